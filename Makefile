@@ -1,0 +1,27 @@
+# yunmao: two commands for a new user — `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 3000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run demo-data train test bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## run: build the embedded demo data, train, register and promote the SMS and call models, then serve.
+run: install
+	$(BIN)/yunmao quickstart --port $(PORT)
+
+## test: the whole suite (tests needing ../shared/data skip with a reason where it is absent).
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) data

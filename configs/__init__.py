@@ -1,0 +1,60 @@
+"""Typed, validated configuration: every tunable number lives in ``configs/*.yaml``.
+
+Each YAML file has a pydantic model beside it (``sms.yaml`` ↔ ``configs/sms.py``). Loading
+validates the whole file up front so a typo fails at start with the field path and the problem,
+not halfway through a training run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+CONFIG_DIR = Path(__file__).resolve().parent
+
+ConfigT = TypeVar("ConfigT", bound=BaseModel)
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing, unparsable or invalid; the message says where."""
+
+
+class StrictModel(BaseModel):
+    """Base for config sections: unknown keys are errors, so typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def default_config_path(name: str) -> Path:
+    """Path of the shipped default config ``configs/<name>.yaml``."""
+    return CONFIG_DIR / f"{name}.yaml"
+
+
+def load_config(path: str | Path, model: type[ConfigT]) -> ConfigT:
+    """Read ``path`` as YAML and validate it against ``model``.
+
+    Raises:
+        ConfigError: the file is absent, is not YAML, or does not match the schema; the
+            message names the file and every offending field.
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: top level must be a mapping, got {type(raw).__name__}")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{path}: invalid config: {problems}") from exc

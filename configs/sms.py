@@ -1,0 +1,80 @@
+"""Schema of ``configs/sms.yaml``: features, LightGBM, thresholds and split for the SMS model."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from configs import StrictModel
+
+
+class SplitConfig(StrictModel):
+    validation_fraction: float = Field(0.2, gt=0.0, lt=0.5)
+    seed: int = 42
+
+
+class CharNgramConfig(StrictModel):
+    min_n: int = Field(1, ge=1)
+    max_n: int = Field(3, ge=1)
+    max_features: int = Field(60000, ge=100)
+    min_df: int = Field(2, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "CharNgramConfig":
+        if self.max_n < self.min_n:
+            raise ValueError("max_n must be >= min_n")
+        return self
+
+
+class WordConfig(StrictModel):
+    max_ngram: int = Field(2, ge=1, le=3)
+    max_features: int = Field(30000, ge=100)
+    min_df: int = Field(2, ge=1)
+
+
+class LinearScoreConfig(StrictModel):
+    """Out-of-fold linear text scores fed to LightGBM as features (stacking)."""
+
+    folds: int = Field(5, ge=2, le=10)
+    C: float = Field(4.0, gt=0)
+
+
+class FeatureConfig(StrictModel):
+    char: CharNgramConfig = CharNgramConfig()
+    word: WordConfig = WordConfig()
+    linear_score: LinearScoreConfig = LinearScoreConfig()
+    max_text_chars: int = Field(2000, ge=10)
+
+
+class LightGBMConfig(StrictModel):
+    params: dict[str, float | int | str | bool] = Field(default_factory=dict)
+    num_boost_round: int = Field(2000, ge=1)
+    early_stopping_rounds: int = Field(100, ge=1)
+
+
+class ThresholdConfig(StrictModel):
+    """Targets on validation negatives: the highest share of legitimate messages each action may hit."""
+
+    block_max_fpr: float = Field(0.001, gt=0, lt=1)
+    warn_max_fpr: float = Field(0.01, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _block_stricter(self) -> "ThresholdConfig":
+        if self.block_max_fpr > self.warn_max_fpr:
+            raise ValueError("block_max_fpr must be <= warn_max_fpr (block is the stricter action)")
+        return self
+
+
+class FraudTypeConfig(StrictModel):
+    min_examples_per_type: int = Field(5, ge=1)
+    lightgbm: LightGBMConfig = LightGBMConfig()
+
+
+class SmsConfig(StrictModel):
+    name: str = "yunmao-sms"
+    experiment: str = "yunmao-sms"
+    split: SplitConfig = SplitConfig()
+    features: FeatureConfig = FeatureConfig()
+    lightgbm: LightGBMConfig = LightGBMConfig()
+    thresholds: ThresholdConfig = ThresholdConfig()
+    fraud_type: FraudTypeConfig = FraudTypeConfig()
+    max_reasons: int = Field(5, ge=0, le=20)

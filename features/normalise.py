@@ -1,0 +1,78 @@
+"""Text normalisation: undo the obfuscations scammers use and mask volatile entities.
+
+Scam templates are re-sent with spaces or symbols inside words (``安 全 账 户``), full-width
+characters, zero-width joiners and a different phone number or link each time. Normalising
+these away makes one campaign look like one campaign, so the model learns the template rather
+than the decoration; masking numbers and links into typed tokens keeps their *presence* as a
+signal while dropping values that never repeat.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Typed placeholders. Masking runs after case folding, so upper-case ASCII can never collide
+# with message text; jieba keeps each as one token.
+URL = "URL"
+PHONE = "PHONE"
+MONEY = "MONEY"
+CARD = "CARDNO"
+IDNO = "IDNO"
+NUMBER = "NUM"
+PLACEHOLDERS = (URL, PHONE, MONEY, CARD, IDNO, NUMBER)
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Separators inserted inside words to dodge keyword filters: removed only where a CJK character
+# stands on at least one side, so English spacing ("so easy") is left alone.
+_SEPARATORS = r"[\s\*\-_|·•/\\~\^`'\"+#=.。、]+"
+_SEPARATOR_INSIDE_CJK = re.compile(
+    rf"(?<=[{_CJK}])(?:{_SEPARATORS})(?=[{_CJK}a-z0-9])|(?<=[a-z0-9])(?:{_SEPARATORS})(?=[{_CJK}])"
+)
+_WECHAT_VARIANTS = re.compile(r"(?:v信|薇信|徽信|威信|维信|微星|(?<![a-z])(?:vx|wx|weixin|wechat)(?![a-z]))")
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef" + _CJK + r"]+"
+    r"|(?<![a-z0-9@])[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:cn|com|net|cc|top|vip|xyz|me|co|io|org|info|ly|gl|im|la)"
+    r"(?:/[^\s" + _CJK + r"]*)?(?![a-z])"
+)
+_IDNO_RE = re.compile(r"(?<!\d)\d{17}[\dx](?![\dx])")
+_CARD_RE = re.compile(r"(?<!\d)(?:62|4\d|5[1-5])\d{14,17}(?!\d)")
+_PHONE_RE = re.compile(
+    r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)"  # mobile
+    r"|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)"  # landline with area code
+    r"|(?<!\d)[48]00-?\d{3}-?\d{4}(?!\d)"  # 400/800 service lines
+)
+_MONEY_RE = re.compile(
+    r"(?:[¥￥$]\s*\d[\d,]*(?:\.\d+)?)|(?:\d[\d,]*(?:\.\d+)?\s*(?:万元|万|元|块|rmb|yuan|美元|w(?![a-z])))"
+)
+_LONG_NUMBER_RE = re.compile(r"(?<![a-z\d])\d{5,}(?![a-z\d])")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Undo obfuscation without masking: NFKC, drop invisible/control chars, case-fold, join."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    text = text.casefold()
+    text = _SEPARATOR_INSIDE_CJK.sub("", text)
+    text = _WECHAT_VARIANTS.sub("微信", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def mask_entities(text: str) -> str:
+    """Replace links, ID/card/phone numbers, amounts and long numbers by typed placeholders."""
+    text = _URL_RE.sub(f" {URL} ", text)
+    text = _IDNO_RE.sub(f" {IDNO} ", text)
+    text = _CARD_RE.sub(f" {CARD} ", text)
+    text = _PHONE_RE.sub(f" {PHONE} ", text)
+    text = _MONEY_RE.sub(f" {MONEY} ", text)
+    text = _LONG_NUMBER_RE.sub(f" {NUMBER} ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_text(text: str) -> str:
+    """The canonical form every feature (and deduplication) is computed from."""
+    return mask_entities(clean_text(text))

@@ -1,0 +1,1 @@
+"""What a yunmao model is: featuriser + LightGBM + calibration + thresholds, as one MLflow pyfunc."""

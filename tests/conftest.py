@@ -1,0 +1,39 @@
+"""Shared fixtures: an isolated data dir / MLflow store for the test session, and the real data path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from configs.paths import PROJECT_ROOT
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+
+def shared_data(*parts: str) -> Path:
+    """Path into ../shared/data; skips the test with a clear reason where it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"real data not available: {path} is absent (CI provides ../shared/data)")
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The whole session uses a temporary data dir and SQLite MLflow store, never ./data.
+
+    Tests that need a registry of their own use distinct model names.
+    """
+    path = tmp_path_factory.mktemp("yunmao-data")
+    saved = {key: os.environ.get(key) for key in ("YUNMAO_DATA_DIR", "MLFLOW_TRACKING_URI")}
+    os.environ["YUNMAO_DATA_DIR"] = str(path)
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    yield path
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

@@ -1,0 +1,1 @@
+"""Loading data, training, evaluating, reporting and retraining yunmao models."""
