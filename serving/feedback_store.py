@@ -1,0 +1,210 @@
+"""Durable, append-only store of labelled feedback from analysts and victim reports.
+
+Feedback is the only labelled data that arrives after deployment, so losing an acknowledged
+record silently biases the next model. The embedded default is one SQLite file in WAL mode with
+``synchronous=FULL``: ``append_many`` commits its whole batch in one transaction before it
+returns, so a record that was acknowledged survives a crash, and a writer killed mid-batch
+leaves no partial batch behind (SQLite rolls the unfinished transaction back on next open).
+WAL lets readers (exports) run while the service writes; concurrent writers queue on SQLite's
+write lock for up to ``busy_timeout_s``. Rows are never updated or deleted (triggers refuse it):
+a correction is a new row with the same ``id``, and exports keep the latest one per id.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import closing, contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from configs.feedback import FeedbackConfig
+
+_LABELS: dict[str, int] = {"0": 0, "1": 1, "normal": 0, "ham": 0, "legit": 0, "fraud": 1, "scam": 1, "spam": 1}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('sms', 'call')),
+    text        TEXT,
+    call_json   TEXT,
+    label       INTEGER NOT NULL CHECK (label IN (0, 1)),
+    fraud_type  TEXT,
+    source      TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_received_at ON feedback (received_at);
+CREATE TRIGGER IF NOT EXISTS feedback_no_update BEFORE UPDATE ON feedback
+BEGIN SELECT RAISE(ABORT, 'feedback is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS feedback_no_delete BEFORE DELETE ON feedback
+BEGIN SELECT RAISE(ABORT, 'feedback is append-only'); END;
+"""
+
+COLUMNS = ("seq", "id", "kind", "text", "call_json", "label", "fraud_type", "source", "received_at")
+
+
+class FeedbackError(ValueError):
+    """Feedback that cannot be accepted; the message names the record and field at fault."""
+
+
+class FeedbackRecord(BaseModel):
+    """One piece of feedback: a message (``text``) or a call profile (``call``) and its true label.
+
+    ``label`` accepts 0/1 or the words used across the data sets (normal/ham, fraud/scam/spam).
+    Pass ``context={"max_text_chars": n}`` to ``model_validate`` to apply the configured limit.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str | None = Field(None, min_length=1, max_length=128, examples=["sms-20240501-000123"])
+    text: str | None = Field(None, min_length=1, examples=["您的账户涉嫌洗钱，请立即转账到安全账户"])
+    call: dict[str, Any] | None = Field(None, examples=[{"phone_no_m": "8f3a…", "calls_per_day": 41}])
+    label: int = Field(..., examples=[1])
+    fraud_type: str | None = Field(None, min_length=1, max_length=64, examples=["冒充公检法"])
+    source: str = Field(..., pattern=r"^[A-Za-z0-9_.:\-]{1,64}$", examples=["analyst"])
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label(cls, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError("label must be 0/1 or one of " + ", ".join(sorted(_LABELS)))
+        label = _LABELS.get(str(value).strip().casefold())
+        if label is None:
+            raise ValueError(f"label {value!r} is not 0/1 or one of " + ", ".join(sorted(_LABELS)))
+        return label
+
+    @field_validator("text")
+    @classmethod
+    def _text_length(cls, value: str | None, info: ValidationInfo) -> str | None:
+        limit = (info.context or {}).get("max_text_chars")
+        if value is not None and limit is not None and len(value) > limit:
+            raise ValueError(f"text is {len(value)} characters; at most {limit} are accepted")
+        return value
+
+    @field_validator("call")
+    @classmethod
+    def _call_profile(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        number = value.get("phone_no_m")
+        if not isinstance(number, str) or not number.strip():
+            raise ValueError("call must carry the number it describes as a non-empty 'phone_no_m'")
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"call must be plain JSON (strings, numbers, lists, objects): {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "FeedbackRecord":
+        if (self.text is None) == (self.call is None):
+            raise ValueError("give exactly one of 'text' (an SMS) or 'call' (a call profile)")
+        if self.fraud_type is not None and self.label == 0:
+            raise ValueError("fraud_type is only meaningful for label 1 (fraud)")
+        return self
+
+    @property
+    def kind(self) -> Literal["sms", "call"]:
+        return "sms" if self.text is not None else "call"
+
+
+def validate_records(records: Iterable[FeedbackRecord | Mapping[str, Any]], config: FeedbackConfig) -> list[FeedbackRecord]:
+    """Validate raw records against the schema and the configured limits, all before any is stored.
+
+    Raises:
+        FeedbackError: naming the first bad record's position and every problem in it.
+    """
+    records = list(records)
+    if len(records) > config.max_batch:
+        raise FeedbackError(f"{len(records)} records in one batch; at most {config.max_batch} are accepted")
+    validated: list[FeedbackRecord] = []
+    for position, record in enumerate(records):
+        raw = record.model_dump() if isinstance(record, FeedbackRecord) else record
+        try:
+            validated.append(FeedbackRecord.model_validate(raw, context={"max_text_chars": config.max_text_chars}))
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or 'record'}: {err['msg']}" for err in exc.errors()
+            )
+            raise FeedbackError(f"record {position}: {problems}") from exc
+    return validated
+
+
+class FeedbackStore:
+    """Append-only SQLite feedback table; one short-lived connection per operation (fork- and thread-safe)."""
+
+    def __init__(self, config: FeedbackConfig) -> None:
+        self.config = config
+        self.path = config.db_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=self.config.busy_timeout_s, isolation_level=None)
+        with closing(conn):
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise RuntimeError(f"{self.path}: SQLite refused WAL mode (got {mode!r}); is it on a network share?")
+            conn.execute("PRAGMA synchronous=FULL")
+            yield conn
+
+    def append_many(self, records: Iterable[FeedbackRecord | Mapping[str, Any]]) -> list[str]:
+        """Validate and durably append ``records`` as one transaction; returns their ids in order.
+
+        Either every record is committed (and fsynced) before this returns, or none is.
+        Records without an ``id`` get a fresh UUID.
+        """
+        validated = validate_records(records, self.config)
+        received_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        rows = [
+            (
+                record.id or uuid.uuid4().hex,
+                record.kind,
+                record.text,
+                None if record.call is None else json.dumps(record.call, ensure_ascii=False, sort_keys=True),
+                record.label,
+                record.fraud_type,
+                record.source,
+                received_at,
+            )
+            for record in validated
+        ]
+        if not rows:
+            return []
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(
+                    "INSERT INTO feedback (id, kind, text, call_json, label, fraud_type, source, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return [row[0] for row in rows]
+
+    def read(self, since: datetime | None = None, kind: Literal["sms", "call"] | None = None) -> pd.DataFrame:
+        """All stored rows (oldest first), optionally only those received at or after ``since``."""
+        clauses, params = [], []
+        if since is not None:
+            clauses.append("received_at >= ?")
+            aware = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+            params.append(aware.astimezone(timezone.utc).isoformat(timespec="microseconds"))
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(kind)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._connect() as conn:
+            cursor = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback{where} ORDER BY seq", params)
+            return pd.DataFrame(cursor.fetchall(), columns=list(COLUMNS))

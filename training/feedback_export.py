@@ -1,0 +1,59 @@
+"""Turn the feedback store into a canonical labelled file that ``training.loaders`` reads.
+
+SMS feedback becomes ``id,text,label,fraud_type,source,received_at`` rows; call feedback becomes
+one row per profile (``id``, the profile's own columns such as ``phone_no_m``, then the label
+columns). When the same ``id`` was reported more than once, the latest report wins: a later
+analyst verdict corrects an earlier one, and the store itself never rewrites history.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from serving.feedback_store import FeedbackStore
+
+LABEL_COLUMNS = ["label", "fraud_type", "source", "received_at"]
+WRITERS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
+
+
+class ExportError(ValueError):
+    """The export cannot be written as asked (unsupported file type)."""
+
+
+def feedback_frame(store: FeedbackStore, kind: Literal["sms", "call"], since: datetime | None = None) -> pd.DataFrame:
+    """The latest report per id, as a canonical labelled frame for ``kind``."""
+    rows = store.read(since=since, kind=kind).drop_duplicates("id", keep="last")
+    if kind == "sms":
+        frame = rows[["id", "text", *LABEL_COLUMNS]]
+    else:
+        profiles = pd.DataFrame([json.loads(raw) for raw in rows["call_json"]], index=rows.index)
+        frame = pd.concat([rows[["id"]], profiles, rows[LABEL_COLUMNS]], axis=1)
+    return frame.astype({"label": "int64"}).reset_index(drop=True)
+
+
+def write_frame(frame: pd.DataFrame, out: Path) -> None:
+    """Write ``frame`` in the format its suffix names (UTF-8 CSV, JSONL or Parquet)."""
+    writer = WRITERS.get(out.suffix.lower())
+    if writer is None:
+        raise ExportError(f"{out}: unsupported export type {out.suffix!r}; use one of {', '.join(WRITERS)}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if writer == "csv":
+        frame.to_csv(out, index=False, encoding="utf-8")
+    elif writer == "jsonl":
+        frame.to_json(out, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_parquet(out, index=False)
+
+
+def export_feedback(
+    store: FeedbackStore, out: Path, kind: Literal["sms", "call"] = "sms", since: datetime | None = None
+) -> int:
+    """Write the store's ``kind`` feedback (received at or after ``since``) to ``out``; returns the row count."""
+    frame = feedback_frame(store, kind, since)
+    write_frame(frame, out)
+    return len(frame)
