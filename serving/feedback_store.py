@@ -25,8 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from configs.feedback import FeedbackConfig
-
-_LABELS: dict[str, int] = {"0": 0, "1": 1, "normal": 0, "ham": 0, "legit": 0, "fraud": 1, "scam": 1, "spam": 1}
+from training.loaders import parse_label
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -57,7 +56,8 @@ class FeedbackError(ValueError):
 class FeedbackRecord(BaseModel):
     """One piece of feedback: a message (``text``) or a call profile (``call``) and its true label.
 
-    ``label`` accepts 0/1 or the words used across the data sets (normal/ham, fraud/scam/spam).
+    ``label`` accepts what the training loaders accept (0/1, normal/ham, fraud/scam/spam, 正常/诈骗),
+    so feedback and training data can never disagree on what a label means.
     Pass ``context={"max_text_chars": n}`` to ``model_validate`` to apply the configured limit.
     """
 
@@ -73,11 +73,9 @@ class FeedbackRecord(BaseModel):
     @field_validator("label", mode="before")
     @classmethod
     def _label(cls, value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValueError("label must be 0/1 or one of " + ", ".join(sorted(_LABELS)))
-        label = _LABELS.get(str(value).strip().casefold())
+        label = parse_label(value) if isinstance(value, int | float | str) else None
         if label is None:
-            raise ValueError(f"label {value!r} is not 0/1 or one of " + ", ".join(sorted(_LABELS)))
+            raise ValueError(f"label {value!r} is not 0/1 or a label word such as normal/fraud")
         return label
 
     @field_validator("text")
