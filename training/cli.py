@@ -43,3 +43,40 @@ def feedback_export(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(json.dumps({"out": str(out), "rows": rows, "kind": kind}, ensure_ascii=False))
+
+
+@data_app.command("demo")
+def data_demo(
+    out: Path = typer.Option(..., "--out", help="Folder to write the demo files into (created if absent)."),
+    n: int | None = typer.Option(None, "--n", min=10, help="Number of SMS (default: configs/demo.yaml)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed; the same seed writes the same files."),
+) -> None:
+    """Write the embedded demo data (synthetic; for the quickstart and tests, never for accuracy claims)."""
+    from configs import ConfigError
+    from training.demo_sms import default_demo_config, write_demo_sms
+
+    try:
+        sms_config = default_demo_config()
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    sms_path = write_demo_sms(out, sms_config.n if n is None else n, sms_config.seed if seed is None else seed, sms_config)
+    typer.echo(str(sms_path))
+
+
+@data_app.command("inspect")
+def data_inspect(
+    data: list[Path] = typer.Option(..., "--data", help="Labelled file; repeat to mix files and formats."),
+    fmt: str = typer.Option("auto", "--format", help="auto, canonical, mudou, sms80w, uci or telecom5."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+) -> None:
+    """Load labelled files as training would and print what was read, skipped and deduplicated."""
+    from training.loaders import DataFormatError, load_labelled
+
+    try:
+        result = load_labelled(data, fmt)
+    except (DataFormatError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    report = result.report
+    typer.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else report.summary())

@@ -57,7 +57,7 @@ def iter_csv(path: Path, rows: RowCollector, required: tuple[str, ...]) -> Itera
             if not fields or not any(field.strip() for field in fields):
                 continue  # blank line: not a row
             if len(fields) != len(header):
-                rows.reject("too_few_columns" if len(fields) < len(header) else "too_many_columns")
+                rows.reject("too_few_columns" if len(fields) < len(header) else "too_many_columns", line)
                 continue
             yield line, dict(zip(header, fields))
     except csv.Error as exc:
@@ -93,7 +93,7 @@ def _read_jsonl(path: Path, rows: RowCollector) -> None:
         except json.JSONDecodeError:
             record = None
         if not isinstance(record, dict):
-            rows.reject("bad_json")
+            rows.reject("bad_json", line)
             continue
         records.append((line, {str(key).casefold(): value for key, value in record.items()}))
     seen = set().union(*(record.keys() for _, record in records)) if records else set()

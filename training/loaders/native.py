@@ -28,9 +28,9 @@ def tsv_lines(path: Path) -> Iterator[tuple[int, list[str]]]:
             yield line, raw.split("\t")
 
 
-def _reject_short(rows: RowCollector, fields: list[str]) -> None:
+def _reject_short(rows: RowCollector, line: int, fields: list[str]) -> None:
     """A line without a tab: a bare label is a message without text, anything else is ragged."""
-    rows.reject("empty_text" if parse_label(fields[0]) is not None else "too_few_columns")
+    rows.reject("empty_text" if parse_label(fields[0]) is not None else "too_few_columns", line)
 
 
 def read_mudou(path: Path, rows: RowCollector) -> None:
@@ -42,20 +42,20 @@ def read_mudou(path: Path, rows: RowCollector) -> None:
     """
     for line, fields in tsv_lines(path):
         if len(fields) < 2:
-            _reject_short(rows, fields)
+            _reject_short(rows, line, fields)
         elif len(fields) == 2:
             rows.add(line, fields[1], fields[0])
         elif len(fields) % 2 == 1:
             rows.add(line, "\t".join(fields[1 : 1 + (len(fields) - 1) // 2]), fields[0])
         else:
-            rows.reject("too_many_columns")
+            rows.reject("too_many_columns", line)
 
 
 def read_label_text(path: Path, rows: RowCollector) -> None:
     """sms80w and UCI: ``label<TAB>text``; further tabs belong to the text."""
     for line, fields in tsv_lines(path):
         if len(fields) < 2:
-            _reject_short(rows, fields)
+            _reject_short(rows, line, fields)
         else:
             rows.add(line, "\t".join(fields[1:]), fields[0])
 

@@ -143,13 +143,16 @@ class RowCollector:
         self.labelled = labelled
         self.report = FileReport(path=str(path), format=fmt)
         self._bad: Counter[str] = Counter()
+        self._first_bad_line: int | None = None
         self._rows: list[dict[str, Any]] = []
         self._labels_complete = True
 
-    def reject(self, reason: str) -> None:
-        """Count a row that cannot become a record."""
+    def reject(self, reason: str, line: int) -> None:
+        """Count a row that cannot become a record (the first such line is kept for errors)."""
         self.report.rows_read += 1
         self._bad[reason] += 1
+        if self._first_bad_line is None:
+            self._first_bad_line = line
 
     def add(self, line: int, text: Any, label: Any = None, **meta: Any) -> None:
         """Validate one row and keep it as a record, or count why not.
@@ -159,11 +162,11 @@ class RowCollector:
         """
         text = clean_optional(text)
         if text is None:
-            self.reject("empty_text")
+            self.reject("empty_text", line)
             return
         parsed = parse_label(label)
         if parsed is None and self.labelled:
-            self.reject("bad_label")
+            self.reject("bad_label", line)
             return
         self.report.rows_read += 1
         self._labels_complete &= parsed is not None
@@ -187,7 +190,7 @@ class RowCollector:
         self.report.rows_loaded = len(self._rows)
         if not self._rows:
             detail = ", ".join(f"{reason}={count}" for reason, count in sorted(self._bad.items()))
-            raise DataFormatError(self.path, f"no usable rows ({detail or 'file is empty'})")
+            raise DataFormatError(self.path, f"no usable rows ({detail or 'file is empty'})", self._first_bad_line)
         columns = LABELLED_COLUMNS if self.labelled or self._labels_complete else RECORD_COLUMNS
         return make_frame(self._rows, columns), self.report
 

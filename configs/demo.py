@@ -1,0 +1,63 @@
+"""Schema of ``configs/demo.yaml``: sizes and mixes of the embedded demo data.
+
+The demo data powers the quickstart and fast tests. Its mixes are set so that a model trained
+on it is good but not perfect: some fraud comes from 106 service codes and reads innocently,
+some legitimate messages come from virtual or foreign numbers and talk about transfers.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from configs import StrictModel
+
+SENDER_KINDS = ("service", "mobile", "virtual", "foreign")
+
+
+class SenderConfig(StrictModel):
+    """Where messages come from: 106 codes, ordinary mobiles, 170/171/165/167, +86 or foreign."""
+
+    # Number patterns per kind; each ``x`` becomes a random digit.
+    patterns: dict[str, list[str]]
+    # Fraud sender kinds (weights); hard positives come from "service".
+    fraud_mix: dict[str, float]
+    # Share of legitimate messages whose sender is replaced by a virtual or foreign number.
+    normal_unusual_share: float = Field(ge=0, le=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _all_kinds(cls, patterns: dict[str, list[str]]) -> dict[str, list[str]]:
+        if set(patterns) != set(SENDER_KINDS) or not all(patterns.values()):
+            raise ValueError(f"need a non-empty pattern list for exactly {list(SENDER_KINDS)}")
+        return patterns
+
+    @field_validator("fraud_mix")
+    @classmethod
+    def _known_kinds(cls, mix: dict[str, float]) -> dict[str, float]:
+        if not set(mix) <= set(SENDER_KINDS):
+            raise ValueError(f"unknown sender kinds {sorted(set(mix) - set(SENDER_KINDS))}")
+        if min(mix.values(), default=-1) < 0 or sum(mix.values()) <= 0:
+            raise ValueError("weights must be non-negative and sum to more than 0")
+        return mix
+
+
+class TimeConfig(StrictModel):
+    start: str = "2025-01-01T00:00:00"
+    days: int = Field(90, ge=1)
+    # Share of messages sent between 00:00 and 06:59, per class (fraud skews to odd hours).
+    odd_hour_share_normal: float = Field(0.04, ge=0, le=1)
+    odd_hour_share_fraud: float = Field(0.15, ge=0, le=1)
+
+
+class DemoSmsConfig(StrictModel):
+    n: int = Field(4000, ge=10)
+    seed: int = 7
+    fraud_share: float = Field(0.3, gt=0, lt=1)
+    # Share of fraud messages disguised (split keywords, full-width, 加V信, short links).
+    obfuscated_share: float = Field(0.35, ge=0, le=1)
+    senders: SenderConfig
+    time: TimeConfig = TimeConfig()
+
+
+class DemoConfig(StrictModel):
+    sms: DemoSmsConfig
