@@ -97,7 +97,7 @@ class _Writer:
 
     def fill(self, template: str) -> str:
         names = [field for _, field, _, _ in string.Formatter().parse(template) if field]
-        return template.format(**{name: self.slot(name) for name in dict.fromkeys(names)})
+        return template.format(**{name: self.slot(name) for name in dict.fromkeys(names)}).strip()
 
     def sent_at(self, fraud: bool) -> str:
         time = self.config.time
