@@ -96,8 +96,8 @@ def _read_jsonl(path: Path, rows: RowCollector) -> None:
             rows.reject("bad_json", line)
             continue
         records.append((line, {str(key).casefold(): value for key, value in record.items()}))
-    seen = set().union(*(record.keys() for _, record in records)) if records else set()
     if records:
+        seen = set().union(*(record.keys() for _, record in records))
         check_columns(path, sorted(seen), required_columns(rows), line=None)
     for line, record in records:
         add_canonical(rows, line, record)

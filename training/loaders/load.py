@@ -12,7 +12,6 @@ from training.loaders.dedupe import drop_duplicates
 from training.loaders.detect import detect_format
 from training.loaders.native import read_label_text, read_mudou, read_telecom5
 from training.loaders.records import (
-    LABEL_COLUMNS,
     LABELLED_COLUMNS,
     RECORD_COLUMNS,
     DataFormatError,
@@ -70,8 +69,6 @@ def load_unlabelled(paths: Sequence[str | Path], fmt: str = "auto") -> LoadResul
     has_labels = all("label" in part for part in frames)
     columns = LABELLED_COLUMNS if has_labels else RECORD_COLUMNS
     frame = pd.concat([part[list(columns)] for part in frames], ignore_index=True)
-    if not has_labels:
-        frame = frame.drop(columns=[c for c in LABEL_COLUMNS if c in frame])
     return LoadResult(frame=frame, report=LoadReport(files=reports, rows=len(frame)))
 
 
