@@ -1,0 +1,122 @@
+"""Report numbers on hand-made cases, where the right answer is known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from configs import ConfigError
+from configs.report import DriftConfig, ThresholdGrid, load_report_config
+from training.report import metrics as M
+from training.report.inputs import EvalData, ModelRun
+
+LABELS = np.array([1, 1, 0, 0, 1, 0])
+SCORES = np.array([0.95, 0.40, 0.70, 0.10, 0.85, 0.30])
+
+
+def run(scores: np.ndarray = SCORES, **kw) -> ModelRun:
+    return ModelRun(name="m", scores=scores, block=kw.pop("block", 0.8), warn=kw.pop("warn", 0.5), **kw)
+
+
+def test_at_threshold_counts_and_rates() -> None:
+    cell = M.at_threshold(LABELS, SCORES, 0.5)
+    assert (cell["tp"], cell["fp"], cell["tn"], cell["fn"]) == (2, 1, 2, 1)
+    assert cell["precision"] == pytest.approx(2 / 3) and cell["recall"] == pytest.approx(2 / 3)
+    assert cell["fpr"] == pytest.approx(1 / 3) and cell["f1"] == pytest.approx(2 / 3)
+    assert cell["flagged_share"] == pytest.approx(0.5)
+
+
+def test_undefined_rates_are_none_not_zero() -> None:
+    cell = M.at_threshold(np.array([0, 0]), np.array([0.1, 0.2]), 0.5)
+    assert cell["precision"] is None and cell["recall"] is None and cell["fpr"] == 0.0
+    assert M.ranking(np.array([0, 0]), np.array([0.1, 0.2])) == {"roc_auc": None, "pr_auc": None}
+
+
+def test_headline_and_action_mix() -> None:
+    head = M.headline(LABELS, run())
+    assert head["n"] == 6 and head["positives"] == 3
+    assert head["roc_auc"] == pytest.approx(8 / 9)
+    assert head["block"]["tp"] == 2 and head["warn"]["fp"] == 1
+    mix = {row["action"]: row for row in M.action_mix(LABELS, run())}
+    assert [mix[a]["count"] for a in ("block", "warn", "allow")] == [2, 1, 3]
+    assert mix["warn"]["fraud_share"] == 0.0 and mix["allow"]["fraud"] == 1
+
+
+def test_threshold_table_spans_the_grid_and_marks_the_models_thresholds() -> None:
+    grid = ThresholdGrid(start=0.1, stop=0.9, step=0.2).values()
+    assert grid.tolist() == [0.1, 0.3, 0.5, 0.7, 0.9]
+    rows = M.threshold_table(LABELS, run(block=0.8, warn=0.5), grid)
+    assert [r["threshold"] for r in rows] == [0.1, 0.3, 0.5, 0.7, 0.8, 0.9]
+    assert {r["threshold"]: r["mark"] for r in rows if r["mark"]} == {0.5: "warn", 0.8: "block"}
+    shares = [r["flagged_share"] for r in rows]
+    assert shares == sorted(shares, reverse=True)
+
+
+def test_fraud_type_recall_and_slices() -> None:
+    data = EvalData(labels=LABELS, texts=["x"] * 6, ids=list("abcdef"),
+                    fraud_types=["中奖", "刷单返利", None, None, "中奖", None])
+    rows = M.fraud_type_recall(data, run())
+    assert rows == [
+        {"fraud_type": "中奖", "count": 2, "recall_block": 1.0, "recall_warn": 1.0},
+        {"fraud_type": "刷单返利", "count": 1, "recall_block": 0.0, "recall_warn": 0.0},
+    ]
+    slices = M.slice_table(LABELS, run(), ["mobile", "mobile", "service_code", None, "mobile", "service_code"])
+    assert [(s["slice"], s["n"], s["positives"]) for s in slices] == [("(none)", 1, 0), ("mobile", 3, 3), ("service_code", 2, 0)]
+    assert slices[1]["block"]["recall"] == pytest.approx(2 / 3)
+
+
+def test_worst_errors_are_acted_on_negatives_and_let_through_positives() -> None:
+    labels = np.array([0, 0, 0, 1, 1, 1, 0])
+    scores = np.array([0.9, 0.6, 0.2, 0.1, 0.45, 0.9, 0.55])
+    worst = M.worst_errors(labels, run(scores), limit=10)
+    assert worst == {"false_positives": [0, 1, 6], "false_negatives": [3, 4]}
+    assert M.worst_errors(labels, run(scores), limit=1) == {"false_positives": [0], "false_negatives": [3]}
+
+
+def test_disagreements_largest_gap_first() -> None:
+    a = run(np.array([0.9, 0.6, 0.2, 0.85]))
+    b = run(np.array([0.9, 0.3, 0.7, 0.1]))
+    assert M.disagreements(a, b, limit=10) == [3, 2, 1]
+
+
+def test_psi_is_zero_for_the_same_distribution_and_large_for_a_shift() -> None:
+    rng = np.random.default_rng(1)
+    reference = rng.normal(size=5000)
+    assert M.psi(reference, rng.normal(size=5000), 10) < 0.02
+    assert M.psi(reference, rng.normal(1.0, size=5000), 10) > 0.5
+    assert M.psi(reference, np.array([np.nan]), 10) is None
+    # A sparse feature (mostly zero) still gives a finite value.
+    assert np.isfinite(M.psi(np.zeros(100), np.ones(100), 10))
+
+
+def test_drift_flags_over_the_configured_limits_for_top_features_only() -> None:
+    rng = np.random.default_rng(2)
+    ref = rng.random(2000)
+    model = run(
+        rng.random(2000),
+        importances={"a": 3.0, "b": 2.0, "c": 1.0},
+        features={"a": rng.random(2000) + 0.5, "b": rng.random(2000), "c": rng.random(2000)},
+        reference_scores=ref,
+        reference_features={"a": rng.random(2000), "b": rng.random(2000), "c": rng.random(2000)},
+    )
+    rows = M.drift(model, DriftConfig(score_psi_limit=0.2, feature_psi_limit=0.25), feature_limit=2)
+    assert [(r["name"], r["flagged"]) for r in rows] == [("score", False), ("a", True), ("b", False)]
+    assert M.drift(run(), DriftConfig(), 5) == []
+
+
+def test_eval_data_refuses_mismatched_lengths_and_bad_labels() -> None:
+    with pytest.raises(ValueError, match="texts has 1 entries for 2 labels"):
+        EvalData(labels=np.array([0, 1]), texts=["x"], ids=["a", "b"])
+    with pytest.raises(ValueError, match="0/1"):
+        EvalData(labels=np.array([0, 2]), texts=["x", "y"], ids=["a", "b"])
+
+
+def test_report_config_loads_and_refuses_bad_numbers(tmp_path) -> None:
+    assert load_report_config().worst_examples == 50
+    bad = tmp_path / "report.yaml"
+    bad.write_text("threshold_grid: {start: 0.9, stop: 0.1}\n")
+    with pytest.raises(ConfigError, match="stop must be >= start"):
+        load_report_config(bad)
+    bad.write_text("drift: {bins: 1}\n")
+    with pytest.raises(ConfigError, match="drift.bins"):
+        load_report_config(bad)

@@ -1,0 +1,32 @@
+"""One self-contained HTML file from the report's numbers and figures (Jinja2 template in the package).
+
+Autoescaping is on: message texts and reasons come from senders and must never become markup.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+_ENV = Environment(
+    loader=PackageLoader("training.report", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_html(metrics: dict[str, Any], plots: dict[str, str | None]) -> str:
+    """Fill ``report.html.j2``: ``metrics`` is what ``metrics.json`` holds, ``plots`` base64 PNGs by name."""
+    columns = [{"name": metrics["model"], "h": metrics["headline"]}]
+    if metrics.get("compare"):
+        columns.append({"name": metrics["compare"]["model"], "h": metrics["compare"]["headline"]})
+    return _ENV.get_template("report.html.j2").render(
+        m=metrics,
+        plots=plots,
+        headline_columns=columns,
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )

@@ -1,0 +1,60 @@
+"""Plain inputs of an evaluation report: what the data is and what a model said about it.
+
+The report is computed from these alone (arrays, strings, dicts), never from a model object, so
+every table and plot can be tested with hand-made numbers; ``training.report.model`` fills them
+from a registered model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+ACTIONS = ("block", "warn", "allow")
+
+
+@dataclass(frozen=True)
+class EvalData:
+    """The labelled evaluation records, in one fixed order shared by every model run."""
+
+    labels: np.ndarray
+    texts: Sequence[str]
+    ids: Sequence[str]
+    fraud_types: Sequence[str | None] | None = None
+    senders: Sequence[str | None] | None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.labels)
+        for name in ("texts", "ids", "fraud_types", "senders"):
+            values = getattr(self, name)
+            if values is not None and len(values) != n:
+                raise ValueError(f"EvalData.{name} has {len(values)} entries for {n} labels")
+        if n == 0:
+            raise ValueError("EvalData has no records: nothing to evaluate")
+        if not np.isin(self.labels, (0, 1)).all():
+            raise ValueError("EvalData.labels must be 0/1")
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """One model's view of ``EvalData``: scores, thresholds and, where available, explanations.
+
+    ``features``/``reference_features`` map a feature name to its values on the evaluated data and
+    on the model's training-data sample; ``reference_scores`` are the model's scores on that sample.
+    """
+
+    name: str
+    scores: np.ndarray
+    block: float
+    warn: float
+    reasons: Sequence[Sequence[str]] | None = None
+    importances: Mapping[str, float] | None = None
+    features: Mapping[str, np.ndarray] | None = None
+    reference_scores: np.ndarray | None = None
+    reference_features: Mapping[str, np.ndarray] | None = None
+
+    def actions(self) -> np.ndarray:
+        """block / warn / allow per record, from the model's own thresholds."""
+        return np.where(self.scores >= self.block, "block", np.where(self.scores >= self.warn, "warn", "allow"))

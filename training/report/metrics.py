@@ -1,0 +1,163 @@
+"""Numbers of an evaluation report: metrics at thresholds, tables, slices, errors and drift.
+
+Every function takes plain arrays and returns JSON-ready dicts/lists (floats or None, never NaN),
+so the same values go to ``metrics.json``, the HTML tables and the retraining gates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from configs.report import DriftConfig
+from training.report.inputs import ACTIONS, EvalData, ModelRun
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    """numerator / denominator, or None when undefined (a metric with no cases is not 0)."""
+    return float(numerator / denominator) if denominator else None
+
+
+def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
+    """Confusion counts and precision, recall, FPR, F1 when ``score >= threshold`` means fraud."""
+    flagged = scores >= threshold
+    positive = labels == 1
+    tp = int(np.sum(flagged & positive))
+    fp = int(np.sum(flagged & ~positive))
+    fn = int(np.sum(~flagged & positive))
+    tn = int(np.sum(~flagged & ~positive))
+    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+    f1 = _ratio(2 * tp, 2 * tp + fp + fn)
+    return {
+        "threshold": float(threshold),
+        "tp": tp, "fp": fp, "tn": tn, "fn": fn,
+        "precision": precision, "recall": recall, "fpr": _ratio(fp, fp + tn), "f1": f1,
+        "flagged_share": float(flagged.mean()),
+    }
+
+
+def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
+    """ROC-AUC and PR-AUC (average precision); None when the data has a single class."""
+    if len(np.unique(labels)) < 2:
+        return {"roc_auc": None, "pr_auc": None}
+    return {"roc_auc": float(roc_auc_score(labels, scores)), "pr_auc": float(average_precision_score(labels, scores))}
+
+
+def headline(labels: np.ndarray, run: ModelRun) -> dict[str, Any]:
+    """Counts, ranking metrics, and the confusion at the model's block and warn thresholds."""
+    return {
+        "n": int(len(labels)),
+        "positives": int(labels.sum()),
+        **ranking(labels, run.scores),
+        "block": at_threshold(labels, run.scores, run.block),
+        "warn": at_threshold(labels, run.scores, run.warn),
+    }
+
+
+def action_mix(labels: np.ndarray, run: ModelRun) -> list[dict[str, Any]]:
+    """How many records each action gets, and how many of those are fraud."""
+    actions = run.actions()
+    rows = []
+    for action in ACTIONS:
+        chosen = actions == action
+        count, frauds = int(chosen.sum()), int(labels[chosen].sum())
+        rows.append({"action": action, "count": count, "share": float(chosen.mean()), "fraud": frauds,
+                     "fraud_share": _ratio(frauds, count)})
+    return rows
+
+
+def threshold_table(labels: np.ndarray, run: ModelRun, grid: np.ndarray) -> list[dict[str, Any]]:
+    """Metrics over candidate thresholds plus the model's own, marking which is block and warn."""
+    marks = {round(run.block, 6): "block", round(run.warn, 6): "warn"}
+    thresholds = sorted(set(np.round(grid, 6)) | set(marks))
+    return [{**at_threshold(labels, run.scores, t), "mark": marks.get(t, "")} for t in thresholds]
+
+
+def slice_table(labels: np.ndarray, run: ModelRun, groups: Sequence[Any]) -> list[dict[str, Any]]:
+    """Per group (sender kind, …): size, fraud count and the confusion at the block threshold."""
+    keys = np.asarray(["(none)" if g is None else str(g) for g in groups])
+    rows = []
+    for key in sorted(set(keys)):
+        chosen = keys == key
+        rows.append({"slice": str(key), "n": int(chosen.sum()), "positives": int(labels[chosen].sum()),
+                     "block": at_threshold(labels[chosen], run.scores[chosen], run.block),
+                     "warn": at_threshold(labels[chosen], run.scores[chosen], run.warn)})
+    return rows
+
+
+def fraud_type_recall(data: EvalData, run: ModelRun) -> list[dict[str, Any]]:
+    """Recall at block and warn per fraud type, most frequent type first."""
+    if data.fraud_types is None:
+        return []
+    types = np.asarray([t or "" for t in data.fraud_types], dtype=object)
+    chosen_positive = data.labels == 1
+    rows = []
+    for fraud_type in sorted({t for t in types[chosen_positive] if t}):
+        chosen = chosen_positive & (types == fraud_type)
+        scores = run.scores[chosen]
+        rows.append({"fraud_type": fraud_type, "count": int(chosen.sum()),
+                     "recall_block": float(np.mean(scores >= run.block)),
+                     "recall_warn": float(np.mean(scores >= run.warn))})
+    return sorted(rows, key=lambda row: (-row["count"], row["fraud_type"]))
+
+
+def worst_errors(labels: np.ndarray, run: ModelRun, limit: int) -> dict[str, list[int]]:
+    """Indices of the worst mistakes: legitimate messages acted on (warn or block), highest score
+    first, and scams let through (below warn), lowest score first."""
+    order = np.argsort(-run.scores, kind="stable")
+    false_positive = [int(i) for i in order if labels[i] == 0 and run.scores[i] >= run.warn]
+    false_negative = [int(i) for i in order[::-1] if labels[i] == 1 and run.scores[i] < run.warn]
+    return {"false_positives": false_positive[:limit], "false_negatives": false_negative[:limit]}
+
+
+def disagreements(model: ModelRun, other: ModelRun, limit: int) -> list[int]:
+    """Indices where the two models take different actions, largest score gap first."""
+    differ = np.flatnonzero(model.actions() != other.actions())
+    gap = np.abs(model.scores[differ] - other.scores[differ])
+    return [int(i) for i in differ[np.argsort(-gap, kind="stable")][:limit]]
+
+
+def psi(reference: np.ndarray, current: np.ndarray, bins: int) -> float | None:
+    """Population stability index of ``current`` against ``reference``.
+
+    Bins are cut at reference quantiles (so each holds about the same share of the reference),
+    with shares floored at 1e-4 so an empty bin gives a large, finite value. None if either side
+    has no finite values.
+    """
+    reference = np.asarray(reference, dtype=float)
+    current = np.asarray(current, dtype=float)
+    reference, current = reference[np.isfinite(reference)], current[np.isfinite(current)]
+    if not len(reference) or not len(current):
+        return None
+    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
+    expected = np.bincount(np.searchsorted(edges, reference, side="right"), minlength=len(edges) + 1) / len(reference)
+    actual = np.bincount(np.searchsorted(edges, current, side="right"), minlength=len(edges) + 1) / len(current)
+    expected, actual = np.maximum(expected, 1e-4), np.maximum(actual, 1e-4)
+    return float(np.sum((actual - expected) * np.log(actual / expected)))
+
+
+def top_features(importances: Mapping[str, float] | None, limit: int) -> list[tuple[str, float]]:
+    """The ``limit`` most important features, most important first."""
+    if not importances:
+        return []
+    return sorted(((str(k), float(v)) for k, v in importances.items()), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def drift(run: ModelRun, config: DriftConfig, feature_limit: int) -> list[dict[str, Any]]:
+    """PSI of the score and of the most important features against the training-data sample."""
+    rows = []
+    if run.reference_scores is not None:
+        value = psi(run.reference_scores, run.scores, config.bins)
+        rows.append({"name": "score", "psi": value, "limit": config.score_psi_limit,
+                     "flagged": value is not None and value > config.score_psi_limit})
+    if run.features and run.reference_features:
+        names = [name for name, _ in top_features(run.importances, len(run.importances or {}))]
+        shared = [n for n in names if n in run.features and n in run.reference_features][:feature_limit]
+        for name in shared:
+            value = psi(run.reference_features[name], run.features[name], config.bins)
+            rows.append({"name": name, "psi": value, "limit": config.feature_psi_limit,
+                         "flagged": value is not None and value > config.feature_psi_limit})
+    return rows
