@@ -55,13 +55,19 @@ def data_demo(
     from configs import ConfigError
     from training.demo_sms import default_demo_config, write_demo_sms
 
+    from training.demo_calls import write_demo_cdrs
+
     try:
         sms_config = default_demo_config()
+        call_config = _call_config(None)
     except ConfigError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    sms_path = write_demo_sms(out, sms_config.n if n is None else n, sms_config.seed if seed is None else seed, sms_config)
+    seed = sms_config.seed if seed is None else seed
+    sms_path = write_demo_sms(out, sms_config.n if n is None else n, seed, sms_config)
+    cdr_rows = write_demo_cdrs(out / "cdr", seed, call_config.demo)
     typer.echo(str(sms_path))
+    typer.echo(f"call records with labels: {out / 'cdr'} {json.dumps(cdr_rows)}", err=True)
 
 
 @data_app.command("inspect")
@@ -80,3 +86,66 @@ def data_inspect(
         raise typer.Exit(2) from exc
     report = result.report
     typer.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else report.summary())
+
+
+def _fail(exc: Exception) -> None:
+    """One-line error and exit code 2 (bad input), never a traceback."""
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2) from exc
+
+
+def _call_config(config: Path | None):
+    from configs import default_config_path, load_config
+    from configs.call import CallConfig
+
+    return load_config(config or default_config_path("call"), CallConfig)
+
+
+def _write_table(frame, out: Path) -> None:
+    """CSV or Parquet by suffix (the formats every loader reads back)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix in (".parquet", ".pq"):
+        frame.to_parquet(out, index=False)
+    elif out.suffix == ".csv":
+        frame.to_csv(out, index=False)
+    else:
+        raise ValueError(f"{out}: output must end in .csv or .parquet")
+
+
+@profiles_app.command("build")
+def profiles_build(
+    cdr: Path = typer.Option(..., "--cdr", help="Directory of CDR tables (voc required; sms/user/app optional)."),
+    out: Path = typer.Option(..., "--out", help="Profile table to write: .csv or .parquet."),
+    config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
+) -> None:
+    """Build one profile row per number from raw CDRs (window and definitions from config)."""
+    from configs import ConfigError
+    from training.cdr_loaders import CdrLoadError, load_call_training_data
+
+    try:
+        profiles, report = load_call_training_data(cdr, "cdr", _call_config(config).profiles)
+        _write_table(profiles, out)
+    except (ConfigError, CdrLoadError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"out": str(out), "numbers": len(profiles), **report.as_dict()}, ensure_ascii=False))
+
+
+@profiles_app.command("publish")
+def profiles_publish(
+    profiles: Path = typer.Option(..., "--profiles", help="Profile table (.csv or .parquet) with phone_no_m."),
+    store: str | None = typer.Option(None, "--store", help="sqlite:///PATH or redis://HOST:PORT/DB (default: config)."),
+    config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
+) -> None:
+    """Load built profiles into the online store the live scorer reads."""
+    from configs import ConfigError
+    from serving.profile_store import open_profile_store
+    from training.cdr_loaders import CdrLoadError, load_profile_table
+
+    try:
+        table, report = load_profile_table(profiles)
+        target = open_profile_store(_call_config(config).profile_store, store)
+        written = target.put_many(table.drop(columns=["label"], errors="ignore").to_dict("records"))
+    except (ConfigError, CdrLoadError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"published": written, "store": store or "config", "bad_rows": report.bad_rows}, ensure_ascii=False))
+
