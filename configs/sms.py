@@ -38,10 +38,17 @@ class LinearScoreConfig(StrictModel):
     C: float = Field(4.0, gt=0)
 
 
+class BoosterGramsConfig(StrictModel):
+    """How many n-gram columns (chosen by chi²) LightGBM sees directly."""
+
+    max_features: int = Field(2000, ge=10)
+
+
 class FeatureConfig(StrictModel):
     char: CharNgramConfig = CharNgramConfig()
     word: WordConfig = WordConfig()
     linear_score: LinearScoreConfig = LinearScoreConfig()
+    booster_grams: BoosterGramsConfig = BoosterGramsConfig()
     max_text_chars: int = Field(2000, ge=10)
 
 
@@ -56,11 +63,17 @@ class ThresholdConfig(StrictModel):
 
     block_max_fpr: float = Field(0.001, gt=0, lt=1)
     warn_max_fpr: float = Field(0.01, gt=0, lt=1)
+    # Floors on the calibrated score: when validation separates perfectly, the FPR rule alone
+    # would put the cut just above the highest negative (e.g. 0.0001) and block anything.
+    block_min_score: float = Field(0.5, ge=0, lt=1)
+    warn_min_score: float = Field(0.2, ge=0, lt=1)
 
     @model_validator(mode="after")
     def _block_stricter(self) -> "ThresholdConfig":
         if self.block_max_fpr > self.warn_max_fpr:
             raise ValueError("block_max_fpr must be <= warn_max_fpr (block is the stricter action)")
+        if self.warn_min_score > self.block_min_score:
+            raise ValueError("warn_min_score must be <= block_min_score (block is the stricter action)")
         return self
 
 

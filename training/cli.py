@@ -24,6 +24,96 @@ app.add_typer(profiles_app, name="profiles")
 app.add_typer(feedback_app, name="feedback")
 
 
+def _load_sms_config(config: Path | None):
+    from configs import default_config_path, load_config
+    from configs.sms import SmsConfig
+
+    return load_config(config or default_config_path("sms"), SmsConfig)
+
+
+@train_app.command("sms")
+def train_sms_command(
+    data: list[Path] = typer.Option(..., "--data", help="Labelled file; repeat to mix files and formats."),
+    fmt: str = typer.Option("auto", "--format", help="auto, canonical, mudou, sms80w, uci or telecom5."),
+    config: Path | None = typer.Option(None, "--config", help="SMS config (default: configs/sms.yaml)."),
+    name: str | None = typer.Option(None, "--name", help="Registered model name (default: from config)."),
+) -> None:
+    """Train the SMS model, log the run to MLflow, register it as challenger. Last line: model URI."""
+    from configs import ConfigError
+    from training.loaders import DataFormatError
+    from training.train import train_sms
+
+    try:
+        outcome = train_sms(data, _load_sms_config(config), fmt, name)
+    except (ConfigError, DataFormatError, ValueError) as exc:
+        _fail(exc)
+    summary = {k: outcome.metrics[k] for k in ("n", "positives", "roc_auc", "pr_auc", "precision", "recall", "fpr")}
+    typer.echo(json.dumps({"validation": summary, "run_id": outcome.run_id}, ensure_ascii=False))
+    typer.echo(outcome.model_uri)
+
+
+@app.command("promote")
+def promote(
+    name: str = typer.Argument(..., help="Registered model name, e.g. yunmao-sms."),
+    version: str = typer.Argument(..., help="Version number to make champion."),
+) -> None:
+    """Point alias `champion` at NAME/VERSION (the live service picks it up on reload)."""
+    from models.registry import CHAMPION, ModelNotFoundError, set_alias
+
+    try:
+        set_alias(name, version, CHAMPION)
+    except ModelNotFoundError as exc:
+        _fail(exc)
+    typer.echo(f"models:/{name}@{CHAMPION} -> models:/{name}/{version}")
+
+
+@app.command("evaluate")
+def evaluate(
+    model: str = typer.Option(..., "--model", help="models:/NAME/VERSION or models:/NAME@ALIAS."),
+    data: list[Path] = typer.Option(..., "--data", help="Labelled file; repeat to mix."),
+    fmt: str = typer.Option("auto", "--format", help="SMS formats, or cdr|profiles for call models."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Metrics of a model version on a labelled set (block and warn thresholds, AUCs, fraud types)."""
+    from models.registry import ModelNotFoundError, load_scam_model, resolve_model_version
+    from training.datasets import load_for_kind
+    from training.evaluate import evaluate_model
+
+    try:
+        scam_model = load_scam_model(model)
+        frame = load_for_kind(scam_model.kind, data, fmt, labelled=True)
+        report = {"model": "models:/{}/{}".format(*resolve_model_version(model)), **evaluate_model(scam_model, frame)}
+    except (ModelNotFoundError, ValueError) as exc:  # DataFormatError and CdrLoadError are ValueErrors
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    for key, value in report.items():
+        typer.echo(f"{key:>22}: {value}")
+
+
+@app.command("predict")
+def predict(
+    model: str = typer.Option(..., "--model", help="models:/NAME/VERSION or models:/NAME@ALIAS."),
+    data: list[Path] = typer.Option(..., "--data", help="File to score; repeat to mix."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .jsonl or .parquet."),
+    fmt: str = typer.Option("auto", "--format", help="SMS formats, or cdr|profiles for call models."),
+) -> None:
+    """Score a file: id, score, action, fraud_type, fraud_type_score, reasons per record."""
+    from models.registry import ModelNotFoundError, load_scam_model
+    from training.datasets import load_for_kind
+    from training.predict import predict_records, write_table
+
+    try:
+        scam_model = load_scam_model(model)
+        frame = load_for_kind(scam_model.kind, data, fmt, labelled=False)
+        decisions = predict_records(scam_model, frame)
+        write_table(decisions, out)
+    except (ModelNotFoundError, ValueError) as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"out": str(out), "rows": len(decisions), **decisions["action"].value_counts().to_dict()}))
+
+
 @feedback_app.command("export")
 def feedback_export(
     out: Path = typer.Option(..., "--out", help="Output file: .csv, .jsonl or .parquet (canonical labelled format)."),
@@ -101,17 +191,6 @@ def _call_config(config: Path | None):
     return load_config(config or default_config_path("call"), CallConfig)
 
 
-def _write_table(frame, out: Path) -> None:
-    """CSV or Parquet by suffix (the formats every loader reads back)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix in (".parquet", ".pq"):
-        frame.to_parquet(out, index=False)
-    elif out.suffix == ".csv":
-        frame.to_csv(out, index=False)
-    else:
-        raise ValueError(f"{out}: output must end in .csv or .parquet")
-
-
 @profiles_app.command("build")
 def profiles_build(
     cdr: Path = typer.Option(..., "--cdr", help="Directory of CDR tables (voc required; sms/user/app optional)."),
@@ -121,10 +200,11 @@ def profiles_build(
     """Build one profile row per number from raw CDRs (window and definitions from config)."""
     from configs import ConfigError
     from training.cdr_loaders import CdrLoadError, load_call_training_data
+    from training.predict import write_table
 
     try:
         profiles, report = load_call_training_data(cdr, "cdr", _call_config(config).profiles)
-        _write_table(profiles, out)
+        write_table(profiles, out)
     except (ConfigError, CdrLoadError, ValueError) as exc:
         _fail(exc)
     typer.echo(json.dumps({"out": str(out), "numbers": len(profiles), **report.as_dict()}, ensure_ascii=False))
@@ -149,3 +229,21 @@ def profiles_publish(
         _fail(exc)
     typer.echo(json.dumps({"published": written, "store": store or "config", "bad_rows": report.bad_rows}, ensure_ascii=False))
 
+
+
+@app.command("serve")
+def serve(
+    model: str | None = typer.Option(None, "--model", help="SMS model URI (default: $YUNMAO_SMS_MODEL, else configs/serving.yaml)."),
+    port: int = typer.Option(3000, "--port", min=1, max=65535, help="TCP port."),
+    workers: int | None = typer.Option(None, "--workers", min=1, max=64, help="Worker processes (default: serving config)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless you mean to expose it."),
+) -> None:
+    """Serve POST /v1/sms/score (plus /livez, /readyz, /metrics, /v1/admin/reload) until Ctrl-C."""
+    from configs import ConfigError
+    from models.registry import ModelNotFoundError
+    from serving.server import run_server
+
+    try:
+        run_server(host=host, port=port, model_uri=model, workers=workers)
+    except (ConfigError, ModelNotFoundError, ValueError) as exc:
+        _fail(exc)

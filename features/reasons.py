@@ -1,0 +1,42 @@
+"""Which SMS features may be shown to an analyst as a reason.
+
+A reason must be something the message *has*: a present n-gram of at least two characters,
+a pattern that fired, a sender kind. Single characters ("我"), fragments of placeholder
+tokens ("RL" of URL) and absent features explain nothing to a person, so they are masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from features.metadata import HOUR_FEATURE
+from features.normalise import PLACEHOLDERS
+from features.patterns import SHAPE_FEATURES
+
+_GRAM_PREFIXES = ("字: ", "词: ")
+MIN_GRAM_CHARS = 2
+
+# Numeric features read as sentences with their value; every other SMS feature is a presence.
+SMS_REASON_TEMPLATES = {
+    SHAPE_FEATURES["length"]: "文本长度 {value:.0f} 字",
+    SHAPE_FEATURES["digit_share"]: "数字占比 {value:.0%}",
+    SHAPE_FEATURES["latin_share"]: "字母占比 {value:.0%}",
+    SHAPE_FEATURES["exclamations"]: "感叹号 {value:.0f} 个",
+    HOUR_FEATURE: "发送时刻 {value:.0f} 点",
+}
+
+
+def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:
+    """Boolean mask over ``feature_names``: True where the feature can be a reason."""
+    return np.array([_is_readable(name) for name in feature_names], dtype=bool)
+
+
+def _is_readable(name: str) -> bool:
+    if not name.startswith(_GRAM_PREFIXES):
+        return True
+    gram = name[len(_GRAM_PREFIXES[0]) :]
+    if len(gram.replace(" ", "")) < MIN_GRAM_CHARS:
+        return False
+    return not any(ch.isupper() for ch in gram) or gram.strip() in PLACEHOLDERS

@@ -1,0 +1,63 @@
+"""The MLflow pyfunc wrapper: one logged artifact, raw records in, decisions out.
+
+Anything that speaks pyfunc (``mlflow models serve``, batch jobs, BentoML) gets the same
+featuriser, thresholds and fraud-type head as yunmao's own service. The output carries
+scores, not just labels, because interception needs the score to audit a decision.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import joblib
+import mlflow
+import pandas as pd
+
+from models.scam_model import ScamModel
+
+ARTIFACT_KEY = "scam_model"
+OUTPUT_COLUMNS = ["score", "action", "fraud_type", "fraud_type_score", "reasons"]
+REASON_SEPARATOR = "；"
+
+
+class ScamModelPyfunc(mlflow.pyfunc.PythonModel):
+    """Loads the pickled :class:`ScamModel` artifact and answers ``predict`` with decisions."""
+
+    def load_context(self, context) -> None:
+        self.model: ScamModel = joblib.load(context.artifacts[ARTIFACT_KEY])
+
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
+        return decisions_frame(self.model, model_input)
+
+
+def decisions_frame(model: ScamModel, records: pd.DataFrame, explain: bool = True) -> pd.DataFrame:
+    """Decisions for ``records`` as a frame (reasons joined into one string per row)."""
+    rows = [
+        {
+            "score": d.score,
+            "action": d.action,
+            "fraud_type": d.fraud_type,
+            "fraud_type_score": d.fraud_type_score,
+            "reasons": REASON_SEPARATOR.join(d.reasons),
+        }
+        for d in model.decide(records, explain=explain)
+    ]
+    return pd.DataFrame(rows, columns=OUTPUT_COLUMNS)
+
+
+def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_name: str, workdir: Path):
+    """Log ``model`` as a pyfunc with signature and input example and register a new version.
+
+    Returns MLflow's ModelInfo (``registered_model_version`` is the new version).
+    """
+    artifact = workdir / "scam_model.joblib"
+    joblib.dump(model, artifact)
+    output_example = decisions_frame(model, input_example)
+    return mlflow.pyfunc.log_model(
+        name="model",
+        python_model=ScamModelPyfunc(),
+        artifacts={ARTIFACT_KEY: str(artifact)},
+        signature=mlflow.models.infer_signature(input_example, output_example),
+        input_example=input_example,
+        registered_model_name=registered_name,
+    )

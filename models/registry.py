@@ -1,0 +1,94 @@
+"""MLflow tracking and registry: where runs go, how models are registered and loaded.
+
+The embedded default is a SQLite store plus an artifact folder in the project's data dir;
+``MLFLOW_TRACKING_URI`` switches to a real tracking server with no code change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import mlflow
+from mlflow import MlflowClient
+
+from configs.paths import data_dir
+from models.scam_model import ScamModel
+
+CHALLENGER = "challenger"
+CHAMPION = "champion"
+_MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<version>\d+|latest)|@(?P<alias>[\w-]+))$")
+
+
+class ModelNotFoundError(LookupError):
+    """The URI names a model, version or alias the registry does not have."""
+
+
+def tracking_uri() -> str:
+    """``MLFLOW_TRACKING_URI`` if set, else the embedded SQLite store."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{data_dir() / 'mlflow.db'}"
+
+
+def configure_tracking() -> str:
+    """Point MLflow (tracking and registry) at :func:`tracking_uri`; returns it."""
+    uri = tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return uri
+
+
+def use_experiment(name: str) -> str:
+    """Select (creating if needed) an experiment; embedded stores keep artifacts in the data dir."""
+    configure_tracking()
+    experiment = mlflow.get_experiment_by_name(name)
+    if experiment is None:
+        location = None
+        if tracking_uri().startswith("sqlite:"):
+            location = (data_dir() / "mlartifacts" / name).as_uri()
+        experiment_id = mlflow.create_experiment(name, artifact_location=location)
+    else:
+        experiment_id = experiment.experiment_id
+    mlflow.set_experiment(experiment_id=experiment_id)
+    return experiment_id
+
+
+def parse_model_uri(uri: str) -> tuple[str, str | None, str | None]:
+    """``models:/NAME/VERSION`` or ``models:/NAME@ALIAS`` → (name, version, alias)."""
+    match = _MODEL_URI.match(uri.strip())
+    if not match:
+        raise ValueError(f"not a registry model URI: {uri!r} (expected models:/NAME/VERSION or models:/NAME@ALIAS)")
+    return match["name"], match["version"], match["alias"]
+
+
+def resolve_model_version(uri: str) -> tuple[str, str]:
+    """The concrete (name, version) a registry URI points at right now."""
+    configure_tracking()
+    name, version, alias = parse_model_uri(uri)
+    client = MlflowClient()
+    try:
+        if alias:
+            return name, str(client.get_model_version_by_alias(name, alias).version)
+        if version == "latest":
+            versions = client.search_model_versions(f"name = '{name}'")
+            if not versions:
+                raise ModelNotFoundError(f"{uri}: model {name!r} has no versions")
+            return name, str(max(int(v.version) for v in versions))
+        client.get_model_version(name, version)
+        return name, str(version)
+    except mlflow.exceptions.MlflowException as exc:
+        raise ModelNotFoundError(f"{uri}: not found in registry at {tracking_uri()} ({exc.message})") from exc
+
+
+def set_alias(name: str, version: str, alias: str) -> None:
+    configure_tracking()
+    try:
+        MlflowClient().set_registered_model_alias(name, alias, str(version))
+    except mlflow.exceptions.MlflowException as exc:
+        raise ModelNotFoundError(f"models:/{name}/{version}: cannot set alias {alias!r} ({exc.message})") from exc
+
+
+def load_scam_model(uri: str) -> ScamModel:
+    """Load the ScamModel inside a registered pyfunc (by version or alias)."""
+    name, version = resolve_model_version(uri)
+    pyfunc = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
+    return pyfunc.unwrap_python_model().model

@@ -1,0 +1,165 @@
+"""ScamModel: everything needed to go from raw records to a decision, in one picklable object.
+
+Featuriser, booster, calibration, thresholds and the fraud-type head travel together, so what
+is scored online is exactly what was trained and the thresholds can never belong to a
+different model version than the scores they cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.pipeline import Pipeline
+
+BLOCK, WARN, ALLOW = "block", "warn", "allow"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated-score cut-offs: ``score >= block`` blocks, ``score >= warn`` warns."""
+
+    block: float
+    warn: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    score: float
+    action: str
+    fraud_type: str | None
+    fraud_type_score: float | None
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlattCalibrator:
+    """Maps LightGBM's raw margin to a probability (Platt scaling fitted on validation data).
+
+    Monotonic, so it never changes the ranking — only makes scores mean what they say.
+    """
+
+    slope: float
+    intercept: float
+
+    def __call__(self, margin: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self.slope * np.asarray(margin, dtype=np.float64) + self.intercept)))
+
+
+@dataclass
+class FraudTypeHead:
+    """Multiclass booster naming the kind of fraud for messages judged fraudulent."""
+
+    booster: lgb.Booster
+    classes: list[str]
+
+    def predict(self, features) -> tuple[list[str], np.ndarray]:
+        proba = np.asarray(self.booster.predict(features)).reshape(features.shape[0], len(self.classes))
+        best = proba.argmax(axis=1)
+        return [self.classes[i] for i in best], proba[np.arange(len(best)), best]
+
+
+@dataclass
+class ScamModel:
+    """A fitted yunmao model of one ``kind`` ("sms" or "call")."""
+
+    kind: str
+    featuriser: Pipeline
+    booster: lgb.Booster
+    calibrator: PlattCalibrator
+    thresholds: Thresholds
+    feature_names: list[str]
+    fraud_type_head: FraudTypeHead | None = None
+    reason_templates: Mapping[str, str] = field(default_factory=dict)
+    # Features that may be shown as reasons (None: all). Features without a template are
+    # shown only when present in the record (non-zero): absence explains nothing to a person.
+    reason_mask: np.ndarray | None = None
+    max_reasons: int = 5
+    # Samples from validation data (key "score" plus the top features by gain): the
+    # reference distribution drift reports compare new data against.
+    reference: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def features(self, records: pd.DataFrame):
+        """The model inputs for ``records``; the same transform training used."""
+        return self.featuriser.transform(records)
+
+    def score(self, records: pd.DataFrame) -> np.ndarray:
+        """Calibrated probability that each record is fraud."""
+        return self.score_features(self.features(records))
+
+    def score_features(self, features) -> np.ndarray:
+        return self.calibrator(self.booster.predict(features, raw_score=True))
+
+    def actions(self, scores: np.ndarray) -> np.ndarray:
+        return np.where(
+            scores >= self.thresholds.block, BLOCK, np.where(scores >= self.thresholds.warn, WARN, ALLOW)
+        )
+
+    def decide(self, records: pd.DataFrame, explain: bool = True) -> list[Decision]:
+        """Score, act, type and (for block/warn when ``explain``) explain each record, in order."""
+        if len(records) == 0:
+            return []
+        features = self.features(records)
+        scores = self.score_features(features)
+        actions = self.actions(scores)
+        flagged = np.flatnonzero(actions != ALLOW)
+        types: dict[int, tuple[str, float]] = {}
+        reasons: dict[int, list[str]] = {}
+        if len(flagged):
+            flagged_features = features[flagged]
+            if self.fraud_type_head is not None:
+                names, type_scores = self.fraud_type_head.predict(flagged_features)
+                types = {int(i): (n, float(s)) for i, n, s in zip(flagged, names, type_scores)}
+            if explain and self.max_reasons:
+                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features)))
+        return [
+            Decision(
+                score=float(scores[i]),
+                action=str(actions[i]),
+                fraud_type=types.get(i, (None, None))[0],
+                fraud_type_score=types.get(i, (None, None))[1],
+                reasons=reasons.get(i, []),
+            )
+            for i in range(len(records))
+        ]
+
+    def explain_features(self, features) -> list[list[str]]:
+        """Readable top positive contributions (LightGBM ``pred_contrib``) of each row.
+
+        Stays sparse throughout: a dense copy of a 256-message batch would be ~100 MB.
+        """
+        contrib = sp.csr_matrix(self.booster.predict(features, pred_contrib=True))
+        values = sp.csr_matrix(features)
+        bias_column = contrib.shape[1] - 1
+        explanations = []
+        for row in range(contrib.shape[0]):
+            start, end = contrib.indptr[row], contrib.indptr[row + 1]
+            columns, weights = contrib.indices[start:end], contrib.data[start:end]
+            keep = (columns != bias_column) & (weights > 0)
+            columns, weights = columns[keep], weights[keep]
+            reasons: list[str] = []
+            for column in columns[np.argsort(-weights)]:
+                reason = self._reason(int(column), float(values[row, column]))
+                if reason is not None:
+                    reasons.append(reason)
+                if len(reasons) == self.max_reasons:
+                    break
+            explanations.append(reasons)
+        return explanations
+
+    def _reason(self, column: int, value: float) -> str | None:
+        """The readable reason for one contributing feature, or None if it cannot be one."""
+        if self.reason_mask is not None and not self.reason_mask[column]:
+            return None
+        if np.isnan(value):
+            return None
+        name = self.feature_names[column]
+        template = self.reason_templates.get(name)
+        if template:
+            return template.format(value=value)
+        return name if value else None
+

@@ -1,0 +1,84 @@
+"""Logging one training run to MLflow and registering its model as the challenger."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import mlflow
+from sklearn.metrics import ConfusionMatrixDisplay, PrecisionRecallDisplay
+
+from models.pyfunc import log_scam_model
+from models.registry import CHALLENGER, set_alias, use_experiment
+from training.fit import FitResult
+
+INPUT_EXAMPLE_ROWS = 3
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    name: str
+    version: str
+    run_id: str
+    metrics: dict
+
+    @property
+    def model_uri(self) -> str:
+        return f"models:/{self.name}/{self.version}"
+
+
+def log_and_register(
+    fit: FitResult,
+    *,
+    experiment: str,
+    name: str,
+    params: dict,
+    data_report: dict,
+    input_columns: list[str],
+) -> TrainOutcome:
+    """Log params, data counts, validation metrics and plots; register the pyfunc as challenger."""
+    use_experiment(experiment)
+    with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
+        mlflow.log_params(_flatten(params))
+        mlflow.log_dict(data_report, "data_report.json")
+        mlflow.log_metrics({"n_train": fit.n_train, "n_validation": len(fit.validation)})
+        mlflow.log_metrics({f"val_{k}": v for k, v in _flatten(fit.metrics).items() if isinstance(v, (int, float))})
+        mlflow.log_metrics({"threshold_block": fit.model.thresholds.block, "threshold_warn": fit.model.thresholds.warn})
+        _log_plots(fit)
+        example = fit.validation[[c for c in input_columns if c in fit.validation]].head(INPUT_EXAMPLE_ROWS)
+        info = log_scam_model(fit.model, example.reset_index(drop=True), name, Path(tmp))
+        version = str(info.registered_model_version)
+        set_alias(name, version, CHALLENGER)
+        mlflow.set_tag("yunmao.registered_version", version)
+        return TrainOutcome(name=name, version=version, run_id=run.info.run_id, metrics=fit.metrics)
+
+
+def _log_plots(fit: FitResult) -> None:
+    labels = fit.validation["label"].astype(int).to_numpy()
+    fig, ax = plt.subplots(figsize=(5, 4))
+    PrecisionRecallDisplay.from_predictions(labels, fit.validation_scores, ax=ax, name="validation")
+    mlflow.log_figure(fig, "plots/pr_curve.png")
+    plt.close(fig)
+    for action in ("block", "warn"):
+        threshold = getattr(fit.model.thresholds, action)
+        fig, ax = plt.subplots(figsize=(4, 4))
+        ConfusionMatrixDisplay.from_predictions(
+            labels, (fit.validation_scores >= threshold).astype(int), display_labels=["normal", "fraud"], ax=ax
+        )
+        ax.set_title(f"{action} @ {threshold:.3f}")
+        mlflow.log_figure(fig, f"plots/confusion_{action}.png")
+        plt.close(fig)
+
+
+def _flatten(values: dict, prefix: str = "") -> dict:
+    flat: dict = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+

@@ -1,0 +1,43 @@
+"""``yunmao train sms``: labelled files → fitted SMS model → MLflow run → registered challenger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from configs.sms import SmsConfig
+from features.factory import build_sms_featuriser
+from features.normalise import normalise_text
+from features.reasons import SMS_REASON_TEMPLATES, sms_reason_mask
+from training.fit import fit_scam_model
+from training.loaders import load_labelled
+from training.tracking import TrainOutcome, log_and_register
+
+SMS_INPUT_COLUMNS = ["id", "text", "sender", "receiver", "sent_at"]
+
+
+def train_sms(paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", name: str | None = None) -> TrainOutcome:
+    """Load, fit, log and register an SMS model; returns the registered version."""
+    loaded = load_labelled(paths, fmt)
+    frame = loaded.frame.reset_index(drop=True)
+    fit = fit_scam_model(
+        frame,
+        kind="sms",
+        featuriser=build_sms_featuriser(cfg.features, seed=cfg.split.seed),
+        groups=frame["text"].map(normalise_text),
+        lightgbm=cfg.lightgbm,
+        thresholds=cfg.thresholds,
+        split=cfg.split,
+        fraud_type=cfg.fraud_type,
+        reason_templates=SMS_REASON_TEMPLATES,
+        reason_mask=sms_reason_mask,
+        max_reasons=cfg.max_reasons,
+    )
+    return log_and_register(
+        fit,
+        experiment=cfg.experiment,
+        name=name or cfg.name,
+        params=cfg.model_dump(),
+        data_report=loaded.report.as_dict(),
+        input_columns=SMS_INPUT_COLUMNS,
+    )
