@@ -1,0 +1,68 @@
+"""Schema of ``configs/serving.yaml``: limits, batching, reload, cache and auth of the service."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pydantic import Field, model_validator
+
+from configs import StrictModel, default_config_path, load_config
+
+SERVING_CONFIG_ENV = "YUNMAO_SERVING_CONFIG"
+
+
+class LimitsConfig(StrictModel):
+    """Input limits: anything beyond them is refused with a 4xx before it reaches the model."""
+
+    max_messages: int = Field(1000, ge=1, le=100_000)
+    max_text_chars: int = Field(2000, ge=1, le=100_000)
+    max_field_chars: int = Field(128, ge=8, le=4096)
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+
+
+class BatchingConfig(StrictModel):
+    """Adaptive batching of small requests; large requests bypass it (they are batches already)."""
+
+    max_batch_size: int = Field(256, ge=2, le=10_000)
+    max_latency_ms: int = Field(100, ge=1, le=10_000)
+    direct_min_messages: int = Field(64, ge=2)
+
+
+class ReloadConfig(StrictModel):
+    poll_interval_s: float = Field(0, ge=0, le=86_400)
+
+
+class CacheConfig(StrictModel):
+    max_entries: int = Field(0, ge=0, le=10_000_000)
+
+
+class AuthConfig(StrictModel):
+    api_key: str | None = Field(None, min_length=16)
+
+
+class ServingConfig(StrictModel):
+    sms_model_uri: str = Field("models:/yunmao-sms@champion", min_length=1)
+    workers: int = Field(1, ge=1, le=64)
+    timeout_s: int = Field(30, ge=1, le=600)
+    limits: LimitsConfig = LimitsConfig()
+    batching: BatchingConfig = BatchingConfig()
+    explain: bool = True
+    reload: ReloadConfig = ReloadConfig()
+    cache: CacheConfig = CacheConfig()
+    auth: AuthConfig = AuthConfig()
+
+    @model_validator(mode="after")
+    def _direct_fits_limits(self) -> "ServingConfig":
+        if self.batching.direct_min_messages > self.limits.max_messages + 1:
+            raise ValueError("batching.direct_min_messages must be <= limits.max_messages + 1")
+        return self
+
+
+@lru_cache(maxsize=1)
+def load_serving_config() -> ServingConfig:
+    """The service's config: ``$YUNMAO_SERVING_CONFIG`` or the shipped ``configs/serving.yaml``.
+
+    Cached because the request schemas and the service class are built from it once per process.
+    """
+    path = os.environ.get(SERVING_CONFIG_ENV) or default_config_path("serving")
+    return load_config(path, ServingConfig)

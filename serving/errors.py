@@ -1,0 +1,68 @@
+"""Turning bad requests into clear 4xx JSON bodies that name the field and the problem.
+
+Pydantic's own error strings echo the offending input; these helpers keep only the location and
+the message, so neither a response nor a log line ever carries a message text or phone number.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from starlette.types import Send
+
+from serving.schemas import ErrorDetail, ErrorResponse
+
+# Errors on these locations mean "the request is too large", not "the request is malformed".
+_TOO_LARGE_TYPES = {"too_long"}
+
+
+def error_body(error: str, detail: list[ErrorDetail] | None = None) -> bytes:
+    """The JSON bytes of an :class:`ErrorResponse`."""
+    return ErrorResponse(error=error, detail=detail or []).model_dump_json().encode("utf-8")
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "<body>"
+
+
+def validation_status(exc: ValidationError) -> int:
+    """400 for unparsable JSON, 413 for too many items in a list, 422 for anything else."""
+    types = {err["type"] for err in exc.errors()}
+    if "json_invalid" in types:
+        return 400
+    if any(err["type"] in _TOO_LARGE_TYPES and len(err["loc"]) == 1 for err in exc.errors()):
+        return 413
+    return 422
+
+
+def validation_details(exc: ValidationError) -> list[ErrorDetail]:
+    """One entry per problem: dotted field path and pydantic's message, never the input value."""
+    return [
+        ErrorDetail(field=_field(tuple(err["loc"])), problem=err["msg"])
+        for err in exc.errors(include_url=False, include_input=False, include_context=False)
+    ]
+
+
+def utf8_problem(body: bytes) -> ErrorDetail | None:
+    """Where the body stops being UTF-8, or None when it decodes."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return ErrorDetail(field="<body>", problem=f"not valid UTF-8: byte 0x{body[exc.start]:02x} at offset {exc.start}")
+    return None
+
+
+
+async def send_json(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """Send a complete JSON response through raw ASGI (used by middlewares, before any route)."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

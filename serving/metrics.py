@@ -1,0 +1,60 @@
+"""Prometheus metrics of the decisions the service makes, served on BentoML's ``/metrics``.
+
+``bentoml.metrics`` (not ``prometheus_client`` directly) is used because BentoML runs several
+worker processes and merges their metrics through its multiprocess registry; metrics made with
+plain ``prometheus_client`` would be invisible or per-worker. Labels carry the model name and
+version so a new champion's behaviour (block rate, score drift) is visible the minute it is live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import bentoml
+
+DECISIONS = bentoml.metrics.Counter(
+    name="yunmao_decisions_total",
+    documentation="Decisions returned, by model version and action.",
+    labelnames=["model", "version", "action"],
+)
+FRAUD_TYPES = bentoml.metrics.Counter(
+    name="yunmao_fraud_types_total",
+    documentation="Block/warn decisions by predicted fraud type and model version.",
+    labelnames=["model", "version", "fraud_type"],
+)
+SCORES = bentoml.metrics.Histogram(
+    name="yunmao_score",
+    documentation="Calibrated fraud scores returned, by model version.",
+    labelnames=["model", "version"],
+    buckets=[0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0],
+)
+CACHE_LOOKUPS = bentoml.metrics.Counter(
+    name="yunmao_cache_lookups_total",
+    documentation="Decision-cache lookups by result (hit or miss).",
+    labelnames=["result"],
+)
+RELOADS = bentoml.metrics.Counter(
+    name="yunmao_model_reloads_total",
+    documentation="Model reload attempts by outcome (swapped, unchanged, failed).",
+    labelnames=["outcome"],
+)
+
+
+def record_decisions(name: str, version: str, results: Sequence[tuple[float, str, str | None]]) -> None:
+    """Count ``(score, action, fraud_type)`` triples of one response."""
+    for score, action, fraud_type in results:
+        DECISIONS.labels(model=name, version=version, action=action).inc()
+        SCORES.labels(model=name, version=version).observe(score)
+        if action != "allow":
+            FRAUD_TYPES.labels(model=name, version=version, fraud_type=fraud_type or "unknown").inc()
+
+
+def record_cache(hits: int, misses: int) -> None:
+    if hits:
+        CACHE_LOOKUPS.labels(result="hit").inc(hits)
+    if misses:
+        CACHE_LOOKUPS.labels(result="miss").inc(misses)
+
+
+def record_reload(outcome: str) -> None:
+    RELOADS.labels(outcome=outcome).inc()

@@ -1,0 +1,142 @@
+"""The live model of one endpoint, and how a new champion replaces it without a restart.
+
+A :class:`ModelSlot` holds a :class:`LoadedModel` reference. Reloading resolves the alias,
+loads and warms the new version *beside* the old one, then rebinds the reference in one
+assignment (atomic under the GIL). A batch reads the reference once and keeps using that object,
+so requests in flight finish on the old model and later ones see the new one; none fail.
+``POST /v1/admin/reload`` calls :meth:`ModelSlot.reload`; :class:`AliasPoller` can call it on a
+timer for deployments without a release hook.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from serving.cache import LruCache
+from serving.logs import elapsed_ms, log_event
+from serving.metrics import record_reload
+
+if TYPE_CHECKING:
+    from models.scam_model import Decision, ScamModel
+
+# Two messages exercise both paths of decide(): one plain, one with the entities and wording
+# that make block/warn (and so the explanation path) likely.
+WARM_UP_RECORDS = pd.DataFrame(
+    {
+        "id": ["warm-up-1", "warm-up-2"],
+        "text": ["明天下午三点开会，记得带材料", "【银行】您的账户异常，请点击 http://a.top 转入安全账户，客服 17012345678"],
+        "sender": ["10658888", "17012345678"],
+        "receiver": [None, None],
+        "sent_at": ["2024-05-01T10:00:00+08:00", None],
+    }
+)
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A registered model version ready to score, with its own decision cache (or None)."""
+
+    name: str
+    version: str
+    model: ScamModel
+    cache: LruCache[Decision] | None
+
+
+def load_for_serving(name: str, version: str, kind: str, cache_entries: int) -> LoadedModel:
+    """Load ``models:/name/version``, check it is a ``kind`` model, and run a warm-up prediction.
+
+    Loading the pinned version (not the alias again) means the version reported in responses
+    is the one that scores, even if the alias moves during the load.
+    """
+    from models.registry import load_scam_model
+
+    start = time.perf_counter()
+    model = load_scam_model(f"models:/{name}/{version}")
+    if model.kind != kind:
+        raise ValueError(f"models:/{name}/{version} is a {model.kind!r} model; this endpoint serves {kind!r}")
+    model.decide(WARM_UP_RECORDS, explain=True)
+    log_event("model_loaded", model=name, version=version, kind=kind, load_ms=elapsed_ms(start))
+    return LoadedModel(name, version, model, LruCache(cache_entries) if cache_entries else None)
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    previous: str | None
+    current: str
+    swapped: bool
+
+
+class ModelSlot:
+    """The model an endpoint serves, resolved from a registry URI such as ``models:/x@champion``."""
+
+    def __init__(self, uri: str, loader: Callable[[str, str], LoadedModel]) -> None:
+        self.uri = uri
+        self._loader = loader
+        self._lock = threading.Lock()  # one reload at a time; scoring never takes it
+        self._current: LoadedModel | None = None
+
+    @property
+    def current(self) -> LoadedModel:
+        """The live model; read once per batch and keep the object for the whole batch."""
+        if self._current is None:
+            raise RuntimeError(f"no model loaded yet for {self.uri}")
+        return self._current
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._current is not None
+
+    def reload(self) -> ReloadOutcome:
+        """Load the version the URI names now, if it differs from the live one, and swap it in.
+
+        A failed load raises and leaves the live model untouched.
+        """
+        from models.registry import resolve_model_version
+
+        with self._lock:
+            previous = self._current
+            try:
+                name, version = resolve_model_version(self.uri)
+                if previous is not None and (previous.name, previous.version) == (name, version):
+                    record_reload("unchanged")
+                    return ReloadOutcome(previous.version, version, swapped=False)
+                self._current = self._loader(name, version)
+            except Exception:
+                record_reload("failed")
+                raise
+        record_reload("swapped")
+        log_event("model_swapped", model=name, previous=previous and previous.version, version=version)
+        return ReloadOutcome(previous and previous.version, version, swapped=True)
+
+
+class AliasPoller:
+    """Calls :meth:`ModelSlot.reload` every ``interval_s`` seconds on a daemon thread.
+
+    A failed reload is logged and retried at the next tick; the live model keeps serving.
+    """
+
+    def __init__(self, slot: ModelSlot, interval_s: float) -> None:
+        self.slot = slot
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="yunmao-alias-poller", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.interval_s + 5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.slot.reload()
+            except Exception as exc:  # noqa: BLE001 - a poller must survive any failed load
+                log_event("model_reload_failed", uri=self.slot.uri, error=type(exc).__name__)

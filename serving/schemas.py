@@ -1,0 +1,103 @@
+"""Request and response models of the scoring endpoints (shared by SMS and, later, call scoring).
+
+Limits come from ``configs/serving.yaml`` so an operator changes them in one place; they are read
+once when this module is imported because pydantic constraints are part of the class. Every
+model forbids unknown fields: a misspelt ``txt`` must be an error, not an empty message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from configs.serving import load_serving_config
+
+_LIMITS = load_serving_config().limits
+
+Action = Literal["block", "warn", "allow"]
+
+
+class _Strict(BaseModel):
+    """Unknown fields are errors and nothing is coerced (``5`` is not a text)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SmsMessage(_Strict):
+    """One SMS as the carrier hook sees it; only ``id`` and ``text`` are required."""
+
+    id: str = Field(..., min_length=1, max_length=_LIMITS.max_field_chars, examples=["sms-20240501-000123"])
+    text: str = Field(
+        ...,
+        min_length=1,
+        max_length=_LIMITS.max_text_chars,
+        examples=["【工商银行】您的账户存在异常，请立即登录 http://icbc-verify.top 转入安全账户"],
+    )
+    sender: str | None = Field(None, max_length=_LIMITS.max_field_chars, examples=["17012345678"])
+    receiver: str | None = Field(None, max_length=_LIMITS.max_field_chars, examples=["13800138000"])
+    sent_at: str | None = Field(None, max_length=_LIMITS.max_field_chars, examples=["2024-05-01T09:30:00+08:00"])
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text is blank (only whitespace)")
+        return text
+
+    @field_validator("sent_at")
+    @classmethod
+    def _iso_timestamp(cls, sent_at: str | None) -> str | None:
+        if sent_at is not None:
+            try:
+                datetime.fromisoformat(sent_at)
+            except ValueError:
+                raise ValueError("sent_at must be an ISO 8601 timestamp, e.g. 2024-05-01T09:30:00+08:00") from None
+        return sent_at
+
+
+class SmsScoreRequest(_Strict):
+    """Body of ``POST /v1/sms/score``: 1 to ``limits.max_messages`` messages."""
+
+    messages: list[SmsMessage] = Field(..., min_length=1, max_length=_LIMITS.max_messages)
+
+
+class ModelInfo(BaseModel):
+    """The registered model version that produced every result of a response."""
+
+    name: str = Field(..., examples=["yunmao-sms"])
+    version: str = Field(..., examples=["3"])
+
+
+class ScoreResult(BaseModel):
+    """The decision on one message or call, in the order of the request."""
+
+    id: str = Field(..., examples=["sms-20240501-000123"])
+    score: float = Field(..., ge=0.0, le=1.0, description="Calibrated probability of fraud.", examples=[0.987])
+    action: Action = Field(..., description="From the model version's own thresholds.", examples=["block"])
+    fraud_type: str | None = Field(None, examples=["冒充客服"])
+    fraud_type_score: float | None = Field(None, ge=0.0, le=1.0, examples=[0.91])
+    reasons: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Top contributions of this prediction; only for the configured actions.",
+        examples=[["含短链接", "词: 安全账户", "发送方: 虚拟运营商号段"]],
+    )
+
+
+class ScoreResponse(BaseModel):
+    model: ModelInfo
+    results: list[ScoreResult]
+
+
+class ErrorDetail(BaseModel):
+    field: str = Field(..., description="Dotted path of the offending field, e.g. messages.0.text.")
+    problem: str
+
+
+class ErrorResponse(BaseModel):
+    """Body of every 4xx this service returns."""
+
+    error: str
+    detail: list[ErrorDetail] = Field(default_factory=list)

@@ -1,0 +1,72 @@
+"""Records in, response out: the decision → response mapping every scoring endpoint shares.
+
+An endpoint turns its validated request into records (one dict per message or call), gets
+decisions from a :class:`~serving.reload.LoadedModel` (through its cache when one is configured)
+and renders them with :func:`build_response`, which also counts them in the metrics. Adding
+``/v1/call/score`` means new request schema + records, not a new response path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from serving.cache import CacheKey
+from serving.metrics import record_cache, record_decisions
+from serving.reload import LoadedModel
+from serving.schemas import ModelInfo, ScoreResponse, ScoreResult
+
+if TYPE_CHECKING:
+    from models.scam_model import Decision
+
+Record = Mapping[str, object]
+
+
+def decide(
+    loaded: LoadedModel,
+    records: Sequence[Record],
+    explain: bool,
+    key: Callable[[Record], CacheKey] | None = None,
+) -> list[Decision]:
+    """Decisions for ``records`` in order; with a cache and a ``key`` function, repeats are
+    served from the cache and only the first occurrence of each new key reaches the model."""
+    if loaded.cache is None or key is None:
+        return loaded.model.decide(pd.DataFrame.from_records(list(records)), explain=explain)
+    keys = [key(record) for record in records]
+    found = loaded.cache.get_many(keys)
+    first_miss: dict[CacheKey, int] = {}
+    for i, (k, decision) in enumerate(zip(keys, found)):
+        if decision is None:
+            first_miss.setdefault(k, i)
+    if first_miss:
+        fresh = loaded.model.decide(
+            pd.DataFrame.from_records([records[i] for i in first_miss.values()]), explain=explain
+        )
+        new = dict(zip(first_miss, fresh))
+        loaded.cache.put_many(list(new.items()))
+        found = [decision if decision is not None else new[k] for k, decision in zip(keys, found)]
+    record_cache(hits=len(records) - len(first_miss), misses=len(first_miss))
+    return [decision for decision in found if decision is not None]
+
+
+def to_result(record_id: str, decision: Decision) -> ScoreResult:
+    """One response item from one model decision."""
+    return ScoreResult(
+        id=record_id,
+        score=decision.score,
+        action=decision.action,
+        fraud_type=decision.fraud_type,
+        fraud_type_score=decision.fraud_type_score,
+        reasons=list(decision.reasons),
+    )
+
+
+def build_response(loaded: LoadedModel, ids: Sequence[str], decisions: Sequence[Decision]) -> ScoreResponse:
+    """The response body for one request, counted in the decision metrics."""
+    record_decisions(loaded.name, loaded.version, [(d.score, d.action, d.fraud_type) for d in decisions])
+    return ScoreResponse(
+        model=ModelInfo(name=loaded.name, version=loaded.version),
+        results=[to_result(record_id, decision) for record_id, decision in zip(ids, decisions, strict=True)],
+    )
