@@ -8,7 +8,9 @@ from configs import StrictModel
 
 
 class SplitConfig(StrictModel):
-    validation_fraction: float = Field(0.2, gt=0.0, lt=0.5)
+    """Cross-fitting: one booster per fold, out-of-fold scores for calibration and thresholds."""
+
+    folds: int = Field(5, ge=2, le=20)
     seed: int = 42
 
 

@@ -16,6 +16,8 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.pipeline import Pipeline
 
+from models.ensemble import BoosterBag
+
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
 
 
@@ -69,7 +71,7 @@ class ScamModel:
 
     kind: str
     featuriser: Pipeline
-    booster: lgb.Booster
+    booster: BoosterBag
     calibrator: PlattCalibrator
     thresholds: Thresholds
     feature_names: list[str]

@@ -1,8 +1,8 @@
 """Fitting a ScamModel from labelled records: the part shared by the SMS and call models.
 
-Split (grouped, so no duplicate crosses) → fit featuriser on the training part → LightGBM
-with early stopping on validation → Platt calibration → thresholds from FPR targets →
-optional fraud-type head. Everything tunable arrives as validated config.
+Featuriser fitted on all rows → one LightGBM per grouped fold, early-stopped on its held-out
+fold → Platt calibration and FPR thresholds on the out-of-fold scores → fraud-type head.
+Everything tunable arrives as validated config.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from configs.sms import FraudTypeConfig, LightGBMConfig, SplitConfig, ThresholdConfig
+from models.ensemble import BoosterBag
 from models.scam_model import FraudTypeHead, PlattCalibrator, ScamModel, Thresholds
 from training.metrics import binary_report
-from training.split import grouped_split
+from training.split import grouped_folds
 from training.thresholds import threshold_for_fpr
 
 REFERENCE_SAMPLE = 2000
@@ -30,9 +31,11 @@ _BASE_PARAMS = {"objective": "binary", "verbosity": -1}
 
 @dataclass
 class FitResult:
+    """The fitted model plus its out-of-fold view of the training data (for logging)."""
+
     model: ScamModel
-    validation: pd.DataFrame
-    validation_scores: np.ndarray
+    frame: pd.DataFrame
+    oof_scores: np.ndarray
     metrics: dict
     n_train: int
 
@@ -51,31 +54,37 @@ def fit_scam_model(
     reason_mask: Callable[[Sequence[str]], np.ndarray] | None = None,
     max_reasons: int = 5,
 ) -> FitResult:
-    """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``)."""
-    labels = frame["label"].astype(int)
-    train_idx, valid_idx = grouped_split(labels, groups, split.validation_fraction, split.seed)
-    train, valid = frame.iloc[train_idx], frame.iloc[valid_idx]
-    y_train, y_valid = labels.iloc[train_idx].to_numpy(), labels.iloc[valid_idx].to_numpy()
+    """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``).
 
-    x_train = featuriser.fit_transform(train, y_train)
-    x_valid = featuriser.transform(valid)
-    booster = _train_booster(lightgbm, x_train, y_train, x_valid, y_valid, split.seed)
+    ``metrics`` are out-of-fold: each row is scored by the booster that did not train on it.
+    """
+    frame = frame.reset_index(drop=True)
+    labels = frame["label"].astype(int).reset_index(drop=True)
+    y = labels.to_numpy()
+    folds = list(grouped_folds(labels, groups.reset_index(drop=True), split.folds, split.seed))
+    features = featuriser.fit_transform(frame, y)
 
-    margin = booster.predict(x_valid, raw_score=True)
-    calibrator = _fit_platt(margin, y_valid)
-    valid_scores = calibrator(margin)
+    boosters, margins = [], np.zeros(len(y))
+    for train_idx, held_idx in folds:
+        booster = _train_booster(lightgbm, features[train_idx], y[train_idx], features[held_idx], y[held_idx], split.seed)
+        margins[held_idx] = booster.predict(features[held_idx], raw_score=True)
+        boosters.append(booster)
+    bag = BoosterBag(boosters)
+
+    calibrator = _fit_platt(margins, y)
+    scores = calibrator(margins)
     cutoffs = Thresholds(
-        block=max(threshold_for_fpr(valid_scores, y_valid, thresholds.block_max_fpr), thresholds.block_min_score),
-        warn=max(threshold_for_fpr(valid_scores, y_valid, thresholds.warn_max_fpr), thresholds.warn_min_score),
+        block=max(threshold_for_fpr(scores, y, thresholds.block_max_fpr), thresholds.block_min_score),
+        warn=max(threshold_for_fpr(scores, y, thresholds.warn_max_fpr), thresholds.warn_min_score),
     )
     head = None
     if fraud_type is not None and "fraud_type" in frame:
-        head = _fit_fraud_type_head(fraud_type, train, x_train, valid, x_valid, split.seed)
+        head = _fit_fraud_type_head(fraud_type, frame, features, folds[0], split.seed)
     feature_names = [str(name) for name in featuriser.get_feature_names_out()]
     model = ScamModel(
         kind=kind,
         featuriser=featuriser,
-        booster=booster,
+        booster=bag,
         calibrator=calibrator,
         thresholds=cutoffs,
         feature_names=feature_names,
@@ -83,16 +92,16 @@ def fit_scam_model(
         reason_templates=dict(reason_templates or {}),
         reason_mask=reason_mask(feature_names) if reason_mask else None,
         max_reasons=max_reasons,
-        reference=_reference_sample(booster, x_valid, valid_scores, feature_names, split.seed),
+        reference=_reference_sample(bag, features, scores, feature_names, split.seed),
     )
-    metrics = binary_report(y_valid, valid_scores, cutoffs.block, cutoffs.warn)
-    metrics["best_iteration"] = booster.best_iteration
-    return FitResult(model, valid, valid_scores, metrics, n_train=len(train))
+    metrics = binary_report(y, scores, cutoffs.block, cutoffs.warn)
+    metrics["best_iterations"] = bag.best_iterations
+    return FitResult(model, frame, scores, metrics, n_train=len(frame))
 
 
 def _train_booster(cfg: LightGBMConfig, x_train, y_train, x_valid, y_valid, seed: int, params=None) -> lgb.Booster:
     params = {**_BASE_PARAMS, "seed": seed, **cfg.params, **(params or {})}
-    train_set = lgb.Dataset(x_train, y_train, free_raw_data=True)
+    train_set = lgb.Dataset(x_train, y_train)
     valid_set = lgb.Dataset(x_valid, y_valid, reference=train_set)
     return lgb.train(
         params,
@@ -109,39 +118,39 @@ def _fit_platt(margin: np.ndarray, labels: np.ndarray) -> PlattCalibrator:
 
 
 def _fit_fraud_type_head(
-    cfg: FraudTypeConfig, train: pd.DataFrame, x_train, valid: pd.DataFrame, x_valid, seed: int
+    cfg: FraudTypeConfig, frame: pd.DataFrame, features, fold: tuple[np.ndarray, np.ndarray], seed: int
 ) -> FraudTypeHead | None:
-    """Multiclass head on fraud rows with a known type; None when fewer than two usable types."""
-    counts = train.loc[train["label"].astype(int) == 1, "fraud_type"].dropna().value_counts()
+    """Multiclass head on fraud rows with a known type; None when fewer than two usable types.
+
+    Early stopping watches the typed fraud rows of one held-out fold.
+    """
+    is_fraud = frame["label"].astype(int).to_numpy() == 1
+    counts = frame.loc[is_fraud, "fraud_type"].dropna().value_counts()
     classes = sorted(counts[counts >= cfg.min_examples_per_type].index)
     if len(classes) < 2:
         return None
-    index = {name: i for i, name in enumerate(classes)}
-
-    def rows(frame: pd.DataFrame) -> np.ndarray:
-        return np.flatnonzero(frame["fraud_type"].isin(classes).to_numpy() & (frame["label"].astype(int) == 1).to_numpy())
-
-    tr, va = rows(train), rows(valid)
-    if len(va) == 0:  # no typed fraud in validation: early stopping watches the training rows
-        x_valid, valid, va = x_train, train, tr
+    typed = is_fraud & frame["fraud_type"].isin(classes).to_numpy()
+    codes = frame["fraud_type"].map({name: i for i, name in enumerate(classes)}).to_numpy()
+    train_idx, held_idx = (idx[typed[idx]] for idx in fold)
+    if len(held_idx) == 0:
+        held_idx = train_idx
     booster = _train_booster(
         cfg.lightgbm,
-        x_train[tr],
-        train["fraud_type"].iloc[tr].map(index).to_numpy(),
-        x_valid[va],
-        valid["fraud_type"].iloc[va].map(index).to_numpy(),
+        features[train_idx],
+        codes[train_idx].astype(int),
+        features[held_idx],
+        codes[held_idx].astype(int),
         seed,
         params={"objective": "multiclass", "num_class": len(classes)},
     )
     return FraudTypeHead(booster=booster, classes=classes)
 
 
-def _reference_sample(
-    booster: lgb.Booster, features, scores: np.ndarray, names: list[str], seed: int
-) -> dict[str, np.ndarray]:
+def _reference_sample(bag: BoosterBag, features, scores: np.ndarray, names: list[str], seed: int) -> dict[str, np.ndarray]:
+    """Score and top-feature samples that drift reports compare new data against."""
     rng = np.random.default_rng(seed)
     rows = rng.choice(len(scores), size=min(REFERENCE_SAMPLE, len(scores)), replace=False)
-    top = np.argsort(-booster.feature_importance("gain"))[:REFERENCE_TOP_FEATURES]
+    top = np.argsort(-bag.feature_importance("gain"))[:REFERENCE_TOP_FEATURES]
     sample = features[rows][:, top]
     sample = sample.toarray() if sp.issparse(sample) else np.asarray(sample)
     reference = {names[j]: sample[:, k].astype(np.float32) for k, j in enumerate(top)}

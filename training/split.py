@@ -1,4 +1,4 @@
-"""Train/validation splits in which no duplicate crosses the boundary.
+"""Cross-validation folds in which no duplicate crosses a boundary.
 
 Spam campaigns repeat templates; if copies of one template sit on both sides, validation
 measures memory, not generalisation. Rows are grouped by a key (normalised text for SMS,
@@ -7,18 +7,22 @@ phone number for calls) and whole groups go to one side, stratified by label.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 
-def grouped_split(
-    labels: pd.Series, groups: pd.Series, validation_fraction: float, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Positional indices (train, validation); each group lands wholly on one side."""
-    n_splits = max(2, round(1 / validation_fraction))
-    folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    train_idx, valid_idx = next(folds.split(np.zeros(len(labels)), labels.to_numpy(), groups.to_numpy()))
-    if len(np.unique(labels.iloc[valid_idx])) < 2 or len(np.unique(labels.iloc[train_idx])) < 2:
-        raise ValueError("both classes must appear in training and validation data; add more labelled rows")
-    return train_idx, valid_idx
+def grouped_folds(labels: pd.Series, groups: pd.Series, n_folds: int, seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Positional (train, held-out) index pairs; each group lands wholly on one side."""
+    y = labels.to_numpy()
+    if np.bincount(y.astype(int), minlength=2).min() < n_folds:
+        raise ValueError(f"each class needs at least {n_folds} rows to form {n_folds} folds; add labelled data")
+    folds = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    yield from folds.split(np.zeros(len(y)), y, groups.to_numpy())
+
+
+def grouped_split(labels: pd.Series, groups: pd.Series, held_out_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """One (development, held-out) split holding out about ``held_out_fraction`` of the groups."""
+    return next(grouped_folds(labels, groups, max(2, round(1 / held_out_fraction)), seed))

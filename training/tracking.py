@@ -43,11 +43,11 @@ def log_and_register(
     with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
         mlflow.log_params(_flatten(params))
         mlflow.log_dict(data_report, "data_report.json")
-        mlflow.log_metrics({"n_train": fit.n_train, "n_validation": len(fit.validation)})
-        mlflow.log_metrics({f"val_{k}": v for k, v in _flatten(fit.metrics).items() if isinstance(v, (int, float))})
+        mlflow.log_metrics({"n_train": fit.n_train})
+        mlflow.log_metrics({f"oof_{k}": v for k, v in _flatten(fit.metrics).items() if isinstance(v, (int, float))})
         mlflow.log_metrics({"threshold_block": fit.model.thresholds.block, "threshold_warn": fit.model.thresholds.warn})
         _log_plots(fit)
-        example = fit.validation[[c for c in input_columns if c in fit.validation]].head(INPUT_EXAMPLE_ROWS)
+        example = fit.frame[[c for c in input_columns if c in fit.frame]].head(INPUT_EXAMPLE_ROWS)
         info = log_scam_model(fit.model, example.reset_index(drop=True), name, Path(tmp))
         version = str(info.registered_model_version)
         set_alias(name, version, CHALLENGER)
@@ -56,16 +56,16 @@ def log_and_register(
 
 
 def _log_plots(fit: FitResult) -> None:
-    labels = fit.validation["label"].astype(int).to_numpy()
+    labels = fit.frame["label"].astype(int).to_numpy()
     fig, ax = plt.subplots(figsize=(5, 4))
-    PrecisionRecallDisplay.from_predictions(labels, fit.validation_scores, ax=ax, name="validation")
+    PrecisionRecallDisplay.from_predictions(labels, fit.oof_scores, ax=ax, name="out of fold")
     mlflow.log_figure(fig, "plots/pr_curve.png")
     plt.close(fig)
     for action in ("block", "warn"):
         threshold = getattr(fit.model.thresholds, action)
         fig, ax = plt.subplots(figsize=(4, 4))
         ConfusionMatrixDisplay.from_predictions(
-            labels, (fit.validation_scores >= threshold).astype(int), display_labels=["normal", "fraud"], ax=ax
+            labels, (fit.oof_scores >= threshold).astype(int), display_labels=["normal", "fraud"], ax=ax
         )
         ax.set_title(f"{action} @ {threshold:.3f}")
         mlflow.log_figure(fig, f"plots/confusion_{action}.png")
