@@ -1,0 +1,60 @@
+"""Request cases shared by the in-process (ASGI) and real-server tests: each must give the same
+answer through both."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+JSON = {"content-type": "application/json"}
+
+
+def body(payload: object) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+
+def one(**message: object) -> bytes:
+    return body({"messages": [message]})
+
+
+@dataclass(frozen=True)
+class BadCase:
+    name: str
+    content: bytes
+    status: int
+    field: str  # the field the error must name
+    headers: dict[str, str] = field(default_factory=lambda: dict(JSON))
+
+
+BAD_CASES = [
+    BadCase("empty_text", one(id="a", text=""), 422, "messages.0.text"),
+    BadCase("blank_text", one(id="a", text="  \n\t "), 422, "messages.0.text"),
+    BadCase("missing_text", one(id="a"), 422, "messages.0.text"),
+    BadCase("text_over_max", one(id="a", text="诈" * 2001), 422, "messages.0.text"),
+    BadCase("text_wrong_type", one(id="a", text=5), 422, "messages.0.text"),
+    BadCase("id_wrong_type", one(id=7, text="你好"), 422, "messages.0.id"),
+    BadCase("bad_sent_at", one(id="a", text="你好", sent_at="yesterday"), 422, "messages.0.sent_at"),
+    BadCase("unknown_message_field", one(id="a", text="你好", txt="x"), 422, "messages.0.txt"),
+    BadCase("unknown_top_field", body({"messages": [{"id": "a", "text": "你好"}], "extra": 1}), 422, "extra"),
+    BadCase("messages_not_list", body({"messages": "你好"}), 422, "messages"),
+    BadCase("missing_messages", body({}), 422, "messages"),
+    BadCase("empty_batch", body({"messages": []}), 422, "messages"),
+    BadCase("too_many_messages", body({"messages": [{"id": str(i), "text": "你好"} for i in range(1001)]}), 413, "messages"),
+    BadCase("body_is_array", body([{"id": "a", "text": "你好"}]), 422, "<body>"),
+    BadCase("invalid_json", b'{"messages": [{"id": "a", "text": ', 400, "<body>"),
+    BadCase("non_utf8", b'{"messages": [{"id": "a", "text": "\xff\xfe\xfa"}]}', 400, "<body>"),
+    BadCase("empty_body", b"", 400, "<body>"),
+    BadCase("form_content_type", b"id=a&text=hi", 400, "<body>", {"content-type": "application/x-www-form-urlencoded"}),
+]
+
+# Valid but unusual: each must score (200) with one result per message.
+EDGE_TEXTS = {
+    "emoji": "恭喜您中奖了🎉🎁点击领取💰 http://x.top",
+    "control_chars": "验证码\x00\x07123456\x1b[31m，请勿泄露\u200b\ufeff",
+    "mixed_scripts": "Dear用户，your账户 сейчас заблокирован，請立即處理 ご確認ください",
+    "max_length_ascii": "a" * 2000,
+    "max_length_cjk": "安全账户" * 500,
+}
+
+PHONE = "17098765432"
+SECRET_TEXT = "您的快递已到达，取件码 836145，联系 17098765432 领取"

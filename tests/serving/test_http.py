@@ -1,0 +1,159 @@
+"""The HTTP contract, run twice: in-process through ``to_asgi()`` and against a real
+``yunmao serve`` process on a loopback port (auth on there, so every call carries the key)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from tests.serving.conftest import fresh_asgi_app
+from tests.serving.cases import BAD_CASES, EDGE_TEXTS, JSON, PHONE, SECRET_TEXT, BadCase, body, one
+
+API_KEY = "test-key-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def asgi_client(sms_model_uri: str) -> Iterator[httpx.Client]:
+    """The service app in this process, auth off."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YUNMAO_SMS_MODEL", sms_model_uri)
+        mp.delenv("YUNMAO_API_KEY", raising=False)
+        with TestClient(fresh_asgi_app(), raise_server_exceptions=False) as client:
+            yield client
+
+
+@pytest.fixture(scope="module")
+def server(sms_model_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A real ``yunmao serve`` on a free loopback port, with an API key; (base URL, log file)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = {**os.environ, "YUNMAO_API_KEY": API_KEY}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the server makes its own
+    cli = Path(sys.executable).with_name("yunmao")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(cli), "serve", "--model", sms_model_uri, "--port", str(port), "--host", "127.0.0.1", "--workers", "1"],
+            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, f"yunmao serve exited early:\n{log.read_text(errors='replace')[-3000:]}"
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"yunmao serve not ready in 120 s:\n{log.read_text(errors='replace')[-3000:]}")
+        yield url, log
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def process_client(server: tuple[str, Path]) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server[0], headers={"authorization": f"Bearer {API_KEY}"}, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(params=["asgi", "process"])
+def client(request: pytest.FixtureRequest) -> httpx.Client:
+    return request.getfixturevalue(f"{request.param}_client")
+
+
+def score(client: httpx.Client, content: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+    return client.post("/v1/sms/score", content=content, headers=headers or JSON)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", BAD_CASES, ids=lambda c: c.name)
+def test_bad_input_gets_a_clear_4xx_and_the_worker_keeps_serving(client: httpx.Client, case: BadCase) -> None:
+    response = score(client, case.content, case.headers)
+    assert response.status_code == case.status, response.text
+    payload = response.json()
+    assert payload["error"]
+    assert case.field in [d["field"] for d in payload["detail"]], payload
+    assert all(d["problem"] for d in payload["detail"])
+    assert score(client, one(id="ok", text="你好，明天见")).status_code == 200
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EDGE_TEXTS))
+def test_unusual_but_valid_texts_score(client: httpx.Client, name: str) -> None:
+    response = score(client, one(id=name, text=EDGE_TEXTS[name]))
+    assert response.status_code == 200, response.text
+    [result] = response.json()["results"]
+    assert result["id"] == name and 0.0 <= result["score"] <= 1.0
+
+
+@pytest.mark.slow
+def test_results_follow_request_order_and_name_the_model(client: httpx.Client, demo_frame, sms_model_uri: str) -> None:
+    from models.registry import resolve_model_version
+
+    rows = demo_frame.head(80)  # over batching.direct_min_messages: exercises the direct path
+    messages = [{"id": f"m{i}", "text": text} for i, text in enumerate(rows["text"])]
+    response = score(client, body({"messages": messages}))
+    assert response.status_code == 200, response.text
+    payload = response.json()
+    name, version = resolve_model_version(sms_model_uri)
+    assert payload["model"] == {"name": name, "version": version}
+    assert [r["id"] for r in payload["results"]] == [m["id"] for m in messages]
+    for result in payload["results"]:
+        assert result["action"] in {"block", "warn", "allow"}
+        assert len(result["reasons"]) <= 5
+        if result["action"] == "allow":
+            assert result["reasons"] == [] and result["fraud_type"] is None
+    # the same messages one by one (batched path) give the same decisions
+    singles = [score(client, body({"messages": [m]})).json()["results"][0] for m in messages[:10]]
+    assert [round(s["score"], 9) for s in singles] == [round(r["score"], 9) for r in payload["results"][:10]]
+
+
+@pytest.mark.slow
+def test_health_and_metrics_are_open_and_count_decisions(client: httpx.Client, sms_model_uri: str) -> None:
+    assert score(client, one(id="m", text=SECRET_TEXT)).status_code == 200
+    bare = httpx.Client(base_url=str(client.base_url), transport=getattr(client, "_transport", None))
+    for path in ("/livez", "/readyz", "/metrics"):
+        assert bare.get(path).status_code == 200, path
+    metrics = bare.get("/metrics").text
+    assert 'yunmao_decisions_total{' in metrics and "yunmao-sms-serving-test" in metrics
+    assert "yunmao_score_bucket{" in metrics
+    assert "bentoml_service_request_total" in metrics  # BentoML's own metrics are still there
+
+
+@pytest.mark.slow
+def test_real_server_needs_the_key_and_never_logs_texts_or_numbers(server: tuple[str, Path], process_client: httpx.Client) -> None:
+    url, log = server
+    content = body({"messages": [{"id": "secret-1", "text": SECRET_TEXT, "sender": PHONE}]})
+    assert httpx.post(f"{url}/v1/sms/score", content=content, headers=JSON).status_code == 401
+    wrong = {**JSON, "authorization": "Bearer nope-nope-nope-nope"}
+    assert httpx.post(f"{url}/v1/sms/score", content=content, headers=wrong).status_code == 401
+    assert process_client.post("/v1/sms/score", content=content, headers=JSON).status_code == 200
+    bad = body({"messages": [{"id": "secret-2", "text": SECRET_TEXT, "sender": PHONE, "oops": PHONE}]})
+    assert process_client.post("/v1/sms/score", content=bad, headers=JSON).status_code == 422
+    time.sleep(0.5)
+    text = log.read_text(errors="replace")
+    assert "sms_scored" in text  # the structured log is there...
+    assert PHONE not in text and "836145" not in text and "快递" not in text  # ...without content

@@ -1,0 +1,88 @@
+"""Small parts of the service on their own: batching, cache key, error mapping, log safety."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import pytest
+from pydantic import ValidationError
+
+from serving.auth import is_authorised
+from serving.batching import Batcher
+from serving.cache import LruCache, message_key
+from serving.errors import validation_details, validation_status
+from serving.logs import JsonFormatter, _safe
+from serving.schemas import SmsScoreRequest
+
+
+def test_batcher_groups_concurrent_requests_and_slices_results_back() -> None:
+    calls: list[int] = []
+
+    def score(items: list[int]) -> list[int]:
+        calls.append(len(items))
+        return [item * 10 for item in items]
+
+    batcher: Batcher[int, int] = Batcher(score, max_batch_size=64, max_latency_ms=500)
+
+    async def run() -> list[list[int]]:
+        return await asyncio.gather(*(batcher([i, i + 100]) for i in range(40)))
+
+    results = asyncio.run(run())
+    assert results == [[i * 10, (i + 100) * 10] for i in range(40)]
+    assert sum(calls) == 80 and len(calls) < 40  # requests shared model calls
+
+
+def test_batcher_refuses_a_scorer_that_drops_outputs() -> None:
+    batcher: Batcher[int, int] = Batcher(lambda items: items[:-1], max_batch_size=8, max_latency_ms=500)
+    with pytest.raises(RuntimeError, match="outputs for"):
+        asyncio.run(batcher([1, 2]))
+
+
+def test_cache_key_ignores_volatile_entities_but_keeps_what_the_model_reads() -> None:
+    a = message_key({"text": "请转账到 6222021234567890123 联系 13812345678", "sender": "17011112222", "sent_at": None})
+    b = message_key({"text": "请转账到 6222029876543210987 联系 13987654321", "sender": "17033334444", "sent_at": None})
+    c = message_key({"text": "请转账到 6222029876543210987 联系 13987654321", "sender": "1065512345", "sent_at": None})
+    assert a == b  # same campaign, other card/phone, same sender kind
+    assert a != c  # a 106 service code is a different input to the metadata features
+
+
+def test_lru_cache_evicts_least_recently_used() -> None:
+    cache: LruCache[str] = LruCache(2)
+    cache.put_many([(("a", "x", 1), "A"), (("b", "x", 1), "B")])
+    cache.get_many([("a", "x", 1)])
+    cache.put_many([(("c", "x", 1), "C")])
+    assert cache.get_many([("a", "x", 1), ("b", "x", 1), ("c", "x", 1)]) == ["A", None, "C"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [(b"{", 400), (b'{"messages": []}', 422), (json.dumps({"messages": [{"id": "a", "text": "x"}] * 1001}).encode(), 413)],
+)
+def test_validation_status(payload: bytes, status: int) -> None:
+    with pytest.raises(ValidationError) as info:
+        SmsScoreRequest.model_validate_json(payload)
+    assert validation_status(info.value) == status
+
+
+def test_error_details_never_echo_the_input() -> None:
+    with pytest.raises(ValidationError) as info:
+        SmsScoreRequest.model_validate({"messages": [{"id": "a", "text": 13812345678}]})
+    rendered = json.dumps([d.model_dump() for d in validation_details(info.value)])
+    assert "messages.0.text" in rendered and "13812345678" not in rendered
+
+
+def test_logs_mask_numbers_and_cut_long_strings() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "event", None, None)
+    record.fields = {k: _safe(v) for k, v in {"sender": "13812345678", "note": "很长" * 100, "n": 3}.items()}
+    line = json.loads(JsonFormatter().format(record))
+    assert line["sender"] == "<digits>" and len(line["note"]) <= 65 and line["n"] == 3
+
+
+@pytest.mark.parametrize(
+    ("header", "ok"),
+    [(b"Bearer k" * 1, False), (b"Bearer secret-key", True), (b"bearer secret-key", True), (None, False), (b"Basic secret-key", False)],
+)
+def test_is_authorised(header: bytes | None, ok: bool) -> None:
+    assert is_authorised(header, "secret-key") is ok
