@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Typed placeholders. Masking runs after case folding, so upper-case ASCII can never collide
-# with message text; jieba keeps each as one token.
+# Typed placeholders. Masking runs after case folding, so upper-case ASCII from message text
+# becomes lower case; jieba keeps each as one token. Case folding spares a placeholder standing as
+# a whole word, so normalising normalised text changes nothing (the form is canonical).
 URL = "URL"
 PHONE = "PHONE"
 MONEY = "MONEY"
@@ -49,6 +50,15 @@ _MONEY_RE = re.compile(
 )
 _LONG_NUMBER_RE = re.compile(r"(?<![a-z\d])\d{5,}(?![a-z\d])")
 _SPACES = re.compile(r"\s+")
+_PLACEHOLDER_WORD = re.compile(r"(?<!\S)(?:" + "|".join(PLACEHOLDERS) + r")(?!\S)")
+
+
+def _casefold_except_placeholders(text: str) -> str:
+    pieces, start = [], 0
+    for match in _PLACEHOLDER_WORD.finditer(text):
+        pieces += [text[start : match.start()].casefold(), match.group()]
+        start = match.end()
+    return "".join(pieces) + text[start:].casefold()
 
 
 def clean_text(text: str) -> str:
@@ -56,9 +66,11 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
-    text = text.casefold()
+    text = _casefold_except_placeholders(text)
     text = _SEPARATOR_INSIDE_CJK.sub("", text)
     text = _WECHAT_VARIANTS.sub("微信", text)
+    # "vx abc" became "微信 abc": the CJK it brings makes more separators removable.
+    text = _SEPARATOR_INSIDE_CJK.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 
