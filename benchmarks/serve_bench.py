@@ -1,0 +1,252 @@
+"""Serving benchmark: in-process ceiling vs yunmao over HTTP (cache off/on) vs `mlflow models serve`.
+
+All on this machine, loopback only, every load loop bounded in requests and seconds:
+
+    .venv/bin/python benchmarks/serve_bench.py [--model models:/yunmao-sms@champion] [--seconds 6]
+
+Texts are demo SMS (``training.demo_sms``): templated campaigns, as real spam is, which is what
+the decision cache exploits. Results are printed and written to the "serving" section of
+docs/benchmarks.md (between its markers; the rest of the file is left alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- serving:start -->", "<!-- serving:end -->"
+COLUMNS = ["id", "text", "sender", "receiver", "sent_at"]
+
+
+@dataclass
+class Row:
+    system: str
+    scenario: str
+    per_s: float  # requests/s, or messages/s for batch scenarios
+    unit: str
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    errors: int = 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def demo_records(n: int, seed: int) -> pd.DataFrame:
+    from training.demo_sms import generate_demo_sms
+
+    frame = generate_demo_sms(n, seed).reindex(columns=COLUMNS)
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def in_process(model, records: pd.DataFrame, batch: int, seconds: float) -> Row:
+    """Messages/s of model.decide at a fixed batch size: the ceiling for any server."""
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds and done < 200_000:
+        offset = done % (len(records) - batch)
+        model.decide(records.iloc[offset : offset + batch], explain=True)
+        done += batch
+    return Row("in-process decide()", f"batch {batch}", done / (time.perf_counter() - start), "msg/s")
+
+
+async def load(
+    url: str, make_body: Callable[[int], dict], concurrency: int, seconds: float, max_requests: int, headers: dict
+) -> tuple[list[float], int, float]:
+    """Closed-loop load: ``concurrency`` clients, until ``seconds`` or ``max_requests``."""
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(max_requests))
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=30, limits=limits, headers=headers) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            for i in counter:
+                if time.perf_counter() > deadline:
+                    return
+                t0 = time.perf_counter()
+                try:
+                    response = await client.post(url, json=make_body(i))
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append((time.perf_counter() - t0) * 1000)
+                errors += not ok
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return latencies, errors, time.perf_counter() - start
+
+
+def http_rows(system: str, url: str, body_for: Callable[[list[dict]], dict], records: list[dict], seconds: float) -> list[Row]:
+    """Single-message requests at concurrency 1/16/64, then 256-message batches at concurrency 2."""
+    rows = []
+    # warm-up (also lets the batching dispatcher learn its cost model)
+    asyncio.run(load(url, lambda i: body_for([records[i % len(records)]]), 4, 2, 200, {}))
+    for concurrency in (1, 16, 64):
+        lat, errors, elapsed = asyncio.run(
+            load(url, lambda i: body_for([records[i % len(records)]]), concurrency, seconds, 20_000, {})
+        )
+        q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
+        rows.append(Row(system, f"1 msg, c={concurrency}", len(lat) / elapsed, "req/s", q[49], q[98], errors))
+    batch = 256
+    lat, errors, elapsed = asyncio.run(
+        load(url, lambda i: body_for([records[(i * batch + j) % len(records)] for j in range(batch)]), 2, seconds, 2_000, {})
+    )
+    q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
+    rows.append(Row(system, f"{batch} msgs/req, c=2", len(lat) * batch / elapsed, "msg/s", q[49], q[98], errors))
+    return rows
+
+
+@contextmanager
+def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float = 180) -> Iterator[None]:
+    """Run a server in its own process group until the block ends; wait for ``ready_url``."""
+    log = tempfile.NamedTemporaryFile(prefix="serve-bench-", suffix=".log", delete=False)
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{cmd[0]} did not become ready; log: {log.name}")
+            try:
+                if httpx.get(ready_url, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        yield
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def yunmao_rows(uri: str, records: list[dict], seconds: float, workers: int, cache_entries: int) -> list[Row]:
+    from configs.serving import SERVING_CONFIG_ENV, load_serving_config
+
+    config = load_serving_config().model_dump()
+    config["cache"]["max_entries"] = cache_entries
+    config_file = Path(tempfile.mkdtemp()) / "serving.yaml"
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+    port = free_port()
+    env = {**os.environ, SERVING_CONFIG_ENV: str(config_file)}
+    env.pop("YUNMAO_API_KEY", None)
+    cmd = [str(BIN / "yunmao"), "serve", "--model", uri, "--port", str(port), "--workers", str(workers)]
+    label = f"yunmao (w={workers}, cache {'on' if cache_entries else 'off'})"
+    with process(cmd, f"http://127.0.0.1:{port}/readyz", env):
+        return http_rows(label, f"http://127.0.0.1:{port}/v1/sms/score", lambda msgs: {"messages": msgs}, records, seconds)
+
+
+def mlflow_rows(uri: str, records: list[dict], seconds: float) -> list[Row]:
+    from models.registry import tracking_uri
+
+    port = free_port()
+    env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}", "MLFLOW_TRACKING_URI": tracking_uri()}
+    cmd = [str(BIN / "mlflow"), "models", "serve", "-m", uri, "--env-manager", "local", "-w", "2", "-p", str(port), "-h", "127.0.0.1"]
+    with process(cmd, f"http://127.0.0.1:{port}/ping", env):
+        return http_rows(
+            "mlflow models serve (w=2)", f"http://127.0.0.1:{port}/invocations",
+            lambda msgs: {"dataframe_records": msgs}, records, seconds,
+        )
+
+
+def render(rows: list[Row], ratios: list[str], meta: str) -> str:
+    def ms(v: float | None) -> str:
+        return "" if v is None else f"{v:.1f}"
+
+    lines = [
+        "## Serving", "", meta, "",
+        "| system | scenario | throughput | p50 ms | p99 ms | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+        *(f"| {r.system} | {r.scenario} | {r.per_s:,.0f} {r.unit} | {ms(r.p50_ms)} | {ms(r.p99_ms)} | {r.errors} |" for r in rows),
+        "", *ratios,
+    ]
+    return "\n".join(lines)
+
+
+def write_section(text: str) -> None:
+    """Replace only the serving section of docs/benchmarks.md (other sections belong to others)."""
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    current = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    block = f"{START}\n{text}\n{END}"
+    if START in current and END in current:
+        head, rest = current.split(START, 1)
+        current = head + block + rest.split(END, 1)[1]
+    else:
+        current = current.rstrip("\n") + "\n\n" + block + "\n"
+    DOC.write_text(current, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="models:/yunmao-sms@champion")
+    parser.add_argument("--seconds", type=float, default=6.0, help="per scenario (bounded)")
+    parser.add_argument("--workers", type=int, default=2, help="yunmao worker processes")
+    parser.add_argument("--messages", type=int, default=3000, help="demo messages to send")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+
+    from models.registry import load_scam_model, resolve_model_version
+
+    name, version = resolve_model_version(args.model)
+    frame = demo_records(args.messages, seed=11)
+    records = frame.to_dict("records")
+    model = load_scam_model(args.model)
+    model.decide(frame.head(4))
+    rows = [in_process(model, frame, 1, args.seconds), in_process(model, frame, 256, args.seconds)]
+    del model
+    rows += yunmao_rows(args.model, records, args.seconds, args.workers, cache_entries=0)
+    rows += yunmao_rows(args.model, records, args.seconds, args.workers, cache_entries=100_000)
+    rows += mlflow_rows(args.model, records, args.seconds)
+
+    def find(system_prefix: str, scenario: str) -> Row:
+        return next(r for r in rows if r.system.startswith(system_prefix) and r.scenario.startswith(scenario))
+
+    ceiling = find("in-process", "batch 256").per_s
+    ratios = []
+    for cache in ("off", "on"):
+        y = f"yunmao (w={args.workers}, cache {cache})"
+        ratios.append(
+            f"- cache {cache}: HTTP batch / in-process ceiling = {find(y, '256').per_s / ceiling:.2f} (target ≥ 0.5); "
+            f"c=1 p50 = {find(y, '1 msg, c=1').p50_ms:.1f} ms (target ≤ 5); "
+            f"c=16 p99 = {find(y, '1 msg, c=16').p99_ms:.1f} ms (target ≤ 50); "
+            f"c=16 req/s vs mlflow = {find(y, '1 msg, c=16').per_s / find('mlflow', '1 msg, c=16').per_s:.1f}× (target ≥ 3)"
+        )
+    meta = (
+        f"Model `models:/{name}/{version}`; {len(records)} demo SMS (mean {frame['text'].str.len().mean():.0f} chars), "
+        f"{os.cpu_count()} cores shared with whatever else runs; {args.seconds:.0f} s per scenario; loopback. "
+        f"Run: `.venv/bin/python benchmarks/serve_bench.py`."
+    )
+    text = render(rows, ratios, meta)
+    print(text)
+    if not args.no_write:
+        write_section(text)
+
+
+if __name__ == "__main__":
+    main()
