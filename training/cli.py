@@ -114,6 +114,21 @@ def predict(
     typer.echo(json.dumps({"out": str(out), "rows": len(decisions), **decisions["action"].value_counts().to_dict()}))
 
 
+@app.command("quickstart")
+def quickstart(
+    port: int = typer.Option(3000, "--port", min=1, max=65535, help="Port to serve on."),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the service when the models are ready."),
+) -> None:
+    """Demo data → train → register → promote → serve (what `make run` does)."""
+    from configs.paths import data_dir
+    from training.quickstart import prepare_demo_models
+
+    prepare_demo_models(data_dir() / "demo", lambda line: typer.echo(line, err=True))
+    if serve_after:
+        typer.echo(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)", err=True)
+        serve(model=None, port=port, workers=None, host="127.0.0.1")
+
+
 @feedback_app.command("export")
 def feedback_export(
     out: Path = typer.Option(..., "--out", help="Output file: .csv, .jsonl or .parquet (canonical labelled format)."),
