@@ -1,0 +1,36 @@
+"""Schema of ``configs/retrain.yaml``: promotion gates as data (metric, rule, tolerance or value)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from configs import StrictModel, default_config_path, load_config
+
+COMPARATIVE = ("not_lower", "not_higher")
+
+
+class Gate(StrictModel):
+    metric: str = Field(..., pattern=r"^[a-z_]+(\.[a-z_]+)*$")
+    rule: Literal["not_lower", "not_higher", "at_least", "at_most"]
+    tolerance: float = Field(0.0, ge=0, le=1)
+    value: float | None = None
+
+    @model_validator(mode="after")
+    def _value_for_absolute_rules(self) -> "Gate":
+        if self.rule in COMPARATIVE and self.value is not None:
+            raise ValueError(f"rule {self.rule} compares with the champion; use 'tolerance', not 'value'")
+        if self.rule not in COMPARATIVE and self.value is None:
+            raise ValueError(f"rule {self.rule} needs a 'value'")
+        return self
+
+
+class RetrainConfig(StrictModel):
+    gates: list[Gate] = Field(..., min_length=1)
+
+
+def load_retrain_config(path: str | Path | None = None) -> RetrainConfig:
+    """Load and validate the retraining config (the shipped default when ``path`` is None)."""
+    return load_config(path or default_config_path("retrain"), RetrainConfig)
