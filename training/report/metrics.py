@@ -1,7 +1,8 @@
 """Numbers of an evaluation report: metrics at thresholds, tables, slices, errors and drift.
 
-Every function takes plain arrays and returns JSON-ready dicts/lists (floats or None, never NaN),
-so the same values go to ``metrics.json``, the HTML tables and the retraining gates.
+Every function takes plain arrays and returns JSON-ready dicts/lists (floats or None, never NaN).
+Precision, recall, FPR and the AUCs come from ``training.metrics``, the one definition that
+training, ``yunmao evaluate`` and the retraining gates share.
 """
 
 from __future__ import annotations
@@ -10,40 +11,28 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 from configs.report import DriftConfig
+from training import metrics as shared
 from training.report.inputs import ACTIONS, EvalData, ModelRun
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
-    """numerator / denominator, or None when undefined (a metric with no cases is not 0)."""
+    """numerator / denominator, or None when undefined (a share of nothing is not 0)."""
     return float(numerator / denominator) if denominator else None
 
 
 def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
-    """Confusion counts and precision, recall, FPR, F1 when ``score >= threshold`` means fraud."""
-    flagged = scores >= threshold
-    positive = labels == 1
-    tp = int(np.sum(flagged & positive))
-    fp = int(np.sum(flagged & ~positive))
-    fn = int(np.sum(~flagged & positive))
-    tn = int(np.sum(~flagged & ~positive))
-    precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
-    f1 = _ratio(2 * tp, 2 * tp + fp + fn)
-    return {
-        "threshold": float(threshold),
-        "tp": tp, "fp": fp, "tn": tn, "fn": fn,
-        "precision": precision, "recall": recall, "fpr": _ratio(fp, fp + tn), "f1": f1,
-        "flagged_share": float(flagged.mean()),
-    }
+    """The shared metric definition at ``threshold`` plus the share of records flagged there
+    (what an operator budgets interceptions by)."""
+    return {**shared.at_threshold(labels, scores, threshold), "flagged_share": float(np.mean(scores >= threshold))}
 
 
 def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
-    """ROC-AUC and PR-AUC (average precision); None when the data has a single class."""
+    """ROC-AUC and PR-AUC; None when the data has a single class (a slice may)."""
     if len(np.unique(labels)) < 2:
         return {"roc_auc": None, "pr_auc": None}
-    return {"roc_auc": float(roc_auc_score(labels, scores)), "pr_auc": float(average_precision_score(labels, scores))}
+    return shared.ranking(labels, scores)
 
 
 def headline(labels: np.ndarray, run: ModelRun) -> dict[str, Any]:
@@ -120,19 +109,24 @@ def disagreements(model: ModelRun, other: ModelRun, limit: int) -> list[int]:
     return [int(i) for i in differ[np.argsort(-gap, kind="stable")][:limit]]
 
 
-def psi(reference: np.ndarray, current: np.ndarray, bins: int) -> float | None:
+def psi(reference: np.ndarray, current: np.ndarray, bins: int, fixed_range: tuple[float, float] | None = None) -> float | None:
     """Population stability index of ``current`` against ``reference``.
 
-    Bins are cut at reference quantiles (so each holds about the same share of the reference),
-    with shares floored at 1e-4 so an empty bin gives a large, finite value. None if either side
-    has no finite values.
+    Bins are cut at reference quantiles (each holds about the same share of the reference), or
+    into equal widths over ``fixed_range`` — right for calibrated scores, whose mass sits near 0
+    and 1 where quantile edges would crowd together and turn tiny shifts into large PSI. Shares
+    are floored at 1e-4 so an empty bin gives a large, finite value. None if either side has no
+    finite values.
     """
     reference = np.asarray(reference, dtype=float)
     current = np.asarray(current, dtype=float)
     reference, current = reference[np.isfinite(reference)], current[np.isfinite(current)]
     if not len(reference) or not len(current):
         return None
-    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
+    if fixed_range is None:
+        edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
+    else:
+        edges = np.linspace(*fixed_range, bins + 1)[1:-1]
     expected = np.bincount(np.searchsorted(edges, reference, side="right"), minlength=len(edges) + 1) / len(reference)
     actual = np.bincount(np.searchsorted(edges, current, side="right"), minlength=len(edges) + 1) / len(current)
     expected, actual = np.maximum(expected, 1e-4), np.maximum(actual, 1e-4)
@@ -150,7 +144,7 @@ def drift(run: ModelRun, config: DriftConfig, feature_limit: int) -> list[dict[s
     """PSI of the score and of the most important features against the training-data sample."""
     rows = []
     if run.reference_scores is not None:
-        value = psi(run.reference_scores, run.scores, config.bins)
+        value = psi(run.reference_scores, run.scores, config.bins, fixed_range=(0.0, 1.0))
         rows.append({"name": "score", "psi": value, "limit": config.score_psi_limit,
                      "flagged": value is not None and value > config.score_psi_limit})
     if run.features and run.reference_features:

@@ -26,9 +26,7 @@ def test_at_threshold_counts_and_rates() -> None:
     assert cell["flagged_share"] == pytest.approx(0.5)
 
 
-def test_undefined_rates_are_none_not_zero() -> None:
-    cell = M.at_threshold(np.array([0, 0]), np.array([0.1, 0.2]), 0.5)
-    assert cell["precision"] is None and cell["recall"] is None and cell["fpr"] == 0.0
+def test_single_class_data_has_no_auc() -> None:
     assert M.ranking(np.array([0, 0]), np.array([0.1, 0.2])) == {"roc_auc": None, "pr_auc": None}
 
 
@@ -87,6 +85,9 @@ def test_psi_is_zero_for_the_same_distribution_and_large_for_a_shift() -> None:
     assert M.psi(reference, np.array([np.nan]), 10) is None
     # A sparse feature (mostly zero) still gives a finite value.
     assert np.isfinite(M.psi(np.zeros(100), np.ones(100), 10))
+    # Bimodal calibrated scores: a slight sharpening is not drift on fixed-width bins.
+    scores = np.r_[rng.uniform(0, 0.02, 700), rng.uniform(0.98, 1, 300)]
+    assert M.psi(scores, np.clip(scores * 0.99, 0, 1), 10, fixed_range=(0.0, 1.0)) < 0.01
 
 
 def test_drift_flags_over_the_configured_limits_for_top_features_only() -> None:

@@ -1,0 +1,129 @@
+"""Wire the report to registered models: load, score, explain, write files, log to MLflow.
+
+Only the rows the report shows (worst errors, disagreements) are explained: LightGBM
+``pred_contrib`` over a whole evaluation set would cost more than the rest of the report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from mlflow import MlflowClient
+
+from configs.report import ReportConfig
+from models.registry import load_scam_model, resolve_model_version
+from models.scam_model import ScamModel
+from training.datasets import load_for_kind
+from training.report import Report, build_report
+from training.report import metrics as M
+from training.report.inputs import EvalData, ModelRun
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    html: Path
+    metrics: Path
+    report: Report
+
+
+def eval_data(frame: pd.DataFrame) -> EvalData:
+    """The report's view of a labelled frame: SMS records, or call profiles (shown by number)."""
+    key = "id" if "id" in frame else "phone_no_m"
+    return EvalData(
+        labels=frame["label"].astype(int).to_numpy(),
+        texts=frame["text" if "text" in frame else key].astype(str).tolist(),
+        ids=frame[key].astype(str).tolist(),
+        fraud_types=frame["fraud_type"].tolist() if "fraud_type" in frame else None,
+        senders=frame["sender"].tolist() if "sender" in frame else None,
+    )
+
+
+def _column(features, index: int) -> np.ndarray:
+    column = features[:, index]
+    return np.asarray(column.toarray() if sp.issparse(column) else column, dtype=float).ravel()
+
+
+def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[ModelRun, object]:
+    """Score ``records`` once; returns the run (no reasons yet) and the feature matrix for explaining."""
+    features = model.features(records)
+    reference = dict(model.reference)
+    reference_scores = reference.pop("score", None)
+    positions = {feature: j for j, feature in enumerate(model.feature_names)}
+    run = ModelRun(
+        name=name,
+        scores=model.score_features(features),
+        block=model.thresholds.block,
+        warn=model.thresholds.warn,
+        importances=dict(zip(model.feature_names, model.booster.feature_importance("gain").astype(float))),
+        features={f: _column(features, positions[f]) for f in reference if f in positions},
+        reference_scores=reference_scores,
+        reference_features=reference or None,
+    )
+    return run, features
+
+
+def with_reasons(run: ModelRun, model: ScamModel, features, rows: Sequence[int]) -> ModelRun:
+    """``run`` with the model's reasons filled in for ``rows`` (other rows get none)."""
+    reasons: list[list[str]] = [[] for _ in range(len(run.scores))]
+    rows = sorted(set(rows))
+    if rows:
+        for row, explanation in zip(rows, model.explain_features(features[rows])):
+            reasons[row] = explanation
+    return ModelRun(**{**run.__dict__, "reasons": reasons})
+
+
+def evaluate_for_report(
+    model: ScamModel, name: str, version: str, records: pd.DataFrame, config: ReportConfig,
+    compare_uri: str | None = None,
+) -> Report:
+    """Build the report of ``model`` (registered as ``name`` ``version``) on labelled ``records``,
+    optionally set against the model at ``compare_uri``."""
+    data = eval_data(records)
+    run, features = model_run(model, f"{name} v{version}", records)
+    other = None
+    if compare_uri:
+        other_name, other_version = resolve_model_version(compare_uri)
+        other_model = load_scam_model(f"models:/{other_name}/{other_version}")
+        other, _ = model_run(other_model, f"{other_name} v{other_version}", records)
+    shown = [i for rows in M.worst_errors(data.labels, run, config.worst_examples).values() for i in rows]
+    return build_report(data, with_reasons(run, model, features, shown), config, other)
+
+
+def log_report(name: str, version: str, html: Path, metrics: Path) -> str:
+    """Attach the report files to the run that produced model ``name`` ``version``; returns the artifact path."""
+    run_id = MlflowClient().get_model_version(name, version).run_id
+    artifact_path = f"reports/{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}"
+    client = MlflowClient()
+    client.log_artifact(run_id, str(html), artifact_path)
+    client.log_artifact(run_id, str(metrics), artifact_path)
+    client.set_tag(run_id, "yunmao.last_report", artifact_path)
+    return artifact_path
+
+
+def report_for_model(
+    model_uri: str,
+    data_paths: Sequence[str | Path],
+    fmt: str,
+    compare_uri: str | None,
+    out_dir: Path,
+    config: ReportConfig,
+) -> ReportFiles:
+    """`yunmao report`: evaluate, write ``report.html`` + ``metrics.json`` in ``out_dir``, log both to MLflow."""
+    name, version = resolve_model_version(model_uri)
+    model = load_scam_model(f"models:/{name}/{version}")
+    frame = load_for_kind(model.kind, data_paths, fmt, labelled=True).reset_index(drop=True)
+    report = evaluate_for_report(model, name, version, frame, config, compare_uri)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html, metrics = out_dir / "report.html", out_dir / "metrics.json"
+    html.write_text(report.html, encoding="utf-8")
+    payload = {**report.metrics, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
+    metrics.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    log_report(name, version, html, metrics)
+    return ReportFiles(html=html, metrics=metrics, report=report)
