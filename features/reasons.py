@@ -37,6 +37,6 @@ def _is_readable(name: str) -> bool:
     if not name.startswith(_GRAM_PREFIXES):
         return True
     gram = name[len(_GRAM_PREFIXES[0]) :]
-    if len(gram.replace(" ", "")) < MIN_GRAM_CHARS:
+    if sum(ch.isalnum() for ch in gram) < MIN_GRAM_CHARS:  # "我", " 我" and ",您" are all one character
         return False
     return not any(ch.isupper() for ch in gram) or gram.strip() in PLACEHOLDERS
