@@ -47,8 +47,33 @@ def train_sms_command(
         outcome = train_sms(data, _load_sms_config(config), fmt, name)
     except (ConfigError, DataFormatError, ValueError) as exc:
         _fail(exc)
-    summary = {k: outcome.metrics[k] for k in ("n", "positives", "roc_auc", "pr_auc", "precision", "recall", "fpr")}
-    typer.echo(json.dumps({"validation": summary, "run_id": outcome.run_id}, ensure_ascii=False))
+    _print_outcome(outcome)
+
+
+@train_app.command("call")
+def train_call_command(
+    data: list[Path] = typer.Option(..., "--data", help="CDR folder (voc[, sms, user, app], labels.csv) or profile table; repeatable."),
+    fmt: str = typer.Option("auto", "--format", help="auto, cdr or profiles."),
+    config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
+    name: str | None = typer.Option(None, "--name", help="Registered model name (default: from config)."),
+) -> None:
+    """Train the call model on per-number profiles, register it as challenger. Last line: model URI."""
+    from configs import ConfigError
+    from training.train_call import train_call
+
+    if fmt not in ("auto", "cdr", "profiles"):
+        _fail(ValueError(f"--format must be auto, cdr or profiles, not {fmt!r}"))
+    try:
+        outcome = train_call(data, _call_config(config), fmt, name)
+    except (ConfigError, ValueError) as exc:  # CdrLoadError is a ValueError
+        _fail(exc)
+    _print_outcome(outcome)
+
+
+def _print_outcome(outcome) -> None:
+    """Out-of-fold summary as JSON, then the model URI as the last line (scripts read it)."""
+    summary = {k: outcome.metrics[k] for k in ("n", "positives", "roc_auc", "pr_auc", "precision", "recall", "fpr", "best_f1")}
+    typer.echo(json.dumps({"out_of_fold": summary, "run_id": outcome.run_id}, ensure_ascii=False))
     typer.echo(outcome.model_uri)
 
 

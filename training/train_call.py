@@ -1,0 +1,44 @@
+"""``yunmao train call``: CDRs or per-number profiles → fitted call model → registered challenger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from configs.call import CallConfig
+from features.call_features import REASON_TEMPLATES, build_call_featuriser
+from training.cdr_loaders import load_call_training_data
+from training.fit import fit_scam_model
+from training.tracking import TrainOutcome, log_and_register
+
+NUMBER_COLUMN = "phone_no_m"
+
+
+def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", name: str | None = None) -> TrainOutcome:
+    """Load (building profiles from CDRs when given a CDR folder), fit, log and register."""
+    loaded = [load_call_training_data(path, fmt, cfg.profiles) for path in paths]
+    frame = pd.concat([profiles for profiles, _ in loaded], ignore_index=True)
+    if "label" not in frame or frame["label"].isna().any():
+        raise ValueError("every number needs a label: a profile table's 'label' column or the CDR folder's labels.csv")
+    fit = fit_scam_model(
+        frame,
+        kind="call",
+        featuriser=build_call_featuriser(cfg),
+        groups=frame[NUMBER_COLUMN],
+        lightgbm=cfg.lightgbm,
+        thresholds=cfg.thresholds,
+        split=cfg.split,
+        reason_templates=REASON_TEMPLATES,
+        max_reasons=cfg.max_reasons,
+    )
+    columns = [NUMBER_COLUMN, *fit.model.feature_names]
+    return log_and_register(
+        fit,
+        experiment=cfg.experiment,
+        name=name or cfg.name,
+        params=cfg.model_dump(mode="json"),
+        data_report={"files": [report.as_dict() for _, report in loaded], "numbers": len(frame)},
+        input_columns=columns,
+    )
