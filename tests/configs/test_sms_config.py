@@ -1,0 +1,77 @@
+"""configs/sms.yaml ↔ configs/sms.py: the shipped file is valid; mistakes fail at load, naming file and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from configs import ConfigError, default_config_path, load_config
+from configs.sms import SmsConfig
+
+SHIPPED = default_config_path("sms")
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sms.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _shipped_with(tmp_path: Path, section: str, key: str, value: object) -> Path:
+    raw = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    raw[section][key] = value
+    return _write(tmp_path, yaml.safe_dump(raw, allow_unicode=True))
+
+
+def test_shipped_config_loads_with_issue_defaults() -> None:
+    config = load_config(SHIPPED, SmsConfig)
+    assert config.thresholds.block_max_fpr == 0.001 and config.thresholds.warn_max_fpr == 0.01
+    assert config.features.char.min_n <= config.features.char.max_n
+
+
+def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
+    assert load_config(_write(tmp_path, ""), SmsConfig) == SmsConfig()
+
+
+@pytest.mark.parametrize(
+    "section, key, value, field",
+    [
+        ("split", "fold", 5, "split.fold"),  # unknown key (typo)
+        ("split", "folds", "five", "split.folds"),  # wrong type
+        ("split", "folds", 1, "split.folds"),  # out of range
+        ("thresholds", "block_max_fpr", 0.05, "thresholds"),  # block looser than warn
+        ("thresholds", "warn_max_fpr", 1.5, "thresholds.warn_max_fpr"),
+        ("lightgbm", "num_boost_round", [100], "lightgbm.num_boost_round"),
+    ],
+)
+def test_invalid_config_names_file_and_field(tmp_path: Path, section: str, key: str, value: object, field: str) -> None:
+    path = _shipped_with(tmp_path, section, key, value)
+    with pytest.raises(ConfigError) as error:
+        load_config(path, SmsConfig)
+    assert str(path) in str(error.value) and field in str(error.value)
+
+
+def test_block_looser_than_warn_says_why(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="block_max_fpr must be <= warn_max_fpr"):
+        load_config(_shipped_with(tmp_path, "thresholds", "block_max_fpr", 0.05), SmsConfig)
+
+
+def test_unknown_top_level_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"sms\.yaml: invalid config: max_reason:"):
+        load_config(_write(tmp_path, "max_reason: 3\n"), SmsConfig)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"absent\.yaml: config file not found"):
+        load_config(tmp_path / "absent.yaml", SmsConfig)
+
+
+@pytest.mark.parametrize("text, message", [("- a\n- b\n", "top level must be a mapping, got list"),
+                                           ("just text\n", "top level must be a mapping, got str"),
+                                           ("split: {folds: [\n", "not valid YAML")])
+def test_file_that_is_not_a_mapping(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as error:
+        load_config(_write(tmp_path, text), SmsConfig)
+    assert str(tmp_path / "sms.yaml") in str(error.value)

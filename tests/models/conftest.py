@@ -1,0 +1,75 @@
+"""A small SMS model trained once on demo data (seconds, one thread) for model and behaviour tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from configs.sms import (
+    BoosterGramsConfig,
+    CharNgramConfig,
+    FeatureConfig,
+    FraudTypeConfig,
+    LightGBMConfig,
+    LinearScoreConfig,
+    SmsConfig,
+    SplitConfig,
+    WordConfig,
+)
+from features.factory import build_sms_featuriser
+from features.normalise import normalise_text
+from features.reasons import SMS_REASON_TEMPLATES, sms_reason_mask
+from models.scam_model import ScamModel
+from training.demo_sms import generate_demo_sms
+from training.fit import fit_scam_model
+
+SMALL_SMS_CONFIG = SmsConfig(
+    split=SplitConfig(folds=3),
+    features=FeatureConfig(
+        char=CharNgramConfig(max_features=3000),
+        word=WordConfig(max_features=2000),
+        linear_score=LinearScoreConfig(folds=3),
+        booster_grams=BoosterGramsConfig(max_features=200),
+    ),
+    lightgbm=LightGBMConfig(
+        params={"learning_rate": 0.1, "num_leaves": 7, "min_data_in_leaf": 10, "num_threads": 1},
+        num_boost_round=200,
+        early_stopping_rounds=20,
+    ),
+    fraud_type=FraudTypeConfig(
+        lightgbm=LightGBMConfig(
+            params={"learning_rate": 0.2, "num_leaves": 7, "min_data_in_leaf": 5, "num_threads": 1},
+            num_boost_round=50,
+            early_stopping_rounds=10,
+        )
+    ),
+    max_reasons=3,
+)
+
+
+@pytest.fixture(scope="session")
+def demo_frame() -> pd.DataFrame:
+    return generate_demo_sms(n=600, seed=1)
+
+
+@pytest.fixture(scope="session")
+def demo_model(demo_frame: pd.DataFrame) -> ScamModel:
+    cfg = SMALL_SMS_CONFIG
+    return fit_scam_model(
+        demo_frame,
+        kind="sms",
+        featuriser=build_sms_featuriser(cfg.features, seed=cfg.split.seed),
+        groups=demo_frame["text"].map(normalise_text),
+        lightgbm=cfg.lightgbm,
+        thresholds=cfg.thresholds,
+        split=cfg.split,
+        fraud_type=cfg.fraud_type,
+        reason_templates=SMS_REASON_TEMPLATES,
+        reason_mask=sms_reason_mask,
+        max_reasons=cfg.max_reasons,
+    ).model
+
+
+def sms(*texts: str, sender: str | None = None) -> pd.DataFrame:
+    """Records for ``texts`` in the record contract (one sender for all, no timestamps)."""
+    return pd.DataFrame({"text": list(texts), "sender": [sender] * len(texts), "sent_at": [None] * len(texts)})

@@ -1,0 +1,51 @@
+"""training/split.py: grouped, stratified folds where no duplicate group crosses a boundary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from training.split import grouped_folds, grouped_split
+
+
+def _data(n_groups: int = 40, seed: int = 0) -> tuple[pd.Series, pd.Series]:
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 5, n_groups)
+    groups = np.repeat([f"template-{g}" for g in range(n_groups)], sizes)
+    labels = np.repeat(np.arange(n_groups) % 3 == 0, sizes).astype(int)  # a group shares its label
+    order = rng.permutation(len(groups))
+    return pd.Series(labels[order]), pd.Series(groups[order])
+
+
+@pytest.mark.parametrize("n_folds", [2, 3, 5])
+def test_no_group_crosses_folds(n_folds: int) -> None:
+    labels, groups = _data()
+    held_out_count = np.zeros(len(labels), dtype=int)
+    for train, held in grouped_folds(labels, groups, n_folds, seed=1):
+        assert not set(groups.iloc[train]) & set(groups.iloc[held])
+        assert set(labels.iloc[held]) == {0, 1}  # stratified: both classes in every fold
+        held_out_count[held] += 1
+    assert (held_out_count == 1).all()  # every row is held out exactly once
+
+
+def test_folds_are_reproducible_for_a_seed() -> None:
+    labels, groups = _data()
+    first = [held.tolist() for _, held in grouped_folds(labels, groups, 3, seed=7)]
+    again = [held.tolist() for _, held in grouped_folds(labels, groups, 3, seed=7)]
+    assert first == again
+
+
+def test_grouped_split_holds_out_about_the_fraction() -> None:
+    labels, groups = _data(n_groups=100)
+    development, held = grouped_split(labels, groups, held_out_fraction=0.2, seed=0)
+    assert not set(groups.iloc[development]) & set(groups.iloc[held])
+    assert len(development) + len(held) == len(labels)
+    assert 0.1 < len(held) / len(labels) < 0.3
+
+
+def test_too_few_rows_of_a_class_is_a_clear_error() -> None:
+    labels = pd.Series([1, 1, 0, 0, 0, 0, 0, 0])
+    groups = pd.Series([f"g{i}" for i in range(8)])
+    with pytest.raises(ValueError, match="at least 3 rows"):
+        list(grouped_folds(labels, groups, 3, seed=0))
