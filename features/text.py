@@ -92,24 +92,34 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         for train_idx, score_idx in folds.split(grams, y):
             oof[score_idx] = self._linear().fit(grams[train_idx], y[train_idx]).predict_proba(grams[score_idx])[:, 1]
         self.linear_ = self._linear().fit(grams, y)
-        self.select_ = SelectKBest(chi2, k=min(self.booster_grams, grams.shape[1])).fit(grams, y)
-        return self._output(grams, oof)
+        selected = np.flatnonzero(SelectKBest(chi2, k=min(self.booster_grams, grams.shape[1])).fit(grams, y).get_support())
+        n_chars = len(self.char_.vocabulary_)
+        self.char_columns_ = selected[selected < n_chars]
+        self.word_columns_ = selected[selected >= n_chars] - n_chars
+        return self._output(grams[:, selected], oof)
 
     def transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
+        """Per-message hot path: no hstack of the full n-gram space, no sklearn re-validation."""
         check_is_fitted(self, "linear_")
-        grams = sp.hstack([self.char_.transform(frame["norm"]), self.word_.transform(frame["tokens"])], format="csr")
-        return self._output(grams, self.linear_.predict_proba(grams)[:, 1])
+        chars = self.char_.transform(frame["norm"])
+        words = self.word_.transform(frame["tokens"])
+        n_chars = chars.shape[1]
+        coef = self.linear_.coef_[0]
+        margin = chars @ coef[:n_chars] + words @ coef[n_chars:] + self.linear_.intercept_[0]
+        selected = sp.hstack([chars[:, self.char_columns_], words[:, self.word_columns_]], format="csr")
+        return self._output(selected, 1.0 / (1.0 + np.exp(-margin)))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "linear_")
         chars = [f"字: {gram}" for gram in self.char_.get_feature_names_out()]
         words = [f"词: {gram}" for gram in self.word_.get_feature_names_out()]
-        selected = np.array(chars + words, dtype=object)[self.select_.get_support()]
-        return np.append(selected, LINEAR_SCORE_NAME)
+        selected = [chars[i] for i in self.char_columns_] + [words[i] for i in self.word_columns_]
+        return np.array([*selected, LINEAR_SCORE_NAME], dtype=object)
 
-    def _output(self, grams: sp.csr_matrix, linear_score: np.ndarray) -> sp.csr_matrix:
-        score_column = sp.csr_matrix(np.asarray(linear_score, dtype=np.float32)[:, None])
-        return sp.hstack([self.select_.transform(grams), score_column], format="csr")
+    @staticmethod
+    def _output(selected_grams: sp.csr_matrix, linear_score: np.ndarray) -> sp.csr_matrix:
+        score_column = sp.csr_matrix(np.asarray(linear_score, dtype=np.float32).reshape(-1, 1))
+        return sp.hstack([selected_grams, score_column], format="csr")
 
     def _linear(self) -> LogisticRegression:
         return LogisticRegression(C=self.linear_C, solver="liblinear", max_iter=1000)

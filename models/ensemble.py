@@ -16,13 +16,21 @@ import numpy as np
 import scipy.sparse as sp
 
 
+# Prediction runs single-threaded: a scoring call is one message or a small batch, where an
+# OpenMP team costs more than it saves, and serving gets its parallelism from worker processes.
+PREDICT_THREADS = 1
+
+
 @dataclass
 class BoosterBag:
     boosters: list[lgb.Booster]
 
     def predict(self, features, raw_score: bool = False, pred_contrib: bool = False):
         """Mean of the members' predictions (probabilities, raw margins or contributions)."""
-        outputs = [b.predict(features, raw_score=raw_score, pred_contrib=pred_contrib) for b in self.boosters]
+        outputs = [
+            b.predict(features, raw_score=raw_score, pred_contrib=pred_contrib, num_threads=PREDICT_THREADS)
+            for b in self.boosters
+        ]
         if sp.issparse(outputs[0]):
             return sum(outputs[1:], outputs[0]) / len(outputs)
         return np.mean(outputs, axis=0)

@@ -14,9 +14,9 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.pipeline import Pipeline
+from sklearn.base import TransformerMixin
 
-from models.ensemble import BoosterBag
+from models.ensemble import PREDICT_THREADS, BoosterBag
 
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
 
@@ -60,7 +60,7 @@ class FraudTypeHead:
     classes: list[str]
 
     def predict(self, features) -> tuple[list[str], np.ndarray]:
-        proba = np.asarray(self.booster.predict(features)).reshape(features.shape[0], len(self.classes))
+        proba = np.asarray(self.booster.predict(features, num_threads=PREDICT_THREADS)).reshape(features.shape[0], len(self.classes))
         best = proba.argmax(axis=1)
         return [self.classes[i] for i in best], proba[np.arange(len(best)), best]
 
@@ -70,7 +70,7 @@ class ScamModel:
     """A fitted yunmao model of one ``kind`` ("sms" or "call")."""
 
     kind: str
-    featuriser: Pipeline
+    featuriser: TransformerMixin
     booster: BoosterBag
     calibrator: PlattCalibrator
     thresholds: Thresholds

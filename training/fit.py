@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
+from sklearn.base import TransformerMixin
 
 from configs.sms import FraudTypeConfig, LightGBMConfig, SplitConfig, ThresholdConfig
 from models.ensemble import BoosterBag
@@ -44,7 +44,7 @@ def fit_scam_model(
     frame: pd.DataFrame,
     *,
     kind: str,
-    featuriser: Pipeline,
+    featuriser: TransformerMixin,
     groups: pd.Series,
     lightgbm: LightGBMConfig,
     thresholds: ThresholdConfig,
