@@ -1,0 +1,105 @@
+"""Quality of the call model on ``number_features_train.csv``: CV-tuned LightGBM vs defaults.
+
+A stratified hold-out (``--holdout``, default 20 %) is set aside
+first and touched once at the end; candidate params are compared by 5-fold CV on the rest
+(mean and spread of F1), so the choice does not ride on one lucky split.
+
+    .venv/bin/python benchmarks/call_quality.py [--trials N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import lightgbm as lgb
+import numpy as np
+from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from configs import default_config_path, load_config
+from configs.call import CallConfig
+from features.call_features import build_call_featuriser
+from training.cdr_loaders import load_profile_table
+
+DATA = Path(__file__).resolve().parents[2] / "shared/data/sichuan_fraud_calls/number_features_train.csv"
+
+
+def fit_predict(params: dict, rounds: int, X_train, y_train, X_test) -> np.ndarray:
+    booster = lgb.train({**params, "objective": "binary", "verbose": -1, "num_threads": 1},
+                        lgb.Dataset(X_train, y_train), num_boost_round=rounds)
+    return booster.predict(X_test)
+
+
+def oof_scores(params: dict, rounds: int, X, y, seed: int) -> np.ndarray:
+    """Out-of-fold scores over 5 stratified folds: every training number scored by a model that never saw it."""
+    scores = np.zeros(len(y))
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=seed).split(X, y):
+        scores[test] = fit_predict(params, rounds, X[train], y[train], X[test])
+    return scores
+
+
+def cv_summary(scores: np.ndarray, y: np.ndarray, seed: int) -> tuple[float, float, float, float]:
+    """Per-fold F1 at 0.5, and at the F1-best threshold of the pooled out-of-fold scores."""
+    grid = np.round(np.arange(0.20, 0.61, 0.02), 2)
+    threshold = float(grid[np.argmax([f1_score(y, scores >= t) for t in grid])])
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=seed).split(scores, y))
+    at_half = [f1_score(y[test], scores[test] >= 0.5) for _, test in folds]
+    at_best = [f1_score(y[test], scores[test] >= threshold) for _, test in folds]
+    return float(np.mean(at_half)), float(np.mean(at_best)), float(np.std(at_best)), threshold
+
+
+def sample_params(rng: np.random.Generator) -> tuple[dict, int]:
+    params = {
+        "learning_rate": float(rng.choice([0.02, 0.03, 0.05])),
+        "num_leaves": int(rng.choice([7, 15, 31, 63])),
+        "min_child_samples": int(rng.choice([5, 10, 20, 40])),
+        "feature_fraction": float(rng.choice([0.5, 0.7, 0.9])),
+        "bagging_fraction": float(rng.choice([0.7, 0.8, 1.0])),
+        "bagging_freq": 1,
+        "lambda_l2": float(rng.choice([0.0, 1.0, 5.0])),
+    }
+    rounds = int({0.02: 600, 0.03: 400, 0.05: 250}[params["learning_rate"]])
+    return params, rounds
+
+
+def holdout_metrics(params: dict, rounds: int, threshold: float, X_fit, y_fit, X_hold, y_hold) -> dict:
+    score = fit_predict(params, rounds, X_fit, y_fit, X_hold)
+    pred = score >= threshold
+    return {"f1": f1_score(y_hold, pred), "precision": precision_score(y_hold, pred),
+            "recall": recall_score(y_hold, pred), "roc_auc": roc_auc_score(y_hold, score)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--trials", type=int, default=12)
+    parser.add_argument("--holdout", type=float, default=0.2, help="share of numbers set aside, never seen in tuning")
+    parser.add_argument("--all-columns", action="store_true", help="every numeric column of the table, not only builder ones")
+    args = parser.parse_args()
+    config = load_config(default_config_path("call"), CallConfig)
+    profiles, _ = load_profile_table(DATA)
+    featuriser = build_call_featuriser(config)
+    if args.all_columns:
+        featuriser.set_params(columns=tuple(c for c in profiles.columns if c not in ("phone_no_m", "label")))
+    featuriser.fit(profiles)
+    X, y = featuriser.transform(profiles), profiles["label"].to_numpy()
+    seed = config.split.seed
+    X_fit, X_hold, y_fit, y_hold = train_test_split(X, y, test_size=args.holdout,
+                                                    stratify=y, random_state=seed)
+    print(f"{X.shape[1]} features; fit {len(y_fit)}, hold-out {len(y_hold)} (fraud {y.mean():.1%})")
+    candidates = [("defaults", {}, 100), ("configs/call.yaml", dict(config.lightgbm.params), config.lightgbm.num_boost_round)]
+    rng = np.random.default_rng(seed)
+    candidates += [(f"trial {i}", *sample_params(rng)) for i in range(args.trials)]
+    results = []
+    for name, params, rounds in candidates:
+        at_half, mean, std, threshold = cv_summary(oof_scores(params, rounds, X_fit, y_fit, seed), y_fit, seed)
+        results.append((mean, std, threshold, name, params, rounds))
+        print(f"{name:18s} CV F1@0.5 {at_half:.4f}; CV F1@{threshold:.2f} {mean:.4f} ± {std:.4f}  rounds={rounds} {json.dumps(params)}", flush=True)
+    for label, (mean, std, threshold, name, params, rounds) in (("defaults", results[0]), ("best by CV", max(results, key=lambda r: r[0]))):
+        for t in (0.5, threshold):
+            metrics = holdout_metrics(params, rounds, t, X_fit, y_fit, X_hold, y_hold)
+            print(f"{label} ({name}) threshold {t:.2f}: hold-out " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Profile stores: SQLite always, Redis on a loopback redis-server started here."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from configs.call import ProfileStoreConfig
+from serving.profile_store import ProfileStore, RedisProfileStore, SqliteProfileStore, open_profile_store
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing in CI (.ci/run installs it)")
+        pytest.skip("redis-server not installed (apt-get install -y redis-server)")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ProfileStore:
+    if request.param == "sqlite":
+        return open_profile_store(ProfileStoreConfig(url=f"sqlite:///{tmp_path / 'p.db'}"))
+    url = request.getfixturevalue("redis_url")
+    return open_profile_store(ProfileStoreConfig(url=url, key_prefix=f"test:{tmp_path.name}:"))
+
+
+def test_round_trip_missing_number_and_nan(store: ProfileStore) -> None:
+    written = store.put_many([
+        {"phone_no_m": "A", "voc_cnt": np.int64(3), "arpu": float("nan")},
+        {"phone_no_m": "B", "voc_cnt": 1.5, "arpu": 20.0},
+    ])
+    assert written == 2
+    a = store.get("A")
+    assert a["voc_cnt"] == 3 and math.isnan(a["arpu"])
+    assert store.get("nobody") is None
+    many = store.get_many(["B", "nobody", "A"])
+    assert list(many) == ["B", "nobody", "A"] and many["nobody"] is None and many["B"]["arpu"] == 20.0
+    store.put_many([{"phone_no_m": "A", "voc_cnt": 7}])
+    assert store.get("A")["voc_cnt"] == 7
+
+
+def test_profile_without_number_is_refused(store: ProfileStore) -> None:
+    with pytest.raises(ValueError, match="phone_no_m"):
+        store.put_many([{"voc_cnt": 1}])
+
+
+def test_factory_picks_implementation_by_url(tmp_path: Path, isolated_data_dir: Path) -> None:
+    default = open_profile_store(ProfileStoreConfig())
+    assert isinstance(default, SqliteProfileStore) and default.path == isolated_data_dir / "profiles.db"
+    assert isinstance(open_profile_store(ProfileStoreConfig(), "redis://127.0.0.1:1/0"), RedisProfileStore)
+    assert SqliteProfileStore(tmp_path / "w.db")._connect().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    with pytest.raises(ValueError, match="unsupported"):
+        open_profile_store(ProfileStoreConfig(), "ftp://x")
