@@ -20,12 +20,11 @@ MIN_GRAM_CHARS = 2
 
 # Numeric features read as sentences with their value; every other SMS feature is a presence.
 SMS_REASON_TEMPLATES = {
-    SHAPE_FEATURES["length"]: "文本长度 {value:.0f} 字",
-    SHAPE_FEATURES["digit_share"]: "数字占比 {value:.0%}",
-    SHAPE_FEATURES["latin_share"]: "字母占比 {value:.0%}",
     SHAPE_FEATURES["exclamations"]: "感叹号 {value:.0f} 个",
     HOUR_FEATURE: "发送时刻 {value:.0f} 点",
 }
+# Shape measures help the model but tell an analyst nothing about *why* ("数字占比 0%").
+_NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share"))
 
 
 def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:
@@ -34,6 +33,8 @@ def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:
 
 
 def _is_readable(name: str) -> bool:
+    if name in _NEVER_REASONS:
+        return False
     if not name.startswith(_GRAM_PREFIXES):
         return True
     gram = name[len(_GRAM_PREFIXES[0]) :]
