@@ -1,4 +1,5 @@
-"""Schema of ``configs/retrain.yaml``: promotion gates as data (metric, rule, tolerance or value)."""
+"""Schema of ``configs/retrain.yaml``: promotion gates as data (metric, rule, tolerance or value),
+the fixed evaluation set and training config per model kind, and the lock timeout."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from configs import StrictModel, default_config_path, load_config
+from configs.paths import PROJECT_ROOT
 
 COMPARATIVE = ("not_lower", "not_higher")
 
@@ -27,8 +29,25 @@ class Gate(StrictModel):
         return self
 
 
+class PerKind(StrictModel):
+    """One optional file per model kind; relative paths are taken from the project root."""
+
+    sms: str | None = None
+    call: str | None = None
+
+    def path(self, kind: Literal["sms", "call"]) -> Path | None:
+        value = getattr(self, kind)
+        if value is None:
+            return None
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+
 class RetrainConfig(StrictModel):
     gates: list[Gate] = Field(..., min_length=1)
+    eval_data: PerKind = PerKind()
+    training_config: PerKind = PerKind()
+    lock_timeout_s: float = Field(10.0, ge=0, le=3600)
 
 
 def load_retrain_config(path: str | Path | None = None) -> RetrainConfig:

@@ -92,6 +92,39 @@ def promote(
     typer.echo(f"models:/{name}@{CHAMPION} -> models:/{name}/{version}")
 
 
+@app.command("retrain")
+def retrain_command(
+    kind: Literal["sms", "call"] = typer.Argument(..., help="Which model to retrain."),
+    data: list[Path] = typer.Option(..., "--data", help="Base training data; repeatable (as for `yunmao train`)."),
+    eval_paths: list[Path] | None = typer.Option(None, "--eval", help="Fixed evaluation set (default: eval_data in the retrain config)."),
+    fmt: str = typer.Option("auto", "--format", help="Format of --data files."),
+    eval_fmt: str = typer.Option("auto", "--eval-format", help="Format of --eval files."),
+    feedback: bool = typer.Option(False, "--feedback", help="Add the feedback store's labelled records to the training data."),
+    config: Path | None = typer.Option(None, "--config", help="Retrain config (default: configs/retrain.yaml)."),
+    name: str | None = typer.Option(None, "--name", help="Registered model name (default: from the model config)."),
+    report: bool = typer.Option(True, "--report/--no-report", help="Log the evaluation report to the challenger's run."),
+) -> None:
+    """Train a challenger, evaluate it and the champion on one set, promote it if the gates pass.
+
+    Last line: one JSON object (promoted, why, challenger, champion_before, champion_after, metrics).
+    Exit 0 whether or not it promoted; 2 on bad input; 3 when another retrain of the model holds the lock.
+    """
+    from configs import ConfigError
+    from configs.retrain import load_retrain_config
+    from models.registry import ModelNotFoundError
+    from training.retrain import LOCKED_EXIT_CODE, RetrainLocked, RetrainRequest, retrain
+
+    request = RetrainRequest(kind, data, eval_paths, fmt, eval_fmt, feedback, name, report)
+    try:
+        result = retrain(request, load_retrain_config(config))
+    except RetrainLocked as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(LOCKED_EXIT_CODE) from exc
+    except (ConfigError, ModelNotFoundError, ValueError) as exc:  # data errors are ValueErrors
+        _fail(exc)
+    typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+
+
 @app.command("evaluate")
 def evaluate(
     model: str = typer.Option(..., "--model", help="models:/NAME/VERSION or models:/NAME@ALIAS."),

@@ -1,0 +1,47 @@
+"""Retraining data: feedback joins the training rows, evaluation drops what training saw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from configs.call import CallConfig
+from training.retrain_data import evaluation_set, record_keys, with_feedback
+
+
+def test_call_feedback_replaces_the_base_profile_and_drops_store_columns() -> None:
+    base = pd.DataFrame({"phone_no_m": ["a", "b"], "calls": [3, 4], "label": [0, 0]})
+    feedback = pd.DataFrame({"id": ["f1"], "phone_no_m": ["b"], "calls": [40], "label": [1], "fraud_type": ["x"],
+                             "source": ["analyst"], "received_at": ["2024-01-01"]})
+    joined = with_feedback("call", base, feedback)
+    assert list(joined.columns) == ["phone_no_m", "calls", "label"]
+    assert joined.set_index("phone_no_m")["label"].to_dict() == {"a": 0, "b": 1}
+
+
+def test_sms_feedback_rows_are_appended_in_canonical_columns() -> None:
+    base = pd.DataFrame({"id": ["1"], "text": ["你好"], "sender": ["95588"], "receiver": [None], "sent_at": [None],
+                         "label": [0], "fraud_type": [None]})
+    feedback = pd.DataFrame({"id": ["f1"], "text": ["点击链接领取补贴"], "label": [1], "fraud_type": ["冒充客服"],
+                             "source": ["victim"], "received_at": ["2024-01-01"]})
+    joined = with_feedback("sms", base, feedback)
+    assert joined["text"].tolist() == ["你好", "点击链接领取补贴"] and "source" not in joined
+
+
+def test_profiles_seen_in_training_are_removed_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "eval.csv"
+    pd.DataFrame({"phone_no_m": ["a", "b", "c", "d"], "calls": [1, 2, 3, 4], "label": [0, 1, 0, 1]}).to_csv(path, index=False)
+    kept = evaluation_set("call", [path], "profiles", CallConfig(), frozenset({"a"}))
+    assert kept.removed_overlap == 1 and record_keys("call", kept.frame).tolist() == ["b", "c", "d"]
+    with pytest.raises(ValueError, match="after removing 2 rows.*label\\(s\\): 0"):
+        evaluation_set("call", [path], "profiles", CallConfig(), frozenset({"b", "d"}))
+
+
+def test_shipped_retrain_config_names_no_eval_set_and_resolves_relative_paths() -> None:
+    from configs.paths import PROJECT_ROOT
+    from configs.retrain import PerKind, load_retrain_config
+
+    shipped = load_retrain_config()
+    assert shipped.eval_data.path("sms") is None and shipped.lock_timeout_s > 0
+    assert PerKind(sms="data/eval/sms.csv").path("sms") == PROJECT_ROOT / "data" / "eval" / "sms.csv"

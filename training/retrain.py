@@ -1,0 +1,191 @@
+"""``yunmao retrain``: train a challenger, judge it against the champion, promote only through the gates.
+
+One run, unattended and safe to repeat on a schedule:
+
+1. take a per-model file lock in the data dir, so two runs never race on the same alias
+   (a second run waits ``lock_timeout_s`` from ``configs/retrain.yaml``, then gives up:
+   :class:`RetrainLocked`, exit code 3 on the command line);
+2. train the challenger on the base data (+ feedback) with the kind's config; it is registered
+   and gets alias ``challenger`` as any ``yunmao train`` does;
+3. score the challenger and the current champion on the same fixed evaluation set, minus the rows
+   the challenger trained on, and apply the gates (``training.gates``);
+4. record the decision, both metric sets, the gate results and the evaluation report on the
+   challenger's MLflow run, then move alias ``champion`` if the gates passed.
+
+The only state is the registry: a failed or repeated run leaves at most an extra, unpromoted
+version. The running service serves ``models:/NAME@champion``; it picks up a promotion on its
+reload poll (``configs/serving.yaml`` ``reload.poll_interval_s`` > 0) or on
+``POST /v1/admin/reload``, with no restart and no change here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from configs import default_config_path, load_config
+from configs.call import CallConfig
+from configs.paths import data_dir
+from configs.report import load_report_config
+from configs.retrain import RetrainConfig
+from configs.sms import SmsConfig
+from models.registry import CHAMPION, ModelNotFoundError, load_scam_model, resolve_model_version, set_alias
+from training.evaluate import evaluate_model
+from training.gates import GateDecision, decide_promotion
+from training.report.model import evaluate_for_report, log_report
+from training.retrain_data import EvalSet, Kind, evaluation_set, training_set
+from training.train import train_sms
+from training.train_call import train_call
+
+LOCKED_EXIT_CODE = 3
+CONFIG_MODELS = {"sms": SmsConfig, "call": CallConfig}
+TRAINERS = {"sms": train_sms, "call": train_call}
+
+
+class RetrainLocked(RuntimeError):
+    """Another retrain of the same model holds the lock."""
+
+
+@dataclass(frozen=True)
+class RetrainRequest:
+    """What ``yunmao retrain`` was asked: ``fmt`` reads ``data``, ``eval_fmt`` the evaluation files."""
+
+    kind: Kind
+    data: Sequence[Path]
+    eval_paths: Sequence[Path] | None = None
+    fmt: str = "auto"
+    eval_fmt: str = "auto"
+    feedback: bool = False
+    name: str | None = None
+    report: bool = True
+
+
+@dataclass(frozen=True)
+class RetrainResult:
+    promoted: bool
+    why: str
+    challenger: str
+    champion_before: str | None
+    champion_after: str | None
+    metrics: dict[str, Any]
+    eval_rows: int
+    eval_removed_overlap: int
+    feedback_rows: int
+    run_id: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def model_config(kind: Kind, config: RetrainConfig) -> SmsConfig | CallConfig:
+    """The kind's training config: the one ``configs/retrain.yaml`` names, else the shipped default."""
+    return load_config(config.training_config.path(kind) or default_config_path(kind), CONFIG_MODELS[kind])
+
+
+def lock_path(name: str) -> Path:
+    return data_dir() / f"retrain-{name}.lock"
+
+
+def current_champion(name: str) -> str | None:
+    """``models:/NAME/V`` the champion alias points at now, or None before the first promotion."""
+    try:
+        return "models:/{}/{}".format(*resolve_model_version(f"models:/{name}@{CHAMPION}"))
+    except ModelNotFoundError:
+        return None
+
+
+def numeric_metrics(metrics: dict[str, Any], prefix: str) -> dict[str, float]:
+    """Flatten nested metrics (``warn.recall``) into MLflow metrics, keeping finite numbers only."""
+    flat = pd.json_normalize(metrics, sep=".").iloc[0].to_dict()
+    return {f"{prefix}{key}": float(value) for key, value in flat.items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)}
+
+
+def record_decision(result: RetrainResult, decision: GateDecision, inputs: dict[str, Any]) -> None:
+    """Decision tags, both metric sets and the gate results on the challenger's run."""
+    with mlflow.start_run(run_id=result.run_id):
+        mlflow.set_tags({
+            "yunmao.retrain.decision": "promoted" if result.promoted else "rejected",
+            "yunmao.retrain.why": result.why[:5000],
+            "yunmao.retrain.champion_before": result.champion_before or "none",
+        })
+        mlflow.log_metrics({"eval_rows": result.eval_rows, "eval_removed_overlap": result.eval_removed_overlap,
+                            "feedback_rows": result.feedback_rows})
+        mlflow.log_metrics(numeric_metrics(result.metrics["challenger"], "eval_challenger_"))
+        if result.metrics["champion"] is not None:
+            mlflow.log_metrics(numeric_metrics(result.metrics["champion"], "eval_champion_"))
+        mlflow.log_dict({**decision.as_dict(), **inputs, "champion_before": result.champion_before},
+                        "retrain/gates.json")
+
+
+def log_eval_report(name: str, version: str, evaluation: EvalSet, champion: str | None, workdir: Path) -> None:
+    """The analyst report of the challenger (beside the champion) on the evaluation set, under its run."""
+    model = load_scam_model(f"models:/{name}/{version}")
+    report = evaluate_for_report(model, name, version, evaluation.frame, load_report_config(), champion)
+    html, metrics = workdir / "report.html", workdir / "metrics.json"
+    html.write_text(report.html, encoding="utf-8")
+    metrics.write_text(json.dumps(report.metrics, ensure_ascii=False, indent=1), encoding="utf-8")
+    log_report(name, version, html, metrics)
+
+
+def retrain(request: RetrainRequest, config: RetrainConfig) -> RetrainResult:
+    """One champion/challenger round (see the module docstring).
+
+    Raises:
+        RetrainLocked: another retrain of this model is running.
+        ValueError: no evaluation set, unreadable data, or an evaluation set without both classes.
+    """
+    cfg = model_config(request.kind, config)
+    name = request.name or cfg.name
+    default_eval = config.eval_data.path(request.kind)
+    eval_paths = list(request.eval_paths or ([default_eval] if default_eval else []))
+    if not eval_paths:
+        raise ValueError(f"no evaluation set: pass --eval or set eval_data.{request.kind} in the retrain config")
+    try:
+        with FileLock(lock_path(name), timeout=config.lock_timeout_s), tempfile.TemporaryDirectory() as tmp:
+            return _retrain_locked(request, eval_paths, config, cfg, name, Path(tmp))
+    except Timeout as exc:
+        raise RetrainLocked(
+            f"another retrain of {name!r} holds {lock_path(name)} (waited {config.lock_timeout_s:g}s); try later"
+        ) from exc
+
+
+def _retrain_locked(request: RetrainRequest, eval_paths: list[Path], config: RetrainConfig,
+                    cfg: SmsConfig | CallConfig, name: str, workdir: Path) -> RetrainResult:
+    """The round itself, under the lock: inputs are checked before any training starts."""
+    kind = request.kind
+    train = training_set(kind, request.data, request.fmt, cfg, request.feedback, workdir)
+    evaluation = evaluation_set(kind, eval_paths, request.eval_fmt, cfg, train.keys)
+    champion = current_champion(name)
+    outcome = TRAINERS[kind](train.paths, cfg, train.fmt, name)
+    challenger_metrics = evaluate_model(load_scam_model(outcome.model_uri), evaluation.frame)
+    champion_metrics = evaluate_model(load_scam_model(champion), evaluation.frame) if champion else None
+    decision = decide_promotion(config.gates, challenger_metrics, champion_metrics)
+    result = RetrainResult(
+        promoted=decision.promote,
+        why=decision.why,
+        challenger=outcome.model_uri,
+        champion_before=champion,
+        champion_after=outcome.model_uri if decision.promote else champion,
+        metrics={"challenger": challenger_metrics, "champion": champion_metrics},
+        eval_rows=len(evaluation.frame),
+        eval_removed_overlap=evaluation.removed_overlap,
+        feedback_rows=train.feedback_rows,
+        run_id=outcome.run_id,
+    )
+    inputs = {"data": [str(p) for p in request.data], "eval": [str(p) for p in eval_paths], "feedback": request.feedback}
+    record_decision(result, decision, inputs)
+    if request.report:
+        log_eval_report(name, outcome.version, evaluation, champion, workdir)
+    if decision.promote:
+        set_alias(name, outcome.version, CHAMPION)
+    return result

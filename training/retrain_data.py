@@ -1,0 +1,112 @@
+"""Data of one retraining run: what the challenger trains on, and the evaluation set it must not have seen.
+
+Training data is the base files plus, with ``--feedback``, the feedback store's export; the two are
+joined into one temporary file so the trainer reads one source in one format. Evaluation rows that
+also appear in the training data (same normalised text for SMS, same ``phone_no_m`` for calls) are
+removed and counted: a model scored on its own training rows looks better than it is, and the
+champion/challenger comparison would favour whichever saw more of the evaluation set. The
+champion's own training rows are removed as far as they are in today's training data, which holds
+when retraining grows one base set (plus feedback); the registry does not keep the rows themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from configs.call import CallConfig
+from configs.feedback import load_feedback_config
+from configs.sms import SmsConfig
+from features.normalise import normalise_text
+from serving.feedback_store import FeedbackStore
+from training.cdr_loaders import load_call_training_data
+from training.feedback_export import feedback_frame, write_frame
+from training.loaders import load_labelled
+from training.loaders.records import LABELLED_COLUMNS
+
+Kind = Literal["sms", "call"]
+NUMBER_COLUMN = "phone_no_m"
+FEEDBACK_ONLY_COLUMNS = ["id", "fraud_type", "source", "received_at"]
+
+
+@dataclass(frozen=True)
+class TrainingSet:
+    """What to hand the trainer (``paths`` read as ``fmt``) and the keys evaluation must avoid."""
+
+    paths: list[Path]
+    fmt: str
+    keys: frozenset[str]
+    feedback_rows: int
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    frame: pd.DataFrame
+    removed_overlap: int
+
+
+def record_keys(kind: Kind, frame: pd.DataFrame) -> pd.Series:
+    """The identity of a row for overlap checks: normalised text (SMS) or the number (call)."""
+    if kind == "sms":
+        return frame["text"].map(normalise_text)
+    return frame[NUMBER_COLUMN].astype(str)
+
+
+def load_rows(kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig) -> pd.DataFrame:
+    """Labelled rows as the trainer of ``kind`` reads them (call CDRs become profiles with ``cfg``)."""
+    if kind == "sms":
+        return load_labelled(paths, fmt).frame
+    frames = [load_call_training_data(path, fmt, cfg.profiles)[0] for path in paths]
+    return pd.concat(frames, ignore_index=True)
+
+
+def with_feedback(kind: Kind, base: pd.DataFrame, feedback: pd.DataFrame) -> pd.DataFrame:
+    """Base rows plus feedback rows in the trainer's columns; for calls a later report of a number wins."""
+    if kind == "sms":
+        return pd.concat([base.reindex(columns=LABELLED_COLUMNS), feedback.reindex(columns=LABELLED_COLUMNS)],
+                         ignore_index=True)
+    profiles = feedback.drop(columns=FEEDBACK_ONLY_COLUMNS, errors="ignore")
+    joined = pd.concat([base, profiles], ignore_index=True)
+    return joined.drop_duplicates(NUMBER_COLUMN, keep="last").reset_index(drop=True)
+
+
+def training_set(
+    kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig, use_feedback: bool, workdir: Path
+) -> TrainingSet:
+    """Load the base data once (for the overlap keys); with feedback, write base + feedback to ``workdir``."""
+    base = load_rows(kind, paths, fmt, cfg)
+    if not use_feedback:
+        return TrainingSet(list(paths), fmt, frozenset(record_keys(kind, base)), 0)
+    feedback = feedback_frame(FeedbackStore(load_feedback_config()), kind)
+    joined = with_feedback(kind, base, feedback)
+    out = workdir / f"train-{kind}.csv"
+    write_frame(joined, out)
+    return TrainingSet([out], "canonical" if kind == "sms" else "profiles",
+                       frozenset(record_keys(kind, joined)), len(feedback))
+
+
+def evaluation_set(kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig,
+                   training_keys: frozenset[str]) -> EvalSet:
+    """The labelled evaluation rows the challenger did not train on.
+
+    Raises:
+        ValueError: a file is unreadable, or what is left lacks labels or one of the two classes.
+    """
+    frame = load_rows(kind, paths, fmt, cfg)
+    if "label" not in frame or frame["label"].isna().any():
+        raise ValueError(f"evaluation data {[str(p) for p in paths]} must label every row")
+    seen = record_keys(kind, frame).isin(training_keys).to_numpy()
+    kept = frame[~seen].reset_index(drop=True)
+    classes = set(np.unique(kept["label"].astype(int)))
+    if classes != {0, 1}:
+        found = ", ".join(str(c) for c in sorted(classes)) or "none"
+        raise ValueError(
+            f"evaluation set needs both classes after removing {int(seen.sum())} rows also in the training data; "
+            f"{len(kept)} rows left with label(s): {found}"
+        )
+    return EvalSet(kept, int(seen.sum()))
