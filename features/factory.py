@@ -36,7 +36,7 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         self.preprocess_ = RecordPreprocessor().fit(records)
         frame = self.preprocess_.transform(records)
         return self._stack(
-            self.text.fit_transform(frame, y),
+            self.text.fit_transform(frame, y, fraud_type=records.get("fraud_type")),
             self.patterns.fit_transform(frame["norm"]),
             self.metadata.fit_transform(frame),
         )

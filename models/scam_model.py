@@ -94,7 +94,7 @@ class ScamModel:
         return self.score_features(self.features(records))
 
     def score_features(self, features) -> np.ndarray:
-        return self.calibrator(self.booster.predict(features, raw_score=True))
+        return self.calibrator(self.booster.raw_margin(features))
 
     def actions(self, scores: np.ndarray) -> np.ndarray:
         return np.where(
@@ -134,7 +134,7 @@ class ScamModel:
 
         Stays sparse throughout: a dense copy of a 256-message batch would be ~100 MB.
         """
-        contrib = sp.csr_matrix(self.booster.predict(features, pred_contrib=True))
+        contrib = self.booster.contributions(features)
         values = sp.csr_matrix(features)
         bias_column = contrib.shape[1] - 1
         explanations = []

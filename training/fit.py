@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.base import TransformerMixin
 
 from configs.sms import FraudTypeConfig, LightGBMConfig, SplitConfig, ThresholdConfig
-from models.ensemble import BoosterBag
+from models.ensemble import BoosterBag, base_margin
 from models.scam_model import FraudTypeHead, PlattCalibrator, ScamModel, Thresholds
 from training.metrics import binary_report
 from training.split import grouped_folds
@@ -52,24 +52,33 @@ def fit_scam_model(
     fraud_type: FraudTypeConfig | None = None,
     reason_templates: Mapping[str, str] | None = None,
     reason_mask: Callable[[Sequence[str]], np.ndarray] | None = None,
+    base_margin_feature: str | None = None,
     max_reasons: int = 5,
 ) -> FitResult:
     """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``).
 
-    ``metrics`` are out-of-fold: each row is scored by the booster that did not train on it.
+    ``base_margin_feature`` names a probability feature the boosters start from (see
+    :mod:`models.ensemble`). ``metrics`` are out-of-fold: each row is scored by the booster
+    that did not train on it.
     """
     frame = frame.reset_index(drop=True)
     labels = frame["label"].astype(int).reset_index(drop=True)
     y = labels.to_numpy()
     folds = list(grouped_folds(labels, groups.reset_index(drop=True), split.folds, split.seed))
     features = featuriser.fit_transform(frame, y)
+    feature_names = [str(name) for name in featuriser.get_feature_names_out()]
+    base_column = feature_names.index(base_margin_feature) if base_margin_feature else None
+    base = base_margin(features, base_column)
 
     boosters, margins = [], np.zeros(len(y))
     for train_idx, held_idx in folds:
-        booster = _train_booster(lightgbm, features[train_idx], y[train_idx], features[held_idx], y[held_idx], split.seed)
-        margins[held_idx] = booster.predict(features[held_idx], raw_score=True)
+        booster = _train_booster(
+            lightgbm, features[train_idx], y[train_idx], features[held_idx], y[held_idx], split.seed,
+            init_scores=None if base is None else (base[train_idx], base[held_idx]),
+        )
+        margins[held_idx] = booster.predict(features[held_idx], raw_score=True) + (0 if base is None else base[held_idx])
         boosters.append(booster)
-    bag = BoosterBag(boosters)
+    bag = BoosterBag(boosters, base_margin_column=base_column)
 
     calibrator = _fit_platt(margins, y)
     scores = calibrator(margins)
@@ -80,7 +89,6 @@ def fit_scam_model(
     head = None
     if fraud_type is not None and "fraud_type" in frame:
         head = _fit_fraud_type_head(fraud_type, frame, features, folds[0], split.seed)
-    feature_names = [str(name) for name in featuriser.get_feature_names_out()]
     model = ScamModel(
         kind=kind,
         featuriser=featuriser,
@@ -99,10 +107,13 @@ def fit_scam_model(
     return FitResult(model, frame, scores, metrics, n_train=len(frame))
 
 
-def _train_booster(cfg: LightGBMConfig, x_train, y_train, x_valid, y_valid, seed: int, params=None) -> lgb.Booster:
+def _train_booster(
+    cfg: LightGBMConfig, x_train, y_train, x_valid, y_valid, seed: int, params=None, init_scores=None
+) -> lgb.Booster:
     params = {**_BASE_PARAMS, "seed": seed, **cfg.params, **(params or {})}
-    train_set = lgb.Dataset(x_train, y_train)
-    valid_set = lgb.Dataset(x_valid, y_valid, reference=train_set)
+    train_init, valid_init = init_scores if init_scores is not None else (None, None)
+    train_set = lgb.Dataset(x_train, y_train, init_score=train_init)
+    valid_set = lgb.Dataset(x_valid, y_valid, reference=train_set, init_score=valid_init)
     return lgb.train(
         params,
         train_set,

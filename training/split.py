@@ -22,7 +22,3 @@ def grouped_folds(labels: pd.Series, groups: pd.Series, n_folds: int, seed: int)
     folds = StratifiedGroupKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     yield from folds.split(np.zeros(len(y)), y, groups.to_numpy())
 
-
-def grouped_split(labels: pd.Series, groups: pd.Series, held_out_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """One (development, held-out) split holding out about ``held_out_fraction`` of the groups."""
-    return next(grouped_folds(labels, groups, max(2, round(1 / held_out_fraction)), seed))

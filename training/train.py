@@ -5,22 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from configs.sms import SmsConfig
 from features.factory import build_sms_featuriser
 from features.normalise import normalise_text
 from features.reasons import SMS_REASON_TEMPLATES, sms_reason_mask
-from training.fit import fit_scam_model
+from features.text import LINEAR_SCORE_NAME
+from training.fit import FitResult, fit_scam_model
 from training.loaders import load_labelled
 from training.tracking import TrainOutcome, log_and_register
 
 SMS_INPUT_COLUMNS = ["id", "text", "sender", "receiver", "sent_at"]
 
 
-def train_sms(paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", name: str | None = None) -> TrainOutcome:
-    """Load, fit, log and register an SMS model; returns the registered version."""
-    loaded = load_labelled(paths, fmt)
-    frame = loaded.frame.reset_index(drop=True)
-    fit = fit_scam_model(
+def fit_sms(frame: pd.DataFrame, cfg: SmsConfig) -> FitResult:
+    """Fit an SMS ScamModel on labelled records (no MLflow): what every SMS model is made by."""
+    frame = frame.reset_index(drop=True)
+    return fit_scam_model(
         frame,
         kind="sms",
         featuriser=build_sms_featuriser(cfg.features, seed=cfg.split.seed),
@@ -31,8 +33,15 @@ def train_sms(paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", na
         fraud_type=cfg.fraud_type,
         reason_templates=SMS_REASON_TEMPLATES,
         reason_mask=sms_reason_mask,
+        base_margin_feature=LINEAR_SCORE_NAME,
         max_reasons=cfg.max_reasons,
     )
+
+
+def train_sms(paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", name: str | None = None) -> TrainOutcome:
+    """Load, fit, log and register an SMS model; returns the registered version."""
+    loaded = load_labelled(paths, fmt)
+    fit = fit_sms(loaded.frame, cfg)
     return log_and_register(
         fit,
         experiment=cfg.experiment,

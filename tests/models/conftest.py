@@ -16,12 +16,9 @@ from configs.sms import (
     SplitConfig,
     WordConfig,
 )
-from features.factory import build_sms_featuriser
-from features.normalise import normalise_text
-from features.reasons import SMS_REASON_TEMPLATES, sms_reason_mask
 from models.scam_model import ScamModel
 from training.demo_sms import generate_demo_sms
-from training.fit import fit_scam_model
+from training.train import fit_sms
 
 SMALL_SMS_CONFIG = SmsConfig(
     split=SplitConfig(folds=3),
@@ -54,20 +51,7 @@ def demo_frame() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def demo_model(demo_frame: pd.DataFrame) -> ScamModel:
-    cfg = SMALL_SMS_CONFIG
-    return fit_scam_model(
-        demo_frame,
-        kind="sms",
-        featuriser=build_sms_featuriser(cfg.features, seed=cfg.split.seed),
-        groups=demo_frame["text"].map(normalise_text),
-        lightgbm=cfg.lightgbm,
-        thresholds=cfg.thresholds,
-        split=cfg.split,
-        fraud_type=cfg.fraud_type,
-        reason_templates=SMS_REASON_TEMPLATES,
-        reason_mask=sms_reason_mask,
-        max_reasons=cfg.max_reasons,
-    ).model
+    return fit_sms(demo_frame, SMALL_SMS_CONFIG).model
 
 
 def sms(*texts: str, sender: str | None = None) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""models/ensemble.py: a bag of boosters predicts the mean of its members."""
+"""models/ensemble.py: a bag of boosters predicts the mean of its members, plus any base margin."""
 
 from __future__ import annotations
 
@@ -7,38 +7,51 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from models.ensemble import BoosterBag
+from models.ensemble import BoosterBag, base_margin
+
+PROBABILITY_COLUMN = 5
 
 
 @pytest.fixture(scope="module")
-def bag_and_data() -> tuple[BoosterBag, sp.csr_matrix]:
+def boosters_and_data() -> tuple[list[lgb.Booster], sp.csr_matrix]:
     rng = np.random.default_rng(0)
-    x = sp.random(200, 6, density=0.5, format="csr", random_state=0, dtype=np.float64)
+    x = sp.random(200, 6, density=0.5, format="lil", random_state=0, dtype=np.float64)
+    x[:, PROBABILITY_COLUMN] = rng.uniform(0.05, 0.95, (200, 1))  # a probability-valued feature
+    x = x.tocsr()
     y = (x[:, 0].toarray().ravel() + rng.normal(0, 0.1, 200) > 0.2).astype(int)
     params = {"objective": "binary", "verbosity": -1, "num_leaves": 4, "min_data_in_leaf": 5, "num_threads": 1}
     boosters = [lgb.train({**params, "seed": seed, "bagging_fraction": 0.7, "bagging_freq": 1}, lgb.Dataset(x, y), 10 + seed)
                 for seed in range(3)]
-    return BoosterBag(boosters), x
+    return boosters, x
 
 
-@pytest.mark.parametrize("raw_score", [False, True])
-def test_prediction_is_the_members_mean(bag_and_data, raw_score: bool) -> None:
-    bag, x = bag_and_data
-    expected = np.mean([b.predict(x, raw_score=raw_score) for b in bag.boosters], axis=0)
-    np.testing.assert_allclose(bag.predict(x, raw_score=raw_score), expected)
+def test_raw_margin_is_the_members_mean(boosters_and_data) -> None:
+    boosters, x = boosters_and_data
+    expected = np.mean([b.predict(x, raw_score=True) for b in boosters], axis=0)
+    np.testing.assert_allclose(BoosterBag(boosters).raw_margin(x), expected)
 
 
-def test_contributions_are_the_members_mean_and_sum_to_the_raw_score(bag_and_data) -> None:
-    bag, x = bag_and_data
-    contrib = bag.predict(x, pred_contrib=True)
-    dense = contrib.toarray() if sp.issparse(contrib) else np.asarray(contrib)
-    members = [b.predict(x, pred_contrib=True) for b in bag.boosters]
-    expected = np.mean([m.toarray() if sp.issparse(m) else m for m in members], axis=0)
-    np.testing.assert_allclose(dense, expected, atol=1e-12)
-    np.testing.assert_allclose(dense.sum(axis=1), bag.predict(x, raw_score=True), atol=1e-9)
+def test_base_margin_is_the_logit_of_its_column_and_is_added(boosters_and_data) -> None:
+    boosters, x = boosters_and_data
+    p = x[:, PROBABILITY_COLUMN].toarray().ravel()
+    np.testing.assert_allclose(base_margin(x, PROBABILITY_COLUMN), np.log(p / (1 - p)))
+    plain, based = BoosterBag(boosters), BoosterBag(boosters, base_margin_column=PROBABILITY_COLUMN)
+    np.testing.assert_allclose(based.raw_margin(x), plain.raw_margin(x) + np.log(p / (1 - p)))
 
 
-def test_importance_and_iterations_cover_every_member(bag_and_data) -> None:
-    bag, x = bag_and_data
+@pytest.mark.parametrize("column", [None, PROBABILITY_COLUMN])
+def test_contributions_sum_to_the_raw_margin(boosters_and_data, column: int | None) -> None:
+    boosters, x = boosters_and_data
+    bag = BoosterBag(boosters, base_margin_column=column)
+    contrib = bag.contributions(x).toarray()
+    np.testing.assert_allclose(contrib.sum(axis=1), bag.raw_margin(x), atol=1e-9)
+    if column is not None:  # the base margin is credited to the feature it came from
+        plain = BoosterBag(boosters).contributions(x).toarray()
+        np.testing.assert_allclose(contrib[:, column] - plain[:, column], base_margin(x, column), atol=1e-9)
+
+
+def test_importance_and_iterations_cover_every_member(boosters_and_data) -> None:
+    boosters, x = boosters_and_data
+    bag = BoosterBag(boosters)
     assert bag.feature_importance("gain").shape == (x.shape[1],)
-    assert len(bag.best_iterations) == len(bag.boosters)
+    assert len(bag.best_iterations) == len(boosters)
