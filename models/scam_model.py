@@ -54,13 +54,15 @@ class PlattCalibrator:
 
 @dataclass
 class FraudTypeHead:
-    """Multiclass booster naming the kind of fraud for messages judged fraudulent."""
+    """Multiclass boosters (one per fold, probabilities averaged) naming the kind of fraud."""
 
-    booster: lgb.Booster
+    boosters: list[lgb.Booster]
     classes: list[str]
 
     def predict(self, features) -> tuple[list[str], np.ndarray]:
-        proba = np.asarray(self.booster.predict(features, num_threads=PREDICT_THREADS)).reshape(features.shape[0], len(self.classes))
+        proba = np.mean(
+            [np.asarray(b.predict(features, num_threads=PREDICT_THREADS)) for b in self.boosters], axis=0
+        ).reshape(features.shape[0], len(self.classes))
         best = proba.argmax(axis=1)
         return [self.classes[i] for i in best], proba[np.arange(len(best)), best]
 

@@ -88,7 +88,7 @@ def fit_scam_model(
     )
     head = None
     if fraud_type is not None and "fraud_type" in frame:
-        head = _fit_fraud_type_head(fraud_type, frame, features, folds[0], split.seed)
+        head = _fit_fraud_type_head(fraud_type, frame, features, folds, split.seed)
     model = ScamModel(
         kind=kind,
         featuriser=featuriser,
@@ -129,11 +129,12 @@ def _fit_platt(margin: np.ndarray, labels: np.ndarray) -> PlattCalibrator:
 
 
 def _fit_fraud_type_head(
-    cfg: FraudTypeConfig, frame: pd.DataFrame, features, fold: tuple[np.ndarray, np.ndarray], seed: int
+    cfg: FraudTypeConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]], seed: int
 ) -> FraudTypeHead | None:
     """Multiclass head on fraud rows with a known type; None when fewer than two usable types.
 
-    Early stopping watches the typed fraud rows of one held-out fold.
+    Cross-fitted like the binary model: one booster per fold, early-stopped on that fold's
+    held-out typed fraud rows.
     """
     is_fraud = frame["label"].astype(int).to_numpy() == 1
     counts = frame.loc[is_fraud, "fraud_type"].dropna().value_counts()
@@ -142,19 +143,23 @@ def _fit_fraud_type_head(
         return None
     typed = is_fraud & frame["fraud_type"].isin(classes).to_numpy()
     codes = frame["fraud_type"].map({name: i for i, name in enumerate(classes)}).to_numpy()
-    train_idx, held_idx = (idx[typed[idx]] for idx in fold)
-    if len(held_idx) == 0:
-        held_idx = train_idx
-    booster = _train_booster(
-        cfg.lightgbm,
-        features[train_idx],
-        codes[train_idx].astype(int),
-        features[held_idx],
-        codes[held_idx].astype(int),
-        seed,
-        params={"objective": "multiclass", "num_class": len(classes)},
-    )
-    return FraudTypeHead(booster=booster, classes=classes)
+    boosters = []
+    for fold in folds:
+        train_idx, held_idx = (idx[typed[idx]] for idx in fold)
+        if len(held_idx) == 0:
+            held_idx = train_idx
+        boosters.append(
+            _train_booster(
+                cfg.lightgbm,
+                features[train_idx],
+                codes[train_idx].astype(int),
+                features[held_idx],
+                codes[held_idx].astype(int),
+                seed,
+                params={"objective": "multiclass", "num_class": len(classes)},
+            )
+        )
+    return FraudTypeHead(boosters=boosters, classes=classes)
 
 
 def _reference_sample(bag: BoosterBag, features, scores: np.ndarray, names: list[str], seed: int) -> dict[str, np.ndarray]:
