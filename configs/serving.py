@@ -1,9 +1,11 @@
-"""Schema of ``configs/serving.yaml``: limits, batching, reload, cache and auth of the service."""
+"""Schema of ``configs/serving.yaml``: models, limits, batching, reload, cache and auth of the service."""
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from configs import StrictModel, default_config_path, load_config
@@ -15,6 +17,7 @@ class LimitsConfig(StrictModel):
     """Input limits: anything beyond them is refused with a 4xx before it reaches the model."""
 
     max_messages: int = Field(1000, ge=1, le=100_000)
+    max_calls: int = Field(1000, ge=1, le=100_000)
     max_text_chars: int = Field(2000, ge=1, le=100_000)
     max_field_chars: int = Field(128, ge=8, le=4096)
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
@@ -42,6 +45,8 @@ class AuthConfig(StrictModel):
 
 class ServingConfig(StrictModel):
     sms_model_uri: str = Field("models:/yunmao-sms@champion", min_length=1)
+    call_model_uri: str = Field("models:/yunmao-call@champion", min_length=1)
+    unknown_caller_action: Literal["block", "warn", "allow"] = "allow"
     workers: int = Field(1, ge=1, le=64)
     timeout_s: int = Field(30, ge=1, le=600)
     limits: LimitsConfig = LimitsConfig()

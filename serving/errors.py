@@ -7,6 +7,7 @@ the message, so neither a response nor a log line ever carries a message text or
 from __future__ import annotations
 
 from pydantic import ValidationError
+from starlette.responses import JSONResponse
 from starlette.types import Send
 
 from serving.schemas import ErrorDetail, ErrorResponse
@@ -50,6 +51,12 @@ def utf8_problem(body: bytes) -> ErrorDetail | None:
         return ErrorDetail(field="<body>", problem=f"not valid UTF-8: byte 0x{body[exc.start]:02x} at offset {exc.start}")
     return None
 
+
+
+def unavailable(problem: str) -> JSONResponse:
+    """A 503 whose body says what is missing. Route code returns it instead of raising
+    BentoML's ``ServiceUnavailable``, whose message BentoML replaces with a generic one."""
+    return JSONResponse(ErrorResponse(error=problem).model_dump(), status_code=503, headers={"retry-after": "30"})
 
 
 async def send_json(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:

@@ -33,6 +33,11 @@ CACHE_LOOKUPS = bentoml.metrics.Counter(
     documentation="Decision-cache lookups by result (hit or miss).",
     labelnames=["result"],
 )
+PROFILE_LOOKUPS = bentoml.metrics.Counter(
+    name="yunmao_profile_lookups_total",
+    documentation="Caller-profile lookups of /v1/call/score by result (found or missing).",
+    labelnames=["result"],
+)
 RELOADS = bentoml.metrics.Counter(
     name="yunmao_model_reloads_total",
     documentation="Model reload attempts by outcome (swapped, unchanged, failed).",
@@ -40,11 +45,13 @@ RELOADS = bentoml.metrics.Counter(
 )
 
 
-def record_decisions(name: str, version: str, results: Sequence[tuple[float, str, str | None]]) -> None:
-    """Count ``(score, action, fraud_type)`` triples of one response."""
+def record_decisions(name: str, version: str, results: Sequence[tuple[float | None, str, str | None]]) -> None:
+    """Count ``(score, action, fraud_type)`` triples of one response; a None score (not scored,
+    e.g. a caller without history) counts its action but stays out of the score histogram."""
     for score, action, fraud_type in results:
         DECISIONS.labels(model=name, version=version, action=action).inc()
-        SCORES.labels(model=name, version=version).observe(score)
+        if score is not None:
+            SCORES.labels(model=name, version=version).observe(score)
         if action != "allow":
             FRAUD_TYPES.labels(model=name, version=version, fraud_type=fraud_type or "unknown").inc()
 
@@ -54,6 +61,13 @@ def record_cache(hits: int, misses: int) -> None:
         CACHE_LOOKUPS.labels(result="hit").inc(hits)
     if misses:
         CACHE_LOOKUPS.labels(result="miss").inc(misses)
+
+
+def record_profile_lookups(found: int, missing: int) -> None:
+    if found:
+        PROFILE_LOOKUPS.labels(result="found").inc(found)
+    if missing:
+        PROFILE_LOOKUPS.labels(result="missing").inc(missing)
 
 
 def record_reload(outcome: str) -> None:

@@ -1,7 +1,8 @@
 """Online per-number profile store: the live call scorer looks callers up here by number.
 
 ``ProfileStore`` is the only thing the service sees; ``open_profile_store(config)`` picks the
-implementation from the URL in ``configs/call.yaml`` (``profile_store.url``): empty → SQLite
+implementation from the URL in ``$YUNMAO_PROFILE_STORE`` or else ``configs/call.yaml``
+(``profile_store.url``), so publisher and service agree by default: empty → SQLite
 file ``data_dir()/profiles.db`` (WAL, readers never block the publisher), ``sqlite:///PATH``
 → that file, ``redis://…`` → Redis. Profiles are stored as JSON; NaN travels as null and
 comes back as NaN so the featuriser sees "unknown", not zero.
@@ -11,17 +12,22 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from configs.call import ProfileStoreConfig
 from configs.paths import data_dir
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 Profile = dict[str, Any]
 KEY = "phone_no_m"
+PROFILE_STORE_ENV = "YUNMAO_PROFILE_STORE"
 
 
 class ProfileStore(Protocol):
@@ -126,9 +132,17 @@ class RedisProfileStore:
         return written
 
 
+def publish_profiles(store: ProfileStore, profiles: pd.DataFrame) -> int:
+    """Write a built profile table (one row per ``phone_no_m``) to ``store``; returns rows written.
+
+    A ``label`` column is dropped: the live scorer must see what it would see for a new number.
+    """
+    return store.put_many(profiles.drop(columns=["label"], errors="ignore").to_dict("records"))
+
+
 def open_profile_store(config: ProfileStoreConfig, url: str | None = None) -> ProfileStore:
-    """The store named by ``url`` (overrides config), else by ``config.url``; default SQLite."""
-    url = url if url is not None else config.url
+    """The store named by ``url``, else ``$YUNMAO_PROFILE_STORE``, else ``config.url``; default SQLite."""
+    url = url if url is not None else os.environ.get(PROFILE_STORE_ENV) or config.url
     if not url:
         return SqliteProfileStore(data_dir() / "profiles.db")
     if url.startswith("sqlite:///"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,17 +25,22 @@ from serving.metrics import record_reload
 if TYPE_CHECKING:
     from models.scam_model import Decision, ScamModel
 
-# Two messages exercise both paths of decide(): one plain, one with the entities and wording
-# that make block/warn (and so the explanation path) likely.
-WARM_UP_RECORDS = pd.DataFrame(
-    {
-        "id": ["warm-up-1", "warm-up-2"],
-        "text": ["明天下午三点开会，记得带材料", "【银行】您的账户异常，请点击 http://a.top 转入安全账户，客服 17012345678"],
-        "sender": ["10658888", "17012345678"],
-        "receiver": [None, None],
-        "sent_at": ["2024-05-01T10:00:00+08:00", None],
-    }
-)
+# SMS: two messages exercise both paths of decide(): one plain, one with the entities and
+# wording that make block/warn (and so the explanation path) likely. Call: a profile row with
+# every column unknown (the featuriser fills absent columns with NaN) runs featuriser, booster
+# and calibrator without depending on which profile columns a version was trained on.
+WARM_UP_RECORDS = {
+    "sms": pd.DataFrame(
+        {
+            "id": ["warm-up-1", "warm-up-2"],
+            "text": ["明天下午三点开会，记得带材料", "【银行】您的账户异常，请点击 http://a.top 转入安全账户，客服 17012345678"],
+            "sender": ["10658888", "17012345678"],
+            "receiver": [None, None],
+            "sent_at": ["2024-05-01T10:00:00+08:00", None],
+        }
+    ),
+    "call": pd.DataFrame({"phone_no_m": ["warm-up-1"]}),
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def load_for_serving(name: str, version: str, kind: str, cache_entries: int) -> 
     model = load_scam_model(f"models:/{name}/{version}")
     if model.kind != kind:
         raise ValueError(f"models:/{name}/{version} is a {model.kind!r} model; this endpoint serves {kind!r}")
-    model.decide(WARM_UP_RECORDS, explain=True)
+    model.decide(WARM_UP_RECORDS[kind], explain=True)
     log_event("model_loaded", model=name, version=version, kind=kind, load_ms=elapsed_ms(start))
     return LoadedModel(name, version, model, LruCache(cache_entries) if cache_entries else None)
 
@@ -92,6 +97,11 @@ class ModelSlot:
     def is_loaded(self) -> bool:
         return self._current is not None
 
+    @property
+    def version(self) -> str | None:
+        """The live version, or None before the first successful load."""
+        return None if self._current is None else self._current.version
+
     def reload(self) -> ReloadOutcome:
         """Load the version the URI names now, if it differs from the live one, and swap it in.
 
@@ -116,13 +126,14 @@ class ModelSlot:
 
 
 class AliasPoller:
-    """Calls :meth:`ModelSlot.reload` every ``interval_s`` seconds on a daemon thread.
+    """Calls :meth:`ModelSlot.reload` of each slot every ``interval_s`` seconds on a daemon thread.
 
-    A failed reload is logged and retried at the next tick; the live model keeps serving.
+    A failed reload is logged and retried at the next tick; the live model keeps serving, and a
+    slot that failed (say, no call model registered yet) never holds back the others.
     """
 
-    def __init__(self, slot: ModelSlot, interval_s: float) -> None:
-        self.slot = slot
+    def __init__(self, slots: Sequence[ModelSlot], interval_s: float) -> None:
+        self.slots = list(slots)
         self.interval_s = interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="yunmao-alias-poller", daemon=True)
@@ -136,7 +147,8 @@ class AliasPoller:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
-            try:
-                self.slot.reload()
-            except Exception as exc:  # noqa: BLE001 - a poller must survive any failed load
-                log_event("model_reload_failed", uri=self.slot.uri, error=type(exc).__name__)
+            for slot in self.slots:
+                try:
+                    slot.reload()
+                except Exception as exc:  # noqa: BLE001 - a poller must survive any failed load
+                    log_event("model_reload_failed", uri=slot.uri, error=type(exc).__name__)

@@ -1,4 +1,4 @@
-"""Request and response models of the scoring endpoints (shared by SMS and, later, call scoring).
+"""Request and response models of the scoring endpoints (SMS and call scoring share the response).
 
 Limits come from ``configs/serving.yaml`` so an operator changes them in one place; they are read
 once when this module is imported because pydantic constraints are part of the class. Every
@@ -8,15 +8,34 @@ model forbids unknown fields: a misspelt ``txt`` must be an error, not an empty 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from configs.serving import load_serving_config
 
 _LIMITS = load_serving_config().limits
 
 Action = Literal["block", "warn", "allow"]
+
+
+# Plain digits ("+8613800138000") and hashed numbers (the contest's 128 hex characters) are both
+# valid; whitespace and punctuation are not, so a number pasted with spaces fails loudly instead
+# of silently missing its profile.
+NUMBER_PATTERN = r"^\+?[0-9A-Za-z]+$"
+
+
+def iso_timestamp(value: str | None) -> str | None:
+    """``value`` unchanged when it is None or an ISO 8601 timestamp; a clear error otherwise."""
+    if value is not None:
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be an ISO 8601 timestamp, e.g. 2024-05-01T09:30:00+08:00") from None
+    return value
+
+
+IsoTimestamp = Annotated[str | None, AfterValidator(iso_timestamp)]
 
 
 class _Strict(BaseModel):
@@ -37,7 +56,7 @@ class SmsMessage(_Strict):
     )
     sender: str | None = Field(None, max_length=_LIMITS.max_field_chars, examples=["17012345678"])
     receiver: str | None = Field(None, max_length=_LIMITS.max_field_chars, examples=["13800138000"])
-    sent_at: str | None = Field(None, max_length=_LIMITS.max_field_chars, examples=["2024-05-01T09:30:00+08:00"])
+    sent_at: IsoTimestamp = Field(None, max_length=_LIMITS.max_field_chars, examples=["2024-05-01T09:30:00+08:00"])
 
     @field_validator("text")
     @classmethod
@@ -46,21 +65,33 @@ class SmsMessage(_Strict):
             raise ValueError("text is blank (only whitespace)")
         return text
 
-    @field_validator("sent_at")
-    @classmethod
-    def _iso_timestamp(cls, sent_at: str | None) -> str | None:
-        if sent_at is not None:
-            try:
-                datetime.fromisoformat(sent_at)
-            except ValueError:
-                raise ValueError("sent_at must be an ISO 8601 timestamp, e.g. 2024-05-01T09:30:00+08:00") from None
-        return sent_at
-
 
 class SmsScoreRequest(_Strict):
     """Body of ``POST /v1/sms/score``: 1 to ``limits.max_messages`` messages."""
 
     messages: list[SmsMessage] = Field(..., min_length=1, max_length=_LIMITS.max_messages)
+
+
+class CallEvent(_Strict):
+    """One call as the carrier hook sees it at setup; only ``id`` and ``caller`` are required.
+
+    The call model judges the caller by its per-number behaviour profile (looked up by
+    ``caller`` in the profile store), not by this one call, so no per-call behaviour field is
+    taken: an unknown field is an error rather than something silently ignored.
+    """
+
+    id: str = Field(..., min_length=1, max_length=_LIMITS.max_field_chars, examples=["call-20240501-000123"])
+    caller: str = Field(
+        ..., min_length=1, max_length=_LIMITS.max_field_chars, pattern=NUMBER_PATTERN, examples=["17012345678"]
+    )
+    callee: str | None = Field(None, max_length=_LIMITS.max_field_chars, pattern=NUMBER_PATTERN, examples=["13800138000"])
+    started_at: IsoTimestamp = Field(None, max_length=_LIMITS.max_field_chars, examples=["2024-05-01T09:30:00+08:00"])
+
+
+class CallScoreRequest(_Strict):
+    """Body of ``POST /v1/call/score``: 1 to ``limits.max_calls`` calls."""
+
+    calls: list[CallEvent] = Field(..., min_length=1, max_length=_LIMITS.max_calls)
 
 
 class ModelInfo(BaseModel):
@@ -74,7 +105,14 @@ class ScoreResult(BaseModel):
     """The decision on one message or call, in the order of the request."""
 
     id: str = Field(..., examples=["sms-20240501-000123"])
-    score: float = Field(..., ge=0.0, le=1.0, description="Calibrated probability of fraud.", examples=[0.987])
+    score: float | None = Field(
+        ...,
+        ge=0.0,
+        le=1.0,
+        description="Calibrated probability of fraud; null when the model could not score "
+        "(a caller without a profile: reason insufficient_history).",
+        examples=[0.987],
+    )
     action: Action = Field(..., description="From the model version's own thresholds.", examples=["block"])
     fraud_type: str | None = Field(None, examples=["冒充客服"])
     fraud_type_score: float | None = Field(None, ge=0.0, le=1.0, examples=[0.91])
@@ -82,7 +120,7 @@ class ScoreResult(BaseModel):
         default_factory=list,
         max_length=20,
         description="Top contributions of this prediction; only for the configured actions.",
-        examples=[["含短链接", "词: 安全账户", "发送方: 虚拟运营商号段"]],
+        examples=[["含短链接", "词: 安全账户", "发送方: 虚拟运营商号段"], ["日均外呼对象 312 个", "同一设备 41 张卡"]],
     )
 
 

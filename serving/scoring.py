@@ -2,14 +2,16 @@
 
 An endpoint turns its validated request into records (one dict per message or call), gets
 decisions from a :class:`~serving.reload.LoadedModel` (through its cache when one is configured)
-and renders them with :func:`build_response`, which also counts them in the metrics. Adding
-``/v1/call/score`` means new request schema + records, not a new response path.
+and renders them with :func:`build_response`, which also counts them in the metrics. A record
+the model cannot score at all (a caller with no profile) gets an :class:`Unscored` verdict that
+travels the same path, so every endpoint answers every record in one shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
 
 import pandas as pd
 
@@ -22,6 +24,21 @@ if TYPE_CHECKING:
     from models.scam_model import Decision
 
 Record = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Unscored:
+    """The verdict on a record the model was not asked about: no score, a configured action and
+    the reason why (shaped like a model ``Decision`` so responses and metrics treat both alike)."""
+
+    action: str
+    reasons: tuple[str, ...]
+    score: None = None
+    fraud_type: None = None
+    fraud_type_score: None = None
+
+
+Verdict = Union["Decision", Unscored]
 
 
 def decide(
@@ -51,8 +68,8 @@ def decide(
     return [decision for decision in found if decision is not None]
 
 
-def to_result(record_id: str, decision: Decision) -> ScoreResult:
-    """One response item from one model decision."""
+def to_result(record_id: str, decision: Verdict) -> ScoreResult:
+    """One response item from one verdict."""
     return ScoreResult(
         id=record_id,
         score=decision.score,
@@ -63,7 +80,7 @@ def to_result(record_id: str, decision: Decision) -> ScoreResult:
     )
 
 
-def build_response(loaded: LoadedModel, ids: Sequence[str], decisions: Sequence[Decision]) -> ScoreResponse:
+def build_response(loaded: LoadedModel, ids: Sequence[str], decisions: Sequence[Verdict]) -> ScoreResponse:
     """The response body for one request, counted in the decision metrics."""
     record_decisions(loaded.name, loaded.version, [(d.score, d.action, d.fraud_type) for d in decisions])
     return ScoreResponse(

@@ -1,51 +1,81 @@
-"""yunmao's BentoML service: ``POST /v1/sms/score``, admin reload, health and metrics.
+"""yunmao's BentoML service: ``POST /v1/sms/score``, ``POST /v1/call/score``, admin reload, health
+and metrics.
 
 Start it with ``yunmao serve`` (or ``bentoml serve serving.service:YunmaoService``). Each worker
-process loads the model named by ``$YUNMAO_SMS_MODEL`` or ``sms_model_uri`` in the serving
-config once, initialises jieba, and runs a warm-up prediction before it reports ready. Requests
-pass two ASGI middlewares first: bearer auth, then body validation (see ``serving/validation``).
+process loads the models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` or the serving
+config once, initialises jieba, and runs a warm-up prediction per model before it reports ready.
+Requests pass two ASGI middlewares first: bearer auth, then body validation (see
+``serving/validation``).
+
+The call model is optional: a deployment may run SMS interception before any call model is
+registered. Without one, ``/v1/call/score`` answers 503 naming what is missing and the worker
+tries again on every reload (``/v1/admin/reload`` or the poll); ``/readyz`` reports the SMS
+model only, so a missing call model never takes SMS interception out of a load balancer.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING
 
 import bentoml
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from configs import default_config_path, load_config
+from configs.call import CallConfig
 from configs.serving import ServingConfig, load_serving_config
 from features.tokenise import get_tokenizer
 from serving.auth import BearerAuthMiddleware
 from serving.batching import Batcher
 from serving.cache import message_key
+from serving.errors import unavailable
+from serving.call_scoring import decide_calls
 from serving.logs import elapsed_ms, log_event
+from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
-from serving.schemas import ScoreResponse, SmsMessage, SmsScoreRequest
-from serving.scoring import Record, build_response, decide
+from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
+from serving.scoring import Record, Verdict, build_response, decide
 from serving.validation import RequestValidationMiddleware
 
-if TYPE_CHECKING:
-    from models.scam_model import Decision
-
-SMS_MODEL_ENV = "YUNMAO_SMS_MODEL"
+MODEL_ENV = {"sms": "YUNMAO_SMS_MODEL", "call": "YUNMAO_CALL_MODEL"}
 SMS_ROUTE = "/v1/sms/score"
+CALL_ROUTE = "/v1/call/score"
 
 _CONFIG = load_serving_config()
 
+Scored = list[tuple[LoadedModel, Verdict]]
 
-def sms_model_uri(config: ServingConfig) -> str:
-    """The SMS model to serve: ``$YUNMAO_SMS_MODEL`` when set, else the config's URI."""
-    return os.environ.get(SMS_MODEL_ENV) or config.sms_model_uri
+
+def serving_model_uri(config: ServingConfig, kind: str) -> str:
+    """The ``kind`` model to serve: ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` when set,
+    else the config's ``sms_model_uri`` / ``call_model_uri``."""
+    return os.environ.get(MODEL_ENV[kind]) or getattr(config, f"{kind}_model_uri")
+
+
+class SlotReload(BaseModel):
+    version: str | None = Field(..., description="Version now serving; null when none is loaded.", examples=["4"])
+    previous: str | None = Field(None, examples=["3"])
+    swapped: bool = Field(..., description="False when the alias still names the live version.")
+    problem: str | None = Field(None, description="Why the load failed (the live version, if any, keeps serving).")
 
 
 class ReloadResponse(BaseModel):
-    sms: str = Field(..., description="Version now serving /v1/sms/score.", examples=["4"])
-    previous: str | None = Field(None, examples=["3"])
-    swapped: bool = Field(..., description="False when the alias still names the live version.")
+    sms: SlotReload
+    call: SlotReload
+
+
+def _reload_call(slot: ModelSlot) -> SlotReload:
+    """Reload the optional call model; a failure is reported, never raised (SMS must not fail)."""
+    previous = slot.version
+    try:
+        outcome = slot.reload()
+    except Exception as exc:  # noqa: BLE001 - no model registered, bad alias, load error: all reported
+        log_event("model_reload_failed", uri=slot.uri, error=type(exc).__name__)
+        return SlotReload(version=previous, previous=previous, swapped=False, problem=f"{type(exc).__name__}: {exc}")
+    return SlotReload(version=outcome.current, previous=outcome.previous, swapped=outcome.swapped)
 
 
 @bentoml.service(name="yunmao", workers=_CONFIG.workers, traffic={"timeout": _CONFIG.timeout_s})
@@ -56,20 +86,28 @@ class YunmaoService:
         self.config = load_serving_config()
         get_tokenizer()  # jieba's dictionary + user dictionary, once per worker
         self.sms = ModelSlot(
-            sms_model_uri(self.config),
+            serving_model_uri(self.config, "sms"),
             partial(load_for_serving, kind="sms", cache_entries=self.config.cache.max_entries),
         )
         self.sms.reload()
+        self.call = ModelSlot(serving_model_uri(self.config, "call"), partial(load_for_serving, kind="call", cache_entries=0))
+        _reload_call(self.call)
+        self.profiles = open_profile_store(load_config(default_config_path("call"), CallConfig).profile_store)
         batching = self.config.batching
-        self._sms_batcher: Batcher[Record, tuple[LoadedModel, Decision]] = Batcher(
+        self._sms_batcher: Batcher[Record, tuple[LoadedModel, Verdict]] = Batcher(
             partial(self._decide_sms, self.sms), batching.max_batch_size, batching.max_latency_ms
         )
-        self._poller = AliasPoller(self.sms, self.config.reload.poll_interval_s) if self.config.reload.poll_interval_s else None
+        self._call_batcher: Batcher[Record, tuple[LoadedModel, Verdict]] = Batcher(
+            partial(self._decide_calls, self.call), batching.max_batch_size, batching.max_latency_ms
+        )
+        poll_s = self.config.reload.poll_interval_s
+        self._poller = AliasPoller([self.sms, self.call], poll_s) if poll_s else None
         if self._poller is not None:
             self._poller.start()
 
     def __is_ready__(self) -> bool:
-        """Ready once a model is loaded and warmed up (``__init__`` does both before serving)."""
+        """Ready once the SMS model is loaded and warmed up (``__init__`` does both before
+        serving). The optional call model does not count: see the module docstring."""
         return self.sms.is_loaded
 
     @bentoml.on_shutdown
@@ -77,46 +115,91 @@ class YunmaoService:
         if self._poller is not None:
             self._poller.stop()
 
-    def _decide_sms(self, slot: ModelSlot, records: list[Record]) -> list[tuple[LoadedModel, Decision]]:
+    def _decide_sms(self, slot: ModelSlot, records: list[Record]) -> Scored:
         """Score one batch on one model version (read once), tagging each decision with it."""
         loaded = slot.current
         decisions = decide(loaded, records, self.config.explain, key=message_key)
         return [(loaded, decision) for decision in decisions]
+
+    def _decide_calls(self, slot: ModelSlot, records: list[Record]) -> Scored:
+        """Like :meth:`_decide_sms`, on the callers' profiles from the profile store."""
+        loaded = slot.current
+        verdicts = decide_calls(loaded, records, self.profiles, self.config.explain, self.config.unknown_caller_action)
+        return [(loaded, verdict) for verdict in verdicts]
+
+    async def _score(
+        self,
+        decide_batch: Callable[[list[Record]], Scored],
+        batcher: Batcher[Record, tuple[LoadedModel, Verdict]],
+        records: list[Record],
+        ids: Sequence[str],
+    ) -> ScoreResponse:
+        """Small requests through ``batcher``, large ones directly; all on one model version."""
+        if len(records) >= self.config.batching.direct_min_messages:
+            scored = await run_in_threadpool(decide_batch, records)
+        else:
+            scored = await batcher(records)
+        loaded = scored[0][0]
+        if any(other is not loaded for other, _ in scored):  # a reload split this request: rescore it whole
+            scored = await run_in_threadpool(decide_batch, records)
+            loaded = scored[0][0]
+        return build_response(loaded, ids, [verdict for _, verdict in scored])
 
     @bentoml.api(route=SMS_ROUTE, input_spec=SmsScoreRequest)
     async def score_sms(self, messages: list[SmsMessage]) -> ScoreResponse:
         """Score 1 to ``limits.max_messages`` SMS; results come back in request order."""
         start = time.perf_counter()
         records: list[Record] = [message.model_dump() for message in messages]
-        if len(records) >= self.config.batching.direct_min_messages:
-            scored = await run_in_threadpool(self._decide_sms, self.sms, records)
-        else:
-            scored = await self._sms_batcher(records)
-        loaded = scored[0][0]
-        if any(other is not loaded for other, _ in scored):  # a reload split this request: rescore it whole
-            scored = await run_in_threadpool(self._decide_sms, self.sms, records)
-            loaded = scored[0][0]
-        response = build_response(loaded, [m.id for m in messages], [decision for _, decision in scored])
+        response = await self._score(
+            partial(self._decide_sms, self.sms), self._sms_batcher, records, [m.id for m in messages]
+        )
+        self._log_scored("sms_scored", response, start, messages=len(records))
+        return response
+
+    @bentoml.api(route=CALL_ROUTE, input_spec=CallScoreRequest)
+    async def score_call(self, calls: list[CallEvent]) -> ScoreResponse:
+        """Score 1 to ``limits.max_calls`` calls by their callers' profiles, in request order;
+        a caller without a profile gets reason ``insufficient_history`` and a null score."""
+        if not self.call.is_loaded:  # BentoML passes a Response through as is
+            return unavailable(  # type: ignore[return-value]
+                f"no call model loaded ({self.call.uri}): train one (yunmao train call), promote it to "
+                "champion, then POST /v1/admin/reload"
+            )
+        start = time.perf_counter()
+        records: list[Record] = [call.model_dump() for call in calls]
+        response = await self._score(
+            partial(self._decide_calls, self.call), self._call_batcher, records, [c.id for c in calls]
+        )
+        unknown = sum(r.score is None for r in response.results)
+        self._log_scored("calls_scored", response, start, calls=len(records), unknown_callers=unknown)
+        return response
+
+    @staticmethod
+    def _log_scored(event: str, response: ScoreResponse, start: float, **counts: int) -> None:
+        """One structured line per request: counts, model version and latency, never content."""
         log_event(
-            "sms_scored",
-            messages=len(records),
+            event,
+            **counts,
             blocked=sum(r.action == "block" for r in response.results),
             warned=sum(r.action == "warn" for r in response.results),
-            model=loaded.name,
-            version=loaded.version,
+            model=response.model.name,
+            version=response.model.version,
             latency_ms=elapsed_ms(start),
         )
-        return response
 
     @bentoml.api(route="/v1/admin/reload")
     def reload(self) -> ReloadResponse:
-        """Load the version the alias names now and swap it in; in-flight requests finish first."""
+        """Load the versions the aliases name now and swap them in; in-flight requests finish
+        first. A failed SMS load fails the request; a failed call load is reported in ``call``."""
         outcome = self.sms.reload()
-        return ReloadResponse(sms=outcome.current, previous=outcome.previous, swapped=outcome.swapped)
+        sms = SlotReload(version=outcome.current, previous=outcome.previous, swapped=outcome.swapped)
+        return ReloadResponse(sms=sms, call=_reload_call(self.call))
 
 
 # Outermost first: unauthenticated requests are refused before their body is even read.
 YunmaoService.add_asgi_middleware(BearerAuthMiddleware, config=_CONFIG)
 YunmaoService.add_asgi_middleware(
-    RequestValidationMiddleware, routes={SMS_ROUTE: SmsScoreRequest}, max_body_bytes=_CONFIG.limits.max_body_bytes
+    RequestValidationMiddleware,
+    routes={SMS_ROUTE: SmsScoreRequest, CALL_ROUTE: CallScoreRequest},
+    max_body_bytes=_CONFIG.limits.max_body_bytes,
 )

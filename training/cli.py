@@ -184,7 +184,7 @@ def quickstart(
     prepare_demo_models(data_dir() / "demo", lambda line: typer.echo(line, err=True))
     if serve_after:
         typer.echo(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)", err=True)
-        serve(model=None, port=port, workers=None, host="127.0.0.1")
+        serve(model=None, port=port, workers=None, host="127.0.0.1", call_model=None)
 
 
 @feedback_app.command("export")
@@ -285,18 +285,17 @@ def profiles_build(
 @profiles_app.command("publish")
 def profiles_publish(
     profiles: Path = typer.Option(..., "--profiles", help="Profile table (.csv or .parquet) with phone_no_m."),
-    store: str | None = typer.Option(None, "--store", help="sqlite:///PATH or redis://HOST:PORT/DB (default: config)."),
+    store: str | None = typer.Option(None, "--store", help="sqlite:///PATH or redis://HOST:PORT/DB (default: $YUNMAO_PROFILE_STORE, else config)."),
     config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
 ) -> None:
     """Load built profiles into the online store the live scorer reads."""
     from configs import ConfigError
-    from serving.profile_store import open_profile_store
+    from serving.profile_store import open_profile_store, publish_profiles
     from training.cdr_loaders import CdrLoadError, load_profile_table
 
     try:
         table, report = load_profile_table(profiles)
-        target = open_profile_store(_call_config(config).profile_store, store)
-        written = target.put_many(table.drop(columns=["label"], errors="ignore").to_dict("records"))
+        written = publish_profiles(open_profile_store(_call_config(config).profile_store, store), table)
     except (ConfigError, CdrLoadError, ValueError) as exc:
         _fail(exc)
     typer.echo(json.dumps({"published": written, "store": store or "config", "bad_rows": report.bad_rows}, ensure_ascii=False))
@@ -309,14 +308,17 @@ def serve(
     port: int = typer.Option(3000, "--port", min=1, max=65535, help="TCP port."),
     workers: int | None = typer.Option(None, "--workers", min=1, max=64, help="Worker processes (default: serving config)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless you mean to expose it."),
+    call_model: str | None = typer.Option(
+        None, "--call-model", help="Call model URI (default: $YUNMAO_CALL_MODEL, else configs/serving.yaml; optional)."
+    ),
 ) -> None:
-    """Serve POST /v1/sms/score (plus /livez, /readyz, /metrics, /v1/admin/reload) until Ctrl-C."""
+    """Serve POST /v1/sms/score and /v1/call/score (plus /livez, /readyz, /metrics, /v1/admin/reload) until Ctrl-C."""
     from configs import ConfigError
     from models.registry import ModelNotFoundError
     from serving.server import run_server
 
     try:
-        run_server(host=host, port=port, model_uri=model, workers=workers)
+        run_server(host=host, port=port, model_uri=model, workers=workers, call_model_uri=call_model)
     except (ConfigError, ModelNotFoundError, ValueError) as exc:
         _fail(exc)
 

@@ -1,5 +1,5 @@
 """Request cases shared by the in-process (ASGI) and real-server tests: each must give the same
-answer through both."""
+answer through both, on the SMS and the call endpoint alike."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 
 JSON = {"content-type": "application/json"}
+SMS_ROUTE = "/v1/sms/score"
+CALL_ROUTE = "/v1/call/score"
 
 
 def body(payload: object) -> bytes:
@@ -17,6 +19,10 @@ def one(**message: object) -> bytes:
     return body({"messages": [message]})
 
 
+def one_call(**call: object) -> bytes:
+    return body({"calls": [call]})
+
+
 @dataclass(frozen=True)
 class BadCase:
     name: str
@@ -24,6 +30,7 @@ class BadCase:
     status: int
     field: str  # the field the error must name
     headers: dict[str, str] = field(default_factory=lambda: dict(JSON))
+    route: str = SMS_ROUTE
 
 
 BAD_CASES = [
@@ -45,6 +52,33 @@ BAD_CASES = [
     BadCase("non_utf8", b'{"messages": [{"id": "a", "text": "\xff\xfe\xfa"}]}', 400, "<body>"),
     BadCase("empty_body", b"", 400, "<body>"),
     BadCase("form_content_type", b"id=a&text=hi", 400, "<body>", {"content-type": "application/x-www-form-urlencoded"}),
+]
+
+
+def _call_case(name: str, content: bytes, status: int, field_: str) -> BadCase:
+    return BadCase(f"call_{name}", content, status, field_, route=CALL_ROUTE)
+
+
+CALL_BAD_CASES = [
+    _call_case("empty_caller", one_call(id="c", caller=""), 422, "calls.0.caller"),
+    _call_case("missing_caller", one_call(id="c"), 422, "calls.0.caller"),
+    _call_case("caller_wrong_type", one_call(id="c", caller=13800138000), 422, "calls.0.caller"),
+    _call_case("caller_with_spaces", one_call(id="c", caller="138 0013 8000"), 422, "calls.0.caller"),
+    _call_case("caller_over_max", one_call(id="c", caller="a" * 129), 422, "calls.0.caller"),
+    _call_case("callee_wrong_type", one_call(id="c", caller="13800138000", callee=1), 422, "calls.0.callee"),
+    _call_case("id_wrong_type", one_call(id=7, caller="13800138000"), 422, "calls.0.id"),
+    _call_case("missing_id", one_call(caller="13800138000"), 422, "calls.0.id"),
+    _call_case("bad_started_at", one_call(id="c", caller="13800138000", started_at="yesterday"), 422, "calls.0.started_at"),
+    _call_case("unknown_call_field", one_call(id="c", caller="13800138000", duration=5), 422, "calls.0.duration"),
+    _call_case("unknown_top_field", body({"calls": [{"id": "c", "caller": "1"}], "extra": 1}), 422, "extra"),
+    _call_case("sms_body_on_call_route", body({"messages": [{"id": "a", "text": "你好"}]}), 422, "calls"),
+    _call_case("calls_not_list", body({"calls": "13800138000"}), 422, "calls"),
+    _call_case("missing_calls", body({}), 422, "calls"),
+    _call_case("empty_batch", body({"calls": []}), 422, "calls"),
+    _call_case("too_many_calls", body({"calls": [{"id": str(i), "caller": "1"} for i in range(1001)]}), 413, "calls"),
+    _call_case("invalid_json", b'{"calls": [{"id": "c", "caller": ', 400, "<body>"),
+    _call_case("non_utf8", b'{"calls": [{"id": "c", "caller": "\xff\xfe"}]}', 400, "<body>"),
+    _call_case("empty_body", b"", 400, "<body>"),
 ]
 
 # Valid but unusual: each must score (200) with one result per message.

@@ -1,4 +1,5 @@
-"""Fixtures for the service tests: a real (small) registered SMS model and ways to reach it.
+"""Fixtures for the service tests: real (small) registered SMS and call models, a profile store
+with the call model's demo callers, and ways to reach the service.
 
 ``PROMETHEUS_MULTIPROC_DIR`` must exist before ``prometheus_client`` is first imported, because
 BentoML serves ``/metrics`` from the multiprocess registry even in-process (``to_asgi()``).
@@ -7,11 +8,20 @@ BentoML serves ``/metrics`` from the multiprocess registry even in-process (``to
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="yunmao-prom-"))
 
@@ -23,6 +33,74 @@ SMALL_SMS_CONFIG = {
     "lightgbm": {"num_boost_round": 60, "early_stopping_rounds": 20, "params": {"num_threads": 1, "num_leaves": 7, "min_data_in_leaf": 5}},
     "fraud_type": {"lightgbm": {"num_boost_round": 30, "early_stopping_rounds": 10, "params": {"num_threads": 1}}},
 }
+
+
+TEST_CALL_MODEL = "yunmao-call-serving-test"
+# The demo CDR generator and the shipped call pipeline, with fewer numbers, days, folds and rounds.
+SMALL_CALL_CONFIG = {
+    "demo": {"normal": 120, "delivery": 12, "sales": 12, "fraud": 20, "simbox_farms": 2, "sims_per_farm": 5, "days": 14},
+    "split": {"folds": 2},
+    "lightgbm": {"num_boost_round": 60, "early_stopping_rounds": 20, "params": {"num_threads": 1, "num_leaves": 7, "min_child_samples": 5}},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class CallSetup:
+    """A registered champion call model and the store holding its demo callers' profiles."""
+
+    uri: str
+    store_url: str
+    profiles: pd.DataFrame  # labelled profile table, one row per demo caller
+
+
+@pytest.fixture(scope="session")
+def call_setup(isolated_data_dir: Path) -> CallSetup:
+    """Quickstart's own path on small demo CDRs: profiles built, published to a temp SQLite
+    store, a call model trained on them, registered and made champion."""
+    import pandas as pd
+
+    from configs.call import CallConfig
+    from models.registry import set_alias
+    from training.quickstart import prepare_demo_profiles
+    from training.train_call import train_call
+
+    store_url = f"sqlite:///{isolated_data_dir / 'serving-profiles.db'}"
+    config = CallConfig.model_validate({**SMALL_CALL_CONFIG, "profile_store": {"url": store_url}})
+    path = prepare_demo_profiles(isolated_data_dir / "serving-calls", 7, config, lambda _: None)
+    outcome = train_call([path], config, "profiles", name=TEST_CALL_MODEL)
+    set_alias(outcome.name, outcome.version, "champion")
+    return CallSetup(f"models:/{TEST_CALL_MODEL}@champion", store_url, pd.read_parquet(path))
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway ``redis-server`` on a free loopback port (no persistence)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing in CI (.ci/run installs it)")
+        pytest.skip("redis-server not installed (apt-get install -y redis-server)")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -68,11 +146,18 @@ def register_copy(source_uri: str, name: str) -> str:
     return str(version.version)
 
 
+def set_serving_env(mp: pytest.MonkeyPatch, sms_uri: str, calls: CallSetup) -> None:
+    """The service's environment: the test models and profile store, auth off."""
+    mp.setenv("YUNMAO_SMS_MODEL", sms_uri)
+    mp.setenv("YUNMAO_CALL_MODEL", calls.uri)
+    mp.setenv("YUNMAO_PROFILE_STORE", calls.store_url)
+    mp.delenv("YUNMAO_API_KEY", raising=False)
+
+
 @pytest.fixture
-def serving_env(monkeypatch: pytest.MonkeyPatch, sms_model_uri: str) -> Iterator[str]:
-    """The service's environment for one test: the test model, auth off."""
-    monkeypatch.setenv("YUNMAO_SMS_MODEL", sms_model_uri)
-    monkeypatch.delenv("YUNMAO_API_KEY", raising=False)
+def serving_env(monkeypatch: pytest.MonkeyPatch, sms_model_uri: str, call_setup: CallSetup) -> Iterator[str]:
+    """The service's environment for one test (see :func:`set_serving_env`); yields the SMS URI."""
+    set_serving_env(monkeypatch, sms_model_uri, call_setup)
     yield sms_model_uri
 
 

@@ -1,11 +1,11 @@
-"""The HTTP contract, run twice: in-process through ``to_asgi()`` and against a real
-``yunmao serve`` process on a loopback port (auth on there, so every call carries the key)."""
+"""The HTTP contract of both scoring endpoints, run twice: in-process through ``to_asgi()`` and
+against a real ``yunmao serve`` process on a loopback port (auth on there, so every call
+carries the key)."""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,39 +16,46 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from tests.serving.conftest import fresh_asgi_app
-from tests.serving.cases import BAD_CASES, EDGE_TEXTS, JSON, PHONE, SECRET_TEXT, BadCase, body, one
+from tests.serving.cases import (
+    BAD_CASES,
+    CALL_BAD_CASES,
+    CALL_ROUTE,
+    EDGE_TEXTS,
+    JSON,
+    PHONE,
+    SECRET_TEXT,
+    BadCase,
+    body,
+    one,
+)
+from tests.serving.conftest import CallSetup, fresh_asgi_app, free_port, set_serving_env
 
 API_KEY = "test-key-0123456789abcdef"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def asgi_client(sms_model_uri: str) -> Iterator[httpx.Client]:
+def asgi_client(sms_model_uri: str, call_setup: CallSetup) -> Iterator[httpx.Client]:
     """The service app in this process, auth off."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("YUNMAO_SMS_MODEL", sms_model_uri)
-        mp.delenv("YUNMAO_API_KEY", raising=False)
+        set_serving_env(mp, sms_model_uri, call_setup)
         with TestClient(fresh_asgi_app(), raise_server_exceptions=False) as client:
             yield client
 
 
 @pytest.fixture(scope="module")
-def server(sms_model_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def server(
+    sms_model_uri: str, call_setup: CallSetup, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
     """A real ``yunmao serve`` on a free loopback port, with an API key; (base URL, log file)."""
     port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "YUNMAO_API_KEY": API_KEY}
+    env = {**os.environ, "YUNMAO_API_KEY": API_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the server makes its own
     cli = Path(sys.executable).with_name("yunmao")
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [str(cli), "serve", "--model", sms_model_uri, "--port", str(port), "--host", "127.0.0.1", "--workers", "1"],
+            [str(cli), "serve", "--model", sms_model_uri, "--call-model", call_setup.uri,
+             "--port", str(port), "--host", "127.0.0.1", "--workers", "1"],
             stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
@@ -89,9 +96,9 @@ def score(client: httpx.Client, content: bytes, headers: dict[str, str] | None =
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", BAD_CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", BAD_CASES + CALL_BAD_CASES, ids=lambda c: c.name)
 def test_bad_input_gets_a_clear_4xx_and_the_worker_keeps_serving(client: httpx.Client, case: BadCase) -> None:
-    response = score(client, case.content, case.headers)
+    response = client.post(case.route, content=case.content, headers=case.headers)
     assert response.status_code == case.status, response.text
     payload = response.json()
     assert payload["error"]
@@ -131,20 +138,91 @@ def test_results_follow_request_order_and_name_the_model(client: httpx.Client, d
     assert [round(s["score"], 9) for s in singles] == [round(r["score"], 9) for r in payload["results"][:10]]
 
 
+def score_calls(client: httpx.Client, calls: list[dict[str, str]]) -> httpx.Response:
+    return client.post(CALL_ROUTE, content=body({"calls": calls}), headers=JSON)
+
+
+def expected_call_decisions(call_setup: CallSetup) -> dict[str, object]:
+    """The registered call model's decision on each demo caller's profile, computed directly."""
+    from models.registry import load_scam_model
+
+    profiles = call_setup.profiles.drop(columns=["label"])
+    decisions = load_scam_model(call_setup.uri).decide(profiles)
+    return dict(zip(profiles["phone_no_m"], decisions))
+
+
+UNKNOWN_HASHED = "5e12" * 32  # 128 hex characters, like the contest's hashed numbers
+UNKNOWN_DIGITS = "+8613900139000"
+
+
 @pytest.mark.slow
-def test_health_and_metrics_are_open_and_count_decisions(client: httpx.Client, sms_model_uri: str) -> None:
+def test_call_known_callers_scored_unknown_ones_get_insufficient_history(client: httpx.Client, call_setup: CallSetup) -> None:
+    from models.registry import resolve_model_version
+
+    expected = expected_call_decisions(call_setup)
+    labels = dict(zip(call_setup.profiles["phone_no_m"], call_setup.profiles["label"]))
+    fraud = max((n for n in expected if labels[n] == 1), key=lambda n: expected[n].score)
+    normal = min((n for n in expected if labels[n] == 0), key=lambda n: expected[n].score)
+    calls = [
+        {"id": "c0", "caller": fraud, "callee": "13800138000", "started_at": "2020-03-20T10:00:00+08:00"},
+        {"id": "c1", "caller": UNKNOWN_HASHED},
+        {"id": "c2", "caller": normal},
+        {"id": "c3", "caller": UNKNOWN_DIGITS, "callee": UNKNOWN_HASHED},
+        {"id": "c4", "caller": fraud},
+    ]
+    response = score_calls(client, calls)
+    assert response.status_code == 200, response.text
+    payload = response.json()
+    assert payload["model"] == dict(zip(("name", "version"), resolve_model_version(call_setup.uri)))
+    results = {r["id"]: r for r in payload["results"]}
+    assert [r["id"] for r in payload["results"]] == ["c0", "c1", "c2", "c3", "c4"]
+    for rid, number in (("c0", fraud), ("c2", normal), ("c4", fraud)):
+        assert results[rid]["score"] == pytest.approx(expected[number].score)
+        assert (results[rid]["action"], results[rid]["reasons"]) == (expected[number].action, expected[number].reasons)
+    assert results["c0"]["action"] in {"block", "warn"} and 1 <= len(results["c0"]["reasons"]) <= 5
+    assert results["c2"]["action"] == "allow" and results["c2"]["reasons"] == []
+    for rid in ("c1", "c3"):
+        assert results[rid] == {"id": rid, "score": None, "action": "allow", "fraud_type": None,
+                                "fraud_type_score": None, "reasons": ["insufficient_history"]}
+
+
+@pytest.mark.slow
+def test_call_batch_over_the_direct_threshold_keeps_request_order(client: httpx.Client, call_setup: CallSetup) -> None:
+    expected = expected_call_decisions(call_setup)
+    numbers = list(expected)[::-1]
+    callers = [number if i % 7 else f"1390000{i:04d}" for i, number in enumerate(numbers)]  # every 7th unknown
+    calls = [{"id": f"k{i}", "caller": caller} for i, caller in enumerate(callers)]
+    response = score_calls(client, calls)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert [r["id"] for r in results] == [c["id"] for c in calls]
+    for caller, result in zip(callers, results):
+        want = expected.get(caller)
+        assert result["score"] == (None if want is None else pytest.approx(want.score))
+    singles = [score_calls(client, [c]).json()["results"][0] for c in calls[:8]]  # batched path
+    assert singles == results[:8]
+
+
+@pytest.mark.slow
+def test_health_and_metrics_are_open_and_count_decisions(client: httpx.Client, sms_model_uri: str, call_setup: CallSetup) -> None:
     assert score(client, one(id="m", text=SECRET_TEXT)).status_code == 200
+    known = call_setup.profiles["phone_no_m"].iloc[0]
+    assert score_calls(client, [{"id": "k", "caller": known}, {"id": "u", "caller": UNKNOWN_DIGITS}]).status_code == 200
     bare = httpx.Client(base_url=str(client.base_url), transport=getattr(client, "_transport", None))
     for path in ("/livez", "/readyz", "/metrics"):
         assert bare.get(path).status_code == 200, path
     metrics = bare.get("/metrics").text
     assert 'yunmao_decisions_total{' in metrics and "yunmao-sms-serving-test" in metrics
+    assert 'model="yunmao-call-serving-test"' in metrics  # call actions counted under their own model
+    assert 'yunmao_profile_lookups_total{result="missing"}' in metrics
     assert "yunmao_score_bucket{" in metrics
     assert "bentoml_service_request_total" in metrics  # BentoML's own metrics are still there
 
 
 @pytest.mark.slow
-def test_real_server_needs_the_key_and_never_logs_texts_or_numbers(server: tuple[str, Path], process_client: httpx.Client) -> None:
+def test_real_server_needs_the_key_and_never_logs_texts_or_numbers(
+    server: tuple[str, Path], process_client: httpx.Client, call_setup: CallSetup
+) -> None:
     url, log = server
     content = body({"messages": [{"id": "secret-1", "text": SECRET_TEXT, "sender": PHONE}]})
     assert httpx.post(f"{url}/v1/sms/score", content=content, headers=JSON).status_code == 401
@@ -153,7 +231,12 @@ def test_real_server_needs_the_key_and_never_logs_texts_or_numbers(server: tuple
     assert process_client.post("/v1/sms/score", content=content, headers=JSON).status_code == 200
     bad = body({"messages": [{"id": "secret-2", "text": SECRET_TEXT, "sender": PHONE, "oops": PHONE}]})
     assert process_client.post("/v1/sms/score", content=bad, headers=JSON).status_code == 422
+    known = call_setup.profiles["phone_no_m"].iloc[0]
+    calls = [{"id": "call-1", "caller": known, "callee": PHONE}, {"id": "call-2", "caller": PHONE}]
+    assert httpx.post(f"{url}{CALL_ROUTE}", content=body({"calls": calls}), headers=JSON).status_code == 401
+    assert score_calls(process_client, calls).status_code == 200
     time.sleep(0.5)
     text = log.read_text(errors="replace")
-    assert "sms_scored" in text  # the structured log is there...
+    assert "sms_scored" in text and "calls_scored" in text  # the structured log is there...
     assert PHONE not in text and "836145" not in text and "快递" not in text  # ...without content
+    assert known not in text

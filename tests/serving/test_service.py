@@ -1,4 +1,5 @@
-"""The service class called directly, auth in-process, and hot reload under load."""
+"""The service class called directly, auth in-process, hot reload under load, and the call
+endpoint's dependencies: no call model registered, profiles in Redis."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from serving.schemas import SmsMessage
-from tests.serving.cases import JSON, one
-from tests.serving.conftest import fresh_asgi_app, register_copy
+from tests.serving.cases import CALL_ROUTE, JSON, body, one
+from tests.serving.conftest import CallSetup, fresh_asgi_app, register_copy, set_serving_env
 
 
 @pytest.mark.slow
@@ -52,27 +53,78 @@ def test_auth_on_requires_the_bearer_key_but_leaves_health_open(serving_env: str
 
 @pytest.mark.slow
 def test_reload_swaps_to_the_new_champion_without_failing_requests(
-    sms_model_uri: str, monkeypatch: pytest.MonkeyPatch, demo_frame
+    sms_model_uri: str, call_setup: CallSetup, monkeypatch: pytest.MonkeyPatch, demo_frame
 ) -> None:
     name = "yunmao-sms-serving-reload"
     first = register_copy(sms_model_uri, name)
-    monkeypatch.setenv("YUNMAO_SMS_MODEL", f"models:/{name}@champion")
-    monkeypatch.delenv("YUNMAO_API_KEY", raising=False)
+    call_name = "yunmao-call-serving-reload"
+    call_first = register_copy(call_setup.uri, call_name)
+    set_serving_env(monkeypatch, f"models:/{name}@champion", call_setup)
+    monkeypatch.setenv("YUNMAO_CALL_MODEL", f"models:/{call_name}@champion")
     texts = list(demo_frame["text"].head(40))
     with TestClient(fresh_asgi_app()) as client:
 
         def call(i: int) -> tuple[int, str]:
+            """(status, version that scored — or the error body, so a failure shows why)."""
             response = client.post("/v1/sms/score", content=one(id=str(i), text=texts[i % len(texts)]), headers=JSON)
-            return response.status_code, response.json()["model"]["version"]
+            return response.status_code, response.json()["model"]["version"] if response.is_success else response.text
 
-        assert client.post("/v1/admin/reload").json() == {"sms": first, "previous": first, "swapped": False}
+        unchanged = client.post("/v1/admin/reload").json()
+        assert unchanged["sms"] == {"version": first, "previous": first, "swapped": False, "problem": None}
+        assert unchanged["call"] == {"version": call_first, "previous": call_first, "swapped": False, "problem": None}
         second = register_copy(sms_model_uri, name)
         with ThreadPoolExecutor(8) as pool:
             during = pool.map(call, range(120))
             reloaded = client.post("/v1/admin/reload")
             during = list(during)
         assert reloaded.status_code == 200
-        assert reloaded.json() == {"sms": second, "previous": first, "swapped": True}
-        assert {status for status, _ in during} == {200}
+        assert reloaded.json()["sms"] == {"version": second, "previous": first, "swapped": True, "problem": None}
+        assert {status for status, _ in during} == {200}, [d for d in during if d[0] != 200]
         assert {version for _, version in during} <= {first, second}
         assert call(0) == (200, second)
+        call_second = register_copy(call_setup.uri, call_name)  # the call model's turn (outside the load window)
+        reloaded = client.post("/v1/admin/reload").json()
+        assert reloaded["sms"]["swapped"] is False
+        assert reloaded["call"] == {"version": call_second, "previous": call_first, "swapped": True, "problem": None}
+        known = call_setup.profiles["phone_no_m"].iloc[0]
+        scored = client.post(CALL_ROUTE, content=body({"calls": [{"id": "c", "caller": known}]}), headers=JSON)
+        assert scored.json()["model"] == {"name": call_name, "version": call_second}
+
+
+@pytest.mark.slow
+def test_without_a_call_model_sms_serves_and_the_call_endpoint_says_503(
+    serving_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("YUNMAO_CALL_MODEL", "models:/yunmao-call-never-registered@champion")
+    with TestClient(fresh_asgi_app()) as client:
+        assert client.get("/readyz").status_code == 200  # readiness is the SMS model's
+        assert client.post("/v1/sms/score", content=one(id="a", text="你好"), headers=JSON).status_code == 200
+        response = client.post(CALL_ROUTE, content=body({"calls": [{"id": "c", "caller": "13800138000"}]}), headers=JSON)
+        assert response.status_code == 503
+        assert "no call model loaded" in response.text and "yunmao-call-never-registered" in response.text
+        bad = client.post(CALL_ROUTE, content=body({"calls": []}), headers=JSON)
+        assert bad.status_code == 422  # bad input is still named first
+        reloaded = client.post("/v1/admin/reload")
+        assert reloaded.status_code == 200
+        assert reloaded.json()["sms"]["problem"] is None
+        assert reloaded.json()["call"]["version"] is None and "yunmao-call-never-registered" in reloaded.json()["call"]["problem"]
+
+
+@pytest.mark.slow
+def test_call_profiles_served_from_redis(
+    serving_env: str, call_setup: CallSetup, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from configs.call import ProfileStoreConfig
+    from serving.profile_store import open_profile_store, publish_profiles
+
+    publish_profiles(open_profile_store(ProfileStoreConfig(), redis_url), call_setup.profiles)
+    monkeypatch.setenv("YUNMAO_PROFILE_STORE", redis_url)
+    known = call_setup.profiles["phone_no_m"].iloc[:3].tolist()
+    calls = [{"id": n, "caller": n} for n in [*known, "13800138000"]]
+    with TestClient(fresh_asgi_app()) as client:
+        from_redis = client.post(CALL_ROUTE, content=body({"calls": calls}), headers=JSON).json()["results"]
+    monkeypatch.setenv("YUNMAO_PROFILE_STORE", call_setup.store_url)
+    with TestClient(fresh_asgi_app()) as client:
+        from_sqlite = client.post(CALL_ROUTE, content=body({"calls": calls}), headers=JSON).json()["results"]
+    assert from_redis == from_sqlite
+    assert all(r["score"] is not None for r in from_redis[:3]) and from_redis[3]["reasons"] == ["insufficient_history"]

@@ -1,4 +1,5 @@
-"""Small parts of the service on their own: batching, cache key, error mapping, log safety."""
+"""Small parts of the service on their own: batching, cache key, error mapping, log safety,
+call verdicts from profile lookups."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ import json
 import logging
 
 import pytest
+from bentoml.exceptions import ServiceUnavailable
 from pydantic import ValidationError
 
 from serving.auth import is_authorised
 from serving.batching import Batcher
 from serving.cache import LruCache, message_key
+from serving.call_scoring import INSUFFICIENT_HISTORY, decide_calls
 from serving.errors import validation_details, validation_status
 from serving.logs import JsonFormatter, _safe
-from serving.schemas import SmsScoreRequest
+from serving.reload import LoadedModel
+from serving.schemas import CallScoreRequest, SmsScoreRequest
+from serving.scoring import Unscored
 
 
 def test_batcher_groups_concurrent_requests_and_slices_results_back() -> None:
@@ -86,3 +91,53 @@ def test_logs_mask_numbers_and_cut_long_strings() -> None:
 )
 def test_is_authorised(header: bytes | None, ok: bool) -> None:
     assert is_authorised(header, "secret-key") is ok
+
+
+class _DictStore:
+    """A profile store in a dict that records its lookups (or fails them all)."""
+
+    def __init__(self, profiles: dict[str, dict], fail: bool = False) -> None:
+        self.profiles, self.fail, self.lookups = profiles, fail, []
+
+    def get_many(self, numbers):
+        if self.fail:
+            raise ConnectionError("store down")
+        self.lookups.append(list(numbers))
+        return {n: self.profiles.get(n) for n in numbers}
+
+
+class _EchoModel:
+    """Scores a profile by its ``calls`` column, so each verdict shows which profile it saw."""
+
+    def decide(self, frame, explain=True):
+        from models.scam_model import Decision
+
+        return [Decision(float(c) / 10, "block", None, None, [f"calls {c}"]) for c in frame.get("calls", [])]
+
+
+def _loaded(model) -> LoadedModel:
+    return LoadedModel("yunmao-call", "1", model, None)
+
+
+def test_decide_calls_looks_each_caller_up_once_and_keeps_order() -> None:
+    store = _DictStore({"A": {"phone_no_m": "A", "calls": 3}, "B": {"phone_no_m": "B", "calls": 5}})
+    calls = [{"caller": "B"}, {"caller": "X"}, {"caller": "A"}, {"caller": "B"}]
+    verdicts = decide_calls(_loaded(_EchoModel()), calls, store, explain=True, unknown_action="warn")
+    assert store.lookups == [["B", "X", "A"]]
+    assert [v.score for v in verdicts] == [0.5, None, 0.3, 0.5]
+    assert verdicts[1] == Unscored(action="warn", reasons=(INSUFFICIENT_HISTORY,))
+
+
+def test_decide_calls_with_no_known_caller_never_calls_the_model() -> None:
+    verdicts = decide_calls(_loaded(None), [{"caller": "X"}], _DictStore({}), explain=True, unknown_action="allow")
+    assert [(v.score, v.action, v.reasons) for v in verdicts] == [(None, "allow", (INSUFFICIENT_HISTORY,))]
+
+
+def test_profile_store_failure_is_a_retryable_503_not_a_silent_allow() -> None:
+    with pytest.raises(ServiceUnavailable, match="profile store unavailable"):
+        decide_calls(_loaded(_EchoModel()), [{"caller": "A"}], _DictStore({}, fail=True), True, "allow")
+
+
+def test_call_request_accepts_hashed_and_plain_numbers() -> None:
+    request = CallScoreRequest.model_validate({"calls": [{"id": "a", "caller": "5e12" * 32}, {"id": "b", "caller": "+8613800138000"}]})
+    assert [c.caller for c in request.calls] == ["5e12" * 32, "+8613800138000"]
