@@ -33,6 +33,7 @@ from serving.batching import Batcher
 from serving.cache import message_key
 from serving.errors import unavailable
 from serving.call_scoring import decide_calls
+from serving.feedback_app import FeedbackMiddleware
 from serving.logs import elapsed_ms, log_event
 from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
@@ -198,6 +199,7 @@ class YunmaoService:
 
 # Outermost first: unauthenticated requests are refused before their body is even read.
 YunmaoService.add_asgi_middleware(BearerAuthMiddleware, config=_CONFIG)
+YunmaoService.add_asgi_middleware(FeedbackMiddleware)
 YunmaoService.add_asgi_middleware(
     RequestValidationMiddleware,
     routes={SMS_ROUTE: SmsScoreRequest, CALL_ROUTE: CallScoreRequest},

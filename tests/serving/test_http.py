@@ -240,3 +240,51 @@ def test_real_server_needs_the_key_and_never_logs_texts_or_numbers(
     assert "sms_scored" in text and "calls_scored" in text  # the structured log is there...
     assert PHONE not in text and "836145" not in text and "快递" not in text  # ...without content
     assert known not in text
+
+
+FEEDBACK = "/v1/feedback"
+
+
+def _stored_ids() -> set[str]:
+    from configs.feedback import load_feedback_config
+    from serving.feedback_store import FeedbackStore
+
+    return set(FeedbackStore(load_feedback_config()).read()["id"])
+
+
+@pytest.mark.slow
+def test_feedback_is_acknowledged_only_once_stored(client: httpx.Client) -> None:
+    one_record = {"text": "您涉嫌洗钱，请转入安全账户", "label": 1, "fraud_type": "冒充公检法", "source": "analyst"}
+    batch = {"records": [{"text": "快递到了", "label": 0, "source": "victim_report"},
+                         {"call": {"phone_no_m": "13812345678"}, "label": 1, "source": "analyst"}]}
+    first = client.post(FEEDBACK, json=one_record)
+    second = client.post(FEEDBACK, json=batch)
+    assert first.status_code == second.status_code == 200, (first.text, second.text)
+    assert first.json()["accepted"] == 1 and second.json()["accepted"] == 2
+    assert set(first.json()["ids"] + second.json()["ids"]) <= _stored_ids()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("content", "status", "words"),
+    [
+        (b"{not json", 400, "not valid JSON"),
+        (b"\xff\xfe\x00", 400, "not UTF-8"),
+        (b'{"text": "hi", "label": "maybe", "source": "analyst"}', 422, "label"),
+        (b'{"label": 1, "source": "analyst"}', 422, "text"),
+        (b'{"records": []}', 422, "records"),
+    ],
+    ids=["invalid-json", "non-utf8", "bad-label", "no-text-or-call", "empty-batch"],
+)
+def test_bad_feedback_is_refused_and_nothing_is_stored(client: httpx.Client, content: bytes, status: int, words: str) -> None:
+    before = _stored_ids()
+    response = client.post(FEEDBACK, content=content, headers=JSON)
+    assert response.status_code == status, response.text
+    assert words in response.text
+    assert _stored_ids() == before
+
+
+@pytest.mark.slow
+def test_feedback_needs_the_key_when_one_is_set(server: tuple[str, Path]) -> None:
+    response = httpx.post(f"{server[0]}{FEEDBACK}", json={"text": "x", "label": 0, "source": "analyst"}, timeout=30)
+    assert response.status_code == 401
