@@ -7,8 +7,9 @@ measured 4.4 ms per call here, most of a 5 ms latency budget. The dispatcher beh
 pays) is used directly instead, with the same ``max_batch_size`` / ``max_latency_ms`` knobs.
 It is BentoML-internal; ``tests/serving/test_batching.py`` pins the behaviour relied on here.
 
-A request waiting past ``max_latency_ms`` is refused with 503 (BentoML's ServiceUnavailable):
-under overload a fast, retryable refusal beats an unbounded queue for an interception hook.
+When the dispatcher predicts a request would wait past ``max_latency_ms`` (a burst, a model
+reload taking the CPU), it refuses it; the request is then scored on its own instead of failed:
+carrier hooks rarely retry, and an unbatched answer a little later beats a 503.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from typing import Generic, NoReturn, TypeVar
 
 from bentoml._internal.marshal.dispatcher import CorkDispatcher
 from bentoml.exceptions import ServiceUnavailable
+from starlette.concurrency import run_in_threadpool
 
 In = TypeVar("In")
 Out = TypeVar("Out")
 
 
 def _overloaded() -> NoReturn:
-    raise ServiceUnavailable("overloaded: the request waited longer than batching.max_latency_ms; retry")
+    raise ServiceUnavailable("the request would wait longer than batching.max_latency_ms")
 
 
 class Batcher(Generic[In, Out]):
@@ -49,7 +51,11 @@ class Batcher(Generic[In, Out]):
                 get_batch_size=len,
             )
             self._dispatch = dispatcher(self._run)
-        return await self._dispatch(items)  # type: ignore[misc]
+        try:
+            return await self._dispatch(items)  # type: ignore[misc]
+        except ServiceUnavailable:
+            (outputs,) = await run_in_threadpool(self._run, [items])
+            return outputs
 
     def _run(self, jobs: Sequence[list[In]]) -> list[list[Out]]:
         flat = [item for job in jobs for item in job]

@@ -4,6 +4,7 @@ call verdicts from profile lookups."""
 from __future__ import annotations
 
 import asyncio
+import time
 import json
 import logging
 
@@ -37,6 +38,19 @@ def test_batcher_groups_concurrent_requests_and_slices_results_back() -> None:
     results = asyncio.run(run())
     assert results == [[i * 10, (i + 100) * 10] for i in range(40)]
     assert sum(calls) == 80 and len(calls) < 40  # requests shared model calls
+
+
+def test_batcher_scores_alone_what_it_would_otherwise_refuse_as_overdue() -> None:
+    def slow(items: list[int]) -> list[int]:
+        time.sleep(0.05)  # far over the 1 ms budget: the dispatcher refuses the later requests
+        return [item + 1 for item in items]
+
+    batcher: Batcher[int, int] = Batcher(slow, max_batch_size=4, max_latency_ms=1)
+
+    async def run() -> list[list[int]]:
+        return await asyncio.gather(*(batcher([i]) for i in range(30)))
+
+    assert asyncio.run(run()) == [[i + 1] for i in range(30)]
 
 
 def test_batcher_refuses_a_scorer_that_drops_outputs() -> None:

@@ -18,8 +18,10 @@ runner = CliRunner()
 
 
 @pytest.fixture()
-def store(isolated_data_dir: Path) -> FeedbackStore:
-    """The default store (under the session's data dir), so the CLI's default config finds it."""
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FeedbackStore:
+    """The default store in a data dir of this test's own (other tests post feedback to the
+    session's), so the CLI's default config finds exactly these records."""
+    monkeypatch.setenv("YUNMAO_DATA_DIR", str(tmp_path / "data"))
     store = FeedbackStore(FeedbackConfig())
     store.append_many(
         [
