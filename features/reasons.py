@@ -14,6 +14,7 @@ import numpy as np
 from features.metadata import HOUR_FEATURE
 from features.normalise import PLACEHOLDERS
 from features.patterns import SHAPE_FEATURES
+from features.text import TYPE_SCORE_NAME
 
 _GRAM_PREFIXES = ("字: ", "词: ")
 MIN_GRAM_CHARS = 2
@@ -23,6 +24,9 @@ SMS_REASON_TEMPLATES = {
     SHAPE_FEATURES["exclamations"]: "感叹号 {value:.0f} 个",
     HOUR_FEATURE: "发送时刻 {value:.0f} 点",
 }
+# Per-type text scores feed the fraud-type head; as reasons they would name other fraud types
+# ("文本类似「贷款征信」类诈骗" on a police scam) and mislead.
+_TYPE_SCORE_PREFIX = TYPE_SCORE_NAME.split("{", 1)[0]
 # Shape measures help the model but tell an analyst nothing about *why* ("数字占比 0%").
 _NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share"))
 
@@ -33,7 +37,7 @@ def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:
 
 
 def _is_readable(name: str) -> bool:
-    if name in _NEVER_REASONS:
+    if name in _NEVER_REASONS or name.startswith(_TYPE_SCORE_PREFIX):
         return False
     if not name.startswith(_GRAM_PREFIXES):
         return True

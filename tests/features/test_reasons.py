@@ -34,3 +34,11 @@ def test_reason_mask(name: str, readable: bool) -> None:
 
 def test_mask_is_aligned_with_names() -> None:
     assert sms_reason_mask(["字: 我", "词: 刷单", "字: RL"]).tolist() == [False, True, False]
+
+
+def test_per_type_text_scores_are_never_reasons() -> None:
+    from features.reasons import sms_reason_mask
+    from features.text import TYPE_SCORE_NAME
+
+    names = [TYPE_SCORE_NAME.format(fraud_type="贷款征信"), "词: 安全账户"]
+    assert sms_reason_mask(names).tolist() == [False, True]
