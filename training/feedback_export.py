@@ -16,9 +16,9 @@ from typing import Literal
 import pandas as pd
 
 from serving.feedback_store import FeedbackStore
+from training.predict import TABLE_SUFFIXES, write_table
 
 LABEL_COLUMNS = ["label", "fraud_type", "source", "received_at"]
-WRITERS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
 
 class ExportError(ValueError):
@@ -36,24 +36,12 @@ def feedback_frame(store: FeedbackStore, kind: Literal["sms", "call"], since: da
     return frame.astype({"label": "int64"}).reset_index(drop=True)
 
 
-def write_frame(frame: pd.DataFrame, out: Path) -> None:
-    """Write ``frame`` in the format its suffix names (UTF-8 CSV, JSONL or Parquet)."""
-    writer = WRITERS.get(out.suffix.lower())
-    if writer is None:
-        raise ExportError(f"{out}: unsupported export type {out.suffix!r}; use one of {', '.join(WRITERS)}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if writer == "csv":
-        frame.to_csv(out, index=False, encoding="utf-8")
-    elif writer == "jsonl":
-        frame.to_json(out, orient="records", lines=True, force_ascii=False)
-    else:
-        frame.to_parquet(out, index=False)
-
-
 def export_feedback(
     store: FeedbackStore, out: Path, kind: Literal["sms", "call"] = "sms", since: datetime | None = None
 ) -> int:
     """Write the store's ``kind`` feedback (received at or after ``since``) to ``out``; returns the row count."""
+    if out.suffix.lower() not in TABLE_SUFFIXES:
+        raise ExportError(f"{out}: unsupported export type {out.suffix!r}; use one of {', '.join(TABLE_SUFFIXES)}")
     frame = feedback_frame(store, kind, since)
-    write_frame(frame, out)
+    write_table(frame, out)
     return len(frame)

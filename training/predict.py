@@ -10,6 +10,7 @@ from models.pyfunc import decisions_frame
 from models.scam_model import ScamModel
 
 ID_COLUMNS = {"sms": "id", "call": "phone_no_m"}
+TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet", ".pq")
 
 
 def write_table(frame: pd.DataFrame, out: Path) -> None:
@@ -17,7 +18,7 @@ def write_table(frame: pd.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        frame.to_csv(out, index=False)
+        frame.to_csv(out, index=False, encoding="utf-8")
     elif suffix == ".jsonl":
         frame.to_json(out, orient="records", lines=True, force_ascii=False)
     elif suffix in (".parquet", ".pq"):

@@ -25,7 +25,8 @@ from configs.sms import SmsConfig
 from features.normalise import normalise_text
 from serving.feedback_store import FeedbackStore
 from training.cdr_loaders import load_call_training_data
-from training.feedback_export import feedback_frame, write_frame
+from training.feedback_export import feedback_frame
+from training.predict import write_table
 from training.loaders import load_labelled
 from training.loaders.records import LABELLED_COLUMNS
 
@@ -85,7 +86,7 @@ def training_set(
     feedback = feedback_frame(FeedbackStore(load_feedback_config()), kind)
     joined = with_feedback(kind, base, feedback)
     out = workdir / f"train-{kind}.csv"
-    write_frame(joined, out)
+    write_table(joined, out)
     return TrainingSet([out], "canonical" if kind == "sms" else "profiles",
                        frozenset(record_keys(kind, joined)), len(feedback))
 
