@@ -25,13 +25,13 @@ class RecordPreprocessor(TransformerMixin, BaseEstimator):
     def transform(self, records: pd.DataFrame) -> pd.DataFrame:
         if "text" not in records:
             raise ValueError("records need a 'text' column")
-        norm = [normalise_text(text) for text in records["text"].astype(str)]
-        frame = pd.DataFrame(
-            {"norm": norm, "tokens": [" ".join(tokenise(text)) for text in norm]}, index=records.index
-        )
+        # Plain lists and one DataFrame constructor: per-column assignment into a frame costs
+        # more than normalising and tokenising one SMS.
+        norm = [normalise_text(str(text)) for text in records["text"].tolist()]
+        columns = {"norm": norm, "tokens": [" ".join(tokenise(text)) for text in norm]}
         for column in METADATA_COLUMNS:
-            frame[column] = records[column].to_numpy(dtype=object) if column in records else None
-        return frame
+            columns[column] = records[column].tolist() if column in records else [None] * len(norm)
+        return pd.DataFrame(columns, index=records.index)
 
     def get_feature_names_out(self, input_features=None):
         return ["norm", "tokens", *METADATA_COLUMNS]

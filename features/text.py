@@ -21,6 +21,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
+from features.tfidf import tfidf_transform
+
 LINEAR_SCORE_NAME = "文本整体与诈骗短信相似"
 TYPE_SCORE_NAME = "文本类似「{fraud_type}」类诈骗"
 
@@ -92,8 +94,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
         """Per-message hot path: no hstack of the full n-gram space, no sklearn re-validation."""
         check_is_fitted(self, "linear_")
-        chars = self.char_.transform(frame["norm"])
-        words = self.word_.transform(frame["tokens"])
+        chars = tfidf_transform(self.char_, list(frame["norm"]))
+        words = tfidf_transform(self.word_, list(frame["tokens"]))
         selected = sp.hstack([chars[:, self.char_columns_], words[:, self.word_columns_]], format="csr")
         binary = 1.0 / (1.0 + np.exp(-self._margins(chars, self.linear_)[:, 0]))
         types = _softmax(self._margins(chars, self.type_linear_)) if self.type_classes_ else None
