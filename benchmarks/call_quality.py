@@ -20,8 +20,8 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig
-from features.call_features import build_call_featuriser
-from training.cdr_loaders import load_profile_table
+from features.calls.featuriser import build_call_featuriser
+from training.data.cdr import load_profile_table
 
 DATA = Path(__file__).resolve().parents[2] / "shared/data/sichuan_fraud_calls/number_features_train.csv"
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from configs.call import DemoCallsConfig, ProfileConfig
-from features.call_profiles import build_profiles
-from training.demo_calls import generate_demo_cdrs
+from features.calls.profiles import build_profiles
+from training.data.demo_calls import generate_demo_cdrs
 
 NORMAL_ROWS_PER_NUMBER = 135  # 4 calls/day + 1, 90% of 30 days: keeps --rows roughly honoured
 

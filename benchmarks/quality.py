@@ -18,7 +18,7 @@ from configs import default_config_path, load_config
 from configs.paths import PROJECT_ROOT
 from configs.sms import SmsConfig
 from training.compare import COMPARED, compare_with_baseline
-from training.loaders import load_labelled
+from training.data.sms import load_labelled
 
 DATA = PROJECT_ROOT.parent / "shared" / "data"
 SETS = {

@@ -4,7 +4,7 @@ All on this machine, loopback only, every load loop bounded in requests and seco
 
     .venv/bin/python benchmarks/serve_bench.py [--model models:/yunmao-sms@champion] [--seconds 6]
 
-Texts are demo SMS (``training.demo_sms``): templated campaigns, as real spam is, which is what
+Texts are demo SMS (``training.data.demo_sms``): templated campaigns, as real spam is, which is what
 the decision cache exploits. Results are printed and written to the "serving" section of
 docs/benchmarks.md (between its markers; the rest of the file is left alone).
 """
@@ -55,7 +55,7 @@ def free_port() -> int:
 
 
 def demo_records(n: int, seed: int) -> pd.DataFrame:
-    from training.demo_sms import generate_demo_sms
+    from training.data.demo_sms import generate_demo_sms
 
     frame = generate_demo_sms(n, seed).reindex(columns=COLUMNS)
     return frame.astype(object).where(frame.notna(), None)

@@ -13,6 +13,7 @@ import joblib
 import mlflow
 import pandas as pd
 
+from models.legacy_layout import alias_moved_modules
 from models.scam_model import ScamModel
 
 ARTIFACT_KEY = "scam_model"
@@ -24,10 +25,16 @@ class ScamModelPyfunc(mlflow.pyfunc.PythonModel):
     """Loads the pickled :class:`ScamModel` artifact and answers ``predict`` with decisions."""
 
     def load_context(self, context) -> None:
-        self.model: ScamModel = joblib.load(context.artifacts[ARTIFACT_KEY])
+        self.model: ScamModel = load_pickled_model(context.artifacts[ARTIFACT_KEY])
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         return decisions_frame(self.model, model_input)
+
+
+def load_pickled_model(path: str | Path) -> ScamModel:
+    """Unpickle a ScamModel artifact, including ones pickled by an older module layout."""
+    alias_moved_modules()
+    return joblib.load(path)
 
 
 def decisions_frame(model: ScamModel, records: pd.DataFrame, explain: bool = True) -> pd.DataFrame:

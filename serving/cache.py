@@ -1,7 +1,7 @@
 """A bounded LRU of decisions keyed on what the SMS model actually reads.
 
 Spam campaigns resend one template thousands of times with a different link, number or amount;
-after :func:`features.normalise.normalise_text` those copies are identical, so their decision
+after :func:`features.sms.normalise.normalise_text` those copies are identical, so their decision
 can be reused. The key also holds the sender kind and hour that the metadata features use, so a
 cached decision is exactly the one the model would give (the same campaign from a 106 code and
 from a virtual-operator number are different keys). One cache belongs to one model version and
@@ -16,8 +16,8 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Generic, TypeVar
 
-from features.metadata import hour_of_day, sender_kind
-from features.normalise import normalise_text
+from features.sms.metadata import hour_of_day, sender_kind
+from features.sms.normalise import normalise_text
 
 V = TypeVar("V")
 CacheKey = tuple[str, str, int]

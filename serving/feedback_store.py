@@ -25,7 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from configs.feedback import FeedbackConfig
-from training.loaders import parse_label
+from features.labels import parse_label
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (

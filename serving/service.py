@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from configs import default_config_path, load_config
 from configs.call import CallConfig
 from configs.serving import ServingConfig, load_serving_config
-from features.tokenise import get_tokenizer
+from features.sms.tokenise import get_tokenizer
 from serving.auth import BearerAuthMiddleware
 from serving.batching import Batcher
 from serving.cache import message_key

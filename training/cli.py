@@ -40,7 +40,7 @@ def train_sms_command(
 ) -> None:
     """Train the SMS model, log the run to MLflow, register it as challenger. Last line: model URI."""
     from configs import ConfigError
-    from training.loaders import DataFormatError
+    from training.data.sms import DataFormatError
     from training.train import train_sms
 
     try:
@@ -134,7 +134,7 @@ def evaluate(
 ) -> None:
     """Metrics of a model version on a labelled set (block and warn thresholds, AUCs, fraud types)."""
     from models.registry import ModelNotFoundError, load_scam_model, resolve_model_version
-    from training.datasets import load_for_kind
+    from training.data.datasets import load_for_kind
     from training.evaluate import evaluate_model
 
     try:
@@ -159,7 +159,7 @@ def predict(
 ) -> None:
     """Score a file: id, score, action, fraud_type, fraud_type_score, reasons per record."""
     from models.registry import ModelNotFoundError, load_scam_model
-    from training.datasets import load_for_kind
+    from training.data.datasets import load_for_kind
     from training.predict import predict_records, write_table
 
     try:
@@ -215,9 +215,9 @@ def data_demo(
 ) -> None:
     """Write the embedded demo data (synthetic; for the quickstart and tests, never for accuracy claims)."""
     from configs import ConfigError
-    from training.demo_sms import default_demo_config, write_demo_sms
+    from training.data.demo_sms import default_demo_config, write_demo_sms
 
-    from training.demo_calls import write_demo_cdrs
+    from training.data.demo_calls import write_demo_cdrs
 
     try:
         sms_config = default_demo_config()
@@ -239,7 +239,7 @@ def data_inspect(
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Load labelled files as training would and print what was read, skipped and deduplicated."""
-    from training.loaders import DataFormatError, load_labelled
+    from training.data.sms import DataFormatError, load_labelled
 
     try:
         result = load_labelled(data, fmt)
@@ -271,7 +271,7 @@ def profiles_build(
 ) -> None:
     """Build one profile row per number from raw CDRs (window and definitions from config)."""
     from configs import ConfigError
-    from training.cdr_loaders import CdrLoadError, load_call_training_data
+    from training.data.cdr import CdrLoadError, load_call_training_data
     from training.predict import write_table
 
     try:
@@ -291,7 +291,7 @@ def profiles_publish(
     """Load built profiles into the online store the live scorer reads."""
     from configs import ConfigError
     from serving.profile_store import open_profile_store, publish_profiles
-    from training.cdr_loaders import CdrLoadError, load_profile_table
+    from training.data.cdr import CdrLoadError, load_profile_table
 
     try:
         table, report = load_profile_table(profiles)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from configs.sms import SmsConfig
-from features.normalise import normalise_text
+from features.sms.normalise import normalise_text
 from training.baseline import build_baseline
 from training.metrics import best_f1, macro_f1, ranking
 from training.split import grouped_folds

@@ -1,4 +1,4 @@
-"""Turn the feedback store into a canonical labelled file that ``training.loaders`` reads.
+"""Turn the feedback store into a canonical labelled file that ``training.data.sms`` reads.
 
 SMS feedback becomes ``id,text,label,fraud_type,source,received_at`` rows; call feedback becomes
 one row per profile (``id``, the profile's own columns such as ``phone_no_m``, then the label

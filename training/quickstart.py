@@ -16,9 +16,9 @@ from configs.call import CallConfig
 from configs.sms import SmsConfig
 from models.registry import CHAMPION, set_alias
 from serving.profile_store import open_profile_store, publish_profiles
-from training.cdr_loaders import load_call_training_data
-from training.demo_calls import write_demo_cdrs
-from training.demo_sms import default_demo_config, write_demo_sms
+from training.data.cdr import load_call_training_data
+from training.data.demo_calls import write_demo_cdrs
+from training.data.demo_sms import default_demo_config, write_demo_sms
 from training.predict import write_table
 from training.tracking import TrainOutcome
 from training.train import train_sms

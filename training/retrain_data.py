@@ -22,13 +22,13 @@ import pandas as pd
 from configs.call import CallConfig
 from configs.feedback import load_feedback_config
 from configs.sms import SmsConfig
-from features.normalise import normalise_text
+from features.sms.normalise import normalise_text
 from serving.feedback_store import FeedbackStore
-from training.cdr_loaders import load_call_training_data
+from training.data.cdr import load_call_training_data
 from training.feedback_export import feedback_frame
 from training.predict import write_table
-from training.loaders import load_labelled
-from training.loaders.records import LABELLED_COLUMNS
+from training.data.sms import load_labelled
+from training.data.sms.records import LABELLED_COLUMNS
 
 Kind = Literal["sms", "call"]
 NUMBER_COLUMN = "phone_no_m"

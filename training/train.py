@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 
 from configs.sms import SmsConfig
-from features.factory import build_sms_featuriser
-from features.normalise import normalise_text
-from features.reasons import SMS_REASON_TEMPLATES, sms_reason_mask
-from features.text import LINEAR_SCORE_NAME
+from features.sms.factory import build_sms_featuriser
+from features.sms.normalise import normalise_text
+from features.sms.reasons import SMS_REASON_TEMPLATES, sms_reason_mask
+from features.sms.text import LINEAR_SCORE_NAME
 from training.fit import FitResult, fit_scam_model
-from training.loaders import load_labelled
+from training.data.sms import load_labelled
 from training.tracking import TrainOutcome, log_and_register
 
 SMS_INPUT_COLUMNS = ["id", "text", "sender", "receiver", "sent_at"]

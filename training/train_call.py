@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from configs.call import CallConfig
-from features.call_features import REASON_TEMPLATES, build_call_featuriser
-from training.cdr_loaders import load_call_training_data
+from features.calls.featuriser import REASON_TEMPLATES, build_call_featuriser
+from training.data.cdr import load_call_training_data
 from training.fit import fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
 

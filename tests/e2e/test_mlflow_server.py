@@ -17,7 +17,7 @@ import pytest
 from configs import default_config_path, load_config
 from configs.sms import SmsConfig
 from models.registry import load_scam_model
-from training.demo_sms import generate_demo_sms
+from training.data.demo_sms import generate_demo_sms
 from training.train import train_sms
 
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ from configs.sms import (
     WordConfig,
 )
 from models.scam_model import ScamModel
-from training.demo_sms import generate_demo_sms
+from training.data.demo_sms import generate_demo_sms
 from training.train import fit_sms
 
 SMALL_SMS_CONFIG = SmsConfig(

@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features import text
-from features.normalise import normalise_text
-from features.preprocess import METADATA_COLUMNS, RecordPreprocessor
-from features.tokenise import tokenise
-from training.demo_sms import generate_demo_sms
+from features.sms import text
+from features.sms.normalise import normalise_text
+from features.sms.preprocess import METADATA_COLUMNS, RecordPreprocessor
+from features.sms.tokenise import tokenise
+from training.data.demo_sms import generate_demo_sms
 
 
 def _reference_preprocess(self, records: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from features.normalise import PLACEHOLDERS
+from features.sms.normalise import PLACEHOLDERS
 from models.scam_model import ALLOW, BLOCK, WARN, ScamModel, Thresholds
 from tests.models.conftest import sms
 

@@ -14,7 +14,7 @@ from configs import default_config_path, load_config
 from configs.sms import SmsConfig
 from tests.conftest import shared_data
 from training.compare import COMPARED, compare_with_baseline
-from training.loaders import load_labelled
+from training.data.sms import load_labelled
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 FOLDS = 4

@@ -105,7 +105,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def demo_frame():
-    from training.demo_sms import generate_demo_sms
+    from training.data.demo_sms import generate_demo_sms
 
     return generate_demo_sms(600, 3)
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from configs.call import DemoCallsConfig
 from serving.profile_store import SqliteProfileStore
 from training.cli import app
-from training.demo_calls import write_demo_cdrs
+from training.data.demo_calls import write_demo_cdrs
 
 runner = CliRunner()
 

@@ -46,7 +46,7 @@ def test_latest_report_per_id_wins(store: FeedbackStore) -> None:
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
 def test_export_is_read_back_by_the_loaders(store: FeedbackStore, tmp_path: Path, suffix: str) -> None:
-    from training.loaders import load_labelled
+    from training.data.sms import load_labelled
 
     out = tmp_path / f"feedback{suffix}"
     assert export_feedback(store, out) == 2

@@ -22,11 +22,11 @@ from configs import load_config
 from configs.feedback import load_feedback_config
 from configs.retrain import load_retrain_config
 from configs.sms import SmsConfig
-from features.normalise import normalise_text
+from features.sms.normalise import normalise_text
 from models.registry import CHAMPION, ModelNotFoundError, resolve_model_version, set_alias
 from serving.feedback_store import FeedbackStore
 from training.cli import app
-from training.demo_sms import generate_demo_sms
+from training.data.demo_sms import generate_demo_sms
 from training.gates import decide_promotion
 from training.retrain import LOCKED_EXIT_CODE, lock_path
 from training.train import train_sms

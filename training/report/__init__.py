@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from configs.report import ReportConfig
-from features.metadata import SENDER_KINDS, sender_kind
-from features.normalise import normalise_text
+from features.sms.metadata import SENDER_KINDS, sender_kind
+from features.sms.normalise import normalise_text
 from training.report import metrics as M
 from training.report import plots as P
 from training.report.html import render_html

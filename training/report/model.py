@@ -20,7 +20,7 @@ from mlflow import MlflowClient
 from configs.report import ReportConfig
 from models.registry import load_scam_model, resolve_model_version
 from models.scam_model import ScamModel
-from training.datasets import load_for_kind
+from training.data.datasets import load_for_kind
 from training.report import Report, build_report
 from training.report import metrics as M
 from training.report.inputs import EvalData, ModelRun

@@ -1,0 +1,47 @@
+"""Which SMS features may be shown to an analyst as a reason.
+
+A reason must be something the message *has*: a present n-gram of at least two characters,
+a pattern that fired, a sender kind. Single characters ("我"), fragments of placeholder
+tokens ("RL" of URL) and absent features explain nothing to a person, so they are masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from features.sms.metadata import HOUR_FEATURE
+from features.sms.normalise import PLACEHOLDERS
+from features.sms.patterns import SHAPE_FEATURES
+from features.sms.text import TYPE_SCORE_NAME
+
+_GRAM_PREFIXES = ("字: ", "词: ")
+MIN_GRAM_CHARS = 2
+
+# Numeric features read as sentences with their value; every other SMS feature is a presence.
+SMS_REASON_TEMPLATES = {
+    SHAPE_FEATURES["exclamations"]: "感叹号 {value:.0f} 个",
+    HOUR_FEATURE: "发送时刻 {value:.0f} 点",
+}
+# Per-type text scores feed the fraud-type head; as reasons they would name other fraud types
+# ("文本类似「贷款征信」类诈骗" on a police scam) and mislead.
+_TYPE_SCORE_PREFIX = TYPE_SCORE_NAME.split("{", 1)[0]
+# Shape measures help the model but tell an analyst nothing about *why* ("数字占比 0%").
+_NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share"))
+
+
+def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:
+    """Boolean mask over ``feature_names``: True where the feature can be a reason."""
+    return np.array([_is_readable(name) for name in feature_names], dtype=bool)
+
+
+def _is_readable(name: str) -> bool:
+    if name in _NEVER_REASONS or name.startswith(_TYPE_SCORE_PREFIX):
+        return False
+    if not name.startswith(_GRAM_PREFIXES):
+        return True
+    gram = name[len(_GRAM_PREFIXES[0]) :]
+    if sum(ch.isalnum() for ch in gram) < MIN_GRAM_CHARS:  # "我", " 我" and ",您" are all one character
+        return False
+    return not any(ch.isupper() for ch in gram) or gram.strip() in PLACEHOLDERS

@@ -1,0 +1,159 @@
+"""Text features: character n-grams beside jieba words, plus a stacked linear text score.
+
+SMS are short, so neither words nor characters alone are enough: jieba misses obfuscated or
+unseen words that character n-grams still catch, while words carry meaning n-grams blur.
+A gradient-boosted model on sparse n-grams alone loses to a plain linear model (each tree
+sees few n-grams), so the linear model's out-of-fold score is fed to LightGBM as one more
+feature: LightGBM then combines that evidence with the dense pattern and metadata features.
+LightGBM itself only sees the ``booster_grams`` most class-related n-grams (chi²): training
+time grows steeply with sparse columns while the linear score already carries the rest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_selection import SelectKBest, chi2
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
+
+from features.sms.tfidf import tfidf_transform
+
+LINEAR_SCORE_NAME = "文本整体与诈骗短信相似"
+TYPE_SCORE_NAME = "文本类似「{fraud_type}」类诈骗"
+
+
+class TextFeatures(TransformerMixin, BaseEstimator):
+    """Frame with ``norm`` and ``tokens`` → [selected char/word TF-IDF columns | linear score].
+
+    ``fit_transform`` returns the linear score *out of fold*, so LightGBM never trains on a
+    score that has memorised its own rows; ``transform`` uses the model fitted on all rows.
+    """
+
+    def __init__(
+        self,
+        char_min_n: int = 1,
+        char_max_n: int = 3,
+        char_max_features: int = 60000,
+        char_min_df: int = 2,
+        word_max_ngram: int = 2,
+        word_max_features: int = 30000,
+        word_min_df: int = 2,
+        linear_folds: int = 5,
+        linear_C: float = 4.0,
+        booster_grams: int = 2000,
+        random_state: int = 0,
+    ) -> None:
+        self.char_min_n = char_min_n
+        self.char_max_n = char_max_n
+        self.char_max_features = char_max_features
+        self.char_min_df = char_min_df
+        self.word_max_ngram = word_max_ngram
+        self.word_max_features = word_max_features
+        self.word_min_df = word_min_df
+        self.linear_folds = linear_folds
+        self.linear_C = linear_C
+        self.booster_grams = booster_grams
+        self.random_state = random_state
+
+    def fit(self, frame: pd.DataFrame, y=None) -> "TextFeatures":
+        self.fit_transform(frame, y)
+        return self
+
+    def fit_transform(self, frame: pd.DataFrame, y=None, fraud_type=None, **fit_params) -> sp.csr_matrix:
+        """Fit on ``frame``; ``fraud_type`` (per row, None for normal) adds per-type text scores."""
+        if y is None:
+            raise ValueError("TextFeatures needs labels: its linear text score is supervised")
+        y = np.asarray(y).astype(int)
+        self.char_ = self._vectoriser(analyzer="char", ngram_range=(self.char_min_n, self.char_max_n),
+                                      min_df=self.char_min_df, max_features=self.char_max_features)
+        self.word_ = self._vectoriser(tokenizer=str.split, token_pattern=None, ngram_range=(1, self.word_max_ngram),
+                                      min_df=self.word_min_df, max_features=self.word_max_features)
+        chars = self.char_.fit_transform(frame["norm"])
+        grams = sp.hstack([chars, self.word_.fit_transform(frame["tokens"])], format="csr")
+        self.linear_, binary_oof = self._fit_out_of_fold(chars, y)
+        types, self.type_classes_ = _type_codes(y, fraud_type, self.linear_folds)
+        type_oof = None
+        target = y
+        if self.type_classes_:
+            typed = np.flatnonzero(types >= 0)
+            self.type_linear_, typed_oof = self._fit_out_of_fold(chars[typed], types[typed])
+            type_oof = _softmax(self._margins(chars, self.type_linear_))
+            type_oof[typed] = typed_oof
+            target = np.where(types >= 0, types + 2, y)  # chi² also keeps n-grams that separate types
+        selected = np.flatnonzero(SelectKBest(chi2, k=min(self.booster_grams, grams.shape[1])).fit(grams, target).get_support())
+        n_chars = len(self.char_.vocabulary_)
+        self.char_columns_ = selected[selected < n_chars]
+        self.word_columns_ = selected[selected >= n_chars] - n_chars
+        return self._output(grams[:, selected], binary_oof, type_oof)
+
+    def transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
+        """Per-message hot path: no hstack of the full n-gram space, no sklearn re-validation."""
+        check_is_fitted(self, "linear_")
+        chars = tfidf_transform(self.char_, list(frame["norm"]))
+        words = tfidf_transform(self.word_, list(frame["tokens"]))
+        selected = sp.hstack([chars[:, self.char_columns_], words[:, self.word_columns_]], format="csr")
+        binary = 1.0 / (1.0 + np.exp(-self._margins(chars, self.linear_)[:, 0]))
+        types = _softmax(self._margins(chars, self.type_linear_)) if self.type_classes_ else None
+        return self._output(selected, binary, types)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "linear_")
+        chars = [f"字: {gram}" for gram in self.char_.get_feature_names_out()]
+        words = [f"词: {gram}" for gram in self.word_.get_feature_names_out()]
+        selected = [chars[i] for i in self.char_columns_] + [words[i] for i in self.word_columns_]
+        type_names = [TYPE_SCORE_NAME.format(fraud_type=name) for name in self.type_classes_]
+        return np.array([*selected, LINEAR_SCORE_NAME, *type_names], dtype=object)
+
+    @staticmethod
+    def _output(selected_grams: sp.csr_matrix, binary: np.ndarray, types: np.ndarray | None) -> sp.csr_matrix:
+        scores = np.asarray(binary, dtype=np.float32).reshape(-1, 1)
+        if types is not None and types.shape[1]:
+            scores = np.hstack([scores, types.astype(np.float32)])
+        return sp.hstack([selected_grams, sp.csr_matrix(scores)], format="csr")
+
+    def _fit_out_of_fold(self, grams: sp.csr_matrix, target: np.ndarray) -> tuple[LogisticRegression, np.ndarray]:
+        """A linear model on all rows, and its out-of-fold scores (P(fraud), or per-class probabilities)."""
+        binary = len(np.unique(target)) == 2
+        oof = np.zeros((len(target), 1 if binary else len(np.unique(target))), dtype=np.float32)
+        folds = StratifiedKFold(self.linear_folds, shuffle=True, random_state=self.random_state)
+        for train_idx, score_idx in folds.split(grams, target):
+            proba = self._linear(binary).fit(grams[train_idx], target[train_idx]).predict_proba(grams[score_idx])
+            oof[score_idx] = proba[:, 1:] if binary else proba
+        return self._linear(binary).fit(grams, target), (oof[:, 0] if binary else oof)
+
+    def _linear(self, binary: bool = True) -> LogisticRegression:
+        return LogisticRegression(C=self.linear_C, solver="liblinear" if binary else "lbfgs", max_iter=1000)
+
+    def _vectoriser(self, **options) -> TfidfVectorizer:
+        return TfidfVectorizer(lowercase=False, sublinear_tf=True, dtype=np.float32, **options)
+
+    @staticmethod
+    def _margins(chars: sp.csr_matrix, model: LogisticRegression) -> np.ndarray:
+        """Decision values computed directly (predict_proba re-validates the whole input)."""
+        return np.asarray(chars @ model.coef_.T + model.intercept_)
+
+
+def _type_codes(y: np.ndarray, fraud_type, folds: int) -> tuple[np.ndarray, list[str]]:
+    """Per-row type code (-1: normal or untyped) and the type names, for types with >= ``folds`` fraud rows.
+
+    Fewer than two such types: no type scores (empty class list).
+    """
+    codes = np.full(len(y), -1)
+    if fraud_type is None:
+        return codes, []
+    types = pd.Series(fraud_type).reset_index(drop=True).where(y == 1)
+    counts = types.value_counts()
+    classes = sorted(counts[counts >= folds].index)
+    if len(classes) < 2:
+        return codes, []
+    return types.map({name: i for i, name in enumerate(classes)}).fillna(-1).astype(int).to_numpy(), classes
+
+
+def _softmax(margins: np.ndarray) -> np.ndarray:
+    shifted = np.exp(margins - margins.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)

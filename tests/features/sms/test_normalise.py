@@ -1,0 +1,111 @@
+"""features/normalise.py: obfuscations undone, volatile entities masked, canonical form is a fixed point."""
+
+from __future__ import annotations
+
+import pytest
+
+from features.sms.normalise import clean_text, normalise_text
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("ＡＢＣ１２３", "abc123"),  # full-width letters and digits
+        ("安全账户！", "安全账户!"),  # full-width punctuation
+        ("安\u200b全\u200d账\ufeff户", "安全账户"),  # zero-width space / joiner, BOM
+        ("安\u00ad全", "安全"),  # soft hyphen
+        ("安 全*账-户", "安全账户"),
+        ("安 全 账 户", "安全账户"),
+        ("刷|单·返_利", "刷单返利"),
+        ("so easy 你好", "so easy你好"),  # English spacing kept, separator beside CJK removed
+        ("hello world", "hello world"),
+        ("iPhone 15 Pro", "iphone 15 pro"),
+        ("  多余   空白  ", "多余空白"),
+    ],
+)
+def test_clean_text_undoes_obfuscation(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("加V信abc", "加微信abc"),
+        ("加vx：abc123", "加微信:abc123"),
+        ("加 vx abc123", "加微信abc123"),
+        ("加薇信", "加微信"),
+        ("加徽信", "加微信"),
+        ("加wx", "加微信"),
+        ("WeChat", "微信"),
+        ("微 信", "微信"),
+    ],
+)
+def test_wechat_spellings_become_weixin(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["wxyz", "vxlan", "swx"])
+def test_wechat_spelling_inside_a_latin_word_is_left_alone(raw: str) -> None:
+    assert "微信" not in clean_text(raw)
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("点击 https://t.cn/abc123 领取", "点击 URL 领取"),
+        ("访问 suo.im/Da5ipw", "访问 URL"),
+        ("www.baidu.com", "URL"),
+        ("联系13812345678", "联系 PHONE"),
+        ("+8613812345678", "PHONE"),
+        ("电话010-12345678", "电话 PHONE"),
+        ("0755-1234567", "PHONE"),
+        ("400-123-4567", "PHONE"),
+        ("4001234567", "PHONE"),
+        ("身份证11010119900307123X", "身份证 IDNO"),
+        ("身份证110101199003071234", "身份证 IDNO"),
+        ("卡号6222021234567890123", "卡号 CARDNO"),
+        ("转账5000元", "转账 MONEY"),
+        ("¥1,200.50", "MONEY"),
+        ("3万", "MONEY"),
+        ("日赚5w", "日赚 MONEY"),
+        ("案件编号833762", "案件编号 NUM"),
+        ("验证码834512，5分钟内有效", "验证码 NUM ,5分钟内有效"),
+    ],
+)
+def test_entities_are_masked_into_typed_tokens(raw: str, expected: str) -> None:
+    assert normalise_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected", [("取件码 3-2-1024", "取件码3-2-1024"), ("第1234期", "第1234期"), ("iphone 15 pro", "iphone 15 pro")]
+)
+def test_short_numbers_are_kept(raw: str, expected: str) -> None:
+    assert normalise_text(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["请访问URL", "PHONE坏了", "myMONEY"])
+def test_placeholder_letters_inside_a_word_are_case_folded(raw: str) -> None:
+    """Only a whole-word placeholder survives case folding; the same letters inside a word do not."""
+    assert normalise_text(raw) == raw.lower()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "【公安局】您涉嫌洗钱，请立即将资金转入安全账户 https://t.cn/x1Y2z3，联系王警官13812345678",
+        "招聘兼职刷单，日结佣金500元，加 vx abc123 了解",
+        "尊敬的客户，您的ＥＴＣ已失效，点击 ｗｗｗ．ｅｔｃ－ｆｉｘ．ｃｏｍ 认证，退款￥２００",
+        "卡号6222021234567890123，身份证11010119900307123X，验证码834512",
+        "加 薇 信 ab_12，so easy 哦 ！！",
+        "点击 URL 领取 MONEY",
+    ],
+)
+def test_normalising_twice_equals_once(raw: str) -> None:
+    once = normalise_text(raw)
+    assert normalise_text(once) == once
+
+
+def test_obfuscated_copy_of_a_template_normalises_like_the_original() -> None:
+    plain = "请立即将资金转入安全账户，加微信abc123，详询13812345678"
+    disguised = "请立即将资金转入安 全*账 户，加Ｖ信ａｂｃ１２３，详询１３８１２３４５６７８"
+    assert normalise_text(disguised) == normalise_text(plain)

@@ -1,0 +1,44 @@
+"""features/reasons.py: only features a person can read may become reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from features.sms.reasons import sms_reason_mask
+
+
+@pytest.mark.parametrize(
+    "name, readable",
+    [
+        ("词: 安全账户", True),
+        ("字: 账户", True),
+        ("词: URL", True),
+        ("字: PHONE", True),
+        ("字: so easy", True),
+        ("字: 我", False),  # single character
+        ("字:  我", False),  # single character with a space
+        ("字: ,您", False),  # one character beside punctuation
+        ("字: 金,", False),
+        ("字: ,加微", True),
+        ("字: RL", False),  # fragment of URL
+        ("字: L 领", False),  # fragment of URL beside a word
+        ("字: ON", False),  # fragment of PHONE / MONEY
+        ("含网址/短链接", True),
+        ("发送方: 普通手机号", True),
+        ("文本整体与诈骗短信相似", True),
+    ],
+)
+def test_reason_mask(name: str, readable: bool) -> None:
+    assert sms_reason_mask([name]).tolist() == [readable]
+
+
+def test_mask_is_aligned_with_names() -> None:
+    assert sms_reason_mask(["字: 我", "词: 刷单", "字: RL"]).tolist() == [False, True, False]
+
+
+def test_per_type_text_scores_are_never_reasons() -> None:
+    from features.sms.reasons import sms_reason_mask
+    from features.sms.text import TYPE_SCORE_NAME
+
+    names = [TYPE_SCORE_NAME.format(fraud_type="贷款征信"), "词: 安全账户"]
+    assert sms_reason_mask(names).tolist() == [False, True]

@@ -1,0 +1,59 @@
+"""features/text.py: n-gram columns plus a linear text score that is out of fold when fitting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from features.sms.text import LINEAR_SCORE_NAME, TextFeatures
+
+_SYLLABLES = list("安全账户刷单征信保证金解冻快递验证码银行转入资金调查佣金日结")
+
+
+def _memorisable(n: int = 80, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows that share no signal with their labels: each is a random string only it contains."""
+    rng = np.random.default_rng(seed)
+    norm = ["".join(rng.choice(_SYLLABLES, size=8)) + f"x{i}" for i in range(n)]
+    frame = pd.DataFrame({"norm": norm, "tokens": [f"w{i} v{i}" for i in range(n)]})
+    return frame, rng.permutation(np.arange(n) % 2)
+
+
+def _features(**overrides) -> TextFeatures:
+    params = dict(char_min_df=1, word_min_df=1, linear_folds=4, booster_grams=50, linear_C=100.0)
+    return TextFeatures(**{**params, **overrides})
+
+
+def test_fit_transform_score_is_out_of_fold() -> None:
+    frame, labels = _memorisable()
+    text = _features()
+    fitted_score = text.fit_transform(frame, labels).toarray()[:, -1]
+    in_sample_score = text.transform(frame).toarray()[:, -1]
+    assert roc_auc_score(labels, in_sample_score) > 0.95  # the full model memorises its rows
+    assert roc_auc_score(labels, fitted_score) < 0.8  # out of fold it cannot
+    assert not np.allclose(fitted_score, in_sample_score)
+
+
+def test_transform_shape_is_stable_and_matches_names() -> None:
+    frame, labels = _memorisable()
+    text = _features().fit(frame, labels)
+    names = text.get_feature_names_out()
+    assert names[-1] == LINEAR_SCORE_NAME
+    for rows in (frame.iloc[:1], frame.iloc[:7], pd.DataFrame({"norm": ["全新的文本"], "tokens": ["全新"]})):
+        assert text.transform(rows).shape == (len(rows), len(names))
+    assert text.fit_transform(frame, labels).shape == (len(frame), len(names))
+
+
+def test_gram_columns_are_capped_and_named_readably() -> None:
+    frame, labels = _memorisable()
+    names = _features(booster_grams=20).fit(frame, labels).get_feature_names_out()
+    assert len(names) == 20 + 1
+    assert all(name.startswith(("字: ", "词: ")) for name in names[:-1])
+
+
+@pytest.mark.parametrize("call", ["fit", "fit_transform"])
+def test_fitting_without_labels_is_a_clear_error(call: str) -> None:
+    frame, _ = _memorisable()
+    with pytest.raises(ValueError, match="needs labels"):
+        getattr(_features(), call)(frame)

@@ -1,0 +1,68 @@
+"""Demo SMS: deterministic, in the record contract, covering every fraud type and disguise."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from training.data.demo_sms import generate_demo_sms, write_demo_sms
+from training.data.sms import load_labelled
+
+FRAUD_TYPES = {"冒充公检法", "刷单返利", "贷款征信", "冒充客服退款", "冒充熟人领导", "投资理财杀猪盘", "虚假中奖", "虚假购物ETC医保"}
+N = 800
+
+
+@pytest.fixture(scope="module")
+def demo() -> pd.DataFrame:
+    return generate_demo_sms(N, seed=11)
+
+
+def test_same_seed_same_file_other_seed_other_file(tmp_path: Path) -> None:
+    first = write_demo_sms(tmp_path / "a", 200, seed=5).read_bytes()
+    assert write_demo_sms(tmp_path / "b", 200, seed=5).read_bytes() == first
+    assert write_demo_sms(tmp_path / "c", 200, seed=6).read_bytes() != first
+
+
+def test_record_contract_and_class_mix(demo: pd.DataFrame) -> None:
+    assert list(demo.columns) == ["id", "text", "sender", "receiver", "sent_at", "label", "fraud_type"]
+    assert len(demo) == N and demo["id"].is_unique
+    assert 0.2 < demo["label"].mean() < 0.4
+    assert demo.loc[demo["label"] == 0, "fraud_type"].isna().all()
+    assert set(demo.loc[demo["label"] == 1, "fraud_type"]) == FRAUD_TYPES
+    assert pd.to_datetime(demo["sent_at"]).is_monotonic_increasing
+
+
+def test_fraud_is_disguised_like_real_campaigns(demo: pd.DataFrame) -> None:
+    fraud = demo.loc[demo["label"] == 1, "text"]
+    assert fraud.str.contains(r"[\uff10-\uff5a]").any(), "full-width characters"
+    assert fraud.str.contains("加V信|薇信|威信|加vx|v信|徽信").any(), "WeChat spellings"
+    assert fraud.str.contains(r"(?:t\.cn|dwz\.cn|url\.cn|suo\.im|3\.cn)/\w+").any(), "short links"
+    split = re.compile(r"安[ *\-·/|_#.]全|刷[ *\-·/|_#.]单|征[ *\-·/|_#.]信|退[ *\-·/|_#.]款|转[ *\-·/|_#.][账入]")
+    assert fraud.map(lambda text: bool(split.search(text))).any(), "separators inside keywords"
+
+
+def test_senders_skew_but_do_not_separate_the_classes(demo: pd.DataFrame) -> None:
+    service = demo["sender"].str.match(r"^(?:106|95)")
+    virtual = demo["sender"].str.match(r"^(?:170|171|165|167)")
+    foreign = demo["sender"].str.startswith(("+", "00"))
+    fraud = demo["label"] == 1
+    assert (virtual | foreign)[fraud].mean() > 0.3 > (virtual | foreign)[~fraud].mean()
+    assert service[fraud].any(), "hard positives: fraud from service codes"
+    assert (virtual | foreign)[~fraud].any(), "hard negatives: legitimate mail from unusual numbers"
+    assert demo.loc[~fraud, "text"].str.contains("安全账户|刷单|转你").any(), "hard negatives: scam words in legit texts"
+
+
+def test_fraud_skews_to_odd_hours(demo: pd.DataFrame) -> None:
+    odd = pd.to_datetime(demo["sent_at"]).dt.hour < 7
+    assert odd[demo["label"] == 1].mean() > odd[demo["label"] == 0].mean()
+
+
+def test_written_file_loads_back_through_the_canonical_loader(tmp_path: Path) -> None:
+    path = write_demo_sms(tmp_path, 300, seed=2)
+    assert path == tmp_path / "sms.csv"
+    result = load_labelled([path], dedupe=False)
+    assert result.report.files[0].format == "canonical"
+    pd.testing.assert_frame_equal(result.frame, generate_demo_sms(300, seed=2))

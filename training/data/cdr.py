@@ -1,0 +1,284 @@
+"""Load call-detail records (contest schema) and precomputed per-number profile tables.
+
+A CDR directory holds CSV or Parquet files; each file is recognised by its header (voc has
+``start_datetime``, sms ``request_datetime``, user ``idcard_cnt``, app ``busi_name``, labels
+exactly ``phone_no_m,label``), so both ``voc.csv`` and a folder of per-number extracts load.
+Bad rows are left out of the tables but counted by reason (with the first line seen) in a
+:class:`LoadReport`; a file that cannot be used at all raises :class:`CdrLoadError` naming it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from configs.call import ProfileConfig
+from features.calls.profiles import build_profiles
+
+CallDataFormat = Literal["cdr", "profiles", "auto"]
+SUFFIXES = (".csv", ".parquet", ".pq")
+
+REQUIRED = {
+    "voc": ("phone_no_m", "opposite_no_m", "calltype_id", "start_datetime", "call_dur"),
+    "sms": ("phone_no_m", "opposite_no_m", "calltype_id", "request_datetime"),
+    "user": ("phone_no_m", "idcard_cnt"),
+    "app": ("phone_no_m", "busi_name", "flow", "month_id"),
+    "labels": ("phone_no_m", "label"),
+}
+OPTIONAL_TEXT = {"voc": ("city_name", "county_name", "imei_m"), "user": ("city_name", "county_name")}
+CALL_TYPES = {"voc": (1, 2, 3), "sms": (1, 2)}
+TIME_COLUMN = {"voc": "start_datetime", "sms": "request_datetime"}
+
+
+class CdrLoadError(ValueError):
+    """A CDR or profile file is unusable (unreadable, wrong columns, no calls); says which file."""
+
+
+@dataclass
+class LoadReport:
+    """What was read and what was left out, by table and reason, with the first bad line."""
+
+    rows_read: dict[str, int] = field(default_factory=dict)
+    rows_kept: dict[str, int] = field(default_factory=dict)
+    bad_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    first_bad_line: dict[str, dict[str, str]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def count_bad(self, table: str, reason: str, mask: pd.Series, lines: pd.Series, file: Path) -> None:
+        """Record ``mask.sum()`` rows of ``table`` rejected for ``reason``."""
+        n = int(mask.sum())
+        if n:
+            self.bad_rows.setdefault(table, {})
+            self.bad_rows[table][reason] = self.bad_rows[table].get(reason, 0) + n
+            self.first_bad_line.setdefault(table, {}).setdefault(reason, f"{file.name}:{int(lines[mask].iloc[0])}")
+
+    def add_rows(self, table: str, read: int, kept: int) -> None:
+        self.rows_read[table] = self.rows_read.get(table, 0) + read
+        self.rows_kept[table] = self.rows_kept.get(table, 0) + kept
+
+    @property
+    def total_bad(self) -> int:
+        return sum(n for reasons in self.bad_rows.values() for n in reasons.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "rows_read": self.rows_read,
+            "rows_kept": self.rows_kept,
+            "bad_rows": self.bad_rows,
+            "first_bad_line": self.first_bad_line,
+        }
+
+
+@dataclass
+class CdrTables:
+    """Validated CDR tables; only ``voc`` is required. ``labels``: ``phone_no_m, label``."""
+
+    voc: pd.DataFrame
+    sms: pd.DataFrame | None = None
+    user: pd.DataFrame | None = None
+    app: pd.DataFrame | None = None
+    labels: pd.DataFrame | None = None
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read one CSV (ids kept as text) or Parquet file; parse failures name the file and line."""
+    try:
+        if path.suffix == ".csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=True, encoding="utf-8-sig")
+        return pd.read_parquet(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, ValueError) as exc:
+        raise CdrLoadError(f"{path}: cannot read: {exc}") from exc
+
+
+def table_kind(columns: pd.Index) -> str | None:
+    """Which contest table a header belongs to (None: not a CDR table)."""
+    cols = set(columns)
+    if cols == set(REQUIRED["labels"]):
+        return "labels"
+    for kind, marker in (("voc", "start_datetime"), ("sms", "request_datetime"), ("user", "idcard_cnt"), ("app", "busi_name")):
+        if marker in cols:
+            return kind
+    return None
+
+
+def _numeric(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce")
+
+
+def _missing_text(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.astype("string").str.strip() == "")
+
+
+def validate_table(kind: str, frame: pd.DataFrame, path: Path, report: LoadReport) -> pd.DataFrame:
+    """Check columns and types of one table; return the good rows with typed columns.
+
+    Raises:
+        CdrLoadError: required columns are missing.
+    """
+    missing = [c for c in REQUIRED[kind] if c not in frame.columns]
+    if missing:
+        raise CdrLoadError(f"{path}: {kind} table lacks required columns {missing}")
+    lines = pd.Series(np.arange(len(frame)) + 2, index=frame.index)  # header is line 1
+    out = pd.DataFrame({"phone_no_m": frame["phone_no_m"].astype("string").str.strip()}, index=frame.index)
+    bad = pd.Series(False, index=frame.index)
+
+    def reject(reason: str, mask: pd.Series) -> None:
+        nonlocal bad
+        new = mask & ~bad
+        report.count_bad(kind, reason, new, lines, path)
+        bad |= mask
+
+    reject("missing phone_no_m", _missing_text(frame["phone_no_m"]))
+    if "opposite_no_m" in REQUIRED[kind]:
+        out["opposite_no_m"] = frame["opposite_no_m"].astype("string").str.strip()
+        reject("missing opposite_no_m", _missing_text(frame["opposite_no_m"]))
+    if kind in CALL_TYPES:
+        calltype = _numeric(frame["calltype_id"])
+        reject("bad calltype_id", ~calltype.isin(CALL_TYPES[kind]))
+        out["calltype_id"] = calltype.fillna(0).astype("int8")
+        column = TIME_COLUMN[kind]
+        out[column] = pd.to_datetime(frame[column], format="ISO8601", errors="coerce")
+        reject(f"bad {column}", out[column].isna())
+    if kind == "voc":
+        duration = _numeric(frame["call_dur"])
+        reject("bad call_dur", duration.isna() | (duration < 0))
+        out["call_dur"] = duration.fillna(0).astype("int64")
+    if kind == "user":
+        idcard = _numeric(frame["idcard_cnt"])
+        reject("bad idcard_cnt", frame["idcard_cnt"].notna() & idcard.isna())
+        out["idcard_cnt"] = idcard
+        for column in (c for c in frame.columns if str(c).startswith("arpu")):
+            values = _numeric(frame[column])
+            reject(f"bad {column}", frame[column].notna() & values.isna())
+            out[column] = values
+    if kind == "app":
+        flow = _numeric(frame["flow"])
+        reject("bad flow", frame["flow"].notna() & (flow.isna() | (flow < 0)))
+        out["busi_name"] = frame["busi_name"].astype("string")
+        out["flow"] = flow
+        month = frame["month_id"].astype("string").str.replace("-", "", regex=False).str[:6]
+        out["month"] = pd.to_datetime(month, format="%Y%m", errors="coerce")
+        reject("bad month_id", out["month"].isna())
+    if kind == "labels":
+        label = _numeric(frame["label"])
+        reject("bad label", ~label.isin((0, 1)))
+        out["label"] = label.fillna(0).astype("int8")
+    for column in OPTIONAL_TEXT.get(kind, ()):
+        if column in frame.columns:
+            out[column] = frame[column].astype("string").str.strip().replace("", pd.NA)
+    good = out[~bad].reset_index(drop=True)
+    report.add_rows(kind, len(frame), len(good))
+    return good
+
+
+def load_cdr_dir(path: str | Path) -> tuple[CdrTables, LoadReport]:
+    """Load every CDR file in ``path`` (a directory, or one voc file) into validated tables.
+
+    Raises:
+        CdrLoadError: the path is absent, a file is unreadable or misses columns, or there is
+            no voc (calls) table at all.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise CdrLoadError(f"{path}: no such file or directory")
+    files = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES) if path.is_dir() else [path]
+    report = LoadReport()
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for file in files:
+        frame = read_table(file)
+        kind = table_kind(frame.columns)
+        if kind is None:
+            raise CdrLoadError(f"{file}: not a CDR table (columns {list(frame.columns)[:8]})")
+        report.files.append(f"{file.name}: {kind}")
+        parts.setdefault(kind, []).append(validate_table(kind, frame, file, report))
+    if "voc" not in parts:
+        raise CdrLoadError(f"{path}: no voc (call records) table found; files: {[f.name for f in files]}")
+    tables = {kind: pd.concat(frames, ignore_index=True) for kind, frames in parts.items()}
+    return CdrTables(**tables), report
+
+
+def load_profile_table(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
+    """Load a precomputed per-number table (``phone_no_m``, optional ``label``, numeric columns).
+
+    Non-numeric cells become NaN and are counted per column; rows with a missing or repeated
+    ``phone_no_m`` or a label other than 0/1 are left out and counted.
+
+    Raises:
+        CdrLoadError: unreadable file or no ``phone_no_m`` column.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CdrLoadError(f"{path}: no such file")
+    frame = read_table(path)
+    if "phone_no_m" not in frame.columns:
+        raise CdrLoadError(f"{path}: profile table lacks required column 'phone_no_m'")
+    report = LoadReport(files=[f"{path.name}: profiles"])
+    lines = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+    out = pd.DataFrame({"phone_no_m": frame["phone_no_m"].astype("string").str.strip()})
+    bad = _missing_text(frame["phone_no_m"])
+    report.count_bad("profiles", "missing phone_no_m", bad, lines, path)
+    duplicate = out["phone_no_m"].duplicated() & ~bad
+    report.count_bad("profiles", "duplicate phone_no_m", duplicate, lines, path)
+    bad |= duplicate
+    for column in (c for c in frame.columns if c != "phone_no_m"):
+        values = _numeric(frame[column])
+        if column == "label":
+            wrong = ~values.isin((0, 1)) & ~bad
+            report.count_bad("profiles", "bad label", wrong, lines, path)
+            bad |= wrong
+        else:
+            report.count_bad("profiles", f"non-numeric {column} (set to NaN)", frame[column].notna() & values.isna(), lines, path)
+        out[column] = values
+    if "label" in out:
+        out["label"] = out["label"].fillna(0).astype("int8")
+    good = out[~bad].reset_index(drop=True)
+    report.add_rows("profiles", len(frame), len(good))
+    return good, report
+
+
+def read_header(path: Path) -> pd.Index:
+    """Column names only, without reading the rows."""
+    try:
+        if path.suffix == ".csv":
+            return pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+        import pyarrow.parquet as pq
+
+        return pd.Index(pq.read_schema(path).names)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, ValueError) as exc:
+        raise CdrLoadError(f"{path}: cannot read header: {exc}") from exc
+
+
+def detect_format(path: str | Path) -> Literal["cdr", "profiles"]:
+    """``auto`` rule: a directory, or a single file with a voc header, is CDRs; else profiles."""
+    path = Path(path)
+    if path.is_dir() or (path.is_file() and table_kind(read_header(path)) == "voc"):
+        return "cdr"
+    return "profiles"
+
+
+def load_call_training_data(
+    path: str | Path, fmt: CallDataFormat = "auto", profile_config: ProfileConfig | None = None
+) -> tuple[pd.DataFrame, LoadReport]:
+    """One call for ``yunmao train call``: per-number profiles (with ``label`` where known).
+
+    CDRs go through the profile builder (labels from a ``phone_no_m,label`` file in the
+    directory); a profile table is loaded as is.
+
+    Raises:
+        CdrLoadError: unusable input (see :func:`load_cdr_dir`, :func:`load_profile_table`).
+    """
+    if fmt == "auto":
+        fmt = detect_format(path)
+    if fmt == "profiles":
+        return load_profile_table(path)
+    tables, report = load_cdr_dir(path)
+    profiles = build_profiles(tables.voc, tables.sms, tables.user, tables.app, profile_config)
+    if tables.labels is not None:
+        labels = tables.labels.drop_duplicates("phone_no_m", keep="last")
+        profiles = profiles.merge(labels, on="phone_no_m", how="left")
+    return profiles, report

@@ -1,0 +1,193 @@
+"""Embedded demo SMS: realistic synthetic Chinese messages for the quickstart and fast tests.
+
+Messages are templates with slots (``training/resources/demo_sms_templates.yaml``); sizes and
+mixes come from ``configs/demo.yaml``. A share of fraud is disguised the way real campaigns
+are (split keywords, full-width characters, 加V信-style spellings, short links), and both
+classes include hard cases (fraud from 106 codes, legitimate texts from virtual numbers or
+about transfers) so a demo model is good but not trivially perfect. Never used to claim accuracy.
+Everything is drawn from one seeded generator: the same seed gives the same file, byte for byte.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from configs import default_config_path, load_config
+from configs.demo import DemoConfig, DemoSmsConfig
+from training.data.sms.records import LABELLED_COLUMNS, make_frame
+
+TEMPLATES_PATH = Path(__file__).resolve().parent / "resources" / "demo_sms_templates.yaml"
+SMS_FILE = "sms.csv"
+_ALNUM = string.ascii_letters + string.digits
+ODD_HOURS = range(0, 7)
+DAY_HOURS = range(7, 24)
+
+
+@cache
+def load_templates() -> dict[str, Any]:
+    """The template/vocabulary file, parsed once per process."""
+    return yaml.safe_load(TEMPLATES_PATH.read_text(encoding="utf-8"))
+
+
+def default_demo_config() -> DemoSmsConfig:
+    """The SMS section of the shipped ``configs/demo.yaml``."""
+    return load_config(default_config_path("demo"), DemoConfig).sms
+
+
+class _Writer:
+    """Draws every random choice of one demo set from a single seeded generator."""
+
+    def __init__(self, config: DemoSmsConfig, seed: int) -> None:
+        self.config = config
+        self.rng = np.random.default_rng(seed)
+        self.vocab = load_templates()
+
+    def pick(self, options: list[Any]) -> Any:
+        return options[int(self.rng.integers(len(options)))]
+
+    def weighted(self, weights: dict[str, float]) -> str:
+        names = list(weights)
+        p = np.array([weights[name] for name in names], dtype=float)
+        return names[int(self.rng.choice(len(names), p=p / p.sum()))]
+
+    def pattern(self, pattern: str) -> str:
+        """A number from a pattern where each ``x`` is a random digit."""
+        return "".join(str(self.rng.integers(10)) if ch == "x" else ch for ch in pattern)
+
+    def number(self, kind: str) -> str:
+        return self.pattern(self.pick(self.config.senders.patterns[kind]))
+
+    def token(self, length: int) -> str:
+        return "".join(self.pick(_ALNUM) for _ in range(length))
+
+    def link(self, kind: str) -> str:
+        hosts = self.vocab["link_hosts"]
+        if kind == "legit":
+            return f"https://{self.pick(hosts['legit'])}/{self.token(5)}"
+        host = self.pick(hosts["scam"] + hosts["short"])
+        scheme = "http://" if host in hosts["scam"] else ""
+        return f"{scheme}{host}/{self.token(6)}"
+
+    def slot(self, name: str) -> str:
+        """The value of one template slot (see the header of the template file)."""
+        if name in self.vocab["slots"]:
+            return str(self.pick(self.vocab["slots"][name]))
+        if name in self.vocab["ranges"]:
+            low, high = self.vocab["ranges"][name]
+            return str(int(self.rng.integers(low, high + 1)))
+        generated = {
+            "mobile": lambda: self.number("mobile"),
+            "link": lambda: self.link("scam"),
+            "legit_link": lambda: self.link("legit"),
+            "date": lambda: f"{self.rng.integers(1, 13)}月{self.rng.integers(1, 29)}日",
+            "time": lambda: f"{self.rng.integers(0, 24):02d}:{self.rng.integers(0, 60):02d}",
+            "wxid": lambda: f"{self.token(3).lower()}{self.rng.integers(1000, 99999)}",
+        }
+        if name not in generated:
+            raise KeyError(f"{TEMPLATES_PATH}: unknown slot {{{name}}}")
+        return generated[name]()
+
+    def fill(self, template: str) -> str:
+        names = [field for _, field, _, _ in string.Formatter().parse(template) if field]
+        return template.format(**{name: self.slot(name) for name in dict.fromkeys(names)}).strip()
+
+    def sent_at(self, fraud: bool) -> str:
+        time = self.config.time
+        odd_share = time.odd_hour_share_fraud if fraud else time.odd_hour_share_normal
+        hours = ODD_HOURS if self.rng.random() < odd_share else DAY_HOURS
+        moment = datetime.fromisoformat(time.start) + timedelta(
+            days=int(self.rng.integers(time.days)),
+            hours=self.pick(list(hours)),
+            seconds=int(self.rng.integers(3600)),
+        )
+        return moment.isoformat()
+
+    def normal(self) -> dict[str, Any]:
+        categories = self.vocab["normal"]
+        name = self.weighted({key: value["weight"] for key, value in categories.items()})
+        kind = categories[name]["sender"]
+        if self.rng.random() < self.config.senders.normal_unusual_share:
+            kind = self.pick(["virtual", "foreign"])
+        text = self.fill(self.pick(categories[name]["templates"]))
+        return {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+
+    def fraud(self) -> dict[str, Any]:
+        fraud_type = self.pick(list(self.vocab["fraud"]))
+        text = self.fill(self.pick(self.vocab["fraud"][fraud_type]))
+        if self.rng.random() < self.config.obfuscated_share:
+            text = self.obfuscate(text)
+        kind = self.weighted(self.config.senders.fraud_mix)
+        return {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(True), "label": 1, "fraud_type": fraud_type}
+
+    def obfuscate(self, text: str) -> str:
+        """Apply one or two disguises, as real campaigns do to slip past keyword filters."""
+        disguises = [self.split_keyword, self.full_width, self.wechat_spelling, self.short_link]
+        count = int(self.rng.integers(1, 3))
+        for index in sorted(self.rng.choice(len(disguises), size=count, replace=False)):
+            text = disguises[index](text)
+        return text
+
+    def split_keyword(self, text: str) -> str:
+        """``安全账户`` → ``安 全*账 户``: separators inside a filtered word."""
+        present = [word for word in self.vocab["obfuscation"]["keywords"] if word in text]
+        if not present:
+            return text
+        word = self.pick(present)
+        separators = self.vocab["obfuscation"]["separators"]
+        split = word[0] + "".join(self.pick(separators) + ch for ch in word[1:])
+        return text.replace(word, split, 1)
+
+    def full_width(self, text: str) -> str:
+        """ASCII letters and digits as their full-width forms (NFKC undoes it)."""
+        return "".join(chr(ord(ch) + 0xFEE0) if ch in _ALNUM else ch for ch in text)
+
+    def wechat_spelling(self, text: str) -> str:
+        """微信 → 加V信/薇信 …; messages without a contact get one appended."""
+        spelling = self.pick(self.vocab["obfuscation"]["wechat_spellings"])
+        if "微信" in text:
+            return text.replace("微信", spelling)
+        return f"{text.rstrip('。')}，{spelling}：{self.slot('wxid')}"
+
+    def short_link(self, text: str) -> str:
+        """A short link instead of (or besides) the landing page."""
+        short = f"{self.pick(self.vocab['link_hosts']['short'])}/{self.token(6)}"
+        hosts = self.vocab["link_hosts"]["scam"]
+        for word in text.split():
+            if any(host in word for host in hosts):
+                return text.replace(word, short)
+        return f"{text} {short}"
+
+
+def generate_demo_sms(n: int, seed: int, config: DemoSmsConfig | None = None) -> pd.DataFrame:
+    """``n`` labelled demo messages in the record contract, ordered by ``sent_at``.
+
+    Args:
+        n: number of messages.
+        seed: the same seed always gives the same messages.
+        config: mixes and sender patterns; the shipped ``configs/demo.yaml`` by default.
+    """
+    writer = _Writer(config or default_demo_config(), seed)
+    rows = [writer.fraud() if writer.rng.random() < writer.config.fraud_share else writer.normal() for _ in range(n)]
+    for row in rows:
+        row["receiver"] = writer.number("mobile")
+    rows.sort(key=lambda row: row["sent_at"])
+    for index, row in enumerate(rows, start=1):
+        row["id"] = f"demo-sms:{index:06d}"
+    return make_frame(rows, LABELLED_COLUMNS)
+
+
+def write_demo_sms(out_dir: str | Path, n: int, seed: int, config: DemoSmsConfig | None = None) -> Path:
+    """Write ``generate_demo_sms(n, seed)`` as canonical CSV ``out_dir/sms.csv``; returns its path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / SMS_FILE
+    generate_demo_sms(n, seed, config).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    return path
