@@ -1,4 +1,4 @@
-"""Schema of ``configs/report.yaml``: threshold grid, list lengths, drift limits and plot fonts."""
+"""Schema of ``configs/report.yaml``: threshold grid, list lengths, and drift limits."""
 
 from __future__ import annotations
 
@@ -42,7 +42,6 @@ class ReportConfig(StrictModel):
     drift: DriftConfig = DriftConfig()
     calibration_bins: int = Field(10, ge=2, le=100)
     histogram_bins: int = Field(40, ge=5, le=500)
-    cjk_fonts: list[str] = Field(default_factory=lambda: ["Noto Sans CJK SC"], min_length=1)
 
 
 def load_report_config(path: str | Path | None = None) -> ReportConfig:
