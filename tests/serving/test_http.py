@@ -5,10 +5,7 @@ carries the key)."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from tests.servers import free_port, http_ok, running_server, wait_until
 from tests.serving.cases import (
     BAD_CASES,
     CALL_BAD_CASES,
@@ -28,9 +26,11 @@ from tests.serving.cases import (
     body,
     one,
 )
-from tests.serving.conftest import CallSetup, fresh_asgi_app, free_port, set_serving_env
+from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
 
 API_KEY = "test-key-0123456789abcdef"
+SERVE_STARTUP_SECONDS = 120
+LOG_FLUSH_SECONDS = 10
 
 
 @pytest.fixture(scope="module")
@@ -52,32 +52,11 @@ def server(
     env = {**os.environ, "YUNMAO_API_KEY": API_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the server makes its own
     cli = Path(sys.executable).with_name("yunmao")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(cli), "serve", "--model", sms_model_uri, "--call-model", call_setup.uri,
-             "--port", str(port), "--host", "127.0.0.1", "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-        )
+    argv = [str(cli), "serve", "--model", sms_model_uri, "--call-model", call_setup.uri,
+            "--port", str(port), "--host", "127.0.0.1", "--workers", "1"]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, f"yunmao serve exited early:\n{log.read_text(errors='replace')[-3000:]}"
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"yunmao serve not ready in 120 s:\n{log.read_text(errors='replace')[-3000:]}")
+    with running_server(argv, http_ok(f"{url}/readyz"), timeout=SERVE_STARTUP_SECONDS, log=log, env=env):
         yield url, log
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +127,7 @@ def expected_call_decisions(call_setup: CallSetup) -> dict[str, object]:
 
     profiles = call_setup.profiles.drop(columns=["label"])
     decisions = load_scam_model(call_setup.uri).decide(profiles)
-    return dict(zip(profiles["phone_no_m"], decisions))
+    return dict(zip(profiles["phone_no_m"], decisions, strict=True))
 
 
 UNKNOWN_HASHED = "5e12" * 32  # 128 hex characters, like the contest's hashed numbers
@@ -160,7 +139,7 @@ def test_call_known_callers_scored_unknown_ones_get_insufficient_history(client:
     from models.registry import resolve_model_version
 
     expected = expected_call_decisions(call_setup)
-    labels = dict(zip(call_setup.profiles["phone_no_m"], call_setup.profiles["label"]))
+    labels = dict(zip(call_setup.profiles["phone_no_m"], call_setup.profiles["label"], strict=True))
     fraud = max((n for n in expected if labels[n] == 1), key=lambda n: expected[n].score)
     normal = min((n for n in expected if labels[n] == 0), key=lambda n: expected[n].score)
     calls = [
@@ -173,7 +152,7 @@ def test_call_known_callers_scored_unknown_ones_get_insufficient_history(client:
     response = score_calls(client, calls)
     assert response.status_code == 200, response.text
     payload = response.json()
-    assert payload["model"] == dict(zip(("name", "version"), resolve_model_version(call_setup.uri)))
+    assert payload["model"] == dict(zip(("name", "version"), resolve_model_version(call_setup.uri), strict=True))
     results = {r["id"]: r for r in payload["results"]}
     assert [r["id"] for r in payload["results"]] == ["c0", "c1", "c2", "c3", "c4"]
     for rid, number in (("c0", fraud), ("c2", normal), ("c4", fraud)):
@@ -196,7 +175,7 @@ def test_call_batch_over_the_direct_threshold_keeps_request_order(client: httpx.
     assert response.status_code == 200, response.text
     results = response.json()["results"]
     assert [r["id"] for r in results] == [c["id"] for c in calls]
-    for caller, result in zip(callers, results):
+    for caller, result in zip(callers, results, strict=True):
         want = expected.get(caller)
         assert result["score"] == (None if want is None else pytest.approx(want.score))
     singles = [score_calls(client, [c]).json()["results"][0] for c in calls[:8]]  # batched path
@@ -235,7 +214,7 @@ def test_real_server_needs_the_key_and_never_logs_texts_or_numbers(
     calls = [{"id": "call-1", "caller": known, "callee": PHONE}, {"id": "call-2", "caller": PHONE}]
     assert httpx.post(f"{url}{CALL_ROUTE}", content=body({"calls": calls}), headers=JSON).status_code == 401
     assert score_calls(process_client, calls).status_code == 200
-    time.sleep(0.5)
+    assert wait_until(lambda: "calls_scored" in log.read_text(errors="replace"), LOG_FLUSH_SECONDS)
     text = log.read_text(errors="replace")
     assert "sms_scored" in text and "calls_scored" in text  # the structured log is there...
     assert PHONE not in text and "836145" not in text and "快递" not in text  # ...without content
