@@ -16,7 +16,7 @@ class ThresholdGrid(StrictModel):
     step: float = Field(0.05, gt=0, lt=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "ThresholdGrid":
+    def _ordered(self) -> ThresholdGrid:
         if self.stop < self.start:
             raise ValueError("stop must be >= start")
         return self
