@@ -25,11 +25,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from configs.feedback import FeedbackConfig, load_feedback_config
-from serving.errors import error_body, send_json
+from serving.errors import error_body, send_json, unavailable
 from serving.feedback_store import FeedbackError, FeedbackRecord, FeedbackStore
 from serving.logs import log_event
 from serving.schemas import ErrorDetail
-from serving.validation import JsonBody, validated_body
+from serving.validation import ERROR_TITLES, JsonBody, validated_body
 
 FEEDBACK_PATH = "/v1/feedback"
 
@@ -100,23 +100,20 @@ class FeedbackMiddleware:
             await self.app(scope, receive, send)
             return
         if scope.get("method") != "POST":
-            await send_json(send, 405, error_body("method not allowed", [_problem("use POST")]), [(b"allow", b"POST")])
+            problem = [ErrorDetail(field="<method>", problem="use POST")]
+            await send_json(send, 405, error_body("method not allowed", problem), [(b"allow", b"POST")])
             return
         request = validated_body(scope, FeedbackRequest)
         try:
             acknowledged = await run_in_threadpool(handle_feedback, request, feedback_store())
         except FeedbackError as exc:
-            await send_json(send, 422, error_body("invalid request", [ErrorDetail(field="records", problem=str(exc))]))
+            await send_json(send, 422, error_body(ERROR_TITLES[422], [ErrorDetail(field="records", problem=str(exc))]))
             return
         except FeedbackUnavailable:
-            await send_json(send, 503, error_body("unavailable", [_problem("feedback store unavailable; nothing was stored, retry")]), [(b"retry-after", b"5")])
+            await unavailable("feedback store unavailable; nothing was stored, retry")(scope, receive, send)
             return
         log_event("feedback_stored", records=acknowledged.accepted)
         await send_json(send, 200, acknowledged.model_dump_json().encode("utf-8"))
-
-
-def _problem(text: str) -> ErrorDetail:
-    return ErrorDetail(field="<body>", problem=text)
 
 
 def feedback_operation() -> dict[str, Any]:

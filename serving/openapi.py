@@ -59,10 +59,6 @@ def _schemas(*models: type[BaseModel]) -> Spec:
     return schemas
 
 
-def _json_content(schema: Spec) -> Spec:
-    return {"application/json": {"schema": schema}}
-
-
 def service_spec(
     bentoml_spec: Mapping[str, Any],
     *,

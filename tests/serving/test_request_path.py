@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,23 @@ def test_invalid_feedback_gets_422_naming_the_field(client: TestClient, store: F
 
 def test_feedback_other_methods_get_405(client: TestClient) -> None:
     assert client.get(FEEDBACK_PATH).status_code == 405
+
+
+def test_feedback_store_busy_is_503_and_nothing_is_stored(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    busy = FeedbackStore(FeedbackConfig(path=str(tmp_path / "busy.db"), busy_timeout_s=0.1))
+    monkeypatch.setattr(serving.feedback, "feedback_store", lambda: busy)
+    blocker = sqlite3.connect(busy.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another writer holds the write lock past the timeout
+    try:
+        response = client.post(FEEDBACK_PATH, json=RECORD)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert response.status_code == 503 and "retry-after" in response.headers
+    assert "nothing was stored" in response.json()["error"]
+    assert busy.read().empty
 
 
 @pytest.mark.parametrize("path", [FEEDBACK_PATH, SMS])
