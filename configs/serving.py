@@ -40,7 +40,11 @@ class CacheConfig(StrictModel):
 
 
 class AuthConfig(StrictModel):
+    """Bearer keys: ``api_key`` guards ``/v1/`` routes, ``admin_api_key`` guards ``/v1/admin/``
+    (see ``serving/auth.py`` for what happens when only one is set)."""
+
     api_key: str | None = Field(None, min_length=16)
+    admin_api_key: str | None = Field(None, min_length=16)
 
 
 class ServingConfig(StrictModel):

@@ -1,11 +1,11 @@
-"""yunmao's BentoML service: ``POST /v1/sms/score``, ``POST /v1/call/score``, admin reload, health
-and metrics.
+"""yunmao's BentoML service: ``POST /v1/sms/score``, ``POST /v1/call/score``, ``POST /v1/feedback``,
+admin reload, health and metrics.
 
 Start it with ``yunmao serve`` (or ``bentoml serve serving.service:YunmaoService``). Each worker
 process loads the models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` or the serving
 config once, initialises jieba, and runs a warm-up prediction per model before it reports ready.
-Requests pass two ASGI middlewares first: bearer auth, then body validation (see
-``serving/validation``).
+Requests pass ASGI middlewares first: docs (``serving/openapi``), bearer auth, body validation
+(``serving/validation``) and the feedback route (``serving/feedback``).
 
 The call model is optional: a deployment may run SMS interception before any call model is
 registered. Without one, ``/v1/call/score`` answers 503 naming what is missing and the worker
@@ -33,17 +33,27 @@ from serving.batching import Batcher
 from serving.cache import message_key
 from serving.errors import unavailable
 from serving.call_scoring import decide_calls
-from serving.feedback_app import FeedbackMiddleware
+from serving.feedback import (
+    FEEDBACK_PATH,
+    FeedbackMiddleware,
+    FeedbackRequest,
+    FeedbackResponse,
+    feedback_body,
+    feedback_operation,
+)
+from serving.feedback_store import FeedbackRecord
 from serving.logs import elapsed_ms, log_event
+from serving.openapi import DocsMiddleware, Spec, service_spec
 from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
 from serving.scoring import Record, Verdict, build_response, decide
-from serving.validation import RequestValidationMiddleware
+from serving.validation import NO_BODY, JsonBody, RequestValidationMiddleware
 
 MODEL_ENV = {"sms": "YUNMAO_SMS_MODEL", "call": "YUNMAO_CALL_MODEL"}
 SMS_ROUTE = "/v1/sms/score"
 CALL_ROUTE = "/v1/call/score"
+RELOAD_ROUTE = "/v1/admin/reload"
 
 _CONFIG = load_serving_config()
 
@@ -188,7 +198,7 @@ class YunmaoService:
             latency_ms=elapsed_ms(start),
         )
 
-    @bentoml.api(route="/v1/admin/reload")
+    @bentoml.api(route=RELOAD_ROUTE)
     def reload(self) -> ReloadResponse:
         """Load the versions the aliases name now and swap them in; in-flight requests finish
         first. A failed SMS load fails the request; a failed call load is reported in ``call``."""
@@ -197,11 +207,36 @@ class YunmaoService:
         return ReloadResponse(sms=sms, call=_reload_call(self.call))
 
 
-# Outermost first: unauthenticated requests are refused before their body is even read.
+def _openapi() -> Spec:
+    """BentoML's OpenAPI document corrected to what clients meet (see ``serving/openapi``)."""
+    client_errors = [400, 401, 413, 415, 422]
+    return service_spec(
+        YunmaoService.openapi_spec.asdict(),
+        description=(__doc__ or "").split("\n\n")[0],
+        body_routes={
+            SMS_ROUTE: client_errors,
+            CALL_ROUTE: [*client_errors, 503],
+            FEEDBACK_PATH: [*client_errors, 503],
+            RELOAD_ROUTE: [400, 401, 403],
+        },
+        extra_operations={FEEDBACK_PATH: feedback_operation()},
+        extra_models=(FeedbackRecord, FeedbackRequest, FeedbackResponse),
+        no_body_routes=(RELOAD_ROUTE,),
+    )
+
+
+# Outermost first: docs need no key; unauthenticated requests are refused before their body is
+# read; every body is validated before a route (or the feedback middleware) sees it.
+YunmaoService.add_asgi_middleware(DocsMiddleware, build_spec=_openapi)
 YunmaoService.add_asgi_middleware(BearerAuthMiddleware, config=_CONFIG)
-YunmaoService.add_asgi_middleware(FeedbackMiddleware)
 YunmaoService.add_asgi_middleware(
     RequestValidationMiddleware,
-    routes={SMS_ROUTE: SmsScoreRequest, CALL_ROUTE: CallScoreRequest},
+    routes={
+        SMS_ROUTE: JsonBody(SmsScoreRequest),
+        CALL_ROUTE: JsonBody(CallScoreRequest),
+        FEEDBACK_PATH: feedback_body(),
+        RELOAD_ROUTE: NO_BODY,
+    },
     max_body_bytes=_CONFIG.limits.max_body_bytes,
 )
+YunmaoService.add_asgi_middleware(FeedbackMiddleware)

@@ -31,6 +31,7 @@ from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
 API_KEY = "test-key-0123456789abcdef"
 SERVE_STARTUP_SECONDS = 120
 LOG_FLUSH_SECONDS = 10
+ADMIN_KEY = "admin-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,8 @@ def server(
     """A real ``yunmao serve`` on a free loopback port, with an API key; (base URL, log file)."""
     port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "YUNMAO_API_KEY": API_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url}
+    env = {**os.environ, "YUNMAO_API_KEY": API_KEY, "YUNMAO_ADMIN_API_KEY": ADMIN_KEY,
+           "YUNMAO_PROFILE_STORE": call_setup.store_url}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the server makes its own
     cli = Path(sys.executable).with_name("yunmao")
     argv = [str(cli), "serve", "--model", sms_model_uri, "--call-model", call_setup.uri,
@@ -247,8 +249,8 @@ def test_feedback_is_acknowledged_only_once_stored(client: httpx.Client) -> None
 @pytest.mark.parametrize(
     ("content", "status", "words"),
     [
-        (b"{not json", 400, "not valid JSON"),
-        (b"\xff\xfe\x00", 400, "not UTF-8"),
+        (b"{not json", 400, "Invalid JSON"),
+        (b"\xff\xfe\x00", 400, "not valid UTF-8"),
         (b'{"text": "hi", "label": "maybe", "source": "analyst"}', 422, "label"),
         (b'{"label": 1, "source": "analyst"}', 422, "text"),
         (b'{"records": []}', 422, "records"),
@@ -267,3 +269,36 @@ def test_bad_feedback_is_refused_and_nothing_is_stored(client: httpx.Client, con
 def test_feedback_needs_the_key_when_one_is_set(server: tuple[str, Path]) -> None:
     response = httpx.post(f"{server[0]}{FEEDBACK}", json={"text": "x", "label": 0, "source": "analyst"}, timeout=30)
     assert response.status_code == 401
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("content", "headers"),
+    [
+        (body({"messages": [{"id": "x", "text": SECRET_TEXT, "sender": PHONE}]}), JSON),
+        (b"--b\r\ncontent-disposition: form-data; name=phone\r\n\r\n" + PHONE.encode() + b"\r\n--b--\r\n",
+         {"content-type": "multipart/form-data; boundary=b"}),
+    ],
+    ids=["json", "multipart"],
+)
+def test_real_server_reload_refuses_a_body_without_logging_it(
+    server: tuple[str, Path], content: bytes, headers: dict[str, str]
+) -> None:
+    url, log = server
+    admin = {"authorization": f"Bearer {ADMIN_KEY}"}
+    response = httpx.post(f"{url}/v1/admin/reload", content=content, headers={**headers, **admin}, timeout=30)
+    assert response.status_code == 400 and response.json()["detail"][0]["field"] == "<body>"
+    assert httpx.post(f"{url}/v1/admin/reload", headers=admin, timeout=30).status_code == 200
+    assert httpx.post(f"{url}/v1/admin/reload", headers={"authorization": f"Bearer {API_KEY}"}, timeout=30).status_code == 401
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text and PHONE not in text
+
+
+@pytest.mark.slow
+def test_real_server_pages_load_nothing_from_elsewhere(server: tuple[str, Path]) -> None:
+    url, _ = server
+    page = httpx.get(f"{url}/", timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "googletagmanager" not in page.text and "<script" not in page.text and "http" not in page.text
+    spec = httpx.get(f"{url}/docs.json", timeout=30).json()
+    assert {"/v1/sms/score", "/v1/call/score", "/v1/feedback", "/v1/admin/reload"} <= set(spec["paths"])
