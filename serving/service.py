@@ -31,12 +31,16 @@ from features.sms.tokenise import get_tokenizer
 from serving.auth import BearerAuthMiddleware
 from serving.batching import Batcher
 from serving.cache import message_key
+from serving.deadlines import BodyDeadlineMiddleware, close_stalled_connections
 from serving.errors import unavailable
 from serving.call_scoring import decide_calls
 from serving.feedback_app import FeedbackMiddleware
+from serving.instance import current_instance_dir
 from serving.logs import elapsed_ms, log_event
+from serving.process import die_with_server
 from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
+from serving.reload_sync import WorkerState, open_worker_sync
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
 from serving.scoring import Record, Verdict, build_response, decide
 from serving.validation import RequestValidationMiddleware
@@ -64,8 +68,12 @@ class SlotReload(BaseModel):
 
 
 class ReloadResponse(BaseModel):
-    sms: SlotReload
+    sms: SlotReload = Field(..., description="What the worker that took this request did.")
     call: SlotReload
+    converged: bool = Field(
+        ..., description="True once every worker serves these versions; false if reload.converge_timeout_s passed first."
+    )
+    workers: list[WorkerState] = Field(..., description="Each worker process and the versions it serves.")
 
 
 def _reload_call(slot: ModelSlot) -> SlotReload:
@@ -84,15 +92,22 @@ class YunmaoService:
     """Real-time scam interception: one model per endpoint, hot-swappable, batched."""
 
     def __init__(self) -> None:
+        die_with_server()
         self.config = load_serving_config()
+        close_stalled_connections(self.config.read_timeouts.headers_s)
         get_tokenizer()  # jieba's dictionary + user dictionary, once per worker
         self.sms = ModelSlot(
             serving_model_uri(self.config, "sms"),
             partial(load_for_serving, kind="sms", cache_entries=self.config.cache.max_entries),
         )
-        self.sms.reload()
         self.call = ModelSlot(serving_model_uri(self.config, "call"), partial(load_for_serving, kind="call", cache_entries=0))
+        reload = self.config.reload
+        self._sync = open_worker_sync(  # before the first load: see WorkerSync
+            current_instance_dir(), {"sms": self.sms, "call": self.call}, reload.sync_interval_s, reload.converge_timeout_s
+        )
+        self.sms.reload()
         _reload_call(self.call)
+        self._sync.start()
         self.profiles = open_profile_store(load_config(default_config_path("call"), CallConfig).profile_store)
         batching = self.config.batching
         self._sms_batcher: Batcher[Record, tuple[LoadedModel, Verdict]] = Batcher(
@@ -113,6 +128,7 @@ class YunmaoService:
 
     @bentoml.on_shutdown
     def _stop_poller(self) -> None:
+        self._sync.stop()
         if self._poller is not None:
             self._poller.stop()
 
@@ -191,13 +207,20 @@ class YunmaoService:
     @bentoml.api(route="/v1/admin/reload")
     def reload(self) -> ReloadResponse:
         """Load the versions the aliases name now and swap them in; in-flight requests finish
-        first. A failed SMS load fails the request; a failed call load is reported in ``call``."""
+        first. A failed SMS load fails the request; a failed call load is reported in ``call``.
+
+        The other workers follow (``serving/reload_sync``); the answer comes once all serve these
+        versions, or after ``reload.converge_timeout_s`` with ``converged: false``."""
         outcome = self.sms.reload()
         sms = SlotReload(version=outcome.current, previous=outcome.previous, swapped=outcome.swapped)
-        return ReloadResponse(sms=sms, call=_reload_call(self.call))
+        call = _reload_call(self.call)
+        workers, converged = self._sync.announce()
+        return ReloadResponse(sms=sms, call=call, converged=converged, workers=workers)
 
 
-# Outermost first: unauthenticated requests are refused before their body is even read.
+# Outermost first: every route's body is read under the deadline; unauthenticated requests are
+# refused before their body is even read.
+YunmaoService.add_asgi_middleware(BodyDeadlineMiddleware, body_s=_CONFIG.read_timeouts.body_s)
 YunmaoService.add_asgi_middleware(BearerAuthMiddleware, config=_CONFIG)
 YunmaoService.add_asgi_middleware(FeedbackMiddleware)
 YunmaoService.add_asgi_middleware(

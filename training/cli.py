@@ -13,6 +13,8 @@ from typing import Literal
 
 import typer
 
+from serving.cli import serve
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="yunmao: scam SMS and call interception models.")
 data_app = typer.Typer(no_args_is_help=True, help="Demo and canonical data.")
 train_app = typer.Typer(no_args_is_help=True, help="Train a model and register it as challenger.")
@@ -22,6 +24,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(train_app, name="train")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(feedback_app, name="feedback")
+app.command("serve")(serve)
 
 
 def _load_sms_config(config: Path | None):
@@ -300,27 +303,6 @@ def profiles_publish(
         _fail(exc)
     typer.echo(json.dumps({"published": written, "store": store or "config", "bad_rows": report.bad_rows}, ensure_ascii=False))
 
-
-
-@app.command("serve")
-def serve(
-    model: str | None = typer.Option(None, "--model", help="SMS model URI (default: $YUNMAO_SMS_MODEL, else configs/serving.yaml)."),
-    port: int = typer.Option(3000, "--port", min=1, max=65535, help="TCP port."),
-    workers: int | None = typer.Option(None, "--workers", min=1, max=64, help="Worker processes (default: serving config)."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless you mean to expose it."),
-    call_model: str | None = typer.Option(
-        None, "--call-model", help="Call model URI (default: $YUNMAO_CALL_MODEL, else configs/serving.yaml; optional)."
-    ),
-) -> None:
-    """Serve POST /v1/sms/score and /v1/call/score (plus /livez, /readyz, /metrics, /v1/admin/reload) until Ctrl-C."""
-    from configs import ConfigError
-    from models.registry import ModelNotFoundError
-    from serving.server import run_server
-
-    try:
-        run_server(host=host, port=port, model_uri=model, workers=workers, call_model_uri=call_model)
-    except (ConfigError, ModelNotFoundError, ValueError) as exc:
-        _fail(exc)
 
 
 @app.command("report")

@@ -1,0 +1,31 @@
+"""``yunmao serve``: the command lives beside the server it starts; ``training/cli`` only
+registers it (``training`` may import ``serving``, never the reverse)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def serve(
+    model: str | None = typer.Option(None, "--model", help="SMS model URI (default: $YUNMAO_SMS_MODEL, else configs/serving.yaml)."),
+    port: int = typer.Option(3000, "--port", min=1, max=65535, help="TCP port."),
+    workers: int | None = typer.Option(None, "--workers", min=1, max=64, help="Worker processes (default: serving config)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind; loopback unless you mean to expose it."),
+    call_model: str | None = typer.Option(
+        None, "--call-model", help="Call model URI (default: $YUNMAO_CALL_MODEL, else configs/serving.yaml; optional)."
+    ),
+) -> None:
+    """Serve POST /v1/sms/score and /v1/call/score (plus /livez, /readyz, /metrics, /v1/admin/reload) until Ctrl-C.
+
+    Bad input (unknown model, bad config, port in use) is one line on stderr and exit code 2.
+    """
+    from configs import ConfigError
+    from models.registry import ModelNotFoundError
+    from serving.process import PortBusy
+    from serving.server import run_server
+
+    try:
+        run_server(host=host, port=port, model_uri=model, workers=workers, call_model_uri=call_model)
+    except (ConfigError, ModelNotFoundError, PortBusy, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
