@@ -4,11 +4,6 @@ carries the key)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +23,8 @@ from tests.serving.cases import (
     body,
     one,
 )
-from tests.serving.conftest import CallSetup, fresh_asgi_app, free_port, set_serving_env
+from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
+from tests.serving.servers import wait_until, yunmao_serve
 
 API_KEY = "test-key-0123456789abcdef"
 
@@ -47,37 +43,10 @@ def server(
     sms_model_uri: str, call_setup: CallSetup, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     """A real ``yunmao serve`` on a free loopback port, with an API key; (base URL, log file)."""
-    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "YUNMAO_API_KEY": API_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the server makes its own
-    cli = Path(sys.executable).with_name("yunmao")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(cli), "serve", "--model", sms_model_uri, "--call-model", call_setup.uri,
-             "--port", str(port), "--host", "127.0.0.1", "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, f"yunmao serve exited early:\n{log.read_text(errors='replace')[-3000:]}"
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"yunmao serve not ready in 120 s:\n{log.read_text(errors='replace')[-3000:]}")
-        yield url, log
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+    env = {"YUNMAO_API_KEY": API_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url}
+    with yunmao_serve(["--model", sms_model_uri, "--call-model", call_setup.uri], log, env) as running:
+        yield running.url, log
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +204,7 @@ def test_real_server_needs_the_key_and_never_logs_texts_or_numbers(
     calls = [{"id": "call-1", "caller": known, "callee": PHONE}, {"id": "call-2", "caller": PHONE}]
     assert httpx.post(f"{url}{CALL_ROUTE}", content=body({"calls": calls}), headers=JSON).status_code == 401
     assert score_calls(process_client, calls).status_code == 200
-    time.sleep(0.5)
+    wait_until(lambda: "calls_scored" in log.read_text(errors="replace"), 10, "the calls_scored log line")
     text = log.read_text(errors="replace")
     assert "sms_scored" in text and "calls_scored" in text  # the structured log is there...
     assert PHONE not in text and "836145" not in text and "快递" not in text  # ...without content
