@@ -49,6 +49,8 @@ def die_with_server() -> None:
 
     A no-op outside such a worker (``$YUNMAO_SERVER_PID`` unset, e.g. an in-process test app).
     If the server died before this ran, the worker exits now instead of serving as an orphan.
+    Call it from the worker's main thread (BentoML builds the service there): Linux drops the
+    setting when the thread that made it exits.
     """
     server_pid = os.environ.get(SERVER_PID_ENV)
     if server_pid is None:
