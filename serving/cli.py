@@ -3,6 +3,8 @@ registers it (``training`` may import ``serving``, never the reverse)."""
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import typer
 
 
@@ -20,12 +22,22 @@ def serve(
     Bad input (unknown model, bad config, port in use) is one line on stderr and exit code 2.
     """
     from configs import ConfigError
+    from serving.process import PortBusy, ensure_port_free
+
+    try:
+        ensure_port_free(host, port)  # before the heavy imports below: a busy port fails at once
+    except PortBusy as exc:
+        _bad_input(exc)
     from models.registry import ModelNotFoundError
-    from serving.process import PortBusy
     from serving.server import run_server
 
     try:
         run_server(host=host, port=port, model_uri=model, workers=workers, call_model_uri=call_model)
     except (ConfigError, ModelNotFoundError, PortBusy, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        _bad_input(exc)
+
+
+def _bad_input(exc: Exception) -> NoReturn:
+    """One line on stderr and exit code 2, never a traceback."""
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2) from exc

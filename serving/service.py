@@ -101,9 +101,9 @@ class YunmaoService:
             partial(load_for_serving, kind="sms", cache_entries=self.config.cache.max_entries),
         )
         self.call = ModelSlot(serving_model_uri(self.config, "call"), partial(load_for_serving, kind="call", cache_entries=0))
-        reload = self.config.reload
+        sync = self.config.reload
         self._sync = open_worker_sync(  # before the first load: see WorkerSync
-            current_instance_dir(), {"sms": self.sms, "call": self.call}, reload.sync_interval_s, reload.converge_timeout_s
+            current_instance_dir(), {"sms": self.sms, "call": self.call}, sync.sync_interval_s, sync.converge_timeout_s
         )
         self.sms.reload()
         _reload_call(self.call)
