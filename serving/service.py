@@ -1,7 +1,10 @@
 """yunmao's BentoML service: ``POST /v1/sms/score``, ``POST /v1/call/score``, admin reload, health
 and metrics.
 
-Start it with ``yunmao serve`` (or ``bentoml serve serving.service:YunmaoService``). Each worker
+Start it with ``yunmao serve`` (``serving/server``): it gives the instance its own metrics
+folder and the reload board that makes ``/v1/admin/reload`` reach every worker, and ties the
+workers' lives to its own. ``bentoml serve serving.service:YunmaoService`` runs the same app
+without those (a reload then reaches only the worker that takes it). Each worker
 process loads the models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` or the serving
 config once, initialises jieba, and runs a warm-up prediction per model before it reports ready.
 Requests pass two ASGI middlewares first: bearer auth, then body validation (see
