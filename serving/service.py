@@ -7,8 +7,8 @@ workers' lives to its own. ``bentoml serve serving.service:YunmaoService`` runs 
 without those (a reload then reaches only the worker that takes it). Each worker
 process loads the models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` or the serving
 config once, initialises jieba, and runs a warm-up prediction per model before it reports ready.
-Requests pass two ASGI middlewares first: bearer auth, then body validation (see
-``serving/validation``).
+Requests pass ASGI middlewares first: the body read deadline (``serving/deadlines``), bearer
+auth, the feedback route, then body validation (see ``serving/validation``).
 
 The call model is optional: a deployment may run SMS interception before any call model is
 registered. Without one, ``/v1/call/score`` answers 503 naming what is missing and the worker
