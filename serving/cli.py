@@ -3,6 +3,7 @@ registers it (``training`` may import ``serving``, never the reverse)."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import NoReturn
 
 import typer
@@ -24,6 +25,10 @@ def serve(
     from configs import ConfigError
     from serving.process import PortBusy, ensure_port_free
 
+    try:
+        ipaddress.ip_address(host)  # BentoML binds IP addresses only and fails on a name with a traceback
+    except ValueError:
+        _bad_input(ValueError(f"--host must be an IP address such as 127.0.0.1 or 0.0.0.0, not {host!r}"))
     try:
         ensure_port_free(host, port)  # before the heavy imports below: a busy port fails at once
     except PortBusy as exc:

@@ -148,6 +148,12 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2_before_loading_anything() -
     assert result.stdout == ""
 
 
+def test_serve_on_a_host_name_is_one_line_and_exit_2() -> None:
+    result = subprocess.run([str(CLI), "serve", "--host", "localhost"], capture_output=True, text=True, env=serve_env(), timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "error: --host must be an IP address such as 127.0.0.1 or 0.0.0.0, not 'localhost'"
+
+
 def read_until_closed(sock: socket.socket, limit_s: float) -> tuple[bytes, float]:
     """Everything the server sends until it closes the connection (or ``limit_s`` passes)."""
     start = time.monotonic()
