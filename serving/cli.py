@@ -20,7 +20,8 @@ def serve(
 ) -> None:
     """Serve POST /v1/sms/score and /v1/call/score (plus /livez, /readyz, /metrics, /v1/admin/reload) until Ctrl-C.
 
-    Bad input (unknown model, bad config, port in use) is one line on stderr and exit code 2.
+    Bad input (unknown model, bad config, a host name instead of an IP, port in use) is one line
+    on stderr and exit code 2.
     """
     from configs import ConfigError
     from serving.process import PortBusy, ensure_port_free
