@@ -7,22 +7,13 @@ Heavy imports happen inside functions so ``yunmao --help`` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
-import typer
+from serving.cli import BAD_INPUT_EXIT_CODE, fail  # noqa: F401  (re-exported: the one failure of every command)
 
 if TYPE_CHECKING:
     from configs.call import CallConfig
     from configs.sms import SmsConfig
-
-BAD_INPUT_EXIT_CODE = 2
-
-
-def fail(exc: Exception) -> NoReturn:
-    """One-line error and exit code 2 (bad input), never a traceback."""
-    typer.echo(f"error: {exc}", err=True)
-    raise typer.Exit(BAD_INPUT_EXIT_CODE) from exc
-
 
 def sms_config(config: Path | None) -> SmsConfig:
     """The SMS config at ``config``, or the shipped ``configs/sms.yaml``."""

@@ -4,8 +4,6 @@ carries the key)."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from tests.servers import free_port, http_ok, running_server, wait_until
+from tests.servers import wait_until
 from tests.serving.cases import (
     BAD_CASES,
     CALL_BAD_CASES,
@@ -27,9 +25,9 @@ from tests.serving.cases import (
     one,
 )
 from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
+from tests.serving.servers import yunmao_serve
 
 API_KEY = "test-key-0123456789abcdef"
-SERVE_STARTUP_SECONDS = 120
 LOG_FLUSH_SECONDS = 10
 ADMIN_KEY = "admin-key-0123456789abcdef"
 
@@ -48,17 +46,10 @@ def server(
     sms_model_uri: str, call_setup: CallSetup, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     """A real ``yunmao serve`` on a free loopback port, with an API key; (base URL, log file)."""
-    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "YUNMAO_API_KEY": API_KEY, "YUNMAO_ADMIN_API_KEY": ADMIN_KEY,
-           "YUNMAO_PROFILE_STORE": call_setup.store_url}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the server makes its own
-    cli = Path(sys.executable).with_name("yunmao")
-    argv = [str(cli), "serve", "--model", sms_model_uri, "--call-model", call_setup.uri,
-            "--port", str(port), "--host", "127.0.0.1", "--workers", "1"]
-    url = f"http://127.0.0.1:{port}"
-    with running_server(argv, http_ok(f"{url}/readyz"), timeout=SERVE_STARTUP_SECONDS, log=log, env=env):
-        yield url, log
+    env = {"YUNMAO_API_KEY": API_KEY, "YUNMAO_ADMIN_API_KEY": ADMIN_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url}
+    with yunmao_serve(["--model", sms_model_uri, "--call-model", call_setup.uri], log, env) as running:
+        yield running.url, log
 
 
 @pytest.fixture(scope="module")
