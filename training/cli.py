@@ -13,6 +13,8 @@ from typing import Literal
 
 import typer
 
+from training.links_cli import links_app
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="yunmao: scam SMS and call interception models.")
 data_app = typer.Typer(no_args_is_help=True, help="Demo and canonical data.")
 train_app = typer.Typer(no_args_is_help=True, help="Train a model and register it as challenger.")
@@ -22,6 +24,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(train_app, name="train")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(feedback_app, name="feedback")
+app.add_typer(links_app, name="links")
 
 
 def _load_sms_config(config: Path | None):
