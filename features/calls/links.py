@@ -36,7 +36,8 @@ def build_links(voc: pd.DataFrame, config: LinksConfig) -> pd.DataFrame:
 
     Columns :data:`LINK_COLUMNS`; ``phone_no_m < linked_no_m`` in every row.
     """
-    numbers, phone = np.unique(voc["phone_no_m"].to_numpy(dtype=object), return_inverse=True)
+    phone, uniques = pd.factorize(voc["phone_no_m"], sort=True)
+    numbers = np.asarray(uniques, dtype=object)
     parts = [
         shared_device_links(phone, voc, config.shared_device),
         shared_callee_links(phone, voc, config.shared_callees),
