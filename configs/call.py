@@ -47,6 +47,32 @@ class ProfileConfig(StrictModel):
         return self
 
 
+class GangConfig(StrictModel):
+    """Planted gangs (0 by default): groups of fraud numbers that share devices and victims.
+
+    Member ``i`` of a gang calls from devices ``i`` and ``i+1`` (mod ``devices``) of its gang,
+    so the gang is one connected group of shared devices; ``victim_share`` of its outgoing calls
+    go to the gang's victim list. ``hard_negative_victim_share`` of delivery and sales outgoing
+    calls also reach those victims, so shared callees alone do not single out a gang.
+    """
+
+    count: int = Field(0, ge=0, le=1000)
+    size: int = Field(6, ge=2, le=200)
+    devices: int = Field(3, ge=1, le=200)
+    victims: int = Field(60, ge=1, le=100_000)
+    victim_share: float = Field(0.8, ge=0.0, le=1.0)
+    calls_between_members: int = Field(3, ge=0, le=1000)
+    hard_negative_victim_share: float = Field(0.05, ge=0.0, le=1.0)
+
+
+class HubConfig(StrictModel):
+    """Hub callees (banks, couriers' service lines) that ``hub_call_share`` of normal and delivery
+    outgoing calls reach: the numbers the links hub guard must not let link everyone."""
+
+    count: int = Field(0, ge=0, le=100)
+    call_share: float = Field(0.1, ge=0.0, le=1.0)
+
+
 class DemoCallsConfig(StrictModel):
     """Sizes of the generated demo CDRs (``yunmao data demo`` writes them under ``DIR/cdr/``)."""
 
@@ -58,12 +84,53 @@ class DemoCallsConfig(StrictModel):
     sims_per_farm: int = Field(10, ge=2, le=500)
     days: int = Field(30, ge=2, le=366)
     start: datetime = datetime(2020, 3, 1)
+    gangs: GangConfig = GangConfig()
+    hubs: HubConfig = HubConfig()
 
 
 class CallFeatureConfig(StrictModel):
     """Profile columns the featuriser never uses (empty: every profile column present at fit)."""
 
     exclude: list[str] = Field(default_factory=list)
+
+
+class SharedDeviceConfig(StrictModel):
+    """Numbers seen on one IMEI are linked pairwise. A device seen with more numbers than
+    ``max_numbers_per_device`` is a placeholder or test IMEI, not a phone: it is skipped
+    (pairs grow with the square of its numbers)."""
+
+    max_numbers_per_device: int = Field(500, ge=2, le=100_000)
+
+
+class SharedCalleesConfig(StrictModel):
+    """Callers whose sets of called numbers overlap (MinHash + LSH, weight = estimated Jaccard).
+
+    Hub guard: a callee called by more than ``max_callers_per_callee`` distinct numbers (bank,
+    courier, customer-service lines) is dropped before MinHash; otherwise everyone who called
+    the bank shares a callee and callers with few callees would link through it. Callers with
+    fewer than ``min_callees`` distinct callees left are skipped: two numbers that each called
+    the same two people are not evidence of a gang.
+    """
+
+    threshold: float = Field(0.3, gt=0.0, le=1.0)
+    num_perm: int = Field(128, ge=16, le=1024)
+    min_callees: int = Field(5, ge=1)
+    max_callers_per_callee: int = Field(50, ge=2)
+    seed: int = 1
+
+
+class DirectCallConfig(StrictModel):
+    """Calls between two numbers that are both subscribers in the data; weight = calls."""
+
+    min_calls: int = Field(1, ge=1)
+
+
+class LinksConfig(StrictModel):
+    """``yunmao links build``: which links between numbers are derived from raw CDRs."""
+
+    shared_device: SharedDeviceConfig = SharedDeviceConfig()
+    shared_callees: SharedCalleesConfig = SharedCalleesConfig()
+    direct_call: DirectCallConfig = DirectCallConfig()
 
 
 class ProfileStoreConfig(StrictModel):
@@ -86,6 +153,7 @@ class CallConfig(StrictModel):
     profiles: ProfileConfig = ProfileConfig()
     demo: DemoCallsConfig = DemoCallsConfig()
     features: CallFeatureConfig = CallFeatureConfig()
+    links: LinksConfig = LinksConfig()
     lightgbm: LightGBMConfig = LightGBMConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
     profile_store: ProfileStoreConfig = ProfileStoreConfig()

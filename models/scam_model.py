@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import TransformerMixin
 
+from features.reasons import top_reasons
 from models.ensemble import PREDICT_THREADS, BoosterBag
 
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
@@ -79,8 +80,7 @@ class ScamModel:
     feature_names: list[str]
     fraud_type_head: FraudTypeHead | None = None
     reason_templates: Mapping[str, str] = field(default_factory=dict)
-    # Features that may be shown as reasons (None: all). Features without a template are
-    # shown only when present in the record (non-zero): absence explains nothing to a person.
+    # Features that may be shown as reasons (None: all); features.reasons renders them.
     reason_mask: np.ndarray | None = None
     max_reasons: int = 5
     # Samples from validation data (key "score" plus the top features by gain): the
@@ -145,25 +145,9 @@ class ScamModel:
             columns, weights = contrib.indices[start:end], contrib.data[start:end]
             keep = (columns != bias_column) & (weights > 0)
             columns, weights = columns[keep], weights[keep]
-            reasons: list[str] = []
-            for column in columns[np.argsort(-weights)]:
-                reason = self._reason(int(column), float(values[row, column]))
-                if reason is not None:
-                    reasons.append(reason)
-                if len(reasons) == self.max_reasons:
-                    break
-            explanations.append(reasons)
+            ordered = columns[np.argsort(-weights)]
+            if self.reason_mask is not None:
+                ordered = ordered[self.reason_mask[ordered]]
+            candidates = ((self.feature_names[c], float(values[row, c])) for c in ordered)
+            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons))
         return explanations
-
-    def _reason(self, column: int, value: float) -> str | None:
-        """The readable reason for one contributing feature, or None if it cannot be one."""
-        if self.reason_mask is not None and not self.reason_mask[column]:
-            return None
-        if np.isnan(value):
-            return None
-        name = self.feature_names[column]
-        template = self.reason_templates.get(name)
-        if template:
-            return template.format(value=value)
-        return name if value else None
-

@@ -13,6 +13,7 @@ from serving.cli import serve
 from training.data.cli import data_app, profiles_app
 from training.evaluate_cli import evaluate
 from training.feedback_export_cli import feedback_app
+from training.links_cli import links_app
 from training.predict_cli import predict
 from training.quickstart_cli import quickstart
 from training.report.cli import report
@@ -24,6 +25,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(train_app, name="train")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(feedback_app, name="feedback")
+app.add_typer(links_app, name="links")
 app.command("promote")(promote)
 app.command("retrain")(retrain_command)
 app.command("evaluate")(evaluate)

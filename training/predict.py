@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from models.pyfunc import decisions_frame
 from models.scam_model import ScamModel
+from training.tables import TABLE_SUFFIXES, write_table  # noqa: F401  (re-exported: callers import them from here)
 
 ID_COLUMNS = {"sms": "id", "call": "phone_no_m"}
-TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet", ".pq")
-
-
-def write_table(frame: pd.DataFrame, out: Path) -> None:
-    """CSV, JSONL or Parquet by suffix — the formats the loaders read back."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    suffix = out.suffix.lower()
-    if suffix == ".csv":
-        frame.to_csv(out, index=False, encoding="utf-8")
-    elif suffix == ".jsonl":
-        frame.to_json(out, orient="records", lines=True, force_ascii=False)
-    elif suffix in (".parquet", ".pq"):
-        frame.to_parquet(out, index=False)
-    else:
-        raise ValueError(f"{out}: output must end in .csv, .jsonl or .parquet")
 
 
 def predict_records(model: ScamModel, records: pd.DataFrame) -> pd.DataFrame:

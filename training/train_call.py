@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from configs.call import CallConfig
-from features.calls.featuriser import REASON_TEMPLATES, build_call_featuriser
+from features.calls.featuriser import build_call_featuriser
+from features.calls.reasons import CALL_REASON_TEMPLATES
 from training.data.cdr import load_call_training_data
 from training.fit import fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
@@ -30,7 +31,7 @@ def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", 
         lightgbm=cfg.lightgbm,
         thresholds=cfg.thresholds,
         split=cfg.split,
-        reason_templates=REASON_TEMPLATES,
+        reason_templates=CALL_REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
     )
     columns = [NUMBER_COLUMN, *fit.model.feature_names]

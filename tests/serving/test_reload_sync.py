@@ -39,8 +39,8 @@ def test_a_follower_reloads_when_another_worker_announces(tmp_path: Path) -> Non
     follower.start()
     try:
         board.bump()  # what another worker's reload does
-        follower = [WorkerState(pid=os.getpid(), generation=1, sms="2", call="1")]
-        assert wait_until(lambda: board.workers()[0] == follower, 5), "the follower did not reload and report"
+        reloaded = [WorkerState(pid=os.getpid(), generation=1, sms="2", call="1")]
+        assert wait_until(lambda: board.workers()[0] == reloaded, 5), "the follower did not reload and report"
         assert slot.reloads == 1
     finally:
         follower.stop()

@@ -7,6 +7,12 @@ Populations and why they are there:
 * ``sales``    — high-volume office-hours outbound, few callbacks: the hardest negatives.
 * ``fraud``    — bursts of short outbound calls to strangers, night calls, nobody calls back.
 * ``simbox``   — farms (猫池): many SIMs on ONE IMEI, very short calls, many callees.
+* ``gang``     — fraud numbers in groups (``demo.gangs``) that pass handsets around and work one
+  victim list; delivery and sales numbers reach some of those victims too.
+* hub callees  — bank and courier lines (``demo.hubs``) that normal and delivery numbers call.
+
+The planted gang membership (``phone_no_m, gang_id``) is written to ``truth/gangs.csv`` beside
+the CDR tables, outside the folder's top level that the CDR loader reads.
 
 Everything is drawn from one ``numpy`` generator seeded by ``seed`` and vectorised per
 population, so the same seed gives byte-identical files and 10 million rows take seconds.
@@ -24,8 +30,11 @@ from configs.call import DemoCallsConfig
 
 COUNTIES = np.array(["武侯区", "锦江区", "青羊区", "金牛区", "成华区", "郫都区", "岳池县", "涪城区", "顺庆区", "翠屏区"])
 CITIES = np.array(["成都", "成都", "成都", "成都", "成都", "成都", "广安", "绵阳", "南充", "宜宾"])
-PEER_POOL = 200_000
-PREFIX = {"normal": "n", "delivery": "d", "sales": "a", "fraud": "f", "simbox": "m"}  # id's first letter  # opposite numbers are drawn from this many synthetic subscribers
+PEER_POOL = 200_000  # opposite numbers are drawn from this many synthetic subscribers
+PREFIX = {"normal": "n", "delivery": "d", "sales": "a", "fraud": "f", "simbox": "m", "gang": "g"}  # id's first letter
+HUB_CALLERS = ("normal", "delivery")
+HARD_NEGATIVES = ("delivery", "sales")
+GANGS_FILE = Path("truth") / "gangs.csv"
 
 
 @dataclass(frozen=True)
@@ -96,12 +105,15 @@ def population_calls(
 
 
 def generate_demo_cdrs(config: DemoCallsConfig, seed: int) -> dict[str, pd.DataFrame]:
-    """voc, sms, user, app and labels tables (``phone_no_m,label``) for the configured sizes."""
+    """voc, sms, user, app, labels (``phone_no_m,label``) and gangs (``phone_no_m,gang_id``) tables."""
     rng = np.random.default_rng(seed)
     peers = _ids("p", PEER_POOL, rng)
     start = pd.Timestamp(config.start)
     sizes = {"normal": config.normal, "delivery": config.delivery, "sales": config.sales, "fraud": config.fraud,
              "simbox": config.simbox_farms * config.sims_per_farm}
+    gangs = config.gangs
+    victims = rng.integers(0, PEER_POOL, (gangs.count, gangs.victims)) if gangs.count else np.empty((0, 0), np.int64)
+    hubs = _ids("h", config.hubs.count, rng) if config.hubs.count else np.empty(0, dtype=object)
     voc_parts, labels = [], []
     for name, size in sizes.items():
         if size == 0:
@@ -110,11 +122,69 @@ def generate_demo_cdrs(config: DemoCallsConfig, seed: int) -> dict[str, pd.DataF
         phones = _ids(PREFIX[name], size, rng)
         per_device = config.sims_per_farm if name == "simbox" else 1
         imeis = np.repeat(_ids("i" + PREFIX[name], -(-size // per_device), rng), per_device)[:size]
-        voc_parts.append(population_calls(pop, phones, imeis, config.days, start, peers, rng))
+        calls = population_calls(pop, phones, imeis, config.days, start, peers, rng)
+        if name in HUB_CALLERS:
+            redirect_outgoing(calls, config.hubs.call_share, hubs, rng)
+        if name in HARD_NEGATIVES:
+            redirect_outgoing(calls, gangs.hard_negative_victim_share, peers[victims.ravel()], rng)
+        voc_parts.append(calls)
         labels.append(pd.DataFrame({"phone_no_m": phones, "label": pop.label}))
+    membership = pd.DataFrame({"phone_no_m": pd.Series(dtype=object), "gang_id": pd.Series(dtype=np.int64)})
+    if gangs.count:
+        gang_voc, membership = gang_calls(config, start, peers, peers[victims], rng)
+        voc_parts.append(gang_voc)
+        labels.append(pd.DataFrame({"phone_no_m": membership["phone_no_m"], "label": POPULATIONS["fraud"].label}))
     voc = pd.concat(voc_parts, ignore_index=True)
     label_table = pd.concat(labels, ignore_index=True)
-    return {"voc": voc, "labels": label_table, **side_tables(label_table, config, start, peers, rng)}
+    return {"voc": voc, "labels": label_table, **side_tables(label_table, config, start, peers, rng), "gangs": membership}
+
+
+def redirect_outgoing(calls: pd.DataFrame, share: float, targets: np.ndarray, rng: np.random.Generator) -> None:
+    """Send ``share`` of the outgoing calls in ``calls`` to numbers drawn from ``targets`` (in place)."""
+    if share == 0 or len(targets) == 0:
+        return
+    hit = (calls["calltype_id"].to_numpy() == 1) & (rng.random(len(calls)) < share)
+    calls.loc[hit, "opposite_no_m"] = targets[rng.integers(0, len(targets), int(hit.sum()))]
+
+
+def gang_calls(
+    config: DemoCallsConfig, start: pd.Timestamp, peers: np.ndarray, victims: np.ndarray, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Voc rows of the planted gangs and their membership (``phone_no_m, gang_id``).
+
+    Members call like the fraud population, but from their gang's handsets (member ``i`` uses
+    devices ``i`` and ``i+1``), mostly to their gang's ``victims`` row, and a few times each other.
+    """
+    gangs = config.gangs
+    phones = _ids(PREFIX["gang"], gangs.count * gangs.size, rng)
+    gang = np.repeat(np.arange(gangs.count), gangs.size)
+    member = np.tile(np.arange(gangs.size), gangs.count)
+    devices = _ids("i" + PREFIX["gang"], gangs.count * gangs.devices, rng).reshape(gangs.count, gangs.devices)
+    calls = population_calls(POPULATIONS["fraud"], phones, devices[gang, member % gangs.devices],
+                             config.days, start, peers, rng)
+    internal = calls_between_members(calls, phones, gangs.size, gangs.calls_between_members, rng)
+    calls = pd.concat([calls, internal], ignore_index=True)
+    sub = pd.Index(phones).get_indexer(calls["phone_no_m"])
+    handset = (member[sub] + rng.integers(0, 2, len(calls))) % gangs.devices
+    calls["imei_m"] = devices[gang[sub], handset]
+    outgoing_to_strangers = (calls["calltype_id"].to_numpy() == 1) & ~calls["opposite_no_m"].isin(phones).to_numpy()
+    hit = outgoing_to_strangers & (rng.random(len(calls)) < gangs.victim_share)
+    calls.loc[hit, "opposite_no_m"] = victims[gang[sub[hit]], rng.integers(0, gangs.victims, int(hit.sum()))]
+    return calls, pd.DataFrame({"phone_no_m": phones, "gang_id": gang})
+
+
+def calls_between_members(
+    calls: pd.DataFrame, phones: np.ndarray, size: int, per_member: int, rng: np.random.Generator
+) -> pd.DataFrame:
+    """``per_member`` outgoing calls from each member to others of its gang, at times of its own calls."""
+    if per_member == 0:
+        return calls.iloc[:0]
+    picked = calls.iloc[rng.integers(0, len(calls), len(phones) * per_member)].reset_index(drop=True)
+    caller = pd.Index(phones).get_indexer(picked["phone_no_m"])
+    offset = rng.integers(1, size, len(picked))
+    picked["opposite_no_m"] = phones[(caller // size) * size + (caller % size + offset) % size]
+    picked["calltype_id"] = np.int8(1)
+    return picked
 
 
 def side_tables(labels: pd.DataFrame, config: DemoCallsConfig, start: pd.Timestamp, peers: np.ndarray,
@@ -151,10 +221,13 @@ def side_tables(labels: pd.DataFrame, config: DemoCallsConfig, start: pd.Timesta
 
 
 def write_demo_cdrs(out_dir: str | Path, seed: int, config: DemoCallsConfig | None = None) -> dict[str, int]:
-    """Write voc/sms/user/app CSVs and ``labels.csv`` into ``out_dir``; returns rows per file."""
+    """Write voc/sms/user/app CSVs and ``labels.csv`` into ``out_dir`` and the planted gangs
+    into ``out_dir/truth/gangs.csv``; returns rows per file."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    (out / GANGS_FILE).parent.mkdir(parents=True, exist_ok=True)
     tables = generate_demo_cdrs(config or DemoCallsConfig(), seed)
+    tables["gangs"].to_csv(out / GANGS_FILE, index=False)
+    tables = {name: table for name, table in tables.items() if name != "gangs"}
     for name, table in tables.items():
         frame = table.copy()
         for column in ("start_datetime", "request_datetime"):

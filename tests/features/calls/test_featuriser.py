@@ -8,8 +8,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from configs.call import CallConfig, CallFeatureConfig
-from features.calls.featuriser import REASON_TEMPLATES, CallFeaturiser, build_call_featuriser, reason_text
-from features.calls.profiles import PROFILE_COLUMNS
+from features.calls.featuriser import CallFeaturiser, build_call_featuriser
 
 
 def test_order_fixed_at_fit_missing_is_nan_extra_ignored() -> None:
@@ -30,9 +29,3 @@ def test_transform_before_fit_and_fit_without_columns_fail() -> None:
     with pytest.raises(ValueError, match="no profile columns"):
         CallFeaturiser().fit(pd.DataFrame({"phone_no_m": ["a"]}))
 
-
-def test_reason_templates_cover_known_columns_and_read_as_chinese() -> None:
-    assert set(REASON_TEMPLATES) <= set(PROFILE_COLUMNS)
-    assert reason_text("imei_sims", 41) == "同一设备 41 张卡"
-    assert reason_text("callees_per_active_day", 312.4) == "日均外呼对象 312 个"
-    assert reason_text("unknown_col", 2.5) == "unknown_col = 2.5"

@@ -1,0 +1,38 @@
+"""Chinese reason templates for every call feature, kept as data and loaded once at import.
+
+The sentences live in ``resources/reason_templates.yaml`` (one per column of the contest
+tables and of the profile builder). Other feature families register theirs in
+:data:`CALL_REASON_TEMPLATES` below — the one place where template tables are merged — so a
+call model trained on any of them explains itself in sentences, never in column names.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from types import MappingProxyType
+
+import yaml
+
+from features.reasons import merge_templates
+
+TEMPLATE_RESOURCE = "reason_templates.yaml"
+
+
+def load_templates(resource: str = TEMPLATE_RESOURCE) -> dict[str, str]:
+    """Read and check a template file of this package: each entry formats a number.
+
+    Raises:
+        ValueError: an entry is not text or does not format ``{value}``.
+    """
+    raw = yaml.safe_load(resources.files(__package__).joinpath("resources", resource).read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError(f"{resource}: expected a mapping of feature name to template")
+    for name, template in raw.items():
+        if not isinstance(template, str) or "{value" not in template:
+            raise ValueError(f"{resource}: template of {name!r} must be text with a {{value}} field")
+        template.format(value=1.5)  # a malformed format spec fails here, at import, not mid-request
+    return raw
+
+
+# Graph features (features/graph) add their table here: merge_templates(load_templates(), GRAPH_…).
+CALL_REASON_TEMPLATES = MappingProxyType(merge_templates(load_templates()))

@@ -1,0 +1,60 @@
+"""One reason formatter for every model: (feature, value) pairs → sentences an analyst reads.
+
+SMS and call models both explain a decision by their top contributing features. A feature
+with a template reads as a sentence with its value ("外呼对象 312 个"); one without reads as its
+own name when present (SMS n-grams such as "词: 刷单" already are readable) and not at all
+when absent, because absence explains nothing. Two features that share a template mean the
+same thing (``voc_user_cnt`` and ``user_cnt``), so a decision shows that sentence once, with the
+value of the stronger contributor.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+
+def render_reason(name: str, value: float, templates: Mapping[str, str]) -> str | None:
+    """The sentence for one feature value, or None where it cannot be a reason (NaN, absent)."""
+    if math.isnan(value):
+        return None
+    template = templates.get(name)
+    if template:
+        return template.format(value=value)
+    return name if value else None
+
+
+def top_reasons(
+    contributions: Iterable[tuple[str, float]], templates: Mapping[str, str], limit: int
+) -> list[str]:
+    """The first ``limit`` distinct reasons from ``(feature, value)`` pairs, strongest first.
+
+    A feature whose template (or, without one, whose sentence) was already shown is skipped.
+    """
+    reasons: list[str] = []
+    shown: set[str] = set()
+    for name, value in contributions:
+        if len(reasons) >= limit:
+            break
+        reason = render_reason(name, value, templates)
+        key = templates.get(name) or reason
+        if reason is None or key in shown or reason in shown:
+            continue
+        shown.update((key, reason))
+        reasons.append(reason)
+    return reasons
+
+
+def merge_templates(*sources: Mapping[str, str]) -> dict[str, str]:
+    """One template table from several sources; the same feature with two sentences is an error.
+
+    Raises:
+        ValueError: a feature appears in two sources with different templates.
+    """
+    merged: dict[str, str] = {}
+    for source in sources:
+        for name, template in source.items():
+            if merged.get(name, template) != template:
+                raise ValueError(f"reason template for {name!r} defined twice: {merged[name]!r} and {template!r}")
+            merged[name] = template
+    return merged
