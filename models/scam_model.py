@@ -19,6 +19,7 @@ from sklearn.base import TransformerMixin
 from models.ensemble import PREDICT_THREADS, BoosterBag
 
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
+ACTIONS = (BLOCK, WARN, ALLOW)
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class Thresholds:
 
     block: float
     warn: float
+
+    def actions(self, scores: np.ndarray) -> np.ndarray:
+        """block / warn / allow per score: the one place a score becomes an action."""
+        scores = np.asarray(scores)
+        return np.where(scores >= self.block, BLOCK, np.where(scores >= self.warn, WARN, ALLOW))
 
 
 @dataclass(frozen=True)
@@ -98,18 +104,13 @@ class ScamModel:
     def score_features(self, features) -> np.ndarray:
         return self.calibrator(self.booster.raw_margin(features))
 
-    def actions(self, scores: np.ndarray) -> np.ndarray:
-        return np.where(
-            scores >= self.thresholds.block, BLOCK, np.where(scores >= self.thresholds.warn, WARN, ALLOW)
-        )
-
     def decide(self, records: pd.DataFrame, explain: bool = True) -> list[Decision]:
         """Score, act, type and (for block/warn when ``explain``) explain each record, in order."""
         if len(records) == 0:
             return []
         features = self.features(records)
         scores = self.score_features(features)
-        actions = self.actions(scores)
+        actions = self.thresholds.actions(scores)
         flagged = np.flatnonzero(actions != ALLOW)
         types: dict[int, tuple[str, float]] = {}
         reasons: dict[int, list[str]] = {}
