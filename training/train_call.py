@@ -33,12 +33,16 @@ def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", 
         reason_templates=REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
     )
-    columns = [NUMBER_COLUMN, *fit.model.feature_names]
     return log_and_register(
         fit,
         experiment=cfg.experiment,
         name=name or cfg.name,
         params=cfg.model_dump(mode="json"),
         data_report={"files": [report.as_dict() for _, report in loaded], "numbers": len(frame)},
-        input_columns=columns,
+        input_example=call_input_example(fit.model.feature_names),
     )
+
+
+def call_input_example(feature_names: Sequence[str]) -> pd.DataFrame:
+    """A made-up profile row with the model's columns (the registry is no place for real numbers)."""
+    return pd.DataFrame([{NUMBER_COLUMN: "example-number", **{name: 0.0 for name in feature_names}}])
