@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import TransformerMixin
 
+from configs.call import ProfileConfig
 from models.ensemble import PREDICT_THREADS, BoosterBag
 
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
@@ -92,6 +93,10 @@ class ScamModel:
     # Samples from validation data (key "score" plus the top features by gain): the
     # reference distribution drift reports compare new data against.
     reference: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # Call models: how training turned CDRs into profiles (window, definitions), so raw CDRs
+    # scored later become the same profiles. None: SMS, or a call model from before this was
+    # recorded (those were built with the defaults).
+    profile_config: ProfileConfig | None = None
 
     def features(self, records: pd.DataFrame):
         """The model inputs for ``records``; the same transform training used."""

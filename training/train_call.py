@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pandas as pd
 from configs.call import CallConfig
 from features.calls.featuriser import REASON_TEMPLATES, build_call_featuriser
 from training.data.cdr import load_call_training_data
-from training.fit import fit_scam_model
+from training.fit import FitResult, fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
 
 NUMBER_COLUMN = "phone_no_m"
@@ -22,6 +23,20 @@ def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", 
     frame = pd.concat([profiles for profiles, _ in loaded], ignore_index=True)
     if "label" not in frame or frame["label"].isna().any():
         raise ValueError("every number needs a label: a profile table's 'label' column or the CDR folder's labels.csv")
+    fit = fit_call(frame, cfg)
+    return log_and_register(
+        fit,
+        experiment=cfg.experiment,
+        name=name or cfg.name,
+        params=cfg.model_dump(mode="json"),
+        data_report={"files": [report.as_dict() for _, report in loaded], "numbers": len(frame)},
+        input_example=call_input_example(fit.model.feature_names),
+    )
+
+
+def fit_call(frame: pd.DataFrame, cfg: CallConfig) -> FitResult:
+    """Fit a call ScamModel on labelled profiles (no MLflow); it keeps ``cfg.profiles`` to build
+    profiles from raw CDRs exactly as this training did."""
     fit = fit_scam_model(
         frame,
         kind="call",
@@ -33,14 +48,7 @@ def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", 
         reason_templates=REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
     )
-    return log_and_register(
-        fit,
-        experiment=cfg.experiment,
-        name=name or cfg.name,
-        params=cfg.model_dump(mode="json"),
-        data_report={"files": [report.as_dict() for _, report in loaded], "numbers": len(frame)},
-        input_example=call_input_example(fit.model.feature_names),
-    )
+    return dataclasses.replace(fit, model=dataclasses.replace(fit.model, profile_config=cfg.profiles))
 
 
 def call_input_example(feature_names: Sequence[str]) -> pd.DataFrame:
