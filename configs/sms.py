@@ -51,7 +51,6 @@ class FeatureConfig(StrictModel):
     word: WordConfig = WordConfig()
     linear_score: LinearScoreConfig = LinearScoreConfig()
     booster_grams: BoosterGramsConfig = BoosterGramsConfig()
-    max_text_chars: int = Field(2000, ge=10)
 
 
 class LightGBMConfig(StrictModel):

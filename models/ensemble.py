@@ -1,9 +1,9 @@
 """A bag of LightGBM boosters, one per cross-validation fold, used as one booster.
 
-Cross-fitting lets every labelled row serve both for training and, out of fold, for early
-stopping, calibration and thresholds — which matters on small sets (a few thousand SMS)
-where a single validation split wastes a fifth of the data and leaves few negatives to set a
-0.1%-FPR threshold on. Raw scores and SHAP-style contributions are additive, so the bag's
+Cross-fitting lets every labelled row serve both for training and, out of fold, for
+calibration and thresholds (early stopping uses a split inside each fold's training part) —
+which matters on small sets (a few thousand SMS) where a single validation split wastes a
+fifth of the data and leaves few negatives to set a 0.1%-FPR threshold on. Raw scores and SHAP-style contributions are additive, so the bag's
 are the means of its members'.
 
 Optionally the boosters start from a base margin read from one feature column (the stacked

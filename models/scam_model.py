@@ -16,10 +16,12 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import TransformerMixin
 
+from configs.call import ProfileConfig
 from features.reasons import top_reasons
 from models.ensemble import PREDICT_THREADS, BoosterBag
 
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
+ACTIONS = (BLOCK, WARN, ALLOW)
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,11 @@ class Thresholds:
 
     block: float
     warn: float
+
+    def actions(self, scores: np.ndarray) -> np.ndarray:
+        """block / warn / allow per score: the one place a score becomes an action."""
+        scores = np.asarray(scores)
+        return np.where(scores >= self.block, BLOCK, np.where(scores >= self.warn, WARN, ALLOW))
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,10 @@ class ScamModel:
     # Samples from validation data (key "score" plus the top features by gain): the
     # reference distribution drift reports compare new data against.
     reference: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # Call models: how training turned CDRs into profiles (window, definitions), so raw CDRs
+    # scored later become the same profiles. None: SMS, or a call model from before this was
+    # recorded (those were built with the defaults).
+    profile_config: ProfileConfig | None = None
 
     def features(self, records: pd.DataFrame):
         """The model inputs for ``records``; the same transform training used."""
@@ -98,18 +109,13 @@ class ScamModel:
     def score_features(self, features) -> np.ndarray:
         return self.calibrator(self.booster.raw_margin(features))
 
-    def actions(self, scores: np.ndarray) -> np.ndarray:
-        return np.where(
-            scores >= self.thresholds.block, BLOCK, np.where(scores >= self.thresholds.warn, WARN, ALLOW)
-        )
-
     def decide(self, records: pd.DataFrame, explain: bool = True) -> list[Decision]:
         """Score, act, type and (for block/warn when ``explain``) explain each record, in order."""
         if len(records) == 0:
             return []
         features = self.features(records)
         scores = self.score_features(features)
-        actions = self.actions(scores)
+        actions = self.thresholds.actions(scores)
         flagged = np.flatnonzero(actions != ALLOW)
         types: dict[int, tuple[str, float]] = {}
         reasons: dict[int, list[str]] = {}

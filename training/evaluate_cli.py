@@ -18,12 +18,12 @@ def evaluate(
 ) -> None:
     """Metrics of a model version on a labelled set (block and warn thresholds, AUCs, fraud types)."""
     from models.registry import ModelNotFoundError, load_scam_model, resolve_model_version
-    from training.data.datasets import load_for_kind
+    from training.data.datasets import load_for_model
     from training.evaluate import evaluate_model
 
     try:
         scam_model = load_scam_model(model)
-        frame = load_for_kind(scam_model.kind, data, fmt, labelled=True)
+        frame = load_for_model(scam_model, data, fmt, labelled=True)
         report = {"model": "models:/{}/{}".format(*resolve_model_version(model)), **evaluate_model(scam_model, frame)}
     except (ModelNotFoundError, ValueError) as exc:  # DataFormatError and CdrLoadError are ValueErrors
         fail(exc)

@@ -1,8 +1,13 @@
 """Fitting a ScamModel from labelled records: the part shared by the SMS and call models.
 
-Featuriser fitted on all rows → one LightGBM per grouped fold, early-stopped on its held-out
-fold → Platt calibration and FPR thresholds on the out-of-fold scores → fraud-type head.
-Everything tunable arrives as validated config.
+Featuriser fitted on all rows → one LightGBM per grouped fold → Platt calibration and FPR
+thresholds on the out-of-fold scores → fraud-type head. Everything tunable arrives as
+validated config.
+
+Out-of-fold scores set calibration and thresholds, so nothing a fold's booster is built from
+may have seen that fold's held-out rows: the booster early-stops on a grouped inner split of
+its own training part, and uses only the columns the featuriser chose without the held-out
+labels (``fold_column_masks_``).
 """
 
 from __future__ import annotations
@@ -64,17 +69,21 @@ def fit_scam_model(
     frame = frame.reset_index(drop=True)
     labels = frame["label"].astype(int).reset_index(drop=True)
     y = labels.to_numpy()
-    folds = list(grouped_folds(labels, groups.reset_index(drop=True), split.folds, split.seed))
-    features = featuriser.fit_transform(frame, y)
+    groups = groups.reset_index(drop=True)
+    folds = list(grouped_folds(labels, groups, split.folds, split.seed))
+    features = featuriser.fit_transform(frame, y, folds=folds)
+    column_masks = featuriser.fold_column_masks_ or [None] * len(folds)
     feature_names = [str(name) for name in featuriser.get_feature_names_out()]
     base_column = feature_names.index(base_margin_feature) if base_margin_feature else None
     base = base_margin(features, base_column)
 
     boosters, margins = [], np.zeros(len(y))
-    for train_idx, held_idx in folds:
+    for (train_idx, held_idx), columns in zip(folds, column_masks):
+        fit_idx, stop_idx = _early_stopping_split(train_idx, labels, groups, split)
+        usable = _only_columns(features, columns)
         booster = _train_booster(
-            lightgbm, features[train_idx], y[train_idx], features[held_idx], y[held_idx], split.seed,
-            init_scores=None if base is None else (base[train_idx], base[held_idx]),
+            lightgbm, usable[fit_idx], y[fit_idx], usable[stop_idx], y[stop_idx], split.seed,
+            init_scores=None if base is None else (base[fit_idx], base[stop_idx]),
         )
         margins[held_idx] = booster.predict(features[held_idx], raw_score=True) + (0 if base is None else base[held_idx])
         boosters.append(booster)
@@ -105,6 +114,28 @@ def fit_scam_model(
     metrics = binary_report(y, scores, cutoffs.block, cutoffs.warn)
     metrics["best_iterations"] = bag.best_iterations
     return FitResult(model, frame, scores, metrics, n_train=len(frame))
+
+
+def _early_stopping_split(
+    train_idx: np.ndarray, labels: pd.Series, groups: pd.Series, split: SplitConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """(fit, early-stopping) rows: one grouped fold of ``train_idx`` (a 1/``split.folds`` share) stops.
+
+    Early stopping on the held-out fold would tune each booster to the rows whose scores then
+    set calibration and thresholds; grouping keeps duplicates from crossing this split too.
+    """
+    inner = grouped_folds(labels.iloc[train_idx], groups.iloc[train_idx], split.folds, split.seed)
+    fit_part, stop_part = next(inner)
+    return train_idx[fit_part], train_idx[stop_part]
+
+
+def _only_columns(features, usable: np.ndarray | None):
+    """``features`` with columns outside ``usable`` zeroed (constant: a booster cannot split on them)."""
+    if usable is None:
+        return features
+    if sp.issparse(features):
+        return sp.csr_matrix(features @ sp.diags(usable.astype(features.dtype)))
+    return np.where(usable, features, 0)
 
 
 def _train_booster(

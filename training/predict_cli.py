@@ -18,12 +18,12 @@ def predict(
 ) -> None:
     """Score a file: id, score, action, fraud_type, fraud_type_score, reasons per record."""
     from models.registry import ModelNotFoundError, load_scam_model
-    from training.data.datasets import load_for_kind
+    from training.data.datasets import load_for_model
     from training.predict import predict_records, write_table
 
     try:
         scam_model = load_scam_model(model)
-        frame = load_for_kind(scam_model.kind, data, fmt, labelled=False)
+        frame = load_for_model(scam_model, data, fmt, labelled=False)
         decisions = predict_records(scam_model, frame)
         write_table(decisions, out)
     except (ModelNotFoundError, ValueError) as exc:

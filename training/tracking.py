@@ -8,13 +8,12 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import mlflow
+import pandas as pd
 from sklearn.metrics import ConfusionMatrixDisplay, PrecisionRecallDisplay
 
 from models.pyfunc import log_scam_model
 from models.registry import CHALLENGER, set_alias, use_experiment
 from training.fit import FitResult
-
-INPUT_EXAMPLE_ROWS = 3
 
 
 @dataclass(frozen=True)
@@ -36,9 +35,13 @@ def log_and_register(
     name: str,
     params: dict,
     data_report: dict,
-    input_columns: list[str],
+    input_example: pd.DataFrame,
 ) -> TrainOutcome:
-    """Log params, data counts, validation metrics and plots; register the pyfunc as challenger."""
+    """Log params, data counts, validation metrics and plots; register the pyfunc as challenger.
+
+    ``input_example`` is stored in the registry for anyone to read: it must be synthetic,
+    never training rows (subscriber texts and numbers).
+    """
     use_experiment(experiment)
     with mlflow.start_run() as run, tempfile.TemporaryDirectory() as tmp:
         mlflow.log_params(_flatten(params))
@@ -47,8 +50,7 @@ def log_and_register(
         mlflow.log_metrics({f"oof_{k}": v for k, v in _flatten(fit.metrics).items() if isinstance(v, (int, float))})
         mlflow.log_metrics({"threshold_block": fit.model.thresholds.block, "threshold_warn": fit.model.thresholds.warn})
         _log_plots(fit)
-        example = fit.frame[[c for c in input_columns if c in fit.frame]].head(INPUT_EXAMPLE_ROWS)
-        info = log_scam_model(fit.model, example.reset_index(drop=True), name, Path(tmp))
+        info = log_scam_model(fit.model, input_example, name, Path(tmp))
         version = str(info.registered_model_version)
         set_alias(name, version, CHALLENGER)
         mlflow.set_tag("yunmao.registered_version", version)

@@ -16,7 +16,17 @@ from training.fit import FitResult, fit_scam_model
 from training.data.sms import load_labelled
 from training.tracking import TrainOutcome, log_and_register
 
-SMS_INPUT_COLUMNS = ["id", "text", "sender", "receiver", "sent_at"]
+# What the registry shows as the model's input: a made-up, harmless message in the record
+# contract (the second row without metadata, so those columns are logged as optional).
+SMS_INPUT_EXAMPLE = pd.DataFrame(
+    {
+        "id": ["example-1", "example-2"],
+        "text": ["您好，您预约的快递将于明天上午送达，如有疑问请联系快递员。", "周末一起吃饭吗？"],
+        "sender": ["10690000", None],
+        "receiver": ["13000000000", None],
+        "sent_at": ["2026-01-01T09:00:00+08:00", None],
+    }
+)
 
 
 def fit_sms(frame: pd.DataFrame, cfg: SmsConfig) -> FitResult:
@@ -48,5 +58,5 @@ def train_sms(paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", na
         name=name or cfg.name,
         params=cfg.model_dump(),
         data_report=loaded.report.as_dict(),
-        input_columns=SMS_INPUT_COLUMNS,
+        input_example=SMS_INPUT_EXAMPLE,
     )

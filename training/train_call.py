@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from configs.call import CallConfig
 from features.calls.featuriser import build_call_featuriser
 from features.calls.reasons import CALL_REASON_TEMPLATES
 from training.data.cdr import load_call_training_data
-from training.fit import fit_scam_model
+from training.fit import FitResult, fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
 
 NUMBER_COLUMN = "phone_no_m"
@@ -23,6 +24,20 @@ def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", 
     frame = pd.concat([profiles for profiles, _ in loaded], ignore_index=True)
     if "label" not in frame or frame["label"].isna().any():
         raise ValueError("every number needs a label: a profile table's 'label' column or the CDR folder's labels.csv")
+    fit = fit_call(frame, cfg)
+    return log_and_register(
+        fit,
+        experiment=cfg.experiment,
+        name=name or cfg.name,
+        params=cfg.model_dump(mode="json"),
+        data_report={"files": [report.as_dict() for _, report in loaded], "numbers": len(frame)},
+        input_example=call_input_example(fit.model.feature_names),
+    )
+
+
+def fit_call(frame: pd.DataFrame, cfg: CallConfig) -> FitResult:
+    """Fit a call ScamModel on labelled profiles (no MLflow); it keeps ``cfg.profiles`` to build
+    profiles from raw CDRs exactly as this training did."""
     fit = fit_scam_model(
         frame,
         kind="call",
@@ -34,12 +49,9 @@ def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", 
         reason_templates=CALL_REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
     )
-    columns = [NUMBER_COLUMN, *fit.model.feature_names]
-    return log_and_register(
-        fit,
-        experiment=cfg.experiment,
-        name=name or cfg.name,
-        params=cfg.model_dump(mode="json"),
-        data_report={"files": [report.as_dict() for _, report in loaded], "numbers": len(frame)},
-        input_columns=columns,
-    )
+    return dataclasses.replace(fit, model=dataclasses.replace(fit.model, profile_config=cfg.profiles))
+
+
+def call_input_example(feature_names: Sequence[str]) -> pd.DataFrame:
+    """A made-up profile row with the model's columns (the registry is no place for real numbers)."""
+    return pd.DataFrame([{NUMBER_COLUMN: "example-number", **{name: 0.0 for name in feature_names}}])

@@ -32,14 +32,20 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         self.fit_transform(records, y)
         return self
 
-    def fit_transform(self, records: pd.DataFrame, y=None, **fit_params) -> sp.csr_matrix:
+    def fit_transform(self, records: pd.DataFrame, y=None, folds=None, **fit_params) -> sp.csr_matrix:
+        """Fit and return the training matrix; ``folds`` are the boosters' (train, held-out) pairs.
+
+        ``fold_column_masks_[k]`` (None without folds) marks the columns fold ``k``'s booster
+        may use: only the text n-grams are chosen with labels, so only they are ever masked.
+        """
         self.preprocess_ = RecordPreprocessor().fit(records)
         frame = self.preprocess_.transform(records)
-        return self._stack(
-            self.text.fit_transform(frame, y, fraud_type=records.get("fraud_type")),
-            self.patterns.fit_transform(frame["norm"]),
-            self.metadata.fit_transform(frame),
-        )
+        text = self.text.fit_transform(frame, y, fraud_type=records.get("fraud_type"), folds=folds)
+        stacked = self._stack(text, self.patterns.fit_transform(frame["norm"]), self.metadata.fit_transform(frame))
+        unsupervised = np.ones(stacked.shape[1] - text.shape[1], dtype=bool)
+        masks = self.text.fold_column_masks_
+        self.fold_column_masks_ = None if masks is None else [np.concatenate([m, unsupervised]) for m in masks]
+        return stacked
 
     def transform(self, records: pd.DataFrame) -> sp.csr_matrix:
         check_is_fitted(self, "preprocess_")

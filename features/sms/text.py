@@ -7,6 +7,10 @@ sees few n-grams), so the linear model's out-of-fold score is fed to LightGBM as
 feature: LightGBM then combines that evidence with the dense pattern and metadata features.
 LightGBM itself only sees the ``booster_grams`` most class-related n-grams (chi²): training
 time grows steeply with sparse columns while the linear score already carries the rest.
+
+Both supervised steps keep out-of-fold quantities honest: the linear model's folds keep
+duplicate texts (same normalised text) on one side, and when the caller's cross-fitting folds
+are given, chi² selection is fitted once per fold on that fold's training rows only.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
 from features.sms.tfidf import tfidf_transform
@@ -32,6 +36,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     ``fit_transform`` returns the linear score *out of fold*, so LightGBM never trains on a
     score that has memorised its own rows; ``transform`` uses the model fitted on all rows.
+    Given ``folds`` (the boosters' cross-fitting folds), the n-gram columns are the union of
+    per-fold chi² selections and ``fold_column_masks_[k]`` marks the columns fold ``k``'s
+    booster may use: those chosen without its held-out labels.
     """
 
     def __init__(
@@ -60,12 +67,15 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.booster_grams = booster_grams
         self.random_state = random_state
 
-    def fit(self, frame: pd.DataFrame, y=None) -> "TextFeatures":
-        self.fit_transform(frame, y)
+    def fit(self, frame: pd.DataFrame, y=None, folds=None) -> "TextFeatures":
+        self.fit_transform(frame, y, folds=folds)
         return self
 
-    def fit_transform(self, frame: pd.DataFrame, y=None, fraud_type=None, **fit_params) -> sp.csr_matrix:
-        """Fit on ``frame``; ``fraud_type`` (per row, None for normal) adds per-type text scores."""
+    def fit_transform(self, frame: pd.DataFrame, y=None, fraud_type=None, folds=None, **fit_params) -> sp.csr_matrix:
+        """Fit on ``frame``; ``fraud_type`` (per row, None for normal) adds per-type text scores.
+
+        ``folds``: positional (train, held-out) pairs of the model trained on these features.
+        """
         if y is None:
             raise ValueError("TextFeatures needs labels: its linear text score is supervised")
         y = np.asarray(y).astype(int)
@@ -75,20 +85,23 @@ class TextFeatures(TransformerMixin, BaseEstimator):
                                       min_df=self.word_min_df, max_features=self.word_max_features)
         chars = self.char_.fit_transform(frame["norm"])
         grams = sp.hstack([chars, self.word_.fit_transform(frame["tokens"])], format="csr")
-        self.linear_, binary_oof = self._fit_out_of_fold(chars, y)
+        duplicates = frame["norm"].to_numpy()
+        self.linear_, binary_oof = self._fit_out_of_fold(chars, y, duplicates)
         types, self.type_classes_ = _type_codes(y, fraud_type, self.linear_folds)
         type_oof = None
         target = y
         if self.type_classes_:
             typed = np.flatnonzero(types >= 0)
-            self.type_linear_, typed_oof = self._fit_out_of_fold(chars[typed], types[typed])
+            self.type_linear_, typed_oof = self._fit_out_of_fold(chars[typed], types[typed], duplicates[typed])
             type_oof = _softmax(self._margins(chars, self.type_linear_))
             type_oof[typed] = typed_oof
             target = np.where(types >= 0, types + 2, y)  # chi² also keeps n-grams that separate types
-        selected = np.flatnonzero(SelectKBest(chi2, k=min(self.booster_grams, grams.shape[1])).fit(grams, target).get_support())
+        selected, gram_masks = self._select_grams(grams, target, folds)
         n_chars = len(self.char_.vocabulary_)
         self.char_columns_ = selected[selected < n_chars]
         self.word_columns_ = selected[selected >= n_chars] - n_chars
+        score_columns = np.ones(1 + len(self.type_classes_), dtype=bool)  # scores are out of fold already
+        self.fold_column_masks_ = None if gram_masks is None else [np.concatenate([m, score_columns]) for m in gram_masks]
         return self._output(grams[:, selected], binary_oof, type_oof)
 
     def transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
@@ -116,12 +129,30 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             scores = np.hstack([scores, types.astype(np.float32)])
         return sp.hstack([selected_grams, sp.csr_matrix(scores)], format="csr")
 
-    def _fit_out_of_fold(self, grams: sp.csr_matrix, target: np.ndarray) -> tuple[LogisticRegression, np.ndarray]:
-        """A linear model on all rows, and its out-of-fold scores (P(fraud), or per-class probabilities)."""
+    def _select_grams(self, grams: sp.csr_matrix, target: np.ndarray, folds) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        """Column indices LightGBM sees and, with ``folds``, each fold's mask over them.
+
+        Without folds: one selection on all rows, no masks (nothing out of fold depends on it).
+        """
+        k = min(self.booster_grams, grams.shape[1])
+        if folds is None:
+            return np.flatnonzero(SelectKBest(chi2, k=k).fit(grams, target).get_support()), None
+        per_fold = [SelectKBest(chi2, k=k).fit(grams[train_idx], target[train_idx]).get_support() for train_idx, _ in folds]
+        union = np.logical_or.reduce(per_fold)
+        return np.flatnonzero(union), [support[union] for support in per_fold]
+
+    def _fit_out_of_fold(
+        self, grams: sp.csr_matrix, target: np.ndarray, duplicates: np.ndarray
+    ) -> tuple[LogisticRegression, np.ndarray]:
+        """A linear model on all rows, and its out-of-fold scores (P(fraud), or per-class probabilities).
+
+        Rows with the same ``duplicates`` key (normalised text) share a fold, so no row is
+        scored by a model that trained on its copy.
+        """
         binary = len(np.unique(target)) == 2
         oof = np.zeros((len(target), 1 if binary else len(np.unique(target))), dtype=np.float32)
-        folds = StratifiedKFold(self.linear_folds, shuffle=True, random_state=self.random_state)
-        for train_idx, score_idx in folds.split(grams, target):
+        folds = StratifiedGroupKFold(self.linear_folds, shuffle=True, random_state=self.random_state)
+        for train_idx, score_idx in folds.split(grams, target, duplicates):
             proba = self._linear(binary).fit(grams[train_idx], target[train_idx]).predict_proba(grams[score_idx])
             oof[score_idx] = proba[:, 1:] if binary else proba
         return self._linear(binary).fit(grams, target), (oof[:, 0] if binary else oof)

@@ -44,6 +44,7 @@ def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
         ("thresholds", "block_max_fpr", 0.05, "thresholds"),  # block looser than warn
         ("thresholds", "warn_max_fpr", 1.5, "thresholds.warn_max_fpr"),
         ("lightgbm", "num_boost_round", [100], "lightgbm.num_boost_round"),
+        ("features", "max_text_chars", 2000, "features.max_text_chars"),  # removed: nothing read it
     ],
 )
 def test_invalid_config_names_file_and_field(tmp_path: Path, section: str, key: str, value: object, field: str) -> None:

@@ -3,13 +3,14 @@
 A CDR directory holds CSV or Parquet files; each file is recognised by its header (voc has
 ``start_datetime``, sms ``request_datetime``, user ``idcard_cnt``, app ``busi_name``, labels
 exactly ``phone_no_m,label``), so both ``voc.csv`` and a folder of per-number extracts load.
-Bad rows are left out of the tables but counted by reason (with the first line seen) in a
-:class:`LoadReport`; a file that cannot be used at all raises :class:`CdrLoadError` naming it.
+Bad rows are left out of the tables but counted by reason (with the first line seen) in the
+shared :class:`~training.data.report.LoadReport`, one file report per table file; a file that
+cannot be used at all raises :class:`CdrLoadError` naming it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from configs.call import ProfileConfig
 from features.calls.profiles import build_profiles
+from training.data.report import FileReport, LoadReport
 
 CallDataFormat = Literal["cdr", "profiles", "auto"]
 SUFFIXES = (".csv", ".parquet", ".pq")
@@ -36,42 +38,6 @@ TIME_COLUMN = {"voc": "start_datetime", "sms": "request_datetime"}
 
 class CdrLoadError(ValueError):
     """A CDR or profile file is unusable (unreadable, wrong columns, no calls); says which file."""
-
-
-@dataclass
-class LoadReport:
-    """What was read and what was left out, by table and reason, with the first bad line."""
-
-    rows_read: dict[str, int] = field(default_factory=dict)
-    rows_kept: dict[str, int] = field(default_factory=dict)
-    bad_rows: dict[str, dict[str, int]] = field(default_factory=dict)
-    first_bad_line: dict[str, dict[str, str]] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-
-    def count_bad(self, table: str, reason: str, mask: pd.Series, lines: pd.Series, file: Path) -> None:
-        """Record ``mask.sum()`` rows of ``table`` rejected for ``reason``."""
-        n = int(mask.sum())
-        if n:
-            self.bad_rows.setdefault(table, {})
-            self.bad_rows[table][reason] = self.bad_rows[table].get(reason, 0) + n
-            self.first_bad_line.setdefault(table, {}).setdefault(reason, f"{file.name}:{int(lines[mask].iloc[0])}")
-
-    def add_rows(self, table: str, read: int, kept: int) -> None:
-        self.rows_read[table] = self.rows_read.get(table, 0) + read
-        self.rows_kept[table] = self.rows_kept.get(table, 0) + kept
-
-    @property
-    def total_bad(self) -> int:
-        return sum(n for reasons in self.bad_rows.values() for n in reasons.values())
-
-    def as_dict(self) -> dict:
-        return {
-            "files": self.files,
-            "rows_read": self.rows_read,
-            "rows_kept": self.rows_kept,
-            "bad_rows": self.bad_rows,
-            "first_bad_line": self.first_bad_line,
-        }
 
 
 @dataclass
@@ -114,7 +80,13 @@ def _missing_text(series: pd.Series) -> pd.Series:
     return series.isna() | (series.astype("string").str.strip() == "")
 
 
-def validate_table(kind: str, frame: pd.DataFrame, path: Path, report: LoadReport) -> pd.DataFrame:
+def _count_bad(report: FileReport, reason: str, mask: pd.Series, lines: pd.Series) -> None:
+    """Count the rows in ``mask`` as bad for ``reason`` (file line numbers from ``lines``)."""
+    if mask.any():
+        report.count_bad(reason, int(mask.sum()), int(lines[mask].iloc[0]))
+
+
+def validate_table(kind: str, frame: pd.DataFrame, report: FileReport) -> pd.DataFrame:
     """Check columns and types of one table; return the good rows with typed columns.
 
     Raises:
@@ -122,7 +94,7 @@ def validate_table(kind: str, frame: pd.DataFrame, path: Path, report: LoadRepor
     """
     missing = [c for c in REQUIRED[kind] if c not in frame.columns]
     if missing:
-        raise CdrLoadError(f"{path}: {kind} table lacks required columns {missing}")
+        raise CdrLoadError(f"{report.path}: {kind} table lacks required columns {missing}")
     lines = pd.Series(np.arange(len(frame)) + 2, index=frame.index)  # header is line 1
     out = pd.DataFrame({"phone_no_m": frame["phone_no_m"].astype("string").str.strip()}, index=frame.index)
     bad = pd.Series(False, index=frame.index)
@@ -130,7 +102,7 @@ def validate_table(kind: str, frame: pd.DataFrame, path: Path, report: LoadRepor
     def reject(reason: str, mask: pd.Series) -> None:
         nonlocal bad
         new = mask & ~bad
-        report.count_bad(kind, reason, new, lines, path)
+        _count_bad(report, reason, new, lines)
         bad |= mask
 
     reject("missing phone_no_m", _missing_text(frame["phone_no_m"]))
@@ -172,7 +144,7 @@ def validate_table(kind: str, frame: pd.DataFrame, path: Path, report: LoadRepor
         if column in frame.columns:
             out[column] = frame[column].astype("string").str.strip().replace("", pd.NA)
     good = out[~bad].reset_index(drop=True)
-    report.add_rows(kind, len(frame), len(good))
+    report.rows_read, report.rows_loaded = len(frame), len(good)
     return good
 
 
@@ -187,19 +159,19 @@ def load_cdr_dir(path: str | Path) -> tuple[CdrTables, LoadReport]:
     if not path.exists():
         raise CdrLoadError(f"{path}: no such file or directory")
     files = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES) if path.is_dir() else [path]
-    report = LoadReport()
+    reports: list[FileReport] = []
     parts: dict[str, list[pd.DataFrame]] = {}
     for file in files:
         frame = read_table(file)
         kind = table_kind(frame.columns)
         if kind is None:
             raise CdrLoadError(f"{file}: not a CDR table (columns {list(frame.columns)[:8]})")
-        report.files.append(f"{file.name}: {kind}")
-        parts.setdefault(kind, []).append(validate_table(kind, frame, file, report))
+        reports.append(FileReport(path=str(file), format=kind))
+        parts.setdefault(kind, []).append(validate_table(kind, frame, reports[-1]))
     if "voc" not in parts:
         raise CdrLoadError(f"{path}: no voc (call records) table found; files: {[f.name for f in files]}")
     tables = {kind: pd.concat(frames, ignore_index=True) for kind, frames in parts.items()}
-    return CdrTables(**tables), report
+    return CdrTables(**tables), LoadReport(files=reports, rows=sum(report.rows_loaded for report in reports))
 
 
 def load_profile_table(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
@@ -217,28 +189,28 @@ def load_profile_table(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     frame = read_table(path)
     if "phone_no_m" not in frame.columns:
         raise CdrLoadError(f"{path}: profile table lacks required column 'phone_no_m'")
-    report = LoadReport(files=[f"{path.name}: profiles"])
+    report = FileReport(path=str(path), format="profiles")
     lines = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
     out = pd.DataFrame({"phone_no_m": frame["phone_no_m"].astype("string").str.strip()})
     bad = _missing_text(frame["phone_no_m"])
-    report.count_bad("profiles", "missing phone_no_m", bad, lines, path)
+    _count_bad(report, "missing phone_no_m", bad, lines)
     duplicate = out["phone_no_m"].duplicated() & ~bad
-    report.count_bad("profiles", "duplicate phone_no_m", duplicate, lines, path)
+    _count_bad(report, "duplicate phone_no_m", duplicate, lines)
     bad |= duplicate
     for column in (c for c in frame.columns if c != "phone_no_m"):
         values = _numeric(frame[column])
         if column == "label":
             wrong = ~values.isin((0, 1)) & ~bad
-            report.count_bad("profiles", "bad label", wrong, lines, path)
+            _count_bad(report, "bad label", wrong, lines)
             bad |= wrong
         else:
-            report.count_bad("profiles", f"non-numeric {column} (set to NaN)", frame[column].notna() & values.isna(), lines, path)
+            _count_bad(report, f"non-numeric {column} (set to NaN)", frame[column].notna() & values.isna(), lines)
         out[column] = values
     if "label" in out:
         out["label"] = out["label"].fillna(0).astype("int8")
     good = out[~bad].reset_index(drop=True)
-    report.add_rows("profiles", len(frame), len(good))
-    return good, report
+    report.rows_read, report.rows_loaded = len(frame), len(good)
+    return good, LoadReport(files=[report], rows=len(good))
 
 
 def read_header(path: Path) -> pd.Index:
@@ -253,14 +225,6 @@ def read_header(path: Path) -> pd.Index:
         raise CdrLoadError(f"{path}: cannot read header: {exc}") from exc
 
 
-def detect_format(path: str | Path) -> Literal["cdr", "profiles"]:
-    """``auto`` rule: a directory, or a single file with a voc header, is CDRs; else profiles."""
-    path = Path(path)
-    if path.is_dir() or (path.is_file() and table_kind(read_header(path)) == "voc"):
-        return "cdr"
-    return "profiles"
-
-
 def load_call_training_data(
     path: str | Path, fmt: CallDataFormat = "auto", profile_config: ProfileConfig | None = None
 ) -> tuple[pd.DataFrame, LoadReport]:
@@ -273,7 +237,11 @@ def load_call_training_data(
         CdrLoadError: unusable input (see :func:`load_cdr_dir`, :func:`load_profile_table`).
     """
     if fmt == "auto":
+        from training.data.detect import CALL_FORMATS, detect_format  # detect reads CDR headers with this module
+
         fmt = detect_format(path)
+        if fmt not in CALL_FORMATS:
+            raise CdrLoadError(f"{path}: looks like SMS data ({fmt}), not CDRs or a profile table")
     if fmt == "profiles":
         return load_profile_table(path)
     tables, report = load_cdr_dir(path)
@@ -281,4 +249,4 @@ def load_call_training_data(
     if tables.labels is not None:
         labels = tables.labels.drop_duplicates("phone_no_m", keep="last")
         profiles = profiles.merge(labels, on="phone_no_m", how="left")
-    return profiles, report
+    return profiles, replace(report, rows=len(profiles))

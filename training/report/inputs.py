@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ACTIONS = ("block", "warn", "allow")
+from models.scam_model import Thresholds
+
 
 
 @dataclass(frozen=True)
@@ -57,4 +58,4 @@ class ModelRun:
 
     def actions(self) -> np.ndarray:
         """block / warn / allow per record, from the model's own thresholds."""
-        return np.where(self.scores >= self.block, "block", np.where(self.scores >= self.warn, "warn", "allow"))
+        return Thresholds(block=self.block, warn=self.warn).actions(self.scores)

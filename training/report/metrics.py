@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from configs.report import DriftConfig
+from models.scam_model import ACTIONS
 from training import metrics as shared
-from training.report.inputs import ACTIONS, EvalData, ModelRun
+from training.report.inputs import EvalData, ModelRun
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

@@ -20,7 +20,7 @@ from mlflow import MlflowClient
 from configs.report import ReportConfig
 from models.registry import load_scam_model, resolve_model_version
 from models.scam_model import ScamModel
-from training.data.datasets import load_for_kind
+from training.data.datasets import load_for_model
 from training.report import Report, build_report
 from training.report import metrics as M
 from training.report.inputs import EvalData, ModelRun
@@ -118,7 +118,7 @@ def report_for_model(
     """`yunmao report`: evaluate, write ``report.html`` + ``metrics.json`` in ``out_dir``, log both to MLflow."""
     name, version = resolve_model_version(model_uri)
     model = load_scam_model(f"models:/{name}/{version}")
-    frame = load_for_kind(model.kind, data_paths, fmt, labelled=True).reset_index(drop=True)
+    frame = load_for_model(model, data_paths, fmt, labelled=True).reset_index(drop=True)
     report = evaluate_for_report(model, name, version, frame, config, compare_uri)
     out_dir.mkdir(parents=True, exist_ok=True)
     html, metrics = out_dir / "report.html", out_dir / "metrics.json"

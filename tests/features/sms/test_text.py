@@ -57,3 +57,25 @@ def test_fitting_without_labels_is_a_clear_error(call: str) -> None:
     frame, _ = _memorisable()
     with pytest.raises(ValueError, match="needs labels"):
         getattr(_features(), call)(frame)
+
+
+def test_linear_score_folds_keep_duplicates_together() -> None:
+    """Each text twice: scored out of fold, a row must not be scored by a model that saw its copy."""
+    frame, labels = _memorisable(60)
+    frame, labels = pd.concat([frame, frame], ignore_index=True), np.concatenate([labels, labels])
+    fitted_score = _features().fit_transform(frame, labels).toarray()[:, -1]
+    assert roc_auc_score(labels, fitted_score) < 0.8
+
+
+def test_each_folds_columns_are_chosen_without_its_held_out_labels() -> None:
+    """Re-labelling fold 0's held-out rows may change other folds' columns, never fold 0's."""
+    frame, labels = _memorisable(120)
+    folds = [(np.arange(40, 120), np.arange(40)), (np.arange(40), np.arange(40, 120))]
+    relabelled = labels.copy()
+    relabelled[:40] = np.random.default_rng(1).permutation(relabelled[:40])
+    fitted = [_features(booster_grams=30).fit(frame, y, folds=folds) for y in (labels, relabelled)]
+    names = [text.get_feature_names_out() for text in fitted]
+    fold0 = [set(n[text.fold_column_masks_[0]]) for n, text in zip(names, fitted)]
+    assert fold0[0] == fold0[1]
+    assert all(mask.sum() == 30 + 1 for text in fitted for mask in text.fold_column_masks_)  # grams + linear score
+    assert set(names[0]) != set(names[1])  # the union did depend on fold 0's labels, through fold 1

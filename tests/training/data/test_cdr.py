@@ -7,7 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from training.data.cdr import CdrLoadError, detect_format, load_call_training_data, load_cdr_dir, load_profile_table
+from training.data.cdr import CdrLoadError, load_call_training_data, load_cdr_dir, load_profile_table
+from training.data.detect import detect_format
+from training.data.report import LoadReport
+from training.data.sms import DataFormatError, load_labelled
 
 VOC_HEADER = "phone_no_m,opposite_no_m,calltype_id,start_datetime,call_dur,city_name,county_name,imei_m\n"
 
@@ -26,9 +29,11 @@ def test_bad_voc_rows_are_counted_by_reason_with_first_line(tmp_path: Path) -> N
           + "B,y,2,2020-03-01 11:00:00,-3,,,d2\n")    # line 6: negative duration
     tables, report = load_cdr_dir(tmp_path)
     assert len(tables.voc) == 1 and tables.voc["start_datetime"].dtype.kind == "M"
-    assert report.bad_rows["voc"] == {"bad calltype_id": 1, "bad start_datetime": 1, "missing phone_no_m": 1, "bad call_dur": 1}
-    assert report.first_bad_line["voc"]["bad start_datetime"] == "voc.csv:4"
-    assert report.rows_read["voc"] == 5 and report.total_bad == 4
+    [voc] = report.files
+    assert (voc.path, voc.format) == (str(tmp_path / "voc.csv"), "voc")
+    assert voc.bad_rows == {"bad calltype_id": 1, "bad start_datetime": 1, "missing phone_no_m": 1, "bad call_dur": 1}
+    assert voc.first_bad_line["bad start_datetime"] == 4
+    assert voc.rows_read == 5 and report.total_bad == 4
 
 
 def test_tables_are_recognised_by_header_in_csv_and_parquet(tmp_path: Path) -> None:
@@ -37,7 +42,8 @@ def test_tables_are_recognised_by_header_in_csv_and_parquet(tmp_path: Path) -> N
                   "request_datetime": ["2020-03-01 10:00:00"]}).to_parquet(tmp_path / "messages.parquet")
     write(tmp_path / "labels.csv", "phone_no_m,label\nA,1\n")
     profiles, report = load_call_training_data(tmp_path)
-    assert report.rows_kept == {"voc": 1, "sms": 1, "labels": 1}
+    assert {file.format: file.rows_loaded for file in report.files} == {"voc": 1, "sms": 1, "labels": 1}
+    assert report.rows == len(profiles) == 1
     assert profiles.set_index("phone_no_m").loc["A", ["label", "voc_cnt", "sms_cnt"]].tolist() == [1, 1, 1]
 
 
@@ -62,11 +68,29 @@ def test_profile_table_counts_bad_labels_duplicates_and_non_numeric(tmp_path: Pa
     path = write(tmp_path / "p.csv", "phone_no_m,label,voc_cnt\nA,1,3\nA,0,4\nB,2,1\nC,0,abc\n,1,1\n")
     table, report = load_profile_table(path)
     assert table["phone_no_m"].tolist() == ["A", "C"] and pd.isna(table.loc[1, "voc_cnt"])
-    assert report.bad_rows["profiles"] == {"missing phone_no_m": 1, "duplicate phone_no_m": 1, "bad label": 1,
-                                           "non-numeric voc_cnt (set to NaN)": 1}
+    assert report.bad_rows == {"missing phone_no_m": 1, "duplicate phone_no_m": 1, "bad label": 1,
+                               "non-numeric voc_cnt (set to NaN)": 1}
+    assert report.files[0].format == "profiles" and report.rows == 2
 
 
 def test_format_detection(tmp_path: Path) -> None:
     assert detect_format(tmp_path) == "cdr"
     assert detect_format(write(tmp_path / "v.csv", VOC_HEADER)) == "cdr"
     assert detect_format(write(tmp_path / "p.csv", "phone_no_m,voc_cnt\n")) == "profiles"
+
+
+def test_sms_and_call_loaders_share_one_report(tmp_path: Path) -> None:
+    """Both families answer with the same LoadReport, so one summary / JSON shape serves every command."""
+    sms = load_labelled([write(tmp_path / "sms.tsv", "1\t中奖了\n0\t明天见\nmaybe\t你好\n")], "sms80w")
+    _, calls = load_profile_table(write(tmp_path / "p.csv", "phone_no_m,label\nA,1\n,0\n"))
+    assert type(sms.report) is type(calls) is LoadReport
+    assert sms.report.bad_rows == {"bad_label": 1} and calls.bad_rows == {"missing phone_no_m": 1}
+
+
+def test_auto_format_refuses_the_other_family(tmp_path: Path) -> None:
+    calls = write(tmp_path / "voc.csv", VOC_HEADER + "A,x,1,2020-03-01 10:00:00,5,,,d1\n")
+    sms = write(tmp_path / "sms.tsv", "1\t中奖了\n0\t明天见\n")
+    with pytest.raises(DataFormatError, match=r"voc\.csv: looks like call data \(cdr\), not SMS"):
+        load_labelled([calls])
+    with pytest.raises(CdrLoadError, match=r"sms\.tsv: looks like SMS data \(sms80w\)"):
+        load_call_training_data(sms)

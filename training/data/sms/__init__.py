@@ -8,7 +8,8 @@
 
 from training.data.sms.load import FORMATS, load_file, load_labelled, load_unlabelled
 from features.labels import parse_label
-from training.data.sms.records import DataFormatError, FileReport, LoadReport, LoadResult
+from training.data.report import FileReport, LoadReport
+from training.data.sms.records import DataFormatError, LoadResult
 
 __all__ = [
     "FORMATS",

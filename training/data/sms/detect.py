@@ -1,4 +1,6 @@
-"""Guess a file's format from its content, so ``--format auto`` works on renamed files.
+"""Guess an SMS file's format from its content, so ``--format auto`` works on renamed files.
+
+Used through :func:`training.data.detect.detect_format`, which first rules out call data.
 
 Signals, in order: a Parquet/JSONL extension; a CSV header naming ``text`` (canonical) or
 ``content,label`` (telecom5); otherwise tab-separated lines whose first field is a label,
@@ -23,7 +25,7 @@ SAMPLE_LINES = 200
 MIN_LABEL_SHARE = 0.9
 
 
-def detect_format(path: Path) -> str:
+def detect_sms_format(path: Path) -> str:
     """One of ``canonical, telecom5, uci, mudou, sms80w``.
 
     Raises:

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from training.data.detect import CALL_FORMATS, detect_format
+from training.data.report import FileReport, LoadReport
 from training.data.sms.canonical import read_canonical
 from training.data.sms.dedupe import drop_duplicates
-from training.data.sms.detect import detect_format
 from training.data.sms.native import read_label_text, read_mudou, read_telecom5
 from training.data.sms.records import (
     LABELLED_COLUMNS,
     RECORD_COLUMNS,
     DataFormatError,
-    FileReport,
-    LoadReport,
     LoadResult,
     RowCollector,
 )
@@ -95,6 +94,8 @@ def load_file(path: Path, fmt: str = "auto", *, labelled: bool = True) -> tuple[
         raise DataFormatError(path, "no such file" if not path.exists() else "not a regular file")
     if fmt == "auto":
         fmt = detect_format(path)
+        if fmt in CALL_FORMATS:
+            raise DataFormatError(path, f"looks like call data ({fmt}), not SMS; pass --format to read it as SMS")
     rows = RowCollector(path, fmt, labelled)
     READERS[fmt](path, rows)
     return rows.finish()

@@ -7,14 +7,14 @@ place where a raw row becomes a record or a counted bad row: readers only split 
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from features.labels import parse_label
+from training.data.report import FileReport, LoadReport
 
 RECORD_COLUMNS = ("id", "text", "sender", "receiver", "sent_at")
 LABEL_COLUMNS = ("label", "fraud_type")
@@ -48,59 +48,6 @@ def clean_optional(value: Any) -> Any:
 
 
 @dataclass
-class FileReport:
-    """What happened to one input file."""
-
-    path: str
-    format: str
-    rows_read: int = 0
-    rows_loaded: int = 0
-    bad_rows: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "format": self.format,
-            "rows_read": self.rows_read,
-            "rows_loaded": self.rows_loaded,
-            "bad_rows": dict(sorted(self.bad_rows.items())),
-        }
-
-
-@dataclass
-class LoadReport:
-    """Per-file counts plus what deduplication removed; ``rows`` is the final frame's length."""
-
-    files: list[FileReport]
-    rows: int
-    duplicates_removed: int = 0
-    conflicting_labels: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "files": [report.as_dict() for report in self.files],
-            "rows": self.rows,
-            "duplicates_removed": self.duplicates_removed,
-            "conflicting_labels": self.conflicting_labels,
-        }
-
-    def summary(self) -> str:
-        """Human-readable report, one line per file then the totals."""
-        lines = []
-        for report in self.files:
-            bad = ", ".join(f"{reason}={count}" for reason, count in sorted(report.bad_rows.items()))
-            lines.append(
-                f"{report.path} [{report.format}]: read {report.rows_read}, loaded {report.rows_loaded}"
-                f", bad rows: {bad or 'none'}"
-            )
-        lines.append(
-            f"total: {self.rows} rows after removing {self.duplicates_removed} duplicates"
-            f" ({self.conflicting_labels} with conflicting labels)"
-        )
-        return "\n".join(lines)
-
-
-@dataclass
 class LoadResult:
     """The loaded records (``frame``) and the account of how they were obtained (``report``)."""
 
@@ -121,7 +68,6 @@ class RowCollector:
         self.path = path
         self.labelled = labelled
         self.report = FileReport(path=str(path), format=fmt)
-        self._bad: Counter[str] = Counter()
         self._first_bad_line: int | None = None
         self._rows: list[dict[str, Any]] = []
         self._labels_complete = True
@@ -129,7 +75,7 @@ class RowCollector:
     def reject(self, reason: str, line: int) -> None:
         """Count a row that cannot become a record (the first such line is kept for errors)."""
         self.report.rows_read += 1
-        self._bad[reason] += 1
+        self.report.count_bad(reason, 1, line)
         if self._first_bad_line is None:
             self._first_bad_line = line
 
@@ -165,10 +111,9 @@ class RowCollector:
 
     def finish(self) -> tuple[pd.DataFrame, FileReport]:
         """The file's records and report; a file with no usable row is an error, not a silent zero."""
-        self.report.bad_rows = dict(self._bad)
         self.report.rows_loaded = len(self._rows)
         if not self._rows:
-            detail = ", ".join(f"{reason}={count}" for reason, count in sorted(self._bad.items()))
+            detail = ", ".join(f"{reason}={count}" for reason, count in sorted(self.report.bad_rows.items()))
             raise DataFormatError(self.path, f"no usable rows ({detail or 'file is empty'})", self._first_bad_line)
         columns = LABELLED_COLUMNS if self.labelled or self._labels_complete else RECORD_COLUMNS
         return make_frame(self._rows, columns), self.report

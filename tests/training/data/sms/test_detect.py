@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from training.data.sms import DataFormatError
-from training.data.sms.detect import detect_format
+from training.data.detect import detect_format
 
 
 @pytest.mark.parametrize(

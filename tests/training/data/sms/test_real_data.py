@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import shared_data
 from training.data.sms import load_labelled
-from training.data.sms.detect import detect_format
+from training.data.detect import detect_format
 
 pytestmark = pytest.mark.realdata
 

@@ -1,0 +1,86 @@
+"""training/fit.py: no out-of-fold score comes from a booster that touched its row.
+
+A spy featuriser exposes each row's position as column 0, so the rows every booster trained
+and early-stopped on can be read back from what LightGBM was given.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, TransformerMixin
+
+import training.fit as fit_module
+from configs.sms import LightGBMConfig, SplitConfig, ThresholdConfig
+from training.split import grouped_folds
+
+SPLIT = SplitConfig(folds=3, seed=0)
+COLUMNS = ["row", "signal", "noise"]
+
+
+class RowFeaturiser(TransformerMixin, BaseEstimator):
+    """Columns: row position, a label-related signal, noise; ``masks`` stand in for supervised selection."""
+
+    def __init__(self, masks: list[np.ndarray] | None = None) -> None:
+        self.masks = masks
+
+    def fit(self, frame: pd.DataFrame, y=None, folds=None) -> "RowFeaturiser":
+        self.fold_column_masks_ = self.masks
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        return frame[COLUMNS].to_numpy(dtype=float)
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return np.array(COLUMNS, dtype=object)
+
+
+def _frame(n_groups: int = 90, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
+    """Duplicate pairs (a group shares its label), signal that separates the classes imperfectly."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(n_groups) % 3 == 0, 2).astype(int)
+    frame = pd.DataFrame({
+        "row": np.arange(2 * n_groups, dtype=float),
+        "signal": labels + rng.normal(0, 0.7, 2 * n_groups),
+        "noise": rng.normal(0, 1, 2 * n_groups),
+        "label": labels,
+    })
+    return frame, pd.Series(np.repeat(np.arange(n_groups), 2))
+
+
+def _fit(monkeypatch, featuriser: RowFeaturiser) -> tuple[list[tuple[np.ndarray, np.ndarray]], fit_module.FitResult, list]:
+    calls = []
+    train_booster = fit_module._train_booster
+
+    def spy(cfg, x_train, y_train, x_valid, y_valid, *args, **kwargs):
+        calls.append((x_train[:, 0].astype(int), x_valid[:, 0].astype(int)))
+        return train_booster(cfg, x_train, y_train, x_valid, y_valid, *args, **kwargs)
+
+    monkeypatch.setattr(fit_module, "_train_booster", spy)
+    frame, groups = _frame()
+    result = fit_module.fit_scam_model(
+        frame, kind="call", featuriser=featuriser, groups=groups, split=SPLIT, thresholds=ThresholdConfig(),
+        lightgbm=LightGBMConfig(num_boost_round=30, early_stopping_rounds=5, params={"num_threads": 1, "min_data_in_leaf": 5}),
+    )
+    return calls, result, list(grouped_folds(frame["label"], groups, SPLIT.folds, SPLIT.seed))
+
+
+def test_boosters_early_stop_inside_their_training_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls, _, folds = _fit(monkeypatch, RowFeaturiser())
+    _, groups = _frame()
+    assert len(calls) == len(folds)
+    for (train, held), (fitted, stopped) in zip(folds, calls):
+        assert len(stopped) > 0
+        assert not set(stopped) & set(held), "early stopping saw the rows its out-of-fold scores come from"
+        assert set(fitted) | set(stopped) <= set(train)
+        assert not set(groups[fitted]) & set(groups[stopped]), "a duplicate crosses the early-stopping split"
+
+
+def test_each_booster_uses_only_its_folds_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fold 0 may not use "signal" (as if selection had needed fold 0's held-out labels to pick it)."""
+    masks = [np.array([True, False, True]), *[np.ones(3, dtype=bool)] * (SPLIT.folds - 1)]
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(masks))
+    gains = [booster.feature_importance("gain") for booster in result.model.booster.boosters]
+    assert gains[0][COLUMNS.index("signal")] == 0
+    assert all(gain[COLUMNS.index("signal")] > 0 for gain in gains[1:])
