@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import lightgbm as lgb
 import numpy as np
@@ -17,6 +18,9 @@ import scipy.sparse as sp
 from sklearn.base import TransformerMixin
 
 from models.ensemble import PREDICT_THREADS, BoosterBag
+
+if TYPE_CHECKING:
+    from features.graph.knowledge import GraphKnowledge
 
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
 
@@ -86,6 +90,8 @@ class ScamModel:
     # Samples from validation data (key "score" plus the top features by gain): the
     # reference distribution drift reports compare new data against.
     reference: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # Call models with graph features: the labels of other numbers those features may use.
+    graph: GraphKnowledge | None = None
 
     def features(self, records: pd.DataFrame):
         """The model inputs for ``records``; the same transform training used."""
@@ -146,8 +152,9 @@ class ScamModel:
             keep = (columns != bias_column) & (weights > 0)
             columns, weights = columns[keep], weights[keep]
             reasons: list[str] = []
+            row_values = _RowValues(values, row, self.feature_names)
             for column in columns[np.argsort(-weights)]:
-                reason = self._reason(int(column), float(values[row, column]))
+                reason = self._reason(int(column), float(values[row, column]), row_values)
                 if reason is not None:
                     reasons.append(reason)
                 if len(reasons) == self.max_reasons:
@@ -155,8 +162,12 @@ class ScamModel:
             explanations.append(reasons)
         return explanations
 
-    def _reason(self, column: int, value: float) -> str | None:
-        """The readable reason for one contributing feature, or None if it cannot be one."""
+    def _reason(self, column: int, value: float, row_values: Mapping[str, float]) -> str | None:
+        """The readable reason for one contributing feature, or None if it cannot be one.
+
+        A template may name other features of the same row (e.g. a den's size beside its
+        fraud count); a template naming a feature the model lacks falls back to the name.
+        """
         if self.reason_mask is not None and not self.reason_mask[column]:
             return None
         if np.isnan(value):
@@ -164,6 +175,38 @@ class ScamModel:
         name = self.feature_names[column]
         template = self.reason_templates.get(name)
         if template:
-            return template.format(value=value)
+            try:
+                return template.format_map(_WithValue(row_values, value))
+            except (KeyError, ValueError):
+                return name
         return name if value else None
+
+
+class _RowValues(Mapping):
+    """One row's feature values by name, looked up only when a template names another feature."""
+
+    def __init__(self, values: sp.csr_matrix, row: int, names: list[str]) -> None:
+        self._values, self._row, self._names = values, row, names
+
+    def __getitem__(self, name: str) -> float:
+        if name not in self._names:
+            raise KeyError(name)
+        return float(self._values[self._row, self._names.index(name)])
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class _WithValue(dict):
+    """``format_map`` mapping: ``value`` is the contributing feature, other names look up the row."""
+
+    def __init__(self, row_values: Mapping[str, float], value: float) -> None:
+        super().__init__(value=value)
+        self._row_values = row_values
+
+    def __missing__(self, name: str) -> float:
+        return self._row_values[name]
 
