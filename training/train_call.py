@@ -1,28 +1,85 @@
-"""``yunmao train call``: CDRs or per-number profiles → fitted call model → registered challenger."""
+"""``yunmao train call``: CDRs or per-number profiles (+ extra tables, + links) → registered challenger.
+
+With links, the model is fitted in two stages on identical folds: stage one sees only each
+number's own columns and yields out-of-fold scores; stage two adds graph features, computed
+per fold from the labels (and stage-one scores) of the *other* folds only, so no number's
+label or score feeds its own features. The fitted model carries the known-label set its
+graph features use at scoring time (:class:`features.graph.knowledge.GraphKnowledge`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from configs.call import CallConfig
 from features.calls.featuriser import REASON_TEMPLATES, build_call_featuriser
+from features.graph.features import out_of_fold_graph_features
+from features.graph.knowledge import GraphKnowledge
+from features.graph.links import CallGraph
+from features.graph.reasons import GRAPH_REASON_TEMPLATES
+from training.data.call_tables import join_feature_tables, load_links
 from training.data.cdr import load_call_training_data
-from training.fit import fit_scam_model
+from training.fit import FitResult, fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
 
 NUMBER_COLUMN = "phone_no_m"
+CALL_REASON_TEMPLATES = {**REASON_TEMPLATES, **GRAPH_REASON_TEMPLATES}
 
 
-def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", name: str | None = None) -> TrainOutcome:
-    """Load (building profiles from CDRs when given a CDR folder), fit, log and register."""
+@dataclass
+class CallFit:
+    """A fitted call model plus what its inputs were (for the MLflow data report)."""
+
+    fit: FitResult
+    data_report: dict = field(default_factory=dict)
+
+
+def load_call_frame(
+    paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", features: Sequence[str | Path] = ()
+) -> tuple[pd.DataFrame, dict]:
+    """Profiles from every ``--data`` path with the ``--features`` tables joined on; plus a load report."""
     loaded = [load_call_training_data(path, fmt, cfg.profiles) for path in paths]
     frame = pd.concat([profiles for profiles, _ in loaded], ignore_index=True)
+    frame, feature_reports = join_feature_tables(frame, features)
+    report = {"files": [r.as_dict() for _, r in loaded], "feature_tables": feature_reports, "numbers": len(frame)}
+    return frame, report
+
+
+def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None = None) -> CallFit:
+    """Fit the call model on labelled ``frame``; with a ``graph``, in two stages with graph features.
+
+    ``graph`` must hold every number of ``frame`` (see :meth:`CallGraph.from_links`) and be
+    built with ``cfg.graph``; numbers it holds beyond ``frame`` are unlabelled vertices.
+
+    Raises:
+        ValueError: a row lacks a label; links unusable (:class:`features.graph.links.LinkError`).
+    """
+    frame = frame.reset_index(drop=True)
     if "label" not in frame or frame["label"].isna().any():
         raise ValueError("every number needs a label: a profile table's 'label' column or the CDR folder's labels.csv")
-    fit = fit_scam_model(
+    own = _fit(frame, cfg)
+    if graph is None:
+        return CallFit(own)
+    numbers = frame[NUMBER_COLUMN].astype(str)
+    labels = frame["label"].astype(int).to_numpy()
+    member_scores = pd.Series(own.oof_scores, index=pd.Index(numbers))
+    fit = _fit(
+        frame, cfg,
+        fold_columns=lambda folds: out_of_fold_graph_features(graph, numbers, labels, folds, member_scores=member_scores),
+    )
+    fit.model.graph = GraphKnowledge(
+        known=pd.Series(labels, index=pd.Index(numbers)), config=cfg.graph, member_scores=member_scores,
+        sources={"training": len(labels)},
+    )
+    return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": fit.model.graph.summary()})
+
+
+def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:
+    return fit_scam_model(
         frame,
         kind="call",
         featuriser=build_call_featuriser(cfg),
@@ -30,15 +87,30 @@ def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", 
         lightgbm=cfg.lightgbm,
         thresholds=cfg.thresholds,
         split=cfg.split,
-        reason_templates=REASON_TEMPLATES,
+        reason_templates=CALL_REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
+        fold_columns=fold_columns,
     )
-    columns = [NUMBER_COLUMN, *fit.model.feature_names]
+
+
+def train_call(
+    paths: Sequence[str | Path],
+    cfg: CallConfig,
+    fmt: str = "auto",
+    name: str | None = None,
+    features: Sequence[str | Path] = (),
+    links: Sequence[str | Path] = (),
+) -> TrainOutcome:
+    """Load (building profiles from CDRs when given a CDR folder), fit, log and register."""
+    frame, data_report = load_call_frame(paths, cfg, fmt, features)
+    graph = CallGraph.from_links(load_links(links), frame[NUMBER_COLUMN].astype(str), cfg.graph) if links else None
+    called = fit_call_model(frame, cfg, graph)
+    columns = [NUMBER_COLUMN, *called.fit.model.feature_names]
     return log_and_register(
-        fit,
+        called.fit,
         experiment=cfg.experiment,
         name=name or cfg.name,
         params=cfg.model_dump(mode="json"),
-        data_report={"files": [report.as_dict() for _, report in loaded], "numbers": len(frame)},
+        data_report={**data_report, **called.data_report},
         input_columns=columns,
     )

@@ -20,7 +20,7 @@ from mlflow import MlflowClient
 from configs.report import ReportConfig
 from models.registry import load_scam_model, resolve_model_version
 from models.scam_model import ScamModel
-from training.data.datasets import load_for_kind
+from training.data.datasets import load_for_model
 from training.report import Report, build_report
 from training.report import metrics as M
 from training.report.inputs import EvalData, ModelRun
@@ -114,16 +114,19 @@ def report_for_model(
     compare_uri: str | None,
     out_dir: Path,
     config: ReportConfig,
+    features: Sequence[str | Path] = (),
+    links: Sequence[str | Path] = (),
 ) -> ReportFiles:
     """`yunmao report`: evaluate, write ``report.html`` + ``metrics.json`` in ``out_dir``, log both to MLflow."""
     name, version = resolve_model_version(model_uri)
     model = load_scam_model(f"models:/{name}/{version}")
-    frame = load_for_kind(model.kind, data_paths, fmt, labelled=True).reset_index(drop=True)
+    frame, notes = load_for_model(model, data_paths, fmt, labelled=True, features=features, links=links)
+    frame = frame.reset_index(drop=True)
     report = evaluate_for_report(model, name, version, frame, config, compare_uri)
     out_dir.mkdir(parents=True, exist_ok=True)
     html, metrics = out_dir / "report.html", out_dir / "metrics.json"
     html.write_text(report.html, encoding="utf-8")
-    payload = {**report.metrics, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
+    payload = {**report.metrics, **notes, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
     metrics.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     log_report(name, version, html, metrics)
     return ReportFiles(html=html, metrics=metrics, report=report)
