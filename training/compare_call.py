@@ -21,6 +21,7 @@ from configs.call import CallConfig
 from configs.sms import LightGBMConfig
 from features.graph.knowledge import add_graph_features
 from features.graph.links import CallGraph
+from models.scam_model import ScamModel
 from training.metrics import at_threshold, ranking
 from training.split import grouped_folds
 from training.train_call import NUMBER_COLUMN, fit_call_model
@@ -31,7 +32,11 @@ DEFAULT_LIGHTGBM = LightGBMConfig(params={"num_threads": 1}, num_boost_round=100
 
 @dataclass(frozen=True)
 class Variant:
-    """One model compared: which columns of the frame it may use, its config, whether it sees links."""
+    """One model compared: which columns of the frame it may use, its config, whether it sees links.
+
+    A graph variant also reports its stage-one model (same columns, no graph) as
+    ``NAME, no graph``: the same fit, so the graph's own contribution on identical folds.
+    """
 
     name: str
     columns: tuple[str, ...] | None  # None: every column of the frame
@@ -57,22 +62,31 @@ def nested_comparison(
     frame = frame.reset_index(drop=True)
     labels = frame["label"].astype(int)
     folds = list(grouped_folds(labels, frame[NUMBER_COLUMN], outer_folds, seed))[:max_folds]
-    per_fold: dict[str, list[dict[str, float]]] = {v.name: [] for v in variants}
+    per_fold: dict[str, list[dict[str, float]]] = {}
     for train_idx, test_idx in folds:
         train, test = frame.iloc[train_idx].reset_index(drop=True), frame.iloc[test_idx].reset_index(drop=True)
         for variant in variants:
-            per_fold[variant.name].append(_fit_and_score(variant, train, test, graph))
+            for name, metrics in _fit_and_score(variant, train, test, graph).items():
+                per_fold.setdefault(name, []).append(metrics)
     return {name: summarise(rows) for name, rows in per_fold.items()}
 
 
-def _fit_and_score(variant: Variant, train: pd.DataFrame, test: pd.DataFrame, graph: CallGraph) -> dict[str, float]:
+def _fit_and_score(variant: Variant, train: pd.DataFrame, test: pd.DataFrame, graph: CallGraph) -> dict[str, dict[str, float]]:
     keep = [NUMBER_COLUMN, "label", *(variant.columns or [c for c in train.columns if c not in (NUMBER_COLUMN, "label")])]
-    model = fit_call_model(train[keep], variant.config, graph if variant.graph else None).fit.model
+    called = fit_call_model(train[keep], variant.config, graph if variant.graph else None)
     records = test[keep].drop(columns="label")
-    if variant.graph:
-        records = add_graph_features(records, graph, model.graph)
-    scores = model.score(records)
     y = test["label"].astype(int).to_numpy()
+    out = {}
+    if called.own_columns is not None:
+        out[f"{variant.name}, no graph"] = _metrics(called.own_columns.model, records, y)
+        records = add_graph_features(records, graph, called.fit.model.graph)
+    out[variant.name] = _metrics(called.fit.model, records, y)
+    return out
+
+
+def _metrics(model: ScamModel, records: pd.DataFrame, y: np.ndarray) -> dict[str, float]:
+    """Metrics at the model's own warn threshold (set on its out-of-fold training scores)."""
+    scores = model.score(records)
     return {**at_threshold(y, scores, model.thresholds.warn), **ranking(y, scores)}
 
 

@@ -32,10 +32,15 @@ CALL_REASON_TEMPLATES = {**REASON_TEMPLATES, **GRAPH_REASON_TEMPLATES}
 
 @dataclass
 class CallFit:
-    """A fitted call model plus what its inputs were (for the MLflow data report)."""
+    """A fitted call model plus what its inputs were (for the MLflow data report).
+
+    ``own_columns``: with a graph, the stage-one model on the numbers' own columns only (the
+    no-graph model on identical folds, kept for comparison); None without a graph.
+    """
 
     fit: FitResult
     data_report: dict = field(default_factory=dict)
+    own_columns: FitResult | None = None
 
 
 def load_call_frame(
@@ -75,7 +80,7 @@ def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None
         known=pd.Series(labels, index=pd.Index(numbers)), config=cfg.graph, member_scores=member_scores,
         sources={"training": len(labels)},
     )
-    return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": fit.model.graph.summary()})
+    return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": fit.model.graph.summary()}, own_columns=own)
 
 
 def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:
