@@ -125,7 +125,7 @@ class ScamModel:
                 names, type_scores = self.fraud_type_head.predict(flagged_features)
                 types = {int(i): (n, float(s)) for i, n, s in zip(flagged, names, type_scores)}
             if explain and self.max_reasons:
-                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features)))
+                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, records.iloc[flagged])))
         return [
             Decision(
                 score=float(scores[i]),
@@ -137,8 +137,11 @@ class ScamModel:
             for i in range(len(records))
         ]
 
-    def explain_features(self, features) -> list[list[str]]:
+    def explain_features(self, features, records: pd.DataFrame | None = None) -> list[list[str]]:
         """Readable top positive contributions (LightGBM ``pred_contrib``) of each row.
+
+        ``records`` (the same rows) lets a template name a column the model does not use,
+        e.g. a den's known-fraud count beside the den's fraud share the model does use.
 
         Stays sparse throughout: a dense copy of a 256-message batch would be ~100 MB.
         """
@@ -152,7 +155,8 @@ class ScamModel:
             keep = (columns != bias_column) & (weights > 0)
             columns, weights = columns[keep], weights[keep]
             reasons: list[str] = []
-            row_values = _RowValues(values, row, self.feature_names)
+            record = None if records is None else records.iloc[row]
+            row_values = _RowValues(values, row, self.feature_names, record)
             for column in columns[np.argsort(-weights)]:
                 reason = self._reason(int(column), float(values[row, column]), row_values)
                 if reason is not None:
@@ -183,15 +187,18 @@ class ScamModel:
 
 
 class _RowValues(Mapping):
-    """One row's feature values by name, looked up only when a template names another feature."""
+    """One row's values by name (features first, then the record's other columns), looked up
+    only when a template names something besides ``value``."""
 
-    def __init__(self, values: sp.csr_matrix, row: int, names: list[str]) -> None:
-        self._values, self._row, self._names = values, row, names
+    def __init__(self, values: sp.csr_matrix, row: int, names: list[str], record: pd.Series | None) -> None:
+        self._values, self._row, self._names, self._record = values, row, names, record
 
     def __getitem__(self, name: str) -> float:
-        if name not in self._names:
-            raise KeyError(name)
-        return float(self._values[self._row, self._names.index(name)])
+        if name in self._names:
+            return float(self._values[self._row, self._names.index(name)])
+        if self._record is not None and name in self._record.index:
+            return float(self._record[name])
+        raise KeyError(name)
 
     def __iter__(self):
         return iter(self._names)

@@ -69,12 +69,13 @@ def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[Model
     return run, features
 
 
-def with_reasons(run: ModelRun, model: ScamModel, features, rows: Sequence[int]) -> ModelRun:
+def with_reasons(run: ModelRun, model: ScamModel, features, rows: Sequence[int], records: pd.DataFrame | None = None) -> ModelRun:
     """``run`` with the model's reasons filled in for ``rows`` (other rows get none)."""
     reasons: list[list[str]] = [[] for _ in range(len(run.scores))]
     rows = sorted(set(rows))
     if rows:
-        for row, explanation in zip(rows, model.explain_features(features[rows])):
+        shown = None if records is None else records.iloc[rows]
+        for row, explanation in zip(rows, model.explain_features(features[rows], shown)):
             reasons[row] = explanation
     return ModelRun(**{**run.__dict__, "reasons": reasons})
 
@@ -93,7 +94,7 @@ def evaluate_for_report(
         other_model = load_scam_model(f"models:/{other_name}/{other_version}")
         other, _ = model_run(other_model, f"{other_name} v{other_version}", records)
     shown = [i for rows in M.worst_errors(data.labels, run, config.worst_examples).values() for i in rows]
-    return build_report(data, with_reasons(run, model, features, shown), config, other)
+    return build_report(data, with_reasons(run, model, features, shown, records), config, other)
 
 
 def log_report(name: str, version: str, html: Path, metrics: Path) -> str:
