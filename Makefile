@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 3000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo-data train test bench clean
+.PHONY: install run demo-data train lint test bench clean
 
 install: $(STAMP)
 
@@ -19,8 +19,15 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/yunmao quickstart --port $(PORT)
 
-## test: the whole suite (tests needing ../shared/data skip with a reason where it is absent).
-test: install
+## lint: style and bugs (ruff), dead code (vulture), the floors' import direction (import-linter).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/vulture
+	$(BIN)/lint-imports
+
+## test: lint, then the whole suite (tests needing ../shared/data or a system binary such as
+## chromium or redis-server skip with a reason where it is absent; CI installs both and fails on such skips).
+test: install lint
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -1,4 +1,4 @@
-"""Schema of ``configs/report.yaml``: threshold grid, list lengths, drift limits and plot fonts."""
+"""Schema of ``configs/report.yaml``: threshold grid, list lengths, and drift limits."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class ThresholdGrid(StrictModel):
     step: float = Field(0.05, gt=0, lt=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "ThresholdGrid":
+    def _ordered(self) -> ThresholdGrid:
         if self.stop < self.start:
             raise ValueError("stop must be >= start")
         return self
@@ -42,7 +42,6 @@ class ReportConfig(StrictModel):
     drift: DriftConfig = DriftConfig()
     calibration_bins: int = Field(10, ge=2, le=100)
     histogram_bins: int = Field(40, ge=5, le=500)
-    cjk_fonts: list[str] = Field(default_factory=lambda: ["Noto Sans CJK SC"], min_length=1)
 
 
 def load_report_config(path: str | Path | None = None) -> ReportConfig:

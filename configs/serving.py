@@ -1,4 +1,4 @@
-"""Schema of ``configs/serving.yaml``: models, limits, batching, reload, cache and auth of the service."""
+"""Schema of ``configs/serving.yaml``: models, limits, batching, reload, read timeouts, cache and auth of the service."""
 
 from __future__ import annotations
 
@@ -32,7 +32,19 @@ class BatchingConfig(StrictModel):
 
 
 class ReloadConfig(StrictModel):
+    """When workers look for a new champion, and how long a reload answer waits for all of them."""
+
     poll_interval_s: float = Field(0, ge=0, le=86_400)
+    sync_interval_s: float = Field(0.25, gt=0, le=60)
+    converge_timeout_s: float = Field(20, gt=0, le=600)
+
+
+class ReadTimeoutsConfig(StrictModel):
+    """How long a client may take to send a request; a stalled one is cut off, not held."""
+
+    headers_s: float = Field(10, gt=0, le=600)
+    body_s: float = Field(10, gt=0, le=600)
+    keep_alive_s: int = Field(5, ge=1, le=600)
 
 
 class CacheConfig(StrictModel):
@@ -40,7 +52,11 @@ class CacheConfig(StrictModel):
 
 
 class AuthConfig(StrictModel):
+    """Bearer keys: ``api_key`` guards ``/v1/`` routes, ``admin_api_key`` guards ``/v1/admin/``
+    (see ``serving/auth.py`` for what happens when only one is set)."""
+
     api_key: str | None = Field(None, min_length=16)
+    admin_api_key: str | None = Field(None, min_length=16)
 
 
 class ServingConfig(StrictModel):
@@ -53,6 +69,7 @@ class ServingConfig(StrictModel):
     batching: BatchingConfig = BatchingConfig()
     explain: bool = True
     reload: ReloadConfig = ReloadConfig()
+    read_timeouts: ReadTimeoutsConfig = ReadTimeoutsConfig()
     cache: CacheConfig = CacheConfig()
     auth: AuthConfig = AuthConfig()
 
@@ -60,6 +77,8 @@ class ServingConfig(StrictModel):
     def _direct_fits_limits(self) -> "ServingConfig":
         if self.batching.direct_min_messages > self.limits.max_messages + 1:
             raise ValueError("batching.direct_min_messages must be <= limits.max_messages + 1")
+        if self.reload.converge_timeout_s >= self.timeout_s:
+            raise ValueError("reload.converge_timeout_s must be < timeout_s (the reload answer waits that long)")
         return self
 
 

@@ -5,7 +5,8 @@ that route re-serialises every request through BentoML's own HTTP client and ASG
 measured 4.4 ms per call here, most of a 5 ms latency budget. The dispatcher behind
 ``batchable=True`` (``CorkDispatcher``: it learns the batch cost and waits only while waiting
 pays) is used directly instead, with the same ``max_batch_size`` / ``max_latency_ms`` knobs.
-It is BentoML-internal; ``tests/serving/test_batching.py`` pins the behaviour relied on here.
+It is BentoML-internal; ``tests/serving/test_batching.py`` pins the behaviour relied on here
+(requests share model calls, an overdue request is scored alone, outputs stay aligned).
 
 When the dispatcher predicts a request would wait past ``max_latency_ms`` (a burst, a model
 reload taking the CPU), it refuses it; the request is then scored on its own instead of failed:

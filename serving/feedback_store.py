@@ -19,13 +19,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from configs.feedback import FeedbackConfig
 from features.labels import parse_label
+from serving.schemas import visible_text
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -64,7 +65,7 @@ class FeedbackRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str | None = Field(None, min_length=1, max_length=128, examples=["sms-20240501-000123"])
-    text: str | None = Field(None, min_length=1, examples=["您的账户涉嫌洗钱，请立即转账到安全账户"])
+    text: Annotated[str | None, AfterValidator(visible_text)] = Field(None, min_length=1, examples=["您的账户涉嫌洗钱，请立即转账到安全账户"])
     call: dict[str, Any] | None = Field(None, examples=[{"phone_no_m": "8f3a…", "calls_per_day": 41}])
     label: int = Field(..., examples=[1])
     fraud_type: str | None = Field(None, min_length=1, max_length=64, examples=["冒充公检法"])

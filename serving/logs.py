@@ -26,6 +26,7 @@ class JsonFormatter(logging.Formatter):
         payload = {
             "ts": round(record.created, 3),
             "level": record.levelname.lower(),
+            "pid": record.process,  # which worker process of the instance
             "event": record.getMessage(),
             **getattr(record, "fields", {}),
         }

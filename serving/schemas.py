@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from configs.serving import load_serving_config
+from features.sms.normalise import clean_text
 
 _LIMITS = load_serving_config().limits
 
@@ -38,6 +39,14 @@ def iso_timestamp(value: str | None) -> str | None:
 IsoTimestamp = Annotated[str | None, AfterValidator(iso_timestamp)]
 
 
+def visible_text(text: str | None) -> str | None:
+    """``text`` unchanged unless the model's own normalisation leaves nothing of it (only
+    whitespace, zero-width or control characters): such a text has nothing to score or learn."""
+    if text is not None and not clean_text(text):
+        raise ValueError("text is blank after normalisation (only whitespace, invisible or control characters)")
+    return text
+
+
 class _Strict(BaseModel):
     """Unknown fields are errors and nothing is coerced (``5`` is not a text)."""
 
@@ -48,7 +57,7 @@ class SmsMessage(_Strict):
     """One SMS as the carrier hook sees it; only ``id`` and ``text`` are required."""
 
     id: str = Field(..., min_length=1, max_length=_LIMITS.max_field_chars, examples=["sms-20240501-000123"])
-    text: str = Field(
+    text: Annotated[str, AfterValidator(visible_text)] = Field(
         ...,
         min_length=1,
         max_length=_LIMITS.max_text_chars,
@@ -57,13 +66,6 @@ class SmsMessage(_Strict):
     sender: str | None = Field(None, max_length=_LIMITS.max_field_chars, examples=["17012345678"])
     receiver: str | None = Field(None, max_length=_LIMITS.max_field_chars, examples=["13800138000"])
     sent_at: IsoTimestamp = Field(None, max_length=_LIMITS.max_field_chars, examples=["2024-05-01T09:30:00+08:00"])
-
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, text: str) -> str:
-        if not text.strip():
-            raise ValueError("text is blank (only whitespace)")
-        return text
 
 
 class SmsScoreRequest(_Strict):

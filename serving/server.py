@@ -3,8 +3,12 @@
 Model URIs travel to BentoML's worker processes through ``$YUNMAO_SMS_MODEL`` and
 ``$YUNMAO_CALL_MODEL`` (workers inherit the environment and re-import the service). The SMS
 model is resolved once here first so a typo or an empty registry fails in the terminal with one
-line, not in every worker's log; so is a call model named on the command line. The configured
-call model may be absent (the call endpoint then answers 503 until one is promoted).
+line, not in every worker's log; so is a call model named on the command line, and so is a port
+already in use. The configured call model may be absent (the call endpoint then answers 503
+until one is promoted).
+
+Each instance gets its own folder (``serving/instance``): Prometheus files and the reload board
+its workers share (``serving/reload_sync``); workers die with this process (``serving/process``).
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ from __future__ import annotations
 import os
 
 from configs.serving import load_serving_config
+from serving.instance import INSTANCE_DIR_ENV, prepare_instance_dir
+from serving.process import SERVER_PID_ENV, ensure_port_free
+from serving.reload_sync import ReloadBoard
 from serving.service import MODEL_ENV, YunmaoService, serving_model_uri
 
 
@@ -25,10 +32,19 @@ def check_model(uri: str) -> tuple[str, str]:
 def run_server(
     host: str, port: int, model_uri: str | None = None, workers: int | None = None, call_model_uri: str | None = None
 ) -> None:
-    """Serve until interrupted; blocks. ``None`` arguments keep the environment's or config's values."""
-    import bentoml
+    """Serve until interrupted; blocks. ``None`` arguments keep the environment's or config's values.
 
-    uri = model_uri or serving_model_uri(load_serving_config(), "sms")
+    Raises :class:`serving.process.PortBusy` before loading anything when ``host:port`` is taken.
+    BentoML's ``serve_http`` is called rather than ``bentoml.serve`` (which wraps it) because
+    only it passes uvicorn's keep-alive timeout on.
+    """
+    from _bentoml_impl.server.serving import serve_http
+    from bentoml._internal.configuration.containers import BentoMLContainer
+    from bentoml._internal.log import configure_logging
+
+    ensure_port_free(host, port)
+    config = load_serving_config()
+    uri = model_uri or serving_model_uri(config, "sms")
     check_model(uri)
     os.environ[MODEL_ENV["sms"]] = uri
     if call_model_uri is not None:
@@ -36,4 +52,18 @@ def run_server(
         os.environ[MODEL_ENV["call"]] = call_model_uri
     if workers is not None:
         YunmaoService.config["workers"] = workers
-    bentoml.serve(YunmaoService, host=host, port=port, blocking=True)
+    instance = prepare_instance_dir(host, port)
+    ReloadBoard.create(instance, YunmaoService.config["workers"])
+    BentoMLContainer.prometheus_multiproc_dir.set(str(instance / "prometheus"))
+    os.environ[INSTANCE_DIR_ENV] = str(instance)
+    os.environ[SERVER_PID_ENV] = str(os.getpid())
+    configure_logging()
+    YunmaoService.inject_config()
+    serve_http(
+        YunmaoService.import_string,
+        working_dir=YunmaoService.working_dir,
+        host=host,
+        port=port,
+        timeout_keep_alive=config.read_timeouts.keep_alive_s,
+        threaded=False,
+    )

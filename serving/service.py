@@ -1,11 +1,15 @@
-"""yunmao's BentoML service: ``POST /v1/sms/score``, ``POST /v1/call/score``, admin reload, health
-and metrics.
+"""yunmao's BentoML service: ``POST /v1/sms/score``, ``POST /v1/call/score``, ``POST /v1/feedback``,
+admin reload, health and metrics.
 
-Start it with ``yunmao serve`` (or ``bentoml serve serving.service:YunmaoService``). Each worker
+Start it with ``yunmao serve`` (``serving/server``): it gives the instance its own metrics
+folder and the reload board that makes ``/v1/admin/reload`` reach every worker, and ties the
+workers' lives to its own. ``bentoml serve serving.service:YunmaoService`` runs the same app
+without those (a reload then reaches only the worker that takes it). Each worker
 process loads the models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` or the serving
 config once, initialises jieba, and runs a warm-up prediction per model before it reports ready.
-Requests pass two ASGI middlewares first: bearer auth, then body validation (see
-``serving/validation``).
+Requests pass ASGI middlewares first: docs (``serving/openapi``), the body read deadline
+(``serving/deadlines``), bearer auth, body validation (``serving/validation``) and the feedback
+route (``serving/feedback``).
 
 The call model is optional: a deployment may run SMS interception before any call model is
 registered. Without one, ``/v1/call/score`` answers 503 naming what is missing and the worker
@@ -31,19 +35,33 @@ from features.sms.tokenise import get_tokenizer
 from serving.auth import BearerAuthMiddleware
 from serving.batching import Batcher
 from serving.cache import message_key
+from serving.deadlines import BodyDeadlineMiddleware, close_stalled_connections
 from serving.errors import unavailable
 from serving.call_scoring import decide_calls
-from serving.feedback_app import FeedbackMiddleware
+from serving.feedback import (
+    FEEDBACK_PATH,
+    FeedbackMiddleware,
+    FeedbackRequest,
+    FeedbackResponse,
+    feedback_body,
+    feedback_operation,
+)
+from serving.feedback_store import FeedbackRecord
+from serving.instance import current_instance_dir
 from serving.logs import elapsed_ms, log_event
+from serving.openapi import DocsMiddleware, Spec, service_spec
+from serving.process import die_with_server
 from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
+from serving.reload_sync import WorkerState, open_worker_sync
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
 from serving.scoring import Record, Verdict, build_response, decide
-from serving.validation import RequestValidationMiddleware
+from serving.validation import NO_BODY, JsonBody, RequestValidationMiddleware
 
 MODEL_ENV = {"sms": "YUNMAO_SMS_MODEL", "call": "YUNMAO_CALL_MODEL"}
 SMS_ROUTE = "/v1/sms/score"
 CALL_ROUTE = "/v1/call/score"
+RELOAD_ROUTE = "/v1/admin/reload"
 
 _CONFIG = load_serving_config()
 
@@ -64,8 +82,12 @@ class SlotReload(BaseModel):
 
 
 class ReloadResponse(BaseModel):
-    sms: SlotReload
+    sms: SlotReload = Field(..., description="What the worker that took this request did.")
     call: SlotReload
+    converged: bool = Field(
+        ..., description="True once every worker serves these versions; false if reload.converge_timeout_s passed first."
+    )
+    workers: list[WorkerState] = Field(..., description="Each worker process and the versions it serves.")
 
 
 def _reload_call(slot: ModelSlot) -> SlotReload:
@@ -84,15 +106,22 @@ class YunmaoService:
     """Real-time scam interception: one model per endpoint, hot-swappable, batched."""
 
     def __init__(self) -> None:
+        die_with_server()
         self.config = load_serving_config()
+        close_stalled_connections(self.config.read_timeouts.headers_s)
         get_tokenizer()  # jieba's dictionary + user dictionary, once per worker
         self.sms = ModelSlot(
             serving_model_uri(self.config, "sms"),
             partial(load_for_serving, kind="sms", cache_entries=self.config.cache.max_entries),
         )
-        self.sms.reload()
         self.call = ModelSlot(serving_model_uri(self.config, "call"), partial(load_for_serving, kind="call", cache_entries=0))
+        sync = self.config.reload
+        self._sync = open_worker_sync(  # before the first load: see WorkerSync
+            current_instance_dir(), {"sms": self.sms, "call": self.call}, sync.sync_interval_s, sync.converge_timeout_s
+        )
+        self.sms.reload()
         _reload_call(self.call)
+        self._sync.start()
         self.profiles = open_profile_store(load_config(default_config_path("call"), CallConfig).profile_store)
         batching = self.config.batching
         self._sms_batcher: Batcher[Record, tuple[LoadedModel, Verdict]] = Batcher(
@@ -113,6 +142,7 @@ class YunmaoService:
 
     @bentoml.on_shutdown
     def _stop_poller(self) -> None:
+        self._sync.stop()
         if self._poller is not None:
             self._poller.stop()
 
@@ -188,20 +218,52 @@ class YunmaoService:
             latency_ms=elapsed_ms(start),
         )
 
-    @bentoml.api(route="/v1/admin/reload")
+    @bentoml.api(route=RELOAD_ROUTE)
     def reload(self) -> ReloadResponse:
         """Load the versions the aliases name now and swap them in; in-flight requests finish
-        first. A failed SMS load fails the request; a failed call load is reported in ``call``."""
+        first. A failed SMS load fails the request; a failed call load is reported in ``call``.
+
+        The other workers follow (``serving/reload_sync``); the answer comes once all serve these
+        versions, or after ``reload.converge_timeout_s`` with ``converged: false``."""
         outcome = self.sms.reload()
         sms = SlotReload(version=outcome.current, previous=outcome.previous, swapped=outcome.swapped)
-        return ReloadResponse(sms=sms, call=_reload_call(self.call))
+        call = _reload_call(self.call)
+        workers, converged = self._sync.announce()
+        return ReloadResponse(sms=sms, call=call, converged=converged, workers=workers)
 
 
-# Outermost first: unauthenticated requests are refused before their body is even read.
+def _openapi() -> Spec:
+    """BentoML's OpenAPI document corrected to what clients meet (see ``serving/openapi``)."""
+    client_errors = [400, 401, 413, 415, 422]
+    return service_spec(
+        YunmaoService.openapi_spec.asdict(),
+        description=(__doc__ or "").split("\n\n")[0],
+        body_routes={
+            SMS_ROUTE: client_errors,
+            CALL_ROUTE: [*client_errors, 503],
+            FEEDBACK_PATH: [*client_errors, 503],
+            RELOAD_ROUTE: [400, 401, 403],
+        },
+        extra_operations={FEEDBACK_PATH: feedback_operation()},
+        extra_models=(FeedbackRecord, FeedbackRequest, FeedbackResponse),
+        no_body_routes=(RELOAD_ROUTE,),
+    )
+
+
+# Outermost first: docs need no key; every route's body is read under the deadline;
+# unauthenticated requests are refused before their body is read; every body is validated
+# before a route (or the feedback middleware) sees it.
+YunmaoService.add_asgi_middleware(DocsMiddleware, build_spec=_openapi)
+YunmaoService.add_asgi_middleware(BodyDeadlineMiddleware, body_s=_CONFIG.read_timeouts.body_s)
 YunmaoService.add_asgi_middleware(BearerAuthMiddleware, config=_CONFIG)
-YunmaoService.add_asgi_middleware(FeedbackMiddleware)
 YunmaoService.add_asgi_middleware(
     RequestValidationMiddleware,
-    routes={SMS_ROUTE: SmsScoreRequest, CALL_ROUTE: CallScoreRequest},
+    routes={
+        SMS_ROUTE: JsonBody(SmsScoreRequest),
+        CALL_ROUTE: JsonBody(CallScoreRequest),
+        FEEDBACK_PATH: feedback_body(),
+        RELOAD_ROUTE: NO_BODY,
+    },
     max_body_bytes=_CONFIG.limits.max_body_bytes,
 )
+YunmaoService.add_asgi_middleware(FeedbackMiddleware)

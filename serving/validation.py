@@ -1,14 +1,21 @@
-"""ASGI middleware that validates scoring request bodies before BentoML parses them.
+"""ASGI middleware that checks every request body the service takes before any route sees it.
 
 BentoML answers a pydantic error with a generic 400 and logs the exception, whose text quotes
-the offending input (a message text, a phone number). Validating here first lets every bad
-request get the right status (400 unparsable, 413 too large, 422 invalid field) with the field
-named, and keeps raw input out of the logs. A valid body is passed on unchanged, as JSON.
+the offending input (a message text, a phone number); a hand-rolled ``json.loads`` hangs on
+JSON nested 10,000 deep. So every JSON route (scoring and feedback alike) goes through this one
+path: 415 for a body that is not declared ``application/json``, 413 for one over
+``limits.max_body_bytes`` (refused while reading, never buffered whole), 400 for unparsable
+JSON (pydantic's Rust parser has a nesting and number-size limit, so hostile JSON fails fast),
+422 naming the invalid field. Routes that take no body (admin reload) get 400 for any body.
+A valid body is passed on unchanged as JSON, and the validated model is left in the scope
+under :data:`VALIDATED_BODY` for handlers that need not parse it again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -17,9 +24,43 @@ from serving.errors import error_body, send_json, utf8_problem, validation_detai
 from serving.logs import log_event
 from serving.schemas import ErrorDetail
 
+VALIDATED_BODY = "yunmao.validated_body"
+JSON_MEDIA_TYPE = "application/json"
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class JsonBody:
+    """A route whose POST body must be JSON valid against ``model`` (``context`` is passed to
+    pydantic's validators, e.g. a configured limit)."""
+
+    model: type[BaseModel]
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+NO_BODY = None
+"""Route table value for a POST route that takes no body."""
+
 
 class BodyTooLarge(Exception):
     """The body exceeded the configured byte limit while being read."""
+
+
+class Rejected(Exception):
+    """A client error: the status and the problems to report."""
+
+    def __init__(self, status: int, problems: list[ErrorDetail]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.problems = problems
+
+
+ERROR_TITLES = {
+    400: "malformed request",
+    413: "request too large",
+    415: "unsupported media type",
+    422: "invalid request",
+}
 
 
 async def read_body(receive: Receive, max_bytes: int) -> bytes:
@@ -40,57 +81,102 @@ async def read_body(receive: Receive, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-class RequestValidationMiddleware:
-    """Validate POST bodies of ``routes`` (path → request model); answer 4xx or pass them on."""
+def is_json_content_type(header: bytes | None) -> bool:
+    """``application/json``, optionally with ``charset=utf-8`` (the only encoding we decode)."""
+    media_type, *params = (header or b"").decode("latin-1").split(";")
+    if media_type.strip().lower() != JSON_MEDIA_TYPE:
+        return False
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() != "charset" or value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return False
+    return True
 
-    def __init__(self, app: ASGIApp, routes: Mapping[str, type[BaseModel]], max_body_bytes: int) -> None:
+
+def _body_problem(text: str) -> list[ErrorDetail]:
+    return [ErrorDetail(field="<body>", problem=text)]
+
+
+class RequestValidationMiddleware:
+    """Check POST bodies of ``routes`` (path → :class:`JsonBody` or :data:`NO_BODY`); answer
+    4xx or pass the request on."""
+
+    def __init__(self, app: ASGIApp, routes: Mapping[str, JsonBody | None], max_body_bytes: int) -> None:
         self.app = app
         self.routes = dict(routes)
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        model = self.routes.get(scope.get("path", "")) if scope["type"] == "http" else None
-        if model is None or scope.get("method") != "POST":
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") != "POST" or path not in self.routes:
             await self.app(scope, receive, send)
             return
-        status, detail, body = await self._check(scope, receive, model)
-        if status is not None:
-            log_event("request_rejected", path=scope["path"], status=status, problems=len(detail))
-            await send_json(send, status, error_body(_ERRORS[status], detail))
+        spec = self.routes[path]
+        try:
+            if spec is NO_BODY:
+                await self._refuse_any_body(receive)
+                scope, body = _without_content_type(scope), b""
+            else:
+                body, validated = await self._parse(scope, receive, spec)
+                scope = {**_as_json(scope), VALIDATED_BODY: validated}
+        except Rejected as rejected:
+            log_event("request_rejected", path=path, status=rejected.status, problems=len(rejected.problems))
+            await send_json(send, rejected.status, error_body(ERROR_TITLES[rejected.status], rejected.problems))
             return
-        await self.app(_as_json(scope), _replay(body, receive), send)
+        await self.app(scope, _replay(body, receive), send)
 
-    async def _check(
-        self, scope: Scope, receive: Receive, model: type[BaseModel]
-    ) -> tuple[int | None, list[ErrorDetail], bytes]:
-        """(status or None when valid, problems, body)."""
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        limit_problem = [ErrorDetail(field="<body>", problem=f"larger than {self.max_body_bytes} bytes")]
+    @staticmethod
+    async def _refuse_any_body(receive: Receive) -> None:
+        try:
+            await read_body(receive, 0)
+        except BodyTooLarge:
+            raise Rejected(400, _body_problem("this route takes no body; send none")) from None
+
+    async def _parse(self, scope: Scope, receive: Receive, spec: JsonBody) -> tuple[bytes, BaseModel]:
+        """(raw body, validated model), or :class:`Rejected`."""
+        headers = dict(scope.get("headers", []))
+        if not is_json_content_type(headers.get(b"content-type")):
+            raise Rejected(415, [ErrorDetail(field="content-type", problem="must be application/json (charset utf-8)")])
+        declared = headers.get(b"content-length")
+        too_large = _body_problem(f"larger than {self.max_body_bytes} bytes")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            return 413, limit_problem, b""
+            raise Rejected(413, too_large)
         try:
             body = await read_body(receive, self.max_body_bytes)
         except BodyTooLarge:
-            return 413, limit_problem, b""
+            raise Rejected(413, too_large) from None
         if not body.strip():
-            return 400, [ErrorDetail(field="<body>", problem="empty body; expected a JSON object")], body
+            raise Rejected(400, _body_problem("empty body; expected a JSON object"))
         if (problem := utf8_problem(body)) is not None:
-            return 400, [problem], body
+            raise Rejected(400, [problem])
         try:
-            model.model_validate_json(body)
+            return body, spec.model.model_validate_json(body, context=dict(spec.context))
         except ValidationError as exc:
-            return validation_status(exc), validation_details(exc), body
-        return None, [], body
+            raise Rejected(validation_status(exc), validation_details(exc)) from None
 
 
-_ERRORS = {400: "malformed request", 413: "request too large", 422: "invalid request"}
+def validated_body(scope: Scope, model: type[ModelT]) -> ModelT:
+    """The ``model`` instance :class:`RequestValidationMiddleware` validated for this request.
+
+    Raises:
+        LookupError: the route is not in the middleware's table (a wiring mistake).
+    """
+    body = scope.get(VALIDATED_BODY)
+    if not isinstance(body, model):
+        raise LookupError(f"{scope.get('path')}: no validated {model.__name__}; is the route in RequestValidationMiddleware's table?")
+    return body
 
 
 def _as_json(scope: Scope) -> Scope:
-    """The scope with ``content-type: application/json``: the body was just validated as JSON,
-    so BentoML must not pick another deserialiser (form, pickle) from a client's header."""
-    headers = [(k, v) for k, v in scope.get("headers", []) if k != b"content-type"]
-    return {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+    """The scope with exactly one ``content-type: application/json``: the body was just
+    validated as JSON, so BentoML must not pick another deserialiser from a client's header."""
+    bare = _without_content_type(scope)
+    return {**bare, "headers": [*bare["headers"], (b"content-type", JSON_MEDIA_TYPE.encode())]}
+
+
+def _without_content_type(scope: Scope) -> Scope:
+    """The scope without any ``content-type`` (an empty body must not be parsed as multipart)."""
+    return {**scope, "headers": [(k, v) for k, v in scope.get("headers", []) if k != b"content-type"]}
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

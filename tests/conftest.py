@@ -11,6 +11,17 @@ import pytest
 from configs.paths import PROJECT_ROOT
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+# pyproject's pytest-timeout default (300 s) bounds every other test. Slow tests (a real server
+# plus a full training run) took up to 300 s on a 2-core machine shared with other jobs, so they
+# get twice that: still a clear failure for a hang, not for a busy machine.
+SLOW_TEST_TIMEOUT_SECONDS = 600
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give tests marked ``slow`` the longer timeout, unless they set their own."""
+    for item in items:
+        if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SLOW_TEST_TIMEOUT_SECONDS))
 
 
 def shared_data(*parts: str) -> Path:

@@ -51,7 +51,15 @@ BAD_CASES = [
     BadCase("invalid_json", b'{"messages": [{"id": "a", "text": ', 400, "<body>"),
     BadCase("non_utf8", b'{"messages": [{"id": "a", "text": "\xff\xfe\xfa"}]}', 400, "<body>"),
     BadCase("empty_body", b"", 400, "<body>"),
-    BadCase("form_content_type", b"id=a&text=hi", 400, "<body>", {"content-type": "application/x-www-form-urlencoded"}),
+    BadCase("zero_width_text", one(id="a", text="\u200b\u200b"), 422, "messages.0.text"),
+    BadCase("form_content_type", b"id=a&text=hi", 415, "content-type", {"content-type": "application/x-www-form-urlencoded"}),
+    BadCase("text_plain_json_body", one(id="a", text="你好"), 415, "content-type", {"content-type": "text/plain"}),
+    BadCase("multipart", b"--b\r\ncontent-disposition: form-data; name=x\r\n\r\n1\r\n--b--\r\n", 415, "content-type",
+            {"content-type": "multipart/form-data; boundary=b"}),
+    BadCase("no_content_type", one(id="a", text="你好"), 415, "content-type", {}),
+    BadCase("latin1_charset", one(id="a", text="你好"), 415, "content-type", {"content-type": "application/json; charset=latin-1"}),
+    BadCase("deeply_nested", b'{"messages": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", 400, "<body>"),
+    BadCase("huge_integer", b'{"messages": [{"id": "a", "text": ' + b"9" * 5000 + b"}]}", 400, "<body>"),
 ]
 
 

@@ -8,11 +8,7 @@ BentoML serves ``/metrics`` from the multiprocess registry even in-process (``to
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +16,21 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.servers import free_port, port_open, running_server, system_binary
+
 if TYPE_CHECKING:
     import pandas as pd
 
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="yunmao-prom-"))
 
+REDIS_STARTUP_SECONDS = 10
 TEST_MODEL = "yunmao-sms-serving-test"
 # Small but real: the shipped pipeline (jieba, char/word n-grams, stacking, LightGBM, calibration,
 # fraud-type head) with fewer features and rounds so the session fixture trains in seconds.
 SMALL_SMS_CONFIG = {
     "features": {"char": {"max_features": 3000}, "word": {"max_features": 2000}, "linear_score": {"folds": 2}},
-    "lightgbm": {"num_boost_round": 60, "early_stopping_rounds": 20, "params": {"num_threads": 1, "num_leaves": 7, "min_data_in_leaf": 5}},
+    "lightgbm": {"num_boost_round": 60, "early_stopping_rounds": 20,
+                 "params": {"num_threads": 1, "num_leaves": 7, "min_data_in_leaf": 5}},
     "fraud_type": {"lightgbm": {"num_boost_round": 30, "early_stopping_rounds": 10, "params": {"num_threads": 1}}},
 }
 
@@ -40,14 +40,9 @@ TEST_CALL_MODEL = "yunmao-call-serving-test"
 SMALL_CALL_CONFIG = {
     "demo": {"normal": 120, "delivery": 12, "sales": 12, "fraud": 20, "simbox_farms": 2, "sims_per_farm": 5, "days": 14},
     "split": {"folds": 2},
-    "lightgbm": {"num_boost_round": 60, "early_stopping_rounds": 20, "params": {"num_threads": 1, "num_leaves": 7, "min_child_samples": 5}},
+    "lightgbm": {"num_boost_round": 60, "early_stopping_rounds": 20,
+                 "params": {"num_threads": 1, "num_leaves": 7, "min_child_samples": 5}},
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)
@@ -81,26 +76,12 @@ def call_setup(isolated_data_dir: Path) -> CallSetup:
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway ``redis-server`` on a free loopback port (no persistence)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is missing in CI (.ci/run installs it)")
-        pytest.skip("redis-server not installed (apt-get install -y redis-server)")
+    binary = system_binary("redis-server")
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)]
+    with running_server(argv, port_open(port), timeout=REDIS_STARTUP_SECONDS, log=workdir / "redis.log"):
         yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,6 @@ carries the key)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +11,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
+from tests.servers import wait_until
 from tests.serving.cases import (
     BAD_CASES,
     CALL_BAD_CASES,
@@ -28,9 +24,12 @@ from tests.serving.cases import (
     body,
     one,
 )
-from tests.serving.conftest import CallSetup, fresh_asgi_app, free_port, set_serving_env
+from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
+from tests.serving.servers import yunmao_serve
 
 API_KEY = "test-key-0123456789abcdef"
+LOG_FLUSH_SECONDS = 10
+ADMIN_KEY = "admin-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
@@ -47,37 +46,10 @@ def server(
     sms_model_uri: str, call_setup: CallSetup, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     """A real ``yunmao serve`` on a free loopback port, with an API key; (base URL, log file)."""
-    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {**os.environ, "YUNMAO_API_KEY": API_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the server makes its own
-    cli = Path(sys.executable).with_name("yunmao")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(cli), "serve", "--model", sms_model_uri, "--call-model", call_setup.uri,
-             "--port", str(port), "--host", "127.0.0.1", "--workers", "1"],
-            stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, f"yunmao serve exited early:\n{log.read_text(errors='replace')[-3000:]}"
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"yunmao serve not ready in 120 s:\n{log.read_text(errors='replace')[-3000:]}")
-        yield url, log
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+    env = {"YUNMAO_API_KEY": API_KEY, "YUNMAO_ADMIN_API_KEY": ADMIN_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url}
+    with yunmao_serve(["--model", sms_model_uri, "--call-model", call_setup.uri], log, env) as running:
+        yield running.url, log
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +120,7 @@ def expected_call_decisions(call_setup: CallSetup) -> dict[str, object]:
 
     profiles = call_setup.profiles.drop(columns=["label"])
     decisions = load_scam_model(call_setup.uri).decide(profiles)
-    return dict(zip(profiles["phone_no_m"], decisions))
+    return dict(zip(profiles["phone_no_m"], decisions, strict=True))
 
 
 UNKNOWN_HASHED = "5e12" * 32  # 128 hex characters, like the contest's hashed numbers
@@ -160,7 +132,7 @@ def test_call_known_callers_scored_unknown_ones_get_insufficient_history(client:
     from models.registry import resolve_model_version
 
     expected = expected_call_decisions(call_setup)
-    labels = dict(zip(call_setup.profiles["phone_no_m"], call_setup.profiles["label"]))
+    labels = dict(zip(call_setup.profiles["phone_no_m"], call_setup.profiles["label"], strict=True))
     fraud = max((n for n in expected if labels[n] == 1), key=lambda n: expected[n].score)
     normal = min((n for n in expected if labels[n] == 0), key=lambda n: expected[n].score)
     calls = [
@@ -173,7 +145,7 @@ def test_call_known_callers_scored_unknown_ones_get_insufficient_history(client:
     response = score_calls(client, calls)
     assert response.status_code == 200, response.text
     payload = response.json()
-    assert payload["model"] == dict(zip(("name", "version"), resolve_model_version(call_setup.uri)))
+    assert payload["model"] == dict(zip(("name", "version"), resolve_model_version(call_setup.uri), strict=True))
     results = {r["id"]: r for r in payload["results"]}
     assert [r["id"] for r in payload["results"]] == ["c0", "c1", "c2", "c3", "c4"]
     for rid, number in (("c0", fraud), ("c2", normal), ("c4", fraud)):
@@ -196,7 +168,7 @@ def test_call_batch_over_the_direct_threshold_keeps_request_order(client: httpx.
     assert response.status_code == 200, response.text
     results = response.json()["results"]
     assert [r["id"] for r in results] == [c["id"] for c in calls]
-    for caller, result in zip(callers, results):
+    for caller, result in zip(callers, results, strict=True):
         want = expected.get(caller)
         assert result["score"] == (None if want is None else pytest.approx(want.score))
     singles = [score_calls(client, [c]).json()["results"][0] for c in calls[:8]]  # batched path
@@ -235,7 +207,7 @@ def test_real_server_needs_the_key_and_never_logs_texts_or_numbers(
     calls = [{"id": "call-1", "caller": known, "callee": PHONE}, {"id": "call-2", "caller": PHONE}]
     assert httpx.post(f"{url}{CALL_ROUTE}", content=body({"calls": calls}), headers=JSON).status_code == 401
     assert score_calls(process_client, calls).status_code == 200
-    time.sleep(0.5)
+    assert wait_until(lambda: "calls_scored" in log.read_text(errors="replace"), LOG_FLUSH_SECONDS)
     text = log.read_text(errors="replace")
     assert "sms_scored" in text and "calls_scored" in text  # the structured log is there...
     assert PHONE not in text and "836145" not in text and "快递" not in text  # ...without content
@@ -268,8 +240,8 @@ def test_feedback_is_acknowledged_only_once_stored(client: httpx.Client) -> None
 @pytest.mark.parametrize(
     ("content", "status", "words"),
     [
-        (b"{not json", 400, "not valid JSON"),
-        (b"\xff\xfe\x00", 400, "not UTF-8"),
+        (b"{not json", 400, "Invalid JSON"),
+        (b"\xff\xfe\x00", 400, "not valid UTF-8"),
         (b'{"text": "hi", "label": "maybe", "source": "analyst"}', 422, "label"),
         (b'{"label": 1, "source": "analyst"}', 422, "text"),
         (b'{"records": []}', 422, "records"),
@@ -288,3 +260,36 @@ def test_bad_feedback_is_refused_and_nothing_is_stored(client: httpx.Client, con
 def test_feedback_needs_the_key_when_one_is_set(server: tuple[str, Path]) -> None:
     response = httpx.post(f"{server[0]}{FEEDBACK}", json={"text": "x", "label": 0, "source": "analyst"}, timeout=30)
     assert response.status_code == 401
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("content", "headers"),
+    [
+        (body({"messages": [{"id": "x", "text": SECRET_TEXT, "sender": PHONE}]}), JSON),
+        (b"--b\r\ncontent-disposition: form-data; name=phone\r\n\r\n" + PHONE.encode() + b"\r\n--b--\r\n",
+         {"content-type": "multipart/form-data; boundary=b"}),
+    ],
+    ids=["json", "multipart"],
+)
+def test_real_server_reload_refuses_a_body_without_logging_it(
+    server: tuple[str, Path], content: bytes, headers: dict[str, str]
+) -> None:
+    url, log = server
+    admin = {"authorization": f"Bearer {ADMIN_KEY}"}
+    response = httpx.post(f"{url}/v1/admin/reload", content=content, headers={**headers, **admin}, timeout=30)
+    assert response.status_code == 400 and response.json()["detail"][0]["field"] == "<body>"
+    assert httpx.post(f"{url}/v1/admin/reload", headers=admin, timeout=30).status_code == 200
+    assert httpx.post(f"{url}/v1/admin/reload", headers={"authorization": f"Bearer {API_KEY}"}, timeout=30).status_code == 401
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text and PHONE not in text
+
+
+@pytest.mark.slow
+def test_real_server_pages_load_nothing_from_elsewhere(server: tuple[str, Path]) -> None:
+    url, _ = server
+    page = httpx.get(f"{url}/", timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "googletagmanager" not in page.text and "<script" not in page.text and "http" not in page.text
+    spec = httpx.get(f"{url}/docs.json", timeout=30).json()
+    assert {"/v1/sms/score", "/v1/call/score", "/v1/feedback", "/v1/admin/reload"} <= set(spec["paths"])

@@ -45,7 +45,8 @@ def test_auth_on_requires_the_bearer_key_but_leaves_health_open(serving_env: str
         assert client.post("/v1/sms/score", content=content, headers=JSON).status_code == 401
         assert client.post("/v1/sms/score", content=content, headers={**JSON, "authorization": f"Bearer {key}x"}).status_code == 401
         assert client.post("/v1/sms/score", content=content, headers={**JSON, "authorization": f"Basic {key}"}).status_code == 401
-        assert client.post("/v1/admin/reload").status_code == 401
+        assert client.post("/v1/admin/reload").status_code == 403  # no admin key set: admin routes off
+        assert client.post("/v1/admin/reload", headers={"authorization": f"Bearer {key}"}).status_code == 403
         assert client.post("/v1/sms/score", content=content, headers={**JSON, "authorization": f"Bearer {key}"}).status_code == 200
         assert client.get("/readyz").status_code == 200 and client.get("/livez").status_code == 200
         assert client.get("/metrics").status_code == 200

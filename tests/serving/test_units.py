@@ -1,10 +1,8 @@
-"""Small parts of the service on their own: batching, cache key, error mapping, log safety,
+"""Small parts of the service on their own: cache key, error mapping, log safety,
 call verdicts from profile lookups."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import json
 import logging
 
@@ -13,7 +11,6 @@ from bentoml.exceptions import ServiceUnavailable
 from pydantic import ValidationError
 
 from serving.auth import is_authorised
-from serving.batching import Batcher
 from serving.cache import LruCache, message_key
 from serving.call_scoring import INSUFFICIENT_HISTORY, decide_calls
 from serving.errors import validation_details, validation_status
@@ -21,42 +18,6 @@ from serving.logs import JsonFormatter, _safe
 from serving.reload import LoadedModel
 from serving.schemas import CallScoreRequest, SmsScoreRequest
 from serving.scoring import Unscored
-
-
-def test_batcher_groups_concurrent_requests_and_slices_results_back() -> None:
-    calls: list[int] = []
-
-    def score(items: list[int]) -> list[int]:
-        calls.append(len(items))
-        return [item * 10 for item in items]
-
-    batcher: Batcher[int, int] = Batcher(score, max_batch_size=64, max_latency_ms=500)
-
-    async def run() -> list[list[int]]:
-        return await asyncio.gather(*(batcher([i, i + 100]) for i in range(40)))
-
-    results = asyncio.run(run())
-    assert results == [[i * 10, (i + 100) * 10] for i in range(40)]
-    assert sum(calls) == 80 and len(calls) < 40  # requests shared model calls
-
-
-def test_batcher_scores_alone_what_it_would_otherwise_refuse_as_overdue() -> None:
-    def slow(items: list[int]) -> list[int]:
-        time.sleep(0.05)  # far over the 1 ms budget: the dispatcher refuses the later requests
-        return [item + 1 for item in items]
-
-    batcher: Batcher[int, int] = Batcher(slow, max_batch_size=4, max_latency_ms=1)
-
-    async def run() -> list[list[int]]:
-        return await asyncio.gather(*(batcher([i]) for i in range(30)))
-
-    assert asyncio.run(run()) == [[i + 1] for i in range(30)]
-
-
-def test_batcher_refuses_a_scorer_that_drops_outputs() -> None:
-    batcher: Batcher[int, int] = Batcher(lambda items: items[:-1], max_batch_size=8, max_latency_ms=500)
-    with pytest.raises(RuntimeError, match="outputs for"):
-        asyncio.run(batcher([1, 2]))
 
 
 def test_cache_key_ignores_volatile_entities_but_keeps_what_the_model_reads() -> None:

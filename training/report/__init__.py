@@ -16,6 +16,7 @@ from features.sms.metadata import SENDER_KINDS, sender_kind
 from features.sms.normalise import normalise_text
 from training.report import metrics as M
 from training.report import plots as P
+from training.report.fonts import use_cjk_font
 from training.report.html import render_html
 from training.report.inputs import EvalData, ModelRun
 
@@ -83,7 +84,7 @@ def report_metrics(data: EvalData, run: ModelRun, config: ReportConfig, other: M
 def report_plots(data: EvalData, run: ModelRun, metrics: dict[str, Any], config: ReportConfig,
                  other: ModelRun | None = None) -> dict[str, str | None]:
     """Every figure of the report as a base64 PNG (None where the data has nothing to show)."""
-    P.use_cjk_font(config.cjk_fonts)
+    use_cjk_font()
     runs = [run] if other is None else [run, other]
     two_classes = len(np.unique(data.labels)) == 2
     other_head = metrics["compare"]["headline"] if other is not None else None

@@ -1,9 +1,8 @@
 """Report figures as base64 PNG strings, ready to embed in one self-contained HTML file.
 
-Feature names, fraud types and axis labels are Chinese, so plots need a CJK font. Matplotlib's
-fallback would draw empty boxes ("tofu") without complaint; here a missing CJK font is an error
-at set-up, and any glyph missing at render time is an error too, so a report either reads right
-or is not written.
+Labels are Chinese and drawn with the bundled CJK font (:mod:`training.report.fonts`). Matplotlib
+would draw a glyph missing from every configured font as an empty box ("tofu") with only a
+warning; here that warning is an error, so a report either reads right or is not written.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import base64
 import io
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -21,48 +19,15 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402  (backend must be chosen first)
 import numpy as np  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from sklearn.calibration import calibration_curve  # noqa: E402
 from sklearn.metrics import precision_recall_curve, roc_curve  # noqa: E402
 
+from training.report.fonts import FontError  # noqa: E402
 from training.report.inputs import ModelRun  # noqa: E402
 from training.report.metrics import at_threshold  # noqa: E402
 
 CLASS_NAMES = ("正常", "诈骗")
-_FONT_FILE_HINTS = ("cjk", "wqy", "droidsansfallback", "sourcehan")
-
-
-class FontError(RuntimeError):
-    """No CJK font is available, or a glyph was missing while drawing."""
-
-
-def _known_families() -> set[str]:
-    return {entry.name for entry in font_manager.fontManager.ttflist}
-
-
-def use_cjk_font(families: Sequence[str]) -> str:
-    """Make the first available of ``families`` matplotlib's font; returns its name.
-
-    Fonts installed after matplotlib built its cache are picked up by scanning the system font
-    folders once. Raises FontError naming the Debian package to install when none is found.
-    """
-    available = _known_families()
-    if not any(family in available for family in families):
-        for path in font_manager.findSystemFonts(fontext="ttf") + font_manager.findSystemFonts(fontext="otf"):
-            if any(hint in Path(path).name.casefold() for hint in _FONT_FILE_HINTS):
-                font_manager.fontManager.addfont(path)
-        available = _known_families()
-    for family in families:
-        if family in available:
-            plt.rcParams["font.family"] = "sans-serif"
-            plt.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
-            plt.rcParams["axes.unicode_minus"] = False
-            return family
-    raise FontError(
-        f"no CJK font found (tried {', '.join(families)}): plots would show boxes instead of Chinese. "
-        "Install one, e.g. `apt-get install fonts-noto-cjk`."
-    )
 
 
 def to_png(fig: Figure) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from configs.report import ReportConfig
+from tests.servers import system_binary
 from training.report import build_report
 from training.report.inputs import EvalData, ModelRun
 
@@ -31,9 +31,7 @@ window.addEventListener("load", () => {
 
 def chromium(tmp_path: Path, *args: str) -> str:
     """Run Debian's headless Chromium with a throwaway profile; returns stdout."""
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.fail("chromium is not installed (`apt-get install chromium`; .ci/run installs it)")
+    binary = system_binary("chromium")
     profile = tmp_path / "chromium-profile"
     result = subprocess.run(
         [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],

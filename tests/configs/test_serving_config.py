@@ -1,0 +1,34 @@
+"""configs/serving.yaml's process settings (reload sync, read timeouts) validate at load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from configs import ConfigError, default_config_path, load_config
+from configs.serving import ServingConfig
+
+
+def test_shipped_config_loads_with_a_reload_bound_below_the_request_timeout() -> None:
+    config = load_config(default_config_path("serving"), ServingConfig)
+    assert config.reload.converge_timeout_s < config.timeout_s
+    assert config.read_timeouts.headers_s > 0 and config.read_timeouts.body_s > 0
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "message"),
+    [
+        ("timeout_s: 10\nreload: {converge_timeout_s: 10}", "converge_timeout_s must be < timeout_s"),
+        ("reload: {sync_interval_s: 0}", "sync_interval_s"),
+        ("read_timeouts: {headers_s: 0}", "headers_s"),
+        ("read_timeouts: {body_s: -1}", "body_s"),
+        ("read_timeouts: {keep_alive_s: 0}", "keep_alive_s"),
+        ("read_timeouts: {header_s: 5}", "header_s: Extra inputs"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_field(tmp_path: Path, yaml_text: str, message: str) -> None:
+    path = tmp_path / "serving.yaml"
+    path.write_text(yaml_text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path, ServingConfig)

@@ -1,0 +1,83 @@
+"""Real ``yunmao serve`` processes for tests: started in their own session on a free loopback
+port, waited for (readiness and every worker up), and killed with every worker even when the
+test fails. Built on the generic helpers in ``tests/servers``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from subprocess import Popen
+
+from tests.servers import free_port, http_ok, running_server
+
+CLI = Path(sys.executable).with_name("yunmao")
+SERVE_STARTUP_SECONDS = 180
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    url: str
+    port: int
+    proc: Popen[bytes]
+    log: Path
+    workers: tuple[int, ...]  # worker pids (children of the server process)
+
+
+def child_pids(pid: int) -> tuple[int, ...]:
+    """Direct children of ``pid`` (Linux /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return tuple(sorted(children))
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def serve_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, **(extra or {})}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # the server makes its own
+    return env
+
+
+@contextmanager
+def yunmao_serve(args: list[str], log: Path, env: Mapping[str, str] | None = None, workers: int = 1) -> Iterator[RunningServer]:
+    """``yunmao serve ARGS --port P --host 127.0.0.1 --workers N``, ready (``/readyz`` 200 and
+    ``workers`` worker processes up); afterwards its process group and any worker left are killed."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    argv = [str(CLI), "serve", *args, "--port", str(port), "--host", "127.0.0.1", "--workers", str(workers)]
+    seen: list[tuple[int, ...]] = [()]
+    readyz = http_ok(f"{url}/readyz")
+    proc_box: list[Popen[bytes]] = []
+
+    def ready() -> bool:
+        seen[0] = child_pids(proc_box[0].pid) if proc_box else ()
+        return len(seen[0]) >= workers and readyz()
+
+    try:
+        with running_server(argv, ready, timeout=SERVE_STARTUP_SECONDS, log=log, env=serve_env(env),
+                            on_start=proc_box.append) as proc:
+            yield RunningServer(url, port, proc, log, seen[0])
+    finally:
+        for pid in seen[0]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass

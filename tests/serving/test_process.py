@@ -1,0 +1,212 @@
+"""The service's process model against real ``yunmao serve`` instances on loopback ports: a
+reload reaches every worker, each instance keeps its own metrics, workers die with the server,
+a busy port is one line, and stalled clients are cut off within the configured read timeouts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from configs import default_config_path
+from tests.serving.cases import JSON, body
+from tests.serving.conftest import CallSetup, register_copy
+from tests.servers import wait_until
+from tests.serving.servers import CLI, RunningServer, is_running, serve_env, yunmao_serve
+
+API_KEY = "process-key-0123456789abcdef"
+AUTH = {"authorization": f"Bearer {API_KEY}"}
+RELOAD_MODEL = "yunmao-sms-process-test"
+HEADERS_S = 1.0
+BODY_S = 1.0
+
+
+@pytest.fixture(scope="module")
+def serving_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped serving config with read timeouts short enough for a test to wait them out."""
+    config = yaml.safe_load(default_config_path("serving").read_text())
+    config["read_timeouts"] = {"headers_s": HEADERS_S, "body_s": BODY_S, "keep_alive_s": 5}
+    path = tmp_path_factory.mktemp("process-config") / "serving.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def server_env(serving_config: Path, call_setup: CallSetup) -> dict[str, str]:
+    return {"YUNMAO_API_KEY": API_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url, "YUNMAO_SERVING_CONFIG": str(serving_config)}
+
+
+def serve_args(sms_uri: str, call_setup: CallSetup) -> list[str]:
+    return ["--model", sms_uri, "--call-model", call_setup.uri]
+
+
+@pytest.fixture(scope="module")
+def two_workers(
+    sms_model_uri: str, call_setup: CallSetup, serving_config: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningServer]:
+    """``yunmao serve --workers 2`` serving its own registered model (so the test can promote)."""
+    register_copy(sms_model_uri, RELOAD_MODEL)
+    log = tmp_path_factory.mktemp("two-workers") / "serve.log"
+    args = serve_args(f"models:/{RELOAD_MODEL}@champion", call_setup)
+    with yunmao_serve(args, log, server_env(serving_config, call_setup), workers=2) as server:
+        yield server
+
+
+def score_on_fresh_connection(url: str, message_id: str) -> str:
+    """One SMS scored on a new connection (so the kernel may hand it to either worker); the version."""
+    content = body({"messages": [{"id": message_id, "text": "您的快递已到，请凭取件码领取"}]})
+    response = httpx.post(f"{url}/v1/sms/score", content=content, headers={**JSON, **AUTH}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()["model"]["version"]
+
+
+def scored_log_lines(log: Path, offset: int) -> list[dict[str, object]]:
+    lines = log.read_bytes()[offset:].decode(errors="replace").splitlines()
+    return [json.loads(line[line.index("{"):]) for line in lines if '"event": "sms_scored"' in line]
+
+
+@pytest.mark.slow
+def test_reload_reaches_every_worker_before_it_answers(two_workers: RunningServer, sms_model_uri: str) -> None:
+    new_version = register_copy(sms_model_uri, RELOAD_MODEL)
+    answer = httpx.post(f"{two_workers.url}/v1/admin/reload", headers=AUTH, timeout=60)
+    assert answer.status_code == 200, answer.text
+    payload = answer.json()
+    assert payload["converged"] is True, payload
+    assert {w["pid"] for w in payload["workers"]} == set(two_workers.workers)
+    assert {w["sms"] for w in payload["workers"]} == {new_version}
+
+    offset = two_workers.log.stat().st_size
+    requests = 80
+    with ThreadPoolExecutor(8) as pool:
+        versions = list(pool.map(lambda i: score_on_fresh_connection(two_workers.url, f"after-{i}"), range(requests)))
+    assert set(versions) == {new_version}  # every response after the answer: no worker left behind
+    assert wait_until(lambda: len(scored_log_lines(two_workers.log, offset)) >= requests, 10), "the scoring log lines"
+    events = scored_log_lines(two_workers.log, offset)
+    assert {e["pid"] for e in events} == set(two_workers.workers), "the requests did not reach both workers"
+    assert {e["version"] for e in events} == {new_version}
+
+
+@pytest.mark.slow
+def test_a_second_instance_does_not_wipe_the_first_ones_metrics(
+    two_workers: RunningServer, sms_model_uri: str, call_setup: CallSetup, serving_config: Path, tmp_path: Path
+) -> None:
+    score_on_fresh_connection(two_workers.url, "counted")
+
+    def decisions(url: str) -> str:
+        return "\n".join(line for line in httpx.get(f"{url}/metrics", timeout=10).text.splitlines()
+                         if line.startswith("yunmao_decisions_total{"))
+
+    before = decisions(two_workers.url)
+    assert before
+    with yunmao_serve(serve_args(sms_model_uri, call_setup), tmp_path / "second.log", server_env(serving_config, call_setup)) as second:
+        assert decisions(second.url) == ""  # the second instance counts only its own decisions
+        assert decisions(two_workers.url) == before  # and starting it left the first one's intact
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.slow
+def test_kill_9_of_the_server_takes_its_workers_and_frees_the_port(
+    sms_model_uri: str, call_setup: CallSetup, serving_config: Path, tmp_path: Path
+) -> None:
+    args = serve_args(sms_model_uri, call_setup)
+    with yunmao_serve(args, tmp_path / "serve.log", server_env(serving_config, call_setup), workers=2) as server:
+        assert len(server.workers) == 2 and all(is_running(pid) for pid in server.workers)
+        os.killpg(server.proc.pid, signal.SIGKILL)
+        server.proc.wait(timeout=10)
+        assert wait_until(lambda: not any(is_running(pid) for pid in server.workers), 10), "the workers outlived the server"
+        assert wait_until(lambda: port_is_free(server.port), 10), "the port was not released"
+
+
+def test_serve_on_a_busy_port_is_one_line_and_exit_2_before_loading_anything() -> None:
+    with socket.socket() as holder:  # what a still-running server (or anything else) looks like
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run(
+            [str(CLI), "serve", "--port", str(port), "--host", "127.0.0.1", "--model", "models:/never-registered@champion"],
+            capture_output=True, text=True, env=serve_env(), timeout=60,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == f"error: port {port} on 127.0.0.1 is already in use (another yunmao serve?)"
+    assert result.stdout == ""
+
+
+def test_serve_on_a_host_name_is_one_line_and_exit_2() -> None:
+    result = subprocess.run([str(CLI), "serve", "--host", "localhost"], capture_output=True, text=True, env=serve_env(), timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == "error: --host must be an IP address such as 127.0.0.1 or 0.0.0.0, not 'localhost'"
+
+
+def read_until_closed(sock: socket.socket, limit_s: float) -> tuple[bytes, float]:
+    """Everything the server sends until it closes the connection (or ``limit_s`` passes)."""
+    start = time.monotonic()
+    sock.settimeout(limit_s)
+    received = b""
+    try:
+        while chunk := sock.recv(4096):
+            received += chunk
+    except TimeoutError:
+        pytest.fail(f"the server held the connection for {limit_s} s (received {received[:80]!r})")
+    return received, time.monotonic() - start
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "sent",
+    [b"", b"POST /v1/sms/score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl"],
+    ids=["nothing", "half-the-headers"],
+)
+def test_a_connection_without_complete_headers_is_closed_within_the_header_timeout(two_workers: RunningServer, sent: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", two_workers.port)) as sock:
+        sock.sendall(sent)
+        received, waited = read_until_closed(sock, HEADERS_S * 3 + 5)
+    assert received == b"" and waited <= HEADERS_S + 1  # closed at the first check, HEADERS_S after connecting
+
+
+@pytest.mark.slow
+def test_a_half_sent_body_is_answered_408_within_the_body_timeout(two_workers: RunningServer) -> None:
+    head = (
+        "POST /v1/sms/score HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Authorization: Bearer {API_KEY}\r\nContent-Length: 200\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", two_workers.port)) as sock:
+        sock.sendall(head.encode() + b'{"messages": [{"id": "x", "te')
+        received, waited = first_answer(sock, BODY_S * 3 + 5)
+    assert received.startswith(b"HTTP/1.1 408"), received[:200]
+    assert b"request body not received within" in received
+    assert waited <= BODY_S + 1
+
+
+def first_answer(sock: socket.socket, limit_s: float) -> tuple[bytes, float]:
+    """The server's first complete response (b"" if it closes instead) and how long it took."""
+    start = time.monotonic()
+    sock.settimeout(limit_s)
+    received = b""
+    try:
+        while chunk := sock.recv(4096):
+            received += chunk
+            head, _, rest = received.partition(b"\r\n\r\n")
+            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), None)
+            if length is not None and len(rest) >= length:
+                break
+    except TimeoutError:
+        pytest.fail(f"no answer in {limit_s} s (received {received[:80]!r})")
+    return received, time.monotonic() - start

@@ -1,0 +1,31 @@
+"""What every ``yunmao`` command shares: the one-line failure and the model configs most of them read.
+
+Commands fail with a one-line message on stderr and exit code 2 on bad input, never a traceback.
+Heavy imports happen inside functions so ``yunmao --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from serving.cli import BAD_INPUT_EXIT_CODE, fail  # noqa: F401  (re-exported: the one failure of every command)
+
+if TYPE_CHECKING:
+    from configs.call import CallConfig
+    from configs.sms import SmsConfig
+
+def sms_config(config: Path | None) -> SmsConfig:
+    """The SMS config at ``config``, or the shipped ``configs/sms.yaml``."""
+    from configs import default_config_path, load_config
+    from configs.sms import SmsConfig
+
+    return load_config(config or default_config_path("sms"), SmsConfig)
+
+
+def call_config(config: Path | None) -> CallConfig:
+    """The call config at ``config``, or the shipped ``configs/call.yaml``."""
+    from configs import default_config_path, load_config
+    from configs.call import CallConfig
+
+    return load_config(config or default_config_path("call"), CallConfig)

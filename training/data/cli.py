@@ -1,0 +1,93 @@
+"""``yunmao data demo|inspect`` and ``yunmao profiles build|publish``: data in, checked, turned into profiles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from training.cli_support import call_config, fail
+
+data_app = typer.Typer(no_args_is_help=True, help="Demo and canonical data.")
+profiles_app = typer.Typer(no_args_is_help=True, help="Per-number call profiles: build and publish.")
+
+
+@data_app.command("demo")
+def data_demo(
+    out: Path = typer.Option(..., "--out", help="Folder to write the demo files into (created if absent)."),
+    n: int | None = typer.Option(None, "--n", min=10, help="Number of SMS (default: configs/demo.yaml)."),
+    seed: int | None = typer.Option(None, "--seed", help="Random seed; the same seed writes the same files."),
+) -> None:
+    """Write the embedded demo data (synthetic; for the quickstart and tests, never for accuracy claims)."""
+    from configs import ConfigError
+    from training.data.demo_calls import write_demo_cdrs
+    from training.data.demo_sms import default_demo_config, write_demo_sms
+
+    try:
+        sms_config = default_demo_config()
+        calls = call_config(None)
+    except ConfigError as exc:
+        fail(exc)
+    seed = sms_config.seed if seed is None else seed
+    sms_path = write_demo_sms(out, sms_config.n if n is None else n, seed, sms_config)
+    cdr_rows = write_demo_cdrs(out / "cdr", seed, calls.demo)
+    typer.echo(str(sms_path))
+    typer.echo(f"call records with labels: {out / 'cdr'} {json.dumps(cdr_rows)}", err=True)
+
+
+@data_app.command("inspect")
+def data_inspect(
+    data: list[Path] = typer.Option(..., "--data", help="Labelled file; repeat to mix files and formats."),
+    fmt: str = typer.Option("auto", "--format", help="auto, canonical, mudou, sms80w, uci or telecom5."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+) -> None:
+    """Load labelled files as training would and print what was read, skipped and deduplicated."""
+    from training.data.sms import DataFormatError, load_labelled
+
+    try:
+        result = load_labelled(data, fmt)
+    except (DataFormatError, ValueError) as exc:
+        fail(exc)
+    report = result.report
+    typer.echo(json.dumps(report.as_dict(), ensure_ascii=False) if as_json else report.summary())
+
+
+@profiles_app.command("build")
+def profiles_build(
+    cdr: Path = typer.Option(..., "--cdr", help="Directory of CDR tables (voc required; sms/user/app optional)."),
+    out: Path = typer.Option(..., "--out", help="Profile table to write: .csv or .parquet."),
+    config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
+) -> None:
+    """Build one profile row per number from raw CDRs (window and definitions from config)."""
+    from configs import ConfigError
+    from training.data.cdr import CdrLoadError, load_call_training_data
+    from training.predict import write_table
+
+    try:
+        profiles, report = load_call_training_data(cdr, "cdr", call_config(config).profiles)
+        write_table(profiles, out)
+    except (ConfigError, CdrLoadError, ValueError) as exc:
+        fail(exc)
+    typer.echo(json.dumps({"out": str(out), "numbers": len(profiles), **report.as_dict()}, ensure_ascii=False))
+
+
+@profiles_app.command("publish")
+def profiles_publish(
+    profiles: Path = typer.Option(..., "--profiles", help="Profile table (.csv or .parquet) with phone_no_m."),
+    store: str | None = typer.Option(
+        None, "--store", help="sqlite:///PATH or redis://HOST:PORT/DB (default: $YUNMAO_PROFILE_STORE, else config)."
+    ),
+    config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
+) -> None:
+    """Load built profiles into the online store the live scorer reads."""
+    from configs import ConfigError
+    from serving.profile_store import open_profile_store, publish_profiles
+    from training.data.cdr import CdrLoadError, load_profile_table
+
+    try:
+        table, report = load_profile_table(profiles)
+        written = publish_profiles(open_profile_store(call_config(config).profile_store, store), table)
+    except (ConfigError, CdrLoadError, ValueError) as exc:
+        fail(exc)
+    typer.echo(json.dumps({"published": written, "store": store or "config", "bad_rows": report.bad_rows}, ensure_ascii=False))
