@@ -15,16 +15,17 @@ def evaluate(
     data: list[Path] = typer.Option(..., "--data", help="Labelled file; repeat to mix."),
     fmt: str = typer.Option("auto", "--format", help="SMS formats, or cdr|profiles for call models."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    features: list[Path] = typer.Option([], "--features", help="Call models: extra per-number table joined on phone_no_m; repeatable."),
+    links: list[Path] = typer.Option([], "--links", help="Call models: links between numbers (phone_no_m, linked_no_m[, kind, weight]) for graph features; repeatable."),
 ) -> None:
     """Metrics of a model version on a labelled set (block and warn thresholds, AUCs, fraud types)."""
     from models.registry import ModelNotFoundError, load_scam_model, resolve_model_version
-    from training.data.datasets import load_for_kind
-    from training.evaluate import evaluate_model
+    from training.evaluate import evaluate_files
 
     try:
         scam_model = load_scam_model(model)
-        frame = load_for_kind(scam_model.kind, data, fmt, labelled=True)
-        report = {"model": "models:/{}/{}".format(*resolve_model_version(model)), **evaluate_model(scam_model, frame)}
+        report = {"model": "models:/{}/{}".format(*resolve_model_version(model)),
+                  **evaluate_files(scam_model, data, fmt, features, links)}
     except (ModelNotFoundError, ValueError) as exc:  # DataFormatError and CdrLoadError are ValueErrors
         fail(exc)
     if as_json:

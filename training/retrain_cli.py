@@ -37,6 +37,8 @@ def retrain_command(
     config: Path | None = typer.Option(None, "--config", help="Retrain config (default: configs/retrain.yaml)."),
     name: str | None = typer.Option(None, "--name", help="Registered model name (default: from the model config)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Log the evaluation report to the challenger's run."),
+    features: list[Path] = typer.Option([], "--features", help="Call models: extra per-number table joined on phone_no_m; repeatable."),
+    links: list[Path] = typer.Option([], "--links", help="Call models: links between numbers (phone_no_m, linked_no_m[, kind, weight]) for graph features; repeatable."),
 ) -> None:
     """Train a challenger, evaluate it and the champion on one set, promote it if the gates pass.
 
@@ -48,7 +50,7 @@ def retrain_command(
     from models.registry import ModelNotFoundError
     from training.retrain import LOCKED_EXIT_CODE, RetrainLocked, RetrainRequest, retrain
 
-    request = RetrainRequest(kind, data, eval_paths, fmt, eval_fmt, feedback, name, report)
+    request = RetrainRequest(kind, data, eval_paths, fmt, eval_fmt, feedback, name, report, features, links)
     try:
         result = retrain(request, load_retrain_config(config))
     except RetrainLocked as exc:

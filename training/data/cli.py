@@ -58,18 +58,23 @@ def profiles_build(
     cdr: Path = typer.Option(..., "--cdr", help="Directory of CDR tables (voc required; sms/user/app optional)."),
     out: Path = typer.Option(..., "--out", help="Profile table to write: .csv or .parquet."),
     config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
+    features: list[Path] = typer.Option([], "--features", help="Extra per-number table joined on phone_no_m; repeatable."),
+    links: list[Path] = typer.Option([], "--links", help="Links between numbers for graph features (needs --model); repeatable."),
+    model: str | None = typer.Option(None, "--model", help="Call model whose known-fraud set the graph features use (with --links)."),
 ) -> None:
     """Build one profile row per number from raw CDRs (window and definitions from config)."""
     from configs import ConfigError
-    from training.data.cdr import CdrLoadError, load_call_training_data
+    from models.registry import ModelNotFoundError, load_scam_model
     from training.predict import write_table
+    from training.profiles import build_profile_table
 
     try:
-        profiles, report = load_call_training_data(cdr, "cdr", call_config(config).profiles)
+        scam_model = load_scam_model(model) if model else None
+        profiles, report = build_profile_table(cdr, call_config(config), features, links, scam_model)
         write_table(profiles, out)
-    except (ConfigError, CdrLoadError, ValueError) as exc:
+    except (ConfigError, ModelNotFoundError, ValueError) as exc:  # CdrLoadError and LinkError are ValueErrors
         fail(exc)
-    typer.echo(json.dumps({"out": str(out), "numbers": len(profiles), **report.as_dict()}, ensure_ascii=False))
+    typer.echo(json.dumps({"out": str(out), "numbers": len(profiles), **report}, ensure_ascii=False))
 
 
 @profiles_app.command("publish")
