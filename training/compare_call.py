@@ -95,6 +95,8 @@ def summarise(rows: Sequence[dict[str, float]]) -> dict:
     out: dict = {"folds": len(rows)}
     for metric in REPORTED:
         values = np.array([row[metric] for row in rows])
-        half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else float("nan")
+        half = float("nan")
+        if len(values) > 1:
+            half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
         out[metric] = {"mean": float(values.mean()), "ci95": half, "per_fold": values.round(4).tolist()}
     return out

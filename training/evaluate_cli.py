@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
 
 
 def evaluate(
@@ -15,8 +15,8 @@ def evaluate(
     data: list[Path] = typer.Option(..., "--data", help="Labelled file; repeat to mix."),
     fmt: str = typer.Option("auto", "--format", help="SMS formats, or cdr|profiles for call models."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    features: list[Path] = typer.Option([], "--features", help="Call models: extra per-number table joined on phone_no_m; repeatable."),
-    links: list[Path] = typer.Option([], "--links", help="Call models: links between numbers (phone_no_m, linked_no_m[, kind, weight]) for graph features; repeatable."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
 ) -> None:
     """Metrics of a model version on a labelled set (block and warn thresholds, AUCs, fraud types)."""
     from models.registry import ModelNotFoundError, load_scam_model, resolve_model_version

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
 
 
 def predict(
@@ -15,8 +15,8 @@ def predict(
     data: list[Path] = typer.Option(..., "--data", help="File to score; repeat to mix."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .jsonl or .parquet."),
     fmt: str = typer.Option("auto", "--format", help="SMS formats, or cdr|profiles for call models."),
-    features: list[Path] = typer.Option([], "--features", help="Call models: extra per-number table joined on phone_no_m; repeatable."),
-    links: list[Path] = typer.Option([], "--links", help="Call models: links between numbers (phone_no_m, linked_no_m[, kind, weight]) for graph features; repeatable."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
 ) -> None:
     """Score a file: id, score, action, fraud_type, fraud_type_score, reasons per record."""
     from models.registry import ModelNotFoundError, load_scam_model

@@ -8,7 +8,7 @@ from typing import Literal
 
 import typer
 
-from training.cli_support import fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
 
 
 def promote(
@@ -37,8 +37,8 @@ def retrain_command(
     config: Path | None = typer.Option(None, "--config", help="Retrain config (default: configs/retrain.yaml)."),
     name: str | None = typer.Option(None, "--name", help="Registered model name (default: from the model config)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Log the evaluation report to the challenger's run."),
-    features: list[Path] = typer.Option([], "--features", help="Call models: extra per-number table joined on phone_no_m; repeatable."),
-    links: list[Path] = typer.Option([], "--links", help="Call models: links between numbers (phone_no_m, linked_no_m[, kind, weight]) for graph features; repeatable."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
 ) -> None:
     """Train a challenger, evaluate it and the champion on one set, promote it if the gates pass.
 

@@ -55,7 +55,8 @@ def graph_features(
     """
     rows = graph.positions(numbers)
     if (rows < 0).any():
-        raise ValueError(f"{int((rows < 0).sum())} numbers are not in the call graph (first {numbers[int(np.flatnonzero(rows < 0)[0])]!r})")
+        first = numbers[int(np.flatnonzero(rows < 0)[0])]
+        raise ValueError(f"{int((rows < 0).sum())} numbers are not in the call graph (first {first!r})")
     labelled, fraud = _label_vectors(graph, known)
     adjacency = graph.adjacency
     min_labelled = graph.config.min_labelled_for_share

@@ -8,11 +8,10 @@ direction) are dropped and counted; numbers no feature table holds are ordinary 
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-
-import random
 
 import igraph as ig
 import numpy as np
@@ -67,7 +66,9 @@ def clean_links(links: pd.DataFrame, report: LinkReport) -> CleanLinks:
     """
     missing = [c for c in (SOURCE, TARGET) if c not in links.columns]
     if missing:
-        raise LinkError(f"links lack required columns {missing} (expected {SOURCE}, {TARGET}[, kind, weight]; got {list(links.columns)[:6]})")
+        raise LinkError(
+            f"links lack required columns {missing} (expected {SOURCE}, {TARGET}[, kind, weight]; got {list(links.columns)[:6]})"
+        )
     report.links_read = len(links)
     weight = _weights(links)
     codes, names = pd.factorize(pd.concat([links[SOURCE], links[TARGET]], ignore_index=True).astype(str).str.strip())
@@ -85,7 +86,10 @@ def clean_links(links: pd.DataFrame, report: LinkReport) -> CleanLinks:
     keep = has_ends & ~is_self & ~duplicate
     report.links_kept = int(keep.sum())
     if not report.links_kept:
-        raise LinkError(f"no usable links: {report.links_read} read, {report.self_links} self-links, {report.duplicate_links} duplicates, {report.missing_ends} with an empty end")
+        raise LinkError(
+            f"no usable links: {report.links_read} read, {report.self_links} self-links, "
+            f"{report.duplicate_links} duplicates, {report.missing_ends} with an empty end"
+        )
     used = np.unique(np.concatenate([a[keep], b[keep]]))
     recode = np.full(len(names), -1)
     recode[used] = np.arange(len(used))
@@ -98,7 +102,8 @@ def _weights(links: pd.DataFrame) -> np.ndarray:
     weight = pd.to_numeric(links["weight"], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(weight) | (weight <= 0)
     if bad.any():
-        raise LinkError(f"links column 'weight' must be a positive number; {int(bad.sum())} rows are not (first at row {int(np.flatnonzero(bad)[0]) + 2})")
+        first_line = int(np.flatnonzero(bad)[0]) + 2  # header is line 1
+        raise LinkError(f"links column 'weight' must be a positive number; {int(bad.sum())} bad (first: line {first_line})")
     return weight
 
 
@@ -115,7 +120,7 @@ class CallGraph:
     report: LinkReport = field(default_factory=LinkReport)
 
     @classmethod
-    def from_links(cls, links: pd.DataFrame, numbers: Iterable[str], config: GraphConfig) -> "CallGraph":
+    def from_links(cls, links: pd.DataFrame, numbers: Iterable[str], config: GraphConfig) -> CallGraph:
         """Graph over every linked number plus every number of the feature tables (isolated if unlinked).
 
         Raises:
@@ -127,7 +132,10 @@ class CallGraph:
         linked = clean.names
         has_features = linked.isin(numbers)
         if len(numbers) and not has_features.any():
-            raise LinkError(f"links share no number with the data ({len(linked)} linked numbers, {len(numbers)} in the data): wrong links file?")
+            raise LinkError(
+                f"links share no number with the data ({len(linked)} linked numbers, {len(numbers)} in the data): "
+                "wrong links file?"
+            )
         names = linked.append(numbers[~numbers.isin(linked)])
         report.vertices = len(names)
         report.numbers_without_features = int((~has_features).sum()) if len(numbers) else 0

@@ -24,7 +24,9 @@ from training.train_call import fit_call_model
 CONFIG = CallConfig(
     features=load_config(default_config_path("call"), CallConfig).features,  # the shipped exclusions
     split=SplitConfig(folds=3, seed=0),
-    lightgbm=LightGBMConfig(params={"num_leaves": 7, "min_child_samples": 5, "num_threads": 1}, num_boost_round=40, early_stopping_rounds=10),
+    lightgbm=LightGBMConfig(
+        params={"num_leaves": 7, "min_child_samples": 5, "num_threads": 1}, num_boost_round=40, early_stopping_rounds=10
+    ),
 )
 
 

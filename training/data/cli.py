@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import call_config, fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, call_config, fail
 
 data_app = typer.Typer(no_args_is_help=True, help="Demo and canonical data.")
 profiles_app = typer.Typer(no_args_is_help=True, help="Per-number call profiles: build and publish.")
@@ -58,9 +58,11 @@ def profiles_build(
     cdr: Path = typer.Option(..., "--cdr", help="Directory of CDR tables (voc required; sms/user/app optional)."),
     out: Path = typer.Option(..., "--out", help="Profile table to write: .csv or .parquet."),
     config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
-    features: list[Path] = typer.Option([], "--features", help="Extra per-number table joined on phone_no_m; repeatable."),
-    links: list[Path] = typer.Option([], "--links", help="Links between numbers for graph features (needs --model); repeatable."),
-    model: str | None = typer.Option(None, "--model", help="Call model whose known-fraud set the graph features use (with --links)."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
+    model: str | None = typer.Option(
+        None, "--model", help="Call model whose known-fraud set the graph features use (needed with --links)."
+    ),
 ) -> None:
     """Build one profile row per number from raw CDRs (window and definitions from config)."""
     from configs import ConfigError

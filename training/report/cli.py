@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
 
 
 def report(
@@ -17,8 +17,8 @@ def report(
     compare: str | None = typer.Option(None, "--compare", help="Second model to set side by side (e.g. models:/NAME@champion)."),
     out: Path = typer.Option(..., "--out", help="Folder for report.html and metrics.json."),
     config: Path | None = typer.Option(None, "--config", help="Report config (default: configs/report.yaml)."),
-    features: list[Path] = typer.Option([], "--features", help="Call models: extra per-number table joined on phone_no_m; repeatable."),
-    links: list[Path] = typer.Option([], "--links", help="Call models: links between numbers (phone_no_m, linked_no_m[, kind, weight]) for graph features; repeatable."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
 ) -> None:
     """Evaluation report for analysts: one self-contained HTML file plus metrics.json, also logged to MLflow."""
     from configs import ConfigError

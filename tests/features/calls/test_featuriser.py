@@ -13,7 +13,9 @@ from features.calls.profiles import PROFILE_COLUMNS
 
 
 def test_every_numeric_column_used_order_fixed_at_fit_missing_is_nan_and_named() -> None:
-    train = pd.DataFrame({"phone_no_m": ["a"], "label": [1], "voc_cnt": [3], "imei_sims": [9], "contest_only": [1.5], "note": ["x"]})
+    train = pd.DataFrame(
+        {"phone_no_m": ["a"], "label": [1], "voc_cnt": [3], "imei_sims": [9], "contest_only": [1.5], "note": ["x"]}
+    )
     exclusion = ColumnExclusion(column="imei_sims", reason="ablation in this test")
     featuriser = build_call_featuriser(CallConfig(features=CallFeatureConfig(exclude=[exclusion]))).fit(train)
     assert featuriser.get_feature_names_out().tolist() == ["voc_cnt", "contest_only"]

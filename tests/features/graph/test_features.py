@@ -50,7 +50,8 @@ def test_out_of_fold_features_never_use_the_rows_own_label() -> None:
     graph = two_dens()
     numbers = ["f0", "f1", "f2", "n0", "n1", "n2"]
     labels = np.array([1, 1, 1, 0, 0, 0])
-    folds = [(np.array([1, 2, 4, 5]), np.array([0, 3])), (np.array([0, 3, 4, 5]), np.array([1, 2])), (np.array([0, 1, 2, 3]), np.array([4, 5]))]
+    held = [np.array([0, 3]), np.array([1, 2]), np.array([4, 5])]
+    folds = [(np.setdiff1d(np.arange(6), rows), rows) for rows in held]
     flipped = labels.copy()
     flipped[[0, 3]] = 1 - flipped[[0, 3]]  # the labels of fold 0's own rows
     before = out_of_fold_graph_features(graph, numbers, labels, folds)
@@ -61,5 +62,6 @@ def test_out_of_fold_features_never_use_the_rows_own_label() -> None:
 
 def test_every_graph_feature_has_a_chinese_reason_and_the_den_reads_as_one_sentence() -> None:
     assert set(GRAPH_REASON_TEMPLATES) == set(GRAPH_COLUMNS)
-    den = GRAPH_REASON_TEMPLATES["graph_den_fraud_share"].format_map({"value": 0.78, "graph_den_size": 37, "graph_den_known_fraud": 29})
+    row = {"value": 0.78, "graph_den_size": 37, "graph_den_known_fraud": 29}
+    den = GRAPH_REASON_TEMPLATES["graph_den_fraud_share"].format_map(row)
     assert den == "同一窝点 37 个号码，其中 29 个已确认诈骗"
