@@ -88,10 +88,35 @@ class DemoCallsConfig(StrictModel):
     hubs: HubConfig = HubConfig()
 
 
-class CallFeatureConfig(StrictModel):
-    """Profile columns the featuriser never uses (empty: every profile column present at fit)."""
+class ColumnExclusion(StrictModel):
+    """One column the call model never uses, and why (the reason is for the next reader)."""
 
-    exclude: list[str] = Field(default_factory=list)
+    column: str = Field(min_length=1)
+    reason: str = Field(min_length=3)
+
+
+class CallFeatureConfig(StrictModel):
+    """Columns the featuriser never uses; every other numeric column present at fit is used."""
+
+    exclude: list[ColumnExclusion] = Field(default_factory=list)
+
+    @property
+    def excluded_columns(self) -> tuple[str, ...]:
+        return tuple(item.column for item in self.exclude)
+
+
+class GraphConfig(StrictModel):
+    """Graph features from the links between numbers (``features/graph``).
+
+    ``pagerank_damping``: share of a random walk that keeps following links rather than jumping
+    back to a known-fraud number. ``leiden_resolution``: higher → smaller dens.
+    """
+
+    pagerank_damping: float = Field(0.85, gt=0, lt=1)
+    leiden_resolution: float = Field(1.0, gt=0)
+    leiden_iterations: int = Field(-1, ge=-1)  # -1: until the partition stops improving
+    seed: int = 42
+    min_labelled_for_share: int = Field(1, ge=1)  # fewer labelled neighbours → share is unknown (NaN)
 
 
 class SharedDeviceConfig(StrictModel):
@@ -154,6 +179,7 @@ class CallConfig(StrictModel):
     demo: DemoCallsConfig = DemoCallsConfig()
     features: CallFeatureConfig = CallFeatureConfig()
     links: LinksConfig = LinksConfig()
+    graph: GraphConfig = GraphConfig()
     lightgbm: LightGBMConfig = LightGBMConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
     profile_store: ProfileStoreConfig = ProfileStoreConfig()

@@ -14,29 +14,52 @@ import math
 from collections.abc import Iterable, Mapping
 
 
-def render_reason(name: str, value: float, templates: Mapping[str, str]) -> str | None:
-    """The sentence for one feature value, or None where it cannot be a reason (NaN, absent)."""
+class _WithValue(dict):
+    """``format_map`` mapping: ``value`` is the contributing feature; other names come from the row."""
+
+    def __init__(self, row: Mapping[str, float], value: float) -> None:
+        super().__init__(value=value)
+        self._row = row
+
+    def __missing__(self, name: str) -> float:
+        return self._row[name]
+
+
+def render_reason(name: str, value: float, templates: Mapping[str, str], row: Mapping[str, float] | None = None) -> str | None:
+    """The sentence for one feature value, or None where it cannot be a reason (NaN, absent).
+
+    A template may name other values of the same record besides ``{value}`` (a den's size beside
+    its known-fraud count), looked up in ``row``; one naming a value the row lacks reads as the
+    feature's name rather than failing the decision.
+    """
     if math.isnan(value):
         return None
     template = templates.get(name)
     if template:
-        return template.format(value=value)
+        try:
+            return template.format_map(_WithValue(row or {}, value))
+        except (KeyError, ValueError):
+            return name
     return name if value else None
 
 
 def top_reasons(
-    contributions: Iterable[tuple[str, float]], templates: Mapping[str, str], limit: int
+    contributions: Iterable[tuple[str, float]],
+    templates: Mapping[str, str],
+    limit: int,
+    row: Mapping[str, float] | None = None,
 ) -> list[str]:
     """The first ``limit`` distinct reasons from ``(feature, value)`` pairs, strongest first.
 
     A feature whose template (or, without one, whose sentence) was already shown is skipped.
+    ``row`` gives templates the record's other values (see :func:`render_reason`).
     """
     reasons: list[str] = []
     shown: set[str] = set()
     for name, value in contributions:
         if len(reasons) >= limit:
             break
-        reason = render_reason(name, value, templates)
+        reason = render_reason(name, value, templates, row)
         key = templates.get(name) or reason
         if reason is None or key in shown or reason in shown:
             continue

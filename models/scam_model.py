@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import lightgbm as lgb
 import numpy as np
@@ -19,6 +20,9 @@ from sklearn.base import TransformerMixin
 from configs.call import ProfileConfig
 from features.reasons import top_reasons
 from models.ensemble import PREDICT_THREADS, BoosterBag
+
+if TYPE_CHECKING:
+    from features.graph.knowledge import GraphKnowledge
 
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
 ACTIONS = (BLOCK, WARN, ALLOW)
@@ -97,6 +101,8 @@ class ScamModel:
     # scored later become the same profiles. None: SMS, or a call model from before this was
     # recorded (those were built with the defaults).
     profile_config: ProfileConfig | None = None
+    # Call models with graph features: the labels of other numbers those features may use.
+    graph: GraphKnowledge | None = None
 
     def features(self, records: pd.DataFrame):
         """The model inputs for ``records``; the same transform training used."""
@@ -125,7 +131,7 @@ class ScamModel:
                 names, type_scores = self.fraud_type_head.predict(flagged_features)
                 types = {int(i): (n, float(s)) for i, n, s in zip(flagged, names, type_scores)}
             if explain and self.max_reasons:
-                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features)))
+                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, records.iloc[flagged])))
         return [
             Decision(
                 score=float(scores[i]),
@@ -137,8 +143,11 @@ class ScamModel:
             for i in range(len(records))
         ]
 
-    def explain_features(self, features) -> list[list[str]]:
+    def explain_features(self, features, records: pd.DataFrame | None = None) -> list[list[str]]:
         """Readable top positive contributions (LightGBM ``pred_contrib``) of each row.
+
+        ``records`` (the same rows) lets a template name a column the model does not use,
+        e.g. a den's known-fraud count beside the den's fraud share the model does use.
 
         Stays sparse throughout: a dense copy of a 256-message batch would be ~100 MB.
         """
@@ -155,5 +164,27 @@ class ScamModel:
             if self.reason_mask is not None:
                 ordered = ordered[self.reason_mask[ordered]]
             candidates = ((self.feature_names[c], float(values[row, c])) for c in ordered)
-            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons))
+            row_values = _RowValues(values, row, self.feature_names, records)
+            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons, row_values))
         return explanations
+
+
+class _RowValues(Mapping):
+    """One row's values by name (features first, then the record's other columns), looked up
+    only when a template names something besides ``value`` (so the hot path pays nothing)."""
+
+    def __init__(self, values: sp.csr_matrix, row: int, names: list[str], records: pd.DataFrame | None) -> None:
+        self._values, self._row, self._names, self._records = values, row, names, records
+
+    def __getitem__(self, name: str) -> float:
+        if name in self._names:
+            return float(self._values[self._row, self._names.index(name)])
+        if self._records is not None and name in self._records.columns:
+            return float(self._records[name].iloc[self._row])
+        raise KeyError(name)
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)

@@ -9,7 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
+
 from serving.cli import BAD_INPUT_EXIT_CODE, fail  # noqa: F401  (re-exported: the one failure of every command)
+
+# The call-model inputs beside --data, declared once for every command that takes them.
+FEATURES_OPTION = typer.Option(
+    [], "--features", help="Call models: extra per-number table joined on phone_no_m; repeatable."
+)
+LINKS_OPTION = typer.Option(
+    [], "--links",
+    help="Call models: links between numbers (phone_no_m, linked_no_m[, kind, weight]) for graph features; repeatable.",
+)
 
 if TYPE_CHECKING:
     from configs.call import CallConfig

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from models.scam_model import ScamModel
+from training.data.datasets import load_for_model
 from training.metrics import binary_report, macro_f1
+
+
+def evaluate_files(
+    model: ScamModel, paths: Sequence[str | Path], fmt: str = "auto",
+    features: Sequence[str | Path] = (), links: Sequence[str | Path] = (),
+) -> dict:
+    """:func:`evaluate_model` on labelled files, plus what the model had to score as unknown.
+
+    Call models: ``features`` tables are joined; graph features use ``links`` and the model's
+    known labels only, so the evaluated file's labels cannot reach any score.
+    """
+    frame, notes = load_for_model(model, paths, fmt, labelled=True, features=features, links=links)
+    return {**evaluate_model(model, frame), **notes}
 
 
 def evaluate_model(model: ScamModel, frame: pd.DataFrame) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
 
 
 def evaluate(
@@ -15,16 +15,17 @@ def evaluate(
     data: list[Path] = typer.Option(..., "--data", help="Labelled file; repeat to mix."),
     fmt: str = typer.Option("auto", "--format", help="SMS formats, or cdr|profiles for call models."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
 ) -> None:
     """Metrics of a model version on a labelled set (block and warn thresholds, AUCs, fraud types)."""
     from models.registry import ModelNotFoundError, load_scam_model, resolve_model_version
-    from training.data.datasets import load_for_model
-    from training.evaluate import evaluate_model
+    from training.evaluate import evaluate_files
 
     try:
         scam_model = load_scam_model(model)
-        frame = load_for_model(scam_model, data, fmt, labelled=True)
-        report = {"model": "models:/{}/{}".format(*resolve_model_version(model)), **evaluate_model(scam_model, frame)}
+        report = {"model": "models:/{}/{}".format(*resolve_model_version(model)),
+                  **evaluate_files(scam_model, data, fmt, features, links)}
     except (ModelNotFoundError, ValueError) as exc:  # DataFormatError and CdrLoadError are ValueErrors
         fail(exc)
     if as_json:

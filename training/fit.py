@@ -59,18 +59,22 @@ def fit_scam_model(
     reason_mask: Callable[[Sequence[str]], np.ndarray] | None = None,
     base_margin_feature: str | None = None,
     max_reasons: int = 5,
+    fold_columns: Callable[[list[tuple[np.ndarray, np.ndarray]]], pd.DataFrame] | None = None,
 ) -> FitResult:
     """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``).
 
     ``base_margin_feature`` names a probability feature the boosters start from (see
     :mod:`models.ensemble`). ``metrics`` are out-of-fold: each row is scored by the booster
-    that did not train on it.
+    that did not train on it. ``fold_columns`` adds columns that must be computed per fold
+    (graph features from other rows' labels): it gets the folds, returns one row per record.
     """
     frame = frame.reset_index(drop=True)
     labels = frame["label"].astype(int).reset_index(drop=True)
     y = labels.to_numpy()
     groups = groups.reset_index(drop=True)
     folds = list(grouped_folds(labels, groups, split.folds, split.seed))
+    if fold_columns is not None:
+        frame = pd.concat([frame, fold_columns(folds).reset_index(drop=True)], axis=1)
     features = featuriser.fit_transform(frame, y, folds=folds)
     column_masks = featuriser.fold_column_masks_ or [None] * len(folds)
     feature_names = [str(name) for name in featuriser.get_feature_names_out()]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
 
 
 def predict(
@@ -15,17 +15,20 @@ def predict(
     data: list[Path] = typer.Option(..., "--data", help="File to score; repeat to mix."),
     out: Path = typer.Option(..., "--out", help="Output .csv, .jsonl or .parquet."),
     fmt: str = typer.Option("auto", "--format", help="SMS formats, or cdr|profiles for call models."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
 ) -> None:
     """Score a file: id, score, action, fraud_type, fraud_type_score, reasons per record."""
     from models.registry import ModelNotFoundError, load_scam_model
-    from training.data.datasets import load_for_model
-    from training.predict import predict_records, write_table
+    from training.predict import predict_files
 
     try:
         scam_model = load_scam_model(model)
-        frame = load_for_model(scam_model, data, fmt, labelled=False)
-        decisions = predict_records(scam_model, frame)
-        write_table(decisions, out)
+        decisions, notes = predict_files(scam_model, data, out, fmt, features, links)
     except (ModelNotFoundError, ValueError) as exc:
         fail(exc)
-    typer.echo(json.dumps({"out": str(out), "rows": len(decisions), **decisions["action"].value_counts().to_dict()}))
+    if notes.get("missing_columns"):
+        typer.echo(f"warning: scored without {len(notes['missing_columns'])} trained columns (unknown to the model): "
+                   f"{notes['missing_columns'][:10]}", err=True)
+    typer.echo(json.dumps({"out": str(out), "rows": len(decisions), **decisions["action"].value_counts().to_dict(), **notes},
+                          ensure_ascii=False))

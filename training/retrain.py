@@ -39,6 +39,9 @@ from configs.report import load_report_config
 from configs.retrain import RetrainConfig
 from configs.sms import SmsConfig
 from models.registry import CHAMPION, ModelNotFoundError, load_scam_model, resolve_model_version, set_alias
+from models.scam_model import ScamModel
+from training.data.call_tables import load_links
+from training.data.datasets import ready_for_model
 from training.evaluate import evaluate_model
 from training.gates import GateDecision, decide_promotion
 from training.report.model import evaluate_for_report, log_report
@@ -48,7 +51,6 @@ from training.train_call import train_call
 
 LOCKED_EXIT_CODE = 3
 CONFIG_MODELS = {"sms": SmsConfig, "call": CallConfig}
-TRAINERS = {"sms": train_sms, "call": train_call}
 
 
 class RetrainLocked(RuntimeError):
@@ -67,6 +69,8 @@ class RetrainRequest:
     feedback: bool = False
     name: str | None = None
     report: bool = True
+    features: Sequence[Path] = ()  # call models: extra per-number tables (training and evaluation)
+    links: Sequence[Path] = ()  # call models: links between numbers for graph features
 
 
 @dataclass(frozen=True)
@@ -127,10 +131,25 @@ def record_decision(result: RetrainResult, decision: GateDecision, inputs: dict[
                         "retrain/gates.json")
 
 
-def log_eval_report(name: str, version: str, evaluation: EvalSet, champion: str | None, workdir: Path) -> None:
+def scored_view(model_uri: str, evaluation: EvalSet, links: pd.DataFrame | None) -> tuple[ScamModel, pd.DataFrame, dict]:
+    """A model and the evaluation rows as it scores them: call models get their own graph columns."""
+    model = load_scam_model(model_uri)
+    if model.kind != "call" or links is None:
+        return model, evaluation.frame, {}
+    frame, notes = ready_for_model(model, evaluation.frame, links)
+    return model, frame, notes
+
+
+def evaluate_uri(model_uri: str, evaluation: EvalSet, links: pd.DataFrame | None) -> dict:
+    model, frame, notes = scored_view(model_uri, evaluation, links)
+    return {**evaluate_model(model, frame), **notes}
+
+
+def log_eval_report(name: str, version: str, evaluation: EvalSet, champion: str | None, workdir: Path,
+                    links: pd.DataFrame | None = None) -> None:
     """The analyst report of the challenger (beside the champion) on the evaluation set, under its run."""
-    model = load_scam_model(f"models:/{name}/{version}")
-    report = evaluate_for_report(model, name, version, evaluation.frame, load_report_config(), champion)
+    model, frame, _ = scored_view(f"models:/{name}/{version}", evaluation, links)
+    report = evaluate_for_report(model, name, version, frame, load_report_config(), champion)
     html, metrics = workdir / "report.html", workdir / "metrics.json"
     html.write_text(report.html, encoding="utf-8")
     metrics.write_text(json.dumps(report.metrics, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -163,12 +182,18 @@ def _retrain_locked(request: RetrainRequest, eval_paths: list[Path], config: Ret
                     cfg: SmsConfig | CallConfig, name: str, workdir: Path) -> RetrainResult:
     """The round itself, under the lock: inputs are checked before any training starts."""
     kind = request.kind
+    if kind == "sms" and (request.features or request.links):
+        raise ValueError("--features and --links apply to call models only")
     train = training_set(kind, request.data, request.fmt, cfg, request.feedback, workdir)
-    evaluation = evaluation_set(kind, eval_paths, request.eval_fmt, cfg, train.keys)
+    evaluation = evaluation_set(kind, eval_paths, request.eval_fmt, cfg, train.keys, request.features)
+    links = load_links(request.links) if request.links else None
     champion = current_champion(name)
-    outcome = TRAINERS[kind](train.paths, cfg, train.fmt, name)
-    challenger_metrics = evaluate_model(load_scam_model(outcome.model_uri), evaluation.frame)
-    champion_metrics = evaluate_model(load_scam_model(champion), evaluation.frame) if champion else None
+    if kind == "call":
+        outcome = train_call(train.paths, cfg, train.fmt, name, features=request.features, links=request.links)
+    else:
+        outcome = train_sms(train.paths, cfg, train.fmt, name)
+    challenger_metrics = evaluate_uri(outcome.model_uri, evaluation, links)
+    champion_metrics = evaluate_uri(champion, evaluation, links) if champion else None
     decision = decide_promotion(config.gates, challenger_metrics, champion_metrics)
     result = RetrainResult(
         promoted=decision.promote,
@@ -185,7 +210,7 @@ def _retrain_locked(request: RetrainRequest, eval_paths: list[Path], config: Ret
     inputs = {"data": [str(p) for p in request.data], "eval": [str(p) for p in eval_paths], "feedback": request.feedback}
     record_decision(result, decision, inputs)
     if request.report:
-        log_eval_report(name, outcome.version, evaluation, champion, workdir)
+        log_eval_report(name, outcome.version, evaluation, champion, workdir, links)
     if decision.promote:
         set_alias(name, outcome.version, CHAMPION)
     return result

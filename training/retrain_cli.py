@@ -8,7 +8,7 @@ from typing import Literal
 
 import typer
 
-from training.cli_support import fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
 
 
 def promote(
@@ -37,6 +37,8 @@ def retrain_command(
     config: Path | None = typer.Option(None, "--config", help="Retrain config (default: configs/retrain.yaml)."),
     name: str | None = typer.Option(None, "--name", help="Registered model name (default: from the model config)."),
     report: bool = typer.Option(True, "--report/--no-report", help="Log the evaluation report to the challenger's run."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
 ) -> None:
     """Train a challenger, evaluate it and the champion on one set, promote it if the gates pass.
 
@@ -48,7 +50,7 @@ def retrain_command(
     from models.registry import ModelNotFoundError
     from training.retrain import LOCKED_EXIT_CODE, RetrainLocked, RetrainRequest, retrain
 
-    request = RetrainRequest(kind, data, eval_paths, fmt, eval_fmt, feedback, name, report)
+    request = RetrainRequest(kind, data, eval_paths, fmt, eval_fmt, feedback, name, report, features, links)
     try:
         result = retrain(request, load_retrain_config(config))
     except RetrainLocked as exc:

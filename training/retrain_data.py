@@ -24,6 +24,7 @@ from configs.feedback import load_feedback_config
 from configs.sms import SmsConfig
 from features.sms.normalise import normalise_text
 from serving.feedback_store import FeedbackStore
+from training.data.call_tables import join_feature_tables
 from training.data.cdr import load_call_training_data
 from training.feedback_export import feedback_frame
 from training.predict import write_table
@@ -92,13 +93,15 @@ def training_set(
 
 
 def evaluation_set(kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig,
-                   training_keys: frozenset[str]) -> EvalSet:
-    """The labelled evaluation rows the challenger did not train on.
+                   training_keys: frozenset[str], features: Sequence[Path] = ()) -> EvalSet:
+    """The labelled evaluation rows the challenger did not train on (call rows with ``features`` joined).
 
     Raises:
         ValueError: a file is unreadable, or what is left lacks labels or one of the two classes.
     """
     frame = load_rows(kind, paths, fmt, cfg)
+    if features:
+        frame, _ = join_feature_tables(frame, features)
     if "label" not in frame or frame["label"].isna().any():
         raise ValueError(f"evaluation data {[str(p) for p in paths]} must label every row")
     seen = record_keys(kind, frame).isin(training_keys).to_numpy()

@@ -1,9 +1,17 @@
-"""``yunmao train call``: CDRs or per-number profiles → fitted call model → registered challenger."""
+"""``yunmao train call``: CDRs or per-number profiles (+ extra tables, + links) → registered challenger.
+
+With links, the model is fitted in two stages on identical folds: stage one sees only each
+number's own columns and yields out-of-fold scores; stage two adds graph features, computed
+per fold from the labels (and stage-one scores) of the *other* folds only, so no number's
+label or score feeds its own features. The fitted model carries the known-label set its
+graph features use at scoring time (:class:`features.graph.knowledge.GraphKnowledge`).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +19,10 @@ import pandas as pd
 from configs.call import CallConfig
 from features.calls.featuriser import build_call_featuriser
 from features.calls.reasons import CALL_REASON_TEMPLATES
+from features.graph.features import out_of_fold_graph_features
+from features.graph.knowledge import GraphKnowledge
+from features.graph.links import CallGraph
+from training.data.call_tables import join_feature_tables, load_links
 from training.data.cdr import load_call_training_data
 from training.fit import FitResult, fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
@@ -18,26 +30,62 @@ from training.tracking import TrainOutcome, log_and_register
 NUMBER_COLUMN = "phone_no_m"
 
 
-def train_call(paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", name: str | None = None) -> TrainOutcome:
-    """Load (building profiles from CDRs when given a CDR folder), fit, log and register."""
+@dataclass
+class CallFit:
+    """A fitted call model plus what its inputs were (for the MLflow data report).
+
+    ``own_columns``: with a graph, the stage-one model on the numbers' own columns only (the
+    no-graph model on identical folds, kept for comparison); None without a graph.
+    """
+
+    fit: FitResult
+    data_report: dict = field(default_factory=dict)
+    own_columns: FitResult | None = None
+
+
+def load_call_frame(
+    paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", features: Sequence[str | Path] = ()
+) -> tuple[pd.DataFrame, dict]:
+    """Profiles from every ``--data`` path with the ``--features`` tables joined on; plus a load report."""
     loaded = [load_call_training_data(path, fmt, cfg.profiles) for path in paths]
     frame = pd.concat([profiles for profiles, _ in loaded], ignore_index=True)
+    frame, feature_reports = join_feature_tables(frame, features)
+    report = {"files": [r.as_dict() for _, r in loaded], "feature_tables": feature_reports, "numbers": len(frame)}
+    return frame, report
+
+
+def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None = None) -> CallFit:
+    """Fit the call model on labelled ``frame``; with a ``graph``, in two stages with graph features.
+
+    ``graph`` must hold every number of ``frame`` (see :meth:`CallGraph.from_links`) and be
+    built with ``cfg.graph``; numbers it holds beyond ``frame`` are unlabelled vertices.
+
+    Raises:
+        ValueError: a row lacks a label; links unusable (:class:`features.graph.links.LinkError`).
+    """
+    frame = frame.reset_index(drop=True)
     if "label" not in frame or frame["label"].isna().any():
         raise ValueError("every number needs a label: a profile table's 'label' column or the CDR folder's labels.csv")
-    fit = fit_call(frame, cfg)
-    return log_and_register(
-        fit,
-        experiment=cfg.experiment,
-        name=name or cfg.name,
-        params=cfg.model_dump(mode="json"),
-        data_report={"files": [report.as_dict() for _, report in loaded], "numbers": len(frame)},
-        input_example=call_input_example(fit.model.feature_names),
+    own = _fit(frame, cfg)
+    if graph is None:
+        return CallFit(own)
+    numbers = frame[NUMBER_COLUMN].astype(str)
+    labels = frame["label"].astype(int).to_numpy()
+    member_scores = pd.Series(own.oof_scores, index=pd.Index(numbers))
+    fit = _fit(
+        frame, cfg,
+        fold_columns=lambda folds: out_of_fold_graph_features(graph, numbers, labels, folds, member_scores=member_scores),
     )
+    fit.model.graph = GraphKnowledge(
+        known=pd.Series(labels, index=pd.Index(numbers)), config=cfg.graph, member_scores=member_scores,
+        sources={"training": len(labels)},
+    )
+    return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": fit.model.graph.summary()}, own_columns=own)
 
 
-def fit_call(frame: pd.DataFrame, cfg: CallConfig) -> FitResult:
-    """Fit a call ScamModel on labelled profiles (no MLflow); it keeps ``cfg.profiles`` to build
-    profiles from raw CDRs exactly as this training did."""
+def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:
+    """One fit of the call ScamModel (no MLflow); it keeps ``cfg.profiles`` so raw CDRs scored
+    later become profiles exactly as this training built them."""
     fit = fit_scam_model(
         frame,
         kind="call",
@@ -48,6 +96,7 @@ def fit_call(frame: pd.DataFrame, cfg: CallConfig) -> FitResult:
         split=cfg.split,
         reason_templates=CALL_REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
+        fold_columns=fold_columns,
     )
     return dataclasses.replace(fit, model=dataclasses.replace(fit.model, profile_config=cfg.profiles))
 
@@ -55,3 +104,25 @@ def fit_call(frame: pd.DataFrame, cfg: CallConfig) -> FitResult:
 def call_input_example(feature_names: Sequence[str]) -> pd.DataFrame:
     """A made-up profile row with the model's columns (the registry is no place for real numbers)."""
     return pd.DataFrame([{NUMBER_COLUMN: "example-number", **{name: 0.0 for name in feature_names}}])
+
+
+def train_call(
+    paths: Sequence[str | Path],
+    cfg: CallConfig,
+    fmt: str = "auto",
+    name: str | None = None,
+    features: Sequence[str | Path] = (),
+    links: Sequence[str | Path] = (),
+) -> TrainOutcome:
+    """Load (building profiles from CDRs when given a CDR folder), fit, log and register."""
+    frame, data_report = load_call_frame(paths, cfg, fmt, features)
+    graph = CallGraph.from_links(load_links(links), frame[NUMBER_COLUMN].astype(str), cfg.graph) if links else None
+    called = fit_call_model(frame, cfg, graph)
+    return log_and_register(
+        called.fit,
+        experiment=cfg.experiment,
+        name=name or cfg.name,
+        params=cfg.model_dump(mode="json"),
+        data_report={**data_report, **called.data_report},
+        input_example=call_input_example(called.fit.model.feature_names),
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import call_config, fail, sms_config
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, call_config, fail, sms_config
 
 train_app = typer.Typer(no_args_is_help=True, help="Train a model and register it as challenger.")
 
@@ -41,6 +41,8 @@ def train_call_command(
     fmt: str = typer.Option("auto", "--format", help="auto, cdr or profiles."),
     config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
     name: str | None = typer.Option(None, "--name", help="Registered model name (default: from config)."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
 ) -> None:
     """Train the call model on per-number profiles, register it as challenger. Last line: model URI."""
     from configs import ConfigError
@@ -49,8 +51,8 @@ def train_call_command(
     if fmt not in CALL_FORMATS:
         fail(ValueError(f"--format must be auto, cdr or profiles, not {fmt!r}"))
     try:
-        outcome = train_call(data, call_config(config), fmt, name)
-    except (ConfigError, ValueError) as exc:  # CdrLoadError is a ValueError
+        outcome = train_call(data, call_config(config), fmt, name, features=features, links=links)
+    except (ConfigError, ValueError) as exc:  # CdrLoadError and LinkError are ValueErrors
         fail(exc)
     _print_outcome(outcome)
 

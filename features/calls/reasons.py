@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 import yaml
 
+from features.graph.reasons import GRAPH_REASON_TEMPLATES
 from features.reasons import merge_templates
 
 TEMPLATE_RESOURCE = "reason_templates.yaml"
@@ -34,5 +35,4 @@ def load_templates(resource: str = TEMPLATE_RESOURCE) -> dict[str, str]:
     return raw
 
 
-# Graph features (features/graph) add their table here: merge_templates(load_templates(), GRAPH_…).
-CALL_REASON_TEMPLATES = MappingProxyType(merge_templates(load_templates()))
+CALL_REASON_TEMPLATES = MappingProxyType(merge_templates(load_templates(), GRAPH_REASON_TEMPLATES))

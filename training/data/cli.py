@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import call_config, fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, call_config, fail
 
 data_app = typer.Typer(no_args_is_help=True, help="Demo and canonical data.")
 profiles_app = typer.Typer(no_args_is_help=True, help="Per-number call profiles: build and publish.")
@@ -58,18 +58,25 @@ def profiles_build(
     cdr: Path = typer.Option(..., "--cdr", help="Directory of CDR tables (voc required; sms/user/app optional)."),
     out: Path = typer.Option(..., "--out", help="Profile table to write: .csv or .parquet."),
     config: Path | None = typer.Option(None, "--config", help="Call config (default: configs/call.yaml)."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
+    model: str | None = typer.Option(
+        None, "--model", help="Call model whose known-fraud set the graph features use (needed with --links)."
+    ),
 ) -> None:
     """Build one profile row per number from raw CDRs (window and definitions from config)."""
     from configs import ConfigError
-    from training.data.cdr import CdrLoadError, load_call_training_data
+    from models.registry import ModelNotFoundError, load_scam_model
     from training.predict import write_table
+    from training.profiles import build_profile_table
 
     try:
-        profiles, report = load_call_training_data(cdr, "cdr", call_config(config).profiles)
+        scam_model = load_scam_model(model) if model else None
+        profiles, report = build_profile_table(cdr, call_config(config), features, links, scam_model)
         write_table(profiles, out)
-    except (ConfigError, CdrLoadError, ValueError) as exc:
+    except (ConfigError, ModelNotFoundError, ValueError) as exc:  # CdrLoadError and LinkError are ValueErrors
         fail(exc)
-    typer.echo(json.dumps({"out": str(out), "numbers": len(profiles), **report.as_dict()}, ensure_ascii=False))
+    typer.echo(json.dumps({"out": str(out), "numbers": len(profiles), **report}, ensure_ascii=False))
 
 
 @profiles_app.command("publish")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
 
 
 def report(
@@ -17,6 +17,8 @@ def report(
     compare: str | None = typer.Option(None, "--compare", help="Second model to set side by side (e.g. models:/NAME@champion)."),
     out: Path = typer.Option(..., "--out", help="Folder for report.html and metrics.json."),
     config: Path | None = typer.Option(None, "--config", help="Report config (default: configs/report.yaml)."),
+    features: list[Path] = FEATURES_OPTION,
+    links: list[Path] = LINKS_OPTION,
 ) -> None:
     """Evaluation report for analysts: one self-contained HTML file plus metrics.json, also logged to MLflow."""
     from configs import ConfigError
@@ -26,7 +28,7 @@ def report(
     from training.report.model import report_for_model
 
     try:
-        files = report_for_model(model, data, fmt, compare, out, load_report_config(config))
+        files = report_for_model(model, data, fmt, compare, out, load_report_config(config), features, links)
     except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:  # data errors are ValueErrors
         fail(exc)
     head = files.report.metrics["headline"]

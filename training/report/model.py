@@ -69,12 +69,13 @@ def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[Model
     return run, features
 
 
-def with_reasons(run: ModelRun, model: ScamModel, features, rows: Sequence[int]) -> ModelRun:
+def with_reasons(run: ModelRun, model: ScamModel, features, rows: Sequence[int], records: pd.DataFrame | None = None) -> ModelRun:
     """``run`` with the model's reasons filled in for ``rows`` (other rows get none)."""
     reasons: list[list[str]] = [[] for _ in range(len(run.scores))]
     rows = sorted(set(rows))
     if rows:
-        for row, explanation in zip(rows, model.explain_features(features[rows])):
+        shown = None if records is None else records.iloc[rows]
+        for row, explanation in zip(rows, model.explain_features(features[rows], shown)):
             reasons[row] = explanation
     return ModelRun(**{**run.__dict__, "reasons": reasons})
 
@@ -93,7 +94,7 @@ def evaluate_for_report(
         other_model = load_scam_model(f"models:/{other_name}/{other_version}")
         other, _ = model_run(other_model, f"{other_name} v{other_version}", records)
     shown = [i for rows in M.worst_errors(data.labels, run, config.worst_examples).values() for i in rows]
-    return build_report(data, with_reasons(run, model, features, shown), config, other)
+    return build_report(data, with_reasons(run, model, features, shown, records), config, other)
 
 
 def log_report(name: str, version: str, html: Path, metrics: Path) -> str:
@@ -114,16 +115,19 @@ def report_for_model(
     compare_uri: str | None,
     out_dir: Path,
     config: ReportConfig,
+    features: Sequence[str | Path] = (),
+    links: Sequence[str | Path] = (),
 ) -> ReportFiles:
     """`yunmao report`: evaluate, write ``report.html`` + ``metrics.json`` in ``out_dir``, log both to MLflow."""
     name, version = resolve_model_version(model_uri)
     model = load_scam_model(f"models:/{name}/{version}")
-    frame = load_for_model(model, data_paths, fmt, labelled=True).reset_index(drop=True)
+    frame, notes = load_for_model(model, data_paths, fmt, labelled=True, features=features, links=links)
+    frame = frame.reset_index(drop=True)
     report = evaluate_for_report(model, name, version, frame, config, compare_uri)
     out_dir.mkdir(parents=True, exist_ok=True)
     html, metrics = out_dir / "report.html", out_dir / "metrics.json"
     html.write_text(report.html, encoding="utf-8")
-    payload = {**report.metrics, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
+    payload = {**report.metrics, **notes, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
     metrics.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     log_report(name, version, html, metrics)
     return ReportFiles(html=html, metrics=metrics, report=report)

@@ -10,8 +10,8 @@ import pandas as pd
 from configs.call import CallConfig, ProfileConfig, WindowConfig
 from tests.models.conftest import SMALL_SMS_CONFIG
 from training.data.cdr import load_call_training_data
-from training.data.datasets import load_for_model
-from training.train_call import fit_call
+from training.data.datasets import load_records
+from training.train_call import fit_call_model
 
 LAST_3_DAYS = ProfileConfig(window=WindowConfig(last_days=3))
 
@@ -35,13 +35,13 @@ def _call_model(profiles: ProfileConfig):
     frame = pd.DataFrame({"phone_no_m": [f"t{i}" for i in range(60)], "voc_cnt": labels * 20 + rng.integers(0, 30, 60),
                           "call_dur": rng.integers(0, 500, 60), "label": labels})
     cfg = CallConfig(profiles=profiles, lightgbm=SMALL_SMS_CONFIG.lightgbm, split=SMALL_SMS_CONFIG.split)
-    return fit_call(frame, cfg).model
+    return fit_call_model(frame, cfg).fit.model
 
 
 def test_cdrs_are_profiled_with_the_training_window(tmp_path: Path) -> None:
     model = _call_model(LAST_3_DAYS)
     assert model.profile_config == LAST_3_DAYS
-    scored = load_for_model(model, [_cdr_dir(tmp_path)], "cdr", labelled=True)
+    scored = load_records(model, [_cdr_dir(tmp_path)], "cdr", labelled=True)
     trained_like, _ = load_call_training_data(tmp_path, "cdr", LAST_3_DAYS)
     default, _ = load_call_training_data(tmp_path, "cdr")
     pd.testing.assert_frame_equal(scored, trained_like)

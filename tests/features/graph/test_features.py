@@ -1,0 +1,67 @@
+"""Graph features: what they say about a number, and that its own label never reaches them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from configs.call import GraphConfig
+from features.graph.features import GRAPH_COLUMNS, graph_features, out_of_fold_graph_features
+from features.graph.links import CallGraph
+from features.graph.reasons import GRAPH_REASON_TEMPLATES
+
+
+def two_dens() -> CallGraph:
+    """A ring of 6 fraud-ish numbers (f0..f5, a clique) and 6 normal ones (n0..n5, a clique), one bridge."""
+    fraud = [f"f{i}" for i in range(6)]
+    normal = [f"n{i}" for i in range(6)]
+    pairs = [(a, b) for group in (fraud, normal) for i, a in enumerate(group) for b in group[i + 1:]]
+    pairs.append(("f0", "n0"))
+    frame = pd.DataFrame(pairs, columns=["phone_no_m", "linked_no_m"])
+    return CallGraph.from_links(frame, [*fraud, *normal, "alone"], GraphConfig())
+
+
+KNOWN = pd.Series({"f1": 1, "f2": 1, "f3": 1, "n1": 0, "n2": 0, "n3": 0, "n4": 1})
+
+
+def test_a_number_among_known_fraud_scores_high_and_one_among_normals_low() -> None:
+    features = graph_features(two_dens(), ["f5", "n5", "alone"], KNOWN).set_index(pd.Index(["f5", "n5", "alone"]))
+    assert list(features.columns) == list(GRAPH_COLUMNS)
+    assert features.loc["f5", "graph_degree"] == 5
+    assert features.loc["f5", "graph_fraud_neighbour_share"] == 1.0
+    assert features.loc["n5", "graph_fraud_neighbour_share"] == pytest.approx(0.25)
+    assert features.loc["f5", "graph_fraud_pagerank"] > features.loc["n5", "graph_fraud_pagerank"]
+    assert features.loc["f5", "graph_fraud_pagerank_share"] > 0.9 > features.loc["n5", "graph_fraud_pagerank_share"]
+    assert features.loc["f5", "graph_den_size"] == 6 and features.loc["f5", "graph_den_known_fraud"] == 3
+    assert features.loc["f5", "graph_den_fraud_share"] == 1.0
+    # An unlinked number: degree 0, a den of one, shares unknown (NaN) rather than 0.
+    assert features.loc["alone", "graph_degree"] == 0 and features.loc["alone", "graph_den_size"] == 1
+    assert np.isnan(features.loc["alone", "graph_fraud_neighbour_share"])
+
+
+def test_den_member_score_averages_known_members_only() -> None:
+    scores = pd.Series({"f1": 0.9, "f2": 0.7, "n1": 0.1})
+    features = graph_features(two_dens(), ["f5", "n5"], KNOWN, scores)
+    assert features["graph_den_member_score"].tolist() == pytest.approx([0.8, 0.1])
+
+
+def test_out_of_fold_features_never_use_the_rows_own_label() -> None:
+    graph = two_dens()
+    numbers = ["f0", "f1", "f2", "n0", "n1", "n2"]
+    labels = np.array([1, 1, 1, 0, 0, 0])
+    held = [np.array([0, 3]), np.array([1, 2]), np.array([4, 5])]
+    folds = [(np.setdiff1d(np.arange(6), rows), rows) for rows in held]
+    flipped = labels.copy()
+    flipped[[0, 3]] = 1 - flipped[[0, 3]]  # the labels of fold 0's own rows
+    before = out_of_fold_graph_features(graph, numbers, labels, folds)
+    after = out_of_fold_graph_features(graph, numbers, flipped, folds)
+    pd.testing.assert_frame_equal(before.iloc[[0, 3]], after.iloc[[0, 3]])  # fold 0 rows: unchanged
+    assert not before.iloc[[1, 2, 4, 5]].equals(after.iloc[[1, 2, 4, 5]])  # other folds do see them
+
+
+def test_every_graph_feature_has_a_chinese_reason_and_the_den_reads_as_one_sentence() -> None:
+    assert set(GRAPH_REASON_TEMPLATES) == set(GRAPH_COLUMNS)
+    row = {"value": 0.78, "graph_den_size": 37, "graph_den_known_fraud": 29}
+    den = GRAPH_REASON_TEMPLATES["graph_den_fraud_share"].format_map(row)
+    assert den == "同一窝点 37 个号码，其中 29 个已确认诈骗"

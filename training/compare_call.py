@@ -1,0 +1,102 @@
+"""Call model with graph features against LightGBM on the contest columns, on unseen numbers.
+
+Nested, grouped cross-validation on the labelled numbers: each outer fold's numbers are held
+out — their labels reach neither the model nor any graph feature (they stay in the graph as
+unlabelled vertices, as sealed numbers do) — and every variant is fitted on the same outer
+training numbers by :func:`training.train_call.fit_call_model`, whose inner folds mask labels
+out of fold for the graph features. Each variant is then scored exactly as ``yunmao evaluate``
+scores a file: F1 at the model's own warn threshold (set on its inner out-of-fold scores).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from configs.call import CallConfig
+from configs.sms import LightGBMConfig
+from features.graph.knowledge import add_graph_features
+from features.graph.links import CallGraph
+from models.scam_model import ScamModel
+from training.metrics import at_threshold, ranking
+from training.split import grouped_folds
+from training.train_call import NUMBER_COLUMN, fit_call_model
+
+REPORTED = ("f1", "precision", "recall", "fpr", "roc_auc", "pr_auc")
+DEFAULT_LIGHTGBM = LightGBMConfig(params={"num_threads": 1}, num_boost_round=100, early_stopping_rounds=100)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One model compared: which columns of the frame it may use, its config, whether it sees links.
+
+    A graph variant also reports its stage-one model (same columns, no graph) as
+    ``NAME, no graph``: the same fit, so the graph's own contribution on identical folds.
+    """
+
+    name: str
+    columns: tuple[str, ...] | None  # None: every column of the frame
+    config: CallConfig
+    graph: bool
+
+
+def contest_baseline(cfg: CallConfig, contest_columns: Sequence[str]) -> Variant:
+    """Default LightGBM (100 rounds, library defaults) on the contest table's own columns."""
+    return Variant("lightgbm defaults, contest columns", tuple(contest_columns),
+                   cfg.model_copy(update={"lightgbm": DEFAULT_LIGHTGBM}), graph=False)
+
+
+def nested_comparison(
+    frame: pd.DataFrame,
+    graph: CallGraph,
+    variants: Sequence[Variant],
+    outer_folds: int,
+    seed: int,
+    max_folds: int | None = None,
+) -> dict[str, dict]:
+    """Per-variant metrics on each outer fold, their mean and 95 % t-interval over folds."""
+    frame = frame.reset_index(drop=True)
+    labels = frame["label"].astype(int)
+    folds = list(grouped_folds(labels, frame[NUMBER_COLUMN], outer_folds, seed))[:max_folds]
+    per_fold: dict[str, list[dict[str, float]]] = {}
+    for train_idx, test_idx in folds:
+        train, test = frame.iloc[train_idx].reset_index(drop=True), frame.iloc[test_idx].reset_index(drop=True)
+        for variant in variants:
+            for name, metrics in _fit_and_score(variant, train, test, graph).items():
+                per_fold.setdefault(name, []).append(metrics)
+    return {name: summarise(rows) for name, rows in per_fold.items()}
+
+
+def _fit_and_score(variant: Variant, train: pd.DataFrame, test: pd.DataFrame, graph: CallGraph) -> dict[str, dict[str, float]]:
+    keep = [NUMBER_COLUMN, "label", *(variant.columns or [c for c in train.columns if c not in (NUMBER_COLUMN, "label")])]
+    called = fit_call_model(train[keep], variant.config, graph if variant.graph else None)
+    records = test[keep].drop(columns="label")
+    y = test["label"].astype(int).to_numpy()
+    out = {}
+    if called.own_columns is not None:
+        out[f"{variant.name}, no graph"] = _metrics(called.own_columns.model, records, y)
+        records = add_graph_features(records, graph, called.fit.model.graph)
+    out[variant.name] = _metrics(called.fit.model, records, y)
+    return out
+
+
+def _metrics(model: ScamModel, records: pd.DataFrame, y: np.ndarray) -> dict[str, float]:
+    """Metrics at the model's own warn threshold (set on its out-of-fold training scores)."""
+    scores = model.score(records)
+    return {**at_threshold(y, scores, model.thresholds.warn), **ranking(y, scores)}
+
+
+def summarise(rows: Sequence[dict[str, float]]) -> dict:
+    """Mean, 95 % t-interval half-width and the per-fold values of each reported metric."""
+    out: dict = {"folds": len(rows)}
+    for metric in REPORTED:
+        values = np.array([row[metric] for row in rows])
+        half = float("nan")
+        if len(values) > 1:
+            half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
+        out[metric] = {"mean": float(values.mean()), "ci95": half, "per_fold": values.round(4).tolist()}
+    return out
