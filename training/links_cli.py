@@ -36,5 +36,5 @@ def links_build(
         fail(exc)
     linked = len(set(links["phone_no_m"]) | set(links["linked_no_m"]))
     summary = {"out": str(out), "links": len(links), "by_kind": links["kind"].value_counts().to_dict(),
-               "numbers_linked": linked, "voc_rows": report.rows_kept.get("voc", 0), "bad_rows": report.bad_rows}
+               "numbers_linked": linked, "voc_rows": len(tables.voc), "bad_rows": report.bad_rows}
     typer.echo(json.dumps(summary, ensure_ascii=False))
