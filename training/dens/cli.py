@@ -31,7 +31,7 @@ def dens(
     from training.report.fonts import FontError
 
     if bool(model) != bool(data):
-        fail("--model and --data go together: the model scores the members found in --data")
+        fail(ValueError("--model and --data go together: the model scores the members found in --data"))
     try:
         dens_config = load_config(config or default_config_path("dens"), DensConfig)
         call_cfg = call_config(call)

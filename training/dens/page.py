@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import matplotlib.pyplot as plt
+from matplotlib.collections import LineCollection
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -44,8 +45,8 @@ def draw_den(graph: CallGraph, den: Den, known: pd.Series | None, max_vertices: 
     colours = [COLOURS[None if np.isnan(v) else int(v)] for v in labels.to_numpy(dtype=float)]
     coords = np.asarray(sub.layout_fruchterman_reingold(niter=200).coords) if sub.vcount() > 1 else np.zeros((1, 2))
     fig, ax = plt.subplots(figsize=(4.2, 3.6))
-    for a, b in sub.get_edgelist():
-        ax.plot(coords[[a, b], 0], coords[[a, b], 1], color="#d5d8dc", linewidth=0.5, zorder=1)
+    edges = np.asarray(sub.get_edgelist(), dtype=int).reshape(-1, 2)
+    ax.add_collection(LineCollection(coords[edges], colors="#d5d8dc", linewidths=0.5, zorder=1))
     ax.scatter(coords[:, 0], coords[:, 1], c=colours, s=28, edgecolors="white", linewidths=0.5, zorder=2)
     shown = f"（显示联系最多的 {sub.vcount()} 个）" if sub.vcount() < den.size else ""
     ax.set_title(f"{den.id}：{den.size} 个号码{shown}\n红=已确认诈骗 蓝=已核实正常 灰=未知", fontsize=9)
