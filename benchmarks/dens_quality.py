@@ -62,8 +62,8 @@ def main() -> None:
         fraud, total = sum(r.fraud_in_top for r in results), sum(r.hidden_in_top for r in results)
         low, high = wilson(fraud, total)
         worst = min(r.precision for r in results)
-        print(f"| {resolution} | pooled | | {total} | {fraud / total:.3f} (95 % CI {low:.3f}-{high:.3f}; worst fold {worst:.3f}) |"
-              f"  <!-- {time.perf_counter() - started:.0f} s -->")
+        print(f"| {resolution} | pooled | | {total} | {fraud / total:.3f} (95 % CI {low:.3f}-{high:.3f}; "
+              f"worst fold {worst:.3f}) |  <!-- {time.perf_counter() - started:.0f} s -->")
 
 
 if __name__ == "__main__":

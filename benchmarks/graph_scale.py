@@ -69,7 +69,8 @@ def main() -> None:
     dens = find_dens(graph, DenInputs(links=links, known=known), dens_config)
     stages["dens"] = time.perf_counter() - mark
     total = time.perf_counter() - started
-    print(f"numbers {graph.report.vertices:,}  links kept {graph.report.links_kept:,}  feature rows {len(features):,}  dens {len(dens):,}")
+    print(f"numbers {graph.report.vertices:,}  links kept {graph.report.links_kept:,}  "
+          f"feature rows {len(features):,}  dens {len(dens):,}")
     print(" | ".join(f"{name} {seconds:.0f} s" for name, seconds in stages.items()))
     print(f"total {total:.0f} s ({total - stages['synthesise']:.0f} s without synthesis)  peak RSS {peak_gib():.2f} GiB")
 

@@ -63,7 +63,9 @@ def den_graph(links: pd.DataFrame, known: pd.Series | None, call: CallConfig, de
     return CallGraph.from_links(links, numbers, graph_config)
 
 
-def find_dens(graph: CallGraph, inputs: DenInputs, config: DensConfig, previous: dict[str, set[str]] | None = None) -> list[Den]:
+def find_dens(
+    graph: CallGraph, inputs: DenInputs, config: DensConfig, previous: dict[str, set[str]] | None = None
+) -> list[Den]:
     """Ranked dens (rank 1 first) of ``graph`` (see :func:`den_graph`) with ids matched to ``previous`` dens.
 
     Raises:
@@ -71,12 +73,13 @@ def find_dens(graph: CallGraph, inputs: DenInputs, config: DensConfig, previous:
     """
     members = communities(graph, config.min_size)
     if not members:
-        raise LinkError(f"no den of {config.min_size}+ numbers in the graph ({graph.report.vertices} numbers, {graph.report.links_kept} links)")
+        raise LinkError(f"no den of {config.min_size}+ numbers in the graph "
+                        f"({graph.report.vertices} numbers, {graph.report.links_kept} links)")
     cdr = None if inputs.voc is None else [den_cdr_evidence(inputs.voc, m, config.page.shared_items_listed) for m in members]
     share = None if cdr is None else [e.pop("shared_device_share") for e in cdr]
     dens = rank_dens(members, config, inputs.known, inputs.member_scores, share)
     if cdr is not None:
-        by_first_member = {m[0]: e for m, e in zip(members, cdr)}
+        by_first_member = {m[0]: e for m, e in zip(members, cdr, strict=True)}
         for den in dens:
             den.evidence.update(by_first_member[den.members[0]])
     assign_ids(dens, previous or {}, config.min_jaccard_same_den)

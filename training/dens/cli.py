@@ -11,16 +11,26 @@ from training.cli_support import call_config, fail
 
 
 def dens(
-    links: list[Path] = typer.Option(..., "--links", help="Links between numbers (phone_no_m, linked_no_m[, kind, weight]); repeatable."),
+    links: list[Path] = typer.Option(
+        ..., "--links", help="Links between numbers (phone_no_m, linked_no_m[, kind, weight]); repeatable."
+    ),
     out: Path = typer.Option(..., "--out", help="Folder for dens.json and dens.html (created if absent)."),
     cdr: Path | None = typer.Option(None, "--cdr", help="CDR directory (voc): shared IMEIs, callees and counties per den."),
     labels: list[Path] = typer.Option([], "--labels", help="Table with phone_no_m and label (known fraud); repeatable."),
     model: str | None = typer.Option(None, "--model", help="Call model that scores the members (with --data)."),
-    data: list[Path] = typer.Option([], "--data", help="Per-number table or CDR directory the --model scores; repeatable."),
-    features: list[Path] = typer.Option([], "--features", help="Extra per-number table joined on phone_no_m for --model; repeatable."),
-    previous: Path | None = typer.Option(None, "--previous", help="Earlier dens.json whose ids matched dens keep (default: OUT/dens.json if present)."),
+    data: list[Path] = typer.Option(
+        [], "--data", help="Per-number table or CDR directory the --model scores; repeatable."
+    ),
+    features: list[Path] = typer.Option(
+        [], "--features", help="Extra per-number table joined on phone_no_m for --model; repeatable."
+    ),
+    previous: Path | None = typer.Option(
+        None, "--previous", help="Earlier dens.json whose ids matched dens keep (default: OUT/dens.json if present)."
+    ),
     config: Path | None = typer.Option(None, "--config", help="Dens config (default: configs/dens.yaml)."),
-    call: Path | None = typer.Option(None, "--call-config", help="Call config for the graph settings (default: configs/call.yaml)."),
+    call: Path | None = typer.Option(
+        None, "--call-config", help="Call config for the graph settings (default: configs/call.yaml)."
+    ),
 ) -> None:
     """Rank the call graph's communities by evidence: known fraud (Beta prior), model scores, shared devices."""
     from configs import ConfigError, default_config_path, load_config
@@ -45,10 +55,12 @@ def dens(
                    "labels": 0 if inputs.known is None else len(inputs.known),
                    "scored": 0 if inputs.member_scores is None else len(inputs.member_scores), "cdr": str(cdr or "—")}
         page = render_page(found, graph, inputs.known, dens_config.page, sources)
-    except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:  # LinkError, CdrLoadError, PreviousDensError are ValueErrors
+    # LinkError, CdrLoadError and PreviousDensError are ValueErrors.
+    except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:
         fail(exc)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "dens.json").write_text(json.dumps({"dens": [d.as_dict() for d in found]}, ensure_ascii=False, indent=1), encoding="utf-8")
+    table = json.dumps({"dens": [d.as_dict() for d in found]}, ensure_ascii=False, indent=1)
+    (out / "dens.json").write_text(table, encoding="utf-8")
     (out / "dens.html").write_text(page, encoding="utf-8")
     kept = sum(1 for d in found if d.id in earlier)
     typer.echo(json.dumps({"out": str(out), "dens": len(found), "ids_kept": kept, "numbers_in_dens": sum(d.size for d in found),

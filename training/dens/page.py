@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import matplotlib.pyplot as plt
-from matplotlib.collections import LineCollection
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from matplotlib.collections import LineCollection
 
 from configs.dens import PageConfig
 from features.graph.links import CallGraph

@@ -51,10 +51,17 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def run_on(files: dict[str, Path], *extra: str, links: Path | None = None) -> tuple[int, str]:
+    """``yunmao dens`` on the fixture's files (or other ``links``) with the small test config."""
+    return run("--links", str(links or files["links"]), "--labels", str(files["labels"]), "--out", str(files["out"]),
+               "--config", str(files["config"]), *extra)
+
+
 @pytest.fixture()
 def files(tmp_path: Path) -> dict[str, Path]:
     links, labels, _ = planted()
-    paths = {"links": tmp_path / "links.csv", "labels": tmp_path / "labels.csv", "out": tmp_path / "out", "config": tmp_path / "dens.yaml"}
+    paths = {"links": tmp_path / "links.csv", "labels": tmp_path / "labels.csv", "out": tmp_path / "out",
+             "config": tmp_path / "dens.yaml"}
     config = yaml.safe_load(default_config_path("dens").read_text(encoding="utf-8"))
     config["page"]["top_dens"] = 3  # drawing every den costs time and shows nothing new
     paths["config"].write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -64,7 +71,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 
 def test_planted_gangs_are_recovered(files: dict[str, Path]) -> None:
-    code, output = run("--links", str(files["links"]), "--labels", str(files["labels"]), "--out", str(files["out"]), "--config", str(files["config"]))
+    code, output = run_on(files)
     assert code == 0, output
     dens = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"]
     found = {number: den["id"] for den in dens for number in den["members"]}
@@ -79,7 +86,7 @@ def test_planted_gangs_are_recovered(files: dict[str, Path]) -> None:
 
 
 def test_page_is_self_contained_and_names_the_top_den(files: dict[str, Path]) -> None:
-    code, output = run("--links", str(files["links"]), "--labels", str(files["labels"]), "--out", str(files["out"]), "--config", str(files["config"]))
+    code, output = run_on(files)
     assert code == 0, output
     page = (files["out"] / "dens.html").read_text(encoding="utf-8")
     top = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"][0]
@@ -98,12 +105,12 @@ def test_one_known_fraud_of_one_does_not_outrank_forty_of_fifty() -> None:
 
 
 def test_rebuild_with_links_removed_keeps_den_ids(files: dict[str, Path], tmp_path: Path) -> None:
-    assert run("--links", str(files["links"]), "--labels", str(files["labels"]), "--out", str(files["out"]), "--config", str(files["config"]))[0] == 0
+    assert run_on(files)[0] == 0
     first = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"]
     links = pd.read_csv(files["links"])
     fewer = tmp_path / "fewer.csv"
     links.drop(index=links.sample(frac=0.03, random_state=1).index).to_csv(fewer, index=False)
-    code, output = run("--links", str(fewer), "--labels", str(files["labels"]), "--out", str(files["out"]), "--config", str(files["config"]))
+    code, output = run_on(files, links=fewer)
     assert code == 0, output
     second = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"]
     _, _, gang_of = planted()
@@ -117,14 +124,14 @@ def den_holding(dens: list[dict], gang: int, gang_of: dict[str, int]) -> str:
 
 
 def test_a_new_den_gets_a_fresh_id(files: dict[str, Path], tmp_path: Path) -> None:
-    assert run("--links", str(files["links"]), "--labels", str(files["labels"]), "--out", str(files["out"]), "--config", str(files["config"]))[0] == 0
+    assert run_on(files)[0] == 0
     first = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"]
     links = pd.read_csv(files["links"])
     new_gang = [f"x{i}" for i in range(6)]
     extra = pd.DataFrame([(a, b) for a in new_gang for b in new_gang if a < b], columns=links.columns)
     more = tmp_path / "more.csv"
     pd.concat([links, extra]).to_csv(more, index=False)
-    assert run("--links", str(more), "--labels", str(files["labels"]), "--out", str(files["out"]), "--config", str(files["config"]))[0] == 0
+    assert run_on(files, links=more)[0] == 0
     second = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"]
     new = next(den for den in second if den["members"][0].startswith("x"))
     highest = max(int(den["id"].split("-")[1]) for den in first)
@@ -134,14 +141,14 @@ def test_a_new_den_gets_a_fresh_id(files: dict[str, Path], tmp_path: Path) -> No
 def test_cdr_adds_shared_devices_callees_and_counties(files: dict[str, Path], tmp_path: Path) -> None:
     cdr = tmp_path / "cdr"
     cdr.mkdir()
-    rows = [(f"g0m{m}", f"victim{m % 2}", 1, "2020-03-01 10:00:00", 20, "成都", "武侯区", "imei-farm" if m < 5 else f"imei{m}")
-            for m in range(GANG_SIZE)]
+    rows = [(f"g0m{m}", f"victim{m % 2}", 1, "2020-03-01 10:00:00", 20, "成都", "武侯区",
+             "imei-farm" if m < 5 else f"imei{m}") for m in range(GANG_SIZE)]
     pd.DataFrame(rows, columns=["phone_no_m", "opposite_no_m", "calltype_id", "start_datetime", "call_dur", "city_name",
                                 "county_name", "imei_m"]).to_csv(cdr / "voc.csv", index=False)
     config = yaml.safe_load(files["config"].read_text(encoding="utf-8"))
     config["page"]["top_dens"] = GANGS + 1  # every gang on the page
     files["config"].write_text(yaml.safe_dump(config), encoding="utf-8")
-    code, output = run("--links", str(files["links"]), "--labels", str(files["labels"]), "--cdr", str(cdr), "--out", str(files["out"]), "--config", str(files["config"]))
+    code, output = run_on(files, "--cdr", str(cdr))
     assert code == 0, output
     dens = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"]
     gang = next(den for den in dens if "g0m0" in den["members"])
@@ -169,12 +176,12 @@ def test_bad_input_is_one_line_and_exit_2(files: dict[str, Path], tmp_path: Path
         links.to_csv(files["links"], index=False)
     if labels is not None:
         labels.to_csv(files["labels"], index=False)
-    code, output = run("--links", str(files["links"]), "--labels", str(files["labels"]), "--out", str(files["out"]), "--config", str(files["config"]))
+    code, output = run_on(files)
     assert code == 2
     assert message in output and len(output.strip().splitlines()) == 1 and "Traceback" not in output
     assert not (files["out"] / "dens.json").exists()
 
 
 def test_model_without_data_is_refused(files: dict[str, Path]) -> None:
-    code, output = run("--links", str(files["links"]), "--model", "models:/x/1", "--out", str(files["out"]), "--config", str(files["config"]))
+    code, output = run_on(files, "--model", "models:/x/1")
     assert code == 2 and "--model and --data go together" in output
