@@ -3,8 +3,9 @@
 Target (issue #9): 1 M numbers / 20 M links in ≤ 10 min and ≤ 8 GiB. Links are synthetic:
 numbers in communities of ~50 with ``--inside`` of links inside a community, the rest random;
 a third of numbers labelled (a tenth of those fraud). Stages: links → graph
-(:class:`CallGraph`), graph features for every number, dens (Leiden at the dens resolution,
-ranked). Peak RSS is the process's maximum resident set (``getrusage``).
+(:class:`CallGraph`), graph features for every number (this stage also runs Leiden: the
+graph's dens are computed once and cached), dens (communities ≥ min size, ranked). Peak RSS is
+the process's maximum resident set (``getrusage``).
 
 Run: .venv/bin/python benchmarks/graph_scale.py --numbers 200000 --links 4000000
 """
