@@ -168,8 +168,10 @@ def test_cdr_adds_shared_devices_callees_and_counties(files: dict[str, Path], tm
         (pd.DataFrame({"caller": ["a"], "callee": ["b"]}), None, "lack required columns"),
         (None, pd.DataFrame({"phone_no_m": ["n0001"], "fraud": [1]}), "lacks columns ['label']"),
         (pd.DataFrame({"phone_no_m": ["n0001", "n0002"], "linked_no_m": ["n0002", "n0003"]}), None, "no den of 5+"),
+        (None, pd.DataFrame({"phone_no_m": ["n0001"], "label": ["maybe"]}), "no usable label"),
     ],
-    ids=["no-overlap-with-labels", "empty-graph", "wrong-links-schema", "wrong-labels-schema", "no-den-big-enough"],
+    ids=["no-overlap-with-labels", "empty-graph", "wrong-links-schema", "wrong-labels-schema", "no-den-big-enough",
+         "unparsable-labels"],
 )
 def test_bad_input_is_one_line_and_exit_2(files: dict[str, Path], tmp_path: Path, links, labels, message: str) -> None:
     if links is not None:
@@ -185,3 +187,12 @@ def test_bad_input_is_one_line_and_exit_2(files: dict[str, Path], tmp_path: Path
 def test_model_without_data_is_refused(files: dict[str, Path]) -> None:
     code, output = run_on(files, "--model", "models:/x/1")
     assert code == 2 and "--model and --data go together" in output
+
+
+def test_a_previous_file_that_is_not_dens_json_is_refused(files: dict[str, Path], tmp_path: Path) -> None:
+    previous = tmp_path / "previous.json"
+    previous.write_text('{"communities": []}', encoding="utf-8")
+    code, output = run_on(files, "--previous", str(previous))
+    assert code == 2 and "not a dens.json written by yunmao dens" in output
+    code, output = run_on(files, "--previous", str(tmp_path / "absent.json"))
+    assert code == 2 and "no such previous dens file" in output
