@@ -32,7 +32,7 @@ class WeightsConfig(StrictModel):
     shared_devices: float = Field(0.25, ge=0)
 
     @model_validator(mode="after")
-    def _some_weight(self) -> "WeightsConfig":
+    def _some_weight(self) -> WeightsConfig:
         if self.known_fraud == 0 and self.model_score == 0 and self.shared_devices == 0:
             raise ValueError("at least one weight must be positive")
         return self
