@@ -58,21 +58,27 @@ def main() -> None:
     call = load_config(default_config_path("call"), CallConfig)
     dens_config = load_config(default_config_path("dens"), DensConfig)
     started = time.perf_counter()
+    stages: dict[str, float] = {}
+
+    def stage(name: str, mark: float) -> None:
+        """Print each stage as it ends: a run stopped at the time limit still says where time went."""
+        stages[name] = time.perf_counter() - mark
+        print(f"{name} {stages[name]:.0f} s  peak RSS {peak_gib():.2f} GiB", flush=True)
+
     links, known = synthetic_links(args.numbers, args.links, args.inside, args.seed)
-    stages = {"synthesise": time.perf_counter() - started}
+    stage("synthesise", started)
     mark = time.perf_counter()
     graph = den_graph(links, known, call, dens_config)
-    stages["graph"] = time.perf_counter() - mark
+    stage("graph", mark)
     mark = time.perf_counter()
     features = graph_features(graph, graph.names, known)
-    stages["graph features"] = time.perf_counter() - mark
+    stage("graph features + Leiden", mark)
     mark = time.perf_counter()
     dens = find_dens(graph, DenInputs(links=links, known=known), dens_config)
-    stages["dens"] = time.perf_counter() - mark
+    stage("den ranking", mark)
     total = time.perf_counter() - started
     print(f"numbers {graph.report.vertices:,}  links kept {graph.report.links_kept:,}  "
           f"feature rows {len(features):,}  dens {len(dens):,}")
-    print(" | ".join(f"{name} {seconds:.0f} s" for name, seconds in stages.items()))
     print(f"total {total:.0f} s ({total - stages['synthesise']:.0f} s without synthesis)  peak RSS {peak_gib():.2f} GiB")
 
 
