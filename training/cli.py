@@ -11,6 +11,7 @@ import typer
 
 from serving.cli import serve
 from training.data.cli import data_app, profiles_app
+from training.dens.cli import dens
 from training.evaluate_cli import evaluate
 from training.feedback_export_cli import feedback_app
 from training.links_cli import links_app
@@ -33,3 +34,4 @@ app.command("predict")(predict)
 app.command("quickstart")(quickstart)
 app.command("serve")(serve)
 app.command("report")(report)
+app.command("dens")(dens)

@@ -1,0 +1,56 @@
+"""Schema of ``configs/dens.yaml``: how ``yunmao dens`` finds, ranks and shows fraud dens.
+
+Dens are Leiden communities of the call graph (:mod:`features.graph.links`); only the
+resolution differs from the call model's graph features, because an analyst wants dens small
+enough to act on while the model wants stable den-level shares.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from configs import StrictModel
+
+
+class PriorConfig(StrictModel):
+    """Beta prior on a den's fraud share, and the credible bound the ranking uses.
+
+    The den's fraud evidence is the ``quantile`` lower bound of Beta(alpha + fraud,
+    beta + normal): a den with 1 of 1 known fraud stays near the prior, one with 40 of 50 does not.
+    """
+
+    alpha: float = Field(1.0, gt=0)
+    beta: float = Field(2.0, gt=0)
+    quantile: float = Field(0.1, gt=0, lt=1)
+
+
+class WeightsConfig(StrictModel):
+    """Weight of each kind of evidence in a den's score (evidence that is absent is left out)."""
+
+    known_fraud: float = Field(1.0, ge=0)
+    model_score: float = Field(0.5, ge=0)
+    shared_devices: float = Field(0.25, ge=0)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> WeightsConfig:
+        if self.known_fraud == 0 and self.model_score == 0 and self.shared_devices == 0:
+            raise ValueError("at least one weight must be positive")
+        return self
+
+
+class PageConfig(StrictModel):
+    """What ``dens.html`` shows: the top dens, members listed and drawn per den."""
+
+    top_dens: int = Field(20, ge=1, le=500)
+    members_listed: int = Field(20, ge=1)
+    vertices_drawn: int = Field(120, ge=2, le=2000)
+    shared_items_listed: int = Field(10, ge=1)
+
+
+class DensConfig(StrictModel):
+    leiden_resolution: float = Field(1.0, gt=0)
+    min_size: int = Field(5, ge=2)
+    prior: PriorConfig = PriorConfig()
+    weights: WeightsConfig = WeightsConfig()
+    min_jaccard_same_den: float = Field(0.3, gt=0, le=1)
+    page: PageConfig = PageConfig()

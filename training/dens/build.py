@@ -1,0 +1,127 @@
+"""Links (+ labels, model scores, CDRs) → ranked dens with stable ids, as ``yunmao dens`` runs it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from configs.call import CallConfig
+from configs.dens import DensConfig
+from features.graph.links import CallGraph, LinkError
+from features.labels import parse_label
+from training.data.call_tables import load_links
+from training.data.cdr import read_table
+from training.dens.devices import den_cdr_evidence
+from training.dens.identity import assign_ids, read_previous
+from training.dens.ranking import Den, communities, rank_dens
+
+NUMBER = "phone_no_m"
+
+
+@dataclass
+class DenInputs:
+    """Everything the ranking may use; all but ``links`` optional."""
+
+    links: pd.DataFrame
+    known: pd.Series | None = None
+    member_scores: pd.Series | None = None
+    voc: pd.DataFrame | None = None
+
+
+def read_labels(paths: Sequence[str | Path]) -> pd.Series:
+    """Label (0/1) by number from tables with ``phone_no_m`` and ``label``; unparsable labels dropped.
+
+    Raises:
+        ValueError: a table lacks either column, or no row has a usable label.
+    """
+    frames = []
+    for path in map(Path, paths):
+        table = read_table(path)
+        missing = [c for c in (NUMBER, "label") if c not in table.columns]
+        if missing:
+            raise ValueError(f"{path}: labels table lacks columns {missing} (got {list(table.columns)[:6]})")
+        frames.append(table[[NUMBER, "label"]])
+    table = pd.concat(frames, ignore_index=True)
+    labels = table["label"].map(parse_label)
+    table = table.assign(label=labels)[labels.notna()].drop_duplicates(NUMBER, keep="last")
+    if table.empty:
+        raise ValueError(f"no usable label (0/1, fraud/normal) in {[str(p) for p in paths]}")
+    return pd.Series(table["label"].astype(int).to_numpy(), index=table[NUMBER].astype(str).str.strip())
+
+
+def den_graph(links: pd.DataFrame, known: pd.Series | None, call: CallConfig, dens: DensConfig) -> CallGraph:
+    """The call graph at the dens' Leiden resolution (same cleaning, seed and community code).
+
+    Raises:
+        LinkError: wrong schema, no usable link, or links sharing no number with the labels.
+    """
+    graph_config = call.graph.model_copy(update={"leiden_resolution": dens.leiden_resolution})
+    numbers = [] if known is None else known.index
+    return CallGraph.from_links(links, numbers, graph_config)
+
+
+def find_dens(
+    graph: CallGraph, inputs: DenInputs, config: DensConfig, previous: dict[str, set[str]] | None = None
+) -> list[Den]:
+    """Ranked dens (rank 1 first) of ``graph`` (see :func:`den_graph`) with ids matched to ``previous`` dens.
+
+    Raises:
+        LinkError: no community reaches ``min_size``.
+    """
+    members = communities(graph, config.min_size)
+    if not members:
+        raise LinkError(f"no den of {config.min_size}+ numbers in the graph "
+                        f"({graph.report.vertices} numbers, {graph.report.links_kept} links)")
+    cdr = None if inputs.voc is None else [den_cdr_evidence(inputs.voc, m, config.page.shared_items_listed) for m in members]
+    share = None if cdr is None else [e.pop("shared_device_share") for e in cdr]
+    dens = rank_dens(members, config, inputs.known, inputs.member_scores, share)
+    if cdr is not None:
+        by_first_member = {m[0]: e for m, e in zip(members, cdr, strict=True)}
+        for den in dens:
+            den.evidence.update(by_first_member[den.members[0]])
+    assign_ids(dens, previous or {}, config.min_jaccard_same_den)
+    return dens
+
+
+def load_inputs(links: Sequence[Path], labels: Sequence[Path], cdr: Path | None) -> DenInputs:
+    """Link files, label tables and the CDR calls table.
+
+    Raises:
+        ValueError: (LinkError, CdrLoadError) a file is absent, unreadable or has the wrong columns.
+    """
+    from training.data.cdr import load_cdr_dir
+
+    voc = load_cdr_dir(cdr)[0].voc if cdr is not None else None
+    return DenInputs(links=load_links(links), known=read_labels(labels) if labels else None, voc=voc)
+
+
+def previous_dens(path: Path | None, out: Path) -> dict[str, set[str]]:
+    """Previous dens from ``path``, else from ``out/dens.json`` when it exists, else none."""
+    path = path or (out / "dens.json")
+    if not path.exists():
+        if path != out / "dens.json":
+            raise ValueError(f"{path}: no such previous dens file")
+        return {}
+    return read_previous(path)
+
+
+def score_members(model_uri: str, data: Sequence[Path], features: Sequence[Path], links: Sequence[Path]) -> pd.Series:
+    """Call-model score by number for the records of ``data`` (graph columns from ``links`` when the model has them).
+
+    Raises:
+        ModelNotFoundError: no such model.
+        ValueError: an SMS model, or unusable data.
+    """
+    from models.pyfunc import decisions_frame
+    from models.registry import load_scam_model
+    from training.data.datasets import load_for_model
+
+    model = load_scam_model(model_uri)
+    if model.kind != "call":
+        raise ValueError(f"{model_uri} is a {model.kind} model; dens are scored with a call model")
+    frame, _ = load_for_model(model, data, labelled=False, features=features, links=links if model.graph is not None else ())
+    scores = decisions_frame(model, frame, explain=False)["score"].to_numpy(dtype=float)
+    return pd.Series(scores, index=frame[NUMBER].astype(str).to_numpy()).groupby(level=0).mean()

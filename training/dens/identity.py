@@ -1,0 +1,60 @@
+"""Stable den ids: a rebuilt den keeps the id of the previous den it mostly overlaps.
+
+Analysts annotate dens by id, so rebuilding with a few more or fewer links must not renumber
+them. New communities are matched to the previous ``dens.json`` greedily by Jaccard overlap of
+their members (best pair first, each id used once, at least ``min_jaccard``); the rest get
+fresh ids above every id seen before.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from training.dens.ranking import Den
+
+ID_PATTERN = re.compile(r"^den-(\d+)$")
+
+
+class PreviousDensError(ValueError):
+    """The previous dens.json is unreadable or not in the format ``yunmao dens`` writes."""
+
+
+def read_previous(path: Path) -> dict[str, set[str]]:
+    """Den id → members from a previous ``dens.json``.
+
+    Raises:
+        PreviousDensError: unreadable JSON, or no ``dens`` list of objects with ``id`` and ``members``.
+    """
+    try:
+        dens = json.loads(path.read_text(encoding="utf-8"))["dens"]
+        return {str(den["id"]): set(map(str, den["members"])) for den in dens}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PreviousDensError(f"{path}: not a dens.json written by yunmao dens ({exc})") from exc
+
+
+def assign_ids(dens: list[Den], previous: dict[str, set[str]], min_jaccard: float) -> None:
+    """Set ``den.id`` in place: previous ids by greedy best Jaccard match, fresh ids otherwise."""
+    owner = {number: den_id for den_id, numbers in previous.items() for number in numbers}
+    candidates = []
+    for index, den in enumerate(dens):
+        members = set(den.members)
+        for den_id in {owner[n] for n in members if n in owner}:
+            overlap = len(members & previous[den_id])
+            jaccard = overlap / len(members | previous[den_id])
+            if jaccard >= min_jaccard:
+                candidates.append((jaccard, index, den_id))
+    taken_dens: set[int] = set()
+    taken_ids: set[str] = set()
+    for _, index, den_id in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if index not in taken_dens and den_id not in taken_ids:
+            dens[index].id = den_id
+            taken_dens.add(index)
+            taken_ids.add(den_id)
+    numbers = [int(m.group(1)) for m in map(ID_PATTERN.match, previous) if m]
+    fresh = max(numbers, default=0) + 1
+    for den in dens:
+        if not den.id:
+            den.id = f"den-{fresh}"
+            fresh += 1
