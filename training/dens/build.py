@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from configs.call import CallConfig
+from configs.call import CallConfig, LinksConfig
 from configs.dens import DensConfig
 from features.graph.links import CallGraph, LinkError
 from features.labels import parse_label
@@ -86,16 +86,26 @@ def find_dens(
     return dens
 
 
-def load_inputs(links: Sequence[Path], labels: Sequence[Path], cdr: Path | None) -> DenInputs:
-    """Link files, label tables and the CDR calls table.
+def load_inputs(
+    links: Sequence[Path], labels: Sequence[Path], cdr: Path | None, links_config: LinksConfig | None = None
+) -> DenInputs:
+    """Link files, label tables and the CDR calls table; with CDRs, also the links built from them
+    (shared devices, shared callees, direct calls: :func:`features.calls.links.build_links`).
 
     Raises:
-        ValueError: (LinkError, CdrLoadError) a file is absent, unreadable or has the wrong columns.
+        ValueError: (LinkError, CdrLoadError) a file is absent, unreadable or has the wrong columns;
+            neither link files nor CDRs given.
     """
+    from features.calls.links import build_links
     from training.data.cdr import load_cdr_dir
 
+    if not links and cdr is None:
+        raise ValueError("give --links, --cdr or both: dens are found in the links between numbers")
     voc = load_cdr_dir(cdr)[0].voc if cdr is not None else None
-    return DenInputs(links=load_links(links), known=read_labels(labels) if labels else None, voc=voc)
+    frames = [load_links(links)] if links else []
+    if voc is not None:
+        frames.append(build_links(voc, links_config or LinksConfig()))
+    return DenInputs(links=pd.concat(frames, ignore_index=True), known=read_labels(labels) if labels else None, voc=voc)
 
 
 def previous_dens(path: Path | None, out: Path) -> dict[str, set[str]]:

@@ -12,10 +12,12 @@ from training.cli_support import call_config, fail
 
 def dens(
     links: list[Path] = typer.Option(
-        ..., "--links", help="Links between numbers (phone_no_m, linked_no_m[, kind, weight]); repeatable."
+        [], "--links", help="Links between numbers (phone_no_m, linked_no_m[, kind, weight]); repeatable."
     ),
     out: Path = typer.Option(..., "--out", help="Folder for dens.json and dens.html (created if absent)."),
-    cdr: Path | None = typer.Option(None, "--cdr", help="CDR directory (voc): shared IMEIs, callees and counties per den."),
+    cdr: Path | None = typer.Option(
+        None, "--cdr", help="CDR directory (voc): links built from it (as `yunmao links build`) and shared IMEIs, callees, counties per den."
+    ),
     labels: list[Path] = typer.Option([], "--labels", help="Table with phone_no_m and label (known fraud); repeatable."),
     model: str | None = typer.Option(None, "--model", help="Call model that scores the members (with --data)."),
     data: list[Path] = typer.Option(
@@ -45,7 +47,7 @@ def dens(
     try:
         dens_config = load_config(config or default_config_path("dens"), DensConfig)
         call_cfg = call_config(call)
-        inputs = load_inputs(links, labels, cdr)
+        inputs = load_inputs(links, labels, cdr, call_cfg.links)
         if model:
             inputs.member_scores = score_members(model, data, features, links)
         earlier = previous_dens(previous, out)
