@@ -134,7 +134,7 @@ def main() -> None:
         at_half, mean, std, threshold = cv_summary(oof_scores(params, rounds, X_fit, y_fit, seed), y_fit, seed)
         results.append((mean, std, threshold, name, params, rounds))
         print(f"{name:18s} CV F1@0.5 {at_half:.4f}; CV F1@{threshold:.2f} {mean:.4f} ± {std:.4f}  rounds={rounds} {json.dumps(params)}", flush=True)
-    for label, (mean, std, threshold, name, params, rounds) in (("defaults", results[0]), ("best by CV", max(results, key=lambda r: r[0]))):
+    for label, (_mean, _std, threshold, name, params, rounds) in (("defaults", results[0]), ("best by CV", max(results, key=lambda r: r[0]))):
         for t in (0.5, threshold):
             metrics = holdout_metrics(params, rounds, t, X_fit, y_fit, X_hold, y_hold)
             print(f"{label} ({name}) threshold {t:.2f}: hold-out " + ", ".join(f"{k} {v:.4f}" for k, v in metrics.items()))

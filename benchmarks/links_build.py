@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from profile_build import rss_mib
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig, DemoCallsConfig, HubConfig
-from features.calls.links import build_links
-from profile_build import rss_mib
+from features.graph.cdr_links import build_links
 from training.data.demo_calls import generate_demo_cdrs
 
 GANG_EVIDENCE = ("shared_device", "shared_callees")

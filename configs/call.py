@@ -26,7 +26,7 @@ class WindowConfig(StrictModel):
     last_days: int | None = Field(None, ge=1, le=3660)
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "WindowConfig":
+    def _one_kind(self) -> WindowConfig:
         if self.last_days is not None and (self.start is not None or self.end is not None):
             raise ValueError("give either last_days or start/end, not both")
         if self.start is not None and self.end is not None and self.end <= self.start:
@@ -41,7 +41,7 @@ class ProfileConfig(StrictModel):
     night_end_hour: int = Field(6, ge=1, le=24)
 
     @model_validator(mode="after")
-    def _night_ordered(self) -> "ProfileConfig":
+    def _night_ordered(self) -> ProfileConfig:
         if self.night_end_hour <= self.night_start_hour:
             raise ValueError("night_end_hour must be after night_start_hour")
         return self
@@ -165,7 +165,7 @@ class ProfileStoreConfig(StrictModel):
     key_prefix: str = Field("yunmao:profile:", min_length=1)
 
     @model_validator(mode="after")
-    def _known_scheme(self) -> "ProfileStoreConfig":
+    def _known_scheme(self) -> ProfileStoreConfig:
         if self.url and not self.url.startswith(("sqlite:///", "redis://", "rediss://", "unix://")):
             raise ValueError("url must be empty, sqlite:///PATH, redis://, rediss:// or unix://")
         return self

@@ -21,7 +21,7 @@ class Gate(StrictModel):
     value: float | None = None
 
     @model_validator(mode="after")
-    def _value_for_absolute_rules(self) -> "Gate":
+    def _value_for_absolute_rules(self) -> Gate:
         if self.rule in COMPARATIVE and self.value is not None:
             raise ValueError(f"rule {self.rule} compares with the champion; use 'tolerance', not 'value'")
         if self.rule not in COMPARATIVE and self.value is None:

@@ -74,7 +74,7 @@ class ServingConfig(StrictModel):
     auth: AuthConfig = AuthConfig()
 
     @model_validator(mode="after")
-    def _direct_fits_limits(self) -> "ServingConfig":
+    def _direct_fits_limits(self) -> ServingConfig:
         if self.batching.direct_min_messages > self.limits.max_messages + 1:
             raise ValueError("batching.direct_min_messages must be <= limits.max_messages + 1")
         if self.reload.converge_timeout_s >= self.timeout_s:

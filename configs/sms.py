@@ -21,7 +21,7 @@ class CharNgramConfig(StrictModel):
     min_df: int = Field(2, ge=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "CharNgramConfig":
+    def _ordered(self) -> CharNgramConfig:
         if self.max_n < self.min_n:
             raise ValueError("max_n must be >= min_n")
         return self
@@ -70,7 +70,7 @@ class ThresholdConfig(StrictModel):
     warn_min_score: float = Field(0.2, ge=0, lt=1)
 
     @model_validator(mode="after")
-    def _block_stricter(self) -> "ThresholdConfig":
+    def _block_stricter(self) -> ThresholdConfig:
         if self.block_max_fpr > self.warn_max_fpr:
             raise ValueError("block_max_fpr must be <= warn_max_fpr (block is the stricter action)")
         if self.warn_min_score > self.block_min_score:

@@ -129,9 +129,9 @@ class ScamModel:
             flagged_features = features[flagged]
             if self.fraud_type_head is not None:
                 names, type_scores = self.fraud_type_head.predict(flagged_features)
-                types = {int(i): (n, float(s)) for i, n, s in zip(flagged, names, type_scores)}
+                types = {int(i): (n, float(s)) for i, n, s in zip(flagged, names, type_scores, strict=False)}
             if explain and self.max_reasons:
-                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, records.iloc[flagged])))
+                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, records.iloc[flagged]), strict=False))
         return [
             Decision(
                 score=float(scores[i]),

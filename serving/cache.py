@@ -40,7 +40,7 @@ class LruCache(Generic[V]):
     def get_many(self, keys: Sequence[CacheKey]) -> list[V | None]:
         with self._lock:
             found = [self._items.get(key) for key in keys]
-            for key, value in zip(keys, found):
+            for key, value in zip(keys, found, strict=False):
                 if value is not None:
                     self._items.move_to_end(key)
             return found

@@ -59,6 +59,6 @@ def decide_calls(
     decisions: dict[str, Decision] = {}
     if known:  # a batch of only new numbers needs no model call at all
         frame = pd.DataFrame.from_records([{**profiles[number], KEY: number} for number in known])
-        decisions = dict(zip(known, loaded.model.decide(frame, explain=explain)))
+        decisions = dict(zip(known, loaded.model.decide(frame, explain=explain), strict=False))
     unknown = Unscored(action=unknown_action, reasons=(INSUFFICIENT_HISTORY,))
     return [decisions.get(str(call["caller"]), unknown) for call in calls]

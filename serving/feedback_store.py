@@ -18,11 +18,19 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from configs.feedback import FeedbackConfig
 from features.labels import parse_label
@@ -102,7 +110,7 @@ class FeedbackRecord(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> "FeedbackRecord":
+    def _consistent(self) -> FeedbackRecord:
         if (self.text is None) == (self.call is None):
             raise ValueError("give exactly one of 'text' (an SMS) or 'call' (a call profile)")
         if self.fraud_type is not None and self.label == 0:

@@ -99,7 +99,7 @@ def docs_page(spec: Mapping[str, Any]) -> bytes:
         "<!doctype html><html><head><meta charset='utf-8'><title>yunmao</title></head><body>"
         f"<h1>yunmao</h1><ul>{rows}</ul>"
         f"<p>OpenAPI document: <a href='{SPEC_PATH}'>{SPEC_PATH}</a></p></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 class DocsMiddleware:

@@ -118,7 +118,7 @@ class RedisProfileStore:
     def get_many(self, numbers: Iterable[str]) -> dict[str, Profile | None]:
         wanted = [str(n) for n in numbers]
         values = self.client.mget([self.prefix + n for n in wanted]) if wanted else []
-        return {n: decode(v) for n, v in zip(wanted, values)}
+        return {n: decode(v) for n, v in zip(wanted, values, strict=False)}
 
     def put_many(self, profiles: Iterable[Mapping[str, Any]], batch: int = 5000) -> int:
         written = 0

@@ -54,16 +54,16 @@ def decide(
     keys = [key(record) for record in records]
     found = loaded.cache.get_many(keys)
     first_miss: dict[CacheKey, int] = {}
-    for i, (k, decision) in enumerate(zip(keys, found)):
+    for i, (k, decision) in enumerate(zip(keys, found, strict=False)):
         if decision is None:
             first_miss.setdefault(k, i)
     if first_miss:
         fresh = loaded.model.decide(
             pd.DataFrame.from_records([records[i] for i in first_miss.values()]), explain=explain
         )
-        new = dict(zip(first_miss, fresh))
+        new = dict(zip(first_miss, fresh, strict=False))
         loaded.cache.put_many(list(new.items()))
-        found = [decision if decision is not None else new[k] for k, decision in zip(keys, found)]
+        found = [decision if decision is not None else new[k] for k, decision in zip(keys, found, strict=False)]
     record_cache(hits=len(records) - len(first_miss), misses=len(first_miss))
     return [decision for decision in found if decision is not None]
 

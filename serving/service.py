@@ -35,9 +35,9 @@ from features.sms.tokenise import get_tokenizer
 from serving.auth import BearerAuthMiddleware
 from serving.batching import Batcher
 from serving.cache import message_key
+from serving.call_scoring import decide_calls
 from serving.deadlines import BodyDeadlineMiddleware, close_stalled_connections
 from serving.errors import unavailable
-from serving.call_scoring import decide_calls
 from serving.feedback import (
     FEEDBACK_PATH,
     FeedbackMiddleware,

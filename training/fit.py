@@ -19,8 +19,8 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 from sklearn.base import TransformerMixin
+from sklearn.linear_model import LogisticRegression
 
 from configs.sms import FraudTypeConfig, LightGBMConfig, SplitConfig, ThresholdConfig
 from models.ensemble import BoosterBag, base_margin
@@ -82,7 +82,7 @@ def fit_scam_model(
     base = base_margin(features, base_column)
 
     boosters, margins = [], np.zeros(len(y))
-    for (train_idx, held_idx), columns in zip(folds, column_masks):
+    for (train_idx, held_idx), columns in zip(folds, column_masks, strict=False):
         fit_idx, stop_idx = _early_stopping_split(train_idx, labels, groups, split)
         usable = _only_columns(features, columns)
         booster = _train_booster(

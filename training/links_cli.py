@@ -21,7 +21,7 @@ def links_build(
 ) -> None:
     """Write phone_no_m, linked_no_m, kind, weight (each pair once per kind, phone_no_m < linked_no_m)."""
     from configs import ConfigError
-    from features.calls.links import build_links
+    from features.graph.cdr_links import build_links
     from training.data.cdr import CdrLoadError, load_cdr_dir
     from training.tables import write_table
 

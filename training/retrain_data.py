@@ -26,10 +26,10 @@ from features.sms.normalise import normalise_text
 from serving.feedback_store import FeedbackStore
 from training.data.call_tables import join_feature_tables
 from training.data.cdr import load_call_training_data
-from training.feedback_export import feedback_frame
-from training.predict import write_table
 from training.data.sms import load_labelled
 from training.data.sms.records import LABELLED_COLUMNS
+from training.feedback_export import feedback_frame
+from training.predict import write_table
 
 Kind = Literal["sms", "call"]
 NUMBER_COLUMN = "phone_no_m"

@@ -12,8 +12,8 @@ from features.sms.factory import build_sms_featuriser
 from features.sms.normalise import normalise_text
 from features.sms.reasons import SMS_REASON_TEMPLATES, sms_reason_mask
 from features.sms.text import LINEAR_SCORE_NAME
-from training.fit import FitResult, fit_scam_model
 from training.data.sms import load_labelled
+from training.fit import FitResult, fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
 
 # What the registry shows as the model's input: a made-up, harmless message in the record

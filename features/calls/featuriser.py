@@ -33,7 +33,7 @@ class CallFeaturiser(TransformerMixin, BaseEstimator):
         self.columns = columns
         self.exclude = exclude
 
-    def fit(self, X: pd.DataFrame, y: object = None, folds: object = None) -> "CallFeaturiser":
+    def fit(self, X: pd.DataFrame, y: object = None, folds: object = None) -> CallFeaturiser:
         """Fix the column order. ``folds`` is accepted like every featuriser's and unused: nothing
         here is learnt from labels, so every fold's booster may use every column."""
         self.fold_column_masks_ = None

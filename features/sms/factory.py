@@ -28,7 +28,7 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         self.patterns = patterns
         self.metadata = metadata
 
-    def fit(self, records: pd.DataFrame, y=None) -> "SmsFeaturiser":
+    def fit(self, records: pd.DataFrame, y=None) -> SmsFeaturiser:
         self.fit_transform(records, y)
         return self
 

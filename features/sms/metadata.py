@@ -65,7 +65,7 @@ def hour_of_day(sent_at: object) -> float:
 class MetadataFeatures(TransformerMixin, BaseEstimator):
     """Records with ``sender``/``sent_at`` → one-hot sender kind, hour of day, night flag."""
 
-    def fit(self, records: pd.DataFrame, y=None) -> "MetadataFeatures":
+    def fit(self, records: pd.DataFrame, y=None) -> MetadataFeatures:
         self.names_ = np.array(list(SENDER_KINDS.values()) + [HOUR_FEATURE, NIGHT_FEATURE], dtype=object)
         return self
 
@@ -75,7 +75,7 @@ class MetadataFeatures(TransformerMixin, BaseEstimator):
         senders = records["sender"] if "sender" in records else [None] * len(records)
         times = records["sent_at"] if "sent_at" in records else [None] * len(records)
         out = np.zeros((len(records), len(self.names_)), dtype=np.float32)
-        for row, (sender, sent_at) in enumerate(zip(senders, times)):
+        for row, (sender, sent_at) in enumerate(zip(senders, times, strict=False)):
             out[row, kinds.index(sender_kind(sender))] = 1.0
             hour = hour_of_day(sent_at)
             out[row, len(kinds)] = hour

@@ -45,7 +45,7 @@ def _lexicon_groups() -> dict[str, tuple[str, tuple[str, ...]]]:
 class PatternFeatures(TransformerMixin, BaseEstimator):
     """Normalised texts → dense counts of entities, lexicon hits and text-shape measures."""
 
-    def fit(self, texts, y=None) -> "PatternFeatures":
+    def fit(self, texts, y=None) -> PatternFeatures:
         self.names_ = np.array(
             list(ENTITY_REASONS.values())
             + [reason for reason, _ in _lexicon_groups().values()]

@@ -18,7 +18,7 @@ class RecordPreprocessor(TransformerMixin, BaseEstimator):
     see the same text, in training and in serving alike.
     """
 
-    def fit(self, records: pd.DataFrame, y=None) -> "RecordPreprocessor":
+    def fit(self, records: pd.DataFrame, y=None) -> RecordPreprocessor:
         get_tokenizer()  # load jieba's dictionary now, not on the first scored message
         return self
 

@@ -67,7 +67,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.booster_grams = booster_grams
         self.random_state = random_state
 
-    def fit(self, frame: pd.DataFrame, y=None, folds=None) -> "TextFeatures":
+    def fit(self, frame: pd.DataFrame, y=None, folds=None) -> TextFeatures:
         self.fit_transform(frame, y, folds=folds)
         return self
 

@@ -19,9 +19,9 @@ import pytest
 import yaml
 
 from configs import default_config_path
+from tests.servers import wait_until
 from tests.serving.cases import JSON, body
 from tests.serving.conftest import CallSetup, register_copy
-from tests.servers import wait_until
 from tests.serving.servers import CLI, RunningServer, is_running, serve_env, yunmao_serve
 
 API_KEY = "process-key-0123456789abcdef"

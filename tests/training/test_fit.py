@@ -25,7 +25,7 @@ class RowFeaturiser(TransformerMixin, BaseEstimator):
     def __init__(self, masks: list[np.ndarray] | None = None) -> None:
         self.masks = masks
 
-    def fit(self, frame: pd.DataFrame, y=None, folds=None) -> "RowFeaturiser":
+    def fit(self, frame: pd.DataFrame, y=None, folds=None) -> RowFeaturiser:
         self.fold_column_masks_ = self.masks
         return self
 
@@ -70,7 +70,7 @@ def test_boosters_early_stop_inside_their_training_part(monkeypatch: pytest.Monk
     calls, _, folds = _fit(monkeypatch, RowFeaturiser())
     _, groups = _frame()
     assert len(calls) == len(folds)
-    for (train, held), (fitted, stopped) in zip(folds, calls):
+    for (train, held), (fitted, stopped) in zip(folds, calls, strict=False):
         assert len(stopped) > 0
         assert not set(stopped) & set(held), "early stopping saw the rows its out-of-fold scores come from"
         assert set(fitted) | set(stopped) <= set(train)

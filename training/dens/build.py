@@ -90,13 +90,13 @@ def load_inputs(
     links: Sequence[Path], labels: Sequence[Path], cdr: Path | None, links_config: LinksConfig | None = None
 ) -> DenInputs:
     """Link files, label tables and the CDR calls table; with CDRs, also the links built from them
-    (shared devices, shared callees, direct calls: :func:`features.calls.links.build_links`).
+    (shared devices, shared callees, direct calls: :func:`features.graph.cdr_links.build_links`).
 
     Raises:
         ValueError: (LinkError, CdrLoadError) a file is absent, unreadable or has the wrong columns;
             neither link files nor CDRs given.
     """
-    from features.calls.links import build_links
+    from features.graph.cdr_links import build_links
     from training.data.cdr import load_cdr_dir
 
     if not links and cdr is None:

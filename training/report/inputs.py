@@ -15,7 +15,6 @@ import numpy as np
 from models.scam_model import Thresholds
 
 
-
 @dataclass(frozen=True)
 class EvalData:
     """The labelled evaluation records, in one fixed order shared by every model run."""

@@ -61,7 +61,7 @@ def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[Model
         scores=model.score_features(features),
         block=model.thresholds.block,
         warn=model.thresholds.warn,
-        importances=dict(zip(model.feature_names, model.booster.feature_importance("gain").astype(float))),
+        importances=dict(zip(model.feature_names, model.booster.feature_importance("gain").astype(float), strict=False)),
         features={f: _column(features, positions[f]) for f in reference if f in positions},
         reference_scores=reference_scores,
         reference_features=reference or None,
@@ -75,7 +75,7 @@ def with_reasons(run: ModelRun, model: ScamModel, features, rows: Sequence[int],
     rows = sorted(set(rows))
     if rows:
         shown = None if records is None else records.iloc[rows]
-        for row, explanation in zip(rows, model.explain_features(features[rows], shown)):
+        for row, explanation in zip(rows, model.explain_features(features[rows], shown), strict=False):
             reasons[row] = explanation
     return ModelRun(**{**run.__dict__, "reasons": reasons})
 

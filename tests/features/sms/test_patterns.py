@@ -19,7 +19,7 @@ def patterns() -> PatternFeatures:
 
 def _row(patterns: PatternFeatures, raw: str) -> dict[str, float]:
     values = patterns.transform([normalise_text(raw)])[0]
-    return dict(zip(patterns.get_feature_names_out(), values))
+    return dict(zip(patterns.get_feature_names_out(), values, strict=False))
 
 
 def test_feature_names_are_readable_and_unique(patterns: PatternFeatures) -> None:

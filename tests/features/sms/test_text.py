@@ -75,7 +75,7 @@ def test_each_folds_columns_are_chosen_without_its_held_out_labels() -> None:
     relabelled[:40] = np.random.default_rng(1).permutation(relabelled[:40])
     fitted = [_features(booster_grams=30).fit(frame, y, folds=folds) for y in (labels, relabelled)]
     names = [text.get_feature_names_out() for text in fitted]
-    fold0 = [set(n[text.fold_column_masks_[0]]) for n, text in zip(names, fitted)]
+    fold0 = [set(n[text.fold_column_masks_[0]]) for n, text in zip(names, fitted, strict=False)]
     assert fold0[0] == fold0[1]
     assert all(mask.sum() == 30 + 1 for text in fitted for mask in text.fold_column_masks_)  # grams + linear score
     assert set(names[0]) != set(names[1])  # the union did depend on fold 0's labels, through fold 1

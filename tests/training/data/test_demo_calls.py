@@ -9,7 +9,7 @@ import pytest
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig, DemoCallsConfig, GangConfig
-from features.calls.links import build_links
+from features.graph.cdr_links import build_links
 from features.calls.profiles import build_profiles
 from training.data.cdr import load_cdr_dir
 from training.data.demo_calls import generate_demo_cdrs, write_demo_cdrs

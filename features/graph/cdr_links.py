@@ -105,7 +105,7 @@ def shared_callee_links(phone: np.ndarray, voc: pd.DataFrame, config: SharedCall
     lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
     sketches, signatures = [], np.empty((len(callers), config.num_perm), dtype=np.uint32)
     with lsh.insertion_session() as session:
-        for i, (start, end) in enumerate(zip(starts, ends)):
+        for i, (start, end) in enumerate(zip(starts, ends, strict=False)):
             sketch = template.copy()
             sketch.update_batch(hashes[start:end])
             signatures[i] = sketch.hashvalues

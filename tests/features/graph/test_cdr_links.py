@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from configs.call import LinksConfig, SharedCalleesConfig
-from features.calls.links import LINK_COLUMNS, build_links
+from features.graph.cdr_links import LINK_COLUMNS, build_links
 
 START = pd.Timestamp("2020-03-01")
 
