@@ -26,6 +26,8 @@ from tests.serving.servers import CLI, RunningServer, is_running, serve_env, yun
 
 API_KEY = "process-key-0123456789abcdef"
 AUTH = {"authorization": f"Bearer {API_KEY}"}
+ADMIN_KEY = "process-admin-key-0123456789abcdef"
+ADMIN_AUTH = {"authorization": f"Bearer {ADMIN_KEY}"}
 RELOAD_MODEL = "yunmao-sms-process-test"
 HEADERS_S = 1.0
 BODY_S = 1.0
@@ -42,7 +44,8 @@ def serving_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def server_env(serving_config: Path, call_setup: CallSetup) -> dict[str, str]:
-    return {"YUNMAO_API_KEY": API_KEY, "YUNMAO_PROFILE_STORE": call_setup.store_url, "YUNMAO_SERVING_CONFIG": str(serving_config)}
+    return {"YUNMAO_API_KEY": API_KEY, "YUNMAO_ADMIN_API_KEY": ADMIN_KEY,
+            "YUNMAO_PROFILE_STORE": call_setup.store_url, "YUNMAO_SERVING_CONFIG": str(serving_config)}
 
 
 def serve_args(sms_uri: str, call_setup: CallSetup) -> list[str]:
@@ -77,7 +80,7 @@ def scored_log_lines(log: Path, offset: int) -> list[dict[str, object]]:
 @pytest.mark.slow
 def test_reload_reaches_every_worker_before_it_answers(two_workers: RunningServer, sms_model_uri: str) -> None:
     new_version = register_copy(sms_model_uri, RELOAD_MODEL)
-    answer = httpx.post(f"{two_workers.url}/v1/admin/reload", headers=AUTH, timeout=60)
+    answer = httpx.post(f"{two_workers.url}/v1/admin/reload", headers=ADMIN_AUTH, timeout=60)
     assert answer.status_code == 200, answer.text
     payload = answer.json()
     assert payload["converged"] is True, payload

@@ -104,7 +104,10 @@ def load_inputs(
     voc = load_cdr_dir(cdr)[0].voc if cdr is not None else None
     frames = [load_links(links)] if links else []
     if voc is not None:
-        frames.append(build_links(voc, links_config or LinksConfig()))
+        built = build_links(voc, links_config or LinksConfig())
+        # A link file without weights means every link counts once: say so, so that its rows
+        # beside the weighted links built from CDRs are not read as links with a missing weight.
+        frames = [frame if "weight" in frame else frame.assign(weight=1.0) for frame in frames] + [built]
     return DenInputs(links=pd.concat(frames, ignore_index=True), known=read_labels(labels) if labels else None, voc=voc)
 
 

@@ -13,22 +13,16 @@ from datetime import datetime, timezone
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from matplotlib.collections import LineCollection
 
 from configs.dens import PageConfig
 from features.graph.links import CallGraph
 from training.dens.ranking import Den
 from training.report.fonts import embedded_font_face, use_cjk_font
+from training.report.html import template_environment
 from training.report.plots import to_png
 
-_ENV = Environment(
-    loader=PackageLoader("training.dens", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_ENV = template_environment("training.dens")
 COLOURS = {1: "#c0392b", 0: "#2e86c1", None: "#aab7b8"}  # known fraud, known normal, unknown
 
 

@@ -10,13 +10,20 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-_ENV = Environment(
-    loader=PackageLoader("training.report", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+def template_environment(package: str) -> Environment:
+    """Jinja2 templates of ``package``/templates with the analyst pages' rules: autoescaped (texts
+    come from senders), undefined names fail loudly, block tags leave no blank lines."""
+    return Environment(
+        loader=PackageLoader(package, "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+_ENV = template_environment("training.report")
 
 
 def render_html(metrics: dict[str, Any], plots: dict[str, str | None]) -> str:
