@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+from pathlib import Path
+
+import mlflow
 import pandas as pd
 import pytest
 from mlflow.models import Model
@@ -31,14 +35,30 @@ def test_sms_example_is_no_training_message() -> None:
         assert not set(logged[column].dropna()) & set(frame[column].dropna()), column
 
 
-@pytest.mark.slow
-def test_call_example_has_the_model_columns_and_no_training_number() -> None:
+def _small_call_fit() -> tuple[FitResult, pd.DataFrame]:
     frame, groups = _frame()
     frame["phone_no_m"] = [f"number-{i}" for i in range(len(frame))]
     fit = fit_scam_model(frame, kind="call", featuriser=RowFeaturiser(), groups=groups, lightgbm=SMALL_SMS_CONFIG.lightgbm,
                          thresholds=SMALL_SMS_CONFIG.thresholds, split=SMALL_SMS_CONFIG.split)
+    return fit, frame
+
+
+@pytest.mark.slow
+def test_call_example_has_the_model_columns_and_no_training_number() -> None:
+    fit, frame = _small_call_fit()
     logged = _logged_example(fit, call_input_example(fit.model.feature_names), "example-call")
     assert list(logged.columns) == ["phone_no_m", *fit.model.feature_names]
     assert not set(logged["phone_no_m"]) & set(frame["phone_no_m"])
     training_rows = {tuple(row) for row in frame[fit.model.feature_names].to_numpy()}
     assert not {tuple(row) for row in logged[fit.model.feature_names].to_numpy()} & training_rows
+
+
+@pytest.mark.slow
+def test_logged_model_pins_the_libraries_scoring_imports() -> None:
+    """An environment rebuilt from the model's requirements.txt (``mlflow models serve``) can unpickle and score it."""
+    fit, _ = _small_call_fit()
+    outcome = log_and_register(fit, experiment="requirements", name="requirements", params={}, data_report={},
+                               input_example=call_input_example(fit.model.feature_names))
+    requirements = Path(mlflow.artifacts.download_artifacts(f"{outcome.model_uri}/requirements.txt")).read_text().split()
+    for library in ("lightgbm", "jieba", "scikit-learn", "pandas"):
+        assert f"{library}=={version(library)}" in requirements, requirements
