@@ -113,6 +113,7 @@ class GraphConfig(StrictModel):
     """
 
     pagerank_damping: float = Field(0.85, gt=0, lt=1)
+    pagerank_tolerance: float = Field(1e-12, gt=0, lt=1)  # power iteration stops when no seed set's ranks move more (L1)
     leiden_resolution: float = Field(1.0, gt=0)
     leiden_iterations: int = Field(-1, ge=-1)  # -1: until the partition stops improving
     seed: int = 42
