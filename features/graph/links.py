@@ -208,11 +208,17 @@ class CallGraph:
                 objective_function="modularity",
                 weights="weight",
                 resolution=self.config.leiden_resolution,
-                n_iterations=self.config.leiden_iterations,
+                n_iterations=self.leiden_iterations,
             )
         finally:
             ig.set_random_number_generator(random)
         return np.asarray(partition.membership)
+
+    @property
+    def leiden_iterations(self) -> int:
+        """Leiden passes for this graph: until stable, or a fixed number on a carrier-scale graph."""
+        large = self.graph.ecount() > self.config.large_graph_links
+        return self.config.leiden_iterations_large_graph if large else self.config.leiden_iterations
 
     def positions(self, numbers: Iterable[str]) -> np.ndarray:
         """Vertex index of each number (numbers outside the graph → -1)."""
