@@ -3,9 +3,9 @@
 Target (issue #9): 1 M numbers / 20 M links in ≤ 10 min and ≤ 8 GiB. Links are synthetic:
 numbers in communities of ~50 with ``--inside`` of links inside a community, the rest random;
 a third of numbers labelled (a tenth of those fraud). Stages: links → graph
-(:class:`CallGraph`), graph features for every number (this stage also runs Leiden: the
-graph's dens are computed once and cached), dens (communities ≥ min size, ranked). Peak RSS is
-the process's maximum resident set (``getrusage``).
+(:class:`CallGraph`), Leiden communities (computed once per graph and cached), graph features
+for every number (degree, 1-2 hop shares, personalised PageRank, den columns), dens
+(communities ≥ min size, ranked). Peak RSS is the process's maximum resident set (``getrusage``).
 
 Run: .venv/bin/python benchmarks/graph_scale.py --numbers 200000 --links 4000000
 """
@@ -71,14 +71,18 @@ def main() -> None:
     graph = den_graph(links, known, call, dens_config)
     stage("graph", mark)
     mark = time.perf_counter()
+    print(f"Leiden passes: {graph.leiden_iterations} (-1: until stable)", flush=True)
+    dens_found = len(np.unique(graph.dens))
+    stage("Leiden", mark)
+    mark = time.perf_counter()
     features = graph_features(graph, graph.names, known)
-    stage("graph features + Leiden", mark)
+    stage("graph features", mark)
     mark = time.perf_counter()
     dens = find_dens(graph, DenInputs(links=links, known=known), dens_config)
     stage("den ranking", mark)
     total = time.perf_counter() - started
     print(f"numbers {graph.report.vertices:,}  links kept {graph.report.links_kept:,}  "
-          f"feature rows {len(features):,}  dens {len(dens):,}")
+          f"feature rows {len(features):,}  communities {dens_found:,}  dens {len(dens):,}")
     print(f"total {total:.0f} s ({total - stages['synthesise']:.0f} s without synthesis)  peak RSS {peak_gib():.2f} GiB")
 
 
