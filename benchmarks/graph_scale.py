@@ -28,7 +28,8 @@ from training.dens.build import DenInputs, den_graph, find_dens
 
 def synthetic_links(numbers: int, links: int, inside: float, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     rng = np.random.default_rng(seed)
-    names = np.char.add("n", np.arange(numbers).astype(str)).astype(object)
+    # Arrow-backed strings taken by index: 20 M object strings would cost more than the graph itself.
+    names = pd.Index(np.char.add("n", np.arange(numbers).astype(str)), dtype="str")
     community = rng.integers(0, max(numbers // 50, 1), numbers)
     order = np.argsort(community, kind="stable")
     starts = np.searchsorted(community[order], np.arange(community.max() + 1))
@@ -38,7 +39,7 @@ def synthetic_links(numbers: int, links: int, inside: float, seed: int) -> tuple
     c = community[source]
     target = rng.integers(0, numbers, links)
     target[local] = order[starts[c[local]] + (rng.random(local.sum()) * sizes[c[local]]).astype(np.int64)]
-    frame = pd.DataFrame({"phone_no_m": names[source], "linked_no_m": names[target]})
+    frame = pd.DataFrame({"phone_no_m": names.take(source).array, "linked_no_m": names.take(target).array})
     labelled = rng.random(numbers) < 1 / 3
     fraud = (rng.random(numbers) < 0.1).astype(int)
     return frame, pd.Series(fraud[labelled], index=names[labelled])
