@@ -141,20 +141,24 @@ def _pagerank(graph: CallGraph, seeds: np.ndarray) -> np.ndarray:
     damping, tolerance = graph.config.pagerank_damping, graph.config.pagerank_tolerance
     adjacency = graph.adjacency
     strength = np.asarray(adjacency.sum(axis=1)).ravel()
-    linked = strength > 0
-    walk = adjacency @ sp.diags(np.divide(1.0, strength, out=np.zeros_like(strength), where=linked))
-    totals = seeds.sum(axis=0)
-    restart = np.divide(seeds, totals, out=np.zeros_like(seeds, dtype=float), where=totals > 0)
+    unlinked = np.flatnonzero(strength == 0)
+    # Column j of the walk holds the shares of j's links: the adjacency's entries over j's strength.
+    share = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength > 0)
+    walk = sp.csr_matrix((adjacency.data * share[adjacency.indices], adjacency.indices, adjacency.indptr), shape=adjacency.shape)
+    # One contiguous row per seed set, one sparse product each: scipy's product with an n × k
+    # block is ~5x slower than k products with single vectors.
+    totals = seeds.sum(axis=0)[:, None]
+    restart = np.ascontiguousarray(np.divide(seeds.T, totals, out=np.zeros(seeds.T.shape), where=totals > 0))
     rank = restart.copy()
     # The error shrinks by ``damping`` each step, so this many steps always reach the tolerance.
     for _ in range(math.ceil(math.log(tolerance / 2) / math.log(damping)) + 1):
-        stranded = rank[~linked].sum(axis=0)
-        step = damping * (walk @ rank) + (damping * stranded + 1 - damping) * restart
-        moved = np.abs(step - rank).sum(axis=0).max()
+        stranded = rank[:, unlinked].sum(axis=1, keepdims=True)
+        step = damping * np.stack([walk @ row for row in rank]) + (damping * stranded + 1 - damping) * restart
+        moved = np.abs(step - rank).sum(axis=1).max()
         rank = step
         if moved < tolerance:
             break
-    return rank
+    return rank.T
 
 
 def _share(part: np.ndarray, whole: np.ndarray, min_whole: float) -> np.ndarray:
