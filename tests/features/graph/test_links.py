@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 
 import igraph as ig
@@ -78,3 +79,14 @@ def test_leiden_runs_until_stable_unless_the_graph_has_more_links_than_large_gra
     assert 999 < graph.graph.ecount() < 10_000
     assert leiden_membership(graph, 1) != leiden_membership(graph, -1)  # the pass count matters on this graph
     assert graph.dens.tolist() == leiden_membership(graph, expected_iterations)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_building_a_graph_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    """The collector is paused while igraph takes the edges; a server must not be left without it."""
+    (gc.enable if enabled else gc.disable)()
+    try:
+        CallGraph.from_links(links(("a", "b"), ("b", "c")), ["a"], GraphConfig())
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
