@@ -3,9 +3,9 @@
 Target (issue #9): 1 M numbers / 20 M links in ≤ 10 min and ≤ 8 GiB. Links are synthetic:
 numbers in communities of ~50 with ``--inside`` of links inside a community, the rest random;
 a third of numbers labelled (a tenth of those fraud). Stages: links → graph
-(:class:`CallGraph`), graph features for every number (this stage also runs Leiden: the
-graph's dens are computed once and cached), dens (communities ≥ min size, ranked). Peak RSS is
-the process's maximum resident set (``getrusage``).
+(:class:`CallGraph`), Leiden communities (computed once per graph and cached), graph features
+for every number (degree, 1-2 hop shares, personalised PageRank, den columns), dens
+(communities ≥ min size, ranked). Peak RSS is the process's maximum resident set (``getrusage``).
 
 Run: .venv/bin/python benchmarks/graph_scale.py --numbers 200000 --links 4000000
 """
@@ -28,7 +28,8 @@ from training.dens.build import DenInputs, den_graph, find_dens
 
 def synthetic_links(numbers: int, links: int, inside: float, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     rng = np.random.default_rng(seed)
-    names = np.char.add("n", np.arange(numbers).astype(str)).astype(object)
+    # Arrow-backed strings taken by index: 20 M object strings would cost more than the graph itself.
+    names = pd.Index(np.char.add("n", np.arange(numbers).astype(str)), dtype="str")
     community = rng.integers(0, max(numbers // 50, 1), numbers)
     order = np.argsort(community, kind="stable")
     starts = np.searchsorted(community[order], np.arange(community.max() + 1))
@@ -38,7 +39,7 @@ def synthetic_links(numbers: int, links: int, inside: float, seed: int) -> tuple
     c = community[source]
     target = rng.integers(0, numbers, links)
     target[local] = order[starts[c[local]] + (rng.random(local.sum()) * sizes[c[local]]).astype(np.int64)]
-    frame = pd.DataFrame({"phone_no_m": names[source], "linked_no_m": names[target]})
+    frame = pd.DataFrame({"phone_no_m": names.take(source).array, "linked_no_m": names.take(target).array})
     labelled = rng.random(numbers) < 1 / 3
     fraud = (rng.random(numbers) < 0.1).astype(int)
     return frame, pd.Series(fraud[labelled], index=names[labelled])
@@ -71,14 +72,18 @@ def main() -> None:
     graph = den_graph(links, known, call, dens_config)
     stage("graph", mark)
     mark = time.perf_counter()
+    print(f"Leiden passes: {graph.leiden_iterations} (-1: until stable)", flush=True)
+    dens_found = len(np.unique(graph.dens))
+    stage("Leiden", mark)
+    mark = time.perf_counter()
     features = graph_features(graph, graph.names, known)
-    stage("graph features + Leiden", mark)
+    stage("graph features", mark)
     mark = time.perf_counter()
     dens = find_dens(graph, DenInputs(links=links, known=known), dens_config)
     stage("den ranking", mark)
     total = time.perf_counter() - started
     print(f"numbers {graph.report.vertices:,}  links kept {graph.report.links_kept:,}  "
-          f"feature rows {len(features):,}  dens {len(dens):,}")
+          f"feature rows {len(features):,}  communities {dens_found:,}  dens {len(dens):,}")
     print(f"total {total:.0f} s ({total - stages['synthesise']:.0f} s without synthesis)  peak RSS {peak_gib():.2f} GiB")
 
 

@@ -8,7 +8,7 @@ not halfway through a training run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -26,6 +26,17 @@ class StrictModel(BaseModel):
     """Base for config sections: unknown keys are errors, so typos never pass silently."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle, giving fields added since the pickle was written their defaults.
+
+        Registered models pickle the config sections they were trained with; a model registered
+        before a field existed must still load (and then behaves as that default says).
+        """
+        values = state.get("__dict__", {})
+        added = {name: field.get_default(call_default_factory=True) for name, field in type(self).model_fields.items()
+                 if name not in values}
+        super().__setstate__({**state, "__dict__": {**added, **values}})
 
 
 def default_config_path(name: str) -> Path:

@@ -110,11 +110,19 @@ class GraphConfig(StrictModel):
 
     ``pagerank_damping``: share of a random walk that keeps following links rather than jumping
     back to a known-fraud number. ``leiden_resolution``: higher → smaller dens.
+
+    Leiden runs ``leiden_iterations`` passes (-1: until the partition stops improving). A graph of
+    more than ``large_graph_links`` links gets ``leiden_iterations_large_graph`` passes instead: at
+    carrier scale each pass costs minutes, and after the second the modularity gains are ~1e-5
+    (200k numbers / 3.1 M links: 0.74638 after 2 passes, 0.74640 after all 8).
     """
 
     pagerank_damping: float = Field(0.85, gt=0, lt=1)
+    pagerank_tolerance: float = Field(1e-12, gt=0, lt=1)  # power iteration stops when no seed set's ranks move more (L1)
     leiden_resolution: float = Field(1.0, gt=0)
     leiden_iterations: int = Field(-1, ge=-1)  # -1: until the partition stops improving
+    large_graph_links: int = Field(1_000_000, ge=0)
+    leiden_iterations_large_graph: int = Field(2, ge=-1)
     seed: int = 42
     min_labelled_for_share: int = Field(1, ge=1)  # fewer labelled neighbours → share is unknown (NaN)
 

@@ -12,10 +12,12 @@ fewer labels than the deployed model does, and a share does not drift with that.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from features.graph.links import CallGraph
 
@@ -67,8 +69,7 @@ def graph_features(
     self_paths = np.asarray(adjacency.multiply(adjacency).sum(axis=1)).ravel()
     two_labelled = adjacency @ n_labelled - self_paths * labelled
     two_fraud = adjacency @ n_fraud - self_paths * fraud
-    ppr_fraud = _pagerank(graph, fraud)
-    ppr_labelled = _pagerank(graph, labelled)
+    ppr_fraud, ppr_labelled = _pagerank(graph, np.column_stack([fraud, labelled])).T
     dens = graph.dens
     den_size = np.bincount(dens).astype(float)
     den_labelled = np.bincount(dens, weights=labelled)
@@ -129,14 +130,35 @@ def _label_vectors(graph: CallGraph, known: pd.Series) -> tuple[np.ndarray, np.n
 
 
 def _pagerank(graph: CallGraph, seeds: np.ndarray) -> np.ndarray:
-    """Personalised PageRank restarting at ``seeds`` (zeros when there are none)."""
-    if not seeds.any():
-        return np.zeros(len(seeds))
-    return np.asarray(
-        graph.graph.personalized_pagerank(
-            damping=graph.config.pagerank_damping, reset=seeds.tolist(), weights="weight", directed=False
-        )
-    )
+    """Personalised PageRank restarting at each column of ``seeds`` (vertices × k; a zero column → zeros).
+
+    All columns in one power iteration over the adjacency the other features already use, instead
+    of one igraph call per seed set (each re-reading the graph). The walk is igraph's: follow a
+    link with probability ``pagerank_damping`` (in proportion to its weight), else restart at the
+    seeds; numbers without links restart at the seeds too. It stops when no column moves by more
+    than ``pagerank_tolerance`` (L1); the error then matches igraph's PRPACK solver to ~1e-11.
+    """
+    damping, tolerance = graph.config.pagerank_damping, graph.config.pagerank_tolerance
+    adjacency = graph.adjacency
+    strength = np.asarray(adjacency.sum(axis=1)).ravel()
+    unlinked = np.flatnonzero(strength == 0)
+    # Column j of the walk holds the shares of j's links: the adjacency's entries over j's strength.
+    share = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength > 0)
+    walk = sp.csr_matrix((adjacency.data * share[adjacency.indices], adjacency.indices, adjacency.indptr), shape=adjacency.shape)
+    # One contiguous row per seed set, one sparse product each: scipy's product with an n × k
+    # block is ~5x slower than k products with single vectors.
+    totals = seeds.sum(axis=0)[:, None]
+    restart = np.ascontiguousarray(np.divide(seeds.T, totals, out=np.zeros(seeds.T.shape), where=totals > 0))
+    rank = restart.copy()
+    # The error shrinks by ``damping`` each step, so this many steps always reach the tolerance.
+    for _ in range(math.ceil(math.log(tolerance / 2) / math.log(damping)) + 1):
+        stranded = rank[:, unlinked].sum(axis=1, keepdims=True)
+        step = damping * np.stack([walk @ row for row in rank]) + (damping * stranded + 1 - damping) * restart
+        moved = np.abs(step - rank).sum(axis=1).max()
+        rank = step
+        if moved < tolerance:
+            break
+    return rank.T
 
 
 def _share(part: np.ndarray, whole: np.ndarray, min_whole: float) -> np.ndarray:

@@ -65,3 +65,17 @@ def test_every_graph_feature_has_a_chinese_reason_and_the_den_reads_as_one_sente
     row = {"value": 0.78, "graph_den_size": 37, "graph_den_known_fraud": 29}
     den = GRAPH_REASON_TEMPLATES["graph_den_fraud_share"].format_map(row)
     assert den == "同一窝点 37 个号码，其中 29 个已确认诈骗"
+
+
+def test_pagerank_feature_is_igraphs_personalised_pagerank_on_a_weighted_graph_with_an_isolated_number() -> None:
+    rng = np.random.default_rng(0)
+    pairs = rng.integers(0, 60, (200, 2))
+    frame = pd.DataFrame({"phone_no_m": [f"v{a}" for a in pairs[:, 0]], "linked_no_m": [f"v{b}" for b in pairs[:, 1]],
+                          "weight": rng.uniform(0.5, 3.0, len(pairs))})
+    graph = CallGraph.from_links(frame, ["v0", "alone"], GraphConfig())
+    known = pd.Series(rng.integers(0, 2, 20), index=[f"v{i}" for i in range(20)]).loc[lambda s: s.index.isin(graph.names)]
+    known["alone"] = 1  # a fraud seed with no links: the walk restarts there as igraph's does
+    fraud = np.isin(graph.names, known[known == 1].index).astype(float)
+    expected = graph.graph.personalized_pagerank(damping=0.85, reset=fraud.tolist(), weights="weight", directed=False)
+    features = graph_features(graph, list(graph.names), known)
+    np.testing.assert_allclose(features["graph_fraud_pagerank"] / len(graph.names), expected, rtol=1e-8, atol=1e-12)

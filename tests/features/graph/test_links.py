@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import random
+
+import igraph as ig
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -47,3 +52,41 @@ def test_unusable_links_raise_a_value_error_naming_the_problem(raw: pd.DataFrame
     with pytest.raises(LinkError, match=message) as caught:
         CallGraph.from_links(raw, numbers, GraphConfig())
     assert isinstance(caught.value, ValueError)
+
+
+def leiden_membership(graph: CallGraph, iterations: int) -> list[int]:
+    """igraph's Leiden on the graph as CallGraph.dens runs it, with ``iterations`` passes."""
+    ig.set_random_number_generator(random.Random(graph.config.seed))
+    try:
+        return graph.graph.community_leiden(objective_function="modularity", weights="weight",
+                                            resolution=graph.config.leiden_resolution, n_iterations=iterations).membership
+    finally:
+        ig.set_random_number_generator(random)
+
+
+@pytest.mark.parametrize(("large_graph_links", "expected_iterations"), [(10_000, -1), (999, 1)])
+def test_leiden_runs_until_stable_unless_the_graph_has_more_links_than_large_graph_links(
+    large_graph_links: int, expected_iterations: int
+) -> None:
+    rng = np.random.default_rng(0)
+    community = rng.integers(0, 30, 400)
+    a = rng.integers(0, 400, 4000)
+    inside = [rng.choice(np.flatnonzero(community == community[x])) for x in a]
+    b = np.where(rng.random(4000) < 0.5, inside, rng.integers(0, 400, 4000))  # noisy: Leiden needs several passes
+    raw = links(*((f"v{x}", f"v{y}") for x, y in zip(a, b, strict=True)))
+    config = GraphConfig(large_graph_links=large_graph_links, leiden_iterations_large_graph=1)
+    graph = CallGraph.from_links(raw, [], config)
+    assert 999 < graph.graph.ecount() < 10_000
+    assert leiden_membership(graph, 1) != leiden_membership(graph, -1)  # the pass count matters on this graph
+    assert graph.dens.tolist() == leiden_membership(graph, expected_iterations)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_building_a_graph_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    """The collector is paused while igraph takes the edges; a server must not be left without it."""
+    (gc.enable if enabled else gc.disable)()
+    try:
+        CallGraph.from_links(links(("a", "b"), ("b", "c")), ["a"], GraphConfig())
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
