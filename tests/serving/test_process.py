@@ -12,6 +12,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -98,21 +99,37 @@ def test_reload_reaches_every_worker_before_it_answers(two_workers: RunningServe
     assert {e["version"] for e in events} == {new_version}
 
 
-@pytest.mark.slow
-def test_a_second_instance_does_not_wipe_the_first_ones_metrics(
-    two_workers: RunningServer, sms_model_uri: str, call_setup: CallSetup, serving_config: Path, tmp_path: Path
-) -> None:
+def decisions_counted(url: str) -> str:
+    """The ``yunmao_decisions_total`` samples of an instance's ``/metrics``."""
+    return "\n".join(line for line in httpx.get(f"{url}/metrics", timeout=10).text.splitlines()
+                     if line.startswith("yunmao_decisions_total{"))
+
+
+@dataclass(frozen=True)
+class SecondInstance:
+    server: RunningServer
+    first_counted_before_start: str  # the first instance's decision counts just before this one started
+
+
+@pytest.fixture(scope="module")
+def second_instance(
+    two_workers: RunningServer, sms_model_uri: str, call_setup: CallSetup, serving_config: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[SecondInstance]:
+    """Another ``yunmao serve --workers 2`` on the same host, started while ``two_workers`` has
+    counted a decision; the kill -9 test ends it (one start serves both tests)."""
     score_on_fresh_connection(two_workers.url, "counted")
+    before = decisions_counted(two_workers.url)
+    log = tmp_path_factory.mktemp("second-instance") / "serve.log"
+    with yunmao_serve(serve_args(sms_model_uri, call_setup), log, server_env(serving_config, call_setup), workers=2) as server:
+        yield SecondInstance(server, before)
 
-    def decisions(url: str) -> str:
-        return "\n".join(line for line in httpx.get(f"{url}/metrics", timeout=10).text.splitlines()
-                         if line.startswith("yunmao_decisions_total{"))
 
-    before = decisions(two_workers.url)
-    assert before
-    with yunmao_serve(serve_args(sms_model_uri, call_setup), tmp_path / "second.log", server_env(serving_config, call_setup)) as second:
-        assert decisions(second.url) == ""  # the second instance counts only its own decisions
-        assert decisions(two_workers.url) == before  # and starting it left the first one's intact
+@pytest.mark.slow
+def test_a_second_instance_does_not_wipe_the_first_ones_metrics(two_workers: RunningServer, second_instance: SecondInstance) -> None:
+    assert second_instance.first_counted_before_start
+    assert decisions_counted(second_instance.server.url) == ""  # the second instance counts only its own decisions
+    assert decisions_counted(two_workers.url) == second_instance.first_counted_before_start  # and left the first one's intact
 
 
 def port_is_free(port: int) -> bool:
@@ -126,16 +143,13 @@ def port_is_free(port: int) -> bool:
 
 
 @pytest.mark.slow
-def test_kill_9_of_the_server_takes_its_workers_and_frees_the_port(
-    sms_model_uri: str, call_setup: CallSetup, serving_config: Path, tmp_path: Path
-) -> None:
-    args = serve_args(sms_model_uri, call_setup)
-    with yunmao_serve(args, tmp_path / "serve.log", server_env(serving_config, call_setup), workers=2) as server:
-        assert len(server.workers) == 2 and all(is_running(pid) for pid in server.workers)
-        os.killpg(server.proc.pid, signal.SIGKILL)
-        server.proc.wait(timeout=10)
-        assert wait_until(lambda: not any(is_running(pid) for pid in server.workers), 10), "the workers outlived the server"
-        assert wait_until(lambda: port_is_free(server.port), 10), "the port was not released"
+def test_kill_9_of_the_server_takes_its_workers_and_frees_the_port(second_instance: SecondInstance) -> None:
+    server = second_instance.server  # not used after this test
+    assert len(server.workers) == 2 and all(is_running(pid) for pid in server.workers)
+    os.killpg(server.proc.pid, signal.SIGKILL)
+    server.proc.wait(timeout=10)
+    assert wait_until(lambda: not any(is_running(pid) for pid in server.workers), 10), "the workers outlived the server"
+    assert wait_until(lambda: port_is_free(server.port), 10), "the port was not released"
 
 
 def test_serve_on_a_busy_port_is_one_line_and_exit_2_before_loading_anything() -> None:
