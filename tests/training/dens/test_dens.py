@@ -95,6 +95,7 @@ def test_page_is_self_contained_and_names_the_top_den(files: dict[str, Path]) ->
     page = (files["out"] / "dens.html").read_text(encoding="utf-8")
     top = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"][0]
     assert f"第 1 名 · {top['id']}" in page
+    assert top["contacts"] and f"不计入窝点）</th><td>{len(top['contacts'])}</td>" in page
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "@font-face" in page and "data:image/png;base64," in page
 
