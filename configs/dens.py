@@ -38,6 +38,42 @@ class WeightsConfig(StrictModel):
         return self
 
 
+class CoreConfig(StrictModel):
+    """Which community members form the den itself (its core); the rest are listed as its contacts.
+
+    A Leiden community of the call graph holds a gang together with the people it calls. A member
+    is core when at least ``min_labelled_neighbours`` of its neighbours have a known label and at
+    least ``min_fraud_neighbour_share`` of those (weighted by link weight) are known fraud (all its
+    links count, not only those inside the community). Known fraud members are always core; otherwise a member's
+    own label never counts, so unlabelled members are judged exactly like labelled ones.
+    Without labels there is no evidence to cut with, and the whole community is the den.
+    """
+
+    enabled: bool = True
+    min_fraud_neighbour_share: float = Field(0.7, ge=0, le=1)
+    min_labelled_neighbours: float = Field(1, ge=0)
+
+
+class CoreSelectionConfig(StrictModel):
+    """Candidate core settings that nested cross-validation chooses from (``benchmarks/dens_quality.py``).
+
+    Every pair of the two lists is tried on inner folds of the visible labels; the shipped
+    ``core`` is the pair the same procedure picks on all labels.
+    """
+
+    min_fraud_neighbour_share: list[float] = Field(default=[0.5, 0.6, 0.7, 0.8, 0.9], min_length=1)
+    min_labelled_neighbours: list[float] = Field(default=[1, 3, 5], min_length=1)
+    inner_folds: int = Field(4, ge=2)
+
+    @model_validator(mode="after")
+    def _shares_are_shares(self) -> CoreSelectionConfig:
+        if not all(0 <= share <= 1 for share in self.min_fraud_neighbour_share):
+            raise ValueError("min_fraud_neighbour_share candidates must lie in [0, 1]")
+        if any(count < 0 for count in self.min_labelled_neighbours):
+            raise ValueError("min_labelled_neighbours candidates must be >= 0")
+        return self
+
+
 class PageConfig(StrictModel):
     """What ``dens.html`` shows: the top dens, members listed and drawn per den."""
 
@@ -51,6 +87,8 @@ class DensConfig(StrictModel):
     leiden_resolution: float = Field(1.0, gt=0)
     min_size: int = Field(5, ge=2)
     prior: PriorConfig = PriorConfig()
+    core: CoreConfig = CoreConfig()
+    core_selection: CoreSelectionConfig = CoreSelectionConfig()
     weights: WeightsConfig = WeightsConfig()
     min_jaccard_same_den: float = Field(0.3, gt=0, le=1)
     page: PageConfig = PageConfig()

@@ -59,7 +59,7 @@ def graph_features(
     if (rows < 0).any():
         first = numbers[int(np.flatnonzero(rows < 0)[0])]
         raise ValueError(f"{int((rows < 0).sum())} numbers are not in the call graph (first {first!r})")
-    labelled, fraud = _label_vectors(graph, known)
+    labelled, fraud = label_vectors(graph, known)
     adjacency = graph.adjacency
     min_labelled = graph.config.min_labelled_for_share
     degree = np.asarray(graph.graph.degree(), dtype=float)
@@ -118,7 +118,7 @@ def out_of_fold_graph_features(
     return out
 
 
-def _label_vectors(graph: CallGraph, known: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def label_vectors(graph: CallGraph, known: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """0/1 vectors over vertices: labelled, and labelled fraud (numbers outside the graph ignored)."""
     positions = graph.positions(known.index)
     inside = positions >= 0

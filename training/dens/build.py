@@ -14,6 +14,7 @@ from features.graph.links import CallGraph, LinkError
 from features.labels import parse_label
 from training.data.call_tables import load_links
 from training.data.cdr import read_table
+from training.dens.core import core_numbers, split_cores
 from training.dens.devices import den_cdr_evidence
 from training.dens.identity import assign_ids, read_previous
 from training.dens.ranking import Den, communities, rank_dens
@@ -68,16 +69,25 @@ def find_dens(
 ) -> list[Den]:
     """Ranked dens (rank 1 first) of ``graph`` (see :func:`den_graph`) with ids matched to ``previous`` dens.
 
+    With labels and ``config.core.enabled``, a den is the core of a community (members whose
+    labelled neighbours are mostly known fraud) and the rest of the community are its contacts.
+
     Raises:
-        LinkError: no community reaches ``min_size``.
+        LinkError: no community (or core) reaches ``min_size``.
     """
     members = communities(graph, config.min_size)
+    contacts = None
+    if inputs.known is not None and config.core.enabled:
+        core = core_numbers(graph, inputs.known, config.core)
+        split = split_cores(members, core, set(inputs.known.index), config.min_size)
+        members, contacts = [core for core, _ in split], [rest for _, rest in split]
     if not members:
-        raise LinkError(f"no den of {config.min_size}+ numbers in the graph "
+        cut = " once communities are cut to their cores (configs/dens.yaml core)" if contacts is not None else ""
+        raise LinkError(f"no den of {config.min_size}+ numbers in the graph{cut} "
                         f"({graph.report.vertices} numbers, {graph.report.links_kept} links)")
     cdr = None if inputs.voc is None else [den_cdr_evidence(inputs.voc, m, config.page.shared_items_listed) for m in members]
     share = None if cdr is None else [e.pop("shared_device_share") for e in cdr]
-    dens = rank_dens(members, config, inputs.known, inputs.member_scores, share)
+    dens = rank_dens(members, config, inputs.known, inputs.member_scores, share, contacts)
     if cdr is not None:
         by_first_member = {m[0]: e for m, e in zip(members, cdr, strict=True)}
         for den in dens:

@@ -20,10 +20,15 @@ from features.graph.links import CallGraph
 
 @dataclass
 class Den:
-    """One community of at least ``min_size`` numbers with its evidence; ``id``/``rank`` set later."""
+    """One den of at least ``min_size`` numbers with its evidence; ``id``/``rank`` set later.
+
+    ``members`` are the den itself (its core, :mod:`training.dens.core`); ``contacts`` are the
+    rest of its community — numbers the gang talks to — kept for analysts, never ranked on.
+    """
 
     members: list[str]
     evidence: dict = field(default_factory=dict)
+    contacts: list[str] = field(default_factory=list)
     score: float = 0.0
     id: str = ""
     rank: int = 0
@@ -34,7 +39,8 @@ class Den:
 
     def as_dict(self) -> dict:
         return {"id": self.id, "rank": self.rank, "score": round(self.score, 6), "size": self.size,
-                "members": self.members, "known_fraud": self.evidence.get("known_fraud", 0), "evidence": self.evidence}
+                "members": self.members, "known_fraud": self.evidence.get("known_fraud", 0), "evidence": self.evidence,
+                "contacts": self.contacts}
 
 
 def communities(graph: CallGraph, min_size: int) -> list[list[str]]:
@@ -59,6 +65,7 @@ def rank_dens(
     known: pd.Series | None = None,
     member_scores: pd.Series | None = None,
     shared_device_share: list[float] | None = None,
+    contacts: list[list[str]] | None = None,
 ) -> list[Den]:
     """Dens scored from the evidence given and sorted best first (``rank`` 1 = most suspicious).
 
@@ -67,6 +74,7 @@ def rank_dens(
         known: label (1 fraud, 0 normal) by number; the only labels the ranking sees.
         member_scores: call-model score by number; a den's evidence is its members' mean.
         shared_device_share: per den, share of members on a device another member used.
+        contacts: per den, the rest of its community (listed, not ranked on).
     """
     weights = config.weights
     dens = []
@@ -88,7 +96,7 @@ def rank_dens(
             parts.append((weights.shared_devices, evidence["shared_device_share"]))
         total = sum(w for w, _ in parts)
         score = sum(w * v for w, v in parts) / total if total else 0.0
-        dens.append(Den(members=numbers, evidence=evidence, score=score))
+        dens.append(Den(members=numbers, evidence=evidence, score=score, contacts=contacts[index] if contacts else []))
     dens.sort(key=lambda den: (-den.score, -den.size, den.members[0]))
     for rank, den in enumerate(dens, start=1):
         den.rank = rank

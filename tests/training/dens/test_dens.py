@@ -74,11 +74,15 @@ def test_planted_gangs_are_recovered(files: dict[str, Path]) -> None:
     code, output = run_on(files)
     assert code == 0, output
     dens = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"]
-    found = {number: den["id"] for den in dens for number in den["members"]}
+    community = {number: den["id"] for den in dens for number in den["members"] + den["contacts"]}
     _, _, gang_of = planted()
     truth = list(gang_of.values())
-    predicted = [found.get(number, f"alone-{number}") for number in gang_of]
+    predicted = [community.get(number, f"alone-{number}") for number in gang_of]
     assert adjusted_rand_score(truth, predicted) >= 0.9
+    # A den is the gang's core: the hard negatives its members call are listed apart as contacts.
+    gang_dens = [den for den in dens if set(den["members"]) & set(gang_of)]
+    assert len(gang_dens) == GANGS and all(set(den["members"]) <= set(gang_of) for den in gang_dens)
+    assert sum(len(den["members"]) for den in gang_dens) >= 0.75 * len(gang_of)
     assert [den["rank"] for den in dens] == list(range(1, len(dens) + 1))
     top = dens[0]
     assert set(top["members"]) <= set(gang_of) and top["known_fraud"] == 4
@@ -91,6 +95,7 @@ def test_page_is_self_contained_and_names_the_top_den(files: dict[str, Path]) ->
     page = (files["out"] / "dens.html").read_text(encoding="utf-8")
     top = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["dens"][0]
     assert f"第 1 名 · {top['id']}" in page
+    assert top["contacts"] and f"不计入窝点）</th><td>{len(top['contacts'])}</td>" in page
     assert "<script" not in page and "http://" not in page and "https://" not in page
     assert "@font-face" in page and "data:image/png;base64," in page
 
@@ -156,7 +161,7 @@ def test_cdr_adds_shared_devices_callees_and_counties(files: dict[str, Path], tm
     assert evidence["shared_imeis"] == [{"imei_m": "imei-farm", "members": 5}]
     assert evidence["shared_device_share"] == pytest.approx(5 / gang["size"])
     assert {item["opposite_no_m"] for item in evidence["shared_callees"]} == {"victim0", "victim1"}
-    assert evidence["counties"] == [{"county_name": "武侯区", "calls": GANG_SIZE}]
+    assert evidence["counties"] == [{"county_name": "武侯区", "calls": len(gang["members"])}]  # one call per member of the den
     assert "imei-farm" in (files["out"] / "dens.html").read_text(encoding="utf-8")
 
 
