@@ -15,8 +15,8 @@ from pydantic import Field, model_validator
 
 from configs import StrictModel, default_config_path, load_config
 
-FIXED_ACTIONS = ("allow", "tag", "warn", "block")
-Action = Literal["allow", "tag", "warn", "block", "by_threshold"]
+BY_THRESHOLD = "by_threshold"
+Action = Literal["allow", "warn", "block", "by_threshold"]
 
 
 class Meaning(NamedTuple):

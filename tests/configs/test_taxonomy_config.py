@@ -23,7 +23,7 @@ def test_shipped_taxonomy_has_ten_fraud_types_plus_other() -> None:
     [
         ("mudou", "1", Meaning("spam", None)),
         ("uci", "SPAM", Meaning("spam", None)),
-        ("telecom_fraud_texts_5", "冒充领导、熟人类", Meaning("fraud", "冒充领导熟人")),
+        ("telecom5", "冒充领导、熟人类", Meaning("fraud", "冒充领导熟人")),
         ("fbs", "AD:Retail", Meaning("spam", None)),
         ("fbs", "FR:Phishing(Bank)", Meaning("fraud", "其他")),
         ("fbs", "IL:Gambling", Meaning("illegal", None)),
