@@ -1,6 +1,7 @@
 """Leave-one-data-set-out: does a model trained on the *other* real sets work on this one?
 
-    .venv/bin/python benchmarks/sources.py [--held-out telecom_fraud_texts_5 ...] [--max-per-set N] [--demo N]
+    PYTHONPATH=. .venv/bin/python benchmarks/sources.py [--held-out telecom_fraud_texts_5 ...] [--max-per-set N]
+        [--demo N] [--fbs-folds K --fbs-max-folds N]
 
 For each held-out set: train on every other set in ../shared/data (deduplicated across sets;
 rows whose normalised text also appears in the held-out set are dropped from training), once
@@ -20,15 +21,15 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from benchmarks.quality import DATA, SETS
 from configs import default_config_path, load_config
 from configs.sms import SmsConfig
 from features.sms.normalise import normalise_text
 from training.data.demo_sms import generate_demo_sms
 from training.data.sms import load_labelled
 from training.data.sms.dedupe import drop_duplicates
+from training.split import grouped_folds
 from training.train import fit_sms
-
-from benchmarks.quality import DATA, SETS
 
 SOURCES = {**SETS, "fbs_sms": [DATA / "fbs_sms" / "fbs_sms.train.tsv"]}
 
@@ -65,12 +66,31 @@ def held_out_figures(model, frame: pd.DataFrame) -> dict[str, float]:
     return figures
 
 
+def fbs_own_folds(frames: dict[str, pd.DataFrame], cfg: SmsConfig, folds: int, max_folds: int, demo: int, seed: int) -> None:
+    """fbs_sms on its own grouped folds: train on every other set plus fbs's other folds, then
+    the share of held-out ``FR:*`` rows categorised fraud and ``AD:*`` rows spam (target 97%)."""
+    fbs = frames["fbs_sms"]
+    groups = fbs["text"].map(normalise_text)
+    strata = (fbs["category"] == "fraud").astype(int)  # every fbs row is unwanted: stratify on fraud
+    for fold, (train_idx, held_idx) in enumerate(grouped_folds(strata, groups, folds, seed)):
+        if fold >= max_folds:
+            break
+        others = {**frames, "fbs_sms": fbs.iloc[held_idx], "fbs_train": fbs.iloc[train_idx]}
+        model = fit_sms(training_frame("fbs_sms", others, demo, seed), cfg).model
+        figures = held_out_figures(model, fbs.iloc[held_idx])
+        hits = ", ".join(f"{k[3:]} {v:.3f}" for k, v in figures.items() if k.startswith("as_"))
+        print(f"| fbs_sms fold {fold + 1}/{folds} ({figures['n']}) | other real sets + other fbs folds"
+              f"{f' + {demo} demo' if demo else ''} | | | | {hits} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--held-out", nargs="*", default=["telecom_fraud_texts_5"], choices=list(SOURCES))
     parser.add_argument("--max-per-set", type=int, default=None, help="subsample each set (faster)")
     parser.add_argument("--demo", type=int, default=3000, help="demo messages added in the 'with demo' runs")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fbs-folds", type=int, default=0, help="also score fbs_sms on K grouped folds of its own")
+    parser.add_argument("--fbs-max-folds", type=int, default=1, help="hold out only the first N of those folds")
     args = parser.parse_args()
     cfg = load_config(default_config_path("sms"), SmsConfig)
     frames = {name: _sample(load_labelled(paths).frame, args.max_per_set, args.seed) for name, paths in SOURCES.items()}
@@ -85,6 +105,8 @@ def main() -> None:
             trained_on = "other real sets" + (f" + {demo} demo" if demo else "")
             print(f"| {held_out} ({figures['n']}) | {trained_on} | {len(train)} | {figures.get('score_auc', float('nan')):.4f} "
                   f"| {figures.get('fraud_auc', float('nan')):.4f} | {hits} |", flush=True)
+    if args.fbs_folds:
+        fbs_own_folds(frames, cfg, args.fbs_folds, args.fbs_max_folds, args.demo, args.seed)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ class TaxonomyConfig(StrictModel):
     actions: dict[str, Action]
 
     @model_validator(mode="after")
-    def _consistent(self) -> "TaxonomyConfig":
+    def _consistent(self) -> TaxonomyConfig:
         known = set(self.categories)
         if len(known) != len(self.categories):
             raise ValueError("categories must be distinct")

@@ -44,7 +44,7 @@ def _category_report(model: ScamModel, frame: pd.DataFrame) -> dict:
     report: dict = {}
     if known.any():
         true = frame["category"][known].tolist()
-        report["category_macro_f1"] = macro_f1(true, [d.category for d, k in zip(decisions, known) if k])
+        report["category_macro_f1"] = macro_f1(true, [d.category for d, k in zip(decisions, known, strict=True) if k])
         report["category_n"] = int(known.sum())
     head = model.category_head
     versus = frame["category"].isin([head.fraud, head.ham]).to_numpy()

@@ -23,11 +23,10 @@ OFFERS = ["全场{n}折起", "满{m}减{k}", "会员积分翻倍", "新品上市
 def _marketing(n: int, seed: int) -> pd.DataFrame:
     """Unsolicited marketing (spam): brand, offer, opt-out — what advertising sets are made of."""
     rng = np.random.default_rng(seed)
-    texts = [
-        f"【{rng.choice(SHOPS)}】{rng.choice(OFFERS).format(n=rng.integers(3, 9), m=rng.integers(100, 500), k=rng.integers(10, 90))}，"
-        f"{rng.choice(['详询门店', '点击链接抢购', '仅限本周'])}，回T退订{i}"
-        for i in range(n)
-    ]
+    offers = [rng.choice(OFFERS).format(n=rng.integers(3, 9), m=rng.integers(100, 500), k=rng.integers(10, 90))
+              for _ in range(n)]
+    texts = [f"【{rng.choice(SHOPS)}】{offer}，{rng.choice(['详询门店', '点击链接抢购', '仅限本周'])}，回T退订{i}"
+             for i, offer in enumerate(offers)]
     return pd.DataFrame({"id": [f"ad-{i}" for i in range(n)], "text": texts, "sender": None, "receiver": None,
                          "sent_at": None, "label": 1, "fraud_type": None, "category": "spam"})
 
@@ -62,7 +61,7 @@ def test_category_policy_overrides_thresholds_for_spam_only(category_model: Scam
     folded = dataclasses.replace(category_model, category_actions={**category_model.category_actions, "spam": "allow"})
     changed = folded.decide(records, explain=False)
     assert any(d.action != "allow" for d in default)
-    assert all(d.action == "allow" for d, before in zip(changed, default) if before.category == "spam")
+    assert all(d.action == "allow" for d, before in zip(changed, default, strict=True) if before.category == "spam")
     assert [d.score for d in changed] == [d.score for d in default], "the unwanted score keeps its meaning"
 
 

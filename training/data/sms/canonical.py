@@ -1,7 +1,8 @@
 """yunmao's own file format: CSV, JSONL or Parquet with the record contract's columns.
 
 Required: ``text`` (and ``label`` when loading for training); optional: ``id, sender, receiver,
-sent_at, fraud_type, category`` (see ``configs/taxonomy.yaml``); other columns are ignored. Column names are matched case-insensitively.
+sent_at, fraud_type, category`` (see ``configs/taxonomy.yaml``);
+other columns are ignored. Column names are matched case-insensitively.
 The sub-format follows the extension: ``.parquet``/``.pq``, ``.jsonl``/``.ndjson``, else CSV.
 """
 

@@ -4,7 +4,8 @@ Used through :func:`training.data.detect.detect_format`, which first rules out c
 
 Signals, in order: a Parquet/JSONL extension; a CSV header naming ``text`` (canonical) or
 ``content,label`` (telecom5); otherwise tab-separated lines whose first field is a label,
-where ham/spam means UCI, an fbs_sms category (``AD:Retail``) means fbs, and the usual number of tabs tells mudou (2) from sms80w (1).
+where ham/spam means UCI, an fbs_sms category (``AD:Retail``) means fbs,
+and the usual number of tabs tells mudou (2) from sms80w (1).
 """
 
 from __future__ import annotations

@@ -43,7 +43,8 @@ def load_labelled(paths: Sequence[str | Path], fmt: str = "auto", *, dedupe: boo
 
     Returns:
         ``LoadResult`` whose frame has exactly ``id, text, sender, receiver, sent_at, label,
-        fraud_type, category`` (category None where a label only says "unwanted") and whose report counts bad rows per file and removed duplicates.
+        fraud_type, category`` (category None where a label only says "unwanted")
+        and whose report counts bad rows per file and removed duplicates.
 
     Raises:
         DataFormatError: a file is missing, unreadable, of unknown format, lacks a required
