@@ -16,7 +16,7 @@ def predict(
     out: Path = typer.Option(..., "--out", help="Output .csv, .jsonl or .parquet."),
     fmt: str = typer.Option("auto", "--format", help="SMS formats, or cdr|profiles for call models."),
 ) -> None:
-    """Score a file: id, score, action, fraud_type, fraud_type_score, reasons per record."""
+    """Score a file: id, score, action, fraud_type, fraud_type_score, reasons, category, fraud_score per record."""
     from models.registry import ModelNotFoundError, load_scam_model
     from training.data.datasets import load_for_model
     from training.predict import predict_records, write_table
