@@ -47,6 +47,8 @@ def drop_duplicates(frame: pd.DataFrame) -> DedupeResult:
         kept.loc[conflicted, "fraud_type"] = resolved.where(resolved.notna(), None)
     if "category" in frame:
         kept["category"] = _most_severe_category(frame, keys)[first]
+        # A bare 1 ("unwanted, kind unknown") outranks a copy's ham: the kind stays unknown.
+        kept.loc[(kept["label"] == 1) & (kept["category"] == shipped_taxonomy().ham_category), "category"] = None
     return DedupeResult(kept.reset_index(drop=True), int((~first).sum()), int(conflicted.sum()))
 
 
