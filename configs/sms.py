@@ -83,6 +83,11 @@ class FraudTypeConfig(StrictModel):
     lightgbm: LightGBMConfig = LightGBMConfig()
 
 
+class CategoryConfig(FraudTypeConfig):
+    """The category head (ham/spam/illegal/fraud of ``configs/taxonomy.yaml``): same knobs as the
+    fraud-type head; ``min_examples_per_type`` is per category."""
+
+
 class SmsConfig(StrictModel):
     name: str = "yunmao-sms"
     experiment: str = "yunmao-sms"
@@ -91,4 +96,5 @@ class SmsConfig(StrictModel):
     lightgbm: LightGBMConfig = LightGBMConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
     fraud_type: FraudTypeConfig = FraudTypeConfig()
+    category: CategoryConfig = CategoryConfig()
     max_reasons: int = Field(5, ge=0, le=20)

@@ -41,6 +41,7 @@ def fit_sms(frame: pd.DataFrame, cfg: SmsConfig) -> FitResult:
         thresholds=cfg.thresholds,
         split=cfg.split,
         fraud_type=cfg.fraud_type,
+        category=cfg.category,
         reason_templates=SMS_REASON_TEMPLATES,
         reason_mask=sms_reason_mask,
         base_margin_feature=LINEAR_SCORE_NAME,

@@ -22,6 +22,7 @@ import yaml
 
 from configs import default_config_path, load_config
 from configs.demo import DemoConfig, DemoSmsConfig
+from features.labels import shipped_taxonomy
 from training.data.sms.records import LABELLED_COLUMNS, make_frame
 
 TEMPLATES_PATH = Path(__file__).resolve().parent / "resources" / "demo_sms_templates.yaml"
@@ -176,8 +177,10 @@ def generate_demo_sms(n: int, seed: int, config: DemoSmsConfig | None = None) ->
     """
     writer = _Writer(config or default_demo_config(), seed)
     rows = [writer.fraud() if writer.rng.random() < writer.config.fraud_share else writer.normal() for _ in range(n)]
+    taxonomy = shipped_taxonomy()
     for row in rows:
         row["receiver"] = writer.number("mobile")
+        row["category"] = taxonomy.fraud_category if row["label"] else taxonomy.ham_category
     rows.sort(key=lambda row: row["sent_at"])
     for index, row in enumerate(rows, start=1):
         row["id"] = f"demo-sms:{index:06d}"

@@ -27,7 +27,8 @@ def test_same_seed_same_file_other_seed_other_file(tmp_path: Path) -> None:
 
 
 def test_record_contract_and_class_mix(demo: pd.DataFrame) -> None:
-    assert list(demo.columns) == ["id", "text", "sender", "receiver", "sent_at", "label", "fraud_type"]
+    assert list(demo.columns) == ["id", "text", "sender", "receiver", "sent_at", "label", "fraud_type", "category"]
+    assert (demo["category"] == demo["label"].map({0: "ham", 1: "fraud"})).all()
     assert len(demo) == N and demo["id"].is_unique
     assert 0.2 < demo["label"].mean() < 0.4
     assert demo.loc[demo["label"] == 0, "fraud_type"].isna().all()
