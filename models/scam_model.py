@@ -89,6 +89,8 @@ class ScamModel:
     reason_templates: Mapping[str, str] = field(default_factory=dict)
     # Features that may be shown as reasons (None: all); features.reasons renders them.
     reason_mask: np.ndarray | None = None
+    # Generic features (SMS: the linear text score) shown only when no concrete reason exists.
+    fallback_reasons: frozenset[str] = frozenset()
     max_reasons: int = 5
     # Samples from validation data (key "score" plus the top features by gain): the
     # reference distribution drift reports compare new data against.
@@ -155,5 +157,5 @@ class ScamModel:
             if self.reason_mask is not None:
                 ordered = ordered[self.reason_mask[ordered]]
             candidates = ((self.feature_names[c], float(values[row, c])) for c in ordered)
-            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons))
+            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons, self.fallback_reasons))
         return explanations
