@@ -10,7 +10,7 @@ import pandas as pd
 from configs.sms import SmsConfig
 from features.sms.factory import build_sms_featuriser
 from features.sms.normalise import normalise_text
-from features.sms.reasons import SMS_FALLBACK_REASONS, SMS_REASON_TEMPLATES, sms_reason_mask
+from features.sms.reasons import SMS_FALLBACK_REASONS, SMS_LEAD_REASONS, SMS_REASON_TEMPLATES, sms_reason_mask
 from features.sms.text import LINEAR_SCORE_NAME
 from training.fit import FitResult, fit_scam_model
 from training.data.sms import load_labelled
@@ -47,6 +47,7 @@ def fit_sms(frame: pd.DataFrame, cfg: SmsConfig) -> FitResult:
         max_reasons=cfg.max_reasons,
     )
     fit.model.fallback_reasons = SMS_FALLBACK_REASONS
+    fit.model.lead_reasons = SMS_LEAD_REASONS
     return fit
 
 

@@ -35,6 +35,8 @@ SHAPE_FEATURES = {
     "exclamations": "感叹号数量",
     "has_signature": "含【签名】",
 }
+# The one cue that speaks *for* a message: official reminders quote the scripts they warn about.
+ANTI_FRAUD_REMINDER = "官方反诈提醒用语"
 _SIGNATURE = re.compile(r"^\s*【[^】]{2,12}】|【[^】]{2,12}】\s*$")
 
 
@@ -52,7 +54,8 @@ def _lexicon_groups() -> dict[str, tuple[str, tuple[str, ...]]]:
 @cache
 def script_cues() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Reason → word lists of each script cue; the cue fires when every list has a hit."""
-    return {cue["reason"]: tuple(tuple(str(word) for word in words) for words in cue["all_of"]) for cue in _resource()["cues"].values()}
+    cues = _resource()["cues"].values()
+    return {cue["reason"]: tuple(tuple(str(word) for word in words) for words in cue["all_of"]) for cue in cues}
 
 
 def cue_fires(text: str, word_lists: tuple[tuple[str, ...], ...]) -> bool:

@@ -13,7 +13,7 @@ import numpy as np
 
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
-from features.sms.patterns import SHAPE_FEATURES
+from features.sms.patterns import ANTI_FRAUD_REMINDER, SHAPE_FEATURES, script_cues
 from features.sms.text import LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
 _GRAM_PREFIXES = ("字: ", "词: ")
@@ -32,6 +32,10 @@ _NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_shar
 # Said only when nothing concrete explains a decision: "similar to scam texts" beside
 # "冒充公检法称涉案" adds nothing and hides a reason the analyst could act on.
 SMS_FALLBACK_REASONS = frozenset({LINEAR_SCORE_NAME})
+# The fraud-script cues that fired lead a flagged message's reasons: each names what the
+# sender wants done ("要求转入“安全账户”…"), which a person can verify. The official-reminder
+# cue is evidence *against* fraud, so it never leads.
+SMS_LEAD_REASONS = frozenset(reason for reason in script_cues() if reason != ANTI_FRAUD_REMINDER)
 
 
 def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:
