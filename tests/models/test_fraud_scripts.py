@@ -22,7 +22,9 @@ from models.scam_model import ALLOW, Decision, ScamModel
 from training.data.demo_sms import default_demo_config, generate_demo_sms
 from training.train import fit_sms
 
-pytestmark = pytest.mark.slow
+# Training the shipped config (5 folds, fraud-type head) takes minutes on a shared machine,
+# longer than the suite's per-test timeout allows for the fixture.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 MOBILE, VIRTUAL, SERVICE = "13566012345", "17012345678", "10690123456"
 
