@@ -133,6 +133,12 @@ class ScamModel:
     reason_templates: Mapping[str, str] = field(default_factory=dict)
     # Features that may be shown as reasons (None: all); features.reasons renders them.
     reason_mask: np.ndarray | None = None
+    # Generic features (SMS: the linear text score) shown only when no concrete reason exists.
+    fallback_reasons: frozenset[str] = frozenset()
+    # Features that, when present in a flagged message, lead its reasons whatever their share
+    # of the score (SMS: the fraud-script cues). On data a text model already separates, the
+    # booster leaves them near zero weight, yet they are what an analyst can check and act on.
+    lead_reasons: frozenset[str] = frozenset()
     max_reasons: int = 5
     # Samples from validation data (key "score" plus the top features by gain): the
     # reference distribution drift reports compare new data against.
@@ -212,6 +218,9 @@ class ScamModel:
                 actions[i] = fixed
         return categories, head.fraud_proba(proba)
 
+    def _lead_columns(self) -> np.ndarray:
+        return np.array([i for i, name in enumerate(self.feature_names) if name in self.lead_reasons], dtype=int)
+
     def explain_features(self, features, records: pd.DataFrame | None = None) -> list[list[str]]:
         """Readable top positive contributions (LightGBM ``pred_contrib``) of each row.
 
@@ -232,9 +241,12 @@ class ScamModel:
             ordered = columns[np.argsort(-weights)]
             if self.reason_mask is not None:
                 ordered = ordered[self.reason_mask[ordered]]
+            present = values[row].indices
+            leading = present[np.isin(present, self._lead_columns())]
+            ordered = np.concatenate([leading, ordered[~np.isin(ordered, leading)]]).astype(int)
             candidates = ((self.feature_names[c], float(values[row, c])) for c in ordered)
             row_values = _RowValues(values, row, self.feature_names, records)
-            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons, row_values))
+            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons, row_values, self.fallback_reasons))
         return explanations
 
 

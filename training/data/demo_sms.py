@@ -1,6 +1,7 @@
 """Embedded demo SMS: realistic synthetic Chinese messages for the quickstart and fast tests.
 
-Messages are templates with slots (``training/resources/demo_sms_templates.yaml``); sizes and
+Messages are templates with slots (``training/data/resources/demo_sms_templates.yaml``), several
+phrasings for each fraud type of ``configs/taxonomy.yaml`` (the ten MPS types + 其他); sizes and
 mixes come from ``configs/demo.yaml``. A share of fraud is disguised the way real campaigns
 are (split keywords, full-width characters, 加V信-style spellings, short links), and both
 classes include hard cases (fraud from 106 codes, legitimate texts from virtual numbers or

@@ -11,7 +11,7 @@ import pytest
 from training.data.demo_sms import generate_demo_sms, write_demo_sms
 from training.data.sms import load_labelled
 
-FRAUD_TYPES = {"冒充公检法", "刷单返利", "贷款征信", "冒充客服退款", "冒充熟人领导", "投资理财杀猪盘", "虚假中奖", "虚假购物ETC医保"}
+FRAUD_TYPES = {"刷单返利", "虚假投资理财", "虚假网络贷款", "冒充电商物流客服", "冒充公检法", "虚假征信", "虚假购物服务", "冒充领导熟人", "网络游戏虚假交易", "网络婚恋交友", "其他"}
 N = 800
 
 
