@@ -160,7 +160,7 @@ def _train_booster(
         train_set,
         num_boost_round=cfg.num_boost_round,
         valid_sets=[valid_set],
-        callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False)],
+        callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False, min_delta=cfg.early_stopping_min_delta)],
     )
 
 

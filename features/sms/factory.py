@@ -78,6 +78,7 @@ def build_sms_featuriser(cfg: FeatureConfig, seed: int = 0) -> SmsFeaturiser:
             linear_folds=cfg.linear_score.folds,
             linear_C=cfg.linear_score.C,
             booster_grams=cfg.booster_grams.max_features,
+            cue_weight=cfg.linear_score.cue_weight,
             random_state=seed,
         ),
         patterns=PatternFeatures(),
