@@ -40,7 +40,7 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         """
         self.preprocess_ = RecordPreprocessor().fit(records)
         frame = self.preprocess_.transform(records)
-        text = self.text.fit_transform(frame, y, fraud_type=records.get("fraud_type"), folds=folds)
+        text = self.text.fit_transform(frame, y, fraud_type=records.get("fraud_type"), folds=folds, category=records.get("category"))
         stacked = self._stack(text, self.patterns.fit_transform(frame["norm"]), self.metadata.fit_transform(frame))
         unsupervised = np.ones(stacked.shape[1] - text.shape[1], dtype=bool)
         masks = self.text.fold_column_masks_

@@ -14,7 +14,7 @@ import numpy as np
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
 from features.sms.patterns import ANTI_FRAUD_REMINDER, SHAPE_FEATURES, script_cues
-from features.sms.text import LINEAR_SCORE_NAME, TYPE_SCORE_NAME
+from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
 _GRAM_PREFIXES = ("字: ", "词: ")
 MIN_GRAM_CHARS = 2
@@ -28,7 +28,9 @@ SMS_REASON_TEMPLATES = {
 _TYPE_SCORE_PREFIX = TYPE_SCORE_NAME.split("{", 1)[0]
 # Shape measures help the model but tell an analyst nothing about *why* ("数字占比 0%",
 # "感叹号 0 个": an absence, or punctuation nobody can act on).
-_NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share", "exclamations"))
+_NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share", "exclamations")) | {
+    FRAUD_SCORE_NAME  # feeds the category head; beside the linear score it would say the same generic thing twice
+}
 # Said only when nothing concrete explains a decision: "similar to scam texts" beside
 # "冒充公检法称涉案" adds nothing and hides a reason the analyst could act on.
 SMS_FALLBACK_REASONS = frozenset({LINEAR_SCORE_NAME})

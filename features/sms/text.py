@@ -34,11 +34,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
+from features.labels import shipped_taxonomy
 from features.sms.patterns import cue_matrix
 from features.sms.tfidf import tfidf_transform
 
 LINEAR_SCORE_NAME = "文本整体与诈骗短信相似"
 TYPE_SCORE_NAME = "文本类似「{fraud_type}」类诈骗"
+FRAUD_SCORE_NAME = "文本与诈骗（而非营销）短信相似"
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):
@@ -83,8 +85,16 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.fit_transform(frame, y, folds=folds)
         return self
 
-    def fit_transform(self, frame: pd.DataFrame, y=None, fraud_type=None, folds=None, **fit_params) -> sp.csr_matrix:
+    def fit_transform(
+        self, frame: pd.DataFrame, y=None, fraud_type=None, folds=None, category=None, **fit_params
+    ) -> sp.csr_matrix:
         """Fit on ``frame``; ``fraud_type`` (per row, None for normal) adds per-type text scores.
+
+        ``category`` (per row, None where unknown) adds a fraud-vs-everything-else text score
+        when the known rows include fraud and something else: the unwanted score learns
+        "promotional = unwanted" from advertising sets, and the category head's P(fraud) ranks
+        scripts it never saw far better when it can start from a linear fraud score that reads
+        the script cues (leave-one-data-set-out, README).
 
         ``folds``: positional (train, held-out) pairs of the model trained on these features.
         """
@@ -110,13 +120,15 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             type_oof = _class_proba(self._margins(inputs, self.type_linear_))
             type_oof[typed] = typed_oof
             target = np.where(types >= 0, types + 2, y)  # chi² also keeps n-grams that separate types
+        fraud_oof = self._fit_fraud_score(inputs, category, duplicates)
         selected, gram_masks = self._select_grams(grams, target, folds)
         n_chars = len(self.char_.vocabulary_)
         self.char_columns_ = selected[selected < n_chars]
         self.word_columns_ = selected[selected >= n_chars] - n_chars
-        score_columns = np.ones(1 + len(self.type_classes_), dtype=bool)  # scores are out of fold already
+        n_scores = 1 + len(self.type_classes_) + (fraud_oof is not None)
+        score_columns = np.ones(n_scores, dtype=bool)  # scores are out of fold already
         self.fold_column_masks_ = None if gram_masks is None else [np.concatenate([m, score_columns]) for m in gram_masks]
-        return self._output(grams[:, selected], binary_oof, type_oof)
+        return self._output(grams[:, selected], binary_oof, type_oof, fraud_oof)
 
     def transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
         """Per-message hot path: no hstack of the full n-gram space, no sklearn re-validation."""
@@ -127,7 +139,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         inputs = self._linear_input(chars, frame["norm"])
         binary = 1.0 / (1.0 + np.exp(-self._margins(inputs, self.linear_)[:, 0]))
         types = _class_proba(self._margins(inputs, self.type_linear_)) if self.type_classes_ else None
-        return self._output(selected, binary, types)
+        fraud_linear = getattr(self, "fraud_linear_", None)  # None: no categories, or fitted before they existed
+        fraud = None if fraud_linear is None else _class_proba(self._margins(inputs, fraud_linear))[:, 1]
+        return self._output(selected, binary, types, fraud)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "linear_")
@@ -135,14 +149,36 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         words = [f"词: {gram}" for gram in self.word_.get_feature_names_out()]
         selected = [chars[i] for i in self.char_columns_] + [words[i] for i in self.word_columns_]
         type_names = [TYPE_SCORE_NAME.format(fraud_type=name) for name in self.type_classes_]
-        return np.array([*selected, LINEAR_SCORE_NAME, *type_names], dtype=object)
+        fraud_name = [] if getattr(self, "fraud_linear_", None) is None else [FRAUD_SCORE_NAME]
+        return np.array([*selected, LINEAR_SCORE_NAME, *type_names, *fraud_name], dtype=object)
 
     @staticmethod
-    def _output(selected_grams: sp.csr_matrix, binary: np.ndarray, types: np.ndarray | None) -> sp.csr_matrix:
+    def _output(
+        selected_grams: sp.csr_matrix, binary: np.ndarray, types: np.ndarray | None, fraud: np.ndarray | None = None
+    ) -> sp.csr_matrix:
         scores = np.asarray(binary, dtype=np.float32).reshape(-1, 1)
         if types is not None and types.shape[1]:
             scores = np.hstack([scores, types.astype(np.float32)])
+        if fraud is not None:
+            scores = np.hstack([scores, np.asarray(fraud, dtype=np.float32).reshape(-1, 1)])
         return sp.hstack([selected_grams, sp.csr_matrix(scores)], format="csr")
+
+    def _fit_fraud_score(self, inputs: sp.csr_matrix, category, duplicates: np.ndarray) -> np.ndarray | None:
+        """Out-of-fold P(fraud) against every other known category (rows of unknown category
+        are scored by the model fitted on all known rows); None, and no ``fraud_linear_``, where
+        the known rows lack fraud or anything else (e.g. 0/1 labels only)."""
+        self.fraud_linear_ = None
+        if category is None:
+            return None
+        category = pd.Series(category).reset_index(drop=True)
+        known = np.flatnonzero(category.notna().to_numpy())
+        is_fraud = (category.iloc[known] == shipped_taxonomy().fraud_category).to_numpy().astype(int)
+        if min(is_fraud.sum(), len(is_fraud) - is_fraud.sum()) < self.linear_folds:
+            return None
+        self.fraud_linear_, known_oof = self._fit_out_of_fold(inputs[known], is_fraud, duplicates[known])
+        scores = _class_proba(self._margins(inputs, self.fraud_linear_))[:, 1]
+        scores[known] = known_oof[:, 1]
+        return scores
 
     def _select_grams(self, grams: sp.csr_matrix, target: np.ndarray, folds) -> tuple[np.ndarray, list[np.ndarray] | None]:
         """Column indices LightGBM sees and, with ``folds``, each fold's mask over them.

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from features.sms.text import LINEAR_SCORE_NAME, TextFeatures
+from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TextFeatures
 
 _SYLLABLES = list("安全账户刷单征信保证金解冻快递验证码银行转入资金调查佣金日结")
 
@@ -126,3 +126,21 @@ def test_script_cues_carry_weight_to_a_wording_never_seen() -> None:
 
     assert score(1.0, unseen) > score(0.0, unseen) + 0.2
     assert score(1.0, quoted) < score(1.0, unseen) - 0.2
+
+
+def test_fraud_score_separates_fraud_from_marketing_where_categories_are_known() -> None:
+    """Unwanted = spam + fraud; the fraud score ranks fraud above marketing, which the unwanted score cannot."""
+    ham = [f"周末一起吃饭{i}次" for i in range(16)]
+    spam = [f"全场五折优惠{i}退订回T" for i in range(16)]
+    fraud = [f"公安局称你涉嫌洗钱{i}转安全账户" for i in range(16)]
+    norm = ham + spam + fraud
+    frame = pd.DataFrame({"norm": norm, "tokens": [" ".join(text) for text in norm]})
+    labels = np.array([0] * 16 + [1] * 32)
+    category = ["ham"] * 16 + ["spam"] * 16 + [None] * 4 + ["fraud"] * 12  # a few unknown
+    text = _features(linear_folds=3)
+    fitted = text.fit_transform(frame, labels, category=category).toarray()
+    names = list(text.get_feature_names_out())
+    assert names[-1] == FRAUD_SCORE_NAME and fitted.shape[1] == len(names) == text.transform(frame).shape[1]
+    served = text.transform(frame).toarray()[:, -1]
+    assert served[32:].min() > served[16:32].max()
+    assert FRAUD_SCORE_NAME not in _features().fit(frame, labels).get_feature_names_out()  # 0/1 labels only
