@@ -96,7 +96,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         scripts it never saw far better when it can start from a linear fraud score that reads
         the script cues (leave-one-data-set-out, README).
 
-        ``folds``: positional (train, held-out) pairs of the model trained on these features.
+        ``folds``: positional (train, held-out) pairs of the model trained on these features;
+        ``fold_column_masks_`` then says which columns each fold's booster may use.
         """
         if y is None:
             raise ValueError("TextFeatures needs labels: its linear text score is supervised")
@@ -125,8 +126,10 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         n_chars = len(self.char_.vocabulary_)
         self.char_columns_ = selected[selected < n_chars]
         self.word_columns_ = selected[selected >= n_chars] - n_chars
-        n_scores = 1 + len(self.type_classes_) + (fraud_oof is not None)
-        score_columns = np.ones(n_scores, dtype=bool)  # scores are out of fold already
+        # Scores are out of fold already, so every fold may use them; except the fraud score, which
+        # is the category head's: in the unwanted boosters it made hard hams' out-of-fold scores
+        # jump (demo + marketing: warn threshold 0.80 → 0.99, most fraud then allowed).
+        score_columns = np.array([True] * (1 + len(self.type_classes_)) + [False] * (fraud_oof is not None))
         self.fold_column_masks_ = None if gram_masks is None else [np.concatenate([m, score_columns]) for m in gram_masks]
         return self._output(grams[:, selected], binary_oof, type_oof, fraud_oof)
 
