@@ -15,10 +15,13 @@ COMPARATIVE = ("not_lower", "not_higher")
 
 
 class Gate(StrictModel):
-    metric: str = Field(..., pattern=r"^[a-z_]+(\.[a-z_]+)*$")
+    metric: str = Field(..., pattern=r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
     rule: Literal["not_lower", "not_higher", "at_least", "at_most"]
     tolerance: float = Field(0.0, ge=0, le=1)
     value: float | None = None
+    # True: the gate applies only where the metric is measured (e.g. fraud.roc_auc needs a
+    # category head and an evaluation set with categories).
+    if_present: bool = False
 
     @model_validator(mode="after")
     def _value_for_absolute_rules(self) -> Gate:

@@ -38,6 +38,10 @@ class LinearScoreConfig(StrictModel):
 
     folds: int = Field(5, ge=2, le=10)
     C: float = Field(4.0, gt=0)
+    # Value the fraud-script cues take in the linear model's input (0: characters only). Character
+    # TF-IDF values are ~0.1, so a cue at 1.0 is far cheaper for the L2 penalty than the n-grams
+    # it competes with, and keeps weight even where the n-grams separate the data (features/sms/text.py).
+    cue_weight: float = Field(0.0, ge=0)
 
 
 class BoosterGramsConfig(StrictModel):
@@ -57,6 +61,10 @@ class LightGBMConfig(StrictModel):
     params: dict[str, float | int | str | bool] = Field(default_factory=dict)
     num_boost_round: int = Field(2000, ge=1)
     early_stopping_rounds: int = Field(100, ge=1)
+    # Stop when the validation loss improved by less than this over ``early_stopping_rounds``
+    # rounds. 0 waits for any improvement, which on data the model already separates (the demo
+    # set) never ends: the loss creeps towards zero for all ``num_boost_round`` rounds.
+    early_stopping_min_delta: float = Field(0.0, ge=0)
 
 
 class ThresholdConfig(StrictModel):
@@ -83,6 +91,11 @@ class FraudTypeConfig(StrictModel):
     lightgbm: LightGBMConfig = LightGBMConfig()
 
 
+class CategoryConfig(FraudTypeConfig):
+    """The category head (ham/spam/illegal/fraud of ``configs/taxonomy.yaml``): same knobs as the
+    fraud-type head; ``min_examples_per_type`` is per category."""
+
+
 class SmsConfig(StrictModel):
     name: str = "yunmao-sms"
     experiment: str = "yunmao-sms"
@@ -91,4 +104,5 @@ class SmsConfig(StrictModel):
     lightgbm: LightGBMConfig = LightGBMConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
     fraud_type: FraudTypeConfig = FraudTypeConfig()
+    category: CategoryConfig = CategoryConfig()
     max_reasons: int = Field(5, ge=0, le=20)

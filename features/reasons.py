@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 
 class _WithValue(dict):
@@ -48,13 +49,17 @@ def top_reasons(
     templates: Mapping[str, str],
     limit: int,
     row: Mapping[str, float] | None = None,
+    fallbacks: AbstractSet[str] = frozenset(),
 ) -> list[str]:
     """The first ``limit`` distinct reasons from ``(feature, value)`` pairs, strongest first.
 
     A feature whose template (or, without one, whose sentence) was already shown is skipped.
     ``row`` gives templates the record's other values (see :func:`render_reason`).
+    A feature in ``fallbacks`` (a generic "similar to scam texts") is said only when no other
+    reason is: beside a concrete one it hides nothing and explains nothing.
     """
     reasons: list[str] = []
+    generic: list[str] = []
     shown: set[str] = set()
     for name, value in contributions:
         if len(reasons) >= limit:
@@ -64,8 +69,8 @@ def top_reasons(
         if reason is None or key in shown or reason in shown:
             continue
         shown.update((key, reason))
-        reasons.append(reason)
-    return reasons
+        (generic if name in fallbacks else reasons).append(reason)
+    return reasons or generic[:limit]
 
 
 def merge_templates(*sources: Mapping[str, str]) -> dict[str, str]:

@@ -19,7 +19,7 @@ from models.legacy_layout import alias_moved_modules
 from models.scam_model import ScamModel
 
 ARTIFACT_KEY = "scam_model"
-OUTPUT_COLUMNS = ["score", "action", "fraud_type", "fraud_type_score", "reasons"]
+OUTPUT_COLUMNS = ["score", "action", "fraud_type", "fraud_type_score", "reasons", "category", "fraud_score"]
 REASON_SEPARATOR = "；"
 PROJECT_DISTRIBUTION = "yunmao"
 
@@ -49,6 +49,8 @@ def decisions_frame(model: ScamModel, records: pd.DataFrame, explain: bool = Tru
             "fraud_type": d.fraud_type,
             "fraud_type_score": d.fraud_type_score,
             "reasons": REASON_SEPARATOR.join(d.reasons),
+            "category": d.category,
+            "fraud_score": d.fraud_score,
         }
         for d in model.decide(records, explain=explain)
     ]

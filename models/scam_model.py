@@ -43,11 +43,17 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Decision:
+    """One message's verdict. ``score`` is how unwanted it is (1 − P(ham)); ``fraud_score`` is
+    P(fraud) and ``category`` the taxonomy category (both None for models without a category
+    head, e.g. those trained before the taxonomy)."""
+
     score: float
     action: str
     fraud_type: str | None
     fraud_type_score: float | None
     reasons: list[str] = field(default_factory=list)
+    category: str | None = None
+    fraud_score: float | None = None
 
 
 @dataclass(frozen=True)
@@ -65,18 +71,52 @@ class PlattCalibrator:
 
 
 @dataclass
-class FraudTypeHead:
-    """Multiclass boosters (one per fold, probabilities averaged) naming the kind of fraud."""
+class MulticlassHead:
+    """Multiclass boosters (one per fold, probabilities averaged) over named ``classes``."""
 
     boosters: list[lgb.Booster]
     classes: list[str]
 
-    def predict(self, features) -> tuple[list[str], np.ndarray]:
-        proba = np.mean(
+    def proba(self, features) -> np.ndarray:
+        """Rows × classes probabilities."""
+        return np.mean(
             [np.asarray(b.predict(features, num_threads=PREDICT_THREADS)) for b in self.boosters], axis=0
         ).reshape(features.shape[0], len(self.classes))
+
+    def predict(self, features) -> tuple[list[str], np.ndarray]:
+        """The most probable class of each row and its probability."""
+        proba = self.proba(features)
         best = proba.argmax(axis=1)
         return [self.classes[i] for i in best], proba[np.arange(len(best)), best]
+
+
+@dataclass
+class FraudTypeHead(MulticlassHead):
+    """Names the kind of fraud (the taxonomy's fraud types)."""
+
+
+@dataclass
+class CategoryHead(MulticlassHead):
+    """ham / spam / illegal / fraud: separates *what kind* of unwanted a message is.
+
+    The binary "unwanted" booster learns "promotional = bad" from advertising sets; this head
+    learns spam and fraud apart, so ``fraud_score`` (P(fraud)) ranks scams written like personal
+    messages above marketing, which the unwanted score cannot.
+    """
+
+    ham: str = "ham"
+    fraud: str = "fraud"
+
+    def fraud_proba(self, proba: np.ndarray) -> np.ndarray:
+        """P(fraud) per row (zeros when the head never saw fraud)."""
+        return proba[:, self.classes.index(self.fraud)] if self.fraud in self.classes else np.zeros(len(proba))
+
+    def unwanted_category(self, proba: np.ndarray) -> list[str]:
+        """The most probable category other than ham: the kind of a message already judged unwanted."""
+        masked = proba.copy()
+        if self.ham in self.classes:
+            masked[:, self.classes.index(self.ham)] = -1.0
+        return [self.classes[i] for i in masked.argmax(axis=1)]
 
 
 @dataclass
@@ -93,6 +133,12 @@ class ScamModel:
     reason_templates: Mapping[str, str] = field(default_factory=dict)
     # Features that may be shown as reasons (None: all); features.reasons renders them.
     reason_mask: np.ndarray | None = None
+    # Generic features (SMS: the linear text score) shown only when no concrete reason exists.
+    fallback_reasons: frozenset[str] = frozenset()
+    # Features that, when present in a flagged message, lead its reasons whatever their share
+    # of the score (SMS: the fraud-script cues). On data a text model already separates, the
+    # booster leaves them near zero weight, yet they are what an analyst can check and act on.
+    lead_reasons: frozenset[str] = frozenset()
     max_reasons: int = 5
     # Samples from validation data (key "score" plus the top features by gain): the
     # reference distribution drift reports compare new data against.
@@ -103,6 +149,11 @@ class ScamModel:
     profile_config: ProfileConfig | None = None
     # Call models with graph features: the labels of other numbers those features may use.
     graph: GraphKnowledge | None = None
+    # SMS models since the taxonomy (configs/taxonomy.yaml); None in models pickled before it,
+    # which then answer without category and fraud_score, as they always did.
+    category_head: CategoryHead | None = None
+    # Action per category: a fixed action or "by_threshold" (score thresholds). None: thresholds.
+    category_actions: Mapping[str, str] | None = None
 
     def features(self, records: pd.DataFrame):
         """The model inputs for ``records``; the same transform training used."""
@@ -122,6 +173,7 @@ class ScamModel:
         features = self.features(records)
         scores = self.score_features(features)
         actions = self.thresholds.actions(scores)
+        categories, fraud_scores = self._categorise(features, actions)
         flagged = np.flatnonzero(actions != ALLOW)
         types: dict[int, tuple[str, float]] = {}
         reasons: dict[int, list[str]] = {}
@@ -129,7 +181,11 @@ class ScamModel:
             flagged_features = features[flagged]
             if self.fraud_type_head is not None:
                 names, type_scores = self.fraud_type_head.predict(flagged_features)
-                types = {int(i): (n, float(s)) for i, n, s in zip(flagged, names, type_scores, strict=False)}
+                types = {
+                    int(i): (n, float(s))
+                    for i, n, s in zip(flagged, names, type_scores, strict=True)
+                    if self.category_head is None or categories[i] == self.category_head.fraud
+                }
             if explain and self.max_reasons:
                 reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, records.iloc[flagged]), strict=False))
         return [
@@ -139,9 +195,31 @@ class ScamModel:
                 fraud_type=types.get(i, (None, None))[0],
                 fraud_type_score=types.get(i, (None, None))[1],
                 reasons=reasons.get(i, []),
+                category=categories[i],
+                fraud_score=None if fraud_scores is None else float(fraud_scores[i]),
             )
             for i in range(len(records))
         ]
+
+    def _categorise(self, features, actions: np.ndarray) -> tuple[list[str | None], np.ndarray | None]:
+        """Category and P(fraud) per row, applying the per-category action policy to ``actions``
+        in place. The unwanted score stays the one judge of *whether* a message is unwanted (its
+        thresholds are calibrated on it); the head only says *which kind*, so a message the
+        thresholds allow is ham whatever the head thinks."""
+        head = self.category_head
+        if head is None:
+            return [None] * len(actions), None
+        proba = head.proba(features)
+        kinds = head.unwanted_category(proba)
+        categories: list[str | None] = [head.ham if a == ALLOW else k for a, k in zip(actions, kinds, strict=True)]
+        for i, category in enumerate(categories):
+            fixed = (self.category_actions or {}).get(category or "")
+            if fixed in ACTIONS and category != head.ham:
+                actions[i] = fixed
+        return categories, head.fraud_proba(proba)
+
+    def _lead_columns(self) -> np.ndarray:
+        return np.array([i for i, name in enumerate(self.feature_names) if name in self.lead_reasons], dtype=int)
 
     def explain_features(self, features, records: pd.DataFrame | None = None) -> list[list[str]]:
         """Readable top positive contributions (LightGBM ``pred_contrib``) of each row.
@@ -163,9 +241,12 @@ class ScamModel:
             ordered = columns[np.argsort(-weights)]
             if self.reason_mask is not None:
                 ordered = ordered[self.reason_mask[ordered]]
+            present = values[row].indices
+            leading = present[np.isin(present, self._lead_columns())]
+            ordered = np.concatenate([leading, ordered[~np.isin(ordered, leading)]]).astype(int)
             candidates = ((self.feature_names[c], float(values[row, c])) for c in ordered)
             row_values = _RowValues(values, row, self.feature_names, records)
-            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons, row_values))
+            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons, row_values, self.fallback_reasons))
         return explanations
 
 

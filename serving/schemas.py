@@ -111,12 +111,24 @@ class ScoreResult(BaseModel):
         ...,
         ge=0.0,
         le=1.0,
-        description="Calibrated probability of fraud; null when the model could not score "
-        "(a caller without a profile: reason insufficient_history).",
+        description="How unwanted the message is: calibrated 1 − P(ham) (spam, illegal and fraud "
+        "all count); null when the model could not score (a caller without a profile: reason "
+        "insufficient_history).",
         examples=[0.987],
     )
-    action: Action = Field(..., description="From the model version's own thresholds.", examples=["block"])
-    fraud_type: str | None = Field(None, examples=["冒充客服"])
+    action: Action = Field(
+        ..., description="From the model version's own thresholds and the per-category policy.", examples=["block"]
+    )
+    category: str | None = Field(
+        None,
+        description="ham, spam (marketing), illegal or fraud (configs/taxonomy.yaml); null for models "
+        "without a category head (calls, SMS models trained before the taxonomy).",
+        examples=["fraud"],
+    )
+    fraud_score: float | None = Field(
+        None, ge=0.0, le=1.0, description="P(fraud): the score to judge fraud-vs-normal on.", examples=[0.95]
+    )
+    fraud_type: str | None = Field(None, description="Only for category fraud (when known).", examples=["冒充电商物流客服"])
     fraud_type_score: float | None = Field(None, ge=0.0, le=1.0, examples=[0.91])
     reasons: list[str] = Field(
         default_factory=list,

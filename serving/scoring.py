@@ -36,6 +36,8 @@ class Unscored:
     score: None = None
     fraud_type: None = None
     fraud_type_score: None = None
+    category: None = None
+    fraud_score: None = None
 
 
 Verdict = Union["Decision", Unscored]
@@ -74,6 +76,8 @@ def to_result(record_id: str, decision: Verdict) -> ScoreResult:
         id=record_id,
         score=decision.score,
         action=decision.action,
+        category=decision.category,
+        fraud_score=decision.fraud_score,
         fraud_type=decision.fraud_type,
         fraud_type_score=decision.fraud_type_score,
         reasons=list(decision.reasons),

@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from configs.paths import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from models.scam_model import ScamModel
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 # pyproject's pytest-timeout default (300 s) bounds every other test. Slow tests (a real server
@@ -48,3 +52,17 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def demo_trained_model() -> ScamModel:
+    """The model ``make run`` ships: the shipped demo SMS (``configs/demo.yaml``) trained with the
+    shipped ``configs/sms.yaml`` (no MLflow). Trained once per session (about a minute and a half on
+    one core): every test about the default model's behaviour shares it."""
+    from configs import default_config_path, load_config
+    from configs.sms import SmsConfig
+    from training.data.demo_sms import default_demo_config, generate_demo_sms
+    from training.train import fit_sms
+
+    demo = default_demo_config()
+    return fit_sms(generate_demo_sms(demo.n, demo.seed, demo), load_config(default_config_path("sms"), SmsConfig)).model

@@ -10,7 +10,7 @@ import pandas as pd
 
 from models.scam_model import ScamModel
 from training.data.datasets import load_for_model
-from training.metrics import binary_report, macro_f1
+from training.metrics import binary_report, macro_f1, ranking
 
 
 def evaluate_files(
@@ -27,7 +27,8 @@ def evaluate_files(
 
 
 def evaluate_model(model: ScamModel, frame: pd.DataFrame) -> dict:
-    """Ranking metrics, block/warn-threshold metrics and (when typed) fraud-type macro-F1.
+    """Ranking metrics, block/warn-threshold metrics, (when typed) fraud-type macro-F1 and (when
+    the model and data know categories) fraud_score ranking and category macro-F1.
 
     ``fraud_type_macro_f1`` is measured on the fraud rows whose type the model knows: it
     grades the type head on its own, apart from the block/allow decision.
@@ -47,4 +48,25 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame) -> dict:
             predicted, _ = head.predict(features[typed])
             report["fraud_type_macro_f1"] = macro_f1(frame["fraud_type"].iloc[typed].tolist(), predicted)
             report["fraud_type_n"] = int(len(typed))
+    if model.category_head is not None and "category" in frame:
+        report.update(_category_report(model, frame))
+    return report
+
+
+def _category_report(model: ScamModel, frame: pd.DataFrame) -> dict:
+    """``fraud`` (ranking of ``fraud_score`` on fraud vs ham rows: what fraud-vs-normal sets are
+    judged on) and ``category_macro_f1`` over the rows whose category is known."""
+    decisions = model.decide(frame, explain=False)
+    known = frame["category"].notna().to_numpy()
+    report: dict = {}
+    if known.any():
+        true = frame["category"][known].tolist()
+        report["category_macro_f1"] = macro_f1(true, [d.category for d, k in zip(decisions, known, strict=True) if k])
+        report["category_n"] = int(known.sum())
+    head = model.category_head
+    versus = frame["category"].isin([head.fraud, head.ham]).to_numpy()
+    is_fraud = (frame["category"] == head.fraud).to_numpy()[versus]
+    if 0 < is_fraud.sum() < len(is_fraud):
+        fraud_scores = np.asarray([d.fraud_score for d in decisions])[versus]
+        report["fraud"] = {**ranking(is_fraud.astype(int), fraud_scores), "n": int(versus.sum())}
     return report

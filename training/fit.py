@@ -22,9 +22,10 @@ import scipy.sparse as sp
 from sklearn.base import TransformerMixin
 from sklearn.linear_model import LogisticRegression
 
-from configs.sms import FraudTypeConfig, LightGBMConfig, SplitConfig, ThresholdConfig
+from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, SplitConfig, ThresholdConfig
+from features.labels import shipped_taxonomy
 from models.ensemble import BoosterBag, base_margin
-from models.scam_model import FraudTypeHead, PlattCalibrator, ScamModel, Thresholds
+from models.scam_model import CategoryHead, FraudTypeHead, PlattCalibrator, ScamModel, Thresholds
 from training.metrics import binary_report
 from training.split import grouped_folds
 from training.thresholds import threshold_for_fpr
@@ -55,13 +56,15 @@ def fit_scam_model(
     thresholds: ThresholdConfig,
     split: SplitConfig,
     fraud_type: FraudTypeConfig | None = None,
+    category: CategoryConfig | None = None,
     reason_templates: Mapping[str, str] | None = None,
     reason_mask: Callable[[Sequence[str]], np.ndarray] | None = None,
     base_margin_feature: str | None = None,
     max_reasons: int = 5,
     fold_columns: Callable[[list[tuple[np.ndarray, np.ndarray]]], pd.DataFrame] | None = None,
 ) -> FitResult:
-    """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``).
+    """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``
+    and ``category``).
 
     ``base_margin_feature`` names a probability feature the boosters start from (see
     :mod:`models.ensemble`). ``metrics`` are out-of-fold: each row is scored by the booster
@@ -102,6 +105,7 @@ def fit_scam_model(
     head = None
     if fraud_type is not None and "fraud_type" in frame:
         head = _fit_fraud_type_head(fraud_type, frame, features, folds, split.seed)
+    category_head = None if category is None else _fit_category_head(category, frame, features, folds, split.seed)
     model = ScamModel(
         kind=kind,
         featuriser=featuriser,
@@ -110,6 +114,8 @@ def fit_scam_model(
         thresholds=cutoffs,
         feature_names=feature_names,
         fraud_type_head=head,
+        category_head=category_head,
+        category_actions=dict(shipped_taxonomy().actions) if category_head is not None else None,
         reason_templates=dict(reason_templates or {}),
         reason_mask=reason_mask(feature_names) if reason_mask else None,
         max_reasons=max_reasons,
@@ -154,7 +160,7 @@ def _train_booster(
         train_set,
         num_boost_round=cfg.num_boost_round,
         valid_sets=[valid_set],
-        callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False)],
+        callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False, min_delta=cfg.early_stopping_min_delta)],
     )
 
 
@@ -166,18 +172,47 @@ def _fit_platt(margin: np.ndarray, labels: np.ndarray) -> PlattCalibrator:
 def _fit_fraud_type_head(
     cfg: FraudTypeConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]], seed: int
 ) -> FraudTypeHead | None:
-    """Multiclass head on fraud rows with a known type; None when fewer than two usable types.
+    """Head on fraud rows with a known type; None when fewer than two usable types.
 
-    Cross-fitted like the binary model: one booster per fold, early-stopped on that fold's
-    held-out typed fraud rows.
+    Fraud rows are those of category fraud where categories are known (spam is not fraud and
+    has no fraud type), else every label-1 row (data from before the taxonomy).
     """
     is_fraud = frame["label"].astype(int).to_numpy() == 1
-    counts = frame.loc[is_fraud, "fraud_type"].dropna().value_counts()
+    if "category" in frame and frame["category"].notna().any():
+        is_fraud = (frame["category"] == shipped_taxonomy().fraud_category).to_numpy()
+    fitted = _fit_multiclass(cfg, frame["fraud_type"].where(is_fraud), features, folds, seed)
+    return None if fitted is None else FraudTypeHead(*fitted)
+
+
+def _fit_category_head(
+    cfg: CategoryConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]], seed: int
+) -> CategoryHead | None:
+    """Head over the taxonomy's categories on rows whose category is known; None when fewer than
+    two categories have enough rows (e.g. data with 0/1 labels only)."""
+    if "category" not in frame:
+        return None
+    fitted = _fit_multiclass(cfg, frame["category"], features, folds, seed)
+    if fitted is None:
+        return None
+    taxonomy = shipped_taxonomy()
+    return CategoryHead(*fitted, ham=taxonomy.ham_category, fraud=taxonomy.fraud_category)
+
+
+def _fit_multiclass(
+    cfg: FraudTypeConfig, names: pd.Series, features, folds: list[tuple[np.ndarray, np.ndarray]], seed: int
+) -> tuple[list[lgb.Booster], list[str]] | None:
+    """Boosters and classes for a head predicting ``names`` (None: row not used); None when fewer
+    than two classes have ``min_examples_per_type`` rows.
+
+    Cross-fitted like the binary model: one booster per fold, early-stopped on that fold's
+    held-out named rows.
+    """
+    counts = names.dropna().value_counts()
     classes = sorted(counts[counts >= cfg.min_examples_per_type].index)
     if len(classes) < 2:
         return None
-    typed = is_fraud & frame["fraud_type"].isin(classes).to_numpy()
-    codes = frame["fraud_type"].map({name: i for i, name in enumerate(classes)}).to_numpy()
+    typed = names.isin(classes).to_numpy()
+    codes = names.map({name: i for i, name in enumerate(classes)}).to_numpy()
     boosters = []
     for fold in folds:
         train_idx, held_idx = (idx[typed[idx]] for idx in fold)
@@ -194,7 +229,7 @@ def _fit_fraud_type_head(
                 params={"objective": "multiclass", "num_class": len(classes)},
             )
         )
-    return FraudTypeHead(boosters=boosters, classes=classes)
+    return boosters, classes
 
 
 def _reference_sample(bag: BoosterBag, features, scores: np.ndarray, names: list[str], seed: int) -> dict[str, np.ndarray]:

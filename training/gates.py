@@ -48,9 +48,26 @@ def metric_value(metrics: dict[str, Any], path: str) -> float:
     return float(value)
 
 
+def _has_metric(metrics: dict[str, Any], path: str) -> bool:
+    try:
+        metric_value(metrics, path)
+    except KeyError:
+        return False
+    return True
+
+
 def check_gate(gate: Gate, challenger: dict[str, Any], champion: dict[str, Any] | None) -> GateResult:
-    """Apply one gate; comparative gates pass when there is no champion to compare with."""
+    """Apply one gate; comparative gates pass when there is no champion to compare with.
+
+    An ``if_present`` gate passes when the challenger's evaluation lacks the metric (the set
+    has no categories) and compares only with a champion that has it (models trained before
+    the taxonomy have no fraud_score to compare with).
+    """
+    if gate.if_present and not _has_metric(challenger, gate.metric):
+        return GateResult(gate.metric, gate.rule, float("nan"), None, None, True, f"{gate.metric}: not measured on this set")
     value = metric_value(challenger, gate.metric)
+    if gate.if_present and champion is not None and not _has_metric(champion, gate.metric):
+        champion = None
     base = metric_value(champion, gate.metric) if champion is not None else None
     if gate.rule in COMPARATIVE and base is None:
         return GateResult(gate.metric, gate.rule, value, None, None, True, f"{gate.metric}: no champion to compare with")

@@ -18,7 +18,7 @@ def predict(
     features: list[Path] = FEATURES_OPTION,
     links: list[Path] = LINKS_OPTION,
 ) -> None:
-    """Score a file: id, score, action, fraud_type, fraud_type_score, reasons per record."""
+    """Score a file: id, score, action, fraud_type, fraud_type_score, reasons, category, fraud_score per record."""
     from models.registry import ModelNotFoundError, load_scam_model
     from training.predict import predict_files
 

@@ -10,7 +10,7 @@ import pandas as pd
 from configs.sms import SmsConfig
 from features.sms.factory import build_sms_featuriser
 from features.sms.normalise import normalise_text
-from features.sms.reasons import SMS_REASON_TEMPLATES, sms_reason_mask
+from features.sms.reasons import SMS_FALLBACK_REASONS, SMS_LEAD_REASONS, SMS_REASON_TEMPLATES, sms_reason_mask
 from features.sms.text import LINEAR_SCORE_NAME
 from training.data.sms import load_labelled
 from training.fit import FitResult, fit_scam_model
@@ -32,7 +32,7 @@ SMS_INPUT_EXAMPLE = pd.DataFrame(
 def fit_sms(frame: pd.DataFrame, cfg: SmsConfig) -> FitResult:
     """Fit an SMS ScamModel on labelled records (no MLflow): what every SMS model is made by."""
     frame = frame.reset_index(drop=True)
-    return fit_scam_model(
+    fit = fit_scam_model(
         frame,
         kind="sms",
         featuriser=build_sms_featuriser(cfg.features, seed=cfg.split.seed),
@@ -41,11 +41,15 @@ def fit_sms(frame: pd.DataFrame, cfg: SmsConfig) -> FitResult:
         thresholds=cfg.thresholds,
         split=cfg.split,
         fraud_type=cfg.fraud_type,
+        category=cfg.category,
         reason_templates=SMS_REASON_TEMPLATES,
         reason_mask=sms_reason_mask,
         base_margin_feature=LINEAR_SCORE_NAME,
         max_reasons=cfg.max_reasons,
     )
+    fit.model.fallback_reasons = SMS_FALLBACK_REASONS
+    fit.model.lead_reasons = SMS_LEAD_REASONS
+    return fit
 
 
 def train_sms(paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", name: str | None = None) -> TrainOutcome:

@@ -40,7 +40,7 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         """
         self.preprocess_ = RecordPreprocessor().fit(records)
         frame = self.preprocess_.transform(records)
-        text = self.text.fit_transform(frame, y, fraud_type=records.get("fraud_type"), folds=folds)
+        text = self.text.fit_transform(frame, y, fraud_type=records.get("fraud_type"), folds=folds, category=records.get("category"))
         stacked = self._stack(text, self.patterns.fit_transform(frame["norm"]), self.metadata.fit_transform(frame))
         unsupervised = np.ones(stacked.shape[1] - text.shape[1], dtype=bool)
         masks = self.text.fold_column_masks_
@@ -78,6 +78,7 @@ def build_sms_featuriser(cfg: FeatureConfig, seed: int = 0) -> SmsFeaturiser:
             linear_folds=cfg.linear_score.folds,
             linear_C=cfg.linear_score.C,
             booster_grams=cfg.booster_grams.max_features,
+            cue_weight=cfg.linear_score.cue_weight,
             random_state=seed,
         ),
         patterns=PatternFeatures(),

@@ -2,7 +2,9 @@
 
 These are few, dense and readable, which is what lets LightGBM generalise beyond the exact
 n-grams of the training campaigns and what makes its explanations useful ("含短链接",
-"要求转账或付款"). Lexicons live in ``resources/patterns.yaml``, not in code.
+"要求转账或付款"). Script cues ("冒充公检法称涉案") name the scam scripts of the public
+anti-fraud guidance, so a model trained on a few campaigns still recognises a script it has not
+seen worded that way. Lexicons and cues live in ``resources/patterns.yaml``, not in code.
 """
 
 from __future__ import annotations
@@ -33,40 +35,83 @@ SHAPE_FEATURES = {
     "exclamations": "感叹号数量",
     "has_signature": "含【签名】",
 }
+# Feature names of models fitted before the script cues, renamed since: such a model still asks
+# for its columns by the old name.
+_FORMER_NAMES = {"引导加微信/QQ等私下联系": "引导添加微信/QQ私下联系", "索要验证码或银行卡信息": "提及验证码或银行卡信息"}
+# The one cue that speaks *for* a message: official reminders quote the scripts they warn about.
+ANTI_FRAUD_REMINDER = "官方反诈提醒用语"
 _SIGNATURE = re.compile(r"^\s*【[^】]{2,12}】|【[^】]{2,12}】\s*$")
 
 
 @cache
+def _resource() -> dict:
+    return yaml.safe_load((files("features.sms") / "resources" / "patterns.yaml").read_text(encoding="utf-8"))
+
+
+@cache
 def _lexicon_groups() -> dict[str, tuple[str, tuple[str, ...]]]:
-    raw = yaml.safe_load((files("features.sms") / "resources" / "patterns.yaml").read_text(encoding="utf-8"))
+    raw = _resource()
     return {name: (group["reason"], tuple(group["words"])) for name, group in raw["groups"].items()}
+
+
+@cache
+def script_cues() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Reason → word lists of each script cue; the cue fires when every list has a hit."""
+    cues = _resource()["cues"].values()
+    return {cue["reason"]: tuple(tuple(str(word) for word in words) for words in cue["all_of"]) for cue in cues}
+
+
+def cue_fires(text: str, word_lists: tuple[tuple[str, ...], ...]) -> bool:
+    """True when normalised ``text`` contains a word of every list."""
+    return all(any(word in text for word in words) for words in word_lists)
+
+
+def cue_row(text: str) -> list[float]:
+    """0/1 per script cue of :func:`script_cues` (in its order) for one normalised text."""
+    return [float(cue_fires(text, word_lists)) for word_lists in script_cues().values()]
+
+
+def cue_matrix(texts) -> np.ndarray:
+    """Rows × script cues, 0/1: the cues as the linear text model sees them.
+
+    A script named inside an official reminder is quoted, not used ("注销校园贷…这些客服都是骗子"),
+    so where the reminder cue fires the script cues read 0 and only the reminder counts. An
+    additive model cannot learn that interaction itself: a reminder listing three scripts would
+    add three scripts' weight against one reminder's.
+    """
+    cues = np.array([cue_row(text) for text in texts], dtype=np.float32).reshape(-1, len(script_cues()))
+    reminder = list(script_cues()).index(ANTI_FRAUD_REMINDER)
+    quoted = cues[:, reminder] > 0
+    cues[quoted] = 0.0
+    cues[quoted, reminder] = 1.0
+    return cues
 
 
 class PatternFeatures(TransformerMixin, BaseEstimator):
     """Normalised texts → dense counts of entities, lexicon hits and text-shape measures."""
 
     def fit(self, texts, y=None) -> PatternFeatures:
-        self.names_ = np.array(
-            list(ENTITY_REASONS.values())
-            + [reason for reason, _ in _lexicon_groups().values()]
-            + list(SHAPE_FEATURES.values()),
-            dtype=object,
-        )
+        self.names_ = np.array(_feature_names(), dtype=object)
         return self
 
     def transform(self, texts) -> np.ndarray:
+        """The fitted columns (``names_``), in their order: a model fitted before a feature was
+        added gets exactly the columns it was trained on."""
         check_is_fitted(self, "names_")
-        return np.array([self._row(text) for text in texts], dtype=np.float32).reshape(-1, len(self.names_))
+        current = [_FORMER_NAMES.get(name, name) for name in self.names_]
+        rows = [self._row(text) for text in texts]
+        return np.array([[row[name] for name in current] for row in rows], dtype=np.float32).reshape(-1, len(current))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "names_")
         return self.names_
 
     @staticmethod
-    def _row(text: str) -> list[float]:
+    def _row(text: str) -> dict[str, float]:
         tokens = text.split()
         entities = [float(tokens.count(placeholder)) for placeholder in ENTITY_REASONS]
         lexicons = [float(sum(text.count(word) for word in words)) for _, words in _lexicon_groups().values()]
+        cues = cue_row(text)
         plain = text
         for placeholder in ENTITY_REASONS:
             plain = plain.replace(placeholder, "")
@@ -78,4 +123,11 @@ class PatternFeatures(TransformerMixin, BaseEstimator):
             float(plain.count("!")),
             float(bool(_SIGNATURE.search(text))),
         ]
-        return entities + lexicons + shape
+        return dict(zip(_feature_names(), entities + lexicons + cues + shape, strict=True))
+
+
+@cache
+def _feature_names() -> tuple[str, ...]:
+    """Every pattern feature, in column order: entities, lexicons, script cues, shape."""
+    lexicons = (reason for reason, _ in _lexicon_groups().values())
+    return (*ENTITY_REASONS.values(), *lexicons, *script_cues(), *SHAPE_FEATURES.values())

@@ -13,22 +13,31 @@ import numpy as np
 
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
-from features.sms.patterns import SHAPE_FEATURES
-from features.sms.text import TYPE_SCORE_NAME
+from features.sms.patterns import ANTI_FRAUD_REMINDER, SHAPE_FEATURES, script_cues
+from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
 _GRAM_PREFIXES = ("字: ", "词: ")
 MIN_GRAM_CHARS = 2
 
 # Numeric features read as sentences with their value; every other SMS feature is a presence.
 SMS_REASON_TEMPLATES = {
-    SHAPE_FEATURES["exclamations"]: "感叹号 {value:.0f} 个",
     HOUR_FEATURE: "发送时刻 {value:.0f} 点",
 }
 # Per-type text scores feed the fraud-type head; as reasons they would name other fraud types
 # ("文本类似「贷款征信」类诈骗" on a police scam) and mislead.
 _TYPE_SCORE_PREFIX = TYPE_SCORE_NAME.split("{", 1)[0]
-# Shape measures help the model but tell an analyst nothing about *why* ("数字占比 0%").
-_NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share"))
+# Shape measures help the model but tell an analyst nothing about *why* ("数字占比 0%",
+# "感叹号 0 个": an absence, or punctuation nobody can act on).
+_NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share", "exclamations")) | {
+    FRAUD_SCORE_NAME  # feeds the category head; beside the linear score it would say the same generic thing twice
+}
+# Said only when nothing concrete explains a decision: "similar to scam texts" beside
+# "冒充公检法称涉案" adds nothing and hides a reason the analyst could act on.
+SMS_FALLBACK_REASONS = frozenset({LINEAR_SCORE_NAME})
+# The fraud-script cues that fired lead a flagged message's reasons: each names what the
+# sender wants done ("要求转入“安全账户”…"), which a person can verify. The official-reminder
+# cue is evidence *against* fraud, so it never leads.
+SMS_LEAD_REASONS = frozenset(reason for reason in script_cues() if reason != ANTI_FRAUD_REMINDER)
 
 
 def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:

@@ -8,6 +8,15 @@ feature: LightGBM then combines that evidence with the dense pattern and metadat
 LightGBM itself only sees the ``booster_grams`` most class-related n-grams (chi²): training
 time grows steeply with sparse columns while the linear score already carries the rest.
 
+The linear model also sees the fraud-script cues (``features.sms.patterns``), scaled by
+``cue_weight``. The boosters start from the linear score's margin, and where the n-grams alone
+separate the training data (the demo generator's templates do, perfectly) every tree leaves the
+cues at zero weight: the model then knows the training sentences, not the scripts, and misses a
+script worded another way. Inside the linear model a cue competes with the n-grams under the
+same L2 penalty; a cue that fires on every message of a script carries that script's evidence
+more cheaply than many n-grams do, so it keeps a weight of its own and that weight reaches a
+message that shares the script but none of the sentences.
+
 Both supervised steps keep out-of-fold quantities honest: the linear model's folds keep
 duplicate texts (same normalised text) on one side, and when the caller's cross-fitting folds
 are given, chi² selection is fitted once per fold on that fold's training rows only.
@@ -25,10 +34,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
+from features.labels import shipped_taxonomy
+from features.sms.patterns import cue_matrix
 from features.sms.tfidf import tfidf_transform
 
 LINEAR_SCORE_NAME = "文本整体与诈骗短信相似"
 TYPE_SCORE_NAME = "文本类似「{fraud_type}」类诈骗"
+FRAUD_SCORE_NAME = "文本与诈骗（而非营销）短信相似"
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):
@@ -53,6 +65,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         linear_folds: int = 5,
         linear_C: float = 4.0,
         booster_grams: int = 2000,
+        cue_weight: float = 0.0,
         random_state: int = 0,
     ) -> None:
         self.char_min_n = char_min_n
@@ -65,16 +78,26 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.linear_folds = linear_folds
         self.linear_C = linear_C
         self.booster_grams = booster_grams
+        self.cue_weight = cue_weight
         self.random_state = random_state
 
     def fit(self, frame: pd.DataFrame, y=None, folds=None) -> TextFeatures:
         self.fit_transform(frame, y, folds=folds)
         return self
 
-    def fit_transform(self, frame: pd.DataFrame, y=None, fraud_type=None, folds=None, **fit_params) -> sp.csr_matrix:
+    def fit_transform(
+        self, frame: pd.DataFrame, y=None, fraud_type=None, folds=None, category=None, **fit_params
+    ) -> sp.csr_matrix:
         """Fit on ``frame``; ``fraud_type`` (per row, None for normal) adds per-type text scores.
 
-        ``folds``: positional (train, held-out) pairs of the model trained on these features.
+        ``category`` (per row, None where unknown) adds a fraud-vs-everything-else text score
+        when the known rows include fraud and something else: the unwanted score learns
+        "promotional = unwanted" from advertising sets, and the category head's P(fraud) ranks
+        scripts it never saw far better when it can start from a linear fraud score that reads
+        the script cues (leave-one-data-set-out, README).
+
+        ``folds``: positional (train, held-out) pairs of the model trained on these features;
+        ``fold_column_masks_`` then says which columns each fold's booster may use.
         """
         if y is None:
             raise ValueError("TextFeatures needs labels: its linear text score is supervised")
@@ -86,23 +109,29 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         chars = self.char_.fit_transform(frame["norm"])
         grams = sp.hstack([chars, self.word_.fit_transform(frame["tokens"])], format="csr")
         duplicates = frame["norm"].to_numpy()
-        self.linear_, binary_oof = self._fit_out_of_fold(chars, y, duplicates)
+        inputs = self._linear_input(chars, frame["norm"])
+        self.linear_, binary_oof = self._fit_out_of_fold(inputs, y, duplicates)
+        binary_oof = binary_oof[:, 1]
         types, self.type_classes_ = _type_codes(y, fraud_type, self.linear_folds)
         type_oof = None
         target = y
         if self.type_classes_:
             typed = np.flatnonzero(types >= 0)
-            self.type_linear_, typed_oof = self._fit_out_of_fold(chars[typed], types[typed], duplicates[typed])
-            type_oof = _softmax(self._margins(chars, self.type_linear_))
+            self.type_linear_, typed_oof = self._fit_out_of_fold(inputs[typed], types[typed], duplicates[typed])
+            type_oof = _class_proba(self._margins(inputs, self.type_linear_))
             type_oof[typed] = typed_oof
             target = np.where(types >= 0, types + 2, y)  # chi² also keeps n-grams that separate types
+        fraud_oof = self._fit_fraud_score(inputs, category, duplicates)
         selected, gram_masks = self._select_grams(grams, target, folds)
         n_chars = len(self.char_.vocabulary_)
         self.char_columns_ = selected[selected < n_chars]
         self.word_columns_ = selected[selected >= n_chars] - n_chars
-        score_columns = np.ones(1 + len(self.type_classes_), dtype=bool)  # scores are out of fold already
+        # Scores are out of fold already, so every fold may use them; except the fraud score, which
+        # is the category head's: in the unwanted boosters it made hard hams' out-of-fold scores
+        # jump (demo + marketing: warn threshold 0.80 → 0.99, most fraud then allowed).
+        score_columns = np.array([True] * (1 + len(self.type_classes_)) + [False] * (fraud_oof is not None))
         self.fold_column_masks_ = None if gram_masks is None else [np.concatenate([m, score_columns]) for m in gram_masks]
-        return self._output(grams[:, selected], binary_oof, type_oof)
+        return self._output(grams[:, selected], binary_oof, type_oof, fraud_oof)
 
     def transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
         """Per-message hot path: no hstack of the full n-gram space, no sklearn re-validation."""
@@ -110,9 +139,12 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         chars = tfidf_transform(self.char_, list(frame["norm"]))
         words = tfidf_transform(self.word_, list(frame["tokens"]))
         selected = sp.hstack([chars[:, self.char_columns_], words[:, self.word_columns_]], format="csr")
-        binary = 1.0 / (1.0 + np.exp(-self._margins(chars, self.linear_)[:, 0]))
-        types = _softmax(self._margins(chars, self.type_linear_)) if self.type_classes_ else None
-        return self._output(selected, binary, types)
+        inputs = self._linear_input(chars, frame["norm"])
+        binary = 1.0 / (1.0 + np.exp(-self._margins(inputs, self.linear_)[:, 0]))
+        types = _class_proba(self._margins(inputs, self.type_linear_)) if self.type_classes_ else None
+        fraud_linear = getattr(self, "fraud_linear_", None)  # None: no categories, or fitted before they existed
+        fraud = None if fraud_linear is None else _class_proba(self._margins(inputs, fraud_linear))[:, 1]
+        return self._output(selected, binary, types, fraud)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "linear_")
@@ -120,14 +152,36 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         words = [f"词: {gram}" for gram in self.word_.get_feature_names_out()]
         selected = [chars[i] for i in self.char_columns_] + [words[i] for i in self.word_columns_]
         type_names = [TYPE_SCORE_NAME.format(fraud_type=name) for name in self.type_classes_]
-        return np.array([*selected, LINEAR_SCORE_NAME, *type_names], dtype=object)
+        fraud_name = [] if getattr(self, "fraud_linear_", None) is None else [FRAUD_SCORE_NAME]
+        return np.array([*selected, LINEAR_SCORE_NAME, *type_names, *fraud_name], dtype=object)
 
     @staticmethod
-    def _output(selected_grams: sp.csr_matrix, binary: np.ndarray, types: np.ndarray | None) -> sp.csr_matrix:
+    def _output(
+        selected_grams: sp.csr_matrix, binary: np.ndarray, types: np.ndarray | None, fraud: np.ndarray | None = None
+    ) -> sp.csr_matrix:
         scores = np.asarray(binary, dtype=np.float32).reshape(-1, 1)
         if types is not None and types.shape[1]:
             scores = np.hstack([scores, types.astype(np.float32)])
+        if fraud is not None:
+            scores = np.hstack([scores, np.asarray(fraud, dtype=np.float32).reshape(-1, 1)])
         return sp.hstack([selected_grams, sp.csr_matrix(scores)], format="csr")
+
+    def _fit_fraud_score(self, inputs: sp.csr_matrix, category, duplicates: np.ndarray) -> np.ndarray | None:
+        """Out-of-fold P(fraud) against every other known category (rows of unknown category
+        are scored by the model fitted on all known rows); None, and no ``fraud_linear_``, where
+        the known rows lack fraud or anything else (e.g. 0/1 labels only)."""
+        self.fraud_linear_ = None
+        if category is None:
+            return None
+        category = pd.Series(category).reset_index(drop=True)
+        known = np.flatnonzero(category.notna().to_numpy())
+        is_fraud = (category.iloc[known] == shipped_taxonomy().fraud_category).to_numpy().astype(int)
+        if min(is_fraud.sum(), len(is_fraud) - is_fraud.sum()) < self.linear_folds:
+            return None
+        self.fraud_linear_, known_oof = self._fit_out_of_fold(inputs[known], is_fraud, duplicates[known])
+        scores = _class_proba(self._margins(inputs, self.fraud_linear_))[:, 1]
+        scores[known] = known_oof[:, 1]
+        return scores
 
     def _select_grams(self, grams: sp.csr_matrix, target: np.ndarray, folds) -> tuple[np.ndarray, list[np.ndarray] | None]:
         """Column indices LightGBM sees and, with ``folds``, each fold's mask over them.
@@ -141,21 +195,31 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         union = np.logical_or.reduce(per_fold)
         return np.flatnonzero(union), [support[union] for support in per_fold]
 
+    def _linear_input(self, chars: sp.csr_matrix, norm) -> sp.csr_matrix:
+        """What the linear models read: character TF-IDF, plus the script cues × ``cue_weight``.
+
+        Models pickled before the cues joined read characters only (no ``cue_weight``).
+        """
+        weight = getattr(self, "cue_weight", 0.0)
+        if not weight:
+            return chars
+        return sp.hstack([chars, sp.csr_matrix(cue_matrix(norm) * np.float32(weight))], format="csr")
+
     def _fit_out_of_fold(
         self, grams: sp.csr_matrix, target: np.ndarray, duplicates: np.ndarray
     ) -> tuple[LogisticRegression, np.ndarray]:
-        """A linear model on all rows, and its out-of-fold scores (P(fraud), or per-class probabilities).
+        """A linear model on all rows, and its out-of-fold probabilities (rows × classes, also
+        for two classes: the per-type score of data with exactly two fraud types is one).
 
         Rows with the same ``duplicates`` key (normalised text) share a fold, so no row is
         scored by a model that trained on its copy.
         """
-        binary = len(np.unique(target)) == 2
-        oof = np.zeros((len(target), 1 if binary else len(np.unique(target))), dtype=np.float32)
+        classes = len(np.unique(target))
+        oof = np.zeros((len(target), classes), dtype=np.float32)
         folds = StratifiedGroupKFold(self.linear_folds, shuffle=True, random_state=self.random_state)
         for train_idx, score_idx in folds.split(grams, target, duplicates):
-            proba = self._linear(binary).fit(grams[train_idx], target[train_idx]).predict_proba(grams[score_idx])
-            oof[score_idx] = proba[:, 1:] if binary else proba
-        return self._linear(binary).fit(grams, target), (oof[:, 0] if binary else oof)
+            oof[score_idx] = self._linear(classes == 2).fit(grams[train_idx], target[train_idx]).predict_proba(grams[score_idx])
+        return self._linear(classes == 2).fit(grams, target), oof
 
     def _linear(self, binary: bool = True) -> LogisticRegression:
         return LogisticRegression(C=self.linear_C, solver="liblinear" if binary else "lbfgs", max_iter=1000)
@@ -164,9 +228,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         return TfidfVectorizer(lowercase=False, sublinear_tf=True, dtype=np.float32, **options)
 
     @staticmethod
-    def _margins(chars: sp.csr_matrix, model: LogisticRegression) -> np.ndarray:
+    def _margins(inputs: sp.csr_matrix, model: LogisticRegression) -> np.ndarray:
         """Decision values computed directly (predict_proba re-validates the whole input)."""
-        return np.asarray(chars @ model.coef_.T + model.intercept_)
+        return np.asarray(inputs @ model.coef_.T + model.intercept_)
 
 
 def _type_codes(y: np.ndarray, fraud_type, folds: int) -> tuple[np.ndarray, list[str]]:
@@ -183,6 +247,17 @@ def _type_codes(y: np.ndarray, fraud_type, folds: int) -> tuple[np.ndarray, list
     if len(classes) < 2:
         return codes, []
     return types.map({name: i for i, name in enumerate(classes)}).fillna(-1).astype(int).to_numpy(), classes
+
+
+def _class_proba(margins: np.ndarray) -> np.ndarray:
+    """Per-class probabilities from a linear model's decision values.
+
+    A two-class model has one margin column (the second class's logit against the first):
+    its probabilities are ``[1 − σ(m), σ(m)]``, the softmax of ``[0, m]``.
+    """
+    if margins.shape[1] == 1:
+        margins = np.hstack([np.zeros_like(margins), margins])
+    return _softmax(margins)
 
 
 def _softmax(margins: np.ndarray) -> np.ndarray:

@@ -41,3 +41,10 @@ def test_merging_template_tables_rejects_two_sentences_for_one_feature() -> None
     assert merged["graph_fraud_neighbours"] == "关联诈骗号码 {value:.0f} 个" and merged["user_cnt"] == TEMPLATES["user_cnt"]
     with pytest.raises(ValueError, match="user_cnt"):
         merge_templates(TEMPLATES, {"user_cnt": "用户 {value} 个"})
+
+
+def test_a_generic_reason_is_said_only_when_nothing_concrete_is() -> None:
+    generic = frozenset({"文本整体与诈骗短信相似"})
+    ranked = [("文本整体与诈骗短信相似", 0.9), ("冒充公检法称涉案", 1.0)]
+    assert top_reasons(ranked, {}, limit=3, fallbacks=generic) == ["冒充公检法称涉案"]
+    assert top_reasons(ranked[:1], {}, limit=3, fallbacks=generic) == ["文本整体与诈骗短信相似"]

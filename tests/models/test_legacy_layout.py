@@ -42,3 +42,18 @@ def test_call_model_pickled_by_the_old_layout_scores_as_before() -> None:
     profiles = pd.read_csv(FIXTURES / "call_profiles_sample.csv", dtype={"phone_no_m": str})
     scores = _load_in_fresh_interpreter("call_model_layout_v0.joblib", profiles)
     np.testing.assert_allclose(scores, EXPECTED["call_scores"], rtol=1e-9)
+
+
+def test_model_pickled_before_the_taxonomy_decides_without_category() -> None:
+    """New ScamModel attributes default safely: no category head means no category, no fraud_score."""
+    code = (
+        "import json, pandas as pd\n"
+        "from models.pyfunc import load_pickled_model\n"
+        f"model = load_pickled_model({str(FIXTURES / 'sms_model_layout_v0.joblib')!r})\n"
+        "d = model.decide(pd.DataFrame({'text': ['您的快递已到'], 'sender': [None], 'sent_at': [None]}))[0]\n"
+        "print(json.dumps([d.category, d.fraud_score, d.action]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).parents[2])
+    category, fraud_score, action = json.loads(done.stdout)
+    assert (category, fraud_score) == (None, None) and action in ("allow", "warn", "block")

@@ -154,8 +154,8 @@ def test_call_known_callers_scored_unknown_ones_get_insufficient_history(client:
     assert results["c0"]["action"] in {"block", "warn"} and 1 <= len(results["c0"]["reasons"]) <= 5
     assert results["c2"]["action"] == "allow" and results["c2"]["reasons"] == []
     for rid in ("c1", "c3"):
-        assert results[rid] == {"id": rid, "score": None, "action": "allow", "fraud_type": None,
-                                "fraud_type_score": None, "reasons": ["insufficient_history"]}
+        assert results[rid] == {"id": rid, "score": None, "action": "allow", "category": None, "fraud_score": None,
+                                "fraud_type": None, "fraud_type_score": None, "reasons": ["insufficient_history"]}
 
 
 @pytest.mark.slow

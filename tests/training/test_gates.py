@@ -45,6 +45,7 @@ def test_first_passing_challenger_is_promoted_without_a_champion() -> None:
     decision = decide_promotion(GATES, CHAMPION, None)
     assert decision.promote
     assert sum("no champion" in r.reason for r in decision.results) == 2
+    assert sum("not measured" in r.reason for r in decision.results) == 2  # no categories in CHAMPION
 
 
 def test_nested_metrics_and_unknown_metric() -> None:
@@ -70,3 +71,13 @@ def test_bad_gate_config_is_refused(tmp_path: Path, yaml_text: str, message: str
     path.write_text(yaml_text)
     with pytest.raises(ConfigError, match=message):
         load_retrain_config(path)
+
+
+def test_fraud_score_gate_applies_only_where_measured() -> None:
+    gate = Gate(metric="fraud.roc_auc", rule="not_lower", tolerance=0.002, if_present=True)
+    with_fraud = {**CHAMPION, "fraud": {"roc_auc": 0.95}}
+    assert decide_promotion([gate], CHAMPION, with_fraud).promote, "set without categories: not measured"
+    assert decide_promotion([gate], with_fraud, CHAMPION).promote, "legacy champion: nothing to compare with"
+    worse = {**CHAMPION, "fraud": {"roc_auc": 0.90}}
+    decision = decide_promotion([gate], worse, with_fraud)
+    assert not decision.promote and "fraud.roc_auc 0.9000 >= 0.9480" in decision.why

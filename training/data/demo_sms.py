@@ -1,6 +1,7 @@
 """Embedded demo SMS: realistic synthetic Chinese messages for the quickstart and fast tests.
 
-Messages are templates with slots (``training/resources/demo_sms_templates.yaml``); sizes and
+Messages are templates with slots (``training/data/resources/demo_sms_templates.yaml``), several
+phrasings for each fraud type of ``configs/taxonomy.yaml`` (the ten MPS types + 其他); sizes and
 mixes come from ``configs/demo.yaml``. A share of fraud is disguised the way real campaigns
 are (split keywords, full-width characters, 加V信-style spellings, short links), and both
 classes include hard cases (fraud from 106 codes, legitimate texts from virtual numbers or
@@ -22,6 +23,7 @@ import yaml
 
 from configs import default_config_path, load_config
 from configs.demo import DemoConfig, DemoSmsConfig
+from features.labels import shipped_taxonomy
 from training.data.sms.records import LABELLED_COLUMNS, make_frame
 
 TEMPLATES_PATH = Path(__file__).resolve().parent / "resources" / "demo_sms_templates.yaml"
@@ -176,8 +178,10 @@ def generate_demo_sms(n: int, seed: int, config: DemoSmsConfig | None = None) ->
     """
     writer = _Writer(config or default_demo_config(), seed)
     rows = [writer.fraud() if writer.rng.random() < writer.config.fraud_share else writer.normal() for _ in range(n)]
+    taxonomy = shipped_taxonomy()
     for row in rows:
         row["receiver"] = writer.number("mobile")
+        row["category"] = taxonomy.fraud_category if row["label"] else taxonomy.ham_category
     rows.sort(key=lambda row: row["sent_at"])
     for index, row in enumerate(rows, start=1):
         row["id"] = f"demo-sms:{index:06d}"

@@ -43,7 +43,7 @@ def test_transform_has_one_column_per_name(patterns: PatternFeatures) -> None:
         ("请转入安全账户", "称账户异常需处理", 1),
         ("请立即转账", "要求转账或付款", 1),
         ("请立即转账", "含紧迫催促用语", 1),
-        ("加 V 信 联系", "引导加微信/QQ等私下联系", 1),
+        ("加 V 信 联系", "引导添加微信/QQ私下联系", 1),
         ("妈，我今晚回家吃饭", "要求转账或付款", 0),
         ("快回电话!!!", SHAPE_FEATURES["exclamations"], 3),
         ("【中国银行】您的账单已出", SHAPE_FEATURES["has_signature"], 1),
@@ -58,3 +58,31 @@ def test_shape_ignores_placeholder_letters(patterns: PatternFeatures) -> None:
     row = _row(patterns, "点击 https://t.cn/abc")  # normalised: "点击 URL"
     assert row[SHAPE_FEATURES["latin_share"]] == 0
     assert row[SHAPE_FEATURES["length"]] == len("点击 ")
+
+
+@pytest.mark.parametrize(
+    "raw, cue",
+    [
+        ("这里是市公安局，您的身份证涉嫌一起洗钱案件", "冒充公检法称涉案"),
+        ("请把存款转到安 全 账 户接受核查", "要求转入“安全账户”或配合资金清查"),
+        ("您好我是快递客服，您的包裹丢失了，给您双倍理赔", "冒充电商或物流客服办理退款理赔"),
+        ("您的学生贷未注销，会影响征信", "称征信受影响需注销或修复"),
+        ("我是王总，正在开会不方便接电话，你先帮我转账给供应商", "自称领导不便通话却要求转款"),
+        ("您的ETC已失效，请点击 etc-gov.vip/a1 认证", "称积分、ETC、医保或保险到期失效并附链接"),
+        ("【国家反诈中心】凡是要求屏幕共享的都是诈骗", "官方反诈提醒用语"),
+    ],
+)
+def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, cue: str) -> None:
+    assert _row(patterns, raw)[cue] == 1
+
+
+@pytest.mark.parametrize(
+    "raw, cue",
+    [
+        ("【市公安局】户籍业务窗口周六照常办公", "冒充公检法称涉案"),  # authority without a case
+        ("妈，我今晚加班，晚饭不用等我了", "称亲友出事急需用钱"),
+        ("【中国移动】您的积分可兑换话费，详询10086", "称积分、ETC、医保或保险到期失效并附链接"),  # no link
+    ],
+)
+def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str, cue: str) -> None:
+    assert _row(patterns, raw)[cue] == 0

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from features.sms.text import LINEAR_SCORE_NAME, TextFeatures
+from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TextFeatures
 
 _SYLLABLES = list("安全账户刷单征信保证金解冻快递验证码银行转入资金调查佣金日结")
 
@@ -79,3 +79,68 @@ def test_each_folds_columns_are_chosen_without_its_held_out_labels() -> None:
     assert fold0[0] == fold0[1]
     assert all(mask.sum() == 30 + 1 for text in fitted for mask in text.fold_column_masks_)  # grams + linear score
     assert set(names[0]) != set(names[1])  # the union did depend on fold 0's labels, through fold 1
+
+
+def _typed(types: tuple[str, ...], n_per_type: int = 12) -> tuple[pd.DataFrame, np.ndarray, list[str | None]]:
+    """Normal rows plus fraud rows of ``types``, each type with words of its own."""
+    words = {"冒充公检法": "公安局涉嫌洗钱安全账户", "刷单返利": "刷单日结佣金垫付返利", "虚假征信": "注销学生贷影响征信"}
+    norm = [f"周末一起吃饭{i}" for i in range(n_per_type * 2)]
+    labels, fraud_type = [0] * len(norm), [None] * len(norm)
+    for name in types:
+        norm += [f"{words[name]}{i}" for i in range(n_per_type)]
+        labels += [1] * n_per_type
+        fraud_type += [name] * n_per_type
+    frame = pd.DataFrame({"norm": norm, "tokens": [" ".join(text) for text in norm]})
+    return frame, np.array(labels), fraud_type
+
+
+@pytest.mark.parametrize("types", [("冒充公检法", "刷单返利"), ("冒充公检法", "刷单返利", "虚假征信")])
+def test_per_type_scores_have_one_column_per_type_also_for_two_types(types: tuple[str, ...]) -> None:
+    """Two types make the per-type linear model binary (one margin); it still gives both types a column."""
+    frame, labels, fraud_type = _typed(types)
+    text = _features(linear_folds=3)
+    fitted = text.fit_transform(frame, labels, fraud_type=fraud_type).toarray()
+    names = list(text.get_feature_names_out())
+    assert fitted.shape[1] == len(names) and text.transform(frame).shape[1] == len(names)
+    type_columns = [names.index(f"文本类似「{name}」类诈骗") for name in sorted(types)]
+    served = text.transform(frame).toarray()[:, type_columns]
+    assert np.allclose(served.sum(axis=1), 1.0, atol=1e-5)
+    is_first = np.array([t == sorted(types)[0] for t in fraud_type])
+    typed = np.array([t is not None for t in fraud_type])
+    assert roc_auc_score(is_first[typed], served[typed, 0]) > 0.95
+
+
+def test_script_cues_carry_weight_to_a_wording_never_seen() -> None:
+    """Trained on one police-script wording, a different wording of the script (same cue, other
+    characters) scores higher when the cues are inside the linear model; quoted in an official
+    reminder, the script's cue counts for nothing."""
+    seen = [f"市公安局通知你涉嫌洗钱{i}号" for i in range(20)]
+    normal = [f"晚上回家吃饭{i}次" for i in range(20)] + [f"【反诈提醒】冒充警察说你涉嫌洗钱都是诈骗{i}" for i in range(6)]
+    frame = pd.DataFrame({"norm": seen + normal, "tokens": [" ".join(text) for text in seen + normal]})
+    labels = np.array([1] * len(seen) + [0] * len(normal))
+    unseen = pd.DataFrame({"norm": ["派出所民警:你的案件已立案"], "tokens": ["派出所 民警 案件 立案"]})
+    quoted = pd.DataFrame({"norm": ["谨防派出所民警称立案的电话"], "tokens": ["谨防 派出所 民警 立案"]})
+
+    def score(cue_weight: float, rows: pd.DataFrame) -> float:
+        return float(_features(cue_weight=cue_weight, linear_C=4.0).fit(frame, labels).transform(rows).toarray()[0, -1])
+
+    assert score(1.0, unseen) > score(0.0, unseen) + 0.2
+    assert score(1.0, quoted) < score(1.0, unseen) - 0.2
+
+
+def test_fraud_score_separates_fraud_from_marketing_where_categories_are_known() -> None:
+    """Unwanted = spam + fraud; the fraud score ranks fraud above marketing, which the unwanted score cannot."""
+    ham = [f"周末一起吃饭{i}次" for i in range(16)]
+    spam = [f"全场五折优惠{i}退订回T" for i in range(16)]
+    fraud = [f"公安局称你涉嫌洗钱{i}转安全账户" for i in range(16)]
+    norm = ham + spam + fraud
+    frame = pd.DataFrame({"norm": norm, "tokens": [" ".join(text) for text in norm]})
+    labels = np.array([0] * 16 + [1] * 32)
+    category = ["ham"] * 16 + ["spam"] * 16 + [None] * 4 + ["fraud"] * 12  # a few unknown
+    text = _features(linear_folds=3)
+    fitted = text.fit_transform(frame, labels, category=category).toarray()
+    names = list(text.get_feature_names_out())
+    assert names[-1] == FRAUD_SCORE_NAME and fitted.shape[1] == len(names) == text.transform(frame).shape[1]
+    served = text.transform(frame).toarray()[:, -1]
+    assert served[32:].min() > served[16:32].max()
+    assert FRAUD_SCORE_NAME not in _features().fit(frame, labels).get_feature_names_out()  # 0/1 labels only

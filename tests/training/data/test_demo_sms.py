@@ -11,7 +11,7 @@ import pytest
 from training.data.demo_sms import generate_demo_sms, write_demo_sms
 from training.data.sms import load_labelled
 
-FRAUD_TYPES = {"冒充公检法", "刷单返利", "贷款征信", "冒充客服退款", "冒充熟人领导", "投资理财杀猪盘", "虚假中奖", "虚假购物ETC医保"}
+FRAUD_TYPES = {"刷单返利", "虚假投资理财", "虚假网络贷款", "冒充电商物流客服", "冒充公检法", "虚假征信", "虚假购物服务", "冒充领导熟人", "网络游戏虚假交易", "网络婚恋交友", "其他"}
 N = 800
 
 
@@ -27,7 +27,8 @@ def test_same_seed_same_file_other_seed_other_file(tmp_path: Path) -> None:
 
 
 def test_record_contract_and_class_mix(demo: pd.DataFrame) -> None:
-    assert list(demo.columns) == ["id", "text", "sender", "receiver", "sent_at", "label", "fraud_type"]
+    assert list(demo.columns) == ["id", "text", "sender", "receiver", "sent_at", "label", "fraud_type", "category"]
+    assert (demo["category"] == demo["label"].map({0: "ham", 1: "fraud"})).all()
     assert len(demo) == N and demo["id"].is_unique
     assert 0.2 < demo["label"].mean() < 0.4
     assert demo.loc[demo["label"] == 0, "fraud_type"].isna().all()

@@ -1,7 +1,8 @@
 """yunmao's own file format: CSV, JSONL or Parquet with the record contract's columns.
 
 Required: ``text`` (and ``label`` when loading for training); optional: ``id, sender, receiver,
-sent_at, fraud_type``; other columns are ignored. Column names are matched case-insensitively.
+sent_at, fraud_type, category`` (see ``configs/taxonomy.yaml``);
+other columns are ignored. Column names are matched case-insensitively.
 The sub-format follows the extension: ``.parquet``/``.pq``, ``.jsonl``/``.ndjson``, else CSV.
 """
 
@@ -19,7 +20,7 @@ import pandas as pd
 from training.data.sms.encoding import decode_file
 from training.data.sms.records import DataFormatError, RowCollector
 
-OPTIONAL_COLUMNS = ("id", "sender", "receiver", "sent_at", "fraud_type")
+OPTIONAL_COLUMNS = ("id", "sender", "receiver", "sent_at", "fraud_type", "category")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from features.labels import shipped_taxonomy
 from features.sms.normalise import normalise_text
 
 
@@ -26,8 +27,10 @@ def drop_duplicates(frame: pd.DataFrame) -> DedupeResult:
 
     Conflicts (one text labelled both 0 and 1) are resolved in favour of fraud: the kept record
     gets label 1 and the fraud_type of the group's first fraud record, because letting a scam
-    template through costs far more than one extra warning. ``conflicting_labels`` counts such
-    texts (groups), not rows.
+    template through costs far more than one extra warning. Likewise the kept category is the
+    group's most severe one (the taxonomy's category order: later is more severe), so a text
+    that one set calls spam and another fraud stays fraud. ``conflicting_labels`` counts texts
+    (groups) whose 0/1 labels disagree, not rows.
     """
     keys = frame["text"].map(normalise_text)
     first = ~keys.duplicated()
@@ -42,4 +45,16 @@ def drop_duplicates(frame: pd.DataFrame) -> DedupeResult:
         kept.loc[conflicted, "label"] = 1
         resolved = keys[first][conflicted].map(fraud_types)
         kept.loc[conflicted, "fraud_type"] = resolved.where(resolved.notna(), None)
+    if "category" in frame:
+        kept["category"] = _most_severe_category(frame, keys)[first]
+        # A bare 1 ("unwanted, kind unknown") outranks a copy's ham: the kind stays unknown.
+        kept.loc[(kept["label"] == 1) & (kept["category"] == shipped_taxonomy().ham_category), "category"] = None
     return DedupeResult(kept.reset_index(drop=True), int((~first).sum()), int(conflicted.sum()))
+
+
+def _most_severe_category(frame: pd.DataFrame, keys: pd.Series) -> pd.Series:
+    """Per row, the most severe known category among the rows sharing its normalised text."""
+    order = shipped_taxonomy().categories
+    rank = frame["category"].map({name: i for i, name in enumerate(order)})
+    worst = rank.groupby(keys, sort=False).transform("max")
+    return worst.map(lambda value: None if pd.isna(value) else order[int(value)]).astype(object)

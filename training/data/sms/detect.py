@@ -4,7 +4,8 @@ Used through :func:`training.data.detect.detect_format`, which first rules out c
 
 Signals, in order: a Parquet/JSONL extension; a CSV header naming ``text`` (canonical) or
 ``content,label`` (telecom5); otherwise tab-separated lines whose first field is a label,
-where ham/spam means UCI and the usual number of tabs tells mudou (2) from sms80w (1).
+where ham/spam means UCI, an fbs_sms category (``AD:Retail``) means fbs,
+and the usual number of tabs tells mudou (2) from sms80w (1).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from training.data.sms.canonical import JSONL_SUFFIXES, PARQUET_SUFFIXES
 from training.data.sms.native import tsv_lines
-from features.labels import parse_label
+from features.labels import parse_label, shipped_taxonomy
 from training.data.sms.records import DataFormatError
 
 SAMPLE_LINES = 200
@@ -26,7 +27,7 @@ MIN_LABEL_SHARE = 0.9
 
 
 def detect_sms_format(path: Path) -> str:
-    """One of ``canonical, telecom5, uci, mudou, sms80w``.
+    """One of ``canonical, telecom5, uci, fbs, mudou, sms80w``.
 
     Raises:
         DataFormatError: empty file, or nothing matches (the message suggests ``--format``).
@@ -43,6 +44,8 @@ def detect_sms_format(path: Path) -> str:
         if {"content", "label"} <= header:
             return "telecom5"
     first_fields = [fields[0].strip().casefold() for fields in sample]
+    if _share(first_fields, lambda value: value in shipped_taxonomy().sources["fbs"]) >= MIN_LABEL_SHARE:
+        return "fbs"
     if _share(first_fields, lambda value: parse_label(value) is not None) >= MIN_LABEL_SHARE:
         if _share(first_fields, lambda value: value in ("ham", "spam")) >= MIN_LABEL_SHARE:
             return "uci"

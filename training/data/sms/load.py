@@ -11,6 +11,7 @@ from training.data.detect import CALL_FORMATS, detect_format
 from training.data.report import FileReport, LoadReport
 from training.data.sms.canonical import read_canonical
 from training.data.sms.dedupe import drop_duplicates
+from training.data.sms.fbs import read_fbs
 from training.data.sms.native import read_label_text, read_mudou, read_telecom5
 from training.data.sms.records import (
     LABELLED_COLUMNS,
@@ -27,6 +28,7 @@ READERS: dict[str, Reader] = {
     "sms80w": read_label_text,
     "uci": read_label_text,
     "telecom5": read_telecom5,
+    "fbs": read_fbs,
 }
 FORMATS = ("auto", *READERS)
 
@@ -41,7 +43,8 @@ def load_labelled(paths: Sequence[str | Path], fmt: str = "auto", *, dedupe: boo
 
     Returns:
         ``LoadResult`` whose frame has exactly ``id, text, sender, receiver, sent_at, label,
-        fraud_type`` and whose report counts bad rows per file and removed duplicates.
+        fraud_type, category`` (category None where a label only says "unwanted")
+        and whose report counts bad rows per file and removed duplicates.
 
     Raises:
         DataFormatError: a file is missing, unreadable, of unknown format, lacks a required
@@ -60,7 +63,7 @@ def load_labelled(paths: Sequence[str | Path], fmt: str = "auto", *, dedupe: boo
 def load_unlabelled(paths: Sequence[str | Path], fmt: str = "auto") -> LoadResult:
     """Load SMS for scoring: every row with text is kept, in input order, never deduplicated.
 
-    ``label`` and ``fraud_type`` are kept only when every file supplied a valid label for every
+    ``label``, ``fraud_type`` and ``category`` are kept only when every file supplied a valid label for every
     row (e.g. scoring a labelled file for evaluation); otherwise the frame has the record
     columns only.
     """

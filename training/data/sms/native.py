@@ -5,7 +5,11 @@
 - sms80w:   ``label<TAB>text``, no header, 0/1.
 - uci:      ``ham|spam<TAB>text``, no header.
 - telecom5: CSV ``content,label``; label ``0`` is normal, any other value names the fraud class
-            (e.g. ``冒充客服服务``), which becomes ``fraud_type``.
+            (e.g. ``冒充客服服务``).
+- fbs:      ``category<TAB>text`` (fbs_sms, fake-base-station SMS); see :mod:`training.data.sms.fbs`.
+
+Each format's labels mean what ``configs/taxonomy.yaml`` (``sources``) says: category, 0/1 and
+fraud type all come from there (see ``RowCollector.add``).
 
 TSV files are split on tabs only, never parsed as CSV: SMS texts contain quotes and commas.
 """
@@ -62,12 +66,7 @@ def read_label_text(path: Path, rows: RowCollector) -> None:
 
 
 def read_telecom5(path: Path, rows: RowCollector) -> None:
-    """Telecom_Fraud_Texts_5: any label other than a normal spelling is a fraud class name."""
+    """Telecom_Fraud_Texts_5: the label is ``0`` or a fraud class name, mapped by the taxonomy."""
     required = ("content", "label") if rows.labelled else ("content",)
     for line, record in iter_csv(path, rows, required):
-        raw = record.get("label", "").strip()
-        label = parse_label(raw)
-        fraud_type = None
-        if label is None and raw:
-            label, fraud_type = 1, raw
-        rows.add(line, record["content"], label, fraud_type=fraud_type)
+        rows.add(line, record["content"], record.get("label"))

@@ -13,11 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from features.labels import parse_label
+from features.labels import parse_category, parse_label, shipped_taxonomy
 from training.data.report import FileReport, LoadReport
 
 RECORD_COLUMNS = ("id", "text", "sender", "receiver", "sent_at")
-LABEL_COLUMNS = ("label", "fraud_type")
+LABEL_COLUMNS = ("label", "fraud_type", "category")
 LABELLED_COLUMNS = RECORD_COLUMNS + LABEL_COLUMNS
 
 class DataFormatError(ValueError):
@@ -83,12 +83,22 @@ class RowCollector:
         """Validate one row and keep it as a record, or count why not.
 
         ``label`` may be a raw spelling or an already parsed 0/1; ``meta`` holds the optional
-        columns ``id, sender, receiver, sent_at, fraud_type``.
+        columns ``id, sender, receiver, sent_at, fraud_type, category``. A format with its own
+        label vocabulary in ``configs/taxonomy.yaml`` (``sources``) is read through it: the
+        label's meaning there gives category, 0/1 (ham or not) and fraud type.
         """
         text = clean_optional(text)
         if text is None:
             self.reject("empty_text", line)
             return
+        taxonomy = shipped_taxonomy()
+        if self.report.format in taxonomy.sources and clean_optional(label) is not None:
+            meaning = taxonomy.meaning(self.report.format, str(label))
+            if meaning is None:
+                label = None  # an unknown label: bad_label below when labels are required
+            else:
+                label = int(meaning.category != taxonomy.ham_category)
+                meta = {**meta, "category": meaning.category, "fraud_type": meaning.fraud_type}
         parsed = parse_label(label)
         if parsed is None and self.labelled:
             self.reject("bad_label", line)
@@ -97,6 +107,11 @@ class RowCollector:
         self._labels_complete &= parsed is not None
         record_id = clean_optional(meta.get("id"))
         fraud_type = clean_optional(meta.get("fraud_type")) if parsed == 1 else None
+        try:
+            category = parse_category(label, clean_optional(meta.get("category")), fraud_type) if parsed is not None else None
+        except ValueError:
+            self.reject("bad_category", line)
+            return
         self._rows.append(
             {
                 "id": str(record_id) if record_id is not None else f"{self.path.stem}:{line}",
@@ -106,6 +121,7 @@ class RowCollector:
                 "sent_at": _as_text(meta.get("sent_at")),
                 "label": parsed,
                 "fraud_type": None if fraud_type is None else str(fraud_type),
+                "category": category,
             }
         )
 

@@ -29,3 +29,14 @@ def test_conflicting_labels_resolve_to_fraud_with_the_first_fraud_type() -> None
     assert kept.loc["3", "label"] == 0 and kept.loc["3", "fraud_type"] is None
     assert (result.duplicates_removed, result.conflicting_labels) == (3, 1)
     assert result.frame["label"].dtype == "int64"
+
+
+def test_a_text_in_several_sets_keeps_its_most_severe_category() -> None:
+    rows = [("点击领取积分", 1, None, "spam"), ("点击领取积分", 1, "其他", "fraud"),
+            ("你好", 0, None, "ham"), ("你好", 1, None, None), ("在吗", 0, None, "ham")]
+    frame = make_frame([{"id": str(i), "text": t, "label": y, "fraud_type": f, "category": c}
+                        for i, (t, y, f, c) in enumerate(rows)], LABELLED_COLUMNS)
+    kept = drop_duplicates(frame).frame.set_index("id")
+    assert kept.loc["0", "category"] == "fraud", "spam in one set, fraud in another: fraud"
+    assert kept.loc["2", "label"] == 1 and kept.loc["2", "category"] is None, "unwanted of unknown kind, not ham"
+    assert kept.loc["4", "category"] == "ham"

@@ -10,7 +10,7 @@ from training.data.sms import FORMATS, DataFormatError, load_labelled, load_unla
 
 
 def test_formats_are_the_documented_ones() -> None:
-    assert FORMATS == ("auto", "canonical", "mudou", "sms80w", "uci", "telecom5")
+    assert FORMATS == ("auto", "canonical", "mudou", "sms80w", "uci", "telecom5", "fbs")
 
 
 def test_missing_file_and_unknown_format(tmp_path: Path) -> None:

@@ -38,7 +38,8 @@ def test_telecom5_gbk_class_names(tmp_path: Path) -> None:
     text = "content,label\n您的贷款已审批通过,贷款、代办信用卡类\n您的话费余额不足,0\n坏行,\n"
     result = load_labelled([_write(tmp_path, "label02.csv", text, "gbk")], "telecom5", dedupe=False)
     assert result.frame["label"].tolist() == [1, 0]
-    assert result.frame["fraud_type"].tolist() == ["贷款、代办信用卡类", None]
+    assert result.frame["fraud_type"].tolist() == ["虚假网络贷款", None]  # mapped by the taxonomy
+    assert result.frame["category"].tolist() == ["fraud", "ham"]
     assert result.report.files[0].bad_rows == {"bad_label": 1}
 
 

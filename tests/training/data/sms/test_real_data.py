@@ -14,11 +14,12 @@ MUDOU = ("mudou_spam", "mudou_spam.train")
 SMS80W = ("sms80w_sample", "junk_message.txt")
 UCI = ("uci_sms_spam", "SMSSpamCollection.train30")
 TELECOM = ("telecom_fraud_texts_5",)
+# Each file's class name, as configs/taxonomy.yaml maps it onto the Ministry's fraud types.
 TELECOM_CLASSES = {
-    "label01-last.csv": "冒充公检法及政府机关类",
-    "label02-last.csv": "贷款、代办信用卡类",
-    "label03-last.csv": "冒充客服服务",
-    "label04-last.csv": "冒充领导、熟人类",
+    "label01-last.csv": "冒充公检法",
+    "label02-last.csv": "虚假网络贷款",
+    "label03-last.csv": "冒充电商物流客服",
+    "label04-last.csv": "冒充领导熟人",
 }
 
 
@@ -101,8 +102,9 @@ def test_mixing_every_format_in_one_call() -> None:
              shared_data(*TELECOM, "label04-last.csv")]
     result = load_labelled(paths)
     assert [f.format for f in result.report.files] == ["sms80w", "uci", "telecom5", "telecom5"]
-    assert list(result.frame.columns) == ["id", "text", "sender", "receiver", "sent_at", "label", "fraud_type"]
+    assert list(result.frame.columns) == ["id", "text", "sender", "receiver", "sent_at", "label", "fraud_type", "category"]
     assert result.frame["id"].is_unique
-    assert set(result.frame["fraud_type"].dropna()) == {"冒充客服服务", "冒充领导、熟人类"}
+    assert set(result.frame["fraud_type"].dropna()) == {"冒充电商物流客服", "冒充领导熟人"}
+    assert set(result.frame["category"]) == {"ham", "spam", "fraud"}
     loaded = sum(f.rows_loaded for f in result.report.files)
     assert len(result.frame) == loaded - result.report.duplicates_removed
