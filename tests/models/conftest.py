@@ -7,6 +7,7 @@ import pytest
 
 from configs.sms import (
     BoosterGramsConfig,
+    CategoryConfig,
     CharNgramConfig,
     FeatureConfig,
     FraudTypeConfig,
@@ -34,6 +35,13 @@ SMALL_SMS_CONFIG = SmsConfig(
         early_stopping_rounds=20,
     ),
     fraud_type=FraudTypeConfig(
+        lightgbm=LightGBMConfig(
+            params={"learning_rate": 0.2, "num_leaves": 7, "min_data_in_leaf": 5, "num_threads": 1},
+            num_boost_round=50,
+            early_stopping_rounds=10,
+        )
+    ),
+    category=CategoryConfig(
         lightgbm=LightGBMConfig(
             params={"learning_rate": 0.2, "num_leaves": 7, "min_data_in_leaf": 5, "num_threads": 1},
             num_boost_round=50,

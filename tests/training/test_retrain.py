@@ -41,6 +41,7 @@ SMALL_SMS = {
     "lightgbm": {"num_boost_round": 60, "early_stopping_rounds": 20,
                  "params": {"num_threads": 1, "num_leaves": 7, "min_data_in_leaf": 5}},
     "fraud_type": {"lightgbm": {"num_boost_round": 30, "early_stopping_rounds": 10, "params": {"num_threads": 1}}},
+    "category": {"lightgbm": {"num_boost_round": 30, "early_stopping_rounds": 10, "params": {"num_threads": 1}}},
 }
 
 
