@@ -16,6 +16,7 @@ measurement only: the shipped default model is never trained on them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -49,10 +50,17 @@ def training_frame(held_out: str, frames: dict[str, pd.DataFrame], demo: int, se
 
 
 def held_out_figures(model, frame: pd.DataFrame) -> dict[str, float]:
-    """ROC-AUC of score and fraud_score, and per-category hit rates, on the held-out set."""
+    """ROC-AUC of score and fraud_score, per-category hit rates, and how many messages (ham ones
+    among them) fraud_score's own thresholds move to another action, on the held-out set."""
     decisions = model.decide(frame, explain=False)
+    if model.fraud_thresholds is not None:
+        before = dataclasses.replace(model, fraud_thresholds=None).decide(frame, explain=False)
+        moved = np.array([d.action != b.action for d, b in zip(decisions, before, strict=True)])
+        figures_moved = {"moved": int(moved.sum()), "ham_moved": int((moved & (frame["category"] == "ham").to_numpy()).sum())}
+    else:
+        figures_moved = {}
     scores = np.array([d.score for d in decisions])
-    figures: dict[str, float] = {"n": len(frame)}
+    figures: dict[str, float] = {"n": len(frame), **figures_moved}
     if frame["label"].nunique() == 2:
         figures["score_auc"] = roc_auc_score(frame["label"], scores)
     versus = frame["category"].isin(["fraud", "ham"]).to_numpy()
@@ -64,6 +72,14 @@ def held_out_figures(model, frame: pd.DataFrame) -> dict[str, float]:
         rows = frame["category"] == category
         figures[f"as_{category}"] = float((predicted[rows] == category).mean())
     return figures
+
+
+def _hits(figures: dict[str, float]) -> str:
+    """Per-category shares, then how many messages (ham among them) fraud_score's thresholds moved."""
+    hits = ", ".join(f"{k[3:]} {v:.3f}" for k, v in figures.items() if k.startswith("as_"))
+    if "moved" in figures:
+        hits += f"; moved by fraud_score: {figures['moved']} (ham {figures['ham_moved']})"
+    return hits
 
 
 def fbs_own_folds(frames: dict[str, pd.DataFrame], cfg: SmsConfig, folds: int, max_folds: int, demo: int, seed: int) -> None:
@@ -78,9 +94,8 @@ def fbs_own_folds(frames: dict[str, pd.DataFrame], cfg: SmsConfig, folds: int, m
         others = {**frames, "fbs_sms": fbs.iloc[held_idx], "fbs_train": fbs.iloc[train_idx]}
         model = fit_sms(training_frame("fbs_sms", others, demo, seed), cfg).model
         figures = held_out_figures(model, fbs.iloc[held_idx])
-        hits = ", ".join(f"{k[3:]} {v:.3f}" for k, v in figures.items() if k.startswith("as_"))
         print(f"| fbs_sms fold {fold + 1}/{folds} ({figures['n']}) | other real sets + other fbs folds"
-              f"{f' + {demo} demo' if demo else ''} | | | | {hits} |", flush=True)
+              f"{f' + {demo} demo' if demo else ''} | | | | {_hits(figures)} |", flush=True)
 
 
 def main() -> None:
@@ -101,10 +116,9 @@ def main() -> None:
             train = training_frame(held_out, frames, demo, args.seed)
             model = fit_sms(train, cfg).model
             figures = held_out_figures(model, frames[held_out])
-            hits = ", ".join(f"{k[3:]} {v:.3f}" for k, v in figures.items() if k.startswith("as_"))
             trained_on = "other real sets" + (f" + {demo} demo" if demo else "")
             print(f"| {held_out} ({figures['n']}) | {trained_on} | {len(train)} | {figures.get('score_auc', float('nan')):.4f} "
-                  f"| {figures.get('fraud_auc', float('nan')):.4f} | {hits} |", flush=True)
+                  f"| {figures.get('fraud_auc', float('nan')):.4f} | {_hits(figures)} |", flush=True)
     if args.fbs_folds:
         fbs_own_folds(frames, cfg, args.fbs_folds, args.fbs_max_folds, args.demo, args.seed)
 

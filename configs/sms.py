@@ -93,7 +93,13 @@ class FraudTypeConfig(StrictModel):
 
 class CategoryConfig(FraudTypeConfig):
     """The category head (ham/spam/illegal/fraud of ``configs/taxonomy.yaml``): same knobs as the
-    fraud-type head; ``min_examples_per_type`` is per category."""
+    fraud-type head; ``min_examples_per_type`` is per category.
+
+    ``fraud_thresholds`` cut fraud_score the way ``thresholds`` cut the unwanted score, with the
+    FPR targets measured on out-of-fold *non-fraud* rows (ham, spam, illegal): a message past
+    them is categorised fraud and acted on even when the unwanted score allows it."""
+
+    fraud_thresholds: ThresholdConfig = ThresholdConfig()
 
 
 class SmsConfig(StrictModel):

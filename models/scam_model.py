@@ -25,7 +25,15 @@ if TYPE_CHECKING:
     from features.graph.knowledge import GraphKnowledge
 
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
-ACTIONS = (BLOCK, WARN, ALLOW)
+ACTIONS = (BLOCK, WARN, ALLOW)  # strongest first
+
+
+def stronger(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Per row, the stronger of two actions (block > warn > allow)."""
+    def rank(actions: np.ndarray) -> np.ndarray:
+        return np.array([ACTIONS.index(action) for action in actions], dtype=int)
+
+    return np.where(rank(first) <= rank(second), first, second)
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,11 @@ class ScamModel:
     category_head: CategoryHead | None = None
     # Action per category: a fixed action or "by_threshold" (score thresholds). None: thresholds.
     category_actions: Mapping[str, str] | None = None
+    # Cut-offs on fraud_score, set at FPR targets on out-of-fold non-fraud rows: a message past
+    # them is fraud and acted on even when the unwanted score allows it (scripts written like
+    # personal messages or notices, which advertising-trained unwanted scores miss). None in
+    # models without a category head or pickled before these existed: nothing changes for them.
+    fraud_thresholds: Thresholds | None = None
 
     def features(self, records: pd.DataFrame):
         """The model inputs for ``records``; the same transform training used."""
@@ -202,21 +215,30 @@ class ScamModel:
         ]
 
     def _categorise(self, features, actions: np.ndarray) -> tuple[list[str | None], np.ndarray | None]:
-        """Category and P(fraud) per row, applying the per-category action policy to ``actions``
-        in place. The unwanted score stays the one judge of *whether* a message is unwanted (its
-        thresholds are calibrated on it); the head only says *which kind*, so a message the
-        thresholds allow is ham whatever the head thinks."""
+        """Category and P(fraud) per row, updating ``actions`` in place.
+
+        The unwanted score judges *whether* a message is unwanted; the head says *which kind*.
+        fraud_score has its own thresholds as a second judge: past them a message is ``fraud``
+        and gets the stronger of the two actions, whatever the unwanted score says. Any other
+        message the unwanted thresholds allow is ham whatever the head thinks. Last, the
+        per-category action policy applies."""
         head = self.category_head
         if head is None:
             return [None] * len(actions), None
         proba = head.proba(features)
         kinds = head.unwanted_category(proba)
+        fraud_scores = head.fraud_proba(proba)
         categories: list[str | None] = [head.ham if a == ALLOW else k for a, k in zip(actions, kinds, strict=True)]
+        if self.fraud_thresholds is not None:
+            fraud_actions = self.fraud_thresholds.actions(fraud_scores)
+            by_fraud_score = fraud_actions != ALLOW
+            actions[by_fraud_score] = stronger(actions, fraud_actions)[by_fraud_score]
+            categories = [head.fraud if hit else c for hit, c in zip(by_fraud_score, categories, strict=True)]
         for i, category in enumerate(categories):
             fixed = (self.category_actions or {}).get(category or "")
             if fixed in ACTIONS and category != head.ham:
                 actions[i] = fixed
-        return categories, head.fraud_proba(proba)
+        return categories, fraud_scores
 
     def _lead_columns(self) -> np.ndarray:
         return np.array([i for i, name in enumerate(self.feature_names) if name in self.lead_reasons], dtype=int)

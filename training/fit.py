@@ -1,7 +1,8 @@
 """Fitting a ScamModel from labelled records: the part shared by the SMS and call models.
 
 Featuriser fitted on all rows → one LightGBM per grouped fold → Platt calibration and FPR
-thresholds on the out-of-fold scores → fraud-type head. Everything tunable arrives as
+thresholds on the out-of-fold scores → fraud-type head → category head, with fraud_score
+thresholds at FPR targets on its out-of-fold scores of non-fraud rows. Everything tunable arrives as
 validated config.
 
 Out-of-fold scores set calibration and thresholds, so nothing a fold's booster is built from
@@ -25,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, SplitConfig, ThresholdConfig
 from features.labels import shipped_taxonomy
 from models.ensemble import BoosterBag, base_margin
-from models.scam_model import CategoryHead, FraudTypeHead, PlattCalibrator, ScamModel, Thresholds
+from models.scam_model import CategoryHead, FraudTypeHead, MulticlassHead, PlattCalibrator, ScamModel, Thresholds
 from training.metrics import binary_report
 from training.split import grouped_folds
 from training.thresholds import threshold_for_fpr
@@ -98,14 +99,13 @@ def fit_scam_model(
 
     calibrator = _fit_platt(margins, y)
     scores = calibrator(margins)
-    cutoffs = Thresholds(
-        block=max(threshold_for_fpr(scores, y, thresholds.block_max_fpr), thresholds.block_min_score),
-        warn=max(threshold_for_fpr(scores, y, thresholds.warn_max_fpr), thresholds.warn_min_score),
-    )
+    cutoffs = _thresholds_at_fpr(scores, y, thresholds)
     head = None
     if fraud_type is not None and "fraud_type" in frame:
         head = _fit_fraud_type_head(fraud_type, frame, features, folds, split.seed)
-    category_head = None if category is None else _fit_category_head(category, frame, features, folds, split.seed)
+    category_head, fraud_cutoffs = None, None
+    if category is not None:
+        category_head, fraud_cutoffs = _fit_category_head(category, frame, features, folds, split.seed)
     model = ScamModel(
         kind=kind,
         featuriser=featuriser,
@@ -116,6 +116,7 @@ def fit_scam_model(
         fraud_type_head=head,
         category_head=category_head,
         category_actions=dict(shipped_taxonomy().actions) if category_head is not None else None,
+        fraud_thresholds=fraud_cutoffs,
         reason_templates=dict(reason_templates or {}),
         reason_mask=reason_mask(feature_names) if reason_mask else None,
         max_reasons=max_reasons,
@@ -124,6 +125,14 @@ def fit_scam_model(
     metrics = binary_report(y, scores, cutoffs.block, cutoffs.warn)
     metrics["best_iterations"] = bag.best_iterations
     return FitResult(model, frame, scores, metrics, n_train=len(frame))
+
+
+def _thresholds_at_fpr(scores: np.ndarray, labels: np.ndarray, cfg: ThresholdConfig) -> Thresholds:
+    """Block/warn at ``cfg``'s FPR targets on the negatives (label 0) of ``scores``, floored."""
+    return Thresholds(
+        block=max(threshold_for_fpr(scores, labels, cfg.block_max_fpr), cfg.block_min_score),
+        warn=max(threshold_for_fpr(scores, labels, cfg.warn_max_fpr), cfg.warn_min_score),
+    )
 
 
 def _early_stopping_split(
@@ -181,31 +190,58 @@ def _fit_fraud_type_head(
     if "category" in frame and frame["category"].notna().any():
         is_fraud = (frame["category"] == shipped_taxonomy().fraud_category).to_numpy()
     fitted = _fit_multiclass(cfg, frame["fraud_type"].where(is_fraud), features, folds, seed)
-    return None if fitted is None else FraudTypeHead(*fitted)
+    return None if fitted is None else FraudTypeHead(fitted.boosters, fitted.classes)
 
 
 def _fit_category_head(
     cfg: CategoryConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]], seed: int
-) -> CategoryHead | None:
-    """Head over the taxonomy's categories on rows whose category is known; None when fewer than
-    two categories have enough rows (e.g. data with 0/1 labels only)."""
+) -> tuple[CategoryHead | None, Thresholds | None]:
+    """Head over the taxonomy's categories on rows whose category is known, and fraud_score
+    thresholds; (None, None) when fewer than two categories have enough rows (e.g. data with
+    0/1 labels only). The thresholds are None when the head has no fraud class or no non-fraud
+    row to measure FPR on."""
     if "category" not in frame:
-        return None
+        return None, None
     fitted = _fit_multiclass(cfg, frame["category"], features, folds, seed)
     if fitted is None:
-        return None
+        return None, None
     taxonomy = shipped_taxonomy()
-    return CategoryHead(*fitted, ham=taxonomy.ham_category, fraud=taxonomy.fraud_category)
+    head = CategoryHead(fitted.boosters, fitted.classes, ham=taxonomy.ham_category, fraud=taxonomy.fraud_category)
+    return head, fraud_score_thresholds(head, fitted.oof_proba, frame["category"], cfg.fraud_thresholds)
+
+
+def fraud_score_thresholds(
+    head: CategoryHead, oof_proba: np.ndarray, categories: pd.Series, cfg: ThresholdConfig
+) -> Thresholds | None:
+    """fraud_score cut-offs at ``cfg``'s FPR targets on the out-of-fold scores of rows whose
+    category is known and not fraud (ham, spam, illegal): how many non-fraud messages fraud_score
+    alone may act on. Rows of unknown category take no part."""
+    known = categories.notna().to_numpy()
+    is_fraud = (categories == head.fraud).to_numpy()
+    if head.fraud not in head.classes or not (known & ~is_fraud).any():
+        return None
+    fraud_scores = head.fraud_proba(oof_proba)[known]
+    return _thresholds_at_fpr(fraud_scores, is_fraud[known].astype(int), cfg)
+
+
+@dataclass
+class _FittedMulticlass:
+    """A head's fold boosters and classes, with each row's probabilities from the booster of the
+    fold that held it out (rows × classes): what thresholds on the head's scores are set on."""
+
+    boosters: list[lgb.Booster]
+    classes: list[str]
+    oof_proba: np.ndarray
 
 
 def _fit_multiclass(
     cfg: FraudTypeConfig, names: pd.Series, features, folds: list[tuple[np.ndarray, np.ndarray]], seed: int
-) -> tuple[list[lgb.Booster], list[str]] | None:
+) -> _FittedMulticlass | None:
     """Boosters and classes for a head predicting ``names`` (None: row not used); None when fewer
     than two classes have ``min_examples_per_type`` rows.
 
     Cross-fitted like the binary model: one booster per fold, early-stopped on that fold's
-    held-out named rows.
+    held-out named rows; every held-out row (named or not) gets that booster's probabilities.
     """
     counts = names.dropna().value_counts()
     classes = sorted(counts[counts >= cfg.min_examples_per_type].index)
@@ -214,22 +250,23 @@ def _fit_multiclass(
     typed = names.isin(classes).to_numpy()
     codes = names.map({name: i for i, name in enumerate(classes)}).to_numpy()
     boosters = []
-    for fold in folds:
-        train_idx, held_idx = (idx[typed[idx]] for idx in fold)
+    oof_proba = np.zeros((features.shape[0], len(classes)))
+    for fold_train, fold_held in folds:
+        train_idx, held_idx = fold_train[typed[fold_train]], fold_held[typed[fold_held]]
         if len(held_idx) == 0:
             held_idx = train_idx
-        boosters.append(
-            _train_booster(
-                cfg.lightgbm,
-                features[train_idx],
-                codes[train_idx].astype(int),
-                features[held_idx],
-                codes[held_idx].astype(int),
-                seed,
-                params={"objective": "multiclass", "num_class": len(classes)},
-            )
+        booster = _train_booster(
+            cfg.lightgbm,
+            features[train_idx],
+            codes[train_idx].astype(int),
+            features[held_idx],
+            codes[held_idx].astype(int),
+            seed,
+            params={"objective": "multiclass", "num_class": len(classes)},
         )
-    return boosters, classes
+        oof_proba[fold_held] = MulticlassHead([booster], classes).proba(features[fold_held])
+        boosters.append(booster)
+    return _FittedMulticlass(boosters, classes, oof_proba)
 
 
 def _reference_sample(bag: BoosterBag, features, scores: np.ndarray, names: list[str], seed: int) -> dict[str, np.ndarray]:

@@ -49,6 +49,9 @@ def log_and_register(
         mlflow.log_metrics({"n_train": fit.n_train})
         mlflow.log_metrics({f"oof_{k}": v for k, v in _flatten(fit.metrics).items() if isinstance(v, (int, float))})
         mlflow.log_metrics({"threshold_block": fit.model.thresholds.block, "threshold_warn": fit.model.thresholds.warn})
+        if fit.model.fraud_thresholds is not None:
+            cut = fit.model.fraud_thresholds
+            mlflow.log_metrics({"fraud_threshold_block": cut.block, "fraud_threshold_warn": cut.warn})
         _log_plots(fit)
         info = log_scam_model(fit.model, input_example, name, Path(tmp))
         version = str(info.registered_model_version)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from features.sms.normalise import PLACEHOLDERS
-from models.scam_model import ALLOW, BLOCK, WARN, ScamModel, Thresholds
+from models.scam_model import ACTIONS, ALLOW, BLOCK, WARN, ScamModel, Thresholds
 from tests.models.conftest import sms
 
 
@@ -26,13 +26,19 @@ def three_way_model(demo_model: ScamModel, sample: pd.DataFrame) -> ScamModel:
     return dataclasses.replace(demo_model, thresholds=Thresholds(block=scores[-10], warn=scores[len(scores) // 2]))
 
 
+def _by(cut: Thresholds | None, value: float) -> str:
+    return ALLOW if cut is None else BLOCK if value >= cut.block else WARN if value >= cut.warn else ALLOW
+
+
 def test_actions_follow_thresholds(three_way_model: ScamModel, sample: pd.DataFrame) -> None:
-    cut = three_way_model.thresholds
+    """The stronger of what ``score``'s and ``fraud_score``'s thresholds say (the demo data has
+    categories, so the model has both)."""
     decisions = three_way_model.decide(sample, explain=False)
     assert {d.action for d in decisions} == {BLOCK, WARN, ALLOW}
+    assert three_way_model.fraud_thresholds is not None
     for d in decisions:
-        expected = BLOCK if d.score >= cut.block else WARN if d.score >= cut.warn else ALLOW
-        assert d.action == expected, d
+        by_score, by_fraud = _by(three_way_model.thresholds, d.score), _by(three_way_model.fraud_thresholds, d.fraud_score)
+        assert d.action == min(by_score, by_fraud, key=ACTIONS.index), d
 
 
 def test_decisions_are_in_input_order(demo_model: ScamModel, sample: pd.DataFrame) -> None:
