@@ -66,3 +66,11 @@ def test_real_fbs_texts_have_the_form_of_other_sms() -> None:
     assert upper_words <= set(PLACEHOLDERS) | {"QQ"}  # QQ is a real word in the texts, not a mask
     shares = fbs["category"].value_counts(normalize=True)
     assert set(shares.index) == {"spam", "fraud", "illegal"} and shares["spam"] > 0.5
+
+
+def test_broken_fbs_lines_are_counted_not_lost(tmp_path: Path) -> None:
+    path = tmp_path / "broken.tsv"
+    path.write_text(FBS_LINES.rsplit("XX:", 1)[0] + "AD:Retail 没有制表符的一行\n", encoding="utf-8")
+    result = load_labelled([path], "fbs", dedupe=False)
+    assert len(result.frame) == 4
+    assert result.report.files[0].bad_rows == {"too_few_columns": 1}
