@@ -256,6 +256,7 @@ class ScamModel:
         values = sp.csr_matrix(features)
         bias_column = contrib.shape[1] - 1
         explanations = []
+        lead_columns = self._lead_columns()  # once per batch: it walks every feature name
         for row in range(contrib.shape[0]):
             start, end = contrib.indptr[row], contrib.indptr[row + 1]
             columns, weights = contrib.indices[start:end], contrib.data[start:end]
@@ -265,7 +266,7 @@ class ScamModel:
             if self.reason_mask is not None:
                 ordered = ordered[self.reason_mask[ordered]]
             present = values[row].indices
-            leading = present[np.isin(present, self._lead_columns())]
+            leading = present[np.isin(present, lead_columns)]
             ordered = np.concatenate([leading, ordered[~np.isin(ordered, leading)]]).astype(int)
             candidates = ((self.feature_names[c], float(values[row, c])) for c in ordered)
             row_values = _RowValues(values, row, self.feature_names, records)
