@@ -1,0 +1,74 @@
+"""Message templates: what stays the same when a campaign re-sends one message thousands of times.
+
+Scam campaigns change the callback number, the link, the amount and the victim's name in every
+copy. :func:`template_text` masks those (on top of :func:`features.sms.normalise.normalise_text`,
+which already undoes obfuscation and masks links, phone/card/ID numbers and amounts): every
+remaining digit run and the name next to a salutation. Two messages share a template when the
+Jaccard similarity of their character shingles is high; :class:`TemplateSigner` estimates it with
+MinHash (``datasketch``) so that campaign grouping and the service's template-reputation lookup
+find matches with LSH instead of comparing every pair. Both use this one module, so a template
+confirmed offline is the template matched online.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from configs.campaigns import TemplateConfig
+from features.sms.normalise import normalise_text
+
+NAME = "NAME"
+DIGITS = "#"
+_CJK = r"\u4e00-\u9fff"
+_DIGIT_RUN = re.compile(r"\d+")
+# "王先生", "李建国女士", "尊敬的张伟：" — the addressee (and the title that goes with them) changes with every copy.
+_NAME_WITH_TITLE = re.compile(rf"[{_CJK}]{{1,3}}(?:先生|女士|小姐)")
+_NAME_AFTER_SALUTATION = re.compile(rf"(?<=尊敬的|亲爱的)[{_CJK}]{{2,3}}(?=[,，:：!！])")
+
+
+def template_text(text: str) -> str:
+    """The message with everything a campaign varies masked: the form templates are compared on."""
+    masked = normalise_text(text)
+    masked = _NAME_AFTER_SALUTATION.sub(NAME, masked)
+    masked = _NAME_WITH_TITLE.sub(NAME, masked)
+    return _DIGIT_RUN.sub(DIGITS, masked)
+
+
+def shingles(template: str, size: int) -> set[bytes]:
+    """Overlapping ``size``-character pieces (the whole text when shorter), UTF-8 encoded."""
+    if len(template) <= size:
+        return {template.encode("utf-8")}
+    return {template[start : start + size].encode("utf-8") for start in range(len(template) - size + 1)}
+
+
+class TemplateSigner:
+    """MinHash signatures of message templates, and LSH indexes that find matching ones.
+
+    The permutations depend only on ``config.num_perm`` and ``config.seed``, so signatures made
+    in a training job, stored, and compared in the service agree.
+    """
+
+    def __init__(self, config: TemplateConfig) -> None:
+        self.config = config
+        self._prototype = MinHash(num_perm=config.num_perm, seed=config.seed)
+
+    def signature(self, text: str) -> LeanMinHash | None:
+        """The message's template signature; ``None`` when the template is too short to mean anything."""
+        template = template_text(text)
+        if len(template.replace(" ", "")) < self.config.min_template_chars:
+            return None
+        minhash = self._prototype.copy()
+        minhash.update_batch(list(shingles(template, self.config.shingle_chars)))
+        return LeanMinHash(minhash)
+
+    def index(self) -> MinHashLSH:
+        """An empty LSH index tuned to ``config.match_threshold`` for these signatures."""
+        return MinHashLSH(threshold=self.config.match_threshold, num_perm=self.config.num_perm)
+
+    @staticmethod
+    def similarity(first: LeanMinHash, second: LeanMinHash) -> float:
+        """Estimated Jaccard similarity of two signatures' shingle sets."""
+        return float(np.mean(first.hashvalues == second.hashvalues))
