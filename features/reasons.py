@@ -3,7 +3,9 @@
 SMS and call models both explain a decision by their top contributing features. A feature
 with a template reads as a sentence with its value ("外呼对象 312 个"); one without reads as its
 own name when present (SMS n-grams such as "词: 刷单" already are readable) and not at all
-when absent, because absence explains nothing. Two features that share a template mean the
+when absent, because absence explains nothing. Where "0" reads badly as a number ("双向通话对象 0
+个"), a table may give the zero case its own sentence under ``<feature>`` + :data:`ZERO_SUFFIX`
+("无双向通话对象"). Two features that share a template mean the
 same thing (``voc_user_cnt`` and ``user_cnt``), so a decision shows that sentence once, with the
 value of the stronger contributor.
 """
@@ -13,6 +15,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
+
+ZERO_SUFFIX = "@zero"
 
 
 class _WithValue(dict):
@@ -35,7 +39,8 @@ def render_reason(name: str, value: float, templates: Mapping[str, str], row: Ma
     """
     if math.isnan(value):
         return None
-    template = templates.get(name)
+    template = templates.get(name + ZERO_SUFFIX) if value == 0 else None
+    template = template or templates.get(name)
     if template:
         try:
             return template.format_map(_WithValue(row or {}, value))

@@ -14,13 +14,14 @@ from types import MappingProxyType
 import yaml
 
 from features.graph.reasons import GRAPH_REASON_TEMPLATES
-from features.reasons import merge_templates
+from features.reasons import ZERO_SUFFIX, merge_templates
 
 TEMPLATE_RESOURCE = "reason_templates.yaml"
 
 
 def load_templates(resource: str = TEMPLATE_RESOURCE) -> dict[str, str]:
-    """Read and check a template file of this package: each entry formats a number.
+    """Read and check a template file of this package: each entry formats a number, except a
+    feature's zero-case sentence (key ending in :data:`ZERO_SUFFIX`), which has no number to show.
 
     Raises:
         ValueError: an entry is not text or does not format ``{value}``.
@@ -29,6 +30,10 @@ def load_templates(resource: str = TEMPLATE_RESOURCE) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise ValueError(f"{resource}: expected a mapping of feature name to template")
     for name, template in raw.items():
+        if name.endswith(ZERO_SUFFIX):
+            if not isinstance(template, str) or name.removesuffix(ZERO_SUFFIX) not in raw:
+                raise ValueError(f"{resource}: {name!r} must be text beside a template for {name.removesuffix(ZERO_SUFFIX)!r}")
+            continue
         if not isinstance(template, str) or "{value" not in template:
             raise ValueError(f"{resource}: template of {name!r} must be text with a {{value}} field")
         template.format(value=1.5)  # a malformed format spec fails here, at import, not mid-request

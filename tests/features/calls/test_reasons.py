@@ -69,3 +69,19 @@ def test_a_broken_template_file_fails_at_load(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(reasons.resources, "files", lambda package: tmp_path)
     with pytest.raises(ValueError, match="voc_cnt.*value"):
         load_templates("bad.yaml")
+
+
+def test_a_zero_count_reads_as_a_sentence_not_as_zero() -> None:
+    assert render_reason("interactive_call_user_cnt", 0, CALL_REASON_TEMPLATES) == "无双向通话对象"
+    assert render_reason("interactive_call_user_cnt", 3, CALL_REASON_TEMPLATES) == "双向通话对象 3 个"
+
+
+def test_a_zero_sentence_without_its_feature_template_fails_at_load(tmp_path, monkeypatch) -> None:
+    import features.calls.reasons as reasons
+
+    resources = tmp_path / "resources"
+    resources.mkdir()
+    (resources / "bad.yaml").write_text("voc_cnt@zero: 无通话\n", encoding="utf-8")
+    monkeypatch.setattr(reasons.resources, "files", lambda package: tmp_path)
+    with pytest.raises(ValueError, match="voc_cnt@zero.*beside"):
+        reasons.load_templates("bad.yaml")
