@@ -7,6 +7,8 @@ enough to act on while the model wants stable den-level shares.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from configs import StrictModel
@@ -47,11 +49,16 @@ class CoreConfig(StrictModel):
     links count, not only those inside the community). Known fraud members are always core; otherwise a member's
     own label never counts, so unlabelled members are judged exactly like labelled ones.
     Without labels there is no evidence to cut with, and the whole community is the den.
+
+    Where a call model scored members (``yunmao dens --model --data``), a scored member must also
+    reach the model's own threshold for ``member_score_action`` ("none": scores do not cut): a
+    victim among a gang's contacts can have mostly fraud neighbours, but it does not call like one.
     """
 
     enabled: bool = True
     min_fraud_neighbour_share: float = Field(0.7, ge=0, le=1)
     min_labelled_neighbours: float = Field(1, ge=0)
+    member_score_action: Literal["none", "warn", "block"] = "warn"
 
 
 class CoreSelectionConfig(StrictModel):

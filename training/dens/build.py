@@ -12,6 +12,7 @@ from configs.call import CallConfig, LinksConfig
 from configs.dens import DensConfig
 from features.graph.links import CallGraph, LinkError
 from features.labels import parse_label
+from models.scam_model import Thresholds
 from training.data.call_tables import load_links
 from training.data.cdr import read_table
 from training.dens.core import core_numbers, split_cores
@@ -24,11 +25,16 @@ NUMBER = "phone_no_m"
 
 @dataclass
 class DenInputs:
-    """Everything the ranking may use; all but ``links`` optional."""
+    """Everything the ranking may use; all but ``links`` optional.
+
+    ``member_thresholds``: the scoring model's block/warn cuts, with which ``member_scores`` decide
+    who is in a den's core (:func:`training.dens.core.core_numbers`).
+    """
 
     links: pd.DataFrame
     known: pd.Series | None = None
     member_scores: pd.Series | None = None
+    member_thresholds: Thresholds | None = None
     voc: pd.DataFrame | None = None
 
 
@@ -78,7 +84,7 @@ def find_dens(
     members = communities(graph, config.min_size)
     contacts = None
     if inputs.known is not None and config.core.enabled:
-        core = core_numbers(graph, inputs.known, config.core)
+        core = core_numbers(graph, inputs.known, config.core, inputs.member_scores, inputs.member_thresholds)
         split = split_cores(members, core, set(inputs.known.index), config.min_size)
         members, contacts = [core for core, _ in split], [rest for _, rest in split]
     if not members:
@@ -131,8 +137,11 @@ def previous_dens(path: Path | None, out: Path) -> dict[str, set[str]]:
     return read_previous(path)
 
 
-def score_members(model_uri: str, data: Sequence[Path], features: Sequence[Path], links: Sequence[Path]) -> pd.Series:
-    """Call-model score by number for the records of ``data`` (graph columns from ``links`` when the model has them).
+def score_members(
+    model_uri: str, data: Sequence[Path], features: Sequence[Path], links: Sequence[Path]
+) -> tuple[pd.Series, Thresholds]:
+    """Call-model score by number for the records of ``data`` (graph columns from ``links`` when the
+    model has them), and the model's thresholds.
 
     Raises:
         ModelNotFoundError: no such model.
@@ -147,4 +156,4 @@ def score_members(model_uri: str, data: Sequence[Path], features: Sequence[Path]
         raise ValueError(f"{model_uri} is a {model.kind} model; dens are scored with a call model")
     frame, _ = load_for_model(model, data, labelled=False, features=features, links=links if model.graph is not None else ())
     scores = decisions_frame(model, frame, explain=False)["score"].to_numpy(dtype=float)
-    return pd.Series(scores, index=frame[NUMBER].astype(str).to_numpy()).groupby(level=0).mean()
+    return pd.Series(scores, index=frame[NUMBER].astype(str).to_numpy()).groupby(level=0).mean(), model.thresholds

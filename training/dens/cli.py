@@ -49,7 +49,7 @@ def dens(
         call_cfg = call_config(call)
         inputs = load_inputs(links, labels, cdr, call_cfg.links)
         if model:
-            inputs.member_scores = score_members(model, data, features, links)
+            inputs.member_scores, inputs.member_thresholds = score_members(model, data, features, links)
         earlier = previous_dens(previous, out)
         graph = den_graph(inputs.links, inputs.known, call_cfg, dens_config)
         found = find_dens(graph, inputs, dens_config, earlier)

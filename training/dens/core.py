@@ -9,6 +9,8 @@ labelled neighbour inside the community, and it is fraud.
 A member's own label enters only one way: a known fraud number is core whatever its
 neighbours (it is a gang number by the best evidence there is). Otherwise a number whose label
 is unknown (or hidden in an evaluation) is judged exactly like a labelled one.
+A call model's score, where given, is the second witness: a scored member below the model's
+threshold is not core, whatever its neighbours (see :class:`configs.dens.CoreConfig`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ import pandas as pd
 from configs.dens import CoreConfig
 from features.graph.features import label_vectors
 from features.graph.links import CallGraph
+from models.scam_model import Thresholds
 
 
-def core_numbers(graph: CallGraph, known: pd.Series, config: CoreConfig) -> set[str]:
-    """Known fraud, and numbers whose labelled neighbours (link weights summed) are enough and mostly known fraud."""
+def core_numbers(graph: CallGraph, known: pd.Series, config: CoreConfig,
+                 member_scores: pd.Series | None = None, thresholds: Thresholds | None = None) -> set[str]:
+    """Known fraud, and numbers whose labelled neighbours (link weights summed) are enough and mostly
+    known fraud and — where ``member_scores`` has them — whose model score reaches ``thresholds``'
+    cut for ``config.member_score_action``."""
     labelled, fraud = label_vectors(graph, known)
     labelled_neighbours = graph.adjacency @ labelled
     fraud_neighbours = graph.adjacency @ fraud
@@ -30,6 +36,9 @@ def core_numbers(graph: CallGraph, known: pd.Series, config: CoreConfig) -> set[
                       where=labelled_neighbours > 0)
     core = (labelled_neighbours >= config.min_labelled_neighbours) & (labelled_neighbours > 0) & (
         share >= config.min_fraud_neighbour_share)
+    if member_scores is not None and thresholds is not None and config.member_score_action != "none":
+        scores = member_scores.reindex(graph.names).to_numpy(dtype=float)
+        core &= ~(scores < getattr(thresholds, config.member_score_action))  # NaN (not scored): neighbours decide
     return set(graph.names[core | (fraud > 0)])
 
 

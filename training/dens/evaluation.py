@@ -8,12 +8,16 @@ Den core settings are chosen by nested cross-validation (:func:`nested_precision
 hidden fold, every candidate of ``core_selection`` is tried on inner folds of the *visible*
 labels only, and the winner is then measured once on the hidden fold. No hidden label ever
 chooses anything about its own fold.
+
+Member scores, where given, are per hidden fold (a call model trained on the visible folds scores
+the hidden numbers; the visible numbers carry its out-of-fold scores): :class:`MemberScores`.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +26,16 @@ from sklearn.model_selection import StratifiedKFold
 
 from configs.dens import DensConfig
 from features.graph.links import CallGraph, LinkError
+from models.scam_model import Thresholds
 from training.dens.build import DenInputs, find_dens
+
+
+@dataclass(frozen=True)
+class MemberScores:
+    """Call-model scores by number and the model's thresholds, as ``yunmao dens --model`` has them."""
+
+    scores: pd.Series
+    thresholds: Thresholds
 
 
 @dataclass(frozen=True)
@@ -46,13 +59,16 @@ class FoldResult:
 
 
 def top_dens_precision(graph: CallGraph, links: pd.DataFrame, known: pd.Series, hidden: pd.Series,
-                       config: DensConfig, needed: int) -> tuple[int, int, int]:
+                       config: DensConfig, needed: int, scored: MemberScores | None = None) -> tuple[int, int, int]:
     """(dens taken, hidden numbers in them, fraud among those) walking the ranking until ``needed`` hidden numbers.
 
     A configuration under which no den reaches ``min_size`` takes no den (0, 0, 0).
     """
     try:
-        dens = find_dens(graph, DenInputs(links=links, known=known), config)
+        inputs = DenInputs(links=links, known=known)
+        if scored is not None:
+            inputs.member_scores, inputs.member_thresholds = scored.scores, scored.thresholds
+        dens = find_dens(graph, inputs, config)
     except LinkError:
         return 0, 0, 0
     taken = hidden_total = fraud_total = 0
@@ -66,18 +82,20 @@ def top_dens_precision(graph: CallGraph, links: pd.DataFrame, known: pd.Series, 
     return taken, hidden_total, fraud_total
 
 
-def _folds(labels: pd.Series, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def fold_splits(labels: pd.Series, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return list(splitter.split(np.zeros(len(labels)), labels.to_numpy()))
 
 
 def cross_validated_precision(graph: CallGraph, links: pd.DataFrame, labels: pd.Series, config: DensConfig,
-                              folds: int, hidden_share: float, seed: int) -> list[FoldResult]:
+                              folds: int, hidden_share: float, seed: int,
+                              scored: Sequence[MemberScores | None] | None = None) -> list[FoldResult]:
     """One :class:`FoldResult` per stratified fold of ``labels`` (that fold's labels hidden), all with ``config``."""
     results = []
-    for fold, (seen, held) in enumerate(_folds(labels, folds, seed)):
+    for fold, (seen, held) in enumerate(fold_splits(labels, folds, seed)):
         needed = math.ceil(hidden_share * len(held))
-        taken, in_top, fraud = top_dens_precision(graph, links, labels.iloc[seen], labels.iloc[held], config, needed)
+        taken, in_top, fraud = top_dens_precision(graph, links, labels.iloc[seen], labels.iloc[held], config, needed,
+                                                  scored[fold] if scored else None)
         results.append(FoldResult(fold, len(held), needed, taken, in_top, fraud, describe_core(config)))
     return results
 
@@ -86,7 +104,8 @@ def describe_core(config: DensConfig) -> str:
     core = config.core
     if not core.enabled:
         return "whole communities"
-    return f"share >= {core.min_fraud_neighbour_share:g}, labelled neighbours >= {core.min_labelled_neighbours:g}"
+    return (f"share >= {core.min_fraud_neighbour_share:g}, labelled neighbours >= {core.min_labelled_neighbours:g}, "
+            f"scored members >= {core.member_score_action}")
 
 
 def core_candidates(config: DensConfig) -> list[DensConfig]:
@@ -98,7 +117,7 @@ def core_candidates(config: DensConfig) -> list[DensConfig]:
 
 
 def choose_core(graph: CallGraph, links: pd.DataFrame, labels: pd.Series, config: DensConfig,
-                hidden_share: float, seed: int) -> DensConfig:
+                hidden_share: float, seed: int, scored: MemberScores | None = None) -> DensConfig:
     """The candidate core with the best pooled precision over inner folds of ``labels``.
 
     Candidates whose top dens fall short of ``hidden_share`` of the hidden numbers in any inner
@@ -106,8 +125,9 @@ def choose_core(graph: CallGraph, links: pd.DataFrame, labels: pd.Series, config
     among those that all fall short, the one reaching most wins.
     """
     def merit(candidate: DensConfig) -> tuple[bool, float]:
-        results = cross_validated_precision(graph, links, labels, candidate, config.core_selection.inner_folds,
-                                            hidden_share, seed)
+        inner = config.core_selection.inner_folds
+        results = cross_validated_precision(graph, links, labels, candidate, inner, hidden_share, seed,
+                                            [scored] * inner if scored else None)
         fraud, total = sum(r.fraud_in_top for r in results), sum(r.hidden_in_top for r in results)
         if all(r.reached for r in results):
             return True, fraud / total
@@ -117,13 +137,18 @@ def choose_core(graph: CallGraph, links: pd.DataFrame, labels: pd.Series, config
 
 
 def nested_precision(graph: CallGraph, links: pd.DataFrame, labels: pd.Series, config: DensConfig,
-                     folds: int, hidden_share: float, seed: int) -> list[FoldResult]:
-    """Per hidden fold: the core chosen on the other folds' labels alone (:func:`choose_core`), then measured."""
+                     folds: int, hidden_share: float, seed: int,
+                     scored: Sequence[MemberScores | None] | None = None) -> list[FoldResult]:
+    """Per hidden fold: the core chosen on the other folds' labels alone (:func:`choose_core`), then measured.
+
+    ``scored[fold]``: member scores of that fold's model (trained without the fold's labels).
+    """
     results = []
-    for fold, (seen, held) in enumerate(_folds(labels, folds, seed)):
+    for fold, (seen, held) in enumerate(fold_splits(labels, folds, seed)):
         visible, hidden = labels.iloc[seen], labels.iloc[held]
-        chosen = choose_core(graph, links, visible, config, hidden_share, seed)
+        fold_scores = scored[fold] if scored else None
+        chosen = choose_core(graph, links, visible, config, hidden_share, seed, fold_scores)
         needed = math.ceil(hidden_share * len(held))
-        taken, in_top, fraud = top_dens_precision(graph, links, visible, hidden, chosen, needed)
+        taken, in_top, fraud = top_dens_precision(graph, links, visible, hidden, chosen, needed, fold_scores)
         results.append(FoldResult(fold, len(held), needed, taken, in_top, fraud, describe_core(chosen)))
     return results

@@ -12,6 +12,7 @@ import pytest
 from configs.call import CallConfig
 from configs.dens import CoreConfig, CoreSelectionConfig, DensConfig
 from features.graph.links import CallGraph
+from models.scam_model import Thresholds
 from training.dens.build import DenInputs, find_dens
 from training.dens.core import core_numbers
 
@@ -73,3 +74,16 @@ def test_without_labels_or_with_the_core_off_the_den_is_the_whole_community() ->
 def test_bad_core_candidates_are_refused(field: str) -> None:
     with pytest.raises(ValueError, match=field):
         CoreSelectionConfig(**{field: [-1.0]})
+
+
+def test_a_scored_member_below_the_models_threshold_is_not_core() -> None:
+    """A member with mostly-fraud neighbours that the call model would not even warn on is a contact."""
+    graph = gang_graph()
+    config = CoreConfig(min_fraud_neighbour_share=0.7, min_labelled_neighbours=1)
+    scores = pd.Series({"g3": 0.05, "g4": 0.6, "g0": 0.01})  # g5 not scored: its neighbours decide
+    core = core_numbers(graph, KNOWN, config, scores, Thresholds(block=0.8, warn=0.4))
+    assert core == set(GANG) - {"g3"}  # g0 is known fraud: core whatever its score
+    assert core_numbers(graph, KNOWN, config.model_copy(update={"member_score_action": "block"}), scores,
+                        Thresholds(block=0.8, warn=0.4)) == set(GANG) - {"g3", "g4"}
+    assert core_numbers(graph, KNOWN, config.model_copy(update={"member_score_action": "none"}), scores,
+                        Thresholds(block=0.8, warn=0.4)) == set(GANG)
