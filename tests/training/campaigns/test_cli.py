@@ -108,3 +108,23 @@ def test_unreadable_path_and_unknown_model_are_one_line_errors(tmp_path: Path, w
     data = next(written[0].parent.glob("*.csv"))
     code, output = run("--data", str(data), "--model", "models:/no-such-model/1", "--out", str(tmp_path / "out"))
     assert code == 2 and "no-such-model" in output and "Traceback" not in output
+
+
+@pytest.mark.slow
+def test_with_a_model_every_campaign_and_sample_carries_its_score(written: tuple[Path, dict], tmp_path: Path) -> None:
+    from tests.models.conftest import SMALL_SMS_CONFIG
+    from training.data.demo_sms import generate_demo_sms
+    from training.tracking import log_and_register
+    from training.train import SMS_INPUT_EXAMPLE, fit_sms
+
+    fit = fit_sms(generate_demo_sms(n=300, seed=4), SMALL_SMS_CONFIG)
+    outcome = log_and_register(fit, experiment="campaigns", name="campaigns-sms", params={}, data_report={},
+                               input_example=SMS_INPUT_EXAMPLE)
+    data = next(written[0].parent.glob("*.csv"))
+    code, output = run("--data", str(data), "--model", outcome.model_uri, "--out", str(tmp_path))
+    assert code == 0, output
+    campaigns = json.loads((tmp_path / "campaigns.json").read_text(encoding="utf-8"))["campaigns"]
+    assert all(0 <= c["mean_score"] <= 1 and all("score" in s for s in c["samples"]) for c in campaigns)
+    expected = sorted(campaigns, key=lambda c: -c["size"] * c["mean_score"])
+    assert [c["id"] for c in campaigns] == [c["id"] for c in expected]
+    assert "平均模型评分" in (tmp_path / "campaigns.html").read_text(encoding="utf-8")
