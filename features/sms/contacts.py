@@ -17,7 +17,12 @@ from features.sms.normalise import PHONE_PATTERN, URL_PATTERN, clean_text
 
 DOMAIN, WECHAT, QQ, PHONE = "domain", "wechat", "qq", "phone"
 _HOST = re.compile(r"^(?:https?://)?(?:www\.)?([a-z0-9\-]+(?:\.[a-z0-9\-]+)*)")
-_HANDLE = re.compile(r"(微信|qq|扣扣|企鹅)(?:号码|号|帐号|账号|群)?[:：\s]*([a-z0-9][a-z0-9_\-]*)")
+# A WeChat id has at most 20 characters and a QQ account is a number (at most 11 digits); "qq" inside
+# a longer Latin word is not a cue, and a longer run is not an id (it is a glued sentence or a link).
+_HANDLE = re.compile(
+    r"(?:(微信)|(?<![a-z0-9])(?:qq|扣扣|企鹅))(?:号码|号|帐号|账号|群)?[:：\s]*"
+    r"((?(1)[a-z0-9][a-z0-9_\-]{0,19}|\d{1,11}))(?![a-z0-9_\-])"
+)
 # Short codes and local numbers are callback numbers only when the text says to call them.
 _CALL_CUE = re.compile(r"(?:电话|热线|咨询|致电|拨打|回电|联系|tel)[:：\s]*(\d{5,12})(?!\d)")
 _NOT_DIGIT = re.compile(r"\D")
@@ -74,6 +79,6 @@ class ContactExtractor:
         for match in _HANDLE.finditer(cleaned):
             kind = WECHAT if match.group(1) == "微信" else QQ
             handle = match.group(2)
-            if len(handle) >= self.config.min_handle_chars and not self.is_service_number(handle):
+            if len(handle) >= self.config.min_handle_chars:
                 handles.append((kind, handle))
         return handles

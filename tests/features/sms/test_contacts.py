@@ -38,5 +38,7 @@ def test_official_numbers_and_sites_are_not_contact_points(extractor: ContactExt
     assert extractor.contacts(text) == []
 
 
-def test_a_word_after_微信_is_not_a_handle(extractor: ContactExtractor) -> None:
+def test_words_and_glued_runs_are_not_handles(extractor: ContactExtractor) -> None:
     assert extractor.contacts("关注微信 ok 公众号领取") == []
+    assert extractor.contacts("pjumjgqqq0rsxxddadd9 是乱码, 微信 giatri00ngaysudungchoquykhachnapthetrong 也是") == []
+    assert extractor.contacts("加qq群 123456 领取") == ["qq:123456"]  # a QQ number is not an official short code
