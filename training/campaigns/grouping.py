@@ -76,7 +76,9 @@ def group_messages(texts: Sequence[str], config: CampaignsConfig) -> Grouping:
     template_group = components(len(distinct) + len(texts), pairs)[node]
 
     extractor = ContactExtractor(config.campaigns.contacts)
-    contacts = [extractor.contacts(text) for text in texts]
+    text_codes, distinct_texts = pd.factorize(pd.Series(texts, dtype=object))
+    distinct_contacts = [extractor.contacts(text) for text in distinct_texts]  # campaigns repeat texts verbatim
+    contacts = [distinct_contacts[code] for code in text_codes]
     quoted_by: dict[str, set[int]] = defaultdict(set)
     for group, keys in zip(template_group, contacts):
         for key in keys:

@@ -8,6 +8,7 @@ larger campaign, then to the id, so the order is reproducible.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,33 +51,55 @@ def campaign_id(template: str) -> str:
     return "C" + hashlib.sha1(template.encode("utf-8")).hexdigest()[:8]
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """The frame's columns as arrays, read once: campaigns are built from thousands of small slices."""
+
+    ids: np.ndarray
+    texts: np.ndarray
+    template_codes: np.ndarray
+    template_names: pd.Index
+    sent_at: np.ndarray | None
+    senders: np.ndarray | None
+    labels: np.ndarray | None
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, templates: pd.Series) -> _Columns:
+        codes, names = pd.factorize(templates)
+        times = None
+        if "sent_at" in frame and frame["sent_at"].notna().any():
+            times = pd.to_datetime(frame["sent_at"], errors="coerce", format="mixed").to_numpy()
+        senders = frame["sender"].to_numpy(dtype=object) if "sender" in frame and frame["sender"].notna().any() else None
+        labels = frame["label"].to_numpy(dtype=int) if "label" in frame and frame["label"].notna().all() else None
+        return cls(frame["id"].astype(str).to_numpy(), frame["text"].to_numpy(dtype=object), codes, names,
+                   times, senders, labels)
+
+
 def build_campaigns(
     frame: pd.DataFrame, grouping: Grouping, min_size: int, page: PageConfig, scores: np.ndarray | None = None
 ) -> list[Campaign]:
     """Every group of at least ``min_size`` messages as a ranked :class:`Campaign` (rank 1 first)."""
-    groups = pd.Series(grouping.campaign).groupby(grouping.campaign).indices
-    sent_at = _times(frame)
-    labelled = "label" in frame and frame["label"].notna().all()
+    columns = _Columns.of(frame, grouping.templates)
     campaigns = []
-    for members in groups.values():
+    for members in pd.Series(grouping.campaign).groupby(grouping.campaign).indices.values():
         if len(members) < min_size:
             continue
-        templates = grouping.templates.iloc[members]
-        template = templates.value_counts(sort=True).index[0]
+        codes = columns.template_codes[members]
+        common = int(np.bincount(codes).argmax())
+        template = str(columns.template_names[common])
+        representative = int(members[int(np.argmax(codes == common))])
         campaign = Campaign(
             id=campaign_id(template), size=len(members), template=template,
-            samples=_samples(frame, members, templates, template, page.samples, scores),
+            samples=_samples(columns, members, representative, page.samples, scores),
             contact_points=_contact_points(grouping, members, page.contacts_listed),
             priority=float(len(members)), members=[int(m) for m in members],
         )
-        if sent_at is not None and sent_at.iloc[members].notna().any():
-            campaign.first_seen = sent_at.iloc[members].min().isoformat()
-            campaign.last_seen = sent_at.iloc[members].max().isoformat()
-        campaign.senders = _senders(frame, members, page.senders_listed)
-        if labelled:
-            counts = frame["label"].iloc[members].astype(int).value_counts()
-            campaign.label_mix = {name: int(counts.get(value, 0)) for value, name in LABEL_NAMES.items()}
-            campaign.priority = float(counts.get(1, 0))
+        _add_times(campaign, columns, members)
+        campaign.senders = _senders(columns, members, page.senders_listed)
+        if columns.labels is not None:
+            counts = np.bincount(columns.labels[members], minlength=2)
+            campaign.label_mix = {name: int(counts[value]) for value, name in LABEL_NAMES.items()}
+            campaign.priority = float(counts[1])
         if scores is not None:
             campaign.mean_score = round(float(np.mean(scores[members])), 4)
             campaign.priority = len(members) * campaign.mean_score
@@ -87,51 +110,52 @@ def build_campaigns(
     return campaigns
 
 
-def _times(frame: pd.DataFrame) -> pd.Series | None:
-    """``sent_at`` as timestamps (unparseable ones missing), or ``None`` when the data has no times."""
-    if "sent_at" not in frame or frame["sent_at"].isna().all():
-        return None
-    return pd.to_datetime(frame["sent_at"], errors="coerce", format="mixed")
+def _add_times(campaign: Campaign, columns: _Columns, members: np.ndarray) -> None:
+    """First and last sending time (ISO), left ``None`` when no member has a readable time."""
+    if columns.sent_at is None:
+        return
+    times = columns.sent_at[members]
+    times = times[~np.isnat(times)]
+    if len(times):
+        campaign.first_seen = pd.Timestamp(times.min()).isoformat()
+        campaign.last_seen = pd.Timestamp(times.max()).isoformat()
 
 
-def _senders(frame: pd.DataFrame, members: np.ndarray, listed: int) -> dict[str, Any] | None:
+def _senders(columns: _Columns, members: np.ndarray, listed: int) -> dict[str, Any] | None:
     """Distinct senders and the most frequent ones, or ``None`` when no member has a sender."""
-    senders = frame["sender"].iloc[members].dropna() if "sender" in frame else pd.Series(dtype=object)
-    if senders.empty:
+    if columns.senders is None:
         return None
-    counts = senders.value_counts()
-    return {"distinct": int(len(counts)),
-            "top": [{"sender": str(s), "messages": int(n)} for s, n in counts.head(listed).items()]}
+    counts = Counter(s for s in columns.senders[members] if isinstance(s, str) and s)
+    if not counts:
+        return None
+    return {"distinct": len(counts), "top": [{"sender": s, "messages": n} for s, n in counts.most_common(listed)]}
 
 
 def _contact_points(grouping: Grouping, members: np.ndarray, listed: int) -> list[dict[str, Any]]:
     """The campaign's most quoted contact points; ``hub`` marks those too widely shared to group by."""
-    counts = pd.Series([key for m in members for key in grouping.contacts[m]], dtype=object).value_counts()
+    counts = Counter(key for m in members for key in grouping.contacts[m])
     points = []
-    for key, messages in counts.head(listed).items():
+    for key, messages in counts.most_common(listed):
         kind, value = key.split(":", 1)
-        points.append({"kind": kind, "value": value, "messages": int(messages), "hub": key in grouping.hubs})
+        points.append({"kind": kind, "value": value, "messages": messages, "hub": key in grouping.hubs})
     return points
 
 
 def _samples(
-    frame: pd.DataFrame, members: np.ndarray, templates: pd.Series, template: str, count: int, scores: np.ndarray | None
+    columns: _Columns, members: np.ndarray, representative: int, count: int, scores: np.ndarray | None
 ) -> list[dict[str, Any]]:
     """Up to ``count`` members with distinct texts: the representative (first with the commonest
     template) first, then the others in input order."""
-    texts = frame["text"].to_numpy()
-    representative = members[int(np.argmax(templates.to_numpy() == template))]
     chosen: dict[str, int] = {}
-    for member in [representative, *(m for m in members if m != representative)]:
-        chosen.setdefault(texts[member], int(member))
+    for member in [representative, *(int(m) for m in members if m != representative)]:
+        chosen.setdefault(columns.texts[member], member)
         if len(chosen) == count:
             break
     samples = []
-    for member in chosen.values():
-        row = frame.iloc[member]
-        sample = {"id": str(row["id"]), "text": row["text"]}
-        if "label" in frame and pd.notna(row["label"]):
-            sample["label"] = int(row["label"])
+    for text, member in chosen.items():
+        sample: dict[str, Any] = {"id": columns.ids[member], "text": text}
+        if columns.labels is not None:
+            sample["label"] = int(columns.labels[member])
         if scores is not None:
             sample["score"] = round(float(scores[member]), 4)
         samples.append(sample)
