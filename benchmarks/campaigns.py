@@ -62,7 +62,7 @@ def main() -> None:
     if args.templates_only:
         contacts = config.campaigns.contacts.model_copy(update={"max_templates_per_contact": 0})
         config = config.model_copy(update={"campaigns": config.campaigns.model_copy(update={"contacts": contacts})})
-    print("| set | messages | campaigns ≥ %d | messages in them (share) | purity | grouping s |" % args.min_size)
+    print(f"| set | messages | campaigns ≥ {args.min_size} | messages in them (share) | purity | grouping s |")
     print("|---|---:|---:|---:|---:|---:|")
     for name in args.sets:
         frame = load_unlabelled([DATA / FILES[name]]).frame

@@ -80,14 +80,14 @@ def group_messages(texts: Sequence[str], config: CampaignsConfig) -> Grouping:
     distinct_contacts = [extractor.contacts(text) for text in distinct_texts]  # campaigns repeat texts verbatim
     contacts = [distinct_contacts[code] for code in text_codes]
     quoted_by: dict[str, set[int]] = defaultdict(set)
-    for group, keys in zip(template_group, contacts):
+    for group, keys in zip(template_group, contacts, strict=True):
         for key in keys:
             quoted_by[key].add(int(group))
     limit = config.campaigns.contacts.max_templates_per_contact
     hubs = frozenset(key for key, groups in quoted_by.items() if len(groups) > limit)
     groups = int(template_group.max()) + 1
     contact_ids = {key: groups + i for i, key in enumerate(k for k in quoted_by if k not in hubs)}
-    contact_pairs = [(int(group), contact_ids[key]) for group, keys in zip(template_group, contacts)
+    contact_pairs = [(int(group), contact_ids[key]) for group, keys in zip(template_group, contacts, strict=True)
                      for key in keys if key in contact_ids]
     campaign = components(groups + len(contact_ids), contact_pairs)[template_group]
     return Grouping(campaign=campaign, templates=templates, contacts=contacts, hubs=hubs)

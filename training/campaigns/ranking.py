@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,6 @@ class Campaign:
     senders: dict[str, Any] | None = None
     label_mix: dict[str, int] | None = None
     mean_score: float | None = None
-    members: list[int] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form: fields the data could not fill (no time, sender, label or model) are absent."""
@@ -92,7 +91,7 @@ def build_campaigns(
             id=campaign_id(template), size=len(members), template=template,
             samples=_samples(columns, members, representative, page.samples, scores),
             contact_points=_contact_points(grouping, members, page.contacts_listed),
-            priority=float(len(members)), members=[int(m) for m in members],
+            priority=float(len(members)),
         )
         _add_times(campaign, columns, members)
         campaign.senders = _senders(columns, members, page.senders_listed)

@@ -12,7 +12,8 @@ from configs import default_config_path, load_config
 from configs.campaigns import CampaignsConfig
 
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴婷"]
-REFUND = "【淘宝】尊敬的{name}：您购买的商品因质量问题需办理退款{amount}元，请添加客服微信tb{wx}或拨打{mobile}，登录 http://tb-{site}.cn/{code} 填写银行卡信息领取赔付。"
+REFUND = ("【淘宝】尊敬的{name}：您购买的商品因质量问题需办理退款{amount}元，请添加客服微信tb{wx}或拨打{mobile}，"
+          "登录 http://tb-{site}.cn/{code} 填写银行卡信息领取赔付。")
 LOAN_A = "急用钱找宜信，无抵押无担保信用贷款，资料简单两天放款，额度{amount}万，咨询电话：{mobile}【{name}经理】"
 LOAN_B = "您好，我是宜信金融顾问{name}，最近资金周转困难吗？最低月息{rate}厘，当天审批不看征信，详情来电{mobile}。"
 LOAN_MOBILE = "13912345678"
