@@ -39,10 +39,13 @@ def campaigns(
         page = render_page(found, settings.campaigns.page, sources)
     except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:
         fail(exc)
-    out.mkdir(parents=True, exist_ok=True)
     table = json.dumps({"campaigns": [c.as_dict() for c in found]}, ensure_ascii=False, indent=1)
-    (out / "campaigns.json").write_text(table, encoding="utf-8")
-    (out / "campaigns.html").write_text(page, encoding="utf-8")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "campaigns.json").write_text(table, encoding="utf-8")
+        (out / "campaigns.html").write_text(page, encoding="utf-8")
+    except OSError as exc:
+        fail(ValueError(f"cannot write to --out {out}: {exc.strerror or exc}"))
     typer.echo(json.dumps({"out": str(out), "messages": len(frame), "campaigns": len(found),
                            "messages_in_campaigns": sum(c.size for c in found), "hub_contacts": len(grouping.hubs)},
                           ensure_ascii=False))

@@ -110,6 +110,23 @@ def test_unreadable_path_and_unknown_model_are_one_line_errors(tmp_path: Path, w
     assert code == 2 and "no-such-model" in output and "Traceback" not in output
 
 
+def test_an_out_folder_that_cannot_be_made_is_a_one_line_error(tmp_path: Path, written: tuple[Path, dict]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    data = next(written[0].parent.glob("*.csv"))
+    code, output = run("--data", str(data), "--out", str(blocker / "out"))
+    assert code == 2 and "cannot write to --out" in output and len(output.strip().splitlines()) == 1
+
+
+def test_messages_without_any_campaign_give_an_empty_list_and_a_page(tmp_path: Path) -> None:
+    data = tmp_path / "one.csv"
+    data.write_text("text\n妈，我今天晚上加班不回家吃饭了，你们先吃别等我。\n", encoding="utf-8")
+    code, output = run("--data", str(data), "--out", str(tmp_path / "out"))
+    assert code == 0, output
+    assert json.loads((tmp_path / "out" / "campaigns.json").read_text(encoding="utf-8")) == {"campaigns": []}
+    assert "共 0 个活动" in (tmp_path / "out" / "campaigns.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 def test_with_a_model_every_campaign_and_sample_carries_its_score(written: tuple[Path, dict], tmp_path: Path) -> None:
     from tests.models.conftest import SMALL_SMS_CONFIG
