@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from training.cli_support import fail
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 
 def campaigns(
@@ -51,7 +56,7 @@ def campaigns(
                           ensure_ascii=False))
 
 
-def _scores(model_uri: str, frame):
+def _scores(model_uri: str, frame: pd.DataFrame) -> np.ndarray:
     """Each message's unwanted score from the registered SMS model."""
     from models.pyfunc import decisions_frame
     from models.registry import load_scam_model

@@ -13,6 +13,7 @@ from typing import Any
 
 from configs.campaigns import PageConfig
 from training.campaigns.ranking import Campaign
+from training.report.fonts import embedded_font_face
 from training.report.html import template_environment
 
 _ENV = template_environment("training.campaigns")
@@ -31,8 +32,6 @@ def highlighted(representative: str, text: str) -> list[dict[str, Any]]:
 
 def render_page(campaigns: list[Campaign], config: PageConfig, sources: dict[str, Any]) -> str:
     """The whole page for the first ``config.top_campaigns`` campaigns (``campaigns`` sorted by rank)."""
-    from training.report.fonts import embedded_font_face
-
     rows = []
     for campaign in campaigns[: config.top_campaigns]:
         representative = campaign.samples[0]["text"]
