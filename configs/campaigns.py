@@ -7,7 +7,7 @@ both compare.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from configs import StrictModel
 
@@ -22,7 +22,47 @@ class TemplateConfig(StrictModel):
     seed: int = 1
 
 
+class ContactsConfig(StrictModel):
+    """Contact points (link domains, 微信/QQ handles, callback numbers) that join templates into one campaign.
+
+    A contact quoted by many templates, or an official number/site anyone may quote, is a hub:
+    letting it merge would chain unrelated campaigns together (like a bank's line in the call graph).
+    """
+
+    max_templates_per_contact: int = Field(5, ge=1)
+    min_handle_chars: int = Field(5, ge=1)
+    service_number_prefixes: list[str] = Field(default_factory=list)
+    service_number_max_digits: int = Field(6, ge=3, le=20)
+    service_numbers: list[str] = Field(default_factory=list)
+    service_domains: list[str] = Field(default_factory=list)
+    second_level_suffixes: list[str] = Field(default_factory=list)
+
+    @field_validator("service_number_prefixes", "service_numbers", "service_domains", "second_level_suffixes", mode="before")
+    @classmethod
+    def _as_lower_text(cls, values: list) -> list[str]:
+        """YAML reads 95588 as a number and a domain may be typed in capitals: compare text, lower case."""
+        return [str(value).strip().casefold() for value in values]
+
+
+class PageConfig(StrictModel):
+    """What ``campaigns.html`` shows (``campaigns.json`` lists every campaign)."""
+
+    top_campaigns: int = Field(30, ge=1, le=1000)
+    samples: int = Field(6, ge=1, le=100)
+    senders_listed: int = Field(10, ge=1)
+    contacts_listed: int = Field(10, ge=1)
+
+
+class GroupingConfig(StrictModel):
+    """``yunmao campaigns``: messages sharing a template or a (non-hub) contact point form one campaign."""
+
+    min_size: int = Field(2, ge=2)
+    contacts: ContactsConfig = ContactsConfig()
+    page: PageConfig = PageConfig()
+
+
 class CampaignsConfig(StrictModel):
     """Root of ``configs/campaigns.yaml``."""
 
     template: TemplateConfig = TemplateConfig()
+    campaigns: GroupingConfig = GroupingConfig()

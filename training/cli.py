@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from serving.cli import serve
+from training.campaigns.cli import campaigns
 from training.data.cli import data_app, profiles_app
 from training.dens.cli import dens
 from training.evaluate_cli import evaluate
@@ -35,3 +36,4 @@ app.command("quickstart")(quickstart)
 app.command("serve")(serve)
 app.command("report")(report)
 app.command("dens")(dens)
+app.command("campaigns")(campaigns)

@@ -48,6 +48,8 @@ _PHONE_RE = re.compile(
 _MONEY_RE = re.compile(
     r"(?:[¥￥$]\s*\d[\d,]*(?:\.\d+)?)|(?:\d[\d,]*(?:\.\d+)?\s*(?:万元|万|元|块|rmb|yuan|美元|w(?![a-z])))"
 )
+# Public: contact-point extraction (features.sms.contacts) finds the very links and numbers masked here.
+URL_PATTERN, PHONE_PATTERN = _URL_RE, _PHONE_RE
 _LONG_NUMBER_RE = re.compile(r"(?<![a-z\d])\d{5,}(?![a-z\d])")
 _SPACES = re.compile(r"\s+")
 _PLACEHOLDER_WORD = re.compile(r"(?<!\S)(?:" + "|".join(PLACEHOLDERS) + r")(?!\S)")
