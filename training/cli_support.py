@@ -26,6 +26,17 @@ if TYPE_CHECKING:
     from configs.call import CallConfig
     from configs.sms import SmsConfig
 
+def write_outputs(out: Path, files: dict[str, str]) -> None:
+    """Write each ``name: text`` of ``files`` into folder ``out`` (created); a folder that cannot be
+    written is the one-line failure, not a traceback."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (out / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(ValueError(f"cannot write to --out {out}: {exc.strerror or exc}"))
+
+
 def sms_config(config: Path | None) -> SmsConfig:
     """The SMS config at ``config``, or the shipped ``configs/sms.yaml``."""
     from configs import default_config_path, load_config

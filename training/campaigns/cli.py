@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from training.cli_support import fail
+from training.cli_support import fail, write_outputs
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,12 +45,7 @@ def campaigns(
     except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:
         fail(exc)
     table = json.dumps({"campaigns": [c.as_dict() for c in found]}, ensure_ascii=False, indent=1)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "campaigns.json").write_text(table, encoding="utf-8")
-        (out / "campaigns.html").write_text(page, encoding="utf-8")
-    except OSError as exc:
-        fail(ValueError(f"cannot write to --out {out}: {exc.strerror or exc}"))
+    write_outputs(out, {"campaigns.json": table, "campaigns.html": page})
     typer.echo(json.dumps({"out": str(out), "messages": len(frame), "campaigns": len(found),
                            "messages_in_campaigns": sum(c.size for c in found), "hub_contacts": len(grouping.hubs)},
                           ensure_ascii=False))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import call_config, fail
+from training.cli_support import call_config, fail, write_outputs
 
 
 def dens(
@@ -60,10 +60,8 @@ def dens(
     # LinkError, CdrLoadError and PreviousDensError are ValueErrors.
     except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:
         fail(exc)
-    out.mkdir(parents=True, exist_ok=True)
     table = json.dumps({"dens": [d.as_dict() for d in found]}, ensure_ascii=False, indent=1)
-    (out / "dens.json").write_text(table, encoding="utf-8")
-    (out / "dens.html").write_text(page, encoding="utf-8")
+    write_outputs(out, {"dens.json": table, "dens.html": page})
     kept = sum(1 for d in found if d.id in earlier)
     typer.echo(json.dumps({"out": str(out), "dens": len(found), "ids_kept": kept, "numbers_in_dens": sum(d.size for d in found),
                            **sources}, ensure_ascii=False))

@@ -201,3 +201,11 @@ def test_a_previous_file_that_is_not_dens_json_is_refused(files: dict[str, Path]
     assert code == 2 and "not a dens.json written by yunmao dens" in output
     code, output = run_on(files, "--previous", str(tmp_path / "absent.json"))
     assert code == 2 and "no such previous dens file" in output
+
+
+def test_an_out_folder_that_cannot_be_made_is_a_one_line_error(files: dict[str, Path], tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    code, output = run("--links", str(files["links"]), "--labels", str(files["labels"]), "--out", str(blocker / "out"),
+                       "--config", str(files["config"]))
+    assert code == 2 and "cannot write to --out" in output and len(output.strip().splitlines()) == 1
