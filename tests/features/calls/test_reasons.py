@@ -60,28 +60,21 @@ def test_contest_swapped_max_min_read_as_what_they_hold() -> None:
     assert render_reason("imei_sims", 41, CALL_REASON_TEMPLATES) == "同一设备上有 41 个号码"
 
 
-def test_a_broken_template_file_fails_at_load(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize(("content", "message"), [
+    ("voc_cnt: 通话次数\n", "voc_cnt.*value"),
+    ("voc_cnt@zero: 无通话\n", "voc_cnt@zero.*beside"),  # a zero sentence needs its feature's template
+])
+def test_a_broken_template_file_fails_at_load(tmp_path, monkeypatch, content: str, message: str) -> None:
     import features.calls.reasons as reasons
 
     resources = tmp_path / "resources"
     resources.mkdir()
-    (resources / "bad.yaml").write_text("voc_cnt: 通话次数\n", encoding="utf-8")
+    (resources / "bad.yaml").write_text(content, encoding="utf-8")
     monkeypatch.setattr(reasons.resources, "files", lambda package: tmp_path)
-    with pytest.raises(ValueError, match="voc_cnt.*value"):
+    with pytest.raises(ValueError, match=message):
         load_templates("bad.yaml")
 
 
 def test_a_zero_count_reads_as_a_sentence_not_as_zero() -> None:
     assert render_reason("interactive_call_user_cnt", 0, CALL_REASON_TEMPLATES) == "无双向通话对象"
     assert render_reason("interactive_call_user_cnt", 3, CALL_REASON_TEMPLATES) == "双向通话对象 3 个"
-
-
-def test_a_zero_sentence_without_its_feature_template_fails_at_load(tmp_path, monkeypatch) -> None:
-    import features.calls.reasons as reasons
-
-    resources = tmp_path / "resources"
-    resources.mkdir()
-    (resources / "bad.yaml").write_text("voc_cnt@zero: 无通话\n", encoding="utf-8")
-    monkeypatch.setattr(reasons.resources, "files", lambda package: tmp_path)
-    with pytest.raises(ValueError, match="voc_cnt@zero.*beside"):
-        reasons.load_templates("bad.yaml")
