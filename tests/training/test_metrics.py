@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from training.metrics import (
