@@ -34,5 +34,16 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
+    for key, value in _flat(report).items():
+        typer.echo(f"{key:>34}: {value}")
+
+
+def _flat(report: dict, prefix: str = "") -> dict:
+    """Nested blocks (``warn``, ``fraud``, ``unique``) as dotted keys, one figure per line."""
+    flat: dict = {}
     for key, value in report.items():
-        typer.echo(f"{key:>22}: {value}")
+        if isinstance(value, dict):
+            flat |= _flat(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
