@@ -15,6 +15,7 @@ from configs.evaluation import EvaluationConfig, load_evaluation_config
 from configs.report import ReportConfig
 from features.sms.metadata import SENDER_KINDS, sender_kind
 from features.sms.normalise import normalise_text
+from training.bootstrap import paired_intervals
 from training.report import metrics as M
 from training.report import plots as P
 from training.report.fonts import use_cjk_font
@@ -54,12 +55,16 @@ def _sender_kinds(data: EvalData, run: ModelRun) -> list[dict[str, Any]]:
 
 
 def _comparison(data: EvalData, run: ModelRun, other: ModelRun, limit: int, evaluation: EvaluationConfig) -> dict[str, Any]:
+    """The other model's headline, the paired difference (this model − other, same bootstrap
+    resamples) and the messages where their actions differ."""
     indices = M.disagreements(run, other, limit)
     differ = int(np.sum(run.actions() != other.actions()))
     rows = [{**_example(data, run, i), "other_score": float(other.scores[i]), "other_action": str(other.actions()[i])}
             for i in indices]
-    return {"model": other.name, "headline": M.headline(data.labels, other, evaluation), "disagreement_count": differ,
-            "disagreements": rows}
+    two_classes = len(np.unique(data.labels)) == 2
+    difference = paired_intervals(data.labels, run.scores, other.scores, evaluation)[2] if two_classes else None
+    return {"model": other.name, "headline": M.headline(data.labels, other, evaluation), "difference": difference,
+            "disagreement_count": differ, "disagreements": rows}
 
 
 def report_metrics(data: EvalData, run: ModelRun, config: ReportConfig, other: ModelRun | None = None,

@@ -95,3 +95,6 @@ def test_html_shows_recall_at_the_blocking_point_with_intervals(report_file: tup
         for key in ("roc_auc", "pr_auc", "recall_at_fpr_0.001", "recall_at_fpr_0.01"):
             cell = f"{head[key]:.4f} <span class=\"muted\">[{head[key + '_ci_low']:.4f}, {head[key + '_ci_high']:.4f}]</span>"
             assert cell in page, key
+    difference = metrics["compare"]["difference"]
+    assert difference["roc_auc"] == pytest.approx(metrics["headline"]["roc_auc"] - metrics["compare"]["headline"]["roc_auc"])
+    assert f"{difference['recall_at_fpr_0.01']:+.4f} <span class=\"muted\">[{difference['recall_at_fpr_0.01_ci_low']:+.4f}" in page
