@@ -4,21 +4,24 @@
 
 For each set in ../shared/data: grouped outer cross-validation (deduplicated; each message
 held out once, both models trained on the other folds), repeated with several seeds so one
-lucky partition cannot carry the claim. Prints a Markdown table of the means of per-fold
-held-out metrics, and fraud-type macro-F1 on Telecom_Fraud_Texts_5.
+lucky partition cannot carry the claim. Per set and seed, a Markdown table: ROC-AUC, PR-AUC and
+recall at the configured false positive rates (configs/evaluation.yaml) on the pooled
+out-of-fold scores of all held-out folds, each with its bootstrap interval, then the paired
+difference yunmao − baseline on the same resamples; best F1 is the mean of per-fold values,
+and fraud-type macro-F1 on Telecom_Fraud_Texts_5 is pooled over the held-out folds.
 """
 
 from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from configs import default_config_path, load_config
+from configs.evaluation import load_evaluation_config
 from configs.paths import PROJECT_ROOT
 from configs.sms import SmsConfig
-from training.compare import COMPARED, compare_with_baseline
+from training.compare import compare_with_baseline
 from training.data.sms import load_labelled
+from training.metrics import recall_key
 
 DATA = PROJECT_ROOT.parent / "shared" / "data"
 SETS = {
@@ -37,19 +40,35 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
     args = parser.parse_args()
     cfg = load_config(default_config_path("sms"), SmsConfig)
+    evaluation = load_evaluation_config()
+    keys = ("roc_auc", "pr_auc", *map(recall_key, evaluation.recall_at_fpr))
+    rates = " | ".join(f"recall@FPR {rate:.1%}" for rate in evaluation.recall_at_fpr)
+    boot = evaluation.bootstrap
     folds_run = args.max_folds or args.folds
-    print(f"grouped {args.folds}-fold outer CV ({folds_run} held out) x {args.seeds} seeds; mean of per-fold metrics\n")
-    print("| set | messages (fraud) | model | ROC-AUC | PR-AUC | best F1 | fraud-type macro-F1 |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"grouped {args.folds}-fold outer CV ({folds_run} held out) x {args.seeds} seeds; pooled out-of-fold scores, "
+          f"{boot.level:.0%} paired percentile bootstrap ({boot.resamples} resamples, seed {boot.seed}); "
+          "best F1: mean of per-fold values\n")
+    print(f"| set | seed | held-out messages (fraud) | model | ROC-AUC | PR-AUC | {rates} | best F1 | fraud-type macro-F1 |")
+    print("|---|---|---|---|---|---|" + "---|" * len(evaluation.recall_at_fpr) + "---|---|")
     for name in args.sets:
-        frame = load_labelled(SETS[name]).frame
-        runs = [compare_with_baseline(frame, cfg, args.folds, seed, args.max_folds) for seed in range(args.seeds)]
-        size = f"{runs[0]['n_held_out']} ({runs[0]['positives_held_out']})"
-        for model in ("yunmao", "baseline"):
-            cells = " | ".join(f"{np.mean([run[model][m] for run in runs]):.4f}" for m in COMPARED)
-            types = [run[model].get("fraud_type_macro_f1") for run in runs]
-            type_cell = f"{np.mean(types):.4f}" if None not in types else "–"
-            print(f"| {name} | {size} | {model} | {cells} | {type_cell} |", flush=True)
+        frame = load_labelled(SETS[name], dedupe=True).frame
+        for seed in range(args.seeds):
+            run = compare_with_baseline(frame, cfg, args.folds, seed, args.max_folds, evaluation)
+            size = f"{run['n_held_out']} ({run['positives_held_out']})"
+            for model in ("yunmao", "baseline", "difference"):
+                pooled = run["pooled"][model]
+                cells = " | ".join(_with_interval(pooled, key, signed=model == "difference") for key in keys)
+                per_fold = run.get(model, {})
+                f1_cell = f"{per_fold['best_f1']:.4f}" if "best_f1" in per_fold else ""
+                type_cell = f"{per_fold['fraud_type_macro_f1']:.4f}" if "fraud_type_macro_f1" in per_fold else ""
+                label = "yunmao − baseline" if model == "difference" else model
+                print(f"| {name} | {seed} | {size} | {label} | {cells} | {f1_cell} | {type_cell} |", flush=True)
+
+
+def _with_interval(metrics: dict[str, float], key: str, *, signed: bool) -> str:
+    shape = "{:+.4f}" if signed else "{:.4f}"
+    low, high = shape.format(metrics[f"{key}_ci_low"]), shape.format(metrics[f"{key}_ci_high"])
+    return f"{shape.format(metrics[key])} [{low}, {high}]"
 
 
 if __name__ == "__main__":

@@ -8,27 +8,50 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from configs.evaluation import EvaluationConfig, load_evaluation_config
 from models.scam_model import ScamModel
+from training.bootstrap import intervals
 from training.data.datasets import load_for_model
-from training.metrics import binary_report, macro_f1, ranking
+from training.data.sms.dedupe import drop_duplicates
+from training.metrics import binary_report, macro_f1
 
 
 def evaluate_files(
     model: ScamModel, paths: Sequence[str | Path], fmt: str = "auto",
     features: Sequence[str | Path] = (), links: Sequence[str | Path] = (),
+    *, unique: bool = False, evaluation: EvaluationConfig | None = None,
 ) -> dict:
-    """:func:`evaluate_model` on labelled files, plus what the model had to score as unknown.
+    """:func:`evaluate_model` on every row of labelled files, plus what the model had to score as unknown.
+
+    Every row counts (``n`` is the number of rows read), so the figures compare with another
+    tool's on the same file. ``unique`` adds a ``"unique"`` block: the same metrics on the
+    distinct normalised texts (the first copy of each, a text labelled both ways counted as
+    unwanted), with ``duplicates_removed``.
 
     Call models: ``features`` tables are joined; graph features use ``links`` and the model's
     known labels only, so the evaluated file's labels cannot reach any score.
+
+    Raises:
+        ValueError: unreadable data, one class only, or ``unique`` for a call model.
     """
+    if unique and model.kind == "call":
+        raise ValueError("--unique applies to SMS models only (call data has one row per number already)")
+    evaluation = evaluation or load_evaluation_config()
     frame, notes = load_for_model(model, paths, fmt, labelled=True, features=features, links=links)
-    return {**evaluate_model(model, frame), **notes}
+    report = {"rows": "every row", **evaluate_model(model, frame, evaluation), **notes}
+    if unique:
+        deduplicated = drop_duplicates(frame)
+        report["unique"] = {"rows": "distinct normalised texts", "duplicates_removed": deduplicated.duplicates_removed,
+                            **evaluate_model(model, deduplicated.frame, evaluation)}
+    return report
 
 
-def evaluate_model(model: ScamModel, frame: pd.DataFrame) -> dict:
-    """Ranking metrics, block/warn-threshold metrics, (when typed) fraud-type macro-F1 and (when
-    the model and data know categories) fraud_score ranking and category macro-F1.
+def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: EvaluationConfig | None = None) -> dict:
+    """Ranking metrics and recall at the configured false positive rates, each with bootstrap
+    interval bounds (``roc_auc``, ``roc_auc_ci_low``, ``roc_auc_ci_high``, …; ``evaluation`` or the
+    shipped ``configs/evaluation.yaml``), block/warn-threshold metrics, (when typed) fraud-type
+    macro-F1 and (when the model and data know categories) the same ranking figures for
+    ``fraud_score`` and category macro-F1.
 
     ``fraud_type_macro_f1`` is measured on the fraud rows whose type the model knows: it
     grades the type head on its own, apart from the block/allow decision.
@@ -38,9 +61,11 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame) -> dict:
     labels = frame["label"].astype(int).to_numpy()
     if len(np.unique(labels)) < 2:
         raise ValueError("evaluation data must contain both fraud and normal rows")
+    evaluation = evaluation or load_evaluation_config()
     features = model.features(frame)
     scores = model.score_features(features)
-    report = binary_report(labels, scores, model.thresholds.block, model.thresholds.warn)
+    report = {**binary_report(labels, scores, model.thresholds.block, model.thresholds.warn),
+              **intervals(labels, scores, evaluation)}
     head = model.fraud_type_head
     if head is not None and "fraud_type" in frame:
         typed = np.flatnonzero((labels == 1) & frame["fraud_type"].isin(head.classes).to_numpy())
@@ -49,11 +74,11 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame) -> dict:
             report["fraud_type_macro_f1"] = macro_f1(frame["fraud_type"].iloc[typed].tolist(), predicted)
             report["fraud_type_n"] = int(len(typed))
     if model.category_head is not None and "category" in frame:
-        report.update(_category_report(model, frame))
+        report.update(_category_report(model, frame, evaluation))
     return report
 
 
-def _category_report(model: ScamModel, frame: pd.DataFrame) -> dict:
+def _category_report(model: ScamModel, frame: pd.DataFrame, evaluation: EvaluationConfig) -> dict:
     """``fraud`` (ranking of ``fraud_score`` on fraud vs ham rows: what fraud-vs-normal sets are
     judged on) and ``category_macro_f1`` over the rows whose category is known."""
     decisions = model.decide(frame, explain=False)
@@ -68,5 +93,5 @@ def _category_report(model: ScamModel, frame: pd.DataFrame) -> dict:
     is_fraud = (frame["category"] == head.fraud).to_numpy()[versus]
     if 0 < is_fraud.sum() < len(is_fraud):
         fraud_scores = np.asarray([d.fraud_score for d in decisions])[versus]
-        report["fraud"] = {**ranking(is_fraud.astype(int), fraud_scores), "n": int(versus.sum())}
+        report["fraud"] = {**intervals(is_fraud.astype(int), fraud_scores, evaluation), "n": int(versus.sum())}
     return report

@@ -35,6 +35,65 @@ def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
     return {"roc_auc": float(roc_auc_score(labels, scores)), "pr_auc": float(average_precision_score(labels, scores))}
 
 
+def recall_key(max_fpr: float) -> str:
+    """The result key of recall at ``max_fpr``: ``recall_at_fpr_0.001`` for 0.1%."""
+    return f"recall_at_fpr_{max_fpr:g}"
+
+
+def tie_groups(scores: np.ndarray) -> tuple[np.ndarray, int]:
+    """Per row, the index of its score among the distinct scores in descending order, and their count.
+
+    Rows with equal scores share a group: a threshold flags all of them or none.
+    """
+    distinct, group = np.unique(-np.asarray(scores, dtype=float), return_inverse=True)
+    return group.ravel(), len(distinct)
+
+
+def curve_metrics(positives: np.ndarray, negatives: np.ndarray, max_fprs: tuple[float, ...]) -> dict[str, np.ndarray]:
+    """ROC-AUC, PR-AUC (average precision) and recall at each FPR in ``max_fprs``, for many
+    weightings of the same scored rows at once.
+
+    ``positives[b, j]`` and ``negatives[b, j]`` are how often weighting ``b`` counts unwanted and
+    ham rows of tie group ``j`` (see :func:`tie_groups`; groups in descending score order). With
+    every weight 1 this is the plain metric on the rows; a bootstrap resample is a weighting by
+    how often each row was drawn. Each returned array holds one value per weighting.
+
+    - ROC-AUC: the share of (unwanted, ham) pairs ordered right, ties counting half (as sklearn).
+    - PR-AUC: average precision, the sum over thresholds of precision times the recall gained
+      there (sklearn's ``average_precision_score``; no interpolation).
+    - Recall at FPR ``f``: a threshold flags every row scoring at or above it. The threshold is
+      the lowest score at which the flagged ham rows are at most ``floor(f × ham rows)``, i.e.
+      the false positive rate on the evaluated rows stays at or below ``f``. Ties are handled
+      conservatively: a group of equal scores that would push the false positives over the limit
+      is left unflagged as a whole, with its unwanted rows. With fewer than ``1 / f`` ham rows the
+      limit is 0 false positives.
+    """
+    positives, negatives = np.atleast_2d(positives).astype(float), np.atleast_2d(negatives).astype(float)
+    total_pos, total_neg = positives.sum(axis=1), negatives.sum(axis=1)
+    true_pos, false_pos = np.cumsum(positives, axis=1), np.cumsum(negatives, axis=1)
+    ham_below = total_neg[:, None] - false_pos
+    roc_auc = np.sum(positives * (ham_below + 0.5 * negatives), axis=1) / (total_pos * total_neg)
+    flagged = true_pos + false_pos
+    precision = np.divide(true_pos, flagged, out=np.zeros_like(true_pos), where=flagged > 0)
+    result = {"roc_auc": roc_auc, "pr_auc": np.sum(positives * precision, axis=1) / total_pos}
+    for max_fpr in max_fprs:
+        allowed = np.floor(max_fpr * total_neg + 1e-9)
+        usable = np.sum(false_pos <= allowed[:, None], axis=1)  # false_pos never falls: a prefix
+        reached = np.take_along_axis(true_pos, np.maximum(usable - 1, 0)[:, None], axis=1)[:, 0]
+        result[recall_key(max_fpr)] = np.where(usable > 0, reached, 0.0) / total_pos
+    return result
+
+
+def operating_points(labels: np.ndarray, scores: np.ndarray, max_fprs: tuple[float, ...]) -> dict[str, float]:
+    """Recall at each false positive rate in ``max_fprs`` (definition: :func:`curve_metrics`)."""
+    labels = np.asarray(labels).astype(int)
+    group, groups = tie_groups(scores)
+    positives = np.bincount(group[labels == 1], minlength=groups)
+    negatives = np.bincount(group[labels == 0], minlength=groups)
+    curves = curve_metrics(positives, negatives, max_fprs)
+    return {recall_key(f): float(curves[recall_key(f)][0]) for f in max_fprs}
+
+
 def binary_report(labels: np.ndarray, scores: np.ndarray, block: float, warn: float) -> dict:
     """The evaluation contract: n, positives, AUCs, best F1, block-threshold metrics, nested warn."""
     labels = np.asarray(labels).astype(int)

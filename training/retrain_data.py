@@ -60,9 +60,14 @@ def record_keys(kind: Kind, frame: pd.DataFrame) -> pd.Series:
 
 
 def load_rows(kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig) -> pd.DataFrame:
-    """Labelled rows as the trainer of ``kind`` reads them (call CDRs become profiles with ``cfg``)."""
+    """Labelled rows as the trainer of ``kind`` reads them (call CDRs become profiles with ``cfg``).
+
+    SMS are deduplicated as the trainer does, for the evaluation set too: the retraining gates
+    weigh champion and challenger on the same distinct messages, unlike ``yunmao evaluate``,
+    which scores every row of a file.
+    """
     if kind == "sms":
-        return load_labelled(paths, fmt).frame
+        return load_labelled(paths, fmt, dedupe=True).frame
     frames = [load_call_training_data(path, fmt, cfg.profiles)[0] for path in paths]
     return pd.concat(frames, ignore_index=True)
 

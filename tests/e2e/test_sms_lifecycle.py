@@ -59,6 +59,18 @@ def test_evaluate_json_has_the_documented_keys(trained: dict) -> None:
     for key in ("n", "positives", "roc_auc", "pr_auc", "f1", "precision", "recall", "fpr", "fraud_type_macro_f1"):
         assert key in report
     assert set(report["warn"]) >= {"f1", "precision", "recall", "fpr"}
+    for key in ("roc_auc", "pr_auc", "recall_at_fpr_0.001", "recall_at_fpr_0.01"):
+        assert report[f"{key}_ci_low"] <= report[key] <= report[f"{key}_ci_high"], key
+
+
+def test_evaluate_counts_every_row_and_unique_the_distinct_texts(trained: dict) -> None:
+    result = run("evaluate", "--model", trained["uri"], "--data", str(trained["data"]), "--unique", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["n"] == len(pd.read_csv(trained["data"]))
+    assert report["unique"]["n"] == report["n"] - report["unique"]["duplicates_removed"]
+    text = run("evaluate", "--model", trained["uri"], "--data", str(trained["data"]), "--unique")
+    assert f"unique.n: {report['unique']['n']}" in text.stdout and f" n: {report['n']}" in text.stdout
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.metrics import average_precision_score, roc_auc_score
 
-from training.metrics import at_threshold, best_f1, binary_report
+from training.metrics import (
+    at_threshold,
+    best_f1,
+    binary_report,
+    curve_metrics,
+    operating_points,
+    recall_key,
+    tie_groups,
+)
 
 LABELS = np.array([1, 1, 1, 0, 0, 0, 0, 1])
 SCORES = np.array([0.9, 0.8, 0.3, 0.7, 0.2, 0.1, 0.4, 0.6])
@@ -43,3 +52,43 @@ def test_binary_report() -> None:
     assert (report["best_f1"], report["best_f1_threshold"]) == pytest.approx((0.8, 0.3))
     assert (report["f1"], report["precision"], report["recall"], report["fpr"]) == pytest.approx((0.75, 0.75, 0.75, 0.25))
     assert report["warn"]["fpr"] == pytest.approx(0.5) and report["warn"]["recall"] == 1.0
+
+
+# Ten ham rows and five unwanted rows, with ties across the classes at 0.9 and 0.7 and two ham
+# rows tied at 0.7. By descending threshold (flag score >= t): 0.95 → tp 1 fp 0; 0.9 → tp 2 fp 1;
+# 0.8 → tp 3 fp 1; 0.7 → tp 4 fp 3; 0.6 → tp 5 fp 3; lower thresholds only add ham.
+TIED_HAM = [0.9, 0.7, 0.7, 0.5, 0.4, 0.3, 0.2, 0.2, 0.1, 0.05]
+TIED_UNWANTED = [0.95, 0.9, 0.8, 0.7, 0.6]
+TIED_LABELS = np.array([0] * len(TIED_HAM) + [1] * len(TIED_UNWANTED))
+TIED_SCORES = np.array(TIED_HAM + TIED_UNWANTED)
+
+
+@pytest.mark.parametrize(
+    "max_fpr, recall",
+    [
+        (0.001, 1 / 5),  # 0 false positives allowed: only the 0.95 above every ham row
+        (0.05, 1 / 5),  # floor(0.5) = 0 false positives
+        (0.1, 3 / 5),  # 1 allowed: down to 0.8; the unwanted 0.7 ties with two ham rows
+        (0.2, 3 / 5),  # 2 allowed: the tied pair of ham rows at 0.7 cannot be split, so still 0.8
+        (0.3, 5 / 5),  # 3 allowed: down to 0.6
+    ],
+)
+def test_recall_at_fpr_by_hand_with_ties(max_fpr: float, recall: float) -> None:
+    assert operating_points(TIED_LABELS, TIED_SCORES, (max_fpr,)) == {recall_key(max_fpr): pytest.approx(recall)}
+
+
+def test_recall_at_fpr_is_zero_when_a_ham_row_scores_highest() -> None:
+    assert operating_points(np.array([0, 1, 0]), np.array([0.9, 0.5, 0.1]), (0.01,)) == {"recall_at_fpr_0.01": 0.0}
+
+
+def test_curve_metrics_match_sklearn_and_weights_mean_repeated_rows() -> None:
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 2, 300)
+    scores = np.round(rng.normal(labels, 1.0), 1)  # rounded: many ties
+    weights = rng.integers(0, 4, 300)
+    group, groups = tie_groups(scores)
+    curves = curve_metrics(np.bincount(group[labels == 1], weights[labels == 1], groups),
+                           np.bincount(group[labels == 0], weights[labels == 0], groups), ())
+    repeated = np.repeat(np.arange(300), weights)
+    assert (curves["roc_auc"][0], curves["pr_auc"][0]) == pytest.approx(
+        (roc_auc_score(labels[repeated], scores[repeated]), average_precision_score(labels[repeated], scores[repeated])))

@@ -16,7 +16,13 @@ if TYPE_CHECKING:
 
 def load_records(model: ScamModel, paths: Sequence[str | Path], fmt: str = "auto", *, labelled: bool) -> pd.DataFrame:
     """Records ``model`` scores: SMS records, or per-number call profiles built from CDRs with
-    the profile config ``model`` was trained with (window and definitions change the numbers)."""
+    the profile config ``model`` was trained with (window and definitions change the numbers).
+
+    Labelled SMS are never deduplicated here: evaluation scores every row of the file, so a
+    resent message counts each time it was sent and the figures compare with any other tool's on
+    the same file. Training deduplicates in its own loader; ``yunmao evaluate --unique`` adds the
+    deduplicated view on top.
+    """
     if model.kind == "call":
         from training.data.cdr import load_call_training_data
 
@@ -25,8 +31,9 @@ def load_records(model: ScamModel, paths: Sequence[str | Path], fmt: str = "auto
         if labelled and "label" not in frame:
             raise ValueError("call data has no labels (a profile table needs a 'label' column)")
         return frame
-    loader = load_labelled if labelled else load_unlabelled
-    return loader(paths, fmt).frame
+    if labelled:
+        return load_labelled(paths, fmt, dedupe=False).frame
+    return load_unlabelled(paths, fmt).frame
 
 
 def load_for_model(

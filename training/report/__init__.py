@@ -11,9 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from configs.evaluation import EvaluationConfig, load_evaluation_config
 from configs.report import ReportConfig
 from features.sms.metadata import SENDER_KINDS, sender_kind
 from features.sms.normalise import normalise_text
+from training.bootstrap import paired_intervals
 from training.report import metrics as M
 from training.report import plots as P
 from training.report.fonts import use_cjk_font
@@ -52,23 +54,32 @@ def _sender_kinds(data: EvalData, run: ModelRun) -> list[dict[str, Any]]:
     return [{**row, "label": SENDER_KINDS.get(row["slice"], row["slice"])} for row in rows]
 
 
-def _comparison(data: EvalData, run: ModelRun, other: ModelRun, limit: int) -> dict[str, Any]:
+def _comparison(data: EvalData, run: ModelRun, other: ModelRun, limit: int, evaluation: EvaluationConfig) -> dict[str, Any]:
+    """The other model's headline, the paired difference (this model − other, same bootstrap
+    resamples) and the messages where their actions differ."""
     indices = M.disagreements(run, other, limit)
     differ = int(np.sum(run.actions() != other.actions()))
     rows = [{**_example(data, run, i), "other_score": float(other.scores[i]), "other_action": str(other.actions()[i])}
             for i in indices]
-    return {"model": other.name, "headline": M.headline(data.labels, other), "disagreement_count": differ,
-            "disagreements": rows}
+    two_classes = len(np.unique(data.labels)) == 2
+    difference = paired_intervals(data.labels, run.scores, other.scores, evaluation)[2] if two_classes else None
+    return {"model": other.name, "headline": M.headline(data.labels, other, evaluation), "difference": difference,
+            "disagreement_count": differ, "disagreements": rows}
 
 
-def report_metrics(data: EvalData, run: ModelRun, config: ReportConfig, other: ModelRun | None = None) -> dict[str, Any]:
-    """Every number of the report, JSON-ready (this is ``metrics.json``)."""
+def report_metrics(data: EvalData, run: ModelRun, config: ReportConfig, other: ModelRun | None = None,
+                   evaluation: EvaluationConfig | None = None) -> dict[str, Any]:
+    """Every number of the report, JSON-ready (this is ``metrics.json``); bootstrap intervals and
+    the FPRs recall is read at come from ``evaluation`` (default: ``configs/evaluation.yaml``)."""
+    evaluation = evaluation or load_evaluation_config()
     worst = M.worst_errors(data.labels, run, config.worst_examples)
     drift = M.drift(run, config.drift, config.drift_features)
     return {
         "model": run.name,
         "thresholds": {"block": run.block, "warn": run.warn},
-        "headline": M.headline(data.labels, run),
+        "recall_at_fpr": list(evaluation.recall_at_fpr),
+        "bootstrap": evaluation.bootstrap.model_dump(),
+        "headline": M.headline(data.labels, run, evaluation),
         "actions": M.action_mix(data.labels, run),
         "threshold_table": M.threshold_table(data.labels, run, config.threshold_grid.values()),
         "fraud_types": M.fraud_type_recall(data, run),
@@ -77,7 +88,7 @@ def report_metrics(data: EvalData, run: ModelRun, config: ReportConfig, other: M
         "drift": drift,
         "drift_flagged": any(row["flagged"] for row in drift),
         "worst": {kind: [_example(data, run, i) for i in indices] for kind, indices in worst.items()},
-        "compare": _comparison(data, run, other, config.disagreements) if other is not None else None,
+        "compare": _comparison(data, run, other, config.disagreements, evaluation) if other is not None else None,
     }
 
 
@@ -104,7 +115,8 @@ def report_plots(data: EvalData, run: ModelRun, metrics: dict[str, Any], config:
     }
 
 
-def build_report(data: EvalData, run: ModelRun, config: ReportConfig, other: ModelRun | None = None) -> Report:
+def build_report(data: EvalData, run: ModelRun, config: ReportConfig, other: ModelRun | None = None,
+                 evaluation: EvaluationConfig | None = None) -> Report:
     """The whole report for ``run`` on ``data`` (and, with ``other``, the side-by-side comparison)."""
-    metrics = report_metrics(data, run, config, other)
+    metrics = report_metrics(data, run, config, other, evaluation)
     return Report(metrics=metrics, html=render_html(metrics, report_plots(data, run, metrics, config, other)))

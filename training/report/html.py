@@ -10,6 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from training.metrics import recall_key
+
 
 def template_environment(package: str) -> Environment:
     """Jinja2 templates of ``package``/templates with the analyst pages' rules: autoescaped (texts
@@ -24,6 +26,7 @@ def template_environment(package: str) -> Environment:
 
 
 _ENV = template_environment("training.report")
+_ENV.filters["recall_key"] = recall_key
 
 
 def render_html(metrics: dict[str, Any], plots: dict[str, str | None]) -> str:

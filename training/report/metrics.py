@@ -12,9 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from configs.evaluation import EvaluationConfig
 from configs.report import DriftConfig
 from models.scam_model import ACTIONS
 from training import metrics as shared
+from training.bootstrap import intervals
 from training.report.inputs import EvalData, ModelRun
 
 
@@ -36,12 +38,22 @@ def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
     return shared.ranking(labels, scores)
 
 
-def headline(labels: np.ndarray, run: ModelRun) -> dict[str, Any]:
-    """Counts, ranking metrics, and the confusion at the model's block and warn thresholds."""
+def ranking_with_intervals(labels: np.ndarray, scores: np.ndarray, evaluation: EvaluationConfig) -> dict[str, float | None]:
+    """ROC-AUC, PR-AUC and recall at each configured FPR with bootstrap bounds
+    (:func:`training.bootstrap.intervals`); every value None when the data has a single class."""
+    if len(np.unique(labels)) < 2:
+        keys = ("roc_auc", "pr_auc", *map(shared.recall_key, evaluation.recall_at_fpr))
+        return {f"{key}{part}": None for key in keys for part in ("", "_ci_low", "_ci_high")}
+    return intervals(labels, scores, evaluation)
+
+
+def headline(labels: np.ndarray, run: ModelRun, evaluation: EvaluationConfig) -> dict[str, Any]:
+    """Counts, ranking metrics and recall at the configured FPRs with their intervals, and the
+    confusion at the model's block and warn thresholds."""
     return {
         "n": int(len(labels)),
         "positives": int(labels.sum()),
-        **ranking(labels, run.scores),
+        **ranking_with_intervals(labels, run.scores, evaluation),
         "block": at_threshold(labels, run.scores, run.block),
         "warn": at_threshold(labels, run.scores, run.warn),
     }

@@ -85,3 +85,16 @@ def test_metrics_are_json_and_carry_the_comparison(report_file: tuple[Path, dict
     assert metrics["compare"]["disagreement_count"] >= len(metrics["compare"]["disagreements"]) > 0
     assert metrics["drift_flagged"] is True
     assert len(metrics["worst"]["false_positives"]) <= 50
+
+
+def test_html_shows_recall_at_the_blocking_point_with_intervals(report_file: tuple[Path, dict]) -> None:
+    path, metrics = report_file
+    page = path.read_text(encoding="utf-8")
+    assert "recall @FPR 0.1%" in page and "recall @FPR 1%" in page
+    for head in (metrics["headline"], metrics["compare"]["headline"]):
+        for key in ("roc_auc", "pr_auc", "recall_at_fpr_0.001", "recall_at_fpr_0.01"):
+            cell = f"{head[key]:.4f} <span class=\"muted\">[{head[key + '_ci_low']:.4f}, {head[key + '_ci_high']:.4f}]</span>"
+            assert cell in page, key
+    difference = metrics["compare"]["difference"]
+    assert difference["roc_auc"] == pytest.approx(metrics["headline"]["roc_auc"] - metrics["compare"]["headline"]["roc_auc"])
+    assert f"{difference['recall_at_fpr_0.01']:+.4f} <span class=\"muted\">[{difference['recall_at_fpr_0.01_ci_low']:+.4f}" in page

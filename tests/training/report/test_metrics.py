@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 
 from configs import ConfigError
+from configs.evaluation import BootstrapConfig, EvaluationConfig
 from configs.report import DriftConfig, ThresholdGrid, load_report_config
 from training.report import metrics as M
 from training.report.inputs import EvalData, ModelRun
 
 LABELS = np.array([1, 1, 0, 0, 1, 0])
 SCORES = np.array([0.95, 0.40, 0.70, 0.10, 0.85, 0.30])
+EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=200))
 
 
 def run(scores: np.ndarray = SCORES, **kw) -> ModelRun:
@@ -28,12 +30,17 @@ def test_at_threshold_counts_and_rates() -> None:
 
 def test_single_class_data_has_no_auc() -> None:
     assert M.ranking(np.array([0, 0]), np.array([0.1, 0.2])) == {"roc_auc": None, "pr_auc": None}
+    intervals = M.ranking_with_intervals(np.array([0, 0]), np.array([0.1, 0.2]), EVALUATION)
+    assert set(intervals.values()) == {None} and "recall_at_fpr_0.001_ci_high" in intervals
 
 
 def test_headline_and_action_mix() -> None:
-    head = M.headline(LABELS, run())
+    head = M.headline(LABELS, run(), EVALUATION)
     assert head["n"] == 6 and head["positives"] == 3
     assert head["roc_auc"] == pytest.approx(8 / 9)
+    assert head["roc_auc_ci_low"] <= 8 / 9 <= head["roc_auc_ci_high"]
+    # the 0.70 ham row outranks the 0.40 unwanted one: with 0 false positives allowed, 2 of 3
+    assert head["recall_at_fpr_0.001"] == pytest.approx(2 / 3) and head["recall_at_fpr_0.01"] == pytest.approx(2 / 3)
     assert head["block"]["tp"] == 2 and head["warn"]["fp"] == 1
     mix = {row["action"]: row for row in M.action_mix(LABELS, run())}
     assert [mix[a]["count"] for a in ("block", "warn", "allow")] == [2, 1, 3]
