@@ -1,0 +1,95 @@
+"""Template reputation inside the service: the analyst route, its bad input, and decisions the
+cache already holds changing as soon as their template is confirmed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from serving.schemas import SmsMessage
+from tests.serving.cases import JSON, body, one
+from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
+
+TEMPLATES = "/v1/admin/templates"
+SCRIPT = "【顺丰】尊敬的{name}：您的快递丢失，我司将赔偿您{amount}元，请联系理赔专员{phone}办理，退款链接 http://sf-pei.cn/{path}"
+FIRST = SCRIPT.format(name="张伟", amount=368, phone="13812345678", path="a1")
+SECOND = SCRIPT.format(name="李建国", amount=1200, phone="15900001111", path="zz9")
+THIRD = SCRIPT.format(name="王芳", amount=45, phone="18600002222", path="q")
+
+
+@pytest.fixture(scope="module")
+def client(sms_model_uri: str, call_setup: CallSetup, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """The service app in this process, auth off, on a template store of its own."""
+    store = tmp_path_factory.mktemp("templates") / "templates.db"
+    with pytest.MonkeyPatch.context() as mp:
+        set_serving_env(mp, sms_model_uri, call_setup)
+        mp.setenv("YUNMAO_TEMPLATE_STORE", f"sqlite:///{store}")
+        with TestClient(fresh_asgi_app(), raise_server_exceptions=False) as client:
+            yield client
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"label": 1}, "text"),
+        ({"text": "验证码 123456", "label": 1}, "text"),  # too short once numbers are masked
+        ({"text": "【反诈提醒】收到“" + FIRST + "”是诈骗！", "label": 1}, "text"),
+        ({"text": FIRST, "label": "maybe"}, "label"),
+        ({"text": FIRST}, "label"),
+        ({"text": FIRST, "label": 1, "colour": "red"}, "colour"),
+        ({"text": FIRST, "label": 1, "fraud_type": ""}, "fraud_type"),
+    ],
+    ids=["missing_text", "short_text", "reminder", "bad_label", "missing_label", "unknown_field", "empty_fraud_type"],
+)
+def test_bad_confirmations_get_a_4xx_naming_the_field(client: httpx.Client, payload: dict, field: str) -> None:
+    response = client.post(TEMPLATES, content=body(payload), headers=JSON)
+    assert response.status_code == 422, response.text
+    assert field in [d["field"] for d in response.json()["detail"]]
+
+
+@pytest.mark.slow
+def test_a_confirmed_template_blocks_its_copies_over_http(client: httpx.Client) -> None:
+    response = client.post(TEMPLATES, content=body({"text": FIRST, "label": "fraud", "fraud_type": "冒充客服"}), headers=JSON)
+    assert response.status_code == 200, response.text
+    [template] = response.json()["templates"]
+    assert template["floor"] == "block"
+    scored = client.post("/v1/sms/score", content=one(id="s", text=SECOND), headers=JSON)
+    [result] = scored.json()["results"]
+    assert result["action"] == "block"
+    assert result["reasons"][0].startswith(f"与已确认诈骗模板 #{template['id']} 相同，已见 ")
+    assert "/v1/admin/templates" in client.get("/docs.json").json()["paths"]
+
+
+@pytest.mark.slow
+def test_confirming_changes_decisions_the_cache_already_holds(
+    serving_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from configs.serving import SERVING_CONFIG_ENV, load_serving_config
+    from serving.service import YunmaoService
+
+    config = tmp_path / "serving.yaml"
+    config.write_text("cache:\n  max_entries: 100\n", encoding="utf-8")
+    monkeypatch.setenv(SERVING_CONFIG_ENV, str(config))
+    monkeypatch.setenv("YUNMAO_TEMPLATE_STORE", f"sqlite:///{tmp_path / 'templates.db'}")
+    load_serving_config.cache_clear()
+    try:
+        service = YunmaoService()
+        message = [SmsMessage(id="m", text=THIRD)]
+        before = asyncio.run(service.score_sms(messages=message)).results[0]
+        assert len(service.sms.current.cache) == 1 and before.action != "block"
+        service.confirm_template(text=FIRST, label=1)
+        after = asyncio.run(service.score_sms(messages=message)).results[0]
+        assert len(service.sms.current.cache) == 1  # served from the cache, yet:
+        assert after.action == "block" and after.reasons[0].startswith("与已确认诈骗模板")
+        service.confirm_template(text=SECOND, label=0)
+        cleared = asyncio.run(service.score_sms(messages=message)).results[0]
+        assert (cleared.action, cleared.score) == (before.action, before.score)
+        service._stop_poller()
+    finally:
+        load_serving_config.cache_clear()
