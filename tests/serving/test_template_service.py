@@ -19,7 +19,8 @@ TEMPLATES = "/v1/admin/templates"
 SCRIPT = "【顺丰】尊敬的{name}：您的快递丢失，我司将赔偿您{amount}元，请联系理赔专员{phone}办理，退款链接 http://sf-pei.cn/{path}"
 FIRST = SCRIPT.format(name="张伟", amount=368, phone="13812345678", path="a1")
 SECOND = SCRIPT.format(name="李建国", amount=1200, phone="15900001111", path="zz9")
-THIRD = SCRIPT.format(name="王芳", amount=45, phone="18600002222", path="q")
+# Worded like an appointment reminder, so the model allows it; an analyst knows it is a lure.
+LURE = "{name}您好，您预约的{day}号上午10点体检已登记，请空腹前往三楼体检中心，带好身份证，改约请回复。"
 
 
 @pytest.fixture(scope="module")
@@ -80,16 +81,21 @@ def test_confirming_changes_decisions_the_cache_already_holds(
     load_serving_config.cache_clear()
     try:
         service = YunmaoService()
-        message = [SmsMessage(id="m", text=THIRD)]
-        before = asyncio.run(service.score_sms(messages=message)).results[0]
-        assert len(service.sms.current.cache) == 1 and before.action != "block"
-        service.confirm_template(text=FIRST, label=1)
-        after = asyncio.run(service.score_sms(messages=message)).results[0]
-        assert len(service.sms.current.cache) == 1  # served from the cache, yet:
-        assert after.action == "block" and after.reasons[0].startswith("与已确认诈骗模板")
-        service.confirm_template(text=SECOND, label=0)
-        cleared = asyncio.run(service.score_sms(messages=message)).results[0]
-        assert (cleared.action, cleared.score) == (before.action, before.score)
+        message = [SmsMessage(id="m", text=LURE.format(name="王先生", day=12))]
+
+        async def scenario() -> list:
+            before = (await service.score_sms(messages=message)).results[0]
+            service.confirm_template(text=LURE.format(name="陈女士", day=3), label=1)
+            after = (await service.score_sms(messages=message)).results[0]
+            service.confirm_template(text=LURE.format(name="刘先生", day=27), label=0)
+            cleared = (await service.score_sms(messages=message)).results[0]
+            return [before, after, cleared]
+
+        before, after, cleared = asyncio.run(scenario())
         service._stop_poller()
+        assert len(service.sms.current.cache) == 1  # one message, cached once and served from there
+        assert before.action != "block"
+        assert after.action == "block" and after.reasons[0].startswith("与已确认诈骗模板")
+        assert (cleared.action, cleared.score) == (before.action, before.score)
     finally:
         load_serving_config.cache_clear()
