@@ -30,7 +30,7 @@ from configs.campaigns import CampaignsConfig, load_campaigns_config
 from features.sms.patterns import ANTI_FRAUD_REMINDER, cue_fires, script_cues
 from features.sms.templates import TemplateSigner, template_text
 from models.scam_model import ACTIONS, ALLOW, BLOCK, WARN, Decision, ScamModel
-from serving.campaign_watch import Candidate, CampaignWatch
+from serving.campaign_watch import CampaignWatch, Candidate
 from serving.logs import log_event
 from serving.scoring import Record
 from serving.template_index import TemplateIndex, TemplateSync

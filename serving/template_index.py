@@ -36,11 +36,6 @@ class TemplateIndex:
         self._lock = threading.Lock()  # the LSH index is not thread-safe; scoring threads share it
         self._refresh_lock = threading.Lock()  # two refreshes applying changes out of order would regress
 
-    @property
-    def version(self) -> int:
-        """The store version this copy reflects."""
-        return self._version
-
     def refresh(self) -> None:
         """Pull the entries written since the version this copy reflects."""
         with self._refresh_lock:

@@ -47,7 +47,7 @@ def test_round_trip_keeps_every_field_and_assigns_ids(store: TemplateStore) -> N
     assert by_id[first.id].template == first.template and by_id[second.id].fraud_type is None
     assert np.array_equal(by_id[first.id].signature, first.signature)
     assert by_id[first.id].signature.dtype == np.uint64
-    assert by_id[first.id] .expires_at == pytest.approx(2_000.0) and by_id[first.id].first_seen == pytest.approx(100.5)
+    assert by_id[first.id].expires_at == pytest.approx(2_000.0) and by_id[first.id].first_seen == pytest.approx(100.5)
 
 
 def test_changes_since_a_version_are_only_the_later_writes(store: TemplateStore) -> None:
