@@ -81,7 +81,10 @@ class TemplateReputation:
         self.watch = CampaignWatch(automatic, self.signer, clock) if automatic.enabled else None
         # Copies of one campaign often reduce to the same template text: sign each once.
         self._template_signature = lru_cache(maxsize=self.config.signature_cache_entries)(self.signer.template_signature)
-        self.index.refresh()
+        try:
+            self.index.refresh()
+        except Exception as exc:  # noqa: BLE001 - an unreachable store must not keep SMS scoring down; the sync catches up
+            log_event("template_store_unavailable", error=type(exc).__name__)
         self._sync = TemplateSync(self.index, self.config.sync_interval_s, self.config.seen_flush_interval_s)
 
     def start(self) -> None:

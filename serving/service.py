@@ -256,7 +256,11 @@ class YunmaoService:
         within ``reputation.sync_interval_s``; cached decisions of the template change at once."""
         if self.reputation is None:
             return unavailable("template reputation is off (reputation.enabled in configs/campaigns.yaml)")  # type: ignore[return-value]
-        entries, created = self.reputation.confirm(text, label, fraud_type)
+        try:
+            entries, created = self.reputation.confirm(text, label, fraud_type)
+        except Exception as exc:  # noqa: BLE001 - locked, full or unreachable store: the analyst retries
+            log_event("template_confirm_failed", error=type(exc).__name__)
+            return unavailable("template store unavailable; retry")  # type: ignore[return-value]
         return confirm_response(entries, created)
 
 

@@ -179,3 +179,21 @@ def test_a_second_worker_follows_a_confirmation_without_restart(store: TemplateS
         assert wait_until(lambda: judge(second, script_copy(random.Random(24))).action == "allow", timeout=10)
     finally:
         second.stop()
+
+
+class UnreachableStore:
+    """A store whose every call fails, like Redis down or a locked, full disk."""
+
+    def __getattr__(self, name: str):
+        def fail(*args: object, **kwargs: object):
+            raise ConnectionError("store down")
+
+        return fail
+
+
+def test_an_unreachable_store_never_stops_scoring(clock: Clock) -> None:
+    reputation = TemplateReputation(SHIPPED, UnreachableStore(), clock)  # type: ignore[arg-type]
+    block_copies(reputation, 2 * SHIPPED.reputation.automatic.min_blocked, seed=25)  # promotion fails, logged
+    assert judge(reputation, OTHER) == decision()
+    with pytest.raises(ConnectionError):
+        reputation.confirm(script_copy(random.Random(26)), 1, None)  # the route answers 503

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from serving.schemas import SmsMessage
 from tests.serving.cases import JSON, body, one
 from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
+from tests.serving.test_reputation import UnreachableStore
 
 TEMPLATES = "/v1/admin/templates"
 SCRIPT = "【顺丰】尊敬的{name}：您的快递丢失，我司将赔偿您{amount}元，请联系理赔专员{phone}办理，退款链接 http://sf-pei.cn/{path}"
@@ -97,5 +98,7 @@ def test_confirming_changes_decisions_the_cache_already_holds(
         assert before.action != "block"
         assert after.action == "block" and after.reasons[0].startswith("与已确认诈骗模板")
         assert (cleared.action, cleared.score) == (before.action, before.score)
+        service.reputation.index.store = UnreachableStore()  # type: ignore[union-attr]
+        assert service.confirm_template(text=LURE.format(name="周女士", day=8), label=1).status_code == 503
     finally:
         load_serving_config.cache_clear()
