@@ -1,7 +1,7 @@
 """Template reputation replayed on real messages: block-point recall with the store vs without.
 
-    .venv/bin/python benchmarks/template_replay.py [--report-rate 0.05] [--delay 500] [--seed 0]
-        [--train-share 0.5] [--num-perm 128]
+    .venv/bin/python benchmarks/template_replay.py [--report-rate 0.05] [--delay 500 …] [--seed 0]
+        [--train-share 0.5] [--num-perm 128 …]
 
 mudou (../shared/data/mudou_spam) is split by normalised text, so no text is on both sides:
 the shipped SMS pipeline is trained on one part, the other part is replayed once in a seeded
@@ -58,7 +58,7 @@ def replay(frame: pd.DataFrame, model, report_rate: float, delay: int, seed: int
     config = load_campaigns_config()
     config = config.model_copy(update={"template": config.template.model_copy(update={"num_perm": num_perm})})
     rng = np.random.default_rng(seed)
-    decisions = model.decide(frame, explain=False)
+    decisions = model.decide(frame, explain=False)  # what the service's cache would hold: the model's alone
     now = [0.0]  # one "second" per message: automatic confirmation windows count messages
     with tempfile.TemporaryDirectory() as folder:
         store = open_template_store(config.reputation, f"sqlite:///{Path(folder) / 'templates.db'}")
@@ -77,41 +77,45 @@ def replay(frame: pd.DataFrame, model, report_rate: float, delay: int, seed: int
             lookup_ms.append((time.perf_counter() - start) * 1e3)
             raised.append(final.action == "block" and decision.action != "block")
             if record["label"] == 1 and rng.random() < report_rate:
-                due.setdefault(i + delay, []).append(record["text"])
-    return {"scores": np.array([d.score for d in decisions]), "raised": np.array(raised), "lookup_ms": np.array(lookup_ms)}
+                due.setdefault(i + 1 + delay, []).append(record["text"])  # delay 0: before the next message
+    return {"raised": np.array(raised), "lookup_ms": np.array(lookup_ms)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report-rate", type=float, default=0.05, help="share of spam an analyst confirms")
-    parser.add_argument("--delay", type=int, default=500, help="messages between a report and its confirmation")
+    parser.add_argument("--delay", type=int, nargs="+", default=[500], help="messages between a report and its confirmation")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-share", type=float, default=0.5)
-    parser.add_argument("--num-perm", type=int, default=None, help="MinHash permutations (default: configs/campaigns.yaml)")
+    parser.add_argument("--num-perm", type=int, nargs="+", default=None, help="MinHash permutations (default: configs/campaigns.yaml)")
     args = parser.parse_args()
-    num_perm = args.num_perm or load_campaigns_config().template.num_perm
     frame = load_labelled([MUDOU], dedupe=False).frame
     train, replayed = split_by_text(frame, args.train_share, args.seed)
-    fit = fit_sms(train, load_config(default_config_path("sms"), SmsConfig))
-    model = fit.model
-    result = replay(replayed, model, args.report_rate, args.delay, args.seed, num_perm)
+    model = fit_sms(train, load_config(default_config_path("sms"), SmsConfig)).model
     labels = replayed["label"].astype(int).to_numpy()
-    scores, raised = result["scores"], result["raised"]
-    block = model.thresholds.block
-    without = at_threshold(labels, scores, block)
-    with_store = at_threshold(labels, np.where(raised, np.inf, scores), block)
-    ranked = np.where(raised, 2.0 + scores, scores)  # raised messages rank above every unraised one
     print(f"mudou replay: train {len(train)} rows, replay {len(replayed)} rows ({labels.sum()} spam), seed {args.seed}, "
-          f"report rate {args.report_rate}, delay {args.delay} messages, num_perm {num_perm}")
-    print("| | recall at block threshold | FPR at block threshold | recall at FPR 0.1% (replay) |")
-    print("|---|---|---|---|")
-    for name, values, metrics in (("without store", scores, without), ("with store", ranked, with_store)):
-        at_target = at_threshold(labels, values, threshold_for_fpr(values, labels, TARGET_FPR))["recall"]
-        print(f"| {name} | {metrics['recall']:.4f} | {metrics['fpr']:.4f} | {at_target:.4f} |")
-    ms = result["lookup_ms"]
-    print(f"spam raised to block only by a template: {int((raised & (labels == 1)).sum())}; "
-          f"normal raised: {int((raised & (labels == 0)).sum())}")
-    print(f"reputation lookup per message: mean {ms.mean():.3f} ms, p50 {np.median(ms):.3f} ms, p99 {np.percentile(ms, 99):.3f} ms")
+          f"report rate {args.report_rate}; block threshold {model.thresholds.block:.4f}\n")
+    print("| store | num_perm | delay | recall at block threshold | FPR at block threshold | recall at FPR 0.1% (replay) "
+          "| spam / normal raised by a template | lookup ms mean / p99 |")
+    print("|---|---|---|---|---|---|---|---|")
+    scores = np.array([d.score for d in model.decide(replayed, explain=False)])
+    print(row("without", "–", "–", labels, scores, np.zeros(len(labels), dtype=bool), model.thresholds.block, None))
+    for num_perm in args.num_perm or [load_campaigns_config().template.num_perm]:
+        for delay in args.delay:
+            result = replay(replayed, model, args.report_rate, delay, args.seed, num_perm)
+            print(row("with", num_perm, delay, labels, scores, result["raised"], model.thresholds.block, result["lookup_ms"]), flush=True)
+
+
+def row(store: str, num_perm: object, delay: object, labels: np.ndarray, scores: np.ndarray, raised: np.ndarray,
+        block: float, lookup_ms: np.ndarray | None) -> str:
+    """One table row: block-threshold recall/FPR with raised messages blocked, and recall at FPR
+    0.1% on the replay where raised messages rank above every other."""
+    at_block = at_threshold(labels, np.where(raised, np.inf, scores), block)
+    ranked = np.where(raised, 2.0 + scores, scores)
+    at_target = at_threshold(labels, ranked, threshold_for_fpr(ranked, labels, TARGET_FPR))["recall"]
+    timing = "–" if lookup_ms is None else f"{lookup_ms.mean():.3f} / {np.percentile(lookup_ms, 99):.3f}"
+    return (f"| {store} | {num_perm} | {delay} | {at_block['recall']:.4f} | {at_block['fpr']:.4f} | {at_target:.4f} "
+            f"| {int((raised & (labels == 1)).sum())} / {int((raised & (labels == 0)).sum())} | {timing} |")
 
 
 if __name__ == "__main__":
