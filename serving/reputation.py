@@ -139,10 +139,9 @@ class TemplateReputation:
         )
 
     def _promote(self, candidate: Candidate) -> None:
-        """Store a candidate the model kept blocking as an automatic entry; a store failure is
-        logged, never raised (scoring must not fail on it)."""
+        """Queue a candidate the model kept blocking as an automatic entry (written by the sync thread)."""
         now = self.clock()
-        entry = TemplateEntry(
+        self.index.queue_save(TemplateEntry(
             signature=candidate.signature.hashvalues,
             template=candidate.template,
             label=1,
@@ -153,14 +152,7 @@ class TemplateReputation:
             expires_at=now + self.config.automatic_ttl_days * DAY_S,
             seen=len(candidate.events),
             fraud_type=candidate.fraud_type(),
-        )
-        try:
-            saved = self.index.store.save(entry)
-            self.index.refresh()
-        except Exception as exc:  # noqa: BLE001 - see docstring
-            log_event("template_auto_confirm_failed", error=type(exc).__name__)
-            return
-        log_event("template_auto_confirmed", template_id=saved.id, seen=saved.seen)
+        ))
 
     def confirm(self, text: str, label: int, fraud_type: str | None) -> tuple[list[TemplateEntry], bool]:
         """An analyst's verdict on ``text``'s template: label 1 confirms it as fraud (floor

@@ -4,7 +4,8 @@ Matching a message must fit the < 1 ms decision budget, so it never leaves the p
 worker holds every live entry and a MinHash LSH index over their signatures, and a daemon
 thread (:class:`TemplateSync`) asks the store every ``reputation.sync_interval_s`` whether its
 version counter moved, pulling only the changed entries when it did. Seen counts are added up
-here and written every ``reputation.seen_flush_interval_s`` in one batch. Expired entries stop
+here and written every ``reputation.seen_flush_interval_s`` in one batch; automatic entries are
+written by that thread too, never by a scoring thread. Expired entries stop
 matching at once (each match checks ``expires_at``) and leave the index at the next tick.
 """
 
@@ -32,6 +33,7 @@ class TemplateIndex:
         self._lsh = signer.index()
         self._entries: dict[int, TemplateEntry] = {}
         self._pending_seen: Counter[int] = Counter()
+        self._pending_saves: list[TemplateEntry] = []
         self._version = -1
         self._lock = threading.Lock()  # the LSH index is not thread-safe; scoring threads share it
         self._refresh_lock = threading.Lock()  # two refreshes applying changes out of order would regress
@@ -83,6 +85,29 @@ class TemplateIndex:
             self._pending_seen[template_id] += 1
             entry = self._entries.get(template_id)
             return (entry.seen if entry else 0) + self._pending_seen[template_id]
+
+    def queue_save(self, entry: TemplateEntry) -> None:
+        """Store ``entry`` at the next sync tick, off the scoring thread (a store write can take
+        milliseconds; a message must not wait for it)."""
+        with self._lock:
+            self._pending_saves.append(entry)
+
+    def save_queued(self) -> list[TemplateEntry]:
+        """Write the queued entries, then catch up; returns them as stored. Entries that could
+        not be written stay queued for the next tick."""
+        with self._lock:
+            queued, self._pending_saves = self._pending_saves, []
+        saved = []
+        try:
+            for entry in queued:
+                saved.append(self.store.save(entry))
+        except Exception:
+            with self._lock:
+                self._pending_saves[:0] = queued[len(saved):]
+            raise
+        if saved:
+            self.refresh()
+        return saved
 
     def flush_seen(self) -> None:
         """Write the seen counts gathered since the last flush in one batch, then catch up."""
@@ -140,6 +165,8 @@ class TemplateSync:
 
     def _tick(self, flush: bool) -> None:
         try:
+            for entry in self.index.save_queued():
+                log_event("template_auto_confirmed", template_id=entry.id, seen=entry.seen)
             if flush:
                 self.index.flush_seen()
                 self.index.store.purge_expired(self.index.clock())

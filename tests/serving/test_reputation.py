@@ -85,9 +85,11 @@ def test_a_floor_never_lowers_a_decision(reputation: TemplateReputation) -> None
 
 
 def block_copies(reputation: TemplateReputation, count: int, seed: int) -> None:
+    """``count`` copies the model blocked, then what the sync thread's next tick does."""
     rng = random.Random(seed)
     for _ in range(count):
         judge(reputation, script_copy(rng), action="block", score=0.95)
+    reputation.index.save_queued()
 
 
 def test_automatic_confirmation_raises_to_warn_at_most(reputation: TemplateReputation) -> None:
@@ -193,7 +195,11 @@ class UnreachableStore:
 
 def test_an_unreachable_store_never_stops_scoring(clock: Clock) -> None:
     reputation = TemplateReputation(SHIPPED, UnreachableStore(), clock)  # type: ignore[arg-type]
-    block_copies(reputation, 2 * SHIPPED.reputation.automatic.min_blocked, seed=25)  # promotion fails, logged
+    rng = random.Random(25)
+    for _ in range(SHIPPED.reputation.automatic.min_blocked):  # qualifies; the write is queued, not done here
+        assert judge(reputation, script_copy(rng), action="block", score=0.95).action == "block"
+    reputation._sync._tick(flush=True)  # the sync thread's write fails, is logged, and stays queued
+    assert len(reputation.index._pending_saves) == 1
     assert judge(reputation, OTHER) == decision()
     with pytest.raises(ConnectionError):
         reputation.confirm(script_copy(random.Random(26)), 1, None)  # the route answers 503
