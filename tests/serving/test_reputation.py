@@ -170,7 +170,16 @@ def test_seen_counts_are_written_in_batches_not_per_message(reputation: Template
     assert stored.id == entry.id and stored.seen == 50
 
 
-def test_a_second_worker_follows_a_confirmation_without_restart(store: TemplateStore, tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "redis"])
+def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> TemplateStore:
+    if request.param == "sqlite":
+        return open_template_store(SHIPPED.reputation, f"sqlite:///{tmp_path / 'shared.db'}")
+    config = SHIPPED.reputation.model_copy(update={"key_prefix": f"test:{tmp_path.name}:"})
+    return open_template_store(config, request.getfixturevalue("redis_url"))
+
+
+def test_a_second_worker_follows_a_confirmation_without_restart(shared_store: TemplateStore) -> None:
+    store = shared_store
     fast = CampaignsConfig.model_validate({**SHIPPED.model_dump(), "reputation": {"sync_interval_s": 0.05}})
     first, second = TemplateReputation(fast, store), TemplateReputation(fast, store)
     second.start()
