@@ -1,5 +1,5 @@
 """yunmao's BentoML service: ``POST /v1/sms/score``, ``POST /v1/call/score``, ``POST /v1/feedback``,
-admin reload, health and metrics.
+admin reload and template confirmation (``serving/template_confirm``), health and metrics.
 
 Start it with ``yunmao serve`` (``serving/server``): it gives the instance its own metrics
 folder and the reload board that makes ``/v1/admin/reload`` reach every worker, and ties the
@@ -246,7 +246,6 @@ class YunmaoService:
         call = _reload_call(self.call)
         workers, converged = self._sync.announce()
         return ReloadResponse(sms=sms, call=call, converged=converged, workers=workers)
-
 
     @bentoml.api(route=TEMPLATES_ROUTE, input_spec=TemplateConfirmRequest)
     def confirm_template(self, text: str, label: int, fraud_type: str | None = None) -> TemplateConfirmResponse:
