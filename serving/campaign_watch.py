@@ -34,8 +34,16 @@ class Candidate:
 
     signature: LeanMinHash
     template: str
-    events: deque[tuple[float, str]] = field(default_factory=deque)  # (time, action)
+    events: deque[tuple[float, str]] = field(default_factory=deque)  # (time, action), oldest first
+    actions: Counter[str] = field(default_factory=Counter)  # of ``events``, kept in step (no recount per message)
     fraud_types: Counter[str] = field(default_factory=Counter)
+
+    def record(self, at: float, action: str, window_s: float) -> None:
+        """Add one copy and forget those older than ``window_s``."""
+        self.events.append((at, action))
+        self.actions[action] += 1
+        while self.events[0][0] < at - window_s:
+            self.actions[self.events.popleft()[1]] -= 1
 
     def fraud_type(self) -> str | None:
         """The fraud type the model gave most of its blocked copies, if any."""
@@ -65,20 +73,17 @@ class CampaignWatch:
                     return None
                 key = self._open(signature, template)
             candidate = self._candidates[key]
-            candidate.events.append((now, action))
+            candidate.record(now, action, self.config.window_s)
             if action == BLOCK and fraud_type:
                 candidate.fraud_types[fraud_type] += 1
-            while candidate.events and candidate.events[0][0] < now - self.config.window_s:
-                candidate.events.popleft()
             if not self._qualifies(candidate):
                 return None
             self._close(key)
             return candidate
 
     def _qualifies(self, candidate: Candidate) -> bool:
-        actions = Counter(action for _, action in candidate.events)
-        allowed_share = actions[ALLOW] / len(candidate.events)
-        return actions[BLOCK] >= self.config.min_blocked and allowed_share <= self.config.max_allowed_share
+        allowed_share = candidate.actions[ALLOW] / len(candidate.events)
+        return candidate.actions[BLOCK] >= self.config.min_blocked and allowed_share <= self.config.max_allowed_share
 
     def _best_candidate(self, signature: LeanMinHash) -> int | None:
         threshold = self.signer.config.match_threshold

@@ -103,6 +103,16 @@ def test_automatic_confirmation_raises_to_warn_at_most(reputation: TemplateReput
     assert allowed_copy.reasons[0].startswith("与疑似诈骗模板 #")
 
 
+def test_blocks_spread_wider_than_the_window_never_add_up(reputation: TemplateReputation, clock: Clock) -> None:
+    rng = random.Random(27)
+    automatic = SHIPPED.reputation.automatic
+    for _ in range(3 * automatic.min_blocked):
+        judge(reputation, script_copy(rng), action="block", score=0.95)
+        clock.now += automatic.window_s / (automatic.min_blocked - 1) + 1
+    reputation.index.save_queued()
+    assert len(reputation.index) == 0
+
+
 def test_config_refuses_a_block_floor_for_automatic_entries() -> None:
     with pytest.raises(ValidationError, match="automatic_floor"):
         ReputationConfig.model_validate({"automatic_floor": "block"})
