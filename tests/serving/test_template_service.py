@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -12,8 +13,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from serving.schemas import SmsMessage
+from tests.servers import wait_until
 from tests.serving.cases import JSON, body, one
 from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
+from tests.serving.servers import yunmao_serve
+from tests.serving.test_process import scored_log_lines
 from tests.serving.test_reputation import UnreachableStore
 
 TEMPLATES = "/v1/admin/templates"
@@ -102,3 +106,35 @@ def test_confirming_changes_decisions_the_cache_already_holds(
         assert service.confirm_template(text=LURE.format(name="周女士", day=8), label=1).status_code == 503
     finally:
         load_serving_config.cache_clear()
+
+
+@pytest.mark.slow
+def test_every_worker_of_a_real_server_follows_a_confirmation(
+    sms_model_uri: str, call_setup: CallSetup, tmp_path: Path
+) -> None:
+    """Two worker processes, one store: the confirmation lands on one worker, and copies scored
+    afterwards are blocked whichever worker takes them (each follows the store's version)."""
+    admin = "admin-key-0123456789abcdef"
+    env = {"YUNMAO_ADMIN_API_KEY": admin, "YUNMAO_PROFILE_STORE": call_setup.store_url,
+           "YUNMAO_TEMPLATE_STORE": f"sqlite:///{tmp_path / 'templates.db'}"}
+    args = ["--model", sms_model_uri, "--call-model", call_setup.uri]
+    with yunmao_serve(args, tmp_path / "serve.log", env, workers=2) as running:
+        lure = LURE.format(name="赵先生", day=9)
+        confirm = httpx.post(f"{running.url}{TEMPLATES}", content=body({"text": lure, "label": 1}),
+                             headers={**JSON, "authorization": f"Bearer {admin}"}, timeout=30)
+        assert confirm.status_code == 200, confirm.text
+
+        def block_on_fresh_connection(day: int) -> bool:  # a new connection: the kernel may pick either worker
+            copy = one(id=str(day), text=LURE.format(name="孙女士", day=day))
+            response = httpx.post(f"{running.url}/v1/sms/score", content=copy, headers=JSON, timeout=30)
+            return response.json()["results"][0]["action"] == "block"
+
+        def all_block() -> bool:
+            with ThreadPoolExecutor(8) as pool:
+                return all(pool.map(block_on_fresh_connection, range(1, 41)))
+
+        assert wait_until(all_block, timeout=20)
+        offset = running.log.stat().st_size
+        assert all_block()
+        assert wait_until(lambda: len(scored_log_lines(running.log, offset)) >= 40, 10), "the scoring log lines"
+        assert {e["pid"] for e in scored_log_lines(running.log, offset)} == set(running.workers), "not both workers"
