@@ -7,9 +7,12 @@ both compare.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 from pydantic import Field, field_validator
 
-from configs import StrictModel
+from configs import StrictModel, default_config_path, load_config
 
 
 class TemplateConfig(StrictModel):
@@ -61,8 +64,53 @@ class GroupingConfig(StrictModel):
     page: PageConfig = PageConfig()
 
 
+class ReputationReasons(StrictModel):
+    """Reason shown on a message matching a template; ``{id}`` and ``{seen:,}`` are filled in."""
+
+    analyst: str = Field("与已确认诈骗模板 #{id} 相同，已见 {seen:,} 条", min_length=1)
+    automatic: str = Field("与疑似诈骗模板 #{id} 相同（模型多次拦截，待分析员确认），已见 {seen:,} 条", min_length=1)
+
+
+class AutomaticConfirmation(StrictModel):
+    """When the model's own blocks make a template an automatic (warn-at-most) entry."""
+
+    enabled: bool = True
+    min_blocked: int = Field(20, ge=2)
+    window_s: float = Field(3600, gt=0)
+    max_allowed_share: float = Field(0.05, ge=0, lt=1)
+    max_candidates: int = Field(5000, ge=1)
+
+
+class ReputationConfig(StrictModel):
+    """Template reputation in the service: store, floors, expiry, sync and automatic confirmation.
+
+    ``automatic_floor`` cannot be ``block``: the model's own false positives must not entrench
+    themselves; only an analyst's confirmation may block.
+    """
+
+    enabled: bool = True
+    store_url: str = ""
+    key_prefix: str = Field("yunmao:template:", min_length=1)
+    analyst_floor: Literal["block", "warn"] = "block"
+    automatic_floor: Literal["allow", "warn"] = "warn"
+    analyst_ttl_days: float = Field(90, gt=0)
+    automatic_ttl_days: float = Field(7, gt=0)
+    sync_interval_s: float = Field(0.5, gt=0, le=60)
+    seen_flush_interval_s: float = Field(5, gt=0, le=3600)
+    busy_timeout_s: float = Field(5, gt=0, le=60)
+    signature_cache_entries: int = Field(100_000, ge=0)
+    reasons: ReputationReasons = ReputationReasons()
+    automatic: AutomaticConfirmation = AutomaticConfirmation()
+
+
 class CampaignsConfig(StrictModel):
     """Root of ``configs/campaigns.yaml``."""
 
     template: TemplateConfig = TemplateConfig()
     campaigns: GroupingConfig = GroupingConfig()
+    reputation: ReputationConfig = ReputationConfig()
+
+
+def load_campaigns_config(path: str | Path | None = None) -> CampaignsConfig:
+    """Load and validate the campaigns config (the shipped default when ``path`` is None)."""
+    return load_config(path or default_config_path("campaigns"), CampaignsConfig)

@@ -1,5 +1,5 @@
 """yunmao's BentoML service: ``POST /v1/sms/score``, ``POST /v1/call/score``, ``POST /v1/feedback``,
-admin reload, health and metrics.
+admin reload and template confirmation (``serving/template_confirm``), health and metrics.
 
 Start it with ``yunmao serve`` (``serving/server``): it gives the instance its own metrics
 folder and the reload board that makes ``/v1/admin/reload`` reach every worker, and ties the
@@ -54,8 +54,16 @@ from serving.process import die_with_server
 from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
 from serving.reload_sync import WorkerState, open_worker_sync
+from serving.reputation import open_reputation
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
 from serving.scoring import Record, Verdict, build_response, decide
+from serving.template_confirm import (
+    TEMPLATES_ROUTE,
+    ConfirmedTemplate,
+    TemplateConfirmRequest,
+    TemplateConfirmResponse,
+    confirm_response,
+)
 from serving.validation import NO_BODY, JsonBody, RequestValidationMiddleware
 
 MODEL_ENV = {"sms": "YUNMAO_SMS_MODEL", "call": "YUNMAO_CALL_MODEL"}
@@ -123,6 +131,9 @@ class YunmaoService:
         _reload_call(self.call)
         self._sync.start()
         self.profiles = open_profile_store(load_config(default_config_path("call"), CallConfig).profile_store)
+        self.reputation = open_reputation()
+        if self.reputation is not None:
+            self.reputation.start()
         batching = self.config.batching
         self._sms_batcher: Batcher[Record, tuple[LoadedModel, Verdict]] = Batcher(
             partial(self._decide_sms, self.sms), batching.max_batch_size, batching.max_latency_ms
@@ -143,13 +154,18 @@ class YunmaoService:
     @bentoml.on_shutdown
     def _stop_poller(self) -> None:
         self._sync.stop()
+        if self.reputation is not None:
+            self.reputation.stop()
         if self._poller is not None:
             self._poller.stop()
 
     def _decide_sms(self, slot: ModelSlot, records: list[Record]) -> Scored:
-        """Score one batch on one model version (read once), tagging each decision with it."""
+        """Score one batch on one model version (read once), tagging each decision with it;
+        template reputation (``serving/reputation``) raises decisions of confirmed templates."""
         loaded = slot.current
         decisions = decide(loaded, records, self.config.explain, key=message_key)
+        if self.reputation is not None:
+            decisions = self.reputation.apply(loaded.model, records, decisions)
         return [(loaded, decision) for decision in decisions]
 
     def _decide_calls(self, slot: ModelSlot, records: list[Record]) -> Scored:
@@ -231,6 +247,21 @@ class YunmaoService:
         workers, converged = self._sync.announce()
         return ReloadResponse(sms=sms, call=call, converged=converged, workers=workers)
 
+    @bentoml.api(route=TEMPLATES_ROUTE, input_spec=TemplateConfirmRequest)
+    def confirm_template(self, text: str, label: int, fraud_type: str | None = None) -> TemplateConfirmResponse:
+        """An analyst confirms ``text``'s template as fraud (``label`` 1: matching messages get
+        at least ``reputation.analyst_floor``, block by default, and the template as a reason)
+        or clears it (0: no floor, never confirmed automatically). Every worker applies it
+        within ``reputation.sync_interval_s``; cached decisions of the template change at once."""
+        if self.reputation is None:
+            return unavailable("template reputation is off (reputation.enabled in configs/campaigns.yaml)")  # type: ignore[return-value]
+        try:
+            entries, created = self.reputation.confirm(text, label, fraud_type)
+        except Exception as exc:  # noqa: BLE001 - locked, full or unreachable store: the analyst retries
+            log_event("template_confirm_failed", error=type(exc).__name__)
+            return unavailable("template store unavailable; retry")  # type: ignore[return-value]
+        return confirm_response(entries, created)
+
 
 def _openapi() -> Spec:
     """BentoML's OpenAPI document corrected to what clients meet (see ``serving/openapi``)."""
@@ -243,9 +274,10 @@ def _openapi() -> Spec:
             CALL_ROUTE: [*client_errors, 503],
             FEEDBACK_PATH: [*client_errors, 503],
             RELOAD_ROUTE: [400, 401, 403],
+            TEMPLATES_ROUTE: [*client_errors, 403, 503],
         },
         extra_operations={FEEDBACK_PATH: feedback_operation()},
-        extra_models=(FeedbackRecord, FeedbackRequest, FeedbackResponse),
+        extra_models=(FeedbackRecord, FeedbackRequest, FeedbackResponse, ConfirmedTemplate),
         no_body_routes=(RELOAD_ROUTE,),
     )
 
@@ -263,6 +295,7 @@ YunmaoService.add_asgi_middleware(
         CALL_ROUTE: JsonBody(CallScoreRequest),
         FEEDBACK_PATH: feedback_body(),
         RELOAD_ROUTE: NO_BODY,
+        TEMPLATES_ROUTE: JsonBody(TemplateConfirmRequest),
     },
     max_body_bytes=_CONFIG.limits.max_body_bytes,
 )

@@ -57,12 +57,20 @@ class TemplateSigner:
 
     def signature(self, text: str) -> LeanMinHash | None:
         """The message's template signature; ``None`` when the template is too short to mean anything."""
-        template = template_text(text)
+        return self.template_signature(template_text(text))
+
+    def template_signature(self, template: str) -> LeanMinHash | None:
+        """:meth:`signature` of a text already reduced by :func:`template_text` (callers that
+        also inspect the template reduce it once)."""
         if len(template.replace(" ", "")) < self.config.min_template_chars:
             return None
         minhash = self._prototype.copy()
         minhash.update_batch(list(shingles(template, self.config.shingle_chars)))
         return LeanMinHash(minhash)
+
+    def from_hashvalues(self, hashvalues: np.ndarray) -> LeanMinHash:
+        """A stored signature's hash values back as a signature of this signer."""
+        return LeanMinHash(seed=self.config.seed, hashvalues=hashvalues, scheme=self._prototype.scheme)
 
     def index(self) -> MinHashLSH:
         """An empty LSH index tuned to ``config.match_threshold`` for these signatures."""

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from serving.schemas import ErrorResponse
 from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
 
-ROUTES = {"/v1/sms/score", "/v1/call/score", "/v1/feedback", "/v1/admin/reload"}
+ROUTES = {"/v1/sms/score", "/v1/call/score", "/v1/feedback", "/v1/admin/reload", "/v1/admin/templates"}
 ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 MAX_EXAMPLES = 10  # 9 runs took 52 s in all at 15 (2 shared cores); keep the run under a minute
 
@@ -72,7 +72,7 @@ def test_the_run_below_covers_every_documented_operation(spec: dict) -> None:
     assert documented == sorted([*OPERATIONS, ("/healthz", "GET")])  # /healthz: BentoML's alias of /livez
 
 
-BODY_ROUTES = ["/v1/call/score", "/v1/feedback", "/v1/sms/score"]  # negative cases need a body to break
+BODY_ROUTES = ["/v1/admin/templates", "/v1/call/score", "/v1/feedback", "/v1/sms/score"]  # negative cases need a body to break
 RUNS = [(path, method, GenerationMode.POSITIVE) for path, method in OPERATIONS] + [
     (path, "POST", GenerationMode.NEGATIVE) for path in BODY_ROUTES
 ]

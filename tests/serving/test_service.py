@@ -47,6 +47,9 @@ def test_auth_on_requires_the_bearer_key_but_leaves_health_open(serving_env: str
         assert client.post("/v1/sms/score", content=content, headers={**JSON, "authorization": f"Basic {key}"}).status_code == 401
         assert client.post("/v1/admin/reload").status_code == 403  # no admin key set: admin routes off
         assert client.post("/v1/admin/reload", headers={"authorization": f"Bearer {key}"}).status_code == 403
+        confirm = body({"text": "您的快递丢失，我司将赔偿您三倍运费，请联系理赔专员办理", "label": 1})
+        templates_with_api_key = client.post("/v1/admin/templates", content=confirm, headers={**JSON, "authorization": f"Bearer {key}"})
+        assert templates_with_api_key.status_code == 403  # only the analysts' admin key may set a block floor
         assert client.post("/v1/sms/score", content=content, headers={**JSON, "authorization": f"Bearer {key}"}).status_code == 200
         assert client.get("/readyz").status_code == 200 and client.get("/livez").status_code == 200
         assert client.get("/metrics").status_code == 200

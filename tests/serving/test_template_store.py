@@ -1,0 +1,89 @@
+"""Template stores: SQLite always, Redis on the loopback redis-server of ``conftest.redis_url``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from configs.campaigns import ReputationConfig
+from serving.template_store import RedisTemplateStore, SqliteTemplateStore, TemplateEntry, TemplateStore, open_template_store
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> TemplateStore:
+    if request.param == "sqlite":
+        return open_template_store(ReputationConfig(), f"sqlite:///{tmp_path / 't.db'}")
+    url = request.getfixturevalue("redis_url")
+    return open_template_store(ReputationConfig(key_prefix=f"test:{tmp_path.name}:"), url)
+
+
+def entry(expires_at: float = 2_000.0, **fields: object) -> TemplateEntry:
+    values = {
+        "signature": np.arange(8, dtype=np.uint64) * np.uint64(2**61),
+        "template": "您的快递丢失，我司将赔偿您#元",
+        "label": 1,
+        "confirmed_by": "analyst",
+        "floor": "block",
+        "first_seen": 100.5,
+        "last_seen": 100.5,
+        "expires_at": expires_at,
+        "fraud_type": "冒充客服",
+        **fields,
+    }
+    return TemplateEntry(**values)  # type: ignore[arg-type]
+
+
+def test_round_trip_keeps_every_field_and_assigns_ids(store: TemplateStore) -> None:
+    start = store.version()
+    first = store.save(entry())
+    second = store.save(entry(template="另一个模板的文本内容", fraud_type=None))
+    assert first.id is not None and second.id is not None and first.id != second.id
+    version, changed = store.changes(start)
+    assert version > start
+    by_id = {e.id: e for e in changed}
+    assert by_id[first.id].template == first.template and by_id[second.id].fraud_type is None
+    assert np.array_equal(by_id[first.id].signature, first.signature)
+    assert by_id[first.id].signature.dtype == np.uint64
+    assert by_id[first.id].expires_at == pytest.approx(2_000.0) and by_id[first.id].first_seen == pytest.approx(100.5)
+
+
+def test_changes_since_a_version_are_only_the_later_writes(store: TemplateStore) -> None:
+    first = store.save(entry())
+    seen_version, _ = store.changes(-1)
+    assert store.changes(seen_version) == (seen_version, [])
+    cleared = store.save(replace(first, label=0, floor="allow"))
+    version, changed = store.changes(seen_version)
+    assert version > seen_version and [(e.id, e.label, e.floor) for e in changed] == [(cleared.id, 0, "allow")]
+
+
+def test_seen_counts_add_up_in_one_batched_write(store: TemplateStore) -> None:
+    saved = store.save(entry(seen=3))
+    before = store.version()
+    store.add_seen({saved.id: 5}, at=150.0)  # type: ignore[dict-item]
+    store.add_seen({saved.id: 2, 999_999: 4}, at=140.0)  # an id purged meanwhile is skipped
+    assert store.version() == before + 2
+    _, changed = store.changes(before)
+    assert [(e.seen, e.last_seen) for e in changed] == [(10, 150.0)]
+
+
+def test_expired_entries_are_purged(store: TemplateStore) -> None:
+    old = store.save(entry(expires_at=50.0))
+    live = store.save(entry(expires_at=5_000.0))
+    assert store.purge_expired(now=100.0) == 1
+    _, remaining = store.changes(-1)
+    assert [e.id for e in remaining] == [live.id] and old.id not in {e.id for e in remaining}
+
+
+def test_store_url_picks_the_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("YUNMAO_TEMPLATE_STORE", raising=False)
+    monkeypatch.setenv("YUNMAO_DATA_DIR", str(tmp_path))
+    default = open_template_store(ReputationConfig())
+    assert isinstance(default, SqliteTemplateStore) and default.path == tmp_path.resolve() / "templates.db"
+    assert isinstance(open_template_store(ReputationConfig(), "redis://127.0.0.1:1/0"), RedisTemplateStore)
+    monkeypatch.setenv("YUNMAO_TEMPLATE_STORE", f"sqlite:///{tmp_path / 'env.db'}")
+    assert open_template_store(ReputationConfig()).path == tmp_path / "env.db"  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="unsupported template store URL"):
+        open_template_store(ReputationConfig(), "mysql://x")
