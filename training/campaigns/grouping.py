@@ -46,10 +46,10 @@ def components(size: int, pairs: Sequence[tuple[int, int]]) -> np.ndarray:
     return connected_components(graph, directed=False)[1]
 
 
-def template_pairs(texts: Sequence[str], signer: TemplateSigner) -> tuple[list[tuple[int, int]], list[bool]]:
-    """Index pairs of ``texts`` whose templates match (LSH candidate, confirmed by estimated Jaccard),
-    and whether each text could be signed at all."""
-    signatures = [signer.signature(text) for text in texts]
+def template_pairs(templates: Sequence[str], signer: TemplateSigner) -> tuple[list[tuple[int, int]], list[bool]]:
+    """Index pairs of ``templates`` (:func:`template_text` forms) that match (LSH candidate, confirmed
+    by estimated Jaccard), and whether each could be signed at all."""
+    signatures = [signer.template_signature(template) for template in templates]
     index = signer.index()
     for position, signature in enumerate(signatures):
         if signature is not None:
@@ -69,8 +69,7 @@ def group_messages(texts: Sequence[str], config: CampaignsConfig) -> Grouping:
     """Campaign number of every message in ``texts`` (numbers are arbitrary; equal means one campaign)."""
     templates = pd.Series([template_text(text) for text in texts], dtype=object)
     codes, distinct = pd.factorize(templates)
-    first_text = pd.Series(texts, dtype=object).groupby(codes).first()
-    pairs, signed = template_pairs(first_text.tolist(), TemplateSigner(config.template))
+    pairs, signed = template_pairs(list(distinct), TemplateSigner(config.template))
     # An unsigned (too short) template never matches: each of its messages is a group of its own.
     node = np.where(np.asarray(signed)[codes], codes, len(distinct) + np.arange(len(texts)))
     template_group = components(len(distinct) + len(texts), pairs)[node]
