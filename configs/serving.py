@@ -82,6 +82,7 @@ class ServingConfig(StrictModel):
     unknown_caller_action: Literal["block", "warn", "allow"] = "allow"
     workers: int = Field(1, ge=1, le=64)
     timeout_s: int = Field(30, ge=1, le=600)
+    access_log: bool = False
     limits: LimitsConfig = LimitsConfig()
     batching: BatchingConfig = BatchingConfig()
     overload: OverloadConfig = OverloadConfig()

@@ -53,7 +53,7 @@ from serving.feedback_store import FeedbackRecord
 from serving.instance import current_instance_dir
 from serving.logs import elapsed_ms, log_event
 from serving.openapi import DocsMiddleware, Spec, service_spec
-from serving.overload import Admission, RequestDeadlineMiddleware, Shed, policy_answer, scope_deadline
+from serving.overload import Admission, OverloadMiddleware, Shed, install_gate, policy_answer
 from serving.process import die_with_server
 from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
@@ -71,6 +71,9 @@ _CONFIG = load_serving_config()
 
 Scored = list[tuple[LoadedModel, Verdict]]
 ScoringAnswer = ScoreResponse | JSONResponse  # JSONResponse: 503 (no call model, or overloaded)
+# BentoML injects the request context into a route parameter named ``ctx`` annotated exactly
+# ``bentoml.Context`` (not Optional); a direct call of the class (tests) passes none.
+NO_CONTEXT: bentoml.Context = None  # type: ignore[assignment]
 
 
 def serving_model_uri(config: ServingConfig, kind: str) -> str:
@@ -106,7 +109,12 @@ def _reload_call(slot: ModelSlot) -> SlotReload:
     return SlotReload(version=outcome.current, previous=outcome.previous, swapped=outcome.swapped)
 
 
-@bentoml.service(name="yunmao", workers=_CONFIG.workers, traffic={"timeout": _CONFIG.timeout_s})
+@bentoml.service(
+    name="yunmao",
+    workers=_CONFIG.workers,
+    traffic={"timeout": _CONFIG.timeout_s},
+    logging={"access": {"enabled": _CONFIG.access_log}},
+)
 class YunmaoService:
     """Real-time scam interception: one model per endpoint, hot-swappable, batched."""
 
@@ -136,6 +144,7 @@ class YunmaoService:
             partial(self._decide_calls, self.call), batching.max_batch_size, batching.max_latency_ms
         )
         self._admission: Admission[tuple[LoadedModel, list[Verdict]]] = Admission(self.config.overload)
+        install_gate(self._admission)
         poll_s = self.config.reload.poll_interval_s
         self._poller = AliasPoller([self.sms, self.call], poll_s) if poll_s else None
         if self._poller is not None:
@@ -172,13 +181,13 @@ class YunmaoService:
         batcher: Batcher[Record, tuple[LoadedModel, Verdict]],
         records: list[Record],
         ids: Sequence[str],
-        ctx: bentoml.Context,
+        ctx: bentoml.Context | None,
     ) -> ScoringAnswer:
         """Scored through the worker's :class:`~serving.overload.Admission`, or the overload
-        policy's answer when it sheds the request."""
-        outcome = await self._admission.run(
-            route, partial(self._scored, decide_batch, batcher, records), scope_deadline(ctx.request.scope)
-        )
+        policy's answer when it sheds the request. Without ``ctx`` (the class called directly,
+        not over HTTP) there is no deadline and no admission."""
+        scope = ctx.request.scope if ctx is not None else {}
+        outcome = await self._admission.score_request(route, partial(self._scored, decide_batch, batcher, records), scope)
         if isinstance(outcome, Shed):
             return policy_answer(self.config.overload, slot.current, ids, outcome)
         loaded, verdicts = outcome
@@ -202,7 +211,7 @@ class YunmaoService:
         return loaded, [verdict for _, verdict in scored]
 
     @bentoml.api(route=SMS_ROUTE, input_spec=SmsScoreRequest)
-    async def score_sms(self, messages: list[SmsMessage], ctx: bentoml.Context) -> ScoreResponse:
+    async def score_sms(self, messages: list[SmsMessage], ctx: bentoml.Context = NO_CONTEXT) -> ScoreResponse:
         """Score 1 to ``limits.max_messages`` SMS; results come back in request order."""
         start = time.perf_counter()
         records: list[Record] = [message.model_dump() for message in messages]
@@ -215,7 +224,7 @@ class YunmaoService:
         return _as_answered(response, ctx)
 
     @bentoml.api(route=CALL_ROUTE, input_spec=CallScoreRequest)
-    async def score_call(self, calls: list[CallEvent], ctx: bentoml.Context) -> ScoreResponse:
+    async def score_call(self, calls: list[CallEvent], ctx: bentoml.Context = NO_CONTEXT) -> ScoreResponse:
         """Score 1 to ``limits.max_calls`` calls by their callers' profiles, in request order;
         a caller without a profile gets reason ``insufficient_history`` and a null score."""
         if not self.call.is_loaded:
@@ -262,11 +271,11 @@ class YunmaoService:
         return ReloadResponse(sms=sms, call=call, converged=converged, workers=workers)
 
 
-def _as_answered(answer: ScoringAnswer, ctx: bentoml.Context) -> ScoreResponse:
+def _as_answered(answer: ScoringAnswer, ctx: bentoml.Context | None) -> ScoreResponse:
     """``answer`` as the route's result. BentoML passes a returned Response through, but sets its
     status to ``ctx.response.status_code`` (200 unless set) when the route takes ``ctx``: so a
     503 must be set there too."""
-    if isinstance(answer, JSONResponse):
+    if isinstance(answer, JSONResponse) and ctx is not None:
         ctx.response.status_code = answer.status_code
     return answer  # type: ignore[return-value]  # a Response is passed through as is
 
@@ -290,12 +299,12 @@ def _openapi() -> Spec:
 
 
 # Outermost first: docs need no key; every route's body is read under the deadline;
-# unauthenticated requests are refused before their body is read; the hook's deadline starts
-# before the body is read; every body is validated before a route (or the feedback middleware) sees it.
+# unauthenticated requests are refused before their body is read; the hook's deadline starts,
+# and overload is refused, before the body is read; every body is validated before a route (or the feedback middleware) sees it.
 YunmaoService.add_asgi_middleware(DocsMiddleware, build_spec=_openapi)
 YunmaoService.add_asgi_middleware(BodyDeadlineMiddleware, body_s=_CONFIG.read_timeouts.body_s)
 YunmaoService.add_asgi_middleware(BearerAuthMiddleware, config=_CONFIG)
-YunmaoService.add_asgi_middleware(RequestDeadlineMiddleware, routes=(SMS_ROUTE, CALL_ROUTE), config=_CONFIG.overload)
+YunmaoService.add_asgi_middleware(OverloadMiddleware, routes=(SMS_ROUTE, CALL_ROUTE), config=_CONFIG.overload)
 YunmaoService.add_asgi_middleware(
     RequestValidationMiddleware,
     routes={

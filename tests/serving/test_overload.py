@@ -13,12 +13,14 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+import serving.overload
 from configs.serving import OverloadConfig
 from serving.overload import (
     DEADLINE_SCOPE_KEY,
+    SHED_SCOPE_KEY,
     Admission,
     BadDeadline,
-    RequestDeadlineMiddleware,
+    OverloadMiddleware,
     Shed,
     parse_deadline_ms,
 )
@@ -41,13 +43,17 @@ def test_a_malformed_deadline_header_is_refused(values: list[bytes]) -> None:
 
 
 async def _seen_deadline(request: Request) -> JSONResponse:
-    return JSONResponse({"deadline": request.scope.get(DEADLINE_SCOPE_KEY)})
+    seen = {"deadline": request.scope.get(DEADLINE_SCOPE_KEY)}
+    if SHED_SCOPE_KEY in request.scope:
+        seen["shed"] = request.scope[SHED_SCOPE_KEY]
+    return JSONResponse(seen)
 
 
 @pytest.fixture()
-def client() -> TestClient:
+def client(monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    monkeypatch.setattr(serving.overload, "_current", [])  # no service here unless a test installs a gate
     app = Starlette(routes=[Route(SMS, _seen_deadline, methods=["POST"]), Route(OTHER, _seen_deadline, methods=["POST"])])
-    app.add_middleware(RequestDeadlineMiddleware, routes=[SMS], config=CONFIG)
+    app.add_middleware(OverloadMiddleware, routes=[SMS], config=CONFIG)
     return TestClient(app)
 
 
@@ -55,7 +61,7 @@ def test_the_deadline_reaches_the_route_counted_from_arrival(client: TestClient)
     before = time.monotonic()
     deadline = client.post(SMS, headers={HEADER: "300"}).json()["deadline"]
     assert before + 0.3 <= deadline <= time.monotonic() + 0.3
-    assert client.post(SMS).json() == {"deadline": None}
+    assert client.post(SMS).json() == {"deadline": None}  # no header: no deadline
 
 
 @pytest.mark.parametrize("value", ["-5", "soon", "1e3"])
@@ -85,65 +91,83 @@ class HeldScorer:
         return "scored"
 
 
-async def scored_at_once() -> str:
-    return "scored"
+def admitted(deadline: float | None) -> dict[str, object]:
+    """The scope of a request OverloadMiddleware admitted with ``deadline``."""
+    return {DEADLINE_SCOPE_KEY: deadline}
 
 
-def test_past_the_in_flight_limit_a_request_is_shed_at_once_and_the_slot_frees_after() -> None:
-    async def run() -> None:
-        gate: Admission[str] = Admission(OverloadConfig(max_in_flight=1))
-        held = HeldScorer()
-        first = asyncio.ensure_future(gate.run(SMS, held, None))
-        await held.started.wait()
-        assert await gate.run(SMS, held, None) == Shed("in_flight_limit")
-        assert held.calls == 1  # the shed request never reached the scorer
-        held.release.set()
-        assert await first == "scored"
-        assert gate.in_flight == 0
-        assert await gate.run(SMS, held, None) == "scored"
-
-    asyncio.run(run())
+def test_past_the_in_flight_limit_a_request_is_refused_until_a_slot_frees() -> None:
+    gate: Admission[str] = Admission(OverloadConfig(max_in_flight=2))
+    gate.enter(SMS)
+    assert gate.refusal(None, time.monotonic()) is None
+    gate.enter(SMS)
+    assert gate.refusal(None, time.monotonic()) == "in_flight_limit"
+    gate.leave(SMS)
+    assert gate.refusal(None, time.monotonic()) is None
 
 
 def test_an_expired_deadline_is_answered_without_scoring() -> None:
-    async def run() -> None:
-        gate: Admission[str] = Admission(OverloadConfig())
-        held = HeldScorer()
-        assert await gate.run(SMS, held, time.monotonic()) == Shed("deadline_expired")
-        assert held.calls == 0 and gate.in_flight == 0
-
-    asyncio.run(run())
+    gate: Admission[str] = Admission(OverloadConfig())
+    assert gate.refusal(time.monotonic() - 0.001, time.monotonic()) == "deadline_expired"
+    held = HeldScorer()  # spent while the body was read: the service does not start scoring
+    assert asyncio.run(gate.score_request(SMS, held, admitted(time.monotonic()))) == Shed("deadline_expired")
+    assert held.calls == 0 and gate.in_flight == 0
 
 
-def test_the_deadline_answer_comes_while_scoring_holds_its_slot_until_done() -> None:
+def test_a_request_marked_shed_by_the_middleware_is_answered_without_scoring() -> None:
+    gate: Admission[str] = Admission(OverloadConfig(policy="allow"))
+    held = HeldScorer()
+    assert asyncio.run(gate.score_request(SMS, held, {SHED_SCOPE_KEY: "in_flight_limit"})) == Shed("in_flight_limit")
+    assert held.calls == 0
+
+
+def test_the_deadline_answer_comes_while_scoring_holds_a_slot_until_done() -> None:
     async def run() -> None:
         gate: Admission[str] = Admission(OverloadConfig(max_in_flight=2))
         held = HeldScorer()
-        assert await gate.run(SMS, held, time.monotonic() + 0.02) == Shed("deadline_reached")
-        assert gate.in_flight == 1  # the work goes on; its slot stays taken: the queue stays bounded
+        assert await gate.score_request(SMS, held, admitted(time.monotonic() + 0.02)) == Shed("deadline_reached")
+        assert gate.in_flight == 1  # the work goes on and keeps a slot: the queue stays bounded
         held.release.set()
         for _ in range(100):  # let the background work end (event-loop turns, no time passes)
             if not gate.in_flight:
                 break
             await asyncio.sleep(0)
-        assert gate.in_flight == 0
-        assert gate.latency_s > 0
+        assert gate.in_flight == 0 and gate.latency_s > 0
 
     asyncio.run(run())
 
 
-def test_a_request_expected_to_miss_its_deadline_is_shed_before_scoring() -> None:
-    async def run() -> None:
-        gate: Admission[str] = Admission(OverloadConfig(max_in_flight=8))
-        held = HeldScorer()
-        first = asyncio.ensure_future(gate.run(SMS, held, None))
-        await held.started.wait()
-        gate.latency_s = 0.5  # recent requests took half a second
-        assert await gate.run(SMS, held, time.monotonic() + 0.1) == Shed("deadline_predicted")
-        assert held.calls == 1
-        held.release.set()
-        await first
-        # nothing in flight: no queue to wait behind, so the prediction does not apply
-        assert await gate.run(SMS, scored_at_once, time.monotonic() + 0.1) == "scored"
+def test_scored_in_time_the_answer_is_the_scorers() -> None:
+    gate: Admission[str] = Admission(OverloadConfig())
+    assert asyncio.run(gate.score_request(SMS, scored_at_once, admitted(time.monotonic() + 5))) == "scored"
+    assert asyncio.run(gate.score_request(SMS, scored_at_once, admitted(None))) == "scored"
 
-    asyncio.run(run())
+
+def test_a_request_expected_to_miss_its_deadline_is_refused_before_scoring() -> None:
+    gate: Admission[str] = Admission(OverloadConfig(max_in_flight=8))
+    gate.latency_s = 0.5  # recent requests took half a second to score
+    now = time.monotonic()
+    assert gate.refusal(now + 0.1, now) is None  # nothing in flight: no queue to wait behind
+    gate.enter(SMS)
+    assert gate.refusal(now + 0.1, now) == "deadline_predicted"
+    assert gate.refusal(now + 1.0, now) is None
+
+
+async def scored_at_once() -> str:
+    return "scored"
+
+
+@pytest.mark.parametrize("policy", ["unavailable", "allow"])
+def test_a_full_gate_refuses_before_the_route_under_503_and_marks_the_request_under_fail_open(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, policy: str
+) -> None:
+    gate: Admission[str] = Admission(OverloadConfig(max_in_flight=1, policy=policy))
+    gate.enter(SMS)
+    monkeypatch.setattr(serving.overload, "_current", [gate])
+    response = client.post(SMS, content=b'{"messages": []}')
+    if policy == "unavailable":
+        assert response.status_code == 503 and response.headers["retry-after"] == "1"
+        assert "in_flight_limit" in response.json()["error"]
+    else:  # the route (the service) answers fail-open, naming each record
+        assert response.status_code == 200 and response.json() == {"deadline": None, "shed": "in_flight_limit"}
+    assert gate.in_flight == 1  # a refused request takes no slot
