@@ -51,8 +51,7 @@ SHED = bentoml.metrics.Counter(
 )
 IN_FLIGHT = bentoml.metrics.Gauge(
     name="yunmao_in_flight",
-    documentation="Scoring requests being scored now, summed over the instance's live workers.",
-    labelnames=["route"],
+    documentation="Scoring requests (SMS and call) holding an in-flight slot now, summed over the instance's live workers.",
     multiprocess_mode="livesum",
 )
 
@@ -90,5 +89,6 @@ def record_shed(route: str, reason: str, policy: str) -> None:
     SHED.labels(route=route, reason=reason, policy=policy).inc()
 
 
-def track_in_flight(route: str, change: int) -> None:
-    IN_FLIGHT.labels(route=route).inc(change)
+def record_in_flight(count: int) -> None:
+    """Set, not incremented: the worker's gate owns the count, so the gauge cannot drift from it."""
+    IN_FLIGHT.set(count)

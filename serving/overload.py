@@ -44,7 +44,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from configs.serving import OverloadConfig
 from serving.errors import error_body, send_json, unavailable
 from serving.logs import log_event
-from serving.metrics import record_shed, track_in_flight
+from serving.metrics import record_in_flight, record_shed
 from serving.reload import LoadedModel
 from serving.schemas import ErrorDetail, ScoreResponse
 from serving.scoring import Unscored, build_response
@@ -118,11 +118,11 @@ class OverloadMiddleware:
             return
         reason = gate.refusal(deadline, arrived)
         if reason is None:
-            gate.enter(scope["path"])
+            gate.enter()
             try:
                 await self.app(scope, receive, send)
             finally:
-                gate.leave(scope["path"])
+                gate.leave()
         elif gate.policy == "unavailable":
             gate.count_shed(scope["path"], reason)
             await send_refusal(send, reason, gate.retry_after_s)
@@ -166,13 +166,13 @@ class Admission(Generic[T]):
             return "deadline_predicted"
         return None
 
-    def enter(self, route: str) -> None:
+    def enter(self) -> None:
         self.in_flight += 1
-        track_in_flight(route, +1)
+        record_in_flight(self.in_flight)
 
-    def leave(self, route: str) -> None:
+    def leave(self) -> None:
         self.in_flight -= 1
-        track_in_flight(route, -1)
+        record_in_flight(self.in_flight)
 
     def count_shed(self, route: str, reason: str) -> Shed:
         record_shed(route, reason, self.policy)
@@ -197,8 +197,8 @@ class Admission(Generic[T]):
         try:
             return await asyncio.wait_for(asyncio.shield(task), deadline - started)
         except TimeoutError:
-            self.enter(route)
-            task.add_done_callback(lambda _: self.leave(route))
+            self.enter()
+            task.add_done_callback(lambda _: self.leave())
             return self.count_shed(route, "deadline_reached")
 
     def _learn(self, route: str, started: float, task: asyncio.Future[T]) -> None:

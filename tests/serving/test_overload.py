@@ -98,11 +98,11 @@ def admitted(deadline: float | None) -> dict[str, object]:
 
 def test_past_the_in_flight_limit_a_request_is_refused_until_a_slot_frees() -> None:
     gate: Admission[str] = Admission(OverloadConfig(max_in_flight=2))
-    gate.enter(SMS)
+    gate.enter()
     assert gate.refusal(None, time.monotonic()) is None
-    gate.enter(SMS)
+    gate.enter()
     assert gate.refusal(None, time.monotonic()) == "in_flight_limit"
-    gate.leave(SMS)
+    gate.leave()
     assert gate.refusal(None, time.monotonic()) is None
 
 
@@ -148,7 +148,7 @@ def test_a_request_expected_to_miss_its_deadline_is_refused_before_scoring() -> 
     gate.latency_s = 0.5  # recent requests took half a second to score
     now = time.monotonic()
     assert gate.refusal(now + 0.1, now) is None  # nothing in flight: no queue to wait behind
-    gate.enter(SMS)
+    gate.enter()
     assert gate.refusal(now + 0.1, now) == "deadline_predicted"
     assert gate.refusal(now + 1.0, now) is None
 
@@ -162,7 +162,7 @@ def test_a_full_gate_refuses_before_the_route_under_503_and_marks_the_request_un
     client: TestClient, monkeypatch: pytest.MonkeyPatch, policy: str
 ) -> None:
     gate: Admission[str] = Admission(OverloadConfig(max_in_flight=1, policy=policy))
-    gate.enter(SMS)
+    gate.enter()
     monkeypatch.setattr(serving.overload, "_current", [gate])
     response = client.post(SMS, content=b'{"messages": []}')
     if policy == "unavailable":
