@@ -17,11 +17,12 @@ once by ``overload.policy`` (503 + ``Retry-After``, or fail-open ``allow``) when
 
 Shedding must cost far less than scoring, or a flood of shed requests starves the scoring
 ones (measured: with every shed request parsed, validated and dispatched by BentoML first, 64
-closed-loop clients cut scored decisions/s to 18 % of the 16-client figure). So under the 503
-policy :class:`OverloadMiddleware` admits or refuses a request before its body is even read,
-and an admitted request holds its slot from then until it is answered. The fail-open policy
-needs each record's id to answer, so there a refused request is still parsed and validated and
-the service gives the answer (measured cost: see docs/benchmarks.md).
+closed-loop clients cut scored decisions/s to 18 % of the 16-client figure). So
+:class:`OverloadMiddleware` admits or refuses a request before its body is even read (an
+admitted one holds its slot from then until it is answered), and under the 503 policy answers a
+refused one at once. The fail-open policy needs each record's id to answer, so there a refused
+request is still parsed and validated and the service gives the answer (a costlier shed, not
+yet measured).
 
 Only the scoring routes are shed. ``/livez`` and ``/readyz`` are not: a shed probe would take
 every worker out of the load balancer at once in a flood, turning a slowdown into an outage.
