@@ -21,8 +21,8 @@ closed-loop clients cut scored decisions/s to 18 % of the 16-client figure). So
 :class:`OverloadMiddleware` admits or refuses a request before its body is even read (an
 admitted one holds its slot from then until it is answered), and under the 503 policy answers a
 refused one at once. The fail-open policy needs each record's id to answer, so there a refused
-request is still parsed and validated and the service gives the answer (a costlier shed, not
-yet measured).
+request is still parsed and validated and the service gives the answer (a costlier shed:
+docs/benchmarks.md).
 
 Only the scoring routes are shed. ``/livez`` and ``/readyz`` are not: a shed probe would take
 every worker out of the load balancer at once in a flood, turning a slowdown into an outage.
