@@ -1,18 +1,25 @@
-"""Serving benchmark: in-process ceiling vs yunmao over HTTP (cache off/on) vs `mlflow models serve`.
+"""Serving benchmark: in-process ceiling vs yunmao over HTTP (cache off/on) vs `mlflow models serve`,
+and yunmao under overload (16, 64, 256 clients).
 
 All on this machine, loopback only, every load loop bounded in requests and seconds:
 
     .venv/bin/python benchmarks/serve_bench.py [--model models:/yunmao-sms@champion] [--seconds 6]
+    .venv/bin/python benchmarks/serve_bench.py --only-overload [--set overload.max_in_flight=4] [--deadline-ms 100]
 
 Texts are demo SMS (``training.data.demo_sms``): templated campaigns, as real spam is, which is what
-the decision cache exploits. Results are printed and written to the "serving" section of
-docs/benchmarks.md (between its markers; the rest of the file is left alone).
+the decision cache exploits. Results are printed and written to the "serving" and "overload"
+sections of docs/benchmarks.md (between their markers; the rest of the file is left alone).
+
+The overload runs use a minimal HTTP/1.1 client on raw sockets (:func:`raw_load`): at 256
+clients hammering shed answers, httpx's own CPU (about a millisecond a request) would take the
+server's cores on this 2-core machine and measure the client, not the server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -34,6 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- serving:start -->", "<!-- serving:end -->"
+OVERLOAD_MARKERS = ("<!-- overload:start -->", "<!-- overload:end -->")
+OVERLOAD_CLIENTS = (16, 64, 256)
+SHED_MARK = b'["overloaded"]'  # reasons of a fail-open policy answer
+DEADLINE_HEADER = "X-Yunmao-Deadline-Ms"  # configs/serving.yaml overload.deadline_header
 COLUMNS = ["id", "text", "sender", "receiver", "sent_at"]
 
 
@@ -121,6 +132,162 @@ def http_rows(system: str, url: str, body_for: Callable[[list[dict]], dict], rec
     return rows
 
 
+@dataclass
+class OverloadRow:
+    setting: str
+    clients: int
+    scored_per_s: float  # model-scored decisions/s (shed answers excluded)
+    p50_ms: float | None  # of scored answers
+    p99_ms: float | None
+    shed: int
+    shed_p99_ms: float | None
+    errors: int  # anything neither scored nor a policy answer
+
+
+def quantile(values: list[float], q: int) -> float | None:
+    """The ``q``-th percentile, None without data."""
+    if not values:
+        return None
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
+
+
+def raw_request(path: str, body: bytes, extra_headers: dict[str, str]) -> bytes:
+    headers = "".join(f"{name}: {value}\r\n" for name, value in extra_headers.items())
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n{headers}\r\n"
+    ).encode() + body
+
+
+async def raw_exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, dict[str, str], bytes]:
+    """Send one request on a keep-alive connection; (status, lower-cased headers, body)."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+    if fields.get("transfer-encoding", "").lower() == "chunked":
+        chunks = []
+        while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+            chunks.append(await reader.readexactly(size + 2))
+        await reader.readuntil(b"\r\n")
+        return status, fields, b"".join(c[:-2] for c in chunks)
+    return status, fields, await reader.readexactly(int(fields.get("content-length", "0")))
+
+
+async def raw_load(
+    port: int, path: str, bodies: list[bytes], headers: dict[str, str], clients: int, seconds: float, max_requests: int,
+    honour_retry_after: bool = False,
+) -> tuple[list[float], list[float], int, float]:
+    """Closed loop: ``clients`` keep-alive connections, each sending the next request as soon as
+    it has an answer (or, with ``honour_retry_after``, once a 503's Retry-After has passed).
+    (scored latencies ms, shed latencies ms, other errors, elapsed s)."""
+    requests = [raw_request(path, body, headers) for body in bodies]
+    scored: list[float] = []
+    shed: list[float] = []
+    errors = 0
+    counter = iter(range(max_requests))
+    deadline = time.perf_counter() + seconds
+
+    async def client() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for i in counter:
+                if time.perf_counter() > deadline:
+                    return
+                t0 = time.perf_counter()
+                try:
+                    status, fields, body = await raw_exchange(reader, writer, requests[i % len(requests)])
+                except (OSError, asyncio.IncompleteReadError, ValueError):
+                    errors += 1
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    continue
+                ms = (time.perf_counter() - t0) * 1000
+                if status == 200 and SHED_MARK not in body:
+                    scored.append(ms)
+                elif status == 503 or (status == 200 and SHED_MARK in body):
+                    shed.append(ms)
+                    if honour_retry_after and status == 503:  # the client backs off as told (load model, not a test wait)
+                        await asyncio.sleep(min(float(fields.get("retry-after", "0")), deadline - time.perf_counter()))
+                else:
+                    errors += 1
+        finally:
+            writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return scored, shed, errors, time.perf_counter() - start
+
+
+def with_overrides(config: dict, overrides: list[str]) -> dict:
+    """``config`` with each ``dotted.key=YAML value`` of ``overrides`` applied (validated on load)."""
+    for override in overrides:
+        key, _, value = override.partition("=")
+        *parents, leaf = key.split(".")
+        section = config
+        for parent in parents:
+            section = section[parent]
+        section[leaf] = yaml.safe_load(value)
+    return config
+
+
+def overload_rows(uri: str, records: list[dict], seconds: float, workers: int, overrides: list[str],
+                  deadline_ms: int | None) -> list[OverloadRow]:
+    """One server; single-message requests at 16/64/256 clients without a deadline header, then
+    (with ``deadline_ms``) the same with the hook's deadline header."""
+    from configs.serving import SERVING_CONFIG_ENV, ServingConfig, load_serving_config
+
+    config = with_overrides({**load_serving_config().model_dump(), "cache": {"max_entries": 0}}, overrides)
+    ServingConfig.model_validate(config)
+    config_file = Path(tempfile.mkdtemp()) / "serving.yaml"
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+    port = free_port()
+    env = {**os.environ, SERVING_CONFIG_ENV: str(config_file)}
+    env.pop("YUNMAO_API_KEY", None)
+    cmd = [str(BIN / "yunmao"), "serve", "--model", uri, "--port", str(port), "--workers", str(workers)]
+    bodies = [json.dumps({"messages": [r]}, ensure_ascii=False).encode() for r in records]
+    limit = config["overload"]["max_in_flight"]
+    changed = "".join(f", {o}" for o in overrides if not o.startswith("overload.max_in_flight="))
+    settings = [(f"limit {limit}/worker{changed}, flood (Retry-After ignored)", {}, False),
+                (f"limit {limit}/worker{changed}, clients honour Retry-After", {}, True)]
+    if deadline_ms is not None:
+        settings.append((f"limit {limit}/worker{changed}, deadline {deadline_ms} ms, flood", {DEADLINE_HEADER: str(deadline_ms)}, False))
+    rows = []
+    with process(cmd, f"http://127.0.0.1:{port}/readyz", env):
+        asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))  # warm-up: batching learns its cost
+        for setting, headers, honour in settings:
+            for clients in OVERLOAD_CLIENTS:
+                scored, shed, errors, elapsed = asyncio.run(
+                    raw_load(port, "/v1/sms/score", bodies, headers, clients, seconds, 200_000, honour)
+                )
+                rows.append(OverloadRow(setting, clients, len(scored) / elapsed, quantile(scored, 50),
+                                        quantile(scored, 99), len(shed), quantile(shed, 99), errors))
+    return rows
+
+
+def render_overload(rows: list[OverloadRow], meta: str) -> str:
+    def ms(v: float | None) -> str:
+        return "" if v is None else f"{v:.1f}"
+
+    lines = [
+        "## Overload", "", meta, "",
+        "| setting | clients | scored decisions/s | vs 16 clients | p50 ms (scored) | p99 ms (scored) | shed | p99 ms (shed) | other errors |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        base = next(r for r in rows if r.setting == row.setting and r.clients == OVERLOAD_CLIENTS[0])
+        ratio = row.scored_per_s / base.scored_per_s if base.scored_per_s else float("nan")
+        lines.append(
+            f"| {row.setting} | {row.clients} | {row.scored_per_s:,.0f} | {ratio:.0%} | "
+            f"{ms(row.p50_ms)} | {ms(row.p99_ms)} | {row.shed:,} | {ms(row.shed_p99_ms)} | {row.errors} |"
+        )
+    return "\n".join(lines)
+
+
 @contextmanager
 def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float = 180) -> Iterator[None]:
     """Run a server in its own process group until the block ends; wait for ``ready_url``."""
@@ -189,14 +356,15 @@ def render(rows: list[Row], ratios: list[str], meta: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str) -> None:
-    """Replace only the serving section of docs/benchmarks.md (other sections belong to others)."""
+def write_section(text: str, markers: tuple[str, str] = (START, END)) -> None:
+    """Replace only one section of docs/benchmarks.md (other sections belong to others)."""
+    start, end = markers
     DOC.parent.mkdir(parents=True, exist_ok=True)
     current = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    block = f"{START}\n{text}\n{END}"
-    if START in current and END in current:
-        head, rest = current.split(START, 1)
-        current = head + block + rest.split(END, 1)[1]
+    block = f"{start}\n{text}\n{end}"
+    if start in current and end in current:
+        head, rest = current.split(start, 1)
+        current = head + block + rest.split(end, 1)[1]
     else:
         current = current.rstrip("\n") + "\n\n" + block + "\n"
     DOC.write_text(current, encoding="utf-8")
@@ -209,6 +377,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="yunmao worker processes")
     parser.add_argument("--messages", type=int, default=3000, help="demo messages to send")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--only-overload", action="store_true", help="run only the overload section")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="serving config override for the overload server, e.g. overload.max_in_flight=4")
+    parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
     args = parser.parse_args()
 
     from models.registry import load_scam_model, resolve_model_version
@@ -216,6 +388,18 @@ def main() -> None:
     name, version = resolve_model_version(args.model)
     frame = demo_records(args.messages, seed=11)
     records = frame.to_dict("records")
+    overload = overload_rows(args.model, records, args.seconds, args.workers, args.set, args.deadline_ms)
+    overload_text = render_overload(overload, (
+        f"Model `models:/{name}/{version}`; single-message requests of {len(records)} demo SMS, closed loop: each client "
+        f"sends its next request on an answer (flood), or after a 503's Retry-After (honour); {args.workers} workers, cache off, "
+        f"{os.cpu_count()} cores shared with whatever else runs; {args.seconds:.0f} s per row; one server, one run. "
+        f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
+    ))
+    print(overload_text)
+    if not args.no_write:
+        write_section(overload_text, OVERLOAD_MARKERS)
+    if args.only_overload:
+        return
     model = load_scam_model(args.model)
     model.decide(frame.head(4))
     rows = [in_process(model, frame, 1, args.seconds), in_process(model, frame, 256, args.seconds)]

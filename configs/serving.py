@@ -1,4 +1,4 @@
-"""Schema of ``configs/serving.yaml``: models, limits, batching, reload, read timeouts, cache and auth of the service."""
+"""Schema of ``configs/serving.yaml``: models, limits, batching, overload, reload, read timeouts, cache and auth of the service."""
 
 from __future__ import annotations
 
@@ -28,7 +28,24 @@ class BatchingConfig(StrictModel):
 
     max_batch_size: int = Field(256, ge=2, le=10_000)
     max_latency_ms: int = Field(100, ge=1, le=10_000)
-    direct_min_messages: int = Field(64, ge=2)
+    direct_min_messages: int = Field(64, ge=1)  # 1: no batching, every request scored on its own
+
+
+class OverloadConfig(StrictModel):
+    """What a scoring request gets when the worker cannot score it in time (``serving/overload``).
+
+    ``policy``: ``unavailable`` answers 503 with ``Retry-After``; ``allow`` answers every record
+    ``allow`` with reason ``overloaded`` in the normal response (fail-open, where a carrier
+    prefers letting traffic through to holding it).
+    """
+
+    max_in_flight: int = Field(8, ge=1, le=10_000)
+    policy: Literal["unavailable", "allow"] = "unavailable"
+    retry_after_s: int = Field(1, ge=1, le=3600)
+    deadline_header: str = Field("X-Yunmao-Deadline-Ms", pattern=r"^[A-Za-z0-9-]+$")
+    max_deadline_ms: int = Field(5000, ge=1, le=600_000)
+    answer_margin_ms: float = Field(2, ge=0, le=1000)
+    latency_smoothing: float = Field(0.2, gt=0, le=1)
 
 
 class ReloadConfig(StrictModel):
@@ -65,8 +82,10 @@ class ServingConfig(StrictModel):
     unknown_caller_action: Literal["block", "warn", "allow"] = "allow"
     workers: int = Field(1, ge=1, le=64)
     timeout_s: int = Field(30, ge=1, le=600)
+    access_log: bool = False
     limits: LimitsConfig = LimitsConfig()
     batching: BatchingConfig = BatchingConfig()
+    overload: OverloadConfig = OverloadConfig()
     explain: bool = True
     reload: ReloadConfig = ReloadConfig()
     read_timeouts: ReadTimeoutsConfig = ReadTimeoutsConfig()
@@ -79,6 +98,8 @@ class ServingConfig(StrictModel):
             raise ValueError("batching.direct_min_messages must be <= limits.max_messages + 1")
         if self.reload.converge_timeout_s >= self.timeout_s:
             raise ValueError("reload.converge_timeout_s must be < timeout_s (the reload answer waits that long)")
+        if self.overload.max_deadline_ms > self.timeout_s * 1000:
+            raise ValueError("overload.max_deadline_ms must be <= timeout_s * 1000 (BentoML cuts the request off then)")
         return self
 
 

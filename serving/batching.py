@@ -6,7 +6,10 @@ measured 4.4 ms per call here, most of a 5 ms latency budget. The dispatcher beh
 ``batchable=True`` (``CorkDispatcher``: it learns the batch cost and waits only while waiting
 pays) is used directly instead, with the same ``max_batch_size`` / ``max_latency_ms`` knobs.
 It is BentoML-internal; ``tests/serving/test_batching.py`` pins the behaviour relied on here
-(requests share model calls, an overdue request is scored alone, outputs stay aligned).
+(requests share model calls, an overdue request is scored alone, outputs stay aligned). Kept by
+measurement under the overload limit: scoring each request on its own
+(``batching.direct_min_messages: 1``) scored fewer decisions/s at 16 clients (docs/benchmarks.md,
+overload section).
 
 When the dispatcher predicts a request would wait past ``max_latency_ms`` (a burst, a model
 reload taking the CPU), it refuses it; the request is then scored on its own instead of failed:

@@ -53,10 +53,12 @@ def utf8_problem(body: bytes) -> ErrorDetail | None:
 
 
 
-def unavailable(problem: str) -> JSONResponse:
+def unavailable(problem: str, retry_after_s: int = 30) -> JSONResponse:
     """A 503 whose body says what is missing. Route code returns it instead of raising
     BentoML's ``ServiceUnavailable``, whose message BentoML replaces with a generic one."""
-    return JSONResponse(ErrorResponse(error=problem).model_dump(), status_code=503, headers={"retry-after": "30"})
+    return JSONResponse(
+        ErrorResponse(error=problem).model_dump(), status_code=503, headers={"retry-after": str(retry_after_s)}
+    )
 
 
 async def send_json(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:

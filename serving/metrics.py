@@ -44,6 +44,17 @@ RELOADS = bentoml.metrics.Counter(
     labelnames=["outcome"],
 )
 
+SHED = bentoml.metrics.Counter(
+    name="yunmao_shed_total",
+    documentation="Scoring requests answered by the overload policy instead of the model, by route, reason and policy.",
+    labelnames=["route", "reason", "policy"],
+)
+IN_FLIGHT = bentoml.metrics.Gauge(
+    name="yunmao_in_flight",
+    documentation="Scoring requests (SMS and call) holding an in-flight slot now, summed over the instance's live workers.",
+    multiprocess_mode="livesum",
+)
+
 
 def record_decisions(name: str, version: str, results: Sequence[tuple[float | None, str, str | None]]) -> None:
     """Count ``(score, action, fraud_type)`` triples of one response; a None score (not scored,
@@ -72,3 +83,12 @@ def record_profile_lookups(found: int, missing: int) -> None:
 
 def record_reload(outcome: str) -> None:
     RELOADS.labels(outcome=outcome).inc()
+
+
+def record_shed(route: str, reason: str, policy: str) -> None:
+    SHED.labels(route=route, reason=reason, policy=policy).inc()
+
+
+def record_in_flight(count: int) -> None:
+    """Set, not incremented: the worker's gate owns the count, so the gauge cannot drift from it."""
+    IN_FLIGHT.set(count)

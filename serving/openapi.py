@@ -32,13 +32,13 @@ HIDDEN_PREFIXES = ("/static_content", "/assets")
 
 ERROR_MEANINGS = {
     400: "Malformed: empty body, invalid JSON or UTF-8, a body on a route that takes none, "
-    "or more than one Authorization header.",
+    "more than one Authorization header, or a deadline header that is not one integer of milliseconds.",
     401: "Missing or wrong bearer key.",
     403: "Admin routes are disabled (an API key is set but no admin key).",
     413: "Body over limits.max_body_bytes, or too many items in one request.",
     415: "Body not declared as application/json.",
     422: "A field is invalid; detail names it.",
-    503: "Not able to serve now (no call model loaded, feedback store busy); retry.",
+    503: "Not able to serve now (overloaded, no call model loaded, feedback store busy); retry after Retry-After.",
 }
 
 

@@ -8,8 +8,10 @@ without those (a reload then reaches only the worker that takes it). Each worker
 process loads the models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` or the serving
 config once, initialises jieba, and runs a warm-up prediction per model before it reports ready.
 Requests pass ASGI middlewares first: docs (``serving/openapi``), the body read deadline
-(``serving/deadlines``), bearer auth, body validation (``serving/validation``) and the feedback
-route (``serving/feedback``).
+(``serving/deadlines``), bearer auth, the hook's deadline header (``serving/overload``), body
+validation (``serving/validation``) and the feedback route (``serving/feedback``). Scoring
+requests the worker cannot score in time are answered by the overload policy
+(``serving/overload``); no other route is shed.
 
 The call model is optional: a deployment may run SMS interception before any call model is
 registered. Without one, ``/v1/call/score`` answers 503 naming what is missing and the worker
@@ -27,6 +29,7 @@ from functools import partial
 import bentoml
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig
@@ -50,6 +53,7 @@ from serving.feedback_store import FeedbackRecord
 from serving.instance import current_instance_dir
 from serving.logs import elapsed_ms, log_event
 from serving.openapi import DocsMiddleware, Spec, service_spec
+from serving.overload import Admission, OverloadMiddleware, Shed, install_gate, policy_answer
 from serving.process import die_with_server
 from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
@@ -74,6 +78,10 @@ RELOAD_ROUTE = "/v1/admin/reload"
 _CONFIG = load_serving_config()
 
 Scored = list[tuple[LoadedModel, Verdict]]
+ScoringAnswer = ScoreResponse | JSONResponse  # JSONResponse: 503 (no call model, or overloaded)
+# BentoML injects the request context into a route parameter named ``ctx`` annotated exactly
+# ``bentoml.Context`` (not Optional); a direct call of the class (tests) passes none.
+NO_CONTEXT: bentoml.Context = None  # type: ignore[assignment]
 
 
 def serving_model_uri(config: ServingConfig, kind: str) -> str:
@@ -109,7 +117,12 @@ def _reload_call(slot: ModelSlot) -> SlotReload:
     return SlotReload(version=outcome.current, previous=outcome.previous, swapped=outcome.swapped)
 
 
-@bentoml.service(name="yunmao", workers=_CONFIG.workers, traffic={"timeout": _CONFIG.timeout_s})
+@bentoml.service(
+    name="yunmao",
+    workers=_CONFIG.workers,
+    traffic={"timeout": _CONFIG.timeout_s},
+    logging={"access": {"enabled": _CONFIG.access_log}},
+)
 class YunmaoService:
     """Real-time scam interception: one model per endpoint, hot-swappable, batched."""
 
@@ -141,6 +154,8 @@ class YunmaoService:
         self._call_batcher: Batcher[Record, tuple[LoadedModel, Verdict]] = Batcher(
             partial(self._decide_calls, self.call), batching.max_batch_size, batching.max_latency_ms
         )
+        self._admission: Admission[tuple[LoadedModel, list[Verdict]]] = Admission(self.config.overload)
+        install_gate(self._admission)
         poll_s = self.config.reload.poll_interval_s
         self._poller = AliasPoller([self.sms, self.call], poll_s) if poll_s else None
         if self._poller is not None:
@@ -176,11 +191,30 @@ class YunmaoService:
 
     async def _score(
         self,
+        route: str,
+        slot: ModelSlot,
         decide_batch: Callable[[list[Record]], Scored],
         batcher: Batcher[Record, tuple[LoadedModel, Verdict]],
         records: list[Record],
         ids: Sequence[str],
-    ) -> ScoreResponse:
+        ctx: bentoml.Context | None,
+    ) -> ScoringAnswer:
+        """Scored through the worker's :class:`~serving.overload.Admission`, or the overload
+        policy's answer when it sheds the request. Without ``ctx`` (the class called directly,
+        not over HTTP) there is no deadline and no admission."""
+        scope = ctx.request.scope if ctx is not None else {}
+        outcome = await self._admission.score_request(route, partial(self._scored, decide_batch, batcher, records), scope)
+        if isinstance(outcome, Shed):
+            return policy_answer(self.config.overload, slot.current, ids, outcome)
+        loaded, verdicts = outcome
+        return build_response(loaded, ids, verdicts)
+
+    async def _scored(
+        self,
+        decide_batch: Callable[[list[Record]], Scored],
+        batcher: Batcher[Record, tuple[LoadedModel, Verdict]],
+        records: list[Record],
+    ) -> tuple[LoadedModel, list[Verdict]]:
         """Small requests through ``batcher``, large ones directly; all on one model version."""
         if len(records) >= self.config.batching.direct_min_messages:
             scored = await run_in_threadpool(decide_batch, records)
@@ -190,36 +224,41 @@ class YunmaoService:
         if any(other is not loaded for other, _ in scored):  # a reload split this request: rescore it whole
             scored = await run_in_threadpool(decide_batch, records)
             loaded = scored[0][0]
-        return build_response(loaded, ids, [verdict for _, verdict in scored])
+        return loaded, [verdict for _, verdict in scored]
 
     @bentoml.api(route=SMS_ROUTE, input_spec=SmsScoreRequest)
-    async def score_sms(self, messages: list[SmsMessage]) -> ScoreResponse:
+    async def score_sms(self, messages: list[SmsMessage], ctx: bentoml.Context = NO_CONTEXT) -> ScoreResponse:
         """Score 1 to ``limits.max_messages`` SMS; results come back in request order."""
         start = time.perf_counter()
         records: list[Record] = [message.model_dump() for message in messages]
         response = await self._score(
-            partial(self._decide_sms, self.sms), self._sms_batcher, records, [m.id for m in messages]
+            SMS_ROUTE, self.sms, partial(self._decide_sms, self.sms), self._sms_batcher, records,
+            [m.id for m in messages], ctx,
         )
-        self._log_scored("sms_scored", response, start, messages=len(records))
-        return response
+        if isinstance(response, ScoreResponse):
+            self._log_scored("sms_scored", response, start, messages=len(records))
+        return _as_answered(response, ctx)
 
     @bentoml.api(route=CALL_ROUTE, input_spec=CallScoreRequest)
-    async def score_call(self, calls: list[CallEvent]) -> ScoreResponse:
+    async def score_call(self, calls: list[CallEvent], ctx: bentoml.Context = NO_CONTEXT) -> ScoreResponse:
         """Score 1 to ``limits.max_calls`` calls by their callers' profiles, in request order;
         a caller without a profile gets reason ``insufficient_history`` and a null score."""
-        if not self.call.is_loaded:  # BentoML passes a Response through as is
-            return unavailable(  # type: ignore[return-value]
+        if not self.call.is_loaded:
+            missing = unavailable(
                 f"no call model loaded ({self.call.uri}): train one (yunmao train call), promote it to "
                 "champion, then POST /v1/admin/reload"
             )
+            return _as_answered(missing, ctx)
         start = time.perf_counter()
         records: list[Record] = [call.model_dump() for call in calls]
         response = await self._score(
-            partial(self._decide_calls, self.call), self._call_batcher, records, [c.id for c in calls]
+            CALL_ROUTE, self.call, partial(self._decide_calls, self.call), self._call_batcher, records,
+            [c.id for c in calls], ctx,
         )
-        unknown = sum(r.score is None for r in response.results)
-        self._log_scored("calls_scored", response, start, calls=len(records), unknown_callers=unknown)
-        return response
+        if isinstance(response, ScoreResponse):
+            unknown = sum(r.score is None for r in response.results)
+            self._log_scored("calls_scored", response, start, calls=len(records), unknown_callers=unknown)
+        return _as_answered(response, ctx)
 
     @staticmethod
     def _log_scored(event: str, response: ScoreResponse, start: float, **counts: int) -> None:
@@ -263,6 +302,15 @@ class YunmaoService:
         return confirm_response(entries, created)
 
 
+def _as_answered(answer: ScoringAnswer, ctx: bentoml.Context | None) -> ScoreResponse:
+    """``answer`` as the route's result. BentoML passes a returned Response through, but sets its
+    status to ``ctx.response.status_code`` (200 unless set) when the route takes ``ctx``: so a
+    503 must be set there too."""
+    if isinstance(answer, JSONResponse) and ctx is not None:
+        ctx.response.status_code = answer.status_code
+    return answer  # type: ignore[return-value]  # a Response is passed through as is
+
+
 def _openapi() -> Spec:
     """BentoML's OpenAPI document corrected to what clients meet (see ``serving/openapi``)."""
     client_errors = [400, 401, 413, 415, 422]
@@ -270,7 +318,7 @@ def _openapi() -> Spec:
         YunmaoService.openapi_spec.asdict(),
         description=(__doc__ or "").split("\n\n")[0],
         body_routes={
-            SMS_ROUTE: client_errors,
+            SMS_ROUTE: [*client_errors, 503],
             CALL_ROUTE: [*client_errors, 503],
             FEEDBACK_PATH: [*client_errors, 503],
             RELOAD_ROUTE: [400, 401, 403],
@@ -283,11 +331,12 @@ def _openapi() -> Spec:
 
 
 # Outermost first: docs need no key; every route's body is read under the deadline;
-# unauthenticated requests are refused before their body is read; every body is validated
-# before a route (or the feedback middleware) sees it.
+# unauthenticated requests are refused before their body is read; the hook's deadline starts,
+# and overload is refused, before the body is read; every body is validated before a route (or the feedback middleware) sees it.
 YunmaoService.add_asgi_middleware(DocsMiddleware, build_spec=_openapi)
 YunmaoService.add_asgi_middleware(BodyDeadlineMiddleware, body_s=_CONFIG.read_timeouts.body_s)
 YunmaoService.add_asgi_middleware(BearerAuthMiddleware, config=_CONFIG)
+YunmaoService.add_asgi_middleware(OverloadMiddleware, routes=(SMS_ROUTE, CALL_ROUTE), config=_CONFIG.overload)
 YunmaoService.add_asgi_middleware(
     RequestValidationMiddleware,
     routes={

@@ -1,4 +1,4 @@
-"""configs/serving.yaml's process settings (reload sync, read timeouts) validate at load."""
+"""configs/serving.yaml's process settings (reload sync, read timeouts, overload) validate at load."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ def test_shipped_config_loads_with_a_reload_bound_below_the_request_timeout() ->
         ("read_timeouts: {body_s: -1}", "body_s"),
         ("read_timeouts: {keep_alive_s: 0}", "keep_alive_s"),
         ("read_timeouts: {header_s: 5}", "header_s: Extra inputs"),
+        ("overload: {max_in_flight: 0}", "max_in_flight"),
+        ("overload: {policy: queue}", "policy"),
+        ("overload: {deadline_header: 'X Deadline'}", "deadline_header"),
+        ("timeout_s: 1\nreload: {converge_timeout_s: 0.5}\noverload: {max_deadline_ms: 2000}", "max_deadline_ms must be <= timeout_s"),
     ],
 )
 def test_bad_values_are_refused_naming_the_field(tmp_path: Path, yaml_text: str, message: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 JSON = {"content-type": "application/json"}
 SMS_ROUTE = "/v1/sms/score"
 CALL_ROUTE = "/v1/call/score"
+DEADLINE = "X-Yunmao-Deadline-Ms"  # configs/serving.yaml overload.deadline_header
 
 
 def body(payload: object) -> bytes:
@@ -60,6 +61,8 @@ BAD_CASES = [
     BadCase("latin1_charset", one(id="a", text="你好"), 415, "content-type", {"content-type": "application/json; charset=latin-1"}),
     BadCase("deeply_nested", b'{"messages": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", 400, "<body>"),
     BadCase("huge_integer", b'{"messages": [{"id": "a", "text": ' + b"9" * 5000 + b"}]}", 400, "<body>"),
+    BadCase("deadline_not_a_number", one(id="a", text="你好"), 400, DEADLINE, {**JSON, DEADLINE: "soon"}),
+    BadCase("deadline_negative", one(id="a", text="你好"), 400, DEADLINE, {**JSON, DEADLINE: "-1"}),
 ]
 
 
@@ -87,6 +90,7 @@ CALL_BAD_CASES = [
     _call_case("invalid_json", b'{"calls": [{"id": "c", "caller": ', 400, "<body>"),
     _call_case("non_utf8", b'{"calls": [{"id": "c", "caller": "\xff\xfe"}]}', 400, "<body>"),
     _call_case("empty_body", b"", 400, "<body>"),
+    BadCase("call_deadline_fraction", one_call(id="c", caller="1"), 400, DEADLINE, {**JSON, DEADLINE: "2.5"}, CALL_ROUTE),
 ]
 
 # Valid but unusual: each must score (200) with one result per message.

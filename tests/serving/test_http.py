@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
 from tests.servers import wait_until
@@ -16,6 +17,7 @@ from tests.serving.cases import (
     BAD_CASES,
     CALL_BAD_CASES,
     CALL_ROUTE,
+    DEADLINE,
     EDGE_TEXTS,
     JSON,
     PHONE,
@@ -189,6 +191,29 @@ def test_health_and_metrics_are_open_and_count_decisions(client: httpx.Client, s
     assert 'yunmao_profile_lookups_total{result="missing"}' in metrics
     assert "yunmao_score_bucket{" in metrics
     assert "bentoml_service_request_total" in metrics  # BentoML's own metrics are still there
+
+
+def shed_counted(client: httpx.Client, reason: str) -> float:
+    """``yunmao_shed_total`` of SMS requests shed for ``reason`` under the default policy."""
+    bare = httpx.Client(base_url=str(client.base_url), transport=getattr(client, "_transport", None))
+    labels = {"route": "/v1/sms/score", "reason": reason, "policy": "unavailable"}
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(bare.get("/metrics").text)
+        for sample in family.samples
+        if sample.name == "yunmao_shed_total" and sample.labels == labels
+    )
+
+
+@pytest.mark.slow
+def test_a_spent_deadline_gets_503_with_retry_after_at_once_and_is_counted(client: httpx.Client) -> None:
+    before = shed_counted(client, "deadline_expired")
+    spent = score(client, one(id="late", text=SECRET_TEXT), {**JSON, DEADLINE: "0"})
+    assert spent.status_code == 503, spent.text
+    assert spent.headers["retry-after"] == "1" and "overloaded" in spent.json()["error"]
+    assert shed_counted(client, "deadline_expired") == before + 1
+    in_time = score(client, one(id="on-time", text=SECRET_TEXT), {**JSON, DEADLINE: "5000"})
+    assert in_time.status_code == 200 and in_time.json()["results"][0]["score"] is not None
 
 
 @pytest.mark.slow
