@@ -106,3 +106,18 @@ def _reuse(client):
         yield client
 
     return reuse
+
+
+def test_a_failed_job_leaves_the_previous_output_and_no_partial_one(client, scored: dict, tmp_path: Path) -> None:
+    dataset = tmp_path / "dataset"
+    dataset.mkdir()
+    for file in scored["dataset"].iterdir():
+        (dataset / file.name).write_bytes(file.read_bytes())
+    (dataset / "profiles-9.csv").write_text("no_number_column\n1\n")  # the last partition fails
+    out = tmp_path / "decisions"
+    out.mkdir()
+    (out / "part-00000.parquet").write_bytes(b"previous complete run")
+    with pytest.raises(ValueError, match="profiles-9.csv"):
+        dask_predict.predict_dataset(client, scored["uri"], dataset, out, "profiles", (), (), progress=lambda _: None)
+    assert [p.read_bytes() for p in out.iterdir()] == [b"previous complete run"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset", "decisions"]  # no temporary folder left
