@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,9 +24,12 @@ from training.data.report import LoadReport
 from training.distributed.cdr import load_dataset
 from training.distributed.cluster import run_partitions
 
+if TYPE_CHECKING:
+    from distributed import Client
+
 
 def build_links_dask(
-    client, cdr: str | Path, config: LinksConfig, progress: Callable[[str], None],
+    client: Client, cdr: str | Path, config: LinksConfig, progress: Callable[[str], None],
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Links of the CDR dataset at ``cdr`` and its load report (``rows``: voc rows used).
 

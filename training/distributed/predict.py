@@ -12,10 +12,14 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from models.scam_model import ScamModel
 from training.distributed.cluster import run_partitions
 from training.distributed.output import PARTIAL_MARK, replaced_whole
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 
 @functools.cache
@@ -50,7 +54,7 @@ def files_to_score(data: Path) -> list[Path]:
 
 
 def predict_dataset(
-    client, uri: str, data: Path, out: Path, fmt: str, features: Sequence[Path], links: Sequence[Path],
+    client: Client, uri: str, data: Path, out: Path, fmt: str, features: Sequence[Path], links: Sequence[Path],
     progress: Callable[[str], None],
 ) -> dict:
     """Score every file of ``data`` on ``client`` into the Parquet dataset ``out`` (replaced whole).

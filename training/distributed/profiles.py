@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,6 +22,9 @@ from training.data.cdr import attach_labels
 from training.data.report import LoadReport
 from training.distributed.cdr import ORDER_COLUMNS, in_loader_order, load_dataset
 from training.distributed.cluster import run_partitions, worker_count
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 PROFILE_TABLES = ("voc", "sms", "user", "app")
 FIRST_SEEN = ("_table", *ORDER_COLUMNS)  # where a number first appears, in the one-machine loader's order
@@ -47,7 +51,7 @@ def calls_in_window(voc: pd.DataFrame, window: WindowConfig, latest: pd.Timestam
 
 
 def build_profiles_dask(
-    client, cdr: str | Path, config: ProfileConfig, cluster: ClusterConfig, progress: Callable[[str], None],
+    client: Client, cdr: str | Path, config: ProfileConfig, cluster: ClusterConfig, progress: Callable[[str], None],
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Profiles of the CDR dataset at ``cdr`` (labels attached) and the load report, computed on ``client``.
 
