@@ -29,15 +29,19 @@ def rss_mib(field: str) -> float:
     return float("nan")
 
 
+def demo_config_for_rows(rows: int) -> DemoCallsConfig:
+    """Demo populations scaled so the voc table has about ``rows`` calls."""
+    scale = rows / 10_000_000
+    return DemoCallsConfig(normal=int(40_000 * scale), delivery=int(2_000 * scale), sales=int(1_000 * scale),
+                           fraud=int(1_500 * scale), simbox_farms=max(int(50 * scale), 1), sims_per_farm=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000_000)
     args = parser.parse_args()
-    scale = args.rows / 10_000_000
-    demo = DemoCallsConfig(normal=int(40_000 * scale), delivery=int(2_000 * scale), sales=int(1_000 * scale),
-                           fraud=int(1_500 * scale), simbox_farms=max(int(50 * scale), 1), sims_per_farm=10)
     start = time.perf_counter()
-    tables = generate_demo_cdrs(demo, seed=1)
+    tables = generate_demo_cdrs(demo_config_for_rows(args.rows), seed=1)
     print(f"generated {len(tables['voc']):,} voc + {len(tables['sms']):,} sms rows for {len(tables['labels']):,} numbers "
           f"in {time.perf_counter() - start:.1f} s", flush=True)
     tables["app"]["month"] = pd.to_datetime(tables["app"]["month_id"], format="%Y-%m")  # as the loader types it

@@ -22,9 +22,46 @@ LINKS_OPTION = typer.Option(
     help="Call models: links between numbers (phone_no_m, linked_no_m[, kind, weight]) for graph features; repeatable.",
 )
 
+# The engine of the jobs that can run past one machine (profiles build, links build, predict).
+ENGINE_OPTION = typer.Option(
+    "local", "--engine", help="local: this process; dask: a Dask cluster (needs the dask extra).",
+)
+SCHEDULER_OPTION = typer.Option(
+    None, "--scheduler", help="--engine dask: a running scheduler (tcp://HOST:PORT); default: a local cluster.",
+)
+ENGINES = ("local", "dask")
+
 if TYPE_CHECKING:
     from configs.call import CallConfig
+    from configs.cluster import ClusterConfig
     from configs.sms import SmsConfig
+
+
+def use_dask(engine: str, scheduler: str | None) -> bool:
+    """Whether the job runs on Dask; a wrong engine, or ``--scheduler`` without Dask, is bad input.
+
+    Raises:
+        ValueError: names the flag and what it accepts.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if scheduler and engine != "dask":
+        raise ValueError("--scheduler needs --engine dask")
+    return engine == "dask"
+
+
+def cluster_config() -> ClusterConfig:
+    """The Dask cluster config (``configs/cluster.yaml``)."""
+    from configs import default_config_path, load_config
+    from configs.cluster import ClusterConfig
+
+    return load_config(default_config_path("cluster"), ClusterConfig)
+
+
+def progress(message: str) -> None:
+    """A long job's progress line, on stderr so stdout stays the JSON summary."""
+    typer.echo(message, err=True)
+
 
 def write_outputs(out: Path, files: dict[str, str]) -> None:
     """Write each ``name: text`` of ``files`` into folder ``out`` (created); a folder that cannot be

@@ -7,28 +7,58 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
+from training.cli_support import (
+    ENGINE_OPTION,
+    FEATURES_OPTION,
+    LINKS_OPTION,
+    SCHEDULER_OPTION,
+    cluster_config,
+    fail,
+    progress,
+    use_dask,
+)
 
 
 def predict(
     model: str = typer.Option(..., "--model", help="models:/NAME/VERSION or models:/NAME@ALIAS."),
-    data: list[Path] = typer.Option(..., "--data", help="File to score; repeat to mix."),
-    out: Path = typer.Option(..., "--out", help="Output .csv, .jsonl or .parquet."),
+    data: list[Path] = typer.Option(..., "--data", help="File to score; repeat to mix. --engine dask: one dataset folder."),
+    out: Path = typer.Option(..., "--out", help="Output .csv, .jsonl or .parquet. --engine dask: a Parquet dataset folder."),
     fmt: str = typer.Option("auto", "--format", help="SMS formats, or cdr|profiles for call models."),
     features: list[Path] = FEATURES_OPTION,
     links: list[Path] = LINKS_OPTION,
+    engine: str = ENGINE_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
     """Score a file: id, score, action, fraud_type, fraud_type_score, reasons, category, fraud_score per record."""
+    from configs import ConfigError
     from models.registry import ModelNotFoundError, load_scam_model
+    from training.distributed.cluster import DaskJobError
     from training.predict import predict_files
 
     try:
-        scam_model = load_scam_model(model)
-        decisions, notes = predict_files(scam_model, data, out, fmt, features, links)
-    except (ModelNotFoundError, ValueError) as exc:
+        scam_model = load_scam_model(model)  # here too: a wrong URI fails before any cluster starts
+        if use_dask(engine, scheduler):
+            summary = _predict_on_dask(model, data, out, fmt, features, links, scheduler)
+        else:
+            decisions, notes = predict_files(scam_model, data, out, fmt, features, links)
+            summary = {"out": str(out), "rows": len(decisions), **decisions["action"].value_counts().to_dict(), **notes}
+    except (ModelNotFoundError, ValueError, ConfigError, DaskJobError) as exc:
         fail(exc)
-    if notes.get("missing_columns"):
-        typer.echo(f"warning: scored without {len(notes['missing_columns'])} trained columns (unknown to the model): "
-                   f"{notes['missing_columns'][:10]}", err=True)
-    typer.echo(json.dumps({"out": str(out), "rows": len(decisions), **decisions["action"].value_counts().to_dict(), **notes},
-                          ensure_ascii=False))
+    if summary.get("missing_columns"):
+        typer.echo(f"warning: scored without {len(summary['missing_columns'])} trained columns (unknown to the model): "
+                   f"{summary['missing_columns'][:10]}", err=True)
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+def _predict_on_dask(model: str, data: list[Path], out: Path, fmt: str, features: list[Path], links: list[Path],
+                     scheduler: str | None) -> dict:
+    """``predict --engine dask``: one dataset folder in, one Parquet dataset folder out."""
+    from training.distributed.cluster import dask_client
+    from training.distributed.predict import predict_dataset
+
+    if len(data) != 1:
+        raise ValueError("--engine dask takes one --data dataset folder")
+    if out.suffix:
+        raise ValueError(f"{out}: --engine dask writes a Parquet dataset folder; give --out without a suffix")
+    with dask_client(scheduler, cluster_config()) as client:
+        return predict_dataset(client, model, data[0], out, fmt, features, links, progress)

@@ -17,6 +17,7 @@ from models.scam_model import ScamModel
 from training.data.call_tables import join_feature_tables, load_links
 from training.data.cdr import load_call_training_data
 from training.data.datasets import ready_for_model
+from training.data.report import LoadReport
 
 
 def build_profile_table(
@@ -32,11 +33,27 @@ def build_profile_table(
         ValueError: unusable CDRs, tables or links; ``links`` without a graph ``model``.
     """
     profiles, report = load_call_training_data(cdr, "cdr", cfg.profiles)
+    return complete_profile_table(profiles, report, features, links, model)
+
+
+def complete_profile_table(
+    profiles: pd.DataFrame,
+    report: LoadReport,
+    features: Sequence[str | Path] = (),
+    links: Sequence[str | Path] = (),
+    model: ScamModel | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """Built profiles joined with the extra tables and given ``model``'s graph columns, whichever
+    engine built them; and the summary of what was loaded.
+
+    Raises:
+        ValueError: unusable tables or links; ``links`` without a graph ``model``.
+    """
+    if links and model is None:
+        raise ValueError("--links needs --model: graph features use the known-fraud set of the model that will score them")
     profiles, feature_reports = join_feature_tables(profiles, features)
     summary = {**report.as_dict(), "feature_tables": feature_reports}
     if links:
-        if model is None:
-            raise ValueError("--links needs --model: graph features use the known-fraud set of the model that will score them")
         profiles, notes = ready_for_model(model, profiles, load_links(links))
         summary.update(notes)
     return profiles, summary

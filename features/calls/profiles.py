@@ -20,6 +20,7 @@ Everything is vectorised over integer codes; no Python loop runs per number or p
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -115,8 +116,44 @@ def gap_stats(phone: np.ndarray, start_s: np.ndarray, dur: np.ndarray, prefix: s
     return group_stats(gap[same], phone[1:][same], prefix)
 
 
-def voc_profile(voc: pd.DataFrame, phone: np.ndarray, config: ProfileConfig) -> pd.DataFrame:
-    """Call features per phone code, computed from voc rows of the window."""
+@dataclass(frozen=True)
+class ProfileContext:
+    """What one number's profile needs from beyond its own rows, computed once over all the data.
+
+    A distributed build computes these across partitions and passes them to every partition,
+    so each partition's profiles equal the one-machine build's.
+
+    Attributes:
+        latest: the data's latest call or SMS time (``window.last_days`` counts back from it).
+        sims_per_imei: distinct numbers per IMEI in the window's calls (index: ``imei_m``).
+    """
+
+    latest: pd.Timestamp
+    sims_per_imei: pd.Series
+
+
+def latest_times(voc, sms=None) -> list:
+    """Latest call time and latest SMS time; works on pandas and on Dask frames (lazy there)."""
+    return [voc["start_datetime"].max(), *(() if sms is None else (sms["request_datetime"].max(),))]
+
+
+def count_sims_per_imei(voc):
+    """Distinct numbers seen on each IMEI; works on pandas and on Dask frames (lazy there)."""
+    if "imei_m" not in voc.columns:
+        return pd.Series(dtype="int64")
+    return voc[["imei_m", "phone_no_m"]].dropna(subset=["imei_m"]).drop_duplicates().groupby("imei_m").size()
+
+
+def profile_context(voc: pd.DataFrame, sms: pd.DataFrame | None, config: ProfileConfig) -> ProfileContext:
+    """The :class:`ProfileContext` of tables held in memory (the one-machine build)."""
+    latest = max(latest_times(voc, sms))
+    voc_in = voc[in_window(voc["start_datetime"], config.window, latest).to_numpy()]
+    return ProfileContext(latest=latest, sims_per_imei=count_sims_per_imei(voc_in))
+
+
+def voc_profile(voc: pd.DataFrame, phone: np.ndarray, config: ProfileConfig, sims_per_imei: pd.Series) -> pd.DataFrame:
+    """Call features per phone code, computed from voc rows of the window (``sims_per_imei``:
+    distinct numbers per IMEI over all the data, see :class:`ProfileContext`)."""
     order = np.lexsort((voc["start_datetime"].to_numpy(), phone))
     voc, phone = voc.iloc[order].reset_index(drop=True), phone[order]
     start_s = voc["start_datetime"].to_numpy().astype("datetime64[s]").astype(np.int64)
@@ -161,15 +198,15 @@ def voc_profile(voc: pd.DataFrame, phone: np.ndarray, config: ProfileConfig) -> 
 
     county = codes(voc["county_name"]) if "county_name" in voc else np.full(len(voc), -1)
     city = codes(voc["city_name"]) if "city_name" in voc else np.full(len(voc), -1)
-    imei = codes(voc["imei_m"]) if "imei_m" in voc else np.full(len(voc), -1)
+    imei, imei_names = pd.factorize(voc["imei_m"]) if "imei_m" in voc else (np.full(len(voc), -1), pd.Index([]))
     out["city_cnt"] = nunique_by(phone[outgoing], city[outgoing])
     out["county_cnt"] = nunique_by(phone, county)
     for k, column in ((1, "initial_voc_county_cnt"), (2, "passive_voc_county"), (3, "turn_voc_county")):
         out[column] = nunique_by(phone[ctype == k], county[ctype == k])
     out["imei_cnt"] = nunique_by(phone, imei)
-    sims_per_imei = pd.Series(nunique_by(imei, phone))
+    sims_of_code = sims_per_imei.reindex(imei_names).to_numpy()
     has_imei = imei >= 0
-    out["imei_sims"] = pd.Series(sims_per_imei.reindex(imei[has_imei]).to_numpy()).groupby(phone[has_imei]).max()
+    out["imei_sims"] = pd.Series(sims_of_code[imei[has_imei]]).groupby(phone[has_imei]).max()
 
     out = out.join(gap_stats(phone, start_s, dur, "call_interval_"))
     out = out.join(gap_stats(phone[outgoing], start_s[outgoing], dur[outgoing], "initiative_call_interval_"))
@@ -250,21 +287,26 @@ def build_profiles(
     user: pd.DataFrame | None = None,
     app: pd.DataFrame | None = None,
     config: ProfileConfig | None = None,
+    context: ProfileContext | None = None,
 ) -> pd.DataFrame:
     """One row per number seen in any table: ``phone_no_m`` then :data:`PROFILE_COLUMNS`.
 
     Args:
         voc, sms, user, app: validated tables as returned by ``training.data.cdr``.
         config: window, short-call and night definitions (defaults: whole data, 10 s, 0–6 h).
+        context: global inputs when the tables hold only some numbers' rows (one partition of
+            a distributed build); default: computed from these tables.
     """
     config = config or ProfileConfig()
     window = config.window
-    latest = max(t.max() for t in (voc["start_datetime"], *(() if sms is None else (sms["request_datetime"],))))
+    context = context or profile_context(voc, sms, config)
+    latest = context.latest
     numbers = pd.Index(pd.concat([t["phone_no_m"] for t in (voc, sms, user, app) if t is not None]).unique())
     parts: list[pd.DataFrame] = []
 
     voc_in = voc[in_window(voc["start_datetime"], window, latest).to_numpy()]
-    parts.append(voc_profile(voc_in, numbers.get_indexer(voc_in["phone_no_m"]), config).reindex(range(len(numbers))))
+    voc_part = voc_profile(voc_in, numbers.get_indexer(voc_in["phone_no_m"]), config, context.sims_per_imei)
+    parts.append(voc_part.reindex(range(len(numbers))))
     if sms is not None:
         sms_in = sms[in_window(sms["request_datetime"], window, latest).to_numpy()]
         parts.append(sms_profile(sms_in, numbers.get_indexer(sms_in["phone_no_m"])).reindex(range(len(numbers))))

@@ -15,6 +15,11 @@ Three kinds, each an undirected pair written once with ``phone_no_m < linked_no_
 
 A pair linked in several ways has one row per kind. Work is vectorised over integer codes
 except one MinHash per caller.
+
+Every kind depends on the calls only through which (number, peer, call type, device) rows occur
+and how often, so :func:`build_links` gives the same links on the raw calls and on their
+:func:`call_summary` (one row per such combination, its count in ``calls``): a distributed job
+reduces the calls to that summary across partitions and builds the links from it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from datasketch import MinHash, MinHashLSH
 from configs.call import DirectCallConfig, LinksConfig, SharedCalleesConfig, SharedDeviceConfig
 
 LINK_COLUMNS = ("phone_no_m", "linked_no_m", "kind", "weight")
+SUMMARY_KEYS = ("phone_no_m", "opposite_no_m", "calltype_id", "imei_m")
+CALLS = "calls"  # calls a row of a call summary stands for (a raw voc row stands for one)
 SHARED_DEVICE, SHARED_CALLEES, DIRECT_CALL = "shared_device", "shared_callees", "direct_call"
 OUTGOING, INCOMING = 1, 2
 _SIGNATURE_CHUNK = 100_000  # candidate pairs compared per step (bounds memory: chunk × num_perm)
@@ -51,6 +58,15 @@ def build_links(voc: pd.DataFrame, config: LinksConfig) -> pd.DataFrame:
         "weight": codes["weight"].astype(float),
     })
     return links.sort_values(["phone_no_m", "linked_no_m", "kind"], ignore_index=True)
+
+
+def call_summary(voc):
+    """Calls counted per (number, peer, call type, device); missing devices kept as a key.
+
+    Works on a pandas or a Dask frame (lazy there: the count is a groupby across partitions).
+    """
+    keys = [key for key in SUMMARY_KEYS if key in voc.columns]
+    return voc.groupby(keys, dropna=False).size().rename(CALLS).reset_index()
 
 
 def _pairs(a: np.ndarray, b: np.ndarray, weight: np.ndarray, kind: str) -> pd.DataFrame:
@@ -128,17 +144,21 @@ def shared_callee_links(phone: np.ndarray, voc: pd.DataFrame, config: SharedCall
 def direct_call_links(
     phone: np.ndarray, numbers: np.ndarray, voc: pd.DataFrame, config: DirectCallConfig
 ) -> pd.DataFrame:
-    """Subscribers in the data that called each other; weight = calls in both directions."""
+    """Subscribers in the data that called each other; weight = calls in both directions
+    (a row of a :func:`call_summary` counts as its ``calls``)."""
     ctype = voc["calltype_id"].to_numpy()
     peer = pd.Index(numbers).get_indexer(voc["opposite_no_m"].to_numpy(dtype=object))
     direct = (peer >= 0) & (peer != phone) & np.isin(ctype, (OUTGOING, INCOMING))
     outgoing = ctype[direct] == OUTGOING
+    calls = voc[CALLS].to_numpy()[direct] if CALLS in voc else np.ones(int(direct.sum()), np.int64)
     records = pd.DataFrame({
         "caller": np.where(outgoing, phone[direct], peer[direct]),
         "callee": np.where(outgoing, peer[direct], phone[direct]),
         "recorded_by_caller": outgoing,
+        "calls": calls,
     })
-    per_direction = records.groupby(["caller", "callee", "recorded_by_caller"]).size().groupby(level=[0, 1]).max()
+    per_side = records.groupby(["caller", "callee", "recorded_by_caller"])["calls"].sum()
+    per_direction = per_side.groupby(level=[0, 1]).max()
     caller = per_direction.index.get_level_values(0).to_numpy()
     callee = per_direction.index.get_level_values(1).to_numpy()
     undirected = _pairs(caller, callee, per_direction.to_numpy(), DIRECT_CALL)

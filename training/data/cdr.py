@@ -245,8 +245,12 @@ def load_call_training_data(
     if fmt == "profiles":
         return load_profile_table(path)
     tables, report = load_cdr_dir(path)
-    profiles = build_profiles(tables.voc, tables.sms, tables.user, tables.app, profile_config)
-    if tables.labels is not None:
-        labels = tables.labels.drop_duplicates("phone_no_m", keep="last")
-        profiles = profiles.merge(labels, on="phone_no_m", how="left")
+    profiles = attach_labels(build_profiles(tables.voc, tables.sms, tables.user, tables.app, profile_config), tables.labels)
     return profiles, replace(report, rows=len(profiles))
+
+
+def attach_labels(profiles: pd.DataFrame, labels: pd.DataFrame | None) -> pd.DataFrame:
+    """``profiles`` with the ``label`` of each number that has one (the last given wins)."""
+    if labels is None:
+        return profiles
+    return profiles.merge(labels.drop_duplicates("phone_no_m", keep="last"), on="phone_no_m", how="left")

@@ -7,7 +7,17 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import FEATURES_OPTION, LINKS_OPTION, call_config, fail
+from training.cli_support import (
+    ENGINE_OPTION,
+    FEATURES_OPTION,
+    LINKS_OPTION,
+    SCHEDULER_OPTION,
+    call_config,
+    cluster_config,
+    fail,
+    progress,
+    use_dask,
+)
 
 data_app = typer.Typer(no_args_is_help=True, help="Demo and canonical data.")
 profiles_app = typer.Typer(no_args_is_help=True, help="Per-number call profiles: build and publish.")
@@ -63,18 +73,34 @@ def profiles_build(
     model: str | None = typer.Option(
         None, "--model", help="Call model whose known-fraud set the graph features use (needed with --links)."
     ),
+    engine: str = ENGINE_OPTION,
+    scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
-    """Build one profile row per number from raw CDRs (window and definitions from config)."""
+    """Build one profile row per number from raw CDRs (window and definitions from config).
+
+    With ``--engine dask`` the CDRs may be a Parquet/CSV dataset of many files (hive folders too).
+    """
     from configs import ConfigError
     from models.registry import ModelNotFoundError, load_scam_model
+    from training.distributed.cluster import DaskJobError
     from training.predict import write_table
-    from training.profiles import build_profile_table
+    from training.profiles import build_profile_table, complete_profile_table
 
     try:
+        cfg = call_config(config)
         scam_model = load_scam_model(model) if model else None
-        profiles, report = build_profile_table(cdr, call_config(config), features, links, scam_model)
+        if use_dask(engine, scheduler):
+            from training.distributed.cluster import dask_client
+            from training.distributed.profiles import build_profiles_dask
+
+            clusters = cluster_config()
+            with dask_client(scheduler, clusters) as client:
+                built, load_report = build_profiles_dask(client, cdr, cfg.profiles, clusters, progress)
+            profiles, report = complete_profile_table(built, load_report, features, links, scam_model)
+        else:
+            profiles, report = build_profile_table(cdr, cfg, features, links, scam_model)
         write_table(profiles, out)
-    except (ConfigError, ModelNotFoundError, ValueError) as exc:  # CdrLoadError and LinkError are ValueErrors
+    except (ConfigError, ModelNotFoundError, ValueError, DaskJobError) as exc:  # CdrLoadError and LinkError are ValueErrors
         fail(exc)
     typer.echo(json.dumps({"out": str(out), "numbers": len(profiles), **report}, ensure_ascii=False))
 
