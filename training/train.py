@@ -29,14 +29,17 @@ SMS_INPUT_EXAMPLE = pd.DataFrame(
 )
 
 
-def fit_sms(frame: pd.DataFrame, cfg: SmsConfig) -> FitResult:
-    """Fit an SMS ScamModel on labelled records (no MLflow): what every SMS model is made by."""
+def fit_sms(frame: pd.DataFrame, cfg: SmsConfig, groups: pd.Series | None = None) -> FitResult:
+    """Fit an SMS ScamModel on labelled records (no MLflow): what every SMS model is made by.
+
+    ``groups`` keep rows together in the cross-fitting folds (default: same normalised text).
+    """
     frame = frame.reset_index(drop=True)
     fit = fit_scam_model(
         frame,
         kind="sms",
         featuriser=build_sms_featuriser(cfg.features, seed=cfg.split.seed),
-        groups=frame["text"].map(normalise_text),
+        groups=frame["text"].map(normalise_text) if groups is None else groups.reset_index(drop=True),
         lightgbm=cfg.lightgbm,
         thresholds=cfg.thresholds,
         split=cfg.split,
