@@ -235,20 +235,27 @@ def with_overrides(config: dict, overrides: list[str]) -> dict:
     return config
 
 
+def serve_command(uri: str, config: dict, workers: int) -> tuple[int, dict[str, str], list[str]]:
+    """(port, environment, command) of a ``yunmao serve`` with ``config`` as its serving config, no API key."""
+    from configs.serving import SERVING_CONFIG_ENV
+
+    config_file = Path(tempfile.mkdtemp()) / "serving.yaml"
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+    env = {**os.environ, SERVING_CONFIG_ENV: str(config_file)}
+    env.pop("YUNMAO_API_KEY", None)
+    port = free_port()
+    return port, env, [str(BIN / "yunmao"), "serve", "--model", uri, "--port", str(port), "--workers", str(workers)]
+
+
 def overload_rows(uri: str, records: list[dict], seconds: float, workers: int, overrides: list[str],
                   deadline_ms: int | None) -> list[OverloadRow]:
     """One server; single-message requests at 16/64/256 clients without a deadline header, then
     (with ``deadline_ms``) the same with the hook's deadline header."""
-    from configs.serving import SERVING_CONFIG_ENV, ServingConfig, load_serving_config
+    from configs.serving import ServingConfig, load_serving_config
 
     config = with_overrides({**load_serving_config().model_dump(), "cache": {"max_entries": 0}}, overrides)
     ServingConfig.model_validate(config)
-    config_file = Path(tempfile.mkdtemp()) / "serving.yaml"
-    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
-    port = free_port()
-    env = {**os.environ, SERVING_CONFIG_ENV: str(config_file)}
-    env.pop("YUNMAO_API_KEY", None)
-    cmd = [str(BIN / "yunmao"), "serve", "--model", uri, "--port", str(port), "--workers", str(workers)]
+    port, env, cmd = serve_command(uri, config, workers)
     bodies = [json.dumps({"messages": [r]}, ensure_ascii=False).encode() for r in records]
     limit = config["overload"]["max_in_flight"]
     changed = "".join(f", {o}" for o in overrides if not o.startswith("overload.max_in_flight="))
@@ -269,10 +276,12 @@ def overload_rows(uri: str, records: list[dict], seconds: float, workers: int, o
     return rows
 
 
-def render_overload(rows: list[OverloadRow], meta: str) -> str:
-    def ms(v: float | None) -> str:
-        return "" if v is None else f"{v:.1f}"
+def ms(value: float | None) -> str:
+    """A latency cell of the Markdown tables (blank where nothing was measured)."""
+    return "" if value is None else f"{value:.1f}"
 
+
+def render_overload(rows: list[OverloadRow], meta: str) -> str:
     lines = [
         "## Overload", "", meta, "",
         "| setting | clients | scored decisions/s | vs 16 clients | p50 ms (scored) | p99 ms (scored) | shed | p99 ms (shed) | other errors |",
@@ -314,16 +323,11 @@ def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float 
 
 
 def yunmao_rows(uri: str, records: list[dict], seconds: float, workers: int, cache_entries: int) -> list[Row]:
-    from configs.serving import SERVING_CONFIG_ENV, load_serving_config
+    from configs.serving import load_serving_config
 
     config = load_serving_config().model_dump()
     config["cache"]["max_entries"] = cache_entries
-    config_file = Path(tempfile.mkdtemp()) / "serving.yaml"
-    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
-    port = free_port()
-    env = {**os.environ, SERVING_CONFIG_ENV: str(config_file)}
-    env.pop("YUNMAO_API_KEY", None)
-    cmd = [str(BIN / "yunmao"), "serve", "--model", uri, "--port", str(port), "--workers", str(workers)]
+    port, env, cmd = serve_command(uri, config, workers)
     label = f"yunmao (w={workers}, cache {'on' if cache_entries else 'off'})"
     with process(cmd, f"http://127.0.0.1:{port}/readyz", env):
         return http_rows(label, f"http://127.0.0.1:{port}/v1/sms/score", lambda msgs: {"messages": msgs}, records, seconds)
@@ -343,9 +347,6 @@ def mlflow_rows(uri: str, records: list[dict], seconds: float) -> list[Row]:
 
 
 def render(rows: list[Row], ratios: list[str], meta: str) -> str:
-    def ms(v: float | None) -> str:
-        return "" if v is None else f"{v:.1f}"
-
     lines = [
         "## Serving", "", meta, "",
         "| system | scenario | throughput | p50 ms | p99 ms | errors |",

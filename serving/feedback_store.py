@@ -35,6 +35,7 @@ from pydantic import (
 from configs.feedback import FeedbackConfig
 from features.labels import parse_label
 from serving.schemas import visible_text
+from serving.sqlite_tx import immediate_transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -187,18 +188,12 @@ class FeedbackStore:
         ]
         if not rows:
             return []
-        with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.executemany(
-                    "INSERT INTO feedback (id, kind, text, call_json, label, fraud_type, source, received_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._connect() as conn, immediate_transaction(conn):
+            conn.executemany(
+                "INSERT INTO feedback (id, kind, text, call_json, label, fraud_type, source, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
         return [row[0] for row in rows]
 
     def read(self, since: datetime | None = None, kind: Literal["sms", "call"] | None = None) -> pd.DataFrame:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 
 from serving.logs import log_event
 from serving.reload import ModelSlot
+from serving.sqlite_tx import immediate_transaction
 
 BOARD_FILE = "reload.db"
 
@@ -55,14 +56,8 @@ class ReloadBoard:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as db, immediate_transaction(db):
+            yield db
 
     def generation(self) -> int:
         with self._transaction() as db:

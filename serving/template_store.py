@@ -28,6 +28,7 @@ import numpy as np
 
 from configs.campaigns import ReputationConfig
 from configs.paths import data_dir
+from serving.sqlite_tx import immediate_transaction
 
 TEMPLATE_STORE_ENV = "YUNMAO_TEMPLATE_STORE"
 ConfirmedBy = Literal["analyst", "automatic"]
@@ -117,14 +118,8 @@ class SqliteTemplateStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        with self._connect() as db, immediate_transaction(db):
+            yield db
 
     @staticmethod
     def _bump(db: sqlite3.Connection) -> int:
