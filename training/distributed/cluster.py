@@ -73,7 +73,8 @@ def run_partitions(client: Client, tasks: Sequence[Any], label: str,
                    progress: Callable[[str], None] = log.info) -> list[Any]:
     """Compute Dask ``tasks`` (one per partition) on ``client``; results in task order.
 
-    Each finished partition is reported through ``progress`` ("profiles: partition 3/8 done").
+    Each finished partition is reported through ``progress`` ("profiles: partition 3/8 done"), and
+    where stderr is a terminal a ``rich`` progress bar shows the job's partitions as they finish.
 
     Raises:
         DaskJobError: a task kept killing its workers, or the cluster went away mid-job.
@@ -82,11 +83,17 @@ def run_partitions(client: Client, tasks: Sequence[Any], label: str,
     from distributed.client import FutureCancelledError
     from distributed.comm.core import CommClosedError
     from distributed.scheduler import KilledWorker
+    from rich.console import Console
+    from rich.progress import Progress
 
     futures = client.compute(list(tasks))
+    console = Console(stderr=True)
     try:
-        for done, _ in enumerate(as_completed(futures), start=1):
-            progress(f"{label}: partition {done}/{len(futures)} done")
+        with Progress(console=console, disable=not console.is_terminal) as bar:
+            task = bar.add_task(label, total=len(futures))
+            for done, _ in enumerate(as_completed(futures), start=1):
+                bar.advance(task)
+                progress(f"{label}: partition {done}/{len(futures)} done")
         return client.gather(futures)
     except (KilledWorker, FutureCancelledError, CommClosedError, OSError) as exc:
         raise DaskJobError(f"{label}: the Dask job failed ({type(exc).__name__}: {exc}); nothing was written") from exc
