@@ -63,6 +63,12 @@ def progress(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def warn_missing_columns(missing: list[str]) -> None:
+    """Say on stderr which trained columns the scored data lacks (the model scored them as unknown)."""
+    if missing:
+        typer.echo(f"warning: scored without {len(missing)} trained columns (unknown to the model): {missing[:10]}", err=True)
+
+
 def write_outputs(out: Path, files: dict[str, str]) -> None:
     """Write each ``name: text`` of ``files`` into folder ``out`` (created); a folder that cannot be
     written is the one-line failure, not a traceback."""

@@ -16,6 +16,7 @@ from training.cli_support import (
     fail,
     progress,
     use_dask,
+    warn_missing_columns,
 )
 
 
@@ -44,9 +45,7 @@ def predict(
             summary = {"out": str(out), "rows": len(decisions), **decisions["action"].value_counts().to_dict(), **notes}
     except (ModelNotFoundError, ValueError, ConfigError, DaskJobError) as exc:
         fail(exc)
-    if summary.get("missing_columns"):
-        typer.echo(f"warning: scored without {len(summary['missing_columns'])} trained columns (unknown to the model): "
-                   f"{summary['missing_columns'][:10]}", err=True)
+    warn_missing_columns(summary.get("missing_columns", []))
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 

@@ -139,9 +139,9 @@ def previous_dens(path: Path | None, out: Path) -> dict[str, set[str]]:
 
 def score_members(
     model_uri: str, data: Sequence[Path], features: Sequence[Path], links: Sequence[Path]
-) -> tuple[pd.Series, Thresholds]:
+) -> tuple[pd.Series, Thresholds, list[str]]:
     """Call-model score by number for the records of ``data`` (graph columns from ``links`` when the
-    model has them), and the model's thresholds.
+    model has them), the model's thresholds, and the trained columns ``data`` lacks (scored as unknown).
 
     Raises:
         ModelNotFoundError: no such model.
@@ -154,6 +154,7 @@ def score_members(
     model = load_scam_model(model_uri)
     if model.kind != "call":
         raise ValueError(f"{model_uri} is a {model.kind} model; dens are scored with a call model")
-    frame, _ = load_for_model(model, data, labelled=False, features=features, links=links if model.graph is not None else ())
+    frame, notes = load_for_model(model, data, labelled=False, features=features, links=links if model.graph is not None else ())
     scores = decisions_frame(model, frame, explain=False)["score"].to_numpy(dtype=float)
-    return pd.Series(scores, index=frame[NUMBER].astype(str).to_numpy()).groupby(level=0).mean(), model.thresholds
+    by_number = pd.Series(scores, index=frame[NUMBER].astype(str).to_numpy()).groupby(level=0).mean()
+    return by_number, model.thresholds, notes.get("missing_columns", [])

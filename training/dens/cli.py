@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import call_config, fail, write_outputs
+from training.cli_support import call_config, fail, warn_missing_columns, write_outputs
 
 
 def dens(
@@ -49,7 +49,8 @@ def dens(
         call_cfg = call_config(call)
         inputs = load_inputs(links, labels, cdr, call_cfg.links)
         if model:
-            inputs.member_scores, inputs.member_thresholds = score_members(model, data, features, links)
+            inputs.member_scores, inputs.member_thresholds, missing = score_members(model, data, features, links)
+            warn_missing_columns(missing)
         earlier = previous_dens(previous, out)
         graph = den_graph(inputs.links, inputs.known, call_cfg, dens_config)
         found = find_dens(graph, inputs, dens_config, earlier)

@@ -37,3 +37,12 @@ def test_an_unknown_model_is_one_line_and_exit_2(files: dict[str, Path], tmp_pat
     result = runner.invoke(app, ["dens", "--links", str(files["links"]), "--model", "models:/no-such-model/1",
                                  "--data", str(files["eval"]), "--out", str(tmp_path / "dens")])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_members_scored_without_trained_columns_are_warned_about(files: dict[str, Path], model_uri: str,  # noqa: F811
+                                                                  tmp_path: Path) -> None:
+    """Without --features the model scores the members without the extra table's column: it says so."""
+    result = runner.invoke(app, ["dens", "--links", str(files["links"]), "--model", model_uri, "--data", str(files["eval"]),
+                                 "--out", str(tmp_path / "dens")])
+    assert result.exit_code == 0, result.output
+    assert "warning: scored without 1 trained columns" in result.stderr and "arpu" in result.stderr
