@@ -87,3 +87,9 @@ def test_a_scored_member_below_the_models_threshold_is_not_core() -> None:
                         Thresholds(block=0.8, warn=0.4)) == set(GANG) - {"g3", "g4"}
     assert core_numbers(graph, KNOWN, config.model_copy(update={"member_score_action": "none"}), scores,
                         Thresholds(block=0.8, warn=0.4)) == set(GANG)
+
+
+@pytest.mark.parametrize("action", ["allow", "WARN", "", 0.5])
+def test_an_unknown_member_score_action_is_refused_with_the_field_named(action) -> None:
+    with pytest.raises(ValueError, match="member_score_action"):
+        CoreConfig(member_score_action=action)
