@@ -79,6 +79,7 @@ class AuthConfig(StrictModel):
 class ServingConfig(StrictModel):
     sms_model_uri: str = Field("models:/yunmao-sms@champion", min_length=1)
     call_model_uri: str = Field("models:/yunmao-call@champion", min_length=1)
+    registry_uri: str | None = Field(None, min_length=1)
     unknown_caller_action: Literal["block", "warn", "allow"] = "allow"
     workers: int = Field(1, ge=1, le=64)
     timeout_s: int = Field(30, ge=1, le=600)

@@ -16,6 +16,7 @@ import pandas as pd
 from packaging.requirements import Requirement
 
 from models.legacy_layout import alias_moved_modules
+from models.provenance import VERSION_KEY, YUNMAO_VERSION
 from models.scam_model import ScamModel
 
 ARTIFACT_KEY = "scam_model"
@@ -60,6 +61,7 @@ def decisions_frame(model: ScamModel, records: pd.DataFrame, explain: bool = Tru
 def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_name: str, workdir: Path):
     """Log ``model`` as a pyfunc with signature and input example and register a new version.
 
+    The MLmodel file's ``metadata`` records the yunmao version that pickled it (``models/provenance``).
     Returns MLflow's ModelInfo (``registered_model_version`` is the new version).
     """
     artifact = workdir / "scam_model.joblib"
@@ -73,6 +75,7 @@ def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_nam
         input_example=input_example,
         registered_model_name=registered_name,
         pip_requirements=runtime_requirements(),
+        metadata={VERSION_KEY: YUNMAO_VERSION},
     )
 
 
@@ -86,6 +89,8 @@ def runtime_requirements() -> list[str]:
     pinned = []
     for line in requires(PROJECT_DISTRIBUTION) or []:
         requirement = Requirement(line)
-        if requirement.marker is None:  # extras (test tools) carry an ``extra == ...`` marker
+        # Extras (test tools, dask) carry an ``extra == ...`` marker, false here; a platform
+        # marker (uvloop: not on Windows) is judged for this platform.
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
             pinned.append(f"{requirement.name}=={version(requirement.name)}")
     return pinned

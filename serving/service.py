@@ -52,6 +52,7 @@ from serving.feedback import (
 from serving.feedback_store import FeedbackRecord
 from serving.instance import current_instance_dir
 from serving.logs import elapsed_ms, log_event
+from serving.model_source import use_registry
 from serving.openapi import DocsMiddleware, Spec, service_spec
 from serving.overload import Admission, OverloadMiddleware, Shed, install_gate, policy_answer
 from serving.process import die_with_server
@@ -84,10 +85,22 @@ ScoringAnswer = ScoreResponse | JSONResponse  # JSONResponse: 503 (no call model
 NO_CONTEXT: bentoml.Context = None  # type: ignore[assignment]
 
 
+class BentoArgs(BaseModel):
+    """What a Bento built by ``yunmao build`` records about its models (BentoML's template
+    arguments, ``bentoml.use_arguments``): ``bento:TAG`` of a model packed into it, or the registry
+    URI it resolves at start. Absent outside a Bento (``yunmao serve``, tests)."""
+
+    sms_model: str | None = None
+    call_model: str | None = None
+
+
+_BENTO_ARGS = bentoml.use_arguments(BentoArgs)
+
+
 def serving_model_uri(config: ServingConfig, kind: str) -> str:
-    """The ``kind`` model to serve: ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` when set,
-    else the config's ``sms_model_uri`` / ``call_model_uri``."""
-    return os.environ.get(MODEL_ENV[kind]) or getattr(config, f"{kind}_model_uri")
+    """The ``kind`` model to serve: ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` when set, else
+    the Bento's (:class:`BentoArgs`), else the config's ``sms_model_uri`` / ``call_model_uri``."""
+    return os.environ.get(MODEL_ENV[kind]) or getattr(_BENTO_ARGS, f"{kind}_model") or getattr(config, f"{kind}_model_uri")
 
 
 class SlotReload(BaseModel):
@@ -129,6 +142,7 @@ class YunmaoService:
     def __init__(self) -> None:
         die_with_server()
         self.config = load_serving_config()
+        use_registry(self.config.registry_uri)
         close_stalled_connections(self.config.read_timeouts.headers_s)
         get_tokenizer()  # jieba's dictionary + user dictionary, once per worker
         self.sms = ModelSlot(
