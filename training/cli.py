@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from serving.cli import serve
+from training.build_cli import build
 from training.campaigns.cli import campaigns
 from training.data.cli import data_app, profiles_app
 from training.dens.cli import dens
@@ -34,6 +35,7 @@ app.command("evaluate")(evaluate)
 app.command("predict")(predict)
 app.command("quickstart")(quickstart)
 app.command("serve")(serve)
+app.command("build")(build)
 app.command("report")(report)
 app.command("dens")(dens)
 app.command("campaigns")(campaigns)
