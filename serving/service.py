@@ -4,9 +4,11 @@ admin reload and template confirmation (``serving/template_confirm``), health an
 Start it with ``yunmao serve`` (``serving/server``): it gives the instance its own metrics
 folder and the reload board that makes ``/v1/admin/reload`` reach every worker, and ties the
 workers' lives to its own. ``bentoml serve serving.service:YunmaoService`` runs the same app
-without those (a reload then reaches only the worker that takes it). Each worker
-process loads the models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` or the serving
-config once, initialises jieba, and runs a warm-up prediction per model before it reports ready.
+without those (a reload then reaches only the worker that takes it), and so does
+``bentoml serve yunmao:TAG`` of a Bento built by ``yunmao build``. Each worker process loads the
+models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL``, the Bento's arguments
+(:class:`BentoArgs`) or the serving config once, initialises jieba, and runs a warm-up
+prediction per model before it reports ready.
 Requests pass ASGI middlewares first: docs (``serving/openapi``), the body read deadline
 (``serving/deadlines``), bearer auth, the hook's deadline header (``serving/overload``), body
 validation (``serving/validation``) and the feedback route (``serving/feedback``). Scoring

@@ -28,6 +28,7 @@ def test_shipped_config_loads_with_a_reload_bound_below_the_request_timeout() ->
         ("overload: {max_in_flight: 0}", "max_in_flight"),
         ("overload: {policy: queue}", "policy"),
         ("overload: {deadline_header: 'X Deadline'}", "deadline_header"),
+        ("registry_uri: ''", "registry_uri: String should have at least 1 character"),
         ("timeout_s: 1\nreload: {converge_timeout_s: 0.5}\noverload: {max_deadline_ms: 2000}", "max_deadline_ms must be <= timeout_s"),
     ],
 )

@@ -112,6 +112,26 @@ def test_the_dockerfile_builds_a_non_root_image_with_models_and_dictionary_insid
     assert not re.search(r"\b(pip|uv|curl|wget|git|apt-get)\b", start), "something is fetched at container start"
 
 
+@pytest.mark.slow
+def test_a_bento_built_to_resolve_at_start_packs_no_model_and_records_the_uris(
+    sms_model_uri: str, call_setup: CallSetup, tmp_path: Path
+) -> None:
+    result = run_build(["--resolve-at-start", "--sms-model", sms_model_uri, "--call-model", call_setup.uri], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    name, version = result.stdout.strip().splitlines()[-1].split(":")
+    info = yaml.safe_load((tmp_path / "bentos" / name / version / "bento.yaml").read_text())
+    assert info["args"] == {"sms_model": sms_model_uri, "call_model": call_setup.uri}
+    assert info["models"] == []
+
+
+def test_build_refuses_a_model_of_the_wrong_kind(call_setup: CallSetup) -> None:
+    from training.cli import app
+
+    result = CliRunner().invoke(app, ["build", "--sms-model", call_setup.uri, "--call-model", call_setup.uri])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"error: {call_setup.uri} is a 'call' model, not 'sms' (--sms-model)"
+
+
 def mount_namespace_argv(read_only: Path, hidden: list[Path], empty: Path) -> list[str]:
     """``unshare`` into a private mount namespace where ``read_only`` is a read-only bind mount and
     each of ``hidden`` is covered by the empty folder ``empty``; then exec the rest of argv."""
@@ -213,4 +233,6 @@ def test_build_of_a_malformed_uri_is_one_line_and_exit_2() -> None:
 
     result = CliRunner().invoke(app, ["build", "--resolve-at-start", "--call-model", "yunmao-call@champion"])
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == "error: not a registry model URI: 'yunmao-call@champion' (expected models:/NAME/VERSION or models:/NAME@ALIAS)"
+    assert result.stderr.splitlines()[-1] == (
+        "error: not a registry model URI: 'yunmao-call@champion' (expected models:/NAME/VERSION or models:/NAME@ALIAS)"
+    )

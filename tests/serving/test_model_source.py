@@ -1,8 +1,11 @@
-"""A model packed into a Bento is refused before unpickling when another yunmao version pickled it,
-with both versions named; one pickled by this version loads."""
+"""Where a served model comes from: a model packed into a Bento is refused before unpickling when
+another yunmao version pickled it (both versions named), one pickled by this version loads, an
+unknown one is not found; ``models:/`` URIs use the configured registry unless the environment
+names one."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import joblib
@@ -39,3 +42,22 @@ def test_a_model_without_a_recorded_version_is_refused(tmp_path: Path) -> None:
 
 def test_a_model_pickled_by_this_version_loads(tmp_path: Path) -> None:
     assert unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"a": 1})) == {"a": 1}
+
+
+def test_the_configured_registry_is_used_unless_the_environment_names_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from serving.model_source import use_registry
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "unset below; restored (unset) after the test")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    use_registry("http://mlflow.internal:5000")
+    assert os.environ["MLFLOW_TRACKING_URI"] == "http://mlflow.internal:5000"
+    use_registry("http://other:5000")  # the environment (here: set above) wins over the config
+    assert os.environ["MLFLOW_TRACKING_URI"] == "http://mlflow.internal:5000"
+
+
+def test_an_unknown_bento_model_is_not_found() -> None:
+    from models.registry import ModelNotFoundError
+    from serving.model_source import resolve_model
+
+    with pytest.raises(ModelNotFoundError, match="bento:no-such-model:1: not in BentoML's model store"):
+        resolve_model("bento:no-such-model:1")
