@@ -86,11 +86,12 @@ def runtime_requirements() -> list[str]:
     dependencies. Stating them saves MLflow's inference, which reloads the model in a
     subprocess for each logged model (seconds per training run) and missed lightgbm and jieba.
     """
-    pinned = []
-    for line in requires(PROJECT_DISTRIBUTION) or []:
-        requirement = Requirement(line)
-        # Extras (test tools, dask) carry an ``extra == ...`` marker, false here; a platform
-        # marker (uvloop: not on Windows) is judged for this platform.
-        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-            pinned.append(f"{requirement.name}=={version(requirement.name)}")
-    return pinned
+    return [f"{requirement.name}=={version(requirement.name)}" for requirement in applicable_requirements(PROJECT_DISTRIBUTION)]
+
+
+def applicable_requirements(distribution: str, extras: frozenset[str] = frozenset()) -> list[Requirement]:
+    """The requirements of the installed ``distribution`` that apply here: markers judged for this
+    platform and for the ``extras`` asked of it. The project's own extras (test tools, dask) carry
+    an ``extra == ...`` marker, false unless asked; a platform marker (uvloop: not on Windows) holds here."""
+    requirements = [Requirement(line) for line in requires(distribution) or []]
+    return [r for r in requirements if r.marker is None or any(r.marker.evaluate({"extra": e}) for e in {"", *extras})]

@@ -54,7 +54,6 @@ def build_bento(model_uris: dict[str, str], resolve_at_start: bool) -> BuiltBent
     """
     import bentoml
 
-    from models.pyfunc import runtime_requirements
     from models.registry import parse_model_uri
 
     if resolve_at_start:
@@ -68,7 +67,7 @@ def build_bento(model_uris: dict[str, str], resolve_at_start: bool) -> BuiltBent
     options: dict[str, Any] = yaml.safe_load(BENTOFILE.read_text(encoding="utf-8"))
     options["labels"] = {**options.get("labels", {}), VERSION_KEY: YUNMAO_VERSION,
                          **{f"{kind}_model": _label_value(uri) for kind, uri in served.items()}}
-    options["python"] = {**options.get("python", {}), "packages": runtime_requirements()}
+    options["python"] = {**options.get("python", {}), "packages": pinned_runtime_closure()}
     options["models"] = packed
     with tempfile.TemporaryDirectory() as tmp:  # bentofile.yaml plus what only the build knows, parsed by BentoML
         bentofile = Path(tmp) / "bentofile.yaml"
@@ -77,6 +76,33 @@ def build_bento(model_uris: dict[str, str], resolve_at_start: bool) -> BuiltBent
             str(bentofile), build_ctx=str(PROJECT_ROOT), args={f"{kind}_model": uri for kind, uri in served.items()}
         )
     return BuiltBento(str(bento.tag), Path(bento.path), served)
+
+
+def pinned_runtime_closure() -> list[str]:
+    """Every distribution the project's runtime dependencies pull in, transitively, pinned to the
+    version installed here: an image built from the Bento later installs exactly what was tested
+    here, not whatever the index holds by then.
+
+    Markers are judged for this platform and for the extras each requirement asks for; the test
+    and dask extras of the project itself are not runtime.
+    """
+    from importlib.metadata import version
+
+    from packaging.utils import canonicalize_name
+
+    from models.pyfunc import PROJECT_DISTRIBUTION, applicable_requirements
+
+    pinned: dict[str, str] = {}
+    visited: set[tuple[str, frozenset[str]]] = set()
+    pending: list[tuple[str, frozenset[str]]] = [(PROJECT_DISTRIBUTION, frozenset())]
+    while pending:
+        for requirement in applicable_requirements(*pending.pop()):
+            key = (canonicalize_name(requirement.name), frozenset(requirement.extras))
+            if key not in visited:
+                visited.add(key)
+                pinned[key[0]] = version(requirement.name)
+                pending.append((requirement.name, key[1]))
+    return [f"{name}=={pinned_version}" for name, pinned_version in sorted(pinned.items())]
 
 
 def _label_value(uri: str) -> str:

@@ -105,7 +105,10 @@ def test_the_dockerfile_builds_a_non_root_image_with_models_and_dictionary_insid
     sizes = {member.name: member.size for member in exported.getmembers()}
     for name, version in (built.sms, built.call):
         assert sizes.get(f"./models/{name}/{version}/scam_model.joblib", 0) > 0, (name, version)
-    assert "jieba==0.42.1" in member_text(exported, "env/python/requirements.txt").split()  # its wheel ships dict.txt
+    requirements = member_text(exported, "env/python/requirements.txt").split()
+    assert "jieba==0.42.1" in requirements  # its distribution ships jieba's dictionary (dict.txt)
+    assert all("==" in line for line in requirements), "an unpinned requirement"
+    assert any(line.startswith("scipy==") for line in requirements)  # transitive (scikit-learn's) pinned too
     assert sizes.get("./src/features/sms/resources/fraud_words.txt", 0) > 0  # yunmao's user dictionary
     assert not any(name.startswith("./src/training/") for name in sizes)  # the training floor stays out
     start = dockerfile[dockerfile.rindex("USER "):] + member_text(exported, "env/docker/entrypoint.sh")
