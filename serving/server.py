@@ -20,6 +20,7 @@ from serving.instance import INSTANCE_DIR_ENV, prepare_instance_dir
 from serving.process import SERVER_PID_ENV, ensure_port_free
 from serving.reload_sync import ReloadBoard
 from serving.service import MODEL_ENV, YunmaoService, serving_model_uri
+from serving.shadow_store import check_shadow_key
 
 
 def check_model(uri: str) -> tuple[str, str]:
@@ -44,6 +45,7 @@ def run_server(
 
     ensure_port_free(host, port)
     config = load_serving_config()
+    check_shadow_key(config.shadow)  # every worker would fail on it: say it once, here
     uri = model_uri or serving_model_uri(config, "sms")
     check_model(uri)
     os.environ[MODEL_ENV["sms"]] = uri
