@@ -199,3 +199,67 @@ def test_an_enabled_shadow_needs_a_secret_key(monkeypatch: pytest.MonkeyPatch, t
         check_shadow_key(enabled)
     monkeypatch.setenv(SHADOW_KEY_ENV, KEY.decode())
     check_shadow_key(enabled)
+
+
+@pytest.mark.slow
+def test_the_service_shadows_its_challenger_and_follows_the_alias(
+    serving_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_frame
+) -> None:
+    """The real service and models: every sampled answer gets a pair naming both versions; a
+    raising challenger or a deleted alias leaves the champion's answers as they were."""
+    import asyncio
+
+    from mlflow import MlflowClient
+
+    from configs.serving import SERVING_CONFIG_ENV, load_serving_config
+    from models.registry import set_alias
+    from serving.schemas import SmsMessage
+    from serving.service import YunmaoService
+    from tests.serving.conftest import register_copy
+
+    name = "yunmao-sms-shadow-test"
+    version = register_copy(serving_env, name)
+    set_alias(name, version, "challenger")
+    config = tmp_path / "serving.yaml"
+    config.write_text(
+        f"shadow:\n  sms: {{enabled: true, model: 'models:/{name}@challenger', share: 1.0}}\n"
+        f"  path: {tmp_path / 'shadow.db'}\n", encoding="utf-8")
+    monkeypatch.setenv(SERVING_CONFIG_ENV, str(config))
+    monkeypatch.setenv(SHADOW_KEY_ENV, KEY.decode())
+    load_serving_config.cache_clear()
+    store = ShadowStore(store_config(tmp_path))
+    messages = [SmsMessage(id=f"m{i}", text=text) for i, text in enumerate(demo_frame["text"].head(6))]
+    try:
+        service = YunmaoService()
+        shadow = service._shadows.scorers["sms"]
+
+        async def score() -> list[tuple[float | None, str]]:
+            response = await service.score_sms(messages=messages)
+            return [(r.score, r.action) for r in response.results]
+
+        async def scenario() -> None:  # one event loop: the batcher belongs to the loop it first ran on
+            answers = await score()
+            assert await asyncio.to_thread(shadow.wait_idle, 30)
+            pairs = store.read()
+            assert len(pairs) == len(messages)
+            assert set(pairs["challenger_version"]) == {version} and set(pairs["challenger_model"]) == {name}
+            assert list(pairs["champion_action"]) == [action for _, action in answers]
+            assert list(pairs["champion_score"]) == pytest.approx([score for score, _ in answers])
+            assert (pairs["challenger_score"] == pairs["champion_score"]).all()  # same weights, same scores
+
+            shadow._decide_batch = failing
+            assert await score() == answers
+            assert await asyncio.to_thread(shadow.wait_idle, 30)
+            assert len(store.read()) == len(messages)
+
+            MlflowClient().delete_registered_model_alias(name, "challenger")
+            service.reload()
+            assert not shadow.slot.enabled and await score() == answers
+            set_alias(name, version, "challenger")
+            service.reload()
+            assert shadow.slot.enabled
+
+        asyncio.run(scenario())
+    finally:
+        service._stop_poller()
+        load_serving_config.cache_clear()
