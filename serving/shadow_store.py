@@ -15,8 +15,8 @@ import hashlib
 import hmac
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timezone
 from typing import Literal
@@ -26,7 +26,7 @@ import pandas as pd
 from configs import ConfigError
 from configs.serving import ShadowConfig
 from features.sms.normalise import clean_text
-from serving.sqlite_tx import immediate_transaction
+from serving.sqlite_tx import immediate_transaction, wal_connection
 
 SHADOW_KEY_ENV = "YUNMAO_SHADOW_KEY"
 MIN_KEY_CHARS = 16
@@ -118,12 +118,8 @@ class ShadowStore:
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=self.config.busy_timeout_s, isolation_level=None)) as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            yield db
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return wal_connection(self.path, self.config.busy_timeout_s, "NORMAL")
 
     def append(self, pairs: Sequence[ShadowPair]) -> None:
         """Append ``pairs`` and prune the oldest rows beyond ``max_rows``, in one transaction."""
