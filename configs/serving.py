@@ -103,6 +103,7 @@ class ShadowConfig(StrictModel):
     max_rows: int = Field(200_000, ge=100, le=100_000_000)
     busy_timeout_s: float = Field(5, gt=0, le=600)
     max_batch: int = Field(256, ge=1, le=100_000)  # queued records scored in one shadow model call
+    max_wait_ms: float = Field(1000, ge=0, le=60_000)  # how long the shadow thread collects records for one call
     hmac_key: str | None = Field(None, min_length=16)  # env YUNMAO_SHADOW_KEY overrides
 
     @model_validator(mode="after")

@@ -139,7 +139,9 @@ class YunmaoService:
         )
         self.call = ModelSlot(serving_model_uri(self.config, "call"), partial(load_for_serving, kind="call", cache_entries=0))
         # Challengers scored off the request path (serving/shadow); reloaded with the champions.
-        self._shadows = open_shadows(self.config.shadow, {"sms": self._decide_sms, "call": self._decide_calls})
+        # Without reasons: nobody reads a challenger's, and they would take CPU from the champion.
+        self._shadows = open_shadows(self.config.shadow, {"sms": partial(self._decide_sms, explain=False),
+                                                          "call": partial(self._decide_calls, explain=False)})
         sync = self.config.reload
         self._sync = open_worker_sync(  # before the first load: see WorkerSync
             current_instance_dir(), {"sms": self.sms, "call": self.call, **self._shadows.slots()},
@@ -182,19 +184,21 @@ class YunmaoService:
         if self._poller is not None:
             self._poller.stop()
 
-    def _decide_sms(self, slot: ModelSlot, records: list[Record]) -> Scored:
+    def _decide_sms(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
         """Score one batch on one model version (read once), tagging each decision with it;
-        template reputation (``serving/reputation``) raises decisions of confirmed templates."""
+        template reputation (``serving/reputation``) raises decisions of confirmed templates.
+        ``explain`` None: as configured."""
         loaded = slot.current
-        decisions = decide(loaded, records, self.config.explain, key=message_key)
+        decisions = decide(loaded, records, self.config.explain if explain is None else explain, key=message_key)
         if self.reputation is not None:
             decisions = self.reputation.apply(loaded.model, records, decisions)
         return [(loaded, decision) for decision in decisions]
 
-    def _decide_calls(self, slot: ModelSlot, records: list[Record]) -> Scored:
+    def _decide_calls(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
         """Like :meth:`_decide_sms`, on the callers' profiles from the profile store."""
         loaded = slot.current
-        verdicts = decide_calls(loaded, records, self.profiles, self.config.explain, self.config.unknown_caller_action)
+        explain = self.config.explain if explain is None else explain
+        verdicts = decide_calls(loaded, records, self.profiles, explain, self.config.unknown_caller_action)
         return [(loaded, verdict) for verdict in verdicts]
 
     async def _score(

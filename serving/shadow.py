@@ -2,11 +2,13 @@
 
 The champion answers as always. Once it has, :meth:`Shadows.offer` samples ``share`` of the
 scored records and puts them on the worker's bounded queue without waiting (a full queue drops
-them and counts it); a daemon thread per endpoint takes queued records in batches of up to
-``shadow.max_batch``, scores them with the challenger through the endpoint's own decision path,
+them and counts it); a daemon thread per endpoint collects queued records for up to
+``shadow.max_wait_ms`` or ``shadow.max_batch`` records, scores them with the challenger through the endpoint's own decision path,
 and records each pair in the metrics (``serving/shadow_metrics``) and the bounded pair table
 (``serving/shadow_store``). Nothing the challenger does — slow, raising, missing — reaches the
-request: the request path only draws random numbers and appends to a queue.
+request: the request path only draws random numbers and appends to a queue. The challenger shares the worker's
+cores and interpreter lock with the champion, so it is scored in batches (one model call per
+batch, without reasons) to keep what it takes from the champion small.
 
 The challenger lives in a :class:`ShadowSlot`, reloaded with the champions (``/v1/admin/reload``,
 the reload board, the alias poller). Unlike a champion's slot, a failed reload disables it: when
@@ -19,6 +21,7 @@ from __future__ import annotations
 import queue
 import random
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -84,13 +87,14 @@ class ShadowScorer:
     """One endpoint's challenger: the sampler on the request path and the worker thread behind it."""
 
     def __init__(self, slot: ShadowSlot, config: ShadowModelConfig, decide_batch: DecideBatch, store: ShadowStore,
-                 key: bytes, max_batch: int, draw: Callable[[], float] = random.random) -> None:
+                 key: bytes, max_batch: int, max_wait_s: float, draw: Callable[[], float] = random.random) -> None:
         self.slot = slot
         self.config = config
         self._decide_batch = decide_batch
         self._store = store
         self._key = key
         self._max_batch = max_batch
+        self._max_wait_s = max_wait_s
         self._draw = draw
         self._queue: queue.Queue[object] = queue.Queue(config.queue_size)
         self._pending = 0  # jobs queued and not yet finished
@@ -154,10 +158,11 @@ class ShadowScorer:
                 return
             jobs = [job]
             size = len(job.records)  # type: ignore[attr-defined]
+            deadline = time.monotonic() + self._max_wait_s
             stopping = False
             while size < self._max_batch and not stopping:
                 try:
-                    more = self._queue.get_nowait()
+                    more = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
                 stopping = more is _STOP
@@ -247,6 +252,6 @@ def open_shadows(config: ShadowConfig, decide_batch: Mapping[Kind, DecideBatch])
     store = ShadowStore(config)
     return Shadows({
         kind: ShadowScorer(ShadowSlot(kind, getattr(config, kind).model), getattr(config, kind), decide_batch[kind],
-                           store, key, config.max_batch)
+                           store, key, config.max_batch, config.max_wait_ms / 1000)
         for kind in kinds
     })

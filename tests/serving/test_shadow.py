@@ -31,10 +31,14 @@ class _Scored:
         self.score, self.action = score, action
 
 
-def challenger_says(action: str, score: float = 0.9, delay: threading.Event | None = None):
-    """A challenger decision function: every record gets ``action``; waits on ``delay`` first."""
+def challenger_says(action: str, score: float = 0.9, delay: threading.Event | None = None,
+                    entered: threading.Event | None = None):
+    """A challenger decision function: every record gets ``action``; first it sets ``entered``
+    and waits on ``delay``."""
 
     def decide(slot, records):
+        if entered is not None:
+            entered.set()
         if delay is not None:
             delay.wait(10)
         return [(slot.current, _Scored(score, action)) for _ in records]
@@ -61,7 +65,7 @@ def store_config(tmp_path: Path, **changes) -> ShadowConfig:
 def scorer(slot: ShadowSlot, decide, tmp_path: Path, queue_size: int = 10, share: float = 1.0,
            keep_text: bool = False) -> ShadowScorer:
     config = ShadowModelConfig(enabled=True, model=slot.uri, share=share, queue_size=queue_size, keep_text=keep_text)
-    return ShadowScorer(slot, config, decide, ShadowStore(store_config(tmp_path)), KEY, max_batch=64)
+    return ShadowScorer(slot, config, decide, ShadowStore(store_config(tmp_path)), KEY, max_batch=64, max_wait_s=0.05)
 
 
 def dropped(reason: str) -> float:
@@ -77,23 +81,26 @@ def sms(i: int, text: str = "你好") -> dict:
 
 def test_a_slow_challenger_never_delays_the_offer_and_a_full_queue_drops(monkeypatch: pytest.MonkeyPatch,
                                                                          tmp_path: Path) -> None:
-    release = threading.Event()
-    shadow = scorer(loaded_slot(monkeypatch), challenger_says("block", delay=release), tmp_path, queue_size=2)
+    release, entered = threading.Event(), threading.Event()
+    shadow = scorer(loaded_slot(monkeypatch), challenger_says("block", delay=release, entered=entered), tmp_path,
+                    queue_size=2)
     shadow.start()
     full_before = dropped("queue_full")
     try:
+        shadow.offer(CHAMPION, [sms(0)], [_Scored(0.1, "allow")])
+        assert entered.wait(10)  # the challenger is stuck on the first record
         start = time.perf_counter()
-        for i in range(20):
+        for i in range(1, 20):
             shadow.offer(CHAMPION, [sms(i)], [_Scored(0.1, "allow")])
         offered_s = time.perf_counter() - start
     finally:
         release.set()
     assert shadow.wait_idle(10)
     shadow.stop()
-    assert offered_s < 0.5  # 20 offers while the challenger is stuck: none waited for it
+    assert offered_s < 0.5  # 19 offers while the challenger is stuck: none waited for it
     rows = ShadowStore(store_config(tmp_path)).read()
-    assert 1 <= len(rows) <= 3  # the one in hand and the queue's two; the rest were dropped
-    assert dropped("queue_full") - full_before == 20 - len(rows)
+    assert len(rows) == 3  # the one in hand and the queue's two
+    assert dropped("queue_full") - full_before == 17
     assert set(rows["challenger_action"]) == {"block"} and set(rows["champion_action"]) == {"allow"}
 
 
