@@ -600,12 +600,14 @@ def run_shadow(args: argparse.Namespace, records: list[dict]) -> None:
             challenger = "models:/{}/{}".format(*resolve_model_version(args.model.split("@")[0] + "@challenger"))
         except ModelNotFoundError:
             challenger = args.model
+    load_before = os.getloadavg()[0]
     capacity, rate, rows = shadow_rows(args.model, challenger, records, args.seconds, args.workers, args.shadow_share,
                                        args.shadow_load, args.shadow_rounds)
     champion = "models:/{}/{}".format(*resolve_model_version(args.model))
     text = render_shadow(capacity, rate, rows, (
         f"Champion `{champion}`, shadow challenger `{challenger}` (share {args.shadow_share:g}); single-message requests of "
-        f"{len(records)} demo SMS; {args.workers} workers, cache off, {os.cpu_count()} cores shared with whatever else runs; "
+        f"{len(records)} demo SMS; {args.workers} workers, cache off, {os.cpu_count()} cores shared with whatever else runs "
+        f"(load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); "
         f"{args.shadow_rounds} alternating off/on rounds of {args.seconds:.0f} s on one server (the shadow switched by "
         f"deleting and setting its alias, then a reload). "
         f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +38,8 @@ def promote(
         verdict = promotion_evidence(name, version, gates) if gates.enabled and not skip_shadow_gates else None
     except (ConfigError, ModelNotFoundError) as exc:
         fail(exc)
+    except (sqlite3.Error, RuntimeError) as exc:  # not SQLite, locked past the timeout, WAL refused
+        fail(ValueError(f"cannot read the shadow pairs: {exc}"))
     if verdict is not None and not verdict.passed:
         typer.echo(f"refused: {verdict.why}", err=True)
         raise typer.Exit(REFUSED_EXIT_CODE)

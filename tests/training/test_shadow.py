@@ -85,6 +85,13 @@ def test_report_without_the_key_says_why_there_are_no_labels(shadow_env: ShadowS
     assert report["challengers"][0]["most_disagreeing"] == []
 
 
+def test_a_pair_table_that_is_not_sqlite_is_one_line(shadow_env: ShadowStore, tmp_path: Path) -> None:
+    (tmp_path / "shadow.db").write_bytes(b"not a database " * 100)
+    result = runner.invoke(app, ["shadow", "report", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot read the shadow pairs") and len(result.stderr.splitlines()) == 1
+
+
 def registered(name: str, versions: int) -> None:
     """``versions`` registry versions of ``name`` (no model files), version 1 champion."""
     from mlflow import MlflowClient

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -40,6 +41,8 @@ def shadow_report(
         report = build_report(store, feedback, kind, since, load_report_config().disagreements)
     except ConfigError as exc:
         fail(exc)
+    except (sqlite3.Error, RuntimeError) as exc:  # not SQLite, locked past the timeout, WAL refused
+        fail(ValueError(f"cannot read the shadow pairs or feedback: {exc}"))
     write_outputs(out, {"shadow.json": json.dumps(report, ensure_ascii=False, indent=1), "shadow.html": render_html(report)})
     typer.echo(json.dumps({"out": str(out), "pairs": report["pairs"],
                            "challengers": [f"{c['model']}/{c['version']}" for c in report["challengers"]]}))
