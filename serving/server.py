@@ -21,6 +21,7 @@ from serving.model_source import resolve_model, use_registry
 from serving.process import SERVER_PID_ENV, ensure_port_free
 from serving.reload_sync import ReloadBoard
 from serving.service import MODEL_ENV, YunmaoService, serving_model_uri
+from serving.shadow_store import check_shadow_key
 
 
 def check_model(uri: str) -> tuple[str, str]:
@@ -46,6 +47,7 @@ def run_server(
     ensure_port_free(host, port)
     config = load_serving_config()
     use_registry(config.registry_uri)
+    check_shadow_key(config.shadow)  # every worker would fail on it: say it once, here
     uri = model_uri or serving_model_uri(config, "sms")
     check_model(uri)
     os.environ[MODEL_ENV["sms"]] = uri

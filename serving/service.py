@@ -64,6 +64,7 @@ from serving.reload_sync import WorkerState, open_worker_sync
 from serving.reputation import open_reputation
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
 from serving.scoring import Record, Verdict, build_response, decide
+from serving.shadow import open_shadows
 from serving.template_confirm import (
     TEMPLATES_ROUTE,
     ConfirmedTemplate,
@@ -77,6 +78,7 @@ MODEL_ENV = {"sms": "YUNMAO_SMS_MODEL", "call": "YUNMAO_CALL_MODEL"}
 SMS_ROUTE = "/v1/sms/score"
 CALL_ROUTE = "/v1/call/score"
 RELOAD_ROUTE = "/v1/admin/reload"
+ROUTE_KIND = {SMS_ROUTE: "sms", CALL_ROUTE: "call"}  # which shadow challenger a route's answers are offered to
 
 _CONFIG = load_serving_config()
 
@@ -152,12 +154,18 @@ class YunmaoService:
             partial(load_for_serving, kind="sms", cache_entries=self.config.cache.max_entries),
         )
         self.call = ModelSlot(serving_model_uri(self.config, "call"), partial(load_for_serving, kind="call", cache_entries=0))
+        # Challengers scored off the request path (serving/shadow); reloaded with the champions.
+        # Without reasons: nobody reads a challenger's, and they would take CPU from the champion.
+        self._shadows = open_shadows(self.config.shadow, {"sms": partial(self._decide_sms, explain=False),
+                                                          "call": partial(self._decide_calls, explain=False)})
         sync = self.config.reload
         self._sync = open_worker_sync(  # before the first load: see WorkerSync
-            current_instance_dir(), {"sms": self.sms, "call": self.call}, sync.sync_interval_s, sync.converge_timeout_s
+            current_instance_dir(), {"sms": self.sms, "call": self.call, **self._shadows.slots()},
+            sync.sync_interval_s, sync.converge_timeout_s,
         )
         self.sms.reload()
         _reload_call(self.call)
+        self._shadows.reload()
         self._sync.start()
         self.profiles = open_profile_store(load_config(default_config_path("call"), CallConfig).profile_store)
         self.reputation = open_reputation()
@@ -173,9 +181,10 @@ class YunmaoService:
         self._admission: Admission[tuple[LoadedModel, list[Verdict]]] = Admission(self.config.overload)
         install_gate(self._admission)
         poll_s = self.config.reload.poll_interval_s
-        self._poller = AliasPoller([self.sms, self.call], poll_s) if poll_s else None
+        self._poller = AliasPoller([self.sms, self.call, *self._shadows.slots().values()], poll_s) if poll_s else None
         if self._poller is not None:
             self._poller.start()
+        self._shadows.start()
 
     def __is_ready__(self) -> bool:
         """Ready once the SMS model is loaded and warmed up (``__init__`` does both before
@@ -185,24 +194,27 @@ class YunmaoService:
     @bentoml.on_shutdown
     def _stop_poller(self) -> None:
         self._sync.stop()
+        self._shadows.stop()
         if self.reputation is not None:
             self.reputation.stop()
         if self._poller is not None:
             self._poller.stop()
 
-    def _decide_sms(self, slot: ModelSlot, records: list[Record]) -> Scored:
+    def _decide_sms(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
         """Score one batch on one model version (read once), tagging each decision with it;
-        template reputation (``serving/reputation``) raises decisions of confirmed templates."""
+        template reputation (``serving/reputation``) raises decisions of confirmed templates.
+        ``explain`` None: as configured."""
         loaded = slot.current
-        decisions = decide(loaded, records, self.config.explain, key=message_key)
+        decisions = decide(loaded, records, self.config.explain if explain is None else explain, key=message_key)
         if self.reputation is not None:
             decisions = self.reputation.apply(loaded.model, records, decisions)
         return [(loaded, decision) for decision in decisions]
 
-    def _decide_calls(self, slot: ModelSlot, records: list[Record]) -> Scored:
+    def _decide_calls(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
         """Like :meth:`_decide_sms`, on the callers' profiles from the profile store."""
         loaded = slot.current
-        verdicts = decide_calls(loaded, records, self.profiles, self.config.explain, self.config.unknown_caller_action)
+        explain = self.config.explain if explain is None else explain
+        verdicts = decide_calls(loaded, records, self.profiles, explain, self.config.unknown_caller_action)
         return [(loaded, verdict) for verdict in verdicts]
 
     async def _score(
@@ -223,6 +235,7 @@ class YunmaoService:
         if isinstance(outcome, Shed):
             return policy_answer(self.config.overload, slot.current, ids, outcome)
         loaded, verdicts = outcome
+        self._shadows.offer(ROUTE_KIND[route], loaded, records, verdicts)  # never blocks, never raises
         return build_response(loaded, ids, verdicts)
 
     async def _scored(
@@ -299,6 +312,7 @@ class YunmaoService:
         outcome = self.sms.reload()
         sms = SlotReload(version=outcome.current, previous=outcome.previous, swapped=outcome.swapped)
         call = _reload_call(self.call)
+        self._shadows.reload()
         workers, converged = self._sync.announce()
         return ReloadResponse(sms=sms, call=call, converged=converged, workers=workers)
 

@@ -21,6 +21,7 @@ from training.predict_cli import predict
 from training.quickstart_cli import quickstart
 from training.report.cli import report
 from training.retrain_cli import promote, retrain_command
+from training.shadow.cli import shadow_app
 from training.train_cli import train_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="yunmao: scam SMS and call interception models.")
@@ -29,6 +30,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(links_app, name="links")
+app.add_typer(shadow_app, name="shadow")
 app.command("promote")(promote)
 app.command("retrain")(retrain_command)
 app.command("evaluate")(evaluate)
