@@ -28,6 +28,7 @@ from functools import partial
 
 from configs.serving import ShadowConfig, ShadowModelConfig
 from serving.logs import log_event
+from serving.model_source import ResolvedModel
 from serving.reload import LoadedModel, ModelSlot, ReloadOutcome, load_for_serving
 from serving.scoring import Record, Verdict
 from serving.shadow_metrics import (
@@ -48,7 +49,7 @@ DecideBatch = Callable[[ModelSlot, list[Record]], Scored]
 class ShadowSlot(ModelSlot):
     """A challenger's slot: enabled only while its last reload loaded what the alias names."""
 
-    def __init__(self, kind: Kind, uri: str, loader: Callable[[str, str], LoadedModel] | None = None) -> None:
+    def __init__(self, kind: Kind, uri: str, loader: Callable[[ResolvedModel], LoadedModel] | None = None) -> None:
         super().__init__(uri, loader or partial(load_for_serving, kind=kind, cache_entries=0))
         self.kind = kind
         self.enabled = False

@@ -53,7 +53,7 @@ def failing(slot, records):
 def loaded_slot(monkeypatch: pytest.MonkeyPatch) -> ShadowSlot:
     """A challenger slot whose alias resolves to version 2 of yunmao-sms (no registry needed)."""
     monkeypatch.setattr("models.registry.resolve_model_version", lambda uri: ("yunmao-sms", "2"))
-    slot = ShadowSlot("sms", "models:/yunmao-sms@challenger", loader=lambda name, version: CHALLENGER)
+    slot = ShadowSlot("sms", "models:/yunmao-sms@challenger", loader=lambda resolved: CHALLENGER)
     slot.reload()
     return slot
 
