@@ -68,6 +68,8 @@ Variables with one job of their own, older than this rule and still honoured:
 | `YUNMAO_API_KEY`, `YUNMAO_ADMIN_API_KEY` | the bearer keys (over `auth.api_key`, `auth.admin_api_key`) |
 | `YUNMAO_PROFILE_STORE` | the caller profile store URL (over `call.yaml` `profile_store.url`) |
 | `YUNMAO_TEMPLATE_STORE` | the template store URL (over `campaigns.yaml` `reputation.store_url`) |
+
+The feedback store every replica shares is `YUNMAO_FEEDBACK__URL` (`redis://…`; docs/deploy.md).
 """
 
 
@@ -89,7 +91,7 @@ def bounds_text(field: FieldInfo) -> str:
     """The field's bounds and pattern, as the schema states them."""
     parts = [BOUNDS[type(meta)].format(meta) for meta in field.metadata if type(meta) in BOUNDS]
     parts += [f"pattern `{meta.pattern}`" for meta in field.metadata if getattr(meta, "pattern", None)]
-    return ", ".join(parts)
+    return ", ".join(parts).replace("|", "\\|")
 
 
 def shipped_text(value: Any) -> str:
