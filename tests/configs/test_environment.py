@@ -11,9 +11,9 @@ from configs import CONFIG_DIR, ConfigError, default_config_path, load_config
 from configs.env_reference import SCHEMAS, reference
 from configs.environment import config_name
 from configs.feedback import FeedbackConfig
+from configs.paths import PROJECT_ROOT
 from configs.serving import ServingConfig
 from configs.sms import SmsConfig
-from configs.paths import PROJECT_ROOT
 from training.cli import app
 
 SERVING = default_config_path("serving")

@@ -18,8 +18,8 @@ from configs.feedback import FeedbackConfig
 from serving.feedback import FeedbackRequest, FeedbackUnavailable, handle_feedback
 from serving.feedback_redis import NotDurable, RedisFeedbackStore
 from serving.feedback_store import FeedbackError, StoreUnavailable, open_feedback_store
-from tests.serving.conftest import REDIS_STARTUP_SECONDS
 from tests.servers import free_port, port_open, running_server, system_binary
+from tests.serving.conftest import REDIS_STARTUP_SECONDS
 from training.feedback_export import feedback_frame
 
 SCAM = "您的账户涉嫌洗钱，请立即转账到安全账户"
