@@ -205,7 +205,7 @@ def open_feedback_store(config: FeedbackConfig) -> FeedbackStore:
     """The store ``config.url`` names (``redis://…``), else the SQLite file of ``config.db_path()``."""
     if config.url is None:
         return SqliteFeedbackStore(config)
-    from serving.feedback_redis import RedisFeedbackStore
+    from serving.feedback_redis import RedisFeedbackStore  # here: that module imports this one
 
     return RedisFeedbackStore(config, config.url)
 
