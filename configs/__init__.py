@@ -2,16 +2,21 @@
 
 Each YAML file has a pydantic model beside it (``sms.yaml`` ↔ ``configs/sms.py``). Loading
 validates the whole file up front so a typo fails at start with the field path and the problem,
-not halfway through a training run.
+not halfway through a training run. ``YUNMAO_NAME__…`` environment variables override any setting
+(``configs/environment``), validated by the same schema in the same place.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from configs.environment import EnvVarError, apply_overrides, blame, overrides
 
 CONFIG_DIR = Path(__file__).resolve().parent
 
@@ -44,12 +49,14 @@ def default_config_path(name: str) -> Path:
     return CONFIG_DIR / f"{name}.yaml"
 
 
-def load_config(path: str | Path, model: type[ConfigT]) -> ConfigT:
-    """Read ``path`` as YAML and validate it against ``model``.
+def load_config(path: str | Path, model: type[ConfigT], environ: Mapping[str, str] | None = None) -> ConfigT:
+    """Read ``path`` as YAML, apply ``environ``'s overrides (default: the process environment)
+    and validate the result against ``model``.
 
     Raises:
-        ConfigError: the file is absent, is not YAML, or does not match the schema; the
-            message names the file and every offending field.
+        ConfigError: the file is absent or is not YAML, an override variable names no setting,
+            or the result does not match the schema; the message names the file, every
+            offending field and the variable that set it.
     """
     path = Path(path)
     try:
@@ -63,9 +70,15 @@ def load_config(path: str | Path, model: type[ConfigT]) -> ConfigT:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: top level must be a mapping, got {type(raw).__name__}")
     try:
-        return model.model_validate(raw)
+        found = overrides(model, os.environ if environ is None else environ)
+    except EnvVarError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    try:
+        return model.model_validate(apply_overrides(raw, found))
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+            f"{blame(tuple(str(p) for p in err['loc']), found)}"
+            for err in exc.errors()
         )
         raise ConfigError(f"{path}: invalid config: {problems}") from exc

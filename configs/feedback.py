@@ -11,7 +11,12 @@ from configs.paths import data_dir
 
 
 class FeedbackConfig(StrictModel):
+    """Where feedback goes: SQLite (one machine) or, with ``url``, a Redis every replica reaches."""
+
     path: str | None = None
+    url: str | None = Field(None, pattern=r"^(redis|rediss|unix)://")
+    redis_key: str = Field("yunmao:feedback", min_length=1)
+    verify_durability: bool = True
     busy_timeout_s: float = Field(30.0, gt=0, le=600)
     max_batch: int = Field(1000, ge=1, le=100_000)
     max_text_chars: int = Field(5000, ge=10, le=1_000_000)

@@ -66,6 +66,14 @@ class ReadTimeoutsConfig(StrictModel):
     keep_alive_s: int = Field(5, ge=1, le=600)
 
 
+class ShutdownConfig(StrictModel):
+    """What a worker does on SIGTERM (``serving/shutdown``): answer ``/readyz`` 503 while still
+    serving for ``drain_s`` (a load balancer stops sending meanwhile), then stop accepting and
+    finish every request already accepted."""
+
+    drain_s: float = Field(1, ge=0, le=300)
+
+
 class CacheConfig(StrictModel):
     max_entries: int = Field(0, ge=0, le=10_000_000)
 
@@ -134,6 +142,7 @@ class ServingConfig(StrictModel):
     explain: bool = True
     reload: ReloadConfig = ReloadConfig()
     read_timeouts: ReadTimeoutsConfig = ReadTimeoutsConfig()
+    shutdown: ShutdownConfig = ShutdownConfig()
     cache: CacheConfig = CacheConfig()
     auth: AuthConfig = AuthConfig()
     shadow: ShadowConfig = ShadowConfig()

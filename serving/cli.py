@@ -24,8 +24,13 @@ def serve(
     on stderr and exit code 2.
     """
     from configs import ConfigError
+    from configs.serving import load_serving_config
     from serving.process import PortBusy, ensure_port_free
 
+    try:
+        load_serving_config()  # before anything imports the service, which builds itself from it
+    except ConfigError as exc:
+        fail(exc)
     try:
         ipaddress.ip_address(host)  # BentoML binds IP addresses only and fails on a name with a traceback
     except ValueError:
@@ -35,12 +40,14 @@ def serve(
     except PortBusy as exc:
         fail(exc)
     from models.registry import ModelNotFoundError
+    from serving.process import exit_once_workers_are_gone
     from serving.server import run_server
 
     try:
         run_server(host=host, port=port, model_uri=model, workers=workers, call_model_uri=call_model)
     except (ConfigError, ModelNotFoundError, PortBusy, ValueError) as exc:
         fail(exc)
+    exit_once_workers_are_gone()
 
 
 BAD_INPUT_EXIT_CODE = 2

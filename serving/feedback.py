@@ -7,7 +7,7 @@ limit, content-type rule and error body apply. Answers:
 - 200: every record is durably stored (committed and fsynced) when this is sent;
 - 400 (unparsable JSON), 413 (too large), 415 (not JSON), 422 (invalid field, named):
   nothing from the request was stored;
-- 503: the store is busy or unwritable; nothing was stored, retry.
+- 503: the store is busy, unwritable or unreachable; nothing was stored, retry.
 
 Served by :class:`FeedbackMiddleware` inside the auth and validation middlewares (a mounted
 sub-app would make ``/v1/feedback`` a redirect to ``/v1/feedback/``, which hooks do not
@@ -16,7 +16,6 @@ follow for POST).
 
 from __future__ import annotations
 
-import sqlite3
 from functools import cache
 from typing import Any
 
@@ -26,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from configs.feedback import FeedbackConfig, load_feedback_config
 from serving.errors import error_body, send_json, unavailable
-from serving.feedback_store import FeedbackError, FeedbackRecord, FeedbackStore
+from serving.feedback_store import FeedbackError, FeedbackRecord, FeedbackStore, StoreUnavailable, open_feedback_store
 from serving.logs import log_event
 from serving.schemas import ErrorDetail
 from serving.validation import ERROR_TITLES, JsonBody, validated_body
@@ -78,15 +77,15 @@ def handle_feedback(request: FeedbackRequest, store: FeedbackStore) -> FeedbackR
     """
     try:
         ids = store.append_many(request.records)
-    except sqlite3.Error as exc:
+    except StoreUnavailable as exc:
         raise FeedbackUnavailable(f"feedback store could not commit: {exc}") from exc
     return FeedbackResponse(accepted=len(ids), ids=ids)
 
 
 @cache
 def feedback_store() -> FeedbackStore:
-    """One store per worker, opened on the first feedback request (configured path)."""
-    return FeedbackStore(_CONFIG)
+    """One store per worker, opened on the first feedback request (configured SQLite path or Redis URL)."""
+    return open_feedback_store(_CONFIG)
 
 
 class FeedbackMiddleware:
@@ -109,7 +108,8 @@ class FeedbackMiddleware:
         except FeedbackError as exc:
             await send_json(send, 422, error_body(ERROR_TITLES[422], [ErrorDetail(field="records", problem=str(exc))]))
             return
-        except FeedbackUnavailable:
+        except (FeedbackUnavailable, StoreUnavailable) as exc:  # StoreUnavailable: opening failed (server down, not durable)
+            log_event("feedback_unavailable", error=type(exc).__name__, problem=str(exc))
             await unavailable("feedback store unavailable; nothing was stored, retry")(scope, receive, send)
             return
         log_event("feedback_stored", records=acknowledged.accepted)

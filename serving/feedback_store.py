@@ -8,6 +8,10 @@ leaves no partial batch behind (SQLite rolls the unfinished transaction back on 
 WAL lets readers (exports) run while the service writes; concurrent writers queue on SQLite's
 write lock for up to ``busy_timeout_s``. Rows are never updated or deleted (triggers refuse it):
 a correction is a new row with the same ``id``, and exports keep the latest one per id.
+
+Replicas of the service on several hosts cannot share one SQLite file (its locking needs one
+machine's file system), so ``url: redis://…`` in ``configs/feedback.yaml`` puts the same
+append-only log in Redis instead (``serving/feedback_redis``); :func:`open_feedback_store` picks.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 import pandas as pd
 from pydantic import (
@@ -57,6 +61,7 @@ BEGIN SELECT RAISE(ABORT, 'feedback is append-only'); END;
 """
 
 COLUMNS = ("seq", "id", "kind", "text", "call_json", "label", "fraud_type", "source", "received_at")
+_INSERT = f"INSERT INTO feedback ({', '.join(COLUMNS[1:])}) VALUES ({', '.join('?' * len(COLUMNS[1:]))})"
 
 
 class FeedbackError(ValueError):
@@ -145,7 +150,67 @@ def validate_records(records: Iterable[FeedbackRecord | Mapping[str, Any]], conf
     return validated
 
 
-class FeedbackStore:
+class StoreUnavailable(RuntimeError):
+    """The store could not commit or be read (locked past the timeout, disk full, server down)."""
+
+
+class FeedbackStore(Protocol):
+    """What the service, the export and the retrain job need of a feedback store."""
+
+    def append_many(self, records: Iterable[FeedbackRecord | Mapping[str, Any]]) -> list[str]:
+        """Validate and durably append ``records`` all-or-nothing; their ids in order.
+
+        Raises:
+            FeedbackError: a record is invalid (nothing stored).
+            StoreUnavailable: the store could not commit (nothing stored).
+        """
+        ...
+
+    def read(self, since: datetime | None = None, kind: Literal["sms", "call"] | None = None) -> pd.DataFrame:
+        """Every stored row (``COLUMNS``, oldest first), optionally only those received at or
+        after ``since`` and of one ``kind``."""
+        ...
+
+
+def stored_rows(records: Iterable[FeedbackRecord | Mapping[str, Any]], config: FeedbackConfig) -> list[dict[str, Any]]:
+    """``records`` validated and as stored (every column but ``seq``); ids generated where missing.
+
+    Raises:
+        FeedbackError: as :func:`validate_records`.
+    """
+    received_at = utc_text(datetime.now(timezone.utc))
+    return [
+        {
+            "id": record.id or uuid.uuid4().hex,
+            "kind": record.kind,
+            "text": record.text,
+            "call_json": None if record.call is None else json.dumps(record.call, ensure_ascii=False, sort_keys=True),
+            "label": record.label,
+            "fraud_type": record.fraud_type,
+            "source": record.source,
+            "received_at": received_at,
+        }
+        for record in validate_records(records, config)
+    ]
+
+
+def utc_text(moment: datetime) -> str:
+    """``moment`` as stored in ``received_at`` (UTC ISO text, so text order is time order);
+    a naive ``moment`` is taken as UTC."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def open_feedback_store(config: FeedbackConfig) -> FeedbackStore:
+    """The store ``config.url`` names (``redis://…``), else the SQLite file of ``config.db_path()``."""
+    if config.url is None:
+        return SqliteFeedbackStore(config)
+    from serving.feedback_redis import RedisFeedbackStore  # here: that module imports this one
+
+    return RedisFeedbackStore(config, config.url)
+
+
+class SqliteFeedbackStore:
     """Append-only SQLite feedback table; one short-lived connection per operation (fork- and thread-safe)."""
 
     def __init__(self, config: FeedbackConfig) -> None:
@@ -164,29 +229,14 @@ class FeedbackStore:
         Either every record is committed (and fsynced) before this returns, or none is.
         Records without an ``id`` get a fresh UUID.
         """
-        validated = validate_records(records, self.config)
-        received_at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-        rows = [
-            (
-                record.id or uuid.uuid4().hex,
-                record.kind,
-                record.text,
-                None if record.call is None else json.dumps(record.call, ensure_ascii=False, sort_keys=True),
-                record.label,
-                record.fraud_type,
-                record.source,
-                received_at,
-            )
-            for record in validated
-        ]
+        rows = [tuple(row.values()) for row in stored_rows(records, self.config)]
         if not rows:
             return []
-        with self._connect() as conn, immediate_transaction(conn):
-            conn.executemany(
-                "INSERT INTO feedback (id, kind, text, call_json, label, fraud_type, source, received_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+        try:
+            with self._connect() as conn, immediate_transaction(conn):
+                conn.executemany(_INSERT, rows)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(str(exc)) from exc
         return [row[0] for row in rows]
 
     def read(self, since: datetime | None = None, kind: Literal["sms", "call"] | None = None) -> pd.DataFrame:
@@ -194,8 +244,7 @@ class FeedbackStore:
         clauses, params = [], []
         if since is not None:
             clauses.append("received_at >= ?")
-            aware = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
-            params.append(aware.astimezone(timezone.utc).isoformat(timespec="microseconds"))
+            params.append(utc_text(since))
         if kind is not None:
             clauses.append("kind = ?")
             params.append(kind)

@@ -65,6 +65,7 @@ from serving.reputation import open_reputation
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
 from serving.scoring import Record, Verdict, build_response, decide
 from serving.shadow import open_shadows
+from serving.shutdown import Drain
 from serving.template_confirm import (
     TEMPLATES_ROUTE,
     ConfirmedTemplate,
@@ -147,6 +148,9 @@ class YunmaoService:
         die_with_server()
         self.config = load_serving_config()
         use_registry(self.config.registry_uri)
+
+        self._drain = Drain(self.config.shutdown.drain_s)
+        self._drain.install()
         close_stalled_connections(self.config.read_timeouts.headers_s)
         get_tokenizer()  # jieba's dictionary + user dictionary, once per worker
         self.sms = ModelSlot(
@@ -188,8 +192,9 @@ class YunmaoService:
 
     def __is_ready__(self) -> bool:
         """Ready once the SMS model is loaded and warmed up (``__init__`` does both before
-        serving). The optional call model does not count: see the module docstring."""
-        return self.sms.is_loaded
+        serving), until a SIGTERM starts the drain (``serving/shutdown``). The optional call
+        model does not count: see the module docstring."""
+        return self.sms.is_loaded and not self._drain.draining
 
     @bentoml.on_shutdown
     def _stop_poller(self) -> None:

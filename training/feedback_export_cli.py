@@ -24,11 +24,11 @@ def feedback_export(
     """Write the feedback store as a labelled file that `--data` accepts (latest report per id wins)."""
     from configs import ConfigError
     from configs.feedback import load_feedback_config
-    from serving.feedback_store import FeedbackStore
+    from serving.feedback_store import StoreUnavailable, open_feedback_store
     from training.feedback_export import ExportError, export_feedback
 
     try:
-        rows = export_feedback(FeedbackStore(load_feedback_config(config)), out, kind=kind, since=since)
-    except (ConfigError, ExportError) as exc:
+        rows = export_feedback(open_feedback_store(load_feedback_config(config)), out, kind=kind, since=since)
+    except (ConfigError, ExportError, StoreUnavailable) as exc:
         fail(exc)
     typer.echo(json.dumps({"out": str(out), "rows": rows, "kind": kind}, ensure_ascii=False))

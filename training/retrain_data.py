@@ -23,7 +23,7 @@ from configs.call import CallConfig
 from configs.feedback import load_feedback_config
 from configs.sms import SmsConfig
 from features.sms.normalise import normalise_text
-from serving.feedback_store import FeedbackStore
+from serving.feedback_store import open_feedback_store
 from training.data.call_tables import join_feature_tables
 from training.data.cdr import load_call_training_data
 from training.data.sms import load_labelled
@@ -89,7 +89,7 @@ def training_set(
     base = load_rows(kind, paths, fmt, cfg)
     if not use_feedback:
         return TrainingSet(list(paths), fmt, frozenset(record_keys(kind, base)), 0)
-    feedback = feedback_frame(FeedbackStore(load_feedback_config()), kind)
+    feedback = feedback_frame(open_feedback_store(load_feedback_config()), kind)
     joined = with_feedback(kind, base, feedback)
     out = workdir / f"train-{kind}.csv"
     write_table(joined, out)

@@ -12,14 +12,14 @@ from pydantic import ValidationError
 from configs.feedback import FeedbackConfig
 from serving.errors import validation_details, validation_status
 from serving.feedback import FeedbackRequest, FeedbackResponse, FeedbackUnavailable, feedback_body, handle_feedback
-from serving.feedback_store import FeedbackError, FeedbackStore
+from serving.feedback_store import FeedbackError, SqliteFeedbackStore
 
 RECORD = {"id": "m1", "text": "点击链接领取ETC补贴", "label": 1, "fraud_type": "ETC", "source": "victim_report"}
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> FeedbackStore:
-    return FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db"), max_batch=5))
+def store(tmp_path: Path) -> SqliteFeedbackStore:
+    return SqliteFeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db"), max_batch=5))
 
 
 def parse(payload: object) -> FeedbackRequest:
@@ -27,12 +27,12 @@ def parse(payload: object) -> FeedbackRequest:
     return FeedbackRequest.model_validate(payload, context=dict(spec.context))
 
 
-def test_single_record_is_a_batch_of_one(store: FeedbackStore) -> None:
+def test_single_record_is_a_batch_of_one(store: SqliteFeedbackStore) -> None:
     assert handle_feedback(parse(RECORD), store) == FeedbackResponse(accepted=1, ids=["m1"])
     assert store.read()["id"].tolist() == ["m1"]
 
 
-def test_batch_is_stored_in_order(store: FeedbackStore) -> None:
+def test_batch_is_stored_in_order(store: SqliteFeedbackStore) -> None:
     records = [{**RECORD, "id": f"b{i}"} for i in range(3)]
     assert handle_feedback(parse({"records": records}), store).ids == ["b0", "b1", "b2"]
     assert len(store.read()) == 3
@@ -60,14 +60,14 @@ def test_bad_payloads_name_the_field(payload: object, status: int, field: str) -
     assert field in [d.field for d in validation_details(caught.value)]
 
 
-def test_store_limits_still_hold_behind_the_request_model(store: FeedbackStore) -> None:
+def test_store_limits_still_hold_behind_the_request_model(store: SqliteFeedbackStore) -> None:
     with pytest.raises(FeedbackError, match="6 records in one batch; at most 5"):
         handle_feedback(parse({"records": [RECORD] * 6}), store)
     assert store.read().empty
 
 
 def test_store_busy_past_timeout_is_unavailable_not_acknowledged(tmp_path: Path) -> None:
-    store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db"), busy_timeout_s=0.2))
+    store = SqliteFeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db"), busy_timeout_s=0.2))
     blocker = sqlite3.connect(store.path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
     try:

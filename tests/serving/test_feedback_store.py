@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from configs.feedback import FeedbackConfig
-from serving.feedback_store import FeedbackError, FeedbackStore
+from serving.feedback_store import FeedbackError, SqliteFeedbackStore
 
 SCAM = "您的账户涉嫌洗钱，请立即转账到安全账户"
 
 
-def make_store(tmp_path: Path, **overrides: object) -> FeedbackStore:
-    return FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db"), **overrides))
+def make_store(tmp_path: Path, **overrides: object) -> SqliteFeedbackStore:
+    return SqliteFeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db"), **overrides))
 
 
 def batch(tag: str, size: int) -> list[dict]:
@@ -114,24 +114,24 @@ def test_concurrent_threads_lose_nothing(tmp_path: Path) -> None:
 
 
 def _write_batches(db: str, worker: int) -> list[str]:
-    store = FeedbackStore(FeedbackConfig(path=db))
+    store = SqliteFeedbackStore(FeedbackConfig(path=db))
     return [i for n in range(15) for i in store.append_many(batch(f"p{worker}-{n}", 40))]
 
 
 def test_concurrent_processes_lose_nothing(tmp_path: Path) -> None:
     db = str(tmp_path / "feedback.db")
-    FeedbackStore(FeedbackConfig(path=db))
+    SqliteFeedbackStore(FeedbackConfig(path=db))
     with ProcessPoolExecutor(4) as pool:
         acked = [i for ids in pool.map(_write_batches, [db] * 4, range(4)) for i in ids]
-    stored = FeedbackStore(FeedbackConfig(path=db)).read()["id"].tolist()
+    stored = SqliteFeedbackStore(FeedbackConfig(path=db)).read()["id"].tolist()
     assert len(stored) == len(acked) == 4 * 15 * 40 and set(stored) == set(acked)
 
 
 _KILLED_WRITER = """
 import sys
 from configs.feedback import FeedbackConfig
-from serving.feedback_store import FeedbackStore
-store = FeedbackStore(FeedbackConfig(path=sys.argv[1]))
+from serving.feedback_store import SqliteFeedbackStore
+store = SqliteFeedbackStore(FeedbackConfig(path=sys.argv[1]))
 n = 0
 while True:
     store.append_many([{"id": f"k{n}-{i}", "text": "请转账到安全账户 " * 20, "label": 1, "source": f"k{n}"} for i in range(500)])
@@ -151,7 +151,7 @@ def test_writer_killed_mid_batch_keeps_every_acknowledged_record_and_no_partial_
     acked += proc.stdout.readlines()  # type: ignore[union-attr]
     acked_batches = {f"k{line.strip()}" for line in acked if line.strip()}
 
-    store = FeedbackStore(FeedbackConfig(path=db))
+    store = SqliteFeedbackStore(FeedbackConfig(path=db))
     with store._connect() as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     sizes = store.read().groupby("source").size()

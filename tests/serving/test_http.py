@@ -244,9 +244,9 @@ FEEDBACK = "/v1/feedback"
 
 def _stored_ids() -> set[str]:
     from configs.feedback import load_feedback_config
-    from serving.feedback_store import FeedbackStore
+    from serving.feedback_store import SqliteFeedbackStore
 
-    return set(FeedbackStore(load_feedback_config()).read()["id"])
+    return set(SqliteFeedbackStore(load_feedback_config()).read()["id"])
 
 
 @pytest.mark.slow

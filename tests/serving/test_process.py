@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from configs import default_config_path
-from tests.servers import wait_until
+from tests.servers import free_port, wait_until
 from tests.serving.cases import JSON, body
 from tests.serving.conftest import CallSetup, register_copy
 from tests.serving.servers import CLI, RunningServer, is_running, serve_env, yunmao_serve
@@ -164,6 +164,13 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2_before_loading_anything() -
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == f"error: port {port} on 127.0.0.1 is already in use (another yunmao serve?)"
     assert result.stdout == ""
+
+
+def test_serve_with_a_bad_setting_in_the_environment_refuses_to_start_naming_it() -> None:
+    env = serve_env({"YUNMAO_SERVING__WORKERS": "0"})
+    result = subprocess.run([str(CLI), "serve", "--port", str(free_port())], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "workers: Input should be greater than or equal to 1 (from YUNMAO_SERVING__WORKERS='0')" in result.stderr
 
 
 def test_serve_on_a_host_name_is_one_line_and_exit_2() -> None:

@@ -24,7 +24,7 @@ from configs.feedback import FeedbackConfig
 from configs.serving import ServingConfig
 from serving.auth import BearerAuthMiddleware
 from serving.feedback import FEEDBACK_PATH, FeedbackMiddleware, feedback_body
-from serving.feedback_store import FeedbackStore
+from serving.feedback_store import SqliteFeedbackStore, StoreUnavailable
 from serving.logs import LOGGER_NAME
 from serving.openapi import DocsMiddleware, docs_page
 from serving.schemas import SmsScoreRequest
@@ -60,14 +60,14 @@ def build_app(api_key: str | None = None, admin_key: str | None = None) -> Starl
 
 
 @pytest.fixture()
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FeedbackStore:
-    feedback_store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteFeedbackStore:
+    feedback_store = SqliteFeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
     monkeypatch.setattr(serving.feedback, "feedback_store", lambda: feedback_store)
     return feedback_store
 
 
 @pytest.fixture()
-def client(monkeypatch: pytest.MonkeyPatch, store: FeedbackStore) -> Iterator[TestClient]:
+def client(monkeypatch: pytest.MonkeyPatch, store: SqliteFeedbackStore) -> Iterator[TestClient]:
     monkeypatch.delenv("YUNMAO_API_KEY", raising=False)
     monkeypatch.delenv("YUNMAO_ADMIN_API_KEY", raising=False)
     with TestClient(build_app(), raise_server_exceptions=False) as test_client:
@@ -88,14 +88,14 @@ HOSTILE_JSON = {
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_JSON))
-def test_hostile_feedback_json_gets_400_and_nothing_is_stored(client: TestClient, store: FeedbackStore, name: str) -> None:
+def test_hostile_feedback_json_gets_400_and_nothing_is_stored(client: TestClient, store: SqliteFeedbackStore, name: str) -> None:
     response = client.post(FEEDBACK_PATH, content=HOSTILE_JSON[name], headers=JSON)
     assert response.status_code == 400, response.text
     assert response.json()["error"] == "malformed request" and fields(response) == ["<body>"]
     assert store.read().empty
 
 
-def test_feedback_is_stored_and_acknowledged(client: TestClient, store: FeedbackStore) -> None:
+def test_feedback_is_stored_and_acknowledged(client: TestClient, store: SqliteFeedbackStore) -> None:
     single = client.post(FEEDBACK_PATH, json=RECORD)
     batch = client.post(FEEDBACK_PATH, json={"records": [RECORD, {**RECORD, "id": "b1"}]})
     assert (single.status_code, batch.status_code) == (200, 200), (single.text, batch.text)
@@ -111,7 +111,7 @@ def test_feedback_is_stored_and_acknowledged(client: TestClient, store: Feedback
         ({"records": []}, "records"),
     ],
 )
-def test_invalid_feedback_gets_422_naming_the_field(client: TestClient, store: FeedbackStore, payload: object, field: str) -> None:
+def test_invalid_feedback_gets_422_naming_the_field(client: TestClient, store: SqliteFeedbackStore, payload: object, field: str) -> None:
     response = client.post(FEEDBACK_PATH, json=payload)
     assert response.status_code == 422, response.text
     assert field in fields(response)
@@ -125,7 +125,7 @@ def test_feedback_other_methods_get_405(client: TestClient) -> None:
 def test_feedback_store_busy_is_503_and_nothing_is_stored(
     client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    busy = FeedbackStore(FeedbackConfig(path=str(tmp_path / "busy.db"), busy_timeout_s=0.1))
+    busy = SqliteFeedbackStore(FeedbackConfig(path=str(tmp_path / "busy.db"), busy_timeout_s=0.1))
     monkeypatch.setattr(serving.feedback, "feedback_store", lambda: busy)
     blocker = sqlite3.connect(busy.path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # another writer holds the write lock past the timeout
@@ -137,6 +137,17 @@ def test_feedback_store_busy_is_503_and_nothing_is_stored(
     assert response.status_code == 503 and "retry-after" in response.headers
     assert "nothing was stored" in response.json()["error"]
     assert busy.read().empty
+
+
+def test_feedback_store_that_cannot_open_is_503(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Redis feedback store that is down or not durable fails when the worker opens it."""
+
+    def refuse() -> SqliteFeedbackStore:
+        raise StoreUnavailable("feedback store redis://x could lose acknowledged feedback (appendonly=no)")
+
+    monkeypatch.setattr(serving.feedback, "feedback_store", refuse)
+    response = client.post(FEEDBACK_PATH, json=RECORD)
+    assert response.status_code == 503 and "nothing was stored" in response.json()["error"]
 
 
 @pytest.mark.parametrize("path", [FEEDBACK_PATH, SMS])

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from configs.feedback import FeedbackConfig
-from serving.feedback_store import FeedbackStore
+from serving.feedback_store import SqliteFeedbackStore
 from training.cli import app
 from training.feedback_export import ExportError, export_feedback, feedback_frame
 
@@ -18,11 +18,11 @@ runner = CliRunner()
 
 
 @pytest.fixture()
-def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FeedbackStore:
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteFeedbackStore:
     """The default store in a data dir of this test's own (other tests post feedback to the
     session's), so the CLI's default config finds exactly these records."""
     monkeypatch.setenv("YUNMAO_DATA_DIR", str(tmp_path / "data"))
-    store = FeedbackStore(FeedbackConfig())
+    store = SqliteFeedbackStore(FeedbackConfig())
     store.append_many(
         [
             {"id": "m1", "text": "您的快递已到驿站", "label": 1, "fraud_type": "虚假购物", "source": "victim_report"},
@@ -35,7 +35,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FeedbackStore:
     return store
 
 
-def test_latest_report_per_id_wins(store: FeedbackStore) -> None:
+def test_latest_report_per_id_wins(store: SqliteFeedbackStore) -> None:
     frame = feedback_frame(store, "sms")
     assert frame[["id", "label", "source"]].values.tolist() == [["m2", 1, "analyst"], ["m1", 0, "analyst"]]
     assert frame["fraud_type"].isna().tolist() == [False, True]
@@ -45,7 +45,7 @@ def test_latest_report_per_id_wins(store: FeedbackStore) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
-def test_export_is_read_back_by_the_loaders(store: FeedbackStore, tmp_path: Path, suffix: str) -> None:
+def test_export_is_read_back_by_the_loaders(store: SqliteFeedbackStore, tmp_path: Path, suffix: str) -> None:
     from training.data.sms import load_labelled
 
     out = tmp_path / f"feedback{suffix}"
@@ -57,12 +57,12 @@ def test_export_is_read_back_by_the_loaders(store: FeedbackStore, tmp_path: Path
     assert loaded["fraud_type"].tolist()[1] == "冒充公检法"
 
 
-def test_unsupported_suffix_is_refused(store: FeedbackStore, tmp_path: Path) -> None:
+def test_unsupported_suffix_is_refused(store: SqliteFeedbackStore, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="unsupported export type '.xlsx'"):
         export_feedback(store, tmp_path / "feedback.xlsx")
 
 
-def test_cli_export_with_since(store: FeedbackStore, tmp_path: Path) -> None:
+def test_cli_export_with_since(store: SqliteFeedbackStore, tmp_path: Path) -> None:
     out = tmp_path / "fb.csv"
     result = runner.invoke(app, ["feedback", "export", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -81,7 +81,7 @@ def test_cli_export_with_since(store: FeedbackStore, tmp_path: Path) -> None:
         (["--out", "x.csv", "--kind", "fax"], "Invalid value for '--kind'"),
     ],
 )
-def test_cli_bad_input_exits_2_with_a_message(store: FeedbackStore, args: list[str], message: str) -> None:
+def test_cli_bad_input_exits_2_with_a_message(store: SqliteFeedbackStore, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["feedback", "export", *args])
     assert result.exit_code == 2
     assert message in result.output

@@ -24,7 +24,7 @@ from configs.retrain import load_retrain_config
 from configs.sms import SmsConfig
 from features.sms.normalise import normalise_text
 from models.registry import CHAMPION, ModelNotFoundError, resolve_model_version, set_alias
-from serving.feedback_store import FeedbackStore
+from serving.feedback_store import SqliteFeedbackStore
 from training.cli import app
 from training.data.demo_sms import generate_demo_sms
 from training.gates import decide_promotion
@@ -147,7 +147,7 @@ def test_eval_rows_seen_in_training_or_feedback_are_removed_and_counted(
     fresh = evaluation[~keys.isin(train_keys) & ~keys.duplicated()]
     from_train = train[~train["text"].map(normalise_text).duplicated()].head(10)
     feedback = fresh.head(5)
-    FeedbackStore(load_feedback_config()).append_many(
+    SqliteFeedbackStore(load_feedback_config()).append_many(
         {"text": row.text, "label": int(row.label), "source": "analyst"} for row in feedback.itertuples())
     pd.concat([fresh, from_train]).to_csv(tmp_path / "eval.csv", index=False)
     code, out, err = run_retrain(files, "rt-overlap", files["train"], "--feedback", "--eval", str(tmp_path / "eval.csv"))
