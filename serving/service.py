@@ -148,7 +148,6 @@ class YunmaoService:
         die_with_server()
         self.config = load_serving_config()
         use_registry(self.config.registry_uri)
-
         self._drain = Drain(self.config.shutdown.drain_s)
         self._drain.install()
         close_stalled_connections(self.config.read_timeouts.headers_s)
