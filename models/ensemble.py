@@ -65,3 +65,8 @@ class BoosterBag:
     @property
     def best_iterations(self) -> list[int]:
         return [b.best_iteration for b in self.boosters]
+
+    @property
+    def rounds(self) -> list[int]:
+        """Rounds each member predicts with: its early-stopping round, or all it has (a refit)."""
+        return [b.best_iteration if b.best_iteration > 0 else b.current_iteration() for b in self.boosters]
