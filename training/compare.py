@@ -16,9 +16,9 @@ import pandas as pd
 from configs.evaluation import EvaluationConfig, load_evaluation_config
 from configs.sms import SmsConfig
 from features.sms.normalise import normalise_text
+from models.scam_model import FraudTypeHead, Thresholds
 from training.baseline import build_baseline
 from training.bootstrap import paired_intervals
-from models.scam_model import FraudTypeHead, Thresholds
 from training.fit import FitResult
 from training.metrics import at_threshold, best_f1, macro_f1, ranking
 from training.split import grouped_folds
