@@ -160,7 +160,6 @@ def fit_scam_model(
     )
     metrics = binary_report(y, scores, cutoffs.block, cutoffs.warn)
     metrics["best_iterations"] = bag.best_iterations
-    metrics["served_boosters"] = len(served.boosters)
     metrics["served_rounds"] = served.rounds
     return FitResult(model, frame, scores, metrics, n_train=len(frame), fold_boosters=FoldBoosters(bag, type_folds, category_folds))
 
