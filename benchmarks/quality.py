@@ -69,9 +69,17 @@ def main() -> None:
                 f1_cell = f"{per_fold['best_f1']:.4f}" if "best_f1" in per_fold else ""
                 type_cell = f"{per_fold['fraud_type_macro_f1']:.4f}" if "fraud_type_macro_f1" in per_fold else ""
                 label = " − ".join(models) if model == "difference" else model
-                cuts = "".join(f" | {per_fold[f'{a}_recall']:.4f} / {per_fold[f'{a}_fpr']:.4f}" if f"{a}_recall" in per_fold else " | "
-                               for a in ("warn", "block")) if args.serve else ""
+                cuts = "".join(_at_threshold_cell(run, model, action) for action in ("warn", "block")) if args.serve else ""
                 print(f"| {name} | {seed} | {size} | {label} | {cells} | {f1_cell} | {type_cell}{cuts} |", flush=True)
+
+
+def _at_threshold_cell(run: dict, model: str, action: str) -> str:
+    """Recall / FPR at the model's own ``action`` threshold; for the difference, each with its interval."""
+    if model != "difference":
+        metrics = run[model]
+        return f" | {metrics[f'{action}_recall']:.4f} / {metrics[f'{action}_fpr']:.4f}"
+    paired = run["at_thresholds"]
+    return " | " + " / ".join("{:+.4f} [{:+.4f}, {:+.4f}]".format(*paired[f"{action}_{rate}"]) for rate in ("recall", "fpr"))
 
 
 def _with_interval(metrics: dict[str, float], key: str, *, signed: bool) -> str:

@@ -18,7 +18,7 @@ from configs.sms import SmsConfig
 from features.sms.normalise import normalise_text
 from models.scam_model import FraudTypeHead, Thresholds
 from training.baseline import build_baseline
-from training.bootstrap import paired_intervals
+from training.bootstrap import paired_intervals, paired_rate_difference
 from training.fit import FitResult
 from training.metrics import at_threshold, best_f1, macro_f1, ranking
 from training.split import grouped_folds
@@ -136,7 +136,20 @@ def paired_outer_cv(
         for action, hits in actions.items():
             at = at_threshold(y_pooled, np.concatenate(hits).astype(float), 0.5)
             result[name][f"{action}_recall"], result[name][f"{action}_fpr"] = at["recall"], at["fpr"]
+    if len(flagged) == 2:
+        result["at_thresholds"] = _paired_at_thresholds(y_pooled, *flagged.values(), evaluation)
     return result
+
+
+def _paired_at_thresholds(labels: np.ndarray, first: dict, second: dict, evaluation: EvaluationConfig) -> dict:
+    """Per action, the paired differences (first − second) of recall (unwanted rows) and FPR (ham
+    rows), each contender cut at its own threshold: (difference, interval low, interval high)."""
+    out = {}
+    for action in first:
+        hits, other = np.concatenate(first[action]), np.concatenate(second[action])
+        for rate, rows in (("recall", labels == 1), ("fpr", labels == 0)):
+            out[f"{action}_{rate}"] = paired_rate_difference(hits[rows], other[rows], evaluation)
+    return out
 
 
 def _ranking_and_f1(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
