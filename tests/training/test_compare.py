@@ -38,3 +38,7 @@ def test_refit_and_bag_of_one_fit_on_the_same_rows_with_their_own_thresholds() -
     for model in ("refit", "bag"):
         assert all(0 <= result[model][f"{action}_{rate}"] <= 1 for action in ("warn", "block") for rate in ("recall", "fpr"))
         assert result[model]["warn_recall"] >= result[model]["block_recall"], "block is the stricter cut"
+    for key in ("warn_recall", "warn_fpr", "block_recall", "block_fpr"):
+        difference, low, high = result["at_thresholds"][key]
+        assert difference == pytest.approx(result["refit"][key] - result["bag"][key])
+        assert low <= difference <= high
