@@ -3,7 +3,7 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/model_predict.py [--fit-rows 3000] [--fit-cache PATH] [--compiled]
 
 One SMS fit on the first ``--fit-rows`` of shuffled, deduplicated mudou_spam (the shipped
-configs/sms.yaml, refit served); the next 1,000 messages are featurised once and scored by both
+configs/sms.yaml with ``serve.booster`` refit); the next 1,000 messages are featurised once and scored by both
 models the fit yields: ``fit.model`` (one booster per head) and ``fit.cross_fitted_model()`` (the
 fold boosters averaged). Timed per call, single-threaded: one row at a time (median over
 ``--rows`` rows) and one 1,000-row batch (median of 5), for the unwanted score (margin +
@@ -30,6 +30,7 @@ from configs import default_config_path, load_config
 from configs.paths import PROJECT_ROOT
 from configs.sms import SmsConfig
 from models.scam_model import ScamModel
+from training.compare import serving_refit
 from training.data.sms.load import load_labelled
 from training.train import fit_sms
 
@@ -66,7 +67,7 @@ def _fitted(fit_rows: int, cache: Path | None) -> tuple[dict[str, ScamModel], ob
     if cache is not None and cache.exists():
         return joblib.load(cache)
     frame = load_labelled([MUDOU], dedupe=True).frame.sample(frac=1, random_state=0).reset_index(drop=True)
-    fit = fit_sms(frame.iloc[:fit_rows], load_config(default_config_path("sms"), SmsConfig))
+    fit = fit_sms(frame.iloc[:fit_rows], serving_refit(load_config(default_config_path("sms"), SmsConfig)))
     fitted = {"bag": fit.cross_fitted_model(), "one booster": fit.model}, frame.iloc[fit_rows:fit_rows + BATCH].reset_index(drop=True)
     if cache is not None:
         joblib.dump(fitted, cache)

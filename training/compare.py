@@ -68,13 +68,18 @@ def compare_refit_with_bag(
 ) -> dict:
     """The served refitted boosters (``refit``) against the fold boosters averaged (``bag``) of the
     same fit, on the same held-out rows: :func:`paired_outer_cv` with ``cfg.serve`` forced to refit."""
-    cfg = cfg.model_copy(update={"serve": cfg.serve.model_copy(update={"booster": "refit"})})
+    cfg = serving_refit(cfg)
 
     def contenders(fit: FitResult, _dev: pd.DataFrame, test: pd.DataFrame) -> dict[str, Contender]:
         return {name: Contender(model.score(test), model.fraud_type_head, model.thresholds)
                 for name, model in (("refit", fit.model), ("bag", fit.cross_fitted_model()))}
 
     return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation)
+
+
+def serving_refit(cfg: SmsConfig) -> SmsConfig:
+    """``cfg`` with ``serve.booster`` refit (its rounds settings kept): a fit then yields both models."""
+    return cfg.model_copy(update={"serve": cfg.serve.model_copy(update={"booster": "refit"})})
 
 
 def paired_outer_cv(

@@ -30,8 +30,7 @@ def test_pooled_out_of_fold_scores_with_paired_intervals() -> None:
 def test_refit_and_bag_of_one_fit_on_the_same_rows_with_their_own_thresholds() -> None:
     """Issue #12: the served refit against the fold bag, each cut at the model's warn / block."""
     frame = generate_demo_sms(n=400, seed=8)
-    bag_config = SMALL_SMS_CONFIG.model_copy(update={"serve": SMALL_SMS_CONFIG.serve.model_copy(update={"booster": "bag"})})
-    result = compare_refit_with_bag(frame, bag_config, folds=3, seed=0, max_folds=1, evaluation=EVALUATION)
+    result = compare_refit_with_bag(frame, SMALL_SMS_CONFIG, folds=3, seed=0, max_folds=1, evaluation=EVALUATION)
     pooled = result["pooled"]
     for key in METRICS:
         assert pooled["difference"][key] == pytest.approx(pooled["refit"][key] - pooled["bag"][key])
