@@ -4,7 +4,10 @@
 against default LightGBM on the 93 contest columns, by nested grouped cross-validation on
 identical outer folds (:mod:`training.compare_call`); F1 at each model's own warn threshold.
 
-    .venv/bin/python benchmarks/call_quality.py --nested [--max-folds N]
+    .venv/bin/python benchmarks/call_quality.py --nested [--max-folds N] [--serve]
+
+``--serve`` (issue #12) adds, for every fit, its fold boosters averaged (``, fold bag``) beside the
+refitted booster it serves, and their paired per-fold difference.
 
 Without ``--nested``: CV-tuned LightGBM vs defaults on the contest columns. A stratified
 hold-out (``--holdout``, default 20 %) is set aside first and touched once at the end;
@@ -35,7 +38,7 @@ DATA = CALLS / "number_features_train.csv"
 OUTER_FOLDS = 5
 
 
-def nested(max_folds: int | None) -> None:
+def nested(max_folds: int | None, with_bag: bool = False) -> None:
     """Print the nested-CV table (mean ± 95 % CI over outer folds, then per-fold values)."""
     from features.graph.links import CallGraph
     from training.compare_call import REPORTED, Variant, contest_baseline, nested_comparison
@@ -49,7 +52,7 @@ def nested(max_folds: int | None) -> None:
     contest_columns = [c for c in contest.columns if c not in ("phone_no_m", "label")]
     variants = [contest_baseline(config, contest_columns),
                 Variant("yunmao: contest + extra columns + graph", None, config, graph=True)]
-    result = nested_comparison(frame, graph, variants, OUTER_FOLDS, config.split.seed, max_folds)
+    result = nested_comparison(frame, graph, variants, OUTER_FOLDS, config.split.seed, max_folds, with_bag)
     print(f"{len(frame)} numbers, {len(contest_columns)} contest columns, {frame.shape[1] - 2} with the extra table; "
           f"outer folds run: {next(iter(result.values()))['folds']} of {OUTER_FOLDS}")
     print("| model | " + " | ".join(REPORTED) + " |")
@@ -111,9 +114,10 @@ def main() -> None:
     parser.add_argument("--all-columns", action="store_true", help="every numeric column of the table, not only builder ones")
     parser.add_argument("--nested", action="store_true", help="graph model vs default LightGBM, nested CV (issue #9)")
     parser.add_argument("--max-folds", type=int, default=None, help="with --nested: run only the first N outer folds")
+    parser.add_argument("--serve", action="store_true", help="with --nested: also each fit's fold bag and refit − bag (issue #12)")
     args = parser.parse_args()
     if args.nested:
-        nested(args.max_folds)
+        nested(args.max_folds, args.serve)
         return
     config = load_config(default_config_path("call"), CallConfig)
     profiles, _ = load_profile_table(DATA)

@@ -11,7 +11,7 @@ from datetime import datetime
 from pydantic import Field, model_validator
 
 from configs import StrictModel
-from configs.sms import LightGBMConfig, SplitConfig, ThresholdConfig
+from configs.sms import LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
 
 
 class WindowConfig(StrictModel):
@@ -183,6 +183,7 @@ class CallConfig(StrictModel):
     name: str = "yunmao-call"
     experiment: str = "yunmao-call"
     split: SplitConfig = SplitConfig()
+    serve: ServeConfig = ServeConfig()
     profiles: ProfileConfig = ProfileConfig()
     demo: DemoCallsConfig = DemoCallsConfig()
     features: CallFeatureConfig = CallFeatureConfig()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from configs import StrictModel
@@ -12,6 +14,21 @@ class SplitConfig(StrictModel):
 
     folds: int = Field(5, ge=2, le=20)
     seed: int = 42
+
+
+class ServeConfig(StrictModel):
+    """Which boosters a fitted model serves, for the binary model and each multiclass head.
+
+    Cross-fitting always builds one booster per fold: their out-of-fold scores set calibration
+    and thresholds. ``refit`` then trains one more booster per head on every training row for a
+    quantile of the folds' early-stopping rounds and serves that alone (one predict call per
+    head instead of one per fold); ``bag`` serves the fold boosters themselves, averaged.
+    ``rounds_scale`` multiplies those rounds: a refit sees more rows than a fold booster did.
+    """
+
+    booster: Literal["refit", "bag"] = "refit"
+    rounds_quantile: float = Field(0.5, ge=0, le=1)
+    rounds_scale: float = Field(1.0, gt=0, le=4)
 
 
 class CharNgramConfig(StrictModel):
@@ -106,6 +123,7 @@ class SmsConfig(StrictModel):
     name: str = "yunmao-sms"
     experiment: str = "yunmao-sms"
     split: SplitConfig = SplitConfig()
+    serve: ServeConfig = ServeConfig()
     features: FeatureConfig = FeatureConfig()
     lightgbm: LightGBMConfig = LightGBMConfig()
     thresholds: ThresholdConfig = ThresholdConfig()

@@ -1,5 +1,8 @@
 """A bag of LightGBM boosters, one per cross-validation fold, used as one booster.
 
+Models serve a bag of one by default: a booster refitted on all rows (``configs/sms.yaml``
+``serve``; training/fit.py), which skips the averaging below.
+
 Cross-fitting lets every labelled row serve both for training and, out of fold, for
 calibration and thresholds (early stopping uses a split inside each fold's training part) —
 which matters on small sets (a few thousand SMS) where a single validation split wastes a
@@ -44,14 +47,15 @@ class BoosterBag:
 
     def raw_margin(self, features) -> np.ndarray:
         """Mean raw score of the members, plus the base margin."""
-        margin = np.mean([b.predict(features, raw_score=True, num_threads=PREDICT_THREADS) for b in self.boosters], axis=0)
+        margins = [b.predict(features, raw_score=True, num_threads=PREDICT_THREADS) for b in self.boosters]
+        margin = margins[0] if len(margins) == 1 else np.mean(margins, axis=0)
         base = base_margin(features, self.base_margin_column)
         return margin if base is None else margin + base
 
     def contributions(self, features) -> sp.csr_matrix:
         """Per-feature contributions to :meth:`raw_margin` (last column: the trees' bias)."""
         outputs = [sp.csr_matrix(b.predict(features, pred_contrib=True, num_threads=PREDICT_THREADS)) for b in self.boosters]
-        contrib = sum(outputs[1:], outputs[0]) / len(outputs)
+        contrib = outputs[0] if len(outputs) == 1 else sum(outputs[1:], outputs[0]) / len(outputs)
         base = base_margin(features, self.base_margin_column)
         if base is None:
             return sp.csr_matrix(contrib)
@@ -65,3 +69,8 @@ class BoosterBag:
     @property
     def best_iterations(self) -> list[int]:
         return [b.best_iteration for b in self.boosters]
+
+    @property
+    def rounds(self) -> list[int]:
+        """Rounds each member predicts with: its early-stopping round, or all it has (a refit)."""
+        return [b.best_iteration if b.best_iteration > 0 else b.current_iteration() for b in self.boosters]

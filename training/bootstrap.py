@@ -55,6 +55,17 @@ def paired_intervals(
     return _with_bounds(point_first, samples_first, level), _with_bounds(point_other, samples_other, level), difference
 
 
+def paired_rate_difference(hits: np.ndarray, other_hits: np.ndarray, evaluation: EvaluationConfig) -> tuple[float, float, float]:
+    """Difference of two hit rates on the same rows (first − other), with its percentile bootstrap
+    interval: e.g. the recall of two models, each at its own threshold, over the unwanted rows."""
+    difference = np.asarray(hits, dtype=float) - np.asarray(other_hits, dtype=float)
+    rng = np.random.default_rng(evaluation.bootstrap.seed)
+    samples = np.array([difference[rng.integers(0, len(difference), len(difference))].mean()
+                        for _ in range(evaluation.bootstrap.resamples)])
+    tail = (1 - evaluation.bootstrap.level) / 2 * 100
+    return float(difference.mean()), float(np.percentile(samples, tail)), float(np.percentile(samples, 100 - tail))
+
+
 def _checked_labels(labels: np.ndarray) -> np.ndarray:
     labels = np.asarray(labels).astype(int)
     if not (labels == 1).any() or not (labels == 0).any():

@@ -7,19 +7,34 @@ message is trained on. Both models train on the same development part.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from configs.evaluation import EvaluationConfig, load_evaluation_config
 from configs.sms import SmsConfig
 from features.sms.normalise import normalise_text
+from models.scam_model import FraudTypeHead, Thresholds
 from training.baseline import build_baseline
-from training.bootstrap import paired_intervals
-from training.metrics import best_f1, macro_f1, ranking
+from training.bootstrap import paired_intervals, paired_rate_difference
+from training.fit import FitResult
+from training.metrics import at_threshold, best_f1, macro_f1, ranking
 from training.split import grouped_folds
 from training.train import fit_sms
 
 COMPARED = ("roc_auc", "pr_auc", "best_f1")
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One model scored on a held-out fold: its scores, and the fraud-type head and thresholds it
+    serves (None where it has none, e.g. the baseline)."""
+
+    scores: np.ndarray
+    fraud_type_head: FraudTypeHead | None = None
+    thresholds: Thresholds | None = None
 
 
 def compare_with_baseline(
@@ -39,44 +54,107 @@ def compare_with_baseline(
       makes the interval reflect every held-out row, and recall at FPR 0.1% needs more ham rows
       than one fold holds to mean anything.
     """
+    def contenders(fit: FitResult, dev: pd.DataFrame, test: pd.DataFrame) -> dict[str, Contender]:
+        baseline = build_baseline().fit(dev["text"], dev["label"].astype(int))
+        return {"yunmao": Contender(fit.model.score(test), fit.model.fraud_type_head),
+                "baseline": Contender(baseline.predict_proba(test["text"])[:, 1])}
+
+    return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation)
+
+
+def compare_refit_with_bag(
+    frame: pd.DataFrame, cfg: SmsConfig, folds: int, seed: int, max_folds: int | None = None,
+    evaluation: EvaluationConfig | None = None,
+) -> dict:
+    """The served refitted boosters (``refit``) against the fold boosters averaged (``bag``) of the
+    same fit, on the same held-out rows: :func:`paired_outer_cv` with ``cfg.serve`` forced to refit."""
+    cfg = serving_refit(cfg)
+
+    def contenders(fit: FitResult, _dev: pd.DataFrame, test: pd.DataFrame) -> dict[str, Contender]:
+        return {name: Contender(model.score(test), model.fraud_type_head, model.thresholds)
+                for name, model in (("refit", fit.model), ("bag", fit.cross_fitted_model()))}
+
+    return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation)
+
+
+def serving_refit(cfg: SmsConfig) -> SmsConfig:
+    """``cfg`` with ``serve.booster`` refit (its rounds settings kept): a fit then yields both models."""
+    return cfg.model_copy(update={"serve": cfg.serve.model_copy(update={"booster": "refit"})})
+
+
+def paired_outer_cv(
+    frame: pd.DataFrame, cfg: SmsConfig, folds: int, seed: int,
+    contenders: Callable[[FitResult, pd.DataFrame, pd.DataFrame], dict[str, Contender]],
+    max_folds: int | None = None, evaluation: EvaluationConfig | None = None,
+) -> dict:
+    """Two contenders on the same grouped outer folds: per fold, ``fit_sms`` on the development
+    part, then ``contenders(fit, dev, test)`` scores the held-out part (first − second is the
+    ``difference``). Returns per-fold means of :data:`COMPARED` under each name, pooled paired
+    intervals under ``pooled``, fraud-type macro-F1 where a contender has a head, and recall /
+    FPR at each contender's own warn and block thresholds where it has them."""
     evaluation = evaluation or load_evaluation_config()
     frame = frame.reset_index(drop=True)
     groups = frame["text"].map(normalise_text)
     labels = frame["label"].astype(int)
-    per_fold: dict[str, list[dict[str, float]]] = {"yunmao": [], "baseline": []}
+    per_fold: dict[str, list[dict[str, float]]] = {}
     held_out: list[np.ndarray] = []
-    pooled: dict[str, list[np.ndarray]] = {"yunmao": [], "baseline": []}
-    type_true, type_pred = [], []
+    pooled: dict[str, list[np.ndarray]] = {}
+    flagged: dict[str, dict[str, list[np.ndarray]]] = {}
+    type_true: list[str] = []
+    type_pred: dict[str, list[str]] = {}
     for dev_idx, test_idx in list(grouped_folds(labels, groups, folds, seed))[:max_folds]:
         dev, test = frame.iloc[dev_idx].reset_index(drop=True), frame.iloc[test_idx].reset_index(drop=True)
         fit = fit_sms(dev, cfg)
         y_test = test["label"].astype(int).to_numpy()
-        features = fit.model.features(test)
-        baseline = build_baseline().fit(dev["text"], dev["label"].astype(int))
-        scores = {"yunmao": fit.model.score_features(features), "baseline": baseline.predict_proba(test["text"])[:, 1]}
-        for model, model_scores in scores.items():
-            per_fold[model].append(_ranking_and_f1(y_test, model_scores))
-            pooled[model].append(model_scores)
+        fold = contenders(fit, dev, test)
+        for name, contender in fold.items():
+            per_fold.setdefault(name, []).append(_ranking_and_f1(y_test, contender.scores))
+            pooled.setdefault(name, []).append(contender.scores)
+            if contender.thresholds is not None:
+                for action in ("warn", "block"):
+                    cut = getattr(contender.thresholds, action)
+                    flagged.setdefault(name, {}).setdefault(action, []).append(contender.scores >= cut)
         held_out.append(y_test)
-        head = fit.model.fraud_type_head
-        if head is not None:
-            typed = np.flatnonzero((test["label"].astype(int) == 1).to_numpy() & test["fraud_type"].isin(head.classes).to_numpy())
+        heads = {name: c.fraud_type_head for name, c in fold.items() if c.fraud_type_head is not None}
+        if heads:
+            classes = next(iter(heads.values())).classes
+            typed = np.flatnonzero((y_test == 1) & test["fraud_type"].isin(classes).to_numpy())
             type_true += test["fraud_type"].iloc[typed].tolist()
-            type_pred += head.predict(features[typed])[0]
+            features = fit.model.features(test.iloc[typed])
+            for name, head in heads.items():
+                type_pred.setdefault(name, []).extend(head.predict(features)[0])
     y_pooled = np.concatenate(held_out)
-    yunmao, baseline_ci, difference = paired_intervals(
-        y_pooled, np.concatenate(pooled["yunmao"]), np.concatenate(pooled["baseline"]), evaluation)
+    first, second = pooled
+    first_ci, second_ci, difference = paired_intervals(
+        y_pooled, np.concatenate(pooled[first]), np.concatenate(pooled[second]), evaluation)
     result = {
         "n_held_out": int(len(y_pooled)),
         "positives_held_out": int(y_pooled.sum()),
         "folds_run": len(held_out),
         **{model: {m: float(np.mean([fold[m] for fold in folds_])) for m in COMPARED} for model, folds_ in per_fold.items()},
-        "pooled": {"yunmao": yunmao, "baseline": baseline_ci, "difference": difference},
+        "pooled": {first: first_ci, second: second_ci, "difference": difference},
     }
-    if type_true:
-        result["yunmao"]["fraud_type_macro_f1"] = macro_f1(type_true, type_pred)
-        result["yunmao"]["fraud_type_n"] = len(type_true)
+    for name, predicted in type_pred.items():
+        result[name]["fraud_type_macro_f1"] = macro_f1(type_true, predicted)
+        result[name]["fraud_type_n"] = len(type_true)
+    for name, actions in flagged.items():
+        for action, hits in actions.items():
+            at = at_threshold(y_pooled, np.concatenate(hits).astype(float), 0.5)
+            result[name][f"{action}_recall"], result[name][f"{action}_fpr"] = at["recall"], at["fpr"]
+    if len(flagged) == 2:
+        result["at_thresholds"] = _paired_at_thresholds(y_pooled, *flagged.values(), evaluation)
     return result
+
+
+def _paired_at_thresholds(labels: np.ndarray, first: dict, second: dict, evaluation: EvaluationConfig) -> dict:
+    """Per action, the paired differences (first − second) of recall (unwanted rows) and FPR (ham
+    rows), each contender cut at its own threshold: (difference, interval low, interval high)."""
+    out = {}
+    for action in first:
+        hits, other = np.concatenate(first[action]), np.concatenate(second[action])
+        for rate, rows in (("recall", labels == 1), ("fpr", labels == 0)):
+            out[f"{action}_{rate}"] = paired_rate_difference(hits[rows], other[rows], evaluation)
+    return out
 
 
 def _ranking_and_f1(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:

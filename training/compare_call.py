@@ -57,8 +57,13 @@ def nested_comparison(
     outer_folds: int,
     seed: int,
     max_folds: int | None = None,
+    with_bag: bool = False,
 ) -> dict[str, dict]:
-    """Per-variant metrics on each outer fold, their mean and 95 % t-interval over folds."""
+    """Per-variant metrics on each outer fold, their mean and 95 % t-interval over folds.
+
+    ``with_bag`` (issue #12) also scores each fit's fold boosters averaged (``NAME, fold bag``)
+    beside the refitted booster it serves, and the paired per-fold difference ``NAME: refit − bag``.
+    """
     frame = frame.reset_index(drop=True)
     labels = frame["label"].astype(int)
     folds = list(grouped_folds(labels, frame[NUMBER_COLUMN], outer_folds, seed))[:max_folds]
@@ -66,12 +71,18 @@ def nested_comparison(
     for train_idx, test_idx in folds:
         train, test = frame.iloc[train_idx].reset_index(drop=True), frame.iloc[test_idx].reset_index(drop=True)
         for variant in variants:
-            for name, metrics in _fit_and_score(variant, train, test, graph).items():
+            for name, metrics in _fit_and_score(variant, train, test, graph, with_bag).items():
                 per_fold.setdefault(name, []).append(metrics)
+    if with_bag:
+        for name in [n for n in per_fold if f"{n}, fold bag" in per_fold]:
+            pairs = zip(per_fold[name], per_fold[f"{name}, fold bag"], strict=True)
+            per_fold[f"{name}: refit − bag"] = [{m: refit[m] - bag[m] for m in REPORTED} for refit, bag in pairs]
     return {name: summarise(rows) for name, rows in per_fold.items()}
 
 
-def _fit_and_score(variant: Variant, train: pd.DataFrame, test: pd.DataFrame, graph: CallGraph) -> dict[str, dict[str, float]]:
+def _fit_and_score(
+    variant: Variant, train: pd.DataFrame, test: pd.DataFrame, graph: CallGraph, with_bag: bool = False,
+) -> dict[str, dict[str, float]]:
     keep = [NUMBER_COLUMN, "label", *(variant.columns or [c for c in train.columns if c not in (NUMBER_COLUMN, "label")])]
     called = fit_call_model(train[keep], variant.config, graph if variant.graph else None)
     records = test[keep].drop(columns="label")
@@ -81,6 +92,8 @@ def _fit_and_score(variant: Variant, train: pd.DataFrame, test: pd.DataFrame, gr
         out[f"{variant.name}, no graph"] = _metrics(called.own_columns.model, records, y)
         records = add_graph_features(records, graph, called.fit.model.graph)
     out[variant.name] = _metrics(called.fit.model, records, y)
+    if with_bag:
+        out[f"{variant.name}, fold bag"] = _metrics(called.fit.cross_fitted_model(), records, y)
     return out
 
 

@@ -5,6 +5,11 @@ thresholds on the out-of-fold scores → fraud-type head → category head, with
 thresholds at FPR targets on its out-of-fold scores of non-fraud rows. Everything tunable arrives as
 validated config.
 
+What is served (``ServeConfig``): by default one booster per head refitted on every row for the
+median of the fold boosters' early-stopping rounds — one predict call per head at serving time
+instead of one per fold — while calibration and thresholds still come from the fold boosters'
+out-of-fold scores; or (``bag``) the fold boosters averaged.
+
 Out-of-fold scores set calibration and thresholds, so nothing a fold's booster is built from
 may have seen that fold's held-out rows: the booster early-stops on a grouped inner split of
 its own training part, and uses only the columns the featuriser chose without the held-out
@@ -14,7 +19,7 @@ labels (``fold_column_masks_``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import lightgbm as lgb
 import numpy as np
@@ -23,7 +28,7 @@ import scipy.sparse as sp
 from sklearn.base import TransformerMixin
 from sklearn.linear_model import LogisticRegression
 
-from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, SplitConfig, ThresholdConfig
+from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
 from features.labels import shipped_taxonomy
 from models.ensemble import BoosterBag, base_margin
 from models.scam_model import CategoryHead, FraudTypeHead, MulticlassHead, PlattCalibrator, ScamModel, Thresholds
@@ -36,6 +41,15 @@ REFERENCE_TOP_FEATURES = 20
 _BASE_PARAMS = {"objective": "binary", "verbosity": -1}
 
 
+@dataclass(frozen=True)
+class FoldBoosters:
+    """Each head's cross-fitted boosters, one per fold: what the out-of-fold scores came from."""
+
+    binary: BoosterBag
+    fraud_type: list[lgb.Booster] | None = None
+    category: list[lgb.Booster] | None = None
+
+
 @dataclass
 class FitResult:
     """The fitted model plus its out-of-fold view of the training data (for logging)."""
@@ -45,6 +59,21 @@ class FitResult:
     oof_scores: np.ndarray
     metrics: dict
     n_train: int
+    fold_boosters: FoldBoosters | None = None
+
+    def cross_fitted_model(self) -> ScamModel:
+        """``model`` serving the fold boosters averaged (``serve: bag``), all else equal: what
+        the refitted booster is compared with on identical rows (benchmarks/serve_quality.py)."""
+        folds = self.fold_boosters
+        if folds is None:
+            return self.model
+        model = self.model
+        return replace(
+            model,
+            booster=folds.binary,
+            fraud_type_head=model.fraud_type_head and replace(model.fraud_type_head, boosters=folds.fraud_type),
+            category_head=model.category_head and replace(model.category_head, boosters=folds.category),
+        )
 
 
 def fit_scam_model(
@@ -56,6 +85,7 @@ def fit_scam_model(
     lightgbm: LightGBMConfig,
     thresholds: ThresholdConfig,
     split: SplitConfig,
+    serve: ServeConfig | None = None,
     fraud_type: FraudTypeConfig | None = None,
     category: CategoryConfig | None = None,
     reason_templates: Mapping[str, str] | None = None,
@@ -69,9 +99,11 @@ def fit_scam_model(
 
     ``base_margin_feature`` names a probability feature the boosters start from (see
     :mod:`models.ensemble`). ``metrics`` are out-of-fold: each row is scored by the booster
-    that did not train on it. ``fold_columns`` adds columns that must be computed per fold
+    that did not train on it; ``serve`` (default: ``ServeConfig()``, a refit) says which boosters
+    the model serves. ``fold_columns`` adds columns that must be computed per fold
     (graph features from other rows' labels): it gets the folds, returns one row per record.
     """
+    serve = serve or ServeConfig()
     frame = frame.reset_index(drop=True)
     labels = frame["label"].astype(int).reset_index(drop=True)
     y = labels.to_numpy()
@@ -96,20 +128,24 @@ def fit_scam_model(
         margins[held_idx] = booster.predict(features[held_idx], raw_score=True) + (0 if base is None else base[held_idx])
         boosters.append(booster)
     bag = BoosterBag(boosters, base_margin_column=base_column)
+    served = bag
+    if serve.booster == "refit":
+        rounds = served_rounds(bag.best_iterations, serve)
+        served = BoosterBag([_refit_booster(lightgbm, features, y, rounds, split.seed, init_score=base)], base_column)
 
     calibrator = _fit_platt(margins, y)
     scores = calibrator(margins)
     cutoffs = _thresholds_at_fpr(scores, y, thresholds)
-    head = None
+    head, type_folds = None, None
     if fraud_type is not None and "fraud_type" in frame:
-        head = _fit_fraud_type_head(fraud_type, frame, features, folds, split.seed)
-    category_head, fraud_cutoffs = None, None
+        head, type_folds = _fit_fraud_type_head(fraud_type, serve, frame, features, folds, split.seed)
+    category_head, fraud_cutoffs, category_folds = None, None, None
     if category is not None:
-        category_head, fraud_cutoffs = _fit_category_head(category, frame, features, folds, split.seed)
+        category_head, fraud_cutoffs, category_folds = _fit_category_head(category, serve, frame, features, folds, split.seed)
     model = ScamModel(
         kind=kind,
         featuriser=featuriser,
-        booster=bag,
+        booster=served,
         calibrator=calibrator,
         thresholds=cutoffs,
         feature_names=feature_names,
@@ -120,11 +156,19 @@ def fit_scam_model(
         reason_templates=dict(reason_templates or {}),
         reason_mask=reason_mask(feature_names) if reason_mask else None,
         max_reasons=max_reasons,
-        reference=_reference_sample(bag, features, scores, feature_names, split.seed),
+        reference=_reference_sample(served, features, scores, feature_names, split.seed),
     )
     metrics = binary_report(y, scores, cutoffs.block, cutoffs.warn)
     metrics["best_iterations"] = bag.best_iterations
-    return FitResult(model, frame, scores, metrics, n_train=len(frame))
+    metrics["served_rounds"] = served.rounds
+    return FitResult(model, frame, scores, metrics, n_train=len(frame), fold_boosters=FoldBoosters(bag, type_folds, category_folds))
+
+
+def served_rounds(best_iterations: Sequence[int], serve: ServeConfig) -> int:
+    """Boosting rounds of a refitted booster: ``serve.rounds_quantile`` of the folds' early-stopping
+    rounds (the median by default: fold rounds spread widely, e.g. 22–1,038 on UCI, and the
+    median ignores one fold that stopped early or ran long), times ``serve.rounds_scale``; at least 1."""
+    return max(1, round(float(np.quantile(best_iterations, serve.rounds_quantile)) * serve.rounds_scale))
 
 
 def _thresholds_at_fpr(scores: np.ndarray, labels: np.ndarray, cfg: ThresholdConfig) -> Thresholds:
@@ -157,20 +201,28 @@ def _only_columns(features, usable: np.ndarray | None):
     return np.where(usable, features, 0)
 
 
+def _booster_params(cfg: LightGBMConfig, seed: int, params=None) -> dict:
+    return {**_BASE_PARAMS, "seed": seed, **cfg.params, **(params or {})}
+
+
 def _train_booster(
     cfg: LightGBMConfig, x_train, y_train, x_valid, y_valid, seed: int, params=None, init_scores=None
 ) -> lgb.Booster:
-    params = {**_BASE_PARAMS, "seed": seed, **cfg.params, **(params or {})}
     train_init, valid_init = init_scores if init_scores is not None else (None, None)
     train_set = lgb.Dataset(x_train, y_train, init_score=train_init)
     valid_set = lgb.Dataset(x_valid, y_valid, reference=train_set, init_score=valid_init)
     return lgb.train(
-        params,
+        _booster_params(cfg, seed, params),
         train_set,
         num_boost_round=cfg.num_boost_round,
         valid_sets=[valid_set],
         callbacks=[lgb.early_stopping(cfg.early_stopping_rounds, verbose=False, min_delta=cfg.early_stopping_min_delta)],
     )
+
+
+def _refit_booster(cfg: LightGBMConfig, x, y, rounds: int, seed: int, params=None, init_score=None) -> lgb.Booster:
+    """One booster on every row for a fixed number of ``rounds`` (no early stopping: the folds chose them)."""
+    return lgb.train(_booster_params(cfg, seed, params), lgb.Dataset(x, y, init_score=init_score), num_boost_round=rounds)
 
 
 def _fit_platt(margin: np.ndarray, labels: np.ndarray) -> PlattCalibrator:
@@ -179,9 +231,11 @@ def _fit_platt(margin: np.ndarray, labels: np.ndarray) -> PlattCalibrator:
 
 
 def _fit_fraud_type_head(
-    cfg: FraudTypeConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]], seed: int
-) -> FraudTypeHead | None:
-    """Head on fraud rows with a known type; None when fewer than two usable types.
+    cfg: FraudTypeConfig, serve: ServeConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]],
+    seed: int,
+) -> tuple[FraudTypeHead | None, list[lgb.Booster] | None]:
+    """Head on fraud rows with a known type, and its fold boosters; (None, None) when fewer than
+    two usable types.
 
     Fraud rows are those of category fraud where categories are known (spam is not fraud and
     has no fraud type), else every label-1 row (data from before the taxonomy).
@@ -189,25 +243,26 @@ def _fit_fraud_type_head(
     is_fraud = frame["label"].astype(int).to_numpy() == 1
     if "category" in frame and frame["category"].notna().any():
         is_fraud = (frame["category"] == shipped_taxonomy().fraud_category).to_numpy()
-    fitted = _fit_multiclass(cfg, frame["fraud_type"].where(is_fraud), features, folds, seed)
-    return None if fitted is None else FraudTypeHead(fitted.boosters, fitted.classes)
+    fitted = _fit_multiclass(cfg, serve, frame["fraud_type"].where(is_fraud), features, folds, seed)
+    return (None, None) if fitted is None else (FraudTypeHead(fitted.served, fitted.classes), fitted.boosters)
 
 
 def _fit_category_head(
-    cfg: CategoryConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]], seed: int
-) -> tuple[CategoryHead | None, Thresholds | None]:
-    """Head over the taxonomy's categories on rows whose category is known, and fraud_score
-    thresholds; (None, None) when fewer than two categories have enough rows (e.g. data with
-    0/1 labels only). The thresholds are None when the head has no fraud class or no non-fraud
-    row to measure FPR on."""
+    cfg: CategoryConfig, serve: ServeConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]],
+    seed: int,
+) -> tuple[CategoryHead | None, Thresholds | None, list[lgb.Booster] | None]:
+    """Head over the taxonomy's categories on rows whose category is known, fraud_score
+    thresholds and the head's fold boosters; all None when fewer than two categories have enough
+    rows (e.g. data with 0/1 labels only). The thresholds are None when the head has no fraud
+    class or no non-fraud row to measure FPR on."""
     if "category" not in frame:
-        return None, None
-    fitted = _fit_multiclass(cfg, frame["category"], features, folds, seed)
+        return None, None, None
+    fitted = _fit_multiclass(cfg, serve, frame["category"], features, folds, seed)
     if fitted is None:
-        return None, None
+        return None, None, None
     taxonomy = shipped_taxonomy()
-    head = CategoryHead(fitted.boosters, fitted.classes, ham=taxonomy.ham_category, fraud=taxonomy.fraud_category)
-    return head, fraud_score_thresholds(head, fitted.oof_proba, frame["category"], cfg.fraud_thresholds)
+    head = CategoryHead(fitted.served, fitted.classes, ham=taxonomy.ham_category, fraud=taxonomy.fraud_category)
+    return head, fraud_score_thresholds(head, fitted.oof_proba, frame["category"], cfg.fraud_thresholds), fitted.boosters
 
 
 def fraud_score_thresholds(
@@ -227,15 +282,18 @@ def fraud_score_thresholds(
 @dataclass
 class _FittedMulticlass:
     """A head's fold boosters and classes, with each row's probabilities from the booster of the
-    fold that held it out (rows × classes): what thresholds on the head's scores are set on."""
+    fold that held it out (rows × classes): what thresholds on the head's scores are set on; and
+    the boosters the head serves (the refit, or the fold boosters themselves)."""
 
     boosters: list[lgb.Booster]
     classes: list[str]
     oof_proba: np.ndarray
+    served: list[lgb.Booster]
 
 
 def _fit_multiclass(
-    cfg: FraudTypeConfig, names: pd.Series, features, folds: list[tuple[np.ndarray, np.ndarray]], seed: int
+    cfg: FraudTypeConfig, serve: ServeConfig, names: pd.Series, features, folds: list[tuple[np.ndarray, np.ndarray]],
+    seed: int,
 ) -> _FittedMulticlass | None:
     """Boosters and classes for a head predicting ``names`` (None: row not used); None when fewer
     than two classes have ``min_examples_per_type`` rows.
@@ -250,6 +308,7 @@ def _fit_multiclass(
     typed = names.isin(classes).to_numpy()
     codes = names.map({name: i for i, name in enumerate(classes)}).to_numpy()
     boosters = []
+    params = {"objective": "multiclass", "num_class": len(classes)}
     oof_proba = np.zeros((features.shape[0], len(classes)))
     for fold_train, fold_held in folds:
         train_idx, held_idx = fold_train[typed[fold_train]], fold_held[typed[fold_held]]
@@ -262,11 +321,16 @@ def _fit_multiclass(
             features[held_idx],
             codes[held_idx].astype(int),
             seed,
-            params={"objective": "multiclass", "num_class": len(classes)},
+            params=params,
         )
         oof_proba[fold_held] = MulticlassHead([booster], classes).proba(features[fold_held])
         boosters.append(booster)
-    return _FittedMulticlass(boosters, classes, oof_proba)
+    served = boosters
+    if serve.booster == "refit":
+        rounds = served_rounds([b.best_iteration for b in boosters], serve)
+        typed_rows = np.flatnonzero(typed)
+        served = [_refit_booster(cfg.lightgbm, features[typed_rows], codes[typed_rows].astype(int), rounds, seed, params)]
+    return _FittedMulticlass(boosters, classes, oof_proba, served)
 
 
 def _reference_sample(bag: BoosterBag, features, scores: np.ndarray, names: list[str], seed: int) -> dict[str, np.ndarray]:

@@ -43,6 +43,7 @@ def fit_sms(frame: pd.DataFrame, cfg: SmsConfig, groups: pd.Series | None = None
         lightgbm=cfg.lightgbm,
         thresholds=cfg.thresholds,
         split=cfg.split,
+        serve=cfg.serve,
         fraud_type=cfg.fraud_type,
         category=cfg.category,
         reason_templates=SMS_REASON_TEMPLATES,

@@ -94,6 +94,7 @@ def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:
         lightgbm=cfg.lightgbm,
         thresholds=cfg.thresholds,
         split=cfg.split,
+        serve=cfg.serve,
         reason_templates=CALL_REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
         fold_columns=fold_columns,

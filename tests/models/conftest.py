@@ -19,6 +19,7 @@ from configs.sms import (
 )
 from models.scam_model import ScamModel
 from training.data.demo_sms import generate_demo_sms
+from training.fit import FitResult
 from training.train import fit_sms
 
 SMALL_SMS_CONFIG = SmsConfig(
@@ -58,8 +59,13 @@ def demo_frame() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def demo_model(demo_frame: pd.DataFrame) -> ScamModel:
-    return fit_sms(demo_frame, SMALL_SMS_CONFIG).model
+def demo_fit(demo_frame: pd.DataFrame) -> FitResult:
+    return fit_sms(demo_frame, SMALL_SMS_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def demo_model(demo_fit: FitResult) -> ScamModel:
+    return demo_fit.model
 
 
 def sms(*texts: str, sender: str | None = None) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from configs.evaluation import BootstrapConfig, EvaluationConfig
-from training.bootstrap import intervals, paired_intervals
+from training.bootstrap import intervals, paired_intervals, paired_rate_difference
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=300, seed=1))
 METRICS = ("roc_auc", "pr_auc", "recall_at_fpr_0.001", "recall_at_fpr_0.01")
@@ -68,3 +68,13 @@ def test_paired_scores_must_cover_the_same_rows() -> None:
     labels, scores = _scored(100)
     with pytest.raises(ValueError, match="same rows"):
         paired_intervals(labels, scores, scores[:-1], EVALUATION)
+
+
+def test_paired_rate_difference_holds_the_gap_and_is_zero_for_identical_hits() -> None:
+    rng = np.random.default_rng(0)
+    hits = rng.random(900) < 0.55
+    assert paired_rate_difference(hits, hits, EVALUATION) == (0.0, 0.0, 0.0)
+    fewer = hits & (rng.random(900) < 0.85)  # the other model misses ~15 % of these hits
+    difference, low, high = paired_rate_difference(fewer, hits, EVALUATION)
+    assert difference == pytest.approx(fewer.mean() - hits.mean())
+    assert low <= difference <= high < 0, "every row the first model hits the other hits too: the gap is real"

@@ -12,7 +12,7 @@ import pytest
 from sklearn.base import BaseEstimator, TransformerMixin
 
 import training.fit as fit_module
-from configs.sms import LightGBMConfig, SplitConfig, ThresholdConfig
+from configs.sms import LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
 from training.split import grouped_folds
 
 SPLIT = SplitConfig(folds=3, seed=0)
@@ -49,18 +49,27 @@ def _frame(n_groups: int = 90, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
     return frame, pd.Series(np.repeat(np.arange(n_groups), 2))
 
 
-def _fit(monkeypatch, featuriser: RowFeaturiser) -> tuple[list[tuple[np.ndarray, np.ndarray]], fit_module.FitResult, list]:
+def _fit(
+    monkeypatch, featuriser: RowFeaturiser, serve: ServeConfig | None = None, refits: list | None = None,
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], fit_module.FitResult, list]:
+    """Fit with spies: ``calls`` gets each fold booster's (fit rows, early-stopping rows), ``refits``
+    each refitted booster's (rows, rounds)."""
     calls = []
-    train_booster = fit_module._train_booster
+    train_booster, refit_booster = fit_module._train_booster, fit_module._refit_booster
 
     def spy(cfg, x_train, y_train, x_valid, y_valid, *args, **kwargs):
         calls.append((x_train[:, 0].astype(int), x_valid[:, 0].astype(int)))
         return train_booster(cfg, x_train, y_train, x_valid, y_valid, *args, **kwargs)
 
+    def refit_spy(cfg, x, y, rounds, *args, **kwargs):
+        (refits if refits is not None else []).append((x[:, 0].astype(int), rounds))
+        return refit_booster(cfg, x, y, rounds, *args, **kwargs)
+
     monkeypatch.setattr(fit_module, "_train_booster", spy)
+    monkeypatch.setattr(fit_module, "_refit_booster", refit_spy)
     frame, groups = _frame()
     result = fit_module.fit_scam_model(
-        frame, kind="call", featuriser=featuriser, groups=groups, split=SPLIT, thresholds=ThresholdConfig(),
+        frame, kind="call", featuriser=featuriser, groups=groups, split=SPLIT, thresholds=ThresholdConfig(), serve=serve,
         lightgbm=LightGBMConfig(num_boost_round=30, early_stopping_rounds=5, params={"num_threads": 1, "min_data_in_leaf": 5}),
     )
     return calls, result, list(grouped_folds(frame["label"], groups, SPLIT.folds, SPLIT.seed))
@@ -81,6 +90,38 @@ def test_each_booster_uses_only_its_folds_columns(monkeypatch: pytest.MonkeyPatc
     """Fold 0 may not use "signal" (as if selection had needed fold 0's held-out labels to pick it)."""
     masks = [np.array([True, False, True]), *[np.ones(3, dtype=bool)] * (SPLIT.folds - 1)]
     _, result, _ = _fit(monkeypatch, RowFeaturiser(masks))
-    gains = [booster.feature_importance("gain") for booster in result.model.booster.boosters]
+    gains = [booster.feature_importance("gain") for booster in result.fold_boosters.binary.boosters]
     assert gains[0][COLUMNS.index("signal")] == 0
     assert all(gain[COLUMNS.index("signal")] > 0 for gain in gains[1:])
+
+
+def test_served_rounds_are_the_configured_quantile_of_the_fold_rounds() -> None:
+    spread = [22, 90, 100, 400, 1038]  # UCI-like: one fold stops early, one runs long
+    assert fit_module.served_rounds(spread, ServeConfig()) == 100
+    assert fit_module.served_rounds(spread, ServeConfig(rounds_quantile=1.0)) == 1038
+    assert fit_module.served_rounds(spread, ServeConfig(rounds_scale=1.25)) == 125
+    assert fit_module.served_rounds([1, 1, 1], ServeConfig(rounds_scale=0.1)) == 1
+
+
+def test_refit_serves_one_booster_fitted_on_every_row_for_the_folds_median_rounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    refits: list = []
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(), refits=refits)
+    folds = result.fold_boosters.binary
+    assert len(folds.boosters) == SPLIT.folds
+    assert len(refits) == 1
+    rows, rounds = refits[0]
+    assert sorted(rows) == list(range(len(_frame()[0]))), "the refit must see every training row"
+    assert rounds == int(np.median(folds.best_iterations))
+    assert result.model.booster.rounds == [rounds]
+
+
+def test_refit_and_bag_share_calibration_and_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both come from the fold boosters' out-of-fold scores, whatever is served."""
+    _, refit, _ = _fit(monkeypatch, RowFeaturiser())
+    _, bag, _ = _fit(monkeypatch, RowFeaturiser(), ServeConfig(booster="bag"))
+    assert len(bag.model.booster.boosters) == SPLIT.folds
+    assert refit.model.calibrator == bag.model.calibrator
+    assert refit.model.thresholds == bag.model.thresholds
+    np.testing.assert_array_equal(refit.oof_scores, bag.oof_scores)
+    frame = _frame()[0]
+    np.testing.assert_allclose(refit.cross_fitted_model().score(frame), bag.model.score(frame))
