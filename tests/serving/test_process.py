@@ -170,7 +170,8 @@ def test_serve_with_a_bad_setting_in_the_environment_refuses_to_start_naming_it(
     env = serve_env({"YUNMAO_SERVING__WORKERS": "0"})
     result = subprocess.run([str(CLI), "serve", "--port", str(free_port())], capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 2, result.stderr
-    assert result.stderr.count("\n") == 1 and "workers: Input should be greater than or equal to 1 (from YUNMAO_SERVING__WORKERS='0')" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "workers: Input should be greater than or equal to 1 (from YUNMAO_SERVING__WORKERS='0')" in result.stderr
 
 
 def test_serve_on_a_host_name_is_one_line_and_exit_2() -> None:
