@@ -52,9 +52,11 @@ OVERLOAD_MARKERS = ("<!-- overload:start -->", "<!-- overload:end -->")
 SHADOW_MARKERS = ("<!-- shadow:start -->", "<!-- shadow:end -->")
 SHADOW_ALIAS = "serve-bench-shadow"  # the benchmark's own alias: champion and challenger aliases stay as they are
 OVERLOAD_CLIENTS = (16, 64, 256)
+SAME_OUTPUT_MESSAGES = 200  # sent to yunmao and to mlflow models serve: their answers must agree
 SHED_MARK = b'["overloaded"]'  # reasons of a fail-open policy answer
 DEADLINE_HEADER = "X-Yunmao-Deadline-Ms"  # configs/serving.yaml overload.deadline_header
-COLUMNS = ["id", "text", "sender", "receiver", "sent_at"]
+MUDOU = ROOT.parent / "shared" / "data" / "mudou_spam" / "mudou_spam.train"
+CALL_MODEL = "models:/yunmao-call@champion"
 
 
 @dataclass
@@ -74,21 +76,132 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def demo_records(n: int, seed: int) -> pd.DataFrame:
+def mudou_records(n: int, seed: int) -> list[dict]:
+    """``n`` real mudou SMS (mean ~70 characters), half of them spam: the in-process workload of
+    issue #12 (new texts every time, so reasons are paid for on about half)."""
+    from training.data.sms.load import load_labelled
+
+    if not MUDOU.exists():
+        raise SystemExit(f"serve_bench: {MUDOU} is absent (the in-process figures run on real mudou SMS)")
+    frame = load_labelled([MUDOU]).frame
+    parts = [frame[frame["label"] == label].sample(n // 2, random_state=seed) for label in (1, 0)]
+    sample = pd.concat(parts).sample(frac=1, random_state=seed)
+    return [{"id": f"m{i}", "text": text, "sender": None, "receiver": None, "sent_at": None}
+            for i, text in enumerate(sample["text"])]
+
+
+def timed_calls(call: Callable[[int], object], seconds: float, max_calls: int) -> list[float]:
+    """CPU milliseconds of this thread in ``call(i)`` for i = 0, 1, … until ``seconds`` of CPU
+    or ``max_calls``. CPU time, not wall time: on cores shared with other jobs, wall time
+    measures the neighbours; CPU time is what one decision costs (and what two cores divide)."""
+    latencies: list[float] = []
+    spent = 0.0
+    for i in range(max_calls):
+        if spent > seconds:
+            break
+        t0 = time.thread_time()
+        call(i)
+        latencies.append((time.thread_time() - t0) * 1000)
+        spent += latencies[-1] / 1000
+    return latencies
+
+
+def latency_row(system: str, scenario: str, latencies: list[float], per_call: int = 1) -> Row:
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [latencies[0]] * 99
+    return Row(system, scenario, per_call * len(latencies) / (sum(latencies) / 1000), "msg/s", q[49], q[98])
+
+
+def in_process_rows(uri: str, records: list[dict], seconds: float, label: str) -> list[Row]:
+    """The service's scoring step (``serving.scoring.decide``: records → decisions with reasons,
+    no cache) on one thread: one SMS per call, then 256 per call; then the template-reputation
+    lookup of one message; then one call decision from the SQLite profile store."""
+    from models.registry import load_scam_model
+    from serving.reload import LoadedModel
+    from serving.scoring import decide
+
+    loaded = LoadedModel("bench", "0", load_scam_model(uri), None)
+    decide(loaded, records[:4], True)
+    system = f"in-process ({label})"
+    one = timed_calls(lambda i: decide(loaded, [records[i % len(records)]], True), seconds, 100_000)
+    batch = 256
+    many = timed_calls(
+        lambda i: decide(loaded, [records[(i * batch + j) % len(records)] for j in range(batch)], True), seconds, 1_000
+    )
+    scams = demo_scams(1000)
+    flagged = timed_calls(lambda i: decide(loaded, [scams[i % len(scams)]], True), seconds, 100_000)
+    rows = [
+        latency_row(system, "1 SMS with reasons", one),
+        latency_row(system, f"batch {batch}", many, batch),
+        latency_row(system, "1 demo scam SMS (flagged: reasons paid)", flagged),
+    ]
+    return rows + template_lookup_rows(records, seconds, system) + call_rows(seconds, system)
+
+
+def demo_scams(n: int) -> list[dict]:
+    """Scam messages of the demo generator (what the demo-trained model flags, so each one pays
+    for its reasons): the explained path, which mudou's advertising rarely takes on that model."""
     from training.data.demo_sms import generate_demo_sms
 
-    frame = generate_demo_sms(n, seed).reindex(columns=COLUMNS)
-    return frame.astype(object).where(frame.notna(), None)
+    frame = generate_demo_sms(4 * n, seed=12)
+    frame = frame[frame["label"] == 1].head(n)
+    return [{"id": str(i), "text": text, "sender": sender, "receiver": None, "sent_at": None}
+            for i, (text, sender) in enumerate(zip(frame["text"], frame["sender"], strict=True))]
 
 
-def in_process(model, records: pd.DataFrame, batch: int, seconds: float) -> Row:
-    """Messages/s of model.decide at a fixed batch size: the ceiling for any server."""
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds and done < 200_000:
-        offset = done % (len(records) - batch)
-        model.decide(records.iloc[offset : offset + batch], explain=True)
-        done += batch
-    return Row("in-process decide()", f"batch {batch}", done / (time.perf_counter() - start), "msg/s")
+def template_lookup_rows(records: list[dict], seconds: float, system: str) -> list[Row]:
+    """Per message: reduce to the template, sign (signature cache off: every text new) and query
+    an index of confirmed templates (every 4th message's template confirmed)."""
+    from configs.campaigns import load_campaigns_config
+    from serving.reputation import TemplateReputation
+    from serving.template_store import open_template_store
+
+    config = load_campaigns_config()
+    config = config.model_copy(update={"reputation": config.reputation.model_copy(update={"signature_cache_entries": 0})})
+    store = open_template_store(config.reputation, f"sqlite:///{tempfile.mkdtemp()}/templates.db")
+    reputation = TemplateReputation(config, store)
+    for record in records[::4]:
+        try:
+            reputation.confirm(record["text"], 1, None)
+        except ValueError:  # too short or an official reminder: not a template
+            pass
+    texts = [r["text"] for r in records]
+    rows = [latency_row(system, f"template lookup from raw text ({len(reputation.index)} templates)", timed_calls(
+        lambda i: _matches(reputation, reputation.signature(texts[i % len(texts)])[0]), seconds, 100_000))]
+    normalised = getattr(reputation, "normalised_signature", None)  # absent before one-pass normalisation
+    if normalised is not None:
+        from features.sms.normalise import normalise_text
+
+        norms = [normalise_text(t) for t in texts]
+        rows.append(latency_row(system, "template lookup from the features' normalised text", timed_calls(
+            lambda i: _matches(reputation, normalised(norms[i % len(norms)])[0]), seconds, 100_000)))
+    return rows
+
+
+def _matches(reputation, signature) -> list:
+    return [] if signature is None else reputation.index.matches(signature)
+
+
+def call_rows(seconds: float, system: str) -> list[Row]:
+    """One call decision: profile read from the SQLite store, featurised and scored (skipped
+    without a registered call model and a profile store in the data dir)."""
+    import sqlite3
+
+    from configs.paths import data_dir
+    from models.registry import load_scam_model
+    from serving.call_scoring import decide_calls
+    from serving.profile_store import SqliteProfileStore
+    from serving.reload import LoadedModel
+
+    path = data_dir() / "profiles.db"
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as conn:
+        callers = [row[0] for row in conn.execute("SELECT number FROM profiles LIMIT 2000")]
+    loaded = LoadedModel("bench", "0", load_scam_model(CALL_MODEL), None)
+    store = SqliteProfileStore(path)
+    calls = [{"id": f"c{i}", "caller": number} for i, number in enumerate(callers)]
+    latencies = timed_calls(lambda i: decide_calls(loaded, [calls[i % len(calls)]], store, True, "allow"), seconds, 100_000)
+    return [latency_row(system, "1 call from the SQLite profile store", latencies)]
 
 
 async def load(
@@ -446,10 +559,32 @@ def render_overload(rows: list[OverloadRow], meta: str) -> str:
     return "\n".join(lines)
 
 
+@dataclass
+class Started:
+    """A server process that answered its readiness URL."""
+
+    pid: int
+    ready_s: float  # from spawning the process to the first 200 of the readiness URL
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each descendant of the server process (BentoML's and mlflow's
+        workers; their supervisors are small): what one more worker costs."""
+        import psutil
+
+        rss = []
+        for child in psutil.Process(self.pid).children(recursive=True):
+            try:
+                rss.append(child.memory_info().rss / 2**20)
+            except psutil.NoSuchProcess:  # gone between listing and reading
+                continue
+        return sorted(rss)
+
+
 @contextmanager
-def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float = 180) -> Iterator[None]:
+def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float = 300) -> Iterator[Started]:
     """Run a server in its own process group until the block ends; wait for ``ready_url``."""
     log = tempfile.NamedTemporaryFile(prefix="serve-bench-", suffix=".log", delete=False)
+    spawned = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
         deadline = time.monotonic() + timeout
@@ -461,8 +596,8 @@ def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float 
                     break
             except httpx.HTTPError:
                 pass
-            time.sleep(0.5)
-        yield
+            time.sleep(0.2)  # polling an external process's readiness: nothing to wait on in-process
+        yield Started(proc.pid, time.perf_counter() - spawned)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -471,28 +606,54 @@ def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float 
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def yunmao_rows(uri: str, records: list[dict], seconds: float, workers: int, cache_entries: int) -> list[Row]:
+def footprint(system: str, started: Started) -> str:
+    rss = started.worker_rss_mib()
+    return (f"- {system}: ready {started.ready_s:.1f} s after start; "
+            f"memory per worker {', '.join(f'{m:,.0f}' for m in rss)} MiB (RSS of each process under the supervisor)")
+
+
+def yunmao_rows(uri: str, records: list[dict], seconds: float, workers: int, cache_entries: int,
+                tree: Path | None = None, label: str = "", overrides: tuple[str, ...] = ()) -> tuple[list[Row], str, list[dict]]:
+    """HTTP rows, the footprint line, and the answers to the first messages of ``records``.
+    ``tree``: serve the code in that checkout instead of this one (the "before" of a change)."""
     from configs.serving import load_serving_config
 
-    config = load_serving_config().model_dump()
+    config = with_overrides(load_serving_config().model_dump(), list(overrides))
     config["cache"]["max_entries"] = cache_entries
     port, env, cmd = serve_command(uri, config, workers)
-    label = f"yunmao (w={workers}, cache {'on' if cache_entries else 'off'})"
-    with process(cmd, f"http://127.0.0.1:{port}/readyz", env):
-        return http_rows(label, f"http://127.0.0.1:{port}/v1/sms/score", lambda msgs: {"messages": msgs}, records, seconds)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    system = f"yunmao{label} (w={workers}, cache {'on' if cache_entries else 'off'})"
+    url = f"http://127.0.0.1:{port}/v1/sms/score"
+    with process(cmd, f"http://127.0.0.1:{port}/readyz", env) as started:
+        answers = httpx.post(url, json={"messages": records[:SAME_OUTPUT_MESSAGES]}, timeout=60).json()["results"]
+        rows = http_rows(system, url, lambda msgs: {"messages": msgs}, records, seconds)
+        return rows, footprint(system, started), answers
 
 
-def mlflow_rows(uri: str, records: list[dict], seconds: float) -> list[Row]:
+def mlflow_rows(uri: str, records: list[dict], seconds: float) -> tuple[list[Row], str, list[dict]]:
     from models.registry import tracking_uri
 
     port = free_port()
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}", "MLFLOW_TRACKING_URI": tracking_uri()}
     cmd = [str(BIN / "mlflow"), "models", "serve", "-m", uri, "--env-manager", "local", "-w", "2", "-p", str(port), "-h", "127.0.0.1"]
-    with process(cmd, f"http://127.0.0.1:{port}/ping", env):
-        return http_rows(
-            "mlflow models serve (w=2)", f"http://127.0.0.1:{port}/invocations",
-            lambda msgs: {"dataframe_records": msgs}, records, seconds,
-        )
+    system = "mlflow models serve (w=2)"
+    url = f"http://127.0.0.1:{port}/invocations"
+    with process(cmd, f"http://127.0.0.1:{port}/ping", env) as started:
+        body = {"dataframe_records": records[:SAME_OUTPUT_MESSAGES]}
+        answers = httpx.post(url, json=body, timeout=60).json()["predictions"]
+        rows = http_rows(system, url, lambda msgs: {"dataframe_records": msgs}, records, seconds)
+        return rows, footprint(system, started), answers
+
+
+def same_outputs(yunmao: list[dict], mlflow: list[dict]) -> str:
+    """One line: do both servers give the same score, action and reasons for the same messages?"""
+    def key(answer: dict) -> tuple:
+        reasons = answer["reasons"] if isinstance(answer["reasons"], str) else "；".join(answer["reasons"])
+        return round(answer["score"], 9), answer["action"], reasons
+
+    differ = sum(key(a) != key(b) for a, b in zip(yunmao, mlflow, strict=True))
+    return f"- identical outputs (score to 1e-9, action, reasons) on {len(yunmao)} messages: {len(yunmao) - differ} of {len(yunmao)}"
 
 
 def render(rows: list[Row], ratios: list[str], meta: str) -> str:
@@ -520,14 +681,28 @@ def write_section(text: str, markers: tuple[str, str] = (START, END)) -> None:
     DOC.write_text(current, encoding="utf-8")
 
 
+def before_in_process(tree: Path, model: str, seconds: float, messages: int) -> list[Row]:
+    """:func:`in_process_rows` on the code in ``tree``, in a child process (imports resolve there first)."""
+    out = Path(tempfile.mkdtemp()) / "rows.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--only-in-process", "--no-write", "--label", "before",
+           "--model", model, "--seconds", str(seconds), "--messages", str(messages), "--rows-json", str(out)]
+    subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(tree)}, stdout=subprocess.DEVNULL)
+    return [Row(**row) for row in json.loads(out.read_text())]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="models:/yunmao-sms@champion")
     parser.add_argument("--seconds", type=float, default=6.0, help="per scenario (bounded)")
     parser.add_argument("--workers", type=int, default=2, help="yunmao worker processes")
-    parser.add_argument("--messages", type=int, default=3000, help="demo messages to send")
+    parser.add_argument("--messages", type=int, default=2000, help="real mudou messages to send (half spam)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--only-overload", action="store_true", help="run only the overload section")
+    parser.add_argument("--only-in-process", action="store_true", help="run only the in-process rows (a py-spy target)")
+    parser.add_argument("--before", type=Path, metavar="TREE",
+                        help="also measure the code in TREE (a checkout of the base commit) in the same run")
+    parser.add_argument("--label", default="this tree", help=argparse.SUPPRESS)
+    parser.add_argument("--rows-json", type=Path, help=argparse.SUPPRESS)  # child of --before: rows as JSON here
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="serving config override for the overload server, e.g. overload.max_in_flight=4")
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
@@ -538,17 +713,22 @@ def main() -> None:
     parser.add_argument("--shadow-rounds", type=int, default=2, help="alternating off/on rounds of --seconds each")
     args = parser.parse_args()
 
-    from models.registry import load_scam_model, resolve_model_version
+    from models.registry import resolve_model_version
 
     name, version = resolve_model_version(args.model)
-    frame = demo_records(args.messages, seed=11)
-    records = frame.to_dict("records")
+    records = mudou_records(args.messages, seed=11)
     if args.only_shadow:
         run_shadow(args, records)
         return
+    if args.only_in_process:
+        rows = in_process_rows(args.model, records, args.seconds, args.label)
+        if args.rows_json:
+            args.rows_json.write_text(json.dumps([row.__dict__ for row in rows]))
+        print(render(rows, [], ""))
+        return
     overload = overload_rows(args.model, records, args.seconds, args.workers, args.set, args.deadline_ms)
     overload_text = render_overload(overload, (
-        f"Model `models:/{name}/{version}`; single-message requests of {len(records)} demo SMS, closed loop: each client "
+        f"Model `models:/{name}/{version}`; single-message requests of {len(records)} real mudou SMS (half spam), closed loop: each client "
         f"sends its next request on an answer (flood), or after a 503's Retry-After (honour); {args.workers} workers, cache off, "
         f"{os.cpu_count()} cores shared with whatever else runs; {args.seconds:.0f} s per row; one server, one run. "
         f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
@@ -558,33 +738,46 @@ def main() -> None:
         write_section(overload_text, OVERLOAD_MARKERS)
     if args.only_overload:
         return
-    model = load_scam_model(args.model)
-    model.decide(frame.head(4))
-    rows = [in_process(model, frame, 1, args.seconds), in_process(model, frame, 256, args.seconds)]
-    del model
-    rows += yunmao_rows(args.model, records, args.seconds, args.workers, cache_entries=0)
-    rows += yunmao_rows(args.model, records, args.seconds, args.workers, cache_entries=100_000)
-    rows += mlflow_rows(args.model, records, args.seconds)
+    rows = in_process_rows(args.model, records, args.seconds, args.label)
+    if args.before:
+        rows = before_in_process(args.before, args.model, args.seconds, args.messages) + rows
+    notes = []
+    if args.before:
+        before_rows, line, _ = yunmao_rows(args.model, records, args.seconds, args.workers, 0, args.before, " before")
+        rows += before_rows
+        notes.append(line)
+    http, line, yunmao_answers = yunmao_rows(args.model, records, args.seconds, args.workers, 0)
+    cached, cached_line, _ = yunmao_rows(args.model, records, args.seconds, args.workers, 100_000)
+    unbatched, unbatched_line, _ = yunmao_rows(args.model, records, args.seconds, args.workers, 0, label=" unbatched",
+                                               overrides=("batching.direct_min_messages=1",))
+    rows += http + cached + unbatched
+    notes += [line, cached_line, unbatched_line]
+    http, line, mlflow_answers = mlflow_rows(args.model, records, args.seconds)
+    rows += http
+    notes += [line, same_outputs(yunmao_answers, mlflow_answers)]
 
     def find(system_prefix: str, scenario: str) -> Row:
         return next(r for r in rows if r.system.startswith(system_prefix) and r.scenario.startswith(scenario))
 
-    ceiling = find("in-process", "batch 256").per_s
     ratios = []
-    for cache in ("off", "on"):
-        y = f"yunmao (w={args.workers}, cache {cache})"
+    for label in ["before"] * bool(args.before) + [args.label]:
+        one = find(f"in-process ({label})", "1 SMS")
+        ratios.append(f"- in-process ({label}): one SMS with reasons p50 {one.p50_ms:.2f} ms (target ≤ 1); "
+                      f"batch 256 {find(f'in-process ({label})', 'batch').per_s:,.0f} msg/s on one thread (target ≥ 2,500)")
+    for system in [f"yunmao before (w={args.workers}, cache off)"] * bool(args.before) + [f"yunmao (w={args.workers}, cache off)"]:
         ratios.append(
-            f"- cache {cache}: HTTP batch / in-process ceiling = {find(y, '256').per_s / ceiling:.2f} (target ≥ 0.5); "
-            f"c=1 p50 = {find(y, '1 msg, c=1').p50_ms:.1f} ms (target ≤ 5); "
-            f"c=16 p99 = {find(y, '1 msg, c=16').p99_ms:.1f} ms (target ≤ 50); "
-            f"c=16 req/s vs mlflow = {find(y, '1 msg, c=16').per_s / find('mlflow', '1 msg, c=16').per_s:.1f}× (target ≥ 3)"
+            f"- {system}: c=1 p50 = {find(system, '1 msg, c=1').p50_ms:.1f} ms (target ≤ 3); "
+            f"c=16 p99 = {find(system, '1 msg, c=16').p99_ms:.1f} ms (target ≤ 50); "
+            f"c=16 req/s vs mlflow = {find(system, '1 msg, c=16').per_s / find('mlflow', '1 msg, c=16').per_s:.1f}× (target ≥ 3)"
         )
     meta = (
-        f"Model `models:/{name}/{version}`; {len(records)} demo SMS (mean {frame['text'].str.len().mean():.0f} chars), "
+        f"Model `models:/{name}/{version}`; {len(records)} real mudou SMS, half spam (mean "
+        f"{statistics.mean(len(r['text']) for r in records):.0f} chars), no cache unless stated; in-process rows: CPU time "
+        f"of the scoring thread per call (p50/p99) and messages per CPU second; HTTP rows: wall time at the client; "
         f"{os.cpu_count()} cores shared with whatever else runs; {args.seconds:.0f} s per scenario; loopback. "
-        f"Run: `.venv/bin/python benchmarks/serve_bench.py`."
+        f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
     )
-    text = render(rows, ratios, meta)
+    text = render(rows, ratios + notes, meta)
     print(text)
     if not args.no_write:
         write_section(text)

@@ -7,7 +7,7 @@ different model version than the scores they cut.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -180,8 +180,12 @@ class ScamModel:
     def score_features(self, features) -> np.ndarray:
         return self.calibrator(self.booster.raw_margin(features))
 
-    def decide(self, records: pd.DataFrame, explain: bool = True) -> list[Decision]:
-        """Score, act, type and (for block/warn when ``explain``) explain each record, in order."""
+    def decide(self, records: pd.DataFrame | Sequence[Mapping[str, object]], explain: bool = True) -> list[Decision]:
+        """Score, act, type and (for block/warn when ``explain``) explain each record, in order.
+
+        ``records``: a frame, or anything the featuriser reads without one (the SMS featuriser:
+        a list of record dicts, or messages serving already normalised); reason templates can
+        name a record's other columns only in a frame."""
         if len(records) == 0:
             return []
         features = self.features(records)
@@ -201,7 +205,8 @@ class ScamModel:
                     if self.category_head is None or categories[i] == self.category_head.fraud
                 }
             if explain and self.max_reasons:
-                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, records.iloc[flagged]), strict=False))
+                frame = records.iloc[flagged] if isinstance(records, pd.DataFrame) else None
+                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, frame), strict=False))
         return [
             Decision(
                 score=float(scores[i]),
@@ -265,10 +270,14 @@ class ScamModel:
             ordered = columns[np.argsort(-weights)]
             if self.reason_mask is not None:
                 ordered = ordered[self.reason_mask[ordered]]
-            present = values[row].indices
+            # The row's values straight from the CSR arrays: scipy's row and element indexing
+            # cost more per lookup than rendering the reason.
+            low, high = values.indptr[row], values.indptr[row + 1]
+            present = values.indices[low:high]
+            present_values = dict(zip(present.tolist(), values.data[low:high].tolist(), strict=True))
             leading = present[np.isin(present, lead_columns)]
             ordered = np.concatenate([leading, ordered[~np.isin(ordered, leading)]]).astype(int)
-            candidates = ((self.feature_names[c], float(values[row, c])) for c in ordered)
+            candidates = ((self.feature_names[c], present_values.get(c, 0.0)) for c in ordered.tolist())
             row_values = _RowValues(values, row, self.feature_names, records)
             explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons, row_values, self.fallback_reasons))
         return explanations

@@ -1,7 +1,7 @@
 """A bounded LRU of decisions keyed on what the SMS model actually reads.
 
 Spam campaigns resend one template thousands of times with a different link, number or amount;
-after :func:`features.sms.normalise.normalise_text` those copies are identical, so their decision
+once normalised (``features.sms.preprocess``) those copies are identical, so their decision
 can be reused. The key also holds the sender kind and hour that the metadata features use, so a
 cached decision is exactly the one the model would give (the same campaign from a 106 code and
 from a virtual-operator number are different keys). One cache belongs to one model version and
@@ -13,20 +13,24 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 from features.sms.metadata import hour_of_day, sender_kind
-from features.sms.normalise import normalise_text
+from features.sms.preprocess import NormalisedSms
 
 V = TypeVar("V")
 CacheKey = tuple[str, str, int]
 
 
-def message_key(record: Mapping[str, object]) -> CacheKey:
-    """(normalised text, sender kind, hour or -1) of one SMS record."""
-    hour = hour_of_day(record.get("sent_at"))
-    return normalise_text(str(record["text"])), sender_kind(record.get("sender")), -1 if math.isnan(hour) else int(hour)
+def message_keys(messages: NormalisedSms) -> list[CacheKey]:
+    """(normalised text, sender kind, hour or -1) of each message: read from the text the
+    features read, not normalised again."""
+    keys = []
+    for norm, sender, sent_at in zip(messages.norm, messages.sender, messages.sent_at, strict=True):
+        hour = hour_of_day(sent_at)
+        keys.append((norm, sender_kind(sender), -1 if math.isnan(hour) else int(hour)))
+    return keys
 
 
 class LruCache(Generic[V]):

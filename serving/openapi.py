@@ -67,10 +67,13 @@ def service_spec(
     extra_operations: Mapping[str, Spec],
     extra_models: tuple[type[BaseModel], ...],
     no_body_routes: tuple[str, ...],
+    header_parameters: Mapping[str, list[Spec]] | None = None,
 ) -> Spec:
     """BentoML's document with every ``/v1/`` route's real error statuses (``body_routes``:
     path → statuses) and :class:`ErrorResponse` body, the middleware-served operations
-    (``extra_operations``: path → path item) added, and BentoML's marketing text replaced."""
+    (``extra_operations``: path → path item) added, the headers middlewares read
+    (``header_parameters``: path → OpenAPI parameters) documented, and BentoML's marketing
+    text replaced."""
     spec = copy.deepcopy(dict(bentoml_spec))
     spec["info"] = {"title": spec["info"].get("title", "yunmao"), "version": API_VERSION, "description": description}
     spec["paths"] = {**spec["paths"], **copy.deepcopy(dict(extra_operations))}
@@ -82,6 +85,8 @@ def service_spec(
         operation = spec["paths"][path]["post"]
         ok = {str(code): response for code, response in operation["responses"].items() if str(code).startswith("2")}
         operation["responses"] = {**ok, **_error_responses(statuses)}
+        if headers := (header_parameters or {}).get(path):
+            operation["parameters"] = [*operation.get("parameters", []), *copy.deepcopy(headers)]
         if path in no_body_routes:
             operation.pop("requestBody", None)
             schemas.pop(f"{operation.get('x-bentoml-name', '')}__Input", None)

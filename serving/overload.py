@@ -224,6 +224,23 @@ def current_gate() -> Admission | None:
     return _current[0] if _current else None
 
 
+def deadline_parameter(config: OverloadConfig) -> dict:
+    """The hook's deadline header as an OpenAPI header parameter of the scoring routes."""
+    answer = "503 with Retry-After" if config.policy == "unavailable" else "every record allowed with reason overloaded"
+    return {
+        "name": config.deadline_header,
+        "in": "header",
+        "required": False,
+        "description": (
+            f"The hook's remaining budget in integer milliseconds (0: already spent; above "
+            f"{config.max_deadline_ms} is held to {config.max_deadline_ms}). A request that cannot be scored "
+            f"{config.answer_margin_ms} ms before it gets the overload policy's answer at once ({answer}); "
+            "a malformed value gets 400 naming the header."
+        ),
+        "schema": {"type": "integer", "minimum": 0},
+    }
+
+
 def refusal_message(reason: str, retry_after_s: int) -> str:
     return f"overloaded ({reason}): not scored; retry after {retry_after_s} s"
 

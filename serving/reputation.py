@@ -27,12 +27,13 @@ from functools import cache, lru_cache
 from datasketch import LeanMinHash
 
 from configs.campaigns import CampaignsConfig, load_campaigns_config
+from features.sms.normalise import normalise_text
 from features.sms.patterns import ANTI_FRAUD_REMINDER, cue_fires, script_cues
-from features.sms.templates import TemplateSigner, template_text
+from features.sms.preprocess import NormalisedSms
+from features.sms.templates import TemplateSigner, normalised_template, template_text
 from models.scam_model import ACTIONS, ALLOW, BLOCK, WARN, Decision, ScamModel
 from serving.campaign_watch import CampaignWatch, Candidate
 from serving.logs import log_event
-from serving.scoring import Record
 from serving.template_index import TemplateIndex, TemplateSync
 from serving.template_store import TemplateEntry, TemplateStore, open_template_store
 
@@ -94,18 +95,23 @@ class TemplateReputation:
         self._sync.stop()
 
     def signature(self, text: str) -> tuple[LeanMinHash | None, str]:
-        """(signature, template) of one message; no signature for short texts and reminders."""
-        template = template_text(text)
+        """(signature, template) of one raw message; no signature for short texts and reminders."""
+        return self.normalised_signature(normalise_text(text))
+
+    def normalised_signature(self, norm: str) -> tuple[LeanMinHash | None, str]:
+        """:meth:`signature` of a message already normalised (by ``features.sms.preprocess``)."""
+        template = normalised_template(norm)
         if is_official_reminder(template):
             return None, template
         return self._template_signature(template), template
 
-    def apply(self, model: ScamModel, records: Sequence[Record], decisions: Sequence[Decision]) -> list[Decision]:
-        """``decisions`` with template floors and reasons applied, in order."""
-        return [self._judge(model, str(record["text"]), decision) for record, decision in zip(records, decisions, strict=True)]
+    def apply(self, model: ScamModel, messages: NormalisedSms, decisions: Sequence[Decision]) -> list[Decision]:
+        """``decisions`` with template floors and reasons applied, in order; ``messages`` are
+        the ones the model scored, normalised once for both."""
+        return [self._judge(model, norm, decision) for norm, decision in zip(messages.norm, decisions, strict=True)]
 
-    def _judge(self, model: ScamModel, text: str, decision: Decision) -> Decision:
-        signature, template = self.signature(text)
+    def _judge(self, model: ScamModel, norm: str, decision: Decision) -> Decision:
+        signature, template = self.normalised_signature(norm)
         if signature is None:
             return decision
         matches = self.index.matches(signature)

@@ -9,12 +9,11 @@ travels the same path, so every endpoint answers every record in one shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-import pandas as pd
-
+from features.sms.preprocess import NormalisedSms
 from serving.cache import CacheKey
 from serving.metrics import record_cache, record_decisions
 from serving.reload import LoadedModel
@@ -45,29 +44,30 @@ Verdict = Union["Decision", Unscored]
 
 def decide(
     loaded: LoadedModel,
-    records: Sequence[Record],
+    records: Sequence[Record] | NormalisedSms,
     explain: bool,
-    key: Callable[[Record], CacheKey] | None = None,
+    keys: Sequence[CacheKey] | None = None,
 ) -> list[Decision]:
-    """Decisions for ``records`` in order; with a cache and a ``key`` function, repeats are
-    served from the cache and only the first occurrence of each new key reaches the model."""
-    if loaded.cache is None or key is None:
-        return loaded.model.decide(pd.DataFrame.from_records(list(records)), explain=explain)
-    keys = [key(record) for record in records]
+    """Decisions for ``records`` in order; with a cache and ``keys`` (one per record), repeats
+    are served from the cache and only the first occurrence of each new key reaches the model."""
+    if loaded.cache is None or keys is None:
+        return loaded.model.decide(records, explain=explain)
     found = loaded.cache.get_many(keys)
     first_miss: dict[CacheKey, int] = {}
-    for i, (k, decision) in enumerate(zip(keys, found, strict=False)):
+    for i, (k, decision) in enumerate(zip(keys, found, strict=True)):
         if decision is None:
             first_miss.setdefault(k, i)
     if first_miss:
-        fresh = loaded.model.decide(
-            pd.DataFrame.from_records([records[i] for i in first_miss.values()]), explain=explain
-        )
-        new = dict(zip(first_miss, fresh, strict=False))
+        fresh = loaded.model.decide(_take(records, list(first_miss.values())), explain=explain)
+        new = dict(zip(first_miss, fresh, strict=True))
         loaded.cache.put_many(list(new.items()))
-        found = [decision if decision is not None else new[k] for k, decision in zip(keys, found, strict=False)]
+        found = [decision if decision is not None else new[k] for k, decision in zip(keys, found, strict=True)]
     record_cache(hits=len(records) - len(first_miss), misses=len(first_miss))
     return [decision for decision in found if decision is not None]
+
+
+def _take(records: Sequence[Record] | NormalisedSms, rows: list[int]) -> Sequence[Record] | NormalisedSms:
+    return records.take(rows) if isinstance(records, NormalisedSms) else [records[i] for i in rows]
 
 
 def to_result(record_id: str, decision: Verdict) -> ScoreResult:

@@ -36,10 +36,11 @@ from starlette.responses import JSONResponse
 from configs import default_config_path, load_config
 from configs.call import CallConfig
 from configs.serving import ServingConfig, load_serving_config
+from features.sms.preprocess import normalise_records
 from features.sms.tokenise import get_tokenizer
 from serving.auth import BearerAuthMiddleware
 from serving.batching import Batcher
-from serving.cache import message_key
+from serving.cache import message_keys
 from serving.call_scoring import decide_calls
 from serving.deadlines import BodyDeadlineMiddleware, close_stalled_connections
 from serving.errors import unavailable
@@ -56,7 +57,7 @@ from serving.instance import current_instance_dir
 from serving.logs import elapsed_ms, log_event
 from serving.model_source import use_registry
 from serving.openapi import DocsMiddleware, Spec, service_spec
-from serving.overload import Admission, OverloadMiddleware, Shed, install_gate, policy_answer
+from serving.overload import Admission, OverloadMiddleware, Shed, deadline_parameter, install_gate, policy_answer
 from serving.process import die_with_server
 from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
@@ -209,9 +210,11 @@ class YunmaoService:
         template reputation (``serving/reputation``) raises decisions of confirmed templates.
         ``explain`` None: as configured."""
         loaded = slot.current
-        decisions = decide(loaded, records, self.config.explain if explain is None else explain, key=message_key)
+        messages = normalise_records(records)  # once: for the cache key, the features and the template lookup
+        keys = message_keys(messages) if loaded.cache is not None else None
+        decisions = decide(loaded, messages, self.config.explain if explain is None else explain, keys)
         if self.reputation is not None:
-            decisions = self.reputation.apply(loaded.model, records, decisions)
+            decisions = self.reputation.apply(loaded.model, messages, decisions)
         return [(loaded, decision) for decision in decisions]
 
     def _decide_calls(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
@@ -348,6 +351,7 @@ def _as_answered(answer: ScoringAnswer, ctx: bentoml.Context | None) -> ScoreRes
 def _openapi() -> Spec:
     """BentoML's OpenAPI document corrected to what clients meet (see ``serving/openapi``)."""
     client_errors = [400, 401, 413, 415, 422]
+    deadline = deadline_parameter(_CONFIG.overload)
     return service_spec(
         YunmaoService.openapi_spec.asdict(),
         description=(__doc__ or "").split("\n\n")[0],
@@ -361,6 +365,7 @@ def _openapi() -> Spec:
         extra_operations={FEEDBACK_PATH: feedback_operation()},
         extra_models=(FeedbackRecord, FeedbackRequest, FeedbackResponse, ConfirmedTemplate),
         no_body_routes=(RELOAD_ROUTE,),
+        header_parameters={SMS_ROUTE: [deadline], CALL_ROUTE: [deadline]},
     )
 
 

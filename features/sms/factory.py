@@ -11,7 +11,8 @@ from sklearn.utils.validation import check_is_fitted
 from configs.sms import FeatureConfig
 from features.sms.metadata import MetadataFeatures
 from features.sms.patterns import PatternFeatures
-from features.sms.preprocess import RecordPreprocessor
+from features.sms.preprocess import NormalisedSms, RecordPreprocessor, Records, prepare_records
+from features.sms.sparse_blocks import Triples, assemble, dense_triples, sparse_triples
 from features.sms.text import TextFeatures
 
 
@@ -47,21 +48,28 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         self.fold_column_masks_ = None if masks is None else [np.concatenate([m, unsupervised]) for m in masks]
         return stacked
 
-    def transform(self, records: pd.DataFrame) -> sp.csr_matrix:
+    def transform(self, records: Records | NormalisedSms) -> sp.csr_matrix:
+        """Features of a frame, a list of record dicts, or messages the caller already
+        normalised (serving: its decision cache and template lookup read the same text)."""
         check_is_fitted(self, "preprocess_")
-        frame = self.preprocess_.transform(records)
-        return self._stack(
-            self.text.transform(frame), self.patterns.transform(frame["norm"]), self.metadata.transform(frame)
-        )
+        prepared = prepare_records(records)
+        blocks, n_text = self.text.transform_blocks(prepared)
+        return self._assemble(blocks, n_text, self.patterns.transform(prepared.norm), self.metadata.transform(prepared))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "preprocess_")
         parts = (self.text, self.patterns, self.metadata)
         return np.concatenate([part.get_feature_names_out() for part in parts])
 
+    @classmethod
+    def _stack(cls, text: sp.csr_matrix, patterns: np.ndarray, metadata: np.ndarray) -> sp.csr_matrix:
+        return cls._assemble([sparse_triples(text, 0)], text.shape[1], patterns, metadata)
+
     @staticmethod
-    def _stack(text: sp.csr_matrix, patterns: np.ndarray, metadata: np.ndarray) -> sp.csr_matrix:
-        return sp.hstack([text, sp.csr_matrix(patterns), sp.csr_matrix(metadata)], format="csr", dtype=np.float32)
+    def _assemble(text: list[Triples], n_text: int, patterns: np.ndarray, metadata: np.ndarray) -> sp.csr_matrix:
+        """[text | patterns | metadata] in one float32 CSR matrix (training and serving alike)."""
+        blocks = [*text, dense_triples(patterns, n_text), dense_triples(metadata, n_text + patterns.shape[1])]
+        return assemble(blocks, len(patterns), n_text + patterns.shape[1] + metadata.shape[1])
 
 
 def build_sms_featuriser(cfg: FeatureConfig, seed: int = 0) -> SmsFeaturiser:

@@ -36,6 +36,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from features.labels import shipped_taxonomy
 from features.sms.patterns import cue_matrix
+from features.sms.preprocess import PreparedSms
+from features.sms.sparse_blocks import Triples, assemble, column_lookup, dense_triples, sparse_triples
 from features.sms.tfidf import tfidf_transform
 
 LINEAR_SCORE_NAME = "文本整体与诈骗短信相似"
@@ -108,7 +110,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
                                       min_df=self.word_min_df, max_features=self.word_max_features)
         chars = self.char_.fit_transform(frame["norm"])
         grams = sp.hstack([chars, self.word_.fit_transform(frame["tokens"])], format="csr")
-        duplicates = frame["norm"].to_numpy()
+        duplicates = np.asarray(frame["norm"], dtype=object)
         inputs = self._linear_input(chars, frame["norm"])
         self.linear_, binary_oof = self._fit_out_of_fold(inputs, y, duplicates)
         binary_oof = binary_oof[:, 1]
@@ -133,18 +135,45 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.fold_column_masks_ = None if gram_masks is None else [np.concatenate([m, score_columns]) for m in gram_masks]
         return self._output(grams[:, selected], binary_oof, type_oof, fraud_oof)
 
-    def transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
-        """Per-message hot path: no hstack of the full n-gram space, no sklearn re-validation."""
+    def transform(self, frame: pd.DataFrame | PreparedSms) -> sp.csr_matrix:
+        blocks, n_columns = self.transform_blocks(frame)
+        return assemble(blocks, len(frame["norm"]), n_columns)
+
+    def transform_blocks(self, frame: pd.DataFrame | PreparedSms, offset: int = 0) -> tuple[list[Triples], int]:
+        """Per-message hot path: the output's entries as blocks (``features.sms.sparse_blocks``),
+        starting at column ``offset``, and its column count. No hstack or fancy column selection
+        of the full n-gram space, no sklearn re-validation."""
         check_is_fitted(self, "linear_")
         chars = tfidf_transform(self.char_, list(frame["norm"]))
         words = tfidf_transform(self.word_, list(frame["tokens"]))
-        selected = sp.hstack([chars[:, self.char_columns_], words[:, self.word_columns_]], format="csr")
         inputs = self._linear_input(chars, frame["norm"])
         binary = 1.0 / (1.0 + np.exp(-self._margins(inputs, self.linear_)[:, 0]))
         types = _class_proba(self._margins(inputs, self.type_linear_)) if self.type_classes_ else None
         fraud_linear = getattr(self, "fraud_linear_", None)  # None: no categories, or fitted before they existed
         fraud = None if fraud_linear is None else _class_proba(self._margins(inputs, fraud_linear))[:, 1]
-        return self._output(selected, binary, types, fraud)
+        scores = self._scores(binary, types, fraud)
+        char_lookup, word_lookup = self._gram_lookups()
+        n_chars, n_grams = len(self.char_columns_), len(self.char_columns_) + len(self.word_columns_)
+        blocks = [
+            sparse_triples(chars, offset, char_lookup),
+            sparse_triples(words, offset + n_chars, word_lookup),
+            dense_triples(scores, offset + n_grams),
+        ]
+        return blocks, n_grams + scores.shape[1]
+
+    def _gram_lookups(self) -> tuple[np.ndarray, np.ndarray]:
+        """Vocabulary column → selected column (or -1), char and word; built on first use, not pickled."""
+        if getattr(self, "_lookups", None) is None:
+            self._lookups = (
+                column_lookup(self.char_columns_, len(self.char_.vocabulary_)),
+                column_lookup(self.word_columns_, len(self.word_.vocabulary_)),
+            )
+        return self._lookups
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_lookups", None)
+        return state
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "linear_")
@@ -155,16 +184,21 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         fraud_name = [] if getattr(self, "fraud_linear_", None) is None else [FRAUD_SCORE_NAME]
         return np.array([*selected, LINEAR_SCORE_NAME, *type_names, *fraud_name], dtype=object)
 
-    @staticmethod
+    @classmethod
     def _output(
-        selected_grams: sp.csr_matrix, binary: np.ndarray, types: np.ndarray | None, fraud: np.ndarray | None = None
+        cls, selected_grams: sp.csr_matrix, binary: np.ndarray, types: np.ndarray | None, fraud: np.ndarray | None = None
     ) -> sp.csr_matrix:
+        return sp.hstack([selected_grams, sp.csr_matrix(cls._scores(binary, types, fraud))], format="csr")
+
+    @staticmethod
+    def _scores(binary: np.ndarray, types: np.ndarray | None, fraud: np.ndarray | None) -> np.ndarray:
+        """Rows × [linear score | per-type scores | fraud score], float32."""
         scores = np.asarray(binary, dtype=np.float32).reshape(-1, 1)
         if types is not None and types.shape[1]:
             scores = np.hstack([scores, types.astype(np.float32)])
         if fraud is not None:
             scores = np.hstack([scores, np.asarray(fraud, dtype=np.float32).reshape(-1, 1)])
-        return sp.hstack([selected_grams, sp.csr_matrix(scores)], format="csr")
+        return scores
 
     def _fit_fraud_score(self, inputs: sp.csr_matrix, category, duplicates: np.ndarray) -> np.ndarray | None:
         """Out-of-fold P(fraud) against every other known category (rows of unknown category

@@ -8,14 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from features.sms import text
+from features.sms import factory, text
 from features.sms.normalise import normalise_text
-from features.sms.preprocess import METADATA_COLUMNS, RecordPreprocessor
+from features.sms.preprocess import METADATA_COLUMNS
 from features.sms.tokenise import tokenise
 from training.data.demo_sms import generate_demo_sms
 
 
-def _reference_preprocess(self, records: pd.DataFrame) -> pd.DataFrame:
+def _reference_preprocess(records: pd.DataFrame) -> pd.DataFrame:
     norm = [normalise_text(t) for t in records["text"].astype(str)]
     frame = pd.DataFrame({"norm": norm, "tokens": [" ".join(tokenise(t)) for t in norm]}, index=records.index)
     for column in METADATA_COLUMNS:
@@ -29,7 +29,7 @@ def test_fast_path_matches_reference(demo_model, monkeypatch):
     fast = [demo_model.decide(records.iloc[[i]])[0] for i in range(40)] + demo_model.decide(records.iloc[40:])
     with monkeypatch.context() as patch:
         patch.setattr(text, "tfidf_transform", lambda vectoriser, documents: vectoriser.transform(documents))
-        patch.setattr(RecordPreprocessor, "transform", _reference_preprocess)
+        patch.setattr(factory, "prepare_records", _reference_preprocess)
         reference = demo_model.decide(records)
     assert any(d.action != "allow" for d in reference) and any(d.reasons for d in reference)
     np.testing.assert_allclose([d.score for d in fast], [d.score for d in reference], rtol=0, atol=1e-9)

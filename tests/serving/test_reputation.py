@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from configs.campaigns import CampaignsConfig, ReputationConfig, load_campaigns_config
+from features.sms.preprocess import normalise_records
 from models.scam_model import Decision, Thresholds
 from serving.reputation import DAY_S, TemplateRefused, TemplateReputation
 from serving.template_store import TemplateStore, open_template_store
@@ -48,7 +49,7 @@ def decision(action: str = "allow", score: float = 0.1) -> Decision:
 
 
 def judge(reputation: TemplateReputation, text: str, action: str = "allow", score: float = 0.1) -> Decision:
-    return reputation.apply(MODEL, [{"text": text}], [decision(action, score)])[0]  # type: ignore[arg-type]
+    return reputation.apply(MODEL, normalise_records([{"text": text}]), [decision(action, score)])[0]  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ import pytest
 from bentoml.exceptions import ServiceUnavailable
 from pydantic import ValidationError
 
+from features.sms.preprocess import normalise_records
 from serving.auth import is_authorised
-from serving.cache import LruCache, message_key
+from serving.cache import LruCache, message_keys
 from serving.call_scoring import INSUFFICIENT_HISTORY, decide_calls
 from serving.errors import validation_details, validation_status
 from serving.logs import JsonFormatter, _safe
@@ -21,9 +22,11 @@ from serving.scoring import Unscored
 
 
 def test_cache_key_ignores_volatile_entities_but_keeps_what_the_model_reads() -> None:
-    a = message_key({"text": "请转账到 6222021234567890123 联系 13812345678", "sender": "17011112222", "sent_at": None})
-    b = message_key({"text": "请转账到 6222029876543210987 联系 13987654321", "sender": "17033334444", "sent_at": None})
-    c = message_key({"text": "请转账到 6222029876543210987 联系 13987654321", "sender": "1065512345", "sent_at": None})
+    a, b, c = message_keys(normalise_records([
+        {"text": "请转账到 6222021234567890123 联系 13812345678", "sender": "17011112222", "sent_at": None},
+        {"text": "请转账到 6222029876543210987 联系 13987654321", "sender": "17033334444", "sent_at": None},
+        {"text": "请转账到 6222029876543210987 联系 13987654321", "sender": "1065512345", "sent_at": None},
+    ]))
     assert a == b  # same campaign, other card/phone, same sender kind
     assert a != c  # a 106 service code is a different input to the metadata features
 
