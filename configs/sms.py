@@ -14,6 +14,15 @@ class SplitConfig(StrictModel):
     seed: int = 42
 
 
+class ReferenceConfig(StrictModel):
+    """Rows held out of the fit so the drift reference is the served model's own output on data it
+    never saw (``training/fit.served_reference``): a ``share`` of the rows, at most ``max_rows``."""
+
+    share: float = Field(0.05, gt=0, lt=0.5)
+    max_rows: int = Field(2000, ge=50, le=100_000)
+    top_features: int = Field(20, ge=0, le=200)
+
+
 class CharNgramConfig(StrictModel):
     min_n: int = Field(1, ge=1)
     max_n: int = Field(3, ge=1)
@@ -106,6 +115,7 @@ class SmsConfig(StrictModel):
     name: str = "yunmao-sms"
     experiment: str = "yunmao-sms"
     split: SplitConfig = SplitConfig()
+    reference: ReferenceConfig = ReferenceConfig()
     features: FeatureConfig = FeatureConfig()
     lightgbm: LightGBMConfig = LightGBMConfig()
     thresholds: ThresholdConfig = ThresholdConfig()

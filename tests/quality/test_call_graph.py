@@ -15,7 +15,7 @@ from features.graph.links import CallGraph
 from tests.conftest import shared_data
 from training.compare_call import Variant, contest_baseline, nested_comparison
 from training.data.call_tables import load_links
-from training.report.metrics import psi
+from models.drift import psi
 from training.split import grouped_folds
 from training.train_call import load_call_frame
 
