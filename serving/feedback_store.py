@@ -34,7 +34,7 @@ from pydantic import (
 
 from configs.feedback import FeedbackConfig
 from features.labels import parse_label
-from serving.schemas import visible_text
+from serving.schemas import DECISION_ID_PATTERN, visible_text
 from serving.sqlite_tx import immediate_transaction
 
 _SCHEMA = """
@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     label       INTEGER NOT NULL CHECK (label IN (0, 1)),
     fraud_type  TEXT,
     source      TEXT NOT NULL,
-    received_at TEXT NOT NULL
+    received_at TEXT NOT NULL,
+    decision_id TEXT
 );
 CREATE INDEX IF NOT EXISTS feedback_received_at ON feedback (received_at);
 CREATE TRIGGER IF NOT EXISTS feedback_no_update BEFORE UPDATE ON feedback
@@ -56,7 +57,7 @@ CREATE TRIGGER IF NOT EXISTS feedback_no_delete BEFORE DELETE ON feedback
 BEGIN SELECT RAISE(ABORT, 'feedback is append-only'); END;
 """
 
-COLUMNS = ("seq", "id", "kind", "text", "call_json", "label", "fraud_type", "source", "received_at")
+COLUMNS = ("seq", "id", "kind", "text", "call_json", "label", "fraud_type", "source", "received_at", "decision_id")
 
 
 class FeedbackError(ValueError):
@@ -79,6 +80,13 @@ class FeedbackRecord(BaseModel):
     label: int = Field(..., examples=[1])
     fraud_type: str | None = Field(None, min_length=1, max_length=64, examples=["冒充公检法"])
     source: str = Field(..., pattern=r"^[A-Za-z0-9_.:\-]{1,64}$", examples=["analyst"])
+    decision_id: str | None = Field(
+        None,
+        pattern=DECISION_ID_PATTERN,
+        description="The decision_id of the scoring result this label judges: the label then counts "
+        "toward that decision's model version in live precision (yunmao monitor).",
+        examples=["q1Z8rYx0Lk3vT9aB"],
+    )
 
     @field_validator("label", mode="before")
     @classmethod
@@ -154,6 +162,7 @@ class FeedbackStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
+            _add_decision_id(conn)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -183,6 +192,7 @@ class FeedbackStore:
                 record.fraud_type,
                 record.source,
                 received_at,
+                record.decision_id,
             )
             for record in validated
         ]
@@ -190,8 +200,8 @@ class FeedbackStore:
             return []
         with self._connect() as conn, immediate_transaction(conn):
             conn.executemany(
-                "INSERT INTO feedback (id, kind, text, call_json, label, fraud_type, source, received_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO feedback (id, kind, text, call_json, label, fraud_type, source, received_at, decision_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
         return [row[0] for row in rows]
@@ -210,3 +220,12 @@ class FeedbackStore:
         with self._connect() as conn:
             cursor = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback{where} ORDER BY seq", params)
             return pd.DataFrame(cursor.fetchall(), columns=list(COLUMNS))
+
+
+def _add_decision_id(conn: sqlite3.Connection) -> None:
+    """Give a feedback table created before ``decision_id`` existed that column (older rows: NULL)."""
+    with immediate_transaction(conn):  # two workers opening an old file: one alters, the other sees it done
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
+        if "decision_id" not in columns:
+            conn.execute("ALTER TABLE feedback ADD COLUMN decision_id TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS feedback_decision_id ON feedback (decision_id)")

@@ -38,6 +38,7 @@ class Unscored:
     fraud_type_score: None = None
     category: None = None
     fraud_score: None = None
+    watched: tuple[float, ...] = ()
 
 
 Verdict = Union["Decision", Unscored]

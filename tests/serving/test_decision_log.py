@@ -1,0 +1,156 @@
+"""The decision log (serving/decision_log) and feedback quoting its decision_ids: what is stored
+(and what never is), bounds, the audit sample, and labels joining the exact decision they judge."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from configs.feedback import FeedbackConfig
+from configs.monitor import DECISION_KEY_ENV, DecisionLogConfig
+from serving.decision_log import DecisionLog, decision_key, log_scored
+from serving.errors import validation_details
+from serving.feedback import FeedbackRequest, handle_feedback
+from serving.feedback_store import FeedbackStore
+from serving.live_health import labelled
+from serving.schemas import DECISION_ID_PATTERN, ScoreResult
+from serving.scoring import Unscored
+
+PHONE = "+8613812345678"
+SCAM_TEXT = "您的账户涉嫌洗钱，请立即转账到安全账户"
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+SERVED = SimpleNamespace(name="yunmao-sms", version="3", model=SimpleNamespace(watched_features=["f1", "f2"]))
+
+
+def make_log(tmp_path: Path, key: bytes = b"k" * 32, **overrides: object) -> DecisionLog:
+    return DecisionLog(DecisionLogConfig(path=str(tmp_path / "decisions.db"), **overrides), key)
+
+
+def decide(log: DecisionLog, count: int, action: str = "block", subject: str | None = PHONE) -> list[ScoreResult]:
+    """``count`` scored results of SERVED, logged as the service logs them."""
+    results = [ScoreResult(id=f"m{i}", score=0.9, action=action) for i in range(count)]
+    verdicts = [SimpleNamespace(watched=(0.25, 1.0)) for _ in results]
+    log_scored(log, SERVED, results, verdicts, [subject] * count)  # type: ignore[arg-type]
+    return results
+
+
+def test_decision_ids_are_unique_and_unguessable() -> None:
+    ids = {ScoreResult(id="a", score=None, action="allow").decision_id for _ in range(10_000)}
+    assert len(ids) == 10_000
+    assert all(re.fullmatch(DECISION_ID_PATTERN, i) for i in ids)
+
+
+def test_logged_rows_hold_no_text_and_numbers_only_as_keyed_hmac(tmp_path: Path) -> None:
+    log = make_log(tmp_path)
+    results = decide(log, 2)
+    assert log.flush() == 2
+    rows = log.read(EPOCH)
+    assert rows["decision_id"].tolist() == [r.decision_id for r in results]
+    assert rows[["model", "version", "action"]].drop_duplicates().values.tolist() == [["yunmao-sms", "3", "block"]]
+    assert rows["watched"].tolist() == [[0.25, 1.0]] * 2 and rows["watched_names"].tolist() == [["f1", "f2"]] * 2
+    raw = (tmp_path / "decisions.db").read_bytes()
+    assert PHONE.encode() not in raw and PHONE[3:].encode() not in raw
+    subject = rows["subject"].iloc[0]
+    assert subject == make_log(tmp_path / "same-key").subject(PHONE)  # stable: one number, one subject
+    assert subject != make_log(tmp_path / "other", key=b"x" * 32).subject(PHONE)  # keyed: no key, no brute force
+
+
+def test_unscored_records_are_logged_without_score(tmp_path: Path) -> None:
+    log = make_log(tmp_path)
+    result = ScoreResult(id="c", score=None, action="allow", reasons=["insufficient_history"])
+    log_scored(log, SERVED, [result], [Unscored(action="allow", reasons=("insufficient_history",))], [None])  # type: ignore[arg-type]
+    log.flush()
+    row = log.read(EPOCH).iloc[0]
+    assert pd.isna(row["score"])
+    assert row["subject"] is None and row["watched"] == []
+
+
+def test_log_is_pruned_past_max_rows_and_a_full_queue_drops(tmp_path: Path) -> None:
+    log = make_log(tmp_path, max_rows=100, queue_max=150)
+    decide(log, 120)
+    kept = decide(log, 60)[-30:]  # the queue holds 150: the last 30 of these are dropped
+    log.flush()
+    rows = log.read(EPOCH)
+    assert len(rows) == 100
+    assert not set(r.decision_id for r in kept) & set(rows["decision_id"])
+
+
+@pytest.mark.parametrize(("share", "expected"), [(0.0, 0), (1.0, 400)])
+def test_audit_share_flags_that_share(tmp_path: Path, share: float, expected: int) -> None:
+    log = make_log(tmp_path, audit_share=share)
+    decide(log, 400)
+    log.flush()
+    assert log.read(EPOCH)["audited"].sum() == expected
+
+
+def test_audit_sample_is_random_at_the_configured_share(tmp_path: Path) -> None:
+    log = make_log(tmp_path, audit_share=0.2)
+    decide(log, 5000)
+    log.flush()
+    assert 0.17 < log.read(EPOCH)["audited"].mean() < 0.23
+
+
+def test_read_since_leaves_older_decisions_out(tmp_path: Path) -> None:
+    log = make_log(tmp_path)
+    decide(log, 3)
+    log.flush()
+    assert len(log.read(datetime.now(timezone.utc) + timedelta(minutes=1))) == 0
+
+
+def test_workers_share_one_generated_key_unless_the_env_sets_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(DECISION_KEY_ENV, raising=False)
+    config = DecisionLogConfig(path=str(tmp_path / "decisions.db"))
+    first, second = decision_key(config), decision_key(config)
+    assert first == second and len(first) == 32
+    assert config.key_path().stat().st_mode & 0o077 == 0  # owner only
+    monkeypatch.setenv(DECISION_KEY_ENV, "from-the-environment")
+    assert decision_key(config) == b"from-the-environment"
+
+
+def test_feedback_on_one_of_two_decisions_on_the_same_text_joins_that_one(tmp_path: Path) -> None:
+    log = make_log(tmp_path)
+    first, second = decide(log, 2)  # the same text scored twice: two decisions
+    log.flush()
+    store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+    record = {"text": SCAM_TEXT, "label": 0, "source": "victim_report", "decision_id": second.decision_id}
+    answer = handle_feedback(FeedbackRequest.model_validate(record), store, log)
+    assert answer.unmatched_decision_ids == []
+    joined = labelled(log.read(EPOCH), store.read())
+    assert joined["decision_id"].tolist() == [second.decision_id] and joined["label"].tolist() == [0]
+    assert first.decision_id not in set(joined["decision_id"])
+
+
+def test_unknown_decision_id_is_stored_and_flagged(tmp_path: Path) -> None:
+    log = make_log(tmp_path)
+    store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+    unknown = "A" * 16
+    request = FeedbackRequest.model_validate({"text": SCAM_TEXT, "label": 1, "source": "analyst", "decision_id": unknown})
+    answer = handle_feedback(request, store, log)
+    assert answer.accepted == 1 and answer.unmatched_decision_ids == [unknown]
+    assert store.read()["decision_id"].tolist() == [unknown]
+
+
+def test_decision_id_not_of_the_issued_form_is_refused_naming_the_field() -> None:
+    with pytest.raises(ValidationError) as caught:
+        FeedbackRequest.model_validate({"text": SCAM_TEXT, "label": 1, "source": "analyst", "decision_id": "1 OR 1=1"})
+    assert [d.field for d in validation_details(caught.value)] == ["records.0.decision_id"]
+
+
+def test_feedback_table_from_before_decision_ids_gains_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.db"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE feedback (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, kind TEXT NOT NULL,"
+                    " text TEXT, call_json TEXT, label INTEGER NOT NULL, fraud_type TEXT, source TEXT NOT NULL,"
+                    " received_at TEXT NOT NULL)")
+        old.execute("INSERT INTO feedback (id, kind, text, label, source, received_at) VALUES ('old', 'sms', 'x', 1, 'a', '2024')")
+    store = FeedbackStore(FeedbackConfig(path=str(path)))
+    store.append_many([{"text": SCAM_TEXT, "label": 1, "source": "analyst", "decision_id": "B" * 16}])
+    old_row, new_row = store.read()["decision_id"].tolist()
+    assert pd.isna(old_row) and new_row == "B" * 16
