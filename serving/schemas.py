@@ -117,7 +117,7 @@ class ScoreResult(BaseModel):
 
     id: str = Field(..., examples=["sms-20240501-000123"])
     decision_id: str = Field(
-        default_factory=new_decision_id,
+        ...,
         pattern=DECISION_ID_PATTERN,
         description="Unique id of this decision; quote it in POST /v1/feedback so the label joins "
         "exactly this decision (live precision).",

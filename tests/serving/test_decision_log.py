@@ -20,8 +20,8 @@ from serving.errors import validation_details
 from serving.feedback import FeedbackRequest, handle_feedback
 from serving.feedback_store import FeedbackStore
 from serving.live_health import labelled
-from serving.schemas import DECISION_ID_PATTERN, ScoreResult
-from serving.scoring import Unscored
+from serving.schemas import DECISION_ID_PATTERN, ScoreResult, new_decision_id
+from serving.scoring import Unscored, to_result
 
 PHONE = "+8613812345678"
 SCAM_TEXT = "您的账户涉嫌洗钱，请立即转账到安全账户"
@@ -35,14 +35,14 @@ def make_log(tmp_path: Path, key: bytes = b"k" * 32, **overrides: object) -> Dec
 
 def decide(log: DecisionLog, count: int, action: str = "block", subject: str | None = PHONE) -> list[ScoreResult]:
     """``count`` scored results of SERVED, logged as the service logs them."""
-    results = [ScoreResult(id=f"m{i}", score=0.9, action=action) for i in range(count)]
+    results = [ScoreResult(decision_id=new_decision_id(), id=f"m{i}", score=0.9, action=action) for i in range(count)]
     verdicts = [SimpleNamespace(watched=(0.25, 1.0)) for _ in results]
     log_scored(log, SERVED, results, verdicts, [subject] * count)  # type: ignore[arg-type]
     return results
 
 
 def test_decision_ids_are_unique_and_unguessable() -> None:
-    ids = {ScoreResult(id="a", score=None, action="allow").decision_id for _ in range(10_000)}
+    ids = {to_result("a", Unscored(action="allow", reasons=())).decision_id for _ in range(10_000)}
     assert len(ids) == 10_000
     assert all(re.fullmatch(DECISION_ID_PATTERN, i) for i in ids)
 
@@ -64,7 +64,7 @@ def test_logged_rows_hold_no_text_and_numbers_only_as_keyed_hmac(tmp_path: Path)
 
 def test_unscored_records_are_logged_without_score(tmp_path: Path) -> None:
     log = make_log(tmp_path)
-    result = ScoreResult(id="c", score=None, action="allow", reasons=["insufficient_history"])
+    result = ScoreResult(decision_id=new_decision_id(), id="c", score=None, action="allow", reasons=["insufficient_history"])
     log_scored(log, SERVED, [result], [Unscored(action="allow", reasons=("insufficient_history",))], [None])  # type: ignore[arg-type]
     log.flush()
     row = log.read(EPOCH).iloc[0]

@@ -17,7 +17,7 @@ from serving.decision_log import DecisionLog, log_scored
 from serving.feedback_store import FeedbackStore
 from serving.live_health import LiveHealthRefresher, drift, labelled, precision_rows
 from serving.metrics import DRIFT_PSI, LIVE_PRECISION
-from serving.schemas import ScoreResult
+from serving.schemas import ScoreResult, new_decision_id
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 CONFIG = LiveHealthConfig(min_decisions=200, min_labelled=5)
@@ -35,7 +35,7 @@ def served(ref: dict[str, np.ndarray], version: str = "7") -> SimpleNamespace:
 
 def log_stream(log: DecisionLog, model: SimpleNamespace, stream: dict[str, np.ndarray], actions: list[str] | None = None) -> list[ScoreResult]:
     scores = stream[REFERENCE_SCORE]
-    results = [ScoreResult(id=f"m{i}", score=float(s), action=(actions or ["allow"] * len(scores))[i]) for i, s in enumerate(scores)]
+    results = [ScoreResult(decision_id=new_decision_id(), id=f"m{i}", score=float(s), action=(actions or ["allow"] * len(scores))[i]) for i, s in enumerate(scores)]
     verdicts = [SimpleNamespace(watched=(float(stream[WATCHED[0]][i]), float(stream[WATCHED[1]][i]))) for i in range(len(scores))]
     log_scored(log, model, results, verdicts, [None] * len(results))  # type: ignore[arg-type]
     log.flush()

@@ -16,7 +16,7 @@ from configs.monitor import DecisionLogConfig, MonitorConfig
 from models.scam_model import REFERENCE_SCORE
 from serving.decision_log import DecisionLog, log_scored
 from serving.feedback_store import FeedbackStore
-from serving.schemas import ScoreResult
+from serving.schemas import ScoreResult, new_decision_id
 from training.cli import app
 from training.monitor import MonitorError, monitor_report, parse_since, write_monitor
 
@@ -26,7 +26,7 @@ EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 def log_decisions(log: DecisionLog, version: str, scores: np.ndarray) -> list[ScoreResult]:
     model = SimpleNamespace(name="yunmao-sms", version=version, model=SimpleNamespace(watched_features=["f"]))
-    results = [ScoreResult(id=f"m{i}", score=float(s), action="block" if s > 0.5 else "allow") for i, s in enumerate(scores)]
+    results = [ScoreResult(decision_id=new_decision_id(), id=f"m{i}", score=float(s), action="block" if s > 0.5 else "allow") for i, s in enumerate(scores)]
     log_scored(log, model, results, [SimpleNamespace(watched=(float(s),)) for s in scores], [None] * len(results))  # type: ignore[arg-type]
     log.flush()
     return results
