@@ -33,6 +33,11 @@ def make_log(tmp_path: Path, key: bytes = b"k" * 32, **overrides: object) -> Dec
     return DecisionLog(DecisionLogConfig(path=str(tmp_path / "decisions.db"), **overrides), key)
 
 
+def stored_bytes(log: DecisionLog) -> bytes:
+    """Everything SQLite keeps of the log on disk (the database and its write-ahead log)."""
+    return b"".join(p.read_bytes() for p in log.path.parent.glob(log.path.name + "*"))
+
+
 def decide(log: DecisionLog, count: int, action: str = "block", subject: str | None = PHONE) -> list[ScoreResult]:
     """``count`` scored results of SERVED, logged as the service logs them."""
     results = [ScoreResult(decision_id=new_decision_id(), id=f"m{i}", score=0.9, action=action) for i in range(count)]
@@ -55,7 +60,7 @@ def test_logged_rows_hold_no_text_and_numbers_only_as_keyed_hmac(tmp_path: Path)
     assert rows["decision_id"].tolist() == [r.decision_id for r in results]
     assert rows[["model", "version", "action"]].drop_duplicates().values.tolist() == [["yunmao-sms", "3", "block"]]
     assert rows["watched"].tolist() == [[0.25, 1.0]] * 2 and rows["watched_names"].tolist() == [["f1", "f2"]] * 2
-    raw = (tmp_path / "decisions.db").read_bytes()
+    raw = stored_bytes(log)
     assert PHONE.encode() not in raw and PHONE[3:].encode() not in raw
     subject = rows["subject"].iloc[0]
     assert subject == make_log(tmp_path / "same-key").subject(PHONE)  # stable: one number, one subject
@@ -154,3 +159,35 @@ def test_feedback_table_from_before_decision_ids_gains_the_column(tmp_path: Path
     store.append_many([{"text": SCAM_TEXT, "label": 1, "source": "analyst", "decision_id": "B" * 16}])
     old_row, new_row = store.read()["decision_id"].tolist()
     assert pd.isna(old_row) and new_row == "B" * 16
+
+
+@pytest.mark.slow
+def test_service_results_carry_decision_ids_that_feedback_joins(serving_env: str) -> None:
+    """In-process service: two decisions on one text get two ids, both logged without the text or
+    the sender; feedback quoting the second joins it and no other."""
+    from starlette.testclient import TestClient
+
+    from serving.decision_log import worker_decision_log
+    from tests.serving.cases import JSON, body
+    from tests.serving.conftest import fresh_asgi_app
+
+    with TestClient(fresh_asgi_app()) as client:
+        scored = [client.post("/v1/sms/score", content=body({"messages": [{"id": f"m{i}", "text": SCAM_TEXT, "sender": PHONE}]}),
+                              headers=JSON) for i in range(2)]
+        assert [r.status_code for r in scored] == [200, 200]
+        first, second = (r.json()["results"][0]["decision_id"] for r in scored)
+        assert first != second
+        log = worker_decision_log()
+        assert log is not None
+        log.flush()
+        record = {"text": SCAM_TEXT, "label": 1, "source": "analyst", "decision_id": second}
+        answer = client.post("/v1/feedback", content=body(record), headers=JSON)
+        assert answer.status_code == 200 and answer.json()["unmatched_decision_ids"] == []
+        bad = client.post("/v1/feedback", content=body({**record, "decision_id": "x"}), headers=JSON)
+        assert bad.status_code == 422 and "records.0.decision_id" in bad.text
+    from serving.feedback import feedback_store
+
+    joined = labelled(log.read(EPOCH), feedback_store().read())
+    assert joined["decision_id"].tolist() == [second]
+    stored = stored_bytes(log)
+    assert SCAM_TEXT.encode() not in stored and PHONE.encode() not in stored
