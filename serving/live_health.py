@@ -31,9 +31,9 @@ from serving.reload import LoadedModel
 SAMPLES = ("feedback", "audit")
 
 
-def window_start(hours: float, now: datetime | None = None) -> datetime:
-    """The start of a window of ``hours`` ending ``now`` (UTC)."""
-    return (now or datetime.now(timezone.utc)) - timedelta(hours=hours)
+def window_start(hours: float) -> datetime:
+    """The start of the window of ``hours`` ending now (UTC)."""
+    return datetime.now(timezone.utc) - timedelta(hours=hours)
 
 
 def drift(decisions: pd.DataFrame, reference: Mapping[str, np.ndarray], config: LiveHealthConfig) -> list[dict[str, Any]]:

@@ -72,7 +72,8 @@ DRIFT_PSI = bentoml.metrics.Gauge(
 )
 LIVE_PRECISION = bentoml.metrics.Gauge(
     name="yunmao_live_precision",
-    documentation="Share of labelled block/warn decisions that were scam, over monitor live.window_h; sample=feedback (all labels) or audit (random audit sample).",
+    documentation="Share of labelled block/warn decisions that were scam, over monitor live.window_h; "
+    "sample=feedback (all labels) or audit (the random audit sample).",
     labelnames=["model", "version", "action", "sample"],
     multiprocess_mode="mostrecent",
 )

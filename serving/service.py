@@ -40,8 +40,8 @@ from serving.auth import BearerAuthMiddleware
 from serving.batching import Batcher
 from serving.cache import message_key
 from serving.call_scoring import decide_calls
-from serving.decision_log import log_scored, worker_decision_log
 from serving.deadlines import BodyDeadlineMiddleware, close_stalled_connections
+from serving.decision_log import log_scored, worker_decision_log
 from serving.errors import unavailable
 from serving.feedback import (
     FEEDBACK_PATH,

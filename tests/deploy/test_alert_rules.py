@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 from typing import Literal
 
-import pytest
 import yaml
 from prometheus_client.metrics import MetricWrapperBase
 from pydantic import BaseModel, ConfigDict, Field

@@ -35,7 +35,8 @@ def served(ref: dict[str, np.ndarray], version: str = "7") -> SimpleNamespace:
 
 def log_stream(log: DecisionLog, model: SimpleNamespace, stream: dict[str, np.ndarray], actions: list[str] | None = None) -> list[ScoreResult]:
     scores = stream[REFERENCE_SCORE]
-    results = [ScoreResult(decision_id=new_decision_id(), id=f"m{i}", score=float(s), action=(actions or ["allow"] * len(scores))[i]) for i, s in enumerate(scores)]
+    actions = actions or ["allow"] * len(scores)
+    results = [ScoreResult(decision_id=new_decision_id(), id=f"m{i}", score=float(s), action=actions[i]) for i, s in enumerate(scores)]
     verdicts = [SimpleNamespace(watched=(float(stream[WATCHED[0]][i]), float(stream[WATCHED[1]][i]))) for i in range(len(scores))]
     log_scored(log, model, results, verdicts, [None] * len(results))  # type: ignore[arg-type]
     log.flush()

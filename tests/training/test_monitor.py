@@ -26,7 +26,8 @@ EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 def log_decisions(log: DecisionLog, version: str, scores: np.ndarray) -> list[ScoreResult]:
     model = SimpleNamespace(name="yunmao-sms", version=version, model=SimpleNamespace(watched_features=["f"]))
-    results = [ScoreResult(decision_id=new_decision_id(), id=f"m{i}", score=float(s), action="block" if s > 0.5 else "allow") for i, s in enumerate(scores)]
+    results = [ScoreResult(decision_id=new_decision_id(), id=f"m{i}", score=float(s), action="block" if s > 0.5 else "allow")
+               for i, s in enumerate(scores)]
     log_scored(log, model, results, [SimpleNamespace(watched=(float(s),)) for s in scores], [None] * len(results))  # type: ignore[arg-type]
     log.flush()
     return results

@@ -35,7 +35,6 @@ class MonitorError(ValueError):
 class MonitorFiles:
     html: Path
     json: Path
-    report: dict[str, Any]
 
 
 def parse_since(text: str) -> float:
@@ -98,4 +97,4 @@ def write_monitor(report: dict[str, Any], out: Path) -> MonitorFiles:
     json_path, html_path = out / "monitor.json", out / "monitor.html"
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     html_path.write_text(render_monitor(report), encoding="utf-8")
-    return MonitorFiles(html_path, json_path, report)
+    return MonitorFiles(html_path, json_path)
