@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field
 
 from configs import StrictModel, default_config_path, load_config
-from configs.paths import data_dir
+from configs.paths import data_file
 from configs.report import DriftConfig
 
 MONITOR_CONFIG_ENV = "YUNMAO_MONITOR_CONFIG"
@@ -29,10 +29,7 @@ class DecisionLogConfig(StrictModel):
 
     def db_path(self) -> Path:
         """The SQLite file: ``<data dir>/decisions.db`` unless ``path`` says otherwise."""
-        if self.path is None:
-            return data_dir() / "decisions.db"
-        path = Path(self.path).expanduser()
-        return path if path.is_absolute() else data_dir() / path
+        return data_file(self.path, "decisions.db")
 
     def key_path(self) -> Path:
         """The HMAC key file every worker shares when ``$YUNMAO_DECISION_KEY`` is unset."""

@@ -18,3 +18,12 @@ def data_dir() -> Path:
     path = Path(os.environ.get("YUNMAO_DATA_DIR") or PROJECT_ROOT / "data").resolve()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def data_file(path: str | None, default_name: str) -> Path:
+    """A configured file: ``default_name`` in the data dir when ``path`` is None, a relative
+    ``path`` under the data dir, an absolute one (``~`` expanded) as it is."""
+    if path is None:
+        return data_dir() / default_name
+    chosen = Path(path).expanduser()
+    return chosen if chosen.is_absolute() else data_dir() / chosen
