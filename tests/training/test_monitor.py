@@ -35,7 +35,7 @@ def log_decisions(log: DecisionLog, version: str, scores: np.ndarray) -> list[Sc
 
 def test_report_per_version_with_drift_precision_and_an_unloadable_reference(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
-    log = DecisionLog(DecisionLogConfig(path=str(tmp_path / "d.db")), b"k" * 32)
+    log = DecisionLog(DecisionLogConfig(path=str(tmp_path / "d.db"), audit_share=0.0), b"k" * 32)
     same = log_decisions(log, "1", rng.beta(0.4, 3.0, 400))
     log_decisions(log, "2", rng.beta(3.0, 0.4, 400))  # a version whose reference cannot be loaded
     feedback = FeedbackStore(FeedbackConfig(path=str(tmp_path / "f.db")))
