@@ -128,14 +128,14 @@ class DecisionLog:
         return hmac.new(self._key, str(number).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
     def record(self, model: str, version: str, watched_names: Sequence[str], decisions: Iterable[LoggedDecision]) -> None:
-        """Queue ``decisions`` of one model version for the writer; never blocks on the disk."""
+        """Queue ``decisions`` of one model version for the writer; never blocks on the disk (and
+        leaves encoding to the writer: this runs on the request path)."""
         now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-        names = json.dumps(list(watched_names), ensure_ascii=False)
+        names = tuple(watched_names)
         rows = [
             (
                 d.decision_id, model, version, now, d.score, d.action, d.category,
-                int(self._audit.random() < self.config.audit_share), d.subject,
-                json.dumps([round(v, _WATCHED_DIGITS) for v in d.watched]), names,
+                int(self._audit.random() < self.config.audit_share), d.subject, d.watched, names,
             )
             for d in decisions
         ]
@@ -151,13 +151,11 @@ class DecisionLog:
             rows, self._pending = self._pending, []
         if not rows:
             return 0
+        versions = sorted({(row[1], row[2], json.dumps(row[-1], ensure_ascii=False)) for row in rows})
+        decided = [(*row[:-2], json.dumps([round(v, _WATCHED_DIGITS) for v in row[-2]])) for row in rows]
         with self._connect() as conn, immediate_transaction(conn):
-            conn.executemany(
-                "INSERT OR IGNORE INTO watched_features (model, version, names) VALUES (?, ?, ?)",
-                sorted({(row[1], row[2], row[-1]) for row in rows}),
-            )
-            conn.executemany(f"INSERT INTO decisions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                             [row[:-1] for row in rows])
+            conn.executemany("INSERT OR IGNORE INTO watched_features (model, version, names) VALUES (?, ?, ?)", versions)
+            conn.executemany(f"INSERT INTO decisions ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", decided)
             conn.execute("DELETE FROM decisions WHERE seq <= (SELECT MAX(seq) FROM decisions) - ?", (self.config.max_rows,))
         return len(rows)
 
