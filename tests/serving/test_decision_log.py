@@ -163,8 +163,8 @@ def test_feedback_table_from_before_decision_ids_gains_the_column(tmp_path: Path
 
 @pytest.mark.slow
 def test_service_results_carry_decision_ids_that_feedback_joins(serving_env: str) -> None:
-    """In-process service: two decisions on one text get two ids, both logged without the text or
-    the sender; feedback quoting the second joins it and no other."""
+    """In-process service: SMS and call results carry decision ids; two decisions on one text get
+    two ids, logged without the text or the sender; feedback quoting the second joins it alone."""
     from starlette.testclient import TestClient
 
     from serving.decision_log import worker_decision_log
@@ -177,6 +177,8 @@ def test_service_results_carry_decision_ids_that_feedback_joins(serving_env: str
         assert [r.status_code for r in scored] == [200, 200]
         first, second = (r.json()["results"][0]["decision_id"] for r in scored)
         assert first != second
+        call = client.post("/v1/call/score", content=body({"calls": [{"id": "c1", "caller": "8613800000000"}]}), headers=JSON)
+        assert call.status_code == 200 and re.fullmatch(DECISION_ID_PATTERN, call.json()["results"][0]["decision_id"])
         log = worker_decision_log()
         assert log is not None
         log.flush()
