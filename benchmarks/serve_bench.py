@@ -5,10 +5,17 @@ All on this machine, loopback only, every load loop bounded in requests and seco
 
     .venv/bin/python benchmarks/serve_bench.py [--model models:/yunmao-sms@champion] [--seconds 6]
     .venv/bin/python benchmarks/serve_bench.py --only-overload [--set overload.max_in_flight=4] [--deadline-ms 100]
+    .venv/bin/python benchmarks/serve_bench.py --only-shadow [--challenger models:/yunmao-sms@challenger]
 
 Texts are demo SMS (``training.data.demo_sms``): templated campaigns, as real spam is, which is what
-the decision cache exploits. Results are printed and written to the "serving" and "overload"
-sections of docs/benchmarks.md (between their markers; the rest of the file is left alone).
+the decision cache exploits. Results are printed and written to the "serving", "overload" and
+"shadow" sections of docs/benchmarks.md (between their markers; the rest of the file is left alone).
+
+The shadow run (:func:`shadow_rows`) measures what a shadow challenger costs the champion: one
+server with ``shadow.sms`` enabled, its challenger behind a benchmark-only alias that is deleted
+(shadow off) and set again (shadow on) between alternating rounds, at a fixed open-loop rate of
+``--shadow-load`` × the capacity measured first (:func:`open_loop`: requests leave on schedule,
+latency counts from the scheduled time, so a stalled server cannot slow the client down).
 
 The overload runs use a minimal HTTP/1.1 client on raw sockets (:func:`raw_load`): at 256
 clients hammering shed answers, httpx's own CPU (about a millisecond a request) would take the
@@ -42,6 +49,8 @@ BIN = Path(sys.executable).parent
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- serving:start -->", "<!-- serving:end -->"
 OVERLOAD_MARKERS = ("<!-- overload:start -->", "<!-- overload:end -->")
+SHADOW_MARKERS = ("<!-- shadow:start -->", "<!-- shadow:end -->")
+SHADOW_ALIAS = "serve-bench-shadow"  # the benchmark's own alias: champion and challenger aliases stay as they are
 OVERLOAD_CLIENTS = (16, 64, 256)
 SHED_MARK = b'["overloaded"]'  # reasons of a fail-open policy answer
 DEADLINE_HEADER = "X-Yunmao-Deadline-Ms"  # configs/serving.yaml overload.deadline_header
@@ -276,6 +285,146 @@ def overload_rows(uri: str, records: list[dict], seconds: float, workers: int, o
     return rows
 
 
+async def open_loop(port: int, path: str, bodies: list[bytes], rate: float, seconds: float) -> tuple[list[float], int]:
+    """Open loop: request ``i`` leaves at ``i / rate`` s on an idle keep-alive connection (a new one
+    when none is idle), whatever the answers to earlier ones; latency counts from that scheduled
+    time. (latencies ms of 200 answers, everything else)."""
+    requests = [raw_request(path, body, {}) for body in bodies]
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(i: int, scheduled: float) -> None:
+        nonlocal errors
+        connection = idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port)
+        try:
+            status, _, body = await raw_exchange(*connection, requests[i % len(requests)])
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            errors += 1
+            connection[1].close()
+            return
+        idle.append(connection)
+        if status == 200 and SHED_MARK not in body:
+            latencies.append((time.perf_counter() - scheduled) * 1000)
+        else:
+            errors += 1
+
+    start = time.perf_counter()
+    tasks = []
+    for i in range(int(rate * seconds)):
+        scheduled = start + i / rate
+        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))  # the load's schedule, not a test wait
+        tasks.append(asyncio.create_task(one(i, scheduled)))
+    await asyncio.gather(*tasks)
+    for _, writer in idle:
+        writer.close()
+    return latencies, errors
+
+
+def shadow_counts(url: str) -> dict[str, float]:
+    """The instance's shadow counters for SMS from ``/metrics``: sampled, scored, dropped (all reasons)."""
+    counts = {"sampled": 0.0, "scored": 0.0, "dropped": 0.0}
+    for line in httpx.get(f"{url}/metrics", timeout=10).text.splitlines():
+        for name in counts:
+            if line.startswith(f"yunmao_shadow_{name}_total{{") and 'kind="sms"' in line:
+                counts[name] += float(line.rsplit(" ", 1)[1])
+    return counts
+
+
+def settled_counts(url: str, timeout: float = 30) -> dict[str, float]:
+    """Shadow counters once every sampled record is scored or dropped (or ``timeout`` passed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = shadow_counts(url)
+        if counts["scored"] + counts["dropped"] >= counts["sampled"] or time.monotonic() > deadline:
+            return counts
+        time.sleep(0.2)  # the shadow queue drains on the server's own time
+
+
+@dataclass
+class ShadowRow:
+    arm: str  # "off" or "on"
+    requests: int
+    p50_ms: float | None
+    p99_ms: float | None
+    errors: int
+    sampled: float
+    scored: float
+    dropped: float
+
+
+def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, workers: int, share: float,
+                load: float, rounds: int) -> tuple[float, float, list[ShadowRow]]:
+    """(capacity req/s, offered rate, one row per arm): shadow off and on alternate ``rounds`` times
+    on one server at ``load`` × capacity; capacity is measured closed-loop at 16 clients, shadow off."""
+    from mlflow import MlflowClient
+
+    from configs.serving import ServingConfig, load_serving_config
+    from models.registry import resolve_model_version, set_alias
+    from serving.shadow_store import SHADOW_KEY_ENV
+
+    name, version = resolve_model_version(challenger)
+    workdir = Path(tempfile.mkdtemp(prefix="serve-bench-shadow-"))
+    config = {**load_serving_config().model_dump(), "cache": {"max_entries": 0}}
+    config["shadow"] = {**config["shadow"], "path": str(workdir / "shadow.db"),
+                        "sms": {**config["shadow"]["sms"], "enabled": True, "share": share, "model": f"models:/{name}@{SHADOW_ALIAS}"}}
+    ServingConfig.model_validate(config)
+    port, env, cmd = serve_command(uri, config, workers)
+    env[SHADOW_KEY_ENV] = os.urandom(16).hex()
+    url = f"http://127.0.0.1:{port}"
+    bodies = [json.dumps({"messages": [r]}, ensure_ascii=False).encode() for r in records]
+    client = MlflowClient()
+
+    def shadow(on: bool) -> None:
+        if on:
+            set_alias(name, version, SHADOW_ALIAS)
+        else:
+            client.delete_registered_model_alias(name, SHADOW_ALIAS)
+        httpx.post(f"{url}/v1/admin/reload", timeout=60).raise_for_status()
+
+    set_alias(name, version, SHADOW_ALIAS)
+    try:
+        with process(cmd, f"{url}/readyz", env):
+            shadow(False)
+            asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))  # warm-up: batching learns its cost
+            scored, _, _, elapsed = asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 16, seconds, 200_000))
+            capacity = len(scored) / elapsed
+            rate = load * capacity
+            pooled: dict[str, tuple[list[float], int]] = {"off": ([], 0), "on": ([], 0)}
+            before = settled_counts(url)
+            for _ in range(rounds):
+                for arm in ("off", "on"):
+                    shadow(arm == "on")
+                    latencies, errors = asyncio.run(open_loop(port, "/v1/sms/score", bodies, rate, seconds))
+                    pooled[arm] = (pooled[arm][0] + latencies, pooled[arm][1] + errors)
+            after = settled_counts(url)
+    finally:
+        client.delete_registered_model_alias(name, SHADOW_ALIAS)
+    delta = {key: after[key] - before[key] for key in after}
+    rows = [ShadowRow(arm, len(lat), quantile(lat, 50), quantile(lat, 99), errors,
+                      *((delta["sampled"], delta["scored"], delta["dropped"]) if arm == "on" else (0, 0, 0)))
+            for arm, (lat, errors) in pooled.items()]
+    return capacity, rate, rows
+
+
+def render_shadow(capacity: float, rate: float, rows: list[ShadowRow], meta: str) -> str:
+    off, on = rows
+    ratio = on.p99_ms / off.p99_ms if on.p99_ms and off.p99_ms else float("nan")
+    share = on.scored / on.sampled if on.sampled else float("nan")
+    lines = [
+        "## Shadow challenger (issue #13)", "", meta, "",
+        f"Capacity (closed loop, 16 clients, shadow off): {capacity:,.0f} req/s; offered open-loop rate: {rate:,.0f} req/s.", "",
+        "| shadow | requests | p50 ms | p99 ms | errors | sampled | shadow-scored | dropped |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(f"| {r.arm} | {r.requests:,} | {ms(r.p50_ms)} | {ms(r.p99_ms)} | {r.errors} | {r.sampled:,.0f} | {r.scored:,.0f} | "
+          f"{r.dropped:,.0f} |" for r in rows),
+        "",
+        f"- champion p99 shadow on / off = {ratio:.2f} (target ≤ 1.10)",
+        f"- sampled records actually shadow-scored = {share:.1%} (target ≥ 95%)",
+    ]
+    return "\n".join(lines)
+
+
 def ms(value: float | None) -> str:
     """A latency cell of the Markdown tables (blank where nothing was measured)."""
     return "" if value is None else f"{value:.1f}"
@@ -382,6 +531,11 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="serving config override for the overload server, e.g. overload.max_in_flight=4")
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
+    parser.add_argument("--only-shadow", action="store_true", help="run only the shadow-challenger section")
+    parser.add_argument("--challenger", default=None, help="shadow model (default: the challenger alias, else --model)")
+    parser.add_argument("--shadow-share", type=float, default=0.1, help="shadow.sms.share of the shadow run")
+    parser.add_argument("--shadow-load", type=float, default=0.7, help="open-loop rate as a share of measured capacity")
+    parser.add_argument("--shadow-rounds", type=int, default=2, help="alternating off/on rounds of --seconds each")
     args = parser.parse_args()
 
     from models.registry import load_scam_model, resolve_model_version
@@ -389,6 +543,9 @@ def main() -> None:
     name, version = resolve_model_version(args.model)
     frame = demo_records(args.messages, seed=11)
     records = frame.to_dict("records")
+    if args.only_shadow:
+        run_shadow(args, records)
+        return
     overload = overload_rows(args.model, records, args.seconds, args.workers, args.set, args.deadline_ms)
     overload_text = render_overload(overload, (
         f"Model `models:/{name}/{version}`; single-message requests of {len(records)} demo SMS, closed loop: each client "
@@ -431,6 +588,33 @@ def main() -> None:
     print(text)
     if not args.no_write:
         write_section(text)
+
+
+def run_shadow(args: argparse.Namespace, records: list[dict]) -> None:
+    """The shadow section: print it and write it to docs/benchmarks.md."""
+    from models.registry import ModelNotFoundError, resolve_model_version
+
+    challenger = args.challenger
+    if challenger is None:
+        try:
+            challenger = "models:/{}/{}".format(*resolve_model_version(args.model.split("@")[0] + "@challenger"))
+        except ModelNotFoundError:
+            challenger = args.model
+    load_before = os.getloadavg()[0]
+    capacity, rate, rows = shadow_rows(args.model, challenger, records, args.seconds, args.workers, args.shadow_share,
+                                       args.shadow_load, args.shadow_rounds)
+    champion = "models:/{}/{}".format(*resolve_model_version(args.model))
+    text = render_shadow(capacity, rate, rows, (
+        f"Champion `{champion}`, shadow challenger `{challenger}` (share {args.shadow_share:g}); single-message requests of "
+        f"{len(records)} demo SMS; {args.workers} workers, cache off, {os.cpu_count()} cores shared with whatever else runs "
+        f"(load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); "
+        f"{args.shadow_rounds} alternating off/on rounds of {args.seconds:.0f} s on one server (the shadow switched by "
+        f"deleting and setting its alias, then a reload). "
+        f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
+    ))
+    print(text)
+    if not args.no_write:
+        write_section(text, SHADOW_MARKERS)
 
 
 if __name__ == "__main__":

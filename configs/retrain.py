@@ -1,5 +1,6 @@
 """Schema of ``configs/retrain.yaml``: promotion gates as data (metric, rule, tolerance or value),
-the fixed evaluation set and training config per model kind, and the lock timeout."""
+the shadow-evidence gates of two-phase promotion, the fixed evaluation set and training config
+per model kind, and the lock timeout."""
 
 from __future__ import annotations
 
@@ -46,8 +47,19 @@ class PerKind(StrictModel):
         return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+class ShadowGates(StrictModel):
+    """Two-phase promotion: ``yunmao promote`` also needs live shadow evidence for the exact version
+    (``serving/shadow``), and ``retrain`` leaves a challenger that passed the offline gates at alias
+    ``challenger`` for the service to shadow instead of promoting it."""
+
+    enabled: bool = False
+    min_shadow_pairs: int = Field(500, ge=1, le=100_000_000)
+    max_block_disagreement: float = Field(0.02, ge=0, le=1)  # share of pairs where exactly one model blocks
+
+
 class RetrainConfig(StrictModel):
     gates: list[Gate] = Field(..., min_length=1)
+    shadow_gates: ShadowGates = ShadowGates()
     eval_data: PerKind = PerKind()
     training_config: PerKind = PerKind()
     lock_timeout_s: float = Field(10.0, ge=0, le=3600)

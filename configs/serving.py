@@ -1,14 +1,16 @@
-"""Schema of ``configs/serving.yaml``: models, limits, batching, overload, reload, read timeouts, cache and auth of the service."""
+"""Schema of ``configs/serving.yaml``: models, limits, batching, overload, reload, read timeouts, cache, auth, shadow challengers."""
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from configs import StrictModel, default_config_path, load_config
+from configs.paths import data_dir
 
 SERVING_CONFIG_ENV = "YUNMAO_SERVING_CONFIG"
 
@@ -76,9 +78,52 @@ class AuthConfig(StrictModel):
     admin_api_key: str | None = Field(None, min_length=16)
 
 
+class ShadowModelConfig(StrictModel):
+    """One endpoint's shadow challenger (``serving/shadow``): a sampled ``share`` of the records
+    the champion answered is scored again by ``model`` on a worker thread, off the request's path;
+    at most ``queue_size`` requests wait for it, more are dropped and counted."""
+
+    enabled: bool = False
+    model: str = Field("models:/yunmao-sms@challenger", pattern=r"^models:/.+")
+    share: float = Field(0.1, gt=0, le=1)
+    queue_size: int = Field(1000, ge=1, le=1_000_000)
+    keep_text: bool = False  # store the SMS text of each pair (otherwise only its keyed HMAC)
+
+
+class CallShadowConfig(ShadowModelConfig):
+    model: str = Field("models:/yunmao-call@challenger", pattern=r"^models:/.+")
+
+
+class ShadowConfig(StrictModel):
+    """Shadow challengers of both endpoints and the bounded table of scored pairs every worker writes."""
+
+    sms: ShadowModelConfig = ShadowModelConfig()
+    call: CallShadowConfig = CallShadowConfig()
+    path: str | None = None  # SQLite file; null = <data dir>/shadow.db, relative = under the data dir
+    max_rows: int = Field(200_000, ge=100, le=100_000_000)
+    busy_timeout_s: float = Field(5, gt=0, le=600)
+    max_batch: int = Field(256, ge=1, le=100_000)  # queued records scored in one shadow model call
+    max_wait_ms: float = Field(1000, ge=0, le=60_000)  # how long the shadow thread collects records for one call
+    hmac_key: str | None = Field(None, min_length=16)  # env YUNMAO_SHADOW_KEY overrides
+
+    @model_validator(mode="after")
+    def _calls_have_no_text(self) -> ShadowConfig:
+        if self.call.keep_text:
+            raise ValueError("shadow.call.keep_text must be false: a call has no text, and its number is never stored")
+        return self
+
+    def db_path(self) -> Path:
+        """The pairs' SQLite file: ``<data dir>/shadow.db`` unless ``path`` says otherwise."""
+        if self.path is None:
+            return data_dir() / "shadow.db"
+        path = Path(self.path).expanduser()
+        return path if path.is_absolute() else data_dir() / path
+
+
 class ServingConfig(StrictModel):
     sms_model_uri: str = Field("models:/yunmao-sms@champion", min_length=1)
     call_model_uri: str = Field("models:/yunmao-call@champion", min_length=1)
+    registry_uri: str | None = Field(None, min_length=1)
     unknown_caller_action: Literal["block", "warn", "allow"] = "allow"
     workers: int = Field(1, ge=1, le=64)
     timeout_s: int = Field(30, ge=1, le=600)
@@ -91,6 +136,7 @@ class ServingConfig(StrictModel):
     read_timeouts: ReadTimeoutsConfig = ReadTimeoutsConfig()
     cache: CacheConfig = CacheConfig()
     auth: AuthConfig = AuthConfig()
+    shadow: ShadowConfig = ShadowConfig()
 
     @model_validator(mode="after")
     def _direct_fits_limits(self) -> ServingConfig:

@@ -16,6 +16,7 @@ import pandas as pd
 from packaging.requirements import Requirement
 
 from models.legacy_layout import alias_moved_modules
+from models.provenance import VERSION_KEY, YUNMAO_VERSION
 from models.scam_model import ScamModel
 
 ARTIFACT_KEY = "scam_model"
@@ -60,6 +61,7 @@ def decisions_frame(model: ScamModel, records: pd.DataFrame, explain: bool = Tru
 def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_name: str, workdir: Path):
     """Log ``model`` as a pyfunc with signature and input example and register a new version.
 
+    The MLmodel file's ``metadata`` records the yunmao version that pickled it (``models/provenance``).
     Returns MLflow's ModelInfo (``registered_model_version`` is the new version).
     """
     artifact = workdir / "scam_model.joblib"
@@ -73,6 +75,7 @@ def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_nam
         input_example=input_example,
         registered_model_name=registered_name,
         pip_requirements=runtime_requirements(),
+        metadata={VERSION_KEY: YUNMAO_VERSION},
     )
 
 
@@ -83,9 +86,12 @@ def runtime_requirements() -> list[str]:
     dependencies. Stating them saves MLflow's inference, which reloads the model in a
     subprocess for each logged model (seconds per training run) and missed lightgbm and jieba.
     """
-    pinned = []
-    for line in requires(PROJECT_DISTRIBUTION) or []:
-        requirement = Requirement(line)
-        if requirement.marker is None:  # extras (test tools) carry an ``extra == ...`` marker
-            pinned.append(f"{requirement.name}=={version(requirement.name)}")
-    return pinned
+    return [f"{requirement.name}=={version(requirement.name)}" for requirement in applicable_requirements(PROJECT_DISTRIBUTION)]
+
+
+def applicable_requirements(distribution: str, extras: frozenset[str] = frozenset()) -> list[Requirement]:
+    """The requirements of the installed ``distribution`` that apply here: markers judged for this
+    platform and for the ``extras`` asked of it. The project's own extras (test tools, dask) carry
+    an ``extra == ...`` marker, false unless asked; a platform marker (uvloop: not on Windows) holds here."""
+    requirements = [Requirement(line) for line in requires(distribution) or []]
+    return [r for r in requirements if r.marker is None or any(r.marker.evaluate({"extra": e}) for e in {"", *extras})]

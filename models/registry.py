@@ -17,6 +17,7 @@ from models.scam_model import ScamModel
 
 CHALLENGER = "challenger"
 CHAMPION = "champion"
+TRACKING_URI_ENV = "MLFLOW_TRACKING_URI"
 _MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<version>\d+|latest)|@(?P<alias>[\w-]+))$")
 
 
@@ -26,7 +27,7 @@ class ModelNotFoundError(LookupError):
 
 def tracking_uri() -> str:
     """``MLFLOW_TRACKING_URI`` if set, else the embedded SQLite store."""
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{data_dir() / 'mlflow.db'}"
+    return os.environ.get(TRACKING_URI_ENV) or f"sqlite:///{data_dir() / 'mlflow.db'}"
 
 
 def configure_tracking() -> str:

@@ -23,8 +23,8 @@ import secrets
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -37,7 +37,7 @@ from serving.metrics import record_decision_log_dropped
 from serving.reload import LoadedModel
 from serving.schemas import ScoreResult
 from serving.scoring import Verdict
-from serving.sqlite_tx import immediate_transaction
+from serving.sqlite_tx import immediate_transaction, wal_connection
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
@@ -113,13 +113,9 @@ class DecisionLog:
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=self.config.busy_timeout_s, isolation_level=None)
-        with closing(conn):
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last second of log, never corrupt it
-            yield conn
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        # synchronous NORMAL: a crash may lose the last second of log, never corrupt it
+        return wal_connection(self.path, self.config.busy_timeout_s, "NORMAL")
 
     def subject(self, number: object) -> str | None:
         """Keyed HMAC of a sender or caller number (None stays None)."""

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
@@ -35,7 +35,7 @@ from pydantic import (
 from configs.feedback import FeedbackConfig
 from features.labels import parse_label
 from serving.schemas import DECISION_ID_PATTERN, visible_text
-from serving.sqlite_tx import immediate_transaction
+from serving.sqlite_tx import immediate_transaction, wal_connection
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -164,15 +164,8 @@ class FeedbackStore:
             conn.executescript(_SCHEMA)
             _add_decision_id(conn)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=self.config.busy_timeout_s, isolation_level=None)
-        with closing(conn):
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                raise RuntimeError(f"{self.path}: SQLite refused WAL mode (got {mode!r}); is it on a network share?")
-            conn.execute("PRAGMA synchronous=FULL")
-            yield conn
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return wal_connection(self.path, self.config.busy_timeout_s, "FULL")
 
     def append_many(self, records: Iterable[FeedbackRecord | Mapping[str, Any]]) -> list[str]:
         """Validate and durably append ``records`` as one transaction; returns their ids in order.

@@ -21,6 +21,7 @@ import pandas as pd
 from serving.cache import LruCache
 from serving.logs import elapsed_ms, log_event
 from serving.metrics import record_reload
+from serving.model_source import ResolvedModel, resolve_model
 
 if TYPE_CHECKING:
     from models.scam_model import Decision, ScamModel
@@ -53,16 +54,15 @@ class LoadedModel:
     cache: LruCache[Decision] | None
 
 
-def load_for_serving(name: str, version: str, kind: str, cache_entries: int) -> LoadedModel:
-    """Load ``models:/name/version``, check it is a ``kind`` model, and run a warm-up prediction.
+def load_for_serving(resolved: ResolvedModel, kind: str, cache_entries: int) -> LoadedModel:
+    """Load the resolved version, check it is a ``kind`` model, and run a warm-up prediction.
 
-    Loading the pinned version (not the alias again) means the version reported in responses
+    Loading the resolved version (not the alias again) means the version reported in responses
     is the one that scores, even if the alias moves during the load.
     """
-    from models.registry import load_scam_model
-
     start = time.perf_counter()
-    model = load_scam_model(f"models:/{name}/{version}")
+    name, version = resolved.name, resolved.version
+    model = resolved.load()
     if model.kind != kind:
         raise ValueError(f"models:/{name}/{version} is a {model.kind!r} model; this endpoint serves {kind!r}")
     model.decide(WARM_UP_RECORDS[kind], explain=True)
@@ -78,9 +78,10 @@ class ReloadOutcome:
 
 
 class ModelSlot:
-    """The model an endpoint serves, resolved from a registry URI such as ``models:/x@champion``."""
+    """The model an endpoint serves, resolved from a registry URI such as ``models:/x@champion``
+    or a model packed into a Bento, ``bento:TAG`` (``serving/model_source``)."""
 
-    def __init__(self, uri: str, loader: Callable[[str, str], LoadedModel]) -> None:
+    def __init__(self, uri: str, loader: Callable[[ResolvedModel], LoadedModel]) -> None:
         self.uri = uri
         self._loader = loader
         self._lock = threading.Lock()  # one reload at a time; scoring never takes it
@@ -107,16 +108,15 @@ class ModelSlot:
 
         A failed load raises and leaves the live model untouched.
         """
-        from models.registry import resolve_model_version
-
         with self._lock:
             previous = self._current
             try:
-                name, version = resolve_model_version(self.uri)
+                resolved = resolve_model(self.uri)
+                name, version = resolved.name, resolved.version
                 if previous is not None and (previous.name, previous.version) == (name, version):
                     record_reload("unchanged")
                     return ReloadOutcome(previous.version, version, swapped=False)
-                self._current = self._loader(name, version)
+                self._current = self._loader(resolved)
             except Exception:
                 record_reload("failed")
                 raise

@@ -17,16 +17,18 @@ import os
 
 from configs.serving import load_serving_config
 from serving.instance import INSTANCE_DIR_ENV, prepare_instance_dir
+from serving.model_source import resolve_model, use_registry
 from serving.process import SERVER_PID_ENV, ensure_port_free
 from serving.reload_sync import ReloadBoard
 from serving.service import MODEL_ENV, YunmaoService, serving_model_uri
+from serving.shadow_store import check_shadow_key
 
 
 def check_model(uri: str) -> tuple[str, str]:
-    """(name, version) the URI names now; raises if the registry has no such model or alias."""
-    from models.registry import resolve_model_version
-
-    return resolve_model_version(uri)
+    """(name, version) the URI names now; raises if the registry (or, for ``bento:TAG``, BentoML's
+    model store) has no such model, version or alias."""
+    resolved = resolve_model(uri)
+    return resolved.name, resolved.version
 
 
 def run_server(
@@ -44,6 +46,8 @@ def run_server(
 
     ensure_port_free(host, port)
     config = load_serving_config()
+    use_registry(config.registry_uri)
+    check_shadow_key(config.shadow)  # every worker would fail on it: say it once, here
     uri = model_uri or serving_model_uri(config, "sms")
     check_model(uri)
     os.environ[MODEL_ENV["sms"]] = uri

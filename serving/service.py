@@ -4,9 +4,11 @@ admin reload and template confirmation (``serving/template_confirm``), health an
 Start it with ``yunmao serve`` (``serving/server``): it gives the instance its own metrics
 folder and the reload board that makes ``/v1/admin/reload`` reach every worker, and ties the
 workers' lives to its own. ``bentoml serve serving.service:YunmaoService`` runs the same app
-without those (a reload then reaches only the worker that takes it). Each worker
-process loads the models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` or the serving
-config once, initialises jieba, and runs a warm-up prediction per model before it reports ready.
+without those (a reload then reaches only the worker that takes it), and so does
+``bentoml serve yunmao:TAG`` of a Bento built by ``yunmao build``. Each worker process loads the
+models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL``, the Bento's arguments
+(:class:`BentoArgs`) or the serving config once, initialises jieba, and runs a warm-up
+prediction per model before it reports ready.
 Requests pass ASGI middlewares first: docs (``serving/openapi``), the body read deadline
 (``serving/deadlines``), bearer auth, the hook's deadline header (``serving/overload``), body
 validation (``serving/validation``) and the feedback route (``serving/feedback``). Scoring
@@ -56,6 +58,7 @@ from serving.feedback_store import FeedbackRecord
 from serving.instance import current_instance_dir
 from serving.live_health import LiveHealthRefresher
 from serving.logs import elapsed_ms, log_event
+from serving.model_source import use_registry
 from serving.openapi import DocsMiddleware, Spec, service_spec
 from serving.overload import Admission, OverloadMiddleware, Shed, install_gate, policy_answer
 from serving.process import die_with_server
@@ -65,6 +68,7 @@ from serving.reload_sync import WorkerState, open_worker_sync
 from serving.reputation import open_reputation
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
 from serving.scoring import Record, Verdict, build_response, decide
+from serving.shadow import open_shadows
 from serving.template_confirm import (
     TEMPLATES_ROUTE,
     ConfirmedTemplate,
@@ -78,6 +82,7 @@ MODEL_ENV = {"sms": "YUNMAO_SMS_MODEL", "call": "YUNMAO_CALL_MODEL"}
 SMS_ROUTE = "/v1/sms/score"
 CALL_ROUTE = "/v1/call/score"
 RELOAD_ROUTE = "/v1/admin/reload"
+ROUTE_KIND = {SMS_ROUTE: "sms", CALL_ROUTE: "call"}  # which shadow challenger a route's answers are offered to
 
 _CONFIG = load_serving_config()
 
@@ -88,10 +93,22 @@ ScoringAnswer = ScoreResponse | JSONResponse  # JSONResponse: 503 (no call model
 NO_CONTEXT: bentoml.Context = None  # type: ignore[assignment]
 
 
+class BentoArgs(BaseModel):
+    """What a Bento built by ``yunmao build`` records about its models (BentoML's template
+    arguments, ``bentoml.use_arguments``): ``bento:TAG`` of a model packed into it, or the registry
+    URI it resolves at start. Absent outside a Bento (``yunmao serve``, tests)."""
+
+    sms_model: str | None = None
+    call_model: str | None = None
+
+
+_BENTO_ARGS = bentoml.use_arguments(BentoArgs)
+
+
 def serving_model_uri(config: ServingConfig, kind: str) -> str:
-    """The ``kind`` model to serve: ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` when set,
-    else the config's ``sms_model_uri`` / ``call_model_uri``."""
-    return os.environ.get(MODEL_ENV[kind]) or getattr(config, f"{kind}_model_uri")
+    """The ``kind`` model to serve: ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL`` when set, else
+    the Bento's (:class:`BentoArgs`), else the config's ``sms_model_uri`` / ``call_model_uri``."""
+    return os.environ.get(MODEL_ENV[kind]) or getattr(_BENTO_ARGS, f"{kind}_model") or getattr(config, f"{kind}_model_uri")
 
 
 class SlotReload(BaseModel):
@@ -133,6 +150,7 @@ class YunmaoService:
     def __init__(self) -> None:
         die_with_server()
         self.config = load_serving_config()
+        use_registry(self.config.registry_uri)
         close_stalled_connections(self.config.read_timeouts.headers_s)
         get_tokenizer()  # jieba's dictionary + user dictionary, once per worker
         self.sms = ModelSlot(
@@ -140,12 +158,18 @@ class YunmaoService:
             partial(load_for_serving, kind="sms", cache_entries=self.config.cache.max_entries),
         )
         self.call = ModelSlot(serving_model_uri(self.config, "call"), partial(load_for_serving, kind="call", cache_entries=0))
+        # Challengers scored off the request path (serving/shadow); reloaded with the champions.
+        # Without reasons: nobody reads a challenger's, and they would take CPU from the champion.
+        self._shadows = open_shadows(self.config.shadow, {"sms": partial(self._decide_sms, explain=False),
+                                                          "call": partial(self._decide_calls, explain=False)})
         sync = self.config.reload
         self._sync = open_worker_sync(  # before the first load: see WorkerSync
-            current_instance_dir(), {"sms": self.sms, "call": self.call}, sync.sync_interval_s, sync.converge_timeout_s
+            current_instance_dir(), {"sms": self.sms, "call": self.call, **self._shadows.slots()},
+            sync.sync_interval_s, sync.converge_timeout_s,
         )
         self.sms.reload()
         _reload_call(self.call)
+        self._shadows.reload()
         self._sync.start()
         self.profiles = open_profile_store(load_config(default_config_path("call"), CallConfig).profile_store)
         self.reputation = open_reputation()
@@ -167,9 +191,10 @@ class YunmaoService:
         self._admission: Admission[tuple[LoadedModel, list[Verdict]]] = Admission(self.config.overload)
         install_gate(self._admission)
         poll_s = self.config.reload.poll_interval_s
-        self._poller = AliasPoller([self.sms, self.call], poll_s) if poll_s else None
+        self._poller = AliasPoller([self.sms, self.call, *self._shadows.slots().values()], poll_s) if poll_s else None
         if self._poller is not None:
             self._poller.start()
+        self._shadows.start()
 
     def __is_ready__(self) -> bool:
         """Ready once the SMS model is loaded and warmed up (``__init__`` does both before
@@ -179,6 +204,7 @@ class YunmaoService:
     @bentoml.on_shutdown
     def _stop_poller(self) -> None:
         self._sync.stop()
+        self._shadows.stop()
         if self.reputation is not None:
             self.reputation.stop()
         if self._poller is not None:
@@ -192,19 +218,21 @@ class YunmaoService:
         """The model versions this worker serves now (for the live-health gauges)."""
         return [slot.current for slot in (self.sms, self.call) if slot.is_loaded]
 
-    def _decide_sms(self, slot: ModelSlot, records: list[Record]) -> Scored:
+    def _decide_sms(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
         """Score one batch on one model version (read once), tagging each decision with it;
-        template reputation (``serving/reputation``) raises decisions of confirmed templates."""
+        template reputation (``serving/reputation``) raises decisions of confirmed templates.
+        ``explain`` None: as configured."""
         loaded = slot.current
-        decisions = decide(loaded, records, self.config.explain, key=message_key)
+        decisions = decide(loaded, records, self.config.explain if explain is None else explain, key=message_key)
         if self.reputation is not None:
             decisions = self.reputation.apply(loaded.model, records, decisions)
         return [(loaded, decision) for decision in decisions]
 
-    def _decide_calls(self, slot: ModelSlot, records: list[Record]) -> Scored:
+    def _decide_calls(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
         """Like :meth:`_decide_sms`, on the callers' profiles from the profile store."""
         loaded = slot.current
-        verdicts = decide_calls(loaded, records, self.profiles, self.config.explain, self.config.unknown_caller_action)
+        explain = self.config.explain if explain is None else explain
+        verdicts = decide_calls(loaded, records, self.profiles, explain, self.config.unknown_caller_action)
         return [(loaded, verdict) for verdict in verdicts]
 
     async def _score(
@@ -227,6 +255,7 @@ class YunmaoService:
         if isinstance(outcome, Shed):
             return policy_answer(self.config.overload, slot.current, ids, outcome)
         loaded, verdicts = outcome
+        self._shadows.offer(ROUTE_KIND[route], loaded, records, verdicts)  # never blocks, never raises
         response = build_response(loaded, ids, verdicts)
         log_scored(self.decision_log, loaded, response.results, verdicts, [r.get(subject_field) for r in records])
         return response
@@ -305,6 +334,7 @@ class YunmaoService:
         outcome = self.sms.reload()
         sms = SlotReload(version=outcome.current, previous=outcome.previous, swapped=outcome.swapped)
         call = _reload_call(self.call)
+        self._shadows.reload()
         workers, converged = self._sync.announce()
         return ReloadResponse(sms=sms, call=call, converged=converged, workers=workers)
 

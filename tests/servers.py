@@ -84,15 +84,16 @@ def running_server(
     log: Path,
     env: dict[str, str] | None = None,
     on_start: Callable[[subprocess.Popen[bytes]], None] | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start ``argv`` in its own process group (output to ``log``), wait for ``ready``, stop the group after.
+    """Start ``argv`` in its own process group (output to ``log``, in ``cwd``), wait for ``ready``, stop the group after.
 
     Servers fork workers, so stopping only the parent would leak them: SIGTERM to the group,
     SIGKILL if it has not gone within STOP_SECONDS. ``on_start`` sees the process before the
     readiness wait (a check that needs its pid).
     """
     with log.open("wb") as out:
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=cwd)
     if on_start is not None:
         on_start(proc)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from serving.cli import serve
+from training.build_cli import build
 from training.campaigns.cli import campaigns
 from training.data.cli import data_app, profiles_app
 from training.dens.cli import dens
@@ -21,6 +22,7 @@ from training.predict_cli import predict
 from training.quickstart_cli import quickstart
 from training.report.cli import report
 from training.retrain_cli import promote, retrain_command
+from training.shadow.cli import shadow_app
 from training.train_cli import train_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="yunmao: scam SMS and call interception models.")
@@ -29,12 +31,14 @@ app.add_typer(train_app, name="train")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(links_app, name="links")
+app.add_typer(shadow_app, name="shadow")
 app.command("promote")(promote)
 app.command("retrain")(retrain_command)
 app.command("evaluate")(evaluate)
 app.command("predict")(predict)
 app.command("quickstart")(quickstart)
 app.command("serve")(serve)
+app.command("build")(build)
 app.command("report")(report)
 app.command("monitor")(monitor)
 app.command("dens")(dens)

@@ -10,7 +10,9 @@ One run, unattended and safe to repeat on a schedule:
 3. score the challenger and the current champion on the same fixed evaluation set, minus the rows
    the challenger trained on, and apply the gates (``training.gates``);
 4. record the decision, both metric sets, the gate results and the evaluation report on the
-   challenger's MLflow run, then move alias ``champion`` if the gates passed.
+   challenger's MLflow run, then move alias ``champion`` if the gates passed — unless two-phase
+   promotion is configured (``shadow_gates``): the challenger then stays at alias ``challenger``
+   for the service to shadow, and ``yunmao promote`` applies the shadow gates (``training/shadow``).
 
 The only state is the registry: a failed or repeated run leaves at most an extra, unpromoted
 version. The running service serves ``models:/NAME@champion``; it picks up a promotion on its
@@ -114,6 +116,12 @@ def numeric_metrics(metrics: dict[str, Any], prefix: str) -> dict[str, float]:
             if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)}
 
 
+def awaits_shadow(config: RetrainConfig, champion: str | None) -> bool:
+    """Two-phase promotion: a challenger passing the offline gates waits for live shadow evidence,
+    unless there is no champion yet to shadow it beside."""
+    return config.shadow_gates.enabled and champion is not None
+
+
 def record_decision(result: RetrainResult, decision: GateDecision, inputs: dict[str, Any]) -> None:
     """Decision tags, both metric sets and the gate results on the challenger's run."""
     with mlflow.start_run(run_id=result.run_id):
@@ -195,12 +203,16 @@ def _retrain_locked(request: RetrainRequest, eval_paths: list[Path], config: Ret
     challenger_metrics = evaluate_uri(outcome.model_uri, evaluation, links)
     champion_metrics = evaluate_uri(champion, evaluation, links) if champion else None
     decision = decide_promotion(config.gates, challenger_metrics, champion_metrics)
+    promote = decision.promote and not awaits_shadow(config, champion)
+    why = decision.why if promote or not decision.promote else (
+        f"{decision.why}; two-phase promotion: left at alias challenger for the service to shadow, "
+        f"then `yunmao promote {name} {outcome.version}` checks the shadow gates")
     result = RetrainResult(
-        promoted=decision.promote,
-        why=decision.why,
+        promoted=promote,
+        why=why,
         challenger=outcome.model_uri,
         champion_before=champion,
-        champion_after=outcome.model_uri if decision.promote else champion,
+        champion_after=outcome.model_uri if promote else champion,
         metrics={"challenger": challenger_metrics, "champion": champion_metrics},
         eval_rows=len(evaluation.frame),
         eval_removed_overlap=evaluation.removed_overlap,
@@ -211,6 +223,6 @@ def _retrain_locked(request: RetrainRequest, eval_paths: list[Path], config: Ret
     record_decision(result, decision, inputs)
     if request.report:
         log_eval_report(name, outcome.version, evaluation, champion, workdir, links)
-    if decision.promote:
+    if promote:
         set_alias(name, outcome.version, CHAMPION)
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Literal
 
@@ -10,18 +11,44 @@ import typer
 
 from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
 
+REFUSED_EXIT_CODE = 1  # `promote` refused by the shadow gates (bad input is 2)
+
 
 def promote(
     name: str = typer.Argument(..., help="Registered model name, e.g. yunmao-sms."),
     version: str = typer.Argument(..., help="Version number to make champion."),
+    config: Path | None = typer.Option(None, "--config", help="Retrain config with the shadow gates (default: configs/retrain.yaml)."),
+    skip_shadow_gates: bool = typer.Option(
+        False, "--skip-shadow-gates", help="Promote without shadow evidence (a rollback to an earlier champion)."
+    ),
 ) -> None:
-    """Point alias `champion` at NAME/VERSION (the live service picks it up on reload)."""
-    from models.registry import CHAMPION, ModelNotFoundError, set_alias
+    """Point alias `champion` at NAME/VERSION (the live service picks it up on reload).
 
+    With two-phase promotion (shadow_gates.enabled in the retrain config) and a champion in place,
+    the version must first have been shadowed on live traffic: refused (one line on stderr, exit 1)
+    while its shadow pairs are too few or disagree too much on blocking.
+    """
+    from configs import ConfigError
+    from configs.retrain import load_retrain_config
+    from models.registry import CHAMPION, ModelNotFoundError, set_alias
+    from training.shadow.gates import promotion_evidence
+
+    try:
+        gates = load_retrain_config(config).shadow_gates
+        verdict = promotion_evidence(name, version, gates) if gates.enabled and not skip_shadow_gates else None
+    except (ConfigError, ModelNotFoundError) as exc:
+        fail(exc)
+    except (sqlite3.Error, RuntimeError) as exc:  # not SQLite, locked past the timeout, WAL refused
+        fail(ValueError(f"cannot read the shadow pairs: {exc}"))
+    if verdict is not None and not verdict.passed:
+        typer.echo(f"refused: {verdict.why}", err=True)
+        raise typer.Exit(REFUSED_EXIT_CODE)
     try:
         set_alias(name, version, CHAMPION)
     except ModelNotFoundError as exc:
         fail(exc)
+    if verdict is not None:
+        typer.echo(verdict.why)
     typer.echo(f"models:/{name}@{CHAMPION} -> models:/{name}/{version}")
 
 

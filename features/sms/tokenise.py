@@ -3,7 +3,8 @@
 jieba builds its prefix dictionary lazily (about a second) and ``load_userdict`` mutates the
 tokenizer, so both happen exactly once per process through :func:`get_tokenizer`, never per
 call. A private ``jieba.Tokenizer`` keeps our dictionary from leaking into other users of the
-global jieba instance.
+global jieba instance. Its cache directory is ``configs.paths.jieba_cache_dir`` (movable off a
+read-only root filesystem).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import threading
 from importlib.resources import files
 
 import jieba
+
+from configs.paths import jieba_cache_dir
 
 USER_DICT = files("features.sms") / "resources" / "fraud_words.txt"
 
@@ -28,6 +31,10 @@ def get_tokenizer() -> jieba.Tokenizer:
             if _tokenizer is None:
                 jieba.setLogLevel(logging.WARNING)
                 tokenizer = jieba.Tokenizer()
+                cache_dir = jieba_cache_dir()
+                if cache_dir is not None:
+                    cache_dir.mkdir(parents=True, exist_ok=True)
+                    tokenizer.tmp_dir = str(cache_dir)
                 tokenizer.initialize()
                 tokenizer.load_userdict(str(USER_DICT))
                 _tokenizer = tokenizer

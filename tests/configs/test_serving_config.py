@@ -14,6 +14,7 @@ def test_shipped_config_loads_with_a_reload_bound_below_the_request_timeout() ->
     config = load_config(default_config_path("serving"), ServingConfig)
     assert config.reload.converge_timeout_s < config.timeout_s
     assert config.read_timeouts.headers_s > 0 and config.read_timeouts.body_s > 0
+    assert not config.shadow.sms.enabled and not config.shadow.call.enabled  # shadow challengers are opt-in
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,15 @@ def test_shipped_config_loads_with_a_reload_bound_below_the_request_timeout() ->
         ("overload: {max_in_flight: 0}", "max_in_flight"),
         ("overload: {policy: queue}", "policy"),
         ("overload: {deadline_header: 'X Deadline'}", "deadline_header"),
+        ("registry_uri: ''", "registry_uri: String should have at least 1 character"),
         ("timeout_s: 1\nreload: {converge_timeout_s: 0.5}\noverload: {max_deadline_ms: 2000}", "max_deadline_ms must be <= timeout_s"),
+        ("shadow: {sms: {share: 0}}", "shadow.sms.share"),
+        ("shadow: {sms: {share: 1.5}}", "shadow.sms.share"),
+        ("shadow: {sms: {model: yunmao-sms}}", "shadow.sms.model"),
+        ("shadow: {call: {queue_size: 0}}", "shadow.call.queue_size"),
+        ("shadow: {call: {keep_text: true}}", "shadow.call.keep_text must be false"),
+        ("shadow: {hmac_key: short}", "shadow.hmac_key"),
+        ("shadow: {max_rows: 10}", "shadow.max_rows"),
     ],
 )
 def test_bad_values_are_refused_naming_the_field(tmp_path: Path, yaml_text: str, message: str) -> None:

@@ -194,3 +194,19 @@ def _one_class(folder: Path) -> Path:
     frame = generate_demo_sms(200, 5)
     frame[frame["label"] == 0].to_csv(path, index=False)
     return path
+
+
+def test_two_phase_promotion_leaves_a_passing_challenger_for_the_service_to_shadow(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    champion = train_champion(files, "rt-two-phase", relabelled(files, tmp_path / "noisy.csv", 0.6, rows=200))
+    two_phase = yaml.safe_load(files["retrain"].read_text(encoding="utf-8"))
+    two_phase["shadow_gates"] = {"enabled": True}
+    (tmp_path / "retrain.yaml").write_text(yaml.safe_dump(two_phase), encoding="utf-8")
+    code, out, err = run_retrain({**files, "retrain": tmp_path / "retrain.yaml"}, "rt-two-phase", files["train"])
+    assert code == 0, err
+    assert not out["promoted"] and out["why"].startswith("all gates passed; two-phase promotion")
+    assert out["champion_before"] == out["champion_after"] == champion == champion_uri("rt-two-phase")
+    version = out["challenger"].rsplit("/", 1)[1]
+    assert resolve_model_version("models:/rt-two-phase@challenger") == ("rt-two-phase", version)
+    assert f"yunmao promote rt-two-phase {version}" in out["why"]

@@ -1,0 +1,82 @@
+"""Where a served model comes from: the MLflow registry, or a BentoML model packed into a Bento.
+
+``models:/NAME@ALIAS`` (or ``models:/NAME/VERSION``) is resolved against the registry on every
+(re)load, so a moved alias is picked up. ``bento:TAG`` names a model in BentoML's model store:
+inside a Bento built by ``yunmao build`` (``training/bento``) that is the model packed into the
+Bento, a fixed registry version read with no registry, no MLflow store and no network.
+
+Either way the service reports the registry's name and version, so a response names the same
+model whether it came from the registry or from a Bento.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from models.registry import TRACKING_URI_ENV, ModelNotFoundError
+
+if TYPE_CHECKING:
+    from bentoml import Model
+
+    from models.scam_model import ScamModel
+
+BENTO_SCHEME = "bento:"
+# What ``yunmao build`` writes into each BentoML model: the pickled ScamModel and its provenance.
+SCAM_MODEL_FILE = "scam_model.joblib"
+REGISTRY_NAME_KEY = "registry_name"
+REGISTRY_VERSION_KEY = "registry_version"
+
+
+def use_registry(uri: str | None) -> None:
+    """Resolve ``models:/`` URIs against ``uri`` (``registry_uri`` of the serving config) unless
+    ``$MLFLOW_TRACKING_URI`` already names a registry: the environment wins, as for the model URIs."""
+    if uri and not os.environ.get(TRACKING_URI_ENV):
+        os.environ[TRACKING_URI_ENV] = uri
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A concrete model version, not yet unpickled; ``load`` unpickles it."""
+
+    name: str
+    version: str
+    load: Callable[[], ScamModel]
+
+
+def resolve_model(uri: str) -> ResolvedModel:
+    """The version ``uri`` names now: ``bento:TAG`` from BentoML's model store, else the registry.
+
+    Raises:
+        ModelNotFoundError: no such BentoML model, or no such registered model, version or alias.
+    """
+    if uri.startswith(BENTO_SCHEME):
+        return _packed(uri.removeprefix(BENTO_SCHEME))
+    from models.registry import load_scam_model, resolve_model_version
+
+    name, version = resolve_model_version(uri)
+    return ResolvedModel(name, version, partial(load_scam_model, f"models:/{name}/{version}"))
+
+
+def _packed(tag: str) -> ResolvedModel:
+    import bentoml
+    from bentoml.exceptions import BentoMLException
+
+    try:
+        stored = bentoml.models.get(tag)
+    except BentoMLException as exc:  # NotFound, or a malformed tag
+        raise ModelNotFoundError(f"{BENTO_SCHEME}{tag}: not in BentoML's model store ({exc})") from exc
+    metadata = stored.info.metadata
+    return ResolvedModel(str(metadata[REGISTRY_NAME_KEY]), str(metadata[REGISTRY_VERSION_KEY]), partial(unpickle_packed, stored))
+
+
+def unpickle_packed(stored: Model) -> ScamModel:
+    """The ScamModel inside a BentoML model, refused before unpickling if another yunmao pickled it."""
+    from models.provenance import VERSION_KEY, check_pickled_by
+    from models.pyfunc import load_pickled_model
+
+    check_pickled_by(f"{BENTO_SCHEME}{stored.tag}", stored.info.metadata.get(VERSION_KEY))
+    return load_pickled_model(stored.path_of(SCAM_MODEL_FILE))

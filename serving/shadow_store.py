@@ -1,0 +1,154 @@
+"""The bounded table of shadow pairs: what the champion answered and what the challenger would have.
+
+Every worker process of every instance appends to one SQLite file (WAL, one short write
+transaction per batch of pairs, ``serving/sqlite_tx``), and each append prunes the oldest rows
+beyond ``shadow.max_rows``, so the table never outgrows its bound. A pair names its record only
+by a keyed HMAC (:func:`record_key`): a plain hash of a phone number can be reversed by hashing
+every number, an HMAC cannot without the key. The SMS text is stored only where
+``shadow.sms.keep_text`` says so. Shadow evidence is a sample: durability is ``synchronous=NORMAL``
+(a crash may lose the last pairs, never corrupt the table).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import sqlite3
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import astuple, dataclass, fields
+from datetime import datetime, timezone
+from typing import Literal
+
+import pandas as pd
+
+from configs import ConfigError
+from configs.serving import ShadowConfig
+from features.sms.normalise import clean_text
+from serving.sqlite_tx import immediate_transaction, wal_connection
+
+SHADOW_KEY_ENV = "YUNMAO_SHADOW_KEY"
+MIN_KEY_CHARS = 16
+Kind = Literal["sms", "call"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS shadow_pair (
+    seq                INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind               TEXT NOT NULL CHECK (kind IN ('sms', 'call')),
+    record_key         TEXT NOT NULL,
+    champion_model     TEXT NOT NULL,
+    champion_version   TEXT NOT NULL,
+    champion_score     REAL,
+    champion_action    TEXT NOT NULL,
+    challenger_model   TEXT NOT NULL,
+    challenger_version TEXT NOT NULL,
+    challenger_score   REAL,
+    challenger_action  TEXT NOT NULL,
+    text               TEXT,
+    scored_at          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS shadow_pair_challenger ON shadow_pair (challenger_model, challenger_version);
+"""
+
+
+@dataclass(frozen=True)
+class ShadowPair:
+    """One record as both models judged it; ``text`` only where the config keeps it."""
+
+    kind: Kind
+    record_key: str
+    champion_model: str
+    champion_version: str
+    champion_score: float | None
+    champion_action: str
+    challenger_model: str
+    challenger_version: str
+    challenger_score: float | None
+    challenger_action: str
+    text: str | None
+    scored_at: str
+
+
+COLUMNS = tuple(f.name for f in fields(ShadowPair))
+
+
+def shadow_key(config: ShadowConfig) -> bytes:
+    """The HMAC key: ``$YUNMAO_SHADOW_KEY``, else ``shadow.hmac_key``.
+
+    Raises:
+        ConfigError: neither is set, or the key is too short to be a secret.
+    """
+    key = os.environ.get(SHADOW_KEY_ENV) or config.hmac_key
+    if not key:
+        raise ConfigError(f"a shadow model is enabled but no HMAC key is set: set ${SHADOW_KEY_ENV} or shadow.hmac_key")
+    if len(key) < MIN_KEY_CHARS:
+        raise ConfigError(f"${SHADOW_KEY_ENV} must be at least {MIN_KEY_CHARS} characters")
+    return key.encode("utf-8")
+
+
+def check_shadow_key(config: ShadowConfig) -> None:
+    """Raise :class:`ConfigError` when a shadow is enabled without a usable HMAC key."""
+    if config.sms.enabled or config.call.enabled:
+        shadow_key(config)
+
+
+def record_content(kind: Kind, record: dict[str, object] | pd.Series) -> str:
+    """What identifies a record across the service and the feedback store: an SMS's cleaned text,
+    a call's caller number (a call profile's ``phone_no_m`` in feedback)."""
+    return clean_text(str(record["text"])) if kind == "sms" else str(record["caller"])
+
+
+def record_key(key: bytes, kind: Kind, content: str) -> str:
+    """Keyed HMAC-SHA256 of ``content`` (see :func:`record_content`), hex."""
+    return hmac.new(key, f"{kind}\x00{content}".encode(), hashlib.sha256).hexdigest()
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class ShadowStore:
+    """The pairs' SQLite table; one short-lived connection per operation (fork- and thread-safe)."""
+
+    def __init__(self, config: ShadowConfig) -> None:
+        self.config = config
+        self.path = config.db_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return wal_connection(self.path, self.config.busy_timeout_s, "NORMAL")
+
+    def append(self, pairs: Sequence[ShadowPair]) -> None:
+        """Append ``pairs`` and prune the oldest rows beyond ``max_rows``, in one transaction."""
+        if not pairs:
+            return
+        placeholders = ", ".join("?" for _ in COLUMNS)
+        with self._connect() as db, immediate_transaction(db):
+            db.executemany(
+                f"INSERT INTO shadow_pair ({', '.join(COLUMNS)}) VALUES ({placeholders})", [astuple(p) for p in pairs]
+            )
+            db.execute("DELETE FROM shadow_pair WHERE seq <= (SELECT MAX(seq) FROM shadow_pair) - ?", (self.config.max_rows,))
+
+    def read(self, since: datetime | None = None, kind: Kind | None = None,
+             challenger: tuple[str, str] | None = None) -> pd.DataFrame:
+        """Stored pairs, oldest first: scored at or after ``since``, of ``kind``, of the
+        ``(model, version)`` challenger; every filter optional."""
+        clauses: list[str] = []
+        params: list[object] = []
+        if since is not None:
+            aware = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+            clauses.append("scored_at >= ?")
+            params.append(aware.astimezone(timezone.utc).isoformat(timespec="milliseconds"))
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(kind)
+        if challenger is not None:
+            clauses.append("challenger_model = ? AND challenger_version = ?")
+            params.extend(challenger)
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM shadow_pair{where} ORDER BY seq", params).fetchall()
+        return pd.DataFrame(rows, columns=list(COLUMNS))

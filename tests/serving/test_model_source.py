@@ -1,0 +1,63 @@
+"""Where a served model comes from: a model packed into a Bento is refused before unpickling when
+another yunmao version pickled it (both versions named), one pickled by this version loads, an
+unknown one is not found; ``models:/`` URIs use the configured registry unless the environment
+names one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import joblib
+import pytest
+
+from models.provenance import VERSION_KEY, YUNMAO_VERSION, IncompatibleModelError
+from serving.model_source import REGISTRY_NAME_KEY, REGISTRY_VERSION_KEY, SCAM_MODEL_FILE, unpickle_packed
+
+
+def packed(store_dir: Path, pickled_by: str | None, payload: object):
+    """A BentoML model in a store of its own (never the user's), holding ``payload`` as the pickle."""
+    import bentoml
+    from bentoml._internal.models.model import ModelStore
+
+    store = ModelStore(str(store_dir))
+    metadata = {REGISTRY_NAME_KEY: "yunmao-sms", REGISTRY_VERSION_KEY: "7"}
+    if pickled_by is not None:
+        metadata[VERSION_KEY] = pickled_by
+    with bentoml.models.create("yunmao-sms:7", metadata=metadata, _model_store=store) as stored:
+        joblib.dump(payload, stored.path_of(SCAM_MODEL_FILE))
+    return store.get("yunmao-sms:7")
+
+
+def test_a_model_pickled_by_another_yunmao_version_fails_naming_both(tmp_path: Path) -> None:
+    stored = packed(tmp_path, "0.0.1", {"never": "unpickled"})
+    with pytest.raises(IncompatibleModelError, match=rf"pickled by yunmao 0\.0\.1; this is yunmao {YUNMAO_VERSION}"):
+        unpickle_packed(stored)
+
+
+def test_a_model_without_a_recorded_version_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(IncompatibleModelError, match="does not record which yunmao version pickled it"):
+        unpickle_packed(packed(tmp_path, None, {}))
+
+
+def test_a_model_pickled_by_this_version_loads(tmp_path: Path) -> None:
+    assert unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"a": 1})) == {"a": 1}
+
+
+def test_the_configured_registry_is_used_unless_the_environment_names_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    from serving.model_source import use_registry
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "unset below; restored (unset) after the test")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    use_registry("http://mlflow.internal:5000")
+    assert os.environ["MLFLOW_TRACKING_URI"] == "http://mlflow.internal:5000"
+    use_registry("http://other:5000")  # the environment (here: set above) wins over the config
+    assert os.environ["MLFLOW_TRACKING_URI"] == "http://mlflow.internal:5000"
+
+
+def test_an_unknown_bento_model_is_not_found() -> None:
+    from models.registry import ModelNotFoundError
+    from serving.model_source import resolve_model
+
+    with pytest.raises(ModelNotFoundError, match="bento:no-such-model:1: not in BentoML's model store"):
+        resolve_model("bento:no-such-model:1")

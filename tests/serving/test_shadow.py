@@ -1,0 +1,272 @@
+"""Shadow challengers without a real model: the request path never waits on or fails with the
+challenger, a full queue drops and counts, a vanished alias disables the shadow until it returns,
+and the stored pairs hold no number or text unless told to."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from configs import ConfigError
+from configs.serving import ShadowConfig, ShadowModelConfig
+from models.registry import ModelNotFoundError
+from serving.reload import LoadedModel
+from serving.scoring import Unscored
+from serving.shadow import ShadowScorer, ShadowSlot
+from serving.shadow_store import SHADOW_KEY_ENV, ShadowStore, check_shadow_key, record_key
+from tests.serving.cases import PHONE, SECRET_TEXT
+
+KEY = b"test-shadow-key-0123456789"
+CHAMPION = LoadedModel("yunmao-sms", "1", model=None, cache=None)  # type: ignore[arg-type]
+CHALLENGER = LoadedModel("yunmao-sms", "2", model=None, cache=None)  # type: ignore[arg-type]
+
+
+class _Scored:
+    """A verdict shaped like a model decision (only score and action are read)."""
+
+    def __init__(self, score: float | None, action: str) -> None:
+        self.score, self.action = score, action
+
+
+def challenger_says(action: str, score: float = 0.9, delay: threading.Event | None = None,
+                    entered: threading.Event | None = None):
+    """A challenger decision function: every record gets ``action``; first it sets ``entered``
+    and waits on ``delay``."""
+
+    def decide(slot, records):
+        if entered is not None:
+            entered.set()
+        if delay is not None:
+            delay.wait(10)
+        return [(slot.current, _Scored(score, action)) for _ in records]
+
+    return decide
+
+
+def failing(slot, records):
+    raise RuntimeError("challenger exploded")
+
+
+def loaded_slot(monkeypatch: pytest.MonkeyPatch) -> ShadowSlot:
+    """A challenger slot whose alias resolves to version 2 of yunmao-sms (no registry needed)."""
+    monkeypatch.setattr("models.registry.resolve_model_version", lambda uri: ("yunmao-sms", "2"))
+    slot = ShadowSlot("sms", "models:/yunmao-sms@challenger", loader=lambda resolved: CHALLENGER)
+    slot.reload()
+    return slot
+
+
+def store_config(tmp_path: Path, **changes) -> ShadowConfig:
+    return ShadowConfig(path=str(tmp_path / "shadow.db"), max_rows=100, **changes)
+
+
+def scorer(slot: ShadowSlot, decide, tmp_path: Path, queue_size: int = 10, share: float = 1.0,
+           keep_text: bool = False) -> ShadowScorer:
+    config = ShadowModelConfig(enabled=True, model=slot.uri, share=share, queue_size=queue_size, keep_text=keep_text)
+    return ShadowScorer(slot, config, decide, ShadowStore(store_config(tmp_path)), KEY, max_batch=64, max_wait_s=0.05)
+
+
+def dropped(reason: str) -> float:
+    """This process's ``yunmao_shadow_dropped_total{kind="sms", reason=...}``."""
+    from serving.shadow_metrics import DROPPED
+
+    return DROPPED.labels(kind="sms", reason=reason)._value.get()
+
+
+def sms(i: int, text: str = "你好") -> dict:
+    return {"id": f"m{i}", "text": f"{text}{i}", "sender": PHONE}
+
+
+def test_a_slow_challenger_never_delays_the_offer_and_a_full_queue_drops(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    release, entered = threading.Event(), threading.Event()
+    shadow = scorer(loaded_slot(monkeypatch), challenger_says("block", delay=release, entered=entered), tmp_path,
+                    queue_size=2)
+    shadow.start()
+    full_before = dropped("queue_full")
+    try:
+        shadow.offer(CHAMPION, [sms(0)], [_Scored(0.1, "allow")])
+        assert entered.wait(10)  # the challenger is stuck on the first record
+        start = time.perf_counter()
+        for i in range(1, 20):
+            shadow.offer(CHAMPION, [sms(i)], [_Scored(0.1, "allow")])
+        offered_s = time.perf_counter() - start
+    finally:
+        release.set()
+    assert shadow.wait_idle(10)
+    shadow.stop()
+    assert offered_s < 0.5  # 19 offers while the challenger is stuck: none waited for it
+    rows = ShadowStore(store_config(tmp_path)).read()
+    assert len(rows) == 3  # the one in hand and the queue's two
+    assert dropped("queue_full") - full_before == 17
+    assert set(rows["challenger_action"]) == {"block"} and set(rows["champion_action"]) == {"allow"}
+
+
+def test_a_failing_challenger_stores_nothing_and_the_offer_does_not_raise(monkeypatch: pytest.MonkeyPatch,
+                                                                          tmp_path: Path) -> None:
+    shadow = scorer(loaded_slot(monkeypatch), failing, tmp_path)
+    shadow.start()
+    failed_before = dropped("model_failed")
+    shadow.offer(CHAMPION, [sms(1), sms(2)], [_Scored(0.1, "allow"), _Scored(0.9, "block")])
+    assert shadow.wait_idle(10)
+    shadow.stop()
+    assert ShadowStore(store_config(tmp_path)).read().empty
+    assert dropped("model_failed") - failed_before == 2
+
+
+def test_pairs_carry_both_versions_and_only_scored_records_are_sampled(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
+    shadow = scorer(loaded_slot(monkeypatch), challenger_says("warn", 0.6), tmp_path)
+    shadow.start()
+    no_profile = Unscored(action="allow", reasons=("insufficient_history",))
+    shadow.offer(CHAMPION, [sms(1), sms(2)], [_Scored(0.2, "allow"), no_profile])
+    assert shadow.wait_idle(10)
+    shadow.stop()
+    rows = ShadowStore(store_config(tmp_path)).read()
+    assert len(rows) == 1  # the unscored record says nothing about either model
+    row = rows.iloc[0]
+    assert (row.champion_version, row.challenger_version) == ("1", "2")
+    assert (row.champion_score, row.challenger_score) == pytest.approx((0.2, 0.6))
+    assert row.record_key == record_key(KEY, "sms", "你好1") != record_key(b"another-key-0123456789", "sms", "你好1")
+
+
+def test_share_samples_about_that_fraction(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    draws = iter([0.05, 0.5, 0.09, 0.95])
+    shadow = scorer(loaded_slot(monkeypatch), challenger_says("allow"), tmp_path, share=0.1)
+    shadow._draw = lambda: next(draws)
+    shadow.start()
+    shadow.offer(CHAMPION, [sms(i) for i in range(4)], [_Scored(0.1, "allow")] * 4)
+    assert shadow.wait_idle(10)
+    shadow.stop()
+    assert list(ShadowStore(store_config(tmp_path)).read()["record_key"]) == [
+        record_key(KEY, "sms", "你好0"), record_key(KEY, "sms", "你好2")]
+
+
+def test_stored_pairs_hold_no_number_or_text_unless_keep_text(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for keep_text in (False, True):
+        folder = tmp_path / str(keep_text)
+        folder.mkdir()
+        shadow = scorer(loaded_slot(monkeypatch), challenger_says("block"), folder, keep_text=keep_text)
+        shadow.start()
+        shadow.offer(CHAMPION, [{"id": "secret", "text": SECRET_TEXT, "sender": PHONE}], [_Scored(0.9, "block")])
+        assert shadow.wait_idle(10)
+        shadow.stop()
+        raw = b"".join(path.read_bytes() for path in folder.glob("shadow.db*"))
+        assert (SECRET_TEXT.encode() in raw) is keep_text
+        if not keep_text:
+            for secret in (PHONE, "836145", "取件码", "快递"):
+                assert secret.encode() not in raw, secret
+
+
+def test_a_vanished_alias_disables_the_shadow_until_a_reload_finds_it(monkeypatch: pytest.MonkeyPatch,
+                                                                      tmp_path: Path) -> None:
+    slot = loaded_slot(monkeypatch)
+    shadow = scorer(slot, challenger_says("block"), tmp_path)
+    shadow.start()
+
+    def deleted(uri: str):
+        raise ModelNotFoundError(f"{uri}: not found")
+
+    monkeypatch.setattr("models.registry.resolve_model_version", deleted)
+    with pytest.raises(ModelNotFoundError):
+        slot.reload()
+    assert not slot.enabled
+    shadow.offer(CHAMPION, [sms(1)], [_Scored(0.1, "allow")])  # not sampled while disabled
+    monkeypatch.setattr("models.registry.resolve_model_version", lambda uri: ("yunmao-sms", "2"))
+    slot.reload()
+    assert slot.enabled
+    shadow.offer(CHAMPION, [sms(2)], [_Scored(0.1, "allow")])
+    assert shadow.wait_idle(10)
+    shadow.stop()
+    assert list(ShadowStore(store_config(tmp_path)).read()["record_key"]) == [record_key(KEY, "sms", "你好2")]
+
+
+def test_the_table_keeps_at_most_max_rows(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    shadow = scorer(loaded_slot(monkeypatch), challenger_says("allow"), tmp_path, queue_size=1000)
+    shadow.start()
+    for i in range(250):
+        shadow.offer(CHAMPION, [sms(i)], [_Scored(0.1, "allow")])
+    assert shadow.wait_idle(20)
+    shadow.stop()
+    rows = ShadowStore(store_config(tmp_path)).read()
+    assert len(rows) == 100  # max_rows
+    assert rows["record_key"].iloc[-1] == record_key(KEY, "sms", "你好249")  # the newest kept
+
+
+def test_an_enabled_shadow_needs_a_secret_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(SHADOW_KEY_ENV, raising=False)
+    enabled = store_config(tmp_path, sms=ShadowModelConfig(enabled=True, model="models:/yunmao-sms@challenger"))
+    check_shadow_key(store_config(tmp_path))  # off: no key needed
+    with pytest.raises(ConfigError, match=SHADOW_KEY_ENV):
+        check_shadow_key(enabled)
+    monkeypatch.setenv(SHADOW_KEY_ENV, "short")
+    with pytest.raises(ConfigError, match="at least 16"):
+        check_shadow_key(enabled)
+    monkeypatch.setenv(SHADOW_KEY_ENV, KEY.decode())
+    check_shadow_key(enabled)
+
+
+@pytest.mark.slow
+def test_the_service_shadows_its_challenger_and_follows_the_alias(
+    serving_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_frame
+) -> None:
+    """The real service and models: every sampled answer gets a pair naming both versions; a
+    raising challenger or a deleted alias leaves the champion's answers as they were."""
+    import asyncio
+
+    from mlflow import MlflowClient
+
+    from configs.serving import SERVING_CONFIG_ENV, load_serving_config
+    from models.registry import set_alias
+    from serving.schemas import SmsMessage
+    from serving.service import YunmaoService
+    from tests.serving.conftest import register_copy
+
+    name = "yunmao-sms-shadow-test"
+    version = register_copy(serving_env, name)
+    set_alias(name, version, "challenger")
+    config = tmp_path / "serving.yaml"
+    config.write_text(
+        f"shadow:\n  sms: {{enabled: true, model: 'models:/{name}@challenger', share: 1.0}}\n"
+        f"  path: {tmp_path / 'shadow.db'}\n", encoding="utf-8")
+    monkeypatch.setenv(SERVING_CONFIG_ENV, str(config))
+    monkeypatch.setenv(SHADOW_KEY_ENV, KEY.decode())
+    load_serving_config.cache_clear()
+    store = ShadowStore(store_config(tmp_path))
+    messages = [SmsMessage(id=f"m{i}", text=text) for i, text in enumerate(demo_frame["text"].head(6))]
+    try:
+        service = YunmaoService()
+        shadow = service._shadows.scorers["sms"]
+
+        async def score() -> list[tuple[float | None, str]]:
+            response = await service.score_sms(messages=messages)
+            return [(r.score, r.action) for r in response.results]
+
+        async def scenario() -> None:  # one event loop: the batcher belongs to the loop it first ran on
+            answers = await score()
+            assert await asyncio.to_thread(shadow.wait_idle, 30)
+            pairs = store.read()
+            assert len(pairs) == len(messages)
+            assert set(pairs["challenger_version"]) == {version} and set(pairs["challenger_model"]) == {name}
+            assert list(pairs["champion_action"]) == [action for _, action in answers]
+            assert list(pairs["champion_score"]) == pytest.approx([score for score, _ in answers])
+            assert (pairs["challenger_score"] == pairs["champion_score"]).all()  # same weights, same scores
+
+            shadow._decide_batch = failing
+            assert await score() == answers
+            assert await asyncio.to_thread(shadow.wait_idle, 30)
+            assert len(store.read()) == len(messages)
+
+            MlflowClient().delete_registered_model_alias(name, "challenger")
+            service.reload()
+            assert not shadow.slot.enabled and await score() == answers
+            set_alias(name, version, "challenger")
+            service.reload()
+            assert shadow.slot.enabled
+
+        asyncio.run(scenario())
+    finally:
+        service._stop_poller()
+        load_serving_config.cache_clear()
