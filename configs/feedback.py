@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 
 from configs import StrictModel, default_config_path, load_config
-from configs.paths import data_dir
+from configs.paths import data_file
 
 
 class FeedbackConfig(StrictModel):
@@ -23,10 +23,7 @@ class FeedbackConfig(StrictModel):
 
     def db_path(self) -> Path:
         """The SQLite file: the embedded default under the data dir unless ``path`` says otherwise."""
-        if self.path is None:
-            return data_dir() / "feedback.db"
-        path = Path(self.path).expanduser()
-        return path if path.is_absolute() else data_dir() / path
+        return data_file(self.path, "feedback.db")
 
 
 def load_feedback_config(path: str | Path | None = None) -> FeedbackConfig:

@@ -24,6 +24,15 @@ def data_dir() -> Path:
     return path
 
 
+def data_file(path: str | None, default_name: str) -> Path:
+    """A configured file: ``default_name`` in the data dir when ``path`` is None, a relative
+    ``path`` under the data dir, an absolute one (``~`` expanded) as it is."""
+    if path is None:
+        return data_dir() / default_name
+    chosen = Path(path).expanduser()
+    return chosen if chosen.is_absolute() else data_dir() / chosen
+
+
 def jieba_cache_dir() -> Path | None:
     """Where jieba keeps its prefix-dictionary cache: ``YUNMAO_JIEBA_CACHE_DIR``, else None (jieba's
     default, the system temp dir). Written once per dictionary; a worker start reads it (~1 s saved)."""

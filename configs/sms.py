@@ -31,6 +31,15 @@ class ServeConfig(StrictModel):
     rounds_scale: float = Field(1.0, gt=0, le=4)
 
 
+class ReferenceConfig(StrictModel):
+    """Rows held out of the fit so the drift reference is the served model's own output on data it
+    never saw (``training/fit.served_reference``): a ``share`` of the rows, at most ``max_rows``."""
+
+    share: float = Field(0.05, gt=0, lt=0.5)
+    max_rows: int = Field(2000, ge=50, le=100_000)
+    top_features: int = Field(20, ge=0, le=200)
+
+
 class CharNgramConfig(StrictModel):
     min_n: int = Field(1, ge=1)
     max_n: int = Field(3, ge=1)
@@ -124,6 +133,7 @@ class SmsConfig(StrictModel):
     experiment: str = "yunmao-sms"
     split: SplitConfig = SplitConfig()
     serve: ServeConfig = ServeConfig()
+    reference: ReferenceConfig = ReferenceConfig()
     features: FeatureConfig = FeatureConfig()
     lightgbm: LightGBMConfig = LightGBMConfig()
     thresholds: ThresholdConfig = ThresholdConfig()

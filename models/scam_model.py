@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
 ACTIONS = (BLOCK, WARN, ALLOW)  # strongest first
+REFERENCE_SCORE = "score"  # the key of ScamModel.reference holding the model's scores
 
 
 def stronger(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -63,6 +64,9 @@ class Decision:
     reasons: list[str] = field(default_factory=list)
     category: str | None = None
     fraud_score: float | None = None
+    # This row's values of the model's watched features (``ScamModel.watched_features``), in that
+    # order: what live drift is measured on, without featurising the message a second time.
+    watched: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,19 @@ class ScamModel:
     # models without a category head or pickled before these existed: nothing changes for them.
     fraud_thresholds: Thresholds | None = None
 
+    @property
+    def watched_features(self) -> list[str]:
+        """The features whose live distribution is compared with the reference: the reference's
+        features (top ones by gain) that this model computes, in the reference's order."""
+        known = set(self.feature_names)
+        return [name for name in self.reference if name != REFERENCE_SCORE and name in known]
+
+    def watched_values(self, features) -> np.ndarray:
+        """Rows × watched features of ``features`` (dense; empty columns when nothing is watched)."""
+        positions = {name: i for i, name in enumerate(self.feature_names)}
+        columns = features[:, [positions[name] for name in self.watched_features]]
+        return columns.toarray() if sp.issparse(columns) else np.asarray(columns, dtype=float)
+
     def features(self, records: pd.DataFrame):
         """The model inputs for ``records``; the same transform training used."""
         return self.featuriser.transform(records)
@@ -192,6 +209,7 @@ class ScamModel:
         scores = self.score_features(features)
         actions = self.thresholds.actions(scores)
         categories, fraud_scores = self._categorise(features, actions)
+        watched = self.watched_values(features)
         flagged = np.flatnonzero(actions != ALLOW)
         types: dict[int, tuple[str, float]] = {}
         reasons: dict[int, list[str]] = {}
@@ -216,6 +234,7 @@ class ScamModel:
                 reasons=reasons.get(i, []),
                 category=categories[i],
                 fraud_score=None if fraud_scores is None else float(fraud_scores[i]),
+                watched=tuple(float(v) for v in watched[i]),
             )
             for i in range(len(records))
         ]

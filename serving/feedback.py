@@ -24,9 +24,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from configs.feedback import FeedbackConfig, load_feedback_config
+from serving.decision_log import DecisionLog, worker_decision_log
 from serving.errors import error_body, send_json, unavailable
 from serving.feedback_store import FeedbackError, FeedbackRecord, FeedbackStore, StoreUnavailable, open_feedback_store
 from serving.logs import log_event
+from serving.metrics import record_unmatched_feedback
 from serving.schemas import ErrorDetail
 from serving.validation import ERROR_TITLES, JsonBody, validated_body
 
@@ -57,6 +59,12 @@ class FeedbackResponse(BaseModel):
 
     accepted: int = Field(..., examples=[1])
     ids: list[str] = Field(..., examples=[["sms-20240501-000123"]])
+    unmatched_decision_ids: list[str] = Field(
+        default_factory=list,
+        description="Quoted decision_ids the decision log does not hold (pruned, another instance's, "
+        "or never issued). Those records are stored as labels but count toward no live precision.",
+        examples=[[]],
+    )
 
 
 class FeedbackUnavailable(RuntimeError):
@@ -68,8 +76,13 @@ def feedback_body(config: FeedbackConfig = _CONFIG) -> JsonBody:
     return JsonBody(FeedbackRequest, {"max_text_chars": config.max_text_chars})
 
 
-def handle_feedback(request: FeedbackRequest, store: FeedbackStore) -> FeedbackResponse:
-    """Append ``request``'s records durably; returns their ids once committed.
+def handle_feedback(request: FeedbackRequest, store: FeedbackStore, decisions: DecisionLog | None = None) -> FeedbackResponse:
+    """Append ``request``'s records durably; returns their ids once committed, and the quoted
+    decision_ids ``decisions`` does not know.
+
+    An unknown decision_id is accepted and flagged, not refused: the log is bounded and written
+    asynchronously, so a real decision may be pruned or not yet committed, and the label is still
+    training data; it just joins no decision.
 
     Raises:
         FeedbackError: the store's own checks refused a record (HTTP 422).
@@ -79,7 +92,12 @@ def handle_feedback(request: FeedbackRequest, store: FeedbackStore) -> FeedbackR
         ids = store.append_many(request.records)
     except StoreUnavailable as exc:
         raise FeedbackUnavailable(f"feedback store could not commit: {exc}") from exc
-    return FeedbackResponse(accepted=len(ids), ids=ids)
+    quoted = list(dict.fromkeys(r.decision_id for r in request.records if r.decision_id is not None))
+    known = decisions.known(quoted) if decisions is not None and quoted else set()
+    unmatched = [decision_id for decision_id in quoted if decision_id not in known]
+    if unmatched:
+        record_unmatched_feedback(len(unmatched))
+    return FeedbackResponse(accepted=len(ids), ids=ids, unmatched_decision_ids=unmatched)
 
 
 @cache
@@ -104,7 +122,7 @@ class FeedbackMiddleware:
             return
         request = validated_body(scope, FeedbackRequest)
         try:
-            acknowledged = await run_in_threadpool(handle_feedback, request, feedback_store())
+            acknowledged = await run_in_threadpool(handle_feedback, request, feedback_store(), worker_decision_log())
         except FeedbackError as exc:
             await send_json(send, 422, error_body(ERROR_TITLES[422], [ErrorDetail(field="records", problem=str(exc))]))
             return

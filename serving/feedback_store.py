@@ -38,7 +38,7 @@ from pydantic import (
 
 from configs.feedback import FeedbackConfig
 from features.labels import parse_label
-from serving.schemas import visible_text
+from serving.schemas import DECISION_ID_PATTERN, visible_text
 from serving.sqlite_tx import immediate_transaction, wal_connection
 
 _SCHEMA = """
@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS feedback (
     label       INTEGER NOT NULL CHECK (label IN (0, 1)),
     fraud_type  TEXT,
     source      TEXT NOT NULL,
-    received_at TEXT NOT NULL
+    received_at TEXT NOT NULL,
+    decision_id TEXT
 );
 CREATE INDEX IF NOT EXISTS feedback_received_at ON feedback (received_at);
 CREATE TRIGGER IF NOT EXISTS feedback_no_update BEFORE UPDATE ON feedback
@@ -60,7 +61,7 @@ CREATE TRIGGER IF NOT EXISTS feedback_no_delete BEFORE DELETE ON feedback
 BEGIN SELECT RAISE(ABORT, 'feedback is append-only'); END;
 """
 
-COLUMNS = ("seq", "id", "kind", "text", "call_json", "label", "fraud_type", "source", "received_at")
+COLUMNS = ("seq", "id", "kind", "text", "call_json", "label", "fraud_type", "source", "received_at", "decision_id")
 _INSERT = f"INSERT INTO feedback ({', '.join(COLUMNS[1:])}) VALUES ({', '.join('?' * len(COLUMNS[1:]))})"
 
 
@@ -84,6 +85,13 @@ class FeedbackRecord(BaseModel):
     label: int = Field(..., examples=[1])
     fraud_type: str | None = Field(None, min_length=1, max_length=64, examples=["冒充公检法"])
     source: str = Field(..., pattern=r"^[A-Za-z0-9_.:\-]{1,64}$", examples=["analyst"])
+    decision_id: str | None = Field(
+        None,
+        pattern=DECISION_ID_PATTERN,
+        description="The decision_id of the scoring result this label judges: the label then counts "
+        "toward that decision's model version in live precision (yunmao monitor).",
+        examples=["q1Z8rYx0Lk3vT9aB"],
+    )
 
     @field_validator("label", mode="before")
     @classmethod
@@ -189,6 +197,7 @@ def stored_rows(records: Iterable[FeedbackRecord | Mapping[str, Any]], config: F
             "fraud_type": record.fraud_type,
             "source": record.source,
             "received_at": received_at,
+            "decision_id": record.decision_id,
         }
         for record in validate_records(records, config)
     ]
@@ -219,6 +228,7 @@ class SqliteFeedbackStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
+            _add_decision_id(conn)
 
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
         return wal_connection(self.path, self.config.busy_timeout_s, "FULL")
@@ -252,3 +262,12 @@ class SqliteFeedbackStore:
         with self._connect() as conn:
             cursor = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM feedback{where} ORDER BY seq", params)
             return pd.DataFrame(cursor.fetchall(), columns=list(COLUMNS))
+
+
+def _add_decision_id(conn: sqlite3.Connection) -> None:
+    """Give a feedback table created before ``decision_id`` existed that column (older rows: NULL)."""
+    with immediate_transaction(conn):  # two workers opening an old file: one alters, the other sees it done
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
+        if "decision_id" not in columns:
+            conn.execute("ALTER TABLE feedback ADD COLUMN decision_id TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS feedback_decision_id ON feedback (decision_id)")

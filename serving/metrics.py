@@ -8,7 +8,7 @@ version so a new champion's behaviour (block rate, score drift) is visible the m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import bentoml
 
@@ -54,6 +54,29 @@ IN_FLIGHT = bentoml.metrics.Gauge(
     documentation="Scoring requests (SMS and call) holding an in-flight slot now, summed over the instance's live workers.",
     multiprocess_mode="livesum",
 )
+DECISION_LOG_DROPPED = bentoml.metrics.Counter(
+    name="yunmao_decision_log_dropped_total",
+    documentation="Decisions not written to the decision log because its queue was full.",
+)
+UNMATCHED_FEEDBACK = bentoml.metrics.Counter(
+    name="yunmao_feedback_unmatched_total",
+    documentation="Feedback records quoting a decision_id the decision log does not hold.",
+)
+# Live health (serving/live_health): every worker computes these from the shared decision log, so
+# the most recent value of any worker is the instance's value.
+DRIFT_PSI = bentoml.metrics.Gauge(
+    name="yunmao_drift_psi",
+    documentation="PSI of live scores (feature=score) and watched features against the model version's reference, over monitor live.window_h.",
+    labelnames=["model", "version", "feature"],
+    multiprocess_mode="mostrecent",
+)
+LIVE_PRECISION = bentoml.metrics.Gauge(
+    name="yunmao_live_precision",
+    documentation="Share of labelled block/warn decisions that were scam, over monitor live.window_h; "
+    "sample=feedback (all labels) or audit (the random audit sample).",
+    labelnames=["model", "version", "action", "sample"],
+    multiprocess_mode="mostrecent",
+)
 
 
 def record_decisions(name: str, version: str, results: Sequence[tuple[float | None, str, str | None]]) -> None:
@@ -92,3 +115,21 @@ def record_shed(route: str, reason: str, policy: str) -> None:
 def record_in_flight(count: int) -> None:
     """Set, not incremented: the worker's gate owns the count, so the gauge cannot drift from it."""
     IN_FLIGHT.set(count)
+
+
+def record_decision_log_dropped(count: int) -> None:
+    DECISION_LOG_DROPPED.inc(count)
+
+
+def record_drift(name: str, version: str, values: Mapping[str, float]) -> None:
+    """Set the PSI gauge of each of ``values`` (feature → PSI) for one model version."""
+    for feature, value in values.items():
+        DRIFT_PSI.labels(model=name, version=version, feature=feature).set(value)
+
+
+def record_precision(name: str, version: str, action: str, sample: str, value: float) -> None:
+    LIVE_PRECISION.labels(model=name, version=version, action=action, sample=sample).set(value)
+
+
+def record_unmatched_feedback(count: int) -> None:
+    UNMATCHED_FEEDBACK.inc(count)

@@ -7,6 +7,7 @@ model forbids unknown fields: a misspelt ``txt`` must be an error, not an empty 
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -24,6 +25,14 @@ Action = Literal["block", "warn", "allow"]
 # valid; whitespace and punctuation are not, so a number pasted with spaces fails loudly instead
 # of silently missing its profile.
 NUMBER_PATTERN = r"^\+?[0-9A-Za-z]+$"
+DECISION_ID_PATTERN = r"^[A-Za-z0-9_-]{16}$"
+_DECISION_ID_BYTES = 12  # 96 random bits as 16 URL-safe characters
+
+
+def new_decision_id() -> str:
+    """A fresh ``decision_id``: random, so one decision's id tells nothing about another's and
+    cannot be guessed to label decisions one never saw."""
+    return secrets.token_urlsafe(_DECISION_ID_BYTES)
 
 
 def iso_timestamp(value: str | None) -> str | None:
@@ -107,6 +116,13 @@ class ScoreResult(BaseModel):
     """The decision on one message or call, in the order of the request."""
 
     id: str = Field(..., examples=["sms-20240501-000123"])
+    decision_id: str = Field(
+        ...,
+        pattern=DECISION_ID_PATTERN,
+        description="Unique id of this decision; quote it in POST /v1/feedback so the label joins "
+        "exactly this decision (live precision).",
+        examples=["q1Z8rYx0Lk3vT9aB"],
+    )
     score: float | None = Field(
         ...,
         ge=0.0,

@@ -17,7 +17,7 @@ from features.sms.preprocess import NormalisedSms
 from serving.cache import CacheKey
 from serving.metrics import record_cache, record_decisions
 from serving.reload import LoadedModel
-from serving.schemas import ModelInfo, ScoreResponse, ScoreResult
+from serving.schemas import ModelInfo, ScoreResponse, ScoreResult, new_decision_id
 
 if TYPE_CHECKING:
     from models.scam_model import Decision
@@ -37,6 +37,7 @@ class Unscored:
     fraud_type_score: None = None
     category: None = None
     fraud_score: None = None
+    watched: tuple[float, ...] = ()
 
 
 Verdict = Union["Decision", Unscored]
@@ -71,9 +72,10 @@ def _take(records: Sequence[Record] | NormalisedSms, rows: list[int]) -> Sequenc
 
 
 def to_result(record_id: str, decision: Verdict) -> ScoreResult:
-    """One response item from one verdict."""
+    """One response item from one verdict, under a fresh ``decision_id``."""
     return ScoreResult(
         id=record_id,
+        decision_id=new_decision_id(),
         score=decision.score,
         action=decision.action,
         category=decision.category,

@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig
+from configs.monitor import load_monitor_config
 from configs.serving import ServingConfig, load_serving_config
 from features.sms.preprocess import normalise_records
 from features.sms.tokenise import get_tokenizer
@@ -43,6 +44,7 @@ from serving.batching import Batcher
 from serving.cache import message_keys
 from serving.call_scoring import decide_calls
 from serving.deadlines import BodyDeadlineMiddleware, close_stalled_connections
+from serving.decision_log import log_scored, worker_decision_log
 from serving.errors import unavailable
 from serving.feedback import (
     FEEDBACK_PATH,
@@ -51,9 +53,11 @@ from serving.feedback import (
     FeedbackResponse,
     feedback_body,
     feedback_operation,
+    feedback_store,
 )
 from serving.feedback_store import FeedbackRecord
 from serving.instance import current_instance_dir
+from serving.live_health import LiveHealthRefresher
 from serving.logs import elapsed_ms, log_event
 from serving.model_source import use_registry
 from serving.openapi import DocsMiddleware, Spec, service_spec
@@ -182,6 +186,12 @@ class YunmaoService:
         self._call_batcher: Batcher[Record, tuple[LoadedModel, Verdict]] = Batcher(
             partial(self._decide_calls, self.call), batching.max_batch_size, batching.max_latency_ms
         )
+        self.decision_log = worker_decision_log()
+        self._health = None
+        if self.decision_log is not None:
+            self.decision_log.start()
+            self._health = LiveHealthRefresher(self.decision_log, feedback_store, self._serving, load_monitor_config().live)
+            self._health.start()
         self._admission: Admission[tuple[LoadedModel, list[Verdict]]] = Admission(self.config.overload)
         install_gate(self._admission)
         poll_s = self.config.reload.poll_interval_s
@@ -204,6 +214,14 @@ class YunmaoService:
             self.reputation.stop()
         if self._poller is not None:
             self._poller.stop()
+        if self._health is not None:
+            self._health.stop()
+        if self.decision_log is not None:
+            self.decision_log.stop()
+
+    def _serving(self) -> list[LoadedModel]:
+        """The model versions this worker serves now (for the live-health gauges)."""
+        return [slot.current for slot in (self.sms, self.call) if slot.is_loaded]
 
     def _decide_sms(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
         """Score one batch on one model version (read once), tagging each decision with it;
@@ -233,9 +251,11 @@ class YunmaoService:
         records: list[Record],
         ids: Sequence[str],
         ctx: bentoml.Context | None,
+        subject_field: str,
     ) -> ScoringAnswer:
         """Scored through the worker's :class:`~serving.overload.Admission`, or the overload
-        policy's answer when it sheds the request. Without ``ctx`` (the class called directly,
+        policy's answer when it sheds the request; scored decisions go to the decision log, with
+        each record's ``subject_field`` (sender, caller) as keyed HMAC. Without ``ctx`` (the class called directly,
         not over HTTP) there is no deadline and no admission."""
         scope = ctx.request.scope if ctx is not None else {}
         outcome = await self._admission.score_request(route, partial(self._scored, decide_batch, batcher, records), scope)
@@ -243,7 +263,9 @@ class YunmaoService:
             return policy_answer(self.config.overload, slot.current, ids, outcome)
         loaded, verdicts = outcome
         self._shadows.offer(ROUTE_KIND[route], loaded, records, verdicts)  # never blocks, never raises
-        return build_response(loaded, ids, verdicts)
+        response = build_response(loaded, ids, verdicts)
+        log_scored(self.decision_log, loaded, response.results, verdicts, [r.get(subject_field) for r in records])
+        return response
 
     async def _scored(
         self,
@@ -269,7 +291,7 @@ class YunmaoService:
         records: list[Record] = [message.model_dump() for message in messages]
         response = await self._score(
             SMS_ROUTE, self.sms, partial(self._decide_sms, self.sms), self._sms_batcher, records,
-            [m.id for m in messages], ctx,
+            [m.id for m in messages], ctx, "sender",
         )
         if isinstance(response, ScoreResponse):
             self._log_scored("sms_scored", response, start, messages=len(records))
@@ -289,7 +311,7 @@ class YunmaoService:
         records: list[Record] = [call.model_dump() for call in calls]
         response = await self._score(
             CALL_ROUTE, self.call, partial(self._decide_calls, self.call), self._call_batcher, records,
-            [c.id for c in calls], ctx,
+            [c.id for c in calls], ctx, "caller",
         )
         if isinstance(response, ScoreResponse):
             unknown = sum(r.score is None for r in response.results)

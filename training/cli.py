@@ -17,6 +17,7 @@ from training.dens.cli import dens
 from training.evaluate_cli import evaluate
 from training.feedback_export_cli import feedback_app
 from training.links_cli import links_app
+from training.monitor.cli import monitor
 from training.predict_cli import predict
 from training.quickstart_cli import quickstart
 from training.report.cli import report
@@ -39,5 +40,6 @@ app.command("quickstart")(quickstart)
 app.command("serve")(serve)
 app.command("build")(build)
 app.command("report")(report)
+app.command("monitor")(monitor)
 app.command("dens")(dens)
 app.command("campaigns")(campaigns)

@@ -27,11 +27,28 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import TransformerMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupShuffleSplit
 
-from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
+from configs.sms import (
+    CategoryConfig,
+    FraudTypeConfig,
+    LightGBMConfig,
+    ReferenceConfig,
+    ServeConfig,
+    SplitConfig,
+    ThresholdConfig,
+)
 from features.labels import shipped_taxonomy
 from models.ensemble import BoosterBag, base_margin
-from models.scam_model import CategoryHead, FraudTypeHead, MulticlassHead, PlattCalibrator, ScamModel, Thresholds
+from models.scam_model import (
+    REFERENCE_SCORE,
+    CategoryHead,
+    FraudTypeHead,
+    MulticlassHead,
+    PlattCalibrator,
+    ScamModel,
+    Thresholds,
+)
 from training.metrics import binary_report
 from training.split import grouped_folds
 from training.thresholds import threshold_for_fpr
@@ -93,6 +110,7 @@ def fit_scam_model(
     base_margin_feature: str | None = None,
     max_reasons: int = 5,
     fold_columns: Callable[[list[tuple[np.ndarray, np.ndarray]]], pd.DataFrame] | None = None,
+    reference: ReferenceConfig | None = None,
 ) -> FitResult:
     """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``
     and ``category``).
@@ -102,12 +120,21 @@ def fit_scam_model(
     that did not train on it; ``serve`` (default: ``ServeConfig()``, a refit) says which boosters
     the model serves. ``fold_columns`` adds columns that must be computed per fold
     (graph features from other rows' labels): it gets the folds, returns one row per record.
+
+    With ``reference``, a grouped share of the rows is held out of the whole fit and the drift
+    reference is the finished model's own output on them (:func:`served_reference`); without it
+    (call models, whose profile columns are not stacked) it is a sample of out-of-fold scores.
     """
     serve = serve or ServeConfig()
     frame = frame.reset_index(drop=True)
+    groups = groups.reset_index(drop=True)
+    held_out = None
+    if reference is not None:
+        fitted_rows, held_rows = reference_holdout(groups, reference, split.seed)
+        held_out = frame.iloc[held_rows].reset_index(drop=True)
+        frame, groups = frame.iloc[fitted_rows].reset_index(drop=True), groups.iloc[fitted_rows].reset_index(drop=True)
     labels = frame["label"].astype(int).reset_index(drop=True)
     y = labels.to_numpy()
-    groups = groups.reset_index(drop=True)
     folds = list(grouped_folds(labels, groups, split.folds, split.seed))
     if fold_columns is not None:
         frame = pd.concat([frame, fold_columns(folds).reset_index(drop=True)], axis=1)
@@ -156,7 +183,11 @@ def fit_scam_model(
         reason_templates=dict(reason_templates or {}),
         reason_mask=reason_mask(feature_names) if reason_mask else None,
         max_reasons=max_reasons,
-        reference=_reference_sample(served, features, scores, feature_names, split.seed),
+    )
+    model.reference = (
+        _reference_sample(served, features, scores, feature_names, split.seed)
+        if held_out is None
+        else served_reference(model, held_out, reference.top_features)
     )
     metrics = binary_report(y, scores, cutoffs.block, cutoffs.warn)
     metrics["best_iterations"] = bag.best_iterations
@@ -341,5 +372,30 @@ def _reference_sample(bag: BoosterBag, features, scores: np.ndarray, names: list
     sample = features[rows][:, top]
     sample = sample.toarray() if sp.issparse(sample) else np.asarray(sample)
     reference = {names[j]: sample[:, k].astype(np.float32) for k, j in enumerate(top)}
-    reference["score"] = scores[rows].astype(np.float32)
+    reference[REFERENCE_SCORE] = scores[rows].astype(np.float32)
+    return reference
+
+
+def reference_holdout(groups: pd.Series, config: ReferenceConfig, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(fitted, held-out) positions: whole groups held out, about ``config.share`` of the rows and
+    at most about ``config.max_rows`` of them."""
+    share = min(config.share, config.max_rows / max(len(groups), 1))
+    splitter = GroupShuffleSplit(n_splits=1, test_size=share, random_state=seed)
+    fitted, held = next(splitter.split(np.zeros(len(groups)), groups=groups.to_numpy()))
+    return fitted, held
+
+
+def served_reference(model: ScamModel, records: pd.DataFrame, top_features: int) -> dict[str, np.ndarray]:
+    """What drift is measured against: ``model``'s scores and top features (by gain) on ``records``,
+    computed exactly as the service computes them (the finished featuriser and the whole bag).
+
+    Out-of-fold training values are not the same distribution: the stacked linear score there comes
+    from fold models and the score from one fold's booster, so live traffic would look drifted on
+    the first day (the false alarm this replaced)."""
+    features = model.features(records)
+    top = np.argsort(-model.booster.feature_importance("gain"))[:top_features]
+    sample = features[:, top]
+    sample = sample.toarray() if sp.issparse(sample) else np.asarray(sample)
+    reference = {model.feature_names[j]: sample[:, k].astype(np.float32) for k, j in enumerate(top)}
+    reference[REFERENCE_SCORE] = model.score_features(features).astype(np.float32)
     return reference

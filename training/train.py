@@ -50,6 +50,7 @@ def fit_sms(frame: pd.DataFrame, cfg: SmsConfig, groups: pd.Series | None = None
         reason_mask=sms_reason_mask,
         base_margin_feature=LINEAR_SCORE_NAME,
         max_reasons=cfg.max_reasons,
+        reference=cfg.reference,
     )
     fit.model.fallback_reasons = SMS_FALLBACK_REASONS
     fit.model.lead_reasons = SMS_LEAD_REASONS

@@ -12,10 +12,10 @@ from configs import default_config_path, load_config
 from configs.call import CallConfig
 from features.graph.features import GRAPH_COLUMNS, graph_features, out_of_fold_graph_features
 from features.graph.links import CallGraph
+from models.drift import psi
 from tests.conftest import shared_data
 from training.compare_call import Variant, contest_baseline, nested_comparison
 from training.data.call_tables import load_links
-from training.report.metrics import psi
 from training.split import grouped_folds
 from training.train_call import load_call_frame
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from configs.evaluation import EvaluationConfig
 from configs.report import DriftConfig
+from models.drift import SCORE_RANGE, psi
 from models.scam_model import ACTIONS
 from training import metrics as shared
 from training.bootstrap import intervals
@@ -122,30 +123,6 @@ def disagreements(model: ModelRun, other: ModelRun, limit: int) -> list[int]:
     return [int(i) for i in differ[np.argsort(-gap, kind="stable")][:limit]]
 
 
-def psi(reference: np.ndarray, current: np.ndarray, bins: int, fixed_range: tuple[float, float] | None = None) -> float | None:
-    """Population stability index of ``current`` against ``reference``.
-
-    Bins are cut at reference quantiles (each holds about the same share of the reference), or
-    into equal widths over ``fixed_range`` — right for calibrated scores, whose mass sits near 0
-    and 1 where quantile edges would crowd together and turn tiny shifts into large PSI. Shares
-    are floored at 1e-4 so an empty bin gives a large, finite value. None if either side has no
-    finite values.
-    """
-    reference = np.asarray(reference, dtype=float)
-    current = np.asarray(current, dtype=float)
-    reference, current = reference[np.isfinite(reference)], current[np.isfinite(current)]
-    if not len(reference) or not len(current):
-        return None
-    if fixed_range is None:
-        edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
-    else:
-        edges = np.linspace(*fixed_range, bins + 1)[1:-1]
-    expected = np.bincount(np.searchsorted(edges, reference, side="right"), minlength=len(edges) + 1) / len(reference)
-    actual = np.bincount(np.searchsorted(edges, current, side="right"), minlength=len(edges) + 1) / len(current)
-    expected, actual = np.maximum(expected, 1e-4), np.maximum(actual, 1e-4)
-    return float(np.sum((actual - expected) * np.log(actual / expected)))
-
-
 def top_features(importances: Mapping[str, float] | None, limit: int) -> list[tuple[str, float]]:
     """The ``limit`` most important features, most important first."""
     if not importances:
@@ -157,7 +134,7 @@ def drift(run: ModelRun, config: DriftConfig, feature_limit: int) -> list[dict[s
     """PSI of the score and of the most important features against the training-data sample."""
     rows = []
     if run.reference_scores is not None:
-        value = psi(run.reference_scores, run.scores, config.bins, fixed_range=(0.0, 1.0))
+        value = psi(run.reference_scores, run.scores, config.bins, fixed_range=SCORE_RANGE)
         rows.append({"name": "score", "psi": value, "limit": config.score_psi_limit,
                      "flagged": value is not None and value > config.score_psi_limit})
     if run.features and run.reference_features:

@@ -19,7 +19,7 @@ from mlflow import MlflowClient
 
 from configs.report import ReportConfig
 from models.registry import load_scam_model, resolve_model_version
-from models.scam_model import ScamModel
+from models.scam_model import REFERENCE_SCORE, ScamModel
 from training.data.datasets import load_for_model
 from training.report import Report, build_report
 from training.report import metrics as M
@@ -54,7 +54,7 @@ def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[Model
     """Score ``records`` once; returns the run (no reasons yet) and the feature matrix for explaining."""
     features = model.features(records)
     reference = dict(model.reference)
-    reference_scores = reference.pop("score", None)
+    reference_scores = reference.pop(REFERENCE_SCORE, None)
     positions = {feature: j for j, feature in enumerate(model.feature_names)}
     run = ModelRun(
         name=name,

@@ -1,0 +1,129 @@
+"""Live model health from the decision log: drift against the reference, precision from feedback.
+
+Drift: PSI of the served scores and of each watched feature against the model version's
+reference sample (the served model's own output on rows held out of its fit, so a healthy model
+on unchanged traffic reads near 0). Live precision: of the block (warn) decisions a label was
+given for, the share that were scam; once over all feedback quoting a ``decision_id`` and once
+over the random audit sample only, the unbiased estimate (reported feedback leans to what people
+notice). The same functions feed the Prometheus gauges (:class:`LiveHealthRefresher`, per worker)
+and ``yunmao monitor``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from configs.monitor import LiveHealthConfig
+from models.drift import SCORE_RANGE, psi
+from models.scam_model import ALLOW, REFERENCE_SCORE
+from serving.decision_log import DecisionLog
+from serving.feedback_store import FeedbackStore
+from serving.logs import log_event
+from serving.metrics import record_drift, record_precision
+from serving.reload import LoadedModel
+
+SAMPLES = ("feedback", "audit")
+
+
+def window_start(hours: float) -> datetime:
+    """The start of the window of ``hours`` ending now (UTC)."""
+    return datetime.now(timezone.utc) - timedelta(hours=hours)
+
+
+def drift(decisions: pd.DataFrame, reference: Mapping[str, np.ndarray], config: LiveHealthConfig) -> list[dict[str, Any]]:
+    """PSI rows (name, psi, limit, flagged, decisions) of one model version's ``decisions``
+    (decision-log rows) against its ``reference``; empty below ``min_decisions`` scored rows."""
+    scored = decisions[decisions["score"].notna()]
+    if len(scored) < config.min_decisions or REFERENCE_SCORE not in reference:
+        return []
+    limits = config.drift
+    rows = [_psi_row(REFERENCE_SCORE, psi(reference[REFERENCE_SCORE], scored["score"].to_numpy(float), limits.bins,
+                                          fixed_range=SCORE_RANGE), limits.score_psi_limit, len(scored))]
+    for name, values in watched_columns(scored).items():
+        if name in reference:
+            rows.append(_psi_row(name, psi(reference[name], values, limits.bins), limits.feature_psi_limit, len(values)))
+    return rows
+
+
+def _psi_row(name: str, value: float | None, limit: float, count: int) -> dict[str, Any]:
+    return {"name": name, "psi": value, "limit": limit, "flagged": value is not None and value > limit, "decisions": count}
+
+
+def watched_columns(decisions: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Watched feature name → its values over ``decisions`` (rows whose names list holds it)."""
+    columns: dict[str, list[float]] = {}
+    for names, values in zip(decisions["watched_names"], decisions["watched"], strict=True):
+        for name, value in zip(names, values, strict=False):
+            columns.setdefault(name, []).append(value)
+    return {name: np.asarray(values, dtype=float) for name, values in columns.items()}
+
+
+def labelled(decisions: pd.DataFrame, feedback: pd.DataFrame) -> pd.DataFrame:
+    """``decisions`` that feedback quotes, each with its label (the latest feedback row wins: a
+    correction is a new row) and ``day`` (UTC date of the decision)."""
+    quoted = feedback[feedback["decision_id"].notna()].sort_values("seq").drop_duplicates("decision_id", keep="last")
+    joined = decisions.merge(quoted[["decision_id", "label"]], on="decision_id", how="inner")
+    joined["day"] = pd.to_datetime(joined["decided_at"], utc=True).dt.strftime("%Y-%m-%d")
+    return joined
+
+
+def precision_rows(joined: pd.DataFrame, by: Sequence[str], min_labelled: int) -> list[dict[str, Any]]:
+    """Precision of block and warn per ``by`` group and per sample (all feedback, audit only):
+    labelled count, scam count, and precision (None below ``min_labelled`` labels)."""
+    rows = []
+    for sample in SAMPLES:
+        part = joined if sample == "feedback" else joined[joined["audited"] == 1]
+        acted = part[part["action"] != ALLOW]
+        for keys, group in acted.groupby([*by, "action"], sort=True):
+            count, scam = len(group), int(group["label"].sum())
+            rows.append({**dict(zip([*by, "action"], keys, strict=True)), "sample": sample, "labelled": count,
+                         "scam": scam, "precision": scam / count if count >= min_labelled else None})
+    return rows
+
+
+class LiveHealthRefresher:
+    """Recomputes the drift and precision gauges of the models a worker serves, every
+    ``refresh_s``, from the shared decision log and feedback store (a daemon thread)."""
+
+    def __init__(self, log: DecisionLog, feedback: Callable[[], FeedbackStore], serving: Callable[[], Sequence[LoadedModel]],
+                 config: LiveHealthConfig) -> None:
+        self.log, self.feedback, self.serving, self.config = log, feedback, serving, config
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="live-health", daemon=True)
+
+    def start(self) -> None:
+        if self.config.refresh_s:
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.config.refresh_s):
+            try:
+                self.refresh()
+            except Exception as exc:  # noqa: BLE001 - a failed refresh leaves the last values; serving goes on
+                log_event("live_health_failed", error=type(exc).__name__)
+
+    def refresh(self) -> None:
+        """Set the gauges of every model version served now from the last ``window_h`` hours."""
+        since = window_start(self.config.window_h)
+        decisions = self.log.read(since, limit=self.config.max_rows_read)
+        feedback = self.feedback().read(since=since)
+        joined = labelled(decisions, feedback)
+        for loaded in self.serving():
+            mine = decisions[(decisions["model"] == loaded.name) & (decisions["version"] == loaded.version)]
+            record_drift(loaded.name, loaded.version,
+                         {row["name"]: row["psi"] for row in drift(mine, loaded.model.reference, self.config) if row["psi"] is not None})
+            ours = joined[(joined["model"] == loaded.name) & (joined["version"] == loaded.version)]
+            for row in precision_rows(ours, [], self.config.min_labelled):
+                if row["precision"] is not None:
+                    record_precision(loaded.name, loaded.version, row["action"], row["sample"], row["precision"])

@@ -1,0 +1,104 @@
+"""Live drift and precision (serving/live_health) on the decision log: a shifted stream is flagged,
+a replay of the reference's own distribution is not, and precision comes per action and sample."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from configs.feedback import FeedbackConfig
+from configs.monitor import DecisionLogConfig, LiveHealthConfig
+from models.scam_model import REFERENCE_SCORE
+from serving.decision_log import DecisionLog, log_scored
+from serving.feedback_store import FeedbackStore
+from serving.live_health import LiveHealthRefresher, drift, labelled, precision_rows
+from serving.metrics import DRIFT_PSI, LIVE_PRECISION
+from serving.schemas import ScoreResult, new_decision_id
+
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+CONFIG = LiveHealthConfig(min_decisions=200, min_labelled=5)
+WATCHED = ["文本整体与诈骗短信相似", "含短链接"]
+
+
+def reference(rng: np.random.Generator, n: int = 2000) -> dict[str, np.ndarray]:
+    """Scores mostly near 0 with a scam tail, a probability-like feature and a binary one."""
+    return {REFERENCE_SCORE: rng.beta(0.4, 3.0, n), WATCHED[0]: rng.beta(0.5, 2.0, n), WATCHED[1]: (rng.random(n) < 0.1) * 1.0}
+
+
+def served(ref: dict[str, np.ndarray], version: str = "7") -> SimpleNamespace:
+    return SimpleNamespace(name="yunmao-sms", version=version, model=SimpleNamespace(watched_features=WATCHED, reference=ref))
+
+
+def log_stream(log: DecisionLog, model: SimpleNamespace, stream: dict[str, np.ndarray], actions: list[str] | None = None) -> list[ScoreResult]:
+    scores = stream[REFERENCE_SCORE]
+    actions = actions or ["allow"] * len(scores)
+    results = [ScoreResult(decision_id=new_decision_id(), id=f"m{i}", score=float(s), action=actions[i]) for i, s in enumerate(scores)]
+    verdicts = [SimpleNamespace(watched=(float(stream[WATCHED[0]][i]), float(stream[WATCHED[1]][i]))) for i in range(len(scores))]
+    log_scored(log, model, results, verdicts, [None] * len(results))  # type: ignore[arg-type]
+    log.flush()
+    return results
+
+
+@pytest.fixture()
+def log(tmp_path: Path) -> DecisionLog:
+    return DecisionLog(DecisionLogConfig(path=str(tmp_path / "decisions.db")), b"k" * 32)
+
+
+def test_a_replay_of_the_reference_distribution_is_not_drift(log: DecisionLog) -> None:
+    rng = np.random.default_rng(1)
+    model = served(reference(rng))
+    log_stream(log, model, reference(rng, 1500))  # fresh draws from the same distributions
+    rows = drift(log.read(EPOCH), model.model.reference, CONFIG)
+    assert [r["name"] for r in rows] == [REFERENCE_SCORE, *WATCHED]
+    assert not any(r["flagged"] for r in rows), rows
+    assert all(r["psi"] < 0.05 for r in rows)
+
+
+def test_a_shifted_score_and_feature_are_flagged(log: DecisionLog) -> None:
+    rng = np.random.default_rng(2)
+    model = served(reference(rng))
+    shifted = reference(rng, 1500)
+    shifted[REFERENCE_SCORE] = rng.beta(1.5, 2.0, 1500)  # a new campaign: far more mid and high scores
+    shifted[WATCHED[1]] = (rng.random(1500) < 0.4) * 1.0  # four times as many short links
+    log_stream(log, model, shifted)
+    flagged = {r["name"]: r["flagged"] for r in drift(log.read(EPOCH), model.model.reference, CONFIG)}
+    assert flagged == {REFERENCE_SCORE: True, WATCHED[0]: False, WATCHED[1]: True}
+
+
+def test_too_few_decisions_give_no_drift_value(log: DecisionLog) -> None:
+    rng = np.random.default_rng(3)
+    model = served(reference(rng))
+    log_stream(log, model, reference(rng, 50))
+    assert drift(log.read(EPOCH), model.model.reference, CONFIG) == []
+
+
+def test_precision_per_action_from_feedback_and_from_the_audit_sample(tmp_path: Path) -> None:
+    audited_log = DecisionLog(DecisionLogConfig(path=str(tmp_path / "a.db"), audit_share=1.0), b"k" * 32)
+    plain_log = DecisionLog(DecisionLogConfig(path=str(tmp_path / "a.db"), audit_share=0.0), b"k" * 32)
+    rng = np.random.default_rng(4)
+    model = served(reference(rng))
+    audited = log_stream(audited_log, model, reference(rng, 10), ["block"] * 10)
+    reported = log_stream(plain_log, model, reference(rng, 10), ["block"] * 10)
+    store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+    # Audit: 6 of 10 blocks were scam. Reports (people complain about wrong blocks): 2 of 10.
+    labels = [(r.decision_id, int(i < 6)) for i, r in enumerate(audited)] + [(r.decision_id, int(i < 2)) for i, r in enumerate(reported)]
+    store.append_many([{"text": f"短信 {i}", "label": label, "source": "analyst", "decision_id": d} for i, (d, label) in enumerate(labels)])
+    rows = precision_rows(labelled(audited_log.read(EPOCH), store.read()), [], CONFIG.min_labelled)
+    by_sample = {(r["sample"], r["action"]): (r["labelled"], r["precision"]) for r in rows}
+    assert by_sample == {("feedback", "block"): (20, pytest.approx(0.4)), ("audit", "block"): (10, pytest.approx(0.6))}
+
+
+def test_refresh_sets_the_gauges_of_the_served_version(log: DecisionLog, tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    model = served(reference(rng), version="refresh-test")
+    results = log_stream(log, model, reference(rng, 400), ["block"] * 400)
+    store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+    store.append_many([{"text": f"短信 {i}", "label": 1, "source": "analyst", "decision_id": r.decision_id} for i, r in enumerate(results[:10])])
+    LiveHealthRefresher(log, lambda: store, lambda: [model], CONFIG).refresh()  # type: ignore[list-item]
+    score_psi = DRIFT_PSI.labels(model="yunmao-sms", version="refresh-test", feature=REFERENCE_SCORE)._value.get()
+    assert 0 <= score_psi < CONFIG.drift.score_psi_limit
+    assert LIVE_PRECISION.labels(model="yunmao-sms", version="refresh-test", action="block", sample="feedback")._value.get() == 1.0
