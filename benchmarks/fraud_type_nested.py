@@ -1,7 +1,7 @@
 """Fraud-type head on Telecom_Fraud_Texts_5: nested CV, so no choice is tuned to the judging rows.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. nice -n 10 .venv/bin/python benchmarks/fraud_type_nested.py
-        [--folds 4] [--max-folds N] [--seed 0]
+        [--folds 4] [--max-folds N] [--seed 0] [--heads shipped ...] [--weights 0 0.25 ...]
 
 Outer loop: grouped folds of the deduplicated set (the same folds as ``benchmarks/quality.py`` and
 ``tests/quality/test_telecom_fraud_texts.py``). Per outer fold, the featuriser is fitted on the
@@ -36,15 +36,15 @@ from training.fit import _fit_multiclass
 from training.metrics import macro_f1
 from training.split import grouped_folds
 
-WEIGHTS = (0.0, 0.25, 0.5)  # weight of the linear per-type score in the blend (0.75 and 1.0 lost on every inner fold)
+WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)  # weight of the linear per-type score in the blend
 # LightGBM settings of the head tried beside the shipped ones (configs/sms.yaml fraud_type.lightgbm).
 CANDIDATES = {
     "shipped": {},
-    "feature_fraction 1.0": {"feature_fraction": 1.0},
-    "num_leaves 7": {"num_leaves": 7},
-    "learning_rate 0.05": {"learning_rate": 0.05},
-    "min_data_in_leaf 20": {"min_data_in_leaf": 20},
-    "lambda_l2 1.0": {"lambda_l2": 1.0},
+    "feature_fraction=1.0": {"feature_fraction": 1.0},
+    "num_leaves=7": {"num_leaves": 7},
+    "learning_rate=0.05": {"learning_rate": 0.05},
+    "min_data_in_leaf=20": {"min_data_in_leaf": 20},
+    "lambda_l2=1.0": {"lambda_l2": 1.0},
 }
 
 
@@ -61,7 +61,9 @@ def dense(features, columns: list[int]) -> np.ndarray:
     return part.toarray() if hasattr(part, "toarray") else np.asarray(part)
 
 
-def outer_fold(dev: pd.DataFrame, test: pd.DataFrame, cfg: SmsConfig) -> dict[tuple[str, float], dict[str, float]]:
+def outer_fold(
+    dev: pd.DataFrame, test: pd.DataFrame, cfg: SmsConfig, heads: list[str], weights: list[float]
+) -> dict[tuple[str, float], dict[str, float]]:
     """Inner (out-of-fold on ``dev``) and outer (``test``) macro-F1 of every candidate head."""
     dev = dev.reset_index(drop=True)
     y = dev["label"].astype(int)
@@ -72,7 +74,8 @@ def outer_fold(dev: pd.DataFrame, test: pd.DataFrame, cfg: SmsConfig) -> dict[tu
     is_fraud = (dev["category"] == "fraud").to_numpy()
     typed_names = dev["fraud_type"].where(is_fraud)
     results = {}
-    for candidate, overrides in CANDIDATES.items():
+    for candidate in heads:
+        overrides = CANDIDATES[candidate]
         lightgbm = cfg.fraud_type.lightgbm.model_copy(update={"params": {**cfg.fraud_type.lightgbm.params, **overrides}})
         fitted = _fit_multiclass(cfg.fraud_type.model_copy(update={"lightgbm": lightgbm}), typed_names, features, folds, cfg.split.seed)
         columns = linear_columns(names, fitted.classes)
@@ -82,7 +85,7 @@ def outer_fold(dev: pd.DataFrame, test: pd.DataFrame, cfg: SmsConfig) -> dict[tu
         test_true = test["fraud_type"].iloc[test_rows].tolist()
         test_features = featuriser.transform(test.iloc[test_rows])
         test_head = MulticlassHead(fitted.boosters, fitted.classes).proba(test_features)
-        for weight in WEIGHTS:
+        for weight in weights:
             inner = blended(fitted.oof_proba[inner_rows], dense(features[inner_rows], columns), weight).argmax(axis=1)
             outer_pred = [fitted.classes[i] for i in blended(test_head, dense(test_features, columns), weight).argmax(axis=1)]
             results[candidate, weight] = {
@@ -91,7 +94,7 @@ def outer_fold(dev: pd.DataFrame, test: pd.DataFrame, cfg: SmsConfig) -> dict[tu
                 "outer_correct": int(sum(t == p for t, p in zip(test_true, outer_pred, strict=True))),
                 "outer_n": len(test_true),
             }
-        print(f"  {candidate}: inner {[round(results[candidate, w]['inner'], 4) for w in WEIGHTS]}", flush=True)
+        print(f"  {candidate}: inner {[round(results[candidate, w]['inner'], 4) for w in weights]}", flush=True)
     return results
 
 
@@ -100,6 +103,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--max-folds", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--heads", nargs="*", default=list(CANDIDATES), choices=list(CANDIDATES))
+    parser.add_argument("--weights", nargs="*", type=float, default=list(WEIGHTS))
     args = parser.parse_args()
     cfg = load_config(default_config_path("sms"), SmsConfig)
     frame = load_labelled(SETS["telecom_fraud_texts_5"]).frame.reset_index(drop=True)
@@ -108,7 +113,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     splits = list(grouped_folds(frame["label"].astype(int), groups, args.folds, args.seed))[:args.max_folds]
     for fold, (dev_idx, test_idx) in enumerate(splits):
-        results = outer_fold(frame.iloc[dev_idx], frame.iloc[test_idx].reset_index(drop=True), cfg)
+        results = outer_fold(frame.iloc[dev_idx], frame.iloc[test_idx].reset_index(drop=True), cfg, args.heads, args.weights)
         chosen = max(results, key=lambda key: results[key]["inner"])  # first best: the shipped head on ties
         for (candidate, weight), r in results.items():
             low, high = wilson(r["outer_correct"], r["outer_n"])
