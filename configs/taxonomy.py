@@ -34,6 +34,9 @@ class TaxonomyConfig(StrictModel):
     other_fraud_type: str
     sources: dict[str, dict[str, str]]
     actions: dict[str, Action]
+    # What a message the thresholds allow is called: ``head``, the category head's best category
+    # other than fraud; ``ham``, always ham. Its action is ``allow`` either way.
+    allowed_category: Literal["head", "ham"] = "head"
 
     @model_validator(mode="after")
     def _consistent(self) -> TaxonomyConfig:

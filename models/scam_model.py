@@ -126,9 +126,18 @@ class CategoryHead(MulticlassHead):
 
     def unwanted_category(self, proba: np.ndarray) -> list[str]:
         """The most probable category other than ham: the kind of a message already judged unwanted."""
+        return self.best_category_except(proba, self.ham)
+
+    def allowed_category(self, proba: np.ndarray) -> list[str]:
+        """The most probable category other than fraud: the kind of a message both thresholds
+        allow. Fraud is left out because only fraud_score's own cut-offs, set at an FPR target,
+        may call a message fraud: a hook acting on ``category == fraud`` stays within that target."""
+        return self.best_category_except(proba, self.fraud)
+
+    def best_category_except(self, proba: np.ndarray, excluded: str) -> list[str]:
         masked = proba.copy()
-        if self.ham in self.classes:
-            masked[:, self.classes.index(self.ham)] = -1.0
+        if excluded in self.classes:
+            masked[:, self.classes.index(excluded)] = -1.0
         return [self.classes[i] for i in masked.argmax(axis=1)]
 
 
@@ -172,6 +181,10 @@ class ScamModel:
     # personal messages or notices, which advertising-trained unwanted scores miss). None in
     # models without a category head or pickled before these existed: nothing changes for them.
     fraud_thresholds: Thresholds | None = None
+    # What a message both thresholds allow is called (configs/taxonomy.yaml ``allowed_category``):
+    # True, the head's best non-fraud category (an allowed ad is still marketing); False, ham, as
+    # models pickled before this existed always answered. The action is the same either way.
+    allowed_category_from_head: bool = False
 
     @property
     def watched_features(self) -> list[str]:
@@ -244,24 +257,28 @@ class ScamModel:
 
         The unwanted score judges *whether* a message is unwanted; the head says *which kind*.
         fraud_score has its own thresholds as a second judge: past them a message is ``fraud``
-        and gets the stronger of the two actions, whatever the unwanted score says. Any other
-        message the unwanted thresholds allow is ham whatever the head thinks. Last, the
-        per-category action policy applies."""
+        and gets the stronger of the two actions, whatever the unwanted score says. A message
+        both allow is named by :attr:`allowed_category_from_head` and stays allowed. Last, the
+        per-category action policy applies to the messages the thresholds acted on."""
         head = self.category_head
         if head is None:
             return [None] * len(actions), None
         proba = head.proba(features)
-        kinds = head.unwanted_category(proba)
         fraud_scores = head.fraud_proba(proba)
-        categories: list[str | None] = [head.ham if a == ALLOW else k for a, k in zip(actions, kinds, strict=True)]
+        allowed_kinds = head.allowed_category(proba) if self.allowed_category_from_head else [head.ham] * len(actions)
+        categories: list[str | None] = [
+            allowed if action == ALLOW else unwanted
+            for action, allowed, unwanted in zip(actions, allowed_kinds, head.unwanted_category(proba), strict=True)
+        ]
         if self.fraud_thresholds is not None:
             fraud_actions = self.fraud_thresholds.actions(fraud_scores)
             by_fraud_score = fraud_actions != ALLOW
             actions[by_fraud_score] = stronger(actions, fraud_actions)[by_fraud_score]
             categories = [head.fraud if hit else c for hit, c in zip(by_fraud_score, categories, strict=True)]
+        acted_on = actions != ALLOW
         for i, category in enumerate(categories):
             fixed = (self.category_actions or {}).get(category or "")
-            if fixed in ACTIONS and category != head.ham:
+            if fixed in ACTIONS and acted_on[i]:
                 actions[i] = fixed
         return categories, fraud_scores
 

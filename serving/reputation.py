@@ -133,8 +133,8 @@ class TemplateReputation:
         cutoff = {BLOCK: model.thresholds.block, WARN: model.thresholds.warn}.get(entry.floor, 0.0)
         head = model.category_head
         category = decision.category
-        if head is not None and action != ALLOW and category == head.ham:
-            category = head.fraud
+        if head is not None and action != ALLOW and (category == head.ham or decision.action == ALLOW):
+            category = head.fraud  # the model let it through (whatever kind it named): the confirmed template says fraud
         return replace(
             decision,
             score=max(decision.score, cutoff),

@@ -180,6 +180,7 @@ def fit_scam_model(
         category_head=category_head,
         category_actions=dict(shipped_taxonomy().actions) if category_head is not None else None,
         fraud_thresholds=fraud_cutoffs,
+        allowed_category_from_head=shipped_taxonomy().allowed_category == "head",
         reason_templates=dict(reason_templates or {}),
         reason_mask=reason_mask(feature_names) if reason_mask else None,
         max_reasons=max_reasons,

@@ -48,6 +48,7 @@ def test_unknown_label_has_no_meaning_and_unknown_source_is_an_error() -> None:
         (lambda raw: raw["sources"]["fbs"].update({"fr:other": "fraud/电信诈骗"}), "not one of fraud_types"),
         (lambda raw: raw["actions"].pop("spam"), "actions must name exactly"),
         (lambda raw: raw["actions"].update({"spam": "fold"}), "actions.spam"),
+        (lambda raw: raw.update({"allowed_category": "fraud"}), "allowed_category"),
     ],
 )
 def test_bad_taxonomy_is_refused(tmp_path: Path, edit, message: str) -> None:

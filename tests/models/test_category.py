@@ -50,7 +50,8 @@ def test_spam_and_fraud_get_their_own_category_and_fraud_score(category_model: S
     assert all(d.fraud_type is None for d in spam_part), "marketing has no fraud type"
 
 
-def test_allowed_messages_are_ham(category_model: ScamModel) -> None:
+def test_ordinary_allowed_messages_are_ham(category_model: ScamModel) -> None:
+    assert category_model.allowed_category_from_head, "configs/taxonomy.yaml allowed_category: head reaches the model"
     decisions = category_model.decide(sms("明天下午三点开会，记得带电脑。", "妈，我到家了。"), explain=False)
     assert [(d.action, d.category) for d in decisions] == [("allow", "ham"), ("allow", "ham")]
 

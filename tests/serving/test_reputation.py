@@ -4,7 +4,7 @@ confirmation and the rules that keep it safe, expiry, and two workers sharing on
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -77,6 +77,20 @@ def test_analyst_confirmation_blocks_copies_with_the_template_as_reason(reputati
     assert copy.reasons[0] == f"与已确认诈骗模板 #{entry.id} 相同，已见 1 条"
     assert judge(reputation, script_copy(rng)).reasons[0].endswith("已见 2 条")
     assert judge(reputation, OTHER) == decision()  # an unrelated message is untouched
+
+
+@pytest.mark.parametrize(("action", "named", "expected"), [
+    ("allow", "ham", "fraud"), ("allow", "spam", "fraud"),  # let through, whatever kind it was named: now fraud
+    ("warn", "spam", "spam"),                               # the model's own unwanted verdict keeps its kind
+])
+def test_a_raised_message_is_named_fraud_only_when_the_model_let_it_through(
+    reputation: TemplateReputation, action: str, named: str, expected: str
+) -> None:
+    model = SimpleNamespace(**{**vars(MODEL), "category_head": SimpleNamespace(ham="ham", fraud="fraud")})
+    reputation.confirm(script_copy(random.Random(8)), 1, None)
+    before = replace(decision(action, 0.6), category=named)
+    raised = reputation.apply(model, [{"text": script_copy(random.Random(9))}], [before])[0]  # type: ignore[arg-type]
+    assert (raised.action, raised.category) == ("block", expected)
 
 
 def test_a_floor_never_lowers_a_decision(reputation: TemplateReputation) -> None:
