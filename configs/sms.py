@@ -22,11 +22,13 @@ class ServeConfig(StrictModel):
     Cross-fitting always builds one booster per fold: their out-of-fold scores set calibration
     and thresholds. ``refit`` then trains one more booster per head on every training row for a
     quantile of the folds' early-stopping rounds and serves that alone (one predict call per
-    head instead of one per fold); ``bag`` serves the fold boosters themselves, averaged.
+    head instead of one per fold); ``bag`` serves the fold boosters themselves, averaged;
+    ``merged`` serves the bag's binary boosters merged into one booster that predicts exactly the
+    bag's mean margin and contributions in one call (models/merge.py).
     ``rounds_scale`` multiplies those rounds: a refit sees more rows than a fold booster did.
     """
 
-    booster: Literal["refit", "bag"] = "refit"
+    booster: Literal["refit", "bag", "merged"] = "refit"
     rounds_quantile: float = Field(0.5, ge=0, le=1)
     rounds_scale: float = Field(1.0, gt=0, le=4)
 

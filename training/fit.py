@@ -8,7 +8,8 @@ validated config.
 What is served (``ServeConfig``): by default one booster per head refitted on every row for the
 median of the fold boosters' early-stopping rounds — one predict call per head at serving time
 instead of one per fold — while calibration and thresholds still come from the fold boosters'
-out-of-fold scores; or (``bag``) the fold boosters averaged.
+out-of-fold scores; or (``bag``) the fold boosters averaged; or (``merged``) the binary fold
+boosters merged into one booster that predicts exactly their average (models/merge.py).
 
 Out-of-fold scores set calibration and thresholds, so nothing a fold's booster is built from
 may have seen that fold's held-out rows: the booster early-stops on a grouped inner split of
@@ -31,6 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
 from features.labels import shipped_taxonomy
 from models.ensemble import BoosterBag, base_margin
+from models.merge import merged_bag
 from models.scam_model import CategoryHead, FraudTypeHead, MulticlassHead, PlattCalibrator, ScamModel, Thresholds
 from training.metrics import binary_report
 from training.split import grouped_folds
@@ -132,6 +134,8 @@ def fit_scam_model(
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
         served = BoosterBag([_refit_booster(lightgbm, features, y, rounds, split.seed, init_score=base)], base_column)
+    elif serve.booster == "merged":
+        served = merged_bag(bag)
 
     calibrator = _fit_platt(margins, y)
     scores = calibrator(margins)

@@ -1,0 +1,79 @@
+"""Issue #12: the fold bag merged into one booster predicts exactly what the bag predicts."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import replace
+
+import lightgbm as lgb
+import numpy as np
+import pytest
+
+from models.ensemble import BoosterBag
+from models.merge import merge_boosters, merged_bag
+from training.fit import FitResult
+
+EXACT = 1e-9
+
+
+def _mean_contributions(boosters: list[lgb.Booster], rounds: list[int], features) -> np.ndarray:
+    return np.mean([b.predict(features, pred_contrib=True, num_iteration=n) for b, n in zip(boosters, rounds, strict=True)], axis=0)
+
+
+def _assert_merged_equals_mean(boosters: list[lgb.Booster], rounds: list[int], features) -> lgb.Booster:
+    """The merged booster's raw margin and contributions equal the members' means (each member at
+    its own rounds), column for column (contributions include the bias column). Dense rows: LightGBM
+    returns sparse multiclass contributions as one matrix per class."""
+    features = features.toarray()
+    merged = merge_boosters(boosters, rounds)
+    bag_margin = np.mean([b.predict(features, raw_score=True, num_iteration=n) for b, n in zip(boosters, rounds, strict=True)], axis=0)
+    np.testing.assert_allclose(merged.predict(features, raw_score=True), bag_margin, rtol=0, atol=EXACT)
+    merged_contrib = merged.predict(features, pred_contrib=True)
+    bag_contrib = _mean_contributions(boosters, rounds, features)
+    assert merged_contrib.shape == bag_contrib.shape
+    np.testing.assert_allclose(merged_contrib, bag_contrib, rtol=0, atol=EXACT)
+    return merged
+
+
+def test_merged_binary_booster_predicts_the_bag_margin_and_contributions(demo_fit: FitResult, demo_frame) -> None:
+    bag = demo_fit.fold_boosters.binary
+    features = demo_fit.model.featuriser.transform(demo_frame.head(200))
+    assert len(set(bag.rounds)) > 1, "members stopped at different rounds: the test must cover truncation"
+    _assert_merged_equals_mean(bag.boosters, bag.rounds, features)
+
+
+def test_merged_multiclass_booster_predicts_the_bag_raw_margins(demo_fit: FitResult, demo_frame) -> None:
+    boosters = demo_fit.fold_boosters.fraud_type
+    rounds = BoosterBag(boosters).rounds
+    features = demo_fit.model.featuriser.transform(demo_frame.head(200))
+    merged = _assert_merged_equals_mean(boosters, rounds, features)
+    assert merged.num_model_per_iteration() == boosters[0].num_model_per_iteration() > 2
+
+
+def test_merged_booster_serves_the_bag_scores_through_a_model(demo_fit: FitResult, demo_frame) -> None:
+    """``serve: merged`` in a ScamModel: same scores and reasons as the fold bag, one booster."""
+    bag_model = demo_fit.cross_fitted_model()
+    merged_model = replace(bag_model, booster=merged_bag(bag_model.booster))
+    rows = demo_frame.head(100)
+    expected, got = bag_model.decide(rows), merged_model.decide(rows)
+    np.testing.assert_allclose([d.score for d in got], [d.score for d in expected], rtol=0, atol=EXACT)
+    assert [d.reasons for d in got] == [d.reasons for d in expected]
+
+
+def test_merged_booster_pickles_and_reloads(demo_fit: FitResult, demo_frame) -> None:
+    bag = demo_fit.fold_boosters.binary
+    merged = merge_boosters(bag.boosters, bag.rounds)
+    features = demo_fit.model.featuriser.transform(demo_frame.head(50))
+    reloaded = pickle.loads(pickle.dumps(merged))
+    np.testing.assert_array_equal(reloaded.predict(features, raw_score=True), merged.predict(features, raw_score=True))
+
+
+def test_boosters_of_different_inputs_are_refused(demo_fit: FitResult) -> None:
+    binary, category = demo_fit.fold_boosters.binary.boosters[0], demo_fit.fold_boosters.category[0]
+    with pytest.raises(ValueError, match="differs from booster 0 in num_class"):
+        merge_boosters([binary, category], [1, 1])
+
+
+def test_one_round_count_per_booster_is_required(demo_fit: FitResult) -> None:
+    with pytest.raises(ValueError, match="one round count per booster"):
+        merge_boosters(demo_fit.fold_boosters.binary.boosters, [1])
