@@ -23,8 +23,9 @@ class ServeConfig(StrictModel):
     and thresholds. ``refit`` then trains one more booster per head on every training row for a
     quantile of the folds' early-stopping rounds and serves that alone (one predict call per
     head instead of one per fold); ``bag`` serves the fold boosters themselves, averaged;
-    ``merged`` serves the bag's binary boosters merged into one booster that predicts exactly the
-    bag's mean margin and contributions in one call (models/merge.py).
+    ``merged`` serves the bag in one predict call per head with exactly the bag's outputs: the
+    binary boosters merged into one (mean margin and contributions), each multiclass head's
+    boosters stacked into one whose members' probabilities are averaged (models/merge.py).
     ``rounds_scale`` multiplies those rounds: a refit sees more rows than a fold booster did.
     """
 

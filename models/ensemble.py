@@ -72,5 +72,10 @@ class BoosterBag:
 
     @property
     def rounds(self) -> list[int]:
-        """Rounds each member predicts with: its early-stopping round, or all it has (a refit)."""
-        return [b.best_iteration if b.best_iteration > 0 else b.current_iteration() for b in self.boosters]
+        """Rounds each member predicts with (:func:`predicting_rounds`)."""
+        return [predicting_rounds(b) for b in self.boosters]
+
+
+def predicting_rounds(booster: lgb.Booster) -> int:
+    """Rounds ``booster`` predicts with: its early-stopping round, or all it has (a refit)."""
+    return booster.best_iteration if booster.best_iteration > 0 else booster.current_iteration()

@@ -19,11 +19,13 @@ import re
 from collections.abc import Sequence
 
 import lightgbm as lgb
+import numpy as np
 
 from models.ensemble import BoosterBag
 
 _TREE_HEADER = re.compile(r"^Tree=\d+$", re.MULTILINE)
 _SCALED_KEYS = ("leaf_value=", "internal_value=")
+_ZERO_TREE = "Tree=0\nnum_leaves=1\nnum_cat=0\nleaf_value=0\nis_linear=0\nshrinkage=1"
 _SHARED_HEADER_KEYS = ("num_class", "num_tree_per_iteration", "max_feature_idx", "objective", "feature_names")
 
 
@@ -38,6 +40,43 @@ def merge_boosters(boosters: Sequence[lgb.Booster], rounds: Sequence[int]) -> lg
     scale = 1.0 / len(boosters)
     trees = [_scale_tree(block, scale) for blocks in tree_blocks for block in blocks]
     return lgb.Booster(model_str=_join_model(headers[0], trees))
+
+
+def stack_multiclass(boosters: Sequence[lgb.Booster], rounds: Sequence[int]) -> lgb.Booster:
+    """One booster whose raw score holds every member's raw class margins side by side (rows ×
+    members·classes, member by member), each member at its first ``rounds[i]`` iterations.
+
+    A multiclass head averages its members' *probabilities*, which are not linear in the leaf
+    values, so its members cannot be summed into one model the way :func:`merge_boosters` does;
+    they can share one predict call as extra "classes" (:func:`mean_member_proba` finishes the
+    job). Members that stop early are padded with one-leaf trees worth 0.
+    """
+    if not boosters or len(boosters) != len(rounds):
+        raise ValueError(f"stacking needs one round count per booster, got {len(boosters)} boosters and {len(rounds)} rounds")
+    texts = [booster.model_to_string(num_iteration=n) for booster, n in zip(boosters, rounds, strict=True)]
+    headers, tree_blocks = zip(*(_split_model(text) for text in texts), strict=True)
+    _check_same_input(headers)
+    classes = boosters[0].num_model_per_iteration()
+    width = classes * len(boosters)
+    trees = [
+        blocks[iteration * classes + c] if iteration < n else _ZERO_TREE
+        for iteration in range(max(rounds))
+        for blocks, n in zip(tree_blocks, rounds, strict=True)
+        for c in range(classes)
+    ]
+    header = headers[0]
+    for key, value in (("num_class", width), ("num_tree_per_iteration", width), ("objective", f"multiclass num_class:{width}")):
+        header = re.sub(rf"^{key}=.*$", f"{key}={value}", header, count=1, flags=re.MULTILINE)
+    return lgb.Booster(model_str=_join_model(header, trees))
+
+
+def mean_member_proba(stacked_margins: np.ndarray, members: int) -> np.ndarray:
+    """Rows × classes: the mean over members of each member's softmax, from a
+    :func:`stack_multiclass` booster's raw scores (what LightGBM's multiclass predict returns per
+    member)."""
+    margins = np.asarray(stacked_margins, dtype=np.float64).reshape(len(stacked_margins), members, -1)
+    shifted = np.exp(margins - margins.max(axis=2, keepdims=True))
+    return (shifted / shifted.sum(axis=2, keepdims=True)).mean(axis=1)
 
 
 def _split_model(text: str) -> tuple[str, list[str]]:

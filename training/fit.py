@@ -9,7 +9,9 @@ What is served (``ServeConfig``): by default one booster per head refitted on ev
 median of the fold boosters' early-stopping rounds — one predict call per head at serving time
 instead of one per fold — while calibration and thresholds still come from the fold boosters'
 out-of-fold scores; or (``bag``) the fold boosters averaged; or (``merged``) the binary fold
-boosters merged into one booster that predicts exactly their average (models/merge.py).
+boosters merged into one booster that predicts exactly their average, and each head's fold
+boosters stacked into one booster whose class probabilities are averaged as the bag's are
+(models/merge.py).
 
 Out-of-fold scores set calibration and thresholds, so nothing a fold's booster is built from
 may have seen that fold's held-out rows: the booster early-stops on a grouped inner split of
@@ -31,8 +33,8 @@ from sklearn.linear_model import LogisticRegression
 
 from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
 from features.labels import shipped_taxonomy
-from models.ensemble import BoosterBag, base_margin
-from models.merge import merged_bag
+from models.ensemble import BoosterBag, base_margin, predicting_rounds
+from models.merge import merged_bag, stack_multiclass
 from models.scam_model import CategoryHead, FraudTypeHead, MulticlassHead, PlattCalibrator, ScamModel, Thresholds
 from training.metrics import binary_report
 from training.split import grouped_folds
@@ -73,8 +75,8 @@ class FitResult:
         return replace(
             model,
             booster=folds.binary,
-            fraud_type_head=model.fraud_type_head and replace(model.fraud_type_head, boosters=folds.fraud_type),
-            category_head=model.category_head and replace(model.category_head, boosters=folds.category),
+            fraud_type_head=model.fraud_type_head and replace(model.fraud_type_head, boosters=folds.fraud_type, stacked_members=1),
+            category_head=model.category_head and replace(model.category_head, boosters=folds.category, stacked_members=1),
         )
 
 
@@ -248,7 +250,7 @@ def _fit_fraud_type_head(
     if "category" in frame and frame["category"].notna().any():
         is_fraud = (frame["category"] == shipped_taxonomy().fraud_category).to_numpy()
     fitted = _fit_multiclass(cfg, serve, frame["fraud_type"].where(is_fraud), features, folds, seed)
-    return (None, None) if fitted is None else (FraudTypeHead(fitted.served, fitted.classes), fitted.boosters)
+    return (None, None) if fitted is None else (FraudTypeHead(fitted.served, fitted.classes, fitted.stacked_members), fitted.boosters)
 
 
 def _fit_category_head(
@@ -265,7 +267,7 @@ def _fit_category_head(
     if fitted is None:
         return None, None, None
     taxonomy = shipped_taxonomy()
-    head = CategoryHead(fitted.served, fitted.classes, ham=taxonomy.ham_category, fraud=taxonomy.fraud_category)
+    head = CategoryHead(fitted.served, fitted.classes, fitted.stacked_members, ham=taxonomy.ham_category, fraud=taxonomy.fraud_category)
     return head, fraud_score_thresholds(head, fitted.oof_proba, frame["category"], cfg.fraud_thresholds), fitted.boosters
 
 
@@ -287,12 +289,14 @@ def fraud_score_thresholds(
 class _FittedMulticlass:
     """A head's fold boosters and classes, with each row's probabilities from the booster of the
     fold that held it out (rows × classes): what thresholds on the head's scores are set on; and
-    the boosters the head serves (the refit, or the fold boosters themselves)."""
+    the boosters the head serves (the refit, the fold boosters themselves, or those stacked into one
+    booster of ``stacked_members``)."""
 
     boosters: list[lgb.Booster]
     classes: list[str]
     oof_proba: np.ndarray
     served: list[lgb.Booster]
+    stacked_members: int = 1
 
 
 def _fit_multiclass(
@@ -334,6 +338,9 @@ def _fit_multiclass(
         rounds = served_rounds([b.best_iteration for b in boosters], serve)
         typed_rows = np.flatnonzero(typed)
         served = [_refit_booster(cfg.lightgbm, features[typed_rows], codes[typed_rows].astype(int), rounds, seed, params)]
+    elif serve.booster == "merged":
+        stacked = stack_multiclass(boosters, [predicting_rounds(b) for b in boosters])
+        return _FittedMulticlass(boosters, classes, oof_proba, [stacked], stacked_members=len(boosters))
     return _FittedMulticlass(boosters, classes, oof_proba, served)
 
 
