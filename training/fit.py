@@ -80,6 +80,26 @@ class FitResult:
         )
 
 
+    def merged_model(self) -> ScamModel:
+        """``model`` serving the fold boosters merged (``serve: merged``), all else equal: the
+        bag's outputs from one booster per head (benchmarks/model_predict.py times all three)."""
+        folds = self.fold_boosters
+        if folds is None:
+            return self.model
+        model = self.model
+        return replace(
+            model,
+            booster=merged_bag(folds.binary),
+            fraud_type_head=model.fraud_type_head and replace(model.fraud_type_head, **_stacked(folds.fraud_type)),
+            category_head=model.category_head and replace(model.category_head, **_stacked(folds.category)),
+        )
+
+
+def _stacked(boosters: list[lgb.Booster]) -> dict:
+    """A multiclass head's fields (``boosters``, ``stacked_members``) serving ``boosters`` stacked into one (models/merge.py)."""
+    return {"boosters": [stack_multiclass(boosters, [predicting_rounds(b) for b in boosters])], "stacked_members": len(boosters)}
+
+
 def fit_scam_model(
     frame: pd.DataFrame,
     *,
@@ -339,8 +359,8 @@ def _fit_multiclass(
         typed_rows = np.flatnonzero(typed)
         served = [_refit_booster(cfg.lightgbm, features[typed_rows], codes[typed_rows].astype(int), rounds, seed, params)]
     elif serve.booster == "merged":
-        stacked = stack_multiclass(boosters, [predicting_rounds(b) for b in boosters])
-        return _FittedMulticlass(boosters, classes, oof_proba, [stacked], stacked_members=len(boosters))
+        stacked = _stacked(boosters)
+        return _FittedMulticlass(boosters, classes, oof_proba, stacked["boosters"], stacked["stacked_members"])
     return _FittedMulticlass(boosters, classes, oof_proba, served)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-from dataclasses import replace
 
 import lightgbm as lgb
 import numpy as np
@@ -11,8 +10,8 @@ import pytest
 
 from configs.sms import ServeConfig
 from models.ensemble import BoosterBag
-from models.merge import merge_boosters, merged_bag, stack_multiclass
-from models.scam_model import MulticlassHead
+from models.merge import merge_boosters, stack_multiclass
+from models.scam_model import MulticlassHead, ScamModel
 from tests.conftest import shared_data
 from training.data.demo_sms import generate_demo_sms
 from training.data.sms.load import load_labelled
@@ -71,14 +70,9 @@ def test_stacked_multiclass_head_predicts_the_bag_probabilities(demo_fit: FitRes
     np.testing.assert_allclose(stacked.proba(features), MulticlassHead(truncated, classes).proba(features), rtol=0, atol=EXACT)
 
 
-def test_merged_booster_serves_the_bag_scores_through_a_model(demo_fit: FitResult, demo_frame) -> None:
-    """``serve: merged`` in a ScamModel: same scores and reasons as the fold bag, one booster."""
-    bag_model = demo_fit.cross_fitted_model()
-    merged_model = replace(bag_model, booster=merged_bag(bag_model.booster))
-    rows = demo_frame.head(100)
-    expected, got = bag_model.decide(rows), merged_model.decide(rows)
-    np.testing.assert_allclose([d.score for d in got], [d.score for d in expected], rtol=0, atol=EXACT)
-    assert [d.reasons for d in got] == [d.reasons for d in expected]
+def test_merged_model_serves_exactly_the_bag(demo_fit: FitResult) -> None:
+    """``FitResult.merged_model()``, what benchmarks/model_predict.py times as "merged"."""
+    _assert_serves_the_bag(demo_fit.merged_model(), demo_fit.cross_fitted_model(), generate_demo_sms(n=200, seed=7))
 
 
 def test_merged_booster_pickles_and_reloads(demo_fit: FitResult, demo_frame) -> None:
@@ -105,9 +99,8 @@ def _merged_fit(frame) -> FitResult:
     return fit_sms(frame, config)
 
 
-def _assert_serves_the_bag(fit: FitResult, rows) -> None:
+def _assert_serves_the_bag(model: ScamModel, bag: ScamModel, rows) -> None:
     """One booster per head, and the same scores, reasons, categories and fraud scores as the bag."""
-    model, bag = fit.model, fit.cross_fitted_model()
     heads = [h for h in (model.booster, model.fraud_type_head, model.category_head) if h is not None]
     assert [len(h.boosters) for h in heads] == [1] * len(heads)
     # float64 rows: LightGBM returns sparse contributions in the input's dtype, and float32 outputs
@@ -126,7 +119,8 @@ def _assert_serves_the_bag(fit: FitResult, rows) -> None:
 
 
 def test_serve_merged_fit_serves_exactly_the_bag_on_demo_data(demo_frame) -> None:
-    _assert_serves_the_bag(_merged_fit(demo_frame), generate_demo_sms(n=200, seed=7))
+    fit = _merged_fit(demo_frame)
+    _assert_serves_the_bag(fit.model, fit.cross_fitted_model(), generate_demo_sms(n=200, seed=7))
 
 
 def test_serve_merged_fit_serves_exactly_the_bag_on_mudou() -> None:
@@ -134,4 +128,5 @@ def test_serve_merged_fit_serves_exactly_the_bag_on_mudou() -> None:
     chi² column masks still merge exactly."""
     frame = load_labelled([shared_data("mudou_spam", "mudou_spam.train")], dedupe=True).frame
     frame = frame.sample(n=700, random_state=0).reset_index(drop=True)
-    _assert_serves_the_bag(_merged_fit(frame.iloc[:500]), frame.iloc[500:].reset_index(drop=True))
+    fit = _merged_fit(frame.iloc[:500])
+    _assert_serves_the_bag(fit.model, fit.cross_fitted_model(), frame.iloc[500:].reset_index(drop=True))
