@@ -68,30 +68,26 @@ class FitResult:
     def cross_fitted_model(self) -> ScamModel:
         """``model`` serving the fold boosters averaged (``serve: bag``), all else equal: what
         the refitted booster is compared with on identical rows (benchmarks/serve_quality.py)."""
-        folds = self.fold_boosters
-        if folds is None:
-            return self.model
-        model = self.model
-        return replace(
-            model,
-            booster=folds.binary,
-            fraud_type_head=model.fraud_type_head and replace(model.fraud_type_head, boosters=folds.fraud_type, stacked_members=1),
-            category_head=model.category_head and replace(model.category_head, boosters=folds.category, stacked_members=1),
-        )
-
+        return self._serving_folds(lambda bag: bag, lambda boosters: {"boosters": boosters, "stacked_members": 1})
 
     def merged_model(self) -> ScamModel:
         """``model`` serving the fold boosters merged (``serve: merged``), all else equal: the
         bag's outputs from one booster per head (benchmarks/model_predict.py times all three)."""
+        return self._serving_folds(merged_bag, _stacked)
+
+    def _serving_folds(
+        self, binary: Callable[[BoosterBag], BoosterBag], head: Callable[[list[lgb.Booster]], dict]
+    ) -> ScamModel:
+        """``model`` with each head's fold boosters, as ``binary`` and ``head`` serve them."""
         folds = self.fold_boosters
         if folds is None:
             return self.model
         model = self.model
         return replace(
             model,
-            booster=merged_bag(folds.binary),
-            fraud_type_head=model.fraud_type_head and replace(model.fraud_type_head, **_stacked(folds.fraud_type)),
-            category_head=model.category_head and replace(model.category_head, **_stacked(folds.category)),
+            booster=binary(folds.binary),
+            fraud_type_head=model.fraud_type_head and replace(model.fraud_type_head, **head(folds.fraud_type)),
+            category_head=model.category_head and replace(model.category_head, **head(folds.category)),
         )
 
 
