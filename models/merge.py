@@ -32,14 +32,10 @@ _SHARED_HEADER_KEYS = ("num_class", "num_tree_per_iteration", "max_feature_idx",
 def merge_boosters(boosters: Sequence[lgb.Booster], rounds: Sequence[int]) -> lgb.Booster:
     """One booster whose raw score and contributions are the mean of ``boosters``' own, each
     member predicting with its first ``rounds[i]`` iterations."""
-    if not boosters or len(boosters) != len(rounds):
-        raise ValueError(f"merge needs one round count per booster, got {len(boosters)} boosters and {len(rounds)} rounds")
-    texts = [booster.model_to_string(num_iteration=n) for booster, n in zip(boosters, rounds, strict=True)]
-    headers, tree_blocks = zip(*(_split_model(text) for text in texts), strict=True)
-    _check_same_input(headers)
+    header, tree_blocks = _member_trees(boosters, rounds)
     scale = 1.0 / len(boosters)
     trees = [_scale_tree(block, scale) for blocks in tree_blocks for block in blocks]
-    return lgb.Booster(model_str=_join_model(headers[0], trees))
+    return lgb.Booster(model_str=_join_model(header, trees))
 
 
 def stack_multiclass(boosters: Sequence[lgb.Booster], rounds: Sequence[int]) -> lgb.Booster:
@@ -51,11 +47,7 @@ def stack_multiclass(boosters: Sequence[lgb.Booster], rounds: Sequence[int]) -> 
     they can share one predict call as extra "classes" (:func:`mean_member_proba` finishes the
     job). Members that stop early are padded with one-leaf trees worth 0.
     """
-    if not boosters or len(boosters) != len(rounds):
-        raise ValueError(f"stacking needs one round count per booster, got {len(boosters)} boosters and {len(rounds)} rounds")
-    texts = [booster.model_to_string(num_iteration=n) for booster, n in zip(boosters, rounds, strict=True)]
-    headers, tree_blocks = zip(*(_split_model(text) for text in texts), strict=True)
-    _check_same_input(headers)
+    header, tree_blocks = _member_trees(boosters, rounds)
     classes = boosters[0].num_model_per_iteration()
     width = classes * len(boosters)
     trees = [
@@ -64,7 +56,6 @@ def stack_multiclass(boosters: Sequence[lgb.Booster], rounds: Sequence[int]) -> 
         for blocks, n in zip(tree_blocks, rounds, strict=True)
         for c in range(classes)
     ]
-    header = headers[0]
     for key, value in (("num_class", width), ("num_tree_per_iteration", width), ("objective", f"multiclass num_class:{width}")):
         header = re.sub(rf"^{key}=.*$", f"{key}={value}", header, count=1, flags=re.MULTILINE)
     return lgb.Booster(model_str=_join_model(header, trees))
@@ -77,6 +68,17 @@ def mean_member_proba(stacked_margins: np.ndarray, members: int) -> np.ndarray:
     margins = np.asarray(stacked_margins, dtype=np.float64).reshape(len(stacked_margins), members, -1)
     shifted = np.exp(margins - margins.max(axis=2, keepdims=True))
     return (shifted / shifted.sum(axis=2, keepdims=True)).mean(axis=1)
+
+
+def _member_trees(boosters: Sequence[lgb.Booster], rounds: Sequence[int]) -> tuple[str, list[list[str]]]:
+    """(first member's model header, each member's tree blocks at its ``rounds``), after checking
+    the members can share one model."""
+    if not boosters or len(boosters) != len(rounds):
+        raise ValueError(f"merge needs one round count per booster, got {len(boosters)} boosters and {len(rounds)} rounds")
+    texts = [booster.model_to_string(num_iteration=n) for booster, n in zip(boosters, rounds, strict=True)]
+    headers, tree_blocks = zip(*(_split_model(text) for text in texts), strict=True)
+    _check_same_input(headers)
+    return headers[0], list(tree_blocks)
 
 
 def _split_model(text: str) -> tuple[str, list[str]]:

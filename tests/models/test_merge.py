@@ -63,7 +63,8 @@ def test_stacked_multiclass_head_predicts_the_bag_probabilities(demo_fit: FitRes
     that, in one call."""
     boosters = getattr(demo_fit.fold_boosters, head)
     classes = getattr(demo_fit.model, f"{head}_head").classes
-    rounds = BoosterBag(boosters).rounds
+    rounds = [max(1, n - 3 * i) for i, n in enumerate(BoosterBag(boosters).rounds)]  # unequal: padding is exercised
+    assert len(set(rounds)) > 1
     stacked = MulticlassHead([stack_multiclass(boosters, rounds)], classes, stacked_members=len(boosters))
     truncated = [lgb.Booster(model_str=b.model_to_string(num_iteration=n)) for b, n in zip(boosters, rounds, strict=True)]
     features = demo_fit.model.featuriser.transform(demo_frame.head(200))
