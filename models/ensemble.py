@@ -1,7 +1,8 @@
 """A bag of LightGBM boosters, one per cross-validation fold, used as one booster.
 
-Models serve a bag of one by default: a booster refitted on all rows (``configs/sms.yaml``
-``serve``; training/fit.py), which skips the averaging below.
+Models usually serve a bag of one — a booster refitted on all rows, or the fold boosters merged
+into one (``configs/sms.yaml`` ``serve``; training/fit.py, models/merge.py) — which skips the
+averaging below.
 
 Cross-fitting lets every labelled row serve both for training and, out of fold, for
 calibration and thresholds (early stopping uses a split inside each fold's training part) —
