@@ -1,14 +1,15 @@
-"""Model-side predict time (issue #12): the fold bag vs the one refitted booster, per head, in one run.
+"""Model-side predict time (issue #12): the fold bag vs the one refitted booster vs the merged bag, per head, in one run.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/model_predict.py [--fit-rows 3000] [--fit-cache PATH] [--compiled]
 
 One SMS fit on the first ``--fit-rows`` of shuffled, deduplicated mudou_spam (the shipped
 configs/sms.yaml with ``serve.booster`` refit); the next 1,000 messages are featurised once and scored by both
-models the fit yields: ``fit.model`` (one booster per head) and ``fit.cross_fitted_model()`` (the
-fold boosters averaged). Timed per call, single-threaded: one row at a time (median over
+models the fit yields: ``fit.model`` (one refitted booster per head), ``fit.cross_fitted_model()`` (the
+fold boosters averaged) and ``fit.merged_model()`` (the fold boosters merged: the bag's outputs from
+one booster per head, ``serve: merged``). Timed per call, single-threaded: one row at a time (median over
 ``--rows`` rows) and one 1,000-row batch (median of 5), for the unwanted score (margin +
 calibration), each multiclass head and the contributions reasons are built from. Featurisation
-(jieba, TF-IDF) is not timed: it is the same for both.
+(jieba, TF-IDF) is not timed: it is the same for all.
 
 ``--compiled`` adds the refitted binary booster compiled by tl2cgen (gcc), where ``tl2cgen`` and
 ``treelite`` are installed (they are not project dependencies; see docs/benchmarks.md for why).
@@ -68,7 +69,8 @@ def _fitted(fit_rows: int, cache: Path | None) -> tuple[dict[str, ScamModel], ob
         return joblib.load(cache)
     frame = load_labelled([MUDOU], dedupe=True).frame.sample(frac=1, random_state=0).reset_index(drop=True)
     fit = fit_sms(frame.iloc[:fit_rows], serving_refit(load_config(default_config_path("sms"), SmsConfig)))
-    fitted = {"bag": fit.cross_fitted_model(), "one booster": fit.model}, frame.iloc[fit_rows:fit_rows + BATCH].reset_index(drop=True)
+    models = {"bag": fit.cross_fitted_model(), "one booster": fit.model, "merged": fit.merged_model()}
+    fitted = models, frame.iloc[fit_rows:fit_rows + BATCH].reset_index(drop=True)
     if cache is not None:
         joblib.dump(fitted, cache)
     return fitted

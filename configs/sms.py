@@ -22,11 +22,14 @@ class ServeConfig(StrictModel):
     Cross-fitting always builds one booster per fold: their out-of-fold scores set calibration
     and thresholds. ``refit`` then trains one more booster per head on every training row for a
     quantile of the folds' early-stopping rounds and serves that alone (one predict call per
-    head instead of one per fold); ``bag`` serves the fold boosters themselves, averaged.
+    head instead of one per fold); ``bag`` serves the fold boosters themselves, averaged;
+    ``merged`` serves the bag in one predict call per head with exactly the bag's outputs: the
+    binary boosters merged into one (mean margin and contributions), each multiclass head's
+    boosters stacked into one whose members' probabilities are averaged (models/merge.py).
     ``rounds_scale`` multiplies those rounds: a refit sees more rows than a fold booster did.
     """
 
-    booster: Literal["refit", "bag"] = "refit"
+    booster: Literal["refit", "bag", "merged"] = "refit"
     rounds_quantile: float = Field(0.5, ge=0, le=1)
     rounds_scale: float = Field(1.0, gt=0, le=4)
 

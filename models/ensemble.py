@@ -1,7 +1,8 @@
 """A bag of LightGBM boosters, one per cross-validation fold, used as one booster.
 
-Models serve a bag of one by default: a booster refitted on all rows (``configs/sms.yaml``
-``serve``; training/fit.py), which skips the averaging below.
+Models usually serve a bag of one — a booster refitted on all rows, or the fold boosters merged
+into one (``configs/sms.yaml`` ``serve``; training/fit.py, models/merge.py) — which skips the
+averaging below.
 
 Cross-fitting lets every labelled row serve both for training and, out of fold, for
 calibration and thresholds (early stopping uses a split inside each fold's training part) —
@@ -72,5 +73,10 @@ class BoosterBag:
 
     @property
     def rounds(self) -> list[int]:
-        """Rounds each member predicts with: its early-stopping round, or all it has (a refit)."""
-        return [b.best_iteration if b.best_iteration > 0 else b.current_iteration() for b in self.boosters]
+        """Rounds each member predicts with (:func:`predicting_rounds`)."""
+        return [predicting_rounds(b) for b in self.boosters]
+
+
+def predicting_rounds(booster: lgb.Booster) -> int:
+    """Rounds ``booster`` predicts with: its early-stopping round, or all it has (a refit)."""
+    return booster.best_iteration if booster.best_iteration > 0 else booster.current_iteration()

@@ -20,6 +20,7 @@ from sklearn.base import TransformerMixin
 from configs.call import ProfileConfig
 from features.reasons import top_reasons
 from models.ensemble import PREDICT_THREADS, BoosterBag
+from models.merge import mean_member_proba
 
 if TYPE_CHECKING:
     from features.graph.knowledge import GraphKnowledge
@@ -85,13 +86,21 @@ class PlattCalibrator:
 
 @dataclass
 class MulticlassHead:
-    """Multiclass boosters (one per fold, probabilities averaged) over named ``classes``."""
+    """Multiclass boosters (one per fold, probabilities averaged) over named ``classes``.
+
+    ``stacked_members`` > 1: ``boosters`` is one booster holding that many members' margins side
+    by side (models/merge.py ``stack_multiclass``), averaged as probabilities all the same.
+    """
 
     boosters: list[lgb.Booster]
     classes: list[str]
+    stacked_members: int = 1
 
     def proba(self, features) -> np.ndarray:
         """Rows × classes probabilities."""
+        if self.stacked_members > 1:
+            (stacked,) = self.boosters
+            return mean_member_proba(stacked.predict(features, raw_score=True, num_threads=PREDICT_THREADS), self.stacked_members)
         return np.mean(
             [np.asarray(b.predict(features, num_threads=PREDICT_THREADS)) for b in self.boosters], axis=0
         ).reshape(features.shape[0], len(self.classes))

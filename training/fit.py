@@ -8,7 +8,10 @@ validated config.
 What is served (``ServeConfig``): by default one booster per head refitted on every row for the
 median of the fold boosters' early-stopping rounds — one predict call per head at serving time
 instead of one per fold — while calibration and thresholds still come from the fold boosters'
-out-of-fold scores; or (``bag``) the fold boosters averaged.
+out-of-fold scores; or (``bag``) the fold boosters averaged; or (``merged``) the binary fold
+boosters merged into one booster that predicts exactly their average, and each head's fold
+boosters stacked into one booster whose class probabilities are averaged as the bag's are
+(models/merge.py).
 
 Out-of-fold scores set calibration and thresholds, so nothing a fold's booster is built from
 may have seen that fold's held-out rows: the booster early-stops on a grouped inner split of
@@ -39,7 +42,8 @@ from configs.sms import (
     ThresholdConfig,
 )
 from features.labels import shipped_taxonomy
-from models.ensemble import BoosterBag, base_margin
+from models.ensemble import BoosterBag, base_margin, predicting_rounds
+from models.merge import merged_bag, stack_multiclass
 from models.scam_model import (
     REFERENCE_SCORE,
     CategoryHead,
@@ -81,16 +85,32 @@ class FitResult:
     def cross_fitted_model(self) -> ScamModel:
         """``model`` serving the fold boosters averaged (``serve: bag``), all else equal: what
         the refitted booster is compared with on identical rows (benchmarks/serve_quality.py)."""
+        return self._serving_folds(lambda bag: bag, lambda boosters: {"boosters": boosters, "stacked_members": 1})
+
+    def merged_model(self) -> ScamModel:
+        """``model`` serving the fold boosters merged (``serve: merged``), all else equal: the
+        bag's outputs from one booster per head (benchmarks/model_predict.py times all three)."""
+        return self._serving_folds(merged_bag, _stacked)
+
+    def _serving_folds(
+        self, binary: Callable[[BoosterBag], BoosterBag], head: Callable[[list[lgb.Booster]], dict]
+    ) -> ScamModel:
+        """``model`` with each head's fold boosters, as ``binary`` and ``head`` serve them."""
         folds = self.fold_boosters
         if folds is None:
             return self.model
         model = self.model
         return replace(
             model,
-            booster=folds.binary,
-            fraud_type_head=model.fraud_type_head and replace(model.fraud_type_head, boosters=folds.fraud_type),
-            category_head=model.category_head and replace(model.category_head, boosters=folds.category),
+            booster=binary(folds.binary),
+            fraud_type_head=model.fraud_type_head and replace(model.fraud_type_head, **head(folds.fraud_type)),
+            category_head=model.category_head and replace(model.category_head, **head(folds.category)),
         )
+
+
+def _stacked(boosters: list[lgb.Booster]) -> dict:
+    """A multiclass head's fields (``boosters``, ``stacked_members``) serving ``boosters`` stacked into one (models/merge.py)."""
+    return {"boosters": [stack_multiclass(boosters, [predicting_rounds(b) for b in boosters])], "stacked_members": len(boosters)}
 
 
 def fit_scam_model(
@@ -159,6 +179,8 @@ def fit_scam_model(
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
         served = BoosterBag([_refit_booster(lightgbm, features, y, rounds, split.seed, init_score=base)], base_column)
+    elif serve.booster == "merged":
+        served = merged_bag(bag)
 
     calibrator = _fit_platt(margins, y)
     scores = calibrator(margins)
@@ -276,7 +298,7 @@ def _fit_fraud_type_head(
     if "category" in frame and frame["category"].notna().any():
         is_fraud = (frame["category"] == shipped_taxonomy().fraud_category).to_numpy()
     fitted = _fit_multiclass(cfg, serve, frame["fraud_type"].where(is_fraud), features, folds, seed)
-    return (None, None) if fitted is None else (FraudTypeHead(fitted.served, fitted.classes), fitted.boosters)
+    return (None, None) if fitted is None else (FraudTypeHead(fitted.served, fitted.classes, fitted.stacked_members), fitted.boosters)
 
 
 def _fit_category_head(
@@ -293,7 +315,7 @@ def _fit_category_head(
     if fitted is None:
         return None, None, None
     taxonomy = shipped_taxonomy()
-    head = CategoryHead(fitted.served, fitted.classes, ham=taxonomy.ham_category, fraud=taxonomy.fraud_category)
+    head = CategoryHead(fitted.served, fitted.classes, fitted.stacked_members, ham=taxonomy.ham_category, fraud=taxonomy.fraud_category)
     return head, fraud_score_thresholds(head, fitted.oof_proba, frame["category"], cfg.fraud_thresholds), fitted.boosters
 
 
@@ -315,12 +337,14 @@ def fraud_score_thresholds(
 class _FittedMulticlass:
     """A head's fold boosters and classes, with each row's probabilities from the booster of the
     fold that held it out (rows × classes): what thresholds on the head's scores are set on; and
-    the boosters the head serves (the refit, or the fold boosters themselves)."""
+    the boosters the head serves (the refit, the fold boosters themselves, or those stacked into one
+    booster of ``stacked_members``)."""
 
     boosters: list[lgb.Booster]
     classes: list[str]
     oof_proba: np.ndarray
     served: list[lgb.Booster]
+    stacked_members: int = 1
 
 
 def _fit_multiclass(
@@ -362,6 +386,9 @@ def _fit_multiclass(
         rounds = served_rounds([b.best_iteration for b in boosters], serve)
         typed_rows = np.flatnonzero(typed)
         served = [_refit_booster(cfg.lightgbm, features[typed_rows], codes[typed_rows].astype(int), rounds, seed, params)]
+    elif serve.booster == "merged":
+        stacked = _stacked(boosters)
+        return _FittedMulticlass(boosters, classes, oof_proba, stacked["boosters"], stacked["stacked_members"])
     return _FittedMulticlass(boosters, classes, oof_proba, served)
 
 

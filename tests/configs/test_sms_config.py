@@ -45,7 +45,7 @@ def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
         ("thresholds", "warn_max_fpr", 1.5, "thresholds.warn_max_fpr"),
         ("lightgbm", "num_boost_round", [100], "lightgbm.num_boost_round"),
         ("features", "max_text_chars", 2000, "features.max_text_chars"),  # removed: nothing read it
-        ("serve", "booster", "merged", "serve.booster"),  # only refit | bag
+        ("serve", "booster", "stacked", "serve.booster"),  # only refit | bag | merged
         ("serve", "rounds_quantile", 1.5, "serve.rounds_quantile"),
         ("serve", "rounds_scale", 0, "serve.rounds_scale"),
     ],
