@@ -25,6 +25,7 @@ from configs.dens import DensConfig
 from configs.environment import config_name, nested_model, variable_name
 from configs.evaluation import EvaluationConfig
 from configs.feedback import FeedbackConfig
+from configs.monitor import MonitorConfig
 from configs.report import ReportConfig
 from configs.retrain import RetrainConfig
 from configs.serving import ServingConfig
@@ -33,7 +34,7 @@ from configs.taxonomy import TaxonomyConfig
 
 SCHEMAS: tuple[type[BaseModel], ...] = (
     CallConfig, CampaignsConfig, ClusterConfig, DemoConfig, DensConfig, EvaluationConfig,
-    FeedbackConfig, ReportConfig, RetrainConfig, ServingConfig, SmsConfig, TaxonomyConfig,
+    FeedbackConfig, MonitorConfig, ReportConfig, RetrainConfig, ServingConfig, SmsConfig, TaxonomyConfig,
 )
 """The top-level schema of each ``configs/*.yaml`` (a test checks none is missing)."""
 

@@ -104,3 +104,10 @@ EDGE_TEXTS = {
 
 PHONE = "17098765432"
 SECRET_TEXT = "您的快递已到达，取件码 836145，联系 17098765432 领取"
+
+
+def without_decision_ids(results: list[dict]) -> list[dict]:
+    """``results`` without their ``decision_id``: a fresh random id per answer, so two answers to the
+    same request differ only there. Each result must carry one."""
+    assert all(result.get("decision_id") for result in results), results
+    return [{key: value for key, value in result.items() if key != "decision_id"} for result in results]

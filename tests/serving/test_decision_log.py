@@ -18,7 +18,7 @@ from configs.monitor import DECISION_KEY_ENV, DecisionLogConfig
 from serving.decision_log import DecisionLog, decision_key, log_scored
 from serving.errors import validation_details
 from serving.feedback import FeedbackRequest, handle_feedback
-from serving.feedback_store import FeedbackStore
+from serving.feedback_store import open_feedback_store
 from serving.live_health import labelled
 from serving.schemas import DECISION_ID_PATTERN, ScoreResult, new_decision_id
 from serving.scoring import Unscored, to_result
@@ -123,7 +123,7 @@ def test_feedback_on_one_of_two_decisions_on_the_same_text_joins_that_one(tmp_pa
     log = make_log(tmp_path)
     first, second = decide(log, 2)  # the same text scored twice: two decisions
     log.flush()
-    store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+    store = open_feedback_store(FeedbackConfig(path=str(tmp_path / "feedback.db")))
     record = {"text": SCAM_TEXT, "label": 0, "source": "victim_report", "decision_id": second.decision_id}
     answer = handle_feedback(FeedbackRequest.model_validate(record), store, log)
     assert answer.unmatched_decision_ids == []
@@ -134,7 +134,7 @@ def test_feedback_on_one_of_two_decisions_on_the_same_text_joins_that_one(tmp_pa
 
 def test_unknown_decision_id_is_stored_and_flagged(tmp_path: Path) -> None:
     log = make_log(tmp_path)
-    store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+    store = open_feedback_store(FeedbackConfig(path=str(tmp_path / "feedback.db")))
     unknown = "A" * 16
     request = FeedbackRequest.model_validate({"text": SCAM_TEXT, "label": 1, "source": "analyst", "decision_id": unknown})
     answer = handle_feedback(request, store, log)
@@ -155,7 +155,7 @@ def test_feedback_table_from_before_decision_ids_gains_the_column(tmp_path: Path
                     " text TEXT, call_json TEXT, label INTEGER NOT NULL, fraud_type TEXT, source TEXT NOT NULL,"
                     " received_at TEXT NOT NULL)")
         old.execute("INSERT INTO feedback (id, kind, text, label, source, received_at) VALUES ('old', 'sms', 'x', 1, 'a', '2024')")
-    store = FeedbackStore(FeedbackConfig(path=str(path)))
+    store = open_feedback_store(FeedbackConfig(path=str(path)))
     store.append_many([{"text": SCAM_TEXT, "label": 1, "source": "analyst", "decision_id": "B" * 16}])
     old_row, new_row = store.read()["decision_id"].tolist()
     assert pd.isna(old_row) and new_row == "B" * 16

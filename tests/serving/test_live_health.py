@@ -14,7 +14,7 @@ from configs.feedback import FeedbackConfig
 from configs.monitor import DecisionLogConfig, LiveHealthConfig
 from models.scam_model import REFERENCE_SCORE
 from serving.decision_log import DecisionLog, log_scored
-from serving.feedback_store import FeedbackStore
+from serving.feedback_store import open_feedback_store
 from serving.live_health import LiveHealthRefresher, drift, labelled, precision_rows
 from serving.metrics import DRIFT_PSI, LIVE_PRECISION
 from serving.schemas import ScoreResult, new_decision_id
@@ -83,7 +83,7 @@ def test_precision_per_action_from_feedback_and_from_the_audit_sample(tmp_path: 
     model = served(reference(rng))
     audited = log_stream(audited_log, model, reference(rng, 10), ["block"] * 10)
     reported = log_stream(plain_log, model, reference(rng, 10), ["block"] * 10)
-    store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+    store = open_feedback_store(FeedbackConfig(path=str(tmp_path / "feedback.db")))
     # Audit: 6 of 10 blocks were scam. Reports (people complain about wrong blocks): 2 of 10.
     labels = [(r.decision_id, int(i < 6)) for i, r in enumerate(audited)] + [(r.decision_id, int(i < 2)) for i, r in enumerate(reported)]
     store.append_many([{"text": f"短信 {i}", "label": label, "source": "analyst", "decision_id": d} for i, (d, label) in enumerate(labels)])
@@ -96,7 +96,7 @@ def test_refresh_sets_the_gauges_of_the_served_version(log: DecisionLog, tmp_pat
     rng = np.random.default_rng(5)
     model = served(reference(rng), version="refresh-test")
     results = log_stream(log, model, reference(rng, 400), ["block"] * 400)
-    store = FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+    store = open_feedback_store(FeedbackConfig(path=str(tmp_path / "feedback.db")))
     store.append_many([{"text": f"短信 {i}", "label": 1, "source": "analyst", "decision_id": r.decision_id} for i, r in enumerate(results[:10])])
     LiveHealthRefresher(log, lambda: store, lambda: [model], CONFIG).refresh()  # type: ignore[list-item]
     score_psi = DRIFT_PSI.labels(model="yunmao-sms", version="refresh-test", feature=REFERENCE_SCORE)._value.get()

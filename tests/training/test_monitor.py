@@ -15,7 +15,7 @@ from configs.feedback import FeedbackConfig
 from configs.monitor import DecisionLogConfig, MonitorConfig
 from models.scam_model import REFERENCE_SCORE
 from serving.decision_log import DecisionLog, log_scored
-from serving.feedback_store import FeedbackStore
+from serving.feedback_store import open_feedback_store
 from serving.schemas import ScoreResult, new_decision_id
 from training.cli import app
 from training.monitor import MonitorError, monitor_report, parse_since, write_monitor
@@ -38,7 +38,7 @@ def test_report_per_version_with_drift_precision_and_an_unloadable_reference(tmp
     log = DecisionLog(DecisionLogConfig(path=str(tmp_path / "d.db"), audit_share=0.0), b"k" * 32)
     same = log_decisions(log, "1", rng.beta(0.4, 3.0, 400))
     log_decisions(log, "2", rng.beta(3.0, 0.4, 400))  # a version whose reference cannot be loaded
-    feedback = FeedbackStore(FeedbackConfig(path=str(tmp_path / "f.db")))
+    feedback = open_feedback_store(FeedbackConfig(path=str(tmp_path / "f.db")))
     blocked = [r for r in same if r.action == "block"]
     feedback.append_many([{"text": f"短信{i}", "label": 1, "source": "analyst", "decision_id": r.decision_id} for i, r in enumerate(blocked)])
     references = {("yunmao-sms", "1"): {REFERENCE_SCORE: rng.beta(0.4, 3.0, 2000), "f": rng.beta(0.4, 3.0, 2000)}}

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from configs.feedback import FeedbackConfig
 from configs.serving import SERVING_CONFIG_ENV, ShadowConfig, load_serving_config
-from serving.feedback_store import FeedbackStore
+from serving.feedback_store import open_feedback_store
 from serving.shadow_store import SHADOW_KEY_ENV, ShadowPair, ShadowStore, now_iso, record_content, record_key
 from tests.serving.cases import PHONE
 from training.cli import app
@@ -50,7 +50,7 @@ def test_report_counts_agreement_and_joins_feedback_labels(shadow_env: ShadowSto
     ])
     feedback_config = tmp_path / "feedback.yaml"
     feedback_config.write_text(yaml.safe_dump({"path": str(tmp_path / "feedback.db")}), encoding="utf-8")
-    FeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db"))).append_many([
+    open_feedback_store(FeedbackConfig(path=str(tmp_path / "feedback.db"))).append_many([
         {"text": fraud, "label": "fraud", "source": "analyst"}, {"text": ham, "label": 0, "source": "analyst"}])
     out = tmp_path / "report"
     result = runner.invoke(app, ["shadow", "report", "--out", str(out), "--feedback-config", str(feedback_config)])

@@ -14,15 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from configs.monitor import MonitorConfig
-from serving.decision_log import DecisionLog
-from serving.feedback_store import FeedbackStore
-from serving.live_health import drift, labelled, precision_rows
+
+if TYPE_CHECKING:  # the service's modules read configs/serving.yaml on import: not at CLI start-up
+    from serving.decision_log import DecisionLog
+    from serving.feedback_store import FeedbackStore
 
 ReferenceLoader = Callable[[str, str], Mapping[str, np.ndarray]]
 
@@ -57,6 +58,8 @@ def parse_since(text: str) -> float:
 def monitor_report(log: DecisionLog, feedback: FeedbackStore, references: ReferenceLoader, since: datetime,
                    config: MonitorConfig) -> dict[str, Any]:
     """The report's numbers (JSON-ready) for decisions made at or after ``since``."""
+    from serving.live_health import drift, labelled, precision_rows
+
     decisions = log.read(since)
     joined = labelled(decisions, feedback.read(since=since))
     decisions["day"] = pd.to_datetime(decisions["decided_at"], utc=True).dt.strftime("%Y-%m-%d")

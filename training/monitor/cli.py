@@ -21,7 +21,7 @@ def monitor(
     from configs.monitor import load_monitor_config
     from models.registry import load_scam_model
     from serving.decision_log import open_decision_log
-    from serving.feedback_store import FeedbackStore
+    from serving.feedback_store import open_feedback_store
     from serving.live_health import window_start
     from training.monitor import MonitorError, monitor_report, parse_since, write_monitor
     from training.report.fonts import FontError
@@ -35,7 +35,7 @@ def monitor(
         log = open_decision_log(config.decision_log)
         if log is None:
             raise MonitorError("decision_log.enabled is false in configs/monitor.yaml: nothing to monitor")
-        report = monitor_report(log, FeedbackStore(load_feedback_config(None)),
+        report = monitor_report(log, open_feedback_store(load_feedback_config(None)),
                                 lambda name, version: load_scam_model(f"models:/{name}/{version}").reference,
                                 window_start(hours), config)
         files = write_monitor(report, out)

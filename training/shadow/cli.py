@@ -31,13 +31,13 @@ def shadow_report(
     from configs.feedback import load_feedback_config
     from configs.report import load_report_config
     from configs.serving import load_serving_config
-    from serving.feedback_store import FeedbackStore
+    from serving.feedback_store import open_feedback_store
     from serving.shadow_store import ShadowStore
     from training.shadow.report import build_report, render_html
 
     try:
         store = ShadowStore(load_serving_config().shadow)
-        feedback = FeedbackStore(load_feedback_config(feedback_config))
+        feedback = open_feedback_store(load_feedback_config(feedback_config))
         report = build_report(store, feedback, kind, since, load_report_config().disagreements)
     except ConfigError as exc:
         fail(exc)
