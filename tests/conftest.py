@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,12 @@ from configs.paths import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from models.scam_model import ScamModel
+
+# BentoML serves /metrics from prometheus' multiprocess files even in-process (to_asgi()), and
+# prometheus_client picks its value class once, when first imported: the folder must be set
+# before ANY test module imports it (tests/deploy imports serving.metrics at collection, before
+# tests/serving is reached), so it is set here, in the conftest pytest imports first.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="yunmao-prom-"))
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 # pyproject's pytest-timeout default (300 s) bounds every other test. Slow tests (a real server

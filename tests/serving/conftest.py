@@ -1,14 +1,10 @@
 """Fixtures for the service tests: real (small) registered SMS and call models, a profile store
 with the call model's demo callers, and ways to reach the service.
-
-``PROMETHEUS_MULTIPROC_DIR`` must exist before ``prometheus_client`` is first imported, because
-BentoML serves ``/metrics`` from the multiprocess registry even in-process (``to_asgi()``).
+(``PROMETHEUS_MULTIPROC_DIR`` for in-process apps is set by the root conftest, see there.)
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +17,6 @@ from tests.servers import free_port, port_open, running_server, system_binary
 if TYPE_CHECKING:
     import pandas as pd
 
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="yunmao-prom-"))
 
 REDIS_STARTUP_SECONDS = 10
 TEST_MODEL = "yunmao-sms-serving-test"

@@ -89,7 +89,7 @@ def test_a_raised_message_is_named_fraud_only_when_the_model_let_it_through(
     model = SimpleNamespace(**{**vars(MODEL), "category_head": SimpleNamespace(ham="ham", fraud="fraud")})
     reputation.confirm(script_copy(random.Random(8)), 1, None)
     before = replace(decision(action, 0.6), category=named)
-    raised = reputation.apply(model, [{"text": script_copy(random.Random(9))}], [before])[0]  # type: ignore[arg-type]
+    raised = reputation.apply(model, normalise_records([{"text": script_copy(random.Random(9))}]), [before])[0]  # type: ignore[arg-type]
     assert (raised.action, raised.category) == ("block", expected)
 
 
