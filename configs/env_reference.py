@@ -69,8 +69,11 @@ Variables with one job of their own, older than this rule and still honoured:
 | `YUNMAO_API_KEY`, `YUNMAO_ADMIN_API_KEY` | the bearer keys (over `auth.api_key`, `auth.admin_api_key`) |
 | `YUNMAO_PROFILE_STORE` | the caller profile store URL (over `call.yaml` `profile_store.url`) |
 | `YUNMAO_TEMPLATE_STORE` | the template store URL (over `campaigns.yaml` `reputation.store_url`) |
+| `YUNMAO_DECISION_KEY`, `YUNMAO_SHADOW_KEY` | the HMAC keys of numbers in the decision log and the shadow pairs (the redis backend needs the first) |
 
-The feedback store every replica shares is `YUNMAO_FEEDBACK__URL` (`redis://…`; docs/deploy.md).
+The feedback store every replica shares is `YUNMAO_FEEDBACK__URL` (`redis://…`; docs/deploy.md);
+the decision log and the shadow pairs are `YUNMAO_MONITOR__DECISION_LOG__BACKEND=redis` and
+`YUNMAO_SERVING__SHADOW__BACKEND=redis`, each with its `…__URL`.
 """
 
 

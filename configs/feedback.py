@@ -8,13 +8,14 @@ from pydantic import Field
 
 from configs import StrictModel, default_config_path, load_config
 from configs.paths import data_file
+from configs.stores import REDIS_URL_PATTERN
 
 
 class FeedbackConfig(StrictModel):
     """Where feedback goes: SQLite (one machine) or, with ``url``, a Redis every replica reaches."""
 
     path: str | None = None
-    url: str | None = Field(None, pattern=r"^(redis|rediss|unix)://")
+    url: str | None = Field(None, pattern=REDIS_URL_PATTERN)
     redis_key: str = Field("yunmao:feedback", min_length=1)
     verify_durability: bool = True
     busy_timeout_s: float = Field(30.0, gt=0, le=600)

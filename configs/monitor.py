@@ -11,15 +11,18 @@ from pydantic import Field
 from configs import StrictModel, default_config_path, load_config
 from configs.paths import data_file
 from configs.report import DriftConfig
+from configs.stores import SharedStoreConfig
 
 MONITOR_CONFIG_ENV = "YUNMAO_MONITOR_CONFIG"
 DECISION_KEY_ENV = "YUNMAO_DECISION_KEY"
 
 
-class DecisionLogConfig(StrictModel):
-    """Where every worker logs its decisions (no text; numbers only as keyed HMAC) and how much."""
+class DecisionLogConfig(SharedStoreConfig):
+    """Where every worker logs its decisions (no text; numbers only as keyed HMAC) and how much:
+    the SQLite file of ``path``, or (``backend: redis``) the stream ``redis_key`` at ``url``."""
 
     enabled: bool = True
+    redis_key: str = Field("yunmao:decisions", min_length=1)
     path: str | None = None
     max_rows: int = Field(1_000_000, ge=100, le=100_000_000)
     audit_share: float = Field(0.01, ge=0, le=1)

@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 
 from configs import StrictModel, default_config_path, load_config
 from configs.paths import data_dir
+from configs.stores import SharedStoreConfig
 
 SERVING_CONFIG_ENV = "YUNMAO_SERVING_CONFIG"
 
@@ -102,12 +103,14 @@ class CallShadowConfig(ShadowModelConfig):
     model: str = Field("models:/yunmao-call@challenger", pattern=r"^models:/.+")
 
 
-class ShadowConfig(StrictModel):
-    """Shadow challengers of both endpoints and the bounded table of scored pairs every worker writes."""
+class ShadowConfig(SharedStoreConfig):
+    """Shadow challengers of both endpoints and the bounded table of scored pairs every worker
+    writes: the SQLite file of ``path``, or (``backend: redis``) the stream ``redis_key`` at ``url``."""
 
     sms: ShadowModelConfig = ShadowModelConfig()
     call: CallShadowConfig = CallShadowConfig()
     path: str | None = None  # SQLite file; null = <data dir>/shadow.db, relative = under the data dir
+    redis_key: str = Field("yunmao:shadow", min_length=1)
     max_rows: int = Field(200_000, ge=100, le=100_000_000)
     busy_timeout_s: float = Field(5, gt=0, le=600)
     max_batch: int = Field(256, ge=1, le=100_000)  # queued records scored in one shadow model call

@@ -20,6 +20,10 @@ def test_shipped_config_loads_as_the_defaults() -> None:
     [
         ("decision_log: {audit_share: 1.5}", "decision_log.audit_share"),
         ("decision_log: {max_rows: 10}", "decision_log.max_rows"),
+        ("decision_log: {backend: redis}", "decision_log: Value error, backend redis needs url"),
+        ("decision_log: {url: 'redis://h:6379/0'}", "decision_log: Value error, url is set but backend is sqlite"),
+        ("decision_log: {backend: redis, url: 'http://h:6379'}", "decision_log.url"),
+        ("decision_log: {backend: postgres}", "decision_log.backend"),
         ("live: {window_h: 0}", "live.window_h"),
         ("live: {drift: {bins: 1}}", "live.drift.bins"),
         ("live: {windowh: 24}", "Extra inputs"),
