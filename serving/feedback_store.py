@@ -40,6 +40,7 @@ from configs.feedback import FeedbackConfig
 from features.labels import parse_label
 from serving.schemas import DECISION_ID_PATTERN, visible_text
 from serving.sqlite_tx import immediate_transaction, wal_connection
+from serving.store_errors import StoreUnavailable
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -156,10 +157,6 @@ def validate_records(records: Iterable[FeedbackRecord | Mapping[str, Any]], conf
             )
             raise FeedbackError(f"record {position}: {problems}") from exc
     return validated
-
-
-class StoreUnavailable(RuntimeError):
-    """The store could not commit or be read (locked past the timeout, disk full, server down)."""
 
 
 class FeedbackStore(Protocol):

@@ -6,8 +6,10 @@ with the call model's demo callers, and ways to reach the service.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import Popen
 from typing import TYPE_CHECKING
 
 import pytest
@@ -78,6 +80,30 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)]
     with running_server(argv, port_open(port), timeout=REDIS_STARTUP_SECONDS, log=workdir / "redis.log"):
         yield f"redis://127.0.0.1:{port}/0"
+
+
+@contextmanager
+def durable_redis(workdir: Path, port: int):
+    """redis-server fsyncing every write to its append-only file in ``workdir``."""
+    argv = [system_binary("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "yes", "--appendfsync", "always", "--dir", str(workdir)]
+    with running_server(argv, port_open(port), timeout=REDIS_STARTUP_SECONDS, log=workdir / "redis.log") as proc:
+        yield proc
+
+
+@dataclass(frozen=True)
+class DurableRedis:
+    url: str
+    workdir: Path
+    port: int
+    proc: Popen[bytes]
+
+
+@pytest.fixture
+def durable(tmp_path: Path) -> Iterator[DurableRedis]:
+    port = free_port()
+    with durable_redis(tmp_path, port) as proc:
+        yield DurableRedis(f"redis://127.0.0.1:{port}/0", tmp_path, port, proc)
 
 
 @pytest.fixture(scope="session")

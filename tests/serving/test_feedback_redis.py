@@ -4,49 +4,20 @@ that fsyncs every write (the only kind the store accepts) and the session's one 
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from subprocess import Popen
 
 import pytest
 
 from configs.feedback import FeedbackConfig
 from serving.feedback import FeedbackRequest, FeedbackUnavailable, handle_feedback
-from serving.feedback_redis import NotDurable, RedisFeedbackStore
-from serving.feedback_store import FeedbackError, StoreUnavailable, open_feedback_store
-from tests.servers import free_port, port_open, running_server, system_binary
-from tests.serving.conftest import REDIS_STARTUP_SECONDS
+from serving.feedback_redis import RedisFeedbackStore
+from serving.feedback_store import FeedbackError, open_feedback_store
+from serving.store_errors import NotDurable, StoreUnavailable
+from tests.serving.conftest import DurableRedis, durable_redis
 from training.feedback_export import feedback_frame
 
 SCAM = "您的账户涉嫌洗钱，请立即转账到安全账户"
-
-
-@contextmanager
-def durable_redis(workdir: Path, port: int):
-    """redis-server fsyncing every write to its append-only file in ``workdir``."""
-    argv = [system_binary("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "yes", "--appendfsync", "always", "--dir", str(workdir)]
-    with running_server(argv, port_open(port), timeout=REDIS_STARTUP_SECONDS, log=workdir / "redis.log") as proc:
-        yield proc
-
-
-@dataclass(frozen=True)
-class DurableRedis:
-    url: str
-    workdir: Path
-    port: int
-    proc: Popen[bytes]
-
-
-@pytest.fixture
-def durable(tmp_path: Path) -> Iterator[DurableRedis]:
-    port = free_port()
-    with durable_redis(tmp_path, port) as proc:
-        yield DurableRedis(f"redis://127.0.0.1:{port}/0", tmp_path, port, proc)
 
 
 def config(url: str) -> FeedbackConfig:
@@ -129,5 +100,5 @@ def test_an_unreachable_redis_is_503_not_a_crash(durable: DurableRedis) -> None:
         handle_feedback(FeedbackRequest.model_validate({"records": batch("lost", 1)}), store)
     with pytest.raises(StoreUnavailable):
         store.read()
-    with pytest.raises(StoreUnavailable, match="cannot check durability"):
+    with pytest.raises(StoreUnavailable, match="feedback store redis://.* is unreachable"):
         open_feedback_store(config(durable.url))

@@ -1,0 +1,20 @@
+"""What a shared store (feedback, decision log, shadow pairs) raises when it cannot do its job,
+whatever its backend: callers catch these, not SQLite's or Redis's own errors."""
+
+from __future__ import annotations
+
+
+class StoreUnavailable(RuntimeError):
+    """The store could not commit or be read (locked past the timeout, disk full, server down).
+
+    ``written``: rows of the failed append that were stored nonetheless (a store writing a large
+    batch in parts may have written the first parts).
+    """
+
+    def __init__(self, message: str, written: int = 0) -> None:
+        super().__init__(message)
+        self.written = written
+
+
+class NotDurable(StoreUnavailable):
+    """The Redis server would acknowledge a write it can still lose in a crash."""
