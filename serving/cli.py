@@ -20,8 +20,8 @@ def serve(
 ) -> None:
     """Serve POST /v1/sms/score and /v1/call/score (plus /livez, /readyz, /metrics, /v1/admin/reload) until Ctrl-C.
 
-    Bad input (unknown model, bad config, a host name instead of an IP, port in use) is one line
-    on stderr and exit code 2.
+    Bad input (unknown model, bad config, a host name instead of an IP, port in use, a shared
+    store that is down) is one line on stderr and exit code 2.
     """
     from configs import ConfigError
     from configs.serving import load_serving_config
@@ -42,10 +42,11 @@ def serve(
     from models.registry import ModelNotFoundError
     from serving.process import exit_once_workers_are_gone
     from serving.server import run_server
+    from serving.store_errors import StoreUnavailable
 
     try:
         run_server(host=host, port=port, model_uri=model, workers=workers, call_model_uri=call_model)
-    except (ConfigError, ModelNotFoundError, PortBusy, ValueError) as exc:
+    except (ConfigError, ModelNotFoundError, PortBusy, ValueError, StoreUnavailable) as exc:
         fail(exc)
     exit_once_workers_are_gone()
 

@@ -61,8 +61,9 @@ class FeedbackResponse(BaseModel):
     ids: list[str] = Field(..., examples=[["sms-20240501-000123"]])
     unmatched_decision_ids: list[str] = Field(
         default_factory=list,
-        description="Quoted decision_ids the decision log does not hold (pruned, another instance's, "
-        "or never issued). Those records are stored as labels but count toward no live precision.",
+        description="Quoted decision_ids the decision log does not hold (pruned, another instance's "
+        "where each machine keeps its own SQLite log, never issued, or the log could not be read). "
+        "Those records are stored as labels but count toward no live precision.",
         examples=[[]],
     )
 
@@ -93,11 +94,23 @@ def handle_feedback(request: FeedbackRequest, store: FeedbackStore, decisions: D
     except StoreUnavailable as exc:
         raise FeedbackUnavailable(f"feedback store could not commit: {exc}") from exc
     quoted = list(dict.fromkeys(r.decision_id for r in request.records if r.decision_id is not None))
-    known = decisions.known(quoted) if decisions is not None and quoted else set()
+    known = known_decisions(decisions, quoted)
     unmatched = [decision_id for decision_id in quoted if decision_id not in known]
     if unmatched:
         record_unmatched_feedback(len(unmatched))
     return FeedbackResponse(accepted=len(ids), ids=ids, unmatched_decision_ids=unmatched)
+
+
+def known_decisions(decisions: DecisionLog | None, quoted: list[str]) -> set[str]:
+    """Which ``quoted`` decision_ids the log holds; none when there is no log or it cannot be read
+    (Redis down: logged). The labels are stored either way: the check only flags them."""
+    if decisions is None or not quoted:
+        return set()
+    try:
+        return decisions.known(quoted)
+    except StoreUnavailable as exc:
+        log_event("decision_log_unavailable", problem=str(exc))
+        return set()
 
 
 @cache

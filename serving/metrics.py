@@ -56,7 +56,9 @@ IN_FLIGHT = bentoml.metrics.Gauge(
 )
 DECISION_LOG_DROPPED = bentoml.metrics.Counter(
     name="yunmao_decision_log_dropped_total",
-    documentation="Decisions not written to the decision log because its queue was full.",
+    documentation="Decisions not written to the decision log, by reason: queue_full (the writer fell behind) "
+    "or store_failed (the SQLite file or Redis refused the batch).",
+    labelnames=["reason"],
 )
 UNMATCHED_FEEDBACK = bentoml.metrics.Counter(
     name="yunmao_feedback_unmatched_total",
@@ -117,8 +119,8 @@ def record_in_flight(count: int) -> None:
     IN_FLIGHT.set(count)
 
 
-def record_decision_log_dropped(count: int) -> None:
-    DECISION_LOG_DROPPED.inc(count)
+def record_decision_log_dropped(count: int, reason: str) -> None:
+    DECISION_LOG_DROPPED.labels(reason=reason).inc(count)
 
 
 def record_drift(name: str, version: str, values: Mapping[str, float]) -> None:

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import os
 
-from configs.serving import load_serving_config
+from configs.monitor import load_monitor_config
+from configs.serving import ServingConfig, load_serving_config
+from serving.decision_log import decision_key, open_decision_store
 from serving.instance import INSTANCE_DIR_ENV, prepare_instance_dir
 from serving.model_source import resolve_model, use_registry
 from serving.process import SERVER_PID_ENV, ensure_port_free
 from serving.reload_sync import ReloadBoard
 from serving.service import MODEL_ENV, YunmaoService, serving_model_uri
-from serving.shadow_store import check_shadow_key
+from serving.shadow_store import check_shadow_key, open_shadow_store
 
 
 def check_model(uri: str) -> tuple[str, str]:
@@ -29,6 +31,24 @@ def check_model(uri: str) -> tuple[str, str]:
     model store) has no such model, version or alias."""
     resolved = resolve_model(uri)
     return resolved.name, resolved.version
+
+
+def check_shared_stores(config: ServingConfig) -> None:
+    """Reach the decision log and (with a shadow enabled) the shadow pair table once, here: a Redis
+    that is down or would lose writes, or a missing HMAC key, fails ``yunmao serve`` with one line.
+    Workers never wait on these stores at start, and a store failing later only loses (and counts)
+    what it could not write.
+
+    Raises:
+        ConfigError: the decision log's redis backend without ``$YUNMAO_DECISION_KEY``.
+        StoreUnavailable: a store cannot be reached, or would lose acknowledged writes.
+    """
+    log = load_monitor_config().decision_log
+    if log.enabled:
+        decision_key(log)
+        open_decision_store(log).check()
+    if config.shadow.sms.enabled or config.shadow.call.enabled:
+        open_shadow_store(config.shadow).check()
 
 
 def run_server(
@@ -48,6 +68,7 @@ def run_server(
     config = load_serving_config()
     use_registry(config.registry_uri)
     check_shadow_key(config.shadow)  # every worker would fail on it: say it once, here
+    check_shared_stores(config)
     uri = model_uri or serving_model_uri(config, "sms")
     check_model(uri)
     os.environ[MODEL_ENV["sms"]] = uri

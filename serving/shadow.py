@@ -40,7 +40,7 @@ from serving.shadow_metrics import (
     record_pair,
     record_sampled,
 )
-from serving.shadow_store import Kind, ShadowPair, ShadowStore, now_iso, record_content, record_key, shadow_key
+from serving.shadow_store import Kind, ShadowPair, ShadowStore, now_iso, open_shadow_store, record_content, record_key, shadow_key
 
 Scored = list[tuple[LoadedModel, Verdict]]
 DecideBatch = Callable[[ModelSlot, list[Record]], Scored]
@@ -250,7 +250,7 @@ def open_shadows(config: ShadowConfig, decide_batch: Mapping[Kind, DecideBatch])
     if not kinds:
         return Shadows({})
     key = shadow_key(config)
-    store = ShadowStore(config)
+    store = open_shadow_store(config)
     return Shadows({
         kind: ShadowScorer(ShadowSlot(kind, getattr(config, kind).model), getattr(config, kind), decide_batch[kind],
                            store, key, config.max_batch, config.max_wait_ms / 1000)

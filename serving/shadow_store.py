@@ -1,12 +1,14 @@
 """The bounded table of shadow pairs: what the champion answered and what the challenger would have.
 
-Every worker process of every instance appends to one SQLite file (WAL, one short write
-transaction per batch of pairs, ``serving/sqlite_tx``), and each append prunes the oldest rows
-beyond ``shadow.max_rows``, so the table never outgrows its bound. A pair names its record only
+Every worker process of every instance appends to one store, which :func:`open_shadow_store`
+picks by ``shadow.backend``: an SQLite file on one machine (:class:`SqliteShadowStore`: WAL, one
+short write transaction per batch of pairs, ``serving/sqlite_tx``) or a Redis stream every replica
+reaches on a cluster (``serving/shadow_redis``). Each append prunes the oldest rows beyond
+``shadow.max_rows``, so the table never outgrows its bound. A pair names its record only
 by a keyed HMAC (:func:`record_key`): a plain hash of a phone number can be reversed by hashing
 every number, an HMAC cannot without the key. The SMS text is stored only where
 ``shadow.sms.keep_text`` says so. Shadow evidence is a sample: durability is ``synchronous=NORMAL``
-(a crash may lose the last pairs, never corrupt the table).
+(a crash may lose the last pairs, never corrupt the table; Redis: ``appendfsync everysec``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, Protocol
 
 import pandas as pd
 
@@ -108,7 +110,42 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-class ShadowStore:
+class ShadowStore(Protocol):
+    """What the shadow scorers write and ``yunmao shadow report`` and promote's gates read."""
+
+    config: ShadowConfig
+
+    def append(self, pairs: Sequence[ShadowPair]) -> None:
+        """Append ``pairs`` in one batch and prune the oldest beyond ``max_rows``."""
+        ...
+
+    def read(self, since: datetime | None = None, kind: Kind | None = None,
+             challenger: tuple[str, str] | None = None) -> pd.DataFrame:
+        """Stored pairs (``COLUMNS``), oldest first: scored at or after ``since``, of ``kind``, of
+        the ``(model, version)`` challenger; every filter optional."""
+        ...
+
+    def check(self) -> None:
+        """Raise now if the store cannot be reached or would not keep what it is given."""
+        ...
+
+
+def scored_since(since: datetime) -> str:
+    """``since`` as ``scored_at`` text (UTC ISO, milliseconds; naive = UTC)."""
+    aware = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+    return aware.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def open_shadow_store(config: ShadowConfig) -> ShadowStore:
+    """The pair table ``config.backend`` names: SQLite at ``config.db_path()`` or the Redis stream."""
+    if config.backend == "sqlite":
+        return SqliteShadowStore(config)
+    from serving.shadow_redis import RedisShadowStore  # here: that module imports this one
+
+    return RedisShadowStore(config)
+
+
+class SqliteShadowStore:
     """The pairs' SQLite table; one short-lived connection per operation (fork- and thread-safe)."""
 
     def __init__(self, config: ShadowConfig) -> None:
@@ -139,9 +176,8 @@ class ShadowStore:
         clauses: list[str] = []
         params: list[object] = []
         if since is not None:
-            aware = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
             clauses.append("scored_at >= ?")
-            params.append(aware.astimezone(timezone.utc).isoformat(timespec="milliseconds"))
+            params.append(scored_since(since))
         if kind is not None:
             clauses.append("kind = ?")
             params.append(kind)
@@ -152,3 +188,6 @@ class ShadowStore:
         with self._connect() as db:
             rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM shadow_pair{where} ORDER BY seq", params).fetchall()
         return pd.DataFrame(rows, columns=list(COLUMNS))
+
+    def check(self) -> None:
+        """Nothing to do: opening created the file and its table, or raised."""

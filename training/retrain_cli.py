@@ -38,7 +38,7 @@ def promote(
         verdict = promotion_evidence(name, version, gates) if gates.enabled and not skip_shadow_gates else None
     except (ConfigError, ModelNotFoundError) as exc:
         fail(exc)
-    except (sqlite3.Error, RuntimeError) as exc:  # not SQLite, locked past the timeout, WAL refused
+    except (sqlite3.Error, RuntimeError) as exc:  # not SQLite, locked, WAL refused; Redis down or not durable
         fail(ValueError(f"cannot read the shadow pairs: {exc}"))
     if verdict is not None and not verdict.passed:
         typer.echo(f"refused: {verdict.why}", err=True)

@@ -35,7 +35,8 @@ def make_log(tmp_path: Path, key: bytes = b"k" * 32, **overrides: object) -> Dec
 
 def stored_bytes(log: DecisionLog) -> bytes:
     """Everything SQLite keeps of the log on disk (the database and its write-ahead log)."""
-    return b"".join(p.read_bytes() for p in log.path.parent.glob(log.path.name + "*"))
+    path = log.store.path  # type: ignore[attr-defined]
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
 def decide(log: DecisionLog, count: int, action: str = "block", subject: str | None = PHONE) -> list[ScoreResult]:

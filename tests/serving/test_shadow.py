@@ -16,7 +16,7 @@ from models.registry import ModelNotFoundError
 from serving.reload import LoadedModel
 from serving.scoring import Unscored
 from serving.shadow import ShadowScorer, ShadowSlot
-from serving.shadow_store import SHADOW_KEY_ENV, ShadowStore, check_shadow_key, record_key
+from serving.shadow_store import SHADOW_KEY_ENV, check_shadow_key, open_shadow_store, record_key
 from tests.serving.cases import PHONE, SECRET_TEXT
 
 KEY = b"test-shadow-key-0123456789"
@@ -65,7 +65,7 @@ def store_config(tmp_path: Path, **changes) -> ShadowConfig:
 def scorer(slot: ShadowSlot, decide, tmp_path: Path, queue_size: int = 10, share: float = 1.0,
            keep_text: bool = False) -> ShadowScorer:
     config = ShadowModelConfig(enabled=True, model=slot.uri, share=share, queue_size=queue_size, keep_text=keep_text)
-    return ShadowScorer(slot, config, decide, ShadowStore(store_config(tmp_path)), KEY, max_batch=64, max_wait_s=0.05)
+    return ShadowScorer(slot, config, decide, open_shadow_store(store_config(tmp_path)), KEY, max_batch=64, max_wait_s=0.05)
 
 
 def dropped(reason: str) -> float:
@@ -98,7 +98,7 @@ def test_a_slow_challenger_never_delays_the_offer_and_a_full_queue_drops(monkeyp
     assert shadow.wait_idle(10)
     shadow.stop()
     assert offered_s < 0.5  # 19 offers while the challenger is stuck: none waited for it
-    rows = ShadowStore(store_config(tmp_path)).read()
+    rows = open_shadow_store(store_config(tmp_path)).read()
     assert len(rows) == 3  # the one in hand and the queue's two
     assert dropped("queue_full") - full_before == 17
     assert set(rows["challenger_action"]) == {"block"} and set(rows["champion_action"]) == {"allow"}
@@ -112,7 +112,7 @@ def test_a_failing_challenger_stores_nothing_and_the_offer_does_not_raise(monkey
     shadow.offer(CHAMPION, [sms(1), sms(2)], [_Scored(0.1, "allow"), _Scored(0.9, "block")])
     assert shadow.wait_idle(10)
     shadow.stop()
-    assert ShadowStore(store_config(tmp_path)).read().empty
+    assert open_shadow_store(store_config(tmp_path)).read().empty
     assert dropped("model_failed") - failed_before == 2
 
 
@@ -124,7 +124,7 @@ def test_pairs_carry_both_versions_and_only_scored_records_are_sampled(monkeypat
     shadow.offer(CHAMPION, [sms(1), sms(2)], [_Scored(0.2, "allow"), no_profile])
     assert shadow.wait_idle(10)
     shadow.stop()
-    rows = ShadowStore(store_config(tmp_path)).read()
+    rows = open_shadow_store(store_config(tmp_path)).read()
     assert len(rows) == 1  # the unscored record says nothing about either model
     row = rows.iloc[0]
     assert (row.champion_version, row.challenger_version) == ("1", "2")
@@ -140,7 +140,7 @@ def test_share_samples_about_that_fraction(monkeypatch: pytest.MonkeyPatch, tmp_
     shadow.offer(CHAMPION, [sms(i) for i in range(4)], [_Scored(0.1, "allow")] * 4)
     assert shadow.wait_idle(10)
     shadow.stop()
-    assert list(ShadowStore(store_config(tmp_path)).read()["record_key"]) == [
+    assert list(open_shadow_store(store_config(tmp_path)).read()["record_key"]) == [
         record_key(KEY, "sms", "你好0"), record_key(KEY, "sms", "你好2")]
 
 
@@ -180,7 +180,7 @@ def test_a_vanished_alias_disables_the_shadow_until_a_reload_finds_it(monkeypatc
     shadow.offer(CHAMPION, [sms(2)], [_Scored(0.1, "allow")])
     assert shadow.wait_idle(10)
     shadow.stop()
-    assert list(ShadowStore(store_config(tmp_path)).read()["record_key"]) == [record_key(KEY, "sms", "你好2")]
+    assert list(open_shadow_store(store_config(tmp_path)).read()["record_key"]) == [record_key(KEY, "sms", "你好2")]
 
 
 def test_the_table_keeps_at_most_max_rows(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -190,7 +190,7 @@ def test_the_table_keeps_at_most_max_rows(monkeypatch: pytest.MonkeyPatch, tmp_p
         shadow.offer(CHAMPION, [sms(i)], [_Scored(0.1, "allow")])
     assert shadow.wait_idle(20)
     shadow.stop()
-    rows = ShadowStore(store_config(tmp_path)).read()
+    rows = open_shadow_store(store_config(tmp_path)).read()
     assert len(rows) == 100  # max_rows
     assert rows["record_key"].iloc[-1] == record_key(KEY, "sms", "你好249")  # the newest kept
 
@@ -234,7 +234,7 @@ def test_the_service_shadows_its_challenger_and_follows_the_alias(
     monkeypatch.setenv(SERVING_CONFIG_ENV, str(config))
     monkeypatch.setenv(SHADOW_KEY_ENV, KEY.decode())
     load_serving_config.cache_clear()
-    store = ShadowStore(store_config(tmp_path))
+    store = open_shadow_store(store_config(tmp_path))
     messages = [SmsMessage(id=f"m{i}", text=text) for i, text in enumerate(demo_frame["text"].head(6))]
     try:
         service = YunmaoService()

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from configs.feedback import FeedbackConfig
 from configs.serving import SERVING_CONFIG_ENV, ShadowConfig, load_serving_config
 from serving.feedback_store import open_feedback_store
-from serving.shadow_store import SHADOW_KEY_ENV, ShadowPair, ShadowStore, now_iso, record_content, record_key
+from serving.shadow_store import SHADOW_KEY_ENV, ShadowPair, ShadowStore, now_iso, open_shadow_store, record_content, record_key
 from tests.serving.cases import PHONE
 from training.cli import app
 
@@ -36,7 +36,7 @@ def shadow_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ShadowStore:
     monkeypatch.setenv(SERVING_CONFIG_ENV, str(config))
     monkeypatch.setenv(SHADOW_KEY_ENV, KEY)
     load_serving_config.cache_clear()
-    yield ShadowStore(ShadowConfig(path=str(tmp_path / "shadow.db")))
+    yield open_shadow_store(ShadowConfig(path=str(tmp_path / "shadow.db")))
     load_serving_config.cache_clear()
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from configs.monitor import MonitorConfig
 
 if TYPE_CHECKING:  # the service's modules read configs/serving.yaml on import: not at CLI start-up
-    from serving.decision_log import DecisionLog
+    from serving.decision_log import DecisionStore
     from serving.feedback_store import FeedbackStore
 
 ReferenceLoader = Callable[[str, str], Mapping[str, np.ndarray]]
@@ -55,7 +55,7 @@ def parse_since(text: str) -> float:
     return hours
 
 
-def monitor_report(log: DecisionLog, feedback: FeedbackStore, references: ReferenceLoader, since: datetime,
+def monitor_report(log: DecisionStore, feedback: FeedbackStore, references: ReferenceLoader, since: datetime,
                    config: MonitorConfig) -> dict[str, Any]:
     """The report's numbers (JSON-ready) for decisions made at or after ``since``."""
     from serving.live_health import drift, labelled, precision_rows

@@ -20,26 +20,28 @@ def monitor(
     from configs.feedback import load_feedback_config
     from configs.monitor import load_monitor_config
     from models.registry import load_scam_model
-    from serving.decision_log import open_decision_log
+    from serving.decision_log import open_decision_store
     from serving.feedback_store import open_feedback_store
     from serving.live_health import window_start
+    from serving.store_errors import StoreUnavailable
     from training.monitor import MonitorError, monitor_report, parse_since, write_monitor
     from training.report.fonts import FontError
 
     try:
         hours = parse_since(since)
         config = load_monitor_config()
-        if not config.decision_log.db_path().exists():
+        if not config.decision_log.enabled:
+            raise MonitorError("decision_log.enabled is false in configs/monitor.yaml: nothing to monitor")
+        if config.decision_log.backend == "sqlite" and not config.decision_log.db_path().exists():
             raise MonitorError(f"no decision log at {config.decision_log.db_path()}: has the service run "
                                "with decision_log.enabled (configs/monitor.yaml)?")
-        log = open_decision_log(config.decision_log)
-        if log is None:
-            raise MonitorError("decision_log.enabled is false in configs/monitor.yaml: nothing to monitor")
+        log = open_decision_store(config.decision_log)
+        log.check()
         report = monitor_report(log, open_feedback_store(load_feedback_config(None)),
                                 lambda name, version: load_scam_model(f"models:/{name}/{version}").reference,
                                 window_start(hours), config)
         files = write_monitor(report, out)
-    except (ConfigError, MonitorError, FontError, OSError) as exc:
+    except (ConfigError, MonitorError, FontError, OSError, StoreUnavailable) as exc:
         fail(exc)
     typer.echo(json.dumps({"html": str(files.html), "json": str(files.json), "decisions": report["decisions"],
                            "versions": len(report["versions"]), "drift_flagged": report["drift_flagged"]}, ensure_ascii=False))

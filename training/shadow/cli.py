@@ -32,16 +32,16 @@ def shadow_report(
     from configs.report import load_report_config
     from configs.serving import load_serving_config
     from serving.feedback_store import open_feedback_store
-    from serving.shadow_store import ShadowStore
+    from serving.shadow_store import open_shadow_store
     from training.shadow.report import build_report, render_html
 
     try:
-        store = ShadowStore(load_serving_config().shadow)
+        store = open_shadow_store(load_serving_config().shadow)
         feedback = open_feedback_store(load_feedback_config(feedback_config))
         report = build_report(store, feedback, kind, since, load_report_config().disagreements)
     except ConfigError as exc:
         fail(exc)
-    except (sqlite3.Error, RuntimeError) as exc:  # not SQLite, locked past the timeout, WAL refused
+    except (sqlite3.Error, RuntimeError) as exc:  # not SQLite, locked, WAL refused; Redis down or not durable
         fail(ValueError(f"cannot read the shadow pairs or feedback: {exc}"))
     write_outputs(out, {"shadow.json": json.dumps(report, ensure_ascii=False, indent=1), "shadow.html": render_html(report)})
     typer.echo(json.dumps({"out": str(out), "pairs": report["pairs"],

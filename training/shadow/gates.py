@@ -42,7 +42,7 @@ def check_shadow_evidence(gates: ShadowGates, pairs: pd.DataFrame, name: str, ve
 
 def promotion_evidence(name: str, version: str, gates: ShadowGates) -> ShadowVerdict | None:
     """The shadow gates' verdict on promoting ``models:/NAME/VERSION``, from the service's pair
-    table (``shadow.path`` of the serving config); None when there is no other champion to have
+    table (``shadow`` of the serving config: SQLite or Redis); None when there is no other champion to have
     shadowed it beside (the first promotion, or re-promoting the champion).
 
     Raises:
@@ -50,11 +50,11 @@ def promotion_evidence(name: str, version: str, gates: ShadowGates) -> ShadowVer
     """
     from configs.serving import load_serving_config
     from models.registry import resolve_model_version
-    from serving.shadow_store import ShadowStore
+    from serving.shadow_store import open_shadow_store
     from training.retrain import current_champion
 
     resolve_model_version(f"models:/{name}/{version}")
     if current_champion(name) in (None, f"models:/{name}/{version}"):
         return None
-    pairs = ShadowStore(load_serving_config().shadow).read(challenger=(name, version))
+    pairs = open_shadow_store(load_serving_config().shadow).read(challenger=(name, version))
     return check_shadow_evidence(gates, pairs, name, version)
