@@ -12,6 +12,7 @@ import yaml
 from configs import default_config_path, load_config
 from configs.env_reference import SCHEMAS
 from configs.environment import ENV_PREFIX, NESTING, config_name
+from configs.monitor import MonitorConfig
 from configs.paths import PROJECT_ROOT
 from configs.serving import ServingConfig
 from tests.servers import system_binary
@@ -19,7 +20,8 @@ from tests.servers import system_binary
 K8S = PROJECT_ROOT / "deploy" / "k8s"
 SCRAPE = PROJECT_ROOT / "deploy" / "prometheus" / "scrape.yml"
 KUBERNETES_VERSION = "1.32.0"  # the oldest Kubernetes still in upstream support when written
-CLUSTER_ONLY = {("reload", "poll_interval_s"), ("shutdown", "drain_s")}  # where the ConfigMap may differ
+# where the ConfigMap may differ: every pod polls the alias, drains longer, writes shadow pairs to Redis
+CLUSTER_ONLY = {("reload", "poll_interval_s"), ("shutdown", "drain_s"), ("shadow", "backend"), ("shadow", "url")}
 
 
 def manifests() -> dict[str, dict]:
@@ -99,14 +101,20 @@ def test_probes_non_root_read_only_root_and_writable_paths_on_empty_dirs() -> No
     assert {"requests", "limits"} <= set(container["resources"])
 
 
-def test_api_keys_come_from_a_secret_and_no_state_is_per_pod() -> None:
+def test_api_keys_come_from_a_secret_and_no_state_is_per_pod(tmp_path: Path) -> None:
     env = container_env()
-    for name in ("YUNMAO_API_KEY", "YUNMAO_ADMIN_API_KEY"):
+    for name in ("YUNMAO_API_KEY", "YUNMAO_ADMIN_API_KEY", "YUNMAO_DECISION_KEY", "YUNMAO_SHADOW_KEY"):
         assert "secretKeyRef" in env[name]["valueFrom"]
     assert "api_key: null" in manifests()["ConfigMap/yunmao-serving"]["data"]["serving.yaml"]
     urls = [entry["value"] for name, entry in env.items() if name.endswith(("_URL", "__URL"))]
     assert urls and all(url.startswith("redis://") for url in urls)
     assert not any("sqlite" in str(entry.get("value", "")) for entry in env.values())
+    # the decision log and the shadow pairs: one Redis stream for all pods, not a file per pod
+    overrides = {name: entry["value"] for name, entry in env.items() if "value" in entry}
+    decision_log = load_config(default_config_path("monitor"), MonitorConfig, environ=overrides).decision_log
+    shadow = cluster_serving_config(tmp_path).shadow
+    assert (decision_log.backend, shadow.backend) == ("redis", "redis")
+    assert decision_log.url in urls and shadow.url in urls
 
 
 def test_every_override_variable_of_the_deployment_names_a_real_setting() -> None:
