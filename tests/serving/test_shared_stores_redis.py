@@ -6,7 +6,9 @@ stream, and a Redis that is down fails a command at start but never a live reque
 from __future__ import annotations
 
 import json
+import multiprocessing
 from datetime import datetime, timedelta, timezone
+from multiprocessing.queues import Queue
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,11 +16,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from configs import ConfigError
+from configs import ConfigError, default_config_path
 from configs.feedback import FeedbackConfig
 from configs.monitor import DECISION_KEY_ENV, MONITOR_CONFIG_ENV, DecisionLogConfig, load_monitor_config
 from configs.retrain import ShadowGates
-from configs.serving import SERVING_CONFIG_ENV, ShadowConfig, load_serving_config
+from configs.serving import SERVING_CONFIG_ENV, ShadowConfig, ShadowModelConfig, load_serving_config
 from serving.decision_log import DROP_STORE_FAILED, DecisionLog, decision_key, log_scored, open_decision_store
 from serving.decision_redis import APPEND_CHUNK, RedisDecisionStore
 from serving.feedback import FeedbackRequest, handle_feedback
@@ -54,11 +56,15 @@ def decide(log: DecisionLog, count: int, subject: str | None = PHONE) -> list[st
     return [r.decision_id for r in results]
 
 
-def redis_bytes(url: str) -> bytes:
-    """Every key and value in the Redis at ``url``, as bytes (what someone reading it would see)."""
+def redis_client(url: str):
     import redis
 
-    client = redis.Redis.from_url(url)
+    return redis.Redis.from_url(url)
+
+
+def redis_bytes(url: str) -> bytes:
+    """Every key and value in the Redis at ``url``, as bytes (what someone reading it would see)."""
+    client = redis_client(url)
     found = []
     for key in client.scan_iter():
         kind = client.type(key)
@@ -117,6 +123,32 @@ def test_a_backlog_larger_than_one_script_is_written_whole_and_in_order(durable:
     assert log.read(EPOCH)["decision_id"].tolist() == ids and log.known(ids) == set(ids)
 
 
+def write_from_a_worker_process(url: str, batches: int, ids: Queue) -> None:
+    """A worker process's life: its own log (store, connection pool), decisions flushed in batches."""
+    log = DecisionLog(log_config(url), KEY)
+    written = []
+    for _ in range(batches):
+        written += decide(log, 25)
+        log.flush()
+    ids.put(written)
+
+
+def test_worker_processes_writing_at_once_are_merged_and_each_keeps_its_order(durable: DurableRedis) -> None:
+    context = multiprocessing.get_context("fork")
+    ids: Queue = context.Queue()
+    workers = [context.Process(target=write_from_a_worker_process, args=(durable.url, 8, ids)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    written = [ids.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    merged = worker_log(durable.url).read(EPOCH)["decision_id"].tolist()
+    assert sorted(merged) == sorted(written[0] + written[1])
+    for mine in written:
+        assert [i for i in merged if i in set(mine)] == mine
+
+
 def test_read_keeps_the_window_and_the_newest_limit(durable: DurableRedis) -> None:
     log = worker_log(durable.url)
     ids = decide(log, 10)
@@ -131,8 +163,7 @@ def test_the_log_stays_within_max_rows(durable: DurableRedis) -> None:
     for _ in range(7):
         ids += decide(log, 50)
         log.flush()
-    assert isinstance(log.store, RedisDecisionStore)
-    stream_rows = log.store.stream.length()
+    stream_rows = redis_client(durable.url).xlen("yunmao:decisions")
     assert 100 <= stream_rows <= 200  # MAXLEN ~: whole stream nodes (100 entries) are trimmed
     assert len(log.read(EPOCH)) == stream_rows and log.read(EPOCH)["decision_id"].tolist() == ids[-stream_rows:]
     assert log.known(ids) == set(ids[-100:])  # the decision_id index is cut to max_rows exactly
@@ -271,12 +302,74 @@ def test_shadow_pairs_stay_within_max_rows(durable: DurableRedis) -> None:
     assert 100 <= len(store.read()) <= 200
 
 
-def test_commands_fail_in_one_line_when_redis_is_down(redis_configs, tmp_path: Path) -> None:
+def test_a_shadow_scorer_whose_redis_is_down_counts_the_pairs_and_the_offer_never_raises(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from serving.shadow import ShadowScorer
+    from serving.shadow_metrics import DROP_STORE_FAILED
+    from tests.serving.test_shadow import CHAMPION, KEY, _Scored, challenger_says, loaded_slot, sms
+    from tests.serving.test_shadow import dropped as shadow_dropped
+
+    store = open_shadow_store(ShadowConfig(backend="redis", url=closed_port_url(), busy_timeout_s=1))
+    config = ShadowModelConfig(enabled=True, share=1.0)
+    shadow = ShadowScorer(loaded_slot(monkeypatch), config, challenger_says("block"), store, KEY, max_batch=64, max_wait_s=0.05)
+    shadow.start()
+    before = shadow_dropped(DROP_STORE_FAILED)
+    shadow.offer(CHAMPION, [sms(1), sms(2)], [_Scored(0.1, "allow"), _Scored(0.2, "allow")])
+    assert shadow.wait_idle(10)
+    shadow.stop()
+    assert shadow_dropped(DROP_STORE_FAILED) - before == 2
+
+
+def test_commands_fail_in_one_line_when_redis_is_down(redis_configs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     redis_configs(closed_port_url())
+    monkeypatch.setattr("models.registry.resolve_model_version", lambda uri: ("m", "2"))
+    monkeypatch.setattr("training.retrain.current_champion", lambda name: "models:/m/1")
+    gated = tmp_path / "retrain.yaml"
+    retrain = yaml.safe_load(default_config_path("retrain").read_text(encoding="utf-8"))
+    gated.write_text(yaml.safe_dump({**retrain, "shadow_gates": {"enabled": True}}), encoding="utf-8")
     for command in (["monitor", "--out", str(tmp_path / "m")],
                     ["shadow", "report", "--out", str(tmp_path / "s"), "--feedback-config", str(feedback_config(tmp_path))],
+                    ["promote", "m", "2", "--config", str(gated)],
                     ["serve", "--port", str(free_port())]):
         result = runner.invoke(app, command)
         assert result.exit_code == 2, (command, result.output)
         assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1, result.stderr
         assert "redis://127.0.0.1:" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_service_logs_to_redis_and_still_answers_when_redis_is_gone(serving_env: str, durable: DurableRedis,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process service with the decision log on Redis: a scored SMS's decision is in the stream
+    (another worker's log knows it); with Redis stopped, scoring still answers 200 and the decision
+    the writer could not store is counted."""
+    from starlette.testclient import TestClient
+
+    from serving.decision_log import worker_decision_log
+    from tests.serving.cases import JSON, body
+    from tests.serving.conftest import fresh_asgi_app
+
+    monkeypatch.setenv("YUNMAO_MONITOR__DECISION_LOG__BACKEND", "redis")
+    monkeypatch.setenv("YUNMAO_MONITOR__DECISION_LOG__URL", durable.url)
+    monkeypatch.setenv("YUNMAO_MONITOR__DECISION_LOG__BUSY_TIMEOUT_S", "1")
+    monkeypatch.setenv(DECISION_KEY_ENV, "cluster-wide-key")
+    load_monitor_config.cache_clear()
+    worker_decision_log.cache_clear()
+    sms = body({"messages": [{"id": "m1", "text": SECRET_TEXT, "sender": PHONE}]})
+    try:
+        with TestClient(fresh_asgi_app()) as client:
+            scored = client.post("/v1/sms/score", content=sms, headers=JSON)
+            assert scored.status_code == 200
+            decision_id = scored.json()["results"][0]["decision_id"]
+            log = worker_decision_log()
+            assert log is not None and log.flush() == 1
+            assert worker_log(durable.url).known([decision_id]) == {decision_id}
+            durable.proc.terminate()
+            durable.proc.wait()
+            before = dropped(DROP_STORE_FAILED)
+            again = client.post("/v1/sms/score", content=sms, headers=JSON)
+            assert again.status_code == 200 and again.json()["results"][0]["action"] == scored.json()["results"][0]["action"]
+            assert log.flush() == 0 and dropped(DROP_STORE_FAILED) == before + 1
+    finally:
+        load_monitor_config.cache_clear()
+        worker_decision_log.cache_clear()
