@@ -1,5 +1,6 @@
 """What the decision log costs a request (issue #13): time to queue one one-message request's
-decision (``log_scored``, on the request path) and to commit it (the writer thread, batched);
+decision (``log_scored``, on the request path), to commit it (the writer thread, batched) and to
+read the log back (what each worker's live-health refresh and ``yunmao monitor`` do);
 with ``--redis-url``, the same for the Redis backend side by side, and its Redis memory per decision.
 
     nice -n 10 .venv/bin/python benchmarks/decision_log_bench.py [--redis-url redis://127.0.0.1:6390/0]
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from configs.monitor import DecisionLogConfig
@@ -38,10 +40,15 @@ def measure(name: str, log: DecisionLog) -> None:
     written = log.flush()
     flushed, flushed_cpu = time.perf_counter() - start, time.thread_time() - cpu
     assert written == DECISIONS, f"{name}: {written} of {DECISIONS} written"
+    start, cpu = time.perf_counter(), time.thread_time()
+    rows = len(log.read(datetime(2000, 1, 1, tzinfo=timezone.utc)))
+    read, read_cpu = time.perf_counter() - start, time.thread_time() - cpu
+    assert rows == DECISIONS, f"{name}: {rows} of {DECISIONS} read"
     print(f"{name} record (request path): {queued / DECISIONS * 1e6:.1f} us wall, "
           f"{queued_cpu / DECISIONS * 1e6:.1f} us CPU per one-message request")
     print(f"{name} flush (writer thread): {flushed / DECISIONS * 1e6:.1f} us wall, "
           f"{flushed_cpu / DECISIONS * 1e6:.1f} us CPU per decision ({DECISIONS} in one batch)")
+    print(f"{name} read (live-health refresh, monitor): {read * 1e3:.0f} ms wall, {read_cpu * 1e3:.0f} ms CPU for all {DECISIONS}")
 
 
 def redis_memory_per_decision(url: str) -> float:
