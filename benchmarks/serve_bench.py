@@ -5,15 +5,17 @@ All on this machine, loopback only, every load loop bounded in requests and seco
 
     .venv/bin/python benchmarks/serve_bench.py [--model models:/yunmao-sms@champion] [--seconds 6]
     .venv/bin/python benchmarks/serve_bench.py --only-overload [--set overload.max_in_flight=4] [--deadline-ms 100]
-    .venv/bin/python benchmarks/serve_bench.py --only-shadow [--challenger models:/yunmao-sms@challenger]
+    .venv/bin/python benchmarks/serve_bench.py --only-shadow [--challenger models:/yunmao-sms@challenger] \
+        [--before TREE] [--shadow-repeats 3] [--set shadow.max_batch=16]
 
 Texts are demo SMS (``training.data.demo_sms``): templated campaigns, as real spam is, which is what
 the decision cache exploits. Results are printed and written to the "serving", "overload" and
 "shadow" sections of docs/benchmarks.md (between their markers; the rest of the file is left alone).
 
-The shadow run (:func:`shadow_rows`) measures what a shadow challenger costs the champion: one
-server with ``shadow.sms`` enabled, its challenger behind a benchmark-only alias that is deleted
-(shadow off) and set again (shadow on) between alternating rounds, at a fixed open-loop rate of
+The shadow run (:func:`shadow_rows`) measures what a shadow challenger costs the champion: per
+run, one server with ``shadow.sms`` enabled (with ``--before TREE``, one of that checkout's
+too), its challenger behind a benchmark-only alias that is deleted (shadow off) and set again
+(shadow on) between alternating rounds, at a fixed open-loop rate of
 ``--shadow-load`` × the capacity measured first (:func:`open_loop`: requests leave on schedule,
 latency counts from the scheduled time, so a stalled server cannot slow the client down).
 
@@ -467,22 +469,28 @@ class ShadowRow:
 
 
 def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, workers: int, share: float,
-                load: float, rounds: int) -> tuple[float, float, list[ShadowRow]]:
+                load: float, rounds: int, overrides: list[str], tree: Path | None = None) -> tuple[float, float, list[ShadowRow]]:
     """(capacity req/s, offered rate, one row per arm): shadow off and on alternate ``rounds`` times
-    on one server at ``load`` × capacity; capacity is measured closed-loop at 16 clients, shadow off."""
+    on one server at ``load`` × capacity; capacity is measured closed-loop at 16 clients, shadow off.
+    ``tree``: serve the code (and shipped serving config) of that checkout instead of this one."""
     from mlflow import MlflowClient
 
-    from configs.serving import ServingConfig, load_serving_config
+    from configs.paths import data_dir
     from models.registry import resolve_model_version, set_alias
     from serving.shadow_store import SHADOW_KEY_ENV
 
     name, version = resolve_model_version(challenger)
     workdir = Path(tempfile.mkdtemp(prefix="serve-bench-shadow-"))
-    config = {**load_serving_config().model_dump(), "cache": {"max_entries": 0}}
+    # The tree's own shipped config (its schema may lack this tree's keys), validated by its server.
+    config = yaml.safe_load(((tree or ROOT) / "configs" / "serving.yaml").read_text(encoding="utf-8"))
+    config["cache"]["max_entries"] = 0
     config["shadow"] = {**config["shadow"], "path": str(workdir / "shadow.db"),
                         "sms": {**config["shadow"]["sms"], "enabled": True, "share": share, "model": f"models:/{name}@{SHADOW_ALIAS}"}}
-    ServingConfig.model_validate(config)
+    config = with_overrides(config, overrides)
     port, env, cmd = serve_command(uri, config, workers)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+        env.setdefault("YUNMAO_DATA_DIR", str(data_dir()))  # this checkout's registry, not an empty one in the tree
     env[SHADOW_KEY_ENV] = os.urandom(16).hex()
     url = f"http://127.0.0.1:{port}"
     bodies = [json.dumps({"messages": [r]}, ensure_ascii=False).encode() for r in records]
@@ -520,22 +528,24 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
     return capacity, rate, rows
 
 
-def render_shadow(capacity: float, rate: float, rows: list[ShadowRow], meta: str) -> str:
-    off, on = rows
-    ratio = on.p99_ms / off.p99_ms if on.p99_ms and off.p99_ms else float("nan")
-    share = on.scored / on.sampled if on.sampled else float("nan")
+def render_shadow(runs: list[tuple[str, float, float, list[ShadowRow]]], meta: str) -> str:
+    """One table row per arm of each server run, then the two targets per run."""
     lines = [
         "## Shadow challenger (issue #13)", "", meta, "",
-        f"Capacity (closed loop, 16 clients, shadow off): {capacity:,.0f} req/s; offered open-loop rate: {rate:,.0f} req/s.", "",
-        "| shadow | requests | p50 ms | p99 ms | errors | sampled | shadow-scored | dropped |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(f"| {r.arm} | {r.requests:,} | {ms(r.p50_ms)} | {ms(r.p99_ms)} | {r.errors} | {r.sampled:,.0f} | {r.scored:,.0f} | "
-          f"{r.dropped:,.0f} |" for r in rows),
-        "",
-        f"- champion p99 shadow on / off = {ratio:.2f} (target ≤ 1.10)",
-        f"- sampled records actually shadow-scored = {share:.1%} (target ≥ 95%)",
+        "| code | run | capacity req/s | offered req/s | shadow | requests | p50 ms | p99 ms | errors | sampled | "
+        "shadow-scored | dropped |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    return "\n".join(lines)
+    targets = []
+    for number, (label, capacity, rate, rows) in enumerate(runs, 1):
+        lines += [f"| {label} | {number} | {capacity:,.0f} | {rate:,.0f} | {r.arm} | {r.requests:,} | {ms(r.p50_ms)} | "
+                  f"{ms(r.p99_ms)} | {r.errors} | {r.sampled:,.0f} | {r.scored:,.0f} | {r.dropped:,.0f} |" for r in rows]
+        off, on = rows
+        ratio = on.p99_ms / off.p99_ms if on.p99_ms and off.p99_ms else float("nan")
+        share = on.scored / on.sampled if on.sampled else float("nan")
+        targets.append(f"- {label}, run {number}: champion p99 shadow on / off = {ratio:.2f} (target ≤ 1.10); "
+                       f"sampled records actually shadow-scored = {share:.1%} (target ≥ 95%)")
+    return "\n".join([*lines, "", *targets])
 
 
 def ms(value: float | None) -> str:
@@ -704,13 +714,14 @@ def main() -> None:
     parser.add_argument("--label", default="this tree", help=argparse.SUPPRESS)
     parser.add_argument("--rows-json", type=Path, help=argparse.SUPPRESS)  # child of --before: rows as JSON here
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="serving config override for the overload server, e.g. overload.max_in_flight=4")
+                        help="serving config override for the overload and shadow servers, e.g. overload.max_in_flight=4")
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
     parser.add_argument("--only-shadow", action="store_true", help="run only the shadow-challenger section")
     parser.add_argument("--challenger", default=None, help="shadow model (default: the challenger alias, else --model)")
     parser.add_argument("--shadow-share", type=float, default=0.1, help="shadow.sms.share of the shadow run")
     parser.add_argument("--shadow-load", type=float, default=0.7, help="open-loop rate as a share of measured capacity")
     parser.add_argument("--shadow-rounds", type=int, default=2, help="alternating off/on rounds of --seconds each")
+    parser.add_argument("--shadow-repeats", type=int, default=1, help="servers per tree in the shadow run (the spread)")
     args = parser.parse_args()
 
     from models.registry import resolve_model_version
@@ -794,15 +805,17 @@ def run_shadow(args: argparse.Namespace, records: list[dict]) -> None:
         except ModelNotFoundError:
             challenger = args.model
     load_before = os.getloadavg()[0]
-    capacity, rate, rows = shadow_rows(args.model, challenger, records, args.seconds, args.workers, args.shadow_share,
-                                       args.shadow_load, args.shadow_rounds)
+    trees = [("before", args.before)] * bool(args.before) + [(args.label, None)]
+    runs = [(label, *shadow_rows(args.model, challenger, records, args.seconds, args.workers, args.shadow_share,
+                                 args.shadow_load, args.shadow_rounds, args.set, tree))
+            for _ in range(args.shadow_repeats) for label, tree in trees]
     champion = "models:/{}/{}".format(*resolve_model_version(args.model))
-    text = render_shadow(capacity, rate, rows, (
+    text = render_shadow(runs, (
         f"Champion `{champion}`, shadow challenger `{challenger}` (share {args.shadow_share:g}); single-message requests of "
-        f"{len(records)} demo SMS; {args.workers} workers, cache off, {os.cpu_count()} cores shared with whatever else runs "
-        f"(load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); "
-        f"{args.shadow_rounds} alternating off/on rounds of {args.seconds:.0f} s on one server (the shadow switched by "
-        f"deleting and setting its alias, then a reload). "
+        f"{len(records)} real mudou SMS (half spam); {args.workers} workers, cache off, {os.cpu_count()} cores shared with "
+        f"whatever else runs (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); per server, "
+        f"{args.shadow_rounds} alternating off/on rounds of {args.seconds:.0f} s at the open-loop rate (the shadow switched "
+        f"by deleting and setting its alias, then a reload); {args.shadow_repeats} server(s) per tree, one after the other. "
         f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
     ))
     print(text)
