@@ -52,6 +52,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- serving:start -->", "<!-- serving:end -->"
 OVERLOAD_MARKERS = ("<!-- overload:start -->", "<!-- overload:end -->")
 SHADOW_MARKERS = ("<!-- shadow:start -->", "<!-- shadow:end -->")
+SHADOW_WARM_UP_S = 300  # at most, for the warm-up's samples to be shadow-scored (a loaded machine starts slowly)
 SHADOW_ALIAS = "serve-bench-shadow"  # the benchmark's own alias: champion and challenger aliases stay as they are
 OVERLOAD_CLIENTS = (16, 64, 256)
 SAME_OUTPUT_MESSAGES = 200  # sent to yunmao and to mlflow models serve: their answers must agree
@@ -506,8 +507,11 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
     set_alias(name, version, SHADOW_ALIAS)
     try:
         with process(cmd, f"{url}/readyz", env):
+            # Warm-up with the shadow on: batching learns its cost, and every worker's challenger has
+            # scored (loaded, where a shadow process loads it) before anything is measured.
+            asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))
+            settled_counts(url, timeout=SHADOW_WARM_UP_S)
             shadow(False)
-            asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))  # warm-up: batching learns its cost
             scored, _, _, elapsed = asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 16, seconds, 200_000))
             capacity = len(scored) / elapsed
             rate = load * capacity

@@ -63,6 +63,7 @@ class ShadowSlot(ModelSlot):
         super().__init__(uri, loader)
         self.kind = kind
         self.enabled = False
+        self.on_reloaded: Callable[[], None] | None = None  # after each successful reload (ShadowScorer sets it)
         record_enabled(kind, False)
 
     def reload(self) -> ReloadOutcome:
@@ -79,6 +80,8 @@ class ShadowSlot(ModelSlot):
             log_event("shadow_enabled", kind=self.kind, uri=self.uri, version=outcome.current)
         self.enabled = True
         record_enabled(self.kind, True)
+        if self.on_reloaded is not None:
+            self.on_reloaded()
         return outcome
 
 
@@ -91,16 +94,23 @@ class ShadowScorer:
         self.config: ShadowModelConfig = getattr(config, slot.kind)
         self._nice = config.nice
         self._draw = draw
-        self._jobs = _CONTEXT.Queue(self.config.queue_size)
-        self._jobs.cancel_join_thread()  # a worker's exit never waits to flush samples to a dead process
-        self._finished = Finished(_CONTEXT)
-        self._queued = 0  # jobs put on the queue
-        self._queued_lock = threading.Lock()
         # Kept for the process's life: Process.start drops its own reference to its arguments, and
         # the new process opens the locks and events in them after start returns.
         self._args = ShadowProcessArgs(slot.kind, challenger, config, key, os.getpid())
+        self._queued_lock = threading.Lock()
+        self._revive_lock = threading.Lock()
+        self._prepare()
+        slot.on_reloaded = self._reloaded  # whoever reloads it: admin route, reload board, alias poller
+
+    def _prepare(self) -> None:
+        """A new queue and a new (not yet started) shadow process reading it."""
+        self._jobs = _CONTEXT.Queue(self.config.queue_size)
+        self._jobs.cancel_join_thread()  # a worker's exit never waits to flush samples to a dead process
+        self._finished = Finished(_CONTEXT)
+        with self._queued_lock:
+            self._queued = 0  # jobs put on this queue
         self.process = _CONTEXT.Process(target=run_shadow_process, args=(self._args, self._jobs, self._finished),
-                                        name=f"yunmao-shadow-{slot.kind}", daemon=True)
+                                        name=f"yunmao-shadow-{self.kind}", daemon=True)
 
     @property
     def kind(self) -> Kind:
@@ -152,6 +162,27 @@ class ShadowScorer:
     def _start_niced(self) -> None:
         os.nice(self._nice)
         self.process.start()
+
+    def _reloaded(self) -> None:
+        """After every successful reload of the slot: the process preloads what it names, or, if
+        it has died (killed for memory, crashed; its samples meanwhile dropped as ``queue_full``),
+        a new one is started."""
+        try:
+            if self.process.is_alive():
+                self.preload()
+            else:
+                self._revive()
+        except Exception as exc:  # noqa: BLE001 - a reload must not fail on the shadow process (retried next reload)
+            log_event("shadow_revive_failed", kind=self.kind, error=type(exc).__name__)
+
+    def _revive(self) -> None:
+        with self._revive_lock:
+            if self.process.pid is None or self.process.is_alive():  # not started yet, or revived meanwhile
+                return
+            log_event("shadow_process_died", kind=self.kind, exitcode=self.process.exitcode)
+            self._jobs.close()
+            self._prepare()
+            self.start()
 
     def stop(self, timeout_s: float = 5) -> None:
         """Stop the shadow process after the batch in hand (queued records are abandoned); one
@@ -205,9 +236,7 @@ class Shadows:
             try:
                 scorer.slot.reload()
             except Exception:  # noqa: BLE001, S110 - ShadowSlot.reload logged it and disabled the shadow
-                continue
-            if scorer.process.is_alive():
-                scorer.preload()
+                pass
 
     def start(self) -> None:
         for scorer in self.scorers.values():

@@ -38,6 +38,7 @@ def test_shipped_config_loads_with_a_reload_bound_below_the_request_timeout() ->
         ("shadow: {call: {keep_text: true}}", "shadow.call.keep_text must be false"),
         ("shadow: {hmac_key: short}", "shadow.hmac_key"),
         ("shadow: {max_rows: 10}", "shadow.max_rows"),
+        ("shadow: {nice: 20}", "shadow.nice"),
     ],
 )
 def test_bad_values_are_refused_naming_the_field(tmp_path: Path, yaml_text: str, message: str) -> None:

@@ -8,7 +8,6 @@ from functools import partial
 from typing import Any
 
 
-
 @dataclass(frozen=True)
 class FakeVerdict:
     """A verdict shaped like a model decision (only score and action are read)."""

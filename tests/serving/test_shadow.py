@@ -215,6 +215,23 @@ def test_the_shadow_process_runs_below_the_worker_and_the_worker_keeps_its_prior
         shadow.stop()
 
 
+def test_a_shadow_process_that_died_is_started_again_by_the_next_reload(monkeypatch: pytest.MonkeyPatch,
+                                                                        tmp_path: Path) -> None:
+    slot = loaded_slot(monkeypatch)
+    shadow = scorer(slot, FakeChallenger("block"), tmp_path)
+    shadow.start()
+    first = shadow.process
+    first.kill()  # what the kernel's OOM killer does
+    first.join(WAIT_S)
+    shadow.offer(CHAMPION, [sms(1)], [_Scored(0.1, "allow")])  # lost with the dead process; never raises
+    slot.reload()
+    assert shadow.process is not first and shadow.process.is_alive()
+    shadow.offer(CHAMPION, [sms(2)], [_Scored(0.1, "allow")])
+    assert shadow.wait_idle(WAIT_S)
+    shadow.stop()
+    assert list(ShadowStore(store_config(tmp_path)).read()["record_key"]) == [record_key(KEY, "sms", "你好2")]
+
+
 def test_a_stop_ends_the_shadow_process_even_when_the_challenger_is_stuck(monkeypatch: pytest.MonkeyPatch,
                                                                          tmp_path: Path) -> None:
     idle = scorer(loaded_slot(monkeypatch), FakeChallenger("allow"), tmp_path / "idle")
