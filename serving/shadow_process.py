@@ -1,14 +1,14 @@
 """The shadow challenger's own process: what it receives, how it scores, and what it writes.
 
-A worker scoring its challenger on a thread of its own made the champion pay for it: the two
-share the interpreter lock, and a champion request that arrived during a batch of shadow
-featurisation waited for the thread to yield (Python's switch interval is 5 ms, and the batch
-holds the lock through C calls far longer). Measured, that raised the champion's p99 by a
-fifth at 70% of capacity (docs/benchmarks.md, shadow section). So each worker starts one
-process per challenger (``serving/shadow``) and hands it sampled records over a bounded queue;
-the process starts at a lower priority (``shadow.nice``), so the kernel's scheduler, not the
-interpreter lock, keeps it out of the champion's way: it scores on cores the champion leaves
-idle.
+A challenger scored on a thread of the worker shares the worker's interpreter lock and memory
+with the champion: a champion request that arrives during a batch of shadow featurisation waits
+for the thread to yield (Python's switch interval is 5 ms), and a challenger that crashes or
+grows takes the worker with it. So each worker starts one process per challenger
+(``serving/shadow``) and hands it sampled records over a bounded queue; the process starts at a
+lower priority (``shadow.nice``), so the kernel's scheduler, not the interpreter lock, keeps it
+out of the champion's way: it scores on cores the champion leaves idle. (Measured at share 0.1,
+the thread's share of the lock was below what py-spy resolves; what the benchmark shows and does
+not settle is in docs/benchmarks.md, shadow section.)
 
 The process loads the challenger version each job names (the worker's :class:`ShadowSlot`
 resolves the alias, this process unpickles the model), scores batches of up to
