@@ -5,15 +5,17 @@ All on this machine, loopback only, every load loop bounded in requests and seco
 
     .venv/bin/python benchmarks/serve_bench.py [--model models:/yunmao-sms@champion] [--seconds 6]
     .venv/bin/python benchmarks/serve_bench.py --only-overload [--set overload.max_in_flight=4] [--deadline-ms 100]
-    .venv/bin/python benchmarks/serve_bench.py --only-shadow [--challenger models:/yunmao-sms@challenger]
+    .venv/bin/python benchmarks/serve_bench.py --only-shadow [--challenger models:/yunmao-sms@challenger] \
+        [--before TREE] [--shadow-repeats 3] [--set shadow.max_batch=16]
 
 Texts are demo SMS (``training.data.demo_sms``): templated campaigns, as real spam is, which is what
 the decision cache exploits. Results are printed and written to the "serving", "overload" and
 "shadow" sections of docs/benchmarks.md (between their markers; the rest of the file is left alone).
 
-The shadow run (:func:`shadow_rows`) measures what a shadow challenger costs the champion: one
-server with ``shadow.sms`` enabled, its challenger behind a benchmark-only alias that is deleted
-(shadow off) and set again (shadow on) between alternating rounds, at a fixed open-loop rate of
+The shadow run (:func:`shadow_rows`) measures what a shadow challenger costs the champion: per
+run, one server with ``shadow.sms`` enabled (with ``--before TREE``, one of that checkout's
+too), its challenger behind a benchmark-only alias that is deleted (shadow off) and set again
+(shadow on) between alternating rounds, at a fixed open-loop rate of
 ``--shadow-load`` × the capacity measured first (:func:`open_loop`: requests leave on schedule,
 latency counts from the scheduled time, so a stalled server cannot slow the client down).
 
@@ -50,6 +52,8 @@ DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- serving:start -->", "<!-- serving:end -->"
 OVERLOAD_MARKERS = ("<!-- overload:start -->", "<!-- overload:end -->")
 SHADOW_MARKERS = ("<!-- shadow:start -->", "<!-- shadow:end -->")
+MONITOR_ENV = "YUNMAO_MONITOR__"  # configs/monitor.yaml overrides by environment (configs/environment.py)
+SHADOW_WARM_UP_S = 300  # at most, for the warm-up's samples to be shadow-scored (a loaded machine starts slowly)
 SHADOW_ALIAS = "serve-bench-shadow"  # the benchmark's own alias: champion and challenger aliases stay as they are
 OVERLOAD_CLIENTS = (16, 64, 256)
 SAME_OUTPUT_MESSAGES = 200  # sent to yunmao and to mlflow models serve: their answers must agree
@@ -357,6 +361,12 @@ def with_overrides(config: dict, overrides: list[str]) -> dict:
     return config
 
 
+def tree_serving_config(tree: Path) -> dict:
+    """The shipped serving config of the checkout ``tree`` (its schema may lack this tree's keys),
+    validated by that checkout's own server."""
+    return yaml.safe_load((tree / "configs" / "serving.yaml").read_text(encoding="utf-8"))
+
+
 def serve_command(uri: str, config: dict, workers: int) -> tuple[int, dict[str, str], list[str]]:
     """(port, environment, command) of a ``yunmao serve`` with ``config`` as its serving config, no API key."""
     from configs.serving import SERVING_CONFIG_ENV
@@ -467,23 +477,33 @@ class ShadowRow:
 
 
 def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, workers: int, share: float,
-                load: float, rounds: int) -> tuple[float, float, list[ShadowRow]]:
+                load: float, rounds: int, overrides: list[str], tree: Path | None = None,
+                live_health: bool = False) -> tuple[float, float, list[ShadowRow]]:
     """(capacity req/s, offered rate, one row per arm): shadow off and on alternate ``rounds`` times
-    on one server at ``load`` × capacity; capacity is measured closed-loop at 16 clients, shadow off."""
+    on one server at ``load`` × capacity; capacity is measured closed-loop at 16 clients, shadow off.
+    ``tree``: serve the code (and shipped serving config) of that checkout instead of this one.
+    ``live_health`` False: the monitor's live-health refresh is off (see docs/benchmarks.md, shadow)."""
     from mlflow import MlflowClient
 
-    from configs.serving import ServingConfig, load_serving_config
+    from configs.paths import data_dir
     from models.registry import resolve_model_version, set_alias
     from serving.shadow_store import SHADOW_KEY_ENV
 
     name, version = resolve_model_version(challenger)
     workdir = Path(tempfile.mkdtemp(prefix="serve-bench-shadow-"))
-    config = {**load_serving_config().model_dump(), "cache": {"max_entries": 0}}
+    config = tree_serving_config(tree or ROOT)
+    config["cache"]["max_entries"] = 0
     config["shadow"] = {**config["shadow"], "path": str(workdir / "shadow.db"),
                         "sms": {**config["shadow"]["sms"], "enabled": True, "share": share, "model": f"models:/{name}@{SHADOW_ALIAS}"}}
-    ServingConfig.model_validate(config)
+    config = with_overrides(config, overrides)
     port, env, cmd = serve_command(uri, config, workers)
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+        env.setdefault("YUNMAO_DATA_DIR", str(data_dir()))  # this checkout's registry, not an empty one in the tree
     env[SHADOW_KEY_ENV] = os.urandom(16).hex()
+    env[f"{MONITOR_ENV}DECISION_LOG__PATH"] = str(workdir / "decisions.db")  # a fresh log, not the data dir's growing one
+    if not live_health:  # its refresh holds each worker's GIL for seconds a minute, landing in either arm at random
+        env[f"{MONITOR_ENV}LIVE__REFRESH_S"] = "0"
     url = f"http://127.0.0.1:{port}"
     bodies = [json.dumps({"messages": [r]}, ensure_ascii=False).encode() for r in records]
     client = MlflowClient()
@@ -497,9 +517,12 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
 
     set_alias(name, version, SHADOW_ALIAS)
     try:
-        with process(cmd, f"{url}/readyz", env):
+        with process(cmd, f"{url}/readyz", env, cwd=tree):
+            # Warm-up with the shadow on: batching learns its cost, and every worker's challenger has
+            # scored (loaded, where a shadow process loads it) before anything is measured.
+            asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))
+            settled_counts(url, timeout=SHADOW_WARM_UP_S)
             shadow(False)
-            asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))  # warm-up: batching learns its cost
             scored, _, _, elapsed = asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 16, seconds, 200_000))
             capacity = len(scored) / elapsed
             rate = load * capacity
@@ -520,22 +543,24 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
     return capacity, rate, rows
 
 
-def render_shadow(capacity: float, rate: float, rows: list[ShadowRow], meta: str) -> str:
-    off, on = rows
-    ratio = on.p99_ms / off.p99_ms if on.p99_ms and off.p99_ms else float("nan")
-    share = on.scored / on.sampled if on.sampled else float("nan")
+def render_shadow(runs: list[tuple[str, float, float, list[ShadowRow]]], meta: str) -> str:
+    """One table row per arm of each server run, then the two targets per run."""
     lines = [
         "## Shadow challenger (issue #13)", "", meta, "",
-        f"Capacity (closed loop, 16 clients, shadow off): {capacity:,.0f} req/s; offered open-loop rate: {rate:,.0f} req/s.", "",
-        "| shadow | requests | p50 ms | p99 ms | errors | sampled | shadow-scored | dropped |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(f"| {r.arm} | {r.requests:,} | {ms(r.p50_ms)} | {ms(r.p99_ms)} | {r.errors} | {r.sampled:,.0f} | {r.scored:,.0f} | "
-          f"{r.dropped:,.0f} |" for r in rows),
-        "",
-        f"- champion p99 shadow on / off = {ratio:.2f} (target ≤ 1.10)",
-        f"- sampled records actually shadow-scored = {share:.1%} (target ≥ 95%)",
+        "| code | run | capacity req/s | offered req/s | shadow | requests | p50 ms | p99 ms | errors | sampled | "
+        "shadow-scored | dropped |",
+        "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    return "\n".join(lines)
+    targets = []
+    for number, (label, capacity, rate, rows) in enumerate(runs, 1):
+        lines += [f"| {label} | {number} | {capacity:,.0f} | {rate:,.0f} | {r.arm} | {r.requests:,} | {ms(r.p50_ms)} | "
+                  f"{ms(r.p99_ms)} | {r.errors} | {r.sampled:,.0f} | {r.scored:,.0f} | {r.dropped:,.0f} |" for r in rows]
+        off, on = rows
+        ratio = on.p99_ms / off.p99_ms if on.p99_ms and off.p99_ms else float("nan")
+        share = on.scored / on.sampled if on.sampled else float("nan")
+        targets.append(f"- {label}, run {number}: champion p99 shadow on / off = {ratio:.2f} (target ≤ 1.10); "
+                       f"sampled records actually shadow-scored = {share:.1%} (target ≥ 95%)")
+    return "\n".join([*lines, "", *targets])
 
 
 def ms(value: float | None) -> str:
@@ -581,11 +606,14 @@ class Started:
 
 
 @contextmanager
-def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float = 300) -> Iterator[Started]:
-    """Run a server in its own process group until the block ends; wait for ``ready_url``."""
+def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float = 300,
+            cwd: Path | None = None) -> Iterator[Started]:
+    """Run a server in its own process group until the block ends; wait for ``ready_url``.
+    ``cwd``: a checkout to serve from. PYTHONPATH alone is not enough: BentoML starts its workers
+    with ``python -m`` in the server's working directory, which comes first on their import path."""
     log = tempfile.NamedTemporaryFile(prefix="serve-bench-", suffix=".log", delete=False)
     spawned = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=cwd)
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -616,16 +644,19 @@ def yunmao_rows(uri: str, records: list[dict], seconds: float, workers: int, cac
                 tree: Path | None = None, label: str = "", overrides: tuple[str, ...] = ()) -> tuple[list[Row], str, list[dict]]:
     """HTTP rows, the footprint line, and the answers to the first messages of ``records``.
     ``tree``: serve the code in that checkout instead of this one (the "before" of a change)."""
+    from configs.paths import data_dir
     from configs.serving import load_serving_config
 
-    config = with_overrides(load_serving_config().model_dump(), list(overrides))
+    shipped = load_serving_config().model_dump() if tree is None else tree_serving_config(tree)
+    config = with_overrides(shipped, list(overrides))
     config["cache"]["max_entries"] = cache_entries
     port, env, cmd = serve_command(uri, config, workers)
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
+        env.setdefault("YUNMAO_DATA_DIR", str(data_dir()))  # this checkout's registry, not an empty one in the tree
     system = f"yunmao{label} (w={workers}, cache {'on' if cache_entries else 'off'})"
     url = f"http://127.0.0.1:{port}/v1/sms/score"
-    with process(cmd, f"http://127.0.0.1:{port}/readyz", env) as started:
+    with process(cmd, f"http://127.0.0.1:{port}/readyz", env, cwd=tree) as started:
         answers = httpx.post(url, json={"messages": records[:SAME_OUTPUT_MESSAGES]}, timeout=60).json()["results"]
         rows = http_rows(system, url, lambda msgs: {"messages": msgs}, records, seconds)
         return rows, footprint(system, started), answers
@@ -704,13 +735,15 @@ def main() -> None:
     parser.add_argument("--label", default="this tree", help=argparse.SUPPRESS)
     parser.add_argument("--rows-json", type=Path, help=argparse.SUPPRESS)  # child of --before: rows as JSON here
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="serving config override for the overload server, e.g. overload.max_in_flight=4")
+                        help="serving config override for the overload and shadow servers, e.g. overload.max_in_flight=4")
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
     parser.add_argument("--only-shadow", action="store_true", help="run only the shadow-challenger section")
     parser.add_argument("--challenger", default=None, help="shadow model (default: the challenger alias, else --model)")
     parser.add_argument("--shadow-share", type=float, default=0.1, help="shadow.sms.share of the shadow run")
     parser.add_argument("--shadow-load", type=float, default=0.7, help="open-loop rate as a share of measured capacity")
     parser.add_argument("--shadow-rounds", type=int, default=2, help="alternating off/on rounds of --seconds each")
+    parser.add_argument("--shadow-repeats", type=int, default=1, help="servers per tree in the shadow run (the spread)")
+    parser.add_argument("--live-health", action="store_true", help="keep the monitor's live-health refresh on in the shadow run")
     args = parser.parse_args()
 
     from models.registry import resolve_model_version
@@ -794,15 +827,18 @@ def run_shadow(args: argparse.Namespace, records: list[dict]) -> None:
         except ModelNotFoundError:
             challenger = args.model
     load_before = os.getloadavg()[0]
-    capacity, rate, rows = shadow_rows(args.model, challenger, records, args.seconds, args.workers, args.shadow_share,
-                                       args.shadow_load, args.shadow_rounds)
+    trees = [("before", args.before)] * bool(args.before) + [(args.label, None)]
+    runs = [(label, *shadow_rows(args.model, challenger, records, args.seconds, args.workers, args.shadow_share,
+                                 args.shadow_load, args.shadow_rounds, args.set, tree, args.live_health))
+            for _ in range(args.shadow_repeats) for label, tree in trees]
     champion = "models:/{}/{}".format(*resolve_model_version(args.model))
-    text = render_shadow(capacity, rate, rows, (
+    text = render_shadow(runs, (
         f"Champion `{champion}`, shadow challenger `{challenger}` (share {args.shadow_share:g}); single-message requests of "
-        f"{len(records)} demo SMS; {args.workers} workers, cache off, {os.cpu_count()} cores shared with whatever else runs "
-        f"(load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); "
-        f"{args.shadow_rounds} alternating off/on rounds of {args.seconds:.0f} s on one server (the shadow switched by "
-        f"deleting and setting its alias, then a reload). "
+        f"{len(records)} real mudou SMS (half spam); {args.workers} workers, cache off, {os.cpu_count()} cores shared with "
+        f"whatever else runs (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); per server, "
+        f"{args.shadow_rounds} alternating off/on rounds of {args.seconds:.0f} s at the open-loop rate (the shadow switched "
+        f"by deleting and setting its alias, then a reload); {args.shadow_repeats} server(s) per tree, one after the other; "
+        f"live-health refresh {'on' if args.live_health else 'off'}, a fresh decision log per server. "
         f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
     ))
     print(text)

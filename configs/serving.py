@@ -89,7 +89,7 @@ class AuthConfig(StrictModel):
 
 class ShadowModelConfig(StrictModel):
     """One endpoint's shadow challenger (``serving/shadow``): a sampled ``share`` of the records
-    the champion answered is scored again by ``model`` on a worker thread, off the request's path;
+    the champion answered is scored again by ``model`` in a shadow process, off the request's path;
     at most ``queue_size`` requests wait for it, more are dropped and counted."""
 
     enabled: bool = False
@@ -114,7 +114,8 @@ class ShadowConfig(SharedStoreConfig):
     max_rows: int = Field(200_000, ge=100, le=100_000_000)
     busy_timeout_s: float = Field(5, gt=0, le=600)
     max_batch: int = Field(256, ge=1, le=100_000)  # queued records scored in one shadow model call
-    max_wait_ms: float = Field(1000, ge=0, le=60_000)  # how long the shadow thread collects records for one call
+    max_wait_ms: float = Field(1000, ge=0, le=60_000)  # how long the shadow process collects records for one call
+    nice: int = Field(19, ge=0, le=19)  # added to the shadow process's nice value (lower priority than the worker)
     hmac_key: str | None = Field(None, min_length=16)  # env YUNMAO_SHADOW_KEY overrides
 
     @model_validator(mode="after")

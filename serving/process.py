@@ -54,15 +54,20 @@ def die_with_server() -> None:
     setting when the thread that made it exits.
     """
     server_pid = os.environ.get(SERVER_PID_ENV)
-    if server_pid is None:
-        return
+    if server_pid is not None:
+        die_with(int(server_pid))
+
+
+def die_with(parent_pid: int) -> None:
+    """Be killed (SIGKILL) when ``parent_pid``, this process's parent, dies; exit now if it
+    already has. Linux only (elsewhere logged once and skipped); call it from the main thread."""
     if not sys.platform.startswith("linux"):
-        log_event("worker_outlives_server", reason="PR_SET_PDEATHSIG is Linux-only", platform=sys.platform)
+        log_event("process_outlives_parent", reason="PR_SET_PDEATHSIG is Linux-only", platform=sys.platform)
         return
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if os.getppid() != int(server_pid):
+    if os.getppid() != parent_pid:
         os._exit(1)
 
 

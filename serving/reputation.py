@@ -105,29 +105,31 @@ class TemplateReputation:
             return None, template
         return self._template_signature(template), template
 
-    def apply(self, model: ScamModel, messages: NormalisedSms, decisions: Sequence[Decision]) -> list[Decision]:
+    def apply(self, model: ScamModel, messages: NormalisedSms, decisions: Sequence[Decision],
+              observe: bool = True) -> list[Decision]:
         """``decisions`` with template floors and reasons applied, in order; ``messages`` are
-        the ones the model scored, normalised once for both."""
-        return [self._judge(model, norm, decision) for norm, decision in zip(messages.norm, decisions, strict=True)]
+        the ones the model scored, normalised once for both. ``observe`` False (a shadow
+        challenger's decisions): sightings are not counted and the campaign watch sees nothing."""
+        return [self._judge(model, norm, decision, observe) for norm, decision in zip(messages.norm, decisions, strict=True)]
 
-    def _judge(self, model: ScamModel, norm: str, decision: Decision) -> Decision:
+    def _judge(self, model: ScamModel, norm: str, decision: Decision, observe: bool) -> Decision:
         signature, template = self.normalised_signature(norm)
         if signature is None:
             return decision
         matches = self.index.matches(signature)
         if matches:
-            return self._raise_to_floor(model, decision, matches)
-        if self.watch is not None:
+            return self._raise_to_floor(model, decision, matches, observe)
+        if self.watch is not None and observe:
             promoted = self.watch.observe(signature, template, decision.action, decision.fraud_type)
             if promoted is not None:
                 self._promote(promoted)
         return decision
 
-    def _raise_to_floor(self, model: ScamModel, decision: Decision, matches: list[TemplateEntry]) -> Decision:
+    def _raise_to_floor(self, model: ScamModel, decision: Decision, matches: list[TemplateEntry], observe: bool) -> Decision:
         if any(entry.label == 0 for entry in matches):  # an analyst said "not fraud": that overrides
             return decision
         entry = min(matches, key=lambda e: ACTIONS.index(e.floor))  # an analyst's block beats an automatic warn
-        seen = self.index.count_seen(entry.id)  # type: ignore[arg-type] - stored entries have ids
+        seen = self.index.count_seen(entry.id) if observe else entry.seen  # type: ignore[arg-type] - stored entries have ids
         reason = getattr(self.config.reasons, entry.confirmed_by).format(id=entry.id, seen=seen)
         action = stronger_action(decision.action, entry.floor)
         cutoff = {BLOCK: model.thresholds.block, WARN: model.thresholds.warn}.get(entry.floor, 0.0)

@@ -37,11 +37,9 @@ from configs import default_config_path, load_config
 from configs.call import CallConfig
 from configs.monitor import load_monitor_config
 from configs.serving import ServingConfig, load_serving_config
-from features.sms.preprocess import normalise_records
 from features.sms.tokenise import get_tokenizer
 from serving.auth import BearerAuthMiddleware
 from serving.batching import Batcher
-from serving.cache import message_keys
 from serving.call_scoring import decide_calls
 from serving.deadlines import BodyDeadlineMiddleware, close_stalled_connections
 from serving.decision_log import log_scored, worker_decision_log
@@ -68,9 +66,10 @@ from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
 from serving.reload_sync import WorkerState, open_worker_sync
 from serving.reputation import open_reputation
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
-from serving.scoring import Record, Verdict, build_response, decide
+from serving.scoring import Record, Verdict, build_response
 from serving.shadow import open_shadows
 from serving.shutdown import Drain
+from serving.sms_scoring import decide_sms
 from serving.template_confirm import (
     TEMPLATES_ROUTE,
     ConfirmedTemplate,
@@ -162,10 +161,9 @@ class YunmaoService:
             partial(load_for_serving, kind="sms", cache_entries=self.config.cache.max_entries),
         )
         self.call = ModelSlot(serving_model_uri(self.config, "call"), partial(load_for_serving, kind="call", cache_entries=0))
-        # Challengers scored off the request path (serving/shadow); reloaded with the champions.
-        # Without reasons: nobody reads a challenger's, and they would take CPU from the champion.
-        self._shadows = open_shadows(self.config.shadow, {"sms": partial(self._decide_sms, explain=False),
-                                                          "call": partial(self._decide_calls, explain=False)})
+        # Challengers scored off the request path, each in a low-priority process of its own
+        # (serving/shadow); their names are reloaded here with the champions.
+        self._shadows = open_shadows(self.config.shadow, self.config.unknown_caller_action)
         sync = self.config.reload
         self._sync = open_worker_sync(  # before the first load: see WorkerSync
             current_instance_dir(), {"sms": self.sms, "call": self.call, **self._shadows.slots()},
@@ -223,23 +221,16 @@ class YunmaoService:
         """The model versions this worker serves now (for the live-health gauges)."""
         return [slot.current for slot in (self.sms, self.call) if slot.is_loaded]
 
-    def _decide_sms(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
+    def _decide_sms(self, slot: ModelSlot, records: list[Record]) -> Scored:
         """Score one batch on one model version (read once), tagging each decision with it;
-        template reputation (``serving/reputation``) raises decisions of confirmed templates.
-        ``explain`` None: as configured."""
+        template reputation (``serving/reputation``) raises decisions of confirmed templates."""
         loaded = slot.current
-        messages = normalise_records(records)  # once: for the cache key, the features and the template lookup
-        keys = message_keys(messages) if loaded.cache is not None else None
-        decisions = decide(loaded, messages, self.config.explain if explain is None else explain, keys)
-        if self.reputation is not None:
-            decisions = self.reputation.apply(loaded.model, messages, decisions)
-        return [(loaded, decision) for decision in decisions]
+        return [(loaded, verdict) for verdict in decide_sms(loaded, records, self.config.explain, self.reputation)]
 
-    def _decide_calls(self, slot: ModelSlot, records: list[Record], explain: bool | None = None) -> Scored:
+    def _decide_calls(self, slot: ModelSlot, records: list[Record]) -> Scored:
         """Like :meth:`_decide_sms`, on the callers' profiles from the profile store."""
         loaded = slot.current
-        explain = self.config.explain if explain is None else explain
-        verdicts = decide_calls(loaded, records, self.profiles, explain, self.config.unknown_caller_action)
+        verdicts = decide_calls(loaded, records, self.profiles, self.config.explain, self.config.unknown_caller_action)
         return [(loaded, verdict) for verdict in verdicts]
 
     async def _score(

@@ -1,58 +1,69 @@
 """Shadow challengers: a sampled share of live traffic scored again by the challenger, off the request's path.
 
 The champion answers as always. Once it has, :meth:`Shadows.offer` samples ``share`` of the
-scored records and puts them on the worker's bounded queue without waiting (a full queue drops
-them and counts it); a daemon thread per endpoint collects queued records for up to
-``shadow.max_wait_ms`` or ``shadow.max_batch`` records, scores them with the challenger through the endpoint's own decision path,
-and records each pair in the metrics (``serving/shadow_metrics``) and the bounded pair table
-(``serving/shadow_store``). Nothing the challenger does — slow, raising, missing — reaches the
-request: the request path only draws random numbers and appends to a queue. The challenger shares the worker's
-cores and interpreter lock with the champion, so it is scored in batches (one model call per
-batch, without reasons) to keep what it takes from the champion small.
+scored records and puts them, with the champion's verdicts, on a bounded queue to the worker's
+shadow process without waiting (a full queue drops them and counts it). That process
+(``serving/shadow_process``), one per worker and endpoint, runs at a lower priority: it scores
+them with the challenger, records each pair in the metrics (``serving/shadow_metrics``) and the
+bounded pair table (``serving/shadow_store``). Nothing the challenger does — slow, raising,
+missing, crashed — reaches the request: the request path only draws random numbers and appends
+to a queue, and the challenger no longer shares the worker's interpreter lock.
 
-The challenger lives in a :class:`ShadowSlot`, reloaded with the champions (``/v1/admin/reload``,
-the reload board, the alias poller). Unlike a champion's slot, a failed reload disables it: when
-the alias is deleted the evidence must stop, not go on accruing to the old version. It is enabled
-again by the first reload that loads what the alias names.
+The challenger's name lives in a :class:`ShadowSlot` in the worker, reloaded with the champions
+(``/v1/admin/reload``, the reload board, the alias poller); the slot only resolves the alias, the
+shadow process loads the version each job names. Unlike a champion's slot, a failed reload
+disables it: when the alias is deleted the evidence must stop, not go on accruing to the old
+version. It is enabled again by the first reload that resolves what the alias names.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import queue
 import random
+import sys
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import partial
 
 from configs.serving import ShadowConfig, ShadowModelConfig
 from serving.logs import log_event
 from serving.model_source import ResolvedModel
-from serving.reload import LoadedModel, ModelSlot, ReloadOutcome, load_for_serving
+from serving.reload import LoadedModel, ModelSlot, ReloadOutcome
 from serving.scoring import Record, Verdict
-from serving.shadow_metrics import (
-    DROP_MODEL_FAILED,
-    DROP_QUEUE_FULL,
-    DROP_STORE_FAILED,
-    record_dropped,
-    record_enabled,
-    record_pair,
-    record_sampled,
+from serving.shadow_metrics import DROP_QUEUE_FULL, record_dropped, record_enabled, record_sampled
+from serving.shadow_process import (
+    STOP,
+    Challenger,
+    Finished,
+    Preload,
+    ServedChallenger,
+    ShadowJob,
+    ShadowProcessArgs,
+    run_shadow_process,
 )
-from serving.shadow_store import Kind, ShadowPair, ShadowStore, now_iso, open_shadow_store, record_content, record_key, shadow_key
+from serving.shadow_store import Kind, open_shadow_store, shadow_key
 
-Scored = list[tuple[LoadedModel, Verdict]]
-DecideBatch = Callable[[ModelSlot, list[Record]], Scored]
+# spawn, not fork: a worker has threads (event loop, batcher, syncs), and a fork copies their
+# locks in whatever state they are in; a fresh interpreter imports its own.
+_CONTEXT = multiprocessing.get_context("spawn")
+STOP_KILL_S = 2  # after a stop's timeout, how long a terminated shadow process gets before SIGKILL
+
+
+def named_only(resolved: ResolvedModel) -> LoadedModel:
+    """The resolved version's name, not the model: the shadow process loads that (a copy in the
+    worker too would double its memory for nothing)."""
+    return LoadedModel(resolved.name, resolved.version, model=None, cache=None)  # type: ignore[arg-type]
 
 
 class ShadowSlot(ModelSlot):
-    """A challenger's slot: enabled only while its last reload loaded what the alias names."""
+    """A challenger's slot: enabled only while its last reload resolved what the alias names."""
 
-    def __init__(self, kind: Kind, uri: str, loader: Callable[[ResolvedModel], LoadedModel] | None = None) -> None:
-        super().__init__(uri, loader or partial(load_for_serving, kind=kind, cache_entries=0))
+    def __init__(self, kind: Kind, uri: str, loader: Callable[[ResolvedModel], LoadedModel] = named_only) -> None:
+        super().__init__(uri, loader)
         self.kind = kind
         self.enabled = False
+        self.on_reloaded: Callable[[], None] | None = None  # after each successful reload (ShadowScorer sets it)
         record_enabled(kind, False)
 
     def reload(self) -> ReloadOutcome:
@@ -69,38 +80,37 @@ class ShadowSlot(ModelSlot):
             log_event("shadow_enabled", kind=self.kind, uri=self.uri, version=outcome.current)
         self.enabled = True
         record_enabled(self.kind, True)
+        if self.on_reloaded is not None:
+            self.on_reloaded()
         return outcome
 
 
-@dataclass(frozen=True)
-class _Job:
-    """Sampled records of one request and the champion's verdicts on them."""
-
-    champion: LoadedModel
-    records: list[Record]
-    verdicts: list[Verdict]
-
-
-_STOP = object()
-
-
 class ShadowScorer:
-    """One endpoint's challenger: the sampler on the request path and the worker thread behind it."""
+    """One endpoint's challenger: the sampler on the request path and the shadow process behind it."""
 
-    def __init__(self, slot: ShadowSlot, config: ShadowModelConfig, decide_batch: DecideBatch, store: ShadowStore,
-                 key: bytes, max_batch: int, max_wait_s: float, draw: Callable[[], float] = random.random) -> None:
+    def __init__(self, slot: ShadowSlot, config: ShadowConfig, challenger: Challenger, key: bytes,
+                 draw: Callable[[], float] = random.random) -> None:
         self.slot = slot
-        self.config = config
-        self._decide_batch = decide_batch
-        self._store = store
-        self._key = key
-        self._max_batch = max_batch
-        self._max_wait_s = max_wait_s
+        self.config: ShadowModelConfig = getattr(config, slot.kind)
+        self._nice = config.nice
         self._draw = draw
-        self._queue: queue.Queue[object] = queue.Queue(config.queue_size)
-        self._pending = 0  # jobs queued and not yet finished
-        self._idle = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name=f"yunmao-shadow-{slot.kind}", daemon=True)
+        # Kept for the process's life: Process.start drops its own reference to its arguments, and
+        # the new process opens the locks and events in them after start returns.
+        self._args = ShadowProcessArgs(slot.kind, challenger, config, key, os.getpid())
+        self._queued_lock = threading.Lock()
+        self._revive_lock = threading.Lock()
+        self._prepare()
+        slot.on_reloaded = self._reloaded  # whoever reloads it: admin route, reload board, alias poller
+
+    def _prepare(self) -> None:
+        """A new queue and a new (not yet started) shadow process reading it."""
+        self._jobs = _CONTEXT.Queue(self.config.queue_size)
+        self._jobs.cancel_join_thread()  # a worker's exit never waits to flush samples to a dead process
+        self._finished = Finished(_CONTEXT)
+        with self._queued_lock:
+            self._queued = 0  # jobs put on this queue
+        self.process = _CONTEXT.Process(target=run_shadow_process, args=(self._args, self._jobs, self._finished),
+                                        name=f"yunmao-shadow-{self.kind}", daemon=True)
 
     @property
     def kind(self) -> Kind:
@@ -115,97 +125,94 @@ class ShadowScorer:
             if not chosen:
                 return
             record_sampled(self.kind, len(chosen))
-            job = _Job(champion, [records[i] for i in chosen], [verdicts[i] for i in chosen])
-            with self._idle:
-                self._pending += 1
+            challenger = self.slot.current
+            job = ShadowJob((champion.name, champion.version), (challenger.name, challenger.version),
+                            [dict(records[i]) for i in chosen], [(verdicts[i].score, verdicts[i].action) for i in chosen])
             try:
-                self._queue.put_nowait(job)
+                self._jobs.put_nowait(job)
             except queue.Full:
-                self._finished(1)
                 record_dropped(self.kind, DROP_QUEUE_FULL, len(chosen))
+                return
+            with self._queued_lock:
+                self._queued += 1
         except Exception as exc:  # noqa: BLE001 - the champion's answer must go out whatever sampling does
             log_event("shadow_offer_failed", kind=self.kind, error=type(exc).__name__)
 
+    def preload(self) -> None:
+        """Ask the shadow process to load the version the slot names now (dropped if the queue is full)."""
+        if self.slot.enabled:
+            try:
+                self._jobs.put_nowait(Preload((self.slot.current.name, self.slot.current.version)))
+            except queue.Full:
+                pass  # the queued jobs name the version: the process loads it on the first of them
+
     def start(self) -> None:
-        self._thread.start()
+        """Start the shadow process ``shadow.nice`` below this worker's priority, imports included:
+        it is started from a thread that lowers its own priority first (on Linux a nice value
+        belongs to a thread, and a new process inherits its creator's), so the worker keeps its own."""
+        if sys.platform.startswith("linux"):
+            starter = threading.Thread(target=self._start_niced, name=f"yunmao-shadow-start-{self.kind}")
+            starter.start()
+            starter.join()
+        else:  # os.nice would lower the whole worker here
+            log_event("shadow_not_niced", kind=self.kind, reason="per-thread nice values are Linux-only", platform=sys.platform)
+            self.process.start()
+        self.preload()
+
+    def _start_niced(self) -> None:
+        os.nice(self._nice)
+        self.process.start()
+
+    def _reloaded(self) -> None:
+        """After every successful reload of the slot: the process preloads what it names, or, if
+        it has died (killed for memory, crashed; its samples meanwhile dropped as ``queue_full``),
+        a new one is started."""
+        try:
+            if self.process.is_alive():
+                self.preload()
+            else:
+                self._revive()
+        except Exception as exc:  # noqa: BLE001 - a reload must not fail on the shadow process (retried next reload)
+            log_event("shadow_revive_failed", kind=self.kind, error=type(exc).__name__)
+
+    def _revive(self) -> None:
+        with self._revive_lock:
+            if self.process.pid is None or self.process.is_alive():  # not started yet, or revived meanwhile
+                return
+            log_event("shadow_process_died", kind=self.kind, exitcode=self.process.exitcode)
+            self._jobs.close()
+            self._prepare()
+            self.start()
 
     def stop(self, timeout_s: float = 5) -> None:
-        """Stop the thread after the batch in hand; queued records are abandoned."""
-        while True:
+        """Stop the shadow process after the batch in hand (queued records are abandoned); one
+        that does not stop within ``timeout_s`` is terminated, then killed."""
+        if self.process.pid is None:  # never started
+            return
+        while self.process.is_alive():
             try:
-                self._queue.put_nowait(_STOP)
+                self._jobs.put_nowait(STOP)
                 break
             except queue.Full:
                 try:
-                    self._queue.get_nowait()
+                    self._jobs.get_nowait()
                 except queue.Empty:
                     pass
-        self._thread.join(timeout_s)
+        self.process.join(timeout_s)
+        if self.process.is_alive():
+            log_event("shadow_process_terminated", kind=self.kind, pid=self.process.pid)
+            self.process.terminate()
+            self.process.join(STOP_KILL_S)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join()
+        self._jobs.close()
 
     def wait_idle(self, timeout_s: float) -> bool:
-        """True once every queued record has been scored (or dropped); False after ``timeout_s``."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout_s)
-
-    def _finished(self, jobs: int) -> None:
-        with self._idle:
-            self._pending -= jobs
-            self._idle.notify_all()
-
-    def _run(self) -> None:
-        while True:
-            job = self._queue.get()
-            if job is _STOP:
-                return
-            jobs = [job]
-            size = len(job.records)  # type: ignore[attr-defined]
-            deadline = time.monotonic() + self._max_wait_s
-            stopping = False
-            while size < self._max_batch and not stopping:
-                try:
-                    more = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
-                    break
-                stopping = more is _STOP
-                if not stopping:
-                    jobs.append(more)
-                    size += len(more.records)  # type: ignore[attr-defined]
-            try:
-                self._score(jobs)  # type: ignore[arg-type]
-            finally:
-                self._finished(len(jobs))
-            if stopping:
-                return
-
-    def _score(self, jobs: list[_Job]) -> None:
-        """Score the jobs' records in one challenger call; count and store each pair."""
-        records = [record for job in jobs for record in job.records]
-        try:
-            scored = self._decide_batch(self.slot, records)
-        except Exception as exc:  # noqa: BLE001 - a failing challenger loses its sample, nothing else
-            log_event("shadow_failed", kind=self.kind, records=len(records), error=type(exc).__name__)
-            record_dropped(self.kind, DROP_MODEL_FAILED, len(records))
-            return
-        champions = [(job.champion, verdict) for job in jobs for verdict in job.verdicts]
-        scored_at = now_iso()
-        pairs = []
-        for record, (champion, mine), (challenger, theirs) in zip(records, champions, scored, strict=True):
-            record_pair(self.kind, (mine.score, mine.action), (theirs.score, theirs.action))
-            pairs.append(ShadowPair(
-                kind=self.kind,
-                record_key=record_key(self._key, self.kind, record_content(self.kind, record)),
-                champion_model=champion.name, champion_version=champion.version,
-                champion_score=mine.score, champion_action=mine.action,
-                challenger_model=challenger.name, challenger_version=challenger.version,
-                challenger_score=theirs.score, challenger_action=theirs.action,
-                text=str(record["text"]) if self.config.keep_text else None,
-                scored_at=scored_at,
-            ))
-        try:
-            self._store.append(pairs)
-        except Exception as exc:  # noqa: BLE001 - locked past the timeout, disk full: counted, not raised
-            log_event("shadow_store_failed", kind=self.kind, records=len(pairs), error=type(exc).__name__)
-            record_dropped(self.kind, DROP_STORE_FAILED, len(pairs))
+        """True once every queued job has been scored (or dropped); False after ``timeout_s``."""
+        with self._queued_lock:
+            queued = self._queued
+        return self._finished.wait_for(queued, timeout_s)
 
 
 class Shadows:
@@ -240,8 +247,9 @@ class Shadows:
             scorer.stop()
 
 
-def open_shadows(config: ShadowConfig, decide_batch: Mapping[Kind, DecideBatch]) -> Shadows:
-    """The enabled challengers of ``config`` (not loaded yet: call :meth:`Shadows.reload`).
+def open_shadows(config: ShadowConfig, unknown_caller_action: str = "allow") -> Shadows:
+    """The enabled challengers of ``config`` (not loaded yet: call :meth:`Shadows.reload`, then
+    :meth:`Shadows.start` to start their processes).
 
     Raises:
         ConfigError: a shadow is enabled and no HMAC key is set.
@@ -250,9 +258,8 @@ def open_shadows(config: ShadowConfig, decide_batch: Mapping[Kind, DecideBatch])
     if not kinds:
         return Shadows({})
     key = shadow_key(config)
-    store = open_shadow_store(config)
+    open_shadow_store(config)  # the table exists (or the path is unusable) before any process starts
     return Shadows({
-        kind: ShadowScorer(ShadowSlot(kind, getattr(config, kind).model), getattr(config, kind), decide_batch[kind],
-                           store, key, config.max_batch, config.max_wait_ms / 1000)
+        kind: ShadowScorer(ShadowSlot(kind, getattr(config, kind).model), config, ServedChallenger(kind, unknown_caller_action), key)
         for kind in kinds
     })

@@ -185,6 +185,21 @@ def test_entries_expire(reputation: TemplateReputation, store: TemplateStore, cl
     assert store.purge_expired(clock.now) == 1
 
 
+def test_a_shadow_challenger_gets_the_floors_but_is_never_counted_or_watched(reputation: TemplateReputation) -> None:
+    """observe=False (the shadow challenger's decisions): confirmed templates still raise them,
+    but its blocks never confirm a template that would then change the champion's answers."""
+    rng = random.Random(31)
+    for _ in range(3 * SHIPPED.reputation.automatic.min_blocked):
+        copy = normalise_records([{"text": script_copy(rng)}])
+        reputation.apply(MODEL, copy, [decision("block", 0.95)], observe=False)  # type: ignore[arg-type]
+    reputation.index.save_queued()
+    assert len(reputation.index) == 0 and len(reputation.watch) == 0  # type: ignore[arg-type]
+    (entry,), _ = reputation.confirm(script_copy(rng), 1, None)
+    raised = reputation.apply(MODEL, normalise_records([{"text": script_copy(rng)}]), [decision()], observe=False)[0]  # type: ignore[arg-type]
+    assert raised.action == "block" and raised.reasons[0].endswith("已见 0 条")
+    assert judge(reputation, script_copy(rng)).reasons[0].endswith("已见 1 条")  # the champion's is the first sighting
+
+
 def test_seen_counts_are_written_in_batches_not_per_message(reputation: TemplateReputation, store: TemplateStore) -> None:
     (entry,), _ = reputation.confirm(script_copy(random.Random(19)), 1, None)
     version = store.version()

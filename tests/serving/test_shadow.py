@@ -1,10 +1,16 @@
 """Shadow challengers without a real model: the request path never waits on or fails with the
 challenger, a full queue drops and counts, a vanished alias disables the shadow until it returns,
-and the stored pairs hold no number or text unless told to."""
+the stored pairs hold no number or text unless told to, and the shadow process never outlives
+its stop or its worker."""
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -17,62 +23,50 @@ from serving.reload import LoadedModel
 from serving.scoring import Unscored
 from serving.shadow import ShadowScorer, ShadowSlot
 from serving.shadow_store import SHADOW_KEY_ENV, check_shadow_key, open_shadow_store, record_key
+from tests.servers import wait_until
 from tests.serving.cases import PHONE, SECRET_TEXT
+from tests.serving.servers import is_running
+from tests.serving.shadow_fakes import FakeChallenger
+from tests.serving.shadow_fakes import FakeVerdict as _Scored
 
 KEY = b"test-shadow-key-0123456789"
 CHAMPION = LoadedModel("yunmao-sms", "1", model=None, cache=None)  # type: ignore[arg-type]
-CHALLENGER = LoadedModel("yunmao-sms", "2", model=None, cache=None)  # type: ignore[arg-type]
-
-
-class _Scored:
-    """A verdict shaped like a model decision (only score and action are read)."""
-
-    def __init__(self, score: float | None, action: str) -> None:
-        self.score, self.action = score, action
-
-
-def challenger_says(action: str, score: float = 0.9, delay: threading.Event | None = None,
-                    entered: threading.Event | None = None):
-    """A challenger decision function: every record gets ``action``; first it sets ``entered``
-    and waits on ``delay``."""
-
-    def decide(slot, records):
-        if entered is not None:
-            entered.set()
-        if delay is not None:
-            delay.wait(10)
-        return [(slot.current, _Scored(score, action)) for _ in records]
-
-    return decide
-
-
-def failing(slot, records):
-    raise RuntimeError("challenger exploded")
+SPAWN = multiprocessing.get_context("spawn")
+WAIT_S = 60  # a bound, not a pause: a shadow process takes ~1.5 s of CPU to start, far longer on a loaded machine
 
 
 def loaded_slot(monkeypatch: pytest.MonkeyPatch) -> ShadowSlot:
     """A challenger slot whose alias resolves to version 2 of yunmao-sms (no registry needed)."""
     monkeypatch.setattr("models.registry.resolve_model_version", lambda uri: ("yunmao-sms", "2"))
-    slot = ShadowSlot("sms", "models:/yunmao-sms@challenger", loader=lambda resolved: CHALLENGER)
+    slot = ShadowSlot("sms", "models:/yunmao-sms@challenger")
     slot.reload()
     return slot
 
 
 def store_config(tmp_path: Path, **changes) -> ShadowConfig:
-    return ShadowConfig(path=str(tmp_path / "shadow.db"), max_rows=100, **changes)
+    """nice 0 unless changed: these tests are about the queue, and at 19 a busy machine can starve
+    the shadow process for seconds."""
+    return ShadowConfig(**{"path": str(tmp_path / "shadow.db"), "max_rows": 100, "max_batch": 64, "max_wait_ms": 50,
+                           "nice": 0, **changes})
 
 
-def scorer(slot: ShadowSlot, decide, tmp_path: Path, queue_size: int = 10, share: float = 1.0,
+def scorer(slot: ShadowSlot, challenger: FakeChallenger, tmp_path: Path, queue_size: int = 10, share: float = 1.0,
            keep_text: bool = False) -> ShadowScorer:
-    config = ShadowModelConfig(enabled=True, model=slot.uri, share=share, queue_size=queue_size, keep_text=keep_text)
-    return ShadowScorer(slot, config, decide, open_shadow_store(store_config(tmp_path)), KEY, max_batch=64, max_wait_s=0.05)
+    sms = ShadowModelConfig(enabled=True, model=slot.uri, share=share, queue_size=queue_size, keep_text=keep_text)
+    config = store_config(tmp_path, sms=sms)
+    open_shadow_store(config)
+    return ShadowScorer(slot, config, challenger, KEY)
 
 
 def dropped(reason: str) -> float:
-    """This process's ``yunmao_shadow_dropped_total{kind="sms", reason=...}``."""
-    from serving.shadow_metrics import DROPPED
+    """``yunmao_shadow_dropped_total{kind="sms", reason=...}`` over this process and the shadow
+    processes it started (the multiprocess files this session's metrics are written to)."""
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.multiprocess import MultiProcessCollector
 
-    return DROPPED.labels(kind="sms", reason=reason)._value.get()
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    return registry.get_sample_value("yunmao_shadow_dropped_total", {"kind": "sms", "reason": reason}) or 0.0
 
 
 def sms(i: int, text: str = "你好") -> dict:
@@ -81,21 +75,21 @@ def sms(i: int, text: str = "你好") -> dict:
 
 def test_a_slow_challenger_never_delays_the_offer_and_a_full_queue_drops(monkeypatch: pytest.MonkeyPatch,
                                                                          tmp_path: Path) -> None:
-    release, entered = threading.Event(), threading.Event()
-    shadow = scorer(loaded_slot(monkeypatch), challenger_says("block", delay=release, entered=entered), tmp_path,
+    release, entered = SPAWN.Event(), SPAWN.Event()
+    shadow = scorer(loaded_slot(monkeypatch), FakeChallenger("block", entered=entered, release=release), tmp_path,
                     queue_size=2)
     shadow.start()
     full_before = dropped("queue_full")
     try:
         shadow.offer(CHAMPION, [sms(0)], [_Scored(0.1, "allow")])
-        assert entered.wait(10)  # the challenger is stuck on the first record
+        assert entered.wait(WAIT_S)  # the challenger is stuck on the first record
         start = time.perf_counter()
         for i in range(1, 20):
             shadow.offer(CHAMPION, [sms(i)], [_Scored(0.1, "allow")])
         offered_s = time.perf_counter() - start
     finally:
         release.set()
-    assert shadow.wait_idle(10)
+    assert shadow.wait_idle(WAIT_S)
     shadow.stop()
     assert offered_s < 0.5  # 19 offers while the challenger is stuck: none waited for it
     rows = open_shadow_store(store_config(tmp_path)).read()
@@ -106,11 +100,11 @@ def test_a_slow_challenger_never_delays_the_offer_and_a_full_queue_drops(monkeyp
 
 def test_a_failing_challenger_stores_nothing_and_the_offer_does_not_raise(monkeypatch: pytest.MonkeyPatch,
                                                                           tmp_path: Path) -> None:
-    shadow = scorer(loaded_slot(monkeypatch), failing, tmp_path)
+    shadow = scorer(loaded_slot(monkeypatch), FakeChallenger(fail=True), tmp_path)
     shadow.start()
     failed_before = dropped("model_failed")
     shadow.offer(CHAMPION, [sms(1), sms(2)], [_Scored(0.1, "allow"), _Scored(0.9, "block")])
-    assert shadow.wait_idle(10)
+    assert shadow.wait_idle(WAIT_S)
     shadow.stop()
     assert open_shadow_store(store_config(tmp_path)).read().empty
     assert dropped("model_failed") - failed_before == 2
@@ -118,11 +112,11 @@ def test_a_failing_challenger_stores_nothing_and_the_offer_does_not_raise(monkey
 
 def test_pairs_carry_both_versions_and_only_scored_records_are_sampled(monkeypatch: pytest.MonkeyPatch,
                                                                        tmp_path: Path) -> None:
-    shadow = scorer(loaded_slot(monkeypatch), challenger_says("warn", 0.6), tmp_path)
+    shadow = scorer(loaded_slot(monkeypatch), FakeChallenger("warn", 0.6), tmp_path)
     shadow.start()
     no_profile = Unscored(action="allow", reasons=("insufficient_history",))
     shadow.offer(CHAMPION, [sms(1), sms(2)], [_Scored(0.2, "allow"), no_profile])
-    assert shadow.wait_idle(10)
+    assert shadow.wait_idle(WAIT_S)
     shadow.stop()
     rows = open_shadow_store(store_config(tmp_path)).read()
     assert len(rows) == 1  # the unscored record says nothing about either model
@@ -134,11 +128,11 @@ def test_pairs_carry_both_versions_and_only_scored_records_are_sampled(monkeypat
 
 def test_share_samples_about_that_fraction(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     draws = iter([0.05, 0.5, 0.09, 0.95])
-    shadow = scorer(loaded_slot(monkeypatch), challenger_says("allow"), tmp_path, share=0.1)
+    shadow = scorer(loaded_slot(monkeypatch), FakeChallenger("allow"), tmp_path, share=0.1)
     shadow._draw = lambda: next(draws)
     shadow.start()
     shadow.offer(CHAMPION, [sms(i) for i in range(4)], [_Scored(0.1, "allow")] * 4)
-    assert shadow.wait_idle(10)
+    assert shadow.wait_idle(WAIT_S)
     shadow.stop()
     assert list(open_shadow_store(store_config(tmp_path)).read()["record_key"]) == [
         record_key(KEY, "sms", "你好0"), record_key(KEY, "sms", "你好2")]
@@ -148,10 +142,10 @@ def test_stored_pairs_hold_no_number_or_text_unless_keep_text(monkeypatch: pytes
     for keep_text in (False, True):
         folder = tmp_path / str(keep_text)
         folder.mkdir()
-        shadow = scorer(loaded_slot(monkeypatch), challenger_says("block"), folder, keep_text=keep_text)
+        shadow = scorer(loaded_slot(monkeypatch), FakeChallenger("block"), folder, keep_text=keep_text)
         shadow.start()
         shadow.offer(CHAMPION, [{"id": "secret", "text": SECRET_TEXT, "sender": PHONE}], [_Scored(0.9, "block")])
-        assert shadow.wait_idle(10)
+        assert shadow.wait_idle(WAIT_S)
         shadow.stop()
         raw = b"".join(path.read_bytes() for path in folder.glob("shadow.db*"))
         assert (SECRET_TEXT.encode() in raw) is keep_text
@@ -163,7 +157,7 @@ def test_stored_pairs_hold_no_number_or_text_unless_keep_text(monkeypatch: pytes
 def test_a_vanished_alias_disables_the_shadow_until_a_reload_finds_it(monkeypatch: pytest.MonkeyPatch,
                                                                       tmp_path: Path) -> None:
     slot = loaded_slot(monkeypatch)
-    shadow = scorer(slot, challenger_says("block"), tmp_path)
+    shadow = scorer(slot, FakeChallenger("block"), tmp_path)
     shadow.start()
 
     def deleted(uri: str):
@@ -178,17 +172,17 @@ def test_a_vanished_alias_disables_the_shadow_until_a_reload_finds_it(monkeypatc
     slot.reload()
     assert slot.enabled
     shadow.offer(CHAMPION, [sms(2)], [_Scored(0.1, "allow")])
-    assert shadow.wait_idle(10)
+    assert shadow.wait_idle(WAIT_S)
     shadow.stop()
     assert list(open_shadow_store(store_config(tmp_path)).read()["record_key"]) == [record_key(KEY, "sms", "你好2")]
 
 
 def test_the_table_keeps_at_most_max_rows(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    shadow = scorer(loaded_slot(monkeypatch), challenger_says("allow"), tmp_path, queue_size=1000)
+    shadow = scorer(loaded_slot(monkeypatch), FakeChallenger("allow"), tmp_path, queue_size=1000)
     shadow.start()
     for i in range(250):
         shadow.offer(CHAMPION, [sms(i)], [_Scored(0.1, "allow")])
-    assert shadow.wait_idle(20)
+    assert shadow.wait_idle(WAIT_S)
     shadow.stop()
     rows = open_shadow_store(store_config(tmp_path)).read()
     assert len(rows) == 100  # max_rows
@@ -208,12 +202,87 @@ def test_an_enabled_shadow_needs_a_secret_key(monkeypatch: pytest.MonkeyPatch, t
     check_shadow_key(enabled)
 
 
+def test_the_shadow_process_runs_below_the_worker_and_the_worker_keeps_its_priority(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    config = store_config(tmp_path, nice=7, sms=ShadowModelConfig(enabled=True))
+    shadow = ShadowScorer(loaded_slot(monkeypatch), config, FakeChallenger(), KEY)
+    shadow.start()
+    try:
+        assert os.getpriority(os.PRIO_PROCESS, shadow.process.pid) == min(own + 7, 19)
+        assert os.getpriority(os.PRIO_PROCESS, 0) == own
+    finally:
+        shadow.stop()
+
+
+def test_a_shadow_process_that_died_is_started_again_by_the_next_reload(monkeypatch: pytest.MonkeyPatch,
+                                                                        tmp_path: Path) -> None:
+    slot = loaded_slot(monkeypatch)
+    shadow = scorer(slot, FakeChallenger("block"), tmp_path)
+    shadow.start()
+    first = shadow.process
+    first.kill()  # what the kernel's OOM killer does
+    first.join(WAIT_S)
+    shadow.offer(CHAMPION, [sms(1)], [_Scored(0.1, "allow")])  # lost with the dead process; never raises
+    slot.reload()
+    assert shadow.process is not first and shadow.process.is_alive()
+    shadow.offer(CHAMPION, [sms(2)], [_Scored(0.1, "allow")])
+    assert shadow.wait_idle(WAIT_S)
+    shadow.stop()
+    assert list(open_shadow_store(store_config(tmp_path)).read()["record_key"]) == [record_key(KEY, "sms", "你好2")]
+
+
+def test_a_stop_ends_the_shadow_process_even_when_the_challenger_is_stuck(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    idle = scorer(loaded_slot(monkeypatch), FakeChallenger("allow"), tmp_path / "idle")
+    stuck_entered = SPAWN.Event()
+    stuck = scorer(loaded_slot(monkeypatch), FakeChallenger("allow", entered=stuck_entered, release=SPAWN.Event()),
+                   tmp_path / "stuck")
+    for shadow in (idle, stuck):
+        shadow.start()
+    stuck.offer(CHAMPION, [sms(1)], [_Scored(0.1, "allow")])
+    assert stuck_entered.wait(WAIT_S)
+    idle.stop(timeout_s=WAIT_S)
+    start = time.perf_counter()
+    stuck.stop(timeout_s=0.2)
+    stopped_s = time.perf_counter() - start
+    assert idle.process.exitcode == 0  # it left on the stop message
+    assert not stuck.process.is_alive() and stuck.process.exitcode != 0  # terminated: it never read the stop
+    assert stopped_s < 5
+
+
+def test_the_shadow_process_dies_with_its_worker(tmp_path: Path) -> None:
+    """SIGKILL of the worker (no shutdown hook runs) takes its shadow process with it."""
+    script = textwrap.dedent(f"""
+        import signal
+        from configs.serving import ShadowConfig, ShadowModelConfig
+        from serving.shadow import ShadowScorer, ShadowSlot
+        from tests.serving.shadow_fakes import FakeChallenger
+
+        sms = ShadowModelConfig(enabled=True)
+        config = ShadowConfig(path={str(tmp_path / "shadow.db")!r}, sms=sms)
+        shadow = ShadowScorer(ShadowSlot("sms", sms.model), config, FakeChallenger(), {KEY!r})
+        shadow.start()
+        print(shadow.process.pid, flush=True)
+        signal.pause()
+    """)
+    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2])
+    try:
+        shadow_pid = int(worker.stdout.readline())  # type: ignore[union-attr]
+        assert is_running(shadow_pid)
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(WAIT_S)
+    assert wait_until(lambda: not is_running(shadow_pid), WAIT_S)
+
+
 @pytest.mark.slow
 def test_the_service_shadows_its_challenger_and_follows_the_alias(
     serving_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_frame
 ) -> None:
     """The real service and models: every sampled answer gets a pair naming both versions; a
-    raising challenger or a deleted alias leaves the champion's answers as they were."""
+    crashed shadow process or a deleted alias leaves the champion's answers as they were."""
     import asyncio
 
     from mlflow import MlflowClient
@@ -246,7 +315,7 @@ def test_the_service_shadows_its_challenger_and_follows_the_alias(
 
         async def scenario() -> None:  # one event loop: the batcher belongs to the loop it first ran on
             answers = await score()
-            assert await asyncio.to_thread(shadow.wait_idle, 30)
+            assert await asyncio.to_thread(shadow.wait_idle, 60)
             pairs = store.read()
             assert len(pairs) == len(messages)
             assert set(pairs["challenger_version"]) == {version} and set(pairs["challenger_model"]) == {name}
@@ -254,9 +323,8 @@ def test_the_service_shadows_its_challenger_and_follows_the_alias(
             assert list(pairs["champion_score"]) == pytest.approx([score for score, _ in answers])
             assert (pairs["challenger_score"] == pairs["champion_score"]).all()  # same weights, same scores
 
-            shadow._decide_batch = failing
+            shadow.process.kill()  # a crashed challenger: sampled records pile up in the queue, answers do not change
             assert await score() == answers
-            assert await asyncio.to_thread(shadow.wait_idle, 30)
             assert len(store.read()) == len(messages)
 
             MlflowClient().delete_registered_model_alias(name, "challenger")
