@@ -19,6 +19,7 @@ from sklearn.base import TransformerMixin
 
 from configs.call import ProfileConfig
 from features.reasons import top_reasons
+from models.csr import csr_columns
 from models.ensemble import PREDICT_THREADS, BoosterBag
 from models.merge import mean_member_proba
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
 ACTIONS = (BLOCK, WARN, ALLOW)  # strongest first
 REFERENCE_SCORE = "score"  # the key of ScamModel.reference holding the model's scores
+_WATCH_INPUTS = frozenset({"reference", "feature_names"})  # what ScamModel's watched columns derive from
 
 
 def stronger(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -195,18 +197,43 @@ class ScamModel:
     # models pickled before this existed always answered. The action is the same either way.
     allowed_category_from_head: bool = False
 
+    def __setattr__(self, name: str, value: object) -> None:
+        """Assigning ``reference`` or ``feature_names`` (training sets the reference after the
+        model has scored its held-out rows) re-derives the watched columns, so every decision
+        reads them by position instead of searching ~2,700 feature names (about a quarter of a
+        millisecond per call when it was done per call)."""
+        super().__setattr__(name, value)
+        if name in _WATCH_INPUTS:
+            self._watch_columns()
+
+    def __getstate__(self) -> dict:
+        """Pickled without the derived watched columns: the artifact stays what it was."""
+        state = dict(self.__dict__)
+        state.pop("_watched", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._watch_columns()
+
+    def _watch_columns(self) -> None:
+        names = getattr(self, "feature_names", None) or []
+        positions = {name: i for i, name in enumerate(names)}
+        watched = [name for name in getattr(self, "reference", {}) if name != REFERENCE_SCORE and name in positions]
+        object.__setattr__(self, "_watched", (watched, np.array([positions[name] for name in watched], dtype=np.intp)))
+
     @property
     def watched_features(self) -> list[str]:
         """The features whose live distribution is compared with the reference: the reference's
         features (top ones by gain) that this model computes, in the reference's order."""
-        known = set(self.feature_names)
-        return [name for name in self.reference if name != REFERENCE_SCORE and name in known]
+        return list(self._watched[0])
 
     def watched_values(self, features) -> np.ndarray:
         """Rows × watched features of ``features`` (dense; empty columns when nothing is watched)."""
-        positions = {name: i for i, name in enumerate(self.feature_names)}
-        columns = features[:, [positions[name] for name in self.watched_features]]
-        return columns.toarray() if sp.issparse(columns) else np.asarray(columns, dtype=float)
+        positions = self._watched[1]
+        if not sp.issparse(features):
+            return np.asarray(features[:, positions], dtype=float)
+        return csr_columns(features, positions)
 
     def features(self, records: pd.DataFrame):
         """The model inputs for ``records``; the same transform training used."""
