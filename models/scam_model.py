@@ -272,8 +272,7 @@ class ScamModel:
                     if self.category_head is None or categories[i] == self.category_head.fraud
                 }
             if explain and self.max_reasons:
-                frame = records.iloc[flagged] if isinstance(records, pd.DataFrame) else None
-                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, frame), strict=False))
+                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, _rows(records, flagged)), strict=False))
         return [
             Decision(
                 score=float(scores[i]),
@@ -321,7 +320,7 @@ class ScamModel:
     def _lead_columns(self) -> np.ndarray:
         return np.array([i for i, name in enumerate(self.feature_names) if name in self.lead_reasons], dtype=int)
 
-    def explain_features(self, features, records: pd.DataFrame | None = None) -> list[list[str]]:
+    def explain_features(self, features, records: pd.DataFrame | Sequence[Mapping[str, object]] | None = None) -> list[list[str]]:
         """Readable top positive contributions (LightGBM ``pred_contrib``) of each row.
 
         ``records`` (the same rows) lets a template name a column the model does not use,
@@ -355,18 +354,33 @@ class ScamModel:
         return explanations
 
 
+def _rows(records, rows: np.ndarray) -> pd.DataFrame | list[Mapping[str, object]] | None:
+    """The records at ``rows`` (a frame's rows, or the mappings of a list), for reason templates
+    that name a record's other columns; None where records are not kept by row (normalised SMS)."""
+    if isinstance(records, pd.DataFrame):
+        return records.iloc[rows]
+    if isinstance(records, Sequence):
+        return [records[i] for i in rows]
+    return None
+
+
 class _RowValues(Mapping):
     """One row's values by name (features first, then the record's other columns), looked up
     only when a template names something besides ``value`` (so the hot path pays nothing)."""
 
-    def __init__(self, values: sp.csr_matrix, row: int, names: list[str], records: pd.DataFrame | None) -> None:
+    def __init__(self, values: sp.csr_matrix, row: int, names: list[str],
+                 records: pd.DataFrame | Sequence[Mapping[str, object]] | None) -> None:
         self._values, self._row, self._names, self._records = values, row, names, records
 
     def __getitem__(self, name: str) -> float:
         if name in self._names:
             return float(self._values[self._row, self._names.index(name)])
-        if self._records is not None and name in self._records.columns:
-            return float(self._records[name].iloc[self._row])
+        if isinstance(self._records, pd.DataFrame):
+            if name in self._records.columns:
+                return float(self._records[name].iloc[self._row])
+        elif self._records is not None and name in self._records[self._row]:
+            value = self._records[self._row][name]
+            return float("nan") if value is None else float(value)  # None: absent, as NaN in a frame
         raise KeyError(name)
 
     def __iter__(self):
