@@ -19,7 +19,7 @@ from sklearn.base import TransformerMixin
 
 from configs.call import ProfileConfig
 from features.reasons import top_reasons
-from models.csr import csr_columns
+from models.csr import as_csr, csr_columns
 from models.ensemble import PREDICT_THREADS, BoosterBag
 from models.merge import mean_member_proba
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
 ACTIONS = (BLOCK, WARN, ALLOW)  # strongest first
 REFERENCE_SCORE = "score"  # the key of ScamModel.reference holding the model's scores
-_WATCH_INPUTS = frozenset({"reference", "feature_names"})  # what ScamModel's watched columns derive from
+_COLUMN_INPUTS = frozenset({"reference", "feature_names", "lead_reasons"})  # what ScamModel's derived columns read
 
 
 def stronger(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -198,29 +198,32 @@ class ScamModel:
     allowed_category_from_head: bool = False
 
     def __setattr__(self, name: str, value: object) -> None:
-        """Assigning ``reference`` or ``feature_names`` (training sets the reference after the
-        model has scored its held-out rows) re-derives the watched columns, so every decision
-        reads them by position instead of searching ~2,700 feature names (about a quarter of a
-        millisecond per call when it was done per call)."""
+        """Assigning ``reference``, ``feature_names`` or ``lead_reasons`` (training sets the
+        reference after the model has scored its held-out rows) re-derives the watched and the
+        lead columns, so a decision reads them by position instead of searching ~2,700 feature
+        names (about a quarter of a millisecond per call when it was done per call)."""
         super().__setattr__(name, value)
-        if name in _WATCH_INPUTS:
-            self._watch_columns()
+        if name in _COLUMN_INPUTS:
+            self._derive_columns()
 
     def __getstate__(self) -> dict:
-        """Pickled without the derived watched columns: the artifact stays what it was."""
+        """Pickled without the derived columns: the artifact stays what it was."""
         state = dict(self.__dict__)
         state.pop("_watched", None)
+        state.pop("_lead", None)
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._watch_columns()
+        self._derive_columns()
 
-    def _watch_columns(self) -> None:
+    def _derive_columns(self) -> None:
         names = getattr(self, "feature_names", None) or []
         positions = {name: i for i, name in enumerate(names)}
         watched = [name for name in getattr(self, "reference", {}) if name != REFERENCE_SCORE and name in positions]
         object.__setattr__(self, "_watched", (watched, np.array([positions[name] for name in watched], dtype=np.intp)))
+        lead = getattr(self, "lead_reasons", frozenset())
+        object.__setattr__(self, "_lead", np.array([i for i, name in enumerate(names) if name in lead], dtype=int))
 
     @property
     def watched_features(self) -> list[str]:
@@ -263,7 +266,7 @@ class ScamModel:
         types: dict[int, tuple[str, float]] = {}
         reasons: dict[int, list[str]] = {}
         if len(flagged):
-            flagged_features = features[flagged]
+            flagged_features = features if len(flagged) == len(actions) else features[flagged]
             if self.fraud_type_head is not None:
                 names, type_scores = self.fraud_type_head.predict(flagged_features)
                 types = {
@@ -317,9 +320,6 @@ class ScamModel:
                 actions[i] = fixed
         return categories, fraud_scores
 
-    def _lead_columns(self) -> np.ndarray:
-        return np.array([i for i, name in enumerate(self.feature_names) if name in self.lead_reasons], dtype=int)
-
     def explain_features(self, features, records: pd.DataFrame | Sequence[Mapping[str, object]] | None = None) -> list[list[str]]:
         """Readable top positive contributions (LightGBM ``pred_contrib``) of each row.
 
@@ -329,10 +329,10 @@ class ScamModel:
         Stays sparse throughout: a dense copy of a 256-message batch would be ~100 MB.
         """
         contrib = self.booster.contributions(features)
-        values = sp.csr_matrix(features)
+        values = as_csr(features)
         bias_column = contrib.shape[1] - 1
         explanations = []
-        lead_columns = self._lead_columns()  # once per batch: it walks every feature name
+        lead_columns = self._lead
         for row in range(contrib.shape[0]):
             start, end = contrib.indptr[row], contrib.indptr[row + 1]
             columns, weights = contrib.indices[start:end], contrib.data[start:end]
