@@ -25,6 +25,8 @@ import lightgbm as lgb
 import numpy as np
 import scipy.sparse as sp
 
+from models.csr import csr_columns
+
 # Prediction runs single-threaded: a scoring call is one message or a small batch, where an
 # OpenMP team costs more than it saves, and serving gets its parallelism from worker processes.
 PREDICT_THREADS = 1
@@ -35,8 +37,7 @@ def base_margin(features, column: int | None) -> np.ndarray | None:
     """Logit of the probability in ``column`` (None: no base margin)."""
     if column is None:
         return None
-    values = features[:, column]
-    values = values.toarray().ravel() if sp.issparse(values) else np.asarray(values).ravel()
+    values = csr_columns(features, [column])[:, 0] if sp.issparse(features) else np.asarray(features[:, column]).ravel()
     values = np.clip(values.astype(np.float64), _PROBABILITY_CLIP, 1 - _PROBABILITY_CLIP)
     return np.log(values / (1 - values))
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import pandas as pd
 from bentoml.exceptions import ServiceUnavailable
 
 from serving.logs import log_event
@@ -58,7 +57,7 @@ def decide_calls(
     known = [number for number in callers if number in profiles]
     decisions: dict[str, Decision] = {}
     if known:  # a batch of only new numbers needs no model call at all
-        frame = pd.DataFrame.from_records([{**profiles[number], KEY: number} for number in known])
-        decisions = dict(zip(known, loaded.model.decide(frame, explain=explain), strict=False))
+        records = [{**profiles[number], KEY: number} for number in known]
+        decisions = dict(zip(known, loaded.model.decide(records, explain=explain), strict=False))
     unknown = Unscored(action=unknown_action, reasons=(INSUFFICIENT_HISTORY,))
     return [decisions.get(str(call["caller"]), unknown) for call in calls]

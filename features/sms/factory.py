@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from configs.sms import FeatureConfig
 from features.sms.metadata import MetadataFeatures
-from features.sms.patterns import PatternFeatures
+from features.sms.patterns import PatternFeatures, cue_rows
 from features.sms.preprocess import NormalisedSms, RecordPreprocessor, Records, prepare_records
 from features.sms.sparse_blocks import Triples, assemble, dense_triples, sparse_triples
 from features.sms.text import TextFeatures
@@ -53,8 +53,9 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         normalised (serving: its decision cache and template lookup read the same text)."""
         check_is_fitted(self, "preprocess_")
         prepared = prepare_records(records)
-        blocks, n_text = self.text.transform_blocks(prepared)
-        return self._assemble(blocks, n_text, self.patterns.transform(prepared.norm), self.metadata.transform(prepared))
+        cues = cue_rows(prepared.norm)  # once per message: read by the text model's input and the pattern features
+        blocks, n_text = self.text.transform_blocks(prepared, cues=cues)
+        return self._assemble(blocks, n_text, self.patterns.transform(prepared.norm, cues), self.metadata.transform(prepared))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "preprocess_")

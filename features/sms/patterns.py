@@ -71,15 +71,22 @@ def cue_row(text: str) -> list[float]:
     return [float(cue_fires(text, word_lists)) for word_lists in script_cues().values()]
 
 
-def cue_matrix(texts) -> np.ndarray:
-    """Rows × script cues, 0/1: the cues as the linear text model sees them.
+def cue_rows(texts) -> np.ndarray:
+    """Rows × script cues, 0/1 (:func:`cue_row` of each text, float32): computed once per message
+    on the serving path, read by both the pattern features and the linear text model."""
+    return np.array([cue_row(text) for text in texts], dtype=np.float32).reshape(-1, len(script_cues()))
+
+
+def cue_matrix(texts, raw: np.ndarray | None = None) -> np.ndarray:
+    """Rows × script cues, 0/1: the cues as the linear text model sees them (``raw``: the
+    texts' :func:`cue_rows`, when already computed).
 
     A script named inside an official reminder is quoted, not used ("注销校园贷…这些客服都是骗子"),
     so where the reminder cue fires the script cues read 0 and only the reminder counts. An
     additive model cannot learn that interaction itself: a reminder listing three scripts would
     add three scripts' weight against one reminder's.
     """
-    cues = np.array([cue_row(text) for text in texts], dtype=np.float32).reshape(-1, len(script_cues()))
+    cues = cue_rows(texts) if raw is None else raw.copy()
     reminder = list(script_cues()).index(ANTI_FRAUD_REMINDER)
     quoted = cues[:, reminder] > 0
     cues[quoted] = 0.0
@@ -94,12 +101,14 @@ class PatternFeatures(TransformerMixin, BaseEstimator):
         self.names_ = np.array(_feature_names(), dtype=object)
         return self
 
-    def transform(self, texts) -> np.ndarray:
+    def transform(self, texts, cues: np.ndarray | None = None) -> np.ndarray:
         """The fitted columns (``names_``), in their order: a model fitted before a feature was
-        added gets exactly the columns it was trained on."""
+        added gets exactly the columns it was trained on. ``cues``: the texts' :func:`cue_rows`,
+        when the caller has them already."""
         check_is_fitted(self, "names_")
         current = [_FORMER_NAMES.get(name, name) for name in self.names_]
-        rows = [self._row(text) for text in texts]
+        cues = cue_rows(texts) if cues is None else cues
+        rows = [self._row(text, cue_values.tolist()) for text, cue_values in zip(texts, cues, strict=True)]
         return np.array([[row[name] for name in current] for row in rows], dtype=np.float32).reshape(-1, len(current))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
@@ -107,11 +116,10 @@ class PatternFeatures(TransformerMixin, BaseEstimator):
         return self.names_
 
     @staticmethod
-    def _row(text: str) -> dict[str, float]:
+    def _row(text: str, cues: list[float]) -> dict[str, float]:
         tokens = text.split()
         entities = [float(tokens.count(placeholder)) for placeholder in ENTITY_REASONS]
         lexicons = [float(sum(text.count(word) for word in words)) for _, words in _lexicon_groups().values()]
-        cues = cue_row(text)
         plain = text
         for placeholder in ENTITY_REASONS:
             plain = plain.replace(placeholder, "")

@@ -139,18 +139,21 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         blocks, n_columns = self.transform_blocks(frame)
         return assemble(blocks, len(frame["norm"]), n_columns)
 
-    def transform_blocks(self, frame: pd.DataFrame | PreparedSms, offset: int = 0) -> tuple[list[Triples], int]:
+    def transform_blocks(
+        self, frame: pd.DataFrame | PreparedSms, offset: int = 0, cues: np.ndarray | None = None
+    ) -> tuple[list[Triples], int]:
         """Per-message hot path: the output's entries as blocks (``features.sms.sparse_blocks``),
         starting at column ``offset``, and its column count. No hstack or fancy column selection
-        of the full n-gram space, no sklearn re-validation."""
+        of the full n-gram space, no sklearn re-validation. ``cues``: the messages' script cues
+        (``features.sms.patterns.cue_rows``), when the caller computed them for the pattern features."""
         check_is_fitted(self, "linear_")
         chars = tfidf_transform(self.char_, list(frame["norm"]))
         words = tfidf_transform(self.word_, list(frame["tokens"]))
-        inputs = self._linear_input(chars, frame["norm"])
-        binary = 1.0 / (1.0 + np.exp(-self._margins(inputs, self.linear_)[:, 0]))
-        types = _class_proba(self._margins(inputs, self.type_linear_)) if self.type_classes_ else None
+        linear = _LinearInput(chars, self._weighted_cues(frame["norm"], cues))
+        binary = 1.0 / (1.0 + np.exp(-linear.margins(self.linear_)[:, 0]))
+        types = _class_proba(linear.margins(self.type_linear_)) if self.type_classes_ else None
         fraud_linear = getattr(self, "fraud_linear_", None)  # None: no categories, or fitted before they existed
-        fraud = None if fraud_linear is None else _class_proba(self._margins(inputs, fraud_linear))[:, 1]
+        fraud = None if fraud_linear is None else _class_proba(linear.margins(fraud_linear))[:, 1]
         scores = self._scores(binary, types, fraud)
         char_lookup, word_lookup = self._gram_lookups()
         n_chars, n_grams = len(self.char_columns_), len(self.char_columns_) + len(self.word_columns_)
@@ -230,14 +233,16 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         return np.flatnonzero(union), [support[union] for support in per_fold]
 
     def _linear_input(self, chars: sp.csr_matrix, norm) -> sp.csr_matrix:
-        """What the linear models read: character TF-IDF, plus the script cues × ``cue_weight``.
+        """What the linear models read: character TF-IDF, plus the script cues × ``cue_weight``
+        (training; serving computes the same margins from :class:`_LinearInput`)."""
+        cues = self._weighted_cues(norm)
+        return chars if cues is None else sp.hstack([chars, sp.csr_matrix(cues)], format="csr")
 
-        Models pickled before the cues joined read characters only (no ``cue_weight``).
-        """
+    def _weighted_cues(self, norm, raw: np.ndarray | None = None) -> np.ndarray | None:
+        """Script cues × ``cue_weight`` as the linear models read them (float32), or None where
+        they read characters only (``cue_weight`` 0, or pickled before the cues joined)."""
         weight = getattr(self, "cue_weight", 0.0)
-        if not weight:
-            return chars
-        return sp.hstack([chars, sp.csr_matrix(cue_matrix(norm) * np.float32(weight))], format="csr")
+        return cue_matrix(norm, raw) * np.float32(weight) if weight else None
 
     def _fit_out_of_fold(
         self, grams: sp.csr_matrix, target: np.ndarray, duplicates: np.ndarray
@@ -265,6 +270,29 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def _margins(inputs: sp.csr_matrix, model: LogisticRegression) -> np.ndarray:
         """Decision values computed directly (predict_proba re-validates the whole input)."""
         return np.asarray(inputs @ model.coef_.T + model.intercept_)
+
+
+class _LinearInput:
+    """The linear models' input, [character TF-IDF | weighted cues], kept as its two parts.
+
+    :meth:`margins` equals ``TextFeatures._margins`` on the hstacked matrix bit for bit: scipy
+    accumulates a row's products in column order, characters first, then the cues; so do the
+    character product here and the cue terms added after it, one cue column at a time. The
+    hstack itself (format conversions of a one-row matrix) cost more than the products."""
+
+    def __init__(self, chars: sp.csr_matrix, cues: np.ndarray | None) -> None:
+        self.chars = chars
+        self.cues = cues
+
+    def margins(self, model: LogisticRegression) -> np.ndarray:
+        if self.cues is None:
+            return TextFeatures._margins(self.chars, model)
+        n_chars = self.chars.shape[1]
+        margins = np.asarray(self.chars @ model.coef_[:, :n_chars].T)
+        cue_coef = model.coef_[:, n_chars:]
+        for row, column in zip(*np.nonzero(self.cues), strict=True):
+            margins[row] += np.float64(self.cues[row, column]) * cue_coef[:, column]
+        return margins + model.intercept_
 
 
 def _type_codes(y: np.ndarray, fraud_type, folds: int) -> tuple[np.ndarray, list[str]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -45,3 +47,23 @@ def test_no_reason_twice_and_none_names_a_column(call_model_and_profiles) -> Non
         # user_cnt == voc_user_cnt and voc_cnt_per_user == voc_user_mean_cnt here: one sentence each
         assert len(set(decision.reasons)) == len(decision.reasons), decision.reasons
         assert not any(IDENTIFIER.search(r) for r in decision.reasons), decision.reasons
+
+
+
+def test_profile_mappings_decide_as_the_frame_does(call_model_and_profiles) -> None:
+    """Serving scores profiles from the store as mappings, without a frame: same scores, actions,
+    reasons and watched values as a frame of the same profiles, columns absent from some
+    profiles included, and a reason template naming a record's other column (as the den
+    templates do) reads it from either."""
+    model, profiles = call_model_and_profiles
+    records = [{k: v for k, v in row.items() if not (k.endswith("_cnt") and i % 3 == 0)}
+               for i, row in enumerate(profiles.to_dict("records"))]
+    frame = pd.DataFrame.from_records(records)
+    template = {"voc_user_cnt": "外呼对象 {value:.0f} 个（标签 {label:.0f}）"}
+    templated = replace(model, reason_templates={**model.reason_templates, **template})
+    for scorer in (model, templated):
+        from_frame, from_records = scorer.decide(frame), scorer.decide(records)
+        assert any(d.action != "allow" for d in from_frame)
+        assert [replace(d, watched=()) for d in from_records] == [replace(d, watched=()) for d in from_frame]
+        np.testing.assert_array_equal([d.watched for d in from_records], [d.watched for d in from_frame])
+    assert any("（标签 1）" in reason for d in templated.decide(records) for reason in d.reasons)

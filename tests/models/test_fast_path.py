@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
+import scipy.sparse as sp
 
 from features.sms import factory, text
 from features.sms.normalise import normalise_text
-from features.sms.preprocess import METADATA_COLUMNS
+from features.sms.patterns import cue_rows
+from features.sms.preprocess import METADATA_COLUMNS, RecordPreprocessor, prepare_records
 from features.sms.tokenise import tokenise
+from tests.conftest import shared_data
 from training.data.demo_sms import generate_demo_sms
+from training.data.sms.load import load_unlabelled
 
 
 def _reference_preprocess(records: pd.DataFrame) -> pd.DataFrame:
@@ -37,3 +42,33 @@ def test_fast_path_matches_reference(demo_model, monkeypatch):
     np.testing.assert_allclose(
         [d.fraud_type_score or 0.0 for d in fast], [d.fraud_type_score or 0.0 for d in reference], rtol=0, atol=1e-9
     )
+
+
+def _hstacked_margins(linear: text._LinearInput, model) -> np.ndarray:
+    """The margins as training computes them: one hstacked [characters | cues] matrix."""
+    inputs = linear.chars if linear.cues is None else sp.hstack([linear.chars, sp.csr_matrix(linear.cues)], format="csr")
+    return text.TextFeatures._margins(inputs, model)
+
+
+
+def test_linear_margins_without_hstack_are_bit_identical() -> None:
+    """Real mudou SMS and demo scams (whose script cues fire), one at a time and batched, through
+    text features whose linear models read the cues (binary, per-type and fraud scores): every
+    column equals the hstacked computation exactly, not nearly."""
+    train = generate_demo_sms(n=400, seed=1)
+    prepare = RecordPreprocessor().fit(train)
+    features = text.TextFeatures(char_max_features=3000, word_max_features=2000, linear_folds=3, booster_grams=200, cue_weight=1.0)
+    features.fit_transform(prepare.transform(train), train["label"], fraud_type=train["fraud_type"], category=train["category"])
+    assert features.type_classes_ and features.fraud_linear_ is not None
+    mudou = load_unlabelled([shared_data("mudou_spam", "mudou_spam.train")]).frame.sample(150, random_state=3)
+    demo = generate_demo_sms(n=300, seed=9)
+    texts = [*mudou["text"], *demo["text"][demo["label"] == 1][:150]]
+    prepared = prepare_records([{"text": t} for t in texts])
+    assert cue_rows(prepared.norm).any()
+    singles = [prepare_records([{"text": t}]) for t in texts[::7]]
+    fast = [features.transform(one) for one in singles] + [features.transform(prepared)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text._LinearInput, "margins", _hstacked_margins)
+        slow = [features.transform(one) for one in singles] + [features.transform(prepared)]
+    for got, expected in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(got.toarray(), expected.toarray())

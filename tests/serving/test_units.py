@@ -85,12 +85,12 @@ class _DictStore:
 
 
 class _EchoModel:
-    """Scores a profile by its ``calls`` column, so each verdict shows which profile it saw."""
+    """Scores a profile (a mapping, as the service passes it) by its ``calls``, so each verdict shows which profile it saw."""
 
-    def decide(self, frame, explain=True):
+    def decide(self, records, explain=True):
         from models.scam_model import Decision
 
-        return [Decision(float(c) / 10, "block", None, None, [f"calls {c}"]) for c in frame.get("calls", [])]
+        return [Decision(float(r["calls"]) / 10, "block", None, None, [f"calls {r['calls']}"]) for r in records]
 
 
 def _loaded(model) -> LoadedModel:

@@ -38,3 +38,23 @@ def test_transform_before_fit_and_fit_without_columns_fail() -> None:
     with pytest.raises(ValueError, match="no profile columns"):
         CallFeaturiser().fit(pd.DataFrame({"phone_no_m": ["a"]}))
 
+
+
+def test_mappings_give_the_frames_values() -> None:
+    """Serving's path (one mapping per profile, no frame) converts each value as the frame's
+    ``to_numeric(errors="coerce")`` does: numbers, bools, numeric text, junk and absence."""
+    train = pd.DataFrame({"a": [1.0, 2.0], "b": [3, 4], "c": [0.5, 0.1]})
+    featuriser = CallFeaturiser().fit(train)
+    records = [
+        {"a": 1, "b": 2.5, "c": np.float32(0.25), "extra": "ignored"},
+        {"a": None, "b": float("nan"), "c": True},
+        {"a": "3.5", "b": "not a number", "c": [1, 2]},
+        {"a": np.int64(7)},
+    ]
+    expected = featuriser.transform(pd.DataFrame.from_records(records[:2] + [{"a": "3.5", "b": "not a number"}, records[3]]))
+    got = featuriser.transform(records)
+    assert got.dtype == np.float64 and got.shape == (4, 3)
+    np.testing.assert_array_equal(got[:, :2], expected[:, :2])
+    np.testing.assert_array_equal(got[[0, 1, 3], 2], expected[[0, 1, 3], 2])
+    assert np.isnan(got[2, 2])  # a list is no number (a frame cannot hold one per cell to compare with)
+    assert featuriser.transform([]).shape == (0, 3)

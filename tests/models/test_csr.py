@@ -1,0 +1,30 @@
+"""CSR columns read from the arrays equal scipy's column indexing, entry for entry."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from models.csr import csr_columns
+from models.ensemble import base_margin
+
+
+def test_csr_columns_equal_scipy_indexing() -> None:
+    rng = np.random.default_rng(0)
+    dense = rng.random((30, 40)).astype(np.float32)
+    dense[dense < 0.7] = 0.0
+    dense[3, 5] = np.nan
+    matrix = sp.csr_matrix(dense)
+    for columns in ([5, 0, 39, 17], [7], list(range(40))[::-1], []):
+        expected = matrix[:, columns].toarray()
+        got = csr_columns(matrix, np.array(columns, dtype=int))
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(csr_columns(sp.csr_matrix((0, 40), dtype=np.float32), [1, 2]), np.zeros((0, 2)))
+    np.testing.assert_array_equal(csr_columns(matrix.tocsc(), [5, 1]), matrix[:, [5, 1]].toarray())
+
+
+def test_base_margin_is_the_same_for_sparse_and_dense_features() -> None:
+    dense = np.array([[0.0, 0.2], [1.0, 0.0], [0.0, 0.9]], dtype=np.float32)
+    np.testing.assert_array_equal(base_margin(sp.csr_matrix(dense), 1), base_margin(dense, 1))
+    assert base_margin(dense, None) is None
