@@ -2,12 +2,14 @@
 on a local cluster of 1 and 2 one-thread worker processes against the one-machine engine.
 
 Profiles: demo CDRs at ``--rows`` calls (population scaling of ``profile_build.py``) written as
-``--files`` Parquet files; peak memory is ``VmHWM`` of this process for the local engine and
+``--files`` shards of Parquet files by :mod:`training.data.demo_cdr_dataset` (``--cdr DIR`` keeps
+them for the next run); peak memory is ``VmHWM`` of this process for the local engine and
 of each worker process for Dask (each run starts a fresh cluster). Scoring: the demo SMS,
 repeated to ``--messages`` and written as ``--files`` CSV files, scored with a small SMS model
 registered in a temporary MLflow store.
 
     nice .venv/bin/python benchmarks/dask_bench.py [--rows 10000000] [--messages 40000] [--workers 1 2]
+        [--engines local dask] [--cdr DIR] [--skip-profiles] [--skip-scoring]
 """
 
 from __future__ import annotations
@@ -26,18 +28,7 @@ from profile_build import demo_config_for_rows, rss_mib
 from configs.call import ProfileConfig
 from configs.cluster import ClusterConfig
 from training.data.cdr import load_call_training_data
-from training.data.demo_calls import generate_demo_cdrs
-
-
-def write_cdr_dataset(rows: int, files: int, out: Path) -> int:
-    """Demo CDRs as Parquet: voc and sms split round-robin into ``files`` each; returns voc rows."""
-    tables = generate_demo_cdrs(demo_config_for_rows(rows), seed=1)
-    for name in ("voc", "sms"):
-        for part in range(files):
-            tables[name].iloc[part::files].to_parquet(out / f"{name}-{part:03d}.parquet", index=False)
-    for name in ("user", "app", "labels"):
-        tables[name].to_parquet(out / f"{name}.parquet", index=False)
-    return len(tables["voc"])
+from training.data.demo_cdr_dataset import write_demo_cdr_dataset
 
 
 def peak_of_workers(client) -> list[float]:
@@ -117,13 +108,35 @@ def bench_scoring(uri: str, dataset: Path, workers_list: list[int], tmp: Path) -
     return rows
 
 
+def bench_profiles(cdr: Path, rows: int, files: int, engines: list[str], workers_list: list[int]) -> None:
+    """Profiles of the demo dataset at ``cdr`` (generated there first unless it holds one)."""
+    if not any(cdr.glob("voc-*.parquet")):
+        start = time.perf_counter()
+        written = write_demo_cdr_dataset(cdr, demo_config_for_rows(rows), seed=1, files=files)
+        print(f"wrote {written['voc']:,} voc + {written['sms']:,} sms rows as {files} shards in "
+              f"{time.perf_counter() - start:.0f} s", flush=True)
+    if "local" in engines:
+        seconds, peak, numbers = bench_profiles_local(cdr)
+        print(f"| profiles | local engine | {seconds:.1f} s | {peak:,.0f} MiB (process) | {numbers:,} numbers |", flush=True)
+    if "dask" in engines:
+        for workers in workers_list:
+            seconds, peaks, numbers = bench_profiles_dask(cdr, workers)
+            print(f"| profiles | dask, {workers} worker(s) | {seconds:.1f} s | "
+                  f"{' / '.join(f'{p:,.0f}' for p in peaks)} MiB (per worker) | {numbers:,} numbers |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--files", type=int, default=16)
     parser.add_argument("--messages", type=int, default=40_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--engines", nargs="+", choices=("local", "dask"), default=["local", "dask"],
+                        help="profile engines to run (one per invocation lets the local one run under a memory cap)")
+    parser.add_argument("--cdr", type=Path, help="CDR dataset folder: generated there if it holds none, else reused "
+                                                 "(default: a temporary folder)")
     parser.add_argument("--skip-profiles", action="store_true")
+    parser.add_argument("--skip-scoring", action="store_true")
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="dask-bench-") as name:
@@ -131,20 +144,12 @@ def main() -> None:
         os.environ["YUNMAO_DATA_DIR"] = str(tmp / "yunmao-data")
         os.environ.pop("MLFLOW_TRACKING_URI", None)
         if not args.skip_profiles:
-            (tmp / "cdr").mkdir()
-            start = time.perf_counter()
-            voc_rows = write_cdr_dataset(args.rows, args.files, tmp / "cdr")
-            print(f"wrote {voc_rows:,} voc rows as {args.files} files in {time.perf_counter() - start:.0f} s", flush=True)
-            seconds, peak, numbers = bench_profiles_local(tmp / "cdr")
-            print(f"| profiles | local engine | {seconds:.1f} s | {peak:,.0f} MiB (process) | {numbers:,} numbers |", flush=True)
-            for workers in args.workers:
-                seconds, peaks, numbers = bench_profiles_dask(tmp / "cdr", workers)
-                print(f"| profiles | dask, {workers} worker(s) | {seconds:.1f} s | "
-                      f"{' / '.join(f'{p:,.0f}' for p in peaks)} MiB (per worker) | {numbers:,} numbers |", flush=True)
-        uri = registered_sms_model(tmp)
-        dataset = write_sms_dataset(tmp, args.messages, args.files)
-        for label, seconds, rows in bench_scoring(uri, dataset, args.workers, tmp):
-            print(f"| scoring | {label} | {seconds:.1f} s | {rows / seconds:,.0f} msg/s | {rows:,} messages |", flush=True)
+            bench_profiles(args.cdr or tmp / "cdr", args.rows, args.files, args.engines, args.workers)
+        if not args.skip_scoring:
+            uri = registered_sms_model(tmp)
+            dataset = write_sms_dataset(tmp, args.messages, args.files)
+            for label, seconds, rows in bench_scoring(uri, dataset, args.workers, tmp):
+                print(f"| scoring | {label} | {seconds:.1f} s | {rows / seconds:,.0f} msg/s | {rows:,} messages |", flush=True)
         print(f"load average at end: {os.getloadavg()}", flush=True)
 
 

@@ -66,8 +66,17 @@ POPULATIONS = {
 
 def _ids(prefix: str, n: int, rng: np.random.Generator) -> np.ndarray:
     """Hex ids that look like the contest's hashed numbers (unique by construction)."""
-    salt = rng.integers(0, 2**31, dtype=np.int64)
-    return np.array([f"{prefix}{salt:08x}{i:08x}" for i in range(n)], dtype=object)
+    return numbered_ids(prefix, id_salt(rng), 0, n)
+
+
+def id_salt(rng: np.random.Generator) -> int:
+    """The random middle part shared by one population's ids."""
+    return int(rng.integers(0, 2**31, dtype=np.int64))
+
+
+def numbered_ids(prefix: str, salt: int, first: int, n: int) -> np.ndarray:
+    """Ids ``first .. first+n-1`` of one population: shards that number on from each other never collide."""
+    return np.array([f"{prefix}{salt:08x}{i:08x}" for i in range(first, first + n)], dtype=object)
 
 
 def population_calls(
@@ -122,12 +131,7 @@ def generate_demo_cdrs(config: DemoCallsConfig, seed: int) -> dict[str, pd.DataF
         phones = _ids(PREFIX[name], size, rng)
         per_device = config.sims_per_farm if name == "simbox" else 1
         imeis = np.repeat(_ids("i" + PREFIX[name], -(-size // per_device), rng), per_device)[:size]
-        calls = population_calls(pop, phones, imeis, config.days, start, peers, rng)
-        if name in HUB_CALLERS:
-            redirect_outgoing(calls, config.hubs.call_share, hubs, rng)
-        if name in HARD_NEGATIVES:
-            redirect_outgoing(calls, gangs.hard_negative_victim_share, peers[victims.ravel()], rng)
-        voc_parts.append(calls)
+        voc_parts.append(subscriber_calls(pop, phones, imeis, config, start, peers, hubs, victims, rng))
         labels.append(pd.DataFrame({"phone_no_m": phones, "label": pop.label}))
     membership = pd.DataFrame({"phone_no_m": pd.Series(dtype=object), "gang_id": pd.Series(dtype=np.int64)})
     if gangs.count:
@@ -137,6 +141,19 @@ def generate_demo_cdrs(config: DemoCallsConfig, seed: int) -> dict[str, pd.DataF
     voc = pd.concat(voc_parts, ignore_index=True)
     label_table = pd.concat(labels, ignore_index=True)
     return {"voc": voc, "labels": label_table, **side_tables(label_table, config, start, peers, rng), "gangs": membership}
+
+
+def subscriber_calls(
+    pop: Population, phones: np.ndarray, imeis: np.ndarray, config: DemoCallsConfig, start: pd.Timestamp,
+    peers: np.ndarray, hubs: np.ndarray, victims: np.ndarray, rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Voc rows of ``phones`` with the population's share of calls sent to hubs and gang victims."""
+    calls = population_calls(pop, phones, imeis, config.days, start, peers, rng)
+    if pop.name in HUB_CALLERS:
+        redirect_outgoing(calls, config.hubs.call_share, hubs, rng)
+    if pop.name in HARD_NEGATIVES:
+        redirect_outgoing(calls, config.gangs.hard_negative_victim_share, peers[victims.ravel()], rng)
+    return calls
 
 
 def redirect_outgoing(calls: pd.DataFrame, share: float, targets: np.ndarray, rng: np.random.Generator) -> None:
