@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from configs import StrictModel, default_config_path, load_config
 from configs.paths import data_file
@@ -47,12 +47,23 @@ class LiveHealthConfig(StrictModel):
     min_decisions: int = Field(200, ge=1)
     min_labelled: int = Field(20, ge=1)
     max_rows_read: int = Field(100_000, ge=1000, le=10_000_000)
+    late_write_s: float = Field(30, ge=0, le=3600)
     drift: DriftConfig = DriftConfig()
 
 
 class MonitorConfig(StrictModel):
     decision_log: DecisionLogConfig = DecisionLogConfig()
     live: LiveHealthConfig = LiveHealthConfig()
+
+    @model_validator(mode="after")
+    def _late_writes_are_re_read(self) -> MonitorConfig:
+        """A decision waits up to one flush interval and one busy timeout before it is written: a
+        shorter ``live.late_write_s`` would let the gauges miss it for good."""
+        slowest = self.decision_log.flush_interval_s + self.decision_log.busy_timeout_s
+        if self.live.late_write_s < slowest:
+            raise ValueError(f"live.late_write_s ({self.live.late_write_s:g}) must be at least decision_log.flush_interval_s "
+                             f"+ busy_timeout_s ({slowest:g}): decisions written that late would never reach the gauges")
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ import pandas as pd
 from configs.monitor import LiveHealthConfig
 from models.drift import SCORE_RANGE, psi
 from models.scam_model import ALLOW, REFERENCE_SCORE
-from serving.decision_log import DecisionLog
+from serving.decision_log import DecisionLog, decided_since
 from serving.feedback_store import FeedbackStore
 from serving.logs import log_event
 from serving.metrics import record_drift, record_precision
@@ -87,13 +87,43 @@ def precision_rows(joined: pd.DataFrame, by: Sequence[str], min_labelled: int) -
     return rows
 
 
+class DecisionWindow:
+    """The decision log's rows of the last ``window_h`` hours, kept between refreshes so that each
+    refresh decodes only the rows logged since the previous one, not the whole window again.
+
+    Decoding a full window (up to ``max_rows_read`` rows) every ``refresh_s`` in every worker held
+    the interpreter lock for seconds at a time, which showed up as the champion's p99 (py-spy,
+    docs/benchmarks.md). Workers write their decisions in batches, and hosts' clocks differ, so a
+    row can land after a newer one was read: each refresh re-reads ``late_write_s`` before the
+    newest row it holds, and a re-read row replaces its copy (same ``decision_id``).
+    """
+
+    def __init__(self, log: DecisionLog, config: LiveHealthConfig) -> None:
+        self.log, self.config = log, config
+        self._rows: pd.DataFrame | None = None
+
+    def read(self) -> pd.DataFrame:
+        """The window's rows now (the newest ``max_rows_read``), in the order they were logged."""
+        since = window_start(self.config.window_h)
+        start = since
+        if self._rows is not None and not self._rows.empty:
+            newest = datetime.fromisoformat(self._rows["decided_at"].max())
+            start = max(since, newest - timedelta(seconds=self.config.late_write_s))
+        fresh = self.log.read(start, limit=self.config.max_rows_read)
+        rows = fresh if self._rows is None else pd.concat([self._rows, fresh], ignore_index=True)
+        rows = rows.drop_duplicates("decision_id", keep="last")
+        rows = rows[rows["decided_at"] >= decided_since(since)].tail(self.config.max_rows_read)
+        self._rows = rows.reset_index(drop=True)
+        return self._rows
+
+
 class LiveHealthRefresher:
     """Recomputes the drift and precision gauges of the models a worker serves, every
     ``refresh_s``, from the shared decision log and feedback store (a daemon thread)."""
 
     def __init__(self, log: DecisionLog, feedback: Callable[[], FeedbackStore], serving: Callable[[], Sequence[LoadedModel]],
                  config: LiveHealthConfig) -> None:
-        self.log, self.feedback, self.serving, self.config = log, feedback, serving, config
+        self.window, self.feedback, self.serving, self.config = DecisionWindow(log, config), feedback, serving, config
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="live-health", daemon=True)
 
@@ -115,9 +145,8 @@ class LiveHealthRefresher:
 
     def refresh(self) -> None:
         """Set the gauges of every model version served now from the last ``window_h`` hours."""
-        since = window_start(self.config.window_h)
-        decisions = self.log.read(since, limit=self.config.max_rows_read)
-        feedback = self.feedback().read(since=since)
+        decisions = self.window.read()
+        feedback = self.feedback().read(since=window_start(self.config.window_h))
         joined = labelled(decisions, feedback)
         for loaded in self.serving():
             mine = decisions[(decisions["model"] == loaded.name) & (decisions["version"] == loaded.version)]

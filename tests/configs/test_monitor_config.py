@@ -27,6 +27,7 @@ def test_shipped_config_loads_as_the_defaults() -> None:
         ("live: {window_h: 0}", "live.window_h"),
         ("live: {drift: {bins: 1}}", "live.drift.bins"),
         ("live: {windowh: 24}", "Extra inputs"),
+        ("live: {late_write_s: 2}", r"live.late_write_s \(2\) must be at least decision_log.flush_interval_s \+ busy_timeout_s \(6\)"),
     ],
 )
 def test_bad_values_are_refused(tmp_path: Path, yaml_text: str, message: str) -> None:

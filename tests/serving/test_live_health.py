@@ -13,11 +13,12 @@ import pytest
 from configs.feedback import FeedbackConfig
 from configs.monitor import DecisionLogConfig, LiveHealthConfig
 from models.scam_model import REFERENCE_SCORE
-from serving.decision_log import DecisionLog, log_scored
+from serving.decision_log import DecisionLog, decided_since, log_scored
 from serving.feedback_store import open_feedback_store
-from serving.live_health import LiveHealthRefresher, drift, labelled, precision_rows
+from serving.live_health import DecisionWindow, LiveHealthRefresher, drift, labelled, precision_rows
 from serving.metrics import DRIFT_PSI, LIVE_PRECISION
 from serving.schemas import ScoreResult, new_decision_id
+from tests.servers import wait_until
 
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 CONFIG = LiveHealthConfig(min_decisions=200, min_labelled=5)
@@ -102,3 +103,69 @@ def test_refresh_sets_the_gauges_of_the_served_version(log: DecisionLog, tmp_pat
     score_psi = DRIFT_PSI.labels(model="yunmao-sms", version="refresh-test", feature=REFERENCE_SCORE)._value.get()
     assert 0 <= score_psi < CONFIG.drift.score_psi_limit
     assert LIVE_PRECISION.labels(model="yunmao-sms", version="refresh-test", action="block", sample="feedback")._value.get() == 1.0
+
+
+class CountingLog:
+    """A decision log that counts the rows its reads return (decoding them is what a refresh pays)."""
+
+    def __init__(self, log: DecisionLog) -> None:
+        self.log, self.rows_read = log, 0
+
+    def read(self, since: datetime, limit: int | None = None):  # noqa: ANN201
+        rows = self.log.read(since, limit)
+        self.rows_read += len(rows)
+        return rows
+
+
+def logged_unflushed(log: DecisionLog, model: SimpleNamespace, n: int) -> None:
+    """``n`` decisions recorded by ``log``'s worker but still in its queue (not yet written)."""
+    results = [ScoreResult(decision_id=new_decision_id(), id=f"late{i}", score=0.1, action="allow") for i in range(n)]
+    log_scored(log, model, results, [SimpleNamespace(watched=(0.1, 0.0))] * n, [None] * n)  # type: ignore[arg-type]
+
+
+def next_millisecond(log: DecisionLog) -> None:
+    """Wait until a decision made now is logged a later millisecond than every one logged so far."""
+    newest = log.read(EPOCH)["decided_at"].max()
+    assert wait_until(lambda: decided_since(datetime.now(timezone.utc)) > newest, timeout=1)
+
+
+def test_each_refresh_decodes_only_what_was_logged_since_the_last(log: DecisionLog) -> None:
+    rng = np.random.default_rng(6)
+    model = served(reference(rng))
+    log_stream(log, model, reference(rng, 300))
+    next_millisecond(log)
+    log_stream(log, model, reference(rng, 1))  # alone in the newest millisecond the window holds
+    counting = CountingLog(log)
+    window = DecisionWindow(counting, LiveHealthConfig(late_write_s=0))  # type: ignore[arg-type]
+    assert len(window.read()) == 301
+    next_millisecond(log)
+    log_stream(log, model, reference(rng, 50))
+    before = counting.rows_read
+    rows = window.read()
+    assert counting.rows_read - before == 51  # the new rows and the newest millisecond again, not the window
+    assert list(rows["decision_id"]) == list(log.read(EPOCH)["decision_id"])  # same rows as a full read, once each
+
+
+def test_a_decision_written_late_by_another_worker_still_reaches_the_window(log: DecisionLog, tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    model = served(reference(rng))
+    slow_worker = DecisionLog(DecisionLogConfig(path=str(tmp_path / "decisions.db")), b"k" * 32)
+    logged_unflushed(slow_worker, model, 3)  # decided first, still waiting for its worker's flush
+    log_stream(log, model, reference(rng, 20))  # decided later, written at once
+    window = DecisionWindow(log, LiveHealthConfig())
+    assert len(window.read()) == 20
+    slow_worker.flush()
+    rows = window.read()
+    assert len(rows) == 23 and rows["decision_id"].is_unique
+
+
+def test_decisions_leave_the_window_as_it_moves(log: DecisionLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(8)
+    model = served(reference(rng))
+    log_stream(log, model, reference(rng, 30))
+    window = DecisionWindow(log, LiveHealthConfig())
+    assert len(window.read()) == 30
+    moved_on = datetime.now(timezone.utc)
+    log_stream(log, model, reference(rng, 10))
+    monkeypatch.setattr("serving.live_health.window_start", lambda hours: moved_on)
+    assert len(window.read()) == 10
