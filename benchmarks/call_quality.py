@@ -9,6 +9,9 @@ identical outer folds (:mod:`training.compare_call`); F1 at each model's own war
 ``--candidate NAME`` (configs/call_candidates.yaml; repeatable) fits the shipped config and each
 candidate instead of the default-LightGBM baseline, and adds each difference (candidate −
 shipped) per outer fold and with a paired bootstrap interval of its mean over folds.
+``--scores-out PATH`` writes every variant's held-out scores; ``--reuse PATH`` reads such a file
+and refits only the variants it lacks (the shipped model is fitted once for several runs; the
+pairing checks that the folds hold the same numbers).
 
 ``--serve`` (issue #12) adds, for every fit, its fold boosters averaged (``, fold bag``) beside the
 refitted booster it serves, and their paired per-fold difference.
@@ -44,10 +47,13 @@ DATA = CALLS / "number_features_train.csv"
 OUTER_FOLDS = 5
 
 
-def nested(max_folds: int | None, with_bag: bool = False, candidates: Sequence[tuple[str, CallConfig]] = ()) -> None:
+def nested(
+    max_folds: int | None, with_bag: bool = False, candidates: Sequence[tuple[str, CallConfig]] = (),
+    scores_out: Path | None = None, reuse: Path | None = None,
+) -> None:
     """Print the nested-CV table (mean ± 95 % CI over outer folds, then per-fold values)."""
     from features.graph.links import CallGraph
-    from training.compare_call import REPORTED, Variant, contest_baseline, nested_comparison
+    from training.compare_call import REPORTED, Variant, compare, contest_baseline, load_scores, nested_scores, save_scores
     from training.data.call_tables import load_links
     from training.train_call import load_call_frame
 
@@ -62,7 +68,13 @@ def nested(max_folds: int | None, with_bag: bool = False, candidates: Sequence[t
         variants = [shipped, *(Variant(f"candidate {name}", None, config, graph=True) for name, config in candidates)]
         paired = [pair for variant in variants[1:] for pair in (
             (variant.name, shipped.name), (f"{variant.name}, no graph", f"{shipped.name}, no graph"))]
-    result = nested_comparison(frame, graph, variants, OUTER_FOLDS, config.split.seed, max_folds, with_bag, paired)
+    previous = load_scores(reuse) if reuse else {}
+    scored = {name: folds for name, folds in previous.items() if any(name.startswith(v.name) for v in variants)}
+    to_fit = [v for v in variants if v.name not in scored]
+    scored |= nested_scores(frame, graph, to_fit, OUTER_FOLDS, config.split.seed, max_folds, with_bag)
+    if scores_out:
+        save_scores(scored, scores_out)
+    result = compare(scored, paired, with_bag)
     print(f"{len(frame)} numbers, {len(contest_columns)} contest columns, {frame.shape[1] - 2} with the extra table; "
           f"outer folds run: {next(iter(result.values()))['folds']} of {OUTER_FOLDS}")
     print("| model | " + " | ".join(REPORTED) + " |")
@@ -132,14 +144,19 @@ def main() -> None:
     parser.add_argument("--serve", action="store_true", help="with --nested: also each fit's fold bag and refit − bag (issue #12)")
     parser.add_argument("--candidate", action="append", default=[],
                         help="with --nested: shipped config vs this configs/call_candidates.yaml entry, paired (repeatable)")
+    parser.add_argument("--scores-out", type=Path, help="with --nested: write every variant's held-out scores (JSON)")
+    parser.add_argument("--reuse", type=Path, help="with --nested: held-out scores of an earlier --scores-out; refit only the rest")
     args = parser.parse_args()
     config = load_config(default_config_path("call"), CallConfig)
     if args.nested:
         candidates = load_config(default_config_path("call_candidates"), CallCandidatesConfig).candidates
+        if args.reuse is not None and not args.reuse.is_file():
+            parser.error(f"--reuse: no file {args.reuse}")
         unknown = [name for name in args.candidate if name not in candidates]
         if unknown:
             parser.error(f"--candidate: no {unknown[0]!r} in configs/call_candidates.yaml (have: {', '.join(candidates)})")
-        nested(args.max_folds, args.serve, [(name, candidates[name].applied_to(config)) for name in args.candidate])
+        nested(args.max_folds, args.serve, [(name, candidates[name].applied_to(config)) for name in args.candidate],
+               args.scores_out, args.reuse)
         return
     profiles, _ = load_profile_table(DATA)
     featuriser = build_call_featuriser(config)

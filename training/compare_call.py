@@ -14,8 +14,10 @@ outer folds, with a paired bootstrap interval (:func:`training.bootstrap.paired_
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -60,6 +62,7 @@ def contest_baseline(cfg: CallConfig, contest_columns: Sequence[str]) -> Variant
 class HeldOutScores:
     """One fitted variant's scores on an outer fold's numbers, and the warn threshold it flags at."""
 
+    numbers: np.ndarray
     labels: np.ndarray
     scores: np.ndarray
     warn: float
@@ -80,14 +83,23 @@ def nested_comparison(
     paired: Sequence[tuple[str, str]] = (),
     evaluation: EvaluationConfig | None = None,
 ) -> dict[str, dict]:
-    """Per-variant metrics on each outer fold, their mean and 95 % t-interval over folds.
+    """Per-variant metrics on each outer fold, their mean and 95 % t-interval over folds
+    (:func:`nested_scores`, then :func:`compare`)."""
+    scored = nested_scores(frame, graph, variants, outer_folds, seed, max_folds, with_bag)
+    return compare(scored, paired, with_bag, evaluation)
 
-    ``with_bag`` (issue #12) also scores each fit's fold boosters averaged (``NAME, fold bag``)
-    beside the refitted booster it serves, and the paired per-fold difference ``NAME: refit − bag``.
-    Each ``(first, other)`` of ``paired`` (names as reported) adds ``first − other``: the per-fold
-    differences and, under ``bootstrap``, the paired bootstrap interval of their mean
-    (``evaluation.bootstrap`` settings; the shipped configs/evaluation.yaml by default).
-    """
+
+def nested_scores(
+    frame: pd.DataFrame,
+    graph: CallGraph,
+    variants: Sequence[Variant],
+    outer_folds: int,
+    seed: int,
+    max_folds: int | None = None,
+    with_bag: bool = False,
+) -> dict[str, list[HeldOutScores]]:
+    """Each variant's scores on each outer fold (and, for a graph variant, its stage one's as
+    ``NAME, no graph``); ``with_bag`` adds each fit's fold boosters averaged as ``NAME, fold bag``."""
     frame = frame.reset_index(drop=True)
     labels = frame["label"].astype(int)
     folds = list(grouped_folds(labels, frame[NUMBER_COLUMN], outer_folds, seed))[:max_folds]
@@ -98,12 +110,48 @@ def nested_comparison(
         for variant, variant_graph in zip(variants, graphs, strict=True):
             for name, held_out in _fit_and_score(variant, train, test, variant_graph, with_bag).items():
                 scored.setdefault(name, []).append(held_out)
+    return scored
+
+
+def compare(
+    scored: Mapping[str, Sequence[HeldOutScores]],
+    paired: Sequence[tuple[str, str]] = (),
+    with_bag: bool = False,
+    evaluation: EvaluationConfig | None = None,
+) -> dict[str, dict]:
+    """Per-variant metrics per fold, their mean and 95 % t-interval over folds.
+
+    With ``with_bag`` (issue #12), each ``NAME`` that has a ``NAME, fold bag`` also gets the paired
+    per-fold difference ``NAME: refit − bag``. Each ``(first, other)`` of ``paired`` (names as
+    scored) adds ``first − other``: the per-fold differences and, under ``bootstrap``, the paired
+    bootstrap interval of their mean (``evaluation.bootstrap`` settings; the shipped
+    configs/evaluation.yaml by default).
+
+    Raises:
+        ValueError: a pair's two variants were not scored on the same numbers, fold by fold.
+    """
     pairs = [*paired, *((name, f"{name}, fold bag") for name in scored if with_bag and f"{name}, fold bag" in scored)]
     result = {name: summarise([held_out.metrics() for held_out in rows]) for name, rows in scored.items()}
     for first, other in pairs:
         name = f"{first}: refit − bag" if other == f"{first}, fold bag" else f"{first} − {other}"
         result[name] = _difference(scored[first], scored[other], evaluation or load_evaluation_config())
     return result
+
+
+def save_scores(scored: Mapping[str, Sequence[HeldOutScores]], path: str | Path) -> None:
+    """Write :func:`nested_scores`' output as JSON, so a later run can pair its variants with these
+    without refitting them (floats written at full precision)."""
+    rows = {name: [{"numbers": s.numbers.tolist(), "labels": s.labels.tolist(), "scores": s.scores.tolist(), "warn": s.warn}
+                   for s in folds] for name, folds in scored.items()}
+    Path(path).write_text(json.dumps(rows), encoding="utf-8")
+
+
+def load_scores(path: str | Path) -> dict[str, list[HeldOutScores]]:
+    """Read what :func:`save_scores` wrote."""
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {name: [HeldOutScores(np.asarray(f["numbers"], dtype=object), np.asarray(f["labels"], dtype=int),
+                                 np.asarray(f["scores"], dtype=float), float(f["warn"])) for f in folds]
+            for name, folds in rows.items()}
 
 
 def _graph_for(variant: Variant, graph: CallGraph) -> CallGraph:
@@ -114,6 +162,8 @@ def _graph_for(variant: Variant, graph: CallGraph) -> CallGraph:
 
 def _difference(first: Sequence[HeldOutScores], other: Sequence[HeldOutScores], evaluation: EvaluationConfig) -> dict:
     """Per-fold differences (first − other) summarised, plus their paired bootstrap interval."""
+    if len(first) != len(other) or any(not np.array_equal(a.numbers, b.numbers) for a, b in zip(first, other, strict=False)):
+        raise ValueError("paired variants must be scored on the same numbers, fold by fold (same data, folds and seed)")
     rows = [{m: a.metrics()[m] - b.metrics()[m] for m in REPORTED} for a, b in zip(first, other, strict=True)]
     pairs = [FoldPair(a.labels, a.scores, a.warn, b.scores, b.warn) for a, b in zip(first, other, strict=True)]
     return {**summarise(rows), "bootstrap": paired_fold_difference(pairs, evaluation)}
@@ -138,7 +188,7 @@ def _fit_and_score(
 
 def _held_out(model: ScamModel, records: pd.DataFrame, y: np.ndarray) -> HeldOutScores:
     """``model``'s scores on ``records`` and its own warn threshold (set on its out-of-fold training scores)."""
-    return HeldOutScores(y, model.score(records), model.thresholds.warn)
+    return HeldOutScores(records[NUMBER_COLUMN].astype(str).to_numpy(dtype=object), y, model.score(records), model.thresholds.warn)
 
 
 def summarise(rows: Sequence[dict[str, float]]) -> dict:

@@ -8,7 +8,7 @@ from configs.call import GraphConfig
 from configs.evaluation import BootstrapConfig, EvaluationConfig
 from features.graph.links import CallGraph
 from tests.training.test_call_graph_model import CONFIG, numbers_and_links
-from training.compare_call import Variant, _graph_for, nested_comparison
+from training.compare_call import Variant, _graph_for, compare, load_scores, nested_comparison, nested_scores, save_scores
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=200, seed=0))
 
@@ -48,3 +48,17 @@ def test_a_variant_with_other_graph_settings_gets_its_own_view_of_the_graph() ->
     damped = CONFIG.model_copy(update={"graph": GraphConfig(pagerank_damping=0.5)})
     seen = _graph_for(Variant("damped", None, damped, graph=True), graph)
     assert seen.config.pagerank_damping == 0.5 and seen.graph is graph.graph
+
+
+def test_saved_scores_pair_with_a_later_run_and_other_rows_are_refused(tmp_path) -> None:
+    frame, links = numbers_and_links(150)
+    graph = CallGraph.from_links(links, frame.phone_no_m, CONFIG.graph)
+    shipped = nested_scores(frame, graph, [Variant("shipped", None, CONFIG, graph=False)], outer_folds=3, seed=0, max_folds=1)
+    save_scores(shipped, tmp_path / "scores.json")
+    reloaded = load_scores(tmp_path / "scores.json")
+    later = nested_scores(frame, graph, [Variant("later", None, CONFIG, graph=False)], outer_folds=3, seed=0, max_folds=1)
+    result = compare({**reloaded, **later}, paired=[("later", "shipped")], evaluation=EVALUATION)
+    assert result["later − shipped"]["bootstrap"]["f1"] == 0.0  # same fit, scores read back exactly
+    other_folds = nested_scores(frame, graph, [Variant("later", None, CONFIG, graph=False)], outer_folds=3, seed=1, max_folds=1)
+    with pytest.raises(ValueError, match="same numbers"):
+        compare({**reloaded, **other_folds}, paired=[("later", "shipped")], evaluation=EVALUATION)
