@@ -9,7 +9,7 @@ identical outer folds (:mod:`training.compare_call`); F1 at each model's own war
 ``--candidate NAME`` (configs/call_candidates.yaml; repeatable) fits the shipped config and each
 candidate instead of the default-LightGBM baseline, and adds each difference (candidate −
 shipped) per outer fold and with a paired bootstrap interval of its mean over folds.
-``--scores-out PATH`` writes every variant's held-out scores; ``--reuse PATH`` reads such a file
+``--scores-out PATH`` writes every variant's held-out scores (after each outer fold); ``--reuse PATH`` reads such a file
 and refits only the variants it lacks (the shipped model is fitted once for several runs; the
 pairing checks that the folds hold the same numbers).
 
@@ -71,9 +71,9 @@ def nested(
     previous = load_scores(reuse) if reuse else {}
     scored = {name: folds for name, folds in previous.items() if any(name.startswith(v.name) for v in variants)}
     to_fit = [v for v in variants if v.name not in scored]
-    scored |= nested_scores(frame, graph, to_fit, OUTER_FOLDS, config.split.seed, max_folds, with_bag)
-    if scores_out:
-        save_scores(scored, scores_out)
+    reused = dict(scored)
+    save_so_far = None if scores_out is None else (lambda so_far: save_scores({**reused, **so_far}, scores_out))
+    scored |= nested_scores(frame, graph, to_fit, OUTER_FOLDS, config.split.seed, max_folds, with_bag, save_so_far)
     result = compare(scored, paired, with_bag)
     print(f"{len(frame)} numbers, {len(contest_columns)} contest columns, {frame.shape[1] - 2} with the extra table; "
           f"outer folds run: {next(iter(result.values()))['folds']} of {OUTER_FOLDS}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,9 +97,11 @@ def nested_scores(
     seed: int,
     max_folds: int | None = None,
     with_bag: bool = False,
+    fold_done: Callable[[dict[str, list[HeldOutScores]]], None] | None = None,
 ) -> dict[str, list[HeldOutScores]]:
     """Each variant's scores on each outer fold (and, for a graph variant, its stage one's as
-    ``NAME, no graph``); ``with_bag`` adds each fit's fold boosters averaged as ``NAME, fold bag``."""
+    ``NAME, no graph``); ``with_bag`` adds each fit's fold boosters averaged as ``NAME, fold bag``.
+    ``fold_done`` gets the scores so far after each outer fold (a long run's partial results)."""
     frame = frame.reset_index(drop=True)
     labels = frame["label"].astype(int)
     folds = list(grouped_folds(labels, frame[NUMBER_COLUMN], outer_folds, seed))[:max_folds]
@@ -110,6 +112,8 @@ def nested_scores(
         for variant, variant_graph in zip(variants, graphs, strict=True):
             for name, held_out in _fit_and_score(variant, train, test, variant_graph, with_bag).items():
                 scored.setdefault(name, []).append(held_out)
+        if fold_done is not None:
+            fold_done(scored)
     return scored
 
 

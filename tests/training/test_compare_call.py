@@ -53,12 +53,15 @@ def test_a_variant_with_other_graph_settings_gets_its_own_view_of_the_graph() ->
 def test_saved_scores_pair_with_a_later_run_and_other_rows_are_refused(tmp_path) -> None:
     frame, links = numbers_and_links(150)
     graph = CallGraph.from_links(links, frame.phone_no_m, CONFIG.graph)
-    shipped = nested_scores(frame, graph, [Variant("shipped", None, CONFIG, graph=False)], outer_folds=3, seed=0, max_folds=1)
+    done: list[int] = []
+    shipped = nested_scores(frame, graph, [Variant("shipped", None, CONFIG, graph=False)], outer_folds=3, seed=0, max_folds=2,
+                            fold_done=lambda so_far: done.append(len(so_far["shipped"])))
+    assert done == [1, 2]  # partial results after each outer fold
     save_scores(shipped, tmp_path / "scores.json")
     reloaded = load_scores(tmp_path / "scores.json")
-    later = nested_scores(frame, graph, [Variant("later", None, CONFIG, graph=False)], outer_folds=3, seed=0, max_folds=1)
+    later = nested_scores(frame, graph, [Variant("later", None, CONFIG, graph=False)], outer_folds=3, seed=0, max_folds=2)
     result = compare({**reloaded, **later}, paired=[("later", "shipped")], evaluation=EVALUATION)
     assert result["later − shipped"]["bootstrap"]["f1"] == 0.0  # same fit, scores read back exactly
-    other_folds = nested_scores(frame, graph, [Variant("later", None, CONFIG, graph=False)], outer_folds=3, seed=1, max_folds=1)
+    other_folds = nested_scores(frame, graph, [Variant("later", None, CONFIG, graph=False)], outer_folds=3, seed=1, max_folds=2)
     with pytest.raises(ValueError, match="same numbers"):
         compare({**reloaded, **other_folds}, paired=[("later", "shipped")], evaluation=EVALUATION)
