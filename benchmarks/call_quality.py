@@ -9,9 +9,10 @@ identical outer folds (:mod:`training.compare_call`); F1 at each model's own war
 ``--candidate NAME`` (configs/call_candidates.yaml; repeatable) fits the shipped config and each
 candidate instead of the default-LightGBM baseline, and adds each difference (candidate −
 shipped) per outer fold and with a paired bootstrap interval of its mean over folds.
-``--scores-out PATH`` writes every variant's held-out scores (after each outer fold); ``--reuse PATH`` reads such a file
-and refits only the variants it lacks (the shipped model is fitted once for several runs; the
-pairing checks that the folds hold the same numbers).
+``--scores-out PATH`` writes the held-out scores of the variants this run fits (after each outer
+fold); ``--reuse PATH`` (repeatable) reads such files and fits only the variants they lack, so the
+shipped model is fitted once for several candidate runs and a run with nothing left to fit only
+pairs (the pairing checks that each fold holds the same numbers).
 
 ``--serve`` (issue #12) adds, for every fit, its fold boosters averaged (``, fold bag``) beside the
 refitted booster it serves, and their paired per-fold difference.
@@ -49,7 +50,7 @@ OUTER_FOLDS = 5
 
 def nested(
     max_folds: int | None, with_bag: bool = False, candidates: Sequence[tuple[str, CallConfig]] = (),
-    scores_out: Path | None = None, reuse: Path | None = None,
+    scores_out: Path | None = None, reuse: Sequence[Path] = (),
 ) -> None:
     """Print the nested-CV table (mean ± 95 % CI over outer folds, then per-fold values)."""
     from features.graph.links import CallGraph
@@ -68,11 +69,10 @@ def nested(
         variants = [shipped, *(Variant(f"candidate {name}", None, config, graph=True) for name, config in candidates)]
         paired = [pair for variant in variants[1:] for pair in (
             (variant.name, shipped.name), (f"{variant.name}, no graph", f"{shipped.name}, no graph"))]
-    previous = load_scores(reuse) if reuse else {}
+    previous = {name: folds for path in reuse for name, folds in load_scores(path).items()}
     scored = {name: folds for name, folds in previous.items() if any(name.startswith(v.name) for v in variants)}
     to_fit = [v for v in variants if v.name not in scored]
-    reused = dict(scored)
-    save_so_far = None if scores_out is None else (lambda so_far: save_scores({**reused, **so_far}, scores_out))
+    save_so_far = None if scores_out is None else (lambda so_far: save_scores(so_far, scores_out))
     scored |= nested_scores(frame, graph, to_fit, OUTER_FOLDS, config.split.seed, max_folds, with_bag, save_so_far)
     result = compare(scored, paired, with_bag)
     print(f"{len(frame)} numbers, {len(contest_columns)} contest columns, {frame.shape[1] - 2} with the extra table; "
@@ -145,13 +145,15 @@ def main() -> None:
     parser.add_argument("--candidate", action="append", default=[],
                         help="with --nested: shipped config vs this configs/call_candidates.yaml entry, paired (repeatable)")
     parser.add_argument("--scores-out", type=Path, help="with --nested: write every variant's held-out scores (JSON)")
-    parser.add_argument("--reuse", type=Path, help="with --nested: held-out scores of an earlier --scores-out; refit only the rest")
+    parser.add_argument("--reuse", type=Path, action="append", default=[],
+                        help="with --nested: held-out scores of an earlier --scores-out (repeatable); refit only the rest")
     args = parser.parse_args()
     config = load_config(default_config_path("call"), CallConfig)
     if args.nested:
         candidates = load_config(default_config_path("call_candidates"), CallCandidatesConfig).candidates
-        if args.reuse is not None and not args.reuse.is_file():
-            parser.error(f"--reuse: no file {args.reuse}")
+        missing = [path for path in args.reuse if not path.is_file()]
+        if missing:
+            parser.error(f"--reuse: no file {missing[0]}")
         unknown = [name for name in args.candidate if name not in candidates]
         if unknown:
             parser.error(f"--candidate: no {unknown[0]!r} in configs/call_candidates.yaml (have: {', '.join(candidates)})")
