@@ -12,7 +12,8 @@ shipped) per outer fold and with a paired bootstrap interval of its mean over fo
 ``--scores-out PATH`` writes the held-out scores of the variants this run fits (after each outer
 fold); ``--reuse PATH`` (repeatable) reads such files and fits only the variants they lack, so the
 shipped model is fitted once for several candidate runs and a run with nothing left to fit only
-pairs (the pairing checks that each fold holds the same numbers).
+pairs (the pairing checks that each fold holds the same numbers). ``--candidates-only`` fits and
+scores the candidates alone (to run beside a run that fits the shipped model; pair them later).
 
 ``--serve`` (issue #12) adds, for every fit, its fold boosters averaged (``, fold bag``) beside the
 refitted booster it serves, and their paired per-fold difference.
@@ -50,7 +51,7 @@ OUTER_FOLDS = 5
 
 def nested(
     max_folds: int | None, with_bag: bool = False, candidates: Sequence[tuple[str, CallConfig]] = (),
-    scores_out: Path | None = None, reuse: Sequence[Path] = (),
+    scores_out: Path | None = None, reuse: Sequence[Path] = (), candidates_only: bool = False,
 ) -> None:
     """Print the nested-CV table (mean ± 95 % CI over outer folds, then per-fold values)."""
     from features.graph.links import CallGraph
@@ -69,6 +70,8 @@ def nested(
         variants = [shipped, *(Variant(f"candidate {name}", None, config, graph=True) for name, config in candidates)]
         paired = [pair for variant in variants[1:] for pair in (
             (variant.name, shipped.name), (f"{variant.name}, no graph", f"{shipped.name}, no graph"))]
+        if candidates_only:
+            variants, paired = variants[1:], []
     previous = {name: folds for path in reuse for name, folds in load_scores(path).items()}
     scored = {name: folds for name, folds in previous.items() if any(name.startswith(v.name) for v in variants)}
     to_fit = [v for v in variants if v.name not in scored]
@@ -147,6 +150,7 @@ def main() -> None:
     parser.add_argument("--scores-out", type=Path, help="with --nested: write every variant's held-out scores (JSON)")
     parser.add_argument("--reuse", type=Path, action="append", default=[],
                         help="with --nested: held-out scores of an earlier --scores-out (repeatable); refit only the rest")
+    parser.add_argument("--candidates-only", action="store_true", help="with --candidate: fit only the candidates, no pairing")
     args = parser.parse_args()
     config = load_config(default_config_path("call"), CallConfig)
     if args.nested:
@@ -154,11 +158,13 @@ def main() -> None:
         missing = [path for path in args.reuse if not path.is_file()]
         if missing:
             parser.error(f"--reuse: no file {missing[0]}")
+        if args.candidates_only and not args.candidate:
+            parser.error("--candidates-only needs at least one --candidate")
         unknown = [name for name in args.candidate if name not in candidates]
         if unknown:
             parser.error(f"--candidate: no {unknown[0]!r} in configs/call_candidates.yaml (have: {', '.join(candidates)})")
         nested(args.max_folds, args.serve, [(name, candidates[name].applied_to(config)) for name in args.candidate],
-               args.scores_out, args.reuse)
+               args.scores_out, args.reuse, args.candidates_only)
         return
     profiles, _ = load_profile_table(DATA)
     featuriser = build_call_featuriser(config)
