@@ -72,23 +72,6 @@ class HeldOutScores:
         return {**at_threshold(self.labels, self.scores, self.warn), **ranking(self.labels, self.scores)}
 
 
-def nested_comparison(
-    frame: pd.DataFrame,
-    graph: CallGraph,
-    variants: Sequence[Variant],
-    outer_folds: int,
-    seed: int,
-    max_folds: int | None = None,
-    with_bag: bool = False,
-    paired: Sequence[tuple[str, str]] = (),
-    evaluation: EvaluationConfig | None = None,
-) -> dict[str, dict]:
-    """Per-variant metrics on each outer fold, their mean and 95 % t-interval over folds
-    (:func:`nested_scores`, then :func:`compare`)."""
-    scored = nested_scores(frame, graph, variants, outer_folds, seed, max_folds, with_bag)
-    return compare(scored, paired, with_bag, evaluation)
-
-
 def nested_scores(
     frame: pd.DataFrame,
     graph: CallGraph,

@@ -8,7 +8,7 @@ from configs.call import GraphConfig
 from configs.evaluation import BootstrapConfig, EvaluationConfig
 from features.graph.links import CallGraph
 from tests.training.test_call_graph_model import CONFIG, numbers_and_links
-from training.compare_call import Variant, _graph_for, compare, load_scores, nested_comparison, nested_scores, save_scores
+from training.compare_call import Variant, _graph_for, compare, load_scores, nested_scores, save_scores
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=200, seed=0))
 
@@ -20,8 +20,8 @@ def compared() -> dict[str, dict]:
     shallow = CONFIG.model_copy(update={"lightgbm": CONFIG.lightgbm.model_copy(update={"num_boost_round": 3})})
     variants = [Variant("shipped", None, CONFIG, graph=True), Variant("again", None, CONFIG, graph=True),
                 Variant("shallow", None, shallow, graph=False)]
-    return nested_comparison(frame, graph, variants, outer_folds=4, seed=0, max_folds=1,
-                             paired=[("again", "shipped"), ("shallow", "shipped")], evaluation=EVALUATION)
+    scored = nested_scores(frame, graph, variants, outer_folds=4, seed=0, max_folds=1)
+    return compare(scored, paired=[("again", "shipped"), ("shallow", "shipped")], evaluation=EVALUATION)
 
 
 def test_the_same_config_twice_differs_by_exactly_zero(compared: dict[str, dict]) -> None:
