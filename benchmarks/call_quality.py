@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -73,11 +74,15 @@ def nested(
         if candidates_only:
             variants, paired = variants[1:], []
     previous = {name: folds for path in reuse for name, folds in load_scores(path).items()}
-    scored = {name: folds for name, folds in previous.items() if any(name.startswith(v.name) for v in variants)}
+    scored = {name: folds[:max_folds] for name, folds in previous.items() if any(name.startswith(v.name) for v in variants)}
     to_fit = [v for v in variants if v.name not in scored]
     save_so_far = None if scores_out is None else (lambda so_far: save_scores(so_far, scores_out))
     scored |= nested_scores(frame, graph, to_fit, OUTER_FOLDS, config.split.seed, max_folds, with_bag, save_so_far)
-    result = compare(scored, paired, with_bag)
+    try:
+        result = compare(scored, paired, with_bag)
+    except ValueError as exc:  # reused scores from other data, folds or fewer folds than run
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     print(f"{len(frame)} numbers, {len(contest_columns)} contest columns, {frame.shape[1] - 2} with the extra table; "
           f"outer folds run: {next(iter(result.values()))['folds']} of {OUTER_FOLDS}")
     print("| model | " + " | ".join(REPORTED) + " |")
