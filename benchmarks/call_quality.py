@@ -4,7 +4,16 @@
 against default LightGBM on the 93 contest columns, by nested grouped cross-validation on
 identical outer folds (:mod:`training.compare_call`); F1 at each model's own warn threshold.
 
-    .venv/bin/python benchmarks/call_quality.py --nested [--max-folds N] [--serve]
+    .venv/bin/python benchmarks/call_quality.py --nested [--max-folds N] [--serve] [--candidate NAME]
+
+``--candidate NAME`` (configs/call_candidates.yaml; repeatable) fits the shipped config and each
+candidate instead of the default-LightGBM baseline, and adds each difference (candidate −
+shipped) per outer fold and with a paired bootstrap interval of its mean over folds.
+``--scores-out PATH`` writes the held-out scores of the variants this run fits (after each outer
+fold); ``--reuse PATH`` (repeatable) reads such files and fits only the variants they lack, so the
+shipped model is fitted once for several candidate runs and a run with nothing left to fit only
+pairs (the pairing checks that each fold holds the same numbers). ``--candidates-only`` fits and
+scores the candidates alone (to run beside a run that fits the shipped model; pair them later).
 
 ``--serve`` (issue #12) adds, for every fit, its fold boosters averaged (``, fold bag``) beside the
 refitted booster it serves, and their paired per-fold difference.
@@ -21,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import lightgbm as lgb
@@ -30,6 +41,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig
+from configs.call_candidates import CallCandidatesConfig
 from features.calls.featuriser import build_call_featuriser
 from training.data.cdr import load_profile_table
 
@@ -38,10 +50,13 @@ DATA = CALLS / "number_features_train.csv"
 OUTER_FOLDS = 5
 
 
-def nested(max_folds: int | None, with_bag: bool = False) -> None:
+def nested(
+    max_folds: int | None, with_bag: bool = False, candidates: Sequence[tuple[str, CallConfig]] = (),
+    scores_out: Path | None = None, reuse: Sequence[Path] = (), candidates_only: bool = False,
+) -> None:
     """Print the nested-CV table (mean ± 95 % CI over outer folds, then per-fold values)."""
     from features.graph.links import CallGraph
-    from training.compare_call import REPORTED, Variant, contest_baseline, nested_comparison
+    from training.compare_call import REPORTED, Variant, compare, contest_baseline, load_scores, nested_scores, save_scores
     from training.data.call_tables import load_links
     from training.train_call import load_call_frame
 
@@ -50,15 +65,35 @@ def nested(max_folds: int | None, with_bag: bool = False) -> None:
     frame, _ = load_call_frame([DATA], config, "profiles", [CALLS / "number_features_extra.csv"])
     graph = CallGraph.from_links(load_links([CALLS / "number_links.parquet"]), frame["phone_no_m"], config.graph)
     contest_columns = [c for c in contest.columns if c not in ("phone_no_m", "label")]
-    variants = [contest_baseline(config, contest_columns),
-                Variant("yunmao: contest + extra columns + graph", None, config, graph=True)]
-    result = nested_comparison(frame, graph, variants, OUTER_FOLDS, config.split.seed, max_folds, with_bag)
+    shipped = Variant("yunmao: contest + extra columns + graph", None, config, graph=True)
+    variants, paired = [contest_baseline(config, contest_columns), shipped], []
+    if candidates:
+        variants = [shipped, *(Variant(f"candidate {name}", None, config, graph=True) for name, config in candidates)]
+        paired = [pair for variant in variants[1:] for pair in (
+            (variant.name, shipped.name), (f"{variant.name}, no graph", f"{shipped.name}, no graph"))]
+        if candidates_only:
+            variants, paired = variants[1:], []
+    previous = {name: folds for path in reuse for name, folds in load_scores(path).items()}
+    scored = {name: folds[:max_folds] for name, folds in previous.items() if any(name.startswith(v.name) for v in variants)}
+    to_fit = [v for v in variants if v.name not in scored]
+    save_so_far = None if scores_out is None else (lambda so_far: save_scores(so_far, scores_out))
+    scored |= nested_scores(frame, graph, to_fit, OUTER_FOLDS, config.split.seed, max_folds, with_bag, save_so_far)
+    try:
+        result = compare(scored, paired, with_bag)
+    except ValueError as exc:  # reused scores from other data, folds or fewer folds than run
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     print(f"{len(frame)} numbers, {len(contest_columns)} contest columns, {frame.shape[1] - 2} with the extra table; "
           f"outer folds run: {next(iter(result.values()))['folds']} of {OUTER_FOLDS}")
     print("| model | " + " | ".join(REPORTED) + " |")
     print("|---|" + "---|" * len(REPORTED))
     for name, metrics in result.items():
         print(f"| {name} | " + " | ".join(f"{metrics[m]['mean']:.4f} ± {metrics[m]['ci95']:.4f}" for m in REPORTED) + " |")
+    for name, metrics in result.items():
+        if "bootstrap" in metrics:
+            bounds = metrics["bootstrap"]
+            print(f"{name}, paired bootstrap 95 % interval of the mean over folds: " + "; ".join(
+                f"{m} {bounds[m]:+.4f} [{bounds[m + '_ci_low']:+.4f}, {bounds[m + '_ci_high']:+.4f}]" for m in ("f1", "roc_auc", "pr_auc")))
     print(json.dumps({name: {m: metrics[m]["per_fold"] for m in REPORTED} for name, metrics in result.items()}))
 
 
@@ -115,11 +150,27 @@ def main() -> None:
     parser.add_argument("--nested", action="store_true", help="graph model vs default LightGBM, nested CV (issue #9)")
     parser.add_argument("--max-folds", type=int, default=None, help="with --nested: run only the first N outer folds")
     parser.add_argument("--serve", action="store_true", help="with --nested: also each fit's fold bag and refit − bag (issue #12)")
+    parser.add_argument("--candidate", action="append", default=[],
+                        help="with --nested: shipped config vs this configs/call_candidates.yaml entry, paired (repeatable)")
+    parser.add_argument("--scores-out", type=Path, help="with --nested: write every variant's held-out scores (JSON)")
+    parser.add_argument("--reuse", type=Path, action="append", default=[],
+                        help="with --nested: held-out scores of an earlier --scores-out (repeatable); refit only the rest")
+    parser.add_argument("--candidates-only", action="store_true", help="with --candidate: fit only the candidates, no pairing")
     args = parser.parse_args()
-    if args.nested:
-        nested(args.max_folds, args.serve)
-        return
     config = load_config(default_config_path("call"), CallConfig)
+    if args.nested:
+        candidates = load_config(default_config_path("call_candidates"), CallCandidatesConfig).candidates
+        missing = [path for path in args.reuse if not path.is_file()]
+        if missing:
+            parser.error(f"--reuse: no file {missing[0]}")
+        if args.candidates_only and not args.candidate:
+            parser.error("--candidates-only needs at least one --candidate")
+        unknown = [name for name in args.candidate if name not in candidates]
+        if unknown:
+            parser.error(f"--candidate: no {unknown[0]!r} in configs/call_candidates.yaml (have: {', '.join(candidates)})")
+        nested(args.max_folds, args.serve, [(name, candidates[name].applied_to(config)) for name in args.candidate],
+               args.scores_out, args.reuse, args.candidates_only)
+        return
     profiles, _ = load_profile_table(DATA)
     featuriser = build_call_featuriser(config)
     if args.all_columns:

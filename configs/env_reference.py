@@ -18,6 +18,7 @@ from pydantic.fields import FieldInfo
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig
+from configs.call_candidates import CallCandidatesConfig
 from configs.campaigns import CampaignsConfig
 from configs.cluster import ClusterConfig
 from configs.demo import DemoConfig
@@ -33,7 +34,7 @@ from configs.sms import SmsConfig
 from configs.taxonomy import TaxonomyConfig
 
 SCHEMAS: tuple[type[BaseModel], ...] = (
-    CallConfig, CampaignsConfig, ClusterConfig, DemoConfig, DensConfig, EvaluationConfig,
+    CallConfig, CallCandidatesConfig, CampaignsConfig, ClusterConfig, DemoConfig, DensConfig, EvaluationConfig,
     FeedbackConfig, MonitorConfig, ReportConfig, RetrainConfig, ServingConfig, SmsConfig, TaxonomyConfig,
 )
 """The top-level schema of each ``configs/*.yaml`` (a test checks none is missing)."""

@@ -178,7 +178,9 @@ def fit_scam_model(
     served = bag
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
-        served = BoosterBag([_refit_booster(lightgbm, features, y, rounds, split.seed, init_score=base)], base_column)
+        refits = BoosterBag([_refit_booster(lightgbm, features, y, rounds, split.seed + draw, init_score=base)
+                             for draw in range(serve.refit_seeds)], base_column)
+        served = refits if serve.refit_seeds == 1 else merged_bag(refits)
     elif serve.booster == "merged":
         served = merged_bag(bag)
 

@@ -14,7 +14,7 @@ from features.graph.features import GRAPH_COLUMNS, graph_features, out_of_fold_g
 from features.graph.links import CallGraph
 from models.drift import psi
 from tests.conftest import shared_data
-from training.compare_call import Variant, contest_baseline, nested_comparison
+from training.compare_call import Variant, compare, contest_baseline, nested_scores
 from training.data.call_tables import load_links
 from training.split import grouped_folds
 from training.train_call import load_call_frame
@@ -68,7 +68,7 @@ def test_graph_model_beats_default_lightgbm_on_unseen_numbers(config: CallConfig
     columns = [c for c in contest.columns if c not in ("phone_no_m", "label")]
     assert len(columns) == 93
     variants = [contest_baseline(config, columns), Variant("graph", None, config, graph=True)]
-    result = nested_comparison(frame, graph, variants, outer_folds=5, seed=config.split.seed, max_folds=1)
+    result = compare(nested_scores(frame, graph, variants, outer_folds=5, seed=config.split.seed, max_folds=1))
     ours, baseline = result["graph"], result[variants[0].name]
     assert ours["f1"]["mean"] > baseline["f1"]["mean"], (ours, baseline)
     assert ours["roc_auc"]["mean"] > baseline["roc_auc"]["mean"], (ours, baseline)

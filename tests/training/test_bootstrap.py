@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from configs.evaluation import BootstrapConfig, EvaluationConfig
-from training.bootstrap import intervals, paired_intervals, paired_rate_difference
+from training.bootstrap import FoldPair, intervals, paired_fold_difference, paired_intervals, paired_rate_difference
+from training.metrics import at_threshold, ranking
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=300, seed=1))
 METRICS = ("roc_auc", "pr_auc", "recall_at_fpr_0.001", "recall_at_fpr_0.01")
@@ -78,3 +79,44 @@ def test_paired_rate_difference_holds_the_gap_and_is_zero_for_identical_hits() -
     difference, low, high = paired_rate_difference(fewer, hits, EVALUATION)
     assert difference == pytest.approx(fewer.mean() - hits.mean())
     assert low <= difference <= high < 0, "every row the first model hits the other hits too: the gap is real"
+
+
+def _folds(sharpen: float, count: int = 3) -> list[FoldPair]:
+    """Folds where the first model's unwanted rows score ``sharpen`` higher than the other's."""
+    folds = []
+    for seed in range(count):
+        labels, scores = _scored(800, seed)
+        folds.append(FoldPair(labels, scores + sharpen * labels, 1.5, scores, 1.5))
+    return folds
+
+
+def test_fold_difference_is_the_mean_of_the_folds_differences() -> None:
+    folds = _folds(0.5)
+    difference = paired_fold_difference(folds, EVALUATION)
+    f1 = [at_threshold(f.labels, f.first, 1.5)["f1"] - at_threshold(f.labels, f.other, 1.5)["f1"] for f in folds]
+    auc = [ranking(f.labels, f.first)["roc_auc"] - ranking(f.labels, f.other)["roc_auc"] for f in folds]
+    assert difference["f1"] == pytest.approx(np.mean(f1))
+    assert difference["roc_auc"] == pytest.approx(np.mean(auc))
+    assert 0 < difference["f1_ci_low"] < difference["f1"] < difference["f1_ci_high"]
+    assert 0 < difference["roc_auc_ci_low"] < difference["roc_auc"] < difference["roc_auc_ci_high"]
+
+
+def test_fold_difference_of_a_model_with_itself_is_exactly_zero() -> None:
+    same = [FoldPair(f.labels, f.other, 1.5, f.other.copy(), 1.5) for f in _folds(0.0)]
+    assert set(paired_fold_difference(same, EVALUATION).values()) == {0.0}
+
+
+def test_fold_difference_uses_each_models_own_threshold() -> None:
+    labels, scores = _scored(800)
+    # Same scores, but the first flags everything: its F1 is the all-positive F1, below the other's.
+    difference = paired_fold_difference([FoldPair(labels, scores, -np.inf, scores, 1.5)], EVALUATION)
+    assert difference["roc_auc"] == 0.0
+    assert difference["f1_ci_high"] < 0
+
+
+def test_fold_difference_needs_folds_with_matching_rows() -> None:
+    labels, scores = _scored(100)
+    with pytest.raises(ValueError, match="at least one fold"):
+        paired_fold_difference([], EVALUATION)
+    with pytest.raises(ValueError, match="fold 0: paired scores must cover the same rows"):
+        paired_fold_difference([FoldPair(labels, scores, 0.5, scores[:-1], 0.5)], EVALUATION)

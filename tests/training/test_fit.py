@@ -49,8 +49,12 @@ def _frame(n_groups: int = 90, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
     return frame, pd.Series(np.repeat(np.arange(n_groups), 2))
 
 
+LIGHTGBM = LightGBMConfig(num_boost_round=30, early_stopping_rounds=5, params={"num_threads": 1, "min_data_in_leaf": 5})
+
+
 def _fit(
     monkeypatch, featuriser: RowFeaturiser, serve: ServeConfig | None = None, refits: list | None = None,
+    lightgbm: LightGBMConfig = LIGHTGBM,
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], fit_module.FitResult, list]:
     """Fit with spies: ``calls`` gets each fold booster's (fit rows, early-stopping rows), ``refits``
     each refitted booster's (rows, rounds)."""
@@ -70,7 +74,7 @@ def _fit(
     frame, groups = _frame()
     result = fit_module.fit_scam_model(
         frame, kind="call", featuriser=featuriser, groups=groups, split=SPLIT, thresholds=ThresholdConfig(), serve=serve,
-        lightgbm=LightGBMConfig(num_boost_round=30, early_stopping_rounds=5, params={"num_threads": 1, "min_data_in_leaf": 5}),
+        lightgbm=lightgbm,
     )
     return calls, result, list(grouped_folds(frame["label"], groups, SPLIT.folds, SPLIT.seed))
 
@@ -113,6 +117,27 @@ def test_refit_serves_one_booster_fitted_on_every_row_for_the_folds_median_round
     assert sorted(rows) == list(range(len(_frame()[0]))), "the refit must see every training row"
     assert rounds == int(np.median(folds.best_iterations))
     assert result.model.booster.rounds == [rounds]
+
+
+def test_refit_seeds_serve_the_mean_of_refits_with_other_draws_as_one_booster(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list = []
+    refit_booster = fit_module._refit_booster
+
+    def keep(cfg, x, y, rounds, seed, *args, **kwargs):
+        booster = refit_booster(cfg, x, y, rounds, seed, *args, **kwargs)
+        made.append((seed, rounds, booster))
+        return booster
+
+    monkeypatch.setattr(fit_module, "_refit_booster", keep)
+    random_draws = LIGHTGBM.model_copy(update={"params": {**LIGHTGBM.params, "feature_fraction": 0.5, "bagging_fraction": 0.7, "bagging_freq": 1}})
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(), ServeConfig(refit_seeds=3), lightgbm=random_draws)
+    assert [seed for seed, _, _ in made] == [SPLIT.seed, SPLIT.seed + 1, SPLIT.seed + 2]
+    assert len({rounds for _, rounds, _ in made}) == 1
+    features = _frame()[0][COLUMNS].to_numpy(dtype=float)
+    margins = [booster.predict(features, raw_score=True) for _, _, booster in made]
+    assert not np.allclose(margins[0], margins[1]), "other seeds must draw other rows and columns"
+    assert len(result.model.booster.boosters) == 1
+    np.testing.assert_allclose(result.model.booster.raw_margin(features), np.mean(margins, axis=0), atol=1e-9)
 
 
 def test_refit_and_bag_share_calibration_and_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
