@@ -17,7 +17,8 @@ Out-of-fold scores set calibration and thresholds, so nothing a fold's booster i
 may have seen that fold's held-out rows: every head's booster (binary, fraud type, category)
 early-stops on the same grouped inner split of its own training part, and uses only the columns
 the featuriser chose without the held-out labels (``fold_column_masks_``); :func:`fold_rows`
-says which rows and columns, once for all heads.
+says which rows and columns, once for all heads. Columns only the heads may read
+(``head_only_columns_``, the category text scores) are hidden from the binary booster alone.
 """
 
 from __future__ import annotations
@@ -166,10 +167,11 @@ def fit_scam_model(
     base = base_margin(features, base_column)
 
     cross_fit = fold_rows(folds, featuriser.fold_column_masks_, labels, groups, split)
+    head_only = getattr(featuriser, "head_only_columns_", None)
     boosters, margins = [], np.zeros(len(y))
     for rows in cross_fit:
         fit_idx, stop_idx, held_idx = rows.fit, rows.stop, rows.held
-        usable = _only_columns(features, rows.columns)
+        usable = _only_columns(features, _without(rows.columns, head_only))
         booster = _train_booster(
             lightgbm, usable[fit_idx], y[fit_idx], usable[stop_idx], y[stop_idx], split.seed,
             init_scores=None if base is None else (base[fit_idx], base[stop_idx]),
@@ -180,7 +182,8 @@ def fit_scam_model(
     served = bag
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
-        served = BoosterBag([_refit_booster(lightgbm, features, y, rounds, split.seed, init_score=base)], base_column)
+        refit_features = _only_columns(features, _without(None, head_only))
+        served = BoosterBag([_refit_booster(lightgbm, refit_features, y, rounds, split.seed, init_score=base)], base_column)
     elif serve.booster == "merged":
         served = merged_bag(bag)
 
@@ -267,6 +270,13 @@ def fold_rows(
         fit_part, stop_part = next(inner)
         plan.append(FoldRows(train_idx[fit_part], train_idx[stop_part], held_idx, columns))
     return plan
+
+
+def _without(columns: np.ndarray | None, excluded: np.ndarray | None) -> np.ndarray | None:
+    """The ``columns`` mask (None: all) minus the ``excluded`` ones (None: none)."""
+    if excluded is None or not excluded.any():
+        return columns
+    return ~excluded if columns is None else columns & ~excluded
 
 
 def _only_columns(features, usable: np.ndarray | None):

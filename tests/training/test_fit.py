@@ -27,13 +27,16 @@ HEADS = {
 
 
 class RowFeaturiser(TransformerMixin, BaseEstimator):
-    """Columns: row position, a label-related signal, noise; ``masks`` stand in for supervised selection."""
+    """Columns: row position, a label-related signal, noise; ``masks`` stand in for supervised
+    selection, ``head_only`` for the category scores only the multiclass heads may read."""
 
-    def __init__(self, masks: list[np.ndarray] | None = None) -> None:
+    def __init__(self, masks: list[np.ndarray] | None = None, head_only: np.ndarray | None = None) -> None:
         self.masks = masks
+        self.head_only = head_only
 
     def fit(self, frame: pd.DataFrame, y=None, folds=None) -> RowFeaturiser:
         self.fold_column_masks_ = self.masks
+        self.head_only_columns_ = self.head_only
         return self
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
@@ -127,6 +130,14 @@ def test_each_booster_uses_only_its_folds_columns(monkeypatch: pytest.MonkeyPatc
         gains = [booster.feature_importance("gain") for booster in boosters]
         assert gains[0][COLUMNS.index("signal")] == 0, f"{head} fold 0 split on a column chosen with its held-out labels"
         assert all(gain[COLUMNS.index("signal")] > 0 for gain in gains[1:]), head
+
+
+def test_head_only_columns_reach_the_heads_and_never_the_binary_booster(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(head_only=np.array([False, True, False])), heads=HEADS)
+    folds = result.fold_boosters
+    signal = COLUMNS.index("signal")
+    assert all(booster.feature_importance("gain")[signal] == 0 for booster in folds.binary.boosters)
+    assert all(booster.feature_importance("gain")[signal] > 0 for booster in [*folds.category, *folds.fraud_type])
 
 
 def test_served_rounds_are_the_configured_quantile_of_the_fold_rounds() -> None:
