@@ -26,13 +26,13 @@ import pandas as pd
 from benchmarks.dens_quality import wilson
 from benchmarks.quality import SETS
 from configs import default_config_path, load_config
-from configs.sms import SmsConfig
+from configs.sms import ServeConfig, SmsConfig
 from features.sms.factory import build_sms_featuriser
 from features.sms.normalise import normalise_text
 from features.sms.text import TYPE_SCORE_NAME
 from models.scam_model import MulticlassHead
 from training.data.sms import load_labelled
-from training.fit import _fit_multiclass
+from training.fit import _fit_multiclass, fold_rows
 from training.metrics import macro_f1
 from training.split import grouped_folds
 
@@ -67,9 +67,11 @@ def outer_fold(
     """Inner (out-of-fold on ``dev``) and outer (``test``) macro-F1 of every candidate head."""
     dev = dev.reset_index(drop=True)
     y = dev["label"].astype(int)
-    folds = list(grouped_folds(y, dev["text"].map(normalise_text), cfg.split.folds, cfg.split.seed))
+    groups = dev["text"].map(normalise_text)
+    folds = list(grouped_folds(y, groups, cfg.split.folds, cfg.split.seed))
     featuriser = build_sms_featuriser(cfg.features, seed=cfg.split.seed)
     features = featuriser.fit_transform(dev, y.to_numpy(), folds=folds)
+    cross_fit = fold_rows(folds, featuriser.fold_column_masks_, y, groups, cfg.split)
     names = [str(n) for n in featuriser.get_feature_names_out()]
     is_fraud = (dev["category"] == "fraud").to_numpy()
     typed_names = dev["fraud_type"].where(is_fraud)
@@ -77,7 +79,8 @@ def outer_fold(
     for candidate in heads:
         overrides = CANDIDATES[candidate]
         lightgbm = cfg.fraud_type.lightgbm.model_copy(update={"params": {**cfg.fraud_type.lightgbm.params, **overrides}})
-        fitted = _fit_multiclass(cfg.fraud_type.model_copy(update={"lightgbm": lightgbm}), typed_names, features, folds, cfg.split.seed)
+        head_cfg = cfg.fraud_type.model_copy(update={"lightgbm": lightgbm})
+        fitted = _fit_multiclass(head_cfg, ServeConfig(booster="bag"), typed_names, features, cross_fit, cfg.split.seed)
         columns = linear_columns(names, fitted.classes)
         inner_rows = np.flatnonzero(is_fraud & dev["fraud_type"].isin(fitted.classes).to_numpy())
         inner_true = dev["fraud_type"].iloc[inner_rows].tolist()

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from configs import StrictModel
+from configs.taxonomy import load_taxonomy_config
 
 
 class SplitConfig(StrictModel):
@@ -75,6 +76,18 @@ class LinearScoreConfig(StrictModel):
     # TF-IDF values are ~0.1, so a cue at 1.0 is far cheaper for the L2 penalty than the n-grams
     # it competes with, and keeps weight even where the n-grams separate the data (features/sms/text.py).
     cue_weight: float = Field(0.0, ge=0)
+    # Categories that get a one-vs-rest linear text score for the category head (not for the
+    # unwanted boosters); each must be a category of configs/taxonomy.yaml other than its ham.
+    categories: list[str] = ["fraud"]
+
+    @model_validator(mode="after")
+    def _known_categories(self) -> LinearScoreConfig:
+        taxonomy = load_taxonomy_config()
+        unknown = [name for name in self.categories if name not in taxonomy.categories or name == taxonomy.ham_category]
+        if unknown or len(set(self.categories)) != len(self.categories):
+            raise ValueError(f"categories must be distinct categories of the taxonomy other than "
+                             f"{taxonomy.ham_category!r}: {[c for c in taxonomy.categories if c != taxonomy.ham_category]}")
+        return self
 
 
 class BoosterGramsConfig(StrictModel):

@@ -14,15 +14,18 @@ boosters stacked into one booster whose class probabilities are averaged as the 
 (models/merge.py).
 
 Out-of-fold scores set calibration and thresholds, so nothing a fold's booster is built from
-may have seen that fold's held-out rows: the booster early-stops on a grouped inner split of
-its own training part, and uses only the columns the featuriser chose without the held-out
-labels (``fold_column_masks_``).
+may have seen that fold's held-out rows: every head's booster (binary, fraud type, category)
+early-stops on the same grouped inner split of its own training part, and uses only the columns
+the featuriser chose without the held-out labels (``fold_column_masks_``); :func:`fold_rows`
+says which rows and columns, once for all heads. Columns only the heads may read
+(``head_only_columns_``, the category text scores) are hidden from the binary booster alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import lightgbm as lgb
 import numpy as np
@@ -159,15 +162,16 @@ def fit_scam_model(
     if fold_columns is not None:
         frame = pd.concat([frame, fold_columns(folds).reset_index(drop=True)], axis=1)
     features = featuriser.fit_transform(frame, y, folds=folds)
-    column_masks = featuriser.fold_column_masks_ or [None] * len(folds)
     feature_names = [str(name) for name in featuriser.get_feature_names_out()]
     base_column = feature_names.index(base_margin_feature) if base_margin_feature else None
     base = base_margin(features, base_column)
 
+    cross_fit = fold_rows(folds, featuriser.fold_column_masks_, labels, groups, split)
+    head_only = getattr(featuriser, "head_only_columns_", None)
     boosters, margins = [], np.zeros(len(y))
-    for (train_idx, held_idx), columns in zip(folds, column_masks, strict=False):
-        fit_idx, stop_idx = _early_stopping_split(train_idx, labels, groups, split)
-        usable = _only_columns(features, columns)
+    for rows in cross_fit:
+        fit_idx, stop_idx, held_idx = rows.fit, rows.stop, rows.held
+        usable = _only_columns(features, _without(rows.columns, head_only))
         booster = _train_booster(
             lightgbm, usable[fit_idx], y[fit_idx], usable[stop_idx], y[stop_idx], split.seed,
             init_scores=None if base is None else (base[fit_idx], base[stop_idx]),
@@ -178,7 +182,8 @@ def fit_scam_model(
     served = bag
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
-        refits = BoosterBag([_refit_booster(lightgbm, features, y, rounds, split.seed + draw, init_score=base)
+        refit_features = _only_columns(features, _without(None, head_only))
+        refits = BoosterBag([_refit_booster(lightgbm, refit_features, y, rounds, split.seed + draw, init_score=base)
                              for draw in range(serve.refit_seeds)], base_column)
         served = refits if serve.refit_seeds == 1 else merged_bag(refits)
     elif serve.booster == "merged":
@@ -189,10 +194,10 @@ def fit_scam_model(
     cutoffs = _thresholds_at_fpr(scores, y, thresholds)
     head, type_folds = None, None
     if fraud_type is not None and "fraud_type" in frame:
-        head, type_folds = _fit_fraud_type_head(fraud_type, serve, frame, features, folds, split.seed)
+        head, type_folds = _fit_fraud_type_head(fraud_type, serve, frame, features, cross_fit, split.seed)
     category_head, fraud_cutoffs, category_folds = None, None, None
     if category is not None:
-        category_head, fraud_cutoffs, category_folds = _fit_category_head(category, serve, frame, features, folds, split.seed)
+        category_head, fraud_cutoffs, category_folds = _fit_category_head(category, serve, frame, features, cross_fit, split.seed)
     model = ScamModel(
         kind=kind,
         featuriser=featuriser,
@@ -235,17 +240,45 @@ def _thresholds_at_fpr(scores: np.ndarray, labels: np.ndarray, cfg: ThresholdCon
     )
 
 
-def _early_stopping_split(
-    train_idx: np.ndarray, labels: pd.Series, groups: pd.Series, split: SplitConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """(fit, early-stopping) rows: one grouped fold of ``train_idx`` (a 1/``split.folds`` share) stops.
+class FoldRows(NamedTuple):
+    """One cross-fitting fold of every head: the rows its booster fits on and early-stops on (both
+    inside the fold's training part), the held-out rows it scores, and the columns it may use
+    (None: all)."""
+
+    fit: np.ndarray
+    stop: np.ndarray
+    held: np.ndarray
+    columns: np.ndarray | None
+
+
+def fold_rows(
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    column_masks: Sequence[np.ndarray] | None,
+    labels: pd.Series,
+    groups: pd.Series,
+    split: SplitConfig,
+) -> list[FoldRows]:
+    """Each fold's rows and columns, shared by the binary booster and the multiclass heads.
 
     Early stopping on the held-out fold would tune each booster to the rows whose scores then
-    set calibration and thresholds; grouping keeps duplicates from crossing this split too.
+    set calibration and thresholds (and, for the heads, fraud_score's thresholds and the
+    out-of-fold figures): one grouped fold of the training part (a 1/``split.folds`` share,
+    stratified by ``labels``) stops instead; grouping keeps duplicates from crossing this split too.
     """
-    inner = grouped_folds(labels.iloc[train_idx], groups.iloc[train_idx], split.folds, split.seed)
-    fit_part, stop_part = next(inner)
-    return train_idx[fit_part], train_idx[stop_part]
+    masks = column_masks or [None] * len(folds)
+    plan = []
+    for (train_idx, held_idx), columns in zip(folds, masks, strict=True):
+        inner = grouped_folds(labels.iloc[train_idx], groups.iloc[train_idx], split.folds, split.seed)
+        fit_part, stop_part = next(inner)
+        plan.append(FoldRows(train_idx[fit_part], train_idx[stop_part], held_idx, columns))
+    return plan
+
+
+def _without(columns: np.ndarray | None, excluded: np.ndarray | None) -> np.ndarray | None:
+    """The ``columns`` mask (None: all) minus the ``excluded`` ones (None: none)."""
+    if excluded is None or not excluded.any():
+        return columns
+    return ~excluded if columns is None else columns & ~excluded
 
 
 def _only_columns(features, usable: np.ndarray | None):
@@ -287,8 +320,7 @@ def _fit_platt(margin: np.ndarray, labels: np.ndarray) -> PlattCalibrator:
 
 
 def _fit_fraud_type_head(
-    cfg: FraudTypeConfig, serve: ServeConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]],
-    seed: int,
+    cfg: FraudTypeConfig, serve: ServeConfig, frame: pd.DataFrame, features, cross_fit: list[FoldRows], seed: int,
 ) -> tuple[FraudTypeHead | None, list[lgb.Booster] | None]:
     """Head on fraud rows with a known type, and its fold boosters; (None, None) when fewer than
     two usable types.
@@ -299,13 +331,12 @@ def _fit_fraud_type_head(
     is_fraud = frame["label"].astype(int).to_numpy() == 1
     if "category" in frame and frame["category"].notna().any():
         is_fraud = (frame["category"] == shipped_taxonomy().fraud_category).to_numpy()
-    fitted = _fit_multiclass(cfg, serve, frame["fraud_type"].where(is_fraud), features, folds, seed)
+    fitted = _fit_multiclass(cfg, serve, frame["fraud_type"].where(is_fraud), features, cross_fit, seed)
     return (None, None) if fitted is None else (FraudTypeHead(fitted.served, fitted.classes, fitted.stacked_members), fitted.boosters)
 
 
 def _fit_category_head(
-    cfg: CategoryConfig, serve: ServeConfig, frame: pd.DataFrame, features, folds: list[tuple[np.ndarray, np.ndarray]],
-    seed: int,
+    cfg: CategoryConfig, serve: ServeConfig, frame: pd.DataFrame, features, cross_fit: list[FoldRows], seed: int,
 ) -> tuple[CategoryHead | None, Thresholds | None, list[lgb.Booster] | None]:
     """Head over the taxonomy's categories on rows whose category is known, fraud_score
     thresholds and the head's fold boosters; all None when fewer than two categories have enough
@@ -313,7 +344,7 @@ def _fit_category_head(
     class or no non-fraud row to measure FPR on."""
     if "category" not in frame:
         return None, None, None
-    fitted = _fit_multiclass(cfg, serve, frame["category"], features, folds, seed)
+    fitted = _fit_multiclass(cfg, serve, frame["category"], features, cross_fit, seed)
     if fitted is None:
         return None, None, None
     taxonomy = shipped_taxonomy()
@@ -350,14 +381,15 @@ class _FittedMulticlass:
 
 
 def _fit_multiclass(
-    cfg: FraudTypeConfig, serve: ServeConfig, names: pd.Series, features, folds: list[tuple[np.ndarray, np.ndarray]],
-    seed: int,
+    cfg: FraudTypeConfig, serve: ServeConfig, names: pd.Series, features, cross_fit: list[FoldRows], seed: int,
 ) -> _FittedMulticlass | None:
     """Boosters and classes for a head predicting ``names`` (None: row not used); None when fewer
     than two classes have ``min_examples_per_type`` rows.
 
-    Cross-fitted like the binary model: one booster per fold, early-stopped on that fold's
-    held-out named rows; every held-out row (named or not) gets that booster's probabilities.
+    Cross-fitted like the binary model (``cross_fit``): one booster per fold, fitted and
+    early-stopped on the named rows of that fold's training part, on that fold's columns; every
+    held-out row (named or not) gets that booster's probabilities. A fold whose early-stopping
+    part has no named row stops on its fitting rows (no leak, just no early stop to speak of).
     """
     counts = names.dropna().value_counts()
     classes = sorted(counts[counts >= cfg.min_examples_per_type].index)
@@ -368,20 +400,16 @@ def _fit_multiclass(
     boosters = []
     params = {"objective": "multiclass", "num_class": len(classes)}
     oof_proba = np.zeros((features.shape[0], len(classes)))
-    for fold_train, fold_held in folds:
-        train_idx, held_idx = fold_train[typed[fold_train]], fold_held[typed[fold_held]]
-        if len(held_idx) == 0:
-            held_idx = train_idx
+    for rows in cross_fit:
+        fit_idx, stop_idx = rows.fit[typed[rows.fit]], rows.stop[typed[rows.stop]]
+        if len(stop_idx) == 0:
+            stop_idx = fit_idx
+        usable = _only_columns(features, rows.columns)
         booster = _train_booster(
-            cfg.lightgbm,
-            features[train_idx],
-            codes[train_idx].astype(int),
-            features[held_idx],
-            codes[held_idx].astype(int),
-            seed,
+            cfg.lightgbm, usable[fit_idx], codes[fit_idx].astype(int), usable[stop_idx], codes[stop_idx].astype(int), seed,
             params=params,
         )
-        oof_proba[fold_held] = MulticlassHead([booster], classes).proba(features[fold_held])
+        oof_proba[rows.held] = MulticlassHead([booster], classes).proba(features[rows.held])
         boosters.append(booster)
     served = boosters
     if serve.booster == "refit":

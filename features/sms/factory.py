@@ -36,8 +36,9 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
     def fit_transform(self, records: pd.DataFrame, y=None, folds=None, **fit_params) -> sp.csr_matrix:
         """Fit and return the training matrix; ``folds`` are the boosters' (train, held-out) pairs.
 
-        ``fold_column_masks_[k]`` (None without folds) marks the columns fold ``k``'s booster
+        ``fold_column_masks_[k]`` (None without folds) marks the columns fold ``k``'s boosters
         may use: only the text n-grams are chosen with labels, so only they are ever masked.
+        ``head_only_columns_`` marks the text's category scores, which the unwanted booster never uses.
         """
         self.preprocess_ = RecordPreprocessor().fit(records)
         frame = self.preprocess_.transform(records)
@@ -46,6 +47,7 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         unsupervised = np.ones(stacked.shape[1] - text.shape[1], dtype=bool)
         masks = self.text.fold_column_masks_
         self.fold_column_masks_ = None if masks is None else [np.concatenate([m, unsupervised]) for m in masks]
+        self.head_only_columns_ = np.concatenate([self.text.head_only_columns_, ~unsupervised])
         return stacked
 
     def transform(self, records: Records | NormalisedSms) -> sp.csr_matrix:
@@ -88,6 +90,7 @@ def build_sms_featuriser(cfg: FeatureConfig, seed: int = 0) -> SmsFeaturiser:
             linear_C=cfg.linear_score.C,
             booster_grams=cfg.booster_grams.max_features,
             cue_weight=cfg.linear_score.cue_weight,
+            category_scores=tuple(cfg.linear_score.categories),
             random_state=seed,
         ),
         patterns=PatternFeatures(),

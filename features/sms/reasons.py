@@ -14,7 +14,7 @@ import numpy as np
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
 from features.sms.patterns import ANTI_FRAUD_REMINDER, SHAPE_FEATURES, script_cues
-from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
+from features.sms.text import CATEGORY_SCORE_NAME, FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
 _GRAM_PREFIXES = ("字: ", "词: ")
 MIN_GRAM_CHARS = 2
@@ -26,6 +26,9 @@ SMS_REASON_TEMPLATES = {
 # Per-type text scores feed the fraud-type head; as reasons they would name other fraud types
 # ("文本类似「贷款征信」类诈骗" on a police scam) and mislead.
 _TYPE_SCORE_PREFIX = TYPE_SCORE_NAME.split("{", 1)[0]
+# Per-category text scores feed the category head: "similar to illegal-service texts" names no
+# thing in the message a person could check.
+_CATEGORY_SCORE_PREFIX = CATEGORY_SCORE_NAME.split("{", 1)[0]
 # Shape measures help the model but tell an analyst nothing about *why* ("数字占比 0%",
 # "感叹号 0 个": an absence, or punctuation nobody can act on).
 _NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share", "exclamations")) | {
@@ -46,7 +49,7 @@ def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:
 
 
 def _is_readable(name: str) -> bool:
-    if name in _NEVER_REASONS or name.startswith(_TYPE_SCORE_PREFIX):
+    if name in _NEVER_REASONS or name.startswith((_TYPE_SCORE_PREFIX, _CATEGORY_SCORE_PREFIX)):
         return False
     if not name.startswith(_GRAM_PREFIXES):
         return True

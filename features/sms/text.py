@@ -43,6 +43,8 @@ from features.sms.tfidf import tfidf_transform
 LINEAR_SCORE_NAME = "文本整体与诈骗短信相似"
 TYPE_SCORE_NAME = "文本类似「{fraud_type}」类诈骗"
 FRAUD_SCORE_NAME = "文本与诈骗（而非营销）短信相似"
+# One-vs-rest text score of a scored category other than fraud (``category_scores``).
+CATEGORY_SCORE_NAME = "文本与「{category}」类（而非其他类）短信相似"
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):
@@ -52,7 +54,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     score that has memorised its own rows; ``transform`` uses the model fitted on all rows.
     Given ``folds`` (the boosters' cross-fitting folds), the n-gram columns are the union of
     per-fold chi² selections and ``fold_column_masks_[k]`` marks the columns fold ``k``'s
-    booster may use: those chosen without its held-out labels.
+    boosters may use: those chosen without its held-out labels. ``head_only_columns_`` marks the
+    columns only the multiclass heads may use (the category scores), never the unwanted booster.
     """
 
     def __init__(
@@ -68,6 +71,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         linear_C: float = 4.0,
         booster_grams: int = 2000,
         cue_weight: float = 0.0,
+        category_scores: tuple[str, ...] = ("fraud",),
         random_state: int = 0,
     ) -> None:
         self.char_min_n = char_min_n
@@ -81,6 +85,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self.linear_C = linear_C
         self.booster_grams = booster_grams
         self.cue_weight = cue_weight
+        self.category_scores = category_scores
         self.random_state = random_state
 
     def fit(self, frame: pd.DataFrame, y=None, folds=None) -> TextFeatures:
@@ -92,11 +97,13 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     ) -> sp.csr_matrix:
         """Fit on ``frame``; ``fraud_type`` (per row, None for normal) adds per-type text scores.
 
-        ``category`` (per row, None where unknown) adds a fraud-vs-everything-else text score
-        when the known rows include fraud and something else: the unwanted score learns
-        "promotional = unwanted" from advertising sets, and the category head's P(fraud) ranks
-        scripts it never saw far better when it can start from a linear fraud score that reads
-        the script cues (leave-one-data-set-out, README).
+        ``category`` (per row, None where unknown) adds, for each of ``category_scores`` present
+        among the known rows with something else, a one-vs-rest text score (that category
+        against every other known one). The unwanted score learns "promotional = unwanted" from
+        advertising sets: the category head's P(fraud) ranks scripts it never saw far better when
+        it can start from a linear fraud score that reads the script cues (leave-one-data-set-out,
+        README), and it tells illegal services from adverts (both unwanted, both promotional)
+        only from a score that was fitted to tell them apart (docs/benchmarks.md, fbs_sms).
 
         ``folds``: positional (train, held-out) pairs of the model trained on these features;
         ``fold_column_masks_`` then says which columns each fold's booster may use.
@@ -123,17 +130,19 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             type_oof = _class_proba(self._margins(inputs, self.type_linear_))
             type_oof[typed] = typed_oof
             target = np.where(types >= 0, types + 2, y)  # chi² also keeps n-grams that separate types
-        fraud_oof = self._fit_fraud_score(inputs, category, duplicates)
+        category_oof = self._fit_category_scores(inputs, category, duplicates)
         selected, gram_masks = self._select_grams(grams, target, folds)
         n_chars = len(self.char_.vocabulary_)
         self.char_columns_ = selected[selected < n_chars]
         self.word_columns_ = selected[selected >= n_chars] - n_chars
-        # Scores are out of fold already, so every fold may use them; except the fraud score, which
-        # is the category head's: in the unwanted boosters it made hard hams' out-of-fold scores
-        # jump (demo + marketing: warn threshold 0.80 → 0.99, most fraud then allowed).
-        score_columns = np.array([True] * (1 + len(self.type_classes_)) + [False] * (fraud_oof is not None))
-        self.fold_column_masks_ = None if gram_masks is None else [np.concatenate([m, score_columns]) for m in gram_masks]
-        return self._output(grams[:, selected], binary_oof, type_oof, fraud_oof)
+        # Scores are out of fold already, so every fold may use them.
+        n_scores = 1 + len(self.type_classes_) + (0 if category_oof is None else category_oof.shape[1])
+        self.fold_column_masks_ = None if gram_masks is None else [np.concatenate([m, np.ones(n_scores, dtype=bool)]) for m in gram_masks]
+        # The category scores are the category head's: in the unwanted boosters the fraud score made
+        # hard hams' out-of-fold scores jump (demo + marketing: warn threshold 0.80 → 0.99, most fraud
+        # then allowed).
+        self.head_only_columns_ = np.arange(len(selected) + n_scores) >= len(selected) + 1 + len(self.type_classes_)
+        return self._output(grams[:, selected], binary_oof, type_oof, category_oof)
 
     def transform(self, frame: pd.DataFrame | PreparedSms) -> sp.csr_matrix:
         blocks, n_columns = self.transform_blocks(frame)
@@ -152,9 +161,11 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         linear = _LinearInput(chars, self._weighted_cues(frame["norm"], cues))
         binary = 1.0 / (1.0 + np.exp(-linear.margins(self.linear_)[:, 0]))
         types = _class_proba(linear.margins(self.type_linear_)) if self.type_classes_ else None
-        fraud_linear = getattr(self, "fraud_linear_", None)  # None: no categories, or fitted before they existed
-        fraud = None if fraud_linear is None else _class_proba(linear.margins(fraud_linear))[:, 1]
-        scores = self._scores(binary, types, fraud)
+        models = self._category_models()
+        categories = None
+        if models:
+            categories = np.column_stack([_class_proba(linear.margins(model))[:, 1] for model in models.values()])
+        scores = self._scores(binary, types, categories)
         char_lookup, word_lookup = self._gram_lookups()
         n_chars, n_grams = len(self.char_columns_), len(self.char_columns_) + len(self.word_columns_)
         blocks = [
@@ -184,41 +195,52 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         words = [f"词: {gram}" for gram in self.word_.get_feature_names_out()]
         selected = [chars[i] for i in self.char_columns_] + [words[i] for i in self.word_columns_]
         type_names = [TYPE_SCORE_NAME.format(fraud_type=name) for name in self.type_classes_]
-        fraud_name = [] if getattr(self, "fraud_linear_", None) is None else [FRAUD_SCORE_NAME]
-        return np.array([*selected, LINEAR_SCORE_NAME, *type_names, *fraud_name], dtype=object)
+        category_names = [category_score_name(name) for name in self._category_models()]
+        return np.array([*selected, LINEAR_SCORE_NAME, *type_names, *category_names], dtype=object)
 
     @classmethod
     def _output(
-        cls, selected_grams: sp.csr_matrix, binary: np.ndarray, types: np.ndarray | None, fraud: np.ndarray | None = None
+        cls, selected_grams: sp.csr_matrix, binary: np.ndarray, types: np.ndarray | None, categories: np.ndarray | None = None
     ) -> sp.csr_matrix:
-        return sp.hstack([selected_grams, sp.csr_matrix(cls._scores(binary, types, fraud))], format="csr")
+        return sp.hstack([selected_grams, sp.csr_matrix(cls._scores(binary, types, categories))], format="csr")
 
     @staticmethod
-    def _scores(binary: np.ndarray, types: np.ndarray | None, fraud: np.ndarray | None) -> np.ndarray:
-        """Rows × [linear score | per-type scores | fraud score], float32."""
+    def _scores(binary: np.ndarray, types: np.ndarray | None, categories: np.ndarray | None) -> np.ndarray:
+        """Rows × [linear score | per-type scores | per-category scores], float32."""
         scores = np.asarray(binary, dtype=np.float32).reshape(-1, 1)
-        if types is not None and types.shape[1]:
-            scores = np.hstack([scores, types.astype(np.float32)])
-        if fraud is not None:
-            scores = np.hstack([scores, np.asarray(fraud, dtype=np.float32).reshape(-1, 1)])
+        for block in (types, categories):
+            if block is not None and block.shape[1]:
+                scores = np.hstack([scores, block.astype(np.float32)])
         return scores
 
-    def _fit_fraud_score(self, inputs: sp.csr_matrix, category, duplicates: np.ndarray) -> np.ndarray | None:
-        """Out-of-fold P(fraud) against every other known category (rows of unknown category
-        are scored by the model fitted on all known rows); None, and no ``fraud_linear_``, where
-        the known rows lack fraud or anything else (e.g. 0/1 labels only)."""
-        self.fraud_linear_ = None
+    def _category_models(self) -> dict[str, LogisticRegression]:
+        """The fitted one-vs-rest category models, in column order. Models pickled before
+        ``category_linear_`` existed have at most the fraud one (``fraud_linear_``)."""
+        if hasattr(self, "category_linear_"):
+            return self.category_linear_
+        fraud_linear = getattr(self, "fraud_linear_", None)
+        return {} if fraud_linear is None else {shipped_taxonomy().fraud_category: fraud_linear}
+
+    def _fit_category_scores(self, inputs: sp.csr_matrix, category, duplicates: np.ndarray) -> np.ndarray | None:
+        """Rows × scored categories: out-of-fold P(category) against every other known category
+        (rows of unknown category are scored by the model fitted on all known rows). A category
+        is scored where the known rows hold at least ``linear_folds`` of it and of the rest (none
+        with 0/1 labels only); None when no category is."""
+        self.category_linear_ = {}
         if category is None:
             return None
         category = pd.Series(category).reset_index(drop=True)
         known = np.flatnonzero(category.notna().to_numpy())
-        is_fraud = (category.iloc[known] == shipped_taxonomy().fraud_category).to_numpy().astype(int)
-        if min(is_fraud.sum(), len(is_fraud) - is_fraud.sum()) < self.linear_folds:
-            return None
-        self.fraud_linear_, known_oof = self._fit_out_of_fold(inputs[known], is_fraud, duplicates[known])
-        scores = _class_proba(self._margins(inputs, self.fraud_linear_))[:, 1]
-        scores[known] = known_oof[:, 1]
-        return scores
+        columns = []
+        for name in self.category_scores:
+            is_name = (category.iloc[known] == name).to_numpy().astype(int)
+            if min(is_name.sum(), len(is_name) - is_name.sum()) < self.linear_folds:
+                continue
+            self.category_linear_[name], known_oof = self._fit_out_of_fold(inputs[known], is_name, duplicates[known])
+            scores = _class_proba(self._margins(inputs, self.category_linear_[name]))[:, 1]
+            scores[known] = known_oof[:, 1]
+            columns.append(scores)
+        return np.column_stack(columns) if columns else None
 
     def _select_grams(self, grams: sp.csr_matrix, target: np.ndarray, folds) -> tuple[np.ndarray, list[np.ndarray] | None]:
         """Column indices LightGBM sees and, with ``folds``, each fold's mask over them.
@@ -293,6 +315,11 @@ class _LinearInput:
         for row, column in zip(*np.nonzero(self.cues), strict=True):
             margins[row] += np.float64(self.cues[row, column]) * cue_coef[:, column]
         return margins + model.intercept_
+
+
+def category_score_name(category: str) -> str:
+    """Feature name of ``category``'s one-vs-rest text score (fraud keeps the name models had before)."""
+    return FRAUD_SCORE_NAME if category == shipped_taxonomy().fraud_category else CATEGORY_SCORE_NAME.format(category=category)
 
 
 def _type_codes(y: np.ndarray, fraud_type, folds: int) -> tuple[np.ndarray, list[str]]:

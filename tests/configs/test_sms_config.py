@@ -79,3 +79,12 @@ def test_file_that_is_not_a_mapping(tmp_path: Path, text: str, message: str) -> 
     with pytest.raises(ConfigError, match=message) as error:
         load_config(_write(tmp_path, text), SmsConfig)
     assert str(tmp_path / "sms.yaml") in str(error.value)
+
+
+@pytest.mark.parametrize("categories", [["frud"], ["ham"], ["fraud", "fraud"]])
+def test_linear_score_categories_must_be_unwanted_categories_of_the_taxonomy(tmp_path: Path, categories: list[str]) -> None:
+    raw = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    raw["features"]["linear_score"]["categories"] = categories
+    path = _write(tmp_path, yaml.safe_dump(raw, allow_unicode=True))
+    with pytest.raises(ConfigError, match=r"features\.linear_score.*'spam', 'illegal', 'fraud'"):
+        load_config(path, SmsConfig)

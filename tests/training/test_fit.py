@@ -1,7 +1,9 @@
 """training/fit.py: no out-of-fold score comes from a booster that touched its row.
 
 A spy featuriser exposes each row's position as column 0, so the rows every booster trained
-and early-stopped on can be read back from what LightGBM was given.
+and early-stopped on can be read back from what LightGBM was given: the binary booster's and
+the category and fraud-type heads' alike (their out-of-fold probabilities set fraud_score's
+thresholds and the heads' figures).
 """
 
 from __future__ import annotations
@@ -12,21 +14,29 @@ import pytest
 from sklearn.base import BaseEstimator, TransformerMixin
 
 import training.fit as fit_module
-from configs.sms import LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
+from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
 from training.split import grouped_folds
 
 SPLIT = SplitConfig(folds=3, seed=0)
 COLUMNS = ["row", "signal", "noise"]
+SMALL_LIGHTGBM = LightGBMConfig(num_boost_round=30, early_stopping_rounds=5, params={"num_threads": 1, "min_data_in_leaf": 5})
+HEADS = {
+    "fraud_type": FraudTypeConfig(lightgbm=SMALL_LIGHTGBM),
+    "category": CategoryConfig(min_examples_per_type=5, lightgbm=SMALL_LIGHTGBM),
+}
 
 
 class RowFeaturiser(TransformerMixin, BaseEstimator):
-    """Columns: row position, a label-related signal, noise; ``masks`` stand in for supervised selection."""
+    """Columns: row position, a label-related signal, noise; ``masks`` stand in for supervised
+    selection, ``head_only`` for the category scores only the multiclass heads may read."""
 
-    def __init__(self, masks: list[np.ndarray] | None = None) -> None:
+    def __init__(self, masks: list[np.ndarray] | None = None, head_only: np.ndarray | None = None) -> None:
         self.masks = masks
+        self.head_only = head_only
 
     def fit(self, frame: pd.DataFrame, y=None, folds=None) -> RowFeaturiser:
         self.fold_column_masks_ = self.masks
+        self.head_only_columns_ = self.head_only
         return self
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
@@ -37,27 +47,30 @@ class RowFeaturiser(TransformerMixin, BaseEstimator):
 
 
 def _frame(n_groups: int = 90, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
-    """Duplicate pairs (a group shares its label), signal that separates the classes imperfectly."""
+    """Duplicate pairs (a group shares its label), signal that separates the classes imperfectly;
+    unwanted groups alternate spam and fraud, fraud groups two fraud types."""
     rng = np.random.default_rng(seed)
-    labels = np.repeat(np.arange(n_groups) % 3 == 0, 2).astype(int)
+    group = np.repeat(np.arange(n_groups), 2)
+    labels = (group % 3 == 0).astype(int)
+    fraud = labels.astype(bool) & (group % 2 == 0)
+    police = fraud & (group % 4 == 0)
     frame = pd.DataFrame({
         "row": np.arange(2 * n_groups, dtype=float),
-        "signal": labels + rng.normal(0, 0.7, 2 * n_groups),
+        "signal": labels + fraud + police + rng.normal(0, 0.5, 2 * n_groups),
         "noise": rng.normal(0, 1, 2 * n_groups),
         "label": labels,
+        "category": np.where(fraud, "fraud", np.where(labels == 1, "spam", "ham")),
+        "fraud_type": np.where(fraud, np.where(police, "冒充公检法", "刷单返利"), None),
     })
-    return frame, pd.Series(np.repeat(np.arange(n_groups), 2))
-
-
-LIGHTGBM = LightGBMConfig(num_boost_round=30, early_stopping_rounds=5, params={"num_threads": 1, "min_data_in_leaf": 5})
+    return frame, pd.Series(group)
 
 
 def _fit(
     monkeypatch, featuriser: RowFeaturiser, serve: ServeConfig | None = None, refits: list | None = None,
-    lightgbm: LightGBMConfig = LIGHTGBM,
+    lightgbm: LightGBMConfig = SMALL_LIGHTGBM, heads: dict | None = None,
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], fit_module.FitResult, list]:
     """Fit with spies: ``calls`` gets each fold booster's (fit rows, early-stopping rows), ``refits``
-    each refitted booster's (rows, rounds)."""
+    each refitted booster's (rows, rounds); ``heads`` adds the multiclass heads (``HEADS``)."""
     calls = []
     train_booster, refit_booster = fit_module._train_booster, fit_module._refit_booster
 
@@ -74,7 +87,7 @@ def _fit(
     frame, groups = _frame()
     result = fit_module.fit_scam_model(
         frame, kind="call", featuriser=featuriser, groups=groups, split=SPLIT, thresholds=ThresholdConfig(), serve=serve,
-        lightgbm=lightgbm,
+        lightgbm=lightgbm, **(heads or {}),
     )
     return calls, result, list(grouped_folds(frame["label"], groups, SPLIT.folds, SPLIT.seed))
 
@@ -90,13 +103,42 @@ def test_boosters_early_stop_inside_their_training_part(monkeypatch: pytest.Monk
         assert not set(groups[fitted]) & set(groups[stopped]), "a duplicate crosses the early-stopping split"
 
 
+def test_heads_early_stop_inside_their_training_part_on_the_binary_boosters_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls come binary folds, then fraud-type folds, then category folds; each head's
+    early-stopping rows are its named rows of the binary booster's early-stopping rows."""
+    calls, result, folds = _fit(monkeypatch, RowFeaturiser(), heads=HEADS)
+    frame, _ = _frame()
+    assert len(calls) == 3 * len(folds)
+    assert result.model.fraud_type_head is not None and result.model.category_head is not None
+    named = {"fraud_type": frame["fraud_type"].notna().to_numpy(), "category": np.ones(len(frame), dtype=bool)}
+    for head_number, head in enumerate(named, start=1):
+        for k, (train, held) in enumerate(folds):
+            binary_fitted, binary_stopped = calls[k]
+            fitted, stopped = calls[head_number * len(folds) + k]
+            assert len(stopped) > 0
+            assert not set(stopped) & set(held), f"{head} head early-stopped on fold {k}'s held-out rows"
+            assert set(fitted) | set(stopped) <= set(train)
+            assert set(stopped) == set(binary_stopped[named[head][binary_stopped]])
+            assert set(fitted) == set(binary_fitted[named[head][binary_fitted]])
+
+
 def test_each_booster_uses_only_its_folds_columns(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fold 0 may not use "signal" (as if selection had needed fold 0's held-out labels to pick it)."""
     masks = [np.array([True, False, True]), *[np.ones(3, dtype=bool)] * (SPLIT.folds - 1)]
-    _, result, _ = _fit(monkeypatch, RowFeaturiser(masks))
-    gains = [booster.feature_importance("gain") for booster in result.fold_boosters.binary.boosters]
-    assert gains[0][COLUMNS.index("signal")] == 0
-    assert all(gain[COLUMNS.index("signal")] > 0 for gain in gains[1:])
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(masks), heads=HEADS)
+    folds = result.fold_boosters
+    for head, boosters in {"binary": folds.binary.boosters, "fraud_type": folds.fraud_type, "category": folds.category}.items():
+        gains = [booster.feature_importance("gain") for booster in boosters]
+        assert gains[0][COLUMNS.index("signal")] == 0, f"{head} fold 0 split on a column chosen with its held-out labels"
+        assert all(gain[COLUMNS.index("signal")] > 0 for gain in gains[1:]), head
+
+
+def test_head_only_columns_reach_the_heads_and_never_the_binary_booster(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(head_only=np.array([False, True, False])), heads=HEADS)
+    folds = result.fold_boosters
+    signal = COLUMNS.index("signal")
+    assert all(booster.feature_importance("gain")[signal] == 0 for booster in folds.binary.boosters)
+    assert all(booster.feature_importance("gain")[signal] > 0 for booster in [*folds.category, *folds.fraud_type])
 
 
 def test_served_rounds_are_the_configured_quantile_of_the_fold_rounds() -> None:
@@ -129,7 +171,8 @@ def test_refit_seeds_serve_the_mean_of_refits_with_other_draws_as_one_booster(mo
         return booster
 
     monkeypatch.setattr(fit_module, "_refit_booster", keep)
-    random_draws = LIGHTGBM.model_copy(update={"params": {**LIGHTGBM.params, "feature_fraction": 0.5, "bagging_fraction": 0.7, "bagging_freq": 1}})
+    draws = {"feature_fraction": 0.5, "bagging_fraction": 0.7, "bagging_freq": 1}
+    random_draws = SMALL_LIGHTGBM.model_copy(update={"params": {**SMALL_LIGHTGBM.params, **draws}})
     _, result, _ = _fit(monkeypatch, RowFeaturiser(), ServeConfig(refit_seeds=3), lightgbm=random_draws)
     assert [seed for seed, _, _ in made] == [SPLIT.seed, SPLIT.seed + 1, SPLIT.seed + 2]
     assert len({rounds for _, rounds, _ in made}) == 1

@@ -42,3 +42,10 @@ def test_per_type_text_scores_are_never_reasons() -> None:
 
     names = [TYPE_SCORE_NAME.format(fraud_type="贷款征信"), "词: 安全账户"]
     assert sms_reason_mask(names).tolist() == [False, True]
+
+
+def test_category_text_scores_are_never_reasons() -> None:
+    from features.sms.text import category_score_name
+
+    names = [category_score_name("illegal"), category_score_name("fraud"), "词: 安全账户"]
+    assert sms_reason_mask(names).tolist() == [False, False, True]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TextFeatures
+from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TextFeatures, category_score_name
 
 _SYLLABLES = list("安全账户刷单征信保证金解冻快递验证码银行转入资金调查佣金日结")
 
@@ -144,3 +144,28 @@ def test_fraud_score_separates_fraud_from_marketing_where_categories_are_known()
     served = text.transform(frame).toarray()[:, -1]
     assert served[32:].min() > served[16:32].max()
     assert FRAUD_SCORE_NAME not in _features().fit(frame, labels).get_feature_names_out()  # 0/1 labels only
+
+
+def test_illegal_score_separates_illegal_services_from_marketing_when_configured() -> None:
+    """Adverts and illegal services are both unwanted and both promotional: only a score fitted on
+    illegal vs the rest tells them apart; it feeds the category head, not the unwanted boosters."""
+    ham = [f"周末一起吃饭{i}次" for i in range(16)]
+    spam = [f"全场五折优惠{i}退订回T" for i in range(16)]
+    illegal = [f"代开发票{i}真票可查联系" for i in range(16)]
+    fraud = [f"公安局称你涉嫌洗钱{i}转安全账户" for i in range(16)]
+    norm = ham + spam + illegal + fraud
+    frame = pd.DataFrame({"norm": norm, "tokens": [" ".join(text) for text in norm]})
+    labels = np.array([0] * 16 + [1] * 48)
+    category = ["ham"] * 16 + ["spam"] * 16 + ["illegal"] * 16 + ["fraud"] * 16
+    folds = [(np.arange(64)[np.arange(64) % 2 == k], np.arange(64)[np.arange(64) % 2 != k]) for k in (0, 1)]
+    text = _features(linear_folds=3, category_scores=("fraud", "illegal"))
+    text.fit_transform(frame, labels, category=category, folds=folds)
+    names = list(text.get_feature_names_out())
+    assert names[-2:] == [FRAUD_SCORE_NAME, category_score_name("illegal")]
+    served = text.transform(frame).toarray()[:, -1]
+    assert served[32:48].min() > max(served[16:32].max(), served[48:].max())
+    assert all(mask[-3:].all() for mask in text.fold_column_masks_), "scores are out of fold: every fold may use them"
+    assert text.head_only_columns_.tolist() == [False] * (len(names) - 2) + [True, True], "category scores are the heads' only"
+    only_fraud = _features(linear_folds=3).fit(frame, labels)
+    only_fraud.fit_transform(frame, labels, category=category, folds=folds)
+    assert list(only_fraud.get_feature_names_out()) == names[:-1], "the default scores fraud alone"
