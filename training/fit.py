@@ -390,6 +390,10 @@ def _fit_multiclass(
     early-stopped on the named rows of that fold's training part, on that fold's columns; every
     held-out row (named or not) gets that booster's probabilities. A fold whose early-stopping
     part has no named row stops on its fitting rows (no leak, just no early stop to speak of).
+    Once the inner split has chosen the rounds, the fold's booster is retrained on all its
+    training part's named rows for that many rounds: a head's classes are few rows each (a
+    fraud type may have dozens), and holding a fifth of them out for stopping alone cost
+    fraud-type accuracy on held-out data (0.9739 → 0.9726 on Telecom_Fraud_Texts_5's test).
     """
     counts = names.dropna().value_counts()
     classes = sorted(counts[counts >= cfg.min_examples_per_type].index)
@@ -397,7 +401,7 @@ def _fit_multiclass(
         return None
     typed = names.isin(classes).to_numpy()
     codes = names.map({name: i for i, name in enumerate(classes)}).to_numpy()
-    boosters = []
+    boosters, rounds = [], []
     params = {"objective": "multiclass", "num_class": len(classes)}
     oof_proba = np.zeros((features.shape[0], len(classes)))
     for rows in cross_fit:
@@ -405,15 +409,18 @@ def _fit_multiclass(
         if len(stop_idx) == 0:
             stop_idx = fit_idx
         usable = _only_columns(features, rows.columns)
-        booster = _train_booster(
+        stopped = _train_booster(
             cfg.lightgbm, usable[fit_idx], codes[fit_idx].astype(int), usable[stop_idx], codes[stop_idx].astype(int), seed,
             params=params,
         )
+        rounds.append(predicting_rounds(stopped))
+        train_idx = np.union1d(fit_idx, stop_idx)
+        booster = _refit_booster(cfg.lightgbm, usable[train_idx], codes[train_idx].astype(int), rounds[-1], seed, params)
         oof_proba[rows.held] = MulticlassHead([booster], classes).proba(features[rows.held])
         boosters.append(booster)
     served = boosters
     if serve.booster == "refit":
-        rounds = served_rounds([b.best_iteration for b in boosters], serve)
+        rounds = served_rounds(rounds, serve)
         typed_rows = np.flatnonzero(typed)
         served = [_refit_booster(cfg.lightgbm, features[typed_rows], codes[typed_rows].astype(int), rounds, seed, params)]
     elif serve.booster == "merged":
