@@ -306,16 +306,18 @@ def test_a_shadow_scorer_whose_redis_is_down_counts_the_pairs_and_the_offer_neve
         monkeypatch: pytest.MonkeyPatch) -> None:
     from serving.shadow import ShadowScorer
     from serving.shadow_metrics import DROP_STORE_FAILED
-    from tests.serving.test_shadow import CHAMPION, KEY, _Scored, challenger_says, loaded_slot, sms
+    from tests.serving.shadow_fakes import FakeChallenger
+    from tests.serving.test_shadow import CHAMPION, KEY, WAIT_S, _Scored, loaded_slot, sms
     from tests.serving.test_shadow import dropped as shadow_dropped
 
-    store = open_shadow_store(ShadowConfig(backend="redis", url=closed_port_url(), busy_timeout_s=1))
-    config = ShadowModelConfig(enabled=True, share=1.0)
-    shadow = ShadowScorer(loaded_slot(monkeypatch), config, challenger_says("block"), store, KEY, max_batch=64, max_wait_s=0.05)
+    slot = loaded_slot(monkeypatch)
+    sampled = ShadowModelConfig(enabled=True, model=slot.uri, share=1.0)
+    config = ShadowConfig(backend="redis", url=closed_port_url(), busy_timeout_s=1, max_wait_ms=50, nice=0, sms=sampled)
+    shadow = ShadowScorer(slot, config, FakeChallenger("block"), KEY)
     shadow.start()
     before = shadow_dropped(DROP_STORE_FAILED)
     shadow.offer(CHAMPION, [sms(1), sms(2)], [_Scored(0.1, "allow"), _Scored(0.2, "allow")])
-    assert shadow.wait_idle(10)
+    assert shadow.wait_idle(WAIT_S)
     shadow.stop()
     assert shadow_dropped(DROP_STORE_FAILED) - before == 2
 
