@@ -24,11 +24,9 @@ import json
 import os
 import random
 import secrets
-import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
@@ -43,7 +41,7 @@ from serving.metrics import record_decision_log_dropped
 from serving.reload import LoadedModel
 from serving.schemas import ScoreResult
 from serving.scoring import Verdict
-from serving.sqlite_tx import immediate_transaction, wal_connection
+from serving.sqlite_tx import WalFile, immediate_transaction
 from serving.store_errors import StoreUnavailable
 
 _SCHEMA = """
@@ -166,20 +164,10 @@ class SqliteDecisionStore:
 
     def __init__(self, config: DecisionLogConfig) -> None:
         self.config = config
-        self.path = config.db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.executescript(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection; SQLite's errors (locked past the timeout, disk full) as StoreUnavailable."""
-        try:
-            # synchronous NORMAL: a crash may lose the last second of log, never corrupt it
-            with wal_connection(self.path, self.config.busy_timeout_s, "NORMAL") as conn:
-                yield conn
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"decision log {self.path}: {exc}") from exc
+        # synchronous NORMAL: a crash may lose the last second of log, never corrupt it
+        wal = WalFile.create(config.db_path(), config.busy_timeout_s, "NORMAL", _SCHEMA, unavailable_as="decision log")
+        self.path = wal.path
+        self._connect = wal.connect
 
     def append(self, rows: Sequence[tuple], watched: Iterable[tuple[str, str, str]]) -> None:
         with self._connect() as conn, immediate_transaction(conn):

@@ -20,7 +20,6 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from typing import Annotated, Any, Literal, Protocol
 
@@ -39,7 +38,7 @@ from pydantic import (
 from configs.feedback import FeedbackConfig
 from features.labels import parse_label
 from serving.schemas import DECISION_ID_PATTERN, visible_text
-from serving.sqlite_tx import immediate_transaction, wal_connection
+from serving.sqlite_tx import WalFile, immediate_transaction
 from serving.store_errors import StoreUnavailable
 
 _SCHEMA = """
@@ -221,14 +220,11 @@ class SqliteFeedbackStore:
 
     def __init__(self, config: FeedbackConfig) -> None:
         self.config = config
-        self.path = config.db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        wal = WalFile.create(config.db_path(), config.busy_timeout_s, "FULL", _SCHEMA)
+        self.path = wal.path
+        self._connect = wal.connect
         with self._connect() as conn:
-            conn.executescript(_SCHEMA)
             _add_decision_id(conn)
-
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return wal_connection(self.path, self.config.busy_timeout_s, "FULL")
 
     def append_many(self, records: Iterable[FeedbackRecord | Mapping[str, Any]]) -> list[str]:
         """Validate and durably append ``records`` as one transaction; returns their ids in order.

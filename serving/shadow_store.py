@@ -16,9 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import sqlite3
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timezone
 from typing import Literal, Protocol
@@ -28,7 +26,7 @@ import pandas as pd
 from configs import ConfigError
 from configs.serving import ShadowConfig
 from features.sms.normalise import clean_text
-from serving.sqlite_tx import immediate_transaction, wal_connection
+from serving.sqlite_tx import WalFile, immediate_transaction
 
 SHADOW_KEY_ENV = "YUNMAO_SHADOW_KEY"
 MIN_KEY_CHARS = 16
@@ -150,13 +148,9 @@ class SqliteShadowStore:
 
     def __init__(self, config: ShadowConfig) -> None:
         self.config = config
-        self.path = config.db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
-        return wal_connection(self.path, self.config.busy_timeout_s, "NORMAL")
+        wal = WalFile.create(config.db_path(), config.busy_timeout_s, "NORMAL", _SCHEMA)
+        self.path = wal.path
+        self._connect = wal.connect
 
     def append(self, pairs: Sequence[ShadowPair]) -> None:
         """Append ``pairs`` and prune the oldest rows beyond ``max_rows``, in one transaction."""

@@ -1,5 +1,6 @@
 """One write transaction for the service's SQLite files (feedback, template store, reload board,
-shadow pairs), and the WAL connection the append-only ones open.
+shadow pairs), and the WAL file the append-only ones (feedback, decision log, shadow pairs) create
+and connect to.
 
 Connections are opened in autocommit mode (``isolation_level=None``) so that the transaction is
 explicit: ``BEGIN IMMEDIATE`` takes the write lock up front — two workers writing at once wait on
@@ -12,8 +13,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+from serving.store_errors import StoreUnavailable
 
 
 @contextmanager
@@ -28,16 +32,51 @@ def immediate_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection
     db.execute("COMMIT")
 
 
-@contextmanager
-def wal_connection(path: Path, busy_timeout_s: float, synchronous: Literal["FULL", "NORMAL"]) -> Iterator[sqlite3.Connection]:
-    """An autocommit connection to ``path`` in WAL mode (readers never block the writer), closed on exit.
+@dataclass(frozen=True)
+class WalFile:
+    """An append-only store's SQLite file in WAL mode (readers never block the writer), opened
+    with one short-lived connection per operation, so stores stay fork- and thread-safe.
 
-    Raises:
-        RuntimeError: SQLite refused WAL (e.g. the file is on a network share).
+    ``unavailable_as`` names the store for a caller that wants SQLite's errors (locked past the
+    timeout, disk full) raised as :class:`StoreUnavailable` "``unavailable_as path: error``";
+    without it they propagate as ``sqlite3.Error``.
     """
-    with closing(sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)) as db:
-        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-        if mode.lower() != "wal":
-            raise RuntimeError(f"{path}: SQLite refused WAL mode (got {mode!r}); is it on a network share?")
-        db.execute(f"PRAGMA synchronous={synchronous}")
-        yield db
+
+    path: Path
+    busy_timeout_s: float
+    synchronous: Literal["FULL", "NORMAL"]
+    unavailable_as: str | None = None
+
+    @classmethod
+    def create(cls, path: Path, busy_timeout_s: float, synchronous: Literal["FULL", "NORMAL"], schema: str,
+               unavailable_as: str | None = None) -> WalFile:
+        """Make ``path``'s folder, run ``schema`` (idempotent ``CREATE … IF NOT EXISTS``) in it, and
+        return the file to connect to.
+
+        Raises:
+            RuntimeError: SQLite refused WAL (e.g. the file is on a network share).
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wal = cls(path, busy_timeout_s, synchronous, unavailable_as)
+        with wal.connect() as db:
+            db.executescript(schema)
+        return wal
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """An autocommit connection in WAL mode with the busy timeout, closed on exit.
+
+        Raises:
+            RuntimeError: SQLite refused WAL (e.g. the file is on a network share).
+        """
+        try:
+            with closing(sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)) as db:
+                mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise RuntimeError(f"{self.path}: SQLite refused WAL mode (got {mode!r}); is it on a network share?")
+                db.execute(f"PRAGMA synchronous={self.synchronous}")
+                yield db
+        except sqlite3.Error as exc:
+            if self.unavailable_as is None:
+                raise
+            raise StoreUnavailable(f"{self.unavailable_as} {self.path}: {exc}") from exc
