@@ -95,21 +95,10 @@ class ColumnExclusion(StrictModel):
     reason: str = Field(min_length=3)
 
 
-class ColumnSelectionConfig(StrictModel):
-    """Keep the ``keep`` columns with the most gain in a quick booster (``rounds`` rounds of the
-    model's own LightGBM params) instead of every column. Chosen per cross-fitting fold on that
-    fold's training rows only, so no out-of-fold score comes from a choice its row's label made."""
-
-    keep: int = Field(ge=1, le=10_000)
-    rounds: int = Field(300, ge=1, le=10_000)
-
-
 class CallFeatureConfig(StrictModel):
-    """Columns the featuriser never uses; every other numeric column present at fit is used
-    (or, with ``select``, the most useful of them)."""
+    """Columns the featuriser never uses; every other numeric column present at fit is used."""
 
     exclude: list[ColumnExclusion] = Field(default_factory=list)
-    select: ColumnSelectionConfig | None = None
 
     @property
     def excluded_columns(self) -> tuple[str, ...]:

@@ -28,15 +28,11 @@ class ServeConfig(StrictModel):
     binary boosters merged into one (mean margin and contributions), each multiclass head's
     boosters stacked into one whose members' probabilities are averaged (models/merge.py).
     ``rounds_scale`` multiplies those rounds: a refit sees more rows than a fold booster did.
-    ``refit_seeds`` > 1 refits the binary model that many times with different seeds (bagging and
-    feature-fraction draws) and serves their mean merged into one booster: less of the served
-    score is one random draw's luck, still one predict call.
     """
 
     booster: Literal["refit", "bag", "merged"] = "refit"
     rounds_quantile: float = Field(0.5, ge=0, le=1)
     rounds_scale: float = Field(1.0, gt=0, le=4)
-    refit_seeds: int = Field(1, ge=1, le=50)
 
 
 class ReferenceConfig(StrictModel):

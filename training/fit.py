@@ -166,7 +166,7 @@ def fit_scam_model(
     base_column = feature_names.index(base_margin_feature) if base_margin_feature else None
     base = base_margin(features, base_column)
 
-    cross_fit = fold_rows(folds, featuriser.fold_column_masks_, labels, groups, split)
+    cross_fit = fold_rows(folds, getattr(featuriser, "fold_column_masks_", None), labels, groups, split)
     head_only = getattr(featuriser, "head_only_columns_", None)
     boosters, margins = [], np.zeros(len(y))
     for rows in cross_fit:
@@ -183,9 +183,7 @@ def fit_scam_model(
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
         refit_features = _only_columns(features, _without(None, head_only))
-        refits = BoosterBag([_refit_booster(lightgbm, refit_features, y, rounds, split.seed + draw, init_score=base)
-                             for draw in range(serve.refit_seeds)], base_column)
-        served = refits if serve.refit_seeds == 1 else merged_bag(refits)
+        served = BoosterBag([_refit_booster(lightgbm, refit_features, y, rounds, split.seed, init_score=base)], base_column)
     elif serve.booster == "merged":
         served = merged_bag(bag)
 

@@ -177,28 +177,6 @@ def test_refit_serves_one_booster_fitted_on_every_row_for_the_folds_median_round
     assert result.model.booster.rounds == [rounds]
 
 
-def test_refit_seeds_serve_the_mean_of_refits_with_other_draws_as_one_booster(monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list = []
-    refit_booster = fit_module._refit_booster
-
-    def keep(cfg, x, y, rounds, seed, *args, **kwargs):
-        booster = refit_booster(cfg, x, y, rounds, seed, *args, **kwargs)
-        made.append((seed, rounds, booster))
-        return booster
-
-    monkeypatch.setattr(fit_module, "_refit_booster", keep)
-    draws = {"feature_fraction": 0.5, "bagging_fraction": 0.7, "bagging_freq": 1}
-    random_draws = SMALL_LIGHTGBM.model_copy(update={"params": {**SMALL_LIGHTGBM.params, **draws}})
-    _, result, _ = _fit(monkeypatch, RowFeaturiser(), ServeConfig(refit_seeds=3), lightgbm=random_draws)
-    assert [seed for seed, _, _ in made] == [SPLIT.seed, SPLIT.seed + 1, SPLIT.seed + 2]
-    assert len({rounds for _, rounds, _ in made}) == 1
-    features = _frame()[0][COLUMNS].to_numpy(dtype=float)
-    margins = [booster.predict(features, raw_score=True) for _, _, booster in made]
-    assert not np.allclose(margins[0], margins[1]), "other seeds must draw other rows and columns"
-    assert len(result.model.booster.boosters) == 1
-    np.testing.assert_allclose(result.model.booster.raw_margin(features), np.mean(margins, axis=0), atol=1e-9)
-
-
 def test_refit_and_bag_share_calibration_and_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
     """Both come from the fold boosters' out-of-fold scores, whatever is served."""
     _, refit, _ = _fit(monkeypatch, RowFeaturiser())

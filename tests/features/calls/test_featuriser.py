@@ -58,38 +58,3 @@ def test_mappings_give_the_frames_values() -> None:
     np.testing.assert_array_equal(got[[0, 1, 3], 2], expected[[0, 1, 3], 2])
     assert np.isnan(got[2, 2])  # a list is no number (a frame cannot hold one per cell to compare with)
     assert featuriser.transform([]).shape == (0, 3)
-
-
-def _selection_frame(rows: int = 600, noise: int = 8, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray, list]:
-    """One real signal column, noise columns, and ``leaky``: the label on fold 0's held-out rows,
-    noise everywhere else (what only fold 0's held-out labels would pick)."""
-    rng = np.random.default_rng(seed)
-    y = (rng.random(rows) < 0.3).astype(int)
-    order = rng.permutation(rows)
-    folds = [(np.setdiff1d(order, part), np.sort(part)) for part in np.array_split(order, 3)]
-    frame = pd.DataFrame({"signal": y + rng.normal(0, 0.8, rows), **{f"noise{i}": rng.normal(size=rows) for i in range(noise)}})
-    leaky = rng.normal(size=rows)
-    leaky[folds[0][1]] = y[folds[0][1]] * 3.0
-    frame["leaky"] = leaky
-    return frame, y, folds
-
-
-def test_selection_keeps_useful_columns_and_no_fold_uses_a_column_its_held_out_labels_chose() -> None:
-    frame, y, folds = _selection_frame()
-    featuriser = CallFeaturiser(keep_top=2, selection_rounds=30, selection_params={"num_threads": 1, "min_data_in_leaf": 20})
-    featuriser.fit(frame, y, folds=folds)
-    kept = featuriser.get_feature_names_out().tolist()
-    assert "signal" in kept and "leaky" in kept  # the all-rows choice (the refit's) sees fold 0's rows
-    assert len(kept) < frame.shape[1], "noise columns are dropped"
-    assert featuriser.transform(frame).shape == (len(frame), len(kept))
-    masks = featuriser.fold_column_masks_
-    assert len(masks) == len(folds) and all(mask.sum() <= 2 and mask[kept.index("signal")] for mask in masks)
-    assert not masks[0][kept.index("leaky")], "fold 0's booster may not use what its held-out labels chose"
-
-
-def test_selection_without_labels_is_refused_and_the_shipped_config_selects_nothing() -> None:
-    frame, _, _ = _selection_frame(rows=60)
-    with pytest.raises(ValueError, match="needs labels"):
-        CallFeaturiser(keep_top=2).fit(frame)
-    shipped = build_call_featuriser(CallConfig()).fit(frame)
-    assert shipped.keep_top is None and shipped.fold_column_masks_ is None and len(shipped.columns_) == frame.shape[1]
