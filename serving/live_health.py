@@ -11,9 +11,11 @@ and ``yunmao monitor``.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -56,12 +58,41 @@ def _psi_row(name: str, value: float | None, limit: float, count: int) -> dict[s
 
 
 def watched_columns(decisions: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Watched feature name → its values over ``decisions`` (rows whose names list holds it)."""
-    columns: dict[str, list[float]] = {}
-    for names, values in zip(decisions["watched_names"], decisions["watched"], strict=True):
-        for name, value in zip(names, values, strict=False):
-            columns.setdefault(name, []).append(value)
-    return {name: np.asarray(values, dtype=float) for name, values in columns.items()}
+    """Watched feature name → its values over ``decisions`` in row order (a row's ``watched``
+    pairs with its ``watched_names`` position by position, up to the shorter of the two); names
+    in the order the rows first give them.
+
+    Each worker's live-health refresh runs this over the whole window (up to ``max_rows_read``
+    rows × the watched features), so values are read into one matrix per names list (one per
+    model version, in practice) instead of one Python step per value; docs/benchmarks.md
+    "Live model health" has the cost before and after.
+    """
+    names, values = decisions["watched_names"].to_list(), decisions["watched"].to_list()
+    lengths = np.fromiter(map(len, values), dtype=np.intp, count=len(values))
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    first_seen: dict[str, tuple[int, int]] = {}
+    unread = np.ones(len(names), dtype=bool)
+    while unread.any():
+        rest = np.flatnonzero(unread)
+        layout = names[rest[0]]
+        same = rest[np.fromiter(map(operator.eq, map(names.__getitem__, rest), repeat(layout)), dtype=bool, count=len(rest))]
+        unread[same] = False
+        for width in np.unique(lengths[same]):
+            rows = same[lengths[same] == width]
+            block = np.fromiter(chain.from_iterable(map(values.__getitem__, rows)), dtype=float,
+                                count=len(rows) * int(width)).reshape(len(rows), int(width))
+            for position, name in enumerate(layout[:width]):
+                parts.setdefault(name, []).append((rows, block[:, position]))
+                first_seen[name] = min(first_seen.get(name, (len(names), 0)), (int(rows[0]), position))
+    return {name: _in_row_order(parts[name]) for name in sorted(first_seen, key=first_seen.__getitem__)}
+
+
+def _in_row_order(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The values of ``(rows, values)`` parts merged by row (a row's earlier part first)."""
+    if len(parts) == 1:
+        return parts[0][1]
+    rows = np.concatenate([part_rows for part_rows, _ in parts])
+    return np.concatenate([part_values for _, part_values in parts])[np.argsort(rows, kind="stable")]
 
 
 def labelled(decisions: pd.DataFrame, feedback: pd.DataFrame) -> pd.DataFrame:

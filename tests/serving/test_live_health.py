@@ -8,14 +8,17 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from benchmarks.live_drift_bench import decision_rows, per_row_watched_columns
 from configs.feedback import FeedbackConfig
 from configs.monitor import DecisionLogConfig, LiveHealthConfig
 from models.scam_model import REFERENCE_SCORE
+from serving import live_health
 from serving.decision_log import DecisionLog, decided_since, log_scored
 from serving.feedback_store import open_feedback_store
-from serving.live_health import DecisionWindow, LiveHealthRefresher, drift, labelled, precision_rows
+from serving.live_health import DecisionWindow, LiveHealthRefresher, drift, labelled, precision_rows, watched_columns
 from serving.metrics import DRIFT_PSI, LIVE_PRECISION
 from serving.schemas import ScoreResult, new_decision_id
 from tests.servers import wait_until
@@ -169,3 +172,32 @@ def test_decisions_leave_the_window_as_it_moves(log: DecisionLog, monkeypatch: p
     log_stream(log, model, reference(rng, 10))
     monkeypatch.setattr("serving.live_health.window_start", lambda hours: moved_on)
     assert len(window.read()) == 10
+
+
+def test_watched_columns_and_drift_equal_the_per_row_loop_they_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NaNs, values outside the reference's range, and rows the loop paired only partly: values
+    shorter or longer than their names, another names list (a name repeated, one new) in between."""
+    rng = np.random.default_rng(4)
+    frame, ref = decision_rows(rng, 600, 4)
+    names = frame["watched_names"].iloc[0]
+    odd = {0: (names, [0.1]), 1: (["new"], [0.2]), 5: (names[:2], [np.nan, 9.0, 1.0]),
+           9: (["new", names[3], "new"], [0.5, 2.0, np.nan]), 11: (names, []), 13: ([], [1.0])}
+    for row, (row_names, row_values) in odd.items():
+        frame.at[row, "watched_names"], frame.at[row, "watched"] = row_names, row_values
+    before = per_row_watched_columns(frame)
+    after = watched_columns(frame)
+    assert list(after) == list(before) == [names[0], "new", *names[1:]]  # in the order rows first name them
+    for name, values in before.items():
+        np.testing.assert_array_equal(after[name], values)
+    ref["new"] = rng.normal(size=500)
+    config = LiveHealthConfig(min_decisions=100)
+    shipped = drift(frame, ref, config)
+    monkeypatch.setattr(live_health, "watched_columns", per_row_watched_columns)
+    replaced = drift(frame, ref, config)
+    assert [r["name"] for r in shipped] == [r["name"] for r in replaced] == [REFERENCE_SCORE, *after]
+    assert all(abs(a["psi"] - b["psi"]) <= 1e-12 for a, b in zip(shipped, replaced, strict=True))
+    assert shipped[1]["psi"] > 0.1, "live values wider than the reference must show as drift"
+
+
+def test_watched_columns_of_no_decisions_is_empty() -> None:
+    assert watched_columns(pd.DataFrame({"watched": [], "watched_names": []})) == {}
