@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from configs import StrictModel, default_config_path, load_config
-from configs.paths import data_dir
+from configs.paths import data_file
 from configs.stores import SharedStoreConfig
 
 SERVING_CONFIG_ENV = "YUNMAO_SERVING_CONFIG"
@@ -126,10 +126,7 @@ class ShadowConfig(SharedStoreConfig):
 
     def db_path(self) -> Path:
         """The pairs' SQLite file: ``<data dir>/shadow.db`` unless ``path`` says otherwise."""
-        if self.path is None:
-            return data_dir() / "shadow.db"
-        path = Path(self.path).expanduser()
-        return path if path.is_absolute() else data_dir() / path
+        return data_file(self.path, "shadow.db")
 
 
 class ServingConfig(StrictModel):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from configs import ConfigError, default_config_path, load_config
-from configs.serving import ServingConfig
+from configs.serving import ServingConfig, ShadowConfig
 
 
 def test_shipped_config_loads_with_a_reload_bound_below_the_request_timeout() -> None:
@@ -48,3 +48,13 @@ def test_bad_values_are_refused_naming_the_field(tmp_path: Path, yaml_text: str,
     path.write_text(yaml_text)
     with pytest.raises(ConfigError, match=message):
         load_config(path, ServingConfig)
+
+
+def test_shadow_pairs_live_under_the_data_dir_unless_a_path_says_otherwise(
+    isolated_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert ShadowConfig().db_path() == isolated_data_dir / "shadow.db"
+    assert ShadowConfig(path="live/s.db").db_path() == isolated_data_dir / "live" / "s.db"
+    assert ShadowConfig(path=str(tmp_path / "s.db")).db_path() == tmp_path / "s.db"
+    assert ShadowConfig(path="~/s.db").db_path() == tmp_path / "s.db"
