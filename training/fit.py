@@ -179,11 +179,12 @@ def fit_scam_model(
         margins[held_idx] = booster.predict(features[held_idx], raw_score=True) + (0 if base is None else base[held_idx])
         boosters.append(booster)
     bag = BoosterBag(boosters, base_margin_column=base_column)
-    served = bag
+    served, member_rounds = bag, bag.rounds
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
         refit_features = _only_columns(features, _without(None, head_only))
         served = BoosterBag([_refit_booster(lightgbm, refit_features, y, rounds, split.seed, init_score=base)], base_column)
+        member_rounds = served.rounds
     elif serve.booster == "merged":
         served = merged_bag(bag)
 
@@ -219,7 +220,8 @@ def fit_scam_model(
     )
     metrics = binary_report(y, scores, cutoffs.block, cutoffs.warn)
     metrics["best_iterations"] = bag.best_iterations
-    metrics["served_rounds"] = served.rounds
+    # Per member: a merged booster's own round count is the sum of its members' (their trees in one model).
+    metrics["served_member_rounds"] = member_rounds
     return FitResult(model, frame, scores, metrics, n_train=len(frame), fold_boosters=FoldBoosters(bag, type_folds, category_folds))
 
 

@@ -175,6 +175,15 @@ def test_refit_serves_one_booster_fitted_on_every_row_for_the_folds_median_round
     assert sorted(rows) == list(range(len(_frame()[0]))), "the refit must see every training row"
     assert rounds == int(np.median(folds.best_iterations))
     assert result.model.booster.rounds == [rounds]
+    assert result.metrics["served_member_rounds"] == [rounds]
+
+
+def test_served_member_rounds_of_a_merged_model_are_its_members_not_their_sum(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(), ServeConfig(booster="merged"))
+    members = result.fold_boosters.binary.rounds
+    assert len(set(members)) > 1, "members stopped at different rounds: a sum would differ from each"
+    assert result.metrics["served_member_rounds"] == members
+    assert result.model.booster.rounds == [sum(members)]  # the one merged booster holds every member's trees
 
 
 def test_refit_and_bag_share_calibration_and_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
