@@ -1,5 +1,10 @@
 """CDRs as a Dask dataset: many CSV or Parquet files, one partition per file, shuffled by number.
 
+The shuffle puts every row of number bucket ``b`` (a stable hash of the number, the same in every
+table) into partition ``b`` exactly: ``set_index`` on the bucket with divisions ``0, 1, …, n``.
+A ``shuffle(on=bucket)`` would not: Dask hashes the bucket value again (as a float), so buckets
+collide — with 2 partitions both went to the second, which then held every call.
+
 Files are found recursively (so a hive-partitioned dataset such as ``voc/month=2020-03/part-0.parquet``
 loads) and sorted by path, then each is recognised by its header and validated by the same
 :func:`training.data.cdr.validate_table` the one-machine loader uses, with the same per-file
@@ -11,12 +16,14 @@ start in the same second) then come out identical.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from configs.cluster import ClusterConfig
 from training.data.cdr import SUFFIXES, CdrLoadError, read_header, read_table, table_kind, validate_table
 from training.data.report import FileReport
 
@@ -57,6 +64,36 @@ def dataset_files(path: str | Path) -> dict[str, list[Path]]:
     return by_kind
 
 
+def estimated_rows(path: Path, csv_sample_bytes: int) -> int:
+    """Rows of one file without reading it: Parquet's metadata, or a CSV's size scaled by the
+    rows in its first ``csv_sample_bytes`` (exact when the file is no longer than that).
+
+    Raises:
+        CdrLoadError: the file cannot be read.
+    """
+    try:
+        if path.suffix != ".csv":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+        size = path.stat().st_size
+        with path.open("rb") as file:
+            head = file.read(csv_sample_bytes)
+    except (OSError, ValueError) as exc:
+        raise CdrLoadError(f"{path}: cannot read: {exc}") from exc
+    lines = len(head.splitlines())
+    if len(head) == size:
+        return max(lines - 1, 0)  # the header is not a row
+    return math.ceil(size * lines / len(head))
+
+
+def partition_count(voc_files: list[Path], workers: int, config: ClusterConfig) -> int:
+    """Partitions to shuffle the CDRs into: at least ``partitions_per_worker`` per worker, and
+    enough that one holds about ``rows_per_partition`` calls at most (numbers are hashed evenly)."""
+    calls = sum(estimated_rows(file, config.csv_sample_bytes) for file in voc_files)
+    return max(workers * config.partitions_per_worker, math.ceil(calls / config.rows_per_partition))
+
+
 def with_positions(frame: pd.DataFrame, file_index: int) -> pd.DataFrame:
     """``frame`` with each row's (file, row) position, times in nanoseconds whatever the file held
     (Parquet may store microseconds; every partition must share one schema)."""
@@ -91,22 +128,32 @@ def table_schema(path: Path, kind: str) -> pd.DataFrame:
     return number_bucket(with_positions(validate_table(kind, empty, FileReport(path=str(path), format=kind)), 0), 1)
 
 
-def load_dataset(path: str | Path, npartitions: int, shuffle: bool = True) -> DaskCdrTables:
-    """Every table of the dataset at ``path``, validated per file and (``shuffle``) shuffled by
-    number into ``npartitions`` partitions; unshuffled, a table has one partition per file.
+def by_bucket(table: dd.DataFrame, npartitions: int) -> dd.DataFrame:
+    """``table`` with the rows of bucket ``b`` in partition ``b``, for ``b`` in ``0 … npartitions-1``."""
+    return table.set_index(BUCKET_COLUMN, divisions=tuple(range(npartitions + 1)), drop=False)
 
-    Raises:
-        CdrLoadError: see :func:`dataset_files` (unreadable files fail when the job runs).
-    """
+
+def load_tables(files_by_kind: dict[str, list[Path]], npartitions: int | None) -> DaskCdrTables:
+    """Every table of :func:`dataset_files`, validated per file and shuffled by number into
+    ``npartitions`` partitions; with None, not shuffled: a table has one partition per file."""
     import dask
     import dask.dataframe as dd
 
     tables, reports = {}, []
-    for kind, files in dataset_files(path).items():
+    for kind, files in files_by_kind.items():
         loaded = [dask.delayed(load_file, nout=2)(file, kind, index) for index, file in enumerate(files)]
         reports.extend(report for _, report in loaded)
         schema = table_schema(files[0], kind)
-        frames = [dask.delayed(number_bucket)(frame, npartitions) for frame, _ in loaded]
+        frames = [dask.delayed(number_bucket)(frame, npartitions or 1) for frame, _ in loaded]
         table = dd.from_delayed(frames, meta=schema, verify_meta=False)
-        tables[kind] = table.shuffle(on=BUCKET_COLUMN, npartitions=npartitions) if shuffle else table
+        tables[kind] = table if npartitions is None else by_bucket(table, npartitions)
     return DaskCdrTables(tables=tables, reports=reports)
+
+
+def load_dataset(path: str | Path, npartitions: int | None) -> DaskCdrTables:
+    """:func:`load_tables` of the dataset at ``path``.
+
+    Raises:
+        CdrLoadError: see :func:`dataset_files` (unreadable files fail when the job runs).
+    """
+    return load_tables(dataset_files(path), npartitions)

@@ -39,7 +39,7 @@ def build_links_dask(
     """
     import dask
 
-    data = load_dataset(cdr, npartitions=1, shuffle=False)
+    data = load_dataset(cdr, npartitions=None)
     voc = data.tables["voc"]
     summary = call_summary(voc.drop(columns=[c for c in voc.columns if c.startswith("_")]))
     progress(f"links: summarising calls of {voc.npartitions} files on the cluster")

@@ -20,7 +20,7 @@ from configs.cluster import ClusterConfig
 from features.calls.profiles import PROFILE_COLUMNS, ProfileContext, build_profiles, count_sims_per_imei, in_window, latest_times
 from training.data.cdr import attach_labels
 from training.data.report import LoadReport
-from training.distributed.cdr import ORDER_COLUMNS, in_loader_order, load_dataset
+from training.distributed.cdr import ORDER_COLUMNS, dataset_files, in_loader_order, load_tables, partition_count
 from training.distributed.cluster import run_partitions, worker_count
 
 if TYPE_CHECKING:
@@ -61,7 +61,8 @@ def build_profiles_dask(
     """
     import dask
 
-    data = load_dataset(cdr, worker_count(client) * cluster.partitions_per_worker)
+    files = dataset_files(cdr)
+    data = load_tables(files, partition_count(files["voc"], worker_count(client), cluster))
     # Kept in cluster memory (spilled to disk past it) so the global steps and the profiles read the files once.
     tables = dict(zip(data.tables, client.persist(list(data.tables.values())), strict=True))
     reports = client.compute(dask.delayed(list)(data.reports))  # the same file tasks: read once
