@@ -20,7 +20,7 @@ from sklearn.base import TransformerMixin
 from configs.call import ProfileConfig
 from features.reasons import top_reasons
 from models.csr import as_csr, csr_columns
-from models.ensemble import PREDICT_THREADS, BoosterBag
+from models.ensemble import BoosterBag, predict
 from models.merge import mean_member_proba
 
 if TYPE_CHECKING:
@@ -102,9 +102,9 @@ class MulticlassHead:
         """Rows × classes probabilities."""
         if self.stacked_members > 1:
             (stacked,) = self.boosters
-            return mean_member_proba(stacked.predict(features, raw_score=True, num_threads=PREDICT_THREADS), self.stacked_members)
+            return mean_member_proba(predict(stacked, features, raw_score=True), self.stacked_members)
         return np.mean(
-            [np.asarray(b.predict(features, num_threads=PREDICT_THREADS)) for b in self.boosters], axis=0
+            [np.asarray(predict(b, features)) for b in self.boosters], axis=0
         ).reshape(features.shape[0], len(self.classes))
 
     def predict(self, features) -> tuple[list[str], np.ndarray]:

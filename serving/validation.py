@@ -179,7 +179,7 @@ def validated_input(model: type[ModelT]) -> type[ModelT]:
     path is missing from the middleware's table fails with :func:`validated_body`'s LookupError.
     """
 
-    async def from_http_request(cls: type, request: Request, serde: object) -> ModelT:
+    async def from_http_request(cls: type, request: Request, _serde: object) -> ModelT:
         return validated_body(request.scope, model)
 
     namespace = {"from_http_request": classmethod(from_http_request), "__module__": model.__module__}
