@@ -20,7 +20,7 @@ from sklearn.base import TransformerMixin
 from configs.call import ProfileConfig
 from features.reasons import top_reasons
 from models.csr import as_csr, csr_columns
-from models.ensemble import PREDICT_THREADS, BoosterBag
+from models.ensemble import BoosterBag, predict
 from models.merge import mean_member_proba
 
 if TYPE_CHECKING:
@@ -102,9 +102,9 @@ class MulticlassHead:
         """Rows × classes probabilities."""
         if self.stacked_members > 1:
             (stacked,) = self.boosters
-            return mean_member_proba(stacked.predict(features, raw_score=True, num_threads=PREDICT_THREADS), self.stacked_members)
+            return mean_member_proba(predict(stacked, features, raw_score=True), self.stacked_members)
         return np.mean(
-            [np.asarray(b.predict(features, num_threads=PREDICT_THREADS)) for b in self.boosters], axis=0
+            [np.asarray(predict(b, features)) for b in self.boosters], axis=0
         ).reshape(features.shape[0], len(self.classes))
 
     def predict(self, features) -> tuple[list[str], np.ndarray]:
@@ -267,13 +267,10 @@ class ScamModel:
         reasons: dict[int, list[str]] = {}
         if len(flagged):
             flagged_features = features if len(flagged) == len(actions) else features[flagged]
-            if self.fraud_type_head is not None:
-                names, type_scores = self.fraud_type_head.predict(flagged_features)
-                types = {
-                    int(i): (n, float(s))
-                    for i, n, s in zip(flagged, names, type_scores, strict=True)
-                    if self.category_head is None or categories[i] == self.category_head.fraud
-                }
+            typed = self._typed_rows(flagged, categories)
+            if len(typed):
+                names, type_scores = self.fraud_type_head.predict(features if len(typed) == len(actions) else features[typed])
+                types = {int(i): (n, float(s)) for i, n, s in zip(typed, names, type_scores, strict=True)}
             if explain and self.max_reasons:
                 reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, _rows(records, flagged)), strict=False))
         return [
@@ -289,6 +286,16 @@ class ScamModel:
             )
             for i in range(len(records))
         ]
+
+    def _typed_rows(self, flagged: np.ndarray, categories: list[str | None]) -> np.ndarray:
+        """The flagged rows that get a fraud type: all of them without a category head, else only
+        those it calls fraud. The head walks its trees for these rows only (a row's type does not
+        depend on the other rows), so a flagged advert no longer pays for a type it never shows."""
+        if self.fraud_type_head is None:
+            return flagged[:0]
+        if self.category_head is None:
+            return flagged
+        return flagged[[categories[i] == self.category_head.fraud for i in flagged.tolist()]]
 
     def _categorise(self, features, actions: np.ndarray) -> tuple[list[str | None], np.ndarray | None]:
         """Category and P(fraud) per row, updating ``actions`` in place.

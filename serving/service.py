@@ -77,7 +77,7 @@ from serving.template_confirm import (
     TemplateConfirmResponse,
     confirm_response,
 )
-from serving.validation import NO_BODY, JsonBody, RequestValidationMiddleware
+from serving.validation import NO_BODY, JsonBody, RequestValidationMiddleware, validated_input
 
 MODEL_ENV = {"sms": "YUNMAO_SMS_MODEL", "call": "YUNMAO_CALL_MODEL"}
 SMS_ROUTE = "/v1/sms/score"
@@ -275,7 +275,7 @@ class YunmaoService:
             loaded = scored[0][0]
         return loaded, [verdict for _, verdict in scored]
 
-    @bentoml.api(route=SMS_ROUTE, input_spec=SmsScoreRequest)
+    @bentoml.api(route=SMS_ROUTE, input_spec=validated_input(SmsScoreRequest))
     async def score_sms(self, messages: list[SmsMessage], ctx: bentoml.Context = NO_CONTEXT) -> ScoreResponse:
         """Score 1 to ``limits.max_messages`` SMS; results come back in request order."""
         start = time.perf_counter()
@@ -288,7 +288,7 @@ class YunmaoService:
             self._log_scored("sms_scored", response, start, messages=len(records))
         return _as_answered(response, ctx)
 
-    @bentoml.api(route=CALL_ROUTE, input_spec=CallScoreRequest)
+    @bentoml.api(route=CALL_ROUTE, input_spec=validated_input(CallScoreRequest))
     async def score_call(self, calls: list[CallEvent], ctx: bentoml.Context = NO_CONTEXT) -> ScoreResponse:
         """Score 1 to ``limits.max_calls`` calls by their callers' profiles, in request order;
         a caller without a profile gets reason ``insufficient_history`` and a null score."""
@@ -336,7 +336,7 @@ class YunmaoService:
         workers, converged = self._sync.announce()
         return ReloadResponse(sms=sms, call=call, converged=converged, workers=workers)
 
-    @bentoml.api(route=TEMPLATES_ROUTE, input_spec=TemplateConfirmRequest)
+    @bentoml.api(route=TEMPLATES_ROUTE, input_spec=validated_input(TemplateConfirmRequest))
     def confirm_template(self, text: str, label: int, fraud_type: str | None = None) -> TemplateConfirmResponse:
         """An analyst confirms ``text``'s template as fraud (``label`` 1: matching messages get
         at least ``reputation.analyst_floor``, block by default, and the template as a reason)

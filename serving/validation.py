@@ -8,7 +8,8 @@ path: 415 for a body that is not declared ``application/json``, 413 for one over
 JSON (pydantic's Rust parser has a nesting and number-size limit, so hostile JSON fails fast),
 422 naming the invalid field. Routes that take no body (admin reload) get 400 for any body.
 A valid body is passed on unchanged as JSON, and the validated model is left in the scope
-under :data:`VALIDATED_BODY` for handlers that need not parse it again.
+under :data:`VALIDATED_BODY`: the feedback handler and the BentoML routes (through
+:func:`validated_input`) take it from there, so a request is parsed and validated once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import bentoml
 from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serving.errors import error_body, send_json, utf8_problem, validation_details, validation_status
@@ -165,6 +168,22 @@ def validated_body(scope: Scope, model: type[ModelT]) -> ModelT:
     if not isinstance(body, model):
         raise LookupError(f"{scope.get('path')}: no validated {model.__name__}; is the route in RequestValidationMiddleware's table?")
     return body
+
+
+def validated_input(model: type[ModelT]) -> type[ModelT]:
+    """``model`` as a BentoML route's ``input_spec`` that hands the route the instance this
+    middleware validated, instead of BentoML parsing and validating the same body a second time.
+
+    Same fields, so the route's parameters and its OpenAPI schema stay what BentoML derives from
+    ``model`` (the name is the one BentoML gives the wrapper it would make itself). A route whose
+    path is missing from the middleware's table fails with :func:`validated_body`'s LookupError.
+    """
+
+    async def from_http_request(cls: type, request: Request, _serde: object) -> ModelT:
+        return validated_body(request.scope, model)
+
+    namespace = {"from_http_request": classmethod(from_http_request), "__module__": model.__module__}
+    return type(f"{model.__name__}IODescriptor", (bentoml.IODescriptor, model), namespace)
 
 
 def _as_json(scope: Scope) -> Scope:

@@ -71,3 +71,28 @@ def test_pyfunc_output_carries_category_and_fraud_score(category_model: ScamMode
     assert list(frame.columns) == OUTPUT_COLUMNS
     assert frame.loc[0, "category"] in ("ham", "spam", "illegal", "fraud")
     assert 0.0 <= frame.loc[0, "fraud_score"] <= 1.0
+
+
+def test_only_flagged_fraud_reaches_the_fraud_type_head_and_types_stay_the_same(
+    category_model: ScamModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decision shows a fraud type only for flagged fraud, so only those rows are typed; what
+    they show is what the head says when asked about every row."""
+    records = pd.concat([generate_demo_sms(n=200, seed=8), _marketing(60, seed=8)], ignore_index=True)
+    head = category_model.fraud_type_head
+    every_row = head.predict(category_model.features(records))
+    asked: list[int] = []
+
+    def counting(rows):
+        asked.append(rows.shape[0])
+        return type(head).predict(head, rows)
+
+    monkeypatch.setattr(head, "predict", counting)
+    decisions = category_model.decide(records, explain=False)
+    flagged = [i for i, d in enumerate(decisions) if d.action != "allow"]
+    fraud = [i for i in flagged if decisions[i].category == category_model.category_head.fraud]
+    assert 0 < len(fraud) < len(flagged)  # flagged rows of another category exist: the head skips them
+    assert asked == [len(fraud)]
+    for i in flagged:
+        shown = (decisions[i].fraud_type, decisions[i].fraud_type_score)
+        assert shown == ((every_row[0][i], pytest.approx(every_row[1][i], abs=1e-12)) if i in fraud else (None, None))

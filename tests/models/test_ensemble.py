@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from models.ensemble import BoosterBag, base_margin
+from models.ensemble import BoosterBag, base_margin, predict
 
 PROBABILITY_COLUMN = 5
 
@@ -55,3 +55,25 @@ def test_importance_and_iterations_cover_every_member(boosters_and_data) -> None
     bag = BoosterBag(boosters)
     assert bag.feature_importance("gain").shape == (x.shape[1],)
     assert len(bag.best_iterations) == len(boosters)
+
+
+def test_predict_with_a_kept_predictor_equals_booster_predict(demo_fit, demo_frame) -> None:
+    """Every booster a fit serves or cross-fits (early-stopped members included), on one row and
+    on a batch, for each kind of output the models read: the same numbers as ``Booster.predict``."""
+    model = demo_fit.model
+    features = model.features(demo_frame.head(60))
+    heads = [*model.booster.boosters, *demo_fit.cross_fitted_model().booster.boosters,
+             *model.category_head.boosters, *model.fraud_type_head.boosters]
+    assert any(b.best_iteration > 0 for b in heads)  # members that predict with fewer trees than they hold
+    for booster in heads:
+        for rows in (features[:1], features):
+            for kind in ({"raw_score": True}, {}, {"pred_contrib": True}):
+                kept, fresh = predict(booster, rows, **kind), booster.predict(rows, num_threads=1, **kind)
+                np.testing.assert_array_equal(_dense(kept), _dense(fresh))
+
+
+def _dense(output) -> np.ndarray:
+    """A prediction as one array (multiclass contributions of sparse input come as a list per class)."""
+    if isinstance(output, list):
+        return np.hstack([_dense(part) for part in output])
+    return output.toarray() if sp.issparse(output) else np.asarray(output)

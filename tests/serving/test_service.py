@@ -132,3 +132,26 @@ def test_call_profiles_served_from_redis(
         from_sqlite = client.post(CALL_ROUTE, content=body({"calls": calls}), headers=JSON).json()["results"]
     assert without_decision_ids(from_redis) == without_decision_ids(from_sqlite)
     assert all(r["score"] is not None for r in from_redis[:3]) and from_redis[3]["reasons"] == ["insufficient_history"]
+
+
+@pytest.mark.slow
+def test_a_scoring_request_is_validated_once(serving_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The validation middleware's pass is the only one: BentoML's route takes the request it
+    validated instead of parsing and validating the same body again."""
+    from serving.schemas import CallScoreRequest, SmsScoreRequest
+
+    validated: list[str] = []
+    for model in (SmsScoreRequest, CallScoreRequest):
+        original = model.model_validate_json  # bound to ``model``: every subclass validates as it
+
+        def counting(cls, data, *args, _original=original, **kwargs):
+            validated.append(cls.__name__)
+            return _original(data, *args, **kwargs)
+
+        monkeypatch.setattr(model, "model_validate_json", classmethod(counting))
+    with TestClient(fresh_asgi_app()) as client:
+        sms = client.post("/v1/sms/score", content=one(id="a", text="您的快递已到达，请凭取件码领取"), headers=JSON)
+        call = client.post(CALL_ROUTE, content=body({"calls": [{"id": "c", "caller": "17012345678"}]}), headers=JSON)
+    assert (sms.status_code, call.status_code) == (200, 200)
+    assert [r["id"] for r in sms.json()["results"]] == ["a"] and [r["id"] for r in call.json()["results"]] == ["c"]
+    assert validated == ["SmsScoreRequest", "CallScoreRequest"]
