@@ -15,8 +15,8 @@ the decision cache exploits. Results are printed and written to the "serving", "
 The shadow run (:func:`shadow_rows`) measures what a shadow challenger costs the champion: per
 run, one server with ``shadow.sms`` enabled (with ``--before TREE``, one of that checkout's
 too), its challenger behind a benchmark-only alias that is deleted (shadow off) and set again
-(shadow on) between alternating rounds, at a fixed open-loop rate of
-``--shadow-load`` × the capacity measured first (:func:`open_loop`: requests leave on schedule,
+(shadow on) between the arms of each pair (``--shadow-rounds`` pairs, off-on then on-off), at one
+fixed open-loop rate of ``--shadow-load`` × the capacity measured first (:func:`open_loop`: requests leave on schedule,
 latency counts from the scheduled time, so a stalled server cannot slow the client down).
 
 The overload runs use a minimal HTTP/1.1 client on raw sockets (:func:`raw_load`): at 256
@@ -39,7 +39,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -464,6 +464,26 @@ def settled_counts(url: str, timeout: float = 30) -> dict[str, float]:
         time.sleep(0.2)  # the shadow queue drains on the server's own time
 
 
+def scheduler_ms(server_pid: int) -> dict[str, float]:
+    """CPU time and run-queue wait (ms, summed over threads, from ``/proc/PID/task/TID/schedstat``)
+    of the server's processes: ``worker_*`` for the workers (and supervisors), ``shadow_*`` for the
+    shadow processes (spawned ones). A worker's run-queue wait is the CPU it wanted and did not get:
+    what a shadow process on its cores would add to the champion's latency."""
+    import psutil
+
+    totals = dict.fromkeys(("worker_cpu", "worker_wait", "shadow_cpu", "shadow_wait"), 0.0)
+    for child in psutil.Process(server_pid).children(recursive=True):
+        try:
+            role = "shadow" if any("spawn_main" in part for part in child.cmdline()) else "worker"
+            for task in Path(f"/proc/{child.pid}/task").iterdir():
+                cpu_ns, wait_ns, _ = (task / "schedstat").read_text().split()
+                totals[f"{role}_cpu"] += int(cpu_ns) / 1e6
+                totals[f"{role}_wait"] += int(wait_ns) / 1e6
+        except (psutil.NoSuchProcess, FileNotFoundError, ProcessLookupError):  # gone between listing and reading
+            continue
+    return totals
+
+
 @dataclass
 class OpenLoopArm:
     """One open-loop arm's answers: latencies (ms) of the scored ones, shed ones, other failures."""
@@ -471,6 +491,7 @@ class OpenLoopArm:
     latencies: list[float]
     shed: int
     errors: int
+    scheduler: dict[str, float] = field(default_factory=dict)  # :func:`scheduler_ms` over the arm
 
     @property
     def p99_ms(self) -> float | None:
@@ -490,6 +511,12 @@ class ShadowPair:
     load: float  # the 1-minute load average at the pair's end
 
     @property
+    def wait_ratio(self) -> float:
+        """The workers' run-queue wait with the shadow on over off."""
+        off = self.off.scheduler["worker_wait"]
+        return self.on.scheduler["worker_wait"] / off if off else float("nan")
+
+    @property
     def ratio(self) -> float:
         return self.on.p99_ms / self.off.p99_ms if self.on.p99_ms and self.off.p99_ms else float("nan")
 
@@ -507,9 +534,9 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
                 live_health: bool = False) -> tuple[float, float, list[ShadowPair]]:
     """(capacity req/s, offered rate, one :class:`ShadowPair` per round): shadow off and on alternate
     ``rounds`` times on one server at ``load`` × capacity; capacity is measured closed-loop at 16
-    clients, shadow off, and the rate is set once from it for both arms. After each on arm the
-    shadow is switched off and its queue drained before the next off arm, so the on arm's backlog
-    is not scored during the off arm.
+    clients, shadow off, and the rate is set once from it for both arms. Pairs run off-on, then
+    on-off, alternately. After each on arm the shadow is switched off and its queue drained before
+    the next off arm, so the on arm's backlog is not scored during the off arm.
     ``tree``: serve the code (and shipped serving config) of that checkout instead of this one.
     ``live_health`` False: the monitor's live-health refresh is off (see docs/benchmarks.md, shadow)."""
     from mlflow import MlflowClient
@@ -545,12 +572,15 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
         httpx.post(f"{url}/v1/admin/reload", timeout=60).raise_for_status()
 
     def arm(rate: float) -> OpenLoopArm:
-        return asyncio.run(open_loop(port, "/v1/sms/score", bodies, rate, seconds))
+        start = scheduler_ms(server.pid)
+        answers = asyncio.run(open_loop(port, "/v1/sms/score", bodies, rate, seconds))
+        answers.scheduler = {key: value - start[key] for key, value in scheduler_ms(server.pid).items()}
+        return answers
 
     set_alias(name, version, SHADOW_ALIAS)
     pairs = []
     try:
-        with process(cmd, f"{url}/readyz", env, cwd=tree):
+        with process(cmd, f"{url}/readyz", env, cwd=tree) as server:
             # Warm-up with the shadow on: batching learns its cost, and every worker's challenger has
             # scored (loaded, where a shadow process loads it) before anything is measured.
             asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))
@@ -559,13 +589,16 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
             scored, _, _, elapsed = asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 16, seconds, 200_000))
             capacity = len(scored) / elapsed
             rate = load * capacity
-            for _ in range(rounds):
-                off = arm(rate)
+            for number in range(rounds):
+                off_first = number % 2 == 0  # off-on, on-off, ...: a drift within pairs cancels over two
+                off = arm(rate) if off_first else None
                 before = settled_counts(url)
                 shadow(True)
                 on = arm(rate)
                 shadow(False)
                 after = settled_counts(url, timeout=SHADOW_WARM_UP_S)
+                if off is None:
+                    off = arm(rate)
                 pairs.append(ShadowPair(off, on, *(after[key] - before[key] for key in ("sampled", "scored", "dropped")),
                                         os.getloadavg()[0]))
     finally:
@@ -579,14 +612,16 @@ def render_shadow(runs: list[ShadowRun], meta: str) -> str:
     lines = [
         "## Shadow challenger (issue #13)", "", meta, "",
         "| code | run | capacity req/s | offered req/s | pair | p99 off ms | p99 on ms | on / off | shed off | shed on | "
-        "errors | sampled | shadow-scored | dropped | load |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "errors | sampled | shadow-scored | dropped | load | worker wait off / on ms | worker CPU on ms | shadow CPU ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     targets = []
     for number, run in enumerate(runs, 1):
         lines += [f"| {run.label} | {number} | {run.capacity:,.0f} | {run.rate:,.0f} | {i} | {ms(p.off.p99_ms)} | "
                   f"{ms(p.on.p99_ms)} | {p.ratio:.2f} | {p.off.shed} | {p.on.shed} | {p.off.errors + p.on.errors} | "
-                  f"{p.sampled:,.0f} | {p.scored:,.0f} | {p.dropped:,.0f} | {p.load:.1f} |"
+                  f"{p.sampled:,.0f} | {p.scored:,.0f} | {p.dropped:,.0f} | {p.load:.1f} | "
+                  f"{p.off.scheduler['worker_wait']:,.0f} / {p.on.scheduler['worker_wait']:,.0f} | "
+                  f"{p.on.scheduler['worker_cpu']:,.0f} | {p.on.scheduler['shadow_cpu']:,.0f} |"
                   for i, p in enumerate(run.pairs, 1)]
     for label in dict.fromkeys(run.label for run in runs):
         pairs = [p for run in runs if run.label == label for p in run.pairs]
@@ -596,7 +631,8 @@ def render_shadow(runs: list[ShadowRun], meta: str) -> str:
         targets.append(f"- {label}: champion p99 shadow on / off, median of {len(ratios)} pairs = "
                        f"**{statistics.median(ratios):.2f}** (range {ratios[0]:.2f}–{ratios[-1]:.2f}; target ≤ 1.10); "
                        f"sampled records actually shadow-scored = **{share:.1%}** (target ≥ 95%); shed 503s off / on = "
-                       f"{sum(p.off.shed for p in pairs)} / {sum(p.on.shed for p in pairs)}")
+                       f"{sum(p.off.shed for p in pairs)} / {sum(p.on.shed for p in pairs)}; workers' run-queue wait "
+                       f"on / off, median of pairs = **{statistics.median(p.wait_ratio for p in pairs):.2f}**")
     return "\n".join([*lines, "", *targets])
 
 
@@ -873,7 +909,7 @@ def run_shadow(args: argparse.Namespace, records: list[dict]) -> None:
         f"Champion `{champion}`, shadow challenger `{challenger}` (share {args.shadow_share:g}); single-message requests of "
         f"{len(records)} real mudou SMS (half spam); {args.workers} workers, cache off, {os.cpu_count()} cores shared with "
         f"whatever else runs (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); per server, "
-        f"{args.shadow_rounds} off/on pairs of {args.seconds:.0f} s arms at one open-loop rate (the shadow switched "
+        f"{args.shadow_rounds} pairs of {args.seconds:.0f} s arms (off-on, on-off, ...) at one open-loop rate (the shadow switched "
         f"by deleting and setting its alias, then a reload; its queue drained before each off arm); "
         f"{args.shadow_repeats} server(s) per tree, one after the other; "
         f"live-health refresh {'on' if args.live_health else 'off'}, a fresh decision log per server. "

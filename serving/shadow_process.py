@@ -5,8 +5,10 @@ with the champion: a champion request that arrives during a batch of shadow feat
 for the thread to yield (Python's switch interval is 5 ms), and a challenger that crashes or
 grows takes the worker with it. So each worker starts one process per challenger
 (``serving/shadow``) and hands it sampled records over a bounded queue; the process starts at a
-lower priority (``shadow.nice``), so the kernel's scheduler, not the interpreter lock, keeps it
-out of the champion's way: it scores on cores the champion leaves idle. (Measured at share 0.1,
+lower priority (``shadow.nice``, and Linux SCHED_IDLE with ``shadow.scheduler: idle``), so the
+kernel's scheduler, not the interpreter lock, keeps it out of the champion's way: it scores on
+cores the champion leaves idle. With ``shadow.idle_gate`` it also holds each batch until its
+worker has no request in flight. (Measured at share 0.1,
 the thread's share of the lock was below what py-spy resolves; what the benchmark shows and does
 not settle is in docs/benchmarks.md, shadow section.)
 
