@@ -116,6 +116,9 @@ class ShadowConfig(SharedStoreConfig):
     max_batch: int = Field(256, ge=1, le=100_000)  # queued records scored in one shadow model call
     max_wait_ms: float = Field(1000, ge=0, le=60_000)  # how long the shadow process collects records for one call
     nice: int = Field(19, ge=0, le=19)  # added to the shadow process's nice value (lower priority than the worker)
+    scheduler: Literal["idle", "nice"] = "idle"  # idle: Linux SCHED_IDLE (runs only on an otherwise idle core)
+    idle_gate: bool = False  # score only while the worker has no request in flight
+    idle_poll_ms: float = Field(5, gt=0, le=1000)  # how often a gated shadow process looks again
     hmac_key: str | None = Field(None, min_length=16)  # env YUNMAO_SHADOW_KEY overrides
 
     @model_validator(mode="after")

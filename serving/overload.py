@@ -37,7 +37,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -49,6 +49,9 @@ from serving.metrics import record_in_flight, record_shed
 from serving.reload import LoadedModel
 from serving.schemas import ErrorDetail, ScoreResponse
 from serving.scoring import Unscored, build_response
+
+if TYPE_CHECKING:
+    from serving.shadow_process import InFlight
 
 DEADLINE_SCOPE_KEY = "yunmao.deadline"
 """Scope key of a request's deadline (a ``time.monotonic()`` value; None when the hook sent none)."""
@@ -147,8 +150,9 @@ class Admission(Generic[T]):
     :meth:`score_request`. Runs on the worker's event loop only, so the counters need no lock.
     """
 
-    def __init__(self, config: OverloadConfig) -> None:
+    def __init__(self, config: OverloadConfig, shared_in_flight: InFlight | None = None) -> None:
         self.max_in_flight = config.max_in_flight
+        self.shared_in_flight = shared_in_flight  # a copy other processes read (shadow.idle_gate)
         self.policy = config.policy
         self.retry_after_s = config.retry_after_s
         self.smoothing = config.latency_smoothing
@@ -169,11 +173,16 @@ class Admission(Generic[T]):
 
     def enter(self) -> None:
         self.in_flight += 1
-        record_in_flight(self.in_flight)
+        self._published()
 
     def leave(self) -> None:
         self.in_flight -= 1
+        self._published()
+
+    def _published(self) -> None:
         record_in_flight(self.in_flight)
+        if self.shared_in_flight is not None:
+            self.shared_in_flight.value = self.in_flight
 
     def count_shed(self, route: str, reason: str) -> Shed:
         record_shed(route, reason, self.policy)

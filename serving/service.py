@@ -190,7 +190,7 @@ class YunmaoService:
             self.decision_log.start()
             self._health = LiveHealthRefresher(self.decision_log, feedback_store, self._serving, load_monitor_config().live)
             self._health.start()
-        self._admission: Admission[tuple[LoadedModel, list[Verdict]]] = Admission(self.config.overload)
+        self._admission: Admission[tuple[LoadedModel, list[Verdict]]] = Admission(self.config.overload, self._shadows.in_flight)
         install_gate(self._admission)
         poll_s = self.config.reload.poll_interval_s
         self._poller = AliasPoller([self.sms, self.call, *self._shadows.slots().values()], poll_s) if poll_s else None

@@ -36,6 +36,7 @@ from serving.shadow_process import (
     STOP,
     Challenger,
     Finished,
+    InFlight,
     Preload,
     ServedChallenger,
     ShadowJob,
@@ -48,6 +49,12 @@ from serving.shadow_store import Kind, open_shadow_store, shadow_key
 # locks in whatever state they are in; a fresh interpreter imports its own.
 _CONTEXT = multiprocessing.get_context("spawn")
 STOP_KILL_S = 2  # after a stop's timeout, how long a terminated shadow process gets before SIGKILL
+
+
+def new_in_flight() -> InFlight:
+    """A count of requests in flight that shadow processes started by this worker can read (no
+    lock: one writer, the worker's event loop; readers only compare it with 0)."""
+    return _CONTEXT.RawValue("i", 0)
 
 
 def named_only(resolved: ResolvedModel) -> LoadedModel:
@@ -89,10 +96,13 @@ class ShadowScorer:
     """One endpoint's challenger: the sampler on the request path and the shadow process behind it."""
 
     def __init__(self, slot: ShadowSlot, config: ShadowConfig, challenger: Challenger, key: bytes,
-                 draw: Callable[[], float] = random.random) -> None:
+                 draw: Callable[[], float] = random.random, worker_in_flight: InFlight | None = None) -> None:
         self.slot = slot
+        # the worker's requests in flight, read by the process's idle gate (Shadows shares one)
+        self.worker_in_flight = worker_in_flight if worker_in_flight is not None else new_in_flight()
         self.config: ShadowModelConfig = getattr(config, slot.kind)
         self._nice = config.nice
+        self._scheduler = config.scheduler
         self._draw = draw
         # Kept for the process's life: Process.start drops its own reference to its arguments, and
         # the new process opens the locks and events in them after start returns.
@@ -109,7 +119,7 @@ class ShadowScorer:
         self._finished = Finished(_CONTEXT)
         with self._queued_lock:
             self._queued = 0  # jobs put on this queue
-        self.process = _CONTEXT.Process(target=run_shadow_process, args=(self._args, self._jobs, self._finished),
+        self.process = _CONTEXT.Process(target=run_shadow_process, args=(self._args, self._jobs, self._finished, self.worker_in_flight),
                                         name=f"yunmao-shadow-{self.kind}", daemon=True)
 
     @property
@@ -147,11 +157,12 @@ class ShadowScorer:
                 pass  # the queued jobs name the version: the process loads it on the first of them
 
     def start(self) -> None:
-        """Start the shadow process ``shadow.nice`` below this worker's priority, imports included:
-        it is started from a thread that lowers its own priority first (on Linux a nice value
-        belongs to a thread, and a new process inherits its creator's), so the worker keeps its own."""
+        """Start the shadow process below this worker's priority, imports included: ``shadow.nice``
+        added to its nice value and, with ``shadow.scheduler: idle``, under SCHED_IDLE. It is started
+        from a thread that lowers its own priority first (on Linux a nice value and a scheduling
+        policy belong to a thread, and a new process inherits its creator's), so the worker keeps its own."""
         if sys.platform.startswith("linux"):
-            starter = threading.Thread(target=self._start_niced, name=f"yunmao-shadow-start-{self.kind}")
+            starter = threading.Thread(target=self._start_lowered, name=f"yunmao-shadow-start-{self.kind}")
             starter.start()
             starter.join()
         else:  # os.nice would lower the whole worker here
@@ -159,8 +170,13 @@ class ShadowScorer:
             self.process.start()
         self.preload()
 
-    def _start_niced(self) -> None:
+    def _start_lowered(self) -> None:
         os.nice(self._nice)
+        if self._scheduler == "idle":
+            try:
+                os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            except OSError as exc:  # a sandbox's seccomp filter, say: the nice value still holds
+                log_event("shadow_not_idle", kind=self.kind, reason="SCHED_IDLE refused; nice only", error=exc.strerror)
         self.process.start()
 
     def _reloaded(self) -> None:
@@ -218,8 +234,10 @@ class ShadowScorer:
 class Shadows:
     """A worker's shadow challengers by endpoint kind (only the enabled ones in the config)."""
 
-    def __init__(self, scorers: Mapping[Kind, ShadowScorer]) -> None:
+    def __init__(self, scorers: Mapping[Kind, ShadowScorer], in_flight: InFlight | None = None) -> None:
         self.scorers = dict(scorers)
+        self.in_flight = in_flight if in_flight is not None else new_in_flight()
+        """The worker's requests in flight (its overload gate writes it; every shadow process reads it)."""
 
     def slots(self) -> dict[str, ModelSlot]:
         """The challengers' slots, named for the reload board (``shadow_sms``, ``shadow_call``)."""
@@ -259,7 +277,9 @@ def open_shadows(config: ShadowConfig, unknown_caller_action: str = "allow") -> 
         return Shadows({})
     key = shadow_key(config)
     open_shadow_store(config)  # the table exists (or the path is unusable) before any process starts
+    in_flight = new_in_flight()
     return Shadows({
-        kind: ShadowScorer(ShadowSlot(kind, getattr(config, kind).model), config, ServedChallenger(kind, unknown_caller_action), key)
+        kind: ShadowScorer(ShadowSlot(kind, getattr(config, kind).model), config, ServedChallenger(kind, unknown_caller_action),
+                           key, worker_in_flight=in_flight)
         for kind in kinds
-    })
+    }, in_flight)

@@ -5,8 +5,10 @@ with the champion: a champion request that arrives during a batch of shadow feat
 for the thread to yield (Python's switch interval is 5 ms), and a challenger that crashes or
 grows takes the worker with it. So each worker starts one process per challenger
 (``serving/shadow``) and hands it sampled records over a bounded queue; the process starts at a
-lower priority (``shadow.nice``), so the kernel's scheduler, not the interpreter lock, keeps it
-out of the champion's way: it scores on cores the champion leaves idle. (Measured at share 0.1,
+lower priority (``shadow.nice``, and Linux SCHED_IDLE with ``shadow.scheduler: idle``), so the
+kernel's scheduler, not the interpreter lock, keeps it out of the champion's way: it scores on
+cores the champion leaves idle. With ``shadow.idle_gate`` it also holds each batch until its
+worker has no request in flight. (Measured at share 0.1,
 the thread's share of the lock was below what py-spy resolves; what the benchmark shows and does
 not settle is in docs/benchmarks.md, shadow section.)
 
@@ -153,21 +155,32 @@ class ShadowProcessArgs:
     parent_pid: int
 
 
-def run_shadow_process(args: ShadowProcessArgs, jobs: ProcessQueue[object], finished: Finished) -> None:
+class InFlight(Protocol):
+    """The worker's count of requests being scored (a ``multiprocessing`` shared int)."""
+
+    value: int
+
+
+def run_shadow_process(args: ShadowProcessArgs, jobs: ProcessQueue[object], finished: Finished,
+                       worker_in_flight: InFlight) -> None:
     """The shadow process's main (started at its lower priority): score queued jobs until :data:`STOP`."""
     die_with(args.parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the server's to handle
-    _ShadowLoop(args, jobs, finished).run()
+    _ShadowLoop(args, jobs, finished, worker_in_flight).run()
 
 
 class _ShadowLoop:
-    def __init__(self, args: ShadowProcessArgs, jobs: ProcessQueue[object], finished: Finished) -> None:
+    def __init__(self, args: ShadowProcessArgs, jobs: ProcessQueue[object], finished: Finished,
+                 worker_in_flight: InFlight) -> None:
         self.kind = args.kind
         self.challenger = args.challenger
         self.keep_text = getattr(args.config, args.kind).keep_text
         self.max_batch = args.config.max_batch
         self.max_wait_s = args.config.max_wait_ms / 1000
         self.key = args.key
+        self.idle_gate = args.config.idle_gate
+        self.idle_poll_s = args.config.idle_poll_ms / 1000
+        self.worker_in_flight = worker_in_flight
         self.jobs = jobs
         self.finished = finished
         self.store = open_shadow_store(args.config)
@@ -191,6 +204,7 @@ class _ShadowLoop:
             batch, stopping = self._collect(message)  # type: ignore[arg-type]
             try:
                 for challenger, group in itertools.groupby(batch, key=lambda job: job.challenger):
+                    self._wait_for_idle_worker()
                     self._score(challenger, list(group))
             finally:
                 self.finished.add(len(batch))
@@ -215,6 +229,13 @@ class _ShadowLoop:
             batch.append(more)  # type: ignore[arg-type]
             size += len(more.records)  # type: ignore[attr-defined]
         return batch, False
+
+    def _wait_for_idle_worker(self) -> None:
+        """With ``shadow.idle_gate``: return once the worker has no request in flight. Polled, not
+        notified: a notification would cost every request a cross-process call; the poll costs
+        only this process, and only while it holds a batch. Meanwhile the queue fills and drops."""
+        while self.idle_gate and self.worker_in_flight.value > 0:
+            time.sleep(self.idle_poll_s)
 
     def _model(self, name: ModelName) -> LoadedModel | None:
         """The loaded challenger ``name``, loading it if another (or none) is loaded."""

@@ -41,6 +41,8 @@ def test_shipped_config_loads_with_a_reload_bound_below_the_request_timeout() ->
         ("shadow: {backend: redis}", "shadow: Value error, backend redis needs url"),
         ("shadow: {url: 'redis://h:6379/0'}", "shadow: Value error, url is set but backend is sqlite"),
         ("shadow: {nice: 20}", "shadow.nice"),
+        ("shadow: {scheduler: fifo}", "shadow.scheduler"),
+        ("shadow: {idle_poll_ms: 0}", "shadow.idle_poll_ms"),
     ],
 )
 def test_bad_values_are_refused_naming_the_field(tmp_path: Path, yaml_text: str, message: str) -> None:

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from configs import ConfigError
-from configs.serving import ShadowConfig, ShadowModelConfig
+from configs.serving import OverloadConfig, ShadowConfig, ShadowModelConfig
 from models.registry import ModelNotFoundError
+from serving.overload import Admission
 from serving.reload import LoadedModel
 from serving.scoring import Unscored
 from serving.shadow import ShadowScorer, ShadowSlot
@@ -44,10 +45,10 @@ def loaded_slot(monkeypatch: pytest.MonkeyPatch) -> ShadowSlot:
 
 
 def store_config(tmp_path: Path, **changes) -> ShadowConfig:
-    """nice 0 unless changed: these tests are about the queue, and at 19 a busy machine can starve
-    the shadow process for seconds."""
+    """nice 0 and no SCHED_IDLE unless changed: these tests are about the queue, and at 19 (or
+    idle) a busy machine can starve the shadow process for seconds."""
     return ShadowConfig(**{"path": str(tmp_path / "shadow.db"), "max_rows": 100, "max_batch": 64, "max_wait_ms": 50,
-                           "nice": 0, **changes})
+                           "nice": 0, "scheduler": "nice", **changes})
 
 
 def scorer(slot: ShadowSlot, challenger: FakeChallenger, tmp_path: Path, queue_size: int = 10, share: float = 1.0,
@@ -215,6 +216,59 @@ def test_the_shadow_process_runs_below_the_worker_and_the_worker_keeps_its_prior
         shadow.stop()
 
 
+def test_the_idle_scheduler_puts_only_the_shadow_process_under_sched_idle(monkeypatch: pytest.MonkeyPatch,
+                                                                          tmp_path: Path) -> None:
+    own = os.sched_getscheduler(0)
+    shadow = ShadowScorer(loaded_slot(monkeypatch), store_config(tmp_path, scheduler="idle"), FakeChallenger(), KEY)
+    shadow.start()
+    try:
+        assert os.sched_getscheduler(shadow.process.pid) == os.SCHED_IDLE
+        assert os.sched_getscheduler(0) == own == os.SCHED_OTHER
+    finally:
+        shadow.stop()
+
+
+def test_a_refused_sched_idle_leaves_the_shadow_process_niced_and_says_so(monkeypatch: pytest.MonkeyPatch,
+                                                                          tmp_path: Path) -> None:
+    def refuse(pid: int, policy: int, param: os.sched_param) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    events: list[str] = []
+    monkeypatch.setattr(os, "sched_setscheduler", refuse)
+    monkeypatch.setattr("serving.shadow.log_event", lambda event, **fields: events.append(event))
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    shadow = ShadowScorer(loaded_slot(monkeypatch), store_config(tmp_path, scheduler="idle", nice=5), FakeChallenger(), KEY)
+    shadow.start()
+    try:
+        assert os.sched_getscheduler(shadow.process.pid) == os.SCHED_OTHER
+        assert os.getpriority(os.PRIO_PROCESS, shadow.process.pid) == min(own + 5, 19)
+        shadow.offer(CHAMPION, [sms(1)], [_Scored(0.1, "allow")])
+        assert shadow.wait_idle(WAIT_S)  # it still scores
+    finally:
+        shadow.stop()
+    assert "shadow_not_idle" in events
+
+
+def test_the_idle_gate_holds_shadow_scoring_while_the_worker_has_a_request_in_flight(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    sms_config = ShadowModelConfig(enabled=True, share=1.0, queue_size=10)
+    shadow = ShadowScorer(loaded_slot(monkeypatch), store_config(tmp_path, idle_gate=True, idle_poll_ms=1, sms=sms_config),
+                          FakeChallenger(), KEY)
+    gate: Admission[str] = Admission(OverloadConfig(), shadow.worker_in_flight)  # the worker's overload gate
+    shadow.start()
+    try:
+        shadow.offer(CHAMPION, [sms(1)], [_Scored(0.1, "allow")])
+        assert shadow.wait_idle(WAIT_S)  # idle worker: scored (and the process is up)
+        gate.enter()
+        shadow.offer(CHAMPION, [sms(2)], [_Scored(0.1, "allow")])
+        assert not shadow.wait_idle(1)  # held while a request is in flight
+        gate.leave()
+        assert shadow.wait_idle(WAIT_S)  # and scored once none is
+    finally:
+        shadow.stop()
+    assert len(open_shadow_store(store_config(tmp_path)).read()) == 2
+
+
 def test_a_shadow_process_that_died_is_started_again_by_the_next_reload(monkeypatch: pytest.MonkeyPatch,
                                                                         tmp_path: Path) -> None:
     slot = loaded_slot(monkeypatch)
@@ -255,7 +309,7 @@ def test_the_shadow_process_dies_with_its_worker(tmp_path: Path) -> None:
     """SIGKILL of the worker (no shutdown hook runs) takes its shadow process with it."""
     script = textwrap.dedent(f"""
         import signal
-        from configs.serving import ShadowConfig, ShadowModelConfig
+        from configs.serving import OverloadConfig, ShadowConfig, ShadowModelConfig
         from serving.shadow import ShadowScorer, ShadowSlot
         from tests.serving.shadow_fakes import FakeChallenger
 
@@ -299,7 +353,8 @@ def test_the_service_shadows_its_challenger_and_follows_the_alias(
     config = tmp_path / "serving.yaml"
     config.write_text(
         f"shadow:\n  sms: {{enabled: true, model: 'models:/{name}@challenger', share: 1.0}}\n"
-        f"  path: {tmp_path / 'shadow.db'}\n", encoding="utf-8")
+        f"  path: {tmp_path / 'shadow.db'}\n"
+        "  scheduler: nice\n", encoding="utf-8")  # SCHED_IDLE would wait for an idle core: see store_config
     monkeypatch.setenv(SERVING_CONFIG_ENV, str(config))
     monkeypatch.setenv(SHADOW_KEY_ENV, KEY.decode())
     load_serving_config.cache_clear()

@@ -312,7 +312,8 @@ def test_a_shadow_scorer_whose_redis_is_down_counts_the_pairs_and_the_offer_neve
 
     slot = loaded_slot(monkeypatch)
     sampled = ShadowModelConfig(enabled=True, model=slot.uri, share=1.0)
-    config = ShadowConfig(backend="redis", url=closed_port_url(), busy_timeout_s=1, max_wait_ms=50, nice=0, sms=sampled)
+    config = ShadowConfig(backend="redis", url=closed_port_url(), busy_timeout_s=1, max_wait_ms=50, nice=0, scheduler="nice",
+                          sms=sampled)
     shadow = ShadowScorer(slot, config, FakeChallenger("block"), KEY)
     shadow.start()
     before = shadow_dropped(DROP_STORE_FAILED)
