@@ -59,7 +59,12 @@ to start), naming the variable. Values: numbers and `true`/`false` as written; `
 a list or a mapping as YAML flow / JSON, set whole (`'["a", "b"]'`, `'{"num_leaves": 7}'`). A
 section can also be set whole as a JSON mapping (`YUNMAO_SERVING__AUTH='{"api_key": null}'`).
 
-Variables with one job of their own, older than this rule and still honoured:
+Variables with one job of their own, older than this rule and still honoured. Where one stands
+over a setting, it wins over the file, and setting it together with the setting's own variable
+(`YUNMAO_API_KEY` and `YUNMAO_SERVING__AUTH__API_KEY`, `YUNMAO_SHADOW_KEY` and
+`YUNMAO_SERVING__SHADOW__HMAC_KEY`, the two store URLs) to different values is refused at start,
+so neither is ignored without a word. The model variables are set by `yunmao serve --model` itself,
+so they simply win. Keys from either variable obey the schema's bounds (16 characters or more):
 
 | Variable | What it sets |
 |---|---|

@@ -1,6 +1,7 @@
 """Bearer-key authentication for the service's ``/v1/`` routes.
 
-Two keys, each from the environment first, else the serving config:
+Two keys, each from its shortcut variable first, else the serving config (which
+``YUNMAO_SERVING__AUTH__…`` may set; both set to different values is refused at start):
 
 - ``$YUNMAO_API_KEY`` / ``auth.api_key`` guards every ``/v1/`` route (scoring, feedback);
 - ``$YUNMAO_ADMIN_API_KEY`` / ``auth.admin_api_key`` guards ``/v1/admin/`` (reload) instead,
@@ -20,9 +21,11 @@ import hmac
 import os
 from dataclasses import dataclass
 
+from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from configs.serving import ServingConfig
+from configs.environment import shortcut_value, variable_name
+from configs.serving import AuthConfig, ServingConfig
 from serving.errors import error_body, send_json
 from serving.logs import log_event
 from serving.schemas import ErrorDetail
@@ -44,11 +47,24 @@ class Keys:
 
 
 def resolve_keys(config: ServingConfig) -> Keys:
-    """The configured keys (environment wins over the file)."""
-    return Keys(
-        api=os.environ.get(API_KEY_ENV) or config.auth.api_key,
-        admin=os.environ.get(ADMIN_API_KEY_ENV) or config.auth.admin_api_key,
-    )
+    """The configured keys (a shortcut variable wins over the file), held to the config's bounds.
+
+    Raises:
+        ValueError: a shortcut and the setting's own variable disagree, or a key is too short to
+            be a secret; the message names the variable.
+    """
+    auth = config.auth
+    keys = {
+        "api_key": shortcut_value(API_KEY_ENV, variable_name("serving", ("auth", "api_key")), auth.api_key, os.environ),
+        "admin_api_key": shortcut_value(ADMIN_API_KEY_ENV, variable_name("serving", ("auth", "admin_api_key")),
+                                        auth.admin_api_key, os.environ),
+    }
+    try:
+        AuthConfig.model_validate(keys)
+    except ValidationError as exc:
+        problems = "; ".join(f"auth.{err['loc'][0]}: {err['msg']}" for err in exc.errors())
+        raise ValueError(f"{problems} (from ${API_KEY_ENV} / ${ADMIN_API_KEY_ENV} or the serving config)") from None
+    return Keys(api=keys["api_key"], admin=keys["admin_api_key"])
 
 
 def is_authorised(header: bytes | None, api_key: str) -> bool:

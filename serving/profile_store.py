@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from configs.call import ProfileStoreConfig
+from configs.environment import shortcut_value, variable_name
 from configs.paths import data_dir
 
 if TYPE_CHECKING:
@@ -142,7 +143,8 @@ def publish_profiles(store: ProfileStore, profiles: pd.DataFrame) -> int:
 
 def open_profile_store(config: ProfileStoreConfig, url: str | None = None) -> ProfileStore:
     """The store named by ``url``, else ``$YUNMAO_PROFILE_STORE``, else ``config.url``; default SQLite."""
-    url = url if url is not None else os.environ.get(PROFILE_STORE_ENV) or config.url
+    if url is None:
+        url = shortcut_value(PROFILE_STORE_ENV, variable_name("call", ("profile_store", "url")), config.url, os.environ)
     if not url:
         return SqliteProfileStore(data_dir() / "profiles.db")
     if url.startswith("sqlite:///"):

@@ -17,6 +17,7 @@ import os
 
 from configs.monitor import load_monitor_config
 from configs.serving import ServingConfig, load_serving_config
+from serving.auth import resolve_keys
 from serving.decision_log import decision_key, open_decision_store
 from serving.instance import INSTANCE_DIR_ENV, prepare_instance_dir
 from serving.model_source import resolve_model, use_registry
@@ -67,7 +68,8 @@ def run_server(
     ensure_port_free(host, port)
     config = load_serving_config()
     use_registry(config.registry_uri)
-    check_shadow_key(config.shadow)  # every worker would fail on it: say it once, here
+    resolve_keys(config)  # every worker would fail on these: say it once, here
+    check_shadow_key(config.shadow)
     check_shared_stores(config)
     uri = model_uri or serving_model_uri(config, "sms")
     check_model(uri)

@@ -24,6 +24,7 @@ from typing import Literal, Protocol
 import pandas as pd
 
 from configs import ConfigError
+from configs.environment import shortcut_value, variable_name
 from configs.serving import ShadowConfig
 from features.sms.normalise import clean_text
 from serving.sqlite_tx import WalFile, immediate_transaction
@@ -79,7 +80,7 @@ def shadow_key(config: ShadowConfig) -> bytes:
     Raises:
         ConfigError: neither is set, or the key is too short to be a secret.
     """
-    key = os.environ.get(SHADOW_KEY_ENV) or config.hmac_key
+    key = shortcut_value(SHADOW_KEY_ENV, variable_name("serving", ("shadow", "hmac_key")), config.hmac_key, os.environ)
     if not key:
         raise ConfigError(f"a shadow model is enabled but no HMAC key is set: set ${SHADOW_KEY_ENV} or shadow.hmac_key")
     if len(key) < MIN_KEY_CHARS:

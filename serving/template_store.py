@@ -27,6 +27,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from configs.campaigns import ReputationConfig
+from configs.environment import shortcut_value, variable_name
 from configs.paths import data_dir
 from serving.sqlite_tx import immediate_transaction
 
@@ -244,7 +245,9 @@ class RedisTemplateStore:
 
 def open_template_store(config: ReputationConfig, url: str | None = None) -> TemplateStore:
     """The store named by ``url``, else ``$YUNMAO_TEMPLATE_STORE``, else ``config.store_url``; default SQLite."""
-    url = url if url is not None else os.environ.get(TEMPLATE_STORE_ENV) or config.store_url
+    if url is None:
+        url = shortcut_value(TEMPLATE_STORE_ENV, variable_name("campaigns", ("reputation", "store_url")),
+                             config.store_url, os.environ)
     if not url:
         return SqliteTemplateStore(data_dir() / "templates.db", config.busy_timeout_s)
     if url.startswith("sqlite:///"):

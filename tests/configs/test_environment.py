@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from configs import CONFIG_DIR, ConfigError, default_config_path, load_config
 from configs.env_reference import SCHEMAS, reference
-from configs.environment import config_name
+from configs.environment import EnvVarError, config_name, shortcut_value
 from configs.feedback import FeedbackConfig
 from configs.paths import PROJECT_ROOT
 from configs.serving import ServingConfig
@@ -72,6 +72,16 @@ def test_a_bad_variable_is_refused_naming_it(environ: dict[str, str], message: s
 def test_other_yunmao_variables_are_not_overrides() -> None:
     """``YUNMAO_SERVING_CONFIG`` (one underscore) is the older single-purpose variable, not a setting."""
     assert serving(YUNMAO_SERVING_CONFIG="/elsewhere.yaml", YUNMAO_SMS_MODEL="models:/x@y") == serving()
+
+
+def test_a_shortcut_variable_wins_but_may_not_contradict_the_settings_own_variable() -> None:
+    setting = "YUNMAO_SERVING__AUTH__API_KEY"
+    assert shortcut_value("YUNMAO_API_KEY", setting, "from-file", {}) == "from-file"
+    assert shortcut_value("YUNMAO_API_KEY", setting, "from-file", {"YUNMAO_API_KEY": ""}) == "from-file"  # empty = unset
+    assert shortcut_value("YUNMAO_API_KEY", setting, "from-file", {"YUNMAO_API_KEY": "k"}) == "k"
+    assert shortcut_value("YUNMAO_API_KEY", setting, "k", {"YUNMAO_API_KEY": "k", setting: "k"}) == "k"  # agreeing
+    with pytest.raises(EnvVarError, match="YUNMAO_API_KEY and YUNMAO_SERVING__AUTH__API_KEY are both set, to different"):
+        shortcut_value("YUNMAO_API_KEY", setting, "b", {"YUNMAO_API_KEY": "a", setting: "b"})
 
 
 def test_cli_refuses_a_bad_variable_with_one_line_and_exit_2(tmp_path: Path) -> None:

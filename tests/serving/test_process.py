@@ -174,6 +174,19 @@ def test_serve_with_a_bad_setting_in_the_environment_refuses_to_start_naming_it(
     assert "workers: Input should be greater than or equal to 1 (from YUNMAO_SERVING__WORKERS='0')" in result.stderr
 
 
+@pytest.mark.parametrize(("environ", "message"), [
+    ({"YUNMAO_API_KEY": "key-one-0123456789", "YUNMAO_SERVING__AUTH__API_KEY": "key-two-0123456789"},
+     "YUNMAO_API_KEY and YUNMAO_SERVING__AUTH__API_KEY are both set, to different values"),
+    ({"YUNMAO_ADMIN_API_KEY": "short"}, "auth.admin_api_key: String should have at least 16 characters"),
+])
+def test_serve_refuses_contradicting_or_weak_keys_from_the_environment(environ: dict[str, str], message: str) -> None:
+    result = subprocess.run([str(CLI), "serve", "--port", str(free_port())], capture_output=True, text=True,
+                            env=serve_env(environ), timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1
+    assert message in result.stderr
+
+
 def test_serve_on_a_host_name_is_one_line_and_exit_2() -> None:
     result = subprocess.run([str(CLI), "serve", "--host", "localhost"], capture_output=True, text=True, env=serve_env(), timeout=60)
     assert result.returncode == 2, result.stderr

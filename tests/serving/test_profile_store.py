@@ -47,3 +47,10 @@ def test_factory_picks_implementation_by_url(tmp_path: Path, isolated_data_dir: 
     assert SqliteProfileStore(tmp_path / "w.db")._connect().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with pytest.raises(ValueError, match="unsupported"):
         open_profile_store(ProfileStoreConfig(), "ftp://x")
+
+
+def test_the_store_shortcut_variable_may_not_contradict_the_settings_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("YUNMAO_PROFILE_STORE", f"sqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setenv("YUNMAO_CALL__PROFILE_STORE__URL", f"sqlite:///{tmp_path / 'b.db'}")
+    with pytest.raises(ValueError, match="YUNMAO_PROFILE_STORE and YUNMAO_CALL__PROFILE_STORE__URL are both set"):
+        open_profile_store(ProfileStoreConfig(url=f"sqlite:///{tmp_path / 'b.db'}"))

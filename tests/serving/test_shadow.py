@@ -201,6 +201,9 @@ def test_an_enabled_shadow_needs_a_secret_key(monkeypatch: pytest.MonkeyPatch, t
         check_shadow_key(enabled)
     monkeypatch.setenv(SHADOW_KEY_ENV, KEY.decode())
     check_shadow_key(enabled)
+    monkeypatch.setenv("YUNMAO_SERVING__SHADOW__HMAC_KEY", "another-key-0123456789")
+    with pytest.raises(ValueError, match=f"{SHADOW_KEY_ENV} and YUNMAO_SERVING__SHADOW__HMAC_KEY are both set"):
+        check_shadow_key(enabled)
 
 
 def test_the_shadow_process_runs_below_the_worker_and_the_worker_keeps_its_priority(

@@ -87,3 +87,10 @@ def test_store_url_picks_the_backend(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert open_template_store(ReputationConfig()).path == tmp_path / "env.db"  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="unsupported template store URL"):
         open_template_store(ReputationConfig(), "mysql://x")
+
+
+def test_the_store_shortcut_variable_may_not_contradict_the_settings_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("YUNMAO_TEMPLATE_STORE", f"sqlite:///{tmp_path / 'a.db'}")
+    monkeypatch.setenv("YUNMAO_CAMPAIGNS__REPUTATION__STORE_URL", f"sqlite:///{tmp_path / 'b.db'}")
+    with pytest.raises(ValueError, match="YUNMAO_TEMPLATE_STORE and YUNMAO_CAMPAIGNS__REPUTATION__STORE_URL are both set"):
+        open_template_store(ReputationConfig(store_url=f"sqlite:///{tmp_path / 'b.db'}"))
