@@ -125,7 +125,6 @@ class GraphConfig(StrictModel):
     leiden_iterations_large_graph: int = Field(2, ge=-1)
     seed: int = 42
     min_labelled_for_share: int = Field(1, ge=1)  # fewer labelled neighbours → share is unknown (NaN)
-    structure: bool = False  # also the label-free structural columns (clustering, k-core, …; features/graph/structure.py)
 
 
 class SharedDeviceConfig(StrictModel):

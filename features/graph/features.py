@@ -19,10 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from configs.call import GraphConfig
 from features.graph.links import CallGraph
-from features.graph.ratios import share
-from features.graph.structure import STRUCTURE_COLUMNS
 
 GRAPH_COLUMNS = (
     "graph_degree",
@@ -46,7 +43,7 @@ def graph_features(
     known: pd.Series,
     member_scores: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """One row of :func:`graph_columns` per number (in order), from links and ``known`` labels.
+    """One row of :data:`GRAPH_COLUMNS` per number (in order), from links and ``known`` labels.
 
     Args:
         graph: the call graph (must contain every number; see :meth:`CallGraph.from_links`).
@@ -82,26 +79,18 @@ def graph_features(
             "graph_degree": degree,
             "graph_labelled_neighbours": n_labelled,
             "graph_fraud_neighbours": n_fraud,
-            "graph_fraud_neighbour_share": share(n_fraud, n_labelled, min_labelled),
-            "graph_fraud_two_hop_share": share(two_fraud, two_labelled, min_labelled),
+            "graph_fraud_neighbour_share": _share(n_fraud, n_labelled, min_labelled),
+            "graph_fraud_two_hop_share": _share(two_fraud, two_labelled, min_labelled),
             "graph_fraud_pagerank": ppr_fraud * len(degree),
-            "graph_fraud_pagerank_share": share(ppr_fraud * fraud.sum(), ppr_labelled * labelled.sum(), 0),
+            "graph_fraud_pagerank_share": _share(ppr_fraud * fraud.sum(), ppr_labelled * labelled.sum(), 0),
             "graph_den_size": den_size[dens],
             "graph_den_labelled": den_labelled[dens],
             "graph_den_known_fraud": den_fraud[dens],
-            "graph_den_fraud_share": share(den_fraud, den_labelled, min_labelled)[dens],
+            "graph_den_fraud_share": _share(den_fraud, den_labelled, min_labelled)[dens],
             "graph_den_member_score": _den_mean(graph, dens, member_scores),
         }
     )
-    if graph.config.structure:
-        frame = pd.concat([frame, graph.structure], axis=1)
     return frame.iloc[rows].reset_index(drop=True)
-
-
-def graph_columns(config: GraphConfig) -> tuple[str, ...]:
-    """The columns :func:`graph_features` returns under ``config``: label graph features, then
-    the label-free structural ones (:mod:`features.graph.structure`) when ``structure`` is on."""
-    return GRAPH_COLUMNS + (STRUCTURE_COLUMNS if config.structure else ())
 
 
 def out_of_fold_graph_features(
@@ -119,7 +108,7 @@ def out_of_fold_graph_features(
     """
     numbers = pd.Index(list(numbers), dtype=object).astype(str)
     all_labels = pd.Series(np.asarray(labels, dtype=int), index=numbers)
-    out = pd.DataFrame(index=range(len(numbers)), columns=list(graph_columns(graph.config)), dtype=float)
+    out = pd.DataFrame(index=range(len(numbers)), columns=list(GRAPH_COLUMNS), dtype=float)
     for _, held in folds:
         visible = all_labels.drop(numbers[held])
         if known_outside is not None:
@@ -154,8 +143,8 @@ def _pagerank(graph: CallGraph, seeds: np.ndarray) -> np.ndarray:
     strength = np.asarray(adjacency.sum(axis=1)).ravel()
     unlinked = np.flatnonzero(strength == 0)
     # Column j of the walk holds the shares of j's links: the adjacency's entries over j's strength.
-    link_share = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength > 0)
-    walk = sp.csr_matrix((adjacency.data * link_share[adjacency.indices], adjacency.indices, adjacency.indptr), shape=adjacency.shape)
+    share = np.divide(1.0, strength, out=np.zeros_like(strength), where=strength > 0)
+    walk = sp.csr_matrix((adjacency.data * share[adjacency.indices], adjacency.indices, adjacency.indptr), shape=adjacency.shape)
     # One contiguous row per seed set, one sparse product each: scipy's product with an n × k
     # block is ~5x slower than k products with single vectors.
     totals = seeds.sum(axis=0)[:, None]
@@ -172,6 +161,14 @@ def _pagerank(graph: CallGraph, seeds: np.ndarray) -> np.ndarray:
     return rank.T
 
 
+def _share(part: np.ndarray, whole: np.ndarray, min_whole: float) -> np.ndarray:
+    """``part / whole``; NaN (LightGBM's "unknown") where ``whole`` is below ``min_whole`` or zero."""
+    share = np.full(len(part), np.nan)
+    enough = (whole >= min_whole) & (whole > 0)
+    share[enough] = part[enough] / whole[enough]
+    return share
+
+
 def _den_mean(graph: CallGraph, dens: np.ndarray, scores: pd.Series | None) -> np.ndarray:
     """Mean score of each vertex's den over the den members that have a score."""
     if scores is None or scores.empty:
@@ -180,4 +177,4 @@ def _den_mean(graph: CallGraph, dens: np.ndarray, scores: pd.Series | None) -> n
     inside = positions >= 0
     total = np.bincount(dens[positions[inside]], weights=scores.to_numpy(dtype=float)[inside], minlength=dens.max() + 1)
     count = np.bincount(dens[positions[inside]], minlength=dens.max() + 1).astype(float)
-    return share(total, count, 1)[dens]
+    return _share(total, count, 1)[dens]

@@ -21,7 +21,6 @@ import pandas as pd
 import scipy.sparse as sp
 
 from configs.call import GraphConfig
-from features.graph.structure import structural_features
 
 SOURCE, TARGET = "phone_no_m", "linked_no_m"
 OPTIONAL_COLUMNS = ("kind", "weight")
@@ -149,8 +148,7 @@ def _weights(links: pd.DataFrame) -> np.ndarray:
 class CallGraph:
     """Undirected weighted graph over numbers; vertex ``i`` is ``names[i]``.
 
-    Leiden dens and the structural features depend only on the links, never on labels, so they
-    are computed once per graph.
+    Leiden dens depend only on the links, never on labels, so they are computed once per graph.
     """
 
     graph: ig.Graph
@@ -215,11 +213,6 @@ class CallGraph:
         finally:
             ig.set_random_number_generator(random)
         return np.asarray(partition.membership)
-
-    @cached_property
-    def structure(self) -> pd.DataFrame:
-        """Label-free structural features of every vertex (:mod:`features.graph.structure`)."""
-        return structural_features(self.graph, self.adjacency)
 
     @property
     def leiden_iterations(self) -> int:

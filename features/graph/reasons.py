@@ -1,4 +1,4 @@
-"""Chinese reason templates for the graph features (see :func:`features.graph.features.graph_columns`).
+"""Chinese reason templates for the graph features (see :data:`features.graph.features.GRAPH_COLUMNS`).
 
 A template may name other features of the same number (``{graph_den_known_fraud}``) besides
 ``{value}``: the den reason reads as one sentence about the whole den.
@@ -19,10 +19,4 @@ GRAPH_REASON_TEMPLATES: dict[str, str] = {
     "graph_den_known_fraud": "同一窝点 {graph_den_size:.0f} 个号码，其中 {value:.0f} 个已确认诈骗",
     "graph_den_fraud_share": "同一窝点 {graph_den_size:.0f} 个号码，其中 {graph_den_known_fraud:.0f} 个已确认诈骗",
     "graph_den_member_score": "同一窝点号码的平均诈骗评分 {value:.0%}",
-    "graph_clustering": "联系人之间互有联系的比例 {value:.0%}",
-    "graph_neighbour_degree_mean": "联系人平均与 {value:.0f} 个号码有联系",
-    "graph_neighbour_degree_max": "联系人中最多的与 {value:.0f} 个号码有联系",
-    "graph_core_number": "位于通话网络的紧密核心（{value:.0f} 核）",
-    "graph_two_hop_size": "二度以内联系人 {value:.0f} 个",
-    "graph_leaf_neighbour_share": "{value:.0%} 的联系人只与本号码有联系",
 }

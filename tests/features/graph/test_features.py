@@ -10,7 +10,6 @@ from configs.call import GraphConfig
 from features.graph.features import GRAPH_COLUMNS, graph_features, out_of_fold_graph_features
 from features.graph.links import CallGraph
 from features.graph.reasons import GRAPH_REASON_TEMPLATES
-from features.graph.structure import STRUCTURE_COLUMNS
 
 
 def two_dens() -> CallGraph:
@@ -62,7 +61,7 @@ def test_out_of_fold_features_never_use_the_rows_own_label() -> None:
 
 
 def test_every_graph_feature_has_a_chinese_reason_and_the_den_reads_as_one_sentence() -> None:
-    assert set(GRAPH_REASON_TEMPLATES) == set(GRAPH_COLUMNS + STRUCTURE_COLUMNS)
+    assert set(GRAPH_REASON_TEMPLATES) == set(GRAPH_COLUMNS)
     row = {"value": 0.78, "graph_den_size": 37, "graph_den_known_fraud": 29}
     den = GRAPH_REASON_TEMPLATES["graph_den_fraud_share"].format_map(row)
     assert den == "同一窝点 37 个号码，其中 29 个已确认诈骗"
