@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from configs import StrictModel
 from configs.sms import LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
@@ -179,26 +179,6 @@ class ProfileStoreConfig(StrictModel):
         return self
 
 
-class BlendConfig(StrictModel):
-    """A second learner family beside LightGBM (``training/fit.py``): sklearn ExtraTrees on the same
-    columns, cross-fitted on the same folds, blended on the margin scale as
-    ``(1 - w) · LightGBM margin + w · logit(ExtraTrees probability)``. ``w`` is the entry of
-    ``weights`` with the best F1 at the warn threshold on the out-of-fold scores (training rows
-    only; ties go to the smaller weight)."""
-
-    trees: int = Field(500, ge=1)
-    min_samples_leaf: int = Field(2, ge=1)
-    max_features: float = Field(0.3, gt=0, le=1)  # share of columns tried at each split
-    weights: list[float] = Field(default_factory=lambda: [0.0, 0.25, 0.5], min_length=1)
-
-    @field_validator("weights")
-    @classmethod
-    def _weights_in_unit_interval(cls, weights: list[float]) -> list[float]:
-        if any(not 0.0 <= w <= 1.0 for w in weights):
-            raise ValueError(f"every blend weight must be in [0, 1]; got {weights}")
-        return sorted(set(weights))
-
-
 class CallConfig(StrictModel):
     name: str = "yunmao-call"
     experiment: str = "yunmao-call"
@@ -213,4 +193,3 @@ class CallConfig(StrictModel):
     thresholds: ThresholdConfig = ThresholdConfig()
     profile_store: ProfileStoreConfig = ProfileStoreConfig()
     max_reasons: int = Field(5, ge=0, le=20)
-    blend: BlendConfig | None = None  # None: LightGBM alone

@@ -19,7 +19,6 @@ from sklearn.base import TransformerMixin
 
 from configs.call import ProfileConfig
 from features.reasons import top_reasons
-from models.blend import TreeBlend
 from models.csr import as_csr, csr_columns
 from models.ensemble import BoosterBag, predict
 from models.merge import mean_member_proba
@@ -197,9 +196,6 @@ class ScamModel:
     # True, the head's best non-fraud category (an allowed ad is still marketing); False, ham, as
     # models pickled before this existed always answered. The action is the same either way.
     allowed_category_from_head: bool = False
-    # Call models with ``blend`` configured: a second learner family blended into the booster's
-    # margin (models/blend.py). None: the boosters alone, as in every model pickled before it.
-    blend: TreeBlend | None = None
 
     def __setattr__(self, name: str, value: object) -> None:
         """Assigning ``reference``, ``feature_names`` or ``lead_reasons`` (training sets the
@@ -251,10 +247,7 @@ class ScamModel:
         return self.score_features(self.features(records))
 
     def score_features(self, features) -> np.ndarray:
-        margin = self.booster.raw_margin(features)
-        if self.blend is not None:
-            margin = self.blend.margin(margin, features)
-        return self.calibrator(margin)
+        return self.calibrator(self.booster.raw_margin(features))
 
     def decide(self, records: pd.DataFrame | Sequence[Mapping[str, object]], explain: bool = True) -> list[Decision]:
         """Score, act, type and (for block/warn when ``explain``) explain each record, in order.

@@ -32,11 +32,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import TransformerMixin
-from sklearn.ensemble import ExtraTreesClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupShuffleSplit
 
-from configs.call import BlendConfig
 from configs.sms import (
     CategoryConfig,
     FraudTypeConfig,
@@ -47,7 +45,6 @@ from configs.sms import (
     ThresholdConfig,
 )
 from features.labels import shipped_taxonomy
-from models.blend import TreeBlend, blended, tree_margin
 from models.ensemble import BoosterBag, base_margin, predicting_rounds
 from models.merge import merged_bag, stack_multiclass
 from models.scam_model import (
@@ -59,7 +56,7 @@ from models.scam_model import (
     ScamModel,
     Thresholds,
 )
-from training.metrics import at_threshold, binary_report
+from training.metrics import binary_report
 from training.split import grouped_folds
 from training.thresholds import threshold_for_fpr
 
@@ -137,7 +134,6 @@ def fit_scam_model(
     max_reasons: int = 5,
     fold_columns: Callable[[list[tuple[np.ndarray, np.ndarray]]], pd.DataFrame] | None = None,
     reference: ReferenceConfig | None = None,
-    blend: BlendConfig | None = None,
 ) -> FitResult:
     """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``
     and ``category``).
@@ -151,9 +147,6 @@ def fit_scam_model(
     With ``reference``, a grouped share of the rows is held out of the whole fit and the drift
     reference is the finished model's own output on them (:func:`served_reference`); without it
     (call models, whose profile columns are not stacked) it is a sample of out-of-fold scores.
-
-    With ``blend``, ExtraTrees are cross-fitted on each fold's training rows beside the booster
-    and blended into its margin (:mod:`models.blend`) before calibration and thresholds.
     """
     serve = serve or ServeConfig()
     frame = frame.reset_index(drop=True)
@@ -175,7 +168,7 @@ def fit_scam_model(
 
     cross_fit = fold_rows(folds, getattr(featuriser, "fold_column_masks_", None), labels, groups, split)
     head_only = getattr(featuriser, "head_only_columns_", None)
-    boosters, margins, trees_margins = [], np.zeros(len(y)), np.zeros(len(y))
+    boosters, margins = [], np.zeros(len(y))
     for rows in cross_fit:
         fit_idx, stop_idx, held_idx = rows.fit, rows.stop, rows.held
         usable = _only_columns(features, _without(rows.columns, head_only))
@@ -185,17 +178,7 @@ def fit_scam_model(
         )
         margins[held_idx] = booster.predict(features[held_idx], raw_score=True) + (0 if base is None else base[held_idx])
         boosters.append(booster)
-        if blend is not None:
-            train_idx = np.concatenate([fit_idx, stop_idx])
-            trees = _fit_trees(blend, usable[train_idx], y[train_idx], split.seed)
-            trees_margins[held_idx] = tree_margin(trees, features[held_idx])
     bag = BoosterBag(boosters, base_margin_column=base_column)
-    served_blend = None
-    if blend is not None:
-        weight = _blend_weight(blend, margins, trees_margins, y, thresholds)
-        margins = blended(margins, trees_margins, weight)
-        if weight > 0:
-            served_blend = TreeBlend(_fit_trees(blend, _only_columns(features, _without(None, head_only)), y, split.seed), weight)
     served, member_rounds = bag, bag.rounds
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
@@ -229,7 +212,6 @@ def fit_scam_model(
         reason_templates=dict(reason_templates or {}),
         reason_mask=reason_mask(feature_names) if reason_mask else None,
         max_reasons=max_reasons,
-        blend=served_blend,
     )
     model.reference = (
         _reference_sample(served, features, scores, feature_names, split.seed)
@@ -238,8 +220,6 @@ def fit_scam_model(
     )
     metrics = binary_report(y, scores, cutoffs.block, cutoffs.warn)
     metrics["best_iterations"] = bag.best_iterations
-    if blend is not None:
-        metrics["blend_weight"] = served_blend.weight if served_blend else 0.0
     # Per member: a merged booster's own round count is the sum of its members' (their trees in one model).
     metrics["served_member_rounds"] = member_rounds
     return FitResult(model, frame, scores, metrics, n_train=len(frame), fold_boosters=FoldBoosters(bag, type_folds, category_folds))
@@ -332,28 +312,6 @@ def _train_booster(
 def _refit_booster(cfg: LightGBMConfig, x, y, rounds: int, seed: int, params=None, init_score=None) -> lgb.Booster:
     """One booster on every row for a fixed number of ``rounds`` (no early stopping: the folds chose them)."""
     return lgb.train(_booster_params(cfg, seed, params), lgb.Dataset(x, y, init_score=init_score), num_boost_round=rounds)
-
-
-def _fit_trees(cfg: BlendConfig, x, y: np.ndarray, seed: int) -> ExtraTreesClassifier:
-    """ExtraTrees of ``cfg`` on ``x``; one thread, like the boosters (the machine is shared)."""
-    trees = ExtraTreesClassifier(
-        n_estimators=cfg.trees, min_samples_leaf=cfg.min_samples_leaf, max_features=cfg.max_features,
-        n_jobs=1, random_state=seed,
-    )
-    return trees.fit(x, y)
-
-
-def _blend_weight(cfg: BlendConfig, margins: np.ndarray, trees_margins: np.ndarray, y: np.ndarray,
-                  thresholds: ThresholdConfig) -> float:
-    """The weight of ``cfg.weights`` whose blended out-of-fold scores reach the best F1 at their
-    own warn threshold (the operating point the model is judged at); the smallest on a tie."""
-    def warn_f1(weight: float) -> float:
-        margin = blended(margins, trees_margins, weight)
-        scores = _fit_platt(margin, y)(margin)
-        return at_threshold(y, scores, _thresholds_at_fpr(scores, y, thresholds).warn)["f1"]
-
-    f1 = [warn_f1(weight) for weight in cfg.weights]
-    return cfg.weights[int(np.argmax(f1))]
 
 
 def _fit_platt(margin: np.ndarray, labels: np.ndarray) -> PlattCalibrator:

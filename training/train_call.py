@@ -98,7 +98,6 @@ def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:
         reason_templates=CALL_REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
         fold_columns=fold_columns,
-        blend=cfg.blend,
     )
     return dataclasses.replace(fit, model=dataclasses.replace(fit.model, profile_config=cfg.profiles))
 
