@@ -12,12 +12,7 @@ Texts are demo SMS (``training.data.demo_sms``): templated campaigns, as real sp
 the decision cache exploits. Results are printed and written to the "serving", "overload" and
 "shadow" sections of docs/benchmarks.md (between their markers; the rest of the file is left alone).
 
-The shadow run (:func:`shadow_rows`) measures what a shadow challenger costs the champion: per
-run, one server with ``shadow.sms`` enabled (with ``--before TREE``, one of that checkout's
-too), its challenger behind a benchmark-only alias that is deleted (shadow off) and set again
-(shadow on) between the arms of each pair (``--shadow-rounds`` pairs, off-on then on-off), at one
-fixed open-loop rate of ``--shadow-load`` × the capacity measured first (:func:`open_loop`: requests leave on schedule,
-latency counts from the scheduled time, so a stalled server cannot slow the client down).
+The shadow run (``--only-shadow``) lives in ``benchmarks/shadow_bench.py``, with its options.
 
 The overload runs use a minimal HTTP/1.1 client on raw sockets (:func:`raw_load`): at 256
 clients hammering shed answers, httpx's own CPU (about a millisecond a request) would take the
@@ -39,7 +34,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -51,10 +46,6 @@ BIN = Path(sys.executable).parent
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- serving:start -->", "<!-- serving:end -->"
 OVERLOAD_MARKERS = ("<!-- overload:start -->", "<!-- overload:end -->")
-SHADOW_MARKERS = ("<!-- shadow:start -->", "<!-- shadow:end -->")
-MONITOR_ENV = "YUNMAO_MONITOR__"  # configs/monitor.yaml overrides by environment (configs/environment.py)
-SHADOW_WARM_UP_S = 300  # at most, for the warm-up's samples to be shadow-scored (a loaded machine starts slowly)
-SHADOW_ALIAS = "serve-bench-shadow"  # the benchmark's own alias: champion and challenger aliases stay as they are
 OVERLOAD_CLIENTS = (16, 64, 256)
 SAME_OUTPUT_MESSAGES = 200  # sent to yunmao and to mlflow models serve: their answers must agree
 SHED_MARK = b'["overloaded"]'  # reasons of a fail-open policy answer
@@ -408,234 +399,6 @@ def overload_rows(uri: str, records: list[dict], seconds: float, workers: int, o
     return rows
 
 
-async def open_loop(port: int, path: str, bodies: list[bytes], rate: float, seconds: float) -> OpenLoopArm:
-    """Open loop: request ``i`` leaves at ``i / rate`` s on an idle keep-alive connection (a new one
-    when none is idle), whatever the answers to earlier ones; latency counts from that scheduled
-    time (200 answers only: a shed 503 is counted apart, as is anything else)."""
-    requests = [raw_request(path, body, {}) for body in bodies]
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-    arm = OpenLoopArm([], 0, 0)
-
-    async def one(i: int, scheduled: float) -> None:
-        connection = idle.pop() if idle else await asyncio.open_connection("127.0.0.1", port)
-        try:
-            status, _, body = await raw_exchange(*connection, requests[i % len(requests)])
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            arm.errors += 1
-            connection[1].close()
-            return
-        idle.append(connection)
-        if status == 200 and SHED_MARK not in body:
-            arm.latencies.append((time.perf_counter() - scheduled) * 1000)
-        elif status == 503 or SHED_MARK in body:
-            arm.shed += 1
-        else:
-            arm.errors += 1
-
-    start = time.perf_counter()
-    tasks = []
-    for i in range(int(rate * seconds)):
-        scheduled = start + i / rate
-        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))  # the load's schedule, not a test wait
-        tasks.append(asyncio.create_task(one(i, scheduled)))
-    await asyncio.gather(*tasks)
-    for _, writer in idle:
-        writer.close()
-    return arm
-
-
-def shadow_counts(url: str) -> dict[str, float]:
-    """The instance's shadow counters for SMS from ``/metrics``: sampled, scored, dropped (all reasons)."""
-    counts = {"sampled": 0.0, "scored": 0.0, "dropped": 0.0}
-    for line in httpx.get(f"{url}/metrics", timeout=10).text.splitlines():
-        for name in counts:
-            if line.startswith(f"yunmao_shadow_{name}_total{{") and 'kind="sms"' in line:
-                counts[name] += float(line.rsplit(" ", 1)[1])
-    return counts
-
-
-def settled_counts(url: str, timeout: float = 30) -> dict[str, float]:
-    """Shadow counters once every sampled record is scored or dropped (or ``timeout`` passed)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        counts = shadow_counts(url)
-        if counts["scored"] + counts["dropped"] >= counts["sampled"] or time.monotonic() > deadline:
-            return counts
-        time.sleep(0.2)  # the shadow queue drains on the server's own time
-
-
-def scheduler_ms(server_pid: int) -> dict[str, float]:
-    """CPU time and run-queue wait (ms, summed over threads, from ``/proc/PID/task/TID/schedstat``)
-    of the server's processes: ``worker_*`` for the workers (and supervisors), ``shadow_*`` for the
-    shadow processes (spawned ones). A worker's run-queue wait is the CPU it wanted and did not get:
-    what a shadow process on its cores would add to the champion's latency."""
-    import psutil
-
-    totals = dict.fromkeys(("worker_cpu", "worker_wait", "shadow_cpu", "shadow_wait"), 0.0)
-    for child in psutil.Process(server_pid).children(recursive=True):
-        try:
-            role = "shadow" if any("spawn_main" in part for part in child.cmdline()) else "worker"
-            for task in Path(f"/proc/{child.pid}/task").iterdir():
-                cpu_ns, wait_ns, _ = (task / "schedstat").read_text().split()
-                totals[f"{role}_cpu"] += int(cpu_ns) / 1e6
-                totals[f"{role}_wait"] += int(wait_ns) / 1e6
-        except (psutil.NoSuchProcess, FileNotFoundError, ProcessLookupError):  # gone between listing and reading
-            continue
-    return totals
-
-
-@dataclass
-class OpenLoopArm:
-    """One open-loop arm's answers: latencies (ms) of the scored ones, shed ones, other failures."""
-
-    latencies: list[float]
-    shed: int
-    errors: int
-    scheduler: dict[str, float] = field(default_factory=dict)  # :func:`scheduler_ms` over the arm
-
-    @property
-    def p99_ms(self) -> float | None:
-        return quantile(self.latencies, 99)
-
-
-@dataclass
-class ShadowPair:
-    """An off arm and the on arm right after it, on one server at one rate: the unit the p99
-    ratio is taken over (a shared machine's load drifts between pairs more than within one)."""
-
-    off: OpenLoopArm
-    on: OpenLoopArm
-    sampled: float  # the on arm's shadow counters, settled before the next off arm starts
-    scored: float
-    dropped: float
-    load: float  # the 1-minute load average at the pair's end
-
-    @property
-    def wait_ratio(self) -> float:
-        """The workers' run-queue wait with the shadow on over off."""
-        off = self.off.scheduler["worker_wait"]
-        return self.on.scheduler["worker_wait"] / off if off else float("nan")
-
-    @property
-    def ratio(self) -> float:
-        return self.on.p99_ms / self.off.p99_ms if self.on.p99_ms and self.off.p99_ms else float("nan")
-
-
-@dataclass
-class ShadowRun:
-    label: str
-    capacity: float
-    rate: float
-    pairs: list[ShadowPair]
-
-
-def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, workers: int, share: float,
-                load: float, rounds: int, overrides: list[str], tree: Path | None = None,
-                live_health: bool = False) -> tuple[float, float, list[ShadowPair]]:
-    """(capacity req/s, offered rate, one :class:`ShadowPair` per round): shadow off and on alternate
-    ``rounds`` times on one server at ``load`` × capacity; capacity is measured closed-loop at 16
-    clients, shadow off, and the rate is set once from it for both arms. Pairs run off-on, then
-    on-off, alternately. After each on arm the shadow is switched off and its queue drained before
-    the next off arm, so the on arm's backlog is not scored during the off arm.
-    ``tree``: serve the code (and shipped serving config) of that checkout instead of this one.
-    ``live_health`` False: the monitor's live-health refresh is off (see docs/benchmarks.md, shadow)."""
-    from mlflow import MlflowClient
-
-    from configs.paths import data_dir
-    from models.registry import resolve_model_version, set_alias
-    from serving.shadow_store import SHADOW_KEY_ENV
-
-    name, version = resolve_model_version(challenger)
-    workdir = Path(tempfile.mkdtemp(prefix="serve-bench-shadow-"))
-    config = tree_serving_config(tree or ROOT)
-    config["cache"]["max_entries"] = 0
-    config["shadow"] = {**config["shadow"], "path": str(workdir / "shadow.db"),
-                        "sms": {**config["shadow"]["sms"], "enabled": True, "share": share, "model": f"models:/{name}@{SHADOW_ALIAS}"}}
-    config = with_overrides(config, overrides)
-    port, env, cmd = serve_command(uri, config, workers)
-    if tree is not None:
-        env["PYTHONPATH"] = str(tree)
-        env.setdefault("YUNMAO_DATA_DIR", str(data_dir()))  # this checkout's registry, not an empty one in the tree
-    env[SHADOW_KEY_ENV] = os.urandom(16).hex()
-    env[f"{MONITOR_ENV}DECISION_LOG__PATH"] = str(workdir / "decisions.db")  # a fresh log, not the data dir's growing one
-    if not live_health:  # its refresh holds each worker's GIL for seconds a minute, landing in either arm at random
-        env[f"{MONITOR_ENV}LIVE__REFRESH_S"] = "0"
-    url = f"http://127.0.0.1:{port}"
-    bodies = [json.dumps({"messages": [r]}, ensure_ascii=False).encode() for r in records]
-    client = MlflowClient()
-
-    def shadow(on: bool) -> None:
-        if on:
-            set_alias(name, version, SHADOW_ALIAS)
-        else:
-            client.delete_registered_model_alias(name, SHADOW_ALIAS)
-        httpx.post(f"{url}/v1/admin/reload", timeout=60).raise_for_status()
-
-    def arm(rate: float) -> OpenLoopArm:
-        start = scheduler_ms(server.pid)
-        answers = asyncio.run(open_loop(port, "/v1/sms/score", bodies, rate, seconds))
-        answers.scheduler = {key: value - start[key] for key, value in scheduler_ms(server.pid).items()}
-        return answers
-
-    set_alias(name, version, SHADOW_ALIAS)
-    pairs = []
-    try:
-        with process(cmd, f"{url}/readyz", env, cwd=tree) as server:
-            # Warm-up with the shadow on: batching learns its cost, and every worker's challenger has
-            # scored (loaded, where a shadow process loads it) before anything is measured.
-            asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))
-            settled_counts(url, timeout=SHADOW_WARM_UP_S)
-            shadow(False)
-            scored, _, _, elapsed = asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 16, seconds, 200_000))
-            capacity = len(scored) / elapsed
-            rate = load * capacity
-            for number in range(rounds):
-                off_first = number % 2 == 0  # off-on, on-off, ...: a drift within pairs cancels over two
-                off = arm(rate) if off_first else None
-                before = settled_counts(url)
-                shadow(True)
-                on = arm(rate)
-                shadow(False)
-                after = settled_counts(url, timeout=SHADOW_WARM_UP_S)
-                if off is None:
-                    off = arm(rate)
-                pairs.append(ShadowPair(off, on, *(after[key] - before[key] for key in ("sampled", "scored", "dropped")),
-                                        os.getloadavg()[0]))
-    finally:
-        client.delete_registered_model_alias(name, SHADOW_ALIAS)
-    return capacity, rate, pairs
-
-
-def render_shadow(runs: list[ShadowRun], meta: str) -> str:
-    """Per server run: one table row per off/on pair (each pair's p99 ratio), then the median
-    ratio over all pairs with its range, and the share of sampled records shadow-scored."""
-    lines = [
-        "## Shadow challenger (issue #13)", "", meta, "",
-        "| code | run | capacity req/s | offered req/s | pair | p99 off ms | p99 on ms | on / off | shed off | shed on | "
-        "errors | sampled | shadow-scored | dropped | load | worker wait off / on ms | worker CPU on ms | shadow CPU ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    targets = []
-    for number, run in enumerate(runs, 1):
-        lines += [f"| {run.label} | {number} | {run.capacity:,.0f} | {run.rate:,.0f} | {i} | {ms(p.off.p99_ms)} | "
-                  f"{ms(p.on.p99_ms)} | {p.ratio:.2f} | {p.off.shed} | {p.on.shed} | {p.off.errors + p.on.errors} | "
-                  f"{p.sampled:,.0f} | {p.scored:,.0f} | {p.dropped:,.0f} | {p.load:.1f} | "
-                  f"{p.off.scheduler['worker_wait']:,.0f} / {p.on.scheduler['worker_wait']:,.0f} | "
-                  f"{p.on.scheduler['worker_cpu']:,.0f} | {p.on.scheduler['shadow_cpu']:,.0f} |"
-                  for i, p in enumerate(run.pairs, 1)]
-    for label in dict.fromkeys(run.label for run in runs):
-        pairs = [p for run in runs if run.label == label for p in run.pairs]
-        ratios = sorted(p.ratio for p in pairs)
-        sampled = sum(p.sampled for p in pairs)
-        share = sum(p.scored for p in pairs) / sampled if sampled else float("nan")
-        targets.append(f"- {label}: champion p99 shadow on / off, median of {len(ratios)} pairs = "
-                       f"**{statistics.median(ratios):.2f}** (range {ratios[0]:.2f}–{ratios[-1]:.2f}; target ≤ 1.10); "
-                       f"sampled records actually shadow-scored = **{share:.1%}** (target ≥ 95%); shed 503s off / on = "
-                       f"{sum(p.off.shed for p in pairs)} / {sum(p.on.shed for p in pairs)}; workers' run-queue wait "
-                       f"on / off, median of pairs = **{statistics.median(p.wait_ratio for p in pairs):.2f}**")
-    return "\n".join([*lines, "", *targets])
-
-
 def ms(value: float | None) -> str:
     """A latency cell of the Markdown tables (blank where nothing was measured)."""
     return "" if value is None else f"{value:.1f}"
@@ -811,12 +574,9 @@ def main() -> None:
                         help="serving config override for the overload and shadow servers, e.g. overload.max_in_flight=4")
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
     parser.add_argument("--only-shadow", action="store_true", help="run only the shadow-challenger section")
-    parser.add_argument("--challenger", default=None, help="shadow model (default: the challenger alias, else --model)")
-    parser.add_argument("--shadow-share", type=float, default=0.1, help="shadow.sms.share of the shadow run")
-    parser.add_argument("--shadow-load", type=float, default=0.7, help="open-loop rate as a share of measured capacity")
-    parser.add_argument("--shadow-rounds", type=int, default=2, help="off/on pairs of --seconds arms (the ratio's spread)")
-    parser.add_argument("--shadow-repeats", type=int, default=1, help="servers per tree in the shadow run (the spread)")
-    parser.add_argument("--live-health", action="store_true", help="keep the monitor's live-health refresh on in the shadow run")
+    from shadow_bench import add_shadow_arguments, run_shadow  # here: it imports this module's helpers
+
+    add_shadow_arguments(parser)
     args = parser.parse_args()
 
     from models.registry import resolve_model_version
@@ -887,37 +647,6 @@ def main() -> None:
     print(text)
     if not args.no_write:
         write_section(text)
-
-
-def run_shadow(args: argparse.Namespace, records: list[dict]) -> None:
-    """The shadow section: print it and write it to docs/benchmarks.md."""
-    from models.registry import ModelNotFoundError, resolve_model_version
-
-    challenger = args.challenger
-    if challenger is None:
-        try:
-            challenger = "models:/{}/{}".format(*resolve_model_version(args.model.split("@")[0] + "@challenger"))
-        except ModelNotFoundError:
-            challenger = args.model
-    load_before = os.getloadavg()[0]
-    trees = [("before", args.before)] * bool(args.before) + [(args.label, None)]
-    runs = [ShadowRun(label, *shadow_rows(args.model, challenger, records, args.seconds, args.workers, args.shadow_share,
-                                          args.shadow_load, args.shadow_rounds, args.set, tree, args.live_health))
-            for _ in range(args.shadow_repeats) for label, tree in trees]
-    champion = "models:/{}/{}".format(*resolve_model_version(args.model))
-    text = render_shadow(runs, (
-        f"Champion `{champion}`, shadow challenger `{challenger}` (share {args.shadow_share:g}); single-message requests of "
-        f"{len(records)} real mudou SMS (half spam); {args.workers} workers, cache off, {os.cpu_count()} cores shared with "
-        f"whatever else runs (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); per server, "
-        f"{args.shadow_rounds} pairs of {args.seconds:.0f} s arms (off-on, on-off, ...) at one open-loop rate (the shadow switched "
-        f"by deleting and setting its alias, then a reload; its queue drained before each off arm); "
-        f"{args.shadow_repeats} server(s) per tree, one after the other; "
-        f"live-health refresh {'on' if args.live_health else 'off'}, a fresh decision log per server. "
-        f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
-    ))
-    print(text)
-    if not args.no_write:
-        write_section(text, SHADOW_MARKERS)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,9 @@ and ``yunmao monitor``.
 
 from __future__ import annotations
 
-import operator
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -40,7 +38,7 @@ def window_start(hours: float) -> datetime:
 
 def drift(decisions: pd.DataFrame, reference: Mapping[str, np.ndarray], config: LiveHealthConfig) -> list[dict[str, Any]]:
     """PSI rows (name, psi, limit, flagged, decisions) of one model version's ``decisions``
-    (decision-log rows) against its ``reference``; empty below ``min_decisions`` scored rows."""
+    (decision-log rows through :func:`decode_watched`) against its ``reference``; empty below ``min_decisions`` scored rows."""
     scored = decisions[decisions["score"].notna()]
     if len(scored) < config.min_decisions or REFERENCE_SCORE not in reference:
         return []
@@ -57,33 +55,53 @@ def _psi_row(name: str, value: float | None, limit: float, count: int) -> dict[s
     return {"name": name, "psi": value, "limit": limit, "flagged": value is not None and value > limit, "decisions": count}
 
 
-def watched_columns(decisions: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Watched feature name → its values over ``decisions`` in row order (a row's ``watched``
-    pairs with its ``watched_names`` position by position, up to the shorter of the two); names
-    in the order the rows first give them.
+WATCHED_COUNT, WATCHED_LAYOUT = "watched_count", "watched_layout"
 
-    Each worker's live-health refresh runs this over the whole window (up to ``max_rows_read``
-    rows × the watched features), so values are read into one matrix per names list (one per
-    model version, in practice) instead of one Python step per value; docs/benchmarks.md
-    "Live model health" has the cost before and after.
+
+def watched_value_column(position: int) -> str:
+    """The column :func:`decode_watched` gives the watched values at ``position`` of each row."""
+    return f"watched[{position}]"
+
+
+def decode_watched(rows: pd.DataFrame) -> pd.DataFrame:
+    """Decision-log rows with their ``watched`` lists decoded into float columns, for :func:`drift`.
+
+    A row's ``watched`` pairs with its ``watched_names`` position by position, up to the shorter of
+    the two: ``watched[p]`` holds position ``p`` (NaN past the row's own values),
+    ``watched_count`` how many positions pair, and ``watched_layout`` the names as a tuple (one
+    object per distinct list). Decoding happens once per row as it is read (:class:`DecisionWindow`
+    keeps decoded rows between refreshes), so a refresh's :func:`watched_columns` slices arrays
+    instead of walking up to ``max_rows_read`` lists of floats; docs/benchmarks.md "Live model
+    health" has the cost.
     """
-    names, values = decisions["watched_names"].to_list(), decisions["watched"].to_list()
+    values = rows["watched"].to_numpy()
     lengths = np.fromiter(map(len, values), dtype=np.intp, count=len(values))
+    matrix = np.full((len(values), lengths.max(initial=0)), np.nan)
+    for width in np.unique(lengths):
+        same = np.flatnonzero(lengths == width)
+        matrix[same, :width] = np.array(values[same].tolist(), dtype=float).reshape(len(same), width)
+    layout_codes, layouts = pd.factorize(rows["watched_names"].map(tuple).to_numpy())
+    names_lengths = np.fromiter(map(len, layouts), dtype=np.intp, count=len(layouts))[layout_codes]
+    decoded = rows.drop(columns=["watched", "watched_names"])
+    columns = {watched_value_column(position): matrix[:, position] for position in range(matrix.shape[1])}
+    return decoded.assign(**{WATCHED_COUNT: np.minimum(lengths, names_lengths),
+                             WATCHED_LAYOUT: np.asarray(layouts, dtype=object)[layout_codes]}, **columns)
+
+
+def watched_columns(decisions: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Watched feature name → its values over ``decisions`` (rows of :func:`decode_watched`) in
+    row order, a row's earlier position first; names in the order the rows first give them."""
+    layout_codes, layouts = pd.factorize(decisions[WATCHED_LAYOUT].to_numpy())
+    counts = decisions[WATCHED_COUNT].to_numpy()
     parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     first_seen: dict[str, tuple[int, int]] = {}
-    unread = np.ones(len(names), dtype=bool)
-    while unread.any():
-        rest = np.flatnonzero(unread)
-        layout = names[rest[0]]
-        same = rest[np.fromiter(map(operator.eq, map(names.__getitem__, rest), repeat(layout)), dtype=bool, count=len(rest))]
-        unread[same] = False
-        for width in np.unique(lengths[same]):
-            rows = same[lengths[same] == width]
-            block = np.fromiter(chain.from_iterable(map(values.__getitem__, rows)), dtype=float,
-                                count=len(rows) * int(width)).reshape(len(rows), int(width))
-            for position, name in enumerate(layout[:width]):
-                parts.setdefault(name, []).append((rows, block[:, position]))
-                first_seen[name] = min(first_seen.get(name, (len(names), 0)), (int(rows[0]), position))
+    for code, layout in enumerate(layouts):
+        rows = np.flatnonzero(layout_codes == code)
+        for position, name in enumerate(layout):
+            present = rows[counts[rows] > position]
+            if len(present):
+                parts.setdefault(name, []).append((present, decisions[watched_value_column(position)].to_numpy()[present]))
+                first_seen[name] = min(first_seen.get(name, (len(decisions), 0)), (int(present[0]), position))
     return {name: _in_row_order(parts[name]) for name in sorted(first_seen, key=first_seen.__getitem__)}
 
 
@@ -134,13 +152,14 @@ class DecisionWindow:
         self._rows: pd.DataFrame | None = None
 
     def read(self) -> pd.DataFrame:
-        """The window's rows now (the newest ``max_rows_read``), in the order they were logged."""
+        """The window's rows now (the newest ``max_rows_read``), in the order they were logged,
+        through :func:`decode_watched`."""
         since = window_start(self.config.window_h)
         start = since
         if self._rows is not None and not self._rows.empty:
             newest = datetime.fromisoformat(self._rows["decided_at"].max())
             start = max(since, newest - timedelta(seconds=self.config.late_write_s))
-        fresh = self.log.read(start, limit=self.config.max_rows_read)
+        fresh = decode_watched(self.log.read(start, limit=self.config.max_rows_read))
         rows = fresh if self._rows is None else pd.concat([self._rows, fresh], ignore_index=True)
         rows = rows.drop_duplicates("decision_id", keep="last")
         rows = rows[rows["decided_at"] >= decided_since(since)].tail(self.config.max_rows_read)

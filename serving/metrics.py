@@ -1,78 +1,82 @@
 """Prometheus metrics of the decisions the service makes, served on BentoML's ``/metrics``.
 
-``bentoml.metrics`` (not ``prometheus_client`` directly) is used because BentoML runs several
-worker processes and merges their metrics through its multiprocess registry; metrics made with
-plain ``prometheus_client`` would be invisible or per-worker. Labels carry the model name and
-version so a new champion's behaviour (block rate, score drift) is visible the minute it is live.
+BentoML runs several worker processes and serves ``/metrics`` from prometheus' multiprocess files
+(``PROMETHEUS_MULTIPROC_DIR``, in each worker's environment from its start), so plain
+``prometheus_client`` metrics made at import are merged across workers. (``bentoml.metrics``, used
+before, passed these same classes through and is deprecated in BentoML 1.4.) prometheus_client
+picks its multiprocess value class when first imported, so in a process that serves ``/metrics``
+nothing may import it, or this module, before that variable is set (tests/conftest.py sets it
+first for the tests). Labels carry the model name and version so a new champion's behaviour
+(block rate, score drift) is visible the minute it is live.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import bentoml
+from prometheus_client import Counter, Gauge, Histogram
 
-DECISIONS = bentoml.metrics.Counter(
+DECISIONS = Counter(
     name="yunmao_decisions_total",
     documentation="Decisions returned, by model version and action.",
     labelnames=["model", "version", "action"],
 )
-FRAUD_TYPES = bentoml.metrics.Counter(
+FRAUD_TYPES = Counter(
     name="yunmao_fraud_types_total",
     documentation="Block/warn decisions by predicted fraud type and model version.",
     labelnames=["model", "version", "fraud_type"],
 )
-SCORES = bentoml.metrics.Histogram(
+SCORES = Histogram(
     name="yunmao_score",
     documentation="Calibrated fraud scores returned, by model version.",
     labelnames=["model", "version"],
     buckets=[0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0],
 )
-CACHE_LOOKUPS = bentoml.metrics.Counter(
+CACHE_LOOKUPS = Counter(
     name="yunmao_cache_lookups_total",
     documentation="Decision-cache lookups by result (hit or miss).",
     labelnames=["result"],
 )
-PROFILE_LOOKUPS = bentoml.metrics.Counter(
+PROFILE_LOOKUPS = Counter(
     name="yunmao_profile_lookups_total",
     documentation="Caller-profile lookups of /v1/call/score by result (found or missing).",
     labelnames=["result"],
 )
-RELOADS = bentoml.metrics.Counter(
+RELOADS = Counter(
     name="yunmao_model_reloads_total",
     documentation="Model reload attempts by outcome (swapped, unchanged, failed).",
     labelnames=["outcome"],
 )
 
-SHED = bentoml.metrics.Counter(
+SHED = Counter(
     name="yunmao_shed_total",
     documentation="Scoring requests answered by the overload policy instead of the model, by route, reason and policy.",
     labelnames=["route", "reason", "policy"],
 )
-IN_FLIGHT = bentoml.metrics.Gauge(
+IN_FLIGHT = Gauge(
     name="yunmao_in_flight",
     documentation="Scoring requests (SMS and call) holding an in-flight slot now, summed over the instance's live workers.",
     multiprocess_mode="livesum",
 )
-DECISION_LOG_DROPPED = bentoml.metrics.Counter(
+DECISION_LOG_DROPPED = Counter(
     name="yunmao_decision_log_dropped_total",
     documentation="Decisions not written to the decision log, by reason: queue_full (the writer fell behind) "
     "or store_failed (the SQLite file or Redis refused the batch).",
     labelnames=["reason"],
 )
-UNMATCHED_FEEDBACK = bentoml.metrics.Counter(
+UNMATCHED_FEEDBACK = Counter(
     name="yunmao_feedback_unmatched_total",
     documentation="Feedback records quoting a decision_id the decision log does not hold.",
 )
 # Live health (serving/live_health): every worker computes these from the shared decision log, so
 # the most recent value of any worker is the instance's value.
-DRIFT_PSI = bentoml.metrics.Gauge(
+DRIFT_PSI = Gauge(
     name="yunmao_drift_psi",
     documentation="PSI of live scores (feature=score) and watched features against the model version's reference, over monitor live.window_h.",
     labelnames=["model", "version", "feature"],
     multiprocess_mode="mostrecent",
 )
-LIVE_PRECISION = bentoml.metrics.Gauge(
+LIVE_PRECISION = Gauge(
     name="yunmao_live_precision",
     documentation="Share of labelled block/warn decisions that were scam, over monitor live.window_h; "
     "sample=feedback (all labels) or audit (the random audit sample).",

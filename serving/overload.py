@@ -152,7 +152,7 @@ class Admission(Generic[T]):
 
     def __init__(self, config: OverloadConfig, shared_in_flight: InFlight | None = None) -> None:
         self.max_in_flight = config.max_in_flight
-        self.shared_in_flight = shared_in_flight  # a copy other processes read (shadow.idle_gate)
+        self.shared_in_flight = shared_in_flight  # a copy shadow processes read (shadow.idle_gate); None: not written
         self.policy = config.policy
         self.retry_after_s = config.retry_after_s
         self.smoothing = config.latency_smoothing

@@ -51,10 +51,11 @@ _CONTEXT = multiprocessing.get_context("spawn")
 STOP_KILL_S = 2  # after a stop's timeout, how long a terminated shadow process gets before SIGKILL
 
 
-def new_in_flight() -> InFlight:
-    """A count of requests in flight that shadow processes started by this worker can read (no
-    lock: one writer, the worker's event loop; readers only compare it with 0)."""
-    return _CONTEXT.RawValue("i", 0)
+def new_in_flight(config: ShadowConfig) -> InFlight | None:
+    """With ``shadow.idle_gate``: a count of requests in flight that shadow processes started by
+    this worker can read (no lock: one writer, the worker's event loop; readers only compare it
+    with 0). None without the gate: nothing reads it, so the worker need not write it per request."""
+    return _CONTEXT.RawValue("i", 0) if config.idle_gate else None
 
 
 def named_only(resolved: ResolvedModel) -> LoadedModel:
@@ -99,7 +100,7 @@ class ShadowScorer:
                  draw: Callable[[], float] = random.random, worker_in_flight: InFlight | None = None) -> None:
         self.slot = slot
         # the worker's requests in flight, read by the process's idle gate (Shadows shares one)
-        self.worker_in_flight = worker_in_flight if worker_in_flight is not None else new_in_flight()
+        self.worker_in_flight = worker_in_flight if worker_in_flight is not None else new_in_flight(config)
         self.config: ShadowModelConfig = getattr(config, slot.kind)
         self._nice = config.nice
         self._scheduler = config.scheduler
@@ -236,8 +237,9 @@ class Shadows:
 
     def __init__(self, scorers: Mapping[Kind, ShadowScorer], in_flight: InFlight | None = None) -> None:
         self.scorers = dict(scorers)
-        self.in_flight = in_flight if in_flight is not None else new_in_flight()
-        """The worker's requests in flight (its overload gate writes it; every shadow process reads it)."""
+        self.in_flight = in_flight
+        """The worker's requests in flight (its overload gate writes it; every shadow process's idle
+        gate reads it); None when no shadow is enabled or ``shadow.idle_gate`` is off."""
 
     def slots(self) -> dict[str, ModelSlot]:
         """The challengers' slots, named for the reload board (``shadow_sms``, ``shadow_call``)."""
@@ -277,7 +279,7 @@ def open_shadows(config: ShadowConfig, unknown_caller_action: str = "allow") -> 
         return Shadows({})
     key = shadow_key(config)
     open_shadow_store(config)  # the table exists (or the path is unusable) before any process starts
-    in_flight = new_in_flight()
+    in_flight = new_in_flight(config)
     return Shadows({
         kind: ShadowScorer(ShadowSlot(kind, getattr(config, kind).model), config, ServedChallenger(kind, unknown_caller_action),
                            key, worker_in_flight=in_flight)

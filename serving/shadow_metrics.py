@@ -1,5 +1,5 @@
-"""Prometheus metrics of the shadow challengers (``serving/shadow``), merged across workers by
-BentoML's multiprocess registry like ``serving/metrics``.
+"""Prometheus metrics of the shadow challengers (``serving/shadow``), merged across workers through
+prometheus' multiprocess files like ``serving/metrics`` (which says why import order matters).
 
 Names are what the shipped alert rules read: ``yunmao_shadow_dropped_total`` (sampled records the
 challenger never scored, by reason), ``yunmao_shadow_agreement_total`` (the 3×3 champion ×
@@ -10,40 +10,40 @@ away for an instance-wide view.
 
 from __future__ import annotations
 
-import bentoml
+from prometheus_client import Counter, Gauge, Histogram
 
 DROP_QUEUE_FULL = "queue_full"  # the worker's shadow queue was full when the request was answered
 DROP_MODEL_FAILED = "model_failed"  # the challenger raised on the batch
 DROP_STORE_FAILED = "store_failed"  # scored, but the pairs could not be written (locked or unwritable store)
 
-SAMPLED = bentoml.metrics.Counter(
+SAMPLED = Counter(
     name="yunmao_shadow_sampled_total",
     documentation="Records sampled for the shadow challenger, by kind.",
     labelnames=["kind"],
 )
-SCORED = bentoml.metrics.Counter(
+SCORED = Counter(
     name="yunmao_shadow_scored_total",
     documentation="Sampled records the shadow challenger scored, by kind.",
     labelnames=["kind"],
 )
-DROPPED = bentoml.metrics.Counter(
+DROPPED = Counter(
     name="yunmao_shadow_dropped_total",
     documentation="Sampled records the shadow challenger did not score or store, by kind and reason "
     "(queue_full, model_failed, store_failed).",
     labelnames=["kind", "reason"],
 )
-AGREEMENT = bentoml.metrics.Counter(
+AGREEMENT = Counter(
     name="yunmao_shadow_agreement_total",
     documentation="Shadow-scored records by champion action and challenger action (3x3), by kind.",
     labelnames=["kind", "champion_action", "challenger_action"],
 )
-SCORE_DIFF = bentoml.metrics.Histogram(
+SCORE_DIFF = Histogram(
     name="yunmao_shadow_score_diff",
     documentation="Challenger score minus champion score on shadow-scored records, by kind.",
     labelnames=["kind"],
     buckets=[-0.5, -0.2, -0.1, -0.05, -0.01, 0.01, 0.05, 0.1, 0.2, 0.5, 1.0],
 )
-ENABLED = bentoml.metrics.Gauge(
+ENABLED = Gauge(
     name="yunmao_shadow_enabled",
     documentation="Live workers whose shadow challenger is configured and loaded, by kind "
     "(below the worker count: the alias is missing or failed to load).",

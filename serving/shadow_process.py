@@ -162,7 +162,7 @@ class InFlight(Protocol):
 
 
 def run_shadow_process(args: ShadowProcessArgs, jobs: ProcessQueue[object], finished: Finished,
-                       worker_in_flight: InFlight) -> None:
+                       worker_in_flight: InFlight | None) -> None:
     """The shadow process's main (started at its lower priority): score queued jobs until :data:`STOP`."""
     die_with(args.parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the server's to handle
@@ -171,16 +171,15 @@ def run_shadow_process(args: ShadowProcessArgs, jobs: ProcessQueue[object], fini
 
 class _ShadowLoop:
     def __init__(self, args: ShadowProcessArgs, jobs: ProcessQueue[object], finished: Finished,
-                 worker_in_flight: InFlight) -> None:
+                 worker_in_flight: InFlight | None) -> None:
         self.kind = args.kind
         self.challenger = args.challenger
         self.keep_text = getattr(args.config, args.kind).keep_text
         self.max_batch = args.config.max_batch
         self.max_wait_s = args.config.max_wait_ms / 1000
         self.key = args.key
-        self.idle_gate = args.config.idle_gate
         self.idle_poll_s = args.config.idle_poll_ms / 1000
-        self.worker_in_flight = worker_in_flight
+        self.worker_in_flight = worker_in_flight  # None without shadow.idle_gate
         self.jobs = jobs
         self.finished = finished
         self.store = open_shadow_store(args.config)
@@ -234,7 +233,7 @@ class _ShadowLoop:
         """With ``shadow.idle_gate``: return once the worker has no request in flight. Polled, not
         notified: a notification would cost every request a cross-process call; the poll costs
         only this process, and only while it holds a batch. Meanwhile the queue fills and drops."""
-        while self.idle_gate and self.worker_in_flight.value > 0:
+        while self.worker_in_flight is not None and self.worker_in_flight.value > 0:
             time.sleep(self.idle_poll_s)
 
     def _model(self, name: ModelName) -> LoadedModel | None:

@@ -47,7 +47,7 @@ def log_and_register(
         mlflow.log_params(_flatten(params))
         mlflow.log_dict(data_report, "data_report.json")
         mlflow.log_metrics({"n_train": fit.n_train})
-        mlflow.log_metrics({f"oof_{k}": v for k, v in _flatten(fit.metrics).items() if isinstance(v, (int, float))})
+        log_fit_metrics(fit.metrics)
         mlflow.log_metrics({"threshold_block": fit.model.thresholds.block, "threshold_warn": fit.model.thresholds.warn})
         if fit.model.fraud_thresholds is not None:
             cut = fit.model.fraud_thresholds
@@ -58,6 +58,27 @@ def log_and_register(
         set_alias(name, version, CHALLENGER)
         mlflow.set_tag("yunmao.registered_version", version)
         return TrainOutcome(name=name, version=version, run_id=run.info.run_id, metrics=fit.metrics)
+
+
+def log_fit_metrics(metrics: dict) -> None:
+    """The fit's validation metrics under ``oof_<name>`` in the active run: a number as one metric,
+    a list of numbers (one per fold or bagged member: ``best_iterations``,
+    ``served_member_rounds``) as that metric's history, element ``i`` at step ``i``, which the run
+    page charts and ``MlflowClient.get_metric_history`` returns (a runs table shows the last)."""
+    numbers, series = {}, {}
+    for key, value in _flatten(metrics).items():
+        if _is_number(value):
+            numbers[f"oof_{key}"] = value
+        elif isinstance(value, (list, tuple)) and value and all(map(_is_number, value)):
+            series[f"oof_{key}"] = value
+    mlflow.log_metrics(numbers)
+    for key, values in series.items():
+        for step, value in enumerate(values):
+            mlflow.log_metric(key, value, step=step)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float))
 
 
 def _log_plots(fit: FitResult) -> None:

@@ -18,7 +18,15 @@ from models.scam_model import REFERENCE_SCORE
 from serving import live_health
 from serving.decision_log import DecisionLog, decided_since, log_scored
 from serving.feedback_store import open_feedback_store
-from serving.live_health import DecisionWindow, LiveHealthRefresher, drift, labelled, precision_rows, watched_columns
+from serving.live_health import (
+    DecisionWindow,
+    LiveHealthRefresher,
+    decode_watched,
+    drift,
+    labelled,
+    precision_rows,
+    watched_columns,
+)
 from serving.metrics import DRIFT_PSI, LIVE_PRECISION
 from serving.schemas import ScoreResult, new_decision_id
 from tests.servers import wait_until
@@ -56,7 +64,7 @@ def test_a_replay_of_the_reference_distribution_is_not_drift(log: DecisionLog) -
     rng = np.random.default_rng(1)
     model = served(reference(rng))
     log_stream(log, model, reference(rng, 1500))  # fresh draws from the same distributions
-    rows = drift(log.read(EPOCH), model.model.reference, CONFIG)
+    rows = drift(decode_watched(log.read(EPOCH)), model.model.reference, CONFIG)
     assert [r["name"] for r in rows] == [REFERENCE_SCORE, *WATCHED]
     assert not any(r["flagged"] for r in rows), rows
     assert all(r["psi"] < 0.05 for r in rows)
@@ -69,7 +77,7 @@ def test_a_shifted_score_and_feature_are_flagged(log: DecisionLog) -> None:
     shifted[REFERENCE_SCORE] = rng.beta(1.5, 2.0, 1500)  # a new campaign: far more mid and high scores
     shifted[WATCHED[1]] = (rng.random(1500) < 0.4) * 1.0  # four times as many short links
     log_stream(log, model, shifted)
-    flagged = {r["name"]: r["flagged"] for r in drift(log.read(EPOCH), model.model.reference, CONFIG)}
+    flagged = {r["name"]: r["flagged"] for r in drift(decode_watched(log.read(EPOCH)), model.model.reference, CONFIG)}
     assert flagged == {REFERENCE_SCORE: True, WATCHED[0]: False, WATCHED[1]: True}
 
 
@@ -77,7 +85,7 @@ def test_too_few_decisions_give_no_drift_value(log: DecisionLog) -> None:
     rng = np.random.default_rng(3)
     model = served(reference(rng))
     log_stream(log, model, reference(rng, 50))
-    assert drift(log.read(EPOCH), model.model.reference, CONFIG) == []
+    assert drift(decode_watched(log.read(EPOCH)), model.model.reference, CONFIG) == []
 
 
 def test_precision_per_action_from_feedback_and_from_the_audit_sample(tmp_path: Path) -> None:
@@ -185,13 +193,13 @@ def test_watched_columns_and_drift_equal_the_per_row_loop_they_replaced(monkeypa
     for row, (row_names, row_values) in odd.items():
         frame.at[row, "watched_names"], frame.at[row, "watched"] = row_names, row_values
     before = per_row_watched_columns(frame)
-    after = watched_columns(frame)
+    after = watched_columns(decode_watched(frame))
     assert list(after) == list(before) == [names[0], "new", *names[1:]]  # in the order rows first name them
     for name, values in before.items():
         np.testing.assert_array_equal(after[name], values)
     ref["new"] = rng.normal(size=500)
     config = LiveHealthConfig(min_decisions=100)
-    shipped = drift(frame, ref, config)
+    shipped = drift(decode_watched(frame), ref, config)
     monkeypatch.setattr(live_health, "watched_columns", per_row_watched_columns)
     replaced = drift(frame, ref, config)
     assert [r["name"] for r in shipped] == [r["name"] for r in replaced] == [REFERENCE_SCORE, *after]
@@ -200,4 +208,29 @@ def test_watched_columns_and_drift_equal_the_per_row_loop_they_replaced(monkeypa
 
 
 def test_watched_columns_of_no_decisions_is_empty() -> None:
-    assert watched_columns(pd.DataFrame({"watched": [], "watched_names": []})) == {}
+    assert watched_columns(decode_watched(pd.DataFrame({"watched": [], "watched_names": []}))) == {}
+
+
+def test_the_window_decodes_each_read_as_a_whole_read_would(log: DecisionLog) -> None:
+    """Reads that add rows of another model version (more watched features, so wider value
+    columns) in between: the window's columns equal those of one read of the whole log."""
+    rng = np.random.default_rng(9)
+    counting = CountingLog(log)
+    window = DecisionWindow(counting, LiveHealthConfig(late_write_s=0))  # type: ignore[arg-type]
+    one = served(reference(rng), version="1")
+    log_stream(log, one, reference(rng, 40))
+    next_millisecond(log)
+    log_stream(log, one, reference(rng, 1))
+    window.read()
+    next_millisecond(log)
+    wider = SimpleNamespace(name="yunmao-sms", version="2", model=SimpleNamespace(watched_features=[*WATCHED, "第三个"], reference={}))
+    results = [ScoreResult(decision_id=new_decision_id(), id=f"w{i}", score=0.5, action="allow") for i in range(30)]
+    log_scored(log, wider, results, [SimpleNamespace(watched=(0.1, 1.0, float(i))) for i in range(30)], [None] * 30)  # type: ignore[arg-type]
+    log.flush()
+    log_stream(log, one, reference(rng, 20))
+    from_window, whole = watched_columns(window.read()), watched_columns(decode_watched(log.read(EPOCH)))
+    assert list(from_window) == list(whole) == [*WATCHED, "第三个"]
+    for name, values in whole.items():
+        np.testing.assert_array_equal(from_window[name], values)
+    assert len(whole["第三个"]) == 30 and len(whole[WATCHED[0]]) == 91
+    assert counting.rows_read == 41 + 51  # the second read decoded the new rows and the newest millisecond only

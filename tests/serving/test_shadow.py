@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from configs import ConfigError
-from configs.serving import OverloadConfig, ShadowConfig, ShadowModelConfig
+from configs.serving import CallShadowConfig, OverloadConfig, ShadowConfig, ShadowModelConfig
 from models.registry import ModelNotFoundError
+from serving import shadow as shadow_module
 from serving.overload import Admission
 from serving.reload import LoadedModel
 from serving.scoring import Unscored
-from serving.shadow import ShadowScorer, ShadowSlot
+from serving.shadow import ShadowScorer, ShadowSlot, open_shadows
 from serving.shadow_store import SHADOW_KEY_ENV, check_shadow_key, open_shadow_store, record_key
 from tests.servers import wait_until
 from tests.serving.cases import PHONE, SECRET_TEXT
@@ -270,6 +271,34 @@ def test_the_idle_gate_holds_shadow_scoring_while_the_worker_has_a_request_in_fl
     finally:
         shadow.stop()
     assert len(open_shadow_store(store_config(tmp_path)).read()) == 2
+
+
+@pytest.mark.parametrize("idle_gate", [False, True])
+def test_a_shared_in_flight_counter_exists_and_is_written_only_with_the_idle_gate(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, idle_gate: bool) -> None:
+    allocated = []
+    raw_value = shadow_module._CONTEXT.RawValue
+    monkeypatch.setattr(shadow_module._CONTEXT, "RawValue", lambda *args: allocated.append(raw_value(*args)) or allocated[-1])
+    assert open_shadows(store_config(tmp_path, idle_gate=idle_gate, hmac_key=KEY.decode())).in_flight is None  # none enabled
+    both = {"sms": ShadowModelConfig(enabled=True), "call": CallShadowConfig(enabled=True)}
+    shadows = open_shadows(store_config(tmp_path, idle_gate=idle_gate, hmac_key=KEY.decode(), **both))
+    gate: Admission[str] = Admission(OverloadConfig(), shadows.in_flight)  # as the service builds its gate
+    if not idle_gate:
+        assert allocated == [] and shadows.in_flight is None and gate.shared_in_flight is None
+        assert [scorer.worker_in_flight for scorer in shadows.scorers.values()] == [None, None]
+        gate.enter()  # counts locally, writes nothing shared
+        assert gate.in_flight == 1
+        gate.leave()  # the in-flight gauge sums live processes: leave none behind for other tests
+        return
+    assert allocated == [shadows.in_flight]  # one counter per worker, shared by both shadows
+    assert all(scorer.worker_in_flight is shadows.in_flight for scorer in shadows.scorers.values())
+    gate.enter()
+    gate.enter()
+    assert shadows.in_flight.value == 2
+    gate.leave()
+    assert shadows.in_flight.value == 1
+    gate.leave()
+    assert shadows.in_flight.value == 0
 
 
 def test_a_shadow_process_that_died_is_started_again_by_the_next_reload(monkeypatch: pytest.MonkeyPatch,

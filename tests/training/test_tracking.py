@@ -8,13 +8,15 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 import pytest
+from mlflow import MlflowClient
 from mlflow.models import Model
 
+from models.registry import use_experiment
 from tests.models.conftest import SMALL_SMS_CONFIG
 from tests.training.test_fit import RowFeaturiser, _frame
 from training.data.demo_sms import generate_demo_sms
 from training.fit import FitResult, fit_scam_model
-from training.tracking import log_and_register
+from training.tracking import log_and_register, log_fit_metrics
 from training.train import SMS_INPUT_EXAMPLE, fit_sms
 from training.train_call import call_input_example
 
@@ -62,3 +64,16 @@ def test_logged_model_pins_the_libraries_scoring_imports() -> None:
     requirements = Path(mlflow.artifacts.download_artifacts(f"{outcome.model_uri}/requirements.txt")).read_text().split()
     for library in ("lightgbm", "jieba", "scikit-learn", "pandas"):
         assert f"{library}=={version(library)}" in requirements, requirements
+
+
+def test_list_valued_fit_metrics_reach_mlflow_one_step_per_element() -> None:
+    fit, _ = _small_call_fit()
+    assert len(fit.metrics["best_iterations"]) > 1  # one per fold: a list worth logging element by element
+    use_experiment("fit-metrics")
+    with mlflow.start_run() as run:
+        log_fit_metrics(fit.metrics)
+    client = MlflowClient()
+    for name in ("best_iterations", "served_member_rounds"):
+        history = sorted((m.step, m.value) for m in client.get_metric_history(run.info.run_id, f"oof_{name}"))
+        assert history == list(enumerate(map(float, fit.metrics[name]))), name
+    assert client.get_run(run.info.run_id).data.metrics["oof_roc_auc"] == pytest.approx(fit.metrics["roc_auc"])

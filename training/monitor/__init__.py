@@ -58,9 +58,9 @@ def parse_since(text: str) -> float:
 def monitor_report(log: DecisionStore, feedback: FeedbackStore, references: ReferenceLoader, since: datetime,
                    config: MonitorConfig) -> dict[str, Any]:
     """The report's numbers (JSON-ready) for decisions made at or after ``since``."""
-    from serving.live_health import drift, labelled, precision_rows
+    from serving.live_health import decode_watched, drift, labelled, precision_rows
 
-    decisions = log.read(since)
+    decisions = decode_watched(log.read(since))
     joined = labelled(decisions, feedback.read(since=since))
     decisions["day"] = pd.to_datetime(decisions["decided_at"], utc=True).dt.strftime("%Y-%m-%d")
     versions = []
