@@ -5,6 +5,15 @@ tokenizer, so both happen exactly once per process through :func:`get_tokenizer`
 call. A private ``jieba.Tokenizer`` keeps our dictionary from leaking into other users of the
 global jieba instance. Its cache directory is ``configs.paths.jieba_cache_dir`` (movable off a
 read-only root filesystem).
+
+jieba's pure-Python prefix-dictionary walk (``get_DAG``) and best-route search (``calc``) were about
+60 % of a batch's tokenisation. :class:`RoutedTokenizer` leaves every other step to jieba 0.42.1
+(its regexes, its HMM for unknown words) and takes only the route from jieba-next's Rust
+``PrefixDict``, built from this tokenizer's own frequencies: the same arithmetic (``ln(freq) -
+ln(total)``, ties to the longer word), so the same words. Checked token for token on every message
+of the six real and demo sets (36,979 messages, 0 differ; docs/benchmarks.md, issue #12 session 8)
+and pinned by ``tests/features/test_tokenise.py``. jieba-next's own tokenizer was not taken: its
+regexes and HMM split 211 of those messages differently.
 """
 
 from __future__ import annotations
@@ -14,29 +23,63 @@ import threading
 from importlib.resources import files
 
 import jieba
+from jieba_next import jieba_next_rust
 
 from configs.paths import jieba_cache_dir
 
 USER_DICT = files("features.sms") / "resources" / "fraud_words.txt"
+# PrefixDict.get_dag_and_calc keeps at most this many word ends per start position; jieba keeps all.
+# Equal routes need no dictionary word to have more dictionary words among its prefixes.
+RUST_MAX_ENDS = 12
 
-_tokenizer: jieba.Tokenizer | None = None
+
+class RoutedTokenizer(jieba.Tokenizer):
+    """jieba's tokenizer with the route from a Rust prefix trie (see the module docstring).
+
+    Built by :func:`get_tokenizer` after the user dictionary: words added later (``add_word``)
+    would not reach the trie, so nothing adds any. ``cut_all`` needs jieba's DAG and is refused.
+    """
+
+    _prefix: jieba_next_rust.PrefixDict | None = None
+
+    def freeze(self) -> None:
+        """Build the Rust trie from the dictionary as it now is (main + user words)."""
+        self._prefix = jieba_next_rust.PrefixDict(self.FREQ, float(self.total))
+
+    def cut(self, sentence: str, cut_all: bool = False, HMM: bool = True, use_paddle: bool = False):  # noqa: N803 - jieba's name
+        if cut_all:
+            raise ValueError("RoutedTokenizer has no full mode (cut_all): it never builds jieba's DAG")
+        return super().cut(sentence, cut_all=False, HMM=HMM, use_paddle=use_paddle)
+
+    def get_DAG(self, sentence: str) -> None:  # noqa: N802 - jieba's hook
+        """Nothing: :meth:`calc` walks the trie itself."""
+        return None
+
+    def calc(self, sentence: str, DAG: None, route: dict[int, tuple[int, int]]) -> None:  # noqa: N803
+        """Fill ``route`` as jieba's ``__cut_DAG`` reads it: ``route[i][1]`` is where the word starting at i ends."""
+        ends = self._prefix.get_dag_and_calc(sentence)
+        route.update(enumerate(zip(ends, ends, strict=True)))  # jieba's (score, end) pairs; nothing reads the score
+
+
+_tokenizer: RoutedTokenizer | None = None
 _lock = threading.Lock()
 
 
-def get_tokenizer() -> jieba.Tokenizer:
+def get_tokenizer() -> RoutedTokenizer:
     """The process-wide tokenizer, initialised (dictionary + user dictionary) on first use."""
     global _tokenizer
     if _tokenizer is None:
         with _lock:
             if _tokenizer is None:
                 jieba.setLogLevel(logging.WARNING)
-                tokenizer = jieba.Tokenizer()
+                tokenizer = RoutedTokenizer()
                 cache_dir = jieba_cache_dir()
                 if cache_dir is not None:
                     cache_dir.mkdir(parents=True, exist_ok=True)
                     tokenizer.tmp_dir = str(cache_dir)
                 tokenizer.initialize()
                 tokenizer.load_userdict(str(USER_DICT))
+                tokenizer.freeze()
                 _tokenizer = tokenizer
     return _tokenizer
 

@@ -47,3 +47,57 @@ def test_tokenising_never_reinitialises_jieba(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(tokenise_module.jieba, "Tokenizer", fail)
     for _ in range(3):
         assert "安全账户" in tokenise("转入安全账户")
+
+
+@pytest.fixture(scope="module")
+def plain_jieba() -> jieba.Tokenizer:
+    """jieba 0.42.1 as it is, with the same user dictionary: what the routed tokenizer must equal."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    tokenizer.load_userdict(str(USER_DICT))
+    return tokenizer
+
+
+TRICKY = [
+    "",
+    "   ",
+    "【工商银行】您尾号8888的卡于11月30日转入安全账户RMB50,000.00元，详询 URL 或 PHONE",
+    "点击 http://t.cn/abc?x=1&y=2 领取100%返现, 7.5gb流量, 日收益27%",
+    '代开髪票 --胡东升"  警察蜀黍吵起來了 地螪街 利蒠低',  # rare and traditional characters (the HMM's unknown words)
+    "Hi! Call 09061701461 now to claim £1.50 prize -. out--have a nice day :-)",
+    "中华人民共和国中央人民政府一万二千五百余吨南京市长江大桥",  # long chains of dictionary words
+    "刷单返利做任务点赞兼职日结佣金征信中心解冻保证金涉嫌洗钱通缉令",  # user-dictionary words back to back
+    "🎁恭喜您获得iPhone15 Pro Max一台！！！ＵＲＬ全角ＡＢＣ１２３",
+    "x" * 300 + "安全账户" * 50,
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_routed_tokens_equal_plain_jiebas_on_tricky_texts(plain_jieba: jieba.Tokenizer, text: str) -> None:
+    assert get_tokenizer().lcut(text, HMM=True) == plain_jieba.lcut(text, HMM=True)
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [("mudou_spam", "mudou_spam.train"), ("fbs_sms", "fbs_sms.train.tsv"), ("telecom_fraud_texts_5", "label00-last.csv")],
+)
+def test_routed_tokens_equal_plain_jiebas_on_real_messages(plain_jieba: jieba.Tokenizer, parts: tuple[str, str]) -> None:
+    from features.sms.normalise import normalise_text
+    from tests.conftest import shared_data
+    from training.data.sms import load_unlabelled
+
+    texts = load_unlabelled([shared_data(*parts)], "auto").frame["text"].sample(400, random_state=12)
+    differing = [t for t in map(normalise_text, texts) if get_tokenizer().lcut(t, HMM=True) != plain_jieba.lcut(t, HMM=True)]
+    assert differing == []
+
+
+def test_no_dictionary_word_has_more_word_prefixes_than_the_rust_trie_keeps() -> None:
+    """The Rust route keeps RUST_MAX_ENDS word ends per position; past that it would part from jieba's."""
+    freq = get_tokenizer().FREQ
+    most = max(sum(1 for end in range(1, len(word) + 1) if freq.get(word[:end])) for word, count in freq.items() if count)
+    assert most <= tokenise_module.RUST_MAX_ENDS
+
+
+def test_full_mode_is_refused_rather_than_cut_without_a_dag() -> None:
+    with pytest.raises(ValueError, match="cut_all"):
+        get_tokenizer().lcut("安全账户", cut_all=True)
