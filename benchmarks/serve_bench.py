@@ -15,7 +15,7 @@ the decision cache exploits. Results are printed and written to the "serving", "
 The shadow run (:func:`shadow_rows`) measures what a shadow challenger costs the champion: per
 run, one server with ``shadow.sms`` enabled (with ``--before TREE``, one of that checkout's
 too), its challenger behind a benchmark-only alias that is deleted (shadow off) and set again
-(shadow on) between the arms of each pair (``--shadow-rounds`` pairs, off-on then on-off), at one
+(shadow on) between the arms of each pair (``--shadow-rounds`` pairs, each off-on or on-off at random), at one
 fixed open-loop rate of ``--shadow-load`` × the capacity measured first (:func:`open_loop`: requests leave on schedule,
 latency counts from the scheduled time, so a stalled server cannot slow the client down).
 
@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import socket
 import statistics
@@ -56,6 +57,12 @@ MONITOR_ENV = "YUNMAO_MONITOR__"  # configs/monitor.yaml overrides by environmen
 SHADOW_WARM_UP_S = 300  # at most, for the warm-up's samples to be shadow-scored (a loaded machine starts slowly)
 SHADOW_ALIAS = "serve-bench-shadow"  # the benchmark's own alias: champion and challenger aliases stay as they are
 OVERLOAD_CLIENTS = (16, 64, 256)
+# The shadow run's capacity probe: closed-loop clients per worker. Few enough that no worker sheds
+# even if every connection lands on it (overload.max_in_flight is 8): at 16 clients one worker
+# often accepted most connections and shed the rest in a storm of 503s (1,500-2,300 in 6 s),
+# and "capacity" swung 25-171 req/s on one server (docs/benchmarks.md, shadow, session 8).
+CAPACITY_CLIENTS_PER_WORKER = 2
+SHADOW_BOOTSTRAP = 2000  # resamples of the pairs for the pooled p99 ratio's 95% interval
 SAME_OUTPUT_MESSAGES = 200  # sent to yunmao and to mlflow models serve: their answers must agree
 SHED_MARK = b'["overloaded"]'  # reasons of a fail-open policy answer
 DEADLINE_HEADER = "X-Yunmao-Deadline-Ms"  # configs/serving.yaml overload.deadline_header
@@ -533,9 +540,9 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
                 load: float, rounds: int, overrides: list[str], tree: Path | None = None,
                 live_health: bool = False) -> tuple[float, float, list[ShadowPair]]:
     """(capacity req/s, offered rate, one :class:`ShadowPair` per round): shadow off and on alternate
-    ``rounds`` times on one server at ``load`` × capacity; capacity is measured closed-loop at 16
-    clients, shadow off, and the rate is set once from it for both arms. Pairs run off-on, then
-    on-off, alternately. After each on arm the shadow is switched off and its queue drained before
+    ``rounds`` times on one server at ``load`` × capacity; capacity is measured closed-loop at
+    :data:`CAPACITY_CLIENTS_PER_WORKER` clients per worker, shadow off, and the rate is set once from it for both arms. Each pair runs off-on or
+    on-off at random (seeded). After each on arm the shadow is switched off and its queue drained before
     the next off arm, so the on arm's backlog is not scored during the off arm.
     ``tree``: serve the code (and shipped serving config) of that checkout instead of this one.
     ``live_health`` False: the monitor's live-health refresh is off (see docs/benchmarks.md, shadow)."""
@@ -586,11 +593,15 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
             asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))
             settled_counts(url, timeout=SHADOW_WARM_UP_S)
             shadow(False)
-            scored, _, _, elapsed = asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 16, seconds, 200_000))
+            scored, _, _, elapsed = asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, CAPACITY_CLIENTS_PER_WORKER * workers,
+                                                         seconds, 200_000))
             capacity = len(scored) / elapsed
             rate = load * capacity
-            for number in range(rounds):
-                off_first = number % 2 == 0  # off-on, on-off, ...: a drift within pairs cancels over two
+            order = random.Random(13)
+            for _ in range(rounds):
+                # Random, not alternating: a periodic stall in the server (a full garbage collection
+                # every N requests) aliased with a strict off-on/on-off cycle and hit one arm kind.
+                off_first = order.random() < 0.5
                 off = arm(rate) if off_first else None
                 before = settled_counts(url)
                 shadow(True)
@@ -626,14 +637,28 @@ def render_shadow(runs: list[ShadowRun], meta: str) -> str:
     for label in dict.fromkeys(run.label for run in runs):
         pairs = [p for run in runs if run.label == label for p in run.pairs]
         ratios = sorted(p.ratio for p in pairs)
+        pooled, low, high = pooled_p99_ratio(pairs)
         sampled = sum(p.sampled for p in pairs)
         share = sum(p.scored for p in pairs) / sampled if sampled else float("nan")
         targets.append(f"- {label}: champion p99 shadow on / off, median of {len(ratios)} pairs = "
-                       f"**{statistics.median(ratios):.2f}** (range {ratios[0]:.2f}–{ratios[-1]:.2f}; target ≤ 1.10); "
+                       f"**{statistics.median(ratios):.2f}** (range {ratios[0]:.2f}–{ratios[-1]:.2f}); p99 of all on arms' requests / "
+                       f"of all off arms' = **{pooled:.2f}** (95% interval {low:.2f}–{high:.2f}, pairs resampled; target ≤ 1.10); "
                        f"sampled records actually shadow-scored = **{share:.1%}** (target ≥ 95%); shed 503s off / on = "
                        f"{sum(p.off.shed for p in pairs)} / {sum(p.on.shed for p in pairs)}; workers' run-queue wait "
                        f"on / off, median of pairs = **{statistics.median(p.wait_ratio for p in pairs):.2f}**")
     return "\n".join([*lines, "", *targets])
+
+
+def pooled_p99_ratio(pairs: list[ShadowPair], resamples: int = SHADOW_BOOTSTRAP) -> tuple[float, float, float]:
+    """p99 of every on arm's latencies over p99 of every off arm's, with a 95% bootstrap interval
+    resampling whole pairs (requests within an arm share its stalls: they are not independent).
+    One arm's p99 rests on its 2-3 slowest requests; the pooled one on ~1 % of all of them."""
+    def ratio(chosen: list[ShadowPair]) -> float:
+        return quantile([x for p in chosen for x in p.on.latencies], 99) / quantile([x for p in chosen for x in p.off.latencies], 99)
+
+    draw = random.Random(0)
+    spread = sorted(ratio(draw.choices(pairs, k=len(pairs))) for _ in range(resamples))
+    return ratio(pairs), spread[int(0.025 * resamples)], spread[int(0.975 * resamples) - 1]
 
 
 def ms(value: float | None) -> str:
@@ -909,7 +934,7 @@ def run_shadow(args: argparse.Namespace, records: list[dict]) -> None:
         f"Champion `{champion}`, shadow challenger `{challenger}` (share {args.shadow_share:g}); single-message requests of "
         f"{len(records)} real mudou SMS (half spam); {args.workers} workers, cache off, {os.cpu_count()} cores shared with "
         f"whatever else runs (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); per server, "
-        f"{args.shadow_rounds} pairs of {args.seconds:.0f} s arms (off-on, on-off, ...) at one open-loop rate (the shadow switched "
+        f"{args.shadow_rounds} pairs of {args.seconds:.0f} s arms (off-on or on-off, seeded random order) at one open-loop rate (the shadow switched "
         f"by deleting and setting its alias, then a reload; its queue drained before each off arm); "
         f"{args.shadow_repeats} server(s) per tree, one after the other; "
         f"live-health refresh {'on' if args.live_health else 'off'}, a fresh decision log per server. "
