@@ -5,8 +5,8 @@
 
 Per run (:func:`shadow_rows`), one server with ``shadow.sms`` enabled (with ``--before TREE``, one
 of that checkout's too), its challenger behind a benchmark-only alias that is deleted (shadow off)
-and set again (shadow on) between the arms of each pair (``--shadow-rounds`` pairs, off-on then
-on-off), at one fixed open-loop rate of ``--shadow-load`` × the capacity measured first
+and set again (shadow on) between the arms of each pair (``--shadow-rounds`` pairs, each off-on or
+on-off at random), at one fixed open-loop rate of ``--shadow-load`` × the capacity measured first
 (:func:`open_loop`: requests leave on schedule, latency counts from the scheduled time, so a
 stalled server cannot slow the client down). The result goes to the "shadow" section of
 docs/benchmarks.md (between its markers). The servers, load loops and section writer are
@@ -18,11 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
+import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +49,12 @@ SHADOW_MARKERS = ("<!-- shadow:start -->", "<!-- shadow:end -->")
 MONITOR_ENV = "YUNMAO_MONITOR__"  # configs/monitor.yaml overrides by environment (configs/environment.py)
 SHADOW_WARM_UP_S = 300  # at most, for the warm-up's samples to be shadow-scored (a loaded machine starts slowly)
 SHADOW_ALIAS = "serve-bench-shadow"  # the benchmark's own alias: champion and challenger aliases stay as they are
+# The capacity probe: closed-loop clients per worker. Few enough that no worker sheds even if every
+# connection lands on it (overload.max_in_flight is 8): at 16 clients one worker often accepted most
+# connections and shed the rest in a storm of 503s (1,500-2,300 in 6 s), and "capacity" swung
+# 25-171 req/s on one server (docs/benchmarks.md, shadow, session 8).
+CAPACITY_CLIENTS_PER_WORKER = 2
+SHADOW_BOOTSTRAP = 2000  # resamples of the pairs for the ratios' 95% intervals
 
 
 def add_shadow_arguments(parser: argparse.ArgumentParser) -> None:
@@ -183,9 +192,9 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
                 load: float, rounds: int, overrides: list[str], tree: Path | None = None,
                 live_health: bool = False) -> tuple[float, float, list[ShadowPair]]:
     """(capacity req/s, offered rate, one :class:`ShadowPair` per round): shadow off and on alternate
-    ``rounds`` times on one server at ``load`` × capacity; capacity is measured closed-loop at 16
-    clients, shadow off, and the rate is set once from it for both arms. Pairs run off-on, then
-    on-off, alternately. After each on arm the shadow is switched off and its queue drained before
+    ``rounds`` times on one server at ``load`` × capacity; capacity is measured closed-loop at
+    :data:`CAPACITY_CLIENTS_PER_WORKER` clients per worker, shadow off, and the rate is set once from
+    it for both arms. Each pair runs off-on or on-off at random (seeded). After each on arm the shadow is switched off and its queue drained before
     the next off arm, so the on arm's backlog is not scored during the off arm.
     ``tree``: serve the code (and shipped serving config) of that checkout instead of this one.
     ``live_health`` False: the monitor's live-health refresh is off (see docs/benchmarks.md, shadow)."""
@@ -236,11 +245,15 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
             asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))
             settled_counts(url, timeout=SHADOW_WARM_UP_S)
             shadow(False)
-            scored, _, _, elapsed = asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 16, seconds, 200_000))
+            scored, _, _, elapsed = asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, CAPACITY_CLIENTS_PER_WORKER * workers,
+                                                         seconds, 200_000))
             capacity = len(scored) / elapsed
             rate = load * capacity
-            for number in range(rounds):
-                off_first = number % 2 == 0  # off-on, on-off, ...: a drift within pairs cancels over two
+            order = random.Random(13)
+            for _ in range(rounds):
+                # Random, not alternating: a periodic stall in the server (a full garbage collection
+                # every N requests) aliased with a strict off-on/on-off cycle and hit one arm kind.
+                off_first = order.random() < 0.5
                 off = arm(rate) if off_first else None
                 before = settled_counts(url)
                 shadow(True)
@@ -276,14 +289,39 @@ def render_shadow(runs: list[ShadowRun], meta: str) -> str:
     for label in dict.fromkeys(run.label for run in runs):
         pairs = [p for run in runs if run.label == label for p in run.pairs]
         ratios = sorted(p.ratio for p in pairs)
+        pooled, pooled_low, pooled_high = pair_bootstrap(pairs, pooled_p99_ratio)
+        mean, mean_low, mean_high = pair_bootstrap(pairs, geometric_mean_ratio)
         sampled = sum(p.sampled for p in pairs)
         share = sum(p.scored for p in pairs) / sampled if sampled else float("nan")
         targets.append(f"- {label}: champion p99 shadow on / off, median of {len(ratios)} pairs = "
-                       f"**{statistics.median(ratios):.2f}** (range {ratios[0]:.2f}–{ratios[-1]:.2f}; target ≤ 1.10); "
+                       f"**{statistics.median(ratios):.2f}** (range {ratios[0]:.2f}–{ratios[-1]:.2f}), geometric mean **{mean:.2f}** "
+                       f"(95% interval {mean_low:.2f}–{mean_high:.2f}, pairs resampled; target ≤ 1.10); p99 of all on arms' requests / "
+                       f"of all off arms' = {pooled:.2f} ({pooled_low:.2f}–{pooled_high:.2f}); "
                        f"sampled records actually shadow-scored = **{share:.1%}** (target ≥ 95%); shed 503s off / on = "
                        f"{sum(p.off.shed for p in pairs)} / {sum(p.on.shed for p in pairs)}; workers' run-queue wait "
                        f"on / off, median of pairs = **{statistics.median(p.wait_ratio for p in pairs):.2f}**")
     return "\n".join([*lines, "", *targets])
+
+
+def pooled_p99_ratio(pairs: list[ShadowPair]) -> float:
+    """p99 of every on arm's latencies over p99 of every off arm's: it rests on ~1 % of all
+    requests, not on an arm's 2-3 slowest; but a load that drifts between pairs biases it."""
+    return quantile([x for p in pairs for x in p.on.latencies], 99) / quantile([x for p in pairs for x in p.off.latencies], 99)
+
+
+def geometric_mean_ratio(pairs: list[ShadowPair]) -> float:
+    """Geometric mean of the per-pair p99 ratios: each compares arms minutes apart at most, so a
+    drifting load cancels within pairs; every pair counts, not only the median one."""
+    return math.exp(statistics.fmean(math.log(p.ratio) for p in pairs))
+
+
+def pair_bootstrap(pairs: list[ShadowPair], statistic: Callable[[list[ShadowPair]], float],
+                   resamples: int = SHADOW_BOOTSTRAP) -> tuple[float, float, float]:
+    """``statistic`` of ``pairs`` and its 95% bootstrap interval, resampling whole pairs
+    (requests within an arm share its stalls: they are not independent draws)."""
+    draw = random.Random(0)
+    spread = sorted(statistic(draw.choices(pairs, k=len(pairs))) for _ in range(resamples))
+    return statistic(pairs), spread[int(0.025 * resamples)], spread[int(0.975 * resamples) - 1]
 
 
 def run_shadow(args: argparse.Namespace, records: list[dict]) -> None:
@@ -306,7 +344,7 @@ def run_shadow(args: argparse.Namespace, records: list[dict]) -> None:
         f"Champion `{champion}`, shadow challenger `{challenger}` (share {args.shadow_share:g}); single-message requests of "
         f"{len(records)} real mudou SMS (half spam); {args.workers} workers, cache off, {os.cpu_count()} cores shared with "
         f"whatever else runs (load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after); per server, "
-        f"{args.shadow_rounds} pairs of {args.seconds:.0f} s arms (off-on, on-off, ...) at one open-loop rate (the shadow switched "
+        f"{args.shadow_rounds} pairs of {args.seconds:.0f} s arms (off-on or on-off, seeded random order) at one open-loop rate (the shadow switched "
         f"by deleting and setting its alias, then a reload; its queue drained before each off arm); "
         f"{args.shadow_repeats} server(s) per tree, one after the other; "
         f"live-health refresh {'on' if args.live_health else 'off'}, a fresh decision log per server. "

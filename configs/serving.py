@@ -144,6 +144,7 @@ class ServingConfig(StrictModel):
     batching: BatchingConfig = BatchingConfig()
     overload: OverloadConfig = OverloadConfig()
     explain: bool = True
+    gc_freeze: bool = True  # freeze the worker's startup heap once it is ready (serving/heap.py)
     reload: ReloadConfig = ReloadConfig()
     read_timeouts: ReadTimeoutsConfig = ReadTimeoutsConfig()
     shutdown: ShutdownConfig = ShutdownConfig()

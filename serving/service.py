@@ -54,6 +54,7 @@ from serving.feedback import (
     feedback_store,
 )
 from serving.feedback_store import FeedbackRecord
+from serving.heap import freeze_startup_heap
 from serving.instance import current_instance_dir
 from serving.live_health import LiveHealthRefresher
 from serving.logs import elapsed_ms, log_event
@@ -197,6 +198,7 @@ class YunmaoService:
         if self._poller is not None:
             self._poller.start()
         self._shadows.start()
+        freeze_startup_heap(self.config.gc_freeze)  # last: everything loaded at startup is in it
 
     def __is_ready__(self) -> bool:
         """Ready once the SMS model is loaded and warmed up (``__init__`` does both before

@@ -10,6 +10,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+# Services built in the test process must not freeze pytest's heap (serving/heap.py): objects
+# frozen there would escape the cycle collector for the rest of the session, and each service
+# start would pay a full collection. tests/serving/test_heap.py turns it on where it is tested.
+os.environ.setdefault("YUNMAO_SERVING__GC_FREEZE", "false")
+
 from configs.paths import PROJECT_ROOT
 
 if TYPE_CHECKING:
