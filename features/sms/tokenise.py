@@ -55,7 +55,7 @@ class RoutedTokenizer(jieba.Tokenizer):
         """Nothing: :meth:`calc` walks the trie itself."""
         return None
 
-    def calc(self, sentence: str, DAG: None, route: dict[int, tuple[int, int]]) -> None:  # noqa: N803
+    def calc(self, sentence: str, _dag: None, route: dict[int, tuple[int, int]]) -> None:
         """Fill ``route`` as jieba's ``__cut_DAG`` reads it: ``route[i][1]`` is where the word starting at i ends."""
         ends = self._prefix.get_dag_and_calc(sentence)
         route.update(enumerate(zip(ends, ends, strict=True)))  # jieba's (score, end) pairs; nothing reads the score
