@@ -24,7 +24,12 @@ if TYPE_CHECKING:
 # prometheus_client picks its value class once, when first imported: the folder must be set
 # before ANY test module imports it (tests/deploy imports serving.metrics at collection, before
 # tests/serving is reached), so it is set here, in the conftest pytest imports first.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="yunmao-prom-"))
+# pytest-xdist workers inherit the controller's folder: each worker gets a subfolder of its own, or
+# a gauge summed over live processes (``yunmao_in_flight``, livesum) reads another worker's files.
+_PROMETHEUS_DIR = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="yunmao-prom-")))
+if _XDIST_WORKER := os.environ.get("PYTEST_XDIST_WORKER"):
+    (_PROMETHEUS_DIR / _XDIST_WORKER).mkdir(exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_PROMETHEUS_DIR / _XDIST_WORKER)
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 # pyproject's pytest-timeout default (300 s) bounds every other test. Slow tests (a real server
