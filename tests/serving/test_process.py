@@ -45,8 +45,11 @@ def serving_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def server_env(serving_config: Path, call_setup: CallSetup) -> dict[str, str]:
+    """The servers here run as shipped: the test session turns heap freezing off for services built
+    in pytest's own process (tests/conftest.py), not for real workers, which freeze after startup."""
     return {"YUNMAO_API_KEY": API_KEY, "YUNMAO_ADMIN_API_KEY": ADMIN_KEY,
-            "YUNMAO_PROFILE_STORE": call_setup.store_url, "YUNMAO_SERVING_CONFIG": str(serving_config)}
+            "YUNMAO_PROFILE_STORE": call_setup.store_url, "YUNMAO_SERVING_CONFIG": str(serving_config),
+            "YUNMAO_SERVING__GC_FREEZE": "true"}
 
 
 def serve_args(sms_uri: str, call_setup: CallSetup) -> list[str]:
@@ -73,9 +76,26 @@ def score_on_fresh_connection(url: str, message_id: str) -> str:
     return response.json()["model"]["version"]
 
 
-def scored_log_lines(log: Path, offset: int) -> list[dict[str, object]]:
+def logged_events(log: Path, event: str, offset: int = 0) -> list[dict[str, object]]:
+    """The JSON log lines of ``event`` written to ``log`` after byte ``offset``."""
     lines = log.read_bytes()[offset:].decode(errors="replace").splitlines()
-    return [json.loads(line[line.index("{"):]) for line in lines if '"event": "sms_scored"' in line]
+    return [json.loads(line[line.index("{"):]) for line in lines if f'"event": "{event}"' in line]
+
+
+def scored_log_lines(log: Path, offset: int) -> list[dict[str, object]]:
+    return logged_events(log, "sms_scored", offset)
+
+
+@pytest.mark.slow
+def test_every_worker_freezes_its_startup_heap(two_workers: RunningServer) -> None:
+    """The shipped ``gc_freeze: true`` reaches each worker of a real multi-worker server (each
+    logs ``heap_frozen`` once ready), which in-process tests cannot show."""
+    def frozen_pids() -> set[object]:
+        return {e["pid"] for e in logged_events(two_workers.log, "heap_frozen")}
+
+    assert wait_until(lambda: frozen_pids() >= set(two_workers.workers), 30), frozen_pids()
+    events = logged_events(two_workers.log, "heap_frozen")
+    assert all(int(e["objects"]) > 0 for e in events), events  # type: ignore[call-overload]
 
 
 @pytest.mark.slow
