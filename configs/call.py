@@ -131,7 +131,8 @@ class CorrectSmoothConfig(StrictModel):
     """Correct & Smooth (Huang et al., 2020) of the calibrated call score over the call graph.
 
     Off by default (a pre-registered candidate, configs/call_candidates.yaml). With ``S`` the
-    symmetrically normalised adjacency: *correct* spreads the residuals ``label − out-of-fold
+    row-normalised adjacency with self-loops (features/graph/smoothing.py says why not the
+    paper's symmetric one): *correct* spreads the residuals ``label − out-of-fold
     score`` of known numbers, ``E ← (1 − α_c)·E₀ + α_c·S·E``, and adds ``scale·E`` to every
     score (clipped to [0, 1]); *smooth* spreads the corrected scores with known numbers set to
     their labels, ``G ← (1 − α_s)·G₀ + α_s·S·G``; ``iterations`` steps each. One pair of alphas

@@ -3,7 +3,7 @@
 A simple model's scores are post-processed with the labels of *other* numbers: *correct*
 spreads the known numbers' residual errors (label − out-of-fold score) to their neighbours,
 *smooth* spreads the corrected scores with known numbers set to their labels. Both are
-sparse matrix products over the symmetrically normalised adjacency (no Python loop over
+sparse matrix products over the row-normalised adjacency with self-loops (no Python loop over
 vertices). :func:`correct_and_smooth` sees labels only through ``known``, exactly as
 :func:`features.graph.features.graph_features` does: callers take the scored numbers out of it,
 so a number's own label never reaches its own score; :func:`out_of_fold_smoothed` does that per
@@ -35,12 +35,17 @@ class Smoothing:
 
 
 def normalised_adjacency(graph: CallGraph) -> sp.csr_matrix:
-    """``D^-1/2 A D^-1/2`` of the weighted adjacency; unlinked vertices have an empty row."""
-    adjacency = graph.adjacency
-    strength = np.asarray(adjacency.sum(axis=1)).ravel()
-    inverse_root = np.divide(1.0, np.sqrt(strength), out=np.zeros_like(strength), where=strength > 0)
-    scaling = sp.diags(inverse_root)
-    return (scaling @ adjacency @ scaling).tocsr()
+    """Row-normalised adjacency with self-loops, ``(D + I)^-1 (A + I)``: one step replaces a value
+    by the weighted mean over the vertex and its neighbours.
+
+    Not the paper's ``D^-1/2 A D^-1/2``: with it an unlinked number's score shrinks to
+    ``(1 − alpha)`` of itself and a well-linked one's can pass 1, so scores of numbers with
+    different degrees stop being comparable, which is all a warn threshold needs them to be.
+    A row-normalised operator keeps a constant constant and leaves unlinked numbers unchanged.
+    """
+    linked = graph.adjacency + sp.identity(len(graph.names), format="csr")
+    strength = np.asarray(linked.sum(axis=1)).ravel()
+    return (sp.diags(1.0 / strength) @ linked).tocsr()
 
 
 def propagate(operator: sp.csr_matrix, start: np.ndarray, alpha: float, iterations: int) -> np.ndarray:
