@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from configs.call import CallConfig
@@ -22,9 +23,9 @@ from features.calls.reasons import CALL_REASON_TEMPLATES
 from features.graph.features import out_of_fold_graph_features
 from features.graph.knowledge import GraphKnowledge
 from features.graph.links import CallGraph
+from features.graph.smoothing import choose_smoothing
 from training.data.call_tables import join_feature_tables, load_links
 from training.data.cdr import load_call_training_data
-from features.graph.smoothing import choose_smoothing
 from training.fit import FitResult, fit_scam_model, thresholds_at_fpr
 from training.metrics import binary_report
 from training.split import grouped_folds
@@ -57,11 +58,15 @@ def load_call_frame(
     return frame, report
 
 
-def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None = None) -> CallFit:
+def fit_call_model(
+    frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None = None, unlabelled: pd.DataFrame | None = None,
+) -> CallFit:
     """Fit the call model on labelled ``frame``; with a ``graph``, in two stages with graph features.
 
     ``graph`` must hold every number of ``frame`` (see :meth:`CallGraph.from_links`) and be
     built with ``cfg.graph``; numbers it holds beyond ``frame`` are unlabelled vertices.
+    ``unlabelled``: numbers without a label (same columns, no ``label``) that stage two trains on
+    with stage one's confident pseudo-labels when ``cfg.self_training`` is on (with a graph).
 
     Raises:
         ValueError: a row lacks a label; links unusable (:class:`features.graph.links.LinkError`).
@@ -75,10 +80,19 @@ def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None
     numbers = frame[NUMBER_COLUMN].astype(str)
     labels = frame["label"].astype(int).to_numpy()
     member_scores = pd.Series(own.oof_scores, index=pd.Index(numbers))
+    pseudo = _pseudo_labelled(own, unlabelled, cfg) if cfg.self_training.enabled and unlabelled is not None else frame.iloc[:0]
+    trained = pd.concat([frame, pseudo], ignore_index=True)
+    real = np.arange(len(trained)) < len(frame)
+    trained_numbers, trained_labels = trained[NUMBER_COLUMN].astype(str), trained["label"].astype(int).to_numpy()
     fit = _fit(
-        frame, cfg,
-        fold_columns=lambda folds: out_of_fold_graph_features(graph, numbers, labels, folds, member_scores=member_scores),
+        trained, cfg,
+        fold_columns=lambda folds: out_of_fold_graph_features(
+            graph, trained_numbers, trained_labels, folds, member_scores=member_scores, label_usable=real),
+        judged_rows=None if pseudo.empty else real,
     )
+    if not pseudo.empty:
+        fit = dataclasses.replace(fit, oof_scores=fit.oof_scores[real], frame=fit.frame[real].reset_index(drop=True),
+                                  metrics={**fit.metrics, "pseudo_labelled": len(pseudo), "pseudo_fraud": int(pseudo["label"].sum())})
     fit.model.graph = GraphKnowledge(
         known=pd.Series(labels, index=pd.Index(numbers)), config=cfg.graph, member_scores=member_scores,
         sources={"training": len(labels)},
@@ -88,12 +102,19 @@ def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None
     return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": fit.model.graph.summary()}, own_columns=own)
 
 
+def _pseudo_labelled(own: FitResult, unlabelled: pd.DataFrame, cfg: CallConfig) -> pd.DataFrame:
+    """The unlabelled numbers stage one scores confidently, with its verdict as their label."""
+    scores = own.model.score(unlabelled)
+    fraud, normal = scores >= cfg.self_training.fraud_min_score, scores <= cfg.self_training.normal_max_score
+    return unlabelled[fraud | normal].assign(label=fraud[fraud | normal].astype(int)).reset_index(drop=True)
+
+
 def _smoothed(fit: FitResult, graph: CallGraph, frame: pd.DataFrame, cfg: CallConfig) -> FitResult:
     """``fit`` with Correct & Smooth: alphas chosen on the inner folds' out-of-fold smoothed scores
     (each row's own label masked), and thresholds and metrics set on those scores, so the warn
     cut applies to scores of the kind the model produces when it scores smoothed."""
     labels = frame["label"].astype(int)
-    folds = list(grouped_folds(labels, frame[NUMBER_COLUMN], cfg.split.folds, cfg.split.seed))  # the fit's own folds
+    folds = list(grouped_folds(labels, frame[NUMBER_COLUMN], cfg.split.folds, cfg.split.seed))  # drawn as the fit draws its folds
     numbers, labels = frame[NUMBER_COLUMN].astype(str), labels.to_numpy()
     smoothing, smoothed = choose_smoothing(graph, numbers.tolist(), labels, fit.oof_scores, folds, cfg.correct_smooth)
     fit.model.graph.smoothing = smoothing
@@ -104,7 +125,7 @@ def _smoothed(fit: FitResult, graph: CallGraph, frame: pd.DataFrame, cfg: CallCo
     return dataclasses.replace(fit, oof_scores=smoothed, metrics=metrics)
 
 
-def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:
+def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None, judged_rows: np.ndarray | None = None) -> FitResult:
     """One fit of the call ScamModel (no MLflow); it keeps ``cfg.profiles`` so raw CDRs scored
     later become profiles exactly as this training built them."""
     fit = fit_scam_model(
@@ -119,6 +140,7 @@ def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:
         reason_templates=CALL_REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
         fold_columns=fold_columns,
+        judged_rows=judged_rows,
     )
     return dataclasses.replace(fit, model=dataclasses.replace(fit.model, profile_config=cfg.profiles))
 
