@@ -127,32 +127,6 @@ class GraphConfig(StrictModel):
     min_labelled_for_share: int = Field(1, ge=1)  # fewer labelled neighbours → share is unknown (NaN)
 
 
-class CorrectSmoothConfig(StrictModel):
-    """Correct & Smooth (Huang et al., 2020) of the calibrated call score over the call graph.
-
-    Off by default (a pre-registered candidate, configs/call_candidates.yaml). With ``S`` the
-    row-normalised adjacency with self-loops (features/graph/smoothing.py says why not the
-    paper's symmetric one): *correct* spreads the residuals ``label − out-of-fold
-    score`` of known numbers, ``E ← (1 − α_c)·E₀ + α_c·S·E``, and adds ``scale·E`` to every
-    score (clipped to [0, 1]); *smooth* spreads the corrected scores with known numbers set to
-    their labels, ``G ← (1 − α_s)·G₀ + α_s·S·G``; ``iterations`` steps each. One pair of alphas
-    from the grids is chosen per fit by ROC-AUC of the inner out-of-fold smoothed scores (each
-    row's own label masked), so nothing is chosen on the folds that judge the model.
-    """
-
-    enabled: bool = False
-    alpha_correct: list[float] = Field(default_factory=lambda: [0.5, 0.8], min_length=1)
-    alpha_smooth: list[float] = Field(default_factory=lambda: [0.5, 0.8], min_length=1)
-    iterations: int = Field(50, ge=1, le=1000)
-    scale: float = Field(1.0, gt=0, le=10)
-
-    @model_validator(mode="after")
-    def _alphas_in_range(self) -> CorrectSmoothConfig:
-        if any(not 0 < a < 1 for a in [*self.alpha_correct, *self.alpha_smooth]):
-            raise ValueError("every alpha must be in (0, 1)")
-        return self
-
-
 class SelfTrainingConfig(StrictModel):
     """Self-training on numbers without a label (pre-registered candidate; off by default).
 
@@ -229,7 +203,6 @@ class CallConfig(StrictModel):
     features: CallFeatureConfig = CallFeatureConfig()
     links: LinksConfig = LinksConfig()
     graph: GraphConfig = GraphConfig()
-    correct_smooth: CorrectSmoothConfig = CorrectSmoothConfig()
     self_training: SelfTrainingConfig = SelfTrainingConfig()
     lightgbm: LightGBMConfig = LightGBMConfig()
     thresholds: ThresholdConfig = ThresholdConfig()

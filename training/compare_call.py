@@ -26,7 +26,7 @@ from scipy import stats
 from configs.call import CallConfig
 from configs.evaluation import EvaluationConfig, load_evaluation_config
 from configs.sms import LightGBMConfig
-from features.graph.knowledge import add_graph_features, smoothed_scores
+from features.graph.knowledge import add_graph_features
 from features.graph.links import CallGraph
 from models.scam_model import ScamModel
 from training.bootstrap import FoldPair, paired_fold_difference
@@ -173,19 +173,15 @@ def _fit_and_score(
     if called.own_columns is not None:
         out[f"{variant.name}, no graph"] = _held_out(called.own_columns.model, records, y)
         records = add_graph_features(records, graph, called.fit.model.graph)
-    out[variant.name] = _held_out(called.fit.model, records, y, graph)
+    out[variant.name] = _held_out(called.fit.model, records, y)
     if with_bag:
         out[f"{variant.name}, fold bag"] = _held_out(called.fit.cross_fitted_model(), records, y)
     return out
 
 
-def _held_out(model: ScamModel, records: pd.DataFrame, y: np.ndarray, graph: CallGraph | None = None) -> HeldOutScores:
-    """``model``'s scores on ``records`` (smoothed over ``graph`` when the model smooths) and its
-    own warn threshold (set on its out-of-fold training scores)."""
-    scores = model.score(records)
-    if graph is not None and model.graph is not None:
-        scores = smoothed_scores(records, scores, graph, model.graph)
-    return HeldOutScores(records[NUMBER_COLUMN].astype(str).to_numpy(dtype=object), y, scores, model.thresholds.warn)
+def _held_out(model: ScamModel, records: pd.DataFrame, y: np.ndarray) -> HeldOutScores:
+    """``model``'s scores on ``records`` and its own warn threshold (set on its out-of-fold training scores)."""
+    return HeldOutScores(records[NUMBER_COLUMN].astype(str).to_numpy(dtype=object), y, model.score(records), model.thresholds.warn)
 
 
 def summarise(rows: Sequence[dict[str, float]]) -> dict:

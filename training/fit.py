@@ -194,7 +194,7 @@ def fit_scam_model(
     judged = np.ones(len(y), dtype=bool) if judged_rows is None else np.asarray(judged_rows, dtype=bool)
     calibrator = _fit_platt(margins[judged], y[judged])
     scores = calibrator(margins)
-    cutoffs = thresholds_at_fpr(scores[judged], y[judged], thresholds)
+    cutoffs = _thresholds_at_fpr(scores[judged], y[judged], thresholds)
     head, type_folds = None, None
     if fraud_type is not None and "fraud_type" in frame:
         head, type_folds = _fit_fraud_type_head(fraud_type, serve, frame, features, cross_fit, split.seed)
@@ -236,7 +236,7 @@ def served_rounds(best_iterations: Sequence[int], serve: ServeConfig) -> int:
     return max(1, round(float(np.quantile(best_iterations, serve.rounds_quantile)) * serve.rounds_scale))
 
 
-def thresholds_at_fpr(scores: np.ndarray, labels: np.ndarray, cfg: ThresholdConfig) -> Thresholds:
+def _thresholds_at_fpr(scores: np.ndarray, labels: np.ndarray, cfg: ThresholdConfig) -> Thresholds:
     """Block/warn at ``cfg``'s FPR targets on the negatives (label 0) of ``scores``, floored."""
     return Thresholds(
         block=max(threshold_for_fpr(scores, labels, cfg.block_max_fpr), cfg.block_min_score),
@@ -367,7 +367,7 @@ def fraud_score_thresholds(
     if head.fraud not in head.classes or not (known & ~is_fraud).any():
         return None
     fraud_scores = head.fraud_proba(oof_proba)[known]
-    return thresholds_at_fpr(fraud_scores, is_fraud[known].astype(int), cfg)
+    return _thresholds_at_fpr(fraud_scores, is_fraud[known].astype(int), cfg)
 
 
 @dataclass

@@ -23,12 +23,9 @@ from features.calls.reasons import CALL_REASON_TEMPLATES
 from features.graph.features import out_of_fold_graph_features
 from features.graph.knowledge import GraphKnowledge
 from features.graph.links import CallGraph
-from features.graph.smoothing import choose_smoothing
 from training.data.call_tables import join_feature_tables, load_links
 from training.data.cdr import load_call_training_data
-from training.fit import FitResult, fit_scam_model, thresholds_at_fpr
-from training.metrics import binary_report
-from training.split import grouped_folds
+from training.fit import FitResult, fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
 
 NUMBER_COLUMN = "phone_no_m"
@@ -97,8 +94,6 @@ def fit_call_model(
         known=pd.Series(labels, index=pd.Index(numbers)), config=cfg.graph, member_scores=member_scores,
         sources={"training": len(labels)},
     )
-    if cfg.correct_smooth.enabled:
-        fit = _smoothed(fit, graph, frame, cfg)
     return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": fit.model.graph.summary()}, own_columns=own)
 
 
@@ -107,22 +102,6 @@ def _pseudo_labelled(own: FitResult, unlabelled: pd.DataFrame, cfg: CallConfig) 
     scores = own.model.score(unlabelled)
     fraud, normal = scores >= cfg.self_training.fraud_min_score, scores <= cfg.self_training.normal_max_score
     return unlabelled[fraud | normal].assign(label=fraud[fraud | normal].astype(int)).reset_index(drop=True)
-
-
-def _smoothed(fit: FitResult, graph: CallGraph, frame: pd.DataFrame, cfg: CallConfig) -> FitResult:
-    """``fit`` with Correct & Smooth: alphas chosen on the inner folds' out-of-fold smoothed scores
-    (each row's own label masked), and thresholds and metrics set on those scores, so the warn
-    cut applies to scores of the kind the model produces when it scores smoothed."""
-    labels = frame["label"].astype(int)
-    folds = list(grouped_folds(labels, frame[NUMBER_COLUMN], cfg.split.folds, cfg.split.seed))  # drawn as the fit draws its folds
-    numbers, labels = frame[NUMBER_COLUMN].astype(str), labels.to_numpy()
-    smoothing, smoothed = choose_smoothing(graph, numbers.tolist(), labels, fit.oof_scores, folds, cfg.correct_smooth)
-    fit.model.graph.smoothing = smoothing
-    fit.model.graph.known_scores = pd.Series(fit.oof_scores, index=pd.Index(numbers))
-    fit.model.thresholds = thresholds_at_fpr(smoothed, labels, cfg.thresholds)
-    metrics = {**fit.metrics, **binary_report(labels, smoothed, fit.model.thresholds.block, fit.model.thresholds.warn)}
-    metrics["correct_smooth"] = dataclasses.asdict(smoothing)
-    return dataclasses.replace(fit, oof_scores=smoothed, metrics=metrics)
 
 
 def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None, judged_rows: np.ndarray | None = None) -> FitResult:

@@ -10,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from configs.call import GraphConfig
 from features.graph.features import graph_features
 from features.graph.links import CallGraph
-from features.graph.smoothing import Smoothing, correct_and_smooth
 
 NUMBER_COLUMN = "phone_no_m"
 
@@ -26,16 +24,12 @@ class GraphKnowledge:
     """Known labels (number → 0/1), den member scores and the graph settings of one model.
 
     ``sources`` counts where the known labels came from, e.g. ``{"training": 4876}``.
-    ``smoothing``: Correct & Smooth settings when the model's scores are post-processed over
-    the graph (None: they are not), with ``known_scores``, the known numbers' out-of-fold scores.
     """
 
     known: pd.Series
     config: GraphConfig
     member_scores: pd.Series | None = None
     sources: dict[str, int] = field(default_factory=dict)
-    smoothing: Smoothing | None = None
-    known_scores: pd.Series | None = None
 
     def summary(self) -> dict:
         """Loggable description of the known-fraud set (counts, not numbers)."""
@@ -63,16 +57,3 @@ def add_graph_features(frame: pd.DataFrame, graph: CallGraph, knowledge: GraphKn
     scores = None if knowledge.member_scores is None else knowledge.member_scores.reindex(visible.index).dropna()
     columns = graph_features(graph, numbers, visible, scores)
     return pd.concat([frame.drop(columns=columns.columns, errors="ignore").reset_index(drop=True), columns], axis=1)
-
-
-def smoothed_scores(frame: pd.DataFrame, scores: np.ndarray, graph: CallGraph, knowledge: GraphKnowledge) -> np.ndarray:
-    """``scores`` of ``frame``'s numbers after the model's Correct & Smooth (unchanged without one).
-
-    As for the graph columns, the frame's own numbers are taken out of the known set first, and
-    the numbers scored together are the unlabelled vertices whose scores are smoothed together.
-    """
-    if knowledge.smoothing is None or knowledge.known_scores is None:
-        return scores
-    numbers = frame[NUMBER_COLUMN].astype(str).tolist()
-    visible = knowledge.known.drop(numbers, errors="ignore")
-    return correct_and_smooth(graph, numbers, scores, visible, knowledge.known_scores, knowledge.smoothing)

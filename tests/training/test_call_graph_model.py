@@ -147,36 +147,6 @@ def test_flagged_numbers_get_chinese_graph_reasons_naming_the_den(fitted) -> Non
     assert re.fullmatch(r"同一窝点 \d+ 个号码，其中 \d+ 个已确认诈骗", sentence), sentence
 
 
-def test_correct_and_smooth_sets_thresholds_on_masked_smoothed_scores_and_ignores_scored_labels(fitted) -> None:
-    from features.graph.knowledge import smoothed_scores
-    from training.fit import thresholds_at_fpr
-
-    _, test, links = fitted
-    frame, _ = numbers_and_links()
-    train = frame.iloc[:180].reset_index(drop=True)
-    graph = CallGraph.from_links(links, frame.phone_no_m, CONFIG.graph)
-    smoothing_config = CONFIG.model_copy(update={"correct_smooth": CONFIG.correct_smooth.model_copy(update={"enabled": True})})
-    smoothed = fit_call_model(train, smoothing_config, graph).fit
-    knowledge = smoothed.model.graph
-    assert knowledge.smoothing is not None and knowledge.smoothing.alpha_correct in CONFIG.correct_smooth.alpha_correct
-    # The warn cut is the one the out-of-fold *smoothed* scores give at the configured FPR.
-    assert smoothed.model.thresholds == thresholds_at_fpr(smoothed.oof_scores, train["label"].to_numpy(), CONFIG.thresholds)
-    records, _ = ready_for_model(smoothed.model, test, links)
-    raw = smoothed.model.score(records)
-    scores = smoothed_scores(records, raw, graph, knowledge)
-    assert not np.allclose(scores, raw)
-    # Scored numbers' own labels never count, even when the known set holds them.
-    import dataclasses
-
-    told = dataclasses.replace(knowledge, known=pd.concat([knowledge.known, test.set_index("phone_no_m")["label"]]),
-                               known_scores=pd.concat([knowledge.known_scores, pd.Series(raw, index=test.phone_no_m)]))
-    np.testing.assert_array_equal(scores, smoothed_scores(records, raw, graph, told))
-    y = test["label"].to_numpy()
-    from sklearn.metrics import roc_auc_score
-
-    assert roc_auc_score(y, scores) > 0.5
-
-
 def test_self_training_adds_confident_pseudo_labels_that_never_become_graph_labels_or_set_thresholds() -> None:
     frame, links = numbers_and_links()
     train, pool = frame.iloc[:180].reset_index(drop=True), frame.iloc[180:].drop(columns="label").reset_index(drop=True)
