@@ -64,7 +64,6 @@ def nested(
     contest, _ = load_call_frame([DATA], config, "profiles")
     frame, _ = load_call_frame([DATA], config, "profiles", [CALLS / "number_features_extra.csv"])
     graph = CallGraph.from_links(load_links([CALLS / "number_links.parquet"]), frame["phone_no_m"], config.graph)
-    unlabelled = sealed_numbers(frame, graph) if any(c.self_training.enabled for _, c in candidates) else None
     contest_columns = [c for c in contest.columns if c not in ("phone_no_m", "label")]
     shipped = Variant("yunmao: contest + extra columns + graph", None, config, graph=True)
     variants, paired = [contest_baseline(config, contest_columns), shipped], []
@@ -78,7 +77,7 @@ def nested(
     scored = {name: folds[:max_folds] for name, folds in previous.items() if any(name.startswith(v.name) for v in variants)}
     to_fit = [v for v in variants if v.name not in scored]
     save_so_far = None if scores_out is None else (lambda so_far: save_scores(so_far, scores_out))
-    scored |= nested_scores(frame, graph, to_fit, OUTER_FOLDS, config.split.seed, max_folds, with_bag, save_so_far, unlabelled)
+    scored |= nested_scores(frame, graph, to_fit, OUTER_FOLDS, config.split.seed, max_folds, with_bag, save_so_far)
     try:
         result = compare(scored, paired, with_bag)
     except ValueError as exc:  # reused scores from other data, folds or fewer folds than run
@@ -96,19 +95,6 @@ def nested(
             print(f"{name}, paired bootstrap 95 % interval of the mean over folds: " + "; ".join(
                 f"{m} {bounds[m]:+.4f} [{bounds[m + '_ci_low']:+.4f}, {bounds[m + '_ci_high']:+.4f}]" for m in ("f1", "roc_auc", "pr_auc")))
     print(json.dumps({name: {m: metrics[m]["per_fold"] for m in REPORTED} for name, metrics in result.items()}))
-
-
-def sealed_numbers(frame, graph):
-    """The numbers of the extra table without a training label (the sealed ones), extra columns
-    only: what a carrier has of them when training (their labels are never read; there are none).
-    Only those the links name: the graph is built over the links and the labelled numbers, and
-    adding the unlinked rest as vertices would change the shipped model's dens it is paired with."""
-    import pandas as pd
-
-    extra = pd.read_csv(CALLS / "number_features_extra.csv")
-    extra["phone_no_m"] = extra["phone_no_m"].astype(str)
-    sealed = extra[~extra["phone_no_m"].isin(frame["phone_no_m"].astype(str))]
-    return sealed[graph.positions(sealed["phone_no_m"]) >= 0].reset_index(drop=True)
 
 
 def fit_predict(params: dict, rounds: int, X_train, y_train, X_test) -> np.ndarray:

@@ -127,20 +127,6 @@ class GraphConfig(StrictModel):
     min_labelled_for_share: int = Field(1, ge=1)  # fewer labelled neighbours → share is unknown (NaN)
 
 
-class SelfTrainingConfig(StrictModel):
-    """Self-training on numbers without a label (pre-registered candidate; off by default).
-
-    The stage-one model (own columns, real labels only) scores the unlabelled numbers; those at
-    calibrated score ``>= fraud_min_score`` join the stage-two fit as fraud and ``<=
-    normal_max_score`` as normal. Their pseudo-labels never become graph labels, and only the
-    real labelled rows' out-of-fold scores set calibration, thresholds and metrics.
-    """
-
-    enabled: bool = False
-    fraud_min_score: float = Field(0.95, gt=0.5, le=1)
-    normal_max_score: float = Field(0.02, ge=0, lt=0.5)
-
-
 class SharedDeviceConfig(StrictModel):
     """Numbers seen on one IMEI are linked pairwise. A device seen with more numbers than
     ``max_numbers_per_device`` is a placeholder or test IMEI, not a phone: it is skipped
@@ -203,7 +189,6 @@ class CallConfig(StrictModel):
     features: CallFeatureConfig = CallFeatureConfig()
     links: LinksConfig = LinksConfig()
     graph: GraphConfig = GraphConfig()
-    self_training: SelfTrainingConfig = SelfTrainingConfig()
     lightgbm: LightGBMConfig = LightGBMConfig()
     thresholds: ThresholdConfig = ThresholdConfig()
     profile_store: ProfileStoreConfig = ProfileStoreConfig()

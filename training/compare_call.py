@@ -81,13 +81,10 @@ def nested_scores(
     max_folds: int | None = None,
     with_bag: bool = False,
     fold_done: Callable[[dict[str, list[HeldOutScores]]], None] | None = None,
-    unlabelled: pd.DataFrame | None = None,
 ) -> dict[str, list[HeldOutScores]]:
     """Each variant's scores on each outer fold (and, for a graph variant, its stage one's as
     ``NAME, no graph``); ``with_bag`` adds each fit's fold boosters averaged as ``NAME, fold bag``.
-    ``fold_done`` gets the scores so far after each outer fold (a long run's partial results).
-    A self-training variant trains on the outer fold's numbers without their labels, plus
-    ``unlabelled`` (numbers no fold holds, e.g. the sealed ones: same columns, no label)."""
+    ``fold_done`` gets the scores so far after each outer fold (a long run's partial results)."""
     frame = frame.reset_index(drop=True)
     labels = frame["label"].astype(int)
     folds = list(grouped_folds(labels, frame[NUMBER_COLUMN], outer_folds, seed))[:max_folds]
@@ -95,9 +92,8 @@ def nested_scores(
     scored: dict[str, list[HeldOutScores]] = {}
     for train_idx, test_idx in folds:
         train, test = frame.iloc[train_idx].reset_index(drop=True), frame.iloc[test_idx].reset_index(drop=True)
-        pool = pd.concat([test.drop(columns="label"), *([] if unlabelled is None else [unlabelled])], ignore_index=True)
         for variant, variant_graph in zip(variants, graphs, strict=True):
-            for name, held_out in _fit_and_score(variant, train, test, variant_graph, with_bag, pool).items():
+            for name, held_out in _fit_and_score(variant, train, test, variant_graph, with_bag).items():
                 scored.setdefault(name, []).append(held_out)
         if fold_done is not None:
             fold_done(scored)
@@ -162,11 +158,9 @@ def _difference(first: Sequence[HeldOutScores], other: Sequence[HeldOutScores], 
 
 def _fit_and_score(
     variant: Variant, train: pd.DataFrame, test: pd.DataFrame, graph: CallGraph, with_bag: bool = False,
-    unlabelled: pd.DataFrame | None = None,
 ) -> dict[str, HeldOutScores]:
     keep = [NUMBER_COLUMN, "label", *(variant.columns or [c for c in train.columns if c not in (NUMBER_COLUMN, "label")])]
-    pool = None if unlabelled is None else unlabelled.reindex(columns=keep[:1] + keep[2:])
-    called = fit_call_model(train[keep], variant.config, graph if variant.graph else None, pool)
+    called = fit_call_model(train[keep], variant.config, graph if variant.graph else None)
     records = test[keep].drop(columns="label")
     y = test["label"].astype(int).to_numpy()
     out = {}

@@ -134,7 +134,6 @@ def fit_scam_model(
     max_reasons: int = 5,
     fold_columns: Callable[[list[tuple[np.ndarray, np.ndarray]]], pd.DataFrame] | None = None,
     reference: ReferenceConfig | None = None,
-    judged_rows: np.ndarray | None = None,
 ) -> FitResult:
     """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``
     and ``category``).
@@ -148,8 +147,6 @@ def fit_scam_model(
     With ``reference``, a grouped share of the rows is held out of the whole fit and the drift
     reference is the finished model's own output on them (:func:`served_reference`); without it
     (call models, whose profile columns are not stacked) it is a sample of out-of-fold scores.
-    ``judged_rows`` (boolean mask; None: all): the rows whose out-of-fold scores set calibration,
-    thresholds and metrics; the others (pseudo-labelled numbers) are fitted on, never judged by.
     """
     serve = serve or ServeConfig()
     frame = frame.reset_index(drop=True)
@@ -191,10 +188,9 @@ def fit_scam_model(
     elif serve.booster == "merged":
         served = merged_bag(bag)
 
-    judged = np.ones(len(y), dtype=bool) if judged_rows is None else np.asarray(judged_rows, dtype=bool)
-    calibrator = _fit_platt(margins[judged], y[judged])
+    calibrator = _fit_platt(margins, y)
     scores = calibrator(margins)
-    cutoffs = _thresholds_at_fpr(scores[judged], y[judged], thresholds)
+    cutoffs = _thresholds_at_fpr(scores, y, thresholds)
     head, type_folds = None, None
     if fraud_type is not None and "fraud_type" in frame:
         head, type_folds = _fit_fraud_type_head(fraud_type, serve, frame, features, cross_fit, split.seed)
@@ -222,7 +218,7 @@ def fit_scam_model(
         if held_out is None
         else served_reference(model, held_out, reference.top_features)
     )
-    metrics = binary_report(y[judged], scores[judged], cutoffs.block, cutoffs.warn)
+    metrics = binary_report(y, scores, cutoffs.block, cutoffs.warn)
     metrics["best_iterations"] = bag.best_iterations
     # Per member: a merged booster's own round count is the sum of its members' (their trees in one model).
     metrics["served_member_rounds"] = member_rounds

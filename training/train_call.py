@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from configs.call import CallConfig
@@ -55,15 +54,11 @@ def load_call_frame(
     return frame, report
 
 
-def fit_call_model(
-    frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None = None, unlabelled: pd.DataFrame | None = None,
-) -> CallFit:
+def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None = None) -> CallFit:
     """Fit the call model on labelled ``frame``; with a ``graph``, in two stages with graph features.
 
     ``graph`` must hold every number of ``frame`` (see :meth:`CallGraph.from_links`) and be
     built with ``cfg.graph``; numbers it holds beyond ``frame`` are unlabelled vertices.
-    ``unlabelled``: numbers without a label (same columns, no ``label``) that stage two trains on
-    with stage one's confident pseudo-labels when ``cfg.self_training`` is on (with a graph).
 
     Raises:
         ValueError: a row lacks a label; links unusable (:class:`features.graph.links.LinkError`).
@@ -77,19 +72,10 @@ def fit_call_model(
     numbers = frame[NUMBER_COLUMN].astype(str)
     labels = frame["label"].astype(int).to_numpy()
     member_scores = pd.Series(own.oof_scores, index=pd.Index(numbers))
-    pseudo = _pseudo_labelled(own, unlabelled, cfg) if cfg.self_training.enabled and unlabelled is not None else frame.iloc[:0]
-    trained = pd.concat([frame, pseudo], ignore_index=True)
-    real = np.arange(len(trained)) < len(frame)
-    trained_numbers, trained_labels = trained[NUMBER_COLUMN].astype(str), trained["label"].astype(int).to_numpy()
     fit = _fit(
-        trained, cfg,
-        fold_columns=lambda folds: out_of_fold_graph_features(
-            graph, trained_numbers, trained_labels, folds, member_scores=member_scores, label_usable=real),
-        judged_rows=None if pseudo.empty else real,
+        frame, cfg,
+        fold_columns=lambda folds: out_of_fold_graph_features(graph, numbers, labels, folds, member_scores=member_scores),
     )
-    if not pseudo.empty:
-        fit = dataclasses.replace(fit, oof_scores=fit.oof_scores[real], frame=fit.frame[real].reset_index(drop=True),
-                                  metrics={**fit.metrics, "pseudo_labelled": len(pseudo), "pseudo_fraud": int(pseudo["label"].sum())})
     fit.model.graph = GraphKnowledge(
         known=pd.Series(labels, index=pd.Index(numbers)), config=cfg.graph, member_scores=member_scores,
         sources={"training": len(labels)},
@@ -97,14 +83,7 @@ def fit_call_model(
     return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": fit.model.graph.summary()}, own_columns=own)
 
 
-def _pseudo_labelled(own: FitResult, unlabelled: pd.DataFrame, cfg: CallConfig) -> pd.DataFrame:
-    """The unlabelled numbers stage one scores confidently, with its verdict as their label."""
-    scores = own.model.score(unlabelled)
-    fraud, normal = scores >= cfg.self_training.fraud_min_score, scores <= cfg.self_training.normal_max_score
-    return unlabelled[fraud | normal].assign(label=fraud[fraud | normal].astype(int)).reset_index(drop=True)
-
-
-def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None, judged_rows: np.ndarray | None = None) -> FitResult:
+def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:
     """One fit of the call ScamModel (no MLflow); it keeps ``cfg.profiles`` so raw CDRs scored
     later become profiles exactly as this training built them."""
     fit = fit_scam_model(
@@ -119,7 +98,6 @@ def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None, judged_rows: n
         reason_templates=CALL_REASON_TEMPLATES,
         max_reasons=cfg.max_reasons,
         fold_columns=fold_columns,
-        judged_rows=judged_rows,
     )
     return dataclasses.replace(fit, model=dataclasses.replace(fit.model, profile_config=cfg.profiles))
 

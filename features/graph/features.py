@@ -100,20 +100,17 @@ def out_of_fold_graph_features(
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
     known_outside: pd.Series | None = None,
     member_scores: pd.Series | None = None,
-    label_usable: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Training-time graph features: rows of each fold see only the labels of the other folds.
 
     ``known_outside`` adds labels of numbers that are not training rows (e.g. confirmed
-    feedback); ``member_scores`` are restricted the same way as the labels. ``label_usable``
-    (boolean mask; None: all): rows whose labels may be graph labels (not pseudo-labels).
+    feedback); ``member_scores`` are restricted the same way as the labels.
     """
     numbers = pd.Index(list(numbers), dtype=object).astype(str)
-    usable = np.ones(len(numbers), dtype=bool) if label_usable is None else np.asarray(label_usable, dtype=bool)
-    all_labels = pd.Series(np.asarray(labels, dtype=int), index=numbers)[usable]
+    all_labels = pd.Series(np.asarray(labels, dtype=int), index=numbers)
     out = pd.DataFrame(index=range(len(numbers)), columns=list(GRAPH_COLUMNS), dtype=float)
     for _, held in folds:
-        visible = all_labels.drop(numbers[held], errors="ignore")
+        visible = all_labels.drop(numbers[held])
         if known_outside is not None:
             visible = pd.concat([known_outside.drop(numbers[held], errors="ignore"), visible])
         scores = None if member_scores is None else member_scores.reindex(visible.index).dropna()

@@ -145,22 +145,3 @@ def test_flagged_numbers_get_chinese_graph_reasons_naming_the_den(fitted) -> Non
     row = frame.iloc[0].to_dict()
     sentence = render_reason("graph_den_fraud_share", row["graph_den_fraud_share"], model.reason_templates, row)
     assert re.fullmatch(r"同一窝点 \d+ 个号码，其中 \d+ 个已确认诈骗", sentence), sentence
-
-
-def test_self_training_adds_confident_pseudo_labels_that_never_become_graph_labels_or_set_thresholds() -> None:
-    frame, links = numbers_and_links()
-    train, pool = frame.iloc[:180].reset_index(drop=True), frame.iloc[180:].drop(columns="label").reset_index(drop=True)
-    graph = CallGraph.from_links(links, frame.phone_no_m, CONFIG.graph)
-    config = CONFIG.model_copy(update={"self_training": CONFIG.self_training.model_copy(
-        update={"enabled": True, "fraud_min_score": 0.6, "normal_max_score": 0.4})})
-    plain = fit_call_model(train, CONFIG, graph).fit
-    selftrained = fit_call_model(train, config, graph, pool).fit
-    assert 0 < selftrained.metrics["pseudo_labelled"] <= len(pool)
-    # Known labels (for graph features at scoring) and judged rows are the real ones only.
-    assert set(selftrained.model.graph.known.index) == set(train.phone_no_m)
-    assert len(selftrained.oof_scores) == len(train)
-    # Stage one and its out-of-fold scores are the same fit with or without the pool.
-    np.testing.assert_array_equal(selftrained.model.graph.member_scores, plain.model.graph.member_scores)
-    assert not np.array_equal(selftrained.oof_scores, plain.oof_scores)  # stage two did train on more rows
-    # Without a pool, or switched off, nothing changes.
-    np.testing.assert_array_equal(fit_call_model(train, config, graph).fit.oof_scores, plain.oof_scores)
