@@ -7,12 +7,16 @@ All on this machine, loopback only, every load loop bounded in requests and seco
     .venv/bin/python benchmarks/serve_bench.py --only-overload [--set overload.max_in_flight=4] [--deadline-ms 100]
     .venv/bin/python benchmarks/serve_bench.py --only-shadow [--challenger models:/yunmao-sms@challenger] \
         [--before TREE] [--shadow-repeats 3] [--set shadow.max_batch=16]
+    .venv/bin/python benchmarks/serve_bench.py --only-http [--before TREE] [--rounds 8] [--block-seconds 3]
 
 Texts are demo SMS (``training.data.demo_sms``): templated campaigns, as real spam is, which is what
 the decision cache exploits. Results are printed and written to the "serving", "overload" and
 "shadow" sections of docs/benchmarks.md (between their markers; the rest of the file is left alone).
 
-The shadow run (``--only-shadow``) lives in ``benchmarks/shadow_bench.py``, with its options.
+The shadow run (``--only-shadow``) lives in ``benchmarks/shadow_bench.py``, with its options; the
+interleaved HTTP comparison (``--only-http``: this tree, ``--before TREE`` and mlflow running at
+once, with the server's CPU per request and paired intervals) in ``benchmarks/http_bench.py``.
+HTTP rows report the CPU the server's processes spent per request (``server_cpu_s``).
 
 The overload runs use a minimal HTTP/1.1 client on raw sockets (:func:`raw_load`): at 256
 clients hammering shed answers, httpx's own CPU (about a millisecond a request) would take the
@@ -63,6 +67,7 @@ class Row:
     p50_ms: float | None = None
     p99_ms: float | None = None
     errors: int = 0
+    cpu_ms: float | None = None  # CPU of the server's processes per request (HTTP rows)
 
 
 def free_port() -> int:
@@ -229,23 +234,41 @@ async def load(
         return latencies, errors, time.perf_counter() - start
 
 
-def http_rows(system: str, url: str, body_for: Callable[[list[dict]], dict], records: list[dict], seconds: float) -> list[Row]:
-    """Single-message requests at concurrency 1/16/64, then 256-message batches at concurrency 2."""
+def server_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of every process under the server ``pid`` (its workers, their
+    supervisor): read before and after a scenario, the difference over its requests is what one
+    request costs the server, whatever the neighbours on the cores do to its wall time."""
+    import psutil
+
+    total = 0.0
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            times = child.cpu_times()
+        except psutil.NoSuchProcess:  # gone between listing and reading
+            continue
+        total += times.user + times.system
+    return total
+
+
+def http_rows(system: str, url: str, body_for: Callable[[list[dict]], dict], records: list[dict], seconds: float,
+              pid: int) -> list[Row]:
+    """Single-message requests at concurrency 1/16/64, then 256-message batches at concurrency 2;
+    each row with the CPU per request of the server ``pid``'s processes."""
     rows = []
     # warm-up (also lets the batching dispatcher learn its cost model)
     asyncio.run(load(url, lambda i: body_for([records[i % len(records)]]), 4, 2, 200, {}))
-    for concurrency in (1, 16, 64):
-        lat, errors, elapsed = asyncio.run(
-            load(url, lambda i: body_for([records[i % len(records)]]), concurrency, seconds, 20_000, {})
-        )
-        q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
-        rows.append(Row(system, f"1 msg, c={concurrency}", len(lat) / elapsed, "req/s", q[49], q[98], errors))
     batch = 256
-    lat, errors, elapsed = asyncio.run(
-        load(url, lambda i: body_for([records[(i * batch + j) % len(records)] for j in range(batch)]), 2, seconds, 2_000, {})
-    )
-    q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
-    rows.append(Row(system, f"{batch} msgs/req, c=2", len(lat) * batch / elapsed, "msg/s", q[49], q[98], errors))
+    scenarios = [(f"1 msg, c={concurrency}", concurrency, 1, 20_000) for concurrency in (1, 16, 64)]
+    for scenario, concurrency, size, max_requests in [*scenarios, (f"{batch} msgs/req, c=2", 2, batch, 2_000)]:
+        cpu = server_cpu_s(pid)
+        lat, errors, elapsed = asyncio.run(load(
+            url, lambda i, n=size: body_for([records[(i * n + j) % len(records)] for j in range(n)]),
+            concurrency, seconds, max_requests, {},
+        ))
+        cpu_ms = (server_cpu_s(pid) - cpu) * 1000 / len(lat)
+        q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [lat[0]] * 99
+        unit = "req/s" if size == 1 else "msg/s"
+        rows.append(Row(system, scenario, len(lat) * size / elapsed, unit, q[49], q[98], errors, cpu_ms))
     return rows
 
 
@@ -476,10 +499,10 @@ def footprint(system: str, started: Started) -> str:
             f"memory per worker {', '.join(f'{m:,.0f}' for m in rss)} MiB (RSS of each process under the supervisor)")
 
 
-def yunmao_rows(uri: str, records: list[dict], seconds: float, workers: int, cache_entries: int,
-                tree: Path | None = None, label: str = "", overrides: tuple[str, ...] = ()) -> tuple[list[Row], str, list[dict]]:
-    """HTTP rows, the footprint line, and the answers to the first messages of ``records``.
-    ``tree``: serve the code in that checkout instead of this one (the "before" of a change)."""
+def yunmao_command(uri: str, workers: int, cache_entries: int, tree: Path | None = None,
+                   overrides: tuple[str, ...] = ()) -> tuple[int, dict[str, str], list[str]]:
+    """(port, environment, command) of a ``yunmao serve`` of the shipped config with ``overrides``
+    and ``cache_entries``; ``tree``: the code and shipped config of that checkout (start it there)."""
     from configs.paths import data_dir
     from configs.serving import load_serving_config
 
@@ -490,26 +513,40 @@ def yunmao_rows(uri: str, records: list[dict], seconds: float, workers: int, cac
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
         env.setdefault("YUNMAO_DATA_DIR", str(data_dir()))  # this checkout's registry, not an empty one in the tree
+    return port, env, cmd
+
+
+def yunmao_rows(uri: str, records: list[dict], seconds: float, workers: int, cache_entries: int,
+                tree: Path | None = None, label: str = "", overrides: tuple[str, ...] = ()) -> tuple[list[Row], str, list[dict]]:
+    """HTTP rows, the footprint line, and the answers to the first messages of ``records``.
+    ``tree``: serve the code in that checkout instead of this one (the "before" of a change)."""
+    port, env, cmd = yunmao_command(uri, workers, cache_entries, tree, overrides)
     system = f"yunmao{label} (w={workers}, cache {'on' if cache_entries else 'off'})"
     url = f"http://127.0.0.1:{port}/v1/sms/score"
     with process(cmd, f"http://127.0.0.1:{port}/readyz", env, cwd=tree) as started:
         answers = httpx.post(url, json={"messages": records[:SAME_OUTPUT_MESSAGES]}, timeout=60).json()["results"]
-        rows = http_rows(system, url, lambda msgs: {"messages": msgs}, records, seconds)
+        rows = http_rows(system, url, lambda msgs: {"messages": msgs}, records, seconds, started.pid)
         return rows, footprint(system, started), answers
 
 
-def mlflow_rows(uri: str, records: list[dict], seconds: float) -> tuple[list[Row], str, list[dict]]:
+def mlflow_command(uri: str) -> tuple[int, dict[str, str], list[str]]:
+    """(port, environment, command) of ``mlflow models serve`` of ``uri`` with 2 workers."""
     from models.registry import tracking_uri
 
     port = free_port()
     env = {**os.environ, "PATH": f"{BIN}:{os.environ.get('PATH', '')}", "MLFLOW_TRACKING_URI": tracking_uri()}
     cmd = [str(BIN / "mlflow"), "models", "serve", "-m", uri, "--env-manager", "local", "-w", "2", "-p", str(port), "-h", "127.0.0.1"]
+    return port, env, cmd
+
+
+def mlflow_rows(uri: str, records: list[dict], seconds: float) -> tuple[list[Row], str, list[dict]]:
+    port, env, cmd = mlflow_command(uri)
     system = "mlflow models serve (w=2)"
     url = f"http://127.0.0.1:{port}/invocations"
     with process(cmd, f"http://127.0.0.1:{port}/ping", env) as started:
         body = {"dataframe_records": records[:SAME_OUTPUT_MESSAGES]}
         answers = httpx.post(url, json=body, timeout=60).json()["predictions"]
-        rows = http_rows(system, url, lambda msgs: {"dataframe_records": msgs}, records, seconds)
+        rows = http_rows(system, url, lambda msgs: {"dataframe_records": msgs}, records, seconds, started.pid)
         return rows, footprint(system, started), answers
 
 
@@ -526,9 +563,10 @@ def same_outputs(yunmao: list[dict], mlflow: list[dict]) -> str:
 def render(rows: list[Row], ratios: list[str], meta: str) -> str:
     lines = [
         "## Serving", "", meta, "",
-        "| system | scenario | throughput | p50 ms | p99 ms | errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
-        *(f"| {r.system} | {r.scenario} | {r.per_s:,.0f} {r.unit} | {ms(r.p50_ms)} | {ms(r.p99_ms)} | {r.errors} |" for r in rows),
+        "| system | scenario | throughput | p50 ms | p99 ms | server CPU ms/req | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        *(f"| {r.system} | {r.scenario} | {r.per_s:,.0f} {r.unit} | {ms(r.p50_ms)} | {ms(r.p99_ms)} | {ms(r.cpu_ms)} | {r.errors} |"
+          for r in rows),
         "", *ratios,
     ]
     return "\n".join(lines)
@@ -574,9 +612,11 @@ def main() -> None:
                         help="serving config override for the overload and shadow servers, e.g. overload.max_in_flight=4")
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
     parser.add_argument("--only-shadow", action="store_true", help="run only the shadow-challenger section")
-    from shadow_bench import add_shadow_arguments, run_shadow  # here: it imports this module's helpers
+    from http_bench import add_http_arguments, run_http  # here: these import this module's helpers
+    from shadow_bench import add_shadow_arguments, run_shadow
 
     add_shadow_arguments(parser)
+    add_http_arguments(parser)
     args = parser.parse_args()
 
     from models.registry import resolve_model_version
@@ -585,6 +625,14 @@ def main() -> None:
     records = mudou_records(args.messages, seed=11)
     if args.only_shadow:
         run_shadow(args, records)
+        return
+    if args.only_http:
+        run_http(args, records, (
+            f"Model `models:/{name}/{version}`; {len(records)} real mudou SMS (half spam), one per request; "
+            f"{args.workers} workers each, cache off; {os.cpu_count()} cores shared with whatever else runs; "
+            f"{args.rounds} rounds × {args.block_seconds:g} s blocks per server and scenario, interleaved; loopback. "
+            f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
+        ))
         return
     if args.only_in_process:
         rows = in_process_rows(args.model, records, args.seconds, args.label)

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 from serve_bench import (
@@ -55,6 +56,7 @@ SHADOW_ALIAS = "serve-bench-shadow"  # the benchmark's own alias: champion and c
 # 25-171 req/s on one server (docs/benchmarks.md, shadow, session 8).
 CAPACITY_CLIENTS_PER_WORKER = 2
 SHADOW_BOOTSTRAP = 2000  # resamples of the pairs for the ratios' 95% intervals
+P = TypeVar("P")  # a pair (or round) resampled whole by pair_bootstrap
 
 
 def add_shadow_arguments(parser: argparse.ArgumentParser) -> None:
@@ -315,7 +317,7 @@ def geometric_mean_ratio(pairs: list[ShadowPair]) -> float:
     return math.exp(statistics.fmean(math.log(p.ratio) for p in pairs))
 
 
-def pair_bootstrap(pairs: list[ShadowPair], statistic: Callable[[list[ShadowPair]], float],
+def pair_bootstrap(pairs: list[P], statistic: Callable[[list[P]], float],
                    resamples: int = SHADOW_BOOTSTRAP) -> tuple[float, float, float]:
     """``statistic`` of ``pairs`` and its 95% bootstrap interval, resampling whole pairs
     (requests within an arm share its stalls: they are not independent draws)."""

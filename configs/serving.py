@@ -140,6 +140,8 @@ class ServingConfig(StrictModel):
     workers: int = Field(1, ge=1, le=64)
     timeout_s: int = Field(30, ge=1, le=600)
     access_log: bool = False
+    # false: the scoring routes bypass BentoML's OpenTelemetry middleware (serving/service.py bentoml_tracing)
+    trace_scoring: bool = False
     limits: LimitsConfig = LimitsConfig()
     batching: BatchingConfig = BatchingConfig()
     overload: OverloadConfig = OverloadConfig()

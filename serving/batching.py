@@ -14,6 +14,11 @@ overload section).
 When the dispatcher predicts a request would wait past ``max_latency_ms`` (a burst, a model
 reload taking the CPU), it refuses it; the request is then scored on its own instead of failed:
 carrier hooks rarely retry, and an unbatched answer a little later beats a 503.
+
+A lone request (no other caller of this batcher waiting or being scored) has nothing to share a
+model call with, so it skips the dispatcher's queue and is scored on a worker thread at once:
+the one-client case pays neither the queue nor the dispatcher's wake-ups (docs/benchmarks.md,
+"HTTP per-request overhead"). Admission, deadlines and metrics are the caller's and unchanged.
 """
 
 from __future__ import annotations
@@ -45,8 +50,21 @@ class Batcher(Generic[In, Out]):
         self.max_batch_size = max_batch_size
         self.max_latency_ms = max_latency_ms
         self._dispatch: Callable[[list[In]], object] | None = None
+        self._callers = 0  # calls of this batcher not yet answered (event loop only: no lock)
 
     async def __call__(self, items: list[In]) -> list[Out]:
+        lone = self._callers == 0
+        self._callers += 1
+        try:
+            return await (self._alone(items) if lone else self._dispatched(items))
+        finally:
+            self._callers -= 1
+
+    async def _alone(self, items: list[In]) -> list[Out]:
+        (outputs,) = await run_in_threadpool(self._run, [items])
+        return outputs
+
+    async def _dispatched(self, items: list[In]) -> list[Out]:
         if self._dispatch is None:
             dispatcher = CorkDispatcher(
                 max_latency_in_ms=self.max_latency_ms,
@@ -58,8 +76,7 @@ class Batcher(Generic[In, Out]):
         try:
             return await self._dispatch(items)  # type: ignore[misc]
         except ServiceUnavailable:
-            (outputs,) = await run_in_threadpool(self._run, [items])
-            return outputs
+            return await self._alone(items)
 
     def _run(self, jobs: Sequence[list[In]]) -> list[list[Out]]:
         flat = [item for job in jobs for item in job]

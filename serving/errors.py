@@ -7,9 +7,10 @@ the message, so neither a response nor a log line ever carries a message text or
 from __future__ import annotations
 
 from pydantic import ValidationError
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import Send
 
+from serving.responses import json_output
 from serving.schemas import ErrorDetail, ErrorResponse
 
 # Errors on these locations mean "the request is too large", not "the request is malformed".
@@ -53,12 +54,10 @@ def utf8_problem(body: bytes) -> ErrorDetail | None:
 
 
 
-def unavailable(problem: str, retry_after_s: int = 30) -> JSONResponse:
+def unavailable(problem: str, retry_after_s: int = 30) -> Response:
     """A 503 whose body says what is missing. Route code returns it instead of raising
     BentoML's ``ServiceUnavailable``, whose message BentoML replaces with a generic one."""
-    return JSONResponse(
-        ErrorResponse(error=problem).model_dump(), status_code=503, headers={"retry-after": str(retry_after_s)}
-    )
+    return json_output(ErrorResponse(error=problem), status_code=503, headers={"retry-after": str(retry_after_s)})
 
 
 async def send_json(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:

@@ -13,8 +13,10 @@ first for the tests). Labels carry the model name and version so a new champion'
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 
 from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client.metrics import MetricWrapperBase
 
 DECISIONS = Counter(
     name="yunmao_decisions_total",
@@ -85,29 +87,37 @@ LIVE_PRECISION = Gauge(
 )
 
 
+@cache
+def _child(metric: MetricWrapperBase, *values: str) -> MetricWrapperBase:
+    """``metric.labels(*values)``, looked up once per label set: ``labels()`` checks the values
+    and takes the metric's lock on every call, several times per scored request. Unbounded, like
+    prometheus_client's own table of children, which keeps every label set ever used anyway."""
+    return metric.labels(*values)
+
+
 def record_decisions(name: str, version: str, results: Sequence[tuple[float | None, str, str | None]]) -> None:
     """Count ``(score, action, fraud_type)`` triples of one response; a None score (not scored,
     e.g. a caller without history) counts its action but stays out of the score histogram."""
     for score, action, fraud_type in results:
-        DECISIONS.labels(model=name, version=version, action=action).inc()
+        _child(DECISIONS, name, version, action).inc()
         if score is not None:
-            SCORES.labels(model=name, version=version).observe(score)
+            _child(SCORES, name, version).observe(score)
         if action != "allow":
-            FRAUD_TYPES.labels(model=name, version=version, fraud_type=fraud_type or "unknown").inc()
+            _child(FRAUD_TYPES, name, version, fraud_type or "unknown").inc()
 
 
 def record_cache(hits: int, misses: int) -> None:
     if hits:
-        CACHE_LOOKUPS.labels(result="hit").inc(hits)
+        _child(CACHE_LOOKUPS, "hit").inc(hits)
     if misses:
-        CACHE_LOOKUPS.labels(result="miss").inc(misses)
+        _child(CACHE_LOOKUPS, "miss").inc(misses)
 
 
 def record_profile_lookups(found: int, missing: int) -> None:
     if found:
-        PROFILE_LOOKUPS.labels(result="found").inc(found)
+        _child(PROFILE_LOOKUPS, "found").inc(found)
     if missing:
-        PROFILE_LOOKUPS.labels(result="missing").inc(missing)
+        _child(PROFILE_LOOKUPS, "missing").inc(missing)
 
 
 def record_reload(outcome: str) -> None:
@@ -115,7 +125,7 @@ def record_reload(outcome: str) -> None:
 
 
 def record_shed(route: str, reason: str, policy: str) -> None:
-    SHED.labels(route=route, reason=reason, policy=policy).inc()
+    _child(SHED, route, reason, policy).inc()
 
 
 def record_in_flight(count: int) -> None:

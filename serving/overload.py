@@ -39,7 +39,7 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from configs.serving import OverloadConfig
@@ -260,7 +260,7 @@ async def send_refusal(send: Send, reason: str, retry_after_s: int) -> None:
     await send_json(send, 503, body, [(b"retry-after", str(retry_after_s).encode())])
 
 
-def policy_answer(config: OverloadConfig, loaded: LoadedModel, ids: Sequence[str], shed: Shed) -> ScoreResponse | JSONResponse:
+def policy_answer(config: OverloadConfig, loaded: LoadedModel, ids: Sequence[str], shed: Shed) -> ScoreResponse | Response:
     """What a shed request gets: 503 with ``Retry-After``, or (policy ``allow``) every record
     allowed with reason ``overloaded`` in the normal response, tagged with the serving model."""
     if config.policy == "allow":

@@ -31,7 +31,7 @@ from functools import partial
 import bentoml
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig
@@ -66,6 +66,7 @@ from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
 from serving.reload_sync import WorkerState, open_worker_sync
 from serving.reputation import open_reputation
+from serving.responses import json_output
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
 from serving.scoring import Record, Verdict, build_response
 from serving.shadow import open_shadows
@@ -89,7 +90,7 @@ ROUTE_KIND = {SMS_ROUTE: "sms", CALL_ROUTE: "call"}  # which shadow challenger a
 _CONFIG = load_serving_config()
 
 Scored = list[tuple[LoadedModel, Verdict]]
-ScoringAnswer = ScoreResponse | JSONResponse  # JSONResponse: 503 (no call model, or overloaded)
+ScoringAnswer = ScoreResponse | Response  # Response: 503 (no call model, or overloaded)
 # BentoML injects the request context into a route parameter named ``ctx`` annotated exactly
 # ``bentoml.Context`` (not Optional); a direct call of the class (tests) passes none.
 NO_CONTEXT: bentoml.Context = None  # type: ignore[assignment]
@@ -105,6 +106,14 @@ class BentoArgs(BaseModel):
 
 
 _BENTO_ARGS = bentoml.use_arguments(BentoArgs)
+
+
+def bentoml_tracing(config: ServingConfig) -> dict[str, list[str]]:
+    """BentoML's ``tracing`` settings: unless ``trace_scoring``, the scoring routes are left out of
+    the OpenTelemetry middleware BentoML puts around every route (a span, its attributes and
+    BentoML's ``X-BentoML-Request-ID`` header per request; the URL patterns are regular
+    expressions searched in the request's URL, hence the ``$``). Other routes stay traced."""
+    return {} if config.trace_scoring else {"excluded_urls": [f"{route}$" for route in ROUTE_KIND]}
 
 
 def serving_model_uri(config: ServingConfig, kind: str) -> str:
@@ -145,6 +154,7 @@ def _reload_call(slot: ModelSlot) -> SlotReload:
     workers=_CONFIG.workers,
     traffic={"timeout": _CONFIG.timeout_s},
     logging={"access": {"enabled": _CONFIG.access_log}},
+    tracing=bentoml_tracing(_CONFIG),
 )
 class YunmaoService:
     """Real-time scam interception: one model per endpoint, hot-swappable, batched."""
@@ -355,11 +365,15 @@ class YunmaoService:
 
 
 def _as_answered(answer: ScoringAnswer, ctx: bentoml.Context | None) -> ScoreResponse:
-    """``answer`` as the route's result. BentoML passes a returned Response through, but sets its
-    status to ``ctx.response.status_code`` (200 unless set) when the route takes ``ctx``: so a
-    503 must be set there too."""
-    if isinstance(answer, JSONResponse) and ctx is not None:
-        ctx.response.status_code = answer.status_code
+    """``answer`` as the route's result: over HTTP (``ctx`` set) a response serialised once
+    (``serving/responses``), which BentoML passes through, setting its status to
+    ``ctx.response.status_code`` (200 unless set): so a 503's status is set there too. Called
+    directly (no ``ctx``), the :class:`ScoreResponse` itself."""
+    if ctx is None:
+        return answer  # type: ignore[return-value]  # a direct call of the class gets the model
+    if isinstance(answer, ScoreResponse):
+        answer = json_output(answer)
+    ctx.response.status_code = answer.status_code
     return answer  # type: ignore[return-value]  # a Response is passed through as is
 
 

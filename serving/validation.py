@@ -25,10 +25,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serving.errors import error_body, send_json, utf8_problem, validation_details, validation_status
 from serving.logs import log_event
+from serving.responses import JSON_MEDIA_TYPE
 from serving.schemas import ErrorDetail
 
 VALIDATED_BODY = "yunmao.validated_body"
-JSON_MEDIA_TYPE = "application/json"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 

@@ -50,8 +50,29 @@ def test_a_request_the_dispatcher_refuses_as_overdue_is_scored_alone(monkeypatch
         return await asyncio.gather(*(batcher([i]) for i in range(30)))
 
     assert asyncio.run(run()) == [[i + 1] for i in range(30)]  # none failed
-    assert solo_jobs, "no request was refused as overdue: the fallback path went untested"
-    assert all(len(jobs) == 1 for jobs in solo_jobs)  # each refused request scored on its own
+    refused = [jobs for jobs in solo_jobs if jobs != [[0]]]  # request 0 came alone: scored at once, not refused
+    assert refused, "no request was refused as overdue: the fallback path went untested"
+    assert all(len(jobs) == 1 for jobs in refused)  # each refused request scored on its own
+
+
+def test_a_lone_request_is_scored_at_once_without_the_dispatcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_dispatcher(**_: object) -> None:
+        raise AssertionError("a lone request went through the dispatcher's queue")
+
+    monkeypatch.setattr(serving.batching, "CorkDispatcher", no_dispatcher)
+    calls: list[list[int]] = []
+
+    def score(items: list[int]) -> list[int]:
+        calls.append(items)
+        return [item * 10 for item in items]
+
+    batcher: Batcher[int, int] = Batcher(score, max_batch_size=64, max_latency_ms=500)
+
+    async def one_after_another() -> list[list[int]]:
+        return [await batcher([i]) for i in range(3)]
+
+    assert asyncio.run(one_after_another()) == [[0], [10], [20]]
+    assert calls == [[0], [1], [2]]  # each scored by itself, in order
 
 
 def test_a_scorer_that_drops_outputs_is_an_error_not_a_misaligned_answer() -> None:

@@ -194,6 +194,22 @@ def test_health_and_metrics_are_open_and_count_decisions(client: httpx.Client, s
     assert "bentoml_service_request_total" in metrics  # BentoML's own metrics are still there
 
 
+@pytest.mark.slow
+def test_scoring_answers_are_plain_json_outside_bentoml_tracing(client: httpx.Client) -> None:
+    """Shipped ``trace_scoring: false``: the scoring routes skip BentoML's OpenTelemetry middleware,
+    so their answers carry no X-BentoML-Request-ID, which a traced route (reload) still gets;
+    the body is complete JSON, serialised once (``serving/responses``)."""
+    scored = score(client, one(id="t", text=SECRET_TEXT))
+    assert scored.status_code == 200, scored.text
+    assert scored.headers["content-type"] == "application/json"
+    assert int(scored.headers["content-length"]) == len(scored.content)
+    assert [r["id"] for r in scored.json()["results"]] == ["t"]
+    assert "x-bentoml-request-id" not in scored.headers
+    reloaded = client.post("/v1/admin/reload", headers={"authorization": f"Bearer {ADMIN_KEY}"})
+    assert reloaded.status_code == 200, reloaded.text
+    assert "x-bentoml-request-id" in reloaded.headers
+
+
 def shed_counted(client: httpx.Client, reason: str) -> float:
     """``yunmao_shed_total`` of SMS requests shed for ``reason`` under the default policy."""
     bare = httpx.Client(base_url=str(client.base_url), transport=getattr(client, "_transport", None))

@@ -61,3 +61,27 @@ def test_every_service_metric_reaches_the_multiprocess_exposition() -> None:
     MultiProcessCollector(registry)
     exposed = {(family.name, family.type) for family in text_string_to_metric_families(generate_latest(registry).decode())}
     assert {(name, kind) for name, kind, _, _ in EXPOSED} <= exposed
+
+
+def exposed_value(name: str, labels: dict[str, str]) -> float:
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)
+    return sum(sample.value for family in text_string_to_metric_families(generate_latest(registry).decode())
+               for sample in family.samples if sample.name == name and sample.labels == labels)
+
+
+def test_decisions_count_under_their_own_version_action_and_type_every_time() -> None:
+    """The label children are looked up once per label set: each later request must still count
+    under its own model version, action and fraud type, never under an earlier one's."""
+    def count(version: str, action: str) -> float:
+        return exposed_value("yunmao_decisions_total", {"model": TOUCHED, "version": version, "action": action})
+
+    unknown_type = {"model": TOUCHED, "version": "2", "fraud_type": "unknown"}
+    before = {(v, a): count(v, a) for v in ("1", "2") for a in ("block", "allow")}
+    types_before = exposed_value("yunmao_fraud_types_total", unknown_type)
+    for _ in range(2):
+        serving.metrics.record_decisions(TOUCHED, "1", [(0.99, "block", "冒充公检法"), (0.01, "allow", None)])
+        serving.metrics.record_decisions(TOUCHED, "2", [(0.98, "block", None)])
+    assert count("1", "block") == before["1", "block"] + 2 and count("1", "allow") == before["1", "allow"] + 2
+    assert count("2", "block") == before["2", "block"] + 2 and count("2", "allow") == before["2", "allow"]
+    assert exposed_value("yunmao_fraud_types_total", unknown_type) == types_before + 2

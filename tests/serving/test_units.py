@@ -119,3 +119,17 @@ def test_profile_store_failure_is_a_retryable_503_not_a_silent_allow() -> None:
 def test_call_request_accepts_hashed_and_plain_numbers() -> None:
     request = CallScoreRequest.model_validate({"calls": [{"id": "a", "caller": "5e12" * 32}, {"id": "b", "caller": "+8613800138000"}]})
     assert [c.caller for c in request.calls] == ["5e12" * 32, "+8613800138000"]
+
+
+def test_trace_scoring_false_excludes_exactly_the_two_scoring_routes_from_tracing() -> None:
+    from opentelemetry.util.http import ExcludeList
+
+    from configs.serving import ServingConfig
+    from serving.service import bentoml_tracing
+
+    assert bentoml_tracing(ServingConfig(trace_scoring=True)) == {}  # everything traced, as BentoML does
+    excluded = ExcludeList(bentoml_tracing(ServingConfig(trace_scoring=False))["excluded_urls"])
+    base = "http://127.0.0.1:3000"
+    assert excluded.url_disabled(f"{base}/v1/sms/score") and excluded.url_disabled(f"{base}/v1/call/score")
+    for traced in ("/v1/feedback", "/v1/admin/reload", "/v1/admin/templates", "/readyz", "/v1/sms/score/other"):
+        assert not excluded.url_disabled(f"{base}{traced}"), traced
