@@ -56,7 +56,7 @@ def drop_duplicates(frame: pd.DataFrame, max_copies: int | None = 1) -> DedupeRe
         rows = conflicted[first]
         types = keys[first][rows].map(first_type)
         kept.loc[rows, "fraud_type"] = [kind if isinstance(kind, str) and label == 1 else None
-                                        for kind, label in zip(types, kept.loc[rows, "label"])]
+                                        for kind, label in zip(types, kept.loc[rows, "label"], strict=True)]
     if "category" in frame:
         agrees = labels == resolved
         worst = _most_severe_category(frame[agrees], keys[agrees])
