@@ -39,11 +39,13 @@ VIEWS = ("grouped", "random")
 @dataclass(frozen=True)
 class Contender:
     """One model scored on a held-out fold: its scores, and the fraud-type head and thresholds it
-    serves (None where it has none, e.g. the baseline)."""
+    serves (None where it has none, e.g. the baseline). ``featurise`` gives the head its inputs
+    when the contender has a featuriser of its own (default: the fold's shipped fit's)."""
 
     scores: np.ndarray
     fraud_type_head: FraudTypeHead | None = None
     thresholds: Thresholds | None = None
+    featurise: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
 
 def compare_with_baseline(
@@ -81,7 +83,7 @@ def compare_candidate(
     warn / block thresholds too."""
     def contenders(fit: FitResult, dev: pd.DataFrame, test: pd.DataFrame) -> dict[str, Contender]:
         challenger = fit_sms(training_rows(dev, candidate), candidate).model
-        return {name: Contender(model.score(test), model.fraud_type_head, model.thresholds)
+        return {name: Contender(model.score(test), model.fraud_type_head, model.thresholds, model.features)
                 for name, model in (("candidate", challenger), ("shipped", fit.model))}
 
     return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation, view)
@@ -162,14 +164,14 @@ def paired_outer_cv(
                     cut = getattr(contender.thresholds, action)
                     flagged.setdefault(name, {}).setdefault(action, []).append(contender.scores >= cut)
         held_out.append(y_test)
-        heads = {name: c.fraud_type_head for name, c in fold.items() if c.fraud_type_head is not None}
+        heads = {name: c for name, c in fold.items() if c.fraud_type_head is not None}
         if heads:
-            classes = next(iter(heads.values())).classes
+            classes = next(iter(heads.values())).fraud_type_head.classes
             typed = np.flatnonzero((y_test == 1) & test["fraud_type"].isin(classes).to_numpy())
             type_true += test["fraud_type"].iloc[typed].tolist()
-            features = fit.model.features(test.iloc[typed])
-            for name, head in heads.items():
-                type_pred.setdefault(name, []).extend(head.predict(features)[0])
+            for name, contender in heads.items():
+                features = (contender.featurise or fit.model.features)(test.iloc[typed])
+                type_pred.setdefault(name, []).extend(contender.fraud_type_head.predict(features)[0])
     y_pooled = np.concatenate(held_out)
     first, second = pooled
     first_ci, second_ci, difference = paired_intervals(
