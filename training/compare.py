@@ -136,9 +136,10 @@ def paired_outer_cv(
     part as ``cfg`` keeps it (:func:`training_rows`), then ``contenders(fit, dev, test)`` scores the
     held-out part (first − second is the ``difference``); ``dev`` is every development row.
     In the grouped view the held-out part is its distinct texts (one row each, labels resolved
-    as training resolves them); in the random view, every held-out row. Returns per-fold means of :data:`COMPARED` under each name, pooled paired
-    intervals under ``pooled``, fraud-type macro-F1 where a contender has a head, and recall /
-    FPR at each contender's own warn and block thresholds where it has them."""
+    as training resolves them); in the random view, every held-out row. Returns per-fold means of
+    :data:`COMPARED` under each name, pooled paired intervals under ``pooled``, fraud-type
+    macro-F1 where a contender has a head, and recall / FPR at each contender's own warn and
+    block thresholds where it has them."""
     evaluation = evaluation or load_evaluation_config()
     frame = frame.reset_index(drop=True)
     groups = frame["text"].map(normalise_text)
