@@ -17,6 +17,24 @@ class SplitConfig(StrictModel):
     seed: int = 42
 
 
+class DuplicatesConfig(StrictModel):
+    """How many copies of one normalised text training keeps (``training/data/sms/dedupe.py``).
+
+    ``drop`` keeps one: each distinct message counts once, whatever its campaign's size. ``keep_max``
+    keeps up to ``max_copies``: a repeating campaign weighs more (what a randomly split hold-out,
+    where copies cross into the test part, rewards) without letting one template of thousands drown
+    the rest. ``keep`` keeps every copy. Copies of a text always stay in one fold group.
+    """
+
+    policy: Literal["drop", "keep_max", "keep"] = "drop"
+    max_copies: int = Field(3, ge=2, le=1000)
+
+    @property
+    def copies(self) -> int | None:
+        """Copies kept per text: 1 (drop), ``max_copies`` (keep_max) or None (keep: all)."""
+        return {"drop": 1, "keep_max": self.max_copies, "keep": None}[self.policy]
+
+
 class ServeConfig(StrictModel):
     """Which boosters a fitted model serves, for the binary model and each multiclass head.
 
@@ -148,6 +166,7 @@ class SmsConfig(StrictModel):
     name: str = "yunmao-sms"
     experiment: str = "yunmao-sms"
     split: SplitConfig = SplitConfig()
+    duplicates: DuplicatesConfig = DuplicatesConfig()
     serve: ServeConfig = ServeConfig()
     reference: ReferenceConfig = ReferenceConfig()
     features: FeatureConfig = FeatureConfig()

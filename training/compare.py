@@ -1,8 +1,15 @@
 """yunmao against the baseline on data neither saw: the quality claim behind README's table.
 
-Rows are deduplicated by the caller (``load_labelled(..., dedupe=True)``: the comparison is over
-distinct messages); held-out parts are chosen by group (normalised text), so no copy of a test
-message is trained on. Both models train on the same development part.
+The caller passes every labelled row (``load_labelled(..., dedupe=False)``; an already
+deduplicated frame works too). Two views of held-out data (:data:`VIEWS`):
+
+- ``grouped``: held-out parts are chosen by group (normalised text), so no copy of a test message
+  is trained on, and each held-out text is scored once (the distinct messages).
+- ``random``: stratified random folds over every row, held-out copies included, as the sealed
+  hold-outs of issue #11 (random splits of the original sets) are made.
+
+yunmao trains on its development part as ``yunmao train`` would (``cfg.duplicates``); the
+baseline on every row of the same part, as a file is given to it.
 """
 
 from __future__ import annotations
@@ -19,29 +26,33 @@ from features.sms.normalise import normalise_text
 from models.scam_model import FraudTypeHead, Thresholds
 from training.baseline import build_baseline
 from training.bootstrap import paired_intervals, paired_rate_difference
+from training.data.sms.dedupe import drop_duplicates
 from training.fit import FitResult
 from training.metrics import at_threshold, best_f1, macro_f1, ranking
-from training.split import grouped_folds
+from training.split import grouped_folds, random_folds
 from training.train import fit_sms
 
 COMPARED = ("roc_auc", "pr_auc", "best_f1")
+VIEWS = ("grouped", "random")
 
 
 @dataclass(frozen=True)
 class Contender:
     """One model scored on a held-out fold: its scores, and the fraud-type head and thresholds it
-    serves (None where it has none, e.g. the baseline)."""
+    serves (None where it has none, e.g. the baseline). ``featurise`` gives the head its inputs
+    when the contender has a featuriser of its own (default: the fold's shipped fit's)."""
 
     scores: np.ndarray
     fraud_type_head: FraudTypeHead | None = None
     thresholds: Thresholds | None = None
+    featurise: Callable[[pd.DataFrame], pd.DataFrame] | None = None
 
 
 def compare_with_baseline(
     frame: pd.DataFrame, cfg: SmsConfig, folds: int, seed: int, max_folds: int | None = None,
-    evaluation: EvaluationConfig | None = None,
+    evaluation: EvaluationConfig | None = None, view: str = "grouped",
 ) -> dict:
-    """Grouped outer cross-validation: each fold is held out once, both models train on the rest.
+    """Outer cross-validation (``view``): each fold is held out once, both models train on the rest.
 
     Two views of the same held-out rows:
 
@@ -59,12 +70,28 @@ def compare_with_baseline(
         return {"yunmao": Contender(fit.model.score(test), fit.model.fraud_type_head),
                 "baseline": Contender(baseline.predict_proba(test["text"])[:, 1])}
 
-    return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation)
+    return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation, view)
+
+
+def compare_candidate(
+    frame: pd.DataFrame, cfg: SmsConfig, candidate: SmsConfig, folds: int, seed: int, max_folds: int | None = None,
+    evaluation: EvaluationConfig | None = None, view: str = "grouped",
+) -> dict:
+    """A candidate configuration (``candidate``) against the shipped one (``cfg``): each trains on
+    the same development part (as its own ``duplicates`` setting keeps it) and scores the same
+    held-out rows, so ``difference`` is candidate − shipped, paired; both cut at their own
+    warn / block thresholds too."""
+    def contenders(fit: FitResult, dev: pd.DataFrame, test: pd.DataFrame) -> dict[str, Contender]:
+        challenger = fit_sms(training_rows(dev, candidate), candidate).model
+        return {name: Contender(model.score(test), model.fraud_type_head, model.thresholds, model.features)
+                for name, model in (("candidate", challenger), ("shipped", fit.model))}
+
+    return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation, view)
 
 
 def compare_refit_with_bag(
     frame: pd.DataFrame, cfg: SmsConfig, folds: int, seed: int, max_folds: int | None = None,
-    evaluation: EvaluationConfig | None = None,
+    evaluation: EvaluationConfig | None = None, view: str = "grouped",
 ) -> dict:
     """The served refitted boosters (``refit``) against the fold boosters averaged (``bag``) of the
     same fit, on the same held-out rows: :func:`paired_outer_cv` with ``cfg.serve`` forced to refit."""
@@ -74,7 +101,7 @@ def compare_refit_with_bag(
         return {name: Contender(model.score(test), model.fraud_type_head, model.thresholds)
                 for name, model in (("refit", fit.model), ("bag", fit.cross_fitted_model()))}
 
-    return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation)
+    return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation, view)
 
 
 def serving_refit(cfg: SmsConfig) -> SmsConfig:
@@ -82,16 +109,37 @@ def serving_refit(cfg: SmsConfig) -> SmsConfig:
     return cfg.model_copy(update={"serve": cfg.serve.model_copy(update={"booster": "refit"})})
 
 
+def training_rows(dev: pd.DataFrame, cfg: SmsConfig) -> pd.DataFrame:
+    """The development rows as ``yunmao train`` with ``cfg`` would keep them (``cfg.duplicates``)."""
+    return drop_duplicates(dev, cfg.duplicates.copies).frame
+
+
+def outer_folds(view: str, labels: pd.Series, groups: pd.Series, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The outer (development, held-out) positions of ``view`` (:data:`VIEWS`).
+
+    Raises:
+        ValueError: ``view`` is not one of :data:`VIEWS`.
+    """
+    if view == "grouped":
+        return list(grouped_folds(labels, groups, folds, seed))
+    if view == "random":
+        return list(random_folds(labels, folds, seed))
+    raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
+
+
 def paired_outer_cv(
     frame: pd.DataFrame, cfg: SmsConfig, folds: int, seed: int,
     contenders: Callable[[FitResult, pd.DataFrame, pd.DataFrame], dict[str, Contender]],
-    max_folds: int | None = None, evaluation: EvaluationConfig | None = None,
+    max_folds: int | None = None, evaluation: EvaluationConfig | None = None, view: str = "grouped",
 ) -> dict:
-    """Two contenders on the same grouped outer folds: per fold, ``fit_sms`` on the development
-    part, then ``contenders(fit, dev, test)`` scores the held-out part (first − second is the
-    ``difference``). Returns per-fold means of :data:`COMPARED` under each name, pooled paired
-    intervals under ``pooled``, fraud-type macro-F1 where a contender has a head, and recall /
-    FPR at each contender's own warn and block thresholds where it has them."""
+    """Two contenders on the same outer folds of ``view``: per fold, ``fit_sms`` on the development
+    part as ``cfg`` keeps it (:func:`training_rows`), then ``contenders(fit, dev, test)`` scores the
+    held-out part (first − second is the ``difference``); ``dev`` is every development row.
+    In the grouped view the held-out part is its distinct texts (one row each, labels resolved
+    as training resolves them); in the random view, every held-out row. Returns per-fold means of
+    :data:`COMPARED` under each name, pooled paired intervals under ``pooled``, fraud-type
+    macro-F1 where a contender has a head, and recall / FPR at each contender's own warn and
+    block thresholds where it has them."""
     evaluation = evaluation or load_evaluation_config()
     frame = frame.reset_index(drop=True)
     groups = frame["text"].map(normalise_text)
@@ -102,9 +150,11 @@ def paired_outer_cv(
     flagged: dict[str, dict[str, list[np.ndarray]]] = {}
     type_true: list[str] = []
     type_pred: dict[str, list[str]] = {}
-    for dev_idx, test_idx in list(grouped_folds(labels, groups, folds, seed))[:max_folds]:
+    for dev_idx, test_idx in outer_folds(view, labels, groups, folds, seed)[:max_folds]:
         dev, test = frame.iloc[dev_idx].reset_index(drop=True), frame.iloc[test_idx].reset_index(drop=True)
-        fit = fit_sms(dev, cfg)
+        if view == "grouped":
+            test = drop_duplicates(test).frame
+        fit = fit_sms(training_rows(dev, cfg), cfg)
         y_test = test["label"].astype(int).to_numpy()
         fold = contenders(fit, dev, test)
         for name, contender in fold.items():
@@ -115,14 +165,14 @@ def paired_outer_cv(
                     cut = getattr(contender.thresholds, action)
                     flagged.setdefault(name, {}).setdefault(action, []).append(contender.scores >= cut)
         held_out.append(y_test)
-        heads = {name: c.fraud_type_head for name, c in fold.items() if c.fraud_type_head is not None}
+        heads = {name: c for name, c in fold.items() if c.fraud_type_head is not None}
         if heads:
-            classes = next(iter(heads.values())).classes
+            classes = next(iter(heads.values())).fraud_type_head.classes
             typed = np.flatnonzero((y_test == 1) & test["fraud_type"].isin(classes).to_numpy())
             type_true += test["fraud_type"].iloc[typed].tolist()
-            features = fit.model.features(test.iloc[typed])
-            for name, head in heads.items():
-                type_pred.setdefault(name, []).extend(head.predict(features)[0])
+            for name, contender in heads.items():
+                features = (contender.featurise or fit.model.features)(test.iloc[typed])
+                type_pred.setdefault(name, []).extend(contender.fraud_type_head.predict(features)[0])
     y_pooled = np.concatenate(held_out)
     first, second = pooled
     first_ci, second_ci, difference = paired_intervals(
@@ -131,6 +181,7 @@ def paired_outer_cv(
         "n_held_out": int(len(y_pooled)),
         "positives_held_out": int(y_pooled.sum()),
         "folds_run": len(held_out),
+        "view": view,
         **{model: {m: float(np.mean([fold[m] for fold in folds_])) for m in COMPARED} for model, folds_ in per_fold.items()},
         "pooled": {first: first_ci, second: second_ci, "difference": difference},
     }

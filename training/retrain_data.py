@@ -59,15 +59,19 @@ def record_keys(kind: Kind, frame: pd.DataFrame) -> pd.Series:
     return frame[NUMBER_COLUMN].astype(str)
 
 
-def load_rows(kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig) -> pd.DataFrame:
+def load_rows(kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig,
+              *, for_training: bool = False) -> pd.DataFrame:
     """Labelled rows as the trainer of ``kind`` reads them (call CDRs become profiles with ``cfg``).
 
-    SMS are deduplicated as the trainer does, for the evaluation set too: the retraining gates
-    weigh champion and challenger on the same distinct messages, unlike ``yunmao evaluate``,
-    which scores every row of a file.
+    SMS are deduplicated as the trainer does: ``for_training`` keeps the copies per text that
+    ``cfg.duplicates`` keeps (the base rows joined with feedback are what the challenger trains on,
+    so deduplicating them harder than the trainer would silently ignore that setting). The
+    evaluation set keeps one copy per text: the retraining gates weigh champion and challenger on
+    the same distinct messages, unlike ``yunmao evaluate``, which scores every row of a file.
     """
     if kind == "sms":
-        return load_labelled(paths, fmt, dedupe=True).frame
+        copies = cfg.duplicates.copies if for_training and isinstance(cfg, SmsConfig) else 1
+        return load_labelled(paths, fmt, max_copies=copies).frame
     frames = [load_call_training_data(path, fmt, cfg.profiles)[0] for path in paths]
     return pd.concat(frames, ignore_index=True)
 
@@ -86,7 +90,7 @@ def training_set(
     kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig, use_feedback: bool, workdir: Path
 ) -> TrainingSet:
     """Load the base data once (for the overlap keys); with feedback, write base + feedback to ``workdir``."""
-    base = load_rows(kind, paths, fmt, cfg)
+    base = load_rows(kind, paths, fmt, cfg, for_training=True)
     if not use_feedback:
         return TrainingSet(list(paths), fmt, frozenset(record_keys(kind, base)), 0)
     feedback = feedback_frame(open_feedback_store(load_feedback_config()), kind)

@@ -59,7 +59,7 @@ def fit_sms(frame: pd.DataFrame, cfg: SmsConfig, groups: pd.Series | None = None
 
 def train_sms(paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", name: str | None = None) -> TrainOutcome:
     """Load, fit, log and register an SMS model; returns the registered version."""
-    loaded = load_labelled(paths, fmt)
+    loaded = load_labelled(paths, fmt, max_copies=cfg.duplicates.copies)
     fit = fit_sms(loaded.frame, cfg)
     return log_and_register(
         fit,

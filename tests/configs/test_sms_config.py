@@ -29,6 +29,12 @@ def test_shipped_config_loads_with_issue_defaults() -> None:
     config = load_config(SHIPPED, SmsConfig)
     assert config.thresholds.block_max_fpr == 0.001 and config.thresholds.warn_max_fpr == 0.01
     assert config.features.char.min_n <= config.features.char.max_n
+    assert config.duplicates.copies == 1, "training keeps one copy per normalised text unless a measurement says otherwise"
+
+
+@pytest.mark.parametrize("policy, copies", [("drop", 1), ("keep_max", 3), ("keep", None)])
+def test_duplicates_policy_says_how_many_copies_training_keeps(policy: str, copies: int | None) -> None:
+    assert SmsConfig.model_validate({"duplicates": {"policy": policy, "max_copies": 3}}).duplicates.copies == copies
 
 
 def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
@@ -48,6 +54,8 @@ def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
         ("serve", "booster", "stacked", "serve.booster"),  # only refit | bag | merged
         ("serve", "rounds_quantile", 1.5, "serve.rounds_quantile"),
         ("serve", "rounds_scale", 0, "serve.rounds_scale"),
+        ("duplicates", "policy", "keep_some", "duplicates.policy"),  # only drop | keep_max | keep
+        ("duplicates", "max_copies", 1, "duplicates.max_copies"),  # 1 copy is drop
     ],
 )
 def test_invalid_config_names_file_and_field(tmp_path: Path, section: str, key: str, value: object, field: str) -> None:

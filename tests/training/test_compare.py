@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from configs.evaluation import BootstrapConfig, EvaluationConfig
+from configs.sms import DuplicatesConfig
+from features.sms.normalise import normalise_text
 from tests.models.conftest import SMALL_SMS_CONFIG
-from training.compare import COMPARED, compare_refit_with_bag, compare_with_baseline
+from training.compare import COMPARED, compare_candidate, compare_refit_with_bag, compare_with_baseline, outer_folds
 from training.data.demo_sms import generate_demo_sms
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=200))
@@ -41,3 +45,38 @@ def test_refit_and_bag_of_one_fit_on_the_same_rows_with_their_own_thresholds() -
         difference, low, high = result["at_thresholds"][key]
         assert difference == pytest.approx(result["refit"][key] - result["bag"][key])
         assert low <= difference <= high
+
+
+def _with_copies(n: int = 400, copies: int = 120) -> pd.DataFrame:
+    """Demo SMS plus repeated copies of some of them, as a campaign resends a template."""
+    frame = generate_demo_sms(n=n, seed=8)
+    return pd.concat([frame, frame.iloc[:copies]], ignore_index=True)
+
+
+def test_grouped_view_keeps_copies_on_one_side_and_random_view_lets_them_cross() -> None:
+    frame = _with_copies()
+    groups, labels = frame["text"].map(normalise_text), frame["label"].astype(int)
+    grouped = outer_folds("grouped", labels, groups, 3, seed=0)
+    random = outer_folds("random", labels, groups, 3, seed=0)
+    assert all(not set(groups.iloc[dev]) & set(groups.iloc[held]) for dev, held in grouped)
+    assert any(set(groups.iloc[dev]) & set(groups.iloc[held]) for dev, held in random)
+    for folds in (grouped, random):
+        assert sorted(np.concatenate([held for _, held in folds]).tolist()) == list(range(len(frame)))
+    with pytest.raises(ValueError, match="unknown view 'sealed'"):
+        outer_folds("sealed", labels, groups, 3, seed=0)
+
+
+@pytest.mark.slow
+def test_candidate_against_shipped_on_the_same_random_rows_copies_included() -> None:
+    """The random view scores every held-out row (copies too); the grouped view each distinct text once."""
+    frame = _with_copies()
+    candidate = SMALL_SMS_CONFIG.model_copy(update={"duplicates": DuplicatesConfig(policy="keep_max", max_copies=3)})
+    random = compare_candidate(frame, SMALL_SMS_CONFIG, candidate, folds=3, seed=0, max_folds=1,
+                               evaluation=EVALUATION, view="random")
+    held = next(iter(outer_folds("random", frame["label"].astype(int), frame["text"].map(normalise_text), 3, 0)))[1]
+    assert random["view"] == "random" and random["n_held_out"] == len(held)
+    pooled = random["pooled"]
+    for key in METRICS:
+        assert pooled["difference"][key] == pytest.approx(pooled["candidate"][key] - pooled["shipped"][key])
+    grouped = compare_with_baseline(frame, SMALL_SMS_CONFIG, folds=3, seed=0, max_folds=3, evaluation=EVALUATION)
+    assert grouped["n_held_out"] == frame["text"].map(normalise_text).nunique()

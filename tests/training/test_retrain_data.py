@@ -7,8 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import training.retrain_data as retrain_data
 from configs.call import CallConfig
-from training.retrain_data import evaluation_set, record_keys, with_feedback
+from configs.sms import DuplicatesConfig, SmsConfig
+from training.retrain_data import evaluation_set, record_keys, training_set, with_feedback
 
 
 def test_call_feedback_replaces_the_base_profile_and_drops_store_columns() -> None:
@@ -45,3 +47,23 @@ def test_shipped_retrain_config_names_no_eval_set_and_resolves_relative_paths() 
     shipped = load_retrain_config()
     assert shipped.eval_data.path("sms") is None and shipped.lock_timeout_s > 0
     assert PerKind(sms="data/eval/sms.csv").path("sms") == PROJECT_ROOT / "data" / "eval" / "sms.csv"
+
+
+def test_sms_training_rows_keep_the_copies_the_duplicates_setting_keeps(tmp_path: Path, monkeypatch) -> None:
+    """With feedback, the base rows are rewritten for the trainer: they must keep up to
+    ``duplicates.max_copies`` copies per text (deduplicating to one silently ignored the setting),
+    while the evaluation set keeps one copy per text."""
+    path = tmp_path / "base.csv"
+    texts = ["中奖了请点击领取"] * 5 + ["明天开会"] * 2 + ["你好"]
+    pd.DataFrame({"text": texts, "label": [1] * 5 + [0] * 3}).to_csv(path, index=False)
+    feedback = pd.DataFrame({"id": ["f1"], "text": ["点击链接领取补贴"], "label": [1], "fraud_type": [None],
+                             "source": ["victim"], "received_at": ["2024-01-01"]})
+    monkeypatch.setattr(retrain_data, "open_feedback_store", lambda _cfg: None)
+    monkeypatch.setattr(retrain_data, "feedback_frame", lambda _store, _kind: feedback)
+    keep3 = SmsConfig(duplicates=DuplicatesConfig(policy="keep_max", max_copies=3))
+    for cfg, expected in ((SmsConfig(), [1, 1, 1, 1]), (keep3, [3, 2, 1, 1])):
+        out = training_set("sms", [path], "canonical", cfg, use_feedback=True, workdir=tmp_path)
+        written = pd.read_csv(out.paths[0])
+        assert written["text"].value_counts(sort=False).tolist() == expected, cfg.duplicates.policy
+    evaluated = evaluation_set("sms", [path], "canonical", keep3, frozenset())
+    assert len(evaluated.frame) == 3

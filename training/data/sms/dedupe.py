@@ -3,6 +3,10 @@
 Two messages are duplicates when their ``normalise_text`` forms match (the same key the features
 see), so copies differing only in spacing, width, phone number or link collapse into one. Without
 this, copies land on both sides of a train/validation split and the validation score lies.
+
+Training may keep a few copies per text (``configs/sms.yaml`` ``duplicates``): a campaign that
+repeats is evidence the sealed, randomly split hold-outs reward. Copies always share one resolved
+label, and every caller keeps a text's copies in one fold group.
 """
 
 from __future__ import annotations
@@ -22,39 +26,50 @@ class DedupeResult:
     conflicting_labels: int
 
 
-def drop_duplicates(frame: pd.DataFrame) -> DedupeResult:
-    """Keep the first record of each normalised text.
+def drop_duplicates(frame: pd.DataFrame, max_copies: int | None = 1) -> DedupeResult:
+    """Keep the first ``max_copies`` records of each normalised text (None: every record).
 
-    Conflicts (one text labelled both 0 and 1) are resolved in favour of fraud: the kept record
-    gets label 1 and the fraud_type of the group's first fraud record, because letting a scam
-    template through costs far more than one extra warning. Likewise the kept category is the
-    group's most severe one (the taxonomy's category order: later is more severe), so a text
-    that one set calls spam and another fraud stays fraud. ``conflicting_labels`` counts texts
-    (groups) whose 0/1 labels disagree, not rows.
+    Conflicts (one text labelled both 0 and 1) are resolved by majority vote over the text's
+    records, ties in favour of unwanted. Majority, not "any fraud wins": in mudou the only two
+    conflicted texts are a bare "好" (2 spam of 6) and a bare link (1 of 5); calling them spam
+    taught the model that a one-word reply is unwanted. On a tie the data cannot decide, and a
+    scam template let through costs more than one extra warning. An unwanted winner gets the
+    fraud_type of the text's first fraud record. The kept category is the most severe one
+    (the taxonomy's category order: later is more severe) among the records carrying the winning
+    label, so a text one set calls spam and another fraud stays fraud. ``conflicting_labels``
+    counts texts (groups) whose 0/1 labels disagree, not rows.
     """
     keys = frame["text"].map(normalise_text)
-    first = ~keys.duplicated()
+    copy_number = keys.groupby(keys, sort=False).cumcount()
+    first = copy_number < (len(frame) if max_copies is None else max_copies)
     kept = frame[first].copy()
     if "label" not in frame:
         return DedupeResult(kept.reset_index(drop=True), int((~first).sum()), 0)
-    label_count = frame.groupby(keys, sort=False)["label"].transform("nunique")
-    conflicted = (label_count > 1)[first]
+    labels = frame["label"].astype(int)
+    by_text = labels.groupby(keys, sort=False)
+    conflicted = by_text.transform("nunique") > 1
+    resolved = (by_text.transform("mean") >= 0.5).astype(int)
     if conflicted.any():
-        fraud = frame["label"] == 1
-        fraud_types = frame[fraud].groupby(keys[fraud], sort=False)["fraud_type"].first()
-        kept.loc[conflicted, "label"] = 1
-        resolved = keys[first][conflicted].map(fraud_types)
-        kept.loc[conflicted, "fraud_type"] = resolved.where(resolved.notna(), None)
+        kept["label"] = resolved[first]
+        fraud = labels == 1
+        first_type = frame[fraud].groupby(keys[fraud], sort=False)["fraud_type"].first()
+        rows = conflicted[first]
+        types = keys[first][rows].map(first_type)
+        kept.loc[rows, "fraud_type"] = [kind if isinstance(kind, str) and label == 1 else None
+                                        for kind, label in zip(types, kept.loc[rows, "label"], strict=True)]
     if "category" in frame:
-        kept["category"] = _most_severe_category(frame, keys)[first]
+        agrees = labels == resolved
+        worst = _most_severe_category(frame[agrees], keys[agrees])
+        kept["category"] = pd.Series([worst[key] for key in keys[first]], index=kept.index, dtype=object)
         # A bare 1 ("unwanted, kind unknown") outranks a copy's ham: the kind stays unknown.
         kept.loc[(kept["label"] == 1) & (kept["category"] == shipped_taxonomy().ham_category), "category"] = None
-    return DedupeResult(kept.reset_index(drop=True), int((~first).sum()), int(conflicted.sum()))
+    texts_conflicted = int(conflicted[~keys.duplicated()].sum())
+    return DedupeResult(kept.reset_index(drop=True), int((~first).sum()), texts_conflicted)
 
 
-def _most_severe_category(frame: pd.DataFrame, keys: pd.Series) -> pd.Series:
-    """Per row, the most severe known category among the rows sharing its normalised text."""
+def _most_severe_category(frame: pd.DataFrame, keys: pd.Series) -> dict[str, str | None]:
+    """Per normalised text, the most severe known category among ``frame``'s records of it."""
     order = shipped_taxonomy().categories
     rank = frame["category"].map({name: i for i, name in enumerate(order)})
-    worst = rank.groupby(keys, sort=False).transform("max")
-    return worst.map(lambda value: None if pd.isna(value) else order[int(value)]).astype(object)
+    worst = rank.groupby(keys, sort=False).max()
+    return {key: None if pd.isna(value) else order[int(value)] for key, value in worst.items()}

@@ -33,13 +33,17 @@ READERS: dict[str, Reader] = {
 FORMATS = ("auto", *READERS)
 
 
-def load_labelled(paths: Sequence[str | Path], fmt: str = "auto", *, dedupe: bool = True) -> LoadResult:
+def load_labelled(
+    paths: Sequence[str | Path], fmt: str = "auto", *, dedupe: bool = True, max_copies: int | None = 1,
+) -> LoadResult:
     """Load labelled SMS for training or evaluation.
 
     Args:
         paths: one or more files; with ``fmt="auto"`` each file's format is detected on its own.
         fmt: one of ``FORMATS``.
         dedupe: drop repeated normalised texts across all files (see ``dedupe.drop_duplicates``).
+        max_copies: with ``dedupe``, copies of a text kept (None: all, labels still resolved);
+            training passes its ``configs/sms.yaml`` ``duplicates`` setting.
 
     Returns:
         ``LoadResult`` whose frame has exactly ``id, text, sender, receiver, sent_at, label,
@@ -54,7 +58,7 @@ def load_labelled(paths: Sequence[str | Path], fmt: str = "auto", *, dedupe: boo
     frame = pd.concat(frames, ignore_index=True)
     report = LoadReport(files=reports, rows=len(frame))
     if dedupe:
-        result = drop_duplicates(frame)
+        result = drop_duplicates(frame, max_copies)
         frame = result.frame
         report = LoadReport(reports, len(frame), result.duplicates_removed, result.conflicting_labels)
     return LoadResult(frame=frame[list(LABELLED_COLUMNS)], report=report)

@@ -1,4 +1,4 @@
-"""Deduplication on normalised text, with label conflicts resolved towards fraud."""
+"""Deduplication on normalised text, with label conflicts resolved by majority (ties: unwanted)."""
 
 from __future__ import annotations
 
@@ -40,3 +40,26 @@ def test_a_text_in_several_sets_keeps_its_most_severe_category() -> None:
     assert kept.loc["0", "category"] == "fraud", "spam in one set, fraud in another: fraud"
     assert kept.loc["2", "label"] == 1 and kept.loc["2", "category"] is None, "unwanted of unknown kind, not ham"
     assert kept.loc["4", "category"] == "ham"
+
+
+def test_a_reply_mostly_labelled_ham_stays_ham() -> None:
+    """mudou labels a bare "好" spam 2 times of 6: one conflicting copy must not make it spam."""
+    rows = [("好", 0, None), ("好", 1, None), ("好", 0, None), ("好", 1, "其他"), ("好", 0, None), ("好", 0, None)]
+    result = drop_duplicates(_frame(rows))
+    assert result.frame[["label", "fraud_type"]].values.tolist() == [[0, None]]
+    assert (result.duplicates_removed, result.conflicting_labels) == (5, 1)
+
+
+def test_a_tie_resolves_to_unwanted() -> None:
+    result = drop_duplicates(_frame([("点这个链接", 0, None), ("点这个链接", 1, "其他")]))
+    assert result.frame[["label", "fraud_type"]].values.tolist() == [[1, "其他"]]
+
+
+def test_max_copies_keeps_the_first_copies_each_with_the_resolved_label() -> None:
+    rows = [("好", 1, None)] + [("好", 0, None)] * 4 + [("中奖了 13812345678", 1, None)] * 2 + [("在吗", 0, None)]
+    result = drop_duplicates(_frame(rows), max_copies=3)
+    assert result.frame["id"].tolist() == ["0", "1", "2", "5", "6", "7"]
+    assert result.frame["label"].tolist() == [0, 0, 0, 1, 1, 0]
+    assert (result.duplicates_removed, result.conflicting_labels) == (2, 1)
+    every = drop_duplicates(_frame(rows), max_copies=None)
+    assert len(every.frame) == len(rows) and every.duplicates_removed == 0 and every.frame["label"].iloc[0] == 0
