@@ -29,6 +29,7 @@ def test_shipped_config_loads_with_issue_defaults() -> None:
     config = load_config(SHIPPED, SmsConfig)
     assert config.thresholds.block_max_fpr == 0.001 and config.thresholds.warn_max_fpr == 0.01
     assert config.features.char.min_n <= config.features.char.max_n
+    assert 0 < config.demo_mix.share <= 1  # real-data training mixes in the demo scripts (issue #10)
 
 
 def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
@@ -48,6 +49,9 @@ def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
         ("serve", "booster", "stacked", "serve.booster"),  # only refit | bag | merged
         ("serve", "rounds_quantile", 1.5, "serve.rounds_quantile"),
         ("serve", "rounds_scale", 0, "serve.rounds_scale"),
+        ("demo_mix", "share", 1.5, "demo_mix.share"),  # more generated rows than real ones
+        ("demo_mix", "share", -0.1, "demo_mix.share"),
+        ("demo_mix", "shares", 0.2, "demo_mix.shares"),
     ],
 )
 def test_invalid_config_names_file_and_field(tmp_path: Path, section: str, key: str, value: object, field: str) -> None:
