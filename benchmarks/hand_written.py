@@ -1,7 +1,7 @@
 """Hand-written scam scripts and ordinary messages, scored by models trained on every real set.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python benchmarks/hand_written.py [--max-per-set N] [--seed S]
-        [--candidates NAME ...] [--held-back]
+        [--candidates NAME ...] [--no-baseline] [--held-back]
 
 Trains on every set in ../shared/data (``benchmarks/sources.py``; at most ``--max-per-set`` rows of
 each, deduplicated across sets) (a) without the demo mix, (b) with ``demo_mix`` of
@@ -84,11 +84,13 @@ def main() -> None:
     parser.add_argument("--max-per-set", type=int, default=1500, help="rows of each real set (None: all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--candidates", nargs="*", default=[], choices=list(CANDIDATES))
+    parser.add_argument("--no-baseline", action="store_true", help="skip the model without the mix")
     parser.add_argument("--held-back", action="store_true", help="also score the held-back set (once, at the end)")
     args = parser.parse_args()
     cfg = load_config(default_config_path("sms"), SmsConfig)
     real = all_real_sets(args.max_per_set, args.seed)
-    models = {"all real sets, no mix": None, f"+ demo_mix share {cfg.demo_mix.share}": cfg.demo_mix}
+    models = {} if args.no_baseline else {"all real sets, no mix": None}
+    models[f"+ demo_mix share {cfg.demo_mix.share}"] = cfg.demo_mix
     models.update({f"+ candidate {name}": CANDIDATES[name] for name in args.candidates})
     sets = (CHECK, DEV, HELD_BACK) if args.held_back else (CHECK, DEV)
     print(f"{len(real)} real rows ({args.max_per_set} per set at most, seed {args.seed})\n")
