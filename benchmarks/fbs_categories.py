@@ -34,7 +34,7 @@ import pandas as pd
 
 from benchmarks.block_point import template_groups
 from benchmarks.dens_quality import wilson
-from benchmarks.sources import SOURCES, _sample
+from benchmarks.sources import SOURCES, sample
 from configs import default_config_path, load_config
 from configs.sms import SmsConfig
 from features.sms.normalise import normalise_text
@@ -123,7 +123,7 @@ def main() -> None:
     parser.add_argument("--save", type=Path, default=None)
     args = parser.parse_args()
     cfg = load_config(default_config_path("sms"), SmsConfig)
-    others = [_sample(load_labelled(paths).frame, args.max_per_set, args.seed)
+    others = [sample(load_labelled(paths).frame, args.max_per_set, args.seed)
               for name, paths in SOURCES.items() if name not in (FBS, *args.without)]
     fbs = fbs_frame()
     groups = template_groups(fbs["text"])

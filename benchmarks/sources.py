@@ -35,7 +35,8 @@ from training.train import fit_sms
 SOURCES = {**SETS, "fbs_sms": [DATA / "fbs_sms" / "fbs_sms.train.tsv"]}
 
 
-def _sample(frame: pd.DataFrame, cap: int | None, seed: int) -> pd.DataFrame:
+def sample(frame: pd.DataFrame, cap: int | None, seed: int) -> pd.DataFrame:
+    """At most ``cap`` rows of ``frame`` (all of them when ``cap`` is None), drawn with ``seed``."""
     return frame if cap is None or len(frame) <= cap else frame.sample(cap, random_state=seed)
 
 
@@ -108,7 +109,7 @@ def main() -> None:
     parser.add_argument("--fbs-max-folds", type=int, default=1, help="hold out only the first N of those folds")
     args = parser.parse_args()
     cfg = load_config(default_config_path("sms"), SmsConfig)
-    frames = {name: _sample(load_labelled(paths).frame, args.max_per_set, args.seed) for name, paths in SOURCES.items()}
+    frames = {name: sample(load_labelled(paths).frame, args.max_per_set, args.seed) for name, paths in SOURCES.items()}
     print("| held out | trained on | n train | score ROC-AUC | fraud_score ROC-AUC | per category: share predicted as itself |")
     print("|---|---|---|---|---|---|")
     for held_out in args.held_out:

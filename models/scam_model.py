@@ -357,8 +357,17 @@ class ScamModel:
             ordered = np.concatenate([leading, ordered[~np.isin(ordered, leading)]]).astype(int)
             candidates = ((self.feature_names[c], present_values.get(c, 0.0)) for c in ordered.tolist())
             row_values = _RowValues(values, row, self.feature_names, records)
-            explanations.append(top_reasons(candidates, self.reason_templates, self.max_reasons, row_values, self.fallback_reasons))
+            reasons = top_reasons(candidates, self.reason_templates, self.max_reasons, row_values, self.fallback_reasons)
+            explanations.append(reasons or self._generic_reasons(present_values, row_values))
         return explanations
+
+    def _generic_reasons(self, present_values: dict[int, float], row_values: Mapping[str, float]) -> list[str]:
+        """The generic reasons (``fallback_reasons``, e.g. "similar to scam texts") whatever their
+        contribution's sign: a message flagged by fraud_score's own thresholds can have no feature
+        pushing the *unwanted* score up, and a warn or block must still say why."""
+        generic = [(name, present_values.get(column, 0.0)) for column, name in enumerate(self.feature_names)
+                   if name in self.fallback_reasons]
+        return top_reasons(generic, self.reason_templates, self.max_reasons, row_values)
 
 
 def _rows(records, rows: np.ndarray) -> pd.DataFrame | list[Mapping[str, object]] | None:

@@ -30,7 +30,8 @@ def prepare_demo_models(out_dir: Path, log: Callable[[str], None]) -> list[Train
     demo = default_demo_config()
     sms_path = write_demo_sms(out_dir, demo.n, demo.seed, demo)
     log(f"demo SMS written to {sms_path}")
-    outcomes = [train_sms([sms_path], load_config(default_config_path("sms"), SmsConfig))]
+    # The data already is the demo generator's: no demo mix on top of it.
+    outcomes = [train_sms([sms_path], load_config(default_config_path("sms"), SmsConfig), demo_mix=False)]
     call_config = load_config(default_config_path("call"), CallConfig)
     outcomes.append(train_call([prepare_demo_profiles(out_dir, demo.seed, call_config, log)], call_config, "profiles"))
     for outcome in outcomes:

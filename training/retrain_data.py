@@ -26,7 +26,9 @@ from features.sms.normalise import normalise_text
 from serving.feedback_store import open_feedback_store
 from training.data.call_tables import join_feature_tables
 from training.data.cdr import load_call_training_data
+from training.data.demo_mix import demo_mix_rows
 from training.data.sms import load_labelled
+from training.data.sms.dedupe import drop_duplicates
 from training.data.sms.records import LABELLED_COLUMNS
 from training.feedback_export import feedback_frame
 from training.predict import write_table
@@ -89,16 +91,28 @@ def with_feedback(kind: Kind, base: pd.DataFrame, feedback: pd.DataFrame) -> pd.
 def training_set(
     kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig, use_feedback: bool, workdir: Path
 ) -> TrainingSet:
-    """Load the base data once (for the overlap keys); with feedback, write base + feedback to ``workdir``."""
+    """Load the base data once (for the overlap keys); with feedback, write base + feedback to ``workdir``.
+
+    SMS keys include the demo rows the trainer mixes in (``demo_mix``): the challenger sees them too.
+    """
     base = load_rows(kind, paths, fmt, cfg, for_training=True)
     if not use_feedback:
-        return TrainingSet(list(paths), fmt, frozenset(record_keys(kind, base)), 0)
+        return TrainingSet(list(paths), fmt, training_keys(kind, base, cfg), 0)
     feedback = feedback_frame(open_feedback_store(load_feedback_config()), kind)
     joined = with_feedback(kind, base, feedback)
     out = workdir / f"train-{kind}.csv"
     write_table(joined, out)
-    return TrainingSet([out], "canonical" if kind == "sms" else "profiles",
-                       frozenset(record_keys(kind, joined)), len(feedback))
+    trained = drop_duplicates(joined, cfg.duplicates.copies).frame if isinstance(cfg, SmsConfig) else joined
+    return TrainingSet([out], "canonical" if kind == "sms" else "profiles", training_keys(kind, trained, cfg), len(feedback))
+
+
+def training_keys(kind: Kind, trained: pd.DataFrame, cfg: SmsConfig | CallConfig) -> frozenset[str]:
+    """The keys of every row the trainer fits on: ``trained`` (as the trainer deduplicates it) plus,
+    for SMS, the demo mix drawn for that many rows."""
+    keys = record_keys(kind, trained)
+    if isinstance(cfg, SmsConfig):
+        keys = pd.concat([keys, record_keys(kind, demo_mix_rows(len(trained), cfg.demo_mix))])
+    return frozenset(keys)
 
 
 def evaluation_set(kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | CallConfig,

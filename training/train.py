@@ -12,6 +12,7 @@ from features.sms.factory import build_sms_featuriser
 from features.sms.normalise import normalise_text
 from features.sms.reasons import SMS_FALLBACK_REASONS, SMS_LEAD_REASONS, SMS_REASON_TEMPLATES, sms_reason_mask
 from features.sms.text import LINEAR_SCORE_NAME
+from training.data.demo_mix import with_demo_mix
 from training.data.sms import load_labelled
 from training.fit import FitResult, fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
@@ -57,15 +58,19 @@ def fit_sms(frame: pd.DataFrame, cfg: SmsConfig, groups: pd.Series | None = None
     return fit
 
 
-def train_sms(paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", name: str | None = None) -> TrainOutcome:
-    """Load, fit, log and register an SMS model; returns the registered version."""
+def train_sms(
+    paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", name: str | None = None, *, demo_mix: bool = True
+) -> TrainOutcome:
+    """Load, mix in ``cfg.demo_mix`` (unless ``demo_mix`` is False), fit, log and register an SMS
+    model; returns the registered version. The data report records ``demo_mix_rows``."""
     loaded = load_labelled(paths, fmt, max_copies=cfg.duplicates.copies)
-    fit = fit_sms(loaded.frame, cfg)
+    frame, mixed = with_demo_mix(loaded.frame, cfg.demo_mix) if demo_mix else (loaded.frame, 0)
+    fit = fit_sms(frame, cfg)
     return log_and_register(
         fit,
         experiment=cfg.experiment,
         name=name or cfg.name,
         params=cfg.model_dump(),
-        data_report=loaded.report.as_dict(),
+        data_report={**loaded.report.as_dict(), "demo_mix_rows": mixed},
         input_example=SMS_INPUT_EXAMPLE,
     )

@@ -20,6 +20,9 @@ def train_sms_command(
     fmt: str = typer.Option("auto", "--format", help="auto, canonical, mudou, sms80w, uci or telecom5."),
     config: Path | None = typer.Option(None, "--config", help="SMS config (default: configs/sms.yaml)."),
     name: str | None = typer.Option(None, "--name", help="Registered model name (default: from config)."),
+    demo_mix: bool = typer.Option(
+        True, "--demo-mix/--no-demo-mix", help="Mix demo generator rows into the data (demo_mix in the config)."
+    ),
 ) -> None:
     """Train the SMS model, log the run to MLflow, register it as challenger. Last line: model URI."""
     from configs import ConfigError
@@ -27,7 +30,7 @@ def train_sms_command(
     from training.train import train_sms
 
     try:
-        outcome = train_sms(data, sms_config(config), fmt, name)
+        outcome = train_sms(data, sms_config(config), fmt, name, demo_mix=demo_mix)
     except (ConfigError, DataFormatError, ValueError) as exc:
         fail(exc)
     _print_outcome(outcome)

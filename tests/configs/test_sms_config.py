@@ -30,6 +30,7 @@ def test_shipped_config_loads_with_issue_defaults() -> None:
     assert config.thresholds.block_max_fpr == 0.001 and config.thresholds.warn_max_fpr == 0.01
     assert config.features.char.min_n <= config.features.char.max_n
     assert config.duplicates.copies == 1, "training keeps one copy per normalised text unless a measurement says otherwise"
+    assert 0 < config.demo_mix.share <= 1  # real-data training mixes in the demo scripts (issue #10)
 
 
 @pytest.mark.parametrize("policy, copies", [("drop", 1), ("keep_max", 3), ("keep", None)])
@@ -56,6 +57,9 @@ def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
         ("serve", "rounds_scale", 0, "serve.rounds_scale"),
         ("duplicates", "policy", "keep_some", "duplicates.policy"),  # only drop | keep_max | keep
         ("duplicates", "max_copies", 1, "duplicates.max_copies"),  # 1 copy is drop
+        ("demo_mix", "share", 1.5, "demo_mix.share"),  # more generated rows than real ones
+        ("demo_mix", "share", -0.1, "demo_mix.share"),
+        ("demo_mix", "shares", 0.2, "demo_mix.shares"),
     ],
 )
 def test_invalid_config_names_file_and_field(tmp_path: Path, section: str, key: str, value: object, field: str) -> None:

@@ -1,0 +1,593 @@
+"""Hand-written SMS, in our own words, for judging whether a model learnt the fraud *scripts*.
+
+Three disjoint sets, each scams (fraud type, script, text) and ordinary messages (kind, sender, text):
+
+- ``CHECK_*``: the committed check set of ``tests/models/test_fraud_scripts.py`` (the quickstart
+  model must flag >= 95 % of its scams and touch none of its ordinary messages) and of
+  ``tests/quality/test_hand_written_all_sets.py`` (the same for a model trained on every real set).
+- ``DEV_*``: written on 2026-12-01 before any measurement, to steer changes to the demo mix and the
+  generator (``benchmarks/hand_written.py``). Never copy these sentences into the generator:
+  the set would then prove nothing.
+- ``HELD_BACK_*``: written at the same time and looked at only once, at the end, to tell whether
+  what helped on the dev set generalises.
+
+Every message is checked not to be a near-duplicate of the demo generator's output nor of a
+message of another set (character-trigram Jaccard below ``NEAR_DUPLICATE_JACCARD``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+MOBILE, VIRTUAL, SERVICE = "13566012345", "17012345678", "10690123456"
+
+# (fraud type, script, text)
+CHECK_SCAMS = [
+    (
+        "冒充公检法", "police",
+        "我是市公安局反诈专案组的李警官，你的银行卡被犯罪团伙用于洗钱，现在需要你配合调查，请不要挂断也不要告诉任何人。",
+    ),
+    (
+        "冒充公检法", "procuratorate",
+        "【最高检】你名下账户卷入一宗非法集资案，已被立案侦查，请将账户余额转至国家指定安全账户以证清白，联系电话13566778899。",
+    ),
+    (
+        "冒充公检法", "court summons",
+        "你好，这里是上海浦东法院，你有一份诉讼传票因涉嫌贩卖个人信息未领取，点击 http://fy-court.top/k3 查看案件详情。",
+    ),
+    (
+        "冒充公检法", "asset check",
+        "检察院通知：你的身份证被盗用涉嫌跨境赌博洗钱，需冻结资产，请加入腾讯会议配合资金核查。",
+    ),
+    (
+        "冒充电商物流客服", "parcel loss",
+        "亲，您在淘宝买的连衣裙快递途中遗失了，商家同意给您88元理赔，请加客服微信kf2288领取补偿。",
+    ),
+    (
+        "冒充电商物流客服", "refund",
+        "【京东客服】您的订单因仓库失误未能发出，我们为您办理退款并额外补偿，请点击 jd-tk.cc/re 填写收款账户。",
+    ),
+    (
+        "冒充电商物流客服", "cancel insurance",
+        "您好，您去年在抖音开通的百万医疗保险明天开始自动扣费每月600元，如需取消请回电13911223344由专员指导关闭。",
+    ),
+    (
+        "冒充电商物流客服", "parcel damage",
+        "快递员通知：你的包裹在分拣中心被压坏，保险公司按物品价值三倍赔付，请提供银行卡号及收到的短信验证码。",
+    ),
+    (
+        "冒充电商物流客服", "cancel membership",
+        "【支付宝】检测到您误开通了代理商会员，将每年扣除1200元服务费，请联系客服屏幕共享取消。",
+    ),
+    (
+        "虚假网络贷款", "loan fee",
+        "急需资金周转吗？无抵押不看征信，5万额度当天放款，先付800元工本费即可，加V：dk5566",
+    ),
+    (
+        "虚假网络贷款", "frozen loan",
+        "【微粒贷】恭喜您获得20万借款资格，因您的卡号输入有误导致资金冻结，需转2000元验证还款能力后解冻。",
+    ),
+    (
+        "虚假网络贷款", "no-check loan",
+        "贷款秒批，黑户白户都能办，最高30万，下款前收取1%保证金，详询 loan-fast.vip/a",
+    ),
+    (
+        "虚假征信", "student loan",
+        "【银保监会】您大学时申请的校园贷仍未清除，将严重影响征信记录，请今天内联系客服注销。",
+    ),
+    (
+        "虚假征信", "credit repair",
+        "逾期了别慌，专业征信修复，花了的征信也能洗白，包下贷款，咨询QQ 88776655",
+    ),
+    (
+        "虚假征信", "credit score",
+        "你好，你的京东金条账户存在不良记录，如不按客服指引关闭，个人信用分将被下调，回电 13800001111。",
+    ),
+    (
+        "刷单返利", "likes for pay",
+        "在家做兼职，给抖音视频点赞关注，一个赞3元，每天能赚两三百，日结工资，加我微信 dz998",
+    ),
+    (
+        "刷单返利", "click farming",
+        "招募网络刷手，帮淘宝店铺刷好评，本金加佣金一单一返，多做多得，QQ群 556677",
+    ),
+    (
+        "刷单返利", "advance tasks",
+        "宝妈看过来！手机上做任务，垫付100返130，佣金秒到账，详情私聊",
+    ),
+    (
+        "刷单返利", "follow for pay",
+        "【兼职】关注主播截图拿提成，每单5元当天结，名额有限，扫码进群 t.cn/Ab12",
+    ),
+    (
+        "虚假投资理财", "stock mentor",
+        "王老师带你炒股，内部消息明天必涨停，已为您预留席位，点此入群 gp-vip.top/x",
+    ),
+    (
+        "虚假投资理财", "mentor livestream",
+        "我是陈老师的助理，陈老师今晚在直播间免费讲解黄金期货，跟着操作收益翻倍，欢迎进群。",
+    ),
+    (
+        "虚假投资理财", "crypto group",
+        "USDT搬砖项目，每天稳定收益5%，币圈大佬带队，进群领取体验金，联系 tg:coin88",
+    ),
+    (
+        "虚假投资理财", "crypto signals",
+        "比特币合约交易群，分析师每日喊单，一个月翻三倍，扫码加入 btc-888.vip/j",
+    ),
+    (
+        "冒充领导熟人", "boss new number",
+        "小刘，我是张局，你存一下我这个新号码，明天到我办公室来一趟。",
+    ),
+    (
+        "冒充领导熟人", "boss transfer",
+        "我在开会不方便接电话，有个合作方急着要一笔30万的保证金，你先转给他，账号发你了，我回头签字报销。",
+    ),
+    (
+        "冒充领导熟人", "relative accident",
+        "妈，我同学小王骑车把人撞了在医院抢救，对方要两万块押金，你先转到这张卡上，千万别告诉爸。",
+    ),
+    (
+        "冒充领导熟人", "relative in hospital",
+        "阿姨您好，我是小军的同事，他在工地受伤正在急诊做手术，手术费还差三万，请马上汇到医院账户。",
+    ),
+    (
+        "冒充领导熟人", "old friend",
+        "猜猜我是谁？我是你大学室友啊，这是我新手机号，最近遇到点困难，能借我五千吗？",
+    ),
+    (
+        "虚假购物服务", "cheap phone",
+        "苹果15内部员工价2999元，全新未拆封，数量有限先付定金锁定，微信 ip1599",
+    ),
+    (
+        "虚假购物服务", "fake luxury",
+        "名牌包包海外代购一折清仓，私下交易更便宜，扫码付款即刻发货",
+    ),
+    (
+        "虚假购物服务", "concert tickets",
+        "周杰伦演唱会内场票，原价1800现1200，转账后出票，加qq 12345678",
+    ),
+    (
+        "网络游戏虚假交易", "account buying",
+        "高价收王者荣耀号，V10以上皮肤多的来，私下交易当场转账，联系QQ 99887766",
+    ),
+    (
+        "网络游戏虚假交易", "frozen sale",
+        "【游戏交易平台】您出售的和平精英账号已成交，但您的提现账户被冻结，需缴纳500元保证金解冻 http://yx-jy.cc/t",
+    ),
+    (
+        "网络游戏虚假交易", "cheap top-up",
+        "原神原石低价代充，6折出，先付款后到账，加微信 ys6688 私聊",
+    ),
+    (
+        "网络婚恋交友", "gambling loophole",
+        "亲爱的，我舅舅在博彩平台做技术，发现一个漏洞稳赚不赔，你先充一万试试，赚了我们就结婚。",
+    ),
+    (
+        "网络婚恋交友", "dating forex",
+        "哥哥，我在婚恋网站看到你，我在做外汇投资，收益很不错，你下载这个平台我教你。",
+    ),
+    (
+        "网络婚恋交友", "dating deposit",
+        "相亲认识这么久了，我一直在这个平台理财，今晚有个活动充值翻倍，你也注册一个吧 lc-love.vip",
+    ),
+    (
+        "其他", "points expiring",
+        "【中国移动】尊敬的用户，您的积分8600即将过期，请尽快登录 jf-10086.top 兑换现金礼包。",
+    ),
+    (
+        "其他", "ETC re-verification",
+        "【ETC】您的ETC设备认证已过期，即日起将停用，请点击 etc-rz.cc 重新激活。",
+    ),
+    (
+        "其他", "prize tax",
+        "恭喜您在抖音年度抽奖中被抽中一等奖，奖品为笔记本电脑，领奖需先交300元个人所得税。",
+    ),
+    (
+        "其他", "medical insurance",
+        "【医保中心】您的医保账户信息异常将被注销，请及时登录 ybzx-gov.xyz 更新信息。",
+    ),
+    (
+        "其他", "card points",
+        "您的招商银行信用卡积分将于今晚清零，可兑换大米油面，立即兑换 cmb-jf.cc/q",
+    ),
+    (
+        "其他", "TV prize",
+        "【电视台】《非诚勿扰》观众抽奖，恭喜您获得二等奖现金58000元，请登录 tv-jiang.top 领取奖金。",
+    ),
+]
+
+# (kind, sender, text)
+CHECK_ORDINARY = [
+    (
+        "family", MOBILE,
+        "妈，我今晚加班，晚饭不用等我了",
+    ),
+    (
+        "family", MOBILE,
+        "爸，我到学校了，宿舍挺好的，放心吧。",
+    ),
+    (
+        "family", MOBILE,
+        "老婆，下班帮我带瓶酱油，家里没了。",
+    ),
+    (
+        "family", MOBILE,
+        "闺女，天冷了多穿点，周末回来妈给你包饺子。",
+    ),
+    (
+        "family", MOBILE,
+        "哥，爸住院的事我已经跟医生沟通好了，明天我去陪床，你后天来换我。",
+    ),
+    (
+        "family", MOBILE,
+        "儿子，生活费给你打过去了，注意查收，别乱花。",
+    ),
+    (
+        "note to teacher", MOBILE,
+        "王老师您好，我是李明妈妈，孩子这两天有点发烧，明天请假一天，麻烦您了。",
+    ),
+    (
+        "note to teacher", MOBILE,
+        "张老师，孩子的作业本落在家里了，中午我给送到门卫，谢谢您。",
+    ),
+    (
+        "note to teacher", MOBILE,
+        "陈老师您好，周五的家长会我出差去不了，孩子爸爸会参加，谢谢理解。",
+    ),
+    (
+        "friends", MOBILE,
+        "周六爬山的事定了吗？我带水和零食，八点地铁站见。",
+    ),
+    (
+        "friends", MOBILE,
+        "上次吃饭的钱我微信转你了，记得收一下哈",
+    ),
+    (
+        "work", MOBILE,
+        "老张，明天的会议推迟到下午三点，材料你整理好发我邮箱。",
+    ),
+    (
+        "OTP", SERVICE,
+        "【微信支付】验证码 483920，您正在修改支付密码，5分钟内有效，请勿告诉任何人。",
+    ),
+    (
+        "OTP", SERVICE,
+        "【淘宝】您的登录校验码是 771204，请于10分钟内填写。如非本人操作，请忽略本短信。",
+    ),
+    (
+        "OTP", SERVICE,
+        "【招商银行】您正在进行网上支付，验证码 902133，金额 128.00 元，切勿泄露。",
+    ),
+    (
+        "OTP", SERVICE,
+        "【12306】您的注册验证码为 551902，有效期5分钟。",
+    ),
+    (
+        "parcel", SERVICE,
+        "【顺丰速运】您的快件已由丰巢柜代收，取件码 60281，请及时取件。",
+    ),
+    (
+        "parcel", SERVICE,
+        "【京东物流】您的订单已出库，预计明天送达，配送员杨师傅 13712345678。",
+    ),
+    (
+        "parcel", SERVICE,
+        "【中通快递】您好，包裹已放在小区东门驿站，凭手机尾号取件。",
+    ),
+    (
+        "parcel", SERVICE,
+        "【菜鸟】您有2个包裹待取，请于今天21:00前到菜鸟驿站领取。",
+    ),
+    (
+        "bank notice", SERVICE,
+        "【工商银行】您尾号6621的卡于11月3日网上支付扣款 56.80 元，余额 3,208.40 元。",
+    ),
+    (
+        "bank notice", SERVICE,
+        "【建设银行】您的房贷本月应还款 4,312.00 元，将于15日自动扣收，请确保账户余额充足。",
+    ),
+    (
+        "bank notice", SERVICE,
+        "【中国银行】尊敬的客户，您的信用卡本期账单已出，应还金额 2,640.50 元，到期还款日12月5日。",
+    ),
+    (
+        "bank notice", SERVICE,
+        "【农业银行】您尾号8812的借记卡已到期换卡成功，旧卡已作废，请使用新卡。",
+    ),
+    (
+        "bank notice", SERVICE,
+        "【交通银行】您申请的个人消费贷款已审批通过，请登录手机银行确认放款。",
+    ),
+    (
+        "operator notice", SERVICE,
+        "【中国联通】尊敬的客户，您本月已使用流量 18.6GB，剩余 1.4GB，超出部分按套餐标准计费。",
+    ),
+    (
+        "operator notice", SERVICE,
+        "【中国电信】您的话费余额不足10元，为免影响使用请及时缴费，可通过电信营业厅App充值。",
+    ),
+    (
+        "operator notice", SERVICE,
+        "【中国移动】您的积分将于12月31日到期清零，可登录中国移动App在积分商城兑换。",
+    ),
+    (
+        "operator notice", SERVICE,
+        "【中国移动】您已成功订购5G畅享套餐，次月生效，月费129元，如需变更请回复或拨打10086。",
+    ),
+    (
+        "anti-fraud reminder", SERVICE,
+        "【国家反诈中心】提醒您：公检法机关不会电话办案，更没有所谓的安全账户，凡是让您转账的都是诈骗。",
+    ),
+    (
+        "anti-fraud reminder", SERVICE,
+        "【深圳公安】刷单返利、点赞关注赚佣金都是骗局，先垫付后返利的一律是诈骗，请勿相信。",
+    ),
+    (
+        "anti-fraud reminder", SERVICE,
+        "【市反诈中心】快递丢失主动理赔、注销校园贷、取消百万保障，这些“客服”都是骗子，接到请拨打96110。",
+    ),
+    (
+        "anti-fraud reminder", SERVICE,
+        "【公安部】温馨提示：所谓投资导师拉您进群荐股、网恋对象带您充值博彩平台，全是诈骗套路。",
+    ),
+    (
+        "anti-fraud reminder", SERVICE,
+        "【工商银行】防骗提示：领导、亲友用新号码让您转账，请务必先当面或电话核实。",
+    ),
+    (
+        "anti-fraud reminder", SERVICE,
+        "【中国移动】反诈提醒：收到ETC认证、积分兑换、医保异常等短信，不要点击陌生链接。",
+    ),
+    (
+        "anti-fraud reminder", SERVICE,
+        "【杭州反诈】游戏账号私下买卖、低价充值点券是常见骗局，请在官方渠道交易。",
+    ),
+    (
+        "service notice", SERVICE,
+        "【社区通知】本周六上午在小区广场免费测血压，欢迎居民参加。",
+    ),
+    (
+        "service notice", SERVICE,
+        "【市第一人民医院】您预约的周三上午口腔科号已成功，请提前15分钟到自助机签到。",
+    ),
+    (
+        "service notice", SERVICE,
+        "【美团】您的外卖订单已送达，祝您用餐愉快，期待您的评价。",
+    ),
+    (
+        "service notice", SERVICE,
+        "【滴滴出行】您的行程已结束，本次车费 23.5 元，已从账户扣款。",
+    ),
+    (
+        "service notice", SERVICE,
+        "【支付宝】您的余额宝昨日收益 1.23 元，点击查看详情。",
+    ),
+    (
+        "service notice", SERVICE,
+        "【国家电网】您户号尾号3321的电费本月 186.20 元，已自动扣缴，感谢您的支持。",
+    ),
+    (
+        "service notice", SERVICE,
+        "【京东】您申请的退款 259.00 元已退回原支付账户，请注意查收。",
+    ),
+    (
+        "service notice", SERVICE,
+        "【平安保险】您的车险将于12月20日到期，如需续保请联系您的专属客户经理或登录官方App。",
+    ),
+]
+
+DEV_SCAMS = [
+    ("冒充公检法", "identity misused",
+     "这里是公安局刑侦支队，你的身份信息被人冒用办理了多张银行卡，涉嫌一起电信诈骗案，请立即添加办案民警QQ做笔录。"),
+    ("冒充公检法", "arrest warrant",
+     "【检察院】你涉嫌一起非法经营案，逮捕令已下发，为避免被通缉请将名下资金转入资金清查专用账户接受审查。"),
+    ("冒充公检法", "seized parcel",
+     "你好，我是派出所的，有人用你的名字寄了一个装有护照和银行卡的包裹，已被海关扣押，我帮你转接到公安局处理。"),
+    ("冒充公检法", "court settlement",
+     "【法院】你因信用卡恶意透支被起诉，明天上午开庭，如需撤诉请联系书记员 13588776655 缴纳和解金。"),
+    ("冒充电商物流客服", "recall refund",
+     "您好，我是拼多多售后，您上周购买的电饭煲检测出质量问题，厂家召回给您双倍退款，请下载会议软件按提示操作。"),
+    ("冒充电商物流客服", "seller deposit",
+     "【闲鱼】买家已付款，但您的账户未开通保证金服务，款项被冻结，请点击 xy-bzj.top 缴纳保证金解冻。"),
+    ("冒充电商物流客服", "soaked parcel",
+     "您的快递在运输途中被雨水泡坏，物流公司给您做出120元赔偿，请扫描二维码添加理赔专员。"),
+    ("冒充电商物流客服", "livestream membership",
+     "我是快手客服，您之前开通的直播会员没有关闭，下个月起每月扣费800元，请配合我们在银行App里操作取消。"),
+    ("虚假网络贷款", "raised limit",
+     "【借呗】您的额度已提升至15万，年化利率2.8%，无需审核，添加信贷经理微信立即放款。"),
+    ("虚假网络贷款", "bank statement deposit",
+     "您申请的贷款已审批，但银行流水不足，需要存入3000元刷流水才能放款，放款后一并退还。"),
+    ("虚假网络贷款", "student loan fee",
+     "大学生也能贷，凭身份证即可秒到账，不查征信不打电话，需先交会员费399元。"),
+    ("虚假网络贷款", "unfreeze fee",
+     "您的贷款账户因操作异常被冻结，请缴纳解冻金5000元，解冻后款项立即到账，联系信贷专员微信 xd2021。"),
+    ("虚假征信", "credit centre",
+     "【人民银行征信中心】系统检测到您有一笔未结清的网贷记录，逾期将上报征信黑名单，请回电办理消除。"),
+    ("虚假征信", "close student account",
+     "您好，根据国家政策，学生时期注册的网贷账户必须注销，否则会影响您的征信和子女上学，请配合我操作。"),
+    ("虚假征信", "delete overdue record",
+     "征信花了？贷款总被拒？内部渠道帮您删除逾期记录，三天见效，不成功不收费，联系 zx-xf.cc"),
+    ("刷单返利", "typing job",
+     "招聘兼职打字员，在家用手机就能做，一小时30元，日结，有意者加微信 dzy520"),
+    ("刷单返利", "order tasks",
+     "做任务赚佣金：按要求下单购买指定商品，完成后返还本金和10%提成，第一单马上返现。"),
+    ("刷单返利", "product reviewer",
+     "您好，我们在招募商品体验官，给店铺写好评即可获得佣金，每天可做二十单，感兴趣请下载App注册。"),
+    ("刷单返利", "box office boosting",
+     "【招聘】电影票房刷量项目，投入越多回报越高，连做三单返利翻倍，带你赚钱。"),
+    ("虚假投资理财", "stock camp",
+     "恭喜您被选中参加免费炒股训练营，资深讲师带您抓牛股，添加班主任微信进群学习。"),
+    ("虚假投资理财", "offshore coin",
+     "海外数字货币平台内部名额，保本保息月收益20%，已有上千人赚到钱，点击注册 hb-coin.top"),
+    ("虚假投资理财", "vip group",
+     "李老师今天在群里推荐的股票又涨停了，明天有一支更好的，想跟的赶快进VIP群。"),
+    ("虚假投资理财", "forex copy trading",
+     "期货外汇跟单，导师一对一指导，稳赚不赔，首充送50%体验金。"),
+    ("冒充领导熟人", "son lost phone",
+     "爸，我手机掉水里了，这是同学的号码，我急着交培训费五千，你先转到这个卡上。"),
+    ("冒充领导熟人", "boss deposit",
+     "王会计，我是李总，我现在在外地谈项目，需要马上给对方付一笔定金，你先转过去，我晚点补签字。"),
+    ("冒充领导熟人", "classmate sick child",
+     "老同学，还记得我吗？我换号了，孩子生病住院钱不够，你能先借我八千吗，下个月一定还。"),
+    ("冒充领导熟人", "uncle in trouble",
+     "我是你舅舅，这是我新号，我在外面出了点事不方便说，你先打两万到这个账户，别让你妈知道。"),
+    ("虚假购物服务", "cheap liquor",
+     "茅台酒厂家直销，飞天53度每瓶只要899元，货到前需先付全款，加微信下单。"),
+    ("虚假购物服务", "used laptop",
+     "低价转让九成新笔记本电脑，只要一千，先付定金我发顺丰，不支持当面交易。"),
+    ("虚假购物服务", "scarce goods",
+     "口罩、消毒液紧俏货源，大量现货，先款后货，量大从优，有意私聊。"),
+    ("网络游戏虚假交易", "skins account sale",
+     "王者荣耀全皮肤账号低价出售，只要688，在私人平台交易更安全，链接 wz-jy.cc"),
+    ("网络游戏虚假交易", "verify by top-up",
+     "【游戏客服】您的账号因异常交易被冻结，需要充值2000元验证身份，验证后全额返还。"),
+    ("网络游戏虚假交易", "fake buyer site",
+     "收购英雄联盟账号，价格高于市场，请在这个网站上架，买家已下单等你确认 lol-shou.top"),
+    ("网络婚恋交友", "lottery pattern",
+     "亲爱的，我在彩票平台找到了规律，你用我的方法下注，一定能赢，我们以后的房子就靠它了。"),
+    ("网络婚恋交友", "dating app broker",
+     "哥，我是在交友软件上认识的小雨，我叔叔是证券公司的，带你做一单你就知道有多赚了。"),
+    ("网络婚恋交友", "gift at customs",
+     "宝贝，我在国外给你寄了一份礼物，现在卡在海关，需要交3000元清关费你帮我付一下。"),
+    ("其他", "operator points",
+     "【中国电信】您的手机积分可兑换价值399元的电饭煲，今日24点过期，点击 dx-jfdh.top 兑换。"),
+    ("其他", "traffic fine",
+     "【交管12123】您的车辆有一条违章未处理，逾期将影响年检，请登录 jg-12123.cc 缴纳罚款。"),
+    ("其他", "tv show prize",
+     "恭喜您被《奔跑吧》节目组抽为幸运观众，获得奖金12万和笔记本电脑一台，请点击领奖。"),
+    ("其他", "social security card",
+     "【社保局】您的社保卡需要升级为电子社保卡，否则将停止使用，点击 sb-gov.top 办理。"),
+    ("其他", "ETC frozen",
+     "ETC用户您好，您的ETC卡因信息不全已被冻结，请及时登录 etc-jh.vip 补充信息。"),
+]
+
+DEV_ORDINARY = [
+    ("family", MOBILE, "妈，我这周末不回家了，公司要团建，下周再回去看你们。"),
+    ("family", MOBILE, "老公，孩子今天放学我去接，你下班直接回家就行。"),
+    ("family", MOBILE, "奶奶，我给你寄的降压药到了吗？记得每天早上吃一片。"),
+    ("family", MOBILE, "弟，爸的生日蛋糕我订好了，晚上七点你去店里取一下。"),
+    ("family", MOBILE, "妈，我这个月工资发了，给你转了两千，买点自己喜欢的。"),
+    ("note to teacher", MOBILE, "刘老师您好，我是王小雨的爸爸，孩子今天早上肚子疼，上午晚点到校，给您添麻烦了。"),
+    ("note to teacher", MOBILE, "李老师，孩子说明天要交的手工作品还没做完，能不能宽限一天？谢谢您。"),
+    ("work", MOBILE, "各位同事，明早九点在三楼会议室开周会，请带上本周的工作总结。"),
+    ("work", MOBILE, "王经理，合同我已经改好发您邮箱了，麻烦您看一下有没有问题。"),
+    ("work", MOBILE, "小李，客户那边说发票抬头写错了，你重新开一张寄过去吧。"),
+    ("friends", MOBILE, "今晚老地方吃火锅，六点半不见不散，我先去占座。"),
+    ("friends", MOBILE, "你上次借我的书看完了吗？下周还我就行，不急。"),
+    ("OTP", SERVICE, "【支付宝】验证码 392017，您正在登录支付宝，切勿将验证码告知他人。"),
+    ("OTP", SERVICE, "【美团】您的验证码是 8826，用于登录，5分钟内有效。"),
+    ("OTP", SERVICE, "【建设银行】您正在办理转账业务，验证码 640215，请勿向任何人透露。"),
+    ("parcel", SERVICE, "【圆通速递】您的快件正在派送中，派送员电话 13687654321，请保持电话畅通。"),
+    ("parcel", SERVICE, "【邮政EMS】您的邮件已到达本地网点，将于今天下午投递，请注意查收。"),
+    ("parcel", SERVICE, "【韵达快递】您的包裹已签收，签收人：门卫。如有疑问请联系快递员。"),
+    ("delivery call-back", MOBILE, "你好，我是送快递的，刚才打你电话没人接，包裹放你家门口了，方便回个电话确认一下。"),
+    ("delivery call-back", MOBILE, "外卖到小区门口了，保安不让进，麻烦下楼取一下，到了给我回个电话。"),
+    ("bank notice", SERVICE, "【浦发银行】您尾号3307的信用卡消费 268.00 元，当前可用额度 15,732.00 元。"),
+    ("bank notice", SERVICE, "【邮储银行】您尾号5521的账户工资入账 6,850.00 元，余额 9,102.33 元。"),
+    ("bank notice", SERVICE, "【招商银行】您的信用卡账单已出，本期应还 1,086.20 元，最后还款日12月18日，可通过掌上生活App还款。"),
+    ("operator notice", SERVICE, "【中国移动】您本月套餐内通话剩余 120 分钟，流量剩余 5.2GB，详情可登录中国移动App查询。"),
+    ("operator notice", SERVICE, "【中国联通】您家宽带包年服务下月底结束，需要继续使用的话可到就近营业厅续约。"),
+    ("operator notice", SERVICE, "【中国电信】您已成功缴费 100 元，当前余额 126.40 元，感谢您的使用。"),
+    ("anti-fraud reminder", SERVICE, "【国家反诈中心】警惕！网上自称客服说要给您理赔、退款的，都要通过官方渠道核实，不要屏幕共享。"),
+    ("anti-fraud reminder", SERVICE, "【市公安局】提醒：凡是要求您下载会议软件、转账到所谓安全账户的“警察”，都是骗子。"),
+    ("anti-fraud reminder", SERVICE, "【反诈提醒】注销校园贷、消除征信不良记录都是诈骗话术，征信无法人为修改，请勿上当。"),
+    ("service notice", SERVICE, "【12306】您已购买12月5日G102次列车，05车12F号，请携带身份证乘车。"),
+    ("service notice", SERVICE, "【市人民医院】您的体检报告已出，可登录医院公众号查看。"),
+    ("service notice", SERVICE, "【物业】本楼明天上午9点至12点停水检修，请提前储水，给您带来不便敬请谅解。"),
+    ("service notice", SERVICE, "【京东】您购买的商品已发货，运单号 JD0012345678，可在京东App查看物流。"),
+    ("service notice", SERVICE, "【学校】明天因降雪停课一天，请家长注意孩子安全，复课时间另行通知。"),
+    ("service notice", SERVICE, "【滴滴出行】您叫的快车已到达上车点，车牌京A·12345，请尽快上车。"),
+]
+
+HELD_BACK_SCAMS = [
+    ("冒充公检法", "cyber police",
+     "我是网警，你的账户涉及一起网络赌博案件，现在要对你的资金做清查，请按指示把钱转到核查账户。"),
+    ("冒充电商物流客服", "triple compensation",
+     "【唯品会】您购买的羽绒服因质检不合格被召回，给您办理三倍赔付，请加理赔客服QQ 223344。"),
+    ("冒充电商物流客服", "trial insurance",
+     "您好，您的百万保障服务试用期结束，即将按月扣费，如不需要请联系人工客服关闭。"),
+    ("虚假网络贷款", "insurance fee",
+     "低息贷款，月息0.3%，最快十分钟到账，放款前需缴纳2000元保险费。"),
+    ("虚假征信", "student account",
+     "你好，你在大学期间开通的学生账户至今未注销，违反国家规定，今天不处理将拉入征信黑名单。"),
+    ("刷单返利", "video likes",
+     "空闲时间手机兼职，给商家视频点赞一单两元，一天轻松一百以上，当天结算。"),
+    ("刷单返利", "top-up tasks",
+     "内部任务群招人，完成充值任务即返佣金30%，联系带单老师。"),
+    ("虚假投资理财", "silver tip",
+     "白银现货内幕消息，跟着分析师操作本周翻倍，点击链接领取交易软件。"),
+    ("虚假投资理财", "mining rigs",
+     "加密货币矿机托管，一台每天收益200元，回本只需一个月，名额仅剩5个。"),
+    ("冒充领导熟人", "uncle lost wallet",
+     "是我，你二叔，我在外地钱包丢了，身上一分钱都没有，你先给我这个卡转一千应急。"),
+    ("冒充领导熟人", "director's project money",
+     "周主任让我联系你，他现在在开会，请你把项目款先打到这个账户，他说事后补手续。"),
+    ("虚假购物服务", "factory shoes",
+     "品牌运动鞋工厂尾单，正品一双99元，先付款后发货，微信 xie8899"),
+    ("网络游戏虚假交易", "safe trading platform",
+     "和平精英账号高价回收，先加我QQ，我给你介绍一个安全的交易平台。"),
+    ("网络婚恋交友", "gambling agent",
+     "认识你很开心，我在一个博彩网站做代理，今晚有内部数据，你充五千我保证你赢。"),
+    ("其他", "points cash",
+     "【中国联通】您的话费积分3500分将于今日清零，请点击 lt-jf.top 兑换现金红包。"),
+    ("其他", "lucky number prize",
+     "恭喜您的手机号码被抽中本月幸运大奖，奖金8万元，请先缴纳手续费领取。"),
+]
+
+HELD_BACK_ORDINARY = [
+    ("family", MOBILE, "妈，我坐的高铁晚点了，大概十点到，你们先睡别等我。"),
+    ("note to teacher", MOBILE, "赵老师您好，我是孙浩的妈妈，今天放学麻烦让孩子在学校门口等我一下，我晚到十分钟。"),
+    ("work", MOBILE, "张哥，明天下午的面试改到两点半了，地址不变，记得带简历。"),
+    ("OTP", SERVICE, "【抖音】您的登录验证码为 512734，请勿泄露。"),
+    ("parcel", SERVICE, "【顺丰速运】您的快件 SF1234567890 已签收，感谢使用顺丰。"),
+    ("bank notice", SERVICE, "【交通银行】您尾号9042的卡转入 500.00 元，余额 1,233.10 元。"),
+    ("operator notice", SERVICE, "【中国移动】尊敬的客户，您当前话费余额 8.30 元，为避免停机请及时充值。"),
+    ("anti-fraud reminder", SERVICE, "【国家反诈中心】提醒：网恋对象推荐投资平台、带你买彩票的，都是诈骗，请立即停止转账。"),
+]
+
+SCAM_SENDERS = (MOBILE, VIRTUAL)
+
+
+@dataclass(frozen=True)
+class HandWrittenSet:
+    """One set's scams and ordinary messages."""
+
+    name: str
+    scams: list[tuple[str, str, str]]
+    ordinary: list[tuple[str, str, str]]
+
+    def records(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Scams (senders alternate mobile / virtual-operator numbers) and ordinary messages, in
+        the record contract, ready for ``ScamModel.decide``."""
+        scam_senders = [SCAM_SENDERS[i % len(SCAM_SENDERS)] for i in range(len(self.scams))]
+        scams = pd.DataFrame({"text": [t for *_, t in self.scams], "sender": scam_senders, "sent_at": [None] * len(self.scams)})
+        ordinary = pd.DataFrame({"text": [t for *_, t in self.ordinary], "sender": [s for _, s, _ in self.ordinary],
+                                 "sent_at": [None] * len(self.ordinary)})
+        return scams, ordinary
+
+
+CHECK = HandWrittenSet("check", CHECK_SCAMS, CHECK_ORDINARY)
+DEV = HandWrittenSet("dev", DEV_SCAMS, DEV_ORDINARY)
+HELD_BACK = HandWrittenSet("held back", HELD_BACK_SCAMS, HELD_BACK_ORDINARY)
+SETS = (CHECK, DEV, HELD_BACK)
+
+# A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
+NEAR_DUPLICATE_JACCARD = 0.5
+
+
+def trigrams(text: str) -> set[str]:
+    """The character trigrams of ``text``."""
+    return {text[i : i + 3] for i in range(len(text) - 2)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Overlap of two trigram sets, 0 (nothing shared) to 1 (the same)."""
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def texts(hand_written: HandWrittenSet) -> list[str]:
+    """Every message of a set, scams first."""
+    return [t for *_, t in hand_written.scams] + [t for *_, t in hand_written.ordinary]
