@@ -50,6 +50,7 @@ class FrameSender:
         self._slots = slots
         self._lock = threading.Lock()
         self._rest = b""  # the unwritten end of a partly written frame
+        self._closed = False
 
     def send(self, message: object) -> bool:
         """Pickle ``message`` and write it as one frame without waiting. False (nothing of it sent)
@@ -58,11 +59,11 @@ class FrameSender:
         body = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
         frame = _HEADER.pack(len(body)) + body
         with self._lock:
-            if self._write_rest() or not self._slots.acquire(False):
+            if self._closed or self._write_rest() or not self._slots.acquire(False):
                 return False
             try:
                 written = os.write(self._fd, frame)
-            except OSError:  # EAGAIN: the pipe is full; EPIPE: the reader died; EBADF: closed by stop
+            except OSError:  # EAGAIN: the pipe is full; EPIPE: the reader died
                 self._slots.release()
                 return False
             self._rest = frame[written:]
@@ -75,6 +76,8 @@ class FrameSender:
                 self._rest = self._rest[os.write(self._fd, self._rest):]
             except BlockingIOError:
                 pass
+            except OSError:  # the reader is gone: the rest can never be read
+                self._rest = b""
         return bool(self._rest)
 
     def flush(self, timeout_s: float) -> bool:
@@ -82,16 +85,13 @@ class FrameSender:
         wait: tests, benchmarks, a stop); True once nothing is left. Gives up on a dead reader."""
         deadline = time.monotonic() + timeout_s
         with self._lock:
-            try:
-                while self._write_rest():
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        return False
-                    writable = select.poll()
-                    writable.register(self._fd, select.POLLOUT)
-                    writable.poll(remaining * 1000)
-            except OSError:  # the reader is gone: the rest can never be read
-                self._rest = b""
+            while not self._closed and self._write_rest():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                writable = select.poll()
+                writable.register(self._fd, select.POLLOUT)
+                writable.poll(remaining * 1000)
             return True
 
     def set_buffer(self, size: int) -> None:
@@ -105,8 +105,10 @@ class FrameSender:
             log_event("shadow_pipe_not_resized", wanted=size, error=error)
 
     def close(self) -> None:
-        """Close the worker's end: the reader reads what was sent, then sees the end of the pipe."""
+        """Close the worker's end: the reader reads what was sent, then sees the end of the pipe.
+        Later sends send nothing (the closed descriptor's number may already name another file)."""
         with self._lock:
+            self._closed = True
             self._rest = b""
             self._writer.close()
 

@@ -142,6 +142,17 @@ def test_frames_longer_than_pipe_buf_arrive_whole_and_in_order_or_not_at_all() -
     sender.close()
     with pytest.raises(EOFError):
         receiver.get(WAIT_S)
+    assert not sender.send((100, "late"))  # after a stop: nothing written, nothing raised
+
+
+def test_a_dead_reader_fails_the_send_at_once() -> None:
+    sender, receiver = frame_pipe(SPAWN, capacity=10, buffer_bytes=4096)
+    assert sender.send((0, "诈" * 3000))  # partly written: its rest waits for the reader
+    receiver.close()  # the shadow process died
+    start = time.perf_counter()
+    assert not sender.send((1, "诈"))
+    assert sender.flush(WAIT_S)  # nothing left that could still be read
+    assert time.perf_counter() - start < 0.5
 
 
 def test_at_most_capacity_frames_wait_for_the_reader() -> None:
