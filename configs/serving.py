@@ -115,6 +115,7 @@ class ShadowConfig(SharedStoreConfig):
     busy_timeout_s: float = Field(5, gt=0, le=600)
     max_batch: int = Field(256, ge=1, le=100_000)  # queued records scored in one shadow model call
     max_wait_ms: float = Field(1000, ge=0, le=60_000)  # how long the shadow process collects records for one call
+    pipe_bytes: int = Field(1 << 20, ge=4096, le=1 << 30)  # the worker-to-shadow pipe's buffer (Linux F_SETPIPE_SZ)
     nice: int = Field(19, ge=0, le=19)  # added to the shadow process's nice value (lower priority than the worker)
     scheduler: Literal["idle", "nice"] = "idle"  # idle: Linux SCHED_IDLE (runs only on an otherwise idle core)
     idle_gate: bool = False  # score only while the worker has no request in flight

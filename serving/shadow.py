@@ -1,13 +1,14 @@
 """Shadow challengers: a sampled share of live traffic scored again by the challenger, off the request's path.
 
 The champion answers as always. Once it has, :meth:`Shadows.offer` samples ``share`` of the
-scored records and puts them, with the champion's verdicts, on a bounded queue to the worker's
-shadow process without waiting (a full queue drops them and counts it). That process
+scored records and hands them, with the champion's verdicts, to the worker's shadow process
+over a bounded pipe without waiting (``serving/shadow_pipe``: pickled and written by the request
+thread itself, no feeder thread; a full pipe drops them and counts it). That process
 (``serving/shadow_process``), one per worker and endpoint, runs at a lower priority: it scores
 them with the challenger, records each pair in the metrics (``serving/shadow_metrics``) and the
 bounded pair table (``serving/shadow_store``). Nothing the challenger does — slow, raising,
-missing, crashed — reaches the request: the request path only draws random numbers and appends
-to a queue, and the challenger no longer shares the worker's interpreter lock.
+missing, crashed — reaches the request: the request path only draws random numbers and writes
+a sample to a pipe, and the challenger no longer shares the worker's interpreter lock.
 
 The challenger's name lives in a :class:`ShadowSlot` in the worker, reloaded with the champions
 (``/v1/admin/reload``, the reload board, the alias poller); the slot only resolves the alias, the
@@ -20,10 +21,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import random
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 
 from configs.serving import ShadowConfig, ShadowModelConfig
@@ -32,8 +33,8 @@ from serving.model_source import ResolvedModel
 from serving.reload import LoadedModel, ModelSlot, ReloadOutcome
 from serving.scoring import Record, Verdict
 from serving.shadow_metrics import DROP_QUEUE_FULL, record_dropped, record_enabled, record_sampled
+from serving.shadow_pipe import frame_pipe
 from serving.shadow_process import (
-    STOP,
     Challenger,
     Finished,
     InFlight,
@@ -104,6 +105,7 @@ class ShadowScorer:
         self.config: ShadowModelConfig = getattr(config, slot.kind)
         self._nice = config.nice
         self._scheduler = config.scheduler
+        self._pipe_bytes = config.pipe_bytes
         self._draw = draw
         # Kept for the process's life: Process.start drops its own reference to its arguments, and
         # the new process opens the locks and events in them after start returns.
@@ -114,13 +116,12 @@ class ShadowScorer:
         slot.on_reloaded = self._reloaded  # whoever reloads it: admin route, reload board, alias poller
 
     def _prepare(self) -> None:
-        """A new queue and a new (not yet started) shadow process reading it."""
-        self._jobs = _CONTEXT.Queue(self.config.queue_size)
-        self._jobs.cancel_join_thread()  # a worker's exit never waits to flush samples to a dead process
+        """A new pipe and a new (not yet started) shadow process reading it."""
+        self._jobs, self._receiver = frame_pipe(_CONTEXT, self.config.queue_size, self._pipe_bytes)
         self._finished = Finished(_CONTEXT)
         with self._queued_lock:
-            self._queued = 0  # jobs put on this queue
-        self.process = _CONTEXT.Process(target=run_shadow_process, args=(self._args, self._jobs, self._finished, self.worker_in_flight),
+            self._queued = 0  # jobs sent on this pipe
+        self.process = _CONTEXT.Process(target=run_shadow_process, args=(self._args, self._receiver, self._finished, self.worker_in_flight),
                                         name=f"yunmao-shadow-{self.kind}", daemon=True)
 
     @property
@@ -128,7 +129,7 @@ class ShadowScorer:
         return self.slot.kind
 
     def offer(self, champion: LoadedModel, records: Sequence[Record], verdicts: Sequence[Verdict]) -> None:
-        """Sample the records the champion scored and queue them; never blocks, never raises."""
+        """Sample the records the champion scored and send them; never blocks, never raises."""
         try:
             if not self.slot.enabled:
                 return
@@ -139,9 +140,7 @@ class ShadowScorer:
             challenger = self.slot.current
             job = ShadowJob((champion.name, champion.version), (challenger.name, challenger.version),
                             [dict(records[i]) for i in chosen], [(verdicts[i].score, verdicts[i].action) for i in chosen])
-            try:
-                self._jobs.put_nowait(job)
-            except queue.Full:
+            if not self._jobs.send(job):
                 record_dropped(self.kind, DROP_QUEUE_FULL, len(chosen))
                 return
             with self._queued_lock:
@@ -150,12 +149,10 @@ class ShadowScorer:
             log_event("shadow_offer_failed", kind=self.kind, error=type(exc).__name__)
 
     def preload(self) -> None:
-        """Ask the shadow process to load the version the slot names now (dropped if the queue is full)."""
+        """Ask the shadow process to load the version the slot names now (dropped if the pipe is full:
+        the waiting jobs name the version, and the process loads it on the first of them)."""
         if self.slot.enabled:
-            try:
-                self._jobs.put_nowait(Preload((self.slot.current.name, self.slot.current.version)))
-            except queue.Full:
-                pass  # the queued jobs name the version: the process loads it on the first of them
+            self._jobs.send(Preload((self.slot.current.name, self.slot.current.version)))
 
     def start(self) -> None:
         """Start the shadow process below this worker's priority, imports included: ``shadow.nice``
@@ -169,6 +166,7 @@ class ShadowScorer:
         else:  # os.nice would lower the whole worker here
             log_event("shadow_not_niced", kind=self.kind, reason="per-thread nice values are Linux-only", platform=sys.platform)
             self.process.start()
+        self._receiver.close()  # the process has its own copy: with the worker's closed, a dead reader fails the write
         self.preload()
 
     def _start_lowered(self) -> None:
@@ -202,19 +200,11 @@ class ShadowScorer:
             self.start()
 
     def stop(self, timeout_s: float = 5) -> None:
-        """Stop the shadow process after the batch in hand (queued records are abandoned); one
-        that does not stop within ``timeout_s`` is terminated, then killed."""
+        """Close the pipe: the shadow process scores what was sent and leaves at its end; one that
+        does not stop within ``timeout_s`` is terminated, then killed."""
         if self.process.pid is None:  # never started
             return
-        while self.process.is_alive():
-            try:
-                self._jobs.put_nowait(STOP)
-                break
-            except queue.Full:
-                try:
-                    self._jobs.get_nowait()
-                except queue.Empty:
-                    pass
+        self._jobs.close()
         self.process.join(timeout_s)
         if self.process.is_alive():
             log_event("shadow_process_terminated", kind=self.kind, pid=self.process.pid)
@@ -223,13 +213,15 @@ class ShadowScorer:
             if self.process.is_alive():
                 self.process.kill()
                 self.process.join()
-        self._jobs.close()
 
     def wait_idle(self, timeout_s: float) -> bool:
-        """True once every queued job has been scored (or dropped); False after ``timeout_s``."""
+        """True once every job sent has been scored (or dropped); False after ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        if not self._jobs.flush(timeout_s):  # a partly written frame's rest, which no request may send now
+            return False
         with self._queued_lock:
             queued = self._queued
-        return self._finished.wait_for(queued, timeout_s)
+        return self._finished.wait_for(queued, max(0.0, deadline - time.monotonic()))
 
 
 class Shadows:

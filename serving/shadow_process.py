@@ -4,7 +4,8 @@ A challenger scored on a thread of the worker shares the worker's interpreter lo
 with the champion: a champion request that arrives during a batch of shadow featurisation waits
 for the thread to yield (Python's switch interval is 5 ms), and a challenger that crashes or
 grows takes the worker with it. So each worker starts one process per challenger
-(``serving/shadow``) and hands it sampled records over a bounded queue; the process starts at a
+(``serving/shadow``) and hands it sampled records over a bounded pipe (``serving/shadow_pipe``);
+the process starts at a
 lower priority (``shadow.nice``, and Linux SCHED_IDLE with ``shadow.scheduler: idle``), so the
 kernel's scheduler, not the interpreter lock, keeps it out of the champion's way: it scores on
 cores the champion leaves idle. With ``shadow.idle_gate`` it also holds each batch until its
@@ -17,8 +18,10 @@ resolves the alias, this process unpickles the model), scores batches of up to
 ``shadow.max_batch`` records (or what arrived within ``shadow.max_wait_ms``) through the
 endpoint's own decision path without reasons (:class:`ServedChallenger`), and writes what the
 worker used to: the pair metrics (Prometheus multiprocess files, merged with the workers') and
-the pair table (:class:`~serving.shadow_store.ShadowStore`). It dies with its worker
-(``PR_SET_PDEATHSIG``) and never outlives a stop (:meth:`serving.shadow.ShadowScorer.stop`).
+the pair table (:class:`~serving.shadow_store.ShadowStore`, one connection held for the process's
+life: reopening the SQLite file per batch cost an open, WAL setup and a checkpoint with the WAL
+file's unlink each time). It dies with its worker (``PR_SET_PDEATHSIG``) and never outlives a stop
+(:meth:`serving.shadow.ShadowScorer.stop`, which closes the pipe).
 """
 
 from __future__ import annotations
@@ -31,13 +34,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from multiprocessing.context import SpawnContext
-from multiprocessing.queues import Queue as ProcessQueue
 from typing import TYPE_CHECKING, Protocol
 
 from configs.serving import ShadowConfig
 from serving.logs import log_event
 from serving.process import die_with
 from serving.shadow_metrics import DROP_MODEL_FAILED, DROP_STORE_FAILED, record_dropped, record_pair
+from serving.shadow_pipe import FrameReceiver
 from serving.shadow_store import Kind, ShadowPair, now_iso, open_shadow_store, record_content, record_key
 
 if TYPE_CHECKING:  # the models' stack is imported where a challenger is loaded, not to start the process
@@ -46,7 +49,6 @@ if TYPE_CHECKING:  # the models' stack is imported where a challenger is loaded,
 
 ModelName = tuple[str, str]  # (registered name, version)
 DecideBatch = Callable[["LoadedModel", list["Record"]], list["Verdict"]]
-STOP = None  # the queue's stop message (pickled across the pipe: compared by value, not identity)
 
 
 @dataclass(frozen=True)
@@ -161,16 +163,17 @@ class InFlight(Protocol):
     value: int
 
 
-def run_shadow_process(args: ShadowProcessArgs, jobs: ProcessQueue[object], finished: Finished,
+def run_shadow_process(args: ShadowProcessArgs, jobs: FrameReceiver, finished: Finished,
                        worker_in_flight: InFlight | None) -> None:
-    """The shadow process's main (started at its lower priority): score queued jobs until :data:`STOP`."""
+    """The shadow process's main (started at its lower priority): score the jobs sent until the
+    worker closes the pipe."""
     die_with(args.parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is the server's to handle
     _ShadowLoop(args, jobs, finished, worker_in_flight).run()
 
 
 class _ShadowLoop:
-    def __init__(self, args: ShadowProcessArgs, jobs: ProcessQueue[object], finished: Finished,
+    def __init__(self, args: ShadowProcessArgs, jobs: FrameReceiver, finished: Finished,
                  worker_in_flight: InFlight | None) -> None:
         self.kind = args.kind
         self.challenger = args.challenger
@@ -192,9 +195,16 @@ class _ShadowLoop:
         self.failed: ModelName | None = None  # a version that failed to load: not retried until preloaded again
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            self.store.close()
+
+    def _run(self) -> None:
         while True:
-            message = self.jobs.get()
-            if message is STOP:
+            try:
+                message = self.jobs.get()
+            except EOFError:  # the worker stopped the shadow (or died)
                 return
             if isinstance(message, Preload):
                 self.failed = None
@@ -212,16 +222,16 @@ class _ShadowLoop:
 
     def _collect(self, first: ShadowJob) -> tuple[list[ShadowJob], bool]:
         """``first`` and the jobs that follow it within ``max_wait_s``, up to ``max_batch`` records;
-        and whether the stop message came meanwhile."""
+        and whether the worker closed the pipe meanwhile."""
         batch = [first]
         size = len(first.records)
         deadline = time.monotonic() + self.max_wait_s
         while size < self.max_batch:
             try:
-                more = self.jobs.get(timeout=max(0.0, deadline - time.monotonic()))
+                more = self.jobs.get(max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 break
-            if more is STOP:
+            except EOFError:
                 return batch, True
             if isinstance(more, Preload):
                 continue  # the jobs name their version; a preload in the middle of a batch adds nothing

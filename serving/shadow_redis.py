@@ -37,6 +37,9 @@ class RedisShadowStore:
     def check(self) -> None:
         self.stream.check()
 
+    def close(self) -> None:
+        self.stream.client.close()
+
     def append(self, pairs: Sequence[ShadowPair]) -> None:
         if not pairs:
             return

@@ -27,7 +27,7 @@ from configs import ConfigError
 from configs.environment import shortcut_value, variable_name
 from configs.serving import ShadowConfig
 from features.sms.normalise import clean_text
-from serving.sqlite_tx import WalFile, immediate_transaction
+from serving.sqlite_tx import HeldConnection, WalFile, immediate_transaction
 
 SHADOW_KEY_ENV = "YUNMAO_SHADOW_KEY"
 MIN_KEY_CHARS = 16
@@ -128,6 +128,10 @@ class ShadowStore(Protocol):
         """Raise now if the store cannot be reached or would not keep what it is given."""
         ...
 
+    def close(self) -> None:
+        """Release what :meth:`append` keeps open between batches (the shadow process, on its way out)."""
+        ...
+
 
 def scored_since(since: datetime) -> str:
     """``since`` as ``scored_at`` text (UTC ISO, milliseconds; naive = UTC)."""
@@ -145,20 +149,22 @@ def open_shadow_store(config: ShadowConfig) -> ShadowStore:
 
 
 class SqliteShadowStore:
-    """The pairs' SQLite table; one short-lived connection per operation (fork- and thread-safe)."""
+    """The pairs' SQLite table. :meth:`append` keeps one connection open between batches (its
+    writer is the shadow process, appending from one thread); :meth:`read` opens one per call."""
 
     def __init__(self, config: ShadowConfig) -> None:
         self.config = config
         wal = WalFile.create(config.db_path(), config.busy_timeout_s, "NORMAL", _SCHEMA)
         self.path = wal.path
         self._connect = wal.connect
+        self._writer = HeldConnection(wal)
 
     def append(self, pairs: Sequence[ShadowPair]) -> None:
         """Append ``pairs`` and prune the oldest rows beyond ``max_rows``, in one transaction."""
         if not pairs:
             return
         placeholders = ", ".join("?" for _ in COLUMNS)
-        with self._connect() as db, immediate_transaction(db):
+        with self._writer.use() as db, immediate_transaction(db):
             db.executemany(
                 f"INSERT INTO shadow_pair ({', '.join(COLUMNS)}) VALUES ({placeholders})", [astuple(p) for p in pairs]
             )
@@ -186,3 +192,6 @@ class SqliteShadowStore:
 
     def check(self) -> None:
         """Nothing to do: opening created the file and its table, or raised."""
+
+    def close(self) -> None:
+        self._writer.close()

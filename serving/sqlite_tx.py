@@ -62,21 +62,63 @@ class WalFile:
             db.executescript(schema)
         return wal
 
+    def open(self) -> sqlite3.Connection:
+        """A new autocommit connection in WAL mode with the busy timeout; the caller closes it.
+
+        Raises:
+            RuntimeError: SQLite refused WAL (e.g. the file is on a network share).
+        """
+        db = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
+        try:
+            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise RuntimeError(f"{self.path}: SQLite refused WAL mode (got {mode!r}); is it on a network share?")
+            db.execute(f"PRAGMA synchronous={self.synchronous}")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """An autocommit connection in WAL mode with the busy timeout, closed on exit.
+        """A connection from :meth:`open`, closed on exit.
 
         Raises:
             RuntimeError: SQLite refused WAL (e.g. the file is on a network share).
         """
         try:
-            with closing(sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)) as db:
-                mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-                if mode.lower() != "wal":
-                    raise RuntimeError(f"{self.path}: SQLite refused WAL mode (got {mode!r}); is it on a network share?")
-                db.execute(f"PRAGMA synchronous={self.synchronous}")
+            with closing(self.open()) as db:
                 yield db
         except sqlite3.Error as exc:
             if self.unavailable_as is None:
                 raise
             raise StoreUnavailable(f"{self.unavailable_as} {self.path}: {exc}") from exc
+
+
+class HeldConnection:
+    """One connection to a :class:`WalFile`, opened on first use and kept, for a process that
+    writes often from one thread (the shadow process, a batch every second or so): a connection
+    per write costs an open, the WAL setup, and, when it was the file's last connection, a
+    checkpoint and the unlink of the ``-wal`` file, every time. After any error in use it is closed,
+    and the next use opens a new one (a file replaced under it, a transient I/O error)."""
+
+    def __init__(self, wal: WalFile) -> None:
+        self.wal = wal
+        self._db: sqlite3.Connection | None = None
+
+    @contextmanager
+    def use(self) -> Iterator[sqlite3.Connection]:
+        """The held connection (opened now if there is none); closed if the block raises."""
+        if self._db is None:
+            self._db = self.wal.open()
+        try:
+            yield self._db
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Close the connection, if one is open (the next :meth:`use` opens another)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -24,7 +27,9 @@ from serving.overload import Admission
 from serving.reload import LoadedModel
 from serving.scoring import Unscored
 from serving.shadow import ShadowScorer, ShadowSlot, open_shadows
-from serving.shadow_store import SHADOW_KEY_ENV, check_shadow_key, open_shadow_store, record_key
+from serving.shadow_pipe import frame_pipe
+from serving.shadow_store import SHADOW_KEY_ENV, ShadowPair, check_shadow_key, open_shadow_store, record_key
+from serving.sqlite_tx import WalFile
 from tests.servers import wait_until
 from tests.serving.cases import PHONE, SECRET_TEXT
 from tests.serving.servers import is_running
@@ -98,6 +103,145 @@ def test_a_slow_challenger_never_delays_the_offer_and_a_full_queue_drops(monkeyp
     assert len(rows) == 3  # the one in hand and the queue's two
     assert dropped("queue_full") - full_before == 17
     assert set(rows["challenger_action"]) == {"block"} and set(rows["champion_action"]) == {"allow"}
+
+
+def test_offers_start_no_thread_in_the_worker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The request thread writes the sample itself: no feeder thread wakes up per offer."""
+    shadow = scorer(loaded_slot(monkeypatch), FakeChallenger("allow"), tmp_path, queue_size=100)
+    shadow.start()
+    threads = set(threading.enumerate())
+    for i in range(20):
+        shadow.offer(CHAMPION, [sms(i)], [_Scored(0.1, "allow")])
+    assert set(threading.enumerate()) == threads
+    assert shadow.wait_idle(WAIT_S)
+    shadow.stop()
+    assert len(open_shadow_store(store_config(tmp_path)).read()) == 20
+
+
+def test_frames_longer_than_pipe_buf_arrive_whole_and_in_order_or_not_at_all() -> None:
+    """A 4-KiB pipe and 10-KB frames: writes are partial, the pipe fills, later frames are dropped;
+    what the sender said it sent arrives, whole and in order, and then the end of the pipe."""
+    sender, receiver = frame_pipe(SPAWN, capacity=100, buffer_bytes=4096)
+    messages = [(i, "诈" * 3000) for i in range(8)]
+    sent = [message for message in messages if sender.send(message)]
+    assert 0 < len(sent) < len(messages)
+
+    def received(count: int) -> list[object]:
+        """What the reader gets while the sender writes what is left of a partly written frame."""
+        flushing = threading.Thread(target=sender.flush, args=(WAIT_S,))
+        flushing.start()
+        got = [receiver.get(WAIT_S) for _ in range(count)]
+        flushing.join()
+        return got
+
+    assert received(len(sent)) == sent
+    assert sender.send((99, "诈" * 3000))  # room again once read
+    assert received(1) == [(99, "诈" * 3000)]
+    with pytest.raises(queue.Empty):
+        receiver.get(0.05)
+    sender.close()
+    with pytest.raises(EOFError):
+        receiver.get(WAIT_S)
+    assert not sender.send((100, "late"))  # after a stop: nothing written, nothing raised
+
+
+def test_a_dead_reader_fails_the_send_at_once() -> None:
+    sender, receiver = frame_pipe(SPAWN, capacity=10, buffer_bytes=4096)
+    assert sender.send((0, "诈" * 3000))  # partly written: its rest waits for the reader
+    receiver.close()  # the shadow process died
+    start = time.perf_counter()
+    assert not sender.send((1, "诈"))
+    assert sender.flush(WAIT_S)  # nothing left that could still be read
+    assert time.perf_counter() - start < 0.5
+
+
+def test_at_most_capacity_frames_wait_for_the_reader() -> None:
+    sender, receiver = frame_pipe(SPAWN, capacity=2, buffer_bytes=1 << 16)
+    assert [sender.send(i) for i in range(3)] == [True, True, False]
+    assert receiver.get(WAIT_S) == 0
+    assert sender.send(3)
+    assert [receiver.get(WAIT_S), receiver.get(WAIT_S)] == [1, 3]
+
+
+def pair(i: int) -> ShadowPair:
+    return ShadowPair("sms", f"k{i}", "yunmao-sms", "1", 0.1, "allow", "yunmao-sms", "2", 0.2, "allow", None, "2026-12-01T00:00:00")
+
+
+def test_the_store_keeps_one_connection_across_batches_and_reopens_after_an_error(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    opened: list[Path] = []
+    real_open = WalFile.open
+    monkeypatch.setattr(WalFile, "open", lambda wal: opened.append(wal.path) or real_open(wal))
+    config = store_config(tmp_path)
+    store = open_shadow_store(config)
+    opened.clear()  # creating the table
+    for i in range(50):
+        store.append([pair(i)])
+    assert len(opened) == 1
+    with sqlite3.connect(config.db_path()) as other:
+        other.execute("DROP TABLE shadow_pair")
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        store.append([pair(50)])
+    open_shadow_store(config)  # the table again
+    before = len(opened)
+    store.append([pair(51)])
+    assert len(opened) == before + 1  # a new connection after the error
+    assert list(store.read()["record_key"]) == ["k51"]
+    store.close()
+
+
+def shadow_db_files(pid: int, db: Path) -> set[tuple[str, int]]:
+    """The shadow process's open file descriptors on ``db``: (fd, inode)."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if Path(os.readlink(fd)) == db:
+                found.add((fd.name, os.stat(fd).st_ino))
+        except OSError:  # closed meanwhile
+            continue
+    return found
+
+
+def test_the_shadow_process_writes_every_batch_on_one_connection_and_closes_it_on_stop(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    shadow = scorer(loaded_slot(monkeypatch), FakeChallenger("allow"), tmp_path)
+    db = store_config(tmp_path).db_path()
+    shadow.start()
+    held = []
+    for i in range(3):
+        shadow.offer(CHAMPION, [sms(i)], [_Scored(0.1, "allow")])
+        assert shadow.wait_idle(WAIT_S)
+        held.append(shadow_db_files(shadow.process.pid, db))
+    shadow.stop()
+    assert len(held[0]) == 1 and held[0] == held[1] == held[2]  # opened once, kept between batches
+    assert shadow.process.exitcode == 0
+    assert not Path(f"{db}-wal").exists()  # its last connection closed: checkpointed and removed
+    assert len(open_shadow_store(store_config(tmp_path)).read()) == 3
+
+
+def test_a_failing_store_never_fails_the_offer_and_the_process_reconnects(monkeypatch: pytest.MonkeyPatch,
+                                                                          tmp_path: Path) -> None:
+    shadow = scorer(loaded_slot(monkeypatch), FakeChallenger("allow"), tmp_path)
+    config = store_config(tmp_path)
+    shadow.start()
+    failed_before = dropped("store_failed")
+    try:
+        shadow.offer(CHAMPION, [sms(0)], [_Scored(0.1, "allow")])
+        assert shadow.wait_idle(WAIT_S)  # the process holds its connection now
+        with sqlite3.connect(config.db_path()) as other:
+            other.execute("DROP TABLE shadow_pair")
+        start = time.perf_counter()
+        shadow.offer(CHAMPION, [sms(1), sms(2)], [_Scored(0.1, "allow")] * 2)  # the write of these fails
+        offered_s = time.perf_counter() - start
+        assert shadow.wait_idle(WAIT_S)
+        assert dropped("store_failed") - failed_before == 2
+        open_shadow_store(config)  # the table again
+        shadow.offer(CHAMPION, [sms(3)], [_Scored(0.1, "allow")])
+        assert shadow.wait_idle(WAIT_S)
+    finally:
+        shadow.stop()
+    assert offered_s < 0.5
+    assert list(open_shadow_store(config).read()["record_key"]) == [record_key(KEY, "sms", "你好3")]
 
 
 def test_a_failing_challenger_stores_nothing_and_the_offer_does_not_raise(monkeypatch: pytest.MonkeyPatch,
