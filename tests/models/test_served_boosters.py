@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from training.data.demo_sms import generate_demo_sms
 from training.fit import FitResult
 
@@ -20,11 +18,6 @@ def test_every_head_serves_one_booster_while_the_fold_boosters_stay_comparable(d
     assert (bag.calibrator, bag.thresholds, bag.fraud_thresholds) == (model.calibrator, model.thresholds, model.fraud_thresholds)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "0.92 since the category head stopped early-stopping on its held-out fold (session 6): on this demo "
-    "data the refitted and bagged *binary* boosters agreed on 0.92 of actions before as well; fraud_score's "
-    "thresholds, set on the head's leaky out-of-fold scores, acted on the rows where they differ and hid it "
-    "(docs/benchmarks.md). Shipped serve is `merged` (exactly the bag); the lead decides what refit must meet."))
 def test_refit_and_bag_rank_fresh_messages_alike(demo_fit: FitResult) -> None:
     """Same training rows, same rounds on average: on messages neither saw they flag nearly the
     same rows (the real-data comparison with intervals is benchmarks/quality.py --serve)."""
