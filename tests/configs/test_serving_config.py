@@ -43,6 +43,8 @@ def test_shipped_config_loads_with_a_reload_bound_below_the_request_timeout() ->
         ("shadow: {nice: 20}", "shadow.nice"),
         ("shadow: {scheduler: fifo}", "shadow.scheduler"),
         ("shadow: {idle_poll_ms: 0}", "shadow.idle_poll_ms"),
+        ("shadow: {pipe_bytes: 1024}", "shadow.pipe_bytes"),  # below one page: a 4 KiB frame could never be written whole
+        ("trace_scoring: maybe", "trace_scoring"),
     ],
 )
 def test_bad_values_are_refused_naming_the_field(tmp_path: Path, yaml_text: str, message: str) -> None:
