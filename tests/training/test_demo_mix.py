@@ -37,6 +37,18 @@ def test_the_mix_adds_share_times_the_real_rows_and_is_reproducible() -> None:
     pd.testing.assert_frame_equal(mixed, again)
 
 
+def test_the_mix_keeps_the_real_rows_copies_and_labels() -> None:
+    """``duplicates: keep_max`` leaves real copies in the data; mixing must not cut them back to one,
+    and a generated copy of a real text must not outvote the real row's label."""
+    real = drop_duplicates(generate_demo_sms(300, seed=77)).frame
+    copies = pd.concat([real, real.head(5), real.head(5)], ignore_index=True)  # three copies of five texts
+    generated = demo_mix_rows(len(copies), DemoMixConfig(share=0.2, seed=3)).head(3).assign(label=lambda f: 1 - f["label"])
+    relabelled = pd.concat([copies, generated.reindex(columns=copies.columns)], ignore_index=True)
+    mixed, added = with_demo_mix(relabelled, DemoMixConfig(share=0.2, seed=3))
+    pd.testing.assert_frame_equal(mixed.iloc[: len(relabelled)], relabelled)  # every real row, as it was
+    assert added == len(mixed) - len(relabelled) > 0
+
+
 def test_share_zero_adds_nothing() -> None:
     real = generate_demo_sms(50, seed=77)
     mixed, added = with_demo_mix(real, DemoMixConfig(share=0.0))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from configs.sms import DemoMixConfig
+from features.sms.normalise import normalise_text
 from training.data.demo_sms import generate_demo_sms
 from training.data.sms.dedupe import drop_duplicates
 
@@ -22,10 +23,15 @@ def demo_mix_rows(n_real: int, mix: DemoMixConfig) -> pd.DataFrame:
 
 
 def with_demo_mix(real: pd.DataFrame, mix: DemoMixConfig) -> tuple[pd.DataFrame, int]:
-    """``real`` plus its demo mix, deduplicated (a real row wins over a generated copy); returns
-    the frame and how many generated rows it gained."""
+    """``real`` untouched, then one copy of each generated message whose normalised text no real
+    row has; returns the frame and how many generated rows it gained.
+
+    The real rows keep the copies the trainer's ``duplicates`` setting left them (deduplicating the
+    union would cut them back to one) and their own labels (a real row wins over a generated copy).
+    """
     generated = demo_mix_rows(len(real), mix)
     if generated.empty:
         return real, 0
-    merged = drop_duplicates(pd.concat([real, generated.reindex(columns=real.columns)], ignore_index=True)).frame
-    return merged, len(merged) - len(real)
+    generated = drop_duplicates(generated).frame
+    new = generated[~generated["text"].map(normalise_text).isin(set(real["text"].map(normalise_text)))]
+    return pd.concat([real, new.reindex(columns=real.columns)], ignore_index=True), len(new)
