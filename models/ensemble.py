@@ -19,13 +19,14 @@ explanations.
 
 from __future__ import annotations
 
+import ctypes
 import weakref
 from dataclasses import dataclass
 
 import lightgbm as lgb
 import numpy as np
 import scipy.sparse as sp
-from lightgbm.basic import _InnerPredictor
+from lightgbm.basic import _LIB, _InnerPredictor, _safe_call
 
 from models.csr import as_csr, csr_columns
 
@@ -34,6 +35,10 @@ from models.csr import as_csr, csr_columns
 PREDICT_THREADS = 1
 _PROBABILITY_CLIP = 1e-6
 _PREDICTORS: weakref.WeakKeyDictionary[lgb.Booster, _InnerPredictor] = weakref.WeakKeyDictionary()
+# LightGBM's C API codes (include/LightGBM/c_api.h), for the one-row entry point below.
+RAW_SCORE, CONTRIB = 1, 3
+_FLOAT32, _INT32 = 0, 2
+_PREDICT_PARAMETERS = ctypes.c_char_p(f"num_threads={PREDICT_THREADS}".encode())
 
 
 def predict(booster: lgb.Booster, features, **kind: bool):
@@ -47,10 +52,47 @@ def predict(booster: lgb.Booster, features, **kind: bool):
     (tests/models/test_ensemble.py). A fitted booster's trees no longer change, which the cache
     relies on; it holds boosters weakly, so it never keeps a model alive.
     """
+    if kind == {"raw_score": True} and is_one_float32_csr_row(features):
+        return predict_row(booster, features)
     predictor = _PREDICTORS.get(booster)
     if predictor is None:
         predictor = _PREDICTORS[booster] = _InnerPredictor.from_booster(booster, {"num_threads": PREDICT_THREADS})
     return predictor.predict(features, start_iteration=0, num_iteration=booster.best_iteration, **kind)
+
+
+def predict_row(booster: lgb.Booster, row: sp.csr_matrix, predict_type: int = RAW_SCORE) -> np.ndarray:
+    """Raw scores (``RAW_SCORE``, shaped as ``Booster.predict`` shapes one row) or dense contributions
+    (``CONTRIB``: classes × (features + 1) values) of one float32 CSR row, through LightGBM's
+    single-row C entry point (``LGBM_BoosterPredictForCSRSingleRow``).
+
+    ``Booster.predict`` on one row goes through the batch entry point, which per call builds a
+    ``Predictor`` (and its feature buffers) and asks the library for the output size, behind
+    ~20 Python-side conversions and checks, and returns contributions through LightGBM's sparse
+    output (C++ hash maps, then three scipy matrices). The single-row entry point keeps one
+    ``Predictor`` per booster and type inside LightGBM (rebuilt only if the iteration count or
+    early-stopping settings change) and runs the same tree walk and TreeSHAP, so the values are
+    ``Booster.predict``'s (tests/models/test_ensemble.py). Not its ``…Fast`` variant: in LightGBM
+    4.7 that returned different raw scores here (docs/benchmarks.md, session 11).
+    """
+    classes = booster.num_model_per_iteration()
+    width = classes * (booster.num_feature() + 1) if predict_type == CONTRIB else classes
+    out = np.empty(width, dtype=np.float64)
+    out_len = ctypes.c_int64(0)
+    _safe_call(_LIB.LGBM_BoosterPredictForCSRSingleRow(
+        booster._handle, row.indptr.ctypes.data_as(ctypes.c_void_p), ctypes.c_int(_INT32),
+        row.indices.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), row.data.ctypes.data_as(ctypes.c_void_p),
+        ctypes.c_int(_FLOAT32), ctypes.c_int64(2), ctypes.c_int64(len(row.data)), ctypes.c_int64(row.shape[1]),
+        ctypes.c_int(predict_type), ctypes.c_int(0), ctypes.c_int(booster.best_iteration), _PREDICT_PARAMETERS,
+        ctypes.byref(out_len), out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))))
+    if out_len.value != width:
+        raise ValueError(f"LightGBM returned {out_len.value} values for one row, expected {width}")
+    return out.reshape(1, -1) if predict_type == RAW_SCORE and width > 1 else out
+
+
+def is_one_float32_csr_row(features) -> bool:
+    """Whether :func:`predict_row` takes ``features`` (one CSR row, float32 values, int32 indices)."""
+    return (getattr(features, "format", None) == "csr" and features.shape[0] == 1 and features.data.dtype == np.float32
+            and features.indices.dtype == np.int32 and features.indptr.dtype == np.int32)
 
 
 def base_margin(features, column: int | None) -> np.ndarray | None:
@@ -76,6 +118,8 @@ class BoosterBag:
 
     def contributions(self, features) -> sp.csr_matrix:
         """Per-feature contributions to :meth:`raw_margin` (last column: the trees' bias)."""
+        if len(self.boosters) == 1 and is_one_float32_csr_row(features) and self.boosters[0].num_model_per_iteration() == 1:
+            return self._row_contributions(features)
         outputs = [as_csr(predict(b, features, pred_contrib=True)) for b in self.boosters]
         contrib = outputs[0] if len(outputs) == 1 else sum(outputs[1:], outputs[0]) / len(outputs)
         base = base_margin(features, self.base_margin_column)
@@ -86,6 +130,18 @@ class BoosterBag:
         indptr = np.arange(len(base) + 1, dtype=np.int32)
         credited = sp.csr_matrix((base, np.full(len(base), self.base_margin_column, dtype=np.int32), indptr), shape=contrib.shape)
         return contrib + credited
+
+    def _row_contributions(self, row: sp.csr_matrix) -> sp.csr_matrix:
+        """:meth:`contributions` of one row of a one-booster bag, from LightGBM's dense single-row
+        output: the same entries as the sparse path — its values as LightGBM's sparse output stores
+        them for float32 input (rounded to float32), the base margin added in float64, zeros dropped
+        as scipy's sum drops them — with columns in ascending order."""
+        values = predict_row(self.boosters[0], row, CONTRIB).astype(np.float32).astype(np.float64)
+        base = base_margin(row, self.base_margin_column)
+        if base is not None:
+            values[self.base_margin_column] += base[0]
+        columns = np.flatnonzero(values).astype(np.int32)
+        return sp.csr_matrix((values[columns], columns, np.array([0, len(columns)], dtype=np.int32)), shape=(1, len(values)))
 
     def feature_importance(self, importance_type: str = "gain") -> np.ndarray:
         return np.mean([b.feature_importance(importance_type) for b in self.boosters], axis=0)

@@ -24,6 +24,8 @@ are given, chi² selection is fitted once per fold on that fold's training rows 
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -45,6 +47,9 @@ TYPE_SCORE_NAME = "文本类似「{fraud_type}」类诈骗"
 FRAUD_SCORE_NAME = "文本与诈骗（而非营销）短信相似"
 # One-vs-rest text score of a scored category other than fraud (``category_scores``).
 CATEGORY_SCORE_NAME = "文本与「{category}」类（而非其他类）短信相似"
+# Fitted linear model → its character coefficients, transposed and contiguous (``_char_coefficients``);
+# weak keys, so a cached array never outlives its model.
+_CHAR_COEFFICIENTS: weakref.WeakKeyDictionary[LogisticRegression, np.ndarray] = weakref.WeakKeyDictionary()
 
 
 class TextFeatures(TransformerMixin, BaseEstimator):
@@ -307,14 +312,27 @@ class _LinearInput:
         self.cues = cues
 
     def margins(self, model: LogisticRegression) -> np.ndarray:
-        if self.cues is None:
-            return TextFeatures._margins(self.chars, model)
         n_chars = self.chars.shape[1]
-        margins = np.asarray(self.chars @ model.coef_[:, :n_chars].T)
+        margins = np.asarray(self.chars @ _char_coefficients(model, n_chars))
+        if self.cues is None:
+            return margins + model.intercept_
         cue_coef = model.coef_[:, n_chars:]
         for row, column in zip(*np.nonzero(self.cues), strict=True):
             margins[row] += np.float64(self.cues[row, column]) * cue_coef[:, column]
         return margins + model.intercept_
+
+
+def _char_coefficients(model: LogisticRegression, n_chars: int) -> np.ndarray:
+    """``model.coef_[:, :n_chars].T`` as one C-contiguous array, made once per fitted model.
+
+    scipy's sparse × dense product ravels its dense operand, and the transposed slice is not
+    contiguous: every product copied the whole coefficient block (classes × ~60,000 characters),
+    which cost more than the product of a one-message row. The product itself is scipy's either
+    way, on the same values in the same order, so the margins are bit-identical."""
+    cached = _CHAR_COEFFICIENTS.get(model)
+    if cached is None or cached.shape[0] != n_chars:
+        cached = _CHAR_COEFFICIENTS[model] = np.ascontiguousarray(model.coef_[:, :n_chars].T)
+    return cached
 
 
 def category_score_name(category: str) -> str:

@@ -77,3 +77,33 @@ def _dense(output) -> np.ndarray:
     if isinstance(output, list):
         return np.hstack([_dense(part) for part in output])
     return output.toarray() if sp.issparse(output) else np.asarray(output)
+
+
+def test_one_row_contributions_equal_the_batch_path(demo_fit, demo_frame) -> None:
+    """A one-row bag's contributions for one message come from LightGBM's dense single-row output
+    (``BoosterBag._row_contributions``); the batch path goes through LightGBM's sparse output and
+    scipy. Served booster with its base margin, and each cross-fitted member alone: the same
+    entries with the same values, row by row, whatever order the batch path leaves them in."""
+    model = demo_fit.model
+    features = model.features(demo_frame.head(60))
+    bags = [model.booster] + [BoosterBag([member], model.booster.base_margin_column)
+                              for member in demo_fit.cross_fitted_model().booster.boosters]
+    assert model.booster.base_margin_column is not None
+    for bag in bags:
+        batch = bag.contributions(features)
+        for row in range(features.shape[0]):
+            one = bag.contributions(features[row])
+            expected = batch[row].tocsr()
+            expected.sort_indices()
+            assert one.shape == expected.shape
+            np.testing.assert_array_equal(one.indices, expected.indices)
+            np.testing.assert_array_equal(one.data, expected.data)
+
+
+def test_one_row_raw_scores_keep_booster_predict_shapes(demo_fit, demo_frame) -> None:
+    """One row through the single-row entry point: a binary booster gives a (1,) array, a
+    multiclass head (1, classes), as ``Booster.predict`` does, so callers index them alike."""
+    model = demo_fit.model
+    row = model.features(demo_frame.head(1))
+    for booster in (*model.booster.boosters, *model.category_head.boosters):
+        assert predict(booster, row, raw_score=True).shape == booster.predict(row, raw_score=True).shape

@@ -169,3 +169,23 @@ def test_illegal_score_separates_illegal_services_from_marketing_when_configured
     only_fraud = _features(linear_folds=3).fit(frame, labels)
     only_fraud.fit_transform(frame, labels, category=category, folds=folds)
     assert list(only_fraud.get_feature_names_out()) == names[:-1], "the default scores fraud alone"
+
+
+def test_cached_character_coefficients_follow_their_model_and_do_not_keep_it_alive() -> None:
+    """The transposed coefficient block is cached per fitted linear model: another model gets its
+    own, and a model that is gone leaves nothing behind (the cache holds models weakly)."""
+    import gc
+
+    from sklearn.linear_model import LogisticRegression
+
+    from features.sms.text import _CHAR_COEFFICIENTS, _char_coefficients
+
+    rng = np.random.default_rng(0)
+    first, second = (LogisticRegression().fit(rng.normal(size=(40, 6)), np.arange(40) % 2) for _ in range(2))
+    np.testing.assert_array_equal(_char_coefficients(first, 4), first.coef_[:, :4].T)
+    np.testing.assert_array_equal(_char_coefficients(second, 4), second.coef_[:, :4].T)
+    assert _char_coefficients(first, 4).flags.c_contiguous
+    before = len(_CHAR_COEFFICIENTS)
+    del first
+    gc.collect()
+    assert len(_CHAR_COEFFICIENTS) == before - 1
