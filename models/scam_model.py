@@ -223,7 +223,7 @@ class ScamModel:
         watched = [name for name in getattr(self, "reference", {}) if name != REFERENCE_SCORE and name in positions]
         object.__setattr__(self, "_watched", (watched, np.array([positions[name] for name in watched], dtype=np.intp)))
         lead = getattr(self, "lead_reasons", frozenset())
-        object.__setattr__(self, "_lead", np.array([i for i, name in enumerate(names) if name in lead], dtype=int))
+        object.__setattr__(self, "_lead", np.array([name in lead for name in names], dtype=bool))  # per column
 
     @property
     def watched_features(self) -> list[str]:
@@ -339,7 +339,7 @@ class ScamModel:
         values = as_csr(features)
         bias_column = contrib.shape[1] - 1
         explanations = []
-        lead_columns = self._lead
+        is_lead = self._lead
         for row in range(contrib.shape[0]):
             start, end = contrib.indptr[row], contrib.indptr[row + 1]
             columns, weights = contrib.indices[start:end], contrib.data[start:end]
@@ -353,8 +353,12 @@ class ScamModel:
             low, high = values.indptr[row], values.indptr[row + 1]
             present = values.indices[low:high]
             present_values = dict(zip(present.tolist(), values.data[low:high].tolist(), strict=True))
-            leading = present[np.isin(present, lead_columns)]
-            ordered = np.concatenate([leading, ordered[~np.isin(ordered, leading)]]).astype(int)
+            # Lead columns by a per-column mask, and the few leading ones taken out of the order by
+            # comparison: np.isin's set machinery cost ~15 µs a call here, twice per explained row.
+            leading = present[is_lead[present]]
+            if len(leading):
+                ordered = np.concatenate([leading, ordered[~(ordered[:, None] == leading).any(axis=1)]])
+            ordered = ordered.astype(int)
             candidates = ((self.feature_names[c], present_values.get(c, 0.0)) for c in ordered.tolist())
             row_values = _RowValues(values, row, self.feature_names, records)
             reasons = top_reasons(candidates, self.reason_templates, self.max_reasons, row_values, self.fallback_reasons)

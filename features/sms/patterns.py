@@ -40,6 +40,7 @@ SHAPE_FEATURES = {
 _FORMER_NAMES = {"引导加微信/QQ等私下联系": "引导添加微信/QQ私下联系", "索要验证码或银行卡信息": "提及验证码或银行卡信息"}
 # The one cue that speaks *for* a message: official reminders quote the scripts they warn about.
 ANTI_FRAUD_REMINDER = "官方反诈提醒用语"
+_LATIN_LETTER = re.compile("[a-z]")  # the characters "a" <= ch <= "z"
 _SIGNATURE = re.compile(r"^\s*【[^】]{2,12}】|【[^】]{2,12}】\s*$")
 
 
@@ -66,9 +67,21 @@ def cue_fires(text: str, word_lists: tuple[tuple[str, ...], ...]) -> bool:
     return all(any(word in text for word in words) for words in word_lists)
 
 
+@cache
+def _cue_searches() -> tuple[tuple[re.Pattern[str], ...], ...]:
+    """Per script cue, one compiled alternation per word list: ``search`` finds a match exactly
+    when some word of the list occurs in the text (an empty list never matches, as ``any([])``)."""
+    return tuple(
+        tuple(re.compile("|".join(map(re.escape, words)) if words else "(?!)") for words in word_lists)
+        for word_lists in script_cues().values()
+    )
+
+
 def cue_row(text: str) -> list[float]:
-    """0/1 per script cue of :func:`script_cues` (in its order) for one normalised text."""
-    return [float(cue_fires(text, word_lists)) for word_lists in script_cues().values()]
+    """0/1 per script cue of :func:`script_cues` (in its order) for one normalised text: what
+    :func:`cue_fires` says for each cue, with each word list searched as one regex (about half
+    the time of a Python loop over its words, on every scored message)."""
+    return [float(all(search.search(text) for search in searches)) for searches in _cue_searches()]
 
 
 def cue_rows(texts) -> np.ndarray:
@@ -119,15 +132,15 @@ class PatternFeatures(TransformerMixin, BaseEstimator):
     def _row(text: str, cues: list[float]) -> dict[str, float]:
         tokens = text.split()
         entities = [float(tokens.count(placeholder)) for placeholder in ENTITY_REASONS]
-        lexicons = [float(sum(text.count(word) for word in words)) for _, words in _lexicon_groups().values()]
+        lexicons = [float(sum(map(text.count, words))) for _, words in _lexicon_groups().values()]
         plain = text
         for placeholder in ENTITY_REASONS:
             plain = plain.replace(placeholder, "")
         length = max(len(plain), 1)
         shape = [
             float(len(plain)),
-            sum(ch.isdigit() for ch in plain) / length,
-            sum("a" <= ch <= "z" for ch in plain) / length,
+            sum(map(str.isdigit, plain)) / length,
+            len(_LATIN_LETTER.findall(plain)) / length,
             float(plain.count("!")),
             float(bool(_SIGNATURE.search(text))),
         ]

@@ -22,11 +22,13 @@ def tfidf_transform(vectoriser: TfidfVectorizer, documents: Sequence[str]) -> sp
     """``vectoriser.transform(documents)`` for a vectoriser fitted with ``norm="l2"``, no ``binary``."""
     analyse = vectoriser.build_analyzer()
     vocabulary = vectoriser.vocabulary_
+    lookup = vocabulary.get
     indices: list[int] = []
     counts: list[int] = []
     indptr = [0]
     for document in documents:
-        counter = Counter(vocabulary[gram] for gram in analyse(document) if gram in vocabulary)
+        # One dict lookup per n-gram, counted from a list (C loops) rather than a generator.
+        counter = Counter([column for column in map(lookup, analyse(document)) if column is not None])
         indices.extend(counter.keys())
         counts.extend(counter.values())
         indptr.append(len(indices))

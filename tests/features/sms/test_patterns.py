@@ -86,3 +86,34 @@ def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, c
 )
 def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str, cue: str) -> None:
     assert _row(patterns, raw)[cue] == 0
+
+
+def _word_by_word_cues(text: str) -> list[float]:
+    from features.sms.patterns import cue_fires, script_cues
+
+    return [float(cue_fires(text, word_lists)) for word_lists in script_cues().values()]
+
+
+def test_cue_rows_say_what_the_word_lists_say() -> None:
+    """``cue_row`` searches each word list as one regex; it must fire exactly where ``cue_fires``
+    (a word of every list in the text) does: every cue word alone, each cue's first words
+    together, words inside other text, regex metacharacters and nothing at all."""
+    from features.sms.patterns import cue_row, script_cues
+
+    cues = list(script_cues().values())
+    texts = [word for word_lists in cues for words in word_lists for word in words]
+    texts += ["，".join(words[0] for words in word_lists) for word_lists in cues]
+    texts += [f"您好{text}谢谢" for text in texts[:50]] + ["", ".*+?[](){}|^$\\", "ordinary text 123"]
+    for text in texts:
+        assert cue_row(text) == _word_by_word_cues(text), text
+
+
+def test_shape_counts_digits_and_latin_letters_as_characters() -> None:
+    """Digit share counts what ``str.isdigit`` calls a digit (full-width and superscript ones too),
+    latin share only a–z: the values the features have always had."""
+    names = list(PatternFeatures().fit(["x"]).get_feature_names_out())
+    text = "ab１²3 xyzé"
+    row = PatternFeatures().fit([text]).transform([text])[0]
+    length = len(text)
+    assert row[names.index(SHAPE_FEATURES["digit_share"])] == pytest.approx(3 / length)
+    assert row[names.index(SHAPE_FEATURES["latin_share"])] == pytest.approx(5 / length)
