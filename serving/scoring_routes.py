@@ -12,8 +12,10 @@ middlewares, which run exactly as before, and inside BentoML's outer ones (its r
 The service keeps the two routes declared with ``@bentoml.api`` (their OpenAPI entries, their
 405 and redirect answers for other methods and paths, and direct calls of the class); a POST to
 either path never reaches them while a service instance has installed its handler
-(:func:`install_scoring`). The answer is what BentoML sent: the same status, JSON body and
-``Server`` header; a failure is logged with its traceback and answered 500 with BentoML's body.
+(:func:`install_scoring`). The answer is what BentoML sent: the same status, JSON body,
+``Server`` header and, where the request is traced (``trace_scoring: true``), the same
+``X-BentoML-Request-ID`` / ``X-BentoML-Trace-ID`` headers; a failure is logged with its traceback
+and answered 500 with BentoML's body.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection
 
+from bentoml._internal.configuration.containers import BentoMLContainer
+from bentoml._internal.context import trace_context
 from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -55,6 +59,18 @@ class ScoringMiddleware:
     def __init__(self, app: ASGIApp, routes: Collection[str]) -> None:
         self.app = app
         self.routes = frozenset(routes)
+        self._id_formats = BentoMLContainer.logging_formatting.get()
+        self._trace_id_header = bool(BentoMLContainer.http.response.trace_id.get())
+
+    def _headers(self) -> list[tuple[bytes, bytes]]:
+        """BentoML's own answer headers (``ServiceAppFactory._add_response_headers``): ``Server``,
+        and the span's ids when OpenTelemetry traced this request (no id otherwise)."""
+        headers = [SERVER_HEADER]
+        if trace_context.request_id is not None:
+            headers.append((b"x-bentoml-request-id", format(trace_context.request_id, self._id_formats["span_id"]).encode()))
+        if self._trace_id_header and trace_context.trace_id is not None:
+            headers.append((b"x-bentoml-trace-id", format(trace_context.trace_id, self._id_formats["trace_id"]).encode()))
+        return headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in self.routes or not _current:
@@ -64,10 +80,10 @@ class ScoringMiddleware:
             answer = await _current[0](scope["path"], scope)
         except Exception:  # noqa: BLE001 - any failure: logged with its traceback, a 500 like BentoML's
             _logger.error("Exception on %s [POST]", scope["path"], exc_info=True)
-            await send_json(send, 500, FAILURE_BODY, [SERVER_HEADER])
+            await send_json(send, 500, FAILURE_BODY, self._headers())
             return
         if isinstance(answer, BaseModel):
-            await send_json(send, 200, answer.model_dump_json().encode("utf-8"), [SERVER_HEADER])
+            await send_json(send, 200, answer.model_dump_json().encode("utf-8"), self._headers())
             return
-        answer.headers["server"] = SERVER_HEADER[1].decode()
+        answer.headers.update({name.decode(): value.decode() for name, value in self._headers()})
         await answer(scope, receive, send)

@@ -58,8 +58,22 @@ def test_a_scoring_post_is_answered_by_the_handler_as_json_with_bentomls_server_
     assert answered.headers["content-type"] == "application/json"
     assert int(answered.headers["content-length"]) == len(answered.content)
     assert answered.headers["server"] == "BentoML Service/yunmao"
+    assert "x-bentoml-request-id" not in answered.headers  # not traced
     assert client.get(SMS).text == "route GET"  # other methods, and other paths, are BentoML's
     assert client.post("/other", content=b"{}").text == "route POST"
+
+
+def test_a_traced_request_gets_bentomls_request_id_header(client: TestClient) -> None:
+    """With ``trace_scoring: true`` OpenTelemetry's hook sets the request's span id: the answer
+    names it as BentoML's route did (hex, BentoML's span-id format); untraced answers carry none."""
+    from bentoml._internal.context import trace_context
+
+    async def traced(route: str, scope: Scope) -> ScoringAnswer:
+        trace_context.request_id = 0xABC
+        return Answer(route=route, seen="traced")
+
+    install_scoring(traced)
+    assert client.post(SMS, content=b"{}").headers["x-bentoml-request-id"] == "0000000000000abc"
 
 
 def test_a_response_from_the_handler_is_sent_whole_with_the_server_header(client: TestClient) -> None:
