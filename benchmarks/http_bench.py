@@ -94,10 +94,13 @@ def same_answers(targets: list[Target], records: list[dict]) -> str:
         return {k: v for k, v in result.items() if k != "decision_id"}
 
     differ = 0
+    systems = ", ".join(t.system for t in targets)
     for record in records:
         first, *others = [answer(t, record) for t in targets]
-        differ += any(first != other for other in others)
-    systems = ", ".join(t.system for t in targets)
+        unequal = [{k: (first[k], other.get(k)) for k in first if first[k] != other.get(k)} for other in others if other != first]
+        differ += bool(unequal)
+        for fields in unequal:  # what differs, so a difference can be judged (e.g. a count in a reason)
+            print(f"http_bench: answers differ ({systems}) on {record['id']}: {fields}", flush=True)
     return f"- identical answers over HTTP ({systems}), every field but decision_id: {len(records) - differ} of {len(records)}"
 
 
