@@ -51,7 +51,7 @@ MONITOR_ENV = "YUNMAO_MONITOR__"  # configs/monitor.yaml overrides by environmen
 SHADOW_WARM_UP_S = 300  # at most, for the warm-up's samples to be shadow-scored (a loaded machine starts slowly)
 SHADOW_ALIAS = "serve-bench-shadow"  # the benchmark's own alias: champion and challenger aliases stay as they are
 # The capacity probe: closed-loop clients per worker. Few enough that no worker sheds even if every
-# connection lands on it (overload.max_in_flight is 8): at 16 clients one worker often accepted most
+# connection lands on it (overload.max_in_flight was 8 when chosen): at 16 clients one worker often accepted most
 # connections and shed the rest in a storm of 503s (1,500-2,300 in 6 s), and "capacity" swung
 # 25-171 req/s on one server (docs/benchmarks.md, shadow, session 8).
 CAPACITY_CLIENTS_PER_WORKER = 2

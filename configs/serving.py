@@ -42,7 +42,7 @@ class OverloadConfig(StrictModel):
     prefers letting traffic through to holding it).
     """
 
-    max_in_flight: int = Field(8, ge=1, le=10_000)
+    max_in_flight: int = Field(16, ge=1, le=10_000)
     policy: Literal["unavailable", "allow"] = "unavailable"
     retry_after_s: int = Field(1, ge=1, le=3600)
     deadline_header: str = Field("X-Yunmao-Deadline-Ms", pattern=r"^[A-Za-z0-9-]+$")

@@ -2,9 +2,10 @@
 
 A BentoML route that returns a pydantic model has it validated again (wrapped in BentoML's
 output model), dumped to a dict and dumped again to JSON: three passes over every result for
-one body. The scoring routes answer many small requests, so they (and the service's other JSON
-answers, e.g. a 503 naming what is missing) build their model once and go through
-:func:`json_output`, which BentoML passes through unchanged.
+one body. The service's own JSON answers from a BentoML route (e.g. a 503 naming what is
+missing) build their model once and go through :func:`json_output`, which BentoML passes through
+unchanged; the scoring routes' answers are dumped once by ``serving/scoring_routes``, which
+serves them without a BentoML route.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ models named by ``$YUNMAO_SMS_MODEL`` / ``$YUNMAO_CALL_MODEL``, the Bento's argu
 prediction per model before it reports ready.
 Requests pass ASGI middlewares first: docs (``serving/openapi``), the body read deadline
 (``serving/deadlines``), bearer auth, the hook's deadline header (``serving/overload``), body
-validation (``serving/validation``) and the feedback route (``serving/feedback``). Scoring
+validation (``serving/validation``), the scoring routes (``serving/scoring_routes``: answered
+there, not by BentoML's route machinery) and the feedback route (``serving/feedback``). Scoring
 requests the worker cannot score in time are answered by the overload policy
 (``serving/overload``); no other route is shed.
 
@@ -31,7 +32,7 @@ from functools import partial
 import bentoml
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.types import Scope
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig
@@ -66,9 +67,9 @@ from serving.profile_store import open_profile_store
 from serving.reload import AliasPoller, LoadedModel, ModelSlot, load_for_serving
 from serving.reload_sync import WorkerState, open_worker_sync
 from serving.reputation import open_reputation
-from serving.responses import json_output
 from serving.schemas import CallEvent, CallScoreRequest, ScoreResponse, SmsMessage, SmsScoreRequest
 from serving.scoring import Record, Verdict, build_response
+from serving.scoring_routes import ScoringAnswer, ScoringMiddleware, install_scoring
 from serving.shadow import open_shadows
 from serving.shutdown import Drain
 from serving.sms_scoring import decide_sms
@@ -79,7 +80,7 @@ from serving.template_confirm import (
     TemplateConfirmResponse,
     confirm_response,
 )
-from serving.validation import NO_BODY, JsonBody, RequestValidationMiddleware, validated_input
+from serving.validation import NO_BODY, JsonBody, RequestValidationMiddleware, validated_body, validated_input
 
 MODEL_ENV = {"sms": "YUNMAO_SMS_MODEL", "call": "YUNMAO_CALL_MODEL"}
 SMS_ROUTE = "/v1/sms/score"
@@ -90,10 +91,7 @@ ROUTE_KIND = {SMS_ROUTE: "sms", CALL_ROUTE: "call"}  # which shadow challenger a
 _CONFIG = load_serving_config()
 
 Scored = list[tuple[LoadedModel, Verdict]]
-ScoringAnswer = ScoreResponse | Response  # Response: 503 (no call model, or overloaded)
-# BentoML injects the request context into a route parameter named ``ctx`` annotated exactly
-# ``bentoml.Context`` (not Optional); a direct call of the class (tests) passes none.
-NO_CONTEXT: bentoml.Context = None  # type: ignore[assignment]
+NOT_OVER_HTTP: Scope = {}  # a direct call of the class (tests): no deadline, no admission marks
 
 
 class BentoArgs(BaseModel):
@@ -203,6 +201,7 @@ class YunmaoService:
             self._health.start()
         self._admission: Admission[tuple[LoadedModel, list[Verdict]]] = Admission(self.config.overload, self._shadows.in_flight)
         install_gate(self._admission)
+        install_scoring(self._answer)
         poll_s = self.config.reload.poll_interval_s
         self._poller = AliasPoller([self.sms, self.call, *self._shadows.slots().values()], poll_s) if poll_s else None
         if self._poller is not None:
@@ -253,14 +252,14 @@ class YunmaoService:
         batcher: Batcher[Record, tuple[LoadedModel, Verdict]],
         records: list[Record],
         ids: Sequence[str],
-        ctx: bentoml.Context | None,
+        scope: Scope,
         subject_field: str,
     ) -> ScoringAnswer:
         """Scored through the worker's :class:`~serving.overload.Admission`, or the overload
         policy's answer when it sheds the request; scored decisions go to the decision log, with
-        each record's ``subject_field`` (sender, caller) as keyed HMAC. Without ``ctx`` (the class called directly,
-        not over HTTP) there is no deadline and no admission."""
-        scope = ctx.request.scope if ctx is not None else {}
+        each record's ``subject_field`` (sender, caller) as keyed HMAC. ``scope`` carries the
+        deadline and the fail-open shed mark of :class:`~serving.overload.OverloadMiddleware`
+        (:data:`NOT_OVER_HTTP`: neither)."""
         outcome = await self._admission.score_request(route, partial(self._scored, decide_batch, batcher, records), scope)
         if isinstance(outcome, Shed):
             return policy_answer(self.config.overload, slot.current, ids, outcome)
@@ -287,39 +286,54 @@ class YunmaoService:
             loaded = scored[0][0]
         return loaded, [verdict for _, verdict in scored]
 
-    @bentoml.api(route=SMS_ROUTE, input_spec=validated_input(SmsScoreRequest))
-    async def score_sms(self, messages: list[SmsMessage], ctx: bentoml.Context = NO_CONTEXT) -> ScoreResponse:
-        """Score 1 to ``limits.max_messages`` SMS; results come back in request order."""
+    async def _answer(self, route: str, scope: Scope) -> ScoringAnswer:
+        """A scoring POST over HTTP (``serving/scoring_routes``), its body validated once by
+        :class:`~serving.validation.RequestValidationMiddleware`."""
+        if route == SMS_ROUTE:
+            return await self._answer_sms(validated_body(scope, SmsScoreRequest).messages, scope)
+        return await self._answer_calls(validated_body(scope, CallScoreRequest).calls, scope)
+
+    async def _answer_sms(self, messages: list[SmsMessage], scope: Scope) -> ScoringAnswer:
         start = time.perf_counter()
         records: list[Record] = [message.model_dump() for message in messages]
         response = await self._score(
             SMS_ROUTE, self.sms, partial(self._decide_sms, self.sms), self._sms_batcher, records,
-            [m.id for m in messages], ctx, "sender",
+            [m.id for m in messages], scope, "sender",
         )
         if isinstance(response, ScoreResponse):
             self._log_scored("sms_scored", response, start, messages=len(records))
-        return _as_answered(response, ctx)
+        return response
 
-    @bentoml.api(route=CALL_ROUTE, input_spec=validated_input(CallScoreRequest))
-    async def score_call(self, calls: list[CallEvent], ctx: bentoml.Context = NO_CONTEXT) -> ScoreResponse:
-        """Score 1 to ``limits.max_calls`` calls by their callers' profiles, in request order;
-        a caller without a profile gets reason ``insufficient_history`` and a null score."""
+    async def _answer_calls(self, calls: list[CallEvent], scope: Scope) -> ScoringAnswer:
         if not self.call.is_loaded:
-            missing = unavailable(
+            return unavailable(
                 f"no call model loaded ({self.call.uri}): train one (yunmao train call), promote it to "
                 "champion, then POST /v1/admin/reload"
             )
-            return _as_answered(missing, ctx)
         start = time.perf_counter()
         records: list[Record] = [call.model_dump() for call in calls]
         response = await self._score(
             CALL_ROUTE, self.call, partial(self._decide_calls, self.call), self._call_batcher, records,
-            [c.id for c in calls], ctx, "caller",
+            [c.id for c in calls], scope, "caller",
         )
         if isinstance(response, ScoreResponse):
             unknown = sum(r.score is None for r in response.results)
             self._log_scored("calls_scored", response, start, calls=len(records), unknown_callers=unknown)
-        return _as_answered(response, ctx)
+        return response
+
+    # The two scoring routes stay declared here for their OpenAPI entries, BentoML's answers to
+    # other methods, and direct calls of the class; over HTTP their POSTs are answered by
+    # ``serving/scoring_routes`` (:meth:`_answer`) and never reach these.
+    @bentoml.api(route=SMS_ROUTE, input_spec=validated_input(SmsScoreRequest))
+    async def score_sms(self, messages: list[SmsMessage]) -> ScoreResponse:
+        """Score 1 to ``limits.max_messages`` SMS; results come back in request order."""
+        return await self._answer_sms(messages, NOT_OVER_HTTP)  # type: ignore[return-value]  # a Response: 503
+
+    @bentoml.api(route=CALL_ROUTE, input_spec=validated_input(CallScoreRequest))
+    async def score_call(self, calls: list[CallEvent]) -> ScoreResponse:
+        """Score 1 to ``limits.max_calls`` calls by their callers' profiles, in request order;
+        a caller without a profile gets reason ``insufficient_history`` and a null score."""
+        return await self._answer_calls(calls, NOT_OVER_HTTP)  # type: ignore[return-value]  # a Response: 503
 
     @staticmethod
     def _log_scored(event: str, response: ScoreResponse, start: float, **counts: int) -> None:
@@ -364,19 +378,6 @@ class YunmaoService:
         return confirm_response(entries, created)
 
 
-def _as_answered(answer: ScoringAnswer, ctx: bentoml.Context | None) -> ScoreResponse:
-    """``answer`` as the route's result: over HTTP (``ctx`` set) a response serialised once
-    (``serving/responses``), which BentoML passes through, setting its status to
-    ``ctx.response.status_code`` (200 unless set): so a 503's status is set there too. Called
-    directly (no ``ctx``), the :class:`ScoreResponse` itself."""
-    if ctx is None:
-        return answer  # type: ignore[return-value]  # a direct call of the class gets the model
-    if isinstance(answer, ScoreResponse):
-        answer = json_output(answer)
-    ctx.response.status_code = answer.status_code
-    return answer  # type: ignore[return-value]  # a Response is passed through as is
-
-
 def _openapi() -> Spec:
     """BentoML's OpenAPI document corrected to what clients meet (see ``serving/openapi``)."""
     client_errors = [400, 401, 413, 415, 422]
@@ -400,7 +401,8 @@ def _openapi() -> Spec:
 
 # Outermost first: docs need no key; every route's body is read under the deadline;
 # unauthenticated requests are refused before their body is read; the hook's deadline starts,
-# and overload is refused, before the body is read; every body is validated before a route (or the feedback middleware) sees it.
+# and overload is refused, before the body is read; every body is validated before a route (or the scoring or
+# feedback middleware) sees it.
 YunmaoService.add_asgi_middleware(DocsMiddleware, build_spec=_openapi)
 YunmaoService.add_asgi_middleware(BodyDeadlineMiddleware, body_s=_CONFIG.read_timeouts.body_s)
 YunmaoService.add_asgi_middleware(BearerAuthMiddleware, config=_CONFIG)
@@ -416,4 +418,5 @@ YunmaoService.add_asgi_middleware(
     },
     max_body_bytes=_CONFIG.limits.max_body_bytes,
 )
+YunmaoService.add_asgi_middleware(ScoringMiddleware, routes=(SMS_ROUTE, CALL_ROUTE))
 YunmaoService.add_asgi_middleware(FeedbackMiddleware)

@@ -101,4 +101,4 @@ def test_every_yaml_file_has_a_schema_in_the_reference() -> None:
 def test_reference_doc_is_up_to_date() -> None:
     """docs/environment.md is generated; regenerate with `python -m configs.env_reference > docs/environment.md`."""
     assert (PROJECT_ROOT / "docs" / "environment.md").read_text(encoding="utf-8") == reference()
-    assert "| `YUNMAO_SERVING__OVERLOAD__MAX_IN_FLIGHT` | int | >= 1, <= 10000 | `8` |" in reference()
+    assert "| `YUNMAO_SERVING__OVERLOAD__MAX_IN_FLIGHT` | int | >= 1, <= 10000 | `16` |" in reference()
