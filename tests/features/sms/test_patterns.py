@@ -71,7 +71,7 @@ def test_shape_ignores_placeholder_letters(patterns: PatternFeatures) -> None:
         ("您的ETC已失效，请点击 etc-gov.vip/a1 认证", "称积分、ETC、医保或保险到期失效并附链接"),
         ("【国家反诈中心】凡是要求屏幕共享的都是诈骗", "官方反诈提醒用语"),
         # The fee before a won prize ships is a courier fee as often as a tax.
-        ("你抽奖中了一台平板，付50元快递费就寄给你", "要求先交手续费、保证金或税费"),
+        ("你抽奖中了一台平板，付50元快递费就寄给你", "称中奖却要求先付运费、税费或手续费"),
         ("积分能换购物卡，登记一下您的银行卡号就行", "要求提供验证码或银行卡号"),
         ("店里要刷销量，帮忙下一单，佣金马上返", "刷单点赞类兼职许诺日结佣金"),
         ("【天猫】您的退款已原路退回，请注意查收", "退款原路退回（正规退款通知用语）"),
@@ -88,6 +88,7 @@ def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, c
         ("妈，我今晚加班，晚饭不用等我了", "称亲友出事急需用钱"),
         ("【中国移动】您的积分可兑换话费，详询10086", "称积分、ETC、医保或保险到期失效并附链接"),  # no link
         ("你好，运费险理赔已到账，请查收", "要求先交手续费、保证金或税费"),  # a fee word without a fee asked for
+        ("你好，运费险理赔已到账，请查收", "称中奖却要求先付运费、税费或手续费"),  # ... nor a prize
         ("【京东】您的退款申请已受理，请耐心等待", "退款原路退回（正规退款通知用语）"),  # refund without its route
     ],
 )
