@@ -1,14 +1,18 @@
 """Hand-written scam scripts and ordinary messages, scored by models trained on every real set.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python benchmarks/hand_written.py [--max-per-set N] [--seed S]
-        [--candidates NAME ...] [--no-baseline] [--held-back]
+        [--candidates NAME ...] [--no-baseline] [--held-back] [--sets NAME ...] [--quickstart-seeds S ...]
 
 Trains on every set in ../shared/data (``benchmarks/sources.py``; at most ``--max-per-set`` rows of
 each, deduplicated across sets) (a) without the demo mix, (b) with ``demo_mix`` of
 configs/sms.yaml, and (c) each pre-registered candidate of ``CANDIDATES``, then prints for each
 model and each hand-written set of ``tests/hand_written_sms.py``: scams flagged (warned /
 blocked), ordinary messages touched, and each miss with its scores. Every model sees the same real
-rows. The held-back set is printed only with ``--held-back`` (look at it once, at the end).
+rows. The held-back set is printed only with ``--held-back`` (look at it once, at the end);
+``--sets`` names the sets to score (default: check and dev). ``--quickstart-seeds`` scores instead
+the quickstart model (demo data of configs/demo.yaml only, with each given seed): the dev figure
+moves by several messages from one demo seed to the next, so generator candidates are compared
+paired over the same seeds.
 Telecom_Fraud_Texts_5 and fbs_sms are research-only sets: this measures, it ships nothing.
 """
 
@@ -23,8 +27,9 @@ from benchmarks.sources import SOURCES, sample
 from configs import default_config_path, load_config
 from configs.sms import DemoMixConfig, SmsConfig
 from models.scam_model import ALLOW, BLOCK, WARN, Decision, ScamModel
-from tests.hand_written_sms import CHECK, DEV, HELD_BACK, HandWrittenSet
+from tests.hand_written_sms import CHECK, DEV, SETS, HandWrittenSet
 from training.data.demo_mix import with_demo_mix
+from training.data.demo_sms import default_demo_config, generate_demo_sms
 from training.data.sms import load_labelled
 from training.data.sms.dedupe import drop_duplicates
 from training.train import fit_sms
@@ -45,7 +50,8 @@ class Figures:
     blocked: int
     ordinary: int
     touched: list[tuple[str, str, list[str]]]
-    missed: list[tuple[str, float, float | None]]
+    # (script, score, fraud_score, category) of each scam allowed.
+    missed: list[tuple[str, float, float | None, str | None]]
     unexplained: int
 
     @property
@@ -65,13 +71,19 @@ def fit_all_sets(real: pd.DataFrame, cfg: SmsConfig, mix: DemoMixConfig | None) 
     return fit_sms(frame, cfg).model
 
 
+def fit_quickstart(seed: int, cfg: SmsConfig) -> ScamModel:
+    """The model ``make run`` ships, trained on the demo data of configs/demo.yaml drawn with ``seed``."""
+    demo = default_demo_config()
+    return fit_sms(generate_demo_sms(demo.n, seed, demo), cfg).model
+
+
 def hand_written_figures(model: ScamModel, hand_written: HandWrittenSet) -> Figures:
     """Scams warned / blocked, ordinary messages touched, misses with their scores."""
     scams, ordinary = hand_written.records()
     scam_decisions: list[Decision] = model.decide(scams)
     ordinary_decisions: list[Decision] = model.decide(ordinary)
     actions = [d.action for d in scam_decisions]
-    missed = [(script, round(d.score, 3), None if d.fraud_score is None else round(d.fraud_score, 3))
+    missed = [(script, round(d.score, 3), None if d.fraud_score is None else round(d.fraud_score, 3), d.category)
               for (_, script, _), d in zip(hand_written.scams, scam_decisions, strict=True) if d.action == ALLOW]
     touched = [(text, d.action, d.reasons) for (_, _, text), d in zip(hand_written.ordinary, ordinary_decisions, strict=True)
                if d.action != ALLOW]
@@ -86,27 +98,36 @@ def main() -> None:
     parser.add_argument("--candidates", nargs="*", default=[], choices=list(CANDIDATES))
     parser.add_argument("--no-baseline", action="store_true", help="skip the model without the mix")
     parser.add_argument("--held-back", action="store_true", help="also score the held-back set (once, at the end)")
+    by_name = {hand_written.name: hand_written for hand_written in SETS}
+    parser.add_argument("--sets", nargs="*", choices=list(by_name), help="the sets to score (default: check and dev)")
+    parser.add_argument("--quickstart-seeds", nargs="*", type=int, default=[],
+                        help="score the quickstart model (demo data only) drawn with each of these demo seeds instead")
     args = parser.parse_args()
     cfg = load_config(default_config_path("sms"), SmsConfig)
-    real = all_real_sets(args.max_per_set, args.seed)
-    models = {} if args.no_baseline else {"all real sets, no mix": None}
-    models[f"+ demo_mix share {cfg.demo_mix.share}"] = cfg.demo_mix
-    models.update({f"+ candidate {name}": CANDIDATES[name] for name in args.candidates})
-    sets = (CHECK, DEV, HELD_BACK) if args.held_back else (CHECK, DEV)
-    print(f"{len(real)} real rows ({args.max_per_set} per set at most, seed {args.seed})\n")
+    sets = [by_name[name] for name in args.sets] if args.sets else [CHECK, DEV]
+    if args.held_back and by_name["held back"] not in sets:
+        sets.append(by_name["held back"])
+    if args.quickstart_seeds:
+        models = {f"quickstart, demo seed {seed}": (lambda seed=seed: fit_quickstart(seed, cfg)) for seed in args.quickstart_seeds}
+    else:
+        real = all_real_sets(args.max_per_set, args.seed)
+        print(f"{len(real)} real rows ({args.max_per_set} per set at most, seed {args.seed})\n")
+        mixes = {} if args.no_baseline else {"all real sets, no mix": None}
+        mixes[f"+ demo_mix share {cfg.demo_mix.share}"] = cfg.demo_mix
+        mixes.update({f"+ candidate {name}": CANDIDATES[name] for name in args.candidates})
+        models = {label: (lambda mix=mix: fit_all_sets(real, cfg, mix)) for label, mix in mixes.items()}
     print("| model | set | scams flagged (warn / block) | ordinary touched | flagged without a reason |")
     print("|---|---|---|---|---|")
     details = []
-    for label, mix in models.items():
-        model = fit_all_sets(real, cfg, mix)
+    for label, fit in models.items():
+        model = fit()
         for hand_written in sets:
             f = hand_written_figures(model, hand_written)
             print(f"| {label} | {hand_written.name} | {f.flagged}/{f.scams} ({f.warned} / {f.blocked}) "
                   f"| {len(f.touched)}/{f.ordinary} | {f.unexplained} |", flush=True)
             details.append((label, hand_written.name, f))
     for label, name, f in details:
-        print(f"\n{label}, {name}: missed (script, score, fraud_score) {f.missed}; touched {f.touched}")
-
+        print(f"\n{label}, {name}: missed (script, score, fraud_score, category) {f.missed}; touched {f.touched}")
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,6 @@
 """Hand-written SMS, in our own words, for judging whether a model learnt the fraud *scripts*.
 
-Three disjoint sets, each scams (fraud type, script, text) and ordinary messages (kind, sender, text):
+Four disjoint sets, each scams (fraud type, script, text) and ordinary messages (kind, sender, text):
 
 - ``CHECK_*``: the committed check set of ``tests/models/test_fraud_scripts.py`` (the quickstart
   model must flag >= 95 % of its scams and touch none of its ordinary messages) and of
@@ -10,6 +10,8 @@ Three disjoint sets, each scams (fraud type, script, text) and ordinary messages
   the set would then prove nothing.
 - ``HELD_BACK_*``: written at the same time and looked at only once, at the end, to tell whether
   what helped on the dev set generalises.
+- ``PILOT_A_*``: a blind set by a second, independent writer (session 11), the dev set of that
+  session; like ``DEV_*``, never copied into the generator.
 
 Every message is checked not to be a near-duplicate of the demo generator's output nor of a
 message of another set (character-trigram Jaccard below ``NEAR_DUPLICATE_JACCARD``).
@@ -548,6 +550,176 @@ HELD_BACK_ORDINARY = [
     ("anti-fraud reminder", SERVICE, "【国家反诈中心】提醒：网恋对象推荐投资平台、带你买彩票的，都是诈骗，请立即停止转账。"),
 ]
 
+# Pilot A: a blind set by a second, independent writer (session 11, 2026-12-01), copied verbatim;
+# sender "mobile" -> MOBILE, "service" (a 106 short code) -> SERVICE. The dev set of session 11:
+# never copy or paraphrase these sentences into the generator.
+PILOT_A_SCAMS = [
+    # --- 公检法 ---
+    ("冒充公检法", "police: money laundering, safe account",
+     "您好，这里是广州市公安局白云分局，您名下一张建设银行卡涉嫌参与一起洗钱案件，已被列为协查对象，"
+     "请于今日18点前回电020-86091327配合调查，逾期将依法冻结您名下所有账户。"),
+    ("冒充公检法", "procuratorate: detention notice link, asset check",
+     "【最高人民检察院】关于您涉嫌非法出售个人银行账户一案的刑事拘留通知书已生成，案件编号GJ2024-0716，"
+     "请登录 www.spp-ajcx.com 查阅并提交资产核查，切勿告知他人。"),
+    ("冒充公检法", "court summons, press 9",
+     "王秀兰，你在浦东新区人民法院有一张传票未领取，涉及信用卡恶意透支纠纷，明天上午开庭，详情请回拨，按9转人工。"),
+    ("冒充公检法", "police: medical insurance card misused, QQ statement, secrecy",
+     "我是哈尔滨市公安局刑侦支队民警李建国，警号093517。你的医保卡在外地被人冒用骗保，案情涉密，加我QQ 2871440935做笔录，不要挂机，不要跟家人说。"),
+    # --- 快递丢失理赔 ---
+    ("冒充电商物流客服", "parcel lost, triple compensation via WeChat",
+     "您好，我是中通快递理赔专员，您在拼多多购买的商品在运输途中丢失，我们将按商品价格三倍赔偿，请加客服微信zt-lipei0527办理理赔。"),
+    ("冒充电商物流客服", "parcel destroyed (contamination), claim link",
+     "【圆通速递】您的快递YT7502913846621在转运中心检测出病毒污染已作销毁处理，理赔款186元请点击 ytlp-kf.cn/p 填写收款信息领取。"),
+    ("冒充电商物流客服", "parcel lost, first contact",
+     "亲，你的包裹在我们网点弄丢了，实在不好意思，方便加个微信给你走一下赔偿吗？"),
+    # --- 质量问题退款 ---
+    ("冒充电商物流客服", "quality problem double refund, asks about Alipay",
+     "您好，我是淘宝店铺售后，您上月购买的儿童保温杯经质检部门抽检甲醛超标，店铺主动为您办理双倍退款，请问您的支付宝还在正常使用吗？"),
+    ("冒充电商物流客服", "refund via 备用金 channel, 400 number",
+     "【抖音商城】尊敬的客户，您购买的面膜批次存在质量问题，已为您申请退款239元，因系统故障需通过支付宝备用金通道接收，详询客服4001-827-366。"),
+    ("冒充电商物流客服", "product recall refund, screen-share meeting app",
+     "你好 我是京东客服 你买的那款蓝牙耳机厂家召回了 给你退款加补偿 下载个会议软件我远程教你操作就行 很快的"),
+    # --- 百万保障 / 会员扣费 ---
+    ("冒充电商物流客服", "百万保障 trial ends, monthly deduction, threat to credit",
+     "【支付宝】您开通的百万保障服务试用期今日到期，次月起每月自动扣费800元，如非本人操作请于24小时内致电0755-36615820取消，否则影响个人征信。"),
+    ("冒充电商物流客服", "student agent account must be closed",
+     "你好，我是京东金融客服，查到您大学期间开通过学生代理账号，现在国家规定必须注销，不然会影响征信，您看现在方便处理一下吗？"),
+    ("冒充电商物流客服", "live-stream VIP yearly auto-renewal, card verification link",
+     "尊敬的用户，您在快手开通的直播VIP会员将于明日起按年扣费3600元，如需取消请登录 ks-vipquxiao.top 验证银行卡信息。"),
+    # --- 虚假贷款 ---
+    ("虚假网络贷款", "pre-approved low-interest no-collateral loan",
+     "【众信金服】李先生您好，您的信用良好，已获得最高20万元预授信额度，年化3.6%，无抵押无担保当天到账，回复1立即申请，退订回T"),
+    ("虚假网络贷款", "wrong card number, unfreeze deposit",
+     "您的借款50000元因银行卡号填写错误已被系统冻结，需缴纳30%解冻保证金15000元至指定账户核验还款能力，解冻后连同借款一并返还。"),
+    ("虚假网络贷款", "casual: any credit ok, WeChat",
+     "老板最近资金周转有没有需要？正规平台，身份证就能借，不看征信黑白户都能做，加微信jd88dk咨询"),
+    # --- 征信 ---
+    ("虚假征信", "cancel campus loan account or credit record",
+     "同学你好，我是蚂蚁金服的工作人员，系统显示你在校期间注册过校园贷账户，按照银保监会最新文件需在本周内注销，否则会记入征信，影响以后买房贷款。"),
+    ("虚假征信", "credit repair service ad",
+     "征信花了、逾期记录多？专业团队内部渠道修复个人征信，不成功不收费，已帮2000多位客户成功下款，咨询V:zx-xiufu66"),
+    ("虚假征信", "fake PBOC overdue record, dispute link",
+     "【中国人民银行征信中心】您名下存在一笔逾期记录，将影响您的信用评分，请于3日内访问 pbc-zxfw.net 申请异议处理，逾期系统将自动上报。"),
+    # --- 刷单 / 点赞 ---
+    ("刷单返利", "like/follow daily pay, QQ",
+     "招聘兼职：抖音点赞关注，一单3元，动动手指日结200+，宝妈学生在家可做，不收任何费用，加QQ 3362091847领任务"),
+    ("刷单返利", "advance-payment order, first contact",
+     "在吗？我们店铺要冲销量，你帮忙拍一单，本金加佣金10分钟内返给你，做得多给的也多，可以试试的。"),
+    ("刷单返利", "movie rating task app, newcomer bonus",
+     "【美团影视】诚招线上影评员，给新上映电影打分助力票房，每单佣金15-80元，新人首单送58元，下载APP：mtyp-task.cc"),
+    # --- 投资理财 ---
+    ("虚假投资理财", "stock mentor assistant, free picks group",
+     "你好，我是陈老师的助理小雅，陈老师今天在群里免费分享三只明日涨停潜力股，名额有限，加微信进群领取：cls6689"),
+    ("虚假投资理财", "pre-IPO original shares",
+     "王总好，我们公司明年在港股上市，现有一批内部原始股1.8元一股，上市后预计翻20倍，仅限老客户认购，感兴趣回个电话：13715280944"),
+    ("虚假投资理财", "forex/gold platform with mentor signals",
+     "【汇丰外汇】今晚非农数据公布，国际黄金行情大波动，导师带单稳赚，上周会员平均收益47%，首充5000送2000，开户链接 hsfx-gold.vip"),
+    # --- 虚拟币 / USDT ---
+    ("虚假投资理财", "USDT OTC arbitrage",
+     "U商搬砖，USDT场外承兑日收益3%-5%，资金不出自己账户，稳定安全，有意向的加飞机或者微信ut_888banzhuan"),
+    ("虚假投资理财", "exchange airdrop activation link",
+     "恭喜您获得币安空投资格，价值2000枚泰达币的数字资产已存入您的钱包，请在48小时内登录 bnb-airdrop.com 激活领取。"),
+    ("虚假投资理财", "crypto contract group invite, casual",
+     "兄弟，我们群里老师带着做虚拟币合约，昨天一单翻了4倍，今天晚上8点还有一波，进不进？我拉你"),
+    # --- 冒充领导熟人 ---
+    ("冒充领导熟人", "boss changed number, come to office",
+     "我是刘局长，换号了，存一下，明早来我办公室。"),
+    ("冒充领导熟人", "boss in meeting, pay partner urgently",
+     "小周，我在开会不方便接电话，有个合作方的款急着要付，你先帮我转8万到这个账户，户名杭州鑫盛建材有限公司，开完会我让财务补给你。"),
+    ("冒充领导熟人", "teacher: child injured, surgery fee",
+     "您是张浩的家长吧？我是他班主任，张浩上体育课摔伤了头，现在在市一院抢救，要马上交手术费3万，我先垫了一部分，您赶紧转到这个卡上。"),
+    ("冒充领导熟人", "child's phone broken, borrowed number, tuition fee",
+     "妈，我手机掉水里了，这是同学的号，我急用2000块交培训费，你转我同学微信上吧，他微信就是这个号。"),
+    # --- 积分兑换 ---
+    ("其他", "mobile points reset today, redemption link",
+     "【中国移动】尊敬的客户，您的话费积分8650分将于今日清零，可兑换价值388元的现金红包，请立即登录 10086jf.cn/dh 办理兑换，逾期作废。"),
+    ("其他", "credit card points expiring, link",
+     "【招商银行】您的信用卡积分12900分即将过期，可兑换蓝牙音箱或等额现金，请点击 cmbjf-dh.com 提交领取。"),
+    ("其他", "points for rice cooker, needs card number",
+     "您的移动积分还有3天到期了，可以换一台电饭煲，登记一下收货地址和银行卡号就能寄出，需要的话回我一下。"),
+    # --- ETC ---
+    ("其他", "ETC authentication expired, relink",
+     "【ETC服务中心】您的ETC卡信息认证已失效，将于今日停用，请尽快登录 etc-zxrz.cn 重新认证，以免影响正常通行。"),
+    ("其他", "ETC blacklisted, call back",
+     "尊敬的车主，您的ETC设备因高速扣费异常已被列入黑名单，请于48小时内回电0571-89267431解除，否则将按逃费处理。"),
+    ("其他", "ETC toll subsidy claim",
+     "【交通运输部】根据新规，您名下苏E·8K927车辆可领取ETC年度通行补贴680元，请点击 jtysb-etc.com 填写信息申领。"),
+    # --- 中奖 ---
+    ("其他", "TV show lucky audience, tax first",
+     "恭喜您被《奔跑吧》节目组抽选为场外幸运观众，获得奖金12.8万元及笔记本电脑一台，请登录 pb-zjcx.com 输入验证码3865领取，领奖需先缴纳个人所得税。"),
+    ("其他", "anniversary draw, contact prize officer",
+     "【京东】恭喜您的账户在周年庆回馈活动中抽中二等奖，奖品为华为Mate60一部，请在72小时内联系领奖专员：19826377541"),
+    ("其他", "mall draw, pay shipping",
+     "你好，你商场抽奖中了台电动车，交298运费就给你送去。"),
+    # --- 游戏交易 ---
+    ("网络游戏虚假交易", "cheap account, off-platform",
+     "出王者荣耀满V号，136个皮肤，诚心要1200，不走交易猫，走我这边平台更便宜，加Q 1904476235"),
+    ("网络游戏虚假交易", "buyer: seller funds frozen, deposit",
+     "你好，你在平台挂的那个和平精英号我买了，钱已经付了，但是平台说你账户没认证资金被冻结，要你先交800保证金解冻，客服链接：jyms-kf.cc"),
+    ("网络游戏虚假交易", "anniversary free skins, parent payment verification",
+     "原神周年庆福利：免费领取限定角色和6480原石，点击 ys-zhounian.com 进入领取页面，需验证家长微信支付账户。"),
+    # --- 婚恋交友 ---
+    ("网络婚恋交友", "dating site opener",
+     "你好，我在珍爱网上看到你的资料，感觉我们挺有缘的，我是做跨境电商的，加个微信聊聊吧？wx: lina_1992sz"),
+    ("网络婚恋交友", "partner pushes betting platform",
+     "亲爱的，我舅舅在那个平台做内部数据，跟着他下注稳赚的，我自己又赚了五万，你先充一万试试，赚了我们一起攒钱买房好不好。"),
+    ("网络婚恋交友", "stranger opener, warm tone",
+     "哥哥在吗？上次加你微信怎么没通过呀"),
+    # --- 虚假购物 ---
+    ("虚假购物服务", "customs-confiscated iPhone, deposit",
+     "海关罚没iPhone15ProMax全新未激活，原价9999现仅需2680，数量有限先到先得，需付定金300，余款货到付清，微信hg-pm15"),
+    ("虚假购物服务", "concert tickets, full payment first",
+     "周杰伦南京站内场票还有两张，原价转，我这边有渠道出票，先付全款我把电子票转给你，要的话加我微信zjl_piao520。"),
+    ("虚假购物服务", "mask supply, 50% deposit",
+     "老板要口罩吗？厂家直供N95现货十万只，一块二一只，先付50%定金当天发货，量大从优，联系人赵经理15936201478"),
+]
+
+PILOT_A_ORDINARY = [
+    ("family", MOBILE, "妈，今晚加班到九点多，不回来吃饭了，给我留点汤就行。"),
+    ("family", MOBILE, "我给你转了500，你去买点水果，别老舍不得花。"),
+    ("family", MOBILE, "爸 我到车站了 车晚点了四十分钟 你别急着出门"),
+    ("family", MOBILE, "晚上我带孩子回去吃饭，要不要我顺路买点菜？"),
+    ("friend", MOBILE, "周六爬山还去不去？老李说他开车，早上七点小区门口集合。"),
+    ("friend", MOBILE, "上次吃饭的钱我微信转你了，记得收一下哈"),
+    ("parent_teacher", MOBILE, "王老师您好，我是李子轩的妈妈，孩子今天有点发烧，想请一天假，麻烦您了。"),
+    ("colleague", MOBILE, "张经理，上周出差的发票我已经贴好了，报销单放你桌上了，麻烦签个字。"),
+    ("colleague", MOBILE, "合同第三页的付款条款客户那边要改一下，我改完发你邮箱，你看没问题就盖章。"),
+    ("colleague", MOBILE, "您好，我是星辰科技人事部的小刘，通知您明天下午两点来公司参加二面，地址在软件园B座5楼。"),
+    ("colleague", MOBILE, "客户刚打电话说样品收到了，挺满意的，下周想约我们过去谈一下批量的价格。"),
+    ("landlord", MOBILE, "小陈，这个月房租记得15号前转我，水电费是236，一起转就行。"),
+    ("delivery", MOBILE, "你好，我是顺丰的快递员，刚打你电话没人接，你的件放小区门口丰巢了，取件码发你手机上了。"),
+    ("neighbour", MOBILE, "我是楼下502的，你家阳台在滴水，能不能看一下空调管子？"),
+    ("otp", SERVICE, "【支付宝】验证码482917，您正在登录支付宝账户，5分钟内有效。验证码切勿告诉他人。"),
+    ("otp", SERVICE, "【美团】您的验证码是603215，用于手机号登录，请勿泄露给他人，如非本人操作请忽略。"),
+    ("parcel", SERVICE, "【菜鸟驿站】您的中通包裹已到学府路店，请凭取件码8-2-3017于18:00前领取。"),
+    ("parcel", SERVICE, "【京东】您的订单已签收，签收人：本人。感谢您在京东购物，欢迎再次光临。"),
+    ("bank", SERVICE, "【工商银行】您尾号6623卡11月28日09:15工资收入8,650.00元，余额12,307.42元。"),
+    ("bank", SERVICE, "【招商银行】您账户1087于12月01日14:32快捷支付扣款128.50元，商户：美团，余额3,402.18。"),
+    ("bank", SERVICE, "【建设银行】您尾号3391的信用卡本期账单金额4,216.80元，最后还款日12月20日，最低还款421.68元。"),
+    ("operator", SERVICE, "【中国移动】尊敬的客户，截至11月30日24时，您的话费余额为8.60元，为避免影响使用，请及时充值。"),
+    ("operator", SERVICE, "【中国联通】您本月国内通用流量已使用80%，剩余2.1GB，可发送LLCX查询详细使用情况。"),
+    ("appointment", SERVICE, "【北京协和医院】您已成功预约12月5日上午内分泌科王医生门诊，就诊序号16，请携带身份证提前30分钟到院取号。"),
+    ("appointment", SERVICE, "【一汽大众雄风4S店】尊敬的车主，您的爱车已到1万公里保养周期，本周六可预约到店，详询0571-86720311。"),
+    ("school", SERVICE, "【阳光幼儿园】各位家长好，本周五下午3点召开家长会，请准时到园，届时会发放寒假安排。"),
+    ("school", MOBILE, "各位家长，明天学校体检，孩子早上不要吃早饭，带好体检表，谢谢配合。——三年二班班主任"),
+    # --- hard cases: share vocabulary with scams ---
+    ("anti_fraud", SERVICE, "【国家反诈中心】提醒：公检法机关不会通过电话办案，"
+    "不存在所谓的“安全账户”，凡是要求您转账到安全账户的都是诈骗！如有疑问请拨打96110。"),
+    ("anti_fraud", SERVICE, "【深圳市公安局反诈中心】近期刷单返利诈骗高发，"
+    "对方先让你小额获利，再以“联单”“卡单”为由要求垫付大额资金。刷单就是诈骗，切勿相信！"),
+    ("anti_fraud", SERVICE, "【国家反诈中心】注意！自称客服说你开通了“百万保障”“学生会员”需要关闭、否则影响征信的，都是诈骗。征信无法人为修复。"),
+    ("bank_warning", SERVICE, "【中国银行】温馨提示：我行不会以任何理由要求您提供短信验证码、密码，请勿向他人透露，谨防诈骗。"),
+    ("refund", SERVICE, "【淘宝】您的退款申请已通过，退款金额89.00元已原路退回至您的支付宝余额，请注意查收。"),
+    ("refund", SERVICE, "【拼多多】您的订单已退款成功，52.80元将于1-3个工作日内原路退回您的银行卡，无需任何额外操作。"),
+    ("insurance", SERVICE, "【中国平安】尊敬的客户，您的车险保单将于12月18日到期，请及时续保，可通过平安好车主App或联系您的专属代理人办理。"),
+    ("loan", SERVICE, "【建设银行】尊敬的客户，您的个人住房贷款本月应还款3,612.45元，将于12月10日从尾号0916账户自动扣款，请确保余额充足。"),
+    ("loan", SERVICE, "【微众银行】您的微粒贷借款本期应还1,058.33元，还款日为12月8日，将从绑定的银行卡自动扣款。"),
+    ("parcel_compensation", MOBILE, "你好，我是韵达学府路网点的，你那个件运输中破损了，商家那边同意给你补发一件，不用你操作，明天直接送到。"),
+    ("etc", SERVICE, "【江苏ETC】您的车辆苏A·5L823于11月28日通行宁杭高速，扣费45.00元，如有疑问请拨打96777。"),
+    ("points", SERVICE, "【中国电信】尊敬的客户，您当前积分为2,356分，可在中国电信App“积分商城”兑换话费或权益，详情咨询10000。"),
+    ("police_notice", SERVICE, "【朝阳公安分局】您申请的居住证已办理完成，请携带本人身份证于工作日到呼家楼派出所户籍窗口领取。"),
+]
+
 SCAM_SENDERS = (MOBILE, VIRTUAL)
 
 
@@ -572,10 +744,17 @@ class HandWrittenSet:
 CHECK = HandWrittenSet("check", CHECK_SCAMS, CHECK_ORDINARY)
 DEV = HandWrittenSet("dev", DEV_SCAMS, DEV_ORDINARY)
 HELD_BACK = HandWrittenSet("held back", HELD_BACK_SCAMS, HELD_BACK_ORDINARY)
-SETS = (CHECK, DEV, HELD_BACK)
+PILOT_A = HandWrittenSet("pilot A", PILOT_A_SCAMS, PILOT_A_ORDINARY)
+SETS = (CHECK, DEV, HELD_BACK, PILOT_A)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5
+
+# Near-duplicates across sets that are kept on purpose, each reported rather than dropped: the
+# pilot-A writer wrote, independently, word for word the same friend's message as the check set.
+# Both sets keep it (each set stays as its writer wrote it); it is an ordinary message, so tuning
+# on pilot A cannot leak a scam script into the check set through it.
+KNOWN_CROSS_SET_DUPLICATES = {"上次吃饭的钱我微信转你了，记得收一下哈"}
 
 
 def trigrams(text: str) -> set[str]:

@@ -41,6 +41,11 @@ _FORMER_NAMES = {"引导加微信/QQ等私下联系": "引导添加微信/QQ私�
 # The one cue that speaks *for* a message: official reminders quote the scripts they warn about.
 ANTI_FRAUD_REMINDER = "官方反诈提醒用语"
 _LATIN_LETTER = re.compile("[a-z]")  # the characters "a" <= ch <= "z"
+# A refund going back the way the buyer paid: the wording of a real shop's refund notice.
+ORIGINAL_ROUTE_REFUND = "退款原路退回（正规退款通知用语）"
+# Cues that are evidence *against* fraud: shown as a reason for a block or a warning they would
+# tell a person the opposite of why the message was flagged.
+COUNTER_CUES = frozenset({ANTI_FRAUD_REMINDER, ORIGINAL_ROUTE_REFUND})
 _SIGNATURE = re.compile(r"^\s*【[^】]{2,12}】|【[^】]{2,12}】\s*$")
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
-from features.sms.patterns import ANTI_FRAUD_REMINDER, SHAPE_FEATURES, script_cues
+from features.sms.patterns import COUNTER_CUES, ORIGINAL_ROUTE_REFUND, SHAPE_FEATURES, script_cues
 from features.sms.text import CATEGORY_SCORE_NAME, FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
 _GRAM_PREFIXES = ("字: ", "词: ")
@@ -32,15 +32,17 @@ _CATEGORY_SCORE_PREFIX = CATEGORY_SCORE_NAME.split("{", 1)[0]
 # Shape measures help the model but tell an analyst nothing about *why* ("数字占比 0%",
 # "感叹号 0 个": an absence, or punctuation nobody can act on).
 _NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share", "exclamations")) | {
-    FRAUD_SCORE_NAME  # feeds the category head; beside the linear score it would say the same generic thing twice
+    FRAUD_SCORE_NAME,  # feeds the category head; beside the linear score it would say the same generic thing twice
+    ORIGINAL_ROUTE_REFUND,  # "the refund goes back the way you paid" cannot be why a message is blocked
 }
 # Said only when nothing concrete explains a decision: "similar to scam texts" beside
 # "冒充公检法称涉案" adds nothing and hides a reason the analyst could act on.
 SMS_FALLBACK_REASONS = frozenset({LINEAR_SCORE_NAME})
 # The fraud-script cues that fired lead a flagged message's reasons: each names what the
-# sender wants done ("要求转入“安全账户”…"), which a person can verify. The official-reminder
-# cue is evidence *against* fraud, so it never leads.
-SMS_LEAD_REASONS = frozenset(reason for reason in script_cues() if reason != ANTI_FRAUD_REMINDER)
+# sender wants done ("要求转入“安全账户”…"), which a person can verify. The counter-cues
+# (an official reminder, a refund going back the way it was paid) are evidence *against* fraud,
+# so they never lead.
+SMS_LEAD_REASONS = frozenset(reason for reason in script_cues() if reason not in COUNTER_CUES)
 
 
 def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:

@@ -17,7 +17,18 @@ import pytest
 from features.sms.patterns import script_cues
 from features.sms.text import LINEAR_SCORE_NAME
 from models.scam_model import ALLOW, Decision, ScamModel
-from tests.hand_written_sms import CHECK, CHECK_ORDINARY, CHECK_SCAMS, DEV, NEAR_DUPLICATE_JACCARD, SETS, jaccard, texts, trigrams
+from tests.hand_written_sms import (
+    CHECK,
+    CHECK_ORDINARY,
+    CHECK_SCAMS,
+    DEV,
+    KNOWN_CROSS_SET_DUPLICATES,
+    NEAR_DUPLICATE_JACCARD,
+    SETS,
+    jaccard,
+    texts,
+    trigrams,
+)
 from training.data.demo_sms import generate_demo_sms
 
 SCAMS, ORDINARY = CHECK_SCAMS, CHECK_ORDINARY
@@ -51,8 +62,9 @@ def test_messages_are_not_near_duplicates_of_the_generator(text: str, generated_
     assert closest < NEAR_DUPLICATE_JACCARD
 
 
-def test_the_check_dev_and_held_back_sets_are_disjoint() -> None:
-    """A dev or held-back message close to a check message would let tuning on one leak into the other."""
+def test_the_hand_written_sets_are_disjoint_but_for_the_reported_duplicates() -> None:
+    """A dev, held-back or pilot message close to a check message would let tuning on one leak into
+    the other; the only overlap allowed is the one listed (and explained) in ``KNOWN_CROSS_SET_DUPLICATES``."""
     close = [
         (text, other)
         for i, first in enumerate(SETS)
@@ -61,7 +73,7 @@ def test_the_check_dev_and_held_back_sets_are_disjoint() -> None:
         for other in texts(second)
         if jaccard(trigrams(text), trigrams(other)) >= NEAR_DUPLICATE_JACCARD
     ]
-    assert close == []
+    assert {text for text, _ in close} | {other for _, other in close} == KNOWN_CROSS_SET_DUPLICATES
 
 
 def test_the_dev_set_covers_every_fraud_type_and_ordinary_kind() -> None:

@@ -70,6 +70,14 @@ def test_shape_ignores_placeholder_letters(patterns: PatternFeatures) -> None:
         ("我是王总，正在开会不方便接电话，你先帮我转账给供应商", "自称领导不便通话却要求转款"),
         ("您的ETC已失效，请点击 etc-gov.vip/a1 认证", "称积分、ETC、医保或保险到期失效并附链接"),
         ("【国家反诈中心】凡是要求屏幕共享的都是诈骗", "官方反诈提醒用语"),
+        # The fee before a won prize ships is a courier fee as often as a tax.
+        ("你抽奖中了一台平板，付50元快递费就寄给你", "称中奖却要求先付运费、税费或手续费"),
+        ("积分能换购物卡，登记一下您的银行卡号就行", "要求提供验证码或银行卡号"),
+        ("店里要刷销量，帮忙下一单，佣金马上返", "刷单点赞类兼职许诺日结佣金"),
+        ("【天猫】您的退款已原路退回，请注意查收", "退款原路退回（正规退款通知用语）"),
+        ("你的国际快件在海关查扣了，要先交两千关税才能放行", "称包裹被海关扣押或需交清关费"),
+        ("姐，我手机摔坏了，用室友的手机给你发的，先借我点钱", "称手机坏了借用他人号码联系"),
+        ("法院通知：你被银行起诉了，后天开庭，想和解就先交和解金", "冒充公检法称涉案"),
     ],
 )
 def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, cue: str) -> None:
@@ -82,6 +90,11 @@ def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, c
         ("【市公安局】户籍业务窗口周六照常办公", "冒充公检法称涉案"),  # authority without a case
         ("妈，我今晚加班，晚饭不用等我了", "称亲友出事急需用钱"),
         ("【中国移动】您的积分可兑换话费，详询10086", "称积分、ETC、医保或保险到期失效并附链接"),  # no link
+        ("你好，运费险理赔已到账，请查收", "要求先交手续费、保证金或税费"),  # a fee word without a fee asked for
+        ("你好，运费险理赔已到账，请查收", "称中奖却要求先付运费、税费或手续费"),  # ... nor a prize
+        ("【京东】您的退款申请已受理，请耐心等待", "退款原路退回（正规退款通知用语）"),  # refund without its route
+        ("【顺丰速运】您的国际快件已完成清关，正在派送", "称包裹被海关扣押或需交清关费"),  # cleared, nothing asked
+        ("我手机坏了，这两天联系不上就发邮件", "称手机坏了借用他人号码联系"),  # no borrowed number
     ],
 )
 def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str, cue: str) -> None:
