@@ -23,16 +23,31 @@ class DuplicatesConfig(StrictModel):
     ``drop`` keeps one: each distinct message counts once, whatever its campaign's size. ``keep_max``
     keeps up to ``max_copies``: a repeating campaign weighs more (what a randomly split hold-out,
     where copies cross into the test part, rewards) without letting one template of thousands drown
-    the rest. ``keep`` keeps every copy. Copies of a text always stay in one fold group.
+    the rest. ``keep`` keeps every copy. ``weight`` keeps one row per text, as ``drop`` does, and
+    gives it the sample weight ``1 + ln(copies)`` in every fit: a campaign counts for more, but
+    the folds and the early-stopping split still see each text once (repeating rows, as
+    ``keep_max`` does, cost the grouped view; docs/benchmarks.md). Copies of a text always stay in
+    one fold group.
     """
 
-    policy: Literal["drop", "keep_max", "keep"] = "drop"
+    policy: Literal["drop", "keep_max", "keep", "weight"] = "drop"
     max_copies: int = Field(3, ge=2, le=1000)
 
     @property
     def copies(self) -> int | None:
-        """Copies kept per text: 1 (drop), ``max_copies`` (keep_max) or None (keep: all)."""
-        return {"drop": 1, "keep_max": self.max_copies, "keep": None}[self.policy]
+        """Rows kept per text: 1 (drop, weight), ``max_copies`` (keep_max) or None (keep: all)."""
+        return {"drop": 1, "keep_max": self.max_copies, "keep": None, "weight": 1}[self.policy]
+
+    @property
+    def weighs(self) -> bool:
+        """Whether training weighs each text by its copy count (policy ``weight``)."""
+        return self.policy == "weight"
+
+    @property
+    def source_copies(self) -> int | None:
+        """Copies per text a file written for this trainer must keep (retraining's base + feedback):
+        ``copies``, except every copy under ``weight``, which the trainer counts when it loads it."""
+        return None if self.weighs else self.copies
 
 
 class ServeConfig(StrictModel):

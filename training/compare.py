@@ -111,7 +111,7 @@ def serving_refit(cfg: SmsConfig) -> SmsConfig:
 
 def training_rows(dev: pd.DataFrame, cfg: SmsConfig) -> pd.DataFrame:
     """The development rows as ``yunmao train`` with ``cfg`` would keep them (``cfg.duplicates``)."""
-    return drop_duplicates(dev, cfg.duplicates.copies).frame
+    return drop_duplicates(dev, cfg.duplicates.copies, weigh=cfg.duplicates.weighs).frame
 
 
 def outer_folds(view: str, labels: pd.Series, groups: pd.Series, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:

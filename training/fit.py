@@ -19,6 +19,11 @@ early-stops on the same grouped inner split of its own training part, and uses o
 the featuriser chose without the held-out labels (``fold_column_masks_``); :func:`fold_rows`
 says which rows and columns, once for all heads. Columns only the heads may read
 (``head_only_columns_``, the category text scores) are hidden from the binary booster alone.
+
+A frame with a ``weight`` column (``duplicates: {policy: weight}``, training/data/sms/dedupe.py)
+weighs its rows in every fit that learns from them: the featuriser's linear text models, each
+booster's training and early-stopping sets, the refits, the heads and the Platt calibrator. The
+thresholds stay at FPR over rows, each counted once.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from models.scam_model import (
     ScamModel,
     Thresholds,
 )
+from training.data.sms.dedupe import WEIGHT_COLUMN
 from training.metrics import binary_report
 from training.split import grouped_folds
 from training.thresholds import threshold_for_fpr
@@ -158,10 +164,12 @@ def fit_scam_model(
         frame, groups = frame.iloc[fitted_rows].reset_index(drop=True), groups.iloc[fitted_rows].reset_index(drop=True)
     labels = frame["label"].astype(int).reset_index(drop=True)
     y = labels.to_numpy()
+    weights = row_weights(frame)
     folds = list(grouped_folds(labels, groups, split.folds, split.seed))
     if fold_columns is not None:
         frame = pd.concat([frame, fold_columns(folds).reset_index(drop=True)], axis=1)
-    features = featuriser.fit_transform(frame, y, folds=folds)
+    weighted = {} if weights is None else {"sample_weight": weights}
+    features = featuriser.fit_transform(frame, y, folds=folds, **weighted)
     feature_names = [str(name) for name in featuriser.get_feature_names_out()]
     base_column = feature_names.index(base_margin_feature) if base_margin_feature else None
     base = base_margin(features, base_column)
@@ -175,6 +183,7 @@ def fit_scam_model(
         booster = _train_booster(
             lightgbm, usable[fit_idx], y[fit_idx], usable[stop_idx], y[stop_idx], split.seed,
             init_scores=None if base is None else (base[fit_idx], base[stop_idx]),
+            weights=(_take(weights, fit_idx), _take(weights, stop_idx)),
         )
         margins[held_idx] = booster.predict(features[held_idx], raw_score=True) + (0 if base is None else base[held_idx])
         boosters.append(booster)
@@ -183,20 +192,24 @@ def fit_scam_model(
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
         refit_features = _only_columns(features, _without(None, head_only))
-        served = BoosterBag([_refit_booster(lightgbm, refit_features, y, rounds, split.seed, init_score=base)], base_column)
+        served = BoosterBag(
+            [_refit_booster(lightgbm, refit_features, y, rounds, split.seed, init_score=base, weight=weights)], base_column
+        )
         member_rounds = served.rounds
     elif serve.booster == "merged":
         served = merged_bag(bag)
 
-    calibrator = _fit_platt(margins, y)
+    calibrator = _fit_platt(margins, y, weights)
     scores = calibrator(margins)
     cutoffs = _thresholds_at_fpr(scores, y, thresholds)
     head, type_folds = None, None
     if fraud_type is not None and "fraud_type" in frame:
-        head, type_folds = _fit_fraud_type_head(fraud_type, serve, frame, features, cross_fit, split.seed)
+        head, type_folds = _fit_fraud_type_head(fraud_type, serve, frame, features, cross_fit, split.seed, weights)
     category_head, fraud_cutoffs, category_folds = None, None, None
     if category is not None:
-        category_head, fraud_cutoffs, category_folds = _fit_category_head(category, serve, frame, features, cross_fit, split.seed)
+        category_head, fraud_cutoffs, category_folds = _fit_category_head(
+            category, serve, frame, features, cross_fit, split.seed, weights
+        )
     model = ScamModel(
         kind=kind,
         featuriser=featuriser,
@@ -223,6 +236,19 @@ def fit_scam_model(
     # Per member: a merged booster's own round count is the sum of its members' (their trees in one model).
     metrics["served_member_rounds"] = member_rounds
     return FitResult(model, frame, scores, metrics, n_train=len(frame), fold_boosters=FoldBoosters(bag, type_folds, category_folds))
+
+
+def row_weights(frame: pd.DataFrame) -> np.ndarray | None:
+    """Each row's sample weight from ``frame``'s weight column (a row without one, e.g. the demo mix
+    or feedback, counts once); None when the frame has no such column: every fit then runs unweighted."""
+    if WEIGHT_COLUMN not in frame:
+        return None
+    return frame[WEIGHT_COLUMN].astype(float).fillna(1.0).to_numpy()
+
+
+def _take(weights: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    """``weights`` of ``rows`` (None stays None: unweighted)."""
+    return None if weights is None else weights[rows]
 
 
 def served_rounds(best_iterations: Sequence[int], serve: ServeConfig) -> int:
@@ -295,11 +321,14 @@ def _booster_params(cfg: LightGBMConfig, seed: int, params=None) -> dict:
 
 
 def _train_booster(
-    cfg: LightGBMConfig, x_train, y_train, x_valid, y_valid, seed: int, params=None, init_scores=None
+    cfg: LightGBMConfig, x_train, y_train, x_valid, y_valid, seed: int, params=None, init_scores=None, weights=None
 ) -> lgb.Booster:
+    """A booster early-stopped on the validation set; ``weights`` (train, validation) weigh the rows
+    of both, so the rounds are chosen on the loss the booster is trained for."""
     train_init, valid_init = init_scores if init_scores is not None else (None, None)
-    train_set = lgb.Dataset(x_train, y_train, init_score=train_init)
-    valid_set = lgb.Dataset(x_valid, y_valid, reference=train_set, init_score=valid_init)
+    train_weight, valid_weight = weights if weights is not None else (None, None)
+    train_set = lgb.Dataset(x_train, y_train, init_score=train_init, weight=train_weight)
+    valid_set = lgb.Dataset(x_valid, y_valid, reference=train_set, init_score=valid_init, weight=valid_weight)
     return lgb.train(
         _booster_params(cfg, seed, params),
         train_set,
@@ -309,18 +338,22 @@ def _train_booster(
     )
 
 
-def _refit_booster(cfg: LightGBMConfig, x, y, rounds: int, seed: int, params=None, init_score=None) -> lgb.Booster:
+def _refit_booster(
+    cfg: LightGBMConfig, x, y, rounds: int, seed: int, params=None, init_score=None, weight=None
+) -> lgb.Booster:
     """One booster on every row for a fixed number of ``rounds`` (no early stopping: the folds chose them)."""
-    return lgb.train(_booster_params(cfg, seed, params), lgb.Dataset(x, y, init_score=init_score), num_boost_round=rounds)
+    dataset = lgb.Dataset(x, y, init_score=init_score, weight=weight)
+    return lgb.train(_booster_params(cfg, seed, params), dataset, num_boost_round=rounds)
 
 
-def _fit_platt(margin: np.ndarray, labels: np.ndarray) -> PlattCalibrator:
-    fitted = LogisticRegression(C=1e4).fit(margin.reshape(-1, 1), labels)
+def _fit_platt(margin: np.ndarray, labels: np.ndarray, weights: np.ndarray | None = None) -> PlattCalibrator:
+    fitted = LogisticRegression(C=1e4).fit(margin.reshape(-1, 1), labels, sample_weight=weights)
     return PlattCalibrator(slope=float(fitted.coef_[0, 0]), intercept=float(fitted.intercept_[0]))
 
 
 def _fit_fraud_type_head(
     cfg: FraudTypeConfig, serve: ServeConfig, frame: pd.DataFrame, features, cross_fit: list[FoldRows], seed: int,
+    weights: np.ndarray | None = None,
 ) -> tuple[FraudTypeHead | None, list[lgb.Booster] | None]:
     """Head on fraud rows with a known type, and its fold boosters; (None, None) when fewer than
     two usable types.
@@ -331,12 +364,13 @@ def _fit_fraud_type_head(
     is_fraud = frame["label"].astype(int).to_numpy() == 1
     if "category" in frame and frame["category"].notna().any():
         is_fraud = (frame["category"] == shipped_taxonomy().fraud_category).to_numpy()
-    fitted = _fit_multiclass(cfg, serve, frame["fraud_type"].where(is_fraud), features, cross_fit, seed)
+    fitted = _fit_multiclass(cfg, serve, frame["fraud_type"].where(is_fraud), features, cross_fit, seed, weights)
     return (None, None) if fitted is None else (FraudTypeHead(fitted.served, fitted.classes, fitted.stacked_members), fitted.boosters)
 
 
 def _fit_category_head(
     cfg: CategoryConfig, serve: ServeConfig, frame: pd.DataFrame, features, cross_fit: list[FoldRows], seed: int,
+    weights: np.ndarray | None = None,
 ) -> tuple[CategoryHead | None, Thresholds | None, list[lgb.Booster] | None]:
     """Head over the taxonomy's categories on rows whose category is known, fraud_score
     thresholds and the head's fold boosters; all None when fewer than two categories have enough
@@ -344,7 +378,7 @@ def _fit_category_head(
     class or no non-fraud row to measure FPR on."""
     if "category" not in frame:
         return None, None, None
-    fitted = _fit_multiclass(cfg, serve, frame["category"], features, cross_fit, seed)
+    fitted = _fit_multiclass(cfg, serve, frame["category"], features, cross_fit, seed, weights)
     if fitted is None:
         return None, None, None
     taxonomy = shipped_taxonomy()
@@ -382,6 +416,7 @@ class _FittedMulticlass:
 
 def _fit_multiclass(
     cfg: FraudTypeConfig, serve: ServeConfig, names: pd.Series, features, cross_fit: list[FoldRows], seed: int,
+    weights: np.ndarray | None = None,
 ) -> _FittedMulticlass | None:
     """Boosters and classes for a head predicting ``names`` (None: row not used); None when fewer
     than two classes have ``min_examples_per_type`` rows.
@@ -411,18 +446,22 @@ def _fit_multiclass(
         usable = _only_columns(features, rows.columns)
         stopped = _train_booster(
             cfg.lightgbm, usable[fit_idx], codes[fit_idx].astype(int), usable[stop_idx], codes[stop_idx].astype(int), seed,
-            params=params,
+            params=params, weights=(_take(weights, fit_idx), _take(weights, stop_idx)),
         )
         rounds.append(predicting_rounds(stopped))
         train_idx = np.union1d(fit_idx, stop_idx)
-        booster = _refit_booster(cfg.lightgbm, usable[train_idx], codes[train_idx].astype(int), rounds[-1], seed, params)
+        booster = _refit_booster(
+            cfg.lightgbm, usable[train_idx], codes[train_idx].astype(int), rounds[-1], seed, params, weight=_take(weights, train_idx)
+        )
         oof_proba[rows.held] = MulticlassHead([booster], classes).proba(features[rows.held])
         boosters.append(booster)
     served = boosters
     if serve.booster == "refit":
         rounds = served_rounds(rounds, serve)
         typed_rows = np.flatnonzero(typed)
-        served = [_refit_booster(cfg.lightgbm, features[typed_rows], codes[typed_rows].astype(int), rounds, seed, params)]
+        served = [_refit_booster(
+            cfg.lightgbm, features[typed_rows], codes[typed_rows].astype(int), rounds, seed, params, weight=_take(weights, typed_rows)
+        )]
     elif serve.booster == "merged":
         stacked = _stacked(boosters)
         return _FittedMulticlass(boosters, classes, oof_proba, stacked["boosters"], stacked["stacked_members"])

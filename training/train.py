@@ -63,7 +63,7 @@ def train_sms(
 ) -> TrainOutcome:
     """Load, mix in ``cfg.demo_mix`` (unless ``demo_mix`` is False), fit, log and register an SMS
     model; returns the registered version. The data report records ``demo_mix_rows``."""
-    loaded = load_labelled(paths, fmt, max_copies=cfg.duplicates.copies)
+    loaded = load_labelled(paths, fmt, max_copies=cfg.duplicates.copies, weigh=cfg.duplicates.weighs)
     frame, mixed = with_demo_mix(loaded.frame, cfg.demo_mix) if demo_mix else (loaded.frame, 0)
     fit = fit_sms(frame, cfg)
     return log_and_register(

@@ -33,8 +33,9 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         self.fit_transform(records, y)
         return self
 
-    def fit_transform(self, records: pd.DataFrame, y=None, folds=None, **fit_params) -> sp.csr_matrix:
-        """Fit and return the training matrix; ``folds`` are the boosters' (train, held-out) pairs.
+    def fit_transform(self, records: pd.DataFrame, y=None, folds=None, sample_weight=None, **fit_params) -> sp.csr_matrix:
+        """Fit and return the training matrix; ``folds`` are the boosters' (train, held-out) pairs,
+        ``sample_weight`` (per record, None: each counts once) weighs the text's linear models.
 
         ``fold_column_masks_[k]`` (None without folds) marks the columns fold ``k``'s boosters
         may use: only the text n-grams are chosen with labels, so only they are ever masked.
@@ -42,7 +43,9 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         """
         self.preprocess_ = RecordPreprocessor().fit(records)
         frame = self.preprocess_.transform(records)
-        text = self.text.fit_transform(frame, y, fraud_type=records.get("fraud_type"), folds=folds, category=records.get("category"))
+        text = self.text.fit_transform(
+            frame, y, fraud_type=records.get("fraud_type"), folds=folds, category=records.get("category"), sample_weight=sample_weight
+        )
         stacked = self._stack(text, self.patterns.fit_transform(frame["norm"]), self.metadata.fit_transform(frame))
         unsupervised = np.ones(stacked.shape[1] - text.shape[1], dtype=bool)
         masks = self.text.fold_column_masks_

@@ -98,7 +98,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def fit_transform(
-        self, frame: pd.DataFrame, y=None, fraud_type=None, folds=None, category=None, **fit_params
+        self, frame: pd.DataFrame, y=None, fraud_type=None, folds=None, category=None, sample_weight=None, **fit_params
     ) -> sp.csr_matrix:
         """Fit on ``frame``; ``fraud_type`` (per row, None for normal) adds per-type text scores.
 
@@ -112,6 +112,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
         ``folds``: positional (train, held-out) pairs of the model trained on these features;
         ``fold_column_masks_`` then says which columns each fold's booster may use.
+        ``sample_weight`` (per row, None: each counts once) weighs every linear model's fit, in and
+        out of fold; chi² selection counts rows unweighted (``SelectKBest`` takes no weights).
         """
         if y is None:
             raise ValueError("TextFeatures needs labels: its linear text score is supervised")
@@ -124,18 +126,19 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         grams = sp.hstack([chars, self.word_.fit_transform(frame["tokens"])], format="csr")
         duplicates = np.asarray(frame["norm"], dtype=object)
         inputs = self._linear_input(chars, frame["norm"])
-        self.linear_, binary_oof = self._fit_out_of_fold(inputs, y, duplicates)
+        weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        self.linear_, binary_oof = self._fit_out_of_fold(inputs, y, duplicates, weights)
         binary_oof = binary_oof[:, 1]
         types, self.type_classes_ = _type_codes(y, fraud_type, self.linear_folds)
         type_oof = None
         target = y
         if self.type_classes_:
             typed = np.flatnonzero(types >= 0)
-            self.type_linear_, typed_oof = self._fit_out_of_fold(inputs[typed], types[typed], duplicates[typed])
+            self.type_linear_, typed_oof = self._fit_out_of_fold(inputs[typed], types[typed], duplicates[typed], weights[typed])
             type_oof = _class_proba(self._margins(inputs, self.type_linear_))
             type_oof[typed] = typed_oof
             target = np.where(types >= 0, types + 2, y)  # chi² also keeps n-grams that separate types
-        category_oof = self._fit_category_scores(inputs, category, duplicates)
+        category_oof = self._fit_category_scores(inputs, category, duplicates, weights)
         selected, gram_masks = self._select_grams(grams, target, folds)
         n_chars = len(self.char_.vocabulary_)
         self.char_columns_ = selected[selected < n_chars]
@@ -226,7 +229,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         fraud_linear = getattr(self, "fraud_linear_", None)
         return {} if fraud_linear is None else {shipped_taxonomy().fraud_category: fraud_linear}
 
-    def _fit_category_scores(self, inputs: sp.csr_matrix, category, duplicates: np.ndarray) -> np.ndarray | None:
+    def _fit_category_scores(
+        self, inputs: sp.csr_matrix, category, duplicates: np.ndarray, weights: np.ndarray
+    ) -> np.ndarray | None:
         """Rows × scored categories: out-of-fold P(category) against every other known category
         (rows of unknown category are scored by the model fitted on all known rows). A category
         is scored where the known rows hold at least ``linear_folds`` of it and of the rest (none
@@ -241,7 +246,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             is_name = (category.iloc[known] == name).to_numpy().astype(int)
             if min(is_name.sum(), len(is_name) - is_name.sum()) < self.linear_folds:
                 continue
-            self.category_linear_[name], known_oof = self._fit_out_of_fold(inputs[known], is_name, duplicates[known])
+            self.category_linear_[name], known_oof = self._fit_out_of_fold(inputs[known], is_name, duplicates[known], weights[known])
             scores = _class_proba(self._margins(inputs, self.category_linear_[name]))[:, 1]
             scores[known] = known_oof[:, 1]
             columns.append(scores)
@@ -272,10 +277,11 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         return cue_matrix(norm, raw) * np.float32(weight) if weight else None
 
     def _fit_out_of_fold(
-        self, grams: sp.csr_matrix, target: np.ndarray, duplicates: np.ndarray
+        self, grams: sp.csr_matrix, target: np.ndarray, duplicates: np.ndarray, weights: np.ndarray
     ) -> tuple[LogisticRegression, np.ndarray]:
         """A linear model on all rows, and its out-of-fold probabilities (rows × classes, also
-        for two classes: the per-type score of data with exactly two fraud types is one).
+        for two classes: the per-type score of data with exactly two fraud types is one), every
+        fit weighing rows by ``weights``.
 
         Rows with the same ``duplicates`` key (normalised text) share a fold, so no row is
         scored by a model that trained on its copy.
@@ -284,8 +290,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         oof = np.zeros((len(target), classes), dtype=np.float32)
         folds = StratifiedGroupKFold(self.linear_folds, shuffle=True, random_state=self.random_state)
         for train_idx, score_idx in folds.split(grams, target, duplicates):
-            oof[score_idx] = self._linear(classes == 2).fit(grams[train_idx], target[train_idx]).predict_proba(grams[score_idx])
-        return self._linear(classes == 2).fit(grams, target), oof
+            model = self._linear(classes == 2).fit(grams[train_idx], target[train_idx], sample_weight=weights[train_idx])
+            oof[score_idx] = model.predict_proba(grams[score_idx])
+        return self._linear(classes == 2).fit(grams, target, sample_weight=weights), oof
 
     def _linear(self, binary: bool = True) -> LogisticRegression:
         return LogisticRegression(C=self.linear_C, solver="liblinear" if binary else "lbfgs", max_iter=1000)

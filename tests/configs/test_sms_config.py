@@ -33,9 +33,19 @@ def test_shipped_config_loads_with_issue_defaults() -> None:
     assert 0 < config.demo_mix.share <= 1  # real-data training mixes in the demo scripts (issue #10)
 
 
-@pytest.mark.parametrize("policy, copies", [("drop", 1), ("keep_max", 3), ("keep", None)])
+@pytest.mark.parametrize("policy, copies", [("drop", 1), ("keep_max", 3), ("keep", None), ("weight", 1)])
 def test_duplicates_policy_says_how_many_copies_training_keeps(policy: str, copies: int | None) -> None:
     assert SmsConfig.model_validate({"duplicates": {"policy": policy, "max_copies": 3}}).duplicates.copies == copies
+
+
+@pytest.mark.parametrize("policy, weighs, source_copies", [("drop", False, 1), ("keep_max", False, 3), ("weight", True, None)])
+def test_only_the_weight_policy_weighs_and_it_needs_every_copy_of_a_file_written_for_the_trainer(
+    policy: str, weighs: bool, source_copies: int | None,
+) -> None:
+    """Retraining rewrites base + feedback for the trainer: under ``weight`` the trainer counts the
+    copies itself, so the file must keep all of them (one would weigh every text 1)."""
+    duplicates = SmsConfig.model_validate({"duplicates": {"policy": policy, "max_copies": 3}}).duplicates
+    assert (duplicates.weighs, duplicates.source_copies) == (weighs, source_copies)
 
 
 def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
@@ -55,7 +65,9 @@ def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
         ("serve", "booster", "stacked", "serve.booster"),  # only refit | bag | merged
         ("serve", "rounds_quantile", 1.5, "serve.rounds_quantile"),
         ("serve", "rounds_scale", 0, "serve.rounds_scale"),
-        ("duplicates", "policy", "keep_some", "duplicates.policy"),  # only drop | keep_max | keep
+        ("duplicates", "policy", "keep_some", "duplicates.policy"),  # only drop | keep_max | keep | weight
+        ("duplicates", "policy", "weights", "duplicates.policy"),  # a near miss is refused, not read as drop
+        ("duplicates", "policy", None, "duplicates.policy"),
         ("duplicates", "max_copies", 1, "duplicates.max_copies"),  # 1 copy is drop
         ("demo_mix", "share", 1.5, "demo_mix.share"),  # more generated rows than real ones
         ("demo_mix", "share", -0.1, "demo_mix.share"),

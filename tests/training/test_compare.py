@@ -10,8 +10,16 @@ from configs.evaluation import BootstrapConfig, EvaluationConfig
 from configs.sms import DuplicatesConfig
 from features.sms.normalise import normalise_text
 from tests.models.conftest import SMALL_SMS_CONFIG
-from training.compare import COMPARED, compare_candidate, compare_refit_with_bag, compare_with_baseline, outer_folds
+from training.compare import (
+    COMPARED,
+    compare_candidate,
+    compare_refit_with_bag,
+    compare_with_baseline,
+    outer_folds,
+    training_rows,
+)
 from training.data.demo_sms import generate_demo_sms
+from training.data.sms.dedupe import WEIGHT_COLUMN
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=200))
 METRICS = ("roc_auc", "pr_auc", "recall_at_fpr_0.001", "recall_at_fpr_0.01")
@@ -64,6 +72,18 @@ def test_grouped_view_keeps_copies_on_one_side_and_random_view_lets_them_cross()
         assert sorted(np.concatenate([held for _, held in folds]).tolist()) == list(range(len(frame)))
     with pytest.raises(ValueError, match="unknown view 'sealed'"):
         outer_folds("sealed", labels, groups, 3, seed=0)
+
+
+def test_the_weight_policy_trains_each_development_text_once_weighted_by_its_copies() -> None:
+    """``compare_candidate`` fits a ``weight`` candidate on what ``yunmao train`` would fit on."""
+    frame = _with_copies()
+    weigh = SMALL_SMS_CONFIG.model_copy(update={"duplicates": DuplicatesConfig(policy="weight")})
+    rows = training_rows(frame, weigh)
+    keys = frame["text"].map(normalise_text)
+    assert len(rows) == keys.nunique() and not rows["text"].map(normalise_text).duplicated().any()
+    copies = rows["text"].map(normalise_text).map(keys.value_counts())
+    assert rows[WEIGHT_COLUMN].to_numpy() == pytest.approx(1 + np.log(copies.to_numpy(dtype=float)))
+    assert WEIGHT_COLUMN not in training_rows(frame, SMALL_SMS_CONFIG)
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ thresholds and the heads' figures).
 
 from __future__ import annotations
 
+import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 import training.fit as fit_module
 from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
+from training.data.sms.dedupe import WEIGHT_COLUMN
 from training.split import grouped_folds
 
 SPLIT = SplitConfig(folds=3, seed=0)
@@ -196,3 +198,55 @@ def test_refit_and_bag_share_calibration_and_thresholds(monkeypatch: pytest.Monk
     np.testing.assert_array_equal(refit.oof_scores, bag.oof_scores)
     frame = _frame()[0]
     np.testing.assert_allclose(refit.cross_fitted_model().score(frame), bag.model.score(frame))
+
+
+class WeighingRowFeaturiser(RowFeaturiser):
+    """:class:`RowFeaturiser` that accepts, and records, the sample weights the fit hands it."""
+
+    def fit(self, frame: pd.DataFrame, y=None, folds=None, sample_weight=None) -> WeighingRowFeaturiser:
+        self.sample_weight_ = sample_weight
+        return super().fit(frame, y, folds)
+
+
+def test_row_weights_reach_the_featuriser_every_booster_and_the_calibrator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``duplicates: {policy: weight}`` puts a weight column on the frame: every LightGBM dataset
+    (binary and head boosters, their early-stopping sets and refits) and the Platt fit must weigh
+    each row by it, a row without one (the demo mix) counting once; dropping them anywhere fails here."""
+    frame, groups = _frame()
+    expected = 1 + np.log(1 + frame["row"].to_numpy() % 4)
+    expected[::7] = 1.0
+    frame[WEIGHT_COLUMN] = np.where(np.arange(len(frame)) % 7 == 0, np.nan, expected)
+    datasets: list[tuple[np.ndarray, np.ndarray | None]] = []
+
+    class SpyDataset(lgb.Dataset):
+        def __init__(self, data, label=None, *args, weight=None, **kwargs) -> None:
+            datasets.append((np.asarray(data)[:, 0].astype(int), weight))
+            super().__init__(data, label, *args, weight=weight, **kwargs)
+
+    platt: list = []
+    fit_platt = fit_module._fit_platt
+    monkeypatch.setattr(fit_module.lgb, "Dataset", SpyDataset)
+    monkeypatch.setattr(fit_module, "_fit_platt", lambda margins, y, weights=None: platt.append(weights) or fit_platt(margins, y, weights))
+    featuriser = WeighingRowFeaturiser()
+    fit_module.fit_scam_model(frame, kind="sms", featuriser=featuriser, groups=groups, split=SPLIT,
+                              thresholds=ThresholdConfig(), serve=ServeConfig(booster="refit"), lightgbm=SMALL_LIGHTGBM, **HEADS)
+    assert featuriser.sample_weight_ == pytest.approx(expected)
+    # per head: a train and an early-stopping set per fold; the heads refit each fold; each head one served refit
+    assert len(datasets) == 3 * (2 * SPLIT.folds) + 2 * SPLIT.folds + 3
+    for rows, weight in datasets:
+        assert weight is not None and weight == pytest.approx(expected[rows])
+    assert len(platt) == 1 and platt[0] == pytest.approx(expected)
+
+
+def test_a_frame_without_weights_fits_unweighted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped ``drop`` policy adds no weight column: nothing is weighted, so its models stay as they were."""
+    weights: list = []
+
+    class SpyDataset(lgb.Dataset):
+        def __init__(self, data, label=None, *args, weight=None, **kwargs) -> None:
+            weights.append(weight)
+            super().__init__(data, label, *args, weight=weight, **kwargs)
+
+    monkeypatch.setattr(fit_module.lgb, "Dataset", SpyDataset)
+    _fit(monkeypatch, RowFeaturiser())
+    assert weights and all(weight is None for weight in weights)

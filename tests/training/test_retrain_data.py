@@ -61,7 +61,8 @@ def test_sms_training_rows_keep_the_copies_the_duplicates_setting_keeps(tmp_path
     monkeypatch.setattr(retrain_data, "open_feedback_store", lambda _cfg: None)
     monkeypatch.setattr(retrain_data, "feedback_frame", lambda _store, _kind: feedback)
     keep3 = SmsConfig(duplicates=DuplicatesConfig(policy="keep_max", max_copies=3))
-    for cfg, expected in ((SmsConfig(), [1, 1, 1, 1]), (keep3, [3, 2, 1, 1])):
+    weigh = SmsConfig(duplicates=DuplicatesConfig(policy="weight"))  # the trainer counts every copy
+    for cfg, expected in ((SmsConfig(), [1, 1, 1, 1]), (keep3, [3, 2, 1, 1]), (weigh, [5, 2, 1, 1])):
         out = training_set("sms", [path], "canonical", cfg, use_feedback=True, workdir=tmp_path)
         written = pd.read_csv(out.paths[0])
         assert written["text"].value_counts(sort=False).tolist() == expected, cfg.duplicates.policy

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from configs.sms import BoosterGramsConfig, CharNgramConfig, FeatureConfig, LinearScoreConfig, WordConfig
@@ -56,3 +58,30 @@ def test_serving_records_without_metadata_get_the_same_columns(fitted) -> None:
     featuriser, matrix = fitted
     served = featuriser.transform(pd.DataFrame({"text": ["请转入安全账户", "到家了"]}))
     assert served.shape == (2, matrix.shape[1])
+
+
+def test_sample_weights_reach_every_linear_text_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copies as weights (``duplicates: {policy: weight}``): the unwanted, per-type and category
+    linear models, in and out of fold, all fit with the records' weights, and the weights change
+    the model (a featuriser that dropped them would fit exactly the unweighted one)."""
+    records = generate_demo_sms(n=200, seed=3)
+    labels = records["label"].to_numpy()
+    weights = 1 + np.log(1 + np.arange(len(records)) % 5)
+    seen: list = []
+    fit = LogisticRegression.fit
+
+    def spy(self, x, y, sample_weight=None):
+        seen.append(sample_weight)
+        return fit(self, x, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(LogisticRegression, "fit", spy)
+    weighted = build_sms_featuriser(CONFIG, seed=0)
+    weighted.fit_transform(records, labels, sample_weight=weights)
+    folds_and_all = CONFIG.linear_score.folds + 1
+    models = 1 + bool(weighted.text.type_classes_) + len(weighted.text.category_linear_)
+    assert models >= 3 and len(seen) == folds_and_all * models  # unwanted, per-type, category
+    assert all(w is not None for w in seen)
+    assert any(len(w) == len(records) and np.allclose(w, weights) for w in seen)
+    unweighted = build_sms_featuriser(CONFIG, seed=0)
+    unweighted.fit_transform(records, labels)
+    assert not np.allclose(weighted.text.linear_.coef_, unweighted.text.linear_.coef_)

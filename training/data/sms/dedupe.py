@@ -6,17 +6,23 @@ this, copies land on both sides of a train/validation split and the validation s
 
 Training may keep a few copies per text (``configs/sms.yaml`` ``duplicates``): a campaign that
 repeats is evidence the sealed, randomly split hold-outs reward. Copies always share one resolved
-label, and every caller keeps a text's copies in one fold group.
+label, and every caller keeps a text's copies in one fold group. Or it may keep one row per text
+and weigh it by its copy count (``weigh``): the ``weight`` column the fits read.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from features.labels import shipped_taxonomy
 from features.sms.normalise import normalise_text
+
+
+# Per-row sample weight column of the training frame (``weigh``); rows without one count once.
+WEIGHT_COLUMN = "weight"
 
 
 @dataclass(frozen=True)
@@ -26,8 +32,12 @@ class DedupeResult:
     conflicting_labels: int
 
 
-def drop_duplicates(frame: pd.DataFrame, max_copies: int | None = 1) -> DedupeResult:
+def drop_duplicates(frame: pd.DataFrame, max_copies: int | None = 1, *, weigh: bool = False) -> DedupeResult:
     """Keep the first ``max_copies`` records of each normalised text (None: every record).
+
+    ``weigh`` (with ``max_copies`` 1) adds :data:`WEIGHT_COLUMN`, ``1 + ln(copies)`` for a text
+    with ``copies`` records: a campaign sent 100 times weighs 5.6 rows, not 100, so it counts for
+    more than a one-off without drowning the rest (``configs/sms.py`` ``DuplicatesConfig``).
 
     Conflicts (one text labelled both 0 and 1) are resolved by majority vote over the text's
     records, ties in favour of unwanted. Majority, not "any fraud wins": in mudou the only two
@@ -43,6 +53,10 @@ def drop_duplicates(frame: pd.DataFrame, max_copies: int | None = 1) -> DedupeRe
     copy_number = keys.groupby(keys, sort=False).cumcount()
     first = copy_number < (len(frame) if max_copies is None else max_copies)
     kept = frame[first].copy()
+    if weigh:
+        if max_copies != 1:
+            raise ValueError(f"weighing copies keeps one row per text, not max_copies={max_copies}")
+        kept[WEIGHT_COLUMN] = 1.0 + np.log(keys[first].map(keys.value_counts()).to_numpy(dtype=float))
     if "label" not in frame:
         return DedupeResult(kept.reset_index(drop=True), int((~first).sum()), 0)
     labels = frame["label"].astype(int)

@@ -10,7 +10,7 @@ import pandas as pd
 from training.data.detect import CALL_FORMATS, detect_format
 from training.data.report import FileReport, LoadReport
 from training.data.sms.canonical import read_canonical
-from training.data.sms.dedupe import drop_duplicates
+from training.data.sms.dedupe import WEIGHT_COLUMN, drop_duplicates
 from training.data.sms.fbs import read_fbs
 from training.data.sms.native import read_label_text, read_mudou, read_telecom5
 from training.data.sms.records import (
@@ -35,6 +35,7 @@ FORMATS = ("auto", *READERS)
 
 def load_labelled(
     paths: Sequence[str | Path], fmt: str = "auto", *, dedupe: bool = True, max_copies: int | None = 1,
+    weigh: bool = False,
 ) -> LoadResult:
     """Load labelled SMS for training or evaluation.
 
@@ -44,10 +45,11 @@ def load_labelled(
         dedupe: drop repeated normalised texts across all files (see ``dedupe.drop_duplicates``).
         max_copies: with ``dedupe``, copies of a text kept (None: all, labels still resolved);
             training passes its ``configs/sms.yaml`` ``duplicates`` setting.
+        weigh: with ``dedupe`` and one copy, add each text's sample weight (``dedupe.WEIGHT_COLUMN``).
 
     Returns:
         ``LoadResult`` whose frame has exactly ``id, text, sender, receiver, sent_at, label,
-        fraud_type, category`` (category None where a label only says "unwanted")
+        fraud_type, category`` (category None where a label only says "unwanted"; ``weight`` too with ``weigh``)
         and whose report counts bad rows per file and removed duplicates.
 
     Raises:
@@ -58,10 +60,11 @@ def load_labelled(
     frame = pd.concat(frames, ignore_index=True)
     report = LoadReport(files=reports, rows=len(frame))
     if dedupe:
-        result = drop_duplicates(frame, max_copies)
+        result = drop_duplicates(frame, max_copies, weigh=weigh)
         frame = result.frame
         report = LoadReport(reports, len(frame), result.duplicates_removed, result.conflicting_labels)
-    return LoadResult(frame=frame[list(LABELLED_COLUMNS)], report=report)
+    columns = [*LABELLED_COLUMNS, WEIGHT_COLUMN] if dedupe and weigh else list(LABELLED_COLUMNS)
+    return LoadResult(frame=frame[columns], report=report)
 
 
 def load_unlabelled(paths: Sequence[str | Path], fmt: str = "auto") -> LoadResult:

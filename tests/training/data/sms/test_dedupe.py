@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
-from training.data.sms.dedupe import drop_duplicates
+from training.data.sms.dedupe import WEIGHT_COLUMN, drop_duplicates
 from training.data.sms.records import LABELLED_COLUMNS, make_frame
 
 
@@ -63,3 +65,22 @@ def test_max_copies_keeps_the_first_copies_each_with_the_resolved_label() -> Non
     assert (result.duplicates_removed, result.conflicting_labels) == (2, 1)
     every = drop_duplicates(_frame(rows), max_copies=None)
     assert len(every.frame) == len(rows) and every.duplicates_removed == 0 and every.frame["label"].iloc[0] == 0
+
+
+def test_weigh_keeps_one_row_per_text_weighted_one_plus_log_of_its_copies() -> None:
+    """Policy ``weight``: a campaign sent 4 times is one row of weight 1 + ln 4, a one-off weighs 1;
+    copies that differ only in their number still count as the same text."""
+    rows = [("中奖了 13812345678", 1, None), ("中奖了 13987654321", 1, None), ("中奖了 13811112222", 1, None),
+            ("中奖了 13800000000", 1, None), ("在吗", 0, None), ("好", 0, None), ("好", 1, None)]
+    result = drop_duplicates(_frame(rows), weigh=True)
+    assert result.frame["id"].tolist() == ["0", "4", "5"]
+    assert result.frame[WEIGHT_COLUMN].tolist() == pytest.approx([1 + np.log(4), 1.0, 1 + np.log(2)])
+    assert result.frame["label"].tolist() == [1, 0, 1], "labels still resolved by majority, ties unwanted"
+    assert result.duplicates_removed == 4
+    assert WEIGHT_COLUMN not in drop_duplicates(_frame(rows)).frame, "only weighing adds the column"
+
+
+def test_weigh_refuses_to_keep_more_than_one_copy() -> None:
+    """Weighing a text and repeating it would count its copies twice."""
+    with pytest.raises(ValueError, match="one row per text"):
+        drop_duplicates(_frame([("好", 0, None)] * 3), max_copies=3, weigh=True)

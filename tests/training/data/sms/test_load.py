@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from training.data.sms import FORMATS, DataFormatError, load_labelled, load_unlabelled
+from training.data.sms.dedupe import WEIGHT_COLUMN
 
 
 def test_formats_are_the_documented_ones() -> None:
@@ -35,6 +37,18 @@ def test_duplicates_across_files_of_different_formats(tmp_path: Path) -> None:
     assert result.report.duplicates_removed == 1
     assert result.frame["id"].tolist() == ["a:2", "a:3", "b:2"]
     assert result.frame["text"].tolist() == ["恭喜中奖", "在吗", "吃饭了吗"]
+
+
+def test_weighing_keeps_one_row_per_text_across_files_with_its_weight(tmp_path: Path) -> None:
+    """What ``yunmao train`` reads under ``duplicates: {policy: weight}``: copies counted across files."""
+    csv_path, tsv_path = tmp_path / "a.csv", tmp_path / "b.tsv"
+    csv_path.write_text("text,label\n恭喜中奖,1\n在吗,0\n恭喜中奖,1\n", encoding="utf-8")
+    tsv_path.write_text("1\t恭 喜 中奖\n0\t吃饭了吗\n", encoding="utf-8")
+    result = load_labelled([csv_path, tsv_path], weigh=True)
+    assert result.frame["text"].tolist() == ["恭喜中奖", "在吗", "吃饭了吗"]
+    assert result.frame[WEIGHT_COLUMN].tolist() == pytest.approx([1 + math.log(3), 1.0, 1.0])
+    assert result.report.duplicates_removed == 2
+    assert WEIGHT_COLUMN not in load_labelled([csv_path, tsv_path]).frame
 
 
 def test_unlabelled_keeps_every_row_in_order_without_labels(tmp_path: Path) -> None:
