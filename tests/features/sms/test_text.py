@@ -173,8 +173,10 @@ def test_illegal_score_separates_illegal_services_from_marketing_when_configured
 
 def test_cached_character_coefficients_follow_their_model_and_do_not_keep_it_alive() -> None:
     """The transposed coefficient block is cached per fitted linear model: another model gets its
-    own, and a model that is gone leaves nothing behind (the cache holds models weakly)."""
+    own, and a model that is gone leaves nothing behind (the cache holds models weakly). Other
+    tests' models may die in the same collection, so this follows its own model, not the size."""
     import gc
+    import weakref
 
     from sklearn.linear_model import LogisticRegression
 
@@ -185,7 +187,9 @@ def test_cached_character_coefficients_follow_their_model_and_do_not_keep_it_ali
     np.testing.assert_array_equal(_char_coefficients(first, 4), first.coef_[:, :4].T)
     np.testing.assert_array_equal(_char_coefficients(second, 4), second.coef_[:, :4].T)
     assert _char_coefficients(first, 4).flags.c_contiguous
-    before = len(_CHAR_COEFFICIENTS)
+    first_ref = weakref.ref(first)
+    assert first in _CHAR_COEFFICIENTS
     del first
     gc.collect()
-    assert len(_CHAR_COEFFICIENTS) == before - 1
+    assert first_ref() is None, "the cache keeps a dead model alive"
+    assert second in _CHAR_COEFFICIENTS
