@@ -1,6 +1,6 @@
 """Hand-written SMS, in our own words, for judging whether a model learnt the fraud *scripts*.
 
-Four disjoint sets, each scams (fraud type, script, text) and ordinary messages (kind, sender, text):
+Five disjoint sets, each scams (fraud type, script, text) and ordinary messages (kind, sender, text):
 
 - ``CHECK_*``: the committed check set of ``tests/models/test_fraud_scripts.py`` (the quickstart
   model must flag >= 95 % of its scams and touch none of its ordinary messages) and of
@@ -12,6 +12,9 @@ Four disjoint sets, each scams (fraud type, script, text) and ordinary messages 
   what helped on the dev set generalises.
 - ``PILOT_A_*``: a blind set by a second, independent writer (session 11), the dev set of that
   session; like ``DEV_*``, never copied into the generator.
+- ``DEV_HARD_*``: written on 2026-12-01 (session 12) before the change it judges: legitimate
+  institutional and workplace notices full of money, credit, refund and link vocabulary (the kinds
+  a blind set showed the quickstart model touching), beside the scams such a change could hurt.
 
 Every message is checked not to be a near-duplicate of the demo generator's output nor of a
 message of another set (character-trigram Jaccard below ``NEAR_DUPLICATE_JACCARD``).
@@ -720,6 +723,105 @@ PILOT_A_ORDINARY = [
     ("police_notice", SERVICE, "【朝阳公安分局】您申请的居住证已办理完成，请携带本人身份证于工作日到呼家楼派出所户籍窗口领取。"),
 ]
 
+# Dev hard: written on 2026-12-01 (session 12, issue #10) before any change it was used to judge,
+# because session 11's blind set B showed the quickstart model touching 3-6 of 40 ordinary messages,
+# all legitimate institutional or workplace notices (a 4S-shop reminder, a credit-report receipt, a
+# refund notice, a courier claim through the official app, a colleague's invoice, a meeting link).
+# Its ordinary messages are of those kinds and their neighbours; its scams are the scripts a change
+# that spares such notices could hurt (refund / compensation, 征信, fake customer service, meeting
+# links). Like ``DEV_*``, never copy or paraphrase these sentences into the generator.
+DEV_HARD_SCAMS = [
+    ("冒充电商物流客服", "formaldehyde compensation",
+     "您好，我是唯品会售后，您上周买的羊绒围巾检测出甲醛超标，我们要给您三倍赔偿，请下载“云客服”App，我教您一步步领取。"),
+    ("冒充电商物流客服", "lost parcel via work WeChat",
+     "你好，我是圆通理赔部的，你的快递在运输中丢件了，按规定赔你280元，你加一下我企业微信，我把理赔链接发你。"),
+    ("冒充电商物流客服", "live-streaming permission",
+     "【抖音客服】您误开通了直播带货主播权限，每月将自动扣费599元，如需关闭请加入腾讯会议 812 334 906 由客服为您操作。"),
+    ("冒充电商物流客服", "insurance OTP",
+     "您好，您在支付宝开通的保险服务年费需要今天关闭，否则每月扣费，我是客服，麻烦您把刚收到的验证码念给我。"),
+    ("虚假征信", "overdue student loan",
+     "【征信中心】您的个人信用报告存在一笔校园贷逾期未处理，如不在今日注销将永久影响征信，请拨打18820456712由专员协助。"),
+    ("虚假征信", "clear the credit line",
+     "您好，这边是京东金融，系统显示您学生时期开过金条账户，现在国家要求清理，不关掉会影响征信，需要您把额度里的钱先取出来转到指定账户核销。"),
+    ("冒充公检法", "meeting-app statement",
+     "这里是市公安局经侦支队，你的手机号涉嫌一起洗钱案，请立即下载腾讯会议，输入会议号 703 115 286，开启屏幕共享配合民警核查账户流水。"),
+    ("冒充领导熟人", "boss's meeting link",
+     "我是你们郑总，明天上午开个线上会，先用这个链接 meet-zoom.cc/r8 进会议室，会后有笔款需要你先垫付一下。"),
+    ("其他", "tax refund link",
+     "【税务局】您有一笔个税退税1,260元待领取，逾期作废，请点击 gs-tuishui.top 填写银行卡号及验证码办理。"),
+    ("其他", "flight cancellation compensation",
+     "【航空公司】您的航班CZ3377因机械故障取消，每位旅客可获300元延误补偿，请回电0731-89007766提供银行卡办理。"),
+    ("其他", "pension suspended",
+     "社保中心通知：系统检测到您的社保卡信息不全，本月养老金发放将被暂停，请尽快访问 sbzx-gov.cc 补全身份证与银行卡信息。"),
+]
+
+DEV_HARD_ORDINARY = [
+    ("car service", SERVICE,
+     "【上汽大众宏达4S店】王先生您好，您的途观L上次保养是在6月，距今已近半年，建议本月安排二次保养，可在大众App预约工位或致电0755-26881234。"),
+    ("car service", SERVICE,
+     "【比亚迪汽车服务】您的车辆年检将于2026年1月到期，可到任一服务中心免费检测，预约请拨打400-830-3311。"),
+    ("credit report", SERVICE,
+     "【中国人民银行征信中心】您于12月2日通过网上服务平台提交的个人信用报告查询申请已受理，查询结果将于24小时内生成，请登录官网查看。"),
+    ("refund", SERVICE,
+     "【京东】您的售后服务单已完成，退款326.00元已原路退回至您的京东白条，退款明细可在“我的-客户服务”查看。"),
+    ("refund", SERVICE,
+     "【唯品会】您退回的羊毛大衣已入库验收，退款459元已退至原支付的微信零钱，请留意微信支付通知。"),
+    ("courier claim", MOBILE,
+     "你好，我是中通城西网点的客服，你寄的那箱瓷碗在路上碎了两只，理赔我们已经在中通App里给你发起了，你在App里点一下确认就行，钱会退到原支付账户。"),
+    ("colleague", MOBILE,
+     "小周，你上个月去成都的差旅发票拍照发我一下，财务说这周五前要把报销单交上去。"),
+    ("colleague", MOBILE,
+     "刘姐，报销系统里我那张打车发票被退回来了，说抬头写错了，我重新开一张，您再帮我提交一下。"),
+    ("meeting", MOBILE,
+     "各位好，明天上午十点项目周会改线上开，腾讯会议号 615-228-907，没有密码，麻烦提前五分钟进会。"),
+    ("meeting", SERVICE,
+     "【飞书】陈立邀请您参加“Q4预算评审”，时间12月3日14:00-15:00，会议链接 https://vc.feishu.cn/j/382716405 ，可在日历中查看。"),
+    ("bank notice", SERVICE,
+     "【交通银行】您尾号5102的借记卡12月01日跨行转出2,000.00元，手续费0.00元，余额6,814.27元。"),
+    ("OTP", SERVICE,
+     "【中国农业银行】您正在向尾号8830的账户转账5,000.00元，验证码716042，请勿告知他人，银行工作人员不会索取。"),
+    ("credit-card bill", SERVICE,
+     "【广发银行】您的信用卡11月账单已出，应还3,182.65元，到期还款日12月25日，可通过发现精彩App一键还款。"),
+    ("insurance renewal", SERVICE,
+     "【太平洋保险】您的家庭财产险将于12月31日到期，如需续保请在太平洋保险App“我的保单”中办理，勿向陌生来电缴费。"),
+    ("hospital", SERVICE,
+     "【浙江省人民医院】您12月4日的胃镜检查需空腹8小时，请于7:30前到门诊三楼内镜中心报到，如需改期请在医院公众号操作。"),
+    ("school", SERVICE,
+     "【杭州市育才中学】家长您好，本学期期末考试安排在1月15日至17日，考试期间学生下午3点半放学，请合理安排接送。"),
+    ("social security", SERVICE,
+     "【杭州市社保局】您的11月社会保险费已缴纳成功，个人缴纳部分812.40元，可在浙里办App查询缴费明细。"),
+    ("housing fund", SERVICE,
+     "【深圳住房公积金】您的公积金账户12月汇缴入账2,460.00元，当前余额38,915.30元。"),
+    ("medical insurance", SERVICE,
+     "【杭州医保】您的医保个人账户12月划入178.60元，当前余额2,905.12元，可在浙里办查询使用记录。"),
+    ("tax", SERVICE,
+     "【国家税务总局】您2025年度个人所得税综合所得汇算已办理完成，应退税额326.18元，将退至您申报时填写的银行卡。"),
+    ("utility bill", SERVICE,
+     "【国网浙江电力】您户号3301****7788的11月电费为186.30元，将于12月15日自动扣款，请在网上国网App查看详情。"),
+    ("utility visit", SERVICE,
+     "【华润燃气】您好，您家燃气表12月8日上午安排入户安检，工作人员持工作证上门，不收取任何费用。"),
+    ("property fee", SERVICE,
+     "【万科物业】尊敬的业主，2026年度物业费账单已生成，共计3,120元，可在住这儿App在线缴纳，如已缴请忽略。"),
+    ("interview", MOBILE,
+     "您好，我是远航物流人力资源部的孙雯，您投递的财务专员岗位已通过初筛，想约您本周四上午十点到公司面谈，方便的话回复一下。"),
+    ("interview", SERVICE,
+     "【BOSS直聘】海川科技邀请您于12月5日15:00进行视频面试，面试链接已发送至App消息，请准时参加。"),
+    ("parcel", SERVICE,
+     "【丰巢】您的圆通快件已存入育英路丰巢柜，取件码47213，24小时内免费，超时后每12小时收费0.5元。"),
+    ("platform security", SERVICE,
+     "【微信】你的帐号于12月1日21:04在一台新的iPad上登录，如非本人操作，请在“设置-帐号与安全”中及时冻结帐号。"),
+    ("platform security", SERVICE,
+     "【支付宝】您已成功修改登录密码。若非本人操作，请立即拨打官方客服95188，不要点击陌生链接。"),
+    ("flight change", SERVICE,
+     "【中国东方航空】您预订的12月6日MU5138航班因天气原因取消，可在东航App免费改签或全额退票，无需支付任何费用。"),
+    ("anti-fraud reminder", SERVICE,
+     "【杭州反诈】您近期接到的境外来电疑似诈骗电话，反诈民警提醒：凡是让您下载会议软件、共享屏幕的都是骗局，请勿操作。"),
+    ("anti-fraud reminder", SERVICE,
+     "【中国人民银行】征信异议只能本人向征信中心或银行申请，不收取任何费用，所谓“征信修复”“注销校园贷”均属诈骗。"),
+    ("ETC bill", SERVICE,
+     "【高速ETC】您的ETC卡本月通行费共计213.50元，已从绑定的建设银行卡扣除，账单可在微信小程序“ETC助手”查看。"),
+]
+
 SCAM_SENDERS = (MOBILE, VIRTUAL)
 
 
@@ -745,7 +847,8 @@ CHECK = HandWrittenSet("check", CHECK_SCAMS, CHECK_ORDINARY)
 DEV = HandWrittenSet("dev", DEV_SCAMS, DEV_ORDINARY)
 HELD_BACK = HandWrittenSet("held back", HELD_BACK_SCAMS, HELD_BACK_ORDINARY)
 PILOT_A = HandWrittenSet("pilot A", PILOT_A_SCAMS, PILOT_A_ORDINARY)
-SETS = (CHECK, DEV, HELD_BACK, PILOT_A)
+DEV_HARD = HandWrittenSet("dev hard", DEV_HARD_SCAMS, DEV_HARD_ORDINARY)
+SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5
