@@ -78,6 +78,9 @@ def test_shape_ignores_placeholder_letters(patterns: PatternFeatures) -> None:
         ("你的国际快件在海关查扣了，要先交两千关税才能放行", "称包裹被海关扣押或需交清关费"),
         ("姐，我手机摔坏了，用室友的手机给你发的，先借我点钱", "称手机坏了借用他人号码联系"),
         ("法院通知：你被银行起诉了，后天开庭，想和解就先交和解金", "冒充公检法称涉案"),
+        ("请用腾讯会议进入会议号 123 456 789，民警要给你做笔录", "要求屏幕共享或下载会议软件"),
+        ("客服为您关闭扣费，请打开共享屏幕", "要求屏幕共享或下载会议软件"),  # a screen-sharing word alone
+        ("【反诈中心】冒充客服要求退款理赔的，均属诈骗", "官方反诈提醒用语"),
     ],
 )
 def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, cue: str) -> None:
@@ -95,6 +98,7 @@ def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, c
         ("【京东】您的退款申请已受理，请耐心等待", "退款原路退回（正规退款通知用语）"),  # refund without its route
         ("【顺丰速运】您的国际快件已完成清关，正在派送", "称包裹被海关扣押或需交清关费"),  # cleared, nothing asked
         ("我手机坏了，这两天联系不上就发邮件", "称手机坏了借用他人号码联系"),  # no borrowed number
+        ("周三的评审改线上，腾讯会议号 987 654 321，到点进就行", "要求屏幕共享或下载会议软件"),  # nothing asked
     ],
 )
 def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str, cue: str) -> None:
