@@ -11,9 +11,9 @@ jieba's pure-Python prefix-dictionary walk (``get_DAG``) and best-route search (
 (its regexes, its HMM's model) and takes the route from jieba-next's Rust ``PrefixDict``, built
 from this tokenizer's own frequencies: the same arithmetic (``ln(freq) - ln(total)``, ties to the
 longer word), so the same words. Runs of unknown characters go through jieba's HMM searched with
-back-pointers (``features.sms.hmm``, session 12: same labels, ~3.5× faster than ``finalseg``). Checked token for token on every message
-of the six real and demo sets (36,979 messages, 0 differ; docs/benchmarks.md, issue #12 session 8)
-and pinned by ``tests/features/test_tokenise.py``. jieba-next's own tokenizer was not taken: its
+back-pointers (``features.sms.hmm``, session 12: same labels, ~3.5× faster than ``finalseg``).
+Checked token for token on every message of the six real and demo sets (36,979 messages, 0 differ;
+docs/benchmarks.md, issue #12 sessions 8 and 12) and pinned by ``tests/features/sms/test_tokenise.py``. jieba-next's own tokenizer was not taken: its
 regexes and HMM split 211 of those messages differently.
 """
 
