@@ -2,8 +2,8 @@
 
 jieba hands a run of single characters that is not itself a dictionary word to ``finalseg.cut``,
 whose Viterbi search copies each state's whole path list at every character and builds a list of
-tuples per state and step: on mudou SMS that search was ~7 % of a batch's decision time and
-~2.5 % of one message's (docs/benchmarks.md, session 12). :func:`hmm_cut` runs the same search
+tuples per state and step: on mudou SMS ``finalseg.cut`` was ~10 % of a batch's decision time and
+~3.5 % of one message's (py-spy, docs/benchmarks.md, session 12). :func:`hmm_cut` runs the same search
 with back-pointers: the same sums in the same order (previous score + transition + emission),
 ties broken as ``max`` over ``(score, state)`` tuples breaks them (the later letter wins), so the
 same path and the same words (pinned against ``finalseg.cut`` in tests/features/sms/test_hmm.py,

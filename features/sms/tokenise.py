@@ -120,7 +120,7 @@ def get_tokenizer() -> RoutedTokenizer:
 # A letter or a digit of any script: exactly the characters ``str.isalnum`` accepts (the regex
 # module's \w is that set plus "_", taken back out here), so a token is kept when one of its
 # characters is alphanumeric. One search per token instead of a Python generator over its
-# characters (~3 % of a batch's featurising, docs/benchmarks.md session 12).
+# characters (that generator was ~3 % of a batch's decision time, docs/benchmarks.md session 12).
 _ALPHANUMERIC = re.compile(r"[^\W_]")
 
 
