@@ -273,8 +273,8 @@ class ScamModel:
                 types = {int(i): (n, float(s)) for i, n, s in zip(typed, names, type_scores, strict=True)}
             if explain and self.max_reasons:
                 reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, _rows(records, flagged)), strict=False))
-        # Python values read once per array (``tolist``), not per row through NumPy scalars: the same
-        # floats and strings, for ~a tenth of the per-row cost in a batch.
+        # Python values read once per array (``tolist``): the same floats and strings, without a NumPy
+        # scalar made and converted per field and row.
         fraud_values = [None] * len(records) if fraud_scores is None else fraud_scores.tolist()
         return [
             Decision(

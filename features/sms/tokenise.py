@@ -13,8 +13,8 @@ from this tokenizer's own frequencies: the same arithmetic (``ln(freq) - ln(tota
 longer word), so the same words. Runs of unknown characters go through jieba's HMM searched with
 back-pointers (``features.sms.hmm``, session 12: same labels, ~3.5× faster than ``finalseg``).
 Checked token for token on every message of the six real and demo sets (36,979 messages, 0 differ;
-docs/benchmarks.md, issue #12 sessions 8 and 12) and pinned by ``tests/features/sms/test_tokenise.py``. jieba-next's own tokenizer was not taken: its
-regexes and HMM split 211 of those messages differently.
+docs/benchmarks.md, issue #12 sessions 8 and 12) and pinned by ``tests/features/sms/test_tokenise.py``.
+jieba-next's own tokenizer was not taken: its regexes and HMM split 211 of those messages differently.
 """
 
 from __future__ import annotations
