@@ -28,13 +28,15 @@ import numpy as np
 import scipy.sparse as sp
 from lightgbm.basic import _LIB, _InnerPredictor, _safe_call
 
-from models.csr import as_csr, csr_columns
+from models.csr import as_csr, csr_column
 
 # Prediction runs single-threaded: a scoring call is one message or a small batch, where an
 # OpenMP team costs more than it saves, and serving gets its parallelism from worker processes.
 PREDICT_THREADS = 1
 _PROBABILITY_CLIP = 1e-6
 _PREDICTORS: weakref.WeakKeyDictionary[lgb.Booster, _InnerPredictor] = weakref.WeakKeyDictionary()
+# Booster → (models per iteration, features): asked of LightGBM once, not by two C calls per prediction.
+_SHAPES: weakref.WeakKeyDictionary[lgb.Booster, tuple[int, int]] = weakref.WeakKeyDictionary()
 # LightGBM's C API codes (include/LightGBM/c_api.h), for the one-row entry point below.
 RAW_SCORE, CONTRIB = 1, 3
 _FLOAT32, _INT32 = 0, 2
@@ -72,21 +74,35 @@ def predict_row(booster: lgb.Booster, row: sp.csr_matrix, predict_type: int = RA
     ``Predictor`` per booster and type inside LightGBM (rebuilt only if the iteration count or
     early-stopping settings change) and runs the same tree walk and TreeSHAP, so the values are
     ``Booster.predict``'s (tests/models/test_ensemble.py). Not its ``…Fast`` variant: in LightGBM
-    4.7 that returned different raw scores here (docs/benchmarks.md, session 11).
+    4.7 that returned different raw scores here (docs/benchmarks.md, sessions 11 and 12). Pointers
+    go to LightGBM as plain addresses: numpy's ``ctypes.data_as`` builds a pointer object per array
+    per call, and the class and feature counts come from :func:`booster_shape`, not the library.
     """
-    classes = booster.num_model_per_iteration()
-    width = classes * (booster.num_feature() + 1) if predict_type == CONTRIB else classes
+    classes, features = booster_shape(booster)
+    width = classes * (features + 1) if predict_type == CONTRIB else classes
     out = np.empty(width, dtype=np.float64)
     out_len = ctypes.c_int64(0)
     _safe_call(_LIB.LGBM_BoosterPredictForCSRSingleRow(
-        booster._handle, row.indptr.ctypes.data_as(ctypes.c_void_p), ctypes.c_int(_INT32),
-        row.indices.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), row.data.ctypes.data_as(ctypes.c_void_p),
+        booster._handle, _address(row.indptr), ctypes.c_int(_INT32), _address(row.indices), _address(row.data),
         ctypes.c_int(_FLOAT32), ctypes.c_int64(2), ctypes.c_int64(len(row.data)), ctypes.c_int64(row.shape[1]),
         ctypes.c_int(predict_type), ctypes.c_int(0), ctypes.c_int(booster.best_iteration), _PREDICT_PARAMETERS,
-        ctypes.byref(out_len), out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))))
+        ctypes.byref(out_len), _address(out)))
     if out_len.value != width:
         raise ValueError(f"LightGBM returned {out_len.value} values for one row, expected {width}")
     return out.reshape(1, -1) if predict_type == RAW_SCORE and width > 1 else out
+
+
+def booster_shape(booster: lgb.Booster) -> tuple[int, int]:
+    """(models per iteration, features) of a fitted booster, read from LightGBM once per booster
+    (held weakly, like the predictor cache: a fitted booster's trees no longer change)."""
+    shape = _SHAPES.get(booster)
+    if shape is None:
+        shape = _SHAPES[booster] = (booster.num_model_per_iteration(), booster.num_feature())
+    return shape
+
+
+def _address(array: np.ndarray) -> ctypes.c_void_p:
+    return ctypes.c_void_p(array.ctypes.data)
 
 
 def is_one_float32_csr_row(features) -> bool:
@@ -99,7 +115,7 @@ def base_margin(features, column: int | None) -> np.ndarray | None:
     """Logit of the probability in ``column`` (None: no base margin)."""
     if column is None:
         return None
-    values = csr_columns(features, [column])[:, 0] if sp.issparse(features) else np.asarray(features[:, column]).ravel()
+    values = csr_column(features, column) if sp.issparse(features) else np.asarray(features[:, column]).ravel()
     values = np.clip(values.astype(np.float64), _PROBABILITY_CLIP, 1 - _PROBABILITY_CLIP)
     return np.log(values / (1 - values))
 
@@ -118,7 +134,7 @@ class BoosterBag:
 
     def contributions(self, features) -> sp.csr_matrix:
         """Per-feature contributions to :meth:`raw_margin` (last column: the trees' bias)."""
-        if len(self.boosters) == 1 and is_one_float32_csr_row(features) and self.boosters[0].num_model_per_iteration() == 1:
+        if len(self.boosters) == 1 and is_one_float32_csr_row(features) and booster_shape(self.boosters[0])[0] == 1:
             return self._row_contributions(features)
         outputs = [as_csr(predict(b, features, pred_contrib=True)) for b in self.boosters]
         contrib = outputs[0] if len(outputs) == 1 else sum(outputs[1:], outputs[0]) / len(outputs)

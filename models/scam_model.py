@@ -273,18 +273,22 @@ class ScamModel:
                 types = {int(i): (n, float(s)) for i, n, s in zip(typed, names, type_scores, strict=True)}
             if explain and self.max_reasons:
                 reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, _rows(records, flagged)), strict=False))
+        # Python values read once per array (``tolist``): the same floats and strings, without a NumPy
+        # scalar made and converted per field and row.
+        fraud_values = [None] * len(records) if fraud_scores is None else fraud_scores.tolist()
         return [
             Decision(
-                score=float(scores[i]),
-                action=str(actions[i]),
+                score=score,
+                action=action,
                 fraud_type=types.get(i, (None, None))[0],
                 fraud_type_score=types.get(i, (None, None))[1],
                 reasons=reasons.get(i, []),
                 category=categories[i],
-                fraud_score=None if fraud_scores is None else float(fraud_scores[i]),
-                watched=tuple(float(v) for v in watched[i]),
+                fraud_score=fraud_score,
+                watched=tuple(row_watched),
             )
-            for i in range(len(records))
+            for i, (score, action, fraud_score, row_watched) in enumerate(
+                zip(scores.tolist(), actions.tolist(), fraud_values, watched.tolist(), strict=True))
         ]
 
     def _typed_rows(self, flagged: np.ndarray, categories: list[str | None]) -> np.ndarray:

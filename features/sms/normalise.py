@@ -51,6 +51,8 @@ _MONEY_RE = re.compile(
 # Public: contact-point extraction (features.sms.contacts) finds the very links and numbers masked here.
 URL_PATTERN, PHONE_PATTERN = _URL_RE, _PHONE_RE
 _LONG_NUMBER_RE = re.compile(r"(?<![a-z\d])\d{5,}(?![a-z\d])")
+# Every number mask below needs a digit (``\d``, as the masks read it): a text without one skips them.
+_DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 _PLACEHOLDER_WORD = re.compile(r"(?<!\S)(?:" + "|".join(PLACEHOLDERS) + r")(?!\S)")
 
@@ -70,20 +72,24 @@ def clean_text(text: str) -> str:
     text = _CONTROL.sub(" ", text)
     text = _casefold_except_placeholders(text)
     text = _SEPARATOR_INSIDE_CJK.sub("", text)
-    text = _WECHAT_VARIANTS.sub("微信", text)
-    # "vx abc" became "微信 abc": the CJK it brings makes more separators removable.
-    text = _SEPARATOR_INSIDE_CJK.sub("", text)
+    text, replaced = _WECHAT_VARIANTS.subn("微信", text)
+    if replaced:
+        # "vx abc" became "微信 abc": the CJK it brings makes more separators removable. Without a
+        # replacement a second pass finds nothing: a separator run is removed whole or not at all,
+        # by its two neighbours, and removing other runs never changes those.
+        text = _SEPARATOR_INSIDE_CJK.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 
 def mask_entities(text: str) -> str:
     """Replace links, ID/card/phone numbers, amounts and long numbers by typed placeholders."""
     text = _URL_RE.sub(f" {URL} ", text)
-    text = _IDNO_RE.sub(f" {IDNO} ", text)
-    text = _CARD_RE.sub(f" {CARD} ", text)
-    text = _PHONE_RE.sub(f" {PHONE} ", text)
-    text = _MONEY_RE.sub(f" {MONEY} ", text)
-    text = _LONG_NUMBER_RE.sub(f" {NUMBER} ", text)
+    if _DIGIT.search(text):  # five scans of the text saved where no mask could match
+        text = _IDNO_RE.sub(f" {IDNO} ", text)
+        text = _CARD_RE.sub(f" {CARD} ", text)
+        text = _PHONE_RE.sub(f" {PHONE} ", text)
+        text = _MONEY_RE.sub(f" {MONEY} ", text)
+        text = _LONG_NUMBER_RE.sub(f" {NUMBER} ", text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -7,25 +7,29 @@ global jieba instance. Its cache directory is ``configs.paths.jieba_cache_dir`` 
 read-only root filesystem).
 
 jieba's pure-Python prefix-dictionary walk (``get_DAG``) and best-route search (``calc``) were about
-60 % of a batch's tokenisation. :class:`RoutedTokenizer` leaves every other step to jieba 0.42.1
-(its regexes, its HMM for unknown words) and takes only the route from jieba-next's Rust
-``PrefixDict``, built from this tokenizer's own frequencies: the same arithmetic (``ln(freq) -
-ln(total)``, ties to the longer word), so the same words. Checked token for token on every message
-of the six real and demo sets (36,979 messages, 0 differ; docs/benchmarks.md, issue #12 session 8)
-and pinned by ``tests/features/test_tokenise.py``. jieba-next's own tokenizer was not taken: its
-regexes and HMM split 211 of those messages differently.
+60 % of a batch's tokenisation. :class:`RoutedTokenizer` leaves the other steps to jieba 0.42.1
+(its regexes, its HMM's model) and takes the route from jieba-next's Rust ``PrefixDict``, built
+from this tokenizer's own frequencies: the same arithmetic (``ln(freq) - ln(total)``, ties to the
+longer word), so the same words. Runs of unknown characters go through jieba's HMM searched with
+back-pointers (``features.sms.hmm``, session 12: same labels, ~3.5× faster than ``finalseg``).
+Checked token for token on every message of the six real and demo sets (36,979 messages, 0 differ;
+docs/benchmarks.md, issue #12 sessions 8 and 12) and pinned by ``tests/features/sms/test_tokenise.py``.
+jieba-next's own tokenizer was not taken: its regexes and HMM split 211 of those messages differently.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
+from collections.abc import Iterator
 from importlib.resources import files
 
 import jieba
 from jieba_next import jieba_next_rust
 
 from configs.paths import jieba_cache_dir
+from features.sms.hmm import hmm_cut
 
 USER_DICT = files("features.sms") / "resources" / "fraud_words.txt"
 # PrefixDict.get_dag_and_calc keeps at most this many word ends per start position; jieba keeps all.
@@ -56,9 +60,38 @@ class RoutedTokenizer(jieba.Tokenizer):
         return None
 
     def calc(self, sentence: str, _dag: None, route: dict[int, tuple[int, int]]) -> None:
-        """Fill ``route`` as jieba's ``__cut_DAG`` reads it: ``route[i][1]`` is where the word starting at i ends."""
+        """Fill ``route`` as jieba's ``__cut_DAG_NO_HMM`` reads it: ``route[i][1]`` is where the word starting at i ends."""
         ends = self._prefix.get_dag_and_calc(sentence)
         route.update(enumerate(zip(ends, ends, strict=True)))  # jieba's (score, end) pairs; nothing reads the score
+
+    def _Tokenizer__cut_DAG(self, sentence: str) -> Iterator[str]:  # noqa: N802 - jieba's private hook, name-mangled
+        """jieba's ``__cut_DAG`` (HMM on), step for step: the trie's words, and each run of single
+        characters between them through :meth:`_run` — with the HMM of ``features.sms.hmm``
+        where jieba calls ``finalseg.cut``, and reading the route from the trie's list directly."""
+        ends = self._prefix.get_dag_and_calc(sentence)
+        start, run = 0, ""
+        while start < len(sentence):
+            end = ends[start] + 1
+            if end - start == 1:
+                run += sentence[start]
+            else:
+                if run:
+                    yield from self._run(run)
+                    run = ""
+                yield sentence[start:end]
+            start = end
+        if run:
+            yield from self._run(run)
+
+    def _run(self, run: str) -> Iterator[str]:
+        """One character as it is; a longer run that is no dictionary word through the HMM, one
+        that is (but was routed character by character) as its characters — jieba's three cases."""
+        if len(run) == 1:
+            yield run
+        elif not self.FREQ.get(run):
+            yield from hmm_cut(run)
+        else:
+            yield from run
 
 
 _tokenizer: RoutedTokenizer | None = None
@@ -84,10 +117,15 @@ def get_tokenizer() -> RoutedTokenizer:
     return _tokenizer
 
 
+# A letter or a digit of any script: exactly the characters ``str.isalnum`` accepts (the regex
+# module's \w is that set plus "_", taken back out here), so a token is kept when one of its
+# characters is alphanumeric. One search per token instead of a Python generator over its
+# characters (that generator was ~3 % of a batch's decision time, docs/benchmarks.md session 12).
+_ALPHANUMERIC = re.compile(r"[^\W_]")
+
+
 def tokenise(text: str) -> list[str]:
-    """Words of an already-normalised text, without whitespace or lone punctuation tokens."""
-    return [token for token in get_tokenizer().lcut(text, HMM=True) if token.strip() and _is_wordlike(token)]
-
-
-def _is_wordlike(token: str) -> bool:
-    return any(ch.isalnum() for ch in token)
+    """Words of an already-normalised text, without whitespace or lone punctuation tokens
+    (a token with an alphanumeric character is never blank, so no separate strip test)."""
+    search = _ALPHANUMERIC.search
+    return [token for token in get_tokenizer().lcut(text, HMM=True) if search(token)]

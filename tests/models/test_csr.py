@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from models.csr import csr_columns
+from models.csr import csr_column, csr_columns
 from models.ensemble import base_margin
 
 
@@ -28,3 +28,19 @@ def test_base_margin_is_the_same_for_sparse_and_dense_features() -> None:
     dense = np.array([[0.0, 0.2], [1.0, 0.0], [0.0, 0.9]], dtype=np.float32)
     np.testing.assert_array_equal(base_margin(sp.csr_matrix(dense), 1), base_margin(dense, 1))
     assert base_margin(dense, None) is None
+
+
+def test_one_csr_column_equals_the_columns_reader() -> None:
+    """``csr_column`` (the base margin's read) against :func:`csr_columns` on every column of a
+    matrix with empty rows, a NaN, a last column and a one-row slice."""
+    rng = np.random.default_rng(1)
+    dense = rng.random((25, 12)).astype(np.float32)
+    dense[dense < 0.6] = 0.0
+    dense[[0, 7, 24]] = 0.0  # empty rows, first and last included
+    dense[4, 11] = np.nan
+    matrix = sp.csr_matrix(dense)
+    for source in (matrix, matrix[3], matrix[:0], matrix.tocsc()):
+        for column in range(12):
+            got = csr_column(source, column)
+            assert got.dtype == np.float32
+            np.testing.assert_array_equal(got, csr_columns(source, [column])[:, 0])

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from models.ensemble import BoosterBag, base_margin, predict
+from models.ensemble import BoosterBag, base_margin, booster_shape, predict
 
 PROBABILITY_COLUMN = 5
 
@@ -107,3 +107,12 @@ def test_one_row_raw_scores_keep_booster_predict_shapes(demo_fit, demo_frame) ->
     row = model.features(demo_frame.head(1))
     for booster in (*model.booster.boosters, *model.category_head.boosters):
         assert predict(booster, row, raw_score=True).shape == booster.predict(row, raw_score=True).shape
+
+
+def test_booster_shape_is_what_lightgbm_reports(demo_fit) -> None:
+    """The counts ``predict_row`` sizes its output with, read once per booster: binary, stacked
+    category head and fraud-type head alike."""
+    model = demo_fit.model
+    for booster in (*model.booster.boosters, *model.category_head.boosters, *model.fraud_type_head.boosters):
+        assert booster_shape(booster) == (booster.num_model_per_iteration(), booster.num_feature())
+        assert booster_shape(booster) is booster_shape(booster)

@@ -72,3 +72,18 @@ def test_linear_margins_without_hstack_are_bit_identical() -> None:
         slow = [features.transform(one) for one in singles] + [features.transform(prepared)]
     for got, expected in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(got.toarray(), expected.toarray())
+
+
+def test_decisions_carry_the_models_values_as_plain_python(demo_model) -> None:
+    """Decisions read their scores, actions and watched values from the arrays once (``tolist``):
+    plain ``float``/``str`` values equal to the arrays' own, row by row, in a mixed batch."""
+    records = generate_demo_sms(n=80, seed=3)
+    decisions = demo_model.decide(records)
+    features = demo_model.features(records)
+    scores = demo_model.score_features(features)
+    assert {d.action for d in decisions} >= {"allow"} and any(d.action != "allow" for d in decisions)
+    assert all(type(d.score) is float and type(d.action) is str and type(d.fraud_score) is float for d in decisions)
+    assert [d.score for d in decisions] == [float(s) for s in scores]
+    watched = np.array([d.watched for d in decisions], dtype=np.float64)
+    assert all(type(v) is float for d in decisions for v in d.watched)
+    np.testing.assert_array_equal(watched, demo_model.watched_values(features).astype(np.float64))

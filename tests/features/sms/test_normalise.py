@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
+from features.sms import normalise
 from features.sms.normalise import clean_text, normalise_text
+from tests.conftest import shared_data
+from training.data.demo_sms import generate_demo_sms
+from training.data.sms import load_unlabelled
 
 
 @pytest.mark.parametrize(
@@ -109,3 +115,41 @@ def test_obfuscated_copy_of_a_template_normalises_like_the_original() -> None:
     plain = "请立即将资金转入安全账户，加微信abc123，详询13812345678"
     disguised = "请立即将资金转入安 全*账 户，加Ｖ信ａｂｃ１２３，详询１３８１２３４５６７８"
     assert normalise_text(disguised) == normalise_text(plain)
+
+
+def _every_step(raw: str) -> str:
+    """Normalisation with every substitution applied unconditionally (the path before session 12,
+    which skips a second separator pass without a WeChat spelling and the number masks without a digit)."""
+    text = unicodedata.normalize("NFKC", raw)
+    text = normalise._INVISIBLE.sub("", text)
+    text = normalise._CONTROL.sub(" ", text)
+    text = normalise._casefold_except_placeholders(text)
+    for pattern, replacement in ((normalise._SEPARATOR_INSIDE_CJK, ""), (normalise._WECHAT_VARIANTS, "微信"),
+                                 (normalise._SEPARATOR_INSIDE_CJK, "")):
+        text = pattern.sub(replacement, text)
+    text = normalise._SPACES.sub(" ", text).strip()
+    for pattern, mask in ((normalise._URL_RE, normalise.URL), (normalise._IDNO_RE, normalise.IDNO), (normalise._CARD_RE, normalise.CARD),
+                          (normalise._PHONE_RE, normalise.PHONE), (normalise._MONEY_RE, normalise.MONEY),
+                          (normalise._LONG_NUMBER_RE, normalise.NUMBER)):
+        text = pattern.sub(f" {mask} ", text)
+    return normalise._SPACES.sub(" ", text).strip()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # separators and WeChat spellings
+        "加 v x 好友 中 文", "vx：abc 123", "加 vx abc123", "wx - 13800000000", "威信 号 13812345678", "中 a 文 . b 。中", "x · 中 -- y",
+        # digits of other scripts, full-width ones, none at all
+        "٣٤٥٦٧٨٩ 元", "转账 ５０００ 元 到 6222020202020202020", "¥ 300", "无数字的 文本 http://t.cn/x", "",
+    ],
+)
+def test_skipped_steps_change_nothing(raw: str) -> None:
+    assert normalise_text(raw) == _every_step(raw)
+
+
+@pytest.mark.parametrize("parts", [("mudou_spam", "mudou_spam.train"), ("fbs_sms", "fbs_sms.train.tsv")])
+def test_skipped_steps_change_nothing_on_real_messages(parts: tuple[str, str]) -> None:
+    texts = load_unlabelled([shared_data(*parts)], "auto").frame["text"].astype(str).sample(1500, random_state=4)
+    texts = [*texts, *generate_demo_sms(n=300, seed=9)["text"]]
+    assert [t for t in texts if normalise_text(t) != _every_step(t)] == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import jieba
 import pytest
 
@@ -101,3 +103,12 @@ def test_no_dictionary_word_has_more_word_prefixes_than_the_rust_trie_keeps() ->
 def test_full_mode_is_refused_rather_than_cut_without_a_dag() -> None:
     with pytest.raises(ValueError, match="cut_all"):
         get_tokenizer().lcut("安全账户", cut_all=True)
+
+
+def test_a_token_is_kept_exactly_when_one_of_its_characters_is_alphanumeric() -> None:
+    """One regex search per token replaced a generator of ``str.isalnum`` over its characters:
+    the same verdict on every Unicode code point (and so on every token made of them)."""
+    differing = [ch for ch in map(chr, range(sys.maxunicode + 1)) if bool(tokenise_module._ALPHANUMERIC.search(ch)) != ch.isalnum()]
+    assert differing == []
+    assert tokenise("您好， 请 拨打 PHONE ！！ ___ ~") == [t for t in get_tokenizer().lcut("您好， 请 拨打 PHONE ！！ ___ ~", HMM=True)
+                                                      if t.strip() and any(ch.isalnum() for ch in t)]
