@@ -10,19 +10,22 @@ messages of the real sets (mudou ham, sms80w ham, Telecom_Fraud_Texts_5's normal
 and service notices), on real fraud (Telecom_Fraud_Texts_5's four fraud classes, fbs_sms ``FR:*``),
 and on the hand-written sets' ordinary and scam messages (``tests/hand_written_sms.py``; the
 held-back set is left out: it is looked at once, at the end). Run it before and after a cue
-change (``PYTHONPATH`` at each tree). ``--examples`` prints legitimate messages a feature fires on.
+change (``PYTHONPATH`` at each tree). ``--examples`` prints legitimate messages a feature fires on;
+``--words`` shows, for one script cue, how many messages of each corpus fire only through each of
+its words (they would stop firing without it): the loose words are those legitimate mail needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import numpy as np
 import pandas as pd
 
 from benchmarks.sources import SOURCES
 from features.sms.normalise import normalise_text
-from features.sms.patterns import ENTITY_REASONS, SHAPE_FEATURES, PatternFeatures
+from features.sms.patterns import ENTITY_REASONS, SHAPE_FEATURES, Cue, PatternFeatures, cue_fires, script_cues
 from tests.hand_written_sms import HELD_BACK, SETS
 from training.data.sms import load_labelled
 
@@ -58,13 +61,31 @@ def firing(texts: list[str]) -> pd.DataFrame:
     return pd.DataFrame(values[:, kept] > 0, columns=names[kept])
 
 
+def word_reliance(cue: Cue, texts: dict[str, list[str]]) -> pd.DataFrame:
+    """(list, word) × corpus: messages on which ``cue`` fires but would not without that word."""
+    normalised = {name: [normalise_text(text) for text in corpus] for name, corpus in texts.items()}
+    fired = {name: [text for text in corpus if cue_fires(text, cue)] for name, corpus in normalised.items()}
+    rows = {}
+    for i, words in enumerate(cue.word_lists):
+        for word in words:
+            lists = (*cue.word_lists[:i], tuple(w for w in words if w != word), *cue.word_lists[i + 1 :])
+            without = dataclasses.replace(cue, word_lists=lists)
+            rows[(i, word)] = {name: sum(not cue_fires(text, without) for text in corpus) for name, corpus in fired.items()}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", help="a feature name (reason): print legitimate messages it fires on")
     parser.add_argument("--corpus", choices=LEGIT, help="only this legitimate corpus for --examples")
     parser.add_argument("--n", type=int, default=20, help="examples per corpus")
+    parser.add_argument("--words", help="a script cue's reason: the messages each of its words alone makes it fire on")
     args = parser.parse_args()
     texts = corpora()
+    if args.words:
+        reliance = word_reliance(script_cues()[args.words], texts)
+        print(reliance[reliance.sum(axis=1) > 0].to_string())
+        return
     fired = {name: firing(corpus) for name, corpus in texts.items()}
     if args.examples:
         for name in [args.corpus] if args.corpus else LEGIT:

@@ -104,7 +104,7 @@ def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str,
 def _word_by_word_cues(text: str) -> list[float]:
     from features.sms.patterns import cue_fires, script_cues
 
-    return [float(cue_fires(text, word_lists)) for word_lists in script_cues().values()]
+    return [float(cue_fires(text, cue)) for cue in script_cues().values()]
 
 
 def test_cue_rows_say_what_the_word_lists_say() -> None:
@@ -113,7 +113,7 @@ def test_cue_rows_say_what_the_word_lists_say() -> None:
     together, words inside other text, regex metacharacters and nothing at all."""
     from features.sms.patterns import cue_row, script_cues
 
-    cues = list(script_cues().values())
+    cues = [cue.word_lists for cue in script_cues().values()]
     texts = [word for word_lists in cues for words in word_lists for word in words]
     texts += ["，".join(words[0] for words in word_lists) for word_lists in cues]
     texts += [f"您好{text}谢谢" for text in texts[:50]] + ["", ".*+?[](){}|^$\\", "ordinary text 123"]
