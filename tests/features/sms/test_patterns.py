@@ -101,6 +101,50 @@ def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str,
     assert _row(patterns, raw)[cue] == 0
 
 
+# Legitimate notices of the kinds a blind set found blocked (issue #10, session 12), each beside
+# the scam that uses the same words: the cue must tell them apart, not the topic.
+_NOTICE_AND_SCRIPT = [
+    ("【阳光幼儿园】亲爱的家长您好：本学期保教费及伙食费共计3860元，请于12月10日前登录“智慧校园”缴费平台完成缴纳，如有疑问请联系班主任。",
+     "亲爱的，我在一个理财平台上赚了不少，你也注册一个，我带你一起赚",
+     "网恋交友对象引导投资或充值"),
+    ("【国家税务总局深圳市税务局】个税汇算即将开始，请通过个人所得税App办理。税务机关不会以短信链接要求您填写银行卡号或验证码，请注意防范。",
+     "【个税退税】您有一笔退税款待领取，请在页面填写银行卡号和验证码 https://gs-tax.top/r",
+     "要求提供验证码或银行卡号"),
+    ("张工，明天上午十点的需求评审改成线上开，腾讯会议号 845 221 907，到时候你共享屏幕讲一下原型。",
+     "我是京东客服，您的退款要在腾讯会议里共享屏幕操作，会议号发您了",
+     "要求屏幕共享或下载会议软件"),
+    ("【网易游戏】您的账号于12月1日20:41在一台新设备上登录，如非本人操作，请立即修改密码并冻结账号，冻结后可在安全中心申请解冻：https://aq.163.com",
+     "你挂在平台上的王者荣耀账号我已经下单了，平台说你的账户被冻结，要先交保证金才能提现，客服链接 kf-wzry.cc",
+     "游戏账号或装备私下交易"),
+]
+
+
+@pytest.mark.parametrize("notice, script, cue", _NOTICE_AND_SCRIPT)
+def test_legitimate_notices_do_not_fire_the_cue_their_scam_fires(
+    patterns: PatternFeatures, notice: str, script: str, cue: str
+) -> None:
+    assert (_row(patterns, notice)[cue], _row(patterns, script)[cue]) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "raw, fires",
+    [
+        ("本行不会要求您提供银行卡密码", 0),  # a request denied
+        ("请勿向任何人提供短信验证码", 0),
+        ("不要担心，请提供您的银行卡号以便退款", 1),  # the clause break ends the negation
+        ("请勿挂断电话稍后客服会请您配合提供卡号", 1),  # the request is 13 characters on: out of reach
+    ],
+)
+def test_a_negated_request_is_not_a_request(patterns: PatternFeatures, raw: str, fires: float) -> None:
+    assert _row(patterns, raw)["要求提供验证码或银行卡号"] == fires
+
+
+def test_negation_spares_the_reminder_cue(patterns: PatternFeatures) -> None:
+    """The reminder's own words warn ("谨防", "不会要求"): a negation word before them must not
+    silence the one cue that speaks for the message."""
+    assert _row(patterns, "【建设银行】我行绝不会要求您转账，谨防诈骗")["官方反诈提醒用语"] == 1
+
+
 def _word_by_word_cues(text: str) -> list[float]:
     from features.sms.patterns import cue_fires, script_cues
 
@@ -117,6 +161,9 @@ def test_cue_rows_say_what_the_word_lists_say() -> None:
     texts = [word for word_lists in cues for words in word_lists for word in words]
     texts += ["，".join(words[0] for words in word_lists) for word_lists in cues]
     texts += [f"您好{text}谢谢" for text in texts[:50]] + ["", ".*+?[](){}|^$\\", "ordinary text 123"]
+    # Negation and proximity: the same texts as the tests above, and a hit on each side of the window.
+    texts += [normalise_text(text) for pair in _NOTICE_AND_SCRIPT for text in pair[:2]]
+    texts += ["亲爱的" + "好" * gap + "平台" for gap in (16, 17, 18)] + ["请勿" + "好" * gap + "提供验证码" for gap in (9, 10, 11)]
     for text in texts:
         assert cue_row(text) == _word_by_word_cues(text), text
 
