@@ -165,11 +165,15 @@ def _occurrences(text: str, word: str) -> list[int]:
 
 
 @cache
-def _cue_searches() -> tuple[tuple[re.Pattern[str], ...], ...]:
-    """Per script cue, one compiled look-ahead alternation per word list: ``finditer`` yields every
-    position where some word of the list starts (an empty list never matches, as ``any([])``)."""
+def _cue_searches() -> tuple[tuple[tuple[re.Pattern[str], re.Pattern[str]], ...], ...]:
+    """Per script cue and word list, two compiled alternations: one whose ``search`` finds a word
+    of the list (an empty list never matches, as ``any([])``), and a look-ahead one whose
+    ``finditer`` yields every position where some word of the list starts."""
+    def alternation(words: tuple[str, ...]) -> str:
+        return "|".join(map(re.escape, words)) if words else "(?!)"
+
     return tuple(
-        tuple(re.compile("(?=" + "|".join(map(re.escape, cue_words)) + ")" if cue_words else "(?!)") for cue_words in cue.word_lists)
+        tuple((re.compile(alternation(words)), re.compile(f"(?={alternation(words)})")) for words in cue.word_lists)
         for cue in script_cues().values()
     )
 
@@ -177,21 +181,22 @@ def _cue_searches() -> tuple[tuple[re.Pattern[str], ...], ...]:
 def cue_row(text: str) -> list[float]:
     """0/1 per script cue of :func:`script_cues` (in its order) for one normalised text: what
     :func:`cue_fires` says for each cue, with each word list searched as one regex (about half
-    the time of a Python loop over its words, on every scored message). Without a negation word
-    in the text, a cue without ``within`` needs only one ``search`` per list."""
-    spans = negated_spans(text)
+    the time of a Python loop over its words, on every scored message). Hit positions, and the
+    text's negated spans, are looked at only for a cue whose every list has a hit."""
+    spans: list[tuple[int, int]] | None = None
     row = []
     for cue, searches in zip(script_cues().values(), _cue_searches(), strict=True):
+        if not all(search.search(text) for search, _ in searches):
+            row.append(0.0)
+            continue
+        if cue.negatable and spans is None:
+            spans = negated_spans(text)
         cue_spans = spans if cue.negatable else []
         if cue.within is None and not cue_spans:
-            row.append(float(all(search.search(text) for search in searches)))
+            row.append(1.0)
             continue
-        starts_per_list = []
-        for search in searches:
-            starts_per_list.append(_kept([match.start() for match in search.finditer(text)], cue_spans))
-            if not starts_per_list[-1]:
-                break
-        row.append(float(len(starts_per_list) == len(searches) and _close_enough(starts_per_list, cue.within)))
+        starts_per_list = [_kept([match.start() for match in starts.finditer(text)], cue_spans) for _, starts in searches]
+        row.append(float(_close_enough(starts_per_list, cue.within)))
     return row
 
 
