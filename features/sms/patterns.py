@@ -66,10 +66,11 @@ class Cue:
     """One script cue of ``resources/patterns.yaml``.
 
     It fires when every word list has a hit that no negation governs and, with ``within``, when
-    one hit of each list starts within ``within`` characters of the others: an official notice
-    says "我局不会以短信链接要求您提供银行卡号" (a negated request) and a kindergarten's fee notice
-    opens "亲爱的家长" and names its payment 平台 three sentences later (words of one script, far
-    apart). ``negatable`` is False for cues whose own words are warnings (the reminder cue).
+    one hit of each list starts within ``within`` characters of the others: a game company writes
+    "请勿私下交易账号" (a denied trade) and a kindergarten's fee notice opens "亲爱的家长" and names
+    its payment 平台 three sentences later (words of one script, far apart). ``negatable`` is
+    False for cues whose own words are warnings (the reminder cue) and for those whose scripts
+    reassure in the same words ("不会影响征信"), where negation only cost fraud hits.
     """
 
     word_lists: tuple[tuple[str, ...], ...]
@@ -84,7 +85,7 @@ class Cue:
 @dataclass(frozen=True)
 class Negation:
     """A hit starting at most ``window`` characters after one of ``words``, with no clause break
-    (``breaks``) between them, is negated: "请勿向他人提供验证码" asks nothing."""
+    (``breaks``) between them, is negated: "请勿在陌生平台注册" asks nothing."""
 
     words: tuple[str, ...]
     window: int
