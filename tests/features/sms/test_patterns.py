@@ -134,6 +134,17 @@ def test_a_negated_request_is_not_a_request(patterns: PatternFeatures, raw: str,
     assert _row(patterns, raw)["网恋交友对象引导投资或充值"] == fires
 
 
+@pytest.mark.parametrize(
+    "raw, fires",
+    [
+        ("【工商银行】切勿向任何人提供短信验证码", 0),
+        ("为了退款,请提供您的银行卡号和验证码", 1),
+    ],
+)
+def test_a_bank_warning_asks_for_no_credentials(patterns: PatternFeatures, raw: str, fires: float) -> None:
+    assert _row(patterns, raw)["要求提供验证码或银行卡号"] == fires
+
+
 def test_an_official_denial_reads_as_a_reminder_not_a_request() -> None:
     """A tax bureau's "we never ask by SMS link for your card number" names the credentials
     script; the reminder cue fires, so the linear score reads the reminder and not the request."""
