@@ -10,6 +10,7 @@ seen worded that way. Lexicons and cues live in ``resources/patterns.yaml``, not
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
@@ -60,43 +61,154 @@ def _lexicon_groups() -> dict[str, tuple[str, tuple[str, ...]]]:
     return {name: (group["reason"], tuple(group["words"])) for name, group in raw["groups"].items()}
 
 
+@dataclass(frozen=True)
+class Cue:
+    """One script cue of ``resources/patterns.yaml``.
+
+    It fires when every word list has a hit that no negation governs and, with ``within``, when
+    one hit of each list starts within ``within`` characters of the others: a game company writes
+    "请勿私下交易账号" (a denied trade) and a kindergarten's fee notice opens "亲爱的家长" and names
+    its payment 平台 three sentences later (words of one script, far apart). ``negatable`` is
+    False for cues whose own words are warnings (the reminder cue) and for those whose scripts
+    reassure in the same words ("不会影响征信"), where negation only cost fraud hits.
+    """
+
+    word_lists: tuple[tuple[str, ...], ...]
+    within: int | None = None
+    negatable: bool = True
+
+    def __post_init__(self) -> None:
+        if self.within is not None and self.within < 0:
+            raise ValueError(f"a cue's within must be ≥ 0 characters, got {self.within}")
+
+
+@dataclass(frozen=True)
+class Negation:
+    """A hit starting at most ``window`` characters after one of ``words``, with no clause break
+    (``breaks``) between them, is negated: "请勿在陌生平台注册" asks nothing."""
+
+    words: tuple[str, ...]
+    window: int
+    breaks: str
+
+    def __post_init__(self) -> None:
+        if self.window < 0 or not all(self.words):
+            raise ValueError("negation needs non-empty words and a window ≥ 0")
+
+
 @cache
-def script_cues() -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Reason → word lists of each script cue; the cue fires when every list has a hit."""
-    cues = _resource()["cues"].values()
-    return {cue["reason"]: tuple(tuple(str(word) for word in words) for words in cue["all_of"]) for cue in cues}
-
-
-def cue_fires(text: str, word_lists: tuple[tuple[str, ...], ...]) -> bool:
-    """True when normalised ``text`` contains a word of every list."""
-    return all(any(word in text for word in words) for words in word_lists)
+def script_cues() -> dict[str, Cue]:
+    """Reason → script cue, in the order of ``resources/patterns.yaml``."""
+    return {
+        cue["reason"]: Cue(
+            word_lists=tuple(tuple(str(word) for word in words) for words in cue["all_of"]),
+            within=cue.get("within"),
+            negatable=cue.get("negatable", True),
+        )
+        for cue in _resource()["cues"].values()
+    }
 
 
 @cache
-def _cue_searches() -> tuple[tuple[re.Pattern[str], ...], ...]:
-    """Per script cue, one compiled alternation per word list: ``search`` finds a match exactly
-    when some word of the list occurs in the text (an empty list never matches, as ``any([])``)."""
+def negation() -> Negation:
+    """The negation rule of ``resources/patterns.yaml``."""
+    raw = _resource()["negation"]
+    return Negation(words=tuple(raw["words"]), window=int(raw["window"]), breaks=str(raw["breaks"]))
+
+
+def negated_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end] ranges of ``text`` where a hit starting there is negated (see :class:`Negation`)."""
+    rule = negation()
+    spans = []
+    for word in rule.words:
+        at = text.find(word)
+        while at >= 0:
+            start = at + len(word)
+            end = start
+            while end < min(start + rule.window, len(text)) and text[end] not in rule.breaks:
+                end += 1
+            spans.append((start, end))
+            at = text.find(word, at + 1)
+    return spans
+
+
+def _kept(starts: list[int], spans: list[tuple[int, int]]) -> list[int]:
+    return [at for at in starts if not any(lo <= at <= hi for lo, hi in spans)]
+
+
+def _close_enough(starts_per_list: list[list[int]], within: int | None) -> bool:
+    """True when every list has a start and, with ``within``, one start of each list lies in one
+    window of ``within`` characters."""
+    if not all(starts_per_list):
+        return False
+    if within is None:
+        return True
+    return any(all(any(first <= at <= first + within for at in starts) for starts in starts_per_list)
+               for first in sorted({at for starts in starts_per_list for at in starts}))
+
+
+def cue_fires(text: str, cue: Cue) -> bool:
+    """Whether ``cue`` fires on normalised ``text``, word by word: the reference for :func:`cue_row`."""
+    spans = negated_spans(text) if cue.negatable else []
+    starts_per_list = []
+    for words in cue.word_lists:
+        starts = sorted({at for word in words for at in _occurrences(text, word)})
+        starts_per_list.append(_kept(starts, spans))
+    return _close_enough(starts_per_list, cue.within)
+
+
+def _occurrences(text: str, word: str) -> list[int]:
+    found, at = [], text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
+
+
+@cache
+def _cue_searches() -> tuple[tuple[tuple[re.Pattern[str], re.Pattern[str]], ...], ...]:
+    """Per script cue and word list, two compiled alternations: one whose ``search`` finds a word
+    of the list (an empty list never matches, as ``any([])``), and a look-ahead one whose
+    ``finditer`` yields every position where some word of the list starts."""
+    def alternation(words: tuple[str, ...]) -> str:
+        return "|".join(map(re.escape, words)) if words else "(?!)"
+
     return tuple(
-        tuple(re.compile("|".join(map(re.escape, words)) if words else "(?!)") for words in word_lists)
-        for word_lists in script_cues().values()
+        tuple((re.compile(alternation(words)), re.compile(f"(?={alternation(words)})")) for words in cue.word_lists)
+        for cue in script_cues().values()
     )
 
 
 def cue_row(text: str) -> list[float]:
     """0/1 per script cue of :func:`script_cues` (in its order) for one normalised text: what
     :func:`cue_fires` says for each cue, with each word list searched as one regex (about half
-    the time of a Python loop over its words, on every scored message). A plain loop stopping at
-    the first list without a hit, not ``all()`` over a generator: creating a generator per cue
-    cost more than most cues' one search (41 → 17 µs per message, docs/benchmarks.md session 12)."""
+    the time of a Python loop over its words, on every scored message). Hit positions, and the
+    text's negated spans, are looked at only for a cue whose every list has a hit."""
+    spans: list[tuple[int, int]] | None = None
     row = []
-    for searches in _cue_searches():
-        for search in searches:
-            if search.search(text) is None:
-                row.append(0.0)
-                break
-        else:
+    for cue, searches in zip(script_cues().values(), _cue_searches(), strict=True):
+        if not _every_list_hits(text, searches):
+            row.append(0.0)
+            continue
+        if cue.negatable and spans is None:
+            spans = negated_spans(text)
+        cue_spans = spans if cue.negatable else []
+        if cue.within is None and not cue_spans:
             row.append(1.0)
+            continue
+        starts_per_list = [_kept([match.start() for match in starts.finditer(text)], cue_spans) for _, starts in searches]
+        row.append(float(_close_enough(starts_per_list, cue.within)))
     return row
+
+
+def _every_list_hits(text: str, searches: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]) -> bool:
+    """Whether each of a cue's word lists has a hit. A plain loop stopping at the first list
+    without one, not ``all()`` over a generator: creating a generator per cue cost more than most
+    cues' one search (41 → 17 µs per message, docs/benchmarks.md session 12)."""
+    for search, _ in searches:
+        if search.search(text) is None:
+            return False
+    return True
 
 
 def cue_rows(texts) -> np.ndarray:
