@@ -99,20 +99,39 @@ class Negation:
 @cache
 def script_cues() -> dict[str, Cue]:
     """Reason → script cue, in the order of ``resources/patterns.yaml``."""
-    return {
-        cue["reason"]: Cue(
-            word_lists=tuple(tuple(str(word) for word in words) for words in cue["all_of"]),
-            within=cue.get("within"),
-            negatable=cue.get("negatable", True),
-        )
-        for cue in _resource()["cues"].values()
-    }
+    return {raw["reason"]: cue_from_yaml(name, raw) for name, raw in _resource()["cues"].items()}
+
+
+_CUE_KEYS = frozenset({"reason", "all_of", "within", "negatable"})
+_NEGATION_KEYS = frozenset({"words", "window", "breaks"})
+
+
+def _reject_unknown_keys(where: str, raw: dict, allowed: frozenset[str]) -> None:
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ValueError(f"{where} in patterns.yaml has unknown keys {unknown}; allowed: {sorted(allowed)}")
+
+
+def cue_from_yaml(name: str, raw: dict) -> Cue:
+    """The :class:`Cue` of one ``cues:`` entry of ``resources/patterns.yaml``.
+
+    Raises:
+        ValueError: on a key the entry cannot have — a misspelt ``within`` or ``negatable`` would
+            otherwise be ignored and the cue fire where its author meant it not to.
+    """
+    _reject_unknown_keys(f"cue {name!r}", raw, _CUE_KEYS)
+    return Cue(
+        word_lists=tuple(tuple(str(word) for word in words) for words in raw["all_of"]),
+        within=raw.get("within"),
+        negatable=raw.get("negatable", True),
+    )
 
 
 @cache
 def negation() -> Negation:
     """The negation rule of ``resources/patterns.yaml``."""
     raw = _resource()["negation"]
+    _reject_unknown_keys("negation", raw, _NEGATION_KEYS)
     return Negation(words=tuple(raw["words"]), window=int(raw["window"]), breaks=str(raw["breaks"]))
 
 

@@ -197,3 +197,12 @@ def test_shape_counts_digits_and_latin_letters_as_characters() -> None:
     length = len(text)
     assert row[names.index(SHAPE_FEATURES["digit_share"])] == pytest.approx(3 / length)
     assert row[names.index(SHAPE_FEATURES["latin_share"])] == pytest.approx(5 / length)
+
+
+def test_a_misspelt_cue_key_is_an_error_naming_the_cue_not_silently_ignored() -> None:
+    from features.sms.patterns import cue_from_yaml
+
+    with pytest.raises(ValueError, match=r"cue 'romance'.*\['withn'\]"):
+        cue_from_yaml("romance", {"reason": "网恋", "all_of": [["亲爱的"], ["平台"]], "withn": 20})
+    cue = cue_from_yaml("romance", {"reason": "网恋", "all_of": [["亲爱的"], ["平台"]], "within": 20, "negatable": False})
+    assert cue.within == 20 and not cue.negatable and cue.word_lists == (("亲爱的",), ("平台",))
