@@ -81,6 +81,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20, help="examples per corpus")
     parser.add_argument("--words", help="a script cue's reason: the messages each of its words alone makes it fire on")
     args = parser.parse_args()
+    if args.words and args.words not in script_cues():
+        parser.error(f"--words {args.words!r} is not a script cue's reason; cues: {', '.join(script_cues())}")
+    if args.examples and args.examples not in firing(["任意文本"]).columns:
+        parser.error(f"--examples {args.examples!r} is not a cue's or lexicon group's reason; "
+                     f"reasons: {', '.join(firing(['任意文本']).columns)}")
     texts = corpora()
     if args.words:
         reliance = word_reliance(script_cues()[args.words], texts)
