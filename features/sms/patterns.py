@@ -140,14 +140,11 @@ def negated_spans(text: str) -> list[tuple[int, int]]:
     rule = negation()
     spans = []
     for word in rule.words:
-        at = text.find(word)
-        while at >= 0:
-            start = at + len(word)
-            end = start
+        for at in _occurrences(text, word):
+            start = end = at + len(word)
             while end < min(start + rule.window, len(text)) and text[end] not in rule.breaks:
                 end += 1
             spans.append((start, end))
-            at = text.find(word, at + 1)
     return spans
 
 

@@ -206,3 +206,14 @@ def test_a_misspelt_cue_key_is_an_error_naming_the_cue_not_silently_ignored() ->
         cue_from_yaml("romance", {"reason": "网恋", "all_of": [["亲爱的"], ["平台"]], "withn": 20})
     cue = cue_from_yaml("romance", {"reason": "网恋", "all_of": [["亲爱的"], ["平台"]], "within": 20, "negatable": False})
     assert cue.within == 20 and not cue.negatable and cue.word_lists == (("亲爱的",), ("平台",))
+
+
+def test_a_negative_window_or_an_empty_negation_word_is_refused() -> None:
+    from features.sms.patterns import Cue, Negation
+
+    with pytest.raises(ValueError, match="within"):
+        Cue(word_lists=(("亲爱的",),), within=-1)
+    with pytest.raises(ValueError, match="negation"):
+        Negation(words=("不会", ""), window=10, breaks=",")
+    with pytest.raises(ValueError, match="negation"):
+        Negation(words=("不会",), window=-1, breaks=",")
