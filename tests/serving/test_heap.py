@@ -30,7 +30,10 @@ def test_objects_alive_at_the_freeze_leave_the_collectors_generations(unfrozen_a
     gc.collect()
     assert in_oldest_generation(startup)
     frozen = freeze_startup_heap(True)
-    assert frozen == gc.get_freeze_count() >= len(startup)
+    # Not equal: a frozen object can still be freed by reference counting (another thread's, or
+    # log_event's temporaries, dropped after the freeze), so the permanent generation can only
+    # shrink between the two reads; nothing joins it without another freeze.
+    assert frozen >= gc.get_freeze_count() >= len(startup)
     assert not in_oldest_generation(startup)
     later = [{"key": -1}]
     gc.collect()
@@ -38,9 +41,9 @@ def test_objects_alive_at_the_freeze_leave_the_collectors_generations(unfrozen_a
 
 
 def test_disabled_it_leaves_the_heap_as_it_is(unfrozen_after: None) -> None:
-    before = gc.get_freeze_count()
+    gc.unfreeze()  # from an empty permanent generation: one left by earlier tests could only shrink
     assert freeze_startup_heap(False) == 0
-    assert gc.get_freeze_count() == before
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_shipped_config_freezes_a_ready_worker(serving_env: str, monkeypatch: pytest.MonkeyPatch,
