@@ -26,6 +26,8 @@ FIRST = SCRIPT.format(name="张伟", amount=368, phone="13812345678", path="a1")
 SECOND = SCRIPT.format(name="李建国", amount=1200, phone="15900001111", path="zz9")
 # Worded like an appointment reminder, so the model allows it; an analyst knows it is a lure.
 LURE = "{name}您好，您预约的{day}号上午10点体检已登记，请空腹前往三楼体检中心，带好身份证，改约请回复。"
+COPIES = 16  # copies of the lure sent per round, 8 at a time
+FOLLOW_S = 60  # waits on log evidence end as soon as it holds: generous for a loaded machine costs nothing
 
 
 @pytest.fixture(scope="module")
@@ -120,21 +122,37 @@ def test_every_worker_of_a_real_server_follows_a_confirmation(
     args = ["--model", sms_model_uri, "--call-model", call_setup.uri]
     with yunmao_serve(args, tmp_path / "serve.log", env, workers=2) as running:
         lure = LURE.format(name="赵先生", day=9)
+        before_confirming = running.log.stat().st_size
         confirm = httpx.post(f"{running.url}{TEMPLATES}", content=body({"text": lure, "label": 1}),
                              headers={**JSON, "authorization": f"Bearer {admin}"}, timeout=30)
         assert confirm.status_code == 200, confirm.text
 
-        def block_on_fresh_connection(day: int) -> bool:  # a new connection: the kernel may pick either worker
-            copy = one(id=str(day), text=LURE.format(name="孙女士", day=day))
-            response = httpx.post(f"{running.url}/v1/sms/score", content=copy, headers=JSON, timeout=30)
-            return response.json()["results"][0]["action"] == "block"
+        def copies_blocked() -> list[bool]:
+            """Send COPIES copies, each on a new connection (the kernel picks its worker); which were blocked."""
+            def blocked(day: int) -> bool:
+                copy = one(id=str(day), text=LURE.format(name="孙女士", day=day))
+                response = httpx.post(f"{running.url}/v1/sms/score", content=copy, headers=JSON, timeout=30)
+                return response.json()["results"][0]["action"] == "block"
 
-        def all_block() -> bool:
             with ThreadPoolExecutor(8) as pool:
-                return all(pool.map(block_on_fresh_connection, range(1, 41)))
+                return list(pool.map(blocked, range(1, COPIES + 1)))
 
-        assert wait_until(all_block, timeout=20)
-        offset = running.log.stat().st_size
-        assert all_block()
-        assert wait_until(lambda: len(scored_log_lines(running.log, offset)) >= 40, 10), "the scoring log lines"
-        assert {e["pid"] for e in scored_log_lines(running.log, offset)} == set(running.workers), "not both workers"
+        def scoring_pids(offset: int, blocked_only: bool = False) -> set[object]:
+            """Workers that logged a scored SMS (a blocked one) after byte ``offset`` of the log."""
+            return {e["pid"] for e in scored_log_lines(running.log, offset) if e["blocked"] or not blocked_only}
+
+        def every_worker_followed() -> bool:
+            copies_blocked()  # copies may pass until a worker's sync thread has picked the confirmation up
+            return scoring_pids(before_confirming, blocked_only=True) >= set(running.workers)
+
+        # The kernel, not the test, picks each connection's worker and may leave a busy one without
+        # any for a while: send until the log shows the evidence, whatever time that takes.
+        assert wait_until(every_worker_followed, FOLLOW_S), \
+            f"workers that blocked a copy: {scoring_pids(before_confirming, blocked_only=True)} of {running.workers}"
+        followed = running.log.stat().st_size
+
+        def all_blocked_on_both() -> bool:
+            assert all(copies_blocked()), "a copy scored after every worker followed the confirmation was not blocked"
+            return scoring_pids(followed) >= set(running.workers)
+
+        assert wait_until(all_blocked_on_both, FOLLOW_S), f"workers that scored copies: {scoring_pids(followed)} of {running.workers}"
