@@ -22,6 +22,10 @@ import pytest
 
 POLL_SECONDS = 0.05
 STOP_SECONDS = 30
+# The bound on waiting for something a background thread or another process does (a sync, a log
+# line, a start): a wait on a condition ends as soon as it holds, so a deadline generous enough for
+# a loaded CI machine, where niced and busy processes run late, costs a healthy run nothing.
+CONDITION_SECONDS = 60
 
 
 def system_binary(name: str, package: str | None = None) -> str:

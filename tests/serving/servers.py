@@ -4,16 +4,17 @@ test fails. Built on the generic helpers in ``tests/servers``."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
 
-from tests.servers import free_port, http_ok, running_server
+from tests.servers import CONDITION_SECONDS, free_port, http_ok, running_server, wait_until
 
 CLI = Path(sys.executable).with_name("yunmao")
 SERVE_STARTUP_SECONDS = 180
@@ -81,3 +82,30 @@ def yunmao_serve(args: list[str], log: Path, env: Mapping[str, str] | None = Non
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def logged_events(log: Path, event: str, offset: int = 0) -> list[dict[str, object]]:
+    """The JSON log lines of ``event`` written to ``log`` after byte ``offset``."""
+    lines = log.read_bytes()[offset:].decode(errors="replace").splitlines()
+    return [json.loads(line[line.index("{"):]) for line in lines if f'"event": "{event}"' in line]
+
+
+def every_worker_logs(server: RunningServer, send: Callable[[], object], offset: int, event: str = "sms_scored",
+                      where: Callable[[dict[str, object]], object] = bool) -> set[object]:
+    """Call ``send`` (a round of requests on new connections) until every worker of ``server`` has
+    logged ``event`` (a line ``where`` accepts) after byte ``offset``; the pids that have, once all
+    have or after CONDITION_SECONDS.
+
+    The kernel, not the test, gives each new connection to a worker, and may give a busy machine's
+    slow worker none for a while: a fixed number of requests proves nothing about both workers.
+    Sending until the log holds the evidence makes only the time to it vary."""
+
+    def pids() -> set[object]:
+        return {e["pid"] for e in logged_events(server.log, event, offset) if where(e)}
+
+    def sent_and_all_seen() -> bool:
+        send()
+        return pids() >= set(server.workers)
+
+    wait_until(sent_and_all_seen, CONDITION_SECONDS)
+    return pids()

@@ -4,7 +4,6 @@ a busy port is one line, and stalled clients are cut off within the configured r
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -20,10 +19,18 @@ import pytest
 import yaml
 
 from configs import default_config_path
-from tests.servers import free_port, wait_until
+from tests.servers import CONDITION_SECONDS, free_port, wait_until
 from tests.serving.cases import JSON, body
 from tests.serving.conftest import CallSetup, register_copy
-from tests.serving.servers import CLI, RunningServer, is_running, serve_env, yunmao_serve
+from tests.serving.servers import (
+    CLI,
+    RunningServer,
+    every_worker_logs,
+    is_running,
+    logged_events,
+    serve_env,
+    yunmao_serve,
+)
 
 API_KEY = "process-key-0123456789abcdef"
 AUTH = {"authorization": f"Bearer {API_KEY}"}
@@ -76,12 +83,6 @@ def score_on_fresh_connection(url: str, message_id: str) -> str:
     return response.json()["model"]["version"]
 
 
-def logged_events(log: Path, event: str, offset: int = 0) -> list[dict[str, object]]:
-    """The JSON log lines of ``event`` written to ``log`` after byte ``offset``."""
-    lines = log.read_bytes()[offset:].decode(errors="replace").splitlines()
-    return [json.loads(line[line.index("{"):]) for line in lines if f'"event": "{event}"' in line]
-
-
 def scored_log_lines(log: Path, offset: int) -> list[dict[str, object]]:
     return logged_events(log, "sms_scored", offset)
 
@@ -93,7 +94,7 @@ def test_every_worker_freezes_its_startup_heap(two_workers: RunningServer) -> No
     def frozen_pids() -> set[object]:
         return {e["pid"] for e in logged_events(two_workers.log, "heap_frozen")}
 
-    assert wait_until(lambda: frozen_pids() >= set(two_workers.workers), 30), frozen_pids()
+    assert wait_until(lambda: frozen_pids() >= set(two_workers.workers), CONDITION_SECONDS), frozen_pids()
     events = logged_events(two_workers.log, "heap_frozen")
     assert all(int(e["objects"]) > 0 for e in events), events  # type: ignore[call-overload]
 
@@ -109,14 +110,15 @@ def test_reload_reaches_every_worker_before_it_answers(two_workers: RunningServe
     assert {w["sms"] for w in payload["workers"]} == {new_version}
 
     offset = two_workers.log.stat().st_size
-    requests = 80
-    with ThreadPoolExecutor(8) as pool:
-        versions = list(pool.map(lambda i: score_on_fresh_connection(two_workers.url, f"after-{i}"), range(requests)))
-    assert set(versions) == {new_version}  # every response after the answer: no worker left behind
-    assert wait_until(lambda: len(scored_log_lines(two_workers.log, offset)) >= requests, 10), "the scoring log lines"
-    events = scored_log_lines(two_workers.log, offset)
-    assert {e["pid"] for e in events} == set(two_workers.workers), "the requests did not reach both workers"
-    assert {e["version"] for e in events} == {new_version}
+
+    def all_on_the_new_version() -> None:
+        with ThreadPoolExecutor(8) as pool:
+            versions = set(pool.map(lambda i: score_on_fresh_connection(two_workers.url, f"after-{i}"), range(16)))
+        assert versions == {new_version}  # every response after the answer: no worker left behind
+
+    assert every_worker_logs(two_workers, all_on_the_new_version, offset) == set(two_workers.workers), \
+        "the requests did not reach both workers"
+    assert {e["version"] for e in scored_log_lines(two_workers.log, offset)} == {new_version}
 
 
 def decisions_counted(url: str) -> str:
@@ -167,9 +169,9 @@ def test_kill_9_of_the_server_takes_its_workers_and_frees_the_port(second_instan
     server = second_instance.server  # not used after this test
     assert len(server.workers) == 2 and all(is_running(pid) for pid in server.workers)
     os.killpg(server.proc.pid, signal.SIGKILL)
-    server.proc.wait(timeout=10)
-    assert wait_until(lambda: not any(is_running(pid) for pid in server.workers), 10), "the workers outlived the server"
-    assert wait_until(lambda: port_is_free(server.port), 10), "the port was not released"
+    server.proc.wait(timeout=CONDITION_SECONDS)
+    assert wait_until(lambda: not any(is_running(pid) for pid in server.workers), CONDITION_SECONDS), "the workers outlived the server"
+    assert wait_until(lambda: port_is_free(server.port), CONDITION_SECONDS), "the port was not released"
 
 
 def test_serve_on_a_busy_port_is_one_line_and_exit_2_before_loading_anything() -> None:

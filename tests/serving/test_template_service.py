@@ -13,11 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from serving.schemas import SmsMessage
-from tests.servers import wait_until
 from tests.serving.cases import JSON, body, one
 from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
-from tests.serving.servers import yunmao_serve
-from tests.serving.test_process import scored_log_lines
+from tests.serving.servers import every_worker_logs, yunmao_serve
 from tests.serving.test_reputation import UnreachableStore
 
 TEMPLATES = "/v1/admin/templates"
@@ -27,7 +25,6 @@ SECOND = SCRIPT.format(name="李建国", amount=1200, phone="15900001111", path=
 # Worded like an appointment reminder, so the model allows it; an analyst knows it is a lure.
 LURE = "{name}您好，您预约的{day}号上午10点体检已登记，请空腹前往三楼体检中心，带好身份证，改约请回复。"
 COPIES = 16  # copies of the lure sent per round, 8 at a time
-FOLLOW_S = 60  # waits on log evidence end as soon as it holds: generous for a loaded machine costs nothing
 
 
 @pytest.fixture(scope="module")
@@ -137,22 +134,13 @@ def test_every_worker_of_a_real_server_follows_a_confirmation(
             with ThreadPoolExecutor(8) as pool:
                 return list(pool.map(blocked, range(1, COPIES + 1)))
 
-        def scoring_pids(offset: int, blocked_only: bool = False) -> set[object]:
-            """Workers that logged a scored SMS (a blocked one) after byte ``offset`` of the log."""
-            return {e["pid"] for e in scored_log_lines(running.log, offset) if e["blocked"] or not blocked_only}
+        # Each worker's sync thread picks the confirmation up on its own schedule: until it has,
+        # that worker may let a copy pass. Then every copy is blocked, whichever worker takes it.
+        followed = every_worker_logs(running, copies_blocked, before_confirming, where=lambda e: e["blocked"])
+        assert followed == set(running.workers), f"workers that blocked a copy: {followed} of {running.workers}"
 
-        def every_worker_followed() -> bool:
-            copies_blocked()  # copies may pass until a worker's sync thread has picked the confirmation up
-            return scoring_pids(before_confirming, blocked_only=True) >= set(running.workers)
-
-        # The kernel, not the test, picks each connection's worker and may leave a busy one without
-        # any for a while: send until the log shows the evidence, whatever time that takes.
-        assert wait_until(every_worker_followed, FOLLOW_S), \
-            f"workers that blocked a copy: {scoring_pids(before_confirming, blocked_only=True)} of {running.workers}"
-        followed = running.log.stat().st_size
-
-        def all_blocked_on_both() -> bool:
+        def all_blocked() -> None:
             assert all(copies_blocked()), "a copy scored after every worker followed the confirmation was not blocked"
-            return scoring_pids(followed) >= set(running.workers)
 
-        assert wait_until(all_blocked_on_both, FOLLOW_S), f"workers that scored copies: {scoring_pids(followed)} of {running.workers}"
+        offset = running.log.stat().st_size
+        assert every_worker_logs(running, all_blocked, offset) == set(running.workers), "not both workers"
