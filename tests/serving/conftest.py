@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.servers import free_port, port_open, running_server, system_binary
+from tests.servers import CONDITION_SECONDS, free_port, port_open, running_server, system_binary
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
-REDIS_STARTUP_SECONDS = 10
 TEST_MODEL = "yunmao-sms-serving-test"
 # Small but real: the shipped pipeline (jieba, char/word n-grams, stacking, LightGBM, calibration,
 # fraud-type head) with fewer features and rounds so the session fixture trains in seconds.
@@ -78,7 +77,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)]
-    with running_server(argv, port_open(port), timeout=REDIS_STARTUP_SECONDS, log=workdir / "redis.log"):
+    with running_server(argv, port_open(port), timeout=CONDITION_SECONDS, log=workdir / "redis.log"):
         yield f"redis://127.0.0.1:{port}/0"
 
 
@@ -87,7 +86,7 @@ def durable_redis(workdir: Path, port: int):
     """redis-server fsyncing every write to its append-only file in ``workdir``."""
     argv = [system_binary("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
             "--appendonly", "yes", "--appendfsync", "always", "--dir", str(workdir)]
-    with running_server(argv, port_open(port), timeout=REDIS_STARTUP_SECONDS, log=workdir / "redis.log") as proc:
+    with running_server(argv, port_open(port), timeout=CONDITION_SECONDS, log=workdir / "redis.log") as proc:
         yield proc
 
 

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
-from tests.servers import wait_until
+from tests.servers import CONDITION_SECONDS, wait_until
 from tests.serving.cases import (
     BAD_CASES,
     CALL_BAD_CASES,
@@ -31,7 +31,6 @@ from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
 from tests.serving.servers import yunmao_serve
 
 API_KEY = "test-key-0123456789abcdef"
-LOG_FLUSH_SECONDS = 10
 ADMIN_KEY = "admin-key-0123456789abcdef"
 
 
@@ -249,7 +248,7 @@ def test_real_server_needs_the_key_and_never_logs_texts_or_numbers(
     calls = [{"id": "call-1", "caller": known, "callee": PHONE}, {"id": "call-2", "caller": PHONE}]
     assert httpx.post(f"{url}{CALL_ROUTE}", content=body({"calls": calls}), headers=JSON).status_code == 401
     assert score_calls(process_client, calls).status_code == 200
-    assert wait_until(lambda: "calls_scored" in log.read_text(errors="replace"), LOG_FLUSH_SECONDS)
+    assert wait_until(lambda: "calls_scored" in log.read_text(errors="replace"), CONDITION_SECONDS)
     text = log.read_text(errors="replace")
     assert "sms_scored" in text and "calls_scored" in text  # the structured log is there...
     assert PHONE not in text and "836145" not in text and "快递" not in text  # ...without content

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from serving.reload_sync import ReloadBoard, WorkerState, WorkerSync
-from tests.servers import wait_until
+from tests.servers import CONDITION_SECONDS, wait_until
 
 
 class FakeSlot:
@@ -40,7 +40,7 @@ def test_a_follower_reloads_when_another_worker_announces(tmp_path: Path) -> Non
     try:
         board.bump()  # what another worker's reload does
         reloaded = [WorkerState(pid=os.getpid(), generation=1, sms="2", call="1")]
-        assert wait_until(lambda: board.workers()[0] == reloaded, 5), "the follower did not reload and report"
+        assert wait_until(lambda: board.workers()[0] == reloaded, CONDITION_SECONDS), "the follower did not reload and report"
         assert slot.reloads == 1
     finally:
         follower.stop()

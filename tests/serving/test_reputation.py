@@ -16,7 +16,7 @@ from features.sms.preprocess import normalise_records
 from models.scam_model import Decision, Thresholds
 from serving.reputation import DAY_S, TemplateRefused, TemplateReputation
 from serving.template_store import TemplateStore, open_template_store
-from tests.servers import wait_until
+from tests.servers import CONDITION_SECONDS, wait_until
 
 MODEL = SimpleNamespace(thresholds=Thresholds(block=0.9, warn=0.5), category_head=None, max_reasons=5)
 SHIPPED = load_campaigns_config()
@@ -225,9 +225,9 @@ def test_a_second_worker_follows_a_confirmation_without_restart(shared_store: Te
     second.start()
     try:
         first.confirm(script_copy(random.Random(21)), 1, None)
-        assert wait_until(lambda: judge(second, script_copy(random.Random(22))).action == "block", timeout=10)
+        assert wait_until(lambda: judge(second, script_copy(random.Random(22))).action == "block", CONDITION_SECONDS)
         first.confirm(script_copy(random.Random(23)), 0, None)
-        assert wait_until(lambda: judge(second, script_copy(random.Random(24))).action == "allow", timeout=10)
+        assert wait_until(lambda: judge(second, script_copy(random.Random(24))).action == "allow", CONDITION_SECONDS)
     finally:
         second.stop()
 
