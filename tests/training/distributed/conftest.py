@@ -8,6 +8,7 @@ the rows in the same order, so both engines must give the same profiles and link
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,9 @@ SMALL = DemoCallsConfig(normal=40, delivery=4, sales=4, fraud=6, simbox_farms=2,
                         gangs=GangConfig(count=2, size=4, devices=2), hubs=HubConfig(count=2))
 VOC_FILES = 4
 TEST_CLUSTER = ClusterConfig(workers=2, partitions_per_worker=2, connect_timeout_seconds=3)
+# distributed starts its scheduler's HTTP server (health, metrics) even without a dashboard, on
+# port 8787 unless told otherwise: test processes running side by side would reach for the same one.
+HTTP_ON_A_FREE_PORT = "127.0.0.1:0"
 
 
 def write_dataset(csv_dir: Path, out: Path, hive: bool, voc_files: int = VOC_FILES) -> Path:
@@ -46,11 +50,20 @@ def demo_cdrs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {layout: write_dataset(root / "csv", root / layout, hive=layout == "hive") for layout in ("flat", "hive")}
 
 
+@contextmanager
+def in_process_cluster(workers: int) -> Iterator[object]:
+    """A client on an in-process Dask cluster of ``workers`` one-thread workers: no dashboard, and
+    the scheduler's HTTP server on a free loopback port."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": HTTP_ON_A_FREE_PORT}) as cluster, \
+            Client(cluster) as dask_client:
+        yield dask_client
+
+
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
     """An in-process Dask cluster of two one-thread workers (starts in about a second)."""
-    from distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
-            Client(cluster) as dask_client:
+    with in_process_cluster(2) as dask_client:
         yield dask_client

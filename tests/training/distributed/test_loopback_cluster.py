@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,8 @@ import pandas as pd
 import pytest
 
 from configs.call import ProfileConfig
+from tests.servers import wait_until
+from tests.training.distributed.conftest import HTTP_ON_A_FREE_PORT
 from tests.training.distributed.test_profiles_links import assert_frames_equal
 from training.data.cdr import load_call_training_data
 
@@ -28,10 +29,12 @@ BIN = Path(sys.executable).parent
 STARTUP_SECONDS = 60
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def scheduler_address(scheduler_file: Path) -> str | None:
+    """The address a scheduler started with ``--scheduler-file`` listens on, once it has written it."""
+    try:
+        return json.loads(scheduler_file.read_text())["address"]
+    except (OSError, ValueError, KeyError):  # not written yet, or half written
+        return None
 
 
 @pytest.fixture
@@ -39,13 +42,21 @@ def loopback_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Pope
     """A scheduler and two one-thread workers started as README says; stopped afterwards."""
     from distributed import Client
 
-    address = f"tcp://127.0.0.1:{free_port()}"
+    # Ports 0, read back from the scheduler file: a port picked free beforehand can be taken by a
+    # parallel test before the scheduler binds it, and the HTTP server distributed starts even
+    # with --no-dashboard would otherwise reach for 8787.
+    scheduler_file = tmp_path / "scheduler.json"
     logs = open(tmp_path / "cluster.log", "w")  # noqa: SIM115 (closed below, after the processes)
-    scheduler = subprocess.Popen([BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                                  "--no-dashboard"], stdout=logs, stderr=logs)
-    workers = [subprocess.Popen([BIN / "dask", "worker", address, "--nthreads", "1", "--no-dashboard",
-                                 "--host", "127.0.0.1"], stdout=logs, stderr=logs) for _ in range(2)]
+    scheduler = subprocess.Popen([BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--dashboard-address", HTTP_ON_A_FREE_PORT, "--scheduler-file", str(scheduler_file)],
+                                 stdout=logs, stderr=logs)
+    workers: list[subprocess.Popen] = []
     try:
+        assert wait_until(lambda: scheduler_address(scheduler_file) is not None, STARTUP_SECONDS), \
+            (tmp_path / "cluster.log").read_text()
+        address = scheduler_address(scheduler_file)
+        workers += [subprocess.Popen([BIN / "dask", "worker", address, "--nthreads", "1", "--no-dashboard",
+                                      "--host", "127.0.0.1"], stdout=logs, stderr=logs) for _ in range(2)]
         with Client(address, timeout=STARTUP_SECONDS) as client:
             client.wait_for_workers(2, timeout=STARTUP_SECONDS)
         yield address, workers

@@ -11,6 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from configs import default_config_path
+from tests.training.distributed.conftest import in_process_cluster
 from tests.training.test_call_graph_model import numbers_and_links
 from training.cli import app
 from training.distributed import predict as dask_predict
@@ -43,10 +44,7 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 @pytest.fixture
 def one_worker_client():
-    from distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with in_process_cluster(1) as client:
         yield client
 
 
