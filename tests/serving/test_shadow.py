@@ -113,7 +113,9 @@ def test_offers_start_no_thread_in_the_worker(monkeypatch: pytest.MonkeyPatch, t
     threads = set(threading.enumerate())
     for i in range(20):
         shadow.offer(CHAMPION, [sms(i)], [_Scored(0.1, "allow")])
-    assert set(threading.enumerate()) == threads
+    # No new thread, rather than the same set: a thread of an earlier test (a pool's idle worker, a
+    # stopped poller) may end meanwhile, which says nothing about the offers.
+    assert set(threading.enumerate()) - threads == set()
     assert shadow.wait_idle(WAIT_S)
     shadow.stop()
     assert len(open_shadow_store(store_config(tmp_path)).read()) == 20
