@@ -20,7 +20,9 @@ from tests.servers import wait_until
 from tests.serving.servers import RunningServer, child_pids, yunmao_serve
 
 CLIENTS = 16
-DRAIN_S = 1.5
+# Long enough for the probe loop to see /readyz 503 and for a request to start and be answered
+# while not ready, on a loaded machine where one probe or answer can take a second or more.
+DRAIN_S = 5.0
 GRACE_S = DRAIN_S + 20  # the test's grace period: drain, the longest request here (a few s on a loaded machine), exit
 WARM_REQUESTS = 3 * CLIENTS
 SCAM = "您的账户涉嫌洗钱，请立即转账到安全账户"
