@@ -17,7 +17,7 @@ from training.data.demo_sms import generate_demo_sms
 from training.train import train_sms
 
 pytestmark = pytest.mark.slow
-STARTUP_SECONDS = 90
+STARTUP_SECONDS = 180  # a bound on the readiness wait: a new SQLite store's migrations run first, slow on a loaded machine
 
 
 @pytest.fixture(scope="module")
