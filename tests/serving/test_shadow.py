@@ -488,7 +488,9 @@ def test_a_stop_ends_the_shadow_process_even_when_the_challenger_is_stuck(monkey
 
 
 def test_the_shadow_process_dies_with_its_worker(tmp_path: Path) -> None:
-    """SIGKILL of the worker (no shutdown hook runs) takes its shadow process with it."""
+    """SIGKILL of the worker (no shutdown hook runs) takes its shadow process with it. At nice 0:
+    the shadow process may still be importing when the worker dies (it then exits at its
+    die_with check), and at the shipped idle priority a loaded machine delays that past WAIT_S."""
     script = textwrap.dedent(f"""
         import signal
         from configs.serving import OverloadConfig, ShadowConfig, ShadowModelConfig
@@ -496,7 +498,7 @@ def test_the_shadow_process_dies_with_its_worker(tmp_path: Path) -> None:
         from tests.serving.shadow_fakes import FakeChallenger
 
         sms = ShadowModelConfig(enabled=True)
-        config = ShadowConfig(path={str(tmp_path / "shadow.db")!r}, sms=sms)
+        config = ShadowConfig(path={str(tmp_path / "shadow.db")!r}, sms=sms, nice=0, scheduler="nice")
         shadow = ShadowScorer(ShadowSlot("sms", sms.model), config, FakeChallenger(), {KEY!r})
         shadow.start()
         print(shadow.process.pid, flush=True)
