@@ -24,6 +24,7 @@ from tests.serving.cases import JSON, body
 from tests.serving.conftest import CallSetup, register_copy
 from tests.serving.servers import (
     CLI,
+    SERVE_STARTUP_SECONDS,
     RunningServer,
     every_worker_logs,
     is_running,
@@ -39,13 +40,18 @@ ADMIN_AUTH = {"authorization": f"Bearer {ADMIN_KEY}"}
 RELOAD_MODEL = "yunmao-sms-process-test"
 HEADERS_S = 1.0
 BODY_S = 1.0
+RELOAD_CONVERGE_S = 120
 
 
 @pytest.fixture(scope="module")
 def serving_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped serving config with read timeouts short enough for a test to wait them out."""
+    """The shipped serving config with read timeouts short enough for a test to wait them out, and
+    a reload answer that waits longer than the shipped 20 s for the other worker to load the new
+    version (a bound: it answers as soon as every worker serves it; a loaded machine loads slowly)."""
     config = yaml.safe_load(default_config_path("serving").read_text())
     config["read_timeouts"] = {"headers_s": HEADERS_S, "body_s": BODY_S, "keep_alive_s": 5}
+    config["reload"]["converge_timeout_s"] = RELOAD_CONVERGE_S
+    config["timeout_s"] = SERVE_STARTUP_SECONDS  # must stay above the converge wait
     path = tmp_path_factory.mktemp("process-config") / "serving.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -102,7 +108,7 @@ def test_every_worker_freezes_its_startup_heap(two_workers: RunningServer) -> No
 @pytest.mark.slow
 def test_reload_reaches_every_worker_before_it_answers(two_workers: RunningServer, sms_model_uri: str) -> None:
     new_version = register_copy(sms_model_uri, RELOAD_MODEL)
-    answer = httpx.post(f"{two_workers.url}/v1/admin/reload", headers=ADMIN_AUTH, timeout=60)
+    answer = httpx.post(f"{two_workers.url}/v1/admin/reload", headers=ADMIN_AUTH, timeout=SERVE_STARTUP_SECONDS)
     assert answer.status_code == 200, answer.text
     payload = answer.json()
     assert payload["converged"] is True, payload
@@ -181,7 +187,7 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2_before_loading_anything() -
         port = holder.getsockname()[1]
         result = subprocess.run(
             [str(CLI), "serve", "--port", str(port), "--host", "127.0.0.1", "--model", "models:/never-registered@champion"],
-            capture_output=True, text=True, env=serve_env(), timeout=60,
+            capture_output=True, text=True, env=serve_env(), timeout=SERVE_STARTUP_SECONDS,
         )
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == f"error: port {port} on 127.0.0.1 is already in use (another yunmao serve?)"
@@ -190,7 +196,8 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2_before_loading_anything() -
 
 def test_serve_with_a_bad_setting_in_the_environment_refuses_to_start_naming_it() -> None:
     env = serve_env({"YUNMAO_SERVING__WORKERS": "0"})
-    result = subprocess.run([str(CLI), "serve", "--port", str(free_port())], capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run([str(CLI), "serve", "--port", str(free_port())], capture_output=True, text=True, env=env,
+                            timeout=SERVE_STARTUP_SECONDS)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1
     assert "workers: Input should be greater than or equal to 1 (from YUNMAO_SERVING__WORKERS='0')" in result.stderr
@@ -203,14 +210,15 @@ def test_serve_with_a_bad_setting_in_the_environment_refuses_to_start_naming_it(
 ])
 def test_serve_refuses_contradicting_or_weak_keys_from_the_environment(environ: dict[str, str], message: str) -> None:
     result = subprocess.run([str(CLI), "serve", "--port", str(free_port())], capture_output=True, text=True,
-                            env=serve_env(environ), timeout=60)
+                            env=serve_env(environ), timeout=SERVE_STARTUP_SECONDS)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1
     assert message in result.stderr
 
 
 def test_serve_on_a_host_name_is_one_line_and_exit_2() -> None:
-    result = subprocess.run([str(CLI), "serve", "--host", "localhost"], capture_output=True, text=True, env=serve_env(), timeout=60)
+    result = subprocess.run([str(CLI), "serve", "--host", "localhost"], capture_output=True, text=True, env=serve_env(),
+                            timeout=SERVE_STARTUP_SECONDS)
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == "error: --host must be an IP address such as 127.0.0.1 or 0.0.0.0, not 'localhost'"
 
