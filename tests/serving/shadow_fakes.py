@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+# How long a held challenger waits for ``release``: longer than any test holds it on a loaded
+# machine, so the test's release (or a stop) ends the hold, not this bound (it was 10 s).
+HOLD_S = 60
+
 
 @dataclass(frozen=True)
 class FakeVerdict:
@@ -46,7 +50,7 @@ def _decide(challenger: FakeChallenger, loaded: FakeModel, records: list[dict]) 
     if challenger.entered is not None:
         challenger.entered.set()
     if challenger.release is not None:
-        challenger.release.wait(10)
+        challenger.release.wait(HOLD_S)
     if challenger.fail:
         raise RuntimeError("challenger exploded")
     return [FakeVerdict(challenger.score, challenger.action) for _ in records]
