@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from models.scam_model import ScamModel
 
 BENTO_SCHEME = "bento:"
-# What ``yunmao build`` writes into each BentoML model: the pickled ScamModel and its provenance.
+# What ``yunmao build`` writes into each BentoML model: the pickled ScamModel and its provenance
+# (these keys, and ``models.provenance.PROVENANCE_KEYS``).
 SCAM_MODEL_FILE = "scam_model.joblib"
 REGISTRY_NAME_KEY = "registry_name"
 REGISTRY_VERSION_KEY = "registry_version"
@@ -74,9 +75,10 @@ def _packed(tag: str) -> ResolvedModel:
 
 
 def unpickle_packed(stored: Model) -> ScamModel:
-    """The ScamModel inside a BentoML model, refused before unpickling if another yunmao pickled it."""
-    from models.provenance import VERSION_KEY, check_pickled_by
+    """The ScamModel inside a BentoML model, refused before unpickling if another yunmao pickled it
+    or it was trained with other feature resources than this checkout's."""
+    from models.provenance import check_provenance
     from models.pyfunc import load_pickled_model
 
-    check_pickled_by(f"{BENTO_SCHEME}{stored.tag}", stored.info.metadata.get(VERSION_KEY))
+    check_provenance(f"{BENTO_SCHEME}{stored.tag}", stored.info.metadata)
     return load_pickled_model(stored.path_of(SCAM_MODEL_FILE))
