@@ -7,11 +7,11 @@ differently. So the version that pickled it travels beside the pickle (the MLflo
 ``metadata``, then the BentoML model's), and is compared before unpickling, with a message
 naming both versions.
 
-The feature path also reads data files at run time (lexicons, script cues, jieba's user
+The SMS feature path also reads data files at scoring time (lexicons, script cues, jieba's user
 dictionary: ``features/resource_files.py``), edited far more often than the version is bumped. A
 model scored with resources it was not trained with gets other features under the same column
-names, and nothing else notices; so their hashes travel beside the version and are compared too,
-naming the files that differ.
+names, and nothing else notices; so the hashes of the files a model's scoring reads travel beside
+the version and are compared too, naming the files that differ.
 
 ``YUNMAO_VERSION`` is the single source of the project's version: ``pyproject.toml`` reads it,
 and it is known where yunmao is not pip-installed (the source inside a Bento).
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from features.resource_files import feature_resource_hashes
+from features.resource_files import feature_resource_hashes, scoring_resource_hashes
 
 YUNMAO_VERSION = "0.1.0"
 VERSION_KEY = "yunmao_version"
@@ -36,9 +36,10 @@ class IncompatibleModelError(ValueError):
     that report a bad input in one line (they catch ValueError) report this one too."""
 
 
-def provenance() -> dict[str, Any]:
-    """What to record beside a model pickled here: this version and these feature resources' hashes."""
-    return {VERSION_KEY: YUNMAO_VERSION, RESOURCES_KEY: dict(feature_resource_hashes())}
+def provenance(kind: str) -> dict[str, Any]:
+    """What to record beside a ``kind`` model pickled here: this version, and the hashes of the
+    feature resources its scoring reads (``features/resource_files.py``)."""
+    return {VERSION_KEY: YUNMAO_VERSION, RESOURCES_KEY: scoring_resource_hashes(kind)}
 
 
 def check_provenance(model: str, metadata: Mapping[str, Any]) -> None:
@@ -72,11 +73,12 @@ def check_pickled_by(model: str, pickled_by: str | None) -> None:
 
 
 def check_feature_resources(model: str, trained_with: Mapping[str, str] | None) -> None:
-    """Raise unless ``trained_with`` ({resource: sha256} recorded with ``model``) is this checkout's.
+    """Raise unless every resource of ``trained_with`` ({resource: sha256} recorded with
+    ``model``: the files its scoring reads) has the same content in this checkout.
 
     Raises:
-        IncompatibleModelError: names the model and every resource whose content differs (or
-            that only one side has), and what to do.
+        IncompatibleModelError: names the model and every such resource whose content differs
+            (or that this checkout no longer has), and what to do.
     """
     if trained_with is None:
         raise IncompatibleModelError(
@@ -84,7 +86,7 @@ def check_feature_resources(model: str, trained_with: Mapping[str, str] | None) 
             "recorded them), so its features here may not be the ones it learned: retrain it with this checkout"
         )
     here = feature_resource_hashes()
-    differing = sorted(name for name in {*trained_with, *here} if trained_with.get(name) != here.get(name))
+    differing = sorted(name for name, digest in trained_with.items() if here.get(name) != digest)
     if differing:
         raise IncompatibleModelError(
             f"{model} was trained with other feature resources than this checkout's: {', '.join(differing)} "

@@ -76,7 +76,7 @@ def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_nam
         input_example=input_example,
         registered_model_name=registered_name,
         pip_requirements=runtime_requirements(),
-        metadata=provenance(),
+        metadata=provenance(model.kind),
     )
 
 
