@@ -12,7 +12,7 @@ into the image with no step of ours; ``bentoml models list`` shows what was pack
 the same version share one copy in the store, and the service finds them through BentoML's model
 store wherever the Bento runs. Each carries only the pickled ScamModel (the MLflow artifact) and
 its provenance: registry name, version and source, kind, the yunmao version that pickled it and the
-hashes of the feature resources it was trained with (both checked here, and again where it is unpickled).
+hashes of the feature resources its scoring reads (both checked here, and again where it is unpickled).
 """
 
 from __future__ import annotations

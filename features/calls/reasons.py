@@ -20,7 +20,8 @@ from features.resource_files import CALL_TEMPLATES_FILE, resource_path
 
 def load_templates(path: Path) -> dict[str, str]:
     """Read and check a template file (the shipped one is ``CALL_TEMPLATES_FILE``): each entry
-    formats a number, except a feature's zero-case sentence (key ending in :data:`ZERO_SUFFIX`), which has no number to show.
+    formats a number, except a feature's zero-case sentence (key ending in :data:`ZERO_SUFFIX`),
+    which has no number to show. Read in training: a call model keeps the sentences it was fitted with.
 
     Raises:
         ValueError: an entry is not text or does not format ``{value}``.
