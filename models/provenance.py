@@ -1,4 +1,5 @@
-"""Which yunmao pickled a model, and refusing to unpickle one pickled by another.
+"""Which yunmao pickled a model and which feature resources it was trained with, and refusing
+to score it where either differs.
 
 A registered model is a pickle of yunmao's own classes: unpickled by other code, it fails
 somewhere deep inside (a missing attribute, a renamed module) or, worse, loads and scores
@@ -6,18 +7,51 @@ differently. So the version that pickled it travels beside the pickle (the MLflo
 ``metadata``, then the BentoML model's), and is compared before unpickling, with a message
 naming both versions.
 
+The SMS feature path also reads data files at scoring time (lexicons, script cues, jieba's user
+dictionary: ``features/resource_files.py``), edited far more often than the version is bumped. A
+model scored with resources it was not trained with gets other features under the same column
+names, and nothing else notices; so the hashes of the files a model's scoring reads travel beside
+the version and are compared too, naming the files that differ.
+
 ``YUNMAO_VERSION`` is the single source of the project's version: ``pyproject.toml`` reads it,
 and it is known where yunmao is not pip-installed (the source inside a Bento).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from features.resource_files import feature_resource_hashes, scoring_resource_hashes
+
 YUNMAO_VERSION = "0.1.0"
 VERSION_KEY = "yunmao_version"
+RESOURCES_KEY = "feature_resources"
+PROVENANCE_KEYS = (VERSION_KEY, RESOURCES_KEY)
 
 
-class IncompatibleModelError(RuntimeError):
-    """A model was pickled by another yunmao version than the one about to unpickle it."""
+class IncompatibleModelError(ValueError):
+    """A model was pickled by another yunmao version, or trained with other feature resources,
+    than the checkout about to score it: a bad ``--model`` for this checkout, so the commands
+    that report a bad input in one line (they catch ValueError) report this one too."""
+
+
+def provenance(kind: str) -> dict[str, Any]:
+    """What to record beside a ``kind`` model pickled here: this version, and the hashes of the
+    feature resources its scoring reads (``features/resource_files.py``)."""
+    return {VERSION_KEY: YUNMAO_VERSION, RESOURCES_KEY: scoring_resource_hashes(kind)}
+
+
+def check_provenance(model: str, metadata: Mapping[str, Any]) -> None:
+    """Raise unless ``model``'s recorded provenance (``metadata``, as :func:`provenance` wrote it)
+    is this checkout's: the version first (nothing else is comparable across versions), then the
+    feature resources.
+
+    Raises:
+        IncompatibleModelError: names the model, what differs and what to do.
+    """
+    check_pickled_by(model, metadata.get(VERSION_KEY))
+    check_feature_resources(model, metadata.get(RESOURCES_KEY))
 
 
 def check_pickled_by(model: str, pickled_by: str | None) -> None:
@@ -35,4 +69,27 @@ def check_pickled_by(model: str, pickled_by: str | None) -> None:
         raise IncompatibleModelError(
             f"{model} was pickled by yunmao {pickled_by}; this is yunmao {YUNMAO_VERSION}: "
             f"retrain it with yunmao {YUNMAO_VERSION}, or build and serve it with yunmao {pickled_by}"
+        )
+
+
+def check_feature_resources(model: str, trained_with: Mapping[str, str] | None) -> None:
+    """Raise unless every resource of ``trained_with`` ({resource: sha256} recorded with
+    ``model``: the files its scoring reads) has the same content in this checkout.
+
+    Raises:
+        IncompatibleModelError: names the model and every such resource whose content differs
+            (or that this checkout no longer has), and what to do.
+    """
+    if trained_with is None:
+        raise IncompatibleModelError(
+            f"{model} does not record the feature resources it was trained with (registered before yunmao "
+            "recorded them), so its features here may not be the ones it learned: retrain it with this checkout"
+        )
+    here = feature_resource_hashes()
+    differing = sorted(name for name, digest in trained_with.items() if here.get(name) != digest)
+    if differing:
+        raise IncompatibleModelError(
+            f"{model} was trained with other feature resources than this checkout's: {', '.join(differing)} "
+            "differ, so it would be scored with features it was not trained on: retrain it with this checkout, "
+            "or serve it from the checkout it was trained with"
         )

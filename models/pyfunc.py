@@ -16,7 +16,7 @@ import pandas as pd
 from packaging.requirements import Requirement
 
 from models.legacy_layout import alias_moved_modules
-from models.provenance import VERSION_KEY, YUNMAO_VERSION
+from models.provenance import provenance
 from models.scam_model import ScamModel
 
 ARTIFACT_KEY = "scam_model"
@@ -61,7 +61,8 @@ def decisions_frame(model: ScamModel, records: pd.DataFrame, explain: bool = Tru
 def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_name: str, workdir: Path):
     """Log ``model`` as a pyfunc with signature and input example and register a new version.
 
-    The MLmodel file's ``metadata`` records the yunmao version that pickled it (``models/provenance``).
+    The MLmodel file's ``metadata`` records the yunmao version that pickled it and the hashes of the
+    feature resources it was trained with (``models/provenance``).
     Returns MLflow's ModelInfo (``registered_model_version`` is the new version).
     """
     artifact = workdir / "scam_model.joblib"
@@ -75,7 +76,7 @@ def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_nam
         input_example=input_example,
         registered_model_name=registered_name,
         pip_requirements=runtime_requirements(),
-        metadata={VERSION_KEY: YUNMAO_VERSION},
+        metadata=provenance(model.kind),
     )
 
 

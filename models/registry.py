@@ -13,6 +13,7 @@ import mlflow
 from mlflow import MlflowClient
 
 from configs.paths import data_dir
+from models.provenance import check_provenance
 from models.scam_model import ScamModel
 
 CHALLENGER = "challenger"
@@ -88,8 +89,25 @@ def set_alias(name: str, version: str, alias: str) -> None:
         raise ModelNotFoundError(f"models:/{name}/{version}: cannot set alias {alias!r} ({exc.message})") from exc
 
 
+def check_scorable_here(name: str, version: str) -> None:
+    """Raise unless this checkout scores ``models:/NAME/VERSION`` as it was trained: its MLmodel's
+    recorded provenance (read alone, nothing unpickled) is this yunmao's version and feature resources.
+
+    Raises:
+        IncompatibleModelError: names the model, what differs and what to do.
+    """
+    concrete = f"models:/{name}/{version}"
+    check_provenance(concrete, mlflow.models.Model.load(concrete).metadata or {})
+
+
 def load_scam_model(uri: str) -> ScamModel:
-    """Load the ScamModel inside a registered pyfunc (by version or alias)."""
+    """Load the ScamModel inside a registered pyfunc (by version or alias), for scoring here.
+
+    Raises:
+        IncompatibleModelError: before unpickling, when the version is not this yunmao's or was
+            trained with other feature resources than this checkout's (``models/provenance``).
+    """
     name, version = resolve_model_version(uri)
+    check_scorable_here(name, version)
     pyfunc = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
     return pyfunc.unwrap_python_model().model

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from models.scam_model import ScamModel
 
 BENTO_SCHEME = "bento:"
-# What ``yunmao build`` writes into each BentoML model: the pickled ScamModel and its provenance.
+# What ``yunmao build`` writes into each BentoML model: the pickled ScamModel and its provenance
+# (these keys, and ``models.provenance.PROVENANCE_KEYS``).
 SCAM_MODEL_FILE = "scam_model.joblib"
 REGISTRY_NAME_KEY = "registry_name"
 REGISTRY_VERSION_KEY = "registry_version"
@@ -40,11 +41,14 @@ def use_registry(uri: str | None) -> None:
 
 @dataclass(frozen=True)
 class ResolvedModel:
-    """A concrete model version, not yet unpickled; ``load`` unpickles it."""
+    """A concrete model version, not yet unpickled; ``load`` unpickles it. ``check`` raises
+    :class:`~models.provenance.IncompatibleModelError` when this checkout would not score it as
+    it was trained, reading only its recorded provenance (``load`` checks the same first)."""
 
     name: str
     version: str
     load: Callable[[], ScamModel]
+    check: Callable[[], None]
 
 
 def resolve_model(uri: str) -> ResolvedModel:
@@ -55,10 +59,11 @@ def resolve_model(uri: str) -> ResolvedModel:
     """
     if uri.startswith(BENTO_SCHEME):
         return _packed(uri.removeprefix(BENTO_SCHEME))
-    from models.registry import load_scam_model, resolve_model_version
+    from models.registry import check_scorable_here, load_scam_model, resolve_model_version
 
     name, version = resolve_model_version(uri)
-    return ResolvedModel(name, version, partial(load_scam_model, f"models:/{name}/{version}"))
+    return ResolvedModel(name, version, partial(load_scam_model, f"models:/{name}/{version}"),
+                         partial(check_scorable_here, name, version))
 
 
 def _packed(tag: str) -> ResolvedModel:
@@ -70,13 +75,21 @@ def _packed(tag: str) -> ResolvedModel:
     except BentoMLException as exc:  # NotFound, or a malformed tag
         raise ModelNotFoundError(f"{BENTO_SCHEME}{tag}: not in BentoML's model store ({exc})") from exc
     metadata = stored.info.metadata
-    return ResolvedModel(str(metadata[REGISTRY_NAME_KEY]), str(metadata[REGISTRY_VERSION_KEY]), partial(unpickle_packed, stored))
+    return ResolvedModel(str(metadata[REGISTRY_NAME_KEY]), str(metadata[REGISTRY_VERSION_KEY]), partial(unpickle_packed, stored),
+                         partial(check_packed, stored))
+
+
+def check_packed(stored: Model) -> None:
+    """Raise if another yunmao pickled the ScamModel inside a BentoML model, or it was trained with
+    other feature resources than this checkout's (``models/provenance``)."""
+    from models.provenance import check_provenance
+
+    check_provenance(f"{BENTO_SCHEME}{stored.tag}", stored.info.metadata)
 
 
 def unpickle_packed(stored: Model) -> ScamModel:
-    """The ScamModel inside a BentoML model, refused before unpickling if another yunmao pickled it."""
-    from models.provenance import VERSION_KEY, check_pickled_by
+    """The ScamModel inside a BentoML model, refused before unpickling by :func:`check_packed`."""
     from models.pyfunc import load_pickled_model
 
-    check_pickled_by(f"{BENTO_SCHEME}{stored.tag}", stored.info.metadata.get(VERSION_KEY))
+    check_packed(stored)
     return load_pickled_model(stored.path_of(SCAM_MODEL_FILE))

@@ -29,8 +29,10 @@ from serving.shadow_store import check_shadow_key, open_shadow_store
 
 def check_model(uri: str) -> tuple[str, str]:
     """(name, version) the URI names now; raises if the registry (or, for ``bento:TAG``, BentoML's
-    model store) has no such model, version or alias."""
+    model store) has no such model, version or alias, or if this checkout would not score it as it
+    was trained (``models/provenance``): one line here rather than every worker failing to start."""
     resolved = resolve_model(uri)
+    resolved.check()
     return resolved.name, resolved.version
 
 

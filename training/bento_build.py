@@ -11,7 +11,8 @@ in the Bento's source: ``bentoml build`` copies them into the Bento and ``bentom
 into the image with no step of ours; ``bentoml models list`` shows what was packed, two Bentos of
 the same version share one copy in the store, and the service finds them through BentoML's model
 store wherever the Bento runs. Each carries only the pickled ScamModel (the MLflow artifact) and
-its provenance: registry name, version and source, kind, and the yunmao version that pickled it.
+its provenance: registry name, version and source, kind, the yunmao version that pickled it and the
+hashes of the feature resources its scoring reads (both checked here, and again where it is unpickled).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from configs.paths import PROJECT_ROOT
-from models.provenance import VERSION_KEY, YUNMAO_VERSION, check_pickled_by
+from models.provenance import PROVENANCE_KEYS, VERSION_KEY, YUNMAO_VERSION
 from serving.model_source import BENTO_SCHEME, REGISTRY_NAME_KEY, REGISTRY_VERSION_KEY, SCAM_MODEL_FILE
 
 if TYPE_CHECKING:
@@ -49,7 +50,8 @@ def build_bento(model_uris: dict[str, str], resolve_at_start: bool) -> BuiltBent
 
     Raises:
         ModelNotFoundError: a URI names no registered model, version or alias.
-        IncompatibleModelError: a model was pickled by another yunmao version.
+        IncompatibleModelError: a model was pickled by another yunmao version, or trained with other
+            feature resources than this checkout's.
         ValueError: a URI is malformed, or names a model of the wrong kind.
     """
     import bentoml
@@ -116,7 +118,8 @@ def pack_registry_model(uri: str, kind: str) -> str:
     """The registry version ``uri`` names now, as the BentoML model ``NAME:VERSION``; returns its tag.
 
     An existing BentoML model of that tag is reused when it came from the same registry source,
-    and refused (with what to do) when it did not.
+    and refused (with what to do) when it did not. Either way a model this checkout would not score
+    as trained (``models/provenance``) is refused: the Bento serves it with this checkout's code.
     """
     import bentoml
     import mlflow
@@ -124,9 +127,10 @@ def pack_registry_model(uri: str, kind: str) -> str:
     from mlflow import MlflowClient
 
     from models.pyfunc import ARTIFACT_KEY, load_pickled_model
-    from models.registry import resolve_model_version
+    from models.registry import check_scorable_here, resolve_model_version
 
     name, version = resolve_model_version(uri)
+    check_scorable_here(name, version)  # also when the store already holds it: this checkout may have changed since
     source = MlflowClient().get_model_version(name, version).source
     tag = bentoml.Tag(name.lower(), version)
     try:
@@ -143,14 +147,12 @@ def pack_registry_model(uri: str, kind: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         local = Path(mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}/{version}", dst_path=tmp))
         mlmodel = mlflow.models.Model.load(str(local / "MLmodel"))
-        pickled_by = (mlmodel.metadata or {}).get(VERSION_KEY)
-        check_pickled_by(f"models:/{name}/{version}", pickled_by)
         artifact = local / mlmodel.flavors["python_function"]["artifacts"][ARTIFACT_KEY]["path"]
         model_kind = load_pickled_model(artifact).kind
         if model_kind != kind:
             raise ValueError(f"{uri} is a {model_kind!r} model, not {kind!r} (--{kind}-model)")
         metadata = {REGISTRY_NAME_KEY: name, REGISTRY_VERSION_KEY: version, SOURCE_KEY: source, KIND_KEY: kind,
-                    VERSION_KEY: pickled_by}
+                    **{key: mlmodel.metadata[key] for key in PROVENANCE_KEYS}}
         with bentoml.models.create(tag, labels={KIND_KEY: kind}, metadata=metadata) as stored:
             shutil.copyfile(artifact, stored.path_of(SCAM_MODEL_FILE))
     return str(tag)

@@ -42,7 +42,8 @@ from configs.report import load_report_config
 from configs.retrain import RetrainConfig
 from configs.sms import SmsConfig
 from features.labels import shipped_taxonomy
-from models.registry import CHAMPION, ModelNotFoundError, load_scam_model, resolve_model_version, set_alias
+from models.provenance import IncompatibleModelError
+from models.registry import CHAMPION, ModelNotFoundError, check_scorable_here, load_scam_model, resolve_model_version, set_alias
 from models.scam_model import ScamModel
 from training.data.call_tables import load_links
 from training.data.datasets import ready_for_model
@@ -109,6 +110,23 @@ def current_champion(name: str) -> str | None:
         return "models:/{}/{}".format(*resolve_model_version(f"models:/{name}@{CHAMPION}"))
     except ModelNotFoundError:
         return None
+
+
+def refuse_incomparable_champion(champion: str) -> None:
+    """Raise, before any training, when this checkout cannot score ``champion`` (``models:/NAME/V``)
+    as it was trained: the gates would compare the challenger with features the champion never saw,
+    and this checkout would not serve it either (``models/provenance``).
+
+    Raises:
+        IncompatibleModelError: what differs, and how to replace the champion instead.
+    """
+    try:
+        check_scorable_here(*resolve_model_version(champion))
+    except IncompatibleModelError as exc:
+        raise IncompatibleModelError(
+            f"cannot compare a challenger with the champion here: {exc}. To replace it, train a model with this "
+            "checkout (yunmao train) and promote it (yunmao promote)"
+        ) from exc
 
 
 def numeric_metrics(metrics: dict[str, Any], prefix: str) -> dict[str, float]:
@@ -213,6 +231,8 @@ def _retrain_locked(request: RetrainRequest, eval_paths: list[Path], config: Ret
     evaluation = evaluation_set(kind, eval_paths, request.eval_fmt, cfg, train.keys, request.features)
     links = load_links(request.links) if request.links else None
     champion = current_champion(name)
+    if champion is not None:
+        refuse_incomparable_champion(champion)
     if kind == "call":
         outcome = train_call(train.paths, cfg, train.fmt, name, features=request.features, links=request.links)
     else:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 import numpy as np
 import yaml
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from features.resource_files import PATTERNS_FILE, resource_path
 from features.sms import normalise
 
 ENTITY_REASONS = {
@@ -52,7 +52,7 @@ _SIGNATURE = re.compile(r"^\s*【[^】]{2,12}】|【[^】]{2,12}】\s*$")
 
 @cache
 def _resource() -> dict:
-    return yaml.safe_load((files("features.sms") / "resources" / "patterns.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(resource_path(PATTERNS_FILE).read_text(encoding="utf-8"))
 
 
 @cache

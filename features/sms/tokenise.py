@@ -23,15 +23,15 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
-from importlib.resources import files
 
 import jieba
 from jieba_next import jieba_next_rust
 
 from configs.paths import jieba_cache_dir
+from features.resource_files import FRAUD_WORDS_FILE, resource_path
 from features.sms.hmm import hmm_cut
 
-USER_DICT = files("features.sms") / "resources" / "fraud_words.txt"
+USER_DICT = resource_path(FRAUD_WORDS_FILE)
 # PrefixDict.get_dag_and_calc keeps at most this many word ends per start position; jieba keeps all.
 # Equal routes need no dictionary word to have more dictionary words among its prefixes.
 RUST_MAX_ENDS = 12

@@ -1,22 +1,25 @@
 """Where a served model comes from: a model packed into a Bento is refused before unpickling when
-another yunmao version pickled it (both versions named), one pickled by this version loads, an
-unknown one is not found; ``models:/`` URIs use the configured registry unless the environment
-names one."""
+another yunmao version pickled it (both versions named) or it was trained with other feature
+resources (the files named), one pickled by this version with these resources loads, an unknown
+one is not found; ``models:/`` URIs use the configured registry unless the environment names one."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import joblib
 import pytest
 
-from models.provenance import VERSION_KEY, YUNMAO_VERSION, IncompatibleModelError
+from features.resource_files import FRAUD_WORDS_FILE, feature_resource_hashes
+from models.provenance import RESOURCES_KEY, VERSION_KEY, YUNMAO_VERSION, IncompatibleModelError
 from serving.model_source import REGISTRY_NAME_KEY, REGISTRY_VERSION_KEY, SCAM_MODEL_FILE, unpickle_packed
 
 
-def packed(store_dir: Path, pickled_by: str | None, payload: object):
-    """A BentoML model in a store of its own (never the user's), holding ``payload`` as the pickle."""
+def packed(store_dir: Path, pickled_by: str | None, payload: object, resources: Mapping[str, str] | None = None):
+    """A BentoML model in a store of its own (never the user's), holding ``payload`` as the pickle,
+    recorded as pickled by ``pickled_by`` and trained with ``resources`` (None: not recorded)."""
     import bentoml
     from bentoml._internal.models.model import ModelStore
 
@@ -24,6 +27,8 @@ def packed(store_dir: Path, pickled_by: str | None, payload: object):
     metadata = {REGISTRY_NAME_KEY: "yunmao-sms", REGISTRY_VERSION_KEY: "7"}
     if pickled_by is not None:
         metadata[VERSION_KEY] = pickled_by
+    if resources is not None:
+        metadata[RESOURCES_KEY] = dict(resources)
     with bentoml.models.create("yunmao-sms:7", metadata=metadata, _model_store=store) as stored:
         joblib.dump(payload, stored.path_of(SCAM_MODEL_FILE))
     return store.get("yunmao-sms:7")
@@ -40,8 +45,20 @@ def test_a_model_without_a_recorded_version_is_refused(tmp_path: Path) -> None:
         unpickle_packed(packed(tmp_path, None, {}))
 
 
-def test_a_model_pickled_by_this_version_loads(tmp_path: Path) -> None:
-    assert unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"a": 1})) == {"a": 1}
+def test_a_model_pickled_by_this_version_with_these_resources_loads(tmp_path: Path) -> None:
+    assert unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"a": 1}, feature_resource_hashes())) == {"a": 1}
+
+
+def test_a_model_trained_with_another_user_dictionary_is_refused_naming_it(tmp_path: Path) -> None:
+    trained_with = {**feature_resource_hashes(), FRAUD_WORDS_FILE: "0" * 64}
+    with pytest.raises(IncompatibleModelError, match=rf"bento:yunmao-sms:7 was trained with other feature resources "
+                                                     rf"than this checkout's: {FRAUD_WORDS_FILE} differ.*retrain it"):
+        unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"never": "unpickled"}, trained_with))
+
+
+def test_a_model_without_recorded_feature_resources_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(IncompatibleModelError, match="does not record the feature resources it was trained with"):
+        unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {}))
 
 
 def test_the_configured_registry_is_used_unless_the_environment_names_one(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -64,15 +64,11 @@ def test_contest_swapped_max_min_read_as_what_they_hold() -> None:
     ("voc_cnt: 通话次数\n", "voc_cnt.*value"),
     ("voc_cnt@zero: 无通话\n", "voc_cnt@zero.*beside"),  # a zero sentence needs its feature's template
 ])
-def test_a_broken_template_file_fails_at_load(tmp_path, monkeypatch, content: str, message: str) -> None:
-    import features.calls.reasons as reasons
-
-    resources = tmp_path / "resources"
-    resources.mkdir()
-    (resources / "bad.yaml").write_text(content, encoding="utf-8")
-    monkeypatch.setattr(reasons.resources, "files", lambda package: tmp_path)
+def test_a_broken_template_file_fails_at_load(tmp_path, content: str, message: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
-        load_templates("bad.yaml")
+        load_templates(bad)
 
 
 def test_a_zero_count_reads_as_a_sentence_not_as_zero() -> None:
