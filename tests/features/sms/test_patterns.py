@@ -116,6 +116,10 @@ _NOTICE_AND_SCRIPT = [
     ("【网易游戏】您的账号于12月1日20:41在一台新设备上登录，如非本人操作，请立即修改密码并冻结账号，冻结后可在安全中心申请解冻：https://aq.163.com",
      "你挂在平台上的王者荣耀账号我已经下单了，平台说你的账户被冻结，要先交保证金才能提现，客服链接 kf-wzry.cc",
      "游戏账号或装备私下交易"),
+    # A deadline is not a record to repair (session 13): the receipt's 逾期 is when to log in by.
+    ("【征信服务平台】您申请的个人信用报告已生成，请在10天内登录官方网站查看，逾期请重新提交申请。",
+     "你好，你的征信上有一条网贷不良记录，我们可以走内部渠道帮你消除，先加微信了解一下",
+     "称征信受影响需注销或修复"),
 ]
 
 
@@ -157,6 +161,14 @@ def test_an_official_denial_reads_as_a_reminder_not_a_request() -> None:
     names = list(script_cues())
     cues = dict(zip(names, cue_matrix([notice])[0], strict=True))
     assert (cues["官方反诈提醒用语"], cues["要求提供验证码或银行卡号"]) == (1, 0)
+
+
+def test_a_scam_call_retold_as_a_warning_reads_as_a_reminder() -> None:
+    """A relative passing a "安全账户" call on ("…妈已经挂了，你们也别信") quotes the script to
+    warn; the linear score must read the warning, as it does for an official reminder."""
+    retold = normalise_text("哥，刚才妈说有人冒充法院打电话，叫她把存款转到安全账户配合调查，她已经挂了，你也跟舅舅说一声，别信。")
+    cues = dict(zip(script_cues(), cue_matrix([retold])[0], strict=True))
+    assert (cues["官方反诈提醒用语"], cues["要求转入“安全账户”或配合资金清查"]) == (1, 0)
 
 
 def test_negation_spares_the_reminder_cue(patterns: PatternFeatures) -> None:
