@@ -39,6 +39,12 @@ def local_worker_count(config: ClusterConfig) -> int:
     return config.workers or len(os.sched_getaffinity(0))
 
 
+# distributed starts its scheduler's HTTP server (health, metrics) even without a dashboard, on port
+# 8787 unless told otherwise: two jobs on one machine (or a job beside a Jupyter dashboard) would
+# reach for the same port, and the second gets a warning and a random port anyway.
+SCHEDULER_HTTP_ON_A_FREE_PORT = "127.0.0.1:0"
+
+
 @contextmanager
 def dask_client(scheduler: str | None, config: ClusterConfig) -> Iterator[Client]:
     """A client on ``scheduler`` (``tcp://HOST:PORT``), or on a local cluster started for the job.
@@ -59,7 +65,8 @@ def dask_client(scheduler: str | None, config: ClusterConfig) -> Iterator[Client
             yield client
         return
     with LocalCluster(n_workers=local_worker_count(config), threads_per_worker=config.threads_per_worker,
-                      processes=True, memory_limit=config.memory_limit, dashboard_address=None) as cluster, \
+                      processes=True, memory_limit=config.memory_limit, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": SCHEDULER_HTTP_ON_A_FREE_PORT}) as cluster, \
             Client(cluster) as client:
         yield client
 

@@ -17,14 +17,12 @@ import pytest
 from configs.call import DemoCallsConfig, GangConfig, HubConfig
 from configs.cluster import ClusterConfig
 from training.data.demo_calls import write_demo_cdrs
+from training.distributed.cluster import SCHEDULER_HTTP_ON_A_FREE_PORT
 
 SMALL = DemoCallsConfig(normal=40, delivery=4, sales=4, fraud=6, simbox_farms=2, sims_per_farm=4, days=10,
                         gangs=GangConfig(count=2, size=4, devices=2), hubs=HubConfig(count=2))
 VOC_FILES = 4
 TEST_CLUSTER = ClusterConfig(workers=2, partitions_per_worker=2, connect_timeout_seconds=3)
-# distributed starts its scheduler's HTTP server (health, metrics) even without a dashboard, on
-# port 8787 unless told otherwise: test processes running side by side would reach for the same one.
-HTTP_ON_A_FREE_PORT = "127.0.0.1:0"
 
 
 def write_dataset(csv_dir: Path, out: Path, hive: bool, voc_files: int = VOC_FILES) -> Path:
@@ -57,7 +55,7 @@ def in_process_cluster(workers: int) -> Iterator[object]:
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=False, dashboard_address=None,
-                      scheduler_kwargs={"dashboard_address": HTTP_ON_A_FREE_PORT}) as cluster, \
+                      scheduler_kwargs={"dashboard_address": SCHEDULER_HTTP_ON_A_FREE_PORT}) as cluster, \
             Client(cluster) as dask_client:
         yield dask_client
 

@@ -20,9 +20,9 @@ import pytest
 
 from configs.call import ProfileConfig
 from tests.servers import wait_until
-from tests.training.distributed.conftest import HTTP_ON_A_FREE_PORT
 from tests.training.distributed.test_profiles_links import assert_frames_equal
 from training.data.cdr import load_call_training_data
+from training.distributed.cluster import SCHEDULER_HTTP_ON_A_FREE_PORT
 
 pytest.importorskip("distributed", reason="the dask extra is part of the test extra")
 BIN = Path(sys.executable).parent
@@ -48,7 +48,7 @@ def loopback_cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Pope
     scheduler_file = tmp_path / "scheduler.json"
     logs = open(tmp_path / "cluster.log", "w")  # noqa: SIM115 (closed below, after the processes)
     scheduler = subprocess.Popen([BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                  "--dashboard-address", HTTP_ON_A_FREE_PORT, "--scheduler-file", str(scheduler_file)],
+                                  "--dashboard-address", SCHEDULER_HTTP_ON_A_FREE_PORT, "--scheduler-file", str(scheduler_file)],
                                  stdout=logs, stderr=logs)
     workers: list[subprocess.Popen] = []
     try:
