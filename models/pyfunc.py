@@ -16,7 +16,7 @@ import pandas as pd
 from packaging.requirements import Requirement
 
 from models.legacy_layout import alias_moved_modules
-from models.provenance import provenance
+from models.provenance import check_provenance, provenance
 from models.scam_model import ScamModel
 
 ARTIFACT_KEY = "scam_model"
@@ -29,7 +29,13 @@ class ScamModelPyfunc(mlflow.pyfunc.PythonModel):
     """Loads the pickled :class:`ScamModel` artifact and answers ``predict`` with decisions."""
 
     def load_context(self, context) -> None:
-        self.model: ScamModel = load_pickled_model(context.artifacts[ARTIFACT_KEY])
+        """Refuse, before unpickling, a model this checkout would not score as it was trained
+        (``models/provenance``): ``mlflow models serve`` and batch jobs load the pyfunc directly,
+        past yunmao's own loaders and their check. The provenance travels as the pyfunc's
+        ``model_config``, the one part of the MLmodel file a pyfunc sees at load."""
+        artifact = Path(context.artifacts[ARTIFACT_KEY])
+        check_provenance(f"the pyfunc model at {artifact.parent.parent}", context.model_config or {})
+        self.model: ScamModel = load_pickled_model(artifact)
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         return decisions_frame(self.model, model_input)
@@ -62,12 +68,15 @@ def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_nam
     """Log ``model`` as a pyfunc with signature and input example and register a new version.
 
     The MLmodel file's ``metadata`` records the yunmao version that pickled it and the hashes of the
-    feature resources it was trained with (``models/provenance``).
+    feature resources it was trained with (``models/provenance``), read by yunmao's loaders before
+    anything is unpickled; the same record is the pyfunc's ``model_config``, checked by
+    :meth:`ScamModelPyfunc.load_context` for loaders that are not yunmao's.
     Returns MLflow's ModelInfo (``registered_model_version`` is the new version).
     """
     artifact = workdir / "scam_model.joblib"
     joblib.dump(model, artifact)
     output_example = decisions_frame(model, input_example)
+    record = provenance(model.kind)
     return mlflow.pyfunc.log_model(
         name="model",
         python_model=ScamModelPyfunc(),
@@ -76,7 +85,8 @@ def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_nam
         input_example=input_example,
         registered_model_name=registered_name,
         pip_requirements=runtime_requirements(),
-        metadata=provenance(model.kind),
+        metadata=record,
+        model_config=record,
     )
 
 

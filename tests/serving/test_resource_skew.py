@@ -69,6 +69,14 @@ def test_serving_refuses_a_model_trained_before_patterns_changed(edited_checkout
         resolve_model(edited_checkout).load()
 
 
+def test_the_pyfunc_flavour_refuses_it_too(edited_checkout: str) -> None:
+    """``mlflow models serve`` and batch jobs load the pyfunc itself, not through yunmao's loaders."""
+    import mlflow
+
+    with pytest.raises(IncompatibleModelError, match=rf"other feature resources than this checkout's: {PATTERNS_FILE} differ"):
+        mlflow.pyfunc.load_model(edited_checkout)
+
+
 def test_serve_refuses_it_in_one_line_before_any_worker_starts(edited_checkout: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import serving.server
 
