@@ -50,6 +50,10 @@ class DuplicatesConfig(StrictModel):
         return None if self.weighs else self.copies
 
 
+ServedBoosters = Literal["refit", "bag", "merged"]
+"""What a head serves: one refitted booster, the fold boosters averaged, or those merged into one."""
+
+
 class ServeConfig(StrictModel):
     """Which boosters a fitted model serves, for the binary model and each multiclass head.
 
@@ -61,11 +65,24 @@ class ServeConfig(StrictModel):
     binary boosters merged into one (mean margin and contributions), each multiclass head's
     boosters stacked into one whose members' probabilities are averaged (models/merge.py).
     ``rounds_scale`` multiplies those rounds: a refit sees more rows than a fold booster did.
+
+    ``fraud_type_booster`` serves the fraud-type head its own way (None: as ``booster``). That head
+    has no threshold (its output is the argmax over types), so a refit cannot cost it recall at a
+    cut-off set on the folds' scores, the loss that keeps the other heads on the bag; and it is the
+    largest forest a fraud message walks (docs/benchmarks.md "The fraud-type head as one refitted
+    booster").
     """
 
-    booster: Literal["refit", "bag", "merged"] = "refit"
+    booster: ServedBoosters = "refit"
+    fraud_type_booster: ServedBoosters | None = None
     rounds_quantile: float = Field(0.5, ge=0, le=1)
     rounds_scale: float = Field(1.0, gt=0, le=4)
+
+    def for_fraud_type(self) -> ServeConfig:
+        """These settings as the fraud-type head is fitted: ``fraud_type_booster`` as its ``booster``."""
+        if self.fraud_type_booster is None:
+            return self
+        return self.model_copy(update={"booster": self.fraud_type_booster})
 
 
 class ReferenceConfig(StrictModel):

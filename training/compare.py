@@ -105,8 +105,8 @@ def compare_refit_with_bag(
 
 
 def serving_refit(cfg: SmsConfig) -> SmsConfig:
-    """``cfg`` with ``serve.booster`` refit (its rounds settings kept): a fit then yields both models."""
-    return cfg.model_copy(update={"serve": cfg.serve.model_copy(update={"booster": "refit"})})
+    """``cfg`` with every head refit (its rounds settings kept): a fit then yields both models."""
+    return cfg.model_copy(update={"serve": cfg.serve.model_copy(update={"booster": "refit", "fraud_type_booster": None})})
 
 
 def training_rows(dev: pd.DataFrame, cfg: SmsConfig) -> pd.DataFrame:

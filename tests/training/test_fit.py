@@ -200,6 +200,34 @@ def test_refit_and_bag_share_calibration_and_thresholds(monkeypatch: pytest.Monk
     np.testing.assert_allclose(refit.cross_fitted_model().score(frame), bag.model.score(frame))
 
 
+def test_fraud_type_booster_refit_serves_that_head_alone_as_one_booster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``fraud_type_booster: refit`` beside ``booster: merged``: the fraud-type head is one booster
+    of about rounds × types trees (not × folds) fitted on every typed row, and its rows are
+    probability distributions; the unwanted score and the category head stay merged."""
+    refits: list = []
+    serve = ServeConfig(booster="merged", fraud_type_booster="refit")
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(), serve, refits=refits, heads=HEADS)
+    frame = _frame()[0]
+    head = result.model.fraud_type_head
+    (booster,) = head.boosters
+    assert len(refits) == 2 * SPLIT.folds + 1  # both multiclass heads refit their folds; of whole heads, this one only
+    rows, rounds = refits[SPLIT.folds]  # after its fold refits, before the category head's
+    assert set(rows) == set(np.flatnonzero(frame["fraud_type"].notna()))
+    assert head.stacked_members == 1 and booster.num_trees() == rounds * len(head.classes)
+    fold_rounds = [fold.current_iteration() for fold in result.fold_boosters.fraud_type]
+    assert rounds == fit_module.served_rounds(fold_rounds, serve)
+    proba = head.proba(frame[COLUMNS].to_numpy(dtype=float))
+    assert proba.shape == (len(frame), len(head.classes)) and (proba >= 0).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert result.model.category_head.stacked_members == SPLIT.folds
+    assert result.model.booster.rounds == [sum(result.fold_boosters.binary.rounds)]
+
+
+def test_fraud_type_booster_unset_serves_that_head_as_booster_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(), ServeConfig(booster="merged"), heads=HEADS)
+    assert result.model.fraud_type_head.stacked_members == SPLIT.folds
+
+
 class WeighingRowFeaturiser(RowFeaturiser):
     """:class:`RowFeaturiser` that accepts, and records, the sample weights the fit hands it."""
 
