@@ -33,6 +33,8 @@ def test_the_pickled_model_scores_as_the_trained_one(memory_model: ScamModel, de
 
 
 def test_memory_reasons_name_a_positive_count_of_labelled_copies(memory_model: ScamModel, demo_frame: pd.DataFrame) -> None:
+    """No column name and no "0 条" reaches an analyst. (On demo data the boosters happen not to split
+    on the memory; tests/features/sms/test_reasons.py renders its sentence and its missing case.)"""
     reasons = [reason for decision in memory_model.decide(demo_frame) for reason in decision.reasons]
     assert reasons
     for reason in reasons:
