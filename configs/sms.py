@@ -142,24 +142,11 @@ class BoosterGramsConfig(StrictModel):
     max_features: int = Field(2000, ge=10)
 
 
-class TemplateMemoryConfig(StrictModel):
-    """Per-template counts of labelled training messages as features (features/sms/template_memory.py).
-
-    ``smoothing``: pseudo-messages at the training prior added to a template's unwanted share, so
-    one labelled copy moves it less than many. Off by default: its pre-registered measurement found
-    no significant change either way (docs/benchmarks.md "Template memory").
-    """
-
-    enabled: bool = False
-    smoothing: float = Field(2.0, gt=0, le=100)
-
-
 class FeatureConfig(StrictModel):
     char: CharNgramConfig = CharNgramConfig()
     word: WordConfig = WordConfig()
     linear_score: LinearScoreConfig = LinearScoreConfig()
     booster_grams: BoosterGramsConfig = BoosterGramsConfig()
-    template_memory: TemplateMemoryConfig = TemplateMemoryConfig()
 
 
 class LightGBMConfig(StrictModel):

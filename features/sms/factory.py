@@ -13,28 +13,21 @@ from features.sms.metadata import MetadataFeatures
 from features.sms.patterns import PatternFeatures, cue_rows
 from features.sms.preprocess import NormalisedSms, RecordPreprocessor, Records, prepare_records
 from features.sms.sparse_blocks import Triples, assemble, dense_triples, sparse_triples
-from features.sms.template_memory import TemplateMemory
 from features.sms.text import TextFeatures
 
 
 class SmsFeaturiser(TransformerMixin, BaseEstimator):
-    """Records → [text n-grams + linear score | patterns | metadata | template memory], one sparse row each.
-
-    ``memory`` (None: off) adds the template memory's columns; models pickled before it existed
-    have no such attribute and read as off.
+    """Records → [text n-grams + linear score | patterns | metadata], one sparse row each.
 
     Composed by hand rather than with ``ColumnTransformer``: its per-call validation and
     dispatch cost several milliseconds, more than the features themselves for one message,
     and this object sits on the interception hot path.
     """
 
-    def __init__(
-        self, text: TextFeatures, patterns: PatternFeatures, metadata: MetadataFeatures, memory: TemplateMemory | None = None
-    ) -> None:
+    def __init__(self, text: TextFeatures, patterns: PatternFeatures, metadata: MetadataFeatures) -> None:
         self.text = text
         self.patterns = patterns
         self.metadata = metadata
-        self.memory = memory
 
     def fit(self, records: pd.DataFrame, y=None) -> SmsFeaturiser:
         self.fit_transform(records, y)
@@ -53,12 +46,7 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         text = self.text.fit_transform(
             frame, y, fraud_type=records.get("fraud_type"), folds=folds, category=records.get("category"), sample_weight=sample_weight
         )
-        dense = [self.patterns.fit_transform(frame["norm"]), self.metadata.fit_transform(frame)]
-        if self.memory is not None:
-            dense.append(self.memory.fit_transform(list(frame["norm"]), y))
-        stacked = self._assemble([sparse_triples(text, 0)], text.shape[1], dense)
-        # Every column after the text's may be used by every fold: none is chosen with labels, and
-        # the template memory is out of fold already.
+        stacked = self._stack(text, self.patterns.fit_transform(frame["norm"]), self.metadata.fit_transform(frame))
         unsupervised = np.ones(stacked.shape[1] - text.shape[1], dtype=bool)
         masks = self.text.fold_column_masks_
         self.fold_column_masks_ = None if masks is None else [np.concatenate([m, unsupervised]) for m in masks]
@@ -72,30 +60,22 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator):
         prepared = prepare_records(records)
         cues = cue_rows(prepared.norm)  # once per message: read by the text model's input and the pattern features
         blocks, n_text = self.text.transform_blocks(prepared, cues=cues)
-        dense = [self.patterns.transform(prepared.norm, cues), self.metadata.transform(prepared)]
-        if self._memory is not None:
-            dense.append(self._memory.transform(prepared.norm))
-        return self._assemble(blocks, n_text, dense)
+        return self._assemble(blocks, n_text, self.patterns.transform(prepared.norm, cues), self.metadata.transform(prepared))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "preprocess_")
-        parts = [self.text, self.patterns, self.metadata]
-        if self._memory is not None:
-            parts.append(self._memory)
+        parts = (self.text, self.patterns, self.metadata)
         return np.concatenate([part.get_feature_names_out() for part in parts])
 
-    @property
-    def _memory(self) -> TemplateMemory | None:
-        return getattr(self, "memory", None)
+    @classmethod
+    def _stack(cls, text: sp.csr_matrix, patterns: np.ndarray, metadata: np.ndarray) -> sp.csr_matrix:
+        return cls._assemble([sparse_triples(text, 0)], text.shape[1], patterns, metadata)
 
     @staticmethod
-    def _assemble(text: list[Triples], n_text: int, dense: list[np.ndarray]) -> sp.csr_matrix:
-        """[text | dense blocks…] in one float32 CSR matrix (training and serving alike)."""
-        blocks, offset = list(text), n_text
-        for block in dense:
-            blocks.append(dense_triples(block, offset))
-            offset += block.shape[1]
-        return assemble(blocks, len(dense[0]), offset)
+    def _assemble(text: list[Triples], n_text: int, patterns: np.ndarray, metadata: np.ndarray) -> sp.csr_matrix:
+        """[text | patterns | metadata] in one float32 CSR matrix (training and serving alike)."""
+        blocks = [*text, dense_triples(patterns, n_text), dense_triples(metadata, n_text + patterns.shape[1])]
+        return assemble(blocks, len(patterns), n_text + patterns.shape[1] + metadata.shape[1])
 
 
 def build_sms_featuriser(cfg: FeatureConfig, seed: int = 0) -> SmsFeaturiser:
@@ -118,5 +98,4 @@ def build_sms_featuriser(cfg: FeatureConfig, seed: int = 0) -> SmsFeaturiser:
         ),
         patterns=PatternFeatures(),
         metadata=MetadataFeatures(),
-        memory=TemplateMemory(cfg.template_memory.smoothing, cfg.linear_score.folds, seed) if cfg.template_memory.enabled else None,
     )

@@ -14,7 +14,6 @@ import numpy as np
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
 from features.sms.patterns import COUNTER_CUES, ORIGINAL_ROUTE_REFUND, SHAPE_FEATURES, script_cues
-from features.sms.template_memory import TEMPLATE_SEEN, TEMPLATE_UNWANTED, TEMPLATE_UNWANTED_SHARE
 from features.sms.text import CATEGORY_SCORE_NAME, FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
 _GRAM_PREFIXES = ("字: ", "词: ")
@@ -23,8 +22,6 @@ MIN_GRAM_CHARS = 2
 # Numeric features read as sentences with their value; every other SMS feature is a presence.
 SMS_REASON_TEMPLATES = {
     HOUR_FEATURE: "发送时刻 {value:.0f} 点",
-    # Missing (no reason) unless at least one training message of the template was labelled unwanted.
-    TEMPLATE_UNWANTED: "与训练数据中 {value:.0f} 条已标注的垃圾/诈骗短信同一模板",
 }
 # Per-type text scores feed the fraud-type head; as reasons they would name other fraud types
 # ("文本类似「贷款征信」类诈骗" on a police scam) and mislead.
@@ -37,10 +34,6 @@ _CATEGORY_SCORE_PREFIX = CATEGORY_SCORE_NAME.split("{", 1)[0]
 _NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share", "exclamations")) | {
     FRAUD_SCORE_NAME,  # feeds the category head; beside the linear score it would say the same generic thing twice
     ORIGINAL_ROUTE_REFUND,  # "the refund goes back the way you paid" cannot be why a message is blocked
-    # How often a template was seen says nothing by itself, and a share ("97% of its copies") beside
-    # the count of labelled copies, which TEMPLATE_UNWANTED says, would say it twice.
-    TEMPLATE_SEEN,
-    TEMPLATE_UNWANTED_SHARE,
 }
 # Said only when nothing concrete explains a decision: "similar to scam texts" beside
 # "冒充公检法称涉案" adds nothing and hides a reason the analyst could act on.

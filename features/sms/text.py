@@ -288,7 +288,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         """
         classes = len(np.unique(target))
         oof = np.zeros((len(target), classes), dtype=np.float32)
-        for train_idx, score_idx in duplicate_folds(target, duplicates, self.linear_folds, self.random_state):
+        folds = StratifiedGroupKFold(self.linear_folds, shuffle=True, random_state=self.random_state)
+        for train_idx, score_idx in folds.split(grams, target, duplicates):
             model = self._linear(classes == 2).fit(grams[train_idx], target[train_idx], sample_weight=weights[train_idx])
             oof[score_idx] = model.predict_proba(grams[score_idx])
         return self._linear(classes == 2).fit(grams, target, sample_weight=weights), oof
@@ -326,14 +327,6 @@ class _LinearInput:
         for row, column in zip(*np.nonzero(self.cues), strict=True):
             margins[row] += np.float64(self.cues[row, column]) * cue_coef[:, column]
         return margins + model.intercept_
-
-
-def duplicate_folds(target: np.ndarray, duplicates: np.ndarray, n_folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(fitted, scored) row positions of the out-of-fold steps fitted on labels (the linear text
-    scores, the template memory): stratified on ``target``, rows with the same ``duplicates`` key
-    (normalised text) in one fold, so no row is scored from its own copy's label."""
-    folds = StratifiedGroupKFold(n_folds, shuffle=True, random_state=seed)
-    return list(folds.split(np.zeros(len(target)), target, duplicates))
 
 
 def _char_coefficients(model: LogisticRegression, n_chars: int) -> np.ndarray:

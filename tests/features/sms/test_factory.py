@@ -9,11 +9,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from configs.sms import BoosterGramsConfig, CharNgramConfig, FeatureConfig, LinearScoreConfig, TemplateMemoryConfig, WordConfig
+from configs.sms import BoosterGramsConfig, CharNgramConfig, FeatureConfig, LinearScoreConfig, WordConfig
 from features.sms.factory import build_sms_featuriser
 from features.sms.metadata import SENDER_KINDS
 from features.sms.patterns import ENTITY_REASONS
-from features.sms.template_memory import TEMPLATE_SEEN, TEMPLATE_UNWANTED, TEMPLATE_UNWANTED_SHARE
 from features.sms.text import LINEAR_SCORE_NAME
 from training.data.demo_sms import generate_demo_sms
 
@@ -86,18 +85,3 @@ def test_sample_weights_reach_every_linear_text_model(monkeypatch: pytest.Monkey
     unweighted = build_sms_featuriser(CONFIG, seed=0)
     unweighted.fit_transform(records, labels)
     assert not np.allclose(weighted.text.linear_.coef_, unweighted.text.linear_.coef_)
-
-
-def test_template_memory_columns_come_only_when_enabled(fitted) -> None:
-    """Off (the default): the columns of models trained before it; on: three more, last, served too."""
-    memory_names = [TEMPLATE_SEEN, TEMPLATE_UNWANTED, TEMPLATE_UNWANTED_SHARE]
-    assert not set(memory_names) & set(fitted[0].get_feature_names_out())
-    records = generate_demo_sms(n=200, seed=3)
-    enabled = CONFIG.model_copy(update={"template_memory": TemplateMemoryConfig(enabled=True)})
-    featuriser = build_sms_featuriser(enabled, seed=0)
-    matrix = featuriser.fit_transform(records, records["label"].to_numpy())
-    names = list(featuriser.get_feature_names_out())
-    assert names[-3:] == memory_names and matrix.shape[1] == len(names) == fitted[1].shape[1] + 3
-    served = featuriser.transform(records.head(1)[["text"]].to_dict("records"))
-    assert served.shape == (1, len(names))
-    assert served[0, names.index(TEMPLATE_SEEN)] > 0  # a training message's template was seen in training

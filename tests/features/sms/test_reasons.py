@@ -26,9 +26,6 @@ from features.sms.reasons import sms_reason_mask
         ("含网址/短链接", True),
         ("发送方: 普通手机号", True),
         ("文本整体与诈骗短信相似", True),
-        ("template_unwanted", True),  # said as "与训练数据中 N 条已标注的垃圾/诈骗短信同一模板"
-        ("template_seen", False),  # how often, not what
-        ("template_unwanted_share", False),
     ],
 )
 def test_reason_mask(name: str, readable: bool) -> None:
@@ -62,13 +59,3 @@ def test_category_text_scores_are_never_reasons() -> None:
 
     names = [category_score_name("illegal"), category_score_name("fraud"), "词: 安全账户"]
     assert sms_reason_mask(names).tolist() == [False, False, True]
-
-
-@pytest.mark.parametrize("unwanted, reason", [(12.0, "与训练数据中 12 条已标注的垃圾/诈骗短信同一模板"), (float("nan"), None)])
-def test_template_memory_reads_as_labelled_copies_and_never_as_an_absence(unwanted: float, reason: str | None) -> None:
-    """A template with labelled unwanted copies names how many; one without (missing) says nothing."""
-    from features.reasons import render_reason
-    from features.sms.reasons import SMS_REASON_TEMPLATES
-    from features.sms.template_memory import TEMPLATE_UNWANTED
-
-    assert render_reason(TEMPLATE_UNWANTED, unwanted, SMS_REASON_TEMPLATES) == reason
