@@ -65,24 +65,12 @@ class ServeConfig(StrictModel):
     binary boosters merged into one (mean margin and contributions), each multiclass head's
     boosters stacked into one whose members' probabilities are averaged (models/merge.py).
     ``rounds_scale`` multiplies those rounds: a refit sees more rows than a fold booster did.
-
-    ``fraud_type_booster`` serves the fraud-type head its own way (None: as ``booster``). That head
-    has no threshold (its output is the argmax over types), so a refit cannot cost it recall at a
-    cut-off set on the folds' scores, the loss that keeps the other heads on the bag; and it is the
-    largest forest a fraud message walks (docs/benchmarks.md "The fraud-type head as one refitted
-    booster").
+    Each multiclass head may serve its own way (``FraudTypeConfig.booster``).
     """
 
     booster: ServedBoosters = "refit"
-    fraud_type_booster: ServedBoosters | None = None
     rounds_quantile: float = Field(0.5, ge=0, le=1)
     rounds_scale: float = Field(1.0, gt=0, le=4)
-
-    def for_fraud_type(self) -> ServeConfig:
-        """These settings as the fraud-type head is fitted: ``fraud_type_booster`` as its ``booster``."""
-        if self.fraud_type_booster is None:
-            return self
-        return self.model_copy(update={"booster": self.fraud_type_booster})
 
 
 class ReferenceConfig(StrictModel):
@@ -179,8 +167,22 @@ class ThresholdConfig(StrictModel):
 
 
 class FraudTypeConfig(StrictModel):
+    """A multiclass head (the fraud-type head; the category head below adds its thresholds).
+
+    ``booster`` serves this head its own way (None: as ``serve.booster``). The fraud-type head has
+    no threshold (its output is the argmax over types), so a refit cannot cost it recall at a
+    cut-off set on the folds' scores, the loss that keeps the unwanted score and the category head
+    (whose fraud_score is cut) on the bag; and it is the largest forest a fraud message walks
+    (docs/benchmarks.md "The fraud-type head as one refitted booster").
+    """
+
     min_examples_per_type: int = Field(5, ge=1)
     lightgbm: LightGBMConfig = LightGBMConfig()
+    booster: ServedBoosters | None = None
+
+    def serving(self, serve: ServeConfig) -> ServeConfig:
+        """``serve`` as this head is fitted: its own ``booster`` where set, the rounds settings kept."""
+        return serve if self.booster is None else serve.model_copy(update={"booster": self.booster})
 
 
 class CategoryConfig(FraudTypeConfig):

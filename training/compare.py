@@ -106,7 +106,11 @@ def compare_refit_with_bag(
 
 def serving_refit(cfg: SmsConfig) -> SmsConfig:
     """``cfg`` with every head refit (its rounds settings kept): a fit then yields both models."""
-    return cfg.model_copy(update={"serve": cfg.serve.model_copy(update={"booster": "refit", "fraud_type_booster": None})})
+    return cfg.model_copy(update={
+        "serve": cfg.serve.model_copy(update={"booster": "refit"}),
+        "fraud_type": cfg.fraud_type.model_copy(update={"booster": None}),
+        "category": cfg.category.model_copy(update={"booster": None}),
+    })
 
 
 def training_rows(dev: pd.DataFrame, cfg: SmsConfig) -> pd.DataFrame:

@@ -356,8 +356,8 @@ def _fit_fraud_type_head(
     weights: np.ndarray | None = None,
 ) -> tuple[FraudTypeHead | None, list[lgb.Booster] | None]:
     """Head on fraud rows with a known type, and its fold boosters; (None, None) when fewer than
-    two usable types. It serves as ``serve.for_fraud_type()`` says (``fraud_type_booster``, else
-    ``booster``): nothing thresholds its probabilities, so it can be refit while the other heads are not.
+    two usable types. It serves as ``cfg.serving(serve)`` says (its own ``booster``, else
+    ``serve.booster``): nothing thresholds its probabilities, so it can be refit while the other heads are not.
 
     Fraud rows are those of category fraud where categories are known (spam is not fraud and
     has no fraud type), else every label-1 row (data from before the taxonomy).
@@ -365,7 +365,7 @@ def _fit_fraud_type_head(
     is_fraud = frame["label"].astype(int).to_numpy() == 1
     if "category" in frame and frame["category"].notna().any():
         is_fraud = (frame["category"] == shipped_taxonomy().fraud_category).to_numpy()
-    fitted = _fit_multiclass(cfg, serve.for_fraud_type(), frame["fraud_type"].where(is_fraud), features, cross_fit, seed, weights)
+    fitted = _fit_multiclass(cfg, cfg.serving(serve), frame["fraud_type"].where(is_fraud), features, cross_fit, seed, weights)
     return (None, None) if fitted is None else (FraudTypeHead(fitted.served, fitted.classes, fitted.stacked_members), fitted.boosters)
 
 
@@ -379,7 +379,7 @@ def _fit_category_head(
     class or no non-fraud row to measure FPR on."""
     if "category" not in frame:
         return None, None, None
-    fitted = _fit_multiclass(cfg, serve, frame["category"], features, cross_fit, seed, weights)
+    fitted = _fit_multiclass(cfg, cfg.serving(serve), frame["category"], features, cross_fit, seed, weights)
     if fitted is None:
         return None, None, None
     taxonomy = shipped_taxonomy()

@@ -48,12 +48,12 @@ def test_only_the_weight_policy_weighs_and_it_needs_every_copy_of_a_file_written
     assert (duplicates.weighs, duplicates.source_copies) == (weighs, source_copies)
 
 
-@pytest.mark.parametrize("fraud_type_booster, served", [(None, "merged"), ("refit", "refit"), ("bag", "bag")])
-def test_fraud_type_head_serves_its_own_booster_choice_or_the_models(fraud_type_booster: str | None, served: str) -> None:
-    serve = SmsConfig.model_validate({"serve": {"booster": "merged", "fraud_type_booster": fraud_type_booster}}).serve
-    assert serve.for_fraud_type().booster == served
-    assert serve.booster == "merged", "the unwanted score and the category head keep booster: their thresholds need it"
-    assert serve.for_fraud_type().rounds_scale == serve.rounds_scale
+@pytest.mark.parametrize("head_booster, served", [(None, "merged"), ("refit", "refit"), ("bag", "bag")])
+def test_fraud_type_head_serves_its_own_booster_choice_or_the_models(head_booster: str | None, served: str) -> None:
+    cfg = SmsConfig.model_validate({"serve": {"booster": "merged"}, "fraud_type": {"booster": head_booster}})
+    assert cfg.fraud_type.serving(cfg.serve).booster == served
+    assert cfg.category.serving(cfg.serve).booster == "merged", "the category head keeps serve's: its fraud_score is cut"
+    assert cfg.fraud_type.serving(cfg.serve).rounds_scale == cfg.serve.rounds_scale
 
 
 def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
@@ -71,7 +71,7 @@ def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
         ("lightgbm", "num_boost_round", [100], "lightgbm.num_boost_round"),
         ("features", "max_text_chars", 2000, "features.max_text_chars"),  # removed: nothing read it
         ("serve", "booster", "stacked", "serve.booster"),  # only refit | bag | merged
-        ("serve", "fraud_type_booster", "stacked", "serve.fraud_type_booster"),
+        ("fraud_type", "booster", "stacked", "fraud_type.booster"),
         ("serve", "rounds_quantile", 1.5, "serve.rounds_quantile"),
         ("serve", "rounds_scale", 0, "serve.rounds_scale"),
         ("duplicates", "policy", "keep_some", "duplicates.policy"),  # only drop | keep_max | keep | weight

@@ -200,13 +200,14 @@ def test_refit_and_bag_share_calibration_and_thresholds(monkeypatch: pytest.Monk
     np.testing.assert_allclose(refit.cross_fitted_model().score(frame), bag.model.score(frame))
 
 
-def test_fraud_type_booster_refit_serves_that_head_alone_as_one_booster(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``fraud_type_booster: refit`` beside ``booster: merged``: the fraud-type head is one booster
+def test_fraud_type_head_refit_serves_that_head_alone_as_one_booster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``fraud_type: {booster: refit}`` beside ``serve: {booster: merged}``: the fraud-type head is one booster
     of about rounds × types trees (not × folds) fitted on every typed row, and its rows are
     probability distributions; the unwanted score and the category head stay merged."""
     refits: list = []
-    serve = ServeConfig(booster="merged", fraud_type_booster="refit")
-    _, result, _ = _fit(monkeypatch, RowFeaturiser(), serve, refits=refits, heads=HEADS)
+    serve = ServeConfig(booster="merged")
+    heads = {**HEADS, "fraud_type": HEADS["fraud_type"].model_copy(update={"booster": "refit"})}
+    _, result, _ = _fit(monkeypatch, RowFeaturiser(), serve, refits=refits, heads=heads)
     frame = _frame()[0]
     head = result.model.fraud_type_head
     (booster,) = head.boosters
@@ -223,7 +224,7 @@ def test_fraud_type_booster_refit_serves_that_head_alone_as_one_booster(monkeypa
     assert result.model.booster.rounds == [sum(result.fold_boosters.binary.rounds)]
 
 
-def test_fraud_type_booster_unset_serves_that_head_as_booster_says(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fraud_type_head_booster_unset_serves_that_head_as_serve_says(monkeypatch: pytest.MonkeyPatch) -> None:
     _, result, _ = _fit(monkeypatch, RowFeaturiser(), ServeConfig(booster="merged"), heads=HEADS)
     assert result.model.fraud_type_head.stacked_members == SPLIT.folds
 
