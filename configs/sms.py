@@ -190,6 +190,21 @@ class DemoMixConfig(StrictModel):
     seed: int = 0
 
 
+class MemoryConfig(StrictModel):
+    """Known-template memory after the model (models/template_memory.py, issue #11).
+
+    Per template, training counts its labelled messages (copies included) and the unwanted ones
+    among them; a scored message whose template is known gets its calibrated score updated by them,
+    ``(unwanted + prior_weight · score) / (messages + prior_weight)``: the model's score counts as
+    ``prior_weight`` pseudo-messages, so one labelled copy moves it less than forty. Unknown
+    templates keep the model's score exactly. Off until its pre-registered measurement passes
+    (docs/benchmarks.md "Known-message memory after the model").
+    """
+
+    enabled: bool = False
+    prior_weight: float = Field(2.0, gt=0, le=1000)
+
+
 class SmsConfig(StrictModel):
     name: str = "yunmao-sms"
     experiment: str = "yunmao-sms"
@@ -203,4 +218,5 @@ class SmsConfig(StrictModel):
     fraud_type: FraudTypeConfig = FraudTypeConfig()
     category: CategoryConfig = CategoryConfig()
     demo_mix: DemoMixConfig = DemoMixConfig()
+    memory: MemoryConfig = MemoryConfig()
     max_reasons: int = Field(5, ge=0, le=20)
