@@ -197,8 +197,9 @@ class MemoryConfig(StrictModel):
     among them; a scored message whose template is known gets its calibrated score updated by them,
     ``(unwanted + prior_weight · score) / (messages + prior_weight)``: the model's score counts as
     ``prior_weight`` pseudo-messages, so one labelled copy moves it less than forty. Unknown
-    templates keep the model's score exactly. Off until its pre-registered measurement passes
-    (docs/benchmarks.md "Known-message memory after the model").
+    templates keep the model's score exactly. Off here, on in the shipped ``configs/sms.yaml``
+    since its pre-registered measurement passed (docs/benchmarks.md "Known-message memory after
+    the model"); a config built in code (tests' small models) opts in.
     """
 
     enabled: bool = False
@@ -220,3 +221,10 @@ class SmsConfig(StrictModel):
     demo_mix: DemoMixConfig = DemoMixConfig()
     memory: MemoryConfig = MemoryConfig()
     max_reasons: int = Field(5, ge=0, le=20)
+
+    @property
+    def source_copies(self) -> int | None:
+        """Copies per text a file written for this trainer (retraining's base + feedback) must keep:
+        every copy when the template memory counts them (the trainer still deduplicates for the
+        boosters as ``duplicates`` says), else ``duplicates.source_copies``."""
+        return None if self.memory.enabled else self.duplicates.source_copies
