@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import lightgbm as lgb
 import numpy as np
@@ -19,9 +19,11 @@ from sklearn.base import TransformerMixin
 
 from configs.call import ProfileConfig
 from features.reasons import top_reasons
+from features.sms.preprocess import normalise_records
 from models.csr import as_csr, csr_columns
 from models.ensemble import BoosterBag, predict
 from models.merge import mean_member_proba
+from models.template_memory import TemplateMemory
 
 if TYPE_CHECKING:
     from features.graph.knowledge import GraphKnowledge
@@ -196,6 +198,10 @@ class ScamModel:
     # True, the head's best non-fraud category (an allowed ad is still marketing); False, ham, as
     # models pickled before this existed always answered. The action is the same either way.
     allowed_category_from_head: bool = False
+    # SMS models with ``memory.enabled`` (configs/sms.yaml): per template, the labelled training
+    # messages, which update the score of a message whose template training saw
+    # (models/template_memory.py). None: scores are the model's alone, as before it existed.
+    template_memory: TemplateMemory | None = None
 
     def __setattr__(self, name: str, value: object) -> None:
         """Assigning ``reference``, ``feature_names`` or ``lead_reasons`` (training sets the
@@ -243,11 +249,32 @@ class ScamModel:
         return self.featuriser.transform(records)
 
     def score(self, records: pd.DataFrame) -> np.ndarray:
-        """Calibrated probability that each record is fraud."""
-        return self.score_features(self.features(records))
+        """Calibrated probability that each record is unwanted, as served (after the template memory)."""
+        return self._scored(records).scores
+
+    def scored_features(self, records: pd.DataFrame) -> tuple[object, np.ndarray]:
+        """The model inputs of ``records`` and their scores as served (:meth:`score`), from one
+        featurisation: what evaluation and reports read beside the scores."""
+        scored = self._scored(records)
+        return scored.features, scored.scores
 
     def score_features(self, features) -> np.ndarray:
+        """The model's own calibrated score of featurised rows, before the template memory."""
         return self.calibrator(self.booster.raw_margin(features))
+
+    def _scored(self, records) -> _Scored:
+        """Features and served scores; with a template memory, the records are normalised once
+        for both, and ``raised`` says where the memory raised a score on labelled unwanted copies."""
+        memory = self.template_memory
+        if memory is None:
+            features = self.features(records)
+            return _Scored(features, self.score_features(features), None)
+        normalised = normalise_records(records)
+        features = self.features(normalised)
+        model_scores = self.score_features(features)
+        counts = memory.lookup(normalised.norm)
+        scores = memory.update(model_scores, counts)
+        return _Scored(features, scores, np.where((scores > model_scores) & (counts.unwanted > 0), counts.unwanted, 0))
 
     def decide(self, records: pd.DataFrame | Sequence[Mapping[str, object]], explain: bool = True) -> list[Decision]:
         """Score, act, type and (for block/warn when ``explain``) explain each record, in order.
@@ -257,8 +284,8 @@ class ScamModel:
         name a record's other columns only in a frame."""
         if len(records) == 0:
             return []
-        features = self.features(records)
-        scores = self.score_features(features)
+        scored = self._scored(records)
+        features, scores = scored.features, scored.scores
         actions = self.thresholds.actions(scores)
         categories, fraud_scores = self._categorise(features, actions)
         watched = self.watched_values(features)
@@ -273,6 +300,8 @@ class ScamModel:
                 types = {int(i): (n, float(s)) for i, n, s in zip(typed, names, type_scores, strict=True)}
             if explain and self.max_reasons:
                 reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, _rows(records, flagged)), strict=False))
+                if scored.raised is not None:
+                    self._add_memory_reasons(reasons, flagged, scored.raised)
         # Python values read once per array (``tolist``): the same floats and strings, without a NumPy
         # scalar made and converted per field and row.
         fraud_values = [None] * len(records) if fraud_scores is None else fraud_scores.tolist()
@@ -290,6 +319,13 @@ class ScamModel:
             for i, (score, action, fraud_score, row_watched) in enumerate(
                 zip(scores.tolist(), actions.tolist(), fraud_values, watched.tolist(), strict=True))
         ]
+
+    def _add_memory_reasons(self, reasons: dict[int, list[str]], flagged: np.ndarray, raised: np.ndarray) -> None:
+        """The memory's sentence first (the one fact an analyst can check at once: "labelled
+        before, N times") for each flagged row whose score it raised."""
+        for row in flagged[raised[flagged] > 0].tolist():
+            sentence = self.template_memory.reason.format(value=int(raised[row]))
+            reasons[row] = [sentence, *reasons.get(row, [])][: self.max_reasons]
 
     def _typed_rows(self, flagged: np.ndarray, categories: list[str | None]) -> np.ndarray:
         """The flagged rows that get a fraud type: all of them without a category head, else only
@@ -376,6 +412,15 @@ class ScamModel:
         generic = [(name, present_values.get(column, 0.0)) for column, name in enumerate(self.feature_names)
                    if name in self.fallback_reasons]
         return top_reasons(generic, self.reason_templates, self.max_reasons, row_values)
+
+
+class _Scored(NamedTuple):
+    """One featurisation's outputs: features, served scores and, with a template memory, per row
+    the unwanted labelled copies of its template where the memory raised its score (else 0)."""
+
+    features: object
+    scores: np.ndarray
+    raised: np.ndarray | None
 
 
 def _rows(records, rows: np.ndarray) -> pd.DataFrame | list[Mapping[str, object]] | None:

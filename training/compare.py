@@ -82,7 +82,7 @@ def compare_candidate(
     held-out rows, so ``difference`` is candidate − shipped, paired; both cut at their own
     warn / block thresholds too."""
     def contenders(fit: FitResult, dev: pd.DataFrame, test: pd.DataFrame) -> dict[str, Contender]:
-        challenger = fit_sms(training_rows(dev, candidate), candidate).model
+        challenger = fit_development(dev, candidate).model
         return {name: Contender(model.score(test), model.fraud_type_head, model.thresholds, model.features)
                 for name, model in (("candidate", challenger), ("shipped", fit.model))}
 
@@ -118,6 +118,12 @@ def training_rows(dev: pd.DataFrame, cfg: SmsConfig) -> pd.DataFrame:
     return drop_duplicates(dev, cfg.duplicates.copies, weigh=cfg.duplicates.weighs).frame
 
 
+def fit_development(dev: pd.DataFrame, cfg: SmsConfig) -> FitResult:
+    """``fit_sms`` on the development rows as ``yunmao train`` with ``cfg`` fits a file: the
+    boosters on :func:`training_rows`, the template memory (``cfg.memory``) on every row, copies included."""
+    return fit_sms(training_rows(dev, cfg), cfg, labelled=dev)
+
+
 def outer_folds(view: str, labels: pd.Series, groups: pd.Series, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """The outer (development, held-out) positions of ``view`` (:data:`VIEWS`).
 
@@ -136,8 +142,8 @@ def paired_outer_cv(
     contenders: Callable[[FitResult, pd.DataFrame, pd.DataFrame], dict[str, Contender]],
     max_folds: int | None = None, evaluation: EvaluationConfig | None = None, view: str = "grouped",
 ) -> dict:
-    """Two contenders on the same outer folds of ``view``: per fold, ``fit_sms`` on the development
-    part as ``cfg`` keeps it (:func:`training_rows`), then ``contenders(fit, dev, test)`` scores the
+    """Two contenders on the same outer folds of ``view``: per fold, :func:`fit_development` on the
+    development part, then ``contenders(fit, dev, test)`` scores the
     held-out part (first − second is the ``difference``); ``dev`` is every development row.
     In the grouped view the held-out part is its distinct texts (one row each, labels resolved
     as training resolves them); in the random view, every held-out row. Returns per-fold means of
@@ -158,7 +164,7 @@ def paired_outer_cv(
         dev, test = frame.iloc[dev_idx].reset_index(drop=True), frame.iloc[test_idx].reset_index(drop=True)
         if view == "grouped":
             test = drop_duplicates(test).frame
-        fit = fit_sms(training_rows(dev, cfg), cfg)
+        fit = fit_development(dev, cfg)
         y_test = test["label"].astype(int).to_numpy()
         fold = contenders(fit, dev, test)
         for name, contender in fold.items():

@@ -67,13 +67,13 @@ def load_rows(kind: Kind, paths: Sequence[Path], fmt: str, cfg: SmsConfig | Call
 
     SMS are deduplicated as the trainer does: ``for_training`` keeps the copies per text that
     ``cfg.duplicates`` keeps (the base rows joined with feedback are what the challenger trains on,
-    so deduplicating them harder than the trainer would silently ignore that setting; under ``weight``
-    every copy, which the trainer counts when it reads the file back). The
+    so deduplicating them harder than the trainer would silently ignore that setting; under ``weight``,
+    or with the template memory on, every copy, which the trainer counts when it reads the file back). The
     evaluation set keeps one copy per text: the retraining gates weigh champion and challenger on
     the same distinct messages, unlike ``yunmao evaluate``, which scores every row of a file.
     """
     if kind == "sms":
-        copies = cfg.duplicates.source_copies if for_training and isinstance(cfg, SmsConfig) else 1
+        copies = cfg.source_copies if for_training and isinstance(cfg, SmsConfig) else 1
         return load_labelled(paths, fmt, max_copies=copies).frame
     frames = [load_call_training_data(path, fmt, cfg.profiles)[0] for path in paths]
     return pd.concat(frames, ignore_index=True)

@@ -10,8 +10,15 @@ import pandas as pd
 from configs.sms import SmsConfig
 from features.sms.factory import build_sms_featuriser
 from features.sms.normalise import normalise_text
-from features.sms.reasons import SMS_FALLBACK_REASONS, SMS_LEAD_REASONS, SMS_REASON_TEMPLATES, sms_reason_mask
+from features.sms.reasons import (
+    SMS_FALLBACK_REASONS,
+    SMS_LEAD_REASONS,
+    SMS_MEMORY_REASON,
+    SMS_REASON_TEMPLATES,
+    sms_reason_mask,
+)
 from features.sms.text import LINEAR_SCORE_NAME
+from models.template_memory import TemplateMemory
 from training.data.demo_mix import with_demo_mix
 from training.data.sms import load_labelled
 from training.fit import FitResult, fit_scam_model
@@ -30,10 +37,14 @@ SMS_INPUT_EXAMPLE = pd.DataFrame(
 )
 
 
-def fit_sms(frame: pd.DataFrame, cfg: SmsConfig, groups: pd.Series | None = None) -> FitResult:
+def fit_sms(
+    frame: pd.DataFrame, cfg: SmsConfig, groups: pd.Series | None = None, labelled: pd.DataFrame | None = None
+) -> FitResult:
     """Fit an SMS ScamModel on labelled records (no MLflow): what every SMS model is made by.
 
     ``groups`` keep rows together in the cross-fitting folds (default: same normalised text).
+    ``labelled``: every labelled row the template memory counts (``cfg.memory``), copies the
+    ``duplicates`` setting dropped from ``frame`` included; default ``frame`` itself.
     """
     frame = frame.reset_index(drop=True)
     fit = fit_scam_model(
@@ -55,6 +66,12 @@ def fit_sms(frame: pd.DataFrame, cfg: SmsConfig, groups: pd.Series | None = None
     )
     fit.model.fallback_reasons = SMS_FALLBACK_REASONS
     fit.model.lead_reasons = SMS_LEAD_REASONS
+    if cfg.memory.enabled:
+        counted = frame if labelled is None else labelled
+        fit.model.template_memory = TemplateMemory.fit(
+            counted["text"].map(normalise_text).tolist(), counted["label"].astype(int).to_numpy(),
+            cfg.memory.prior_weight, SMS_MEMORY_REASON,
+        )
     return fit
 
 
@@ -65,7 +82,7 @@ def train_sms(
     model; returns the registered version. The data report records ``demo_mix_rows``."""
     loaded = load_labelled(paths, fmt, max_copies=cfg.duplicates.copies, weigh=cfg.duplicates.weighs)
     frame, mixed = with_demo_mix(loaded.frame, cfg.demo_mix) if demo_mix else (loaded.frame, 0)
-    fit = fit_sms(frame, cfg)
+    fit = fit_sms(frame, cfg, labelled=pd.concat([loaded.every_row, frame.tail(mixed)], ignore_index=True))
     return log_and_register(
         fit,
         experiment=cfg.experiment,

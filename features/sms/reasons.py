@@ -43,6 +43,9 @@ SMS_FALLBACK_REASONS = frozenset({LINEAR_SCORE_NAME})
 # (an official reminder, a refund going back the way it was paid) are evidence *against* fraud,
 # so they never lead.
 SMS_LEAD_REASONS = frozenset(reason for reason in script_cues() if reason not in COUNTER_CUES)
+# Said when the known-template memory (models/template_memory.py) raised a flagged message's score;
+# ``{value}``: its template's training messages labelled unwanted (never said of none).
+SMS_MEMORY_REASON = "与训练数据中 {value} 条已标注的垃圾/诈骗短信同一模板"
 
 
 def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:

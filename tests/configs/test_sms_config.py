@@ -56,6 +56,14 @@ def test_fraud_type_head_serves_its_own_booster_choice_or_the_models(head_booste
     assert cfg.fraud_type.serving(cfg.serve).rounds_scale == cfg.serve.rounds_scale
 
 
+@pytest.mark.parametrize("policy", ["drop", "keep_max", "weight"])
+def test_with_the_template_memory_a_file_written_for_the_trainer_keeps_every_copy(policy: str) -> None:
+    """The memory counts each labelled copy; the trainer still keeps ``duplicates``' rows for the boosters."""
+    with_memory = SmsConfig.model_validate({"duplicates": {"policy": policy, "max_copies": 3}, "memory": {"enabled": True}})
+    without = SmsConfig.model_validate({"duplicates": {"policy": policy, "max_copies": 3}, "memory": {"enabled": False}})
+    assert with_memory.source_copies is None and without.source_copies == without.duplicates.source_copies
+
+
 def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
     assert load_config(_write(tmp_path, ""), SmsConfig) == SmsConfig()
 

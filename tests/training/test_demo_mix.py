@@ -60,10 +60,12 @@ class _Captured:
 
     def __init__(self) -> None:
         self.frames: list[pd.DataFrame] = []
+        self.labelled: list[pd.DataFrame] = []
         self.reports: list[dict] = []
 
-    def fit(self, frame: pd.DataFrame, cfg: SmsConfig) -> str:
+    def fit(self, frame: pd.DataFrame, cfg: SmsConfig, labelled: pd.DataFrame) -> str:
         self.frames.append(frame)
+        self.labelled.append(labelled)
         return "fit"
 
     def log(self, fit: str, **kwargs) -> object:
@@ -85,6 +87,8 @@ def test_train_sms_mixes_by_default_and_reports_the_rows(tmp_path: Path, capture
     assert result.exit_code == 0, result.output
     report, frame = captured.reports[0], captured.frames[0]
     assert report["demo_mix_rows"] > 0 and len(frame) == report["rows"] + report["demo_mix_rows"]
+    # The template memory counts every real row, copies the dedupe dropped included, and the mixed rows.
+    assert len(captured.labelled[0]) == report["rows"] + report["duplicates_removed"] + report["demo_mix_rows"]
 
 
 def test_no_demo_mix_trains_on_the_real_rows_only(tmp_path: Path, captured: _Captured) -> None:

@@ -52,13 +52,13 @@ def _column(features, index: int) -> np.ndarray:
 
 def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[ModelRun, object]:
     """Score ``records`` once; returns the run (no reasons yet) and the feature matrix for explaining."""
-    features = model.features(records)
+    features, scores = model.scored_features(records)
     reference = dict(model.reference)
     reference_scores = reference.pop(REFERENCE_SCORE, None)
     positions = {feature: j for j, feature in enumerate(model.feature_names)}
     run = ModelRun(
         name=name,
-        scores=model.score_features(features),
+        scores=scores,
         block=model.thresholds.block,
         warn=model.thresholds.warn,
         importances=dict(zip(model.feature_names, model.booster.feature_importance("gain").astype(float), strict=False)),

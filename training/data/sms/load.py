@@ -57,14 +57,14 @@ def load_labelled(
             column or has no usable row.
     """
     frames, reports = _load_all(paths, fmt, labelled=True)
-    frame = pd.concat(frames, ignore_index=True)
+    frame = every_row = pd.concat(frames, ignore_index=True)
     report = LoadReport(files=reports, rows=len(frame))
     if dedupe:
         result = drop_duplicates(frame, max_copies, weigh=weigh)
         frame = result.frame
         report = LoadReport(reports, len(frame), result.duplicates_removed, result.conflicting_labels)
     columns = [*LABELLED_COLUMNS, WEIGHT_COLUMN] if dedupe and weigh else list(LABELLED_COLUMNS)
-    return LoadResult(frame=frame[columns], report=report)
+    return LoadResult(frame=frame[columns], report=report, every_row=every_row[list(LABELLED_COLUMNS)])
 
 
 def load_unlabelled(paths: Sequence[str | Path], fmt: str = "auto") -> LoadResult:

@@ -53,6 +53,9 @@ class LoadResult:
 
     frame: pd.DataFrame
     report: LoadReport
+    # Labelled loads: every row before deduplication (the labelled columns), what the template
+    # memory counts (configs/sms.yaml ``memory``), copies included. None for unlabelled loads.
+    every_row: pd.DataFrame | None = None
 
 
 class RowCollector:

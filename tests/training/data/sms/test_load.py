@@ -51,6 +51,16 @@ def test_weighing_keeps_one_row_per_text_across_files_with_its_weight(tmp_path: 
     assert WEIGHT_COLUMN not in load_labelled([csv_path, tsv_path]).frame
 
 
+def test_every_labelled_row_is_kept_beside_the_deduplicated_frame(tmp_path: Path) -> None:
+    """What the template memory counts (configs/sms.yaml ``memory``): each copy with its own label."""
+    path = tmp_path / "a.csv"
+    path.write_text("text,label\n恭喜中奖,1\n在吗,0\n恭喜中奖,1\n恭喜中奖,0\n", encoding="utf-8")
+    result = load_labelled([path])
+    assert result.frame["text"].tolist() == ["恭喜中奖", "在吗"]
+    assert result.every_row["text"].tolist() == ["恭喜中奖", "在吗", "恭喜中奖", "恭喜中奖"]
+    assert result.every_row["label"].tolist() == [1, 0, 1, 0]
+
+
 def test_unlabelled_keeps_every_row_in_order_without_labels(tmp_path: Path) -> None:
     path = tmp_path / "score.jsonl"
     path.write_text('{"text": "a"}\n{"text": "a"}\n{"text": ""}\n{"text": "b", "label": "spam"}\n', encoding="utf-8")
