@@ -61,6 +61,7 @@ from models.scam_model import (
     ScamModel,
     Thresholds,
 )
+from models.template_memory import TemplateMemory
 from training.data.sms.dedupe import WEIGHT_COLUMN
 from training.metrics import binary_report
 from training.split import grouped_folds
@@ -140,6 +141,7 @@ def fit_scam_model(
     max_reasons: int = 5,
     fold_columns: Callable[[list[tuple[np.ndarray, np.ndarray]]], pd.DataFrame] | None = None,
     reference: ReferenceConfig | None = None,
+    memory: Callable[[pd.DataFrame], TemplateMemory] | None = None,
 ) -> FitResult:
     """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``
     and ``category``).
@@ -153,6 +155,12 @@ def fit_scam_model(
     With ``reference``, a grouped share of the rows is held out of the whole fit and the drift
     reference is the finished model's own output on them (:func:`served_reference`); without it
     (call models, whose profile columns are not stacked) it is a sample of out-of-fold scores.
+
+    ``memory`` builds the model's template memory (models/template_memory.py) from the records held
+    out for the reference (none without ``reference``): it must leave their groups' labelled rows
+    uncounted, because those rows are the reference's unseen data — counted, every one of them
+    would be "known" and the reference scored as no new message is. The model gets the memory
+    before the reference is scored, so the reference is the served score, memory included.
     """
     serve = serve or ServeConfig()
     frame = frame.reset_index(drop=True)
@@ -225,6 +233,7 @@ def fit_scam_model(
         reason_templates=dict(reason_templates or {}),
         reason_mask=reason_mask(feature_names) if reason_mask else None,
         max_reasons=max_reasons,
+        template_memory=None if memory is None else memory(frame.iloc[:0] if held_out is None else held_out),
     )
     model.reference = (
         _reference_sample(served, features, scores, feature_names, split.seed)
@@ -492,15 +501,16 @@ def reference_holdout(groups: pd.Series, config: ReferenceConfig, seed: int) -> 
 
 def served_reference(model: ScamModel, records: pd.DataFrame, top_features: int) -> dict[str, np.ndarray]:
     """What drift is measured against: ``model``'s scores and top features (by gain) on ``records``,
-    computed exactly as the service computes them (the finished featuriser and the whole bag).
+    computed exactly as the service computes them (the finished featuriser, the whole bag and the
+    template memory, if any).
 
     Out-of-fold training values are not the same distribution: the stacked linear score there comes
     from fold models and the score from one fold's booster, so live traffic would look drifted on
     the first day (the false alarm this replaced)."""
-    features = model.features(records)
+    features, scores = model.scored_features(records)
     top = np.argsort(-model.booster.feature_importance("gain"))[:top_features]
     sample = features[:, top]
     sample = sample.toarray() if sp.issparse(sample) else np.asarray(sample)
     reference = {model.feature_names[j]: sample[:, k].astype(np.float32) for k, j in enumerate(top)}
-    reference[REFERENCE_SCORE] = model.score_features(features).astype(np.float32)
+    reference[REFERENCE_SCORE] = scores.astype(np.float32)
     return reference

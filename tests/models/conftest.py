@@ -17,9 +17,10 @@ from configs.sms import (
     SplitConfig,
     WordConfig,
 )
+from features.sms.normalise import normalise_text
 from models.scam_model import ScamModel
 from training.data.demo_sms import generate_demo_sms
-from training.fit import FitResult
+from training.fit import FitResult, reference_holdout
 from training.train import fit_sms
 
 SMALL_SMS_CONFIG = SmsConfig(
@@ -71,3 +72,10 @@ def demo_model(demo_fit: FitResult) -> ScamModel:
 def sms(*texts: str, sender: str | None = None) -> pd.DataFrame:
     """Records for ``texts`` in the record contract (one sender for all, no timestamps)."""
     return pd.DataFrame({"text": list(texts), "sender": [sender] * len(texts), "sent_at": [None] * len(texts)})
+
+
+def held_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` that fit_sms with SMALL_SMS_CONFIG holds out for the drift reference."""
+    groups = frame.reset_index(drop=True)["text"].map(normalise_text)
+    _, held = reference_holdout(groups, SMALL_SMS_CONFIG.reference, SMALL_SMS_CONFIG.split.seed)
+    return frame.reset_index(drop=True).iloc[held]

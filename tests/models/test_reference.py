@@ -10,17 +10,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from features.sms.normalise import normalise_text
 from features.sms.text import LINEAR_SCORE_NAME
 from models.scam_model import REFERENCE_SCORE, ScamModel
-from tests.models.conftest import SMALL_SMS_CONFIG
+from tests.models.conftest import SMALL_SMS_CONFIG, held_rows
 from training.fit import reference_holdout
-
-
-def held_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    groups = frame.reset_index(drop=True)["text"].map(normalise_text)
-    _, held = reference_holdout(groups, SMALL_SMS_CONFIG.reference, SMALL_SMS_CONFIG.split.seed)
-    return frame.reset_index(drop=True).iloc[held]
 
 
 def test_reference_scores_are_the_served_scores_of_held_out_rows(demo_model: ScamModel, demo_frame: pd.DataFrame) -> None:

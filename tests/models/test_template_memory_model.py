@@ -15,8 +15,9 @@ import pytest
 from configs.sms import MemoryConfig
 from features.sms.normalise import normalise_text
 from models.pyfunc import decisions_frame
-from models.scam_model import ALLOW, ScamModel
-from tests.models.conftest import SMALL_SMS_CONFIG, sms
+from models.scam_model import ALLOW, REFERENCE_SCORE, ScamModel
+from models.template_memory import template_keys
+from tests.models.conftest import SMALL_SMS_CONFIG, held_rows, sms
 from training.evaluate import evaluate_model
 from training.fit import FitResult
 from training.tracking import log_and_register
@@ -30,9 +31,11 @@ EXTRA_HAM_COPIES = 4
 
 @pytest.fixture(scope="module")
 def training(demo_frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the rows the boosters see, every labelled row): the first ham text sent EXTRA_HAM_COPIES more times."""
+    """(the rows the boosters see, every labelled row): the first ham text, and the first row the drift
+    reference holds out, sent EXTRA_HAM_COPIES more times each."""
     first_ham = demo_frame[demo_frame["label"] == 0].head(1)
-    return demo_frame, pd.concat([demo_frame, *[first_ham] * EXTRA_HAM_COPIES], ignore_index=True)
+    copies = [first_ham, held_rows(demo_frame).head(1)] * EXTRA_HAM_COPIES
+    return demo_frame, pd.concat([demo_frame, *copies], ignore_index=True)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +60,39 @@ def test_the_memory_counts_every_labelled_row_copies_included(memory_model: Scam
     first_ham = normalise_text(rows.loc[rows["label"] == 0, "text"].iloc[0])
     same_text = int((labelled["text"].map(normalise_text) == first_ham).sum())
     assert counts.messages[0] >= same_text >= 1 + EXTRA_HAM_COPIES  # its template may hold other texts too
-    assert memory_model.template_memory.messages.sum() == len(labelled)
+    held_out = labelled["text"].map(normalise_text).isin(set(held_rows(rows)["text"].map(normalise_text)))
+    assert memory_model.template_memory.messages.sum() == len(labelled) - held_out.sum()
+
+
+def test_the_memory_does_not_count_the_rows_the_drift_reference_holds_out(memory_model: ScamModel, training) -> None:
+    """A held-out text is known only through the fitted rows (copies included) that share its template."""
+    rows, labelled = training
+    held = held_rows(rows)["text"].map(normalise_text)
+    norms = labelled["text"].map(normalise_text)
+    fitted_keys = template_keys(norms[~norms.isin(set(held))].tolist())
+    expected = [(fitted_keys == key).sum() for key in template_keys(held.tolist())]
+    counts = memory_model.template_memory.lookup(held.tolist())
+    np.testing.assert_array_equal(counts.messages, expected)
+    assert (norms == held.iloc[0]).sum() == 1 + EXTRA_HAM_COPIES  # copies of a held-out text are left out too
+
+
+def test_the_drift_reference_is_scored_with_the_memory_as_served(memory_model: ScamModel, without_memory: ScamModel,
+                                                                  demo_frame: pd.DataFrame) -> None:
+    held = held_rows(demo_frame)
+    reference = memory_model.reference[REFERENCE_SCORE]
+    np.testing.assert_allclose(reference, memory_model.score(held), rtol=1e-5)
+    assert not np.allclose(reference, without_memory.score(held), rtol=1e-5)  # some held-out templates are known
+
+
+def test_without_memory_the_drift_reference_is_the_models_own_output(memory_model: ScamModel, without_memory: ScamModel,
+                                                                     demo_model: ScamModel, demo_frame: pd.DataFrame) -> None:
+    """The same fit without the memory (conftest's demo model): the model's own scores, the same watched features."""
+    held = held_rows(demo_frame)
+    np.testing.assert_allclose(demo_model.reference[REFERENCE_SCORE], without_memory.score(held), rtol=1e-5)
+    watched = set(memory_model.reference) - {REFERENCE_SCORE}
+    assert watched and watched == set(demo_model.reference) - {REFERENCE_SCORE}
+    for name in watched:
+        np.testing.assert_array_equal(memory_model.reference[name], demo_model.reference[name])
 
 
 def test_unknown_templates_score_and_decide_exactly_as_without_memory(memory_model: ScamModel, without_memory: ScamModel) -> None:
@@ -68,9 +103,9 @@ def test_unknown_templates_score_and_decide_exactly_as_without_memory(memory_mod
 
 
 def test_copies_of_training_messages_move_towards_their_labels(
-    memory_model: ScamModel, without_memory: ScamModel, demo_frame: pd.DataFrame
+    memory_model: ScamModel, without_memory: ScamModel, memory_fit: FitResult
 ) -> None:
-    records = demo_frame.head(200)
+    records = memory_fit.frame.head(200)  # rows the memory counts: the drift reference's are not
     before, after = without_memory.score(records), memory_model.score(records)
     counts = memory_model.template_memory.lookup([normalise_text(t) for t in records["text"]])
     assert counts.known.all()
@@ -111,9 +146,9 @@ def test_a_raised_flagged_message_says_how_many_labelled_copies(memory_model: Sc
 
 
 def test_evaluation_counts_the_rows_the_memory_knows(memory_model: ScamModel, without_memory: ScamModel,
-                                                     demo_frame: pd.DataFrame) -> None:
+                                                     memory_fit: FitResult) -> None:
     fresh = pd.DataFrame({"text": NEW_MESSAGES, "label": [0, 0, 1]})
-    frame = pd.concat([demo_frame.head(40)[["text", "label"]], fresh], ignore_index=True)
+    frame = pd.concat([memory_fit.frame.head(40)[["text", "label"]], fresh], ignore_index=True)
     assert evaluate_model(memory_model, frame)["rows_with_template_labelled_in_training"] == 40
     assert "rows_with_template_labelled_in_training" not in evaluate_model(without_memory, frame)
 
