@@ -250,31 +250,27 @@ class ScamModel:
 
     def score(self, records: pd.DataFrame) -> np.ndarray:
         """Calibrated probability that each record is unwanted, as served (after the template memory)."""
-        return self._scored(records).scores
-
-    def scored_features(self, records: pd.DataFrame) -> tuple[object, np.ndarray]:
-        """The model inputs of ``records`` and their scores as served (:meth:`score`), from one
-        featurisation: what evaluation and reports read beside the scores."""
-        scored = self._scored(records)
-        return scored.features, scored.scores
+        return self.scored(records).scores
 
     def score_features(self, features) -> np.ndarray:
         """The model's own calibrated score of featurised rows, before the template memory."""
         return self.calibrator(self.booster.raw_margin(features))
 
-    def _scored(self, records) -> _Scored:
-        """Features and served scores; with a template memory, the records are normalised once
-        for both, and ``raised`` says where the memory raised a score on labelled unwanted copies."""
+    def scored(self, records) -> Scored:
+        """The model inputs of ``records`` and their scores as served (:meth:`score`), from one
+        featurisation (what decisions, evaluation, reports and the drift reference read); with a
+        template memory the records are normalised once for features and memory alike."""
         memory = self.template_memory
         if memory is None:
             features = self.features(records)
-            return _Scored(features, self.score_features(features), None)
+            return Scored(features, self.score_features(features), None, None)
         normalised = normalise_records(records)
         features = self.features(normalised)
         model_scores = self.score_features(features)
         counts = memory.lookup(normalised.norm)
         scores = memory.update(model_scores, counts)
-        return _Scored(features, scores, np.where((scores > model_scores) & (counts.unwanted > 0), counts.unwanted, 0))
+        raised = np.where((scores > model_scores) & (counts.unwanted > 0), counts.unwanted, 0)
+        return Scored(features, scores, raised, counts.known)
 
     def decide(self, records: pd.DataFrame | Sequence[Mapping[str, object]], explain: bool = True) -> list[Decision]:
         """Score, act, type and (for block/warn when ``explain``) explain each record, in order.
@@ -284,7 +280,7 @@ class ScamModel:
         name a record's other columns only in a frame."""
         if len(records) == 0:
             return []
-        scored = self._scored(records)
+        scored = self.scored(records)
         features, scores = scored.features, scored.scores
         actions = self.thresholds.actions(scores)
         categories, fraud_scores = self._categorise(features, actions)
@@ -414,13 +410,15 @@ class ScamModel:
         return top_reasons(generic, self.reason_templates, self.max_reasons, row_values)
 
 
-class _Scored(NamedTuple):
-    """One featurisation's outputs: features, served scores and, with a template memory, per row
-    the unwanted labelled copies of its template where the memory raised its score (else 0)."""
+class Scored(NamedTuple):
+    """One featurisation's outputs: features and served scores and, with a template memory, per
+    row the unwanted labelled copies of its template where the memory raised its score (else 0)
+    and whether training labelled its template at all (``known``)."""
 
     features: object
     scores: np.ndarray
     raised: np.ndarray | None
+    known: np.ndarray | None
 
 
 def _rows(records, rows: np.ndarray) -> pd.DataFrame | list[Mapping[str, object]] | None:

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from configs.evaluation import EvaluationConfig, load_evaluation_config
-from features.sms.preprocess import normalise_records
 from models.scam_model import ScamModel
 from training.bootstrap import intervals
 from training.data.datasets import load_for_model
@@ -63,7 +62,8 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: Evaluation
     if len(np.unique(labels)) < 2:
         raise ValueError("evaluation data must contain both fraud and normal rows")
     evaluation = evaluation or load_evaluation_config()
-    features, scores = model.scored_features(frame)
+    scored = model.scored(frame)
+    features, scores = scored.features, scored.scores
     report = {**binary_report(labels, scores, model.thresholds.block, model.thresholds.warn),
               **intervals(labels, scores, evaluation)}
     head = model.fraud_type_head
@@ -75,11 +75,10 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: Evaluation
             report["fraud_type_n"] = int(len(typed))
     if model.category_head is not None and "category" in frame:
         report.update(_category_report(model, frame, evaluation))
-    if model.template_memory is not None:
+    if scored.known is not None:
         # Rows whose template the model's memory saw labelled in training: their scores lean on those
         # labels, so on a file that overlaps the training data they measure recall of memory, not the model.
-        report["rows_with_template_labelled_in_training"] = int(
-            model.template_memory.lookup(normalise_records(frame).norm).known.sum())
+        report["rows_with_template_labelled_in_training"] = int(scored.known.sum())
     return report
 
 

@@ -507,7 +507,7 @@ def served_reference(model: ScamModel, records: pd.DataFrame, top_features: int)
     Out-of-fold training values are not the same distribution: the stacked linear score there comes
     from fold models and the score from one fold's booster, so live traffic would look drifted on
     the first day (the false alarm this replaced)."""
-    features, scores = model.scored_features(records)
+    features, scores, *_ = model.scored(records)
     top = np.argsort(-model.booster.feature_importance("gain"))[:top_features]
     sample = features[:, top]
     sample = sample.toarray() if sp.issparse(sample) else np.asarray(sample)

@@ -120,8 +120,7 @@ def test_copies_of_training_messages_move_towards_their_labels(
 def test_every_path_serves_the_updated_score(memory_model: ScamModel, demo_frame: pd.DataFrame) -> None:
     records = demo_frame.head(60)
     scores = memory_model.score(records)
-    _, scored = memory_model.scored_features(records)
-    assert np.array_equal(scored, scores)
+    assert np.array_equal(memory_model.scored(records).scores, scores)
     np.testing.assert_array_equal([d.score for d in memory_model.decide(records, explain=False)], scores)
     as_dicts = records[["text", "sender", "sent_at"]].to_dict("records")
     np.testing.assert_array_equal([d.score for d in memory_model.decide(as_dicts, explain=False)], scores)

@@ -52,7 +52,7 @@ def _column(features, index: int) -> np.ndarray:
 
 def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[ModelRun, object]:
     """Score ``records`` once; returns the run (no reasons yet) and the feature matrix for explaining."""
-    features, scores = model.scored_features(records)
+    features, scores, *_ = model.scored(records)
     reference = dict(model.reference)
     reference_scores = reference.pop(REFERENCE_SCORE, None)
     positions = {feature: j for j, feature in enumerate(model.feature_names)}
