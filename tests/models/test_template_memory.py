@@ -63,3 +63,51 @@ def test_the_memory_holds_no_text(memory: TemplateMemory) -> None:
         for form in (text, normalise_text(text), normalised_template(normalise_text(text)), "积分"):
             assert form.encode("utf-8") not in pickled
     assert len(memory) == 2
+
+
+@pytest.fixture(scope="module")
+def categorised() -> TemplateMemory:
+    """HAM three times (two named ham, one unnamed), SPAM five times (three fraud, one spam, one ham)."""
+    texts = [HAM] * 3 + [SPAM] * 5
+    labels = np.array([0, 0, 0, 1, 1, 1, 1, 0])
+    named = ["ham", "ham", None, "fraud", "fraud", "fraud", "spam", "ham"]
+    return TemplateMemory.fit(_norms(*texts), labels, prior_weight=2.0, reason="{value}", categories=named)
+
+
+def test_a_known_template_gets_the_dirichlet_posterior_mean_of_its_categories(categorised: TemplateMemory) -> None:
+    counts = categorised.lookup(_norms(HAM, SPAM_VARIANT))
+    assert counts.messages.tolist() == [3, 5]  # the unnamed row still counts as a message
+    head = np.array([[0.7, 0.1, 0.1, 0.1], [0.2, 0.3, 0.1, 0.4]])  # ham, spam, illegal, fraud
+    updated = categorised.update_categories(head, ["ham", "spam", "illegal", "fraud"], counts)
+    # (count_c + s·q_c) / (n_named + s), s = 2; HAM has two named messages, SPAM five
+    expected = [[(2 + 1.4) / 4, 0.2 / 4, 0.2 / 4, 0.2 / 4], [(1 + 0.4) / 7, (1 + 0.6) / 7, 0.2 / 7, (3 + 0.8) / 7]]
+    np.testing.assert_allclose(updated, expected)
+    np.testing.assert_allclose(updated.sum(axis=1), 1.0)
+
+
+def test_categories_the_head_lacks_are_not_counted(categorised: TemplateMemory) -> None:
+    updated = categorised.update_categories(np.array([[0.5, 0.5]]), ["ham", "spam"], categorised.lookup(_norms(SPAM)))
+    np.testing.assert_allclose(updated, [[(1 + 1.0) / 4, (1 + 1.0) / 4]])  # the three fraud rows are not the head's
+
+
+def test_an_unknown_template_keeps_the_heads_probabilities_bit_for_bit(categorised: TemplateMemory) -> None:
+    head = np.array([[0.123456789, 0.2, 0.3, 0.376543211]])
+    updated = categorised.update_categories(head, ["ham", "spam", "illegal", "fraud"], categorised.lookup(_norms(UNSEEN)))
+    assert updated.dtype == head.dtype and updated.tobytes() == head.tobytes()
+
+
+def test_a_memory_without_categories_leaves_the_head_alone(memory: TemplateMemory) -> None:
+    head = np.array([[0.25, 0.25, 0.25, 0.25]])
+    assert memory.update_categories(head, ["ham", "spam", "illegal", "fraud"], memory.lookup(_norms(SPAM))) is head
+
+
+def test_the_category_counts_survive_pickling(categorised: TemplateMemory) -> None:
+    restored = pickle.loads(pickle.dumps(categorised))
+    head = np.array([[0.2, 0.3, 0.1, 0.4]] * 2)
+    classes = ["ham", "spam", "illegal", "fraud"]
+    rows = _norms(SPAM, UNSEEN)
+    assert restored.category_names == categorised.category_names == ("fraud", "ham", "spam")
+    np.testing.assert_array_equal(
+        restored.update_categories(head, classes, restored.lookup(rows)),
+        categorised.update_categories(head, classes, categorised.lookup(rows)),
+    )
