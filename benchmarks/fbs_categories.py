@@ -1,8 +1,7 @@
 """fbs_sms categories at the judged size: does a model trained on every real set name fbs's kinds?
 
     OMP_NUM_THREADS=1 PYTHONPATH=. nice -n 10 .venv/bin/python benchmarks/fbs_categories.py
-        [--view grouped|random] [--folds 4] [--max-folds N | --fold K] [--max-per-set N]
-        [--without telecom_fraud_texts_5] [--save DIR]
+        [--folds 4] [--max-folds N | --fold K] [--max-per-set N] [--without telecom_fraud_texts_5] [--save DIR]
 
 Issue #10's target: on fbs_sms's sealed part, from a model trained on all real sets, >= 97% of
 ``FR:*`` messages get category ``fraud`` and >= 97% of ``AD:*`` get ``spam``. fbs_sms is held out
@@ -10,13 +9,6 @@ by grouped folds whose groups are near-duplicate templates (``benchmarks.block_p
 campaigns resend one template, so exact-text groups would let a held-out message's template be
 trained on); every other real set and fbs's other folds train the model. Figures carry Wilson
 95% intervals (pooled over the held-out folds).
-
-``--view random`` holds fbs out by stratified random folds instead, as a sealed random split
-would: copies and template-mates of a held-out message cross into training. Either view fits one
-model per fold (its template memory counting every training row, copies included, and each
-template's categories) and scores the held-out rows twice, with and without the category memory
-(``memory.categories``, models/template_memory.py): the same model, so the paired difference is
-the memory's alone (exact McNemar test on the rows whose category changed).
 
 Where a miss comes from, per held-out row:
 
@@ -35,15 +27,10 @@ without retraining, and the fold's model with the normalised texts it trained on
 from __future__ import annotations
 
 import argparse
-import copy
 import pickle
-from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
-from sklearn.model_selection import StratifiedKFold
 
 from benchmarks.block_point import template_groups
 from benchmarks.dens_quality import wilson
@@ -51,7 +38,7 @@ from benchmarks.sources import SOURCES, sample
 from configs import default_config_path, load_config
 from configs.sms import SmsConfig
 from features.sms.normalise import normalise_text
-from models.scam_model import ALLOW, ScamModel
+from models.scam_model import ALLOW
 from training.data.sms import load_labelled
 from training.data.sms.dedupe import drop_duplicates
 from training.split import grouped_folds
@@ -87,29 +74,6 @@ def held_out_rows(model, held: pd.DataFrame) -> pd.DataFrame:
     for k, name in enumerate(head.classes):
         rows[f"p_{name}"] = proba[:, k]
     return rows
-
-
-def without_category_memory(model: ScamModel) -> ScamModel:
-    """The same fitted model, its template memory counting no categories (today's behaviour)."""
-    bare = copy.copy(model)
-    bare.template_memory = replace(model.template_memory, category_names=(), category_counts=None)
-    return bare
-
-
-def paired_report(off: pd.DataFrame, on: pd.DataFrame, known: np.ndarray) -> None:
-    """Each target's share without and with the category memory, and the exact McNemar p-value."""
-    print(f"\nheld-out rows whose template training labelled: {int(known.sum())} of {len(known)}")
-    print("| native | n | without [95% Wilson] | with [95% Wilson] | fixed / broken | McNemar p |")
-    print("|---|---|---|---|---|---|")
-    for prefix, wanted in TARGETS.items():
-        part = off["native"].str.startswith(prefix).to_numpy()
-        hit_off = (off["category"] == wanted).to_numpy()[part]
-        hit_on = (on["category"] == wanted).to_numpy()[part]
-        fixed, broken = int((hit_on & ~hit_off).sum()), int((hit_off & ~hit_on).sum())
-        p = binomtest(min(fixed, broken), fixed + broken, 0.5).pvalue if fixed + broken else 1.0
-        shares = [f"{hits.mean():.4f} [{low:.4f}, {high:.4f}]"
-                  for hits in (hit_off, hit_on) for low, high in [wilson(int(hits.sum()), len(hits))]]
-        print(f"| {prefix}* → {wanted} | {int(part.sum())} | {shares[0]} | {shares[1]} | {fixed} / {broken} | {p:.3g} |", flush=True)
 
 
 def miss_sources(rows: pd.DataFrame, wanted: str) -> dict[str, int]:
@@ -149,8 +113,6 @@ def _row(label: str, part: pd.DataFrame, wanted: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--view", choices=("grouped", "random"), default="grouped",
-                        help="hold fbs out by template groups, or by stratified random folds (copies crossing)")
     parser.add_argument("--folds", type=int, default=4)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--max-folds", type=int, default=None, help="hold out only the first N folds (faster)")
@@ -161,28 +123,21 @@ def main() -> None:
     parser.add_argument("--save", type=Path, default=None)
     args = parser.parse_args()
     cfg = load_config(default_config_path("sms"), SmsConfig)
-    cfg = cfg.model_copy(update={"memory": cfg.memory.model_copy(update={"categories": True})})
     others = [sample(load_labelled(paths).frame, args.max_per_set, args.seed)
               for name, paths in SOURCES.items() if name not in (FBS, *args.without)]
     fbs = fbs_frame()
     groups = template_groups(fbs["text"])
     strata = (fbs["category"] == "fraud").astype(int)  # every fbs row is unwanted: stratify on fraud
     pooled = []
-    folds = (grouped_folds(strata, groups, args.folds, args.seed) if args.view == "grouped" else
-             StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(np.zeros(len(fbs)), strata))
-    splits = list(enumerate(folds))
+    splits = list(enumerate(grouped_folds(strata, groups, args.folds, args.seed)))
     splits = splits[args.fold - 1:args.fold] if args.fold else splits[:args.max_folds]
     for fold, (train_idx, held_idx) in splits:
         held = fbs.iloc[held_idx]
-        every = pd.concat([*others, fbs.iloc[train_idx].drop(columns="native")], ignore_index=True)
-        if args.view == "grouped":  # no held-out text trains, not even a copy from another set
-            held_keys = set(held["text"].map(normalise_text))
-            every = every[~every["text"].map(normalise_text).isin(held_keys)].reset_index(drop=True)
-        train = drop_duplicates(every).frame
-        model = fit_sms(train, cfg, labelled=every).model
-        rows = held_out_rows(without_category_memory(model), held)
-        with_memory = held_out_rows(model, held)
-        paired_report(rows, with_memory, model.template_memory.lookup(held["text"].map(normalise_text).tolist()).known)
+        train = drop_duplicates(pd.concat([*others, fbs.iloc[train_idx].drop(columns="native")], ignore_index=True)).frame
+        held_keys = set(held["text"].map(normalise_text))
+        train = train[~train["text"].map(normalise_text).isin(held_keys)].reset_index(drop=True)
+        model = fit_sms(train, cfg).model
+        rows = held_out_rows(model, held)
         rows["fold"] = fold
         print(f"fold {fold + 1}/{args.folds}: trained on {len(train)} messages; thresholds block {model.thresholds.block:.4f} "
               f"warn {model.thresholds.warn:.4f}; fraud_score {model.fraud_thresholds}", flush=True)

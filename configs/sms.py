@@ -223,10 +223,6 @@ class MemoryConfig(StrictModel):
 
     enabled: bool = False
     prior_weight: float = Field(2.0, gt=0, le=1000)
-    # Also count each template's messages per category and update the category head's
-    # probabilities (so fraud_score and category) alike, with the same prior_weight (issue #10).
-    # Rows of unknown category count towards messages and unwanted only.
-    categories: bool = False
 
 
 class SmsConfig(StrictModel):

@@ -23,7 +23,7 @@ from features.sms.preprocess import normalise_records
 from models.csr import as_csr, csr_columns
 from models.ensemble import BoosterBag, predict
 from models.merge import mean_member_proba
-from models.template_memory import TemplateCounts, TemplateMemory
+from models.template_memory import TemplateMemory
 
 if TYPE_CHECKING:
     from features.graph.knowledge import GraphKnowledge
@@ -263,14 +263,14 @@ class ScamModel:
         memory = self.template_memory
         if memory is None:
             features = self.features(records)
-            return Scored(features, self.score_features(features), None, None, None)
+            return Scored(features, self.score_features(features), None, None)
         normalised = normalise_records(records)
         features = self.features(normalised)
         model_scores = self.score_features(features)
         counts = memory.lookup(normalised.norm)
         scores = memory.update(model_scores, counts)
         raised = np.where((scores > model_scores) & (counts.unwanted > 0), counts.unwanted, 0)
-        return Scored(features, scores, raised, counts.known, counts)
+        return Scored(features, scores, raised, counts.known)
 
     def decide(self, records: pd.DataFrame | Sequence[Mapping[str, object]], explain: bool = True) -> list[Decision]:
         """Score, act, type and (for block/warn when ``explain``) explain each record, in order.
@@ -283,7 +283,7 @@ class ScamModel:
         scored = self.scored(records)
         features, scores = scored.features, scored.scores
         actions = self.thresholds.actions(scores)
-        categories, fraud_scores = self._categorise(features, actions, scored.counts)
+        categories, fraud_scores = self._categorise(features, actions)
         watched = self.watched_values(features)
         flagged = np.flatnonzero(actions != ALLOW)
         types: dict[int, tuple[str, float]] = {}
@@ -333,24 +333,18 @@ class ScamModel:
             return flagged
         return flagged[[categories[i] == self.category_head.fraud for i in flagged.tolist()]]
 
-    def _categorise(
-        self, features, actions: np.ndarray, counts: TemplateCounts | None = None
-    ) -> tuple[list[str | None], np.ndarray | None]:
+    def _categorise(self, features, actions: np.ndarray) -> tuple[list[str | None], np.ndarray | None]:
         """Category and P(fraud) per row, updating ``actions`` in place.
 
         The unwanted score judges *whether* a message is unwanted; the head says *which kind*.
         fraud_score has its own thresholds as a second judge: past them a message is ``fraud``
         and gets the stronger of the two actions, whatever the unwanted score says. A message
         both allow is named by :attr:`allowed_category_from_head` and stays allowed. Last, the
-        per-category action policy applies to the messages the thresholds acted on. A template
-        memory with categories first updates the head's probabilities of known templates
-        (``counts``: the memory's lookup of these rows), so all of this reads them."""
+        per-category action policy applies to the messages the thresholds acted on."""
         head = self.category_head
         if head is None:
             return [None] * len(actions), None
         proba = head.proba(features)
-        if counts is not None:
-            proba = self.template_memory.update_categories(proba, head.classes, counts)
         fraud_scores = head.fraud_proba(proba)
         allowed_kinds = head.allowed_category(proba) if self.allowed_category_from_head else [head.ham] * len(actions)
         categories: list[str | None] = [
@@ -419,14 +413,12 @@ class ScamModel:
 class Scored(NamedTuple):
     """One featurisation's outputs: features and served scores and, with a template memory, per
     row the unwanted labelled copies of its template where the memory raised its score (else 0)
-    and whether training labelled its template at all (``known``), and the lookup itself
-    (``counts``, which the category update reads)."""
+    and whether training labelled its template at all (``known``)."""
 
     features: object
     scores: np.ndarray
     raised: np.ndarray | None
     known: np.ndarray | None
-    counts: TemplateCounts | None
 
 
 def _rows(records, rows: np.ndarray) -> pd.DataFrame | list[Mapping[str, object]] | None:

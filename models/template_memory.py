@@ -10,15 +10,7 @@ masked) training saw ``n`` times, ``u`` of them labelled unwanted, copies includ
     p' = (u + s·p) / (n + s)
 
 the posterior mean of a Beta prior worth ``s`` (``prior_weight``) pseudo-messages centred on the
-model's belief, after ``n`` labelled messages. Fitted with categories (``memory.categories``,
-issue #10), it also counts per template the messages of each category and updates the category
-head's probabilities alike, the Dirichlet posterior mean over the head's classes:
-
-    q'_c = (count_c + s·q_c) / (n_named + s)
-
-``n_named`` counts only the template's messages whose category training knew (rows without one
-still count towards ``n`` and ``u``, never here), so ``fraud_score`` (``q'_fraud``) and the
-category follow the campaign's labels while unknown templates keep the head's probabilities. One labelled copy moves a score less than forty;
+model's belief, after ``n`` labelled messages. One labelled copy moves a score less than forty;
 an unknown template keeps ``p`` exactly, so the model's calibration and thresholds (set out of fold
 on deduplicated rows, which never meet a copy of themselves) still hold for everything new.
 
@@ -58,9 +50,6 @@ class TemplateCounts:
 
     messages: np.ndarray
     unwanted: np.ndarray
-    # Rows × the memory's category names: the template's messages of each category (None: the
-    # memory counts no categories).
-    categories: np.ndarray | None = None
 
     @property
     def known(self) -> np.ndarray:
@@ -73,8 +62,7 @@ class TemplateMemory:
     """Sorted template keys beside their labelled message counts, and the model's weight.
 
     ``reason`` is the sentence (``{value}``: the unwanted count) a flagged message gets when the
-    memory raised its score. ``category_counts`` (templates × ``category_names``) is None for a
-    memory fitted without categories, and for memories pickled before they existed.
+    memory raised its score.
     """
 
     keys: np.ndarray
@@ -82,30 +70,15 @@ class TemplateMemory:
     unwanted: np.ndarray
     prior_weight: float
     reason: str
-    category_names: tuple[str, ...] = ()
-    category_counts: np.ndarray | None = None
 
     @classmethod
-    def fit(
-        cls, norms: Sequence[str], labels: np.ndarray, prior_weight: float, reason: str,
-        categories: Sequence[str | None] | None = None,
-    ) -> TemplateMemory:
-        """Count every labelled message (``norms`` normalised, copies included) per template and,
-        given ``categories`` (None or NaN where a row's category is unknown), per category too."""
+    def fit(cls, norms: Sequence[str], labels: np.ndarray, prior_weight: float, reason: str) -> TemplateMemory:
+        """Count every labelled message (``norms`` normalised, copies included) per template."""
         keys, inverse = np.unique(template_keys(norms), return_inverse=True)
         labels = np.asarray(labels, dtype=np.float64)
         messages = np.bincount(inverse, minlength=len(keys)).astype(np.uint32)
         unwanted = np.bincount(inverse, weights=labels, minlength=len(keys)).astype(np.uint32)
-        if categories is None:
-            return cls(keys, messages, unwanted, float(prior_weight), reason)
-        named = [isinstance(category, str) for category in categories]
-        names = tuple(sorted({category for category, known in zip(categories, named, strict=True) if known}))
-        column = {name: k for k, name in enumerate(names)}
-        counts = np.zeros((len(keys), len(names)), dtype=np.uint32)
-        rows = inverse.reshape(-1)[np.flatnonzero(named)]
-        columns = np.array([column[category] for category in categories if isinstance(category, str)], dtype=np.intp)
-        np.add.at(counts, (rows, columns), 1)
-        return cls(keys, messages, unwanted, float(prior_weight), reason, names, counts)
+        return cls(keys, messages, unwanted, float(prior_weight), reason)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -113,35 +86,14 @@ class TemplateMemory:
     def lookup(self, norms: Sequence[str]) -> TemplateCounts:
         """The counts of each normalised message's template."""
         keys = template_keys(norms)
-        named = self.category_counts
         if not len(self.keys):
-            zeros = np.zeros(len(keys), dtype=np.uint32)
-            return TemplateCounts(zeros, zeros, None if named is None else np.zeros((len(keys), named.shape[1]), dtype=np.uint32))
+            return TemplateCounts(np.zeros(len(keys), dtype=np.uint32), np.zeros(len(keys), dtype=np.uint32))
         position = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         found = self.keys[position] == keys
-        return TemplateCounts(
-            np.where(found, self.messages[position], 0), np.where(found, self.unwanted[position], 0),
-            None if named is None else np.where(found[:, None], named[position], 0),
-        )
+        return TemplateCounts(np.where(found, self.messages[position], 0), np.where(found, self.unwanted[position], 0))
 
     def update(self, scores: np.ndarray, counts: TemplateCounts) -> np.ndarray:
         """``(u + s·p) / (n + s)`` where the template is known; the score itself where not."""
         scores = np.asarray(scores, dtype=np.float64)
         updated = (counts.unwanted + self.prior_weight * scores) / (counts.messages + self.prior_weight)
         return np.where(counts.known, updated, scores)
-
-    def update_categories(self, proba: np.ndarray, classes: Sequence[str], counts: TemplateCounts) -> np.ndarray:
-        """``(count_c + s·q_c) / (n_named + s)`` over ``classes`` (the category head's, in its
-        column order) where training named the category of any message of the template; the
-        head's ``proba`` itself where not, and everywhere for a memory without categories.
-        Categories the head lacks are not counted."""
-        if counts.categories is None:
-            return proba
-        column = {name: k for k, name in enumerate(self.category_names)}
-        counted = np.zeros(proba.shape, dtype=np.float64)
-        for j, name in enumerate(classes):
-            if name in column:
-                counted[:, j] = counts.categories[:, column[name]]
-        named = counted.sum(axis=1, keepdims=True)
-        updated = (counted + self.prior_weight * proba) / (named + self.prior_weight)
-        return np.where(named > 0, updated, proba)

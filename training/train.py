@@ -88,7 +88,6 @@ def _memory_without(labelled: pd.DataFrame, cfg: SmsConfig) -> Callable[[pd.Data
         return TemplateMemory.fit(
             norms[counted].tolist(), labelled.loc[counted, "label"].astype(int).to_numpy(),
             cfg.memory.prior_weight, SMS_MEMORY_REASON,
-            labelled.loc[counted, "category"].tolist() if cfg.memory.categories and "category" in labelled else None,
         )
 
     return memory
