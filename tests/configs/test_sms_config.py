@@ -82,6 +82,10 @@ def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
         ("fraud_type", "booster", "stacked", "fraud_type.booster"),
         ("serve", "rounds_quantile", 1.5, "serve.rounds_quantile"),
         ("serve", "rounds_scale", 0, "serve.rounds_scale"),
+        ("memory", "prior_weight", 0, "memory.prior_weight"),  # the model's score must count for something
+        ("memory", "prior_weight", -2.0, "memory.prior_weight"),
+        ("memory", "enabled", "sometimes", "memory.enabled"),
+        ("memory", "prior", 2.0, "memory.prior"),  # unknown key (typo)
         ("duplicates", "policy", "keep_some", "duplicates.policy"),  # only drop | keep_max | keep | weight
         ("duplicates", "policy", "weights", "duplicates.policy"),  # a near miss is refused, not read as drop
         ("duplicates", "policy", None, "duplicates.policy"),
