@@ -12,6 +12,10 @@ neighbours) and given with a 95% bootstrap interval over rounds (:func:`pair_boo
 
     PYTHONPATH=. .venv/bin/python benchmarks/serve_bench.py --only-http --before /tmp/base [--rounds 8] [--block-seconds 3]
 
+The yunmao servers of a run share one fresh, empty template store (not the data dir's, which
+earlier runs filled with automatic confirmations): one store, so the campaign watch's confirmations
+under the warm-up reach both servers alike and :func:`same_answers` compares like with like.
+
 Printed only (the serving section of docs/benchmarks.md is the full run's).
 """
 
@@ -27,7 +31,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from serve_bench import mlflow_command, ms, process, quantile, raw_load, server_cpu_s, yunmao_command
+from serve_bench import fresh_template_store, mlflow_command, ms, process, quantile, raw_load, server_cpu_s, yunmao_command
 from shadow_bench import pair_bootstrap
 
 CLIENTS = (1, 16)
@@ -83,7 +87,7 @@ def start(stack: ExitStack, system: str, command: tuple[int, dict[str, str], lis
 def same_answers(targets: list[Target], records: list[dict]) -> str:
     """One line: do the yunmao servers answer the same messages identically (one per request, every
     field but the random decision_id)? Each message goes to every server back to back: the
-    servers share the data dir's template reputation, whose automatic reasons quote a count
+    servers share the run's template store, whose automatic reasons quote a count
     ("已见 83 条") that the traffic in between moves (all 300 to one server, then all to the
     other, differed in 2-8 answers for that count alone, docs/benchmarks.md, session 11)."""
     import httpx
@@ -157,8 +161,10 @@ def run_http(args: argparse.Namespace, records: list[dict], meta: str) -> None:
     sms = [json.dumps({"messages": [r]}, ensure_ascii=False).encode() for r in records]
     frames = [json.dumps({"dataframe_records": [r]}, ensure_ascii=False).encode() for r in records]
     trees = [(THIS, None)] + [(BEFORE, args.before)] * bool(args.before)
+    store = fresh_template_store()
     with ExitStack() as stack:
-        targets = [start(stack, system, yunmao_command(args.model, args.workers, 0, tree), "/readyz", "/v1/sms/score", sms, tree)
+        targets = [start(stack, system, yunmao_command(args.model, args.workers, 0, tree, template_store=store), "/readyz",
+                         "/v1/sms/score", sms, tree)
                    for system, tree in trees]
         targets.append(start(stack, MLFLOW, mlflow_command(args.model), "/ping", "/invocations", frames))
         for target in targets:  # warm-up: imports, caches, the batching dispatcher's cost model

@@ -21,6 +21,14 @@ HTTP rows report the CPU the server's processes spent per request (``server_cpu_
 The overload runs use a minimal HTTP/1.1 client on raw sockets (:func:`raw_load`): at 256
 clients hammering shed answers, httpx's own CPU (about a millisecond a request) would take the
 server's cores on this 2-core machine and measure the client, not the server.
+
+Every ``yunmao serve`` started here gets a fresh, empty template store of its own (a SQLite file in
+a temp dir, :func:`serve_command`); the registry and the profile store stay the data dir's. The
+service's campaign watch confirms templates automatically under load and writes them to the store,
+and ``mlflow models serve`` (the pyfunc) has no store: with the data dir's store shared by every
+server of a run, the later servers' answers carried template floors and reasons that the earlier
+rows' load (or an earlier run) had confirmed, and the identical-outputs line compared two
+different things (194 of 200, session 14). Fresh stores also leave the data dir's store as it was.
 """
 
 from __future__ import annotations
@@ -157,7 +165,7 @@ def template_lookup_rows(records: list[dict], seconds: float, system: str) -> li
 
     config = load_campaigns_config()
     config = config.model_copy(update={"reputation": config.reputation.model_copy(update={"signature_cache_entries": 0})})
-    store = open_template_store(config.reputation, f"sqlite:///{tempfile.mkdtemp()}/templates.db")
+    store = open_template_store(config.reputation, fresh_template_store())
     reputation = TemplateReputation(config, store)
     for record in records[::4]:
         try:
@@ -381,13 +389,24 @@ def tree_serving_config(tree: Path) -> dict:
     return yaml.safe_load((tree / "configs" / "serving.yaml").read_text(encoding="utf-8"))
 
 
-def serve_command(uri: str, config: dict, workers: int) -> tuple[int, dict[str, str], list[str]]:
-    """(port, environment, command) of a ``yunmao serve`` with ``config`` as its serving config, no API key."""
+def fresh_template_store() -> str:
+    """The URL of a new, empty SQLite template store in a temp dir of its own."""
+    return f"sqlite:///{tempfile.mkdtemp(prefix='serve-bench-templates-')}/templates.db"
+
+
+def serve_command(uri: str, config: dict, workers: int,
+                  template_store: str | None = None) -> tuple[int, dict[str, str], list[str]]:
+    """(port, environment, command) of a ``yunmao serve`` with ``config`` as its serving config, no API key,
+    and the template store at ``template_store`` (None: a fresh, empty one of its own, not the data dir's:
+    see the module docstring)."""
+    from configs.environment import variable_name
     from configs.serving import SERVING_CONFIG_ENV
+    from serving.template_store import TEMPLATE_STORE_ENV
 
     config_file = Path(tempfile.mkdtemp()) / "serving.yaml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
-    env = {**os.environ, SERVING_CONFIG_ENV: str(config_file)}
+    env = {**os.environ, SERVING_CONFIG_ENV: str(config_file), TEMPLATE_STORE_ENV: template_store or fresh_template_store()}
+    env.pop(variable_name("campaigns", ("reputation", "store_url")), None)  # would conflict with the shortcut
     env.pop("YUNMAO_API_KEY", None)
     port = free_port()
     return port, env, [str(BIN / "yunmao"), "serve", "--model", uri, "--port", str(port), "--workers", str(workers)]
@@ -500,16 +519,17 @@ def footprint(system: str, started: Started) -> str:
 
 
 def yunmao_command(uri: str, workers: int, cache_entries: int, tree: Path | None = None,
-                   overrides: tuple[str, ...] = ()) -> tuple[int, dict[str, str], list[str]]:
+                   overrides: tuple[str, ...] = (), template_store: str | None = None) -> tuple[int, dict[str, str], list[str]]:
     """(port, environment, command) of a ``yunmao serve`` of the shipped config with ``overrides``
-    and ``cache_entries``; ``tree``: the code and shipped config of that checkout (start it there)."""
+    and ``cache_entries``; ``tree``: the code and shipped config of that checkout (start it there);
+    ``template_store``: as in :func:`serve_command` (None: a fresh, empty one)."""
     from configs.paths import data_dir
     from configs.serving import load_serving_config
 
     shipped = load_serving_config().model_dump() if tree is None else tree_serving_config(tree)
     config = with_overrides(shipped, list(overrides))
     config["cache"]["max_entries"] = cache_entries
-    port, env, cmd = serve_command(uri, config, workers)
+    port, env, cmd = serve_command(uri, config, workers, template_store)
     if tree is not None:
         env["PYTHONPATH"] = str(tree)
         env.setdefault("YUNMAO_DATA_DIR", str(data_dir()))  # this checkout's registry, not an empty one in the tree

@@ -1,0 +1,46 @@
+"""benchmarks/serve_bench.py: every yunmao server it starts gets a fresh, empty template store of its
+own, so its answers do not depend on what an earlier server's load (or run) confirmed (issue #12)."""
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.serve_bench import yunmao_command
+from configs.campaigns import load_campaigns_config
+from configs.environment import variable_name
+from configs.paths import data_dir
+from serving.template_store import TEMPLATE_STORE_ENV, SqliteTemplateStore, open_template_store
+
+MODEL = "models:/yunmao-sms@champion"
+STORE_URL_VARIABLE = variable_name("campaigns", ("reputation", "store_url"))
+
+
+def _served_store(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> SqliteTemplateStore:
+    """The template store a server started with ``env`` opens (resolved as the service does)."""
+    monkeypatch.setenv(TEMPLATE_STORE_ENV, env[TEMPLATE_STORE_ENV])
+    monkeypatch.delenv(STORE_URL_VARIABLE, raising=False)
+    store = open_template_store(load_campaigns_config().reputation)
+    assert isinstance(store, SqliteTemplateStore)
+    return store
+
+
+def test_each_server_gets_a_fresh_empty_store_not_the_data_dirs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the caller's environment names the data dir's store both ways: the bench must override both
+    shared = f"sqlite:///{data_dir() / 'templates.db'}"
+    monkeypatch.setenv(TEMPLATE_STORE_ENV, shared)
+    monkeypatch.setenv(STORE_URL_VARIABLE, shared)
+    envs = [yunmao_command(MODEL, 1, 0)[1], yunmao_command(MODEL, 1, 100_000, overrides=("batching.direct_min_messages=1",))[1]]
+
+    assert all(STORE_URL_VARIABLE not in env for env in envs)
+    stores = [_served_store(env, monkeypatch) for env in envs]
+    paths = [store.path.resolve() for store in stores]
+    assert paths[0] != paths[1]
+    assert (data_dir() / "templates.db").resolve() not in paths
+    assert all(store.changes(0) == (0, []) for store in stores)  # empty
+
+
+def test_a_named_store_is_passed_through(tmp_path: Path) -> None:
+    """http_bench's servers share one fresh store of their run, so same_answers compares like with like."""
+    url = f"sqlite:///{tmp_path / 'templates.db'}"
+    envs = [yunmao_command(MODEL, 1, 0, template_store=url)[1] for _ in range(2)]
+    assert [env[TEMPLATE_STORE_ENV] for env in envs] == [url, url]
