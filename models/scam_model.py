@@ -267,7 +267,7 @@ class ScamModel:
         normalised = normalise_records(records)
         features = self.features(normalised)
         model_scores = self.score_features(features)
-        counts = memory.lookup(normalised.norm)
+        counts = memory.lookup_templates(normalised.templates)
         scores = memory.update(model_scores, counts)
         raised = np.where((scores > model_scores) & (counts.unwanted > 0), counts.unwanted, 0)
         return Scored(features, scores, raised, counts.known)

@@ -100,7 +100,10 @@ class TemplateReputation:
 
     def normalised_signature(self, norm: str) -> tuple[LeanMinHash | None, str]:
         """:meth:`signature` of a message already normalised (by ``features.sms.preprocess``)."""
-        template = normalised_template(norm)
+        return self.template_signature(normalised_template(norm))
+
+    def template_signature(self, template: str) -> tuple[LeanMinHash | None, str]:
+        """:meth:`signature` of a message already reduced to its template (``NormalisedSms.templates``)."""
         if is_official_reminder(template):
             return None, template
         return self._template_signature(template), template
@@ -109,11 +112,13 @@ class TemplateReputation:
               observe: bool = True) -> list[Decision]:
         """``decisions`` with template floors and reasons applied, in order; ``messages`` are
         the ones the model scored, normalised once for both. ``observe`` False (a shadow
-        challenger's decisions): sightings are not counted and the campaign watch sees nothing."""
-        return [self._judge(model, norm, decision, observe) for norm, decision in zip(messages.norm, decisions, strict=True)]
+        challenger's decisions): sightings are not counted and the campaign watch sees nothing.
+        Each message's template is the one its batch carries (the memory read the same)."""
+        return [self._judge(model, template, decision, observe)
+                for template, decision in zip(messages.templates, decisions, strict=True)]
 
-    def _judge(self, model: ScamModel, norm: str, decision: Decision, observe: bool) -> Decision:
-        signature, template = self.normalised_signature(norm)
+    def _judge(self, model: ScamModel, template: str, decision: Decision, observe: bool) -> Decision:
+        signature = self.template_signature(template)[0]
         if signature is None:
             return decision
         matches = self.index.matches(signature)

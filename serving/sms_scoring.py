@@ -21,7 +21,7 @@ def decide_sms(loaded: LoadedModel, records: Sequence[Record], explain: bool, re
                observe: bool = True) -> list[Verdict]:
     """One verdict per message, in order, all on ``loaded``; ``observe`` False leaves the
     reputation's sighting counts and campaign watch untouched."""
-    messages = normalise_records(records)  # once: for the cache key, the features and the template lookup
+    messages = normalise_records(records)  # once: for the cache key, the features, the memory and reputation (templates made once too)
     keys = message_keys(messages) if loaded.cache is not None else None
     decisions = decide(loaded, messages, explain, keys)
     if reputation is not None:

@@ -141,7 +141,7 @@ def fit_scam_model(
     max_reasons: int = 5,
     fold_columns: Callable[[list[tuple[np.ndarray, np.ndarray]]], pd.DataFrame] | None = None,
     reference: ReferenceConfig | None = None,
-    memory: Callable[[pd.DataFrame], TemplateMemory] | None = None,
+    memory: Callable[[np.ndarray], TemplateMemory] | None = None,
 ) -> FitResult:
     """Fit every part of a ScamModel on ``frame`` (records with ``label``, maybe ``fraud_type``
     and ``category``).
@@ -156,16 +156,17 @@ def fit_scam_model(
     reference is the finished model's own output on them (:func:`served_reference`); without it
     (call models, whose profile columns are not stacked) it is a sample of out-of-fold scores.
 
-    ``memory`` builds the model's template memory (models/template_memory.py) from the records held
-    out for the reference (none without ``reference``): it must leave their groups' labelled rows
-    uncounted, because those rows are the reference's unseen data — counted, every one of them
-    would be "known" and the reference scored as no new message is. The model gets the memory
-    before the reference is scored, so the reference is the served score, memory included.
+    ``memory`` builds the model's template memory (models/template_memory.py) from the positions in
+    ``frame`` of the rows held out for the reference, whole groups (none without ``reference``): it
+    must leave their groups' labelled rows uncounted, because those rows are the reference's unseen
+    data — counted, every one of them would be "known" and the reference scored as no new message
+    is. The model gets the memory before the reference is scored, so the reference is the served
+    score, memory included.
     """
     serve = serve or ServeConfig()
     frame = frame.reset_index(drop=True)
     groups = groups.reset_index(drop=True)
-    held_out = None
+    held_out, held_rows = None, np.zeros(0, dtype=np.intp)
     if reference is not None:
         fitted_rows, held_rows = reference_holdout(groups, reference, split.seed)
         held_out = frame.iloc[held_rows].reset_index(drop=True)
@@ -233,7 +234,7 @@ def fit_scam_model(
         reason_templates=dict(reason_templates or {}),
         reason_mask=reason_mask(feature_names) if reason_mask else None,
         max_reasons=max_reasons,
-        template_memory=None if memory is None else memory(frame.iloc[:0] if held_out is None else held_out),
+        template_memory=None if memory is None else memory(held_rows),
     )
     model.reference = (
         _reference_sample(served, features, scores, feature_names, split.seed)

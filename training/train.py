@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from configs.sms import SmsConfig
@@ -42,17 +43,19 @@ def fit_sms(
 ) -> FitResult:
     """Fit an SMS ScamModel on labelled records (no MLflow): what every SMS model is made by.
 
-    ``groups`` keep rows together in the cross-fitting folds (default: same normalised text).
-    ``labelled``: every labelled row the template memory counts (``cfg.memory``), copies the
-    ``duplicates`` setting dropped from ``frame`` included; default ``frame`` itself — except the
-    rows whose normalised text the drift reference holds out (:func:`_memory_without`).
+    ``groups`` keep rows together in the cross-fitting folds and the drift reference's hold-out
+    (default: same normalised text). ``labelled``: every labelled row the template memory counts
+    (``cfg.memory``), copies the ``duplicates`` setting dropped from ``frame`` included; default
+    ``frame`` itself — except the rows of the groups the drift reference holds out
+    (:func:`_memory_without`).
     """
     frame = frame.reset_index(drop=True)
+    groups = frame["text"].map(normalise_text) if groups is None else groups.reset_index(drop=True)
     fit = fit_scam_model(
         frame,
         kind="sms",
         featuriser=build_sms_featuriser(cfg.features, seed=cfg.split.seed),
-        groups=frame["text"].map(normalise_text) if groups is None else groups.reset_index(drop=True),
+        groups=groups,
         lightgbm=cfg.lightgbm,
         thresholds=cfg.thresholds,
         split=cfg.split,
@@ -64,16 +67,23 @@ def fit_sms(
         base_margin_feature=LINEAR_SCORE_NAME,
         max_reasons=cfg.max_reasons,
         reference=cfg.reference,
-        memory=_memory_without(frame if labelled is None else labelled, cfg) if cfg.memory.enabled else None,
+        memory=_memory_without(frame, labelled, cfg) if cfg.memory.enabled else None,
     )
     fit.model.fallback_reasons = SMS_FALLBACK_REASONS
     fit.model.lead_reasons = SMS_LEAD_REASONS
     return fit
 
 
-def _memory_without(labelled: pd.DataFrame, cfg: SmsConfig) -> Callable[[pd.DataFrame], TemplateMemory]:
-    """The template memory of ``labelled``, built once the reference's held-out records are known:
-    every labelled row except those sharing a held-out record's normalised text.
+def _memory_without(frame: pd.DataFrame, labelled: pd.DataFrame | None, cfg: SmsConfig) -> Callable[[np.ndarray], TemplateMemory]:
+    """The template memory of the labelled rows, built once the reference's held-out rows (positions
+    in ``frame``, whole groups) are known: every labelled row except the held-out groups'.
+
+    ``labelled`` None: the labelled rows are ``frame``'s, so exactly the held-out rows are left out,
+    whatever the groups (a fitted row sharing a held-out row's text is counted). Otherwise each
+    labelled row stands for the rows of ``frame`` with its normalised text (dedupe kept those of its
+    copies): it is left out when all of them are held out. A text the caller's groups put on both
+    sides is fitted anyway, so its template is no news to the reference: its copies are counted.
+    With the default groups (normalised text) no text is on both sides and both rules are one.
 
     The held-out rows are the reference's unseen data (the boosters never train on them): counted,
     each would be "known" and the reference scored as no new message is, so live PSI would drift
@@ -81,14 +91,19 @@ def _memory_without(labelled: pd.DataFrame, cfg: SmsConfig) -> Callable[[pd.Data
     which lacks only the reference's rows and their copies (``cfg.reference``: shipped 5 % of the
     rows, at most 2,000, before copies).
     """
-    norms = labelled["text"].map(normalise_text)
+    frame_norms = frame["text"].map(normalise_text)
+    norms = frame_norms if labelled is None else labelled["text"].map(normalise_text)
+    labels = (frame if labelled is None else labelled)["label"].astype(int).to_numpy()
 
-    def memory(held_out: pd.DataFrame) -> TemplateMemory:
-        counted = ~norms.isin(set(held_out["text"].map(normalise_text))).to_numpy()
-        return TemplateMemory.fit(
-            norms[counted].tolist(), labelled.loc[counted, "label"].astype(int).to_numpy(),
-            cfg.memory.prior_weight, SMS_MEMORY_REASON,
-        )
+    def memory(held_rows: np.ndarray) -> TemplateMemory:
+        held = np.zeros(len(frame), dtype=bool)
+        held[held_rows] = True
+        if labelled is None:
+            counted = ~held
+        else:
+            held_only = set(frame_norms[held]) - set(frame_norms[~held])
+            counted = ~norms.isin(held_only).to_numpy()
+        return TemplateMemory.fit(norms[counted].tolist(), labels[counted], cfg.memory.prior_weight, SMS_MEMORY_REASON)
 
     return memory
 

@@ -9,12 +9,13 @@ DataFrame (building one costs more than normalising a 70-character SMS).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from features.sms.normalise import normalise_text
+from features.sms.templates import TemplateTexts
 from features.sms.tokenise import get_tokenizer, tokenise
 
 METADATA_COLUMNS = ("sender", "sent_at")
@@ -23,19 +24,33 @@ Records = pd.DataFrame | Sequence[Mapping[str, object]]
 
 @dataclass(frozen=True)
 class NormalisedSms:
-    """Messages column-wise, text already normalised: what the features, the decision cache
-    and template reputation all read, so each message is normalised exactly once."""
+    """Messages column-wise, text already normalised: what the features, the decision cache,
+    the known-template memory and template reputation all read, so each message is normalised
+    exactly once, and reduced to its template (:attr:`templates`) at most once."""
 
     norm: list[str]
     sender: list[object]
     sent_at: list[object]
+    # Made on first read; a batch's take() shares its parent's (the memory reads the cache misses,
+    # reputation then every message).
+    template_texts: TemplateTexts | None = field(default=None, kw_only=True, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.template_texts is None:
+            object.__setattr__(self, "template_texts", TemplateTexts(self.norm))
 
     def __len__(self) -> int:
         return len(self.norm)
 
+    @property
+    def templates(self) -> list[str]:
+        """Each message's template text (``features.sms.templates.normalised_template``)."""
+        return self.template_texts.read()
+
     def take(self, rows: Sequence[int]) -> NormalisedSms:
         """These messages only, in the order of ``rows``."""
-        return NormalisedSms([self.norm[i] for i in rows], [self.sender[i] for i in rows], [self.sent_at[i] for i in rows])
+        return NormalisedSms([self.norm[i] for i in rows], [self.sender[i] for i in rows], [self.sent_at[i] for i in rows],
+                             template_texts=self.template_texts.take(rows))
 
 
 @dataclass(frozen=True)

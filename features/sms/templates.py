@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -41,6 +42,36 @@ def normalised_template(norm: str) -> str:
     masked = _NAME_AFTER_SALUTATION.sub(NAME, norm)
     masked = _NAME_WITH_TITLE.sub(NAME, masked)
     return _DIGIT_RUN.sub(DIGITS, masked)
+
+
+class TemplateTexts:
+    """The template text (:func:`normalised_template`) of each message of one batch, each made on
+    first read and kept: the known-template memory and template reputation both read it, and the
+    subsets a decision cache scores (:meth:`take`) share it, so no message's template is made twice.
+
+    Filling is idempotent (a template depends on its text alone), so threads may read at once.
+    """
+
+    def __init__(self, norms: Sequence[str], rows: Sequence[int] | None = None,
+                 texts: list[str | None] | None = None) -> None:
+        self._norms = norms
+        self._rows = range(len(norms)) if rows is None else rows
+        self._texts: list[str | None] = [None] * len(norms) if texts is None else texts
+
+    def read(self) -> list[str]:
+        """The template of each message of this view, in order."""
+        norms, texts = self._norms, self._texts
+        read = []
+        for row in self._rows:
+            template = texts[row]
+            if template is None:
+                template = texts[row] = normalised_template(norms[row])
+            read.append(template)
+        return read
+
+    def take(self, rows: Sequence[int]) -> TemplateTexts:
+        """The view of these messages (positions in this view), sharing what is already made."""
+        return TemplateTexts(self._norms, [self._rows[i] for i in rows], self._texts)
 
 
 def shingles(template: str, size: int) -> set[bytes]:

@@ -5,6 +5,8 @@ Reference: sklearn's own ``TfidfVectorizer.transform`` and the per-column pandas
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,14 +15,29 @@ import scipy.sparse as sp
 from features.sms import factory, text
 from features.sms.normalise import normalise_text
 from features.sms.patterns import cue_rows
-from features.sms.preprocess import METADATA_COLUMNS, RecordPreprocessor, prepare_records
+from features.sms.preprocess import METADATA_COLUMNS, NormalisedSms, RecordPreprocessor, prepare_records
+from features.sms.reasons import SMS_MEMORY_REASON
 from features.sms.tokenise import tokenise
+from models import scam_model
+from models.scam_model import ScamModel
+from models.template_memory import TemplateMemory
 from tests.conftest import shared_data
 from training.data.demo_sms import generate_demo_sms
 from training.data.sms.load import load_unlabelled
 
 
-def _reference_preprocess(records: pd.DataFrame) -> pd.DataFrame:
+def _reference_normalise(records: pd.DataFrame) -> NormalisedSms:
+    """Per-column pandas normalisation: what a model with a template memory reads first."""
+    metadata = [records[c].to_numpy(dtype=object).tolist() if c in records else [None] * len(records) for c in METADATA_COLUMNS]
+    return NormalisedSms([normalise_text(t) for t in records["text"].astype(str)], *metadata)
+
+
+def _reference_preprocess(records: pd.DataFrame | NormalisedSms) -> pd.DataFrame:
+    if isinstance(records, NormalisedSms):  # normalised by _reference_normalise (a model with a template memory)
+        frame = pd.DataFrame({"norm": records.norm, "tokens": [" ".join(tokenise(t)) for t in records.norm]})
+        for column in METADATA_COLUMNS:
+            frame[column] = getattr(records, column)
+        return frame
     norm = [normalise_text(t) for t in records["text"].astype(str)]
     frame = pd.DataFrame({"norm": norm, "tokens": [" ".join(tokenise(t)) for t in norm]}, index=records.index)
     for column in METADATA_COLUMNS:
@@ -28,20 +45,34 @@ def _reference_preprocess(records: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def test_fast_path_matches_reference(demo_model, monkeypatch):
+@pytest.fixture(scope="module")
+def memory_model(demo_model: ScamModel, demo_frame: pd.DataFrame) -> ScamModel:
+    """The demo model with a template memory of its training rows (no refit: the memory comes after the model)."""
+    norms = demo_frame["text"].map(normalise_text).tolist()
+    memory = TemplateMemory.fit(norms, demo_frame["label"].to_numpy(), prior_weight=2.0, reason=SMS_MEMORY_REASON)
+    return dataclasses.replace(demo_model, template_memory=memory)
+
+
+@pytest.mark.parametrize("with_memory", [False, True], ids=["model_alone", "with_template_memory"])
+def test_fast_path_matches_reference(with_memory: bool, request: pytest.FixtureRequest, monkeypatch):
+    model = request.getfixturevalue("memory_model" if with_memory else "demo_model")
     records = generate_demo_sms(n=300, seed=7)
     records.loc[records.index[:5], "sender"] = None
-    fast = [demo_model.decide(records.iloc[[i]])[0] for i in range(40)] + demo_model.decide(records.iloc[40:])
+    fast = [model.decide(records.iloc[[i]])[0] for i in range(40)] + model.decide(records.iloc[40:])
     with monkeypatch.context() as patch:
         patch.setattr(text, "tfidf_transform", lambda vectoriser, documents: vectoriser.transform(documents))
         patch.setattr(factory, "prepare_records", _reference_preprocess)
-        reference = demo_model.decide(records)
+        patch.setattr(scam_model, "normalise_records", _reference_normalise)
+        reference = model.decide(records)
     assert any(d.action != "allow" for d in reference) and any(d.reasons for d in reference)
+    memory_said = any(d.reasons[:1] and d.reasons[0].startswith("与训练数据中") for d in reference)
+    assert memory_said == with_memory  # the memory raised some flagged messages, and only with it
     np.testing.assert_allclose([d.score for d in fast], [d.score for d in reference], rtol=0, atol=1e-9)
     assert [(d.action, d.fraud_type, d.reasons) for d in fast] == [(d.action, d.fraud_type, d.reasons) for d in reference]
     np.testing.assert_allclose(
         [d.fraud_type_score or 0.0 for d in fast], [d.fraud_type_score or 0.0 for d in reference], rtol=0, atol=1e-9
     )
+    assert [d.category for d in fast] == [d.category for d in reference]
 
 
 def _hstacked_margins(linear: text._LinearInput, model) -> np.ndarray:
