@@ -67,7 +67,7 @@ def all_real_sets(max_per_set: int | None, seed: int) -> pd.DataFrame:
 
 def fit_all_sets(real: pd.DataFrame, cfg: SmsConfig, mix: DemoMixConfig | None) -> ScamModel:
     """The model trained on ``real`` plus the demo ``mix`` (None: the real rows alone)."""
-    frame = with_demo_mix(real, mix)[0] if mix is not None else real
+    frame = with_demo_mix(real, mix).frame if mix is not None else real
     return fit_sms(frame, cfg).model
 
 

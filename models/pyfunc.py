@@ -31,10 +31,14 @@ class ScamModelPyfunc(mlflow.pyfunc.PythonModel):
     def load_context(self, context) -> None:
         """Refuse, before unpickling, a model this checkout would not score as it was trained
         (``models/provenance``): ``mlflow models serve`` and batch jobs load the pyfunc directly,
-        past yunmao's own loaders and their check. The provenance travels as the pyfunc's
-        ``model_config``, the one part of the MLmodel file a pyfunc sees at load."""
+        past yunmao's own loaders (which unpickle the artifact themselves and check once, there).
+
+        The provenance is read from the MLmodel file's ``metadata``, its one place (models logged
+        before it was kept once also carry it as the pyfunc's ``model_config``, ignored here): the
+        artifact lies in ``artifacts/`` of the model's folder, where ``log_scam_model`` put it."""
         artifact = Path(context.artifacts[ARTIFACT_KEY])
-        check_provenance(f"the pyfunc model at {artifact.parent.parent}", context.model_config or {})
+        model_dir = artifact.parent.parent
+        check_provenance(f"the pyfunc model at {model_dir}", mlflow.models.Model.load(str(model_dir)).metadata or {})
         self.model: ScamModel = load_pickled_model(artifact)
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
@@ -67,16 +71,17 @@ def decisions_frame(model: ScamModel, records: pd.DataFrame, explain: bool = Tru
 def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_name: str, workdir: Path):
     """Log ``model`` as a pyfunc with signature and input example and register a new version.
 
-    The MLmodel file's ``metadata`` records the yunmao version that pickled it and the hashes of the
-    feature resources it was trained with (``models/provenance``), read by yunmao's loaders before
-    anything is unpickled; the same record is the pyfunc's ``model_config``, checked by
-    :meth:`ScamModelPyfunc.load_context` for loaders that are not yunmao's.
+    The MLmodel file's ``metadata`` records, once, the yunmao version that pickled it and the hashes
+    of the feature resources it was trained with (``models/provenance``): read before anything is
+    unpickled by yunmao's loaders (``models/registry``) and by :meth:`ScamModelPyfunc.load_context`
+    for loaders that are not yunmao's. Not also the pyfunc's ``model_config``: both read the whole
+    MLmodel file anyway, and a ``model_config`` given at load (or ``$MLFLOW_PYFUNC_INFERENCE_CONFIG``)
+    overrides the keys of that one.
     Returns MLflow's ModelInfo (``registered_model_version`` is the new version).
     """
     artifact = workdir / "scam_model.joblib"
     joblib.dump(model, artifact)
     output_example = decisions_frame(model, input_example)
-    record = provenance(model.kind)
     return mlflow.pyfunc.log_model(
         name="model",
         python_model=ScamModelPyfunc(),
@@ -85,8 +90,7 @@ def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_nam
         input_example=input_example,
         registered_model_name=registered_name,
         pip_requirements=runtime_requirements(),
-        metadata=record,
-        model_config=record,
+        metadata=provenance(model.kind),
     )
 
 

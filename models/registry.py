@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import mlflow
 from mlflow import MlflowClient
+from mlflow.models import Model
 
 from configs.paths import data_dir
 from models.provenance import check_provenance
+from models.pyfunc import ARTIFACT_KEY, load_pickled_model
 from models.scam_model import ScamModel
 
 CHALLENGER = "challenger"
@@ -89,25 +95,41 @@ def set_alias(name: str, version: str, alias: str) -> None:
         raise ModelNotFoundError(f"models:/{name}/{version}: cannot set alias {alias!r} ({exc.message})") from exc
 
 
-def check_scorable_here(name: str, version: str) -> None:
+def check_scorable_here(name: str, version: str) -> Model:
     """Raise unless this checkout scores ``models:/NAME/VERSION`` as it was trained: its MLmodel's
     recorded provenance (read alone, nothing unpickled) is this yunmao's version and feature resources.
+    Returns that MLmodel, for what else it records (where the pickle lies, the provenance itself).
 
     Raises:
         IncompatibleModelError: names the model, what differs and what to do.
     """
     concrete = f"models:/{name}/{version}"
-    check_provenance(concrete, mlflow.models.Model.load(concrete).metadata or {})
+    mlmodel = mlflow.models.Model.load(concrete)
+    check_provenance(concrete, mlmodel.metadata or {})
+    return mlmodel
+
+
+@contextmanager
+def downloaded_scam_model(name: str, version: str, mlmodel: Model) -> Iterator[Path]:
+    """The pickled ScamModel of ``models:/NAME/VERSION`` (``mlmodel``: its MLmodel, which says where
+    the pickle lies), downloaded alone into a temporary folder that lasts the block."""
+    relative = mlmodel.flavors[mlflow.pyfunc.FLAVOR_NAME]["artifacts"][ARTIFACT_KEY]["path"]
+    with tempfile.TemporaryDirectory() as tmp:
+        yield Path(mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}/{version}/{relative}", dst_path=tmp))
 
 
 def load_scam_model(uri: str) -> ScamModel:
     """Load the ScamModel inside a registered pyfunc (by version or alias), for scoring here.
+
+    The pickle is unpickled here rather than through ``mlflow.pyfunc.load_model``: the provenance is
+    checked once, naming the registry version, before anything is downloaded; the pyfunc's own
+    check (``ScamModelPyfunc.load_context``, for loaders that are not yunmao's) would repeat it.
 
     Raises:
         IncompatibleModelError: before unpickling, when the version is not this yunmao's or was
             trained with other feature resources than this checkout's (``models/provenance``).
     """
     name, version = resolve_model_version(uri)
-    check_scorable_here(name, version)
-    pyfunc = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
-    return pyfunc.unwrap_python_model().model
+    mlmodel = check_scorable_here(name, version)
+    with downloaded_scam_model(name, version, mlmodel) as artifact:
+        return load_pickled_model(artifact)

@@ -122,15 +122,14 @@ def pack_registry_model(uri: str, kind: str) -> str:
     as trained (``models/provenance``) is refused: the Bento serves it with this checkout's code.
     """
     import bentoml
-    import mlflow
     from bentoml.exceptions import NotFound
     from mlflow import MlflowClient
 
-    from models.pyfunc import ARTIFACT_KEY, load_pickled_model
-    from models.registry import check_scorable_here, resolve_model_version
+    from models.pyfunc import load_pickled_model
+    from models.registry import check_scorable_here, downloaded_scam_model, resolve_model_version
 
     name, version = resolve_model_version(uri)
-    check_scorable_here(name, version)  # also when the store already holds it: this checkout may have changed since
+    mlmodel = check_scorable_here(name, version)  # also when the store already holds it: this checkout may have changed since
     source = MlflowClient().get_model_version(name, version).source
     tag = bentoml.Tag(name.lower(), version)
     try:
@@ -144,10 +143,7 @@ def pack_registry_model(uri: str, kind: str) -> str:
                 f"delete it first (bentoml models delete {tag})"
             )
         return str(tag)
-    with tempfile.TemporaryDirectory() as tmp:
-        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}/{version}", dst_path=tmp))
-        mlmodel = mlflow.models.Model.load(str(local / "MLmodel"))
-        artifact = local / mlmodel.flavors["python_function"]["artifacts"][ARTIFACT_KEY]["path"]
+    with downloaded_scam_model(name, version, mlmodel) as artifact:
         model_kind = load_pickled_model(artifact).kind
         if model_kind != kind:
             raise ValueError(f"{uri} is a {model_kind!r} model, not {kind!r} (--{kind}-model)")

@@ -20,7 +20,7 @@ from features.sms.reasons import (
 )
 from features.sms.text import LINEAR_SCORE_NAME
 from models.template_memory import TemplateMemory
-from training.data.demo_mix import with_demo_mix
+from training.data.demo_mix import unmixed, with_demo_mix
 from training.data.sms import load_labelled
 from training.fit import FitResult, fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
@@ -114,13 +114,13 @@ def train_sms(
     """Load, mix in ``cfg.demo_mix`` (unless ``demo_mix`` is False), fit, log and register an SMS
     model; returns the registered version. The data report records ``demo_mix_rows``."""
     loaded = load_labelled(paths, fmt, max_copies=cfg.duplicates.copies, weigh=cfg.duplicates.weighs)
-    frame, mixed = with_demo_mix(loaded.frame, cfg.demo_mix) if demo_mix else (loaded.frame, 0)
-    fit = fit_sms(frame, cfg, labelled=pd.concat([loaded.every_row, frame.tail(mixed)], ignore_index=True))
+    mix = with_demo_mix(loaded.frame, cfg.demo_mix) if demo_mix else unmixed(loaded.frame)
+    fit = fit_sms(mix.frame, cfg, labelled=pd.concat([loaded.every_row, mix.added], ignore_index=True))
     return log_and_register(
         fit,
         experiment=cfg.experiment,
         name=name or cfg.name,
         params=cfg.model_dump(),
-        data_report={**loaded.report.as_dict(), "demo_mix_rows": mixed},
+        data_report={**loaded.report.as_dict(), "demo_mix_rows": len(mix.added)},
         input_example=SMS_INPUT_EXAMPLE,
     )

@@ -30,11 +30,19 @@ def _real(tmp_path: Path, n: int = 200) -> Path:
 
 def test_the_mix_adds_share_times_the_real_rows_and_is_reproducible() -> None:
     real = drop_duplicates(generate_demo_sms(300, seed=77)).frame  # as the trainer loads it
-    mixed, added = with_demo_mix(real, DemoMixConfig(share=0.2, seed=3))
-    assert len(mixed) == len(real) + added and 0 < added <= 60
-    assert mixed.iloc[: len(real)]["text"].tolist() == real["text"].tolist()  # real rows kept, first
-    again, _ = with_demo_mix(real, DemoMixConfig(share=0.2, seed=3))
-    pd.testing.assert_frame_equal(mixed, again)
+    mix = with_demo_mix(real, DemoMixConfig(share=0.2, seed=3))
+    assert len(mix.frame) == len(real) + len(mix.added) and 0 < len(mix.added) <= 60
+    assert mix.frame.iloc[: len(real)]["text"].tolist() == real["text"].tolist()  # real rows kept, first
+    again = with_demo_mix(real, DemoMixConfig(share=0.2, seed=3))
+    pd.testing.assert_frame_equal(mix.frame, again.frame)
+    pd.testing.assert_frame_equal(mix.added, again.added)
+
+
+def test_the_added_rows_are_the_generated_rows_of_the_frame_in_its_columns() -> None:
+    real = drop_duplicates(generate_demo_sms(300, seed=77)).frame.assign(weight=1.0)  # a column the generator lacks
+    mix = with_demo_mix(real, DemoMixConfig(share=0.2, seed=3))
+    assert list(mix.added.columns) == list(real.columns) and len(mix.added) > 0
+    pd.testing.assert_frame_equal(mix.frame.iloc[len(real):].reset_index(drop=True), mix.added.reset_index(drop=True))
 
 
 def test_the_mix_keeps_the_real_rows_copies_and_labels() -> None:
@@ -44,15 +52,15 @@ def test_the_mix_keeps_the_real_rows_copies_and_labels() -> None:
     copies = pd.concat([real, real.head(5), real.head(5)], ignore_index=True)  # three copies of five texts
     generated = demo_mix_rows(len(copies), DemoMixConfig(share=0.2, seed=3)).head(3).assign(label=lambda f: 1 - f["label"])
     relabelled = pd.concat([copies, generated.reindex(columns=copies.columns)], ignore_index=True)
-    mixed, added = with_demo_mix(relabelled, DemoMixConfig(share=0.2, seed=3))
-    pd.testing.assert_frame_equal(mixed.iloc[: len(relabelled)], relabelled)  # every real row, as it was
-    assert added == len(mixed) - len(relabelled) > 0
+    mix = with_demo_mix(relabelled, DemoMixConfig(share=0.2, seed=3))
+    pd.testing.assert_frame_equal(mix.frame.iloc[: len(relabelled)], relabelled)  # every real row, as it was
+    assert len(mix.added) == len(mix.frame) - len(relabelled) > 0
 
 
 def test_share_zero_adds_nothing() -> None:
     real = generate_demo_sms(50, seed=77)
-    mixed, added = with_demo_mix(real, DemoMixConfig(share=0.0))
-    assert added == 0 and mixed is real
+    mix = with_demo_mix(real, DemoMixConfig(share=0.0))
+    assert mix.added.empty and mix.frame is real
 
 
 class _Captured:

@@ -9,6 +9,8 @@ retraining round can name them (to keep them out of its evaluation set) before t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from configs.sms import DemoMixConfig
@@ -22,16 +24,31 @@ def demo_mix_rows(n_real: int, mix: DemoMixConfig) -> pd.DataFrame:
     return generate_demo_sms(round(mix.share * n_real), seed=mix.seed)
 
 
-def with_demo_mix(real: pd.DataFrame, mix: DemoMixConfig) -> tuple[pd.DataFrame, int]:
+@dataclass(frozen=True)
+class DemoMix:
+    """What mixing gave: the training ``frame`` (the real rows, then the generated ones) and the
+    generated rows ``added`` on their own, so a caller never has to know where in ``frame`` they lie."""
+
+    frame: pd.DataFrame
+    added: pd.DataFrame
+
+
+def unmixed(real: pd.DataFrame) -> DemoMix:
+    """``real`` as it is, no generated row added."""
+    return DemoMix(real, real.iloc[:0])
+
+
+def with_demo_mix(real: pd.DataFrame, mix: DemoMixConfig) -> DemoMix:
     """``real`` untouched, then one copy of each generated message whose normalised text no real
-    row has; returns the frame and how many generated rows it gained.
+    row has (``added``, in ``real``'s columns).
 
     The real rows keep the copies the trainer's ``duplicates`` setting left them (deduplicating the
     union would cut them back to one) and their own labels (a real row wins over a generated copy).
     """
     generated = demo_mix_rows(len(real), mix)
     if generated.empty:
-        return real, 0
+        return unmixed(real)
     generated = drop_duplicates(generated).frame
-    new = generated[~generated["text"].map(normalise_text).isin(set(real["text"].map(normalise_text)))]
-    return pd.concat([real, new.reindex(columns=real.columns)], ignore_index=True), len(new)
+    added = generated[~generated["text"].map(normalise_text).isin(set(real["text"].map(normalise_text)))]
+    added = added.reindex(columns=real.columns)
+    return DemoMix(pd.concat([real, added], ignore_index=True), added)
