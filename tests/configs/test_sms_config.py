@@ -52,7 +52,7 @@ def test_only_the_weight_policy_weighs_and_it_needs_every_copy_of_a_file_written
 def test_fraud_type_head_serves_its_own_booster_choice_or_the_models(head_booster: str | None, served: str) -> None:
     cfg = SmsConfig.model_validate({"serve": {"booster": "merged"}, "fraud_type": {"booster": head_booster}})
     assert cfg.fraud_type.serving(cfg.serve).booster == served
-    assert cfg.category.serving(cfg.serve).booster == "merged", "the category head keeps serve's: its fraud_score is cut"
+    assert cfg.category.serving(cfg.serve).booster == "merged", "unset, the category head serves as serve says"
     assert cfg.fraud_type.serving(cfg.serve).rounds_scale == cfg.serve.rounds_scale
 
 
