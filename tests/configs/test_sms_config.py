@@ -80,6 +80,7 @@ def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
         ("features", "max_text_chars", 2000, "features.max_text_chars"),  # removed: nothing read it
         ("serve", "booster", "stacked", "serve.booster"),  # only refit | bag | merged
         ("fraud_type", "booster", "stacked", "fraud_type.booster"),
+        ("category", "booster", "stacked", "category.booster"),  # the shipped refit setting, misspelt
         ("serve", "rounds_quantile", 1.5, "serve.rounds_quantile"),
         ("serve", "rounds_scale", 0, "serve.rounds_scale"),
         ("memory", "prior_weight", 0, "memory.prior_weight"),  # the model's score must count for something
