@@ -32,18 +32,14 @@ from features.sms.templates import normalised_template
 KEY_BYTES = 8
 
 
-def template_key(norm: str) -> int:
-    """The 64-bit key of a normalised message's template (blake2b, stable across processes)."""
-    return _key(normalised_template(norm))
-
-
 def template_keys(norms: Sequence[str]) -> np.ndarray:
-    """:func:`template_key` of each normalised message, as uint64."""
-    return np.fromiter((template_key(norm) for norm in norms), dtype=np.uint64, count=len(norms))
+    """The key of each normalised message's template, as uint64."""
+    return keys_of_templates([normalised_template(norm) for norm in norms])
 
 
 def keys_of_templates(templates: Sequence[str]) -> np.ndarray:
-    """The keys of texts already reduced to templates (``NormalisedSms.templates``), as uint64."""
+    """The 64-bit key (blake2b, stable across processes) of each text already reduced to its
+    template (``NormalisedSms.templates``), as uint64."""
     return np.fromiter((_key(template) for template in templates), dtype=np.uint64, count=len(templates))
 
 
@@ -94,15 +90,15 @@ class TemplateMemory:
 
     def lookup(self, norms: Sequence[str]) -> TemplateCounts:
         """The counts of each normalised message's template."""
-        return self.lookup_keys(template_keys(norms))
+        return self._counts(template_keys(norms))
 
     def lookup_templates(self, templates: Sequence[str]) -> TemplateCounts:
         """:meth:`lookup` of messages already reduced to their templates (the service's batches
         carry them, made once for the memory and template reputation alike)."""
-        return self.lookup_keys(keys_of_templates(templates))
+        return self._counts(keys_of_templates(templates))
 
-    def lookup_keys(self, keys: np.ndarray) -> TemplateCounts:
-        """The counts of each template key (:func:`template_key`)."""
+    def _counts(self, keys: np.ndarray) -> TemplateCounts:
+        """The counts of each template key."""
         if not len(self.keys):
             return TemplateCounts(np.zeros(len(keys), dtype=np.uint32), np.zeros(len(keys), dtype=np.uint32))
         position = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
