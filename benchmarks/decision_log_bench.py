@@ -64,8 +64,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redis-url", help="Also measure the redis backend (a server with appendonly yes).")
     args = parser.parse_args()
-    folder = tempfile.mkdtemp()
-    measure("sqlite", DecisionLog(DecisionLogConfig(path=f"{folder}/decisions.db", max_rows=100_000), b"k" * 32))
+    with tempfile.TemporaryDirectory(prefix="decision-log-bench-") as folder:
+        measure("sqlite", DecisionLog(DecisionLogConfig(path=f"{folder}/decisions.db", max_rows=100_000), b"k" * 32))
     if args.redis_url:
         import redis
 

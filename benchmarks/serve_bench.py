@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import signal
@@ -389,9 +390,22 @@ def tree_serving_config(tree: Path) -> dict:
     return yaml.safe_load((tree / "configs" / "serving.yaml").read_text(encoding="utf-8"))
 
 
+@functools.cache
+def _scratch_root() -> tempfile.TemporaryDirectory:
+    """One temp dir per bench process, removed when the process exits: the serving configs, fresh
+    template stores, shadow stores and row files of a run live under it, so runs leave nothing behind.
+    (Server logs are kept apart: a failed start names its log.)"""
+    return tempfile.TemporaryDirectory(prefix="serve-bench-")
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new empty dir under this process's scratch root."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=_scratch_root().name))
+
+
 def fresh_template_store() -> str:
     """The URL of a new, empty SQLite template store in a temp dir of its own."""
-    return f"sqlite:///{tempfile.mkdtemp(prefix='serve-bench-templates-')}/templates.db"
+    return f"sqlite:///{scratch_dir('templates-')}/templates.db"
 
 
 def serve_command(uri: str, config: dict, workers: int,
@@ -403,7 +417,7 @@ def serve_command(uri: str, config: dict, workers: int,
     from configs.serving import SERVING_CONFIG_ENV
     from serving.template_store import TEMPLATE_STORE_ENV
 
-    config_file = Path(tempfile.mkdtemp()) / "serving.yaml"
+    config_file = scratch_dir("config-") / "serving.yaml"
     config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
     env = {**os.environ, SERVING_CONFIG_ENV: str(config_file), TEMPLATE_STORE_ENV: template_store or fresh_template_store()}
     env.pop(variable_name("campaigns", ("reputation", "store_url")), None)  # would conflict with the shortcut
@@ -608,7 +622,7 @@ def write_section(text: str, markers: tuple[str, str] = (START, END)) -> None:
 
 def before_in_process(tree: Path, model: str, seconds: float, messages: int) -> list[Row]:
     """:func:`in_process_rows` on the code in ``tree``, in a child process (imports resolve there first)."""
-    out = Path(tempfile.mkdtemp()) / "rows.json"
+    out = scratch_dir("rows-") / "rows.json"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--only-in-process", "--no-write", "--label", "before",
            "--model", model, "--seconds", str(seconds), "--messages", str(messages), "--rows-json", str(out)]
     subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(tree)}, stdout=subprocess.DEVNULL)

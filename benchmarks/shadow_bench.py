@@ -23,7 +23,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from serve_bench import (
     raw_exchange,
     raw_load,
     raw_request,
+    scratch_dir,
     serve_command,
     tree_serving_config,
     with_overrides,
@@ -207,7 +207,7 @@ def shadow_rows(uri: str, challenger: str, records: list[dict], seconds: float, 
     from serving.shadow_store import SHADOW_KEY_ENV
 
     name, version = resolve_model_version(challenger)
-    workdir = Path(tempfile.mkdtemp(prefix="serve-bench-shadow-"))
+    workdir = scratch_dir("shadow-")
     config = tree_serving_config(tree or ROOT)
     config["cache"]["max_entries"] = 0
     config["shadow"] = {**config["shadow"], "path": str(workdir / "shadow.db"),

@@ -1,6 +1,9 @@
 """benchmarks/serve_bench.py: every yunmao server it starts gets a fresh, empty template store of its
 own, so its answers do not depend on what an earlier server's load (or run) confirmed (issue #12)."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,9 +12,11 @@ from benchmarks.serve_bench import yunmao_command
 from configs.campaigns import load_campaigns_config
 from configs.environment import variable_name
 from configs.paths import data_dir
+from configs.serving import SERVING_CONFIG_ENV
 from serving.template_store import TEMPLATE_STORE_ENV, SqliteTemplateStore, open_template_store
 
 MODEL = "models:/yunmao-sms@champion"
+ROOT = Path(__file__).resolve().parents[2]
 STORE_URL_VARIABLE = variable_name("campaigns", ("reputation", "store_url"))
 
 
@@ -44,3 +49,20 @@ def test_a_named_store_is_passed_through(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'templates.db'}"
     envs = [yunmao_command(MODEL, 1, 0, template_store=url)[1] for _ in range(2)]
     assert [env[TEMPLATE_STORE_ENV] for env in envs] == [url, url]
+
+
+def test_a_run_leaves_no_temp_dirs_behind(tmp_path: Path) -> None:
+    """Serving configs and fresh stores live under one scratch root that is removed when the bench exits
+    (a run used to leave a config dir and a store dir per server in /tmp)."""
+    script = (
+        "from benchmarks.serve_bench import fresh_template_store, yunmao_command\n"
+        f"env = yunmao_command({MODEL!r}, 1, 0)[1]\n"
+        "print(fresh_template_store().removeprefix('sqlite:///'))\n"
+        f"print(env[{SERVING_CONFIG_ENV!r}])\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+
+    made = [Path(line) for line in run.stdout.split()]
+    assert len(made) == 2 and all(path.is_relative_to(tmp_path) for path in made)
+    assert list(tmp_path.iterdir()) == []
