@@ -43,3 +43,7 @@ app.command("report")(report)
 app.command("monitor")(monitor)
 app.command("dens")(dens)
 app.command("campaigns")(campaigns)
+
+
+if __name__ == "__main__":  # `python -m training.cli …` works like the `yunmao` script
+    app()

@@ -48,3 +48,15 @@ def test_unknown_format_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["data", "inspect", "--data", str(path), "--format", "xml"])
     assert result.exit_code == 2
     assert "unknown format 'xml'" in result.stderr
+
+
+def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
+    """`python -m training.cli` (no installed script on PATH) runs the commands, not silently nothing."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run([sys.executable, "-m", "training.cli", "data", "demo", "--out", str(tmp_path), "--n", "40"],
+                         cwd=root, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "sms.csv").is_file()
