@@ -1,6 +1,6 @@
 """Hand-written SMS, in our own words, for judging whether a model learnt the fraud *scripts*.
 
-Five disjoint sets, each scams (fraud type, script, text) and ordinary messages (kind, sender, text):
+Six disjoint sets, each scams (fraud type, script, text) and ordinary messages (kind, sender, text):
 
 - ``CHECK_*``: the committed check set of ``tests/models/test_fraud_scripts.py`` (the quickstart
   model must flag >= 95 % of its scams and touch none of its ordinary messages) and of
@@ -15,6 +15,9 @@ Five disjoint sets, each scams (fraud type, script, text) and ordinary messages 
 - ``DEV_HARD_*``: written on 2026-12-01 (session 12) before the change it judges: legitimate
   institutional and workplace notices full of money, credit, refund and link vocabulary (the kinds
   a blind set showed the quickstart model touching), beside the scams such a change could hurt.
+- ``INVESTMENT_*``: written on 2026-12-01 (session 16) before the change it judges: investment
+  scams of each sub-script, romance openers and scams using warning words, beside reminders that
+  quote those scripts, people sharing cloud-drive links and broker notices.
 
 Every message is checked not to be a near-duplicate of the demo generator's output nor of a
 message of another set (character-trigram Jaccard below ``NEAR_DUPLICATE_JACCARD``).
@@ -822,6 +825,70 @@ DEV_HARD_ORDINARY = [
      "【高速ETC】您的ETC卡本月通行费共计213.50元，已从绑定的建设银行卡扣除，账单可在微信小程序“ETC助手”查看。"),
 ]
 
+# Investment: written on 2026-12-01 (session 16, issue #10) before the change it judges, because a
+# blind set showed the quickstart model scoring half its 虚假投资理财 scams as ham, missing a
+# romance opener that hints at a platform, blocking a police reminder that quotes the 杀猪盘 script
+# and blocking a friend's cloud-drive share. Scams of each investment sub-script (IPO allotment,
+# the group's "teacher", pension dividends, withdrawal fees, mining, original shares, insider
+# forex, a course app, a crypto invitation), romance openers, and scams that use warning words;
+# ordinary messages: reminders quoting these scripts, people sharing links, broker notices. Like
+# ``DEV_*``, never copy or paraphrase these sentences into the generator.
+INVESTMENT_SCAMS = [
+    ("虚假投资理财", "IPO boost call-back",
+     "【国元证券】尊贵客户您好，本月新股申购开通VIP通道，中签率可达普通账户五倍，仅对资产十万以上客户开放，请致电0551-62207788登记。"),
+    ("虚假投资理财", "teacher's next pick",
+     "刘哥，周老师刚在群里透露了下周的龙头股，说是有重组预期，你账户里留够二十万，周一早上听指令进。"),
+    ("虚假投资理财", "pension dividend",
+     "老年朋友福利：民政部门扶持的夕阳红康养计划开始认购，一万元起投，每月固定分红三百，合同写明本金到期返还，报名请到街道老年活动中心。"),
+    ("虚假投资理财", "gold withdrawal fee",
+     "您在环球金业的账户盈利已达42万，因涉及跨境结算，出金前需缴纳20%的风险保证金，缴纳后两小时内到账，请尽快处理。"),
+    ("虚假投资理财", "mining machine",
+     "矿机托管项目火热招募中，一台机器每日产出0.02个以太坊，180天回本，后面全是纯利润，详情咨询Telegram @kuangchi99"),
+    ("虚假投资理财", "original shares",
+     "公司明年在港股上市，现在内部员工可以按每股1.5元认购原始股，上市后估值至少十五元，机会难得，要的话今天报名。"),
+    ("虚假投资理财", "insider forex",
+     "我表哥在投行做外汇交易员，他手里有欧元的内部走势，这两天跟着他下单已经赚了三万多，你要的话我把平台发你。"),
+    ("虚假投资理财", "course app",
+     "《牛散实战营》第十二期开课，学员专享量化选股软件，上月平均收益38%，添加班主任企业微信领取下载地址。"),
+    ("虚假投资理财", "crypto invitation",
+     "朋友，现在入场USDT理财正是时候，我用的交易所年化收益60%，随存随取，注册时填我的邀请码 8866 还能多拿奖励。"),
+    ("虚假投资理财", "beware of fakes",
+     "【鼎盛财富】近期有人冒用我司名义行骗，请认准唯一官方App“鼎盛财富Pro”，新用户入金即享保本年化24%，切勿轻信其他渠道。"),
+    ("冒充公检法", "fake anti-fraud police",
+     "我是市反诈中心民警，你的银行卡已被诈骗团伙盯上，请勿告诉家人，马上把存款转到我们提供的监管账户保护起来。"),
+    ("网络婚恋交友", "good-morning hint",
+     "早呀，今天降温了记得加衣服哦。我刚把昨天的收益提出来了，这个平台真的很稳，周末见面跟你细说。"),
+    ("网络婚恋交友", "dating-site opener",
+     "在珍爱网上看到你的照片，笑起来特别温暖。我在新加坡做跨境贸易，平时也研究点黄金投资，想认识一下你可以吗？"),
+    ("网络婚恋交友", "late-night promise",
+     "今天加班到好晚，一想到你就不累了。对了，你上次说想攒钱买房，我有个稳定赚钱的渠道，下次教你。"),
+]
+
+INVESTMENT_ORDINARY = [
+    ("anti-fraud reminder", SERVICE,
+     "【南京市公安局】提醒：网上认识的“男友”“女友”带你投资、保证只赚不赔的，就是杀猪盘，一分钱也别转。"),
+    ("anti-fraud reminder", SERVICE,
+     "【国家反诈中心】警惕“荐股老师”：拉你进群、免费送牛股、再让你下载App充值的，都是诈骗。"),
+    ("anti-fraud reminder", SERVICE,
+     "【市老龄办】提醒老人：打着国家扶持养老旗号，承诺保本保息、每月分红的投资项目都是非法集资，切勿转账。"),
+    ("anti-fraud reminder", SERVICE,
+     "【中信建投证券】本公司从未委托任何人以提升打新中签率、内部配售名义揽客，请勿相信，如有疑问请拨打官方客服95587。"),
+    ("anti-fraud reminder", SERVICE,
+     "【武汉反诈】投资平台说你盈利了、但提现要先交保证金和税费的，就是诈骗，请立即停止转账并拨打110。"),
+    ("shared link", MOBILE,
+     "小林，周六徒步的照片都在这里了 https://pan.baidu.com/s/1Kx8mQ 提取码：7hd2，挑几张发朋友圈吧。"),
+    ("shared link", MOBILE,
+     "妈，宝宝满月的视频我传到夸克网盘了 https://pan.quark.cn/s/3fa91c 直接点开就能看。"),
+    ("shared link", MOBILE,
+     "各位，下周汇报的PPT模板放在共享文档里了 https://docs.qq.com/sheet/DTk9 大家按模板改一下。"),
+    ("shared link", MOBILE,
+     "老王，你要的装修效果图在这 https://www.aliyundrive.com/s/ZP4r2 ，密码 q7w3，有问题再找我。"),
+    ("broker notice", SERVICE,
+     "【国泰君安】您好，您本日申购的新股“华宇科技”未中签，申购资金已解冻返还至资金账户。"),
+    ("retold warning", MOBILE,
+     "表姐，你说那个每月分红的养老项目我帮你问了社区，说是骗人的，千万别交钱啊。"),
+]
+
 SCAM_SENDERS = (MOBILE, VIRTUAL)
 
 
@@ -848,7 +915,8 @@ DEV = HandWrittenSet("dev", DEV_SCAMS, DEV_ORDINARY)
 HELD_BACK = HandWrittenSet("held back", HELD_BACK_SCAMS, HELD_BACK_ORDINARY)
 PILOT_A = HandWrittenSet("pilot A", PILOT_A_SCAMS, PILOT_A_ORDINARY)
 DEV_HARD = HandWrittenSet("dev hard", DEV_HARD_SCAMS, DEV_HARD_ORDINARY)
-SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD)
+INVESTMENT = HandWrittenSet("investment", INVESTMENT_SCAMS, INVESTMENT_ORDINARY)
+SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5

@@ -73,7 +73,9 @@ def test_the_memory_does_not_count_the_rows_the_drift_reference_holds_out(memory
     expected = [(fitted_keys == key).sum() for key in template_keys(held.tolist())]
     counts = memory_model.template_memory.lookup(held.tolist())
     np.testing.assert_array_equal(counts.messages, expected)
-    assert (norms == held.iloc[0]).sum() == 1 + EXTRA_HAM_COPIES  # copies of a held-out text are left out too
+    # Copies of a held-out text are left out too (the demo draw may hold the same text more than once).
+    in_rows = (rows["text"].map(normalise_text) == held.iloc[0]).sum()
+    assert in_rows >= 1 and (norms == held.iloc[0]).sum() == in_rows + EXTRA_HAM_COPIES
 
 
 def test_the_drift_reference_is_scored_with_the_memory_as_served(memory_model: ScamModel, without_memory: ScamModel,

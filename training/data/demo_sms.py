@@ -31,6 +31,10 @@ SMS_FILE = "sms.csv"
 _ALNUM = string.ascii_letters + string.digits
 ODD_HOURS = range(0, 7)
 DAY_HOURS = range(7, 24)
+# Path tokens of generated links: a company page's short path, a cloud-drive share's long key.
+_TOKEN_LENGTHS = {"legit": 5, "share": 10}
+# A cloud-drive share's extraction code (提取码) has four characters.
+_SHARE_CODE_LENGTH = 4
 
 
 @cache
@@ -71,9 +75,11 @@ class _Writer:
         return "".join(self.pick(_ALNUM) for _ in range(length))
 
     def link(self, kind: str) -> str:
+        """A link of ``kind``: ``legit`` (a company's page), ``share`` (a person's cloud-drive or
+        document share, longer token) or anything else: a scam landing page or short link."""
         hosts = self.vocab["link_hosts"]
-        if kind == "legit":
-            return f"https://{self.pick(hosts['legit'])}/{self.token(5)}"
+        if kind in ("legit", "share"):
+            return f"https://{self.pick(hosts[kind])}/{self.token(_TOKEN_LENGTHS[kind])}"
         host = self.pick(hosts["scam"] + hosts["short"])
         scheme = "http://" if host in hosts["scam"] else ""
         return f"{scheme}{host}/{self.token(6)}"
@@ -89,6 +95,8 @@ class _Writer:
             "mobile": lambda: self.number("mobile"),
             "link": lambda: self.link("scam"),
             "legit_link": lambda: self.link("legit"),
+            "share_link": lambda: self.link("share"),
+            "share_code": lambda: self.token(_SHARE_CODE_LENGTH).lower(),
             "date": lambda: f"{self.rng.integers(1, 13)}月{self.rng.integers(1, 29)}日",
             "time": lambda: f"{self.rng.integers(0, 24):02d}:{self.rng.integers(0, 60):02d}",
             "wxid": lambda: f"{self.token(3).lower()}{self.rng.integers(1000, 99999)}",

@@ -13,6 +13,8 @@ from training.data.sms import load_labelled
 
 FRAUD_TYPES = {"刷单返利", "虚假投资理财", "虚假网络贷款", "冒充电商物流客服", "冒充公检法", "虚假征信", "虚假购物服务", "冒充领导熟人", "网络游戏虚假交易", "网络婚恋交友", "其他"}
 N = 800
+QUICKSTART_N = 4000
+MIN_INVESTMENT_PHRASINGS = 30
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +45,25 @@ def test_fraud_is_disguised_like_real_campaigns(demo: pd.DataFrame) -> None:
     assert fraud.str.contains(r"(?:t\.cn|dwz\.cn|url\.cn|suo\.im|3\.cn)/\w+").any(), "short links"
     split = re.compile(r"安[ *\-·/|_#.]全|刷[ *\-·/|_#.]单|征[ *\-·/|_#.]信|退[ *\-·/|_#.]款|转[ *\-·/|_#.][账入]")
     assert fraud.map(lambda text: bool(split.search(text))).any(), "separators inside keywords"
+
+
+def test_a_link_from_a_person_is_not_fraud_by_itself(demo: pd.DataFrame) -> None:
+    """Friends share cloud-drive albums and documents (with a 提取码) from their own numbers: the
+    ordinary side has person-sent links, so a model cannot learn "link from a mobile ⇒ fraud"."""
+    shares = demo[demo["text"].str.contains(r"https://(?:pan\.baidu\.com|pan\.quark\.cn|www\.aliyundrive\.com|"
+                                            r"share\.weiyun\.com|docs\.qq\.com|kdocs\.cn)/")]
+    assert len(shares) > 0 and (shares["label"] == 0).all()
+    assert shares["text"].str.contains("提取码").any()
+
+
+def test_investment_fraud_has_many_phrasings_some_without_link_or_transfer() -> None:
+    """The investment script is more than "register at this link": first steps name a teacher, a
+    pick or a dividend and ask for nothing yet. (The quickstart's size: ~100 investment scams.)"""
+    demo = generate_demo_sms(QUICKSTART_N, seed=11)
+    investment = demo.loc[demo["fraud_type"] == "虚假投资理财", "text"]
+    assert investment.nunique() >= MIN_INVESTMENT_PHRASINGS
+    quiet = ~investment.str.contains(r"http|\.(?:cn|im|top|vip|cc|xyz)/|转账|转入|充值|汇款")
+    assert quiet.any()
 
 
 def test_senders_skew_but_do_not_separate_the_classes(demo: pd.DataFrame) -> None:
