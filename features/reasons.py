@@ -7,7 +7,8 @@ when absent, because absence explains nothing. Where "0" reads badly as a number
 个"), a table may give the zero case its own sentence under ``<feature>`` + :data:`ZERO_SUFFIX`
 ("无双向通话对象"). Two features that share a template mean the
 same thing (``voc_user_cnt`` and ``user_cnt``), so a decision shows that sentence once, with the
-value of the stronger contributor.
+value of the stronger contributor; so do one n-gram's columns in the character and the word
+vocabularies ("词: 资金" and "字: 资金": the reader sees the same word twice otherwise).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 
 ZERO_SUFFIX = "@zero"
+# An SMS n-gram feature is named by its vocabulary's prefix and the gram (features/sms/text.py).
+CHAR_GRAM_PREFIX, WORD_GRAM_PREFIX = "字: ", "词: "
+GRAM_PREFIXES = (CHAR_GRAM_PREFIX, WORD_GRAM_PREFIX)
 
 
 class _WithValue(dict):
@@ -70,12 +74,19 @@ def top_reasons(
         if len(reasons) >= limit:
             break
         reason = render_reason(name, value, templates, row)
-        key = templates.get(name) or reason
-        if reason is None or key in shown or reason in shown:
+        if reason is None:
             continue
-        shown.update((key, reason))
+        key, said = templates.get(name) or _gram_or_self(reason), _gram_or_self(reason)
+        if key in shown or said in shown:
+            continue
+        shown.update((key, said))
         (generic if name in fallbacks else reasons).append(reason)
     return reasons or generic[:limit]
+
+
+def _gram_or_self(reason: str) -> str:
+    """The n-gram a gram reason names whichever vocabulary it came from; any other reason itself."""
+    return reason[len(CHAR_GRAM_PREFIX):] if reason.startswith(GRAM_PREFIXES) else reason
 
 
 def merge_templates(*sources: Mapping[str, str]) -> dict[str, str]:

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from features.reasons import GRAM_PREFIXES
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
 from features.sms.patterns import COUNTER_CUES, ORIGINAL_ROUTE_REFUND, SHAPE_FEATURES, script_cues
 from features.sms.text import CATEGORY_SCORE_NAME, FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
-_GRAM_PREFIXES = ("字: ", "词: ")
 MIN_GRAM_CHARS = 2
 
 # Numeric features read as sentences with their value; every other SMS feature is a presence.
@@ -56,9 +56,9 @@ def sms_reason_mask(feature_names: Sequence[str]) -> np.ndarray:
 def _is_readable(name: str) -> bool:
     if name in _NEVER_REASONS or name.startswith((_TYPE_SCORE_PREFIX, _CATEGORY_SCORE_PREFIX)):
         return False
-    if not name.startswith(_GRAM_PREFIXES):
+    if not name.startswith(GRAM_PREFIXES):
         return True
-    gram = name[len(_GRAM_PREFIXES[0]) :]
+    gram = name[len(GRAM_PREFIXES[0]) :]
     if sum(ch.isalnum() for ch in gram) < MIN_GRAM_CHARS:  # "我", " 我" and ",您" are all one character
         return False
     return not any(ch.isupper() for ch in gram) or gram.strip() in PLACEHOLDERS

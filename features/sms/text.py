@@ -37,6 +37,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.utils.validation import check_is_fitted
 
 from features.labels import shipped_taxonomy
+from features.reasons import CHAR_GRAM_PREFIX, WORD_GRAM_PREFIX
 from features.sms.patterns import cue_matrix
 from features.sms.preprocess import PreparedSms
 from features.sms.sparse_blocks import Triples, assemble, column_lookup, dense_triples, sparse_triples
@@ -199,8 +200,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "linear_")
-        chars = [f"字: {gram}" for gram in self.char_.get_feature_names_out()]
-        words = [f"词: {gram}" for gram in self.word_.get_feature_names_out()]
+        chars = [f"{CHAR_GRAM_PREFIX}{gram}" for gram in self.char_.get_feature_names_out()]
+        words = [f"{WORD_GRAM_PREFIX}{gram}" for gram in self.word_.get_feature_names_out()]
         selected = [chars[i] for i in self.char_columns_] + [words[i] for i in self.word_columns_]
         type_names = [TYPE_SCORE_NAME.format(fraud_type=name) for name in self.type_classes_]
         category_names = [category_score_name(name) for name in self._category_models()]

@@ -48,3 +48,9 @@ def test_a_generic_reason_is_said_only_when_nothing_concrete_is() -> None:
     ranked = [("文本整体与诈骗短信相似", 0.9), ("冒充公检法称涉案", 1.0)]
     assert top_reasons(ranked, {}, limit=3, fallbacks=generic) == ["冒充公检法称涉案"]
     assert top_reasons(ranked[:1], {}, limit=3, fallbacks=generic) == ["文本整体与诈骗短信相似"]
+
+
+def test_one_gram_from_both_vocabularies_is_said_once() -> None:
+    """The character and the word vocabularies can both hold "资金": the reader sees it once."""
+    ranked = [("词: 资金", 1.0), ("字: 资金", 1.0), ("字: 转入", 1.0), ("词: 转入安全", 1.0)]
+    assert top_reasons(ranked, {}, limit=5) == ["词: 资金", "字: 转入", "词: 转入安全"]
