@@ -8,12 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from training.data.demo_sms import generate_demo_sms, write_demo_sms
+from training.data.demo_sms import default_demo_config, generate_demo_sms, write_demo_sms
 from training.data.sms import load_labelled
 
 FRAUD_TYPES = {"刷单返利", "虚假投资理财", "虚假网络贷款", "冒充电商物流客服", "冒充公检法", "虚假征信", "虚假购物服务", "冒充领导熟人", "网络游戏虚假交易", "网络婚恋交友", "其他"}
 N = 800
-QUICKSTART_N = 4000
 MIN_INVESTMENT_PHRASINGS = 30
 
 
@@ -59,7 +58,7 @@ def test_a_link_from_a_person_is_not_fraud_by_itself(demo: pd.DataFrame) -> None
 def test_investment_fraud_has_many_phrasings_some_without_link_or_transfer() -> None:
     """The investment script is more than "register at this link": first steps name a teacher, a
     pick or a dividend and ask for nothing yet. (The quickstart's size: ~100 investment scams.)"""
-    demo = generate_demo_sms(QUICKSTART_N, seed=11)
+    demo = generate_demo_sms(default_demo_config().n, seed=11)
     investment = demo.loc[demo["fraud_type"] == "虚假投资理财", "text"]
     assert investment.nunique() >= MIN_INVESTMENT_PHRASINGS
     quiet = ~investment.str.contains(r"http|\.(?:cn|im|top|vip|cc|xyz)/|转账|转入|充值|汇款")
