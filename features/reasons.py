@@ -76,7 +76,8 @@ def top_reasons(
         reason = render_reason(name, value, templates, row)
         if reason is None:
             continue
-        key, said = templates.get(name) or _gram_or_self(reason), _gram_or_self(reason)
+        said = _gram_or_self(reason)
+        key = templates.get(name) or said
         if key in shown or said in shown:
             continue
         shown.update((key, said))
@@ -86,7 +87,10 @@ def top_reasons(
 
 def _gram_or_self(reason: str) -> str:
     """The n-gram a gram reason names whichever vocabulary it came from; any other reason itself."""
-    return reason[len(CHAR_GRAM_PREFIX):] if reason.startswith(GRAM_PREFIXES) else reason
+    for prefix in GRAM_PREFIXES:
+        if reason.startswith(prefix):
+            return reason[len(prefix):]
+    return reason
 
 
 def merge_templates(*sources: Mapping[str, str]) -> dict[str, str]:
