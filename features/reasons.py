@@ -76,7 +76,7 @@ def top_reasons(
         reason = render_reason(name, value, templates, row)
         if reason is None:
             continue
-        said = _gram_or_self(reason)
+        said = gram_or_self(reason)
         key = templates.get(name) or said
         if key in shown or said in shown:
             continue
@@ -85,7 +85,7 @@ def top_reasons(
     return reasons or generic[:limit]
 
 
-def _gram_or_self(reason: str) -> str:
+def gram_or_self(reason: str) -> str:
     """The n-gram a gram reason names whichever vocabulary it came from; any other reason itself."""
     for prefix in GRAM_PREFIXES:
         if reason.startswith(prefix):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from features.reasons import GRAM_PREFIXES
+from features.reasons import GRAM_PREFIXES, gram_or_self
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
 from features.sms.patterns import COUNTER_CUES, ORIGINAL_ROUTE_REFUND, SHAPE_FEATURES, script_cues
@@ -58,7 +58,7 @@ def _is_readable(name: str) -> bool:
         return False
     if not name.startswith(GRAM_PREFIXES):
         return True
-    gram = name[len(GRAM_PREFIXES[0]) :]
+    gram = gram_or_self(name)
     if sum(ch.isalnum() for ch in gram) < MIN_GRAM_CHARS:  # "我", " 我" and ",您" are all one character
         return False
     return not any(ch.isupper() for ch in gram) or gram.strip() in PLACEHOLDERS
