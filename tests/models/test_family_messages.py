@@ -28,10 +28,11 @@ RETOLD = [text for kind, _, text in FAMILY.ordinary + INVESTMENT.ordinary
 REMINDERS = [text for hand_written in SETS for kind, _, text in hand_written.ordinary if kind == "anti-fraud reminder"]
 SIGNED_OFF_SCAMS = {"teacher's pick, appended sign-off": "拉人进投资炒股群",
                     "platform earnings, appended sign-off": "网恋交友对象引导投资或充值"}
-# At most this many of the set's scams may be allowed by the shipped model: the casual loan
-# broker names no fee, link or contact (only "批下来给点辛苦费").
+# At most this many of the set's scams may be allowed, and of its ordinary messages touched, by
+# the shipped model (at 30c62b3 it flagged 14 of 14 and touched 0 of 13): one of each is
+# tolerated because which message sits nearest the threshold moves with small generator changes,
+# as the investment set showed in session 16.
 MAX_MISSED = 1
-# At most this many of its ordinary messages may be touched.
 MAX_TOUCHED = 1
 
 
