@@ -1,6 +1,6 @@
 """Hand-written SMS, in our own words, for judging whether a model learnt the fraud *scripts*.
 
-Six disjoint sets, each scams (fraud type, script, text) and ordinary messages (kind, sender, text):
+Seven disjoint sets, each scams (fraud type, script, text) and ordinary messages (kind, sender, text):
 
 - ``CHECK_*``: the committed check set of ``tests/models/test_fraud_scripts.py`` (the quickstart
   model must flag >= 95 % of its scams and touch none of its ordinary messages) and of
@@ -18,6 +18,9 @@ Six disjoint sets, each scams (fraud type, script, text) and ordinary messages (
 - ``INVESTMENT_*``: written on 2026-12-01 (session 16) before the change it judges: investment
   scams of each sub-script, romance openers and scams using warning words, beside reminders that
   quote those scripts, people sharing cloud-drive links and broker notices.
+- ``FAMILY_*``: written on 2026-12-01 (session 17) beside the change it tests: people's own
+  messages that read like a script's opener, relatives retelling scams, courier follow-ups with
+  the compensation handled, beside the scripts blind sets showed still missed.
 
 Every message is checked not to be a near-duplicate of the demo generator's output nor of a
 message of another set (character-trigram Jaccard below ``NEAR_DUPLICATE_JACCARD``).
@@ -889,6 +892,73 @@ INVESTMENT_ORDINARY = [
      "表姐，你说那个每月分红的养老项目我帮你问了社区，说是骗人的，千万别交钱啊。"),
 ]
 
+# Written on 2026-12-01 (session 17, branch fam) beside the change it tests, after blind sets
+# showed the kinds only: people's own messages that read like a script's opener (a second phone,
+# a bill paid for a parent, money between relatives, a courier's follow-up with the compensation
+# already handled, a relative retelling a scam as a warning) and the scripts still missed
+# (e-commerce and courier "customer service", loans, shopping, relatives and bosses, the court
+# summons, a stranger's opener, ETC, a task app), two of them with an appended "谨防…" sign-off.
+# Like ``DEV_*``, never copy or paraphrase these sentences into the generator.
+FAMILY_SCAMS = [
+    ("冒充电商物流客服", "lost parcel, add the claims WeChat",
+     "您好，这里是菜鸟裹裹售后中心，您上周寄出的包裹在转运时遗失，按规定赔付双倍运费加货值，请问现在方便添加我们的理赔企业微信吗？"),
+    ("冒充电商物流客服", "recalled cup, Alipay balance",
+     "亲亲，我是拼多多店铺的售后，您买的儿童保温杯抽检不合格，平台要求给您全额退款再补贴60元，您支付宝里有余额吗？我教您操作领取。"),
+    ("冒充电商物流客服", "delay payout, reply card number",
+     "【顺丰理赔】尊敬的客户，您的运单因延误产生赔付金156元，请于今日回复收款银行卡号及开户行，逾期视为放弃。"),
+    ("冒充电商物流客服", "casual courier, add QQ",
+     "喂，你是不是网上买了个空气炸锅？快递那边给弄丢了，我这是物流的，赔你两百，你加下我QQ 2837461 我给你转。"),
+    ("虚假网络贷款", "reserved credit line, agent WeChat",
+     "【花呗】尊敬的用户，系统评估您的信用良好，已为您预留最高18万元的周转额度，日息万三，专员微信 hb_kefu8 一对一办理，当天放款。"),
+    ("虚假网络贷款", "casual loan broker",
+     "老哥要用钱吗，我这边做银行助贷的，负债高也能批，黑户也有办法，前期不收钱，批下来给点辛苦费就行。"),
+    ("虚假购物服务", "liquor from a factory friend",
+     "有需要五粮液的吗？朋友厂里内部拿的，一箱比专卖店便宜一千多，款到发货不走平台，数量不多先到先得。"),
+    ("冒充领导熟人", "son's phone stolen, pay his classmate",
+     "妈，我是小杰，手机刚才在地铁上被人偷了，借同学的手机打字，下周的驾校考试费还没交，你先给他转1800行吗，他会转给我。"),
+    ("冒充领导熟人", "bureau chief's private number",
+     "小刘，我是张局，这是我私人号，有个领导的亲戚要办事，你先准备两万块，等我电话再说打到哪。"),
+    ("冒充公检法", "court hearing, press 1",
+     "您好，这里是朝阳区法院诉讼服务中心，您有一起借款合同纠纷将于后天上午开庭审理，如对传票有疑问请按1回拨，逾期将依法缺席判决。"),
+    ("其他", "ETC device expired, .icu link",
+     "【高速ETC】您的ETC车载设备检测到信息过期，今日24点后将无法抬杆，请尽快登陆 etcbg.icu 完成在线更新。"),
+    ("刷单返利", "brand's review job, task app",
+     "【京东商家中心】招募兼职评价员，手机操作，一单返佣8~30元，当日到账，下载“惠赚”APP输入邀请码 512803 即可开始。"),
+    ("虚假投资理财", "teacher's pick, appended sign-off",
+     "跟着王老师操作，这周已经赚了两万多，明天还有一只涨停票，想进群的加微信 wl8899，谨防诈骗。"),
+    ("网络婚恋交友", "platform earnings, appended sign-off",
+     "宝贝，今天又在那个平台赚了三千多，你也注册一个吧，我手把手带你，谨防杀猪盘哦。"),
+]
+
+FAMILY_ORDINARY = [
+    ("second phone", MOBILE,
+     "爸，跟你说下，这个号是我们单位发的值班号，原来的手机号不变，晚上找我还是打老号。"),
+    ("second phone", MOBILE,
+     "我是小周，换了个运营商，号码换成这个了，微信没变，你改下备注就行。"),
+    ("family money", MOBILE,
+     "闺女，你奶奶下个月过生日，我给你卡里打了500，你买点她爱吃的带回来。"),
+    ("family money", MOBILE,
+     "哥，爸的医药费我先垫了三千二，发票在我这，你那份月底给我就行。"),
+    ("friend money", MOBILE,
+     "周六羽毛球场地费我先付了，一人四十五，方便时转我，不急哈"),
+    ("retold warning", MOBILE,
+     "大姨，我们厂今天开会说，最近有人冒充社保局打电话说养老金账户要升级，让人报验证码，都是骗子，你接到别理。"),
+    ("retold warning", MOBILE,
+     "妈，要是有人打电话说我出事了让你转钱，你先挂了给我打过来，我好好的。"),
+    ("retold warning", MOBILE,
+     "老婆，楼下张姐说有人冒充快递赔钱，让她开了个什么备用金，被骗了四千，你网购接到这种电话直接挂。"),
+    ("parcel handled", MOBILE,
+     "您好，京东快递学府路站的，您那台微波炉外包装压瘪了，我们已经联系商家换新，明天上午给您重新送，旧的我们带走。"),
+    ("parcel handled", MOBILE,
+     "你好，申通东区网点，你的件丢了，已经按保价给你走了赔付，钱退回你下单的账户，三天内到，有疑问打站点电话0571-86021234。"),
+    ("compensation done", SERVICE,
+     "【淘宝】您的售后补偿12元已通过平台发放至您的账户余额，无需任何操作。"),
+    ("work", MOBILE,
+     "陈工，上周的差旅报销被财务打回来了，住宿发票少盖了一个章，我让酒店重开了，到了给你。"),
+    ("anti-fraud reminder", SERVICE,
+     "【建设银行】温馨提示：银行工作人员不会要求您提供短信验证码或转账到所谓安全账户，谨防诈骗。"),
+]
+
 SCAM_SENDERS = (MOBILE, VIRTUAL)
 
 
@@ -916,7 +986,8 @@ HELD_BACK = HandWrittenSet("held back", HELD_BACK_SCAMS, HELD_BACK_ORDINARY)
 PILOT_A = HandWrittenSet("pilot A", PILOT_A_SCAMS, PILOT_A_ORDINARY)
 DEV_HARD = HandWrittenSet("dev hard", DEV_HARD_SCAMS, DEV_HARD_ORDINARY)
 INVESTMENT = HandWrittenSet("investment", INVESTMENT_SCAMS, INVESTMENT_ORDINARY)
-SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT)
+FAMILY = HandWrittenSet("family", FAMILY_SCAMS, FAMILY_ORDINARY)
+SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5

@@ -33,9 +33,11 @@ _SEPARATOR_INSIDE_CJK = re.compile(
     rf"(?<=[{_CJK}])(?:{_SEPARATORS})(?=[{_CJK}a-z0-9])|(?<=[a-z0-9])(?:{_SEPARATORS})(?=[{_CJK}])"
 )
 _WECHAT_VARIANTS = re.compile(r"(?:v信|薇信|徽信|威信|维信|微星|(?<![a-z])(?:vx|wx|weixin|wechat)(?![a-z]))")
+# A bare domain counts as a link on the TLDs SMS landing pages use, the cheap ones scam campaigns
+# register in bulk (.top, .xyz, .icu, .shop, .site …) beside the common ones.
 _URL_RE = re.compile(
     r"(?:https?://|www\.)[^\s\u3000-\u303f\uff00-\uffef" + _CJK + r"]+"
-    r"|(?<![a-z0-9@])[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:cn|com|net|cc|top|vip|xyz|me|co|io|org|info|ly|gl|im|la)"
+    r"|(?<![a-z0-9@])[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:cn|com|net|cc|top|vip|xyz|me|co|io|org|info|ly|gl|im|la|icu|shop|club|site|online|cyou|buzz|wang|biz|live|link)"
     r"(?:/[^\s" + _CJK + r"]*)?(?![a-z])"
 )
 _IDNO_RE = re.compile(r"(?<!\d)\d{17}[\dx](?![\dx])")

@@ -76,10 +76,21 @@ class Cue:
     word_lists: tuple[tuple[str, ...], ...]
     within: int | None = None
     negatable: bool = True
+    ignore: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.within is not None and self.within < 0:
             raise ValueError(f"a cue's within must be ≥ 0 characters, got {self.within}")
+        for pattern in self.ignore:
+            re.compile(pattern)  # a malformed pattern fails at load, not on the first message
+
+    def seen(self, text: str) -> str:
+        """``text`` as this cue reads it: each ``ignore`` pattern blanked out. The reminder cue
+        ignores what any text can say without warning of anything: a scam's reassurance ("我们
+        不是骗人的") and a sign-off a script appends ("谨防诈骗", "谨防杀猪盘")."""
+        for pattern in self.ignore:
+            text = re.sub(pattern, " ", text)
+        return text
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,7 @@ def script_cues() -> dict[str, Cue]:
     return {raw["reason"]: cue_from_yaml(name, raw) for name, raw in _resource()["cues"].items()}
 
 
-_CUE_KEYS = frozenset({"reason", "all_of", "within", "negatable"})
+_CUE_KEYS = frozenset({"reason", "all_of", "within", "negatable", "ignore"})
 _NEGATION_KEYS = frozenset({"words", "window", "breaks"})
 
 
@@ -124,6 +135,7 @@ def cue_from_yaml(name: str, raw: dict) -> Cue:
         word_lists=tuple(tuple(str(word) for word in words) for words in raw["all_of"]),
         within=raw.get("within"),
         negatable=raw.get("negatable", True),
+        ignore=tuple(str(pattern) for pattern in raw.get("ignore", ())),
     )
 
 
@@ -165,6 +177,7 @@ def _close_enough(starts_per_list: list[list[int]], within: int | None) -> bool:
 
 def cue_fires(text: str, cue: Cue) -> bool:
     """Whether ``cue`` fires on normalised ``text``, word by word: the reference for :func:`cue_row`."""
+    text = cue.seen(text)
     spans = negated_spans(text) if cue.negatable else []
     starts_per_list = []
     for words in cue.word_lists:
@@ -203,16 +216,20 @@ def cue_row(text: str) -> list[float]:
     spans: list[tuple[int, int]] | None = None
     row = []
     for cue, searches in zip(script_cues().values(), _cue_searches(), strict=True):
-        if not _every_list_hits(text, searches):
+        seen = cue.seen(text) if cue.ignore else text
+        if not _every_list_hits(seen, searches):
             row.append(0.0)
             continue
-        if cue.negatable and spans is None:
-            spans = negated_spans(text)
-        cue_spans = spans if cue.negatable else []
+        if cue.ignore:
+            cue_spans = negated_spans(seen) if cue.negatable else []
+        else:
+            if cue.negatable and spans is None:
+                spans = negated_spans(text)
+            cue_spans = spans if cue.negatable else []
         if cue.within is None and not cue_spans:
             row.append(1.0)
             continue
-        starts_per_list = [_kept([match.start() for match in starts.finditer(text)], cue_spans) for _, starts in searches]
+        starts_per_list = [_kept([match.start() for match in starts.finditer(seen)], cue_spans) for _, starts in searches]
         row.append(float(_close_enough(starts_per_list, cue.within)))
     return row
 

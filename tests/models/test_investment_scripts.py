@@ -82,6 +82,16 @@ def test_a_person_sharing_a_cloud_drive_link_fires_no_script_cue(text: str) -> N
     assert _fired(text) == set()
 
 
+def test_a_relative_retelling_the_pension_script_reads_as_a_reminder_and_a_reassuring_scam_does_not() -> None:
+    """"说是骗人的" is the relative's warning (session 17); "我们不是骗人的" is a script reassuring,
+    which the reminder cue reads past, so the pension script's cue survives it."""
+    retold = next(text for kind, _, text in INVESTMENT.ordinary if kind == RETOLD)
+    assert ANTI_FRAUD_REMINDER in _fired(retold)
+    reassuring = _scam("pension dividend").rstrip("。") + "，我们不是骗人的，放心。"
+    assert ANTI_FRAUD_REMINDER not in _fired(reassuring)
+    assert SCRIPT_CUES["pension dividend"] in _fired(reassuring)
+
+
 @pytest.fixture(scope="module")
 def decisions(demo_trained_model: ScamModel) -> tuple[list[Decision], list[Decision]]:
     scams, ordinary = INVESTMENT.records()
@@ -103,9 +113,6 @@ def test_the_shipped_model_allows_the_reminders_shares_and_notices(decisions: tu
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known gap (session 16): a relative's 'they said it is a scam, don't pay' names the "
-                   "pension script's words and no reminder word; '是骗人的' is left out of the reminder cue because "
-                   "scams reassure in it ('我们不是骗人的'), so the model blocks it on demo seeds 7, 8 and 9")
 def test_the_shipped_model_allows_a_relative_retelling_the_pension_script(decisions: tuple[list[Decision], list[Decision]]) -> None:
     retold = [d.action for (kind, _, _), d in zip(INVESTMENT.ordinary, decisions[1], strict=True) if kind == RETOLD]
     assert retold == [ALLOW]

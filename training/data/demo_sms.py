@@ -3,7 +3,8 @@
 Messages are templates with slots (``training/data/resources/demo_sms_templates.yaml``), several
 phrasings for each fraud type of ``configs/taxonomy.yaml`` (the ten MPS types + 其他); sizes and
 mixes come from ``configs/demo.yaml``. A share of fraud is disguised the way real campaigns
-are (split keywords, full-width characters, 加V信-style spellings, short links), and both
+are (split keywords, full-width characters, 加V信-style spellings, short links, an appended
+"谨防诈骗"), and both
 classes include hard cases (fraud from 106 codes, legitimate texts from virtual numbers or
 about transfers) so a demo model is good but not trivially perfect. Never used to claim accuracy.
 Everything is drawn from one seeded generator: the same seed gives the same file, byte for byte.
@@ -139,7 +140,7 @@ class _Writer:
 
     def obfuscate(self, text: str) -> str:
         """Apply one or two disguises, as real campaigns do to slip past keyword filters."""
-        disguises = [self.split_keyword, self.full_width, self.wechat_spelling, self.short_link]
+        disguises = [self.split_keyword, self.full_width, self.wechat_spelling, self.short_link, self.sign_off]
         count = int(self.rng.integers(1, 3))
         for index in sorted(self.rng.choice(len(disguises), size=count, replace=False)):
             text = disguises[index](text)
@@ -165,6 +166,11 @@ class _Writer:
         if "微信" in text:
             return text.replace("微信", spelling)
         return f"{text.rstrip('。')}，{spelling}：{self.slot('wxid')}"
+
+    def sign_off(self, text: str) -> str:
+        """``…注册 URL`` → ``…注册 URL，谨防诈骗``: a warning appended to the script, so that a
+        warning word alone never reads as an anti-fraud reminder."""
+        return f"{text.rstrip('。')}，{self.pick(self.vocab['obfuscation']['sign_offs'])}"
 
     def short_link(self, text: str) -> str:
         """A short link instead of (or besides) the landing page."""

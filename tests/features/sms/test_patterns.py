@@ -192,6 +192,8 @@ def test_cue_rows_say_what_the_word_lists_say() -> None:
     # Negation and proximity: the same texts as the tests above, and a hit on each side of the window.
     texts += [normalise_text(text) for pair in _NOTICE_AND_SCRIPT for text in pair[:2]]
     texts += ["亲爱的" + "好" * gap + "平台" for gap in (16, 17, 18)] + ["亲爱的请勿" + "好" * gap + "平台" for gap in (9, 10, 11)]
+    # What the reminder cue reads past (its ``ignore``), alone and beside its own words.
+    texts += ["我们不是骗人的", "注册 URL,谨防诈骗", "谨防诈骗分子冒充", "谨防诈骗,勿泄露", "说是骗人的,谨防杀猪盘哦!【某某】", "这可不是杀猪盘"]
     for text in texts:
         assert cue_row(text) == _word_by_word_cues(text), text
 
@@ -225,3 +227,17 @@ def test_a_negative_window_or_an_empty_negation_word_is_refused() -> None:
         Negation(words=("不会", ""), window=10, breaks=",")
     with pytest.raises(ValueError, match="negation"):
         Negation(words=("不会",), window=-1, breaks=",")
+
+
+def test_a_cue_reads_past_its_ignored_patterns_and_refuses_a_malformed_one() -> None:
+    """``ignore`` blanks what a cue must not read ("谨防诈骗" appended to a script); a pattern that
+    does not compile fails when the cue is loaded, not on the first message scored."""
+    import re
+
+    from features.sms.patterns import cue_fires, cue_from_yaml
+
+    cue = cue_from_yaml("reminder", {"reason": "提醒", "all_of": [["谨防"]], "ignore": ["谨防诈骗$"]})
+    assert not cue_fires("带你赚钱,谨防诈骗", cue)
+    assert cue_fires("谨防诈骗分子冒充客服", cue)
+    with pytest.raises(re.error):
+        cue_from_yaml("reminder", {"reason": "提醒", "all_of": [["谨防"]], "ignore": ["谨防("]})
