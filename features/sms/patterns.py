@@ -76,20 +76,18 @@ class Cue:
     word_lists: tuple[tuple[str, ...], ...]
     within: int | None = None
     negatable: bool = True
-    ignore: tuple[str, ...] = ()
+    ignore: tuple[re.Pattern[str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.within is not None and self.within < 0:
             raise ValueError(f"a cue's within must be ≥ 0 characters, got {self.within}")
-        for pattern in self.ignore:
-            re.compile(pattern)  # a malformed pattern fails at load, not on the first message
 
     def seen(self, text: str) -> str:
         """``text`` as this cue reads it: each ``ignore`` pattern blanked out. The reminder cue
         ignores what any text can say without warning of anything: a scam's reassurance ("我们
         不是骗人的") and a sign-off a script appends ("谨防诈骗", "谨防杀猪盘")."""
         for pattern in self.ignore:
-            text = re.sub(pattern, " ", text)
+            text = pattern.sub(" ", text)
         return text
 
 
@@ -135,7 +133,8 @@ def cue_from_yaml(name: str, raw: dict) -> Cue:
         word_lists=tuple(tuple(str(word) for word in words) for words in raw["all_of"]),
         within=raw.get("within"),
         negatable=raw.get("negatable", True),
-        ignore=tuple(str(pattern) for pattern in raw.get("ignore", ())),
+        # Compiled here, once: a malformed pattern fails at load, not on the first message scored.
+        ignore=tuple(re.compile(str(pattern)) for pattern in raw.get("ignore", ())),
     )
 
 
