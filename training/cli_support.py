@@ -72,12 +72,15 @@ def warn_missing_columns(missing: list[str]) -> None:
 def write_outputs(out: Path, files: dict[str, str]) -> None:
     """Write each ``name: text`` of ``files`` into folder ``out`` (created); a folder that cannot be
     written is the one-line failure, not a traceback."""
+    from training.tables import OutputError, writing
+
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (out / name).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(ValueError(f"cannot write to --out {out}: {exc.strerror or exc}"))
+        with writing(out):
+            out.mkdir(parents=True, exist_ok=True)
+            for name, text in files.items():
+                (out / name).write_text(text, encoding="utf-8")
+    except OutputError as exc:
+        fail(exc)
 
 
 def sms_config(config: Path | None) -> SmsConfig:

@@ -85,3 +85,10 @@ def test_cli_bad_input_exits_2_with_a_message(store: SqliteFeedbackStore, args: 
     result = runner.invoke(app, ["feedback", "export", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_cli_out_under_a_file_exits_2_with_one_line(store: SqliteFeedbackStore, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    result = runner.invoke(app, ["feedback", "export", "--out", str(tmp_path / "a-file" / "fb.csv")])
+    assert result.exit_code == 2 and "cannot write to --out" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -24,6 +24,7 @@ from training.data.datasets import load_for_model
 from training.report import Report, build_report
 from training.report import metrics as M
 from training.report.inputs import EvalData, ModelRun
+from training.tables import writing
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,11 @@ def report_for_model(
     frame, notes = load_for_model(model, data_paths, fmt, labelled=True, features=features, links=links)
     frame = frame.reset_index(drop=True)
     report = evaluate_for_report(model, name, version, frame, config, compare_uri)
-    out_dir.mkdir(parents=True, exist_ok=True)
     html, metrics = out_dir / "report.html", out_dir / "metrics.json"
-    html.write_text(report.html, encoding="utf-8")
     payload = {**report.metrics, **notes, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
-    metrics.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    with writing(out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        html.write_text(report.html, encoding="utf-8")
+        metrics.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     log_report(name, version, html, metrics)
     return ReportFiles(html=html, metrics=metrics, report=report)
