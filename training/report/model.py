@@ -32,6 +32,7 @@ class ReportFiles:
     html: Path
     metrics: Path
     report: Report
+    notes: dict  # the load's (training.data.datasets.load_for_model): bad rows, missing columns, links
 
 
 def eval_data(frame: pd.DataFrame) -> EvalData:
@@ -132,4 +133,4 @@ def report_for_model(
         html.write_text(report.html, encoding="utf-8")
         metrics.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     log_report(name, version, html, metrics)
-    return ReportFiles(html=html, metrics=metrics, report=report)
+    return ReportFiles(html=html, metrics=metrics, report=report, notes=notes)
