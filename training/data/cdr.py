@@ -51,11 +51,29 @@ class CdrTables:
     labels: pd.DataFrame | None = None
 
 
+def read_csv_text(path: Path, **options: object) -> pd.DataFrame:
+    """``pd.read_csv`` of a file in UTF-8 (BOM allowed) or else GB18030 (a superset of GBK), the
+    encodings the SMS loaders take (``training.data.sms.encoding``): carriers' systems export
+    GBK, and a GBK voc table was refused as undecodable UTF-8 where a GBK SMS file loads.
+
+    Raises:
+        CdrLoadError: neither encoding decodes the file.
+    """
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **options)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return pd.read_csv(path, encoding="gb18030", **options)
+    except UnicodeDecodeError as exc:
+        raise CdrLoadError(f"{path}: not UTF-8 or GB18030 text ({exc.reason})") from exc
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """Read one CSV (ids kept as text) or Parquet file; parse failures name the file and line."""
     try:
         if path.suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=True, encoding="utf-8-sig")
+            return read_csv_text(path, dtype=str, keep_default_na=True)
         return pd.read_parquet(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, ValueError) as exc:
         raise CdrLoadError(f"{path}: cannot read: {exc}") from exc
@@ -217,7 +235,7 @@ def read_header(path: Path) -> pd.Index:
     """Column names only, without reading the rows."""
     try:
         if path.suffix == ".csv":
-            return pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+            return read_csv_text(path, nrows=0).columns
         import pyarrow.parquet as pq
 
         return pd.Index(pq.read_schema(path).names)
