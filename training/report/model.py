@@ -87,14 +87,22 @@ def evaluate_for_report(
     compare_uri: str | None = None,
 ) -> Report:
     """Build the report of ``model`` (registered as ``name`` ``version``) on labelled ``records``,
-    optionally set against the model at ``compare_uri``."""
-    data = eval_data(records)
-    run, features = model_run(model, f"{name} v{version}", records)
+    optionally set against the model at ``compare_uri``.
+
+    Raises:
+        ValueError: ``compare_uri`` names a model of the other kind (a call model scores SMS
+            records as all-unknown: a constant score, shown as a comparison otherwise).
+    """
     other = None
     if compare_uri:
         other_name, other_version = resolve_model_version(compare_uri)
         other_model = load_scam_model(f"models:/{other_name}/{other_version}")
+        if other_model.kind != model.kind:
+            raise ValueError(f"--compare {compare_uri} is a {other_model.kind} model and {name} v{version} a "
+                             f"{model.kind} model: compare two models of the same kind")
         other, _ = model_run(other_model, f"{other_name} v{other_version}", records)
+    data = eval_data(records)
+    run, features = model_run(model, f"{name} v{version}", records)
     shown = [i for rows in M.worst_errors(data.labels, run, config.worst_examples).values() for i in rows]
     return build_report(data, with_reasons(run, model, features, shown, records), config, other)
 
