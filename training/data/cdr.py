@@ -19,6 +19,7 @@ import pandas as pd
 
 from configs.call import ProfileConfig
 from features.calls.profiles import build_profiles
+from features.labels import parse_label
 from training.data.report import FileReport, LoadReport
 
 CallDataFormat = Literal["cdr", "profiles", "auto"]
@@ -94,6 +95,12 @@ def _numeric(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce")
 
 
+def _labels(series: pd.Series) -> pd.Series:
+    """0/1 from every spelling the SMS loaders and feedback accept (``features.labels``: fraud,
+    normal, 诈骗, 1.0, …), NaN where none: a labels file saying ``fraud`` counted every row bad."""
+    return pd.to_numeric(series.map(parse_label, na_action="ignore"), errors="coerce")
+
+
 def _missing_text(series: pd.Series) -> pd.Series:
     return series.isna() | (series.astype("string").str.strip() == "")
 
@@ -155,7 +162,7 @@ def validate_table(kind: str, frame: pd.DataFrame, report: FileReport) -> pd.Dat
         out["month"] = pd.to_datetime(month, format="%Y%m", errors="coerce")
         reject("bad month_id", out["month"].isna())
     if kind == "labels":
-        label = _numeric(frame["label"])
+        label = _labels(frame["label"])
         reject("bad label", ~label.isin((0, 1)))
         out["label"] = label.fillna(0).astype("int8")
     for column in OPTIONAL_TEXT.get(kind, ()):
@@ -216,7 +223,7 @@ def load_profile_table(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     _count_bad(report, "duplicate phone_no_m", duplicate, lines)
     bad |= duplicate
     for column in (c for c in frame.columns if c != "phone_no_m"):
-        values = _numeric(frame[column])
+        values = _labels(frame[column]) if column == "label" else _numeric(frame[column])
         if column == "label":
             wrong = ~values.isin((0, 1)) & ~bad
             _count_bad(report, "bad label", wrong, lines)
