@@ -109,6 +109,20 @@ def check_scorable_here(name: str, version: str) -> Model:
     return mlmodel
 
 
+SIGNATURE_KINDS = {"text": "sms", "phone_no_m": "call"}
+"""The input column that says a model's kind in its logged signature: SMS models take ``text``,
+call models a number's profile keyed by ``phone_no_m``."""
+
+
+def logged_kind(mlmodel: Model) -> str | None:
+    """The kind (sms, call) ``mlmodel``'s logged signature names, read without unpickling; None
+    when it has no signature or names neither column."""
+    if mlmodel.signature is None:
+        return None
+    kinds = {kind for column, kind in SIGNATURE_KINDS.items() if column in mlmodel.signature.inputs.input_names()}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 @contextmanager
 def downloaded_scam_model(name: str, version: str, mlmodel: Model) -> Iterator[Path]:
     """The pickled ScamModel of ``models:/NAME/VERSION`` (``mlmodel``: its MLmodel, which says where

@@ -22,7 +22,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.errors import error_body, send_json
+from serving.errors import TrackedSend, error_body, send_json
 from serving.logs import log_event
 
 
@@ -72,7 +72,7 @@ class BodyDeadlineMiddleware:
             await self.app(scope, receive, send)
             return
         deadline = time.monotonic() + self.body_s
-        started = body_done = False
+        body_done = False
 
         async def receive_by_deadline() -> Message:
             """The deadline holds until the last body chunk; later receives (waiting for a
@@ -87,14 +87,10 @@ class BodyDeadlineMiddleware:
             body_done = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = TrackedSend(send)
         try:
-            await self.app(scope, receive_by_deadline, tracking_send)
+            await self.app(scope, receive_by_deadline, tracked)
         except BodyReadTimeout:
             log_event("request_rejected", path=scope.get("path", ""), status=408)
-            if not started:
+            if not tracked.started:
                 await send_json(send, 408, error_body(f"request body not received within {self.body_s:g} s"))

@@ -6,12 +6,19 @@ the message, so neither a response nor a log line ever carries a message text or
 
 from __future__ import annotations
 
+import logging
+
 from pydantic import ValidationError
 from starlette.responses import Response
-from starlette.types import Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serving.responses import json_output
 from serving.schemas import ErrorDetail, ErrorResponse
+
+FAILURE_BODY = b'{"error":"An unexpected error has occurred, please check the server log."}'
+"""BentoML's answer to a route that raised: clients and tests see the same 500 whichever layer failed."""
+
+_logger = logging.getLogger(__name__)
 
 # Errors on these locations mean "the request is too large", not "the request is malformed".
 _TOO_LARGE_TYPES = {"too_long"}
@@ -74,3 +81,43 @@ async def send_json(send: Send, status: int, body: bytes, headers: list[tuple[by
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class TrackedSend:
+    """A ``send`` that remembers whether the answer has started: a middleware that catches a
+    failure answers it only then, never twice."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self.send(message)
+
+
+class FailureMiddleware:
+    """Any exception escaping the middlewares inside it: its traceback logged, and a JSON 500
+    sent at once when no answer has started (one that has is cut off, as uvicorn would).
+
+    Without it an exception raised in one of our middlewares before any answer (a parser bug a
+    hostile header reaches) meets BentoML's ``TimeoutMiddleware``, which waits for the first
+    ``send``: the client hangs ``timeout_s`` and then gets uvicorn's plain-text 500, and the
+    traceback is never logged. Routes BentoML itself dispatches already answer 500 on a failure.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        tracked = TrackedSend(send)
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            _logger.error("Exception on %s [%s]", scope.get("path"), scope.get("method"), exc_info=True)
+            if tracked.started:
+                raise
+            await send_json(send, 500, FAILURE_BODY)

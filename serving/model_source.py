@@ -30,6 +30,7 @@ BENTO_SCHEME = "bento:"
 SCAM_MODEL_FILE = "scam_model.joblib"
 REGISTRY_NAME_KEY = "registry_name"
 REGISTRY_VERSION_KEY = "registry_version"
+KIND_KEY = "kind"
 
 
 def use_registry(uri: str | None) -> None:
@@ -43,12 +44,13 @@ def use_registry(uri: str | None) -> None:
 class ResolvedModel:
     """A concrete model version, not yet unpickled; ``load`` unpickles it. ``check`` raises
     :class:`~models.provenance.IncompatibleModelError` when this checkout would not score it as
-    it was trained, reading only its recorded provenance (``load`` checks the same first)."""
+    it was trained, reading only its recorded provenance (``load`` checks the same first), and
+    returns the kind (sms, call) its record names, None where it names none."""
 
     name: str
     version: str
     load: Callable[[], ScamModel]
-    check: Callable[[], None]
+    check: Callable[[], str | None]
 
 
 def resolve_model(uri: str) -> ResolvedModel:
@@ -59,11 +61,19 @@ def resolve_model(uri: str) -> ResolvedModel:
     """
     if uri.startswith(BENTO_SCHEME):
         return _packed(uri.removeprefix(BENTO_SCHEME))
-    from models.registry import check_scorable_here, load_scam_model, resolve_model_version
+    from models.registry import load_scam_model, resolve_model_version
 
     name, version = resolve_model_version(uri)
     return ResolvedModel(name, version, partial(load_scam_model, f"models:/{name}/{version}"),
-                         partial(check_scorable_here, name, version))
+                         partial(check_registered, name, version))
+
+
+def check_registered(name: str, version: str) -> str | None:
+    """:func:`~models.registry.check_scorable_here`, then the kind the version's logged signature
+    names (:func:`~models.registry.logged_kind`)."""
+    from models.registry import check_scorable_here, logged_kind
+
+    return logged_kind(check_scorable_here(name, version))
 
 
 def _packed(tag: str) -> ResolvedModel:
@@ -79,12 +89,14 @@ def _packed(tag: str) -> ResolvedModel:
                          partial(check_packed, stored))
 
 
-def check_packed(stored: Model) -> None:
+def check_packed(stored: Model) -> str | None:
     """Raise if another yunmao pickled the ScamModel inside a BentoML model, or it was trained with
-    other feature resources than this checkout's (``models/provenance``)."""
+    other feature resources than this checkout's (``models/provenance``); the kind ``yunmao
+    build`` recorded (None for a model packed before it did)."""
     from models.provenance import check_provenance
 
     check_provenance(f"{BENTO_SCHEME}{stored.tag}", stored.info.metadata)
+    return stored.info.metadata.get(KIND_KEY)
 
 
 def unpickle_packed(stored: Model) -> ScamModel:

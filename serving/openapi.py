@@ -36,7 +36,7 @@ ERROR_MEANINGS = {
     401: "Missing or wrong bearer key.",
     403: "Admin routes are disabled (an API key is set but no admin key).",
     413: "Body over limits.max_body_bytes, or too many items in one request.",
-    415: "Body not declared as application/json.",
+    415: "Body not declared as application/json, or declared compressed (Content-Encoding other than identity).",
     422: "A field is invalid; detail names it.",
     503: "Not able to serve now (overloaded, no call model loaded, feedback store busy); retry after Retry-After.",
 }

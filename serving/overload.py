@@ -82,7 +82,10 @@ def parse_deadline_ms(values: list[bytes], max_ms: int) -> int | None:
     text = values[0].decode("latin-1").strip()
     if not text.isascii() or not text.isdigit():
         raise BadDeadline("must be a non-negative integer of milliseconds, e.g. 50")
-    return min(int(text), max_ms)
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(max_ms)):  # past the cap whatever its value; int() refuses > 4,300 digits
+        return max_ms
+    return min(int(digits), max_ms)
 
 
 class OverloadMiddleware:

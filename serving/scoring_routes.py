@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from serving.errors import send_json
+from serving.errors import FAILURE_BODY, send_json
 
 ScoringAnswer = BaseModel | Response
 """A scoring request's answer: the response model (200), or a complete response (a 503)."""
@@ -38,8 +38,6 @@ ScoringHandler = Callable[[str, Scope], Awaitable[ScoringAnswer]]
 
 SERVER_HEADER = (b"server", b"BentoML Service/yunmao")
 """The ``Server`` header BentoML set on every route's answer (uvicorn's own is off)."""
-FAILURE_BODY = b'{"error":"An unexpected error has occurred, please check the server log."}'
-"""BentoML's answer to a route that raised: clients and tests see the same 500."""
 
 _logger = logging.getLogger(__name__)
 _current: list[ScoringHandler] = []

@@ -26,13 +26,19 @@ from serving.reload_sync import ReloadBoard
 from serving.service import MODEL_ENV, YunmaoService, serving_model_uri
 from serving.shadow_store import check_shadow_key, open_shadow_store
 
+OPTION = {"sms": "model", "call": "call-model"}  # yunmao serve's option naming each kind's model
 
-def check_model(uri: str) -> tuple[str, str]:
+
+def check_model(uri: str, kind: str) -> tuple[str, str]:
     """(name, version) the URI names now; raises if the registry (or, for ``bento:TAG``, BentoML's
-    model store) has no such model, version or alias, or if this checkout would not score it as it
-    was trained (``models/provenance``): one line here rather than every worker failing to start."""
+    model store) has no such model, version or alias, if this checkout would not score it as it
+    was trained (``models/provenance``), or if its record names another ``kind`` (a call model
+    given as ``--model``): one line here rather than every worker failing to start, restarted by
+    BentoML without end."""
     resolved = resolve_model(uri)
-    resolved.check()
+    recorded = resolved.check()
+    if recorded is not None and recorded != kind:
+        raise ValueError(f"{uri} is a {recorded!r} model; --{OPTION[kind]} takes a {kind!r} model")
     return resolved.name, resolved.version
 
 
@@ -74,10 +80,10 @@ def run_server(
     check_shadow_key(config.shadow)
     check_shared_stores(config)
     uri = model_uri or serving_model_uri(config, "sms")
-    check_model(uri)
+    check_model(uri, "sms")
     os.environ[MODEL_ENV["sms"]] = uri
     if call_model_uri is not None:
-        check_model(call_model_uri)
+        check_model(call_model_uri, "call")
         os.environ[MODEL_ENV["call"]] = call_model_uri
     if workers is not None:
         YunmaoService.config["workers"] = workers

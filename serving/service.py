@@ -44,7 +44,7 @@ from serving.batching import Batcher
 from serving.call_scoring import decide_calls
 from serving.deadlines import BodyDeadlineMiddleware, close_stalled_connections
 from serving.decision_log import log_scored, worker_decision_log
-from serving.errors import unavailable
+from serving.errors import FailureMiddleware, unavailable
 from serving.feedback import (
     FEEDBACK_PATH,
     FeedbackMiddleware,
@@ -399,10 +399,12 @@ def _openapi() -> Spec:
     )
 
 
-# Outermost first: docs need no key; every route's body is read under the deadline;
+# Outermost first: a failure in any of these is answered at once (not after BentoML's timeout);
+# docs need no key; every route's body is read under the deadline;
 # unauthenticated requests are refused before their body is read; the hook's deadline starts,
 # and overload is refused, before the body is read; every body is validated before a route (or the scoring or
 # feedback middleware) sees it.
+YunmaoService.add_asgi_middleware(FailureMiddleware)
 YunmaoService.add_asgi_middleware(DocsMiddleware, build_spec=_openapi)
 YunmaoService.add_asgi_middleware(BodyDeadlineMiddleware, body_s=_CONFIG.read_timeouts.body_s)
 YunmaoService.add_asgi_middleware(BearerAuthMiddleware, config=_CONFIG)

@@ -3,8 +3,8 @@
 BentoML answers a pydantic error with a generic 400 and logs the exception, whose text quotes
 the offending input (a message text, a phone number); a hand-rolled ``json.loads`` hangs on
 JSON nested 10,000 deep. So every JSON route (scoring and feedback alike) goes through this one
-path: 415 for a body that is not declared ``application/json``, 413 for one over
-``limits.max_body_bytes`` (refused while reading, never buffered whole), 400 for unparsable
+path: 415 for a body that is not declared ``application/json`` or is declared compressed, 413
+for one over ``limits.max_body_bytes`` (refused while reading, never buffered whole), 400 for unparsable
 JSON (pydantic's Rust parser has a nesting and number-size limit, so hostile JSON fails fast),
 422 naming the invalid field. Routes that take no body (admin reload) get 400 for any body.
 A valid body is passed on unchanged as JSON, and the validated model is left in the scope
@@ -96,6 +96,12 @@ def is_json_content_type(header: bytes | None) -> bool:
     return True
 
 
+def is_identity_encoding(header: bytes | None) -> bool:
+    """No ``Content-Encoding``, or ``identity``: nothing here decompresses, so a gzip body would
+    otherwise be refused as "not valid UTF-8", and a plain body mislabelled gzip taken silently."""
+    return header is None or header.decode("latin-1").strip().lower() in ("", "identity")
+
+
 def _body_problem(text: str) -> list[ErrorDetail]:
     return [ErrorDetail(field="<body>", problem=text)]
 
@@ -140,6 +146,8 @@ class RequestValidationMiddleware:
         headers = dict(scope.get("headers", []))
         if not is_json_content_type(headers.get(b"content-type")):
             raise Rejected(415, [ErrorDetail(field="content-type", problem="must be application/json (charset utf-8)")])
+        if not is_identity_encoding(headers.get(b"content-encoding")):
+            raise Rejected(415, [ErrorDetail(field="content-encoding", problem="compressed bodies are not accepted; send the JSON uncompressed")])
         declared = headers.get(b"content-length")
         too_large = _body_problem(f"larger than {self.max_body_bytes} bytes")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:

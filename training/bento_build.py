@@ -27,7 +27,7 @@ import yaml
 
 from configs.paths import PROJECT_ROOT
 from models.provenance import PROVENANCE_KEYS, VERSION_KEY, YUNMAO_VERSION
-from serving.model_source import BENTO_SCHEME, REGISTRY_NAME_KEY, REGISTRY_VERSION_KEY, SCAM_MODEL_FILE
+from serving.model_source import BENTO_SCHEME, KIND_KEY, REGISTRY_NAME_KEY, REGISTRY_VERSION_KEY, SCAM_MODEL_FILE
 
 if TYPE_CHECKING:
     from bentoml import Bento
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 BENTOFILE = PROJECT_ROOT / "bentofile.yaml"
 KINDS = ("sms", "call")
 SOURCE_KEY = "registry_source"
-KIND_KEY = "kind"
 
 
 @dataclass(frozen=True)

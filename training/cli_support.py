@@ -69,15 +69,28 @@ def warn_missing_columns(missing: list[str]) -> None:
         typer.echo(f"warning: scored without {len(missing)} trained columns (unknown to the model): {missing[:10]}", err=True)
 
 
+def warn_bad_rows(notes: dict) -> None:
+    """Say on stderr how many input rows the load left out or changed, by reason, and where each
+    reason first occurs (``bad_rows`` / ``first_bad_row`` of the load notes): the output covers
+    the rest only, so a shrunk file must not pass unnoticed."""
+    from training.data.datasets import describe_bad_rows
+
+    if (described := describe_bad_rows(notes)) is not None:
+        typer.echo(f"warning: {described}", err=True)
+
+
 def write_outputs(out: Path, files: dict[str, str]) -> None:
     """Write each ``name: text`` of ``files`` into folder ``out`` (created); a folder that cannot be
     written is the one-line failure, not a traceback."""
+    from training.tables import OutputError, writing
+
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (out / name).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(ValueError(f"cannot write to --out {out}: {exc.strerror or exc}"))
+        with writing(out):
+            out.mkdir(parents=True, exist_ok=True)
+            for name, text in files.items():
+                (out / name).write_text(text, encoding="utf-8")
+    except OutputError as exc:
+        fail(exc)
 
 
 def sms_config(config: Path | None) -> SmsConfig:

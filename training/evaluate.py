@@ -11,7 +11,7 @@ import pandas as pd
 from configs.evaluation import EvaluationConfig, load_evaluation_config
 from models.scam_model import ScamModel
 from training.bootstrap import intervals
-from training.data.datasets import load_for_model
+from training.data.datasets import describe_bad_rows, load_for_model
 from training.data.sms.dedupe import drop_duplicates
 from training.metrics import binary_report, macro_f1
 
@@ -38,7 +38,13 @@ def evaluate_files(
         raise ValueError("--unique applies to SMS models only (call data has one row per number already)")
     evaluation = evaluation or load_evaluation_config()
     frame, notes = load_for_model(model, paths, fmt, labelled=True, features=features, links=links)
-    report = {"rows": "every row", **evaluate_model(model, frame, evaluation), **notes}
+    try:
+        metrics = evaluate_model(model, frame, evaluation)
+    except ValueError as exc:  # e.g. one class left: say which rows the load dropped, often the cause
+        if (described := describe_bad_rows(notes)) is None:
+            raise
+        raise ValueError(f"{exc}; {described}") from exc
+    report = {"rows": "every row", **metrics, **notes}
     if unique:
         deduplicated = drop_duplicates(frame)
         report["unique"] = {"rows": "distinct normalised texts", "duplicates_removed": deduplicated.duplicates_removed,

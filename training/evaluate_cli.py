@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail, warn_bad_rows
 
 
 def evaluate(
@@ -31,6 +31,7 @@ def evaluate(
                   **evaluate_files(scam_model, data, fmt, features, links, unique=unique)}
     except (ModelNotFoundError, ValueError) as exc:  # DataFormatError, CdrLoadError and ConfigError are ValueErrors
         fail(exc)
+    warn_bad_rows(report)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return

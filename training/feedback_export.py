@@ -33,7 +33,17 @@ def feedback_frame(store: FeedbackStore, kind: Literal["sms", "call"], since: da
     else:
         profiles = pd.DataFrame([json.loads(raw) for raw in rows["call_json"]], index=rows.index)
         frame = pd.concat([rows[["id"]], profiles, rows[LABEL_COLUMNS]], axis=1)
-    return frame.astype({"label": "int64"}).reset_index(drop=True)
+    return without_nul(frame).astype({"label": "int64"}).reset_index(drop=True)
+
+
+def without_nul(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every NUL character removed from its text cells.
+
+    The API accepts a text holding NUL (a pasted control character; the model's normalisation
+    drops it), but the loaders refuse any file holding a NUL byte as binary: one such record made
+    the whole CSV export unreadable by ``--data``. Removing it changes nothing the model reads.
+    """
+    return frame.replace("\x00", "", regex=True)
 
 
 def export_feedback(

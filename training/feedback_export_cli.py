@@ -26,9 +26,10 @@ def feedback_export(
     from configs.feedback import load_feedback_config
     from serving.feedback_store import StoreUnavailable, open_feedback_store
     from training.feedback_export import ExportError, export_feedback
+    from training.tables import OutputError
 
     try:
         rows = export_feedback(open_feedback_store(load_feedback_config(config)), out, kind=kind, since=since)
-    except (ConfigError, ExportError, StoreUnavailable) as exc:
+    except (ConfigError, ExportError, OutputError, StoreUnavailable) as exc:
         fail(exc)
     typer.echo(json.dumps({"out": str(out), "rows": rows, "kind": kind}, ensure_ascii=False))

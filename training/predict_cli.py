@@ -16,6 +16,7 @@ from training.cli_support import (
     fail,
     progress,
     use_dask,
+    warn_bad_rows,
     warn_missing_columns,
 )
 
@@ -46,6 +47,7 @@ def predict(
     except (ModelNotFoundError, ValueError, ConfigError, DaskJobError) as exc:
         fail(exc)
     warn_missing_columns(summary.get("missing_columns", []))
+    warn_bad_rows(summary)
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 

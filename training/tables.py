@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -9,15 +11,39 @@ import pandas as pd
 TABLE_SUFFIXES = (".csv", ".jsonl", ".parquet", ".pq")
 
 
+class OutputError(ValueError):
+    """An output path that cannot be created or written; the message names it and why."""
+
+
+@contextmanager
+def writing(out: Path) -> Iterator[None]:
+    """Writes to ``out`` (a file or a folder) inside this block fail as :class:`OutputError`.
+
+    An ``--out`` under a file, on a read-only or full disk, is the user's input: the commands'
+    one-line failure names it, where the bare ``OSError`` was a traceback.
+    """
+    try:
+        yield
+    except FileExistsError as exc:  # creating a folder where a file is: "File exists" says too little
+        raise OutputError(f"cannot write to --out {out}: {exc.filename} is a file, not a folder") from exc
+    except OSError as exc:
+        raise OutputError(f"cannot write to --out {out}: {exc.strerror or exc}") from exc
+
+
 def write_table(frame: pd.DataFrame, out: Path) -> None:
-    """CSV, JSONL or Parquet by suffix — the formats the loaders read back."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """CSV, JSONL or Parquet by suffix — the formats the loaders read back.
+
+    Raises:
+        ValueError: an unsupported suffix; :class:`OutputError` when ``out`` cannot be written.
+    """
     suffix = out.suffix.lower()
-    if suffix == ".csv":
-        frame.to_csv(out, index=False, encoding="utf-8")
-    elif suffix == ".jsonl":
-        frame.to_json(out, orient="records", lines=True, force_ascii=False)
-    elif suffix in (".parquet", ".pq"):
-        frame.to_parquet(out, index=False)
-    else:
+    if suffix not in TABLE_SUFFIXES:
         raise ValueError(f"{out}: output must end in .csv, .jsonl or .parquet")
+    with writing(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".csv":
+            frame.to_csv(out, index=False, encoding="utf-8")
+        elif suffix == ".jsonl":
+            frame.to_json(out, orient="records", lines=True, force_ascii=False)
+        else:
+            frame.to_parquet(out, index=False)

@@ -3,6 +3,7 @@ answer through both, on the SMS and the call endpoint alike."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass, field
 
@@ -58,6 +59,9 @@ BAD_CASES = [
     BadCase("multipart", b"--b\r\ncontent-disposition: form-data; name=x\r\n\r\n1\r\n--b--\r\n", 415, "content-type",
             {"content-type": "multipart/form-data; boundary=b"}),
     BadCase("no_content_type", one(id="a", text="你好"), 415, "content-type", {}),
+    BadCase("gzip_body", gzip.compress(one(id="a", text="你好")), 415, "content-encoding",
+            {**JSON, "content-encoding": "gzip"}),
+    BadCase("plain_body_declared_gzip", one(id="a", text="你好"), 415, "content-encoding", {**JSON, "content-encoding": "gzip"}),
     BadCase("latin1_charset", one(id="a", text="你好"), 415, "content-type", {"content-type": "application/json; charset=latin-1"}),
     BadCase("deeply_nested", b'{"messages": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", 400, "<body>"),
     BadCase("huge_integer", b'{"messages": [{"id": "a", "text": ' + b"9" * 5000 + b"}]}", 400, "<body>"),

@@ -194,6 +194,19 @@ def test_serve_on_a_busy_port_is_one_line_and_exit_2_before_loading_anything() -
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(("option", "given", "expected"), [("--model", "call", "sms"), ("--call-model", "sms", "call")])
+def test_serve_with_a_model_of_the_other_kind_is_one_line_and_exit_2(sms_model_uri: str, call_setup: CallSetup,
+                                                                     option: str, given: str, expected: str) -> None:
+    """Was every worker failing its start with a traceback, restarted by BentoML without end: the
+    command never returned."""
+    uri = {"sms": sms_model_uri, "call": call_setup.uri}[given]
+    args = ["--model", uri] if option == "--model" else ["--model", sms_model_uri, "--call-model", uri]
+    result = subprocess.run([str(CLI), "serve", "--port", str(free_port()), *args], capture_output=True, text=True,
+                            env=serve_env({"YUNMAO_PROFILE_STORE": call_setup.store_url}), timeout=SERVE_STARTUP_SECONDS)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == f"error: {uri} is a {given!r} model; {option} takes a {expected!r} model"
+
+
 def test_serve_with_a_bad_setting_in_the_environment_refuses_to_start_naming_it() -> None:
     env = serve_env({"YUNMAO_SERVING__WORKERS": "0"})
     result = subprocess.run([str(CLI), "serve", "--port", str(free_port())], capture_output=True, text=True, env=env,

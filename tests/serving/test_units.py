@@ -14,7 +14,7 @@ from features.sms.preprocess import normalise_records
 from serving.auth import is_authorised
 from serving.cache import LruCache, message_keys
 from serving.call_scoring import INSUFFICIENT_HISTORY, decide_calls
-from serving.errors import validation_details, validation_status
+from serving.errors import FAILURE_BODY, FailureMiddleware, validation_details, validation_status
 from serving.logs import JsonFormatter, _safe
 from serving.reload import LoadedModel
 from serving.schemas import CallScoreRequest, SmsScoreRequest
@@ -133,3 +133,50 @@ def test_trace_scoring_false_excludes_exactly_the_two_scoring_routes_from_tracin
     assert excluded.url_disabled(f"{base}/v1/sms/score") and excluded.url_disabled(f"{base}/v1/call/score")
     for traced in ("/v1/feedback", "/v1/admin/reload", "/v1/admin/templates", "/readyz", "/v1/sms/score/other"):
         assert not excluded.url_disabled(f"{base}{traced}"), traced
+
+
+def _failing_app(fail_after_start: bool):
+    """A Starlette app whose only middleware raises, before or after starting its answer."""
+    from starlette.applications import Starlette
+
+    class Broken:
+        def __init__(self, app: object) -> None:
+            self.app = app
+
+        async def __call__(self, scope, receive, send) -> None:
+            if scope["type"] == "http" and fail_after_start:
+                await send({"type": "http.response.start", "status": 200, "headers": []})
+            if scope["type"] == "http":
+                raise ValueError("a parser bug a hostile header reached")
+            await self.app(scope, receive, send)
+
+    app = Starlette()
+    app.add_middleware(Broken)
+    app.add_middleware(FailureMiddleware)
+    return app
+
+
+def test_a_middleware_failure_is_answered_500_at_once_and_its_traceback_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """Not left to BentoML's timeout middleware, which waits timeout_s for a first send that never
+    comes and then lets uvicorn send a plain-text 500 with the traceback never logged."""
+    from starlette.testclient import TestClient
+
+    with caplog.at_level(logging.ERROR, logger="serving.errors"), TestClient(_failing_app(False)) as client:
+        failed = client.post("/v1/sms/score", content=b"{}")
+    assert failed.status_code == 500 and failed.content == FAILURE_BODY
+    assert failed.headers["content-type"] == "application/json"
+    [record] = [r for r in caplog.records if r.name == "serving.errors"]
+    assert record.getMessage() == "Exception on /v1/sms/score [POST]" and record.exc_info is not None
+
+
+def test_a_failure_after_the_answer_started_is_raised_not_answered_twice() -> None:
+    from starlette.testclient import TestClient
+
+    with TestClient(_failing_app(True)) as client, pytest.raises(ValueError, match="parser bug"):
+        client.get("/")
+
+
+def test_the_failure_guard_wraps_every_middleware_of_the_service() -> None:
+    from serving.service import YunmaoService
+
+    assert YunmaoService.middlewares[0][0] is FailureMiddleware

@@ -77,3 +77,15 @@ def test_bad_links_exit_2_with_one_line(files, model_uri: str, tmp_path: Path, l
                                  "--links", str(bad)])
     assert result.exit_code == 2 and message in result.stderr, result.output
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("command", "out"), [("predict", "decisions.csv"), ("report", "report")])
+def test_an_out_under_a_file_is_a_one_line_error(files, model_uri: str, tmp_path: Path, command: str, out: str) -> None:
+    """Was an OSError traceback (exit 1) after the whole scoring run."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    result = runner.invoke(app, [command, "--model", model_uri, "--data", str(files["eval"]), "--format", "profiles",
+                                 "--out", str(blocker / out)])
+    assert result.exit_code == 2 and f"cannot write to --out {blocker / out}: " in result.stderr, result.output
+    assert "is a file, not a folder" in result.stderr or "Not a directory" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output

@@ -42,6 +42,13 @@ def test_bad_file_exits_2_with_file_line_and_no_traceback(tmp_path: Path) -> Non
     assert "Traceback" not in result.output
 
 
+def test_demo_out_under_a_file_exits_2_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["data", "demo", "--out", str(tmp_path / "a-file" / "demo"), "--n", "20"])
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: cannot write to --out {tmp_path / 'a-file' / 'demo'}")
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_unknown_format_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("text,label\nhi,1\n", encoding="utf-8")

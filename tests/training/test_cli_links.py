@@ -65,3 +65,9 @@ def test_unknown_output_format_and_bad_config(tmp_path: Path) -> None:
     bad = tmp_path / "call.yaml"
     bad.write_text("links:\n  shared_callees:\n    threshold: 0\n")
     _assert_one_line_error(_run(tmp_path, tmp_path / "cdr", "links.parquet", "--config", str(bad)), "threshold")
+
+
+def test_an_out_under_a_file(tmp_path: Path) -> None:
+    write_demo_cdrs(tmp_path / "cdr", 4, SMALL)
+    (tmp_path / "a-file").write_text("")
+    _assert_one_line_error(_run(tmp_path, tmp_path / "cdr", "a-file/links.parquet"), "cannot write to --out")

@@ -36,6 +36,10 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "cdr" / "voc.csv").write_text("phone_no_m,calltype_id\nA,1\n")
     wrong = runner.invoke(app, ["profiles", "build", "--cdr", str(tmp_path / "cdr"), "--out", str(tmp_path / "p.csv")])
     assert wrong.exit_code == 2 and "not a CDR table" in wrong.output and "Traceback" not in wrong.output
+    write_demo_cdrs(tmp_path / "demo", 2, DemoCallsConfig(normal=4, delivery=1, sales=1, fraud=1, simbox_farms=1, sims_per_farm=2, days=3))
+    (tmp_path / "a-file").write_text("")
+    blocked = runner.invoke(app, ["profiles", "build", "--cdr", str(tmp_path / "demo"), "--out", str(tmp_path / "a-file" / "p.csv")])
+    assert blocked.exit_code == 2 and "cannot write to --out" in blocked.output and "Traceback" not in blocked.output
     (tmp_path / "p.csv").write_text("voc_cnt\n1\n")
     bad_store = runner.invoke(app, ["profiles", "publish", "--profiles", str(tmp_path / "p.csv")])
     assert bad_store.exit_code == 2 and "phone_no_m" in bad_store.output

@@ -57,6 +57,20 @@ def test_export_is_read_back_by_the_loaders(store: SqliteFeedbackStore, tmp_path
     assert loaded["fraud_type"].tolist()[1] == "冒充公检法"
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_a_text_holding_nul_is_exported_readable(store: SqliteFeedbackStore, tmp_path: Path, suffix: str) -> None:
+    """POST /v1/feedback accepts a NUL inside a text (200); its CSV export was refused by every
+    loader as a binary file, taking every other record with it."""
+    from training.data.sms import load_labelled
+
+    store.append_many([{"id": "m3", "text": "验证码\x00 836145，请勿泄露", "label": 1, "fraud_type": "冒充\x00客服", "source": "analyst"}])
+    out = tmp_path / f"feedback{suffix}"
+    assert export_feedback(store, out) == 3
+    loaded = load_labelled([out], "auto").frame.set_index("id")
+    assert loaded.loc["m3", "text"] == "验证码 836145，请勿泄露" and loaded.loc["m3", "fraud_type"] == "冒充客服"
+    assert len(loaded) == 3
+
+
 def test_unsupported_suffix_is_refused(store: SqliteFeedbackStore, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="unsupported export type '.xlsx'"):
         export_feedback(store, tmp_path / "feedback.xlsx")
@@ -85,3 +99,10 @@ def test_cli_bad_input_exits_2_with_a_message(store: SqliteFeedbackStore, args: 
     result = runner.invoke(app, ["feedback", "export", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_cli_out_under_a_file_exits_2_with_one_line(store: SqliteFeedbackStore, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    result = runner.invoke(app, ["feedback", "export", "--out", str(tmp_path / "a-file" / "fb.csv")])
+    assert result.exit_code == 2 and "cannot write to --out" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

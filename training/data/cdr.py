@@ -19,6 +19,7 @@ import pandas as pd
 
 from configs.call import ProfileConfig
 from features.calls.profiles import build_profiles
+from features.labels import parse_label
 from training.data.report import FileReport, LoadReport
 
 CallDataFormat = Literal["cdr", "profiles", "auto"]
@@ -51,11 +52,29 @@ class CdrTables:
     labels: pd.DataFrame | None = None
 
 
+def read_csv_text(path: Path, **options: object) -> pd.DataFrame:
+    """``pd.read_csv`` of a file in UTF-8 (BOM allowed) or else GB18030 (a superset of GBK), the
+    encodings the SMS loaders take (``training.data.sms.encoding``): carriers' systems export
+    GBK, and a GBK voc table was refused as undecodable UTF-8 where a GBK SMS file loads.
+
+    Raises:
+        CdrLoadError: neither encoding decodes the file.
+    """
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **options)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return pd.read_csv(path, encoding="gb18030", **options)
+    except UnicodeDecodeError as exc:
+        raise CdrLoadError(f"{path}: not UTF-8 or GB18030 text ({exc.reason})") from exc
+
+
 def read_table(path: Path) -> pd.DataFrame:
     """Read one CSV (ids kept as text) or Parquet file; parse failures name the file and line."""
     try:
         if path.suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=True, encoding="utf-8-sig")
+            return read_csv_text(path, dtype=str, keep_default_na=True)
         return pd.read_parquet(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, ValueError) as exc:
         raise CdrLoadError(f"{path}: cannot read: {exc}") from exc
@@ -74,6 +93,12 @@ def table_kind(columns: pd.Index) -> str | None:
 
 def _numeric(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce")
+
+
+def _labels(series: pd.Series) -> pd.Series:
+    """0/1 from every spelling the SMS loaders and feedback accept (``features.labels``: fraud,
+    normal, 诈骗, 1.0, …), NaN where none: a labels file saying ``fraud`` counted every row bad."""
+    return pd.to_numeric(series.map(parse_label, na_action="ignore"), errors="coerce")
 
 
 def _missing_text(series: pd.Series) -> pd.Series:
@@ -137,7 +162,7 @@ def validate_table(kind: str, frame: pd.DataFrame, report: FileReport) -> pd.Dat
         out["month"] = pd.to_datetime(month, format="%Y%m", errors="coerce")
         reject("bad month_id", out["month"].isna())
     if kind == "labels":
-        label = _numeric(frame["label"])
+        label = _labels(frame["label"])
         reject("bad label", ~label.isin((0, 1)))
         out["label"] = label.fillna(0).astype("int8")
     for column in OPTIONAL_TEXT.get(kind, ()):
@@ -198,7 +223,7 @@ def load_profile_table(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     _count_bad(report, "duplicate phone_no_m", duplicate, lines)
     bad |= duplicate
     for column in (c for c in frame.columns if c != "phone_no_m"):
-        values = _numeric(frame[column])
+        values = _labels(frame[column]) if column == "label" else _numeric(frame[column])
         if column == "label":
             wrong = ~values.isin((0, 1)) & ~bad
             _count_bad(report, "bad label", wrong, lines)
@@ -217,7 +242,7 @@ def read_header(path: Path) -> pd.Index:
     """Column names only, without reading the rows."""
     try:
         if path.suffix == ".csv":
-            return pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+            return read_csv_text(path, nrows=0).columns
         import pyarrow.parquet as pq
 
         return pd.Index(pq.read_schema(path).names)

@@ -33,15 +33,17 @@ def data_demo(
     from configs import ConfigError
     from training.data.demo_calls import write_demo_cdrs
     from training.data.demo_sms import default_demo_config, write_demo_sms
+    from training.tables import OutputError, writing
 
     try:
         sms_config = default_demo_config()
         calls = call_config(None)
-    except ConfigError as exc:
+        seed = sms_config.seed if seed is None else seed
+        with writing(out):
+            sms_path = write_demo_sms(out, sms_config.n if n is None else n, seed, sms_config)
+            cdr_rows = write_demo_cdrs(out / "cdr", seed, calls.demo)
+    except (ConfigError, OutputError) as exc:
         fail(exc)
-    seed = sms_config.seed if seed is None else seed
-    sms_path = write_demo_sms(out, sms_config.n if n is None else n, seed, sms_config)
-    cdr_rows = write_demo_cdrs(out / "cdr", seed, calls.demo)
     typer.echo(str(sms_path))
     typer.echo(f"call records with labels: {out / 'cdr'} {json.dumps(cdr_rows)}", err=True)
 

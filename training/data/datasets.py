@@ -8,15 +8,19 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from training.data.report import LoadReport
 from training.data.sms import load_labelled, load_unlabelled
 
 if TYPE_CHECKING:
     from models.scam_model import ScamModel
 
 
-def load_records(model: ScamModel, paths: Sequence[str | Path], fmt: str = "auto", *, labelled: bool) -> pd.DataFrame:
-    """Records ``model`` scores: SMS records, or per-number call profiles built from CDRs with
-    the profile config ``model`` was trained with (window and definitions change the numbers).
+def load_records(
+    model: ScamModel, paths: Sequence[str | Path], fmt: str = "auto", *, labelled: bool
+) -> tuple[pd.DataFrame, LoadReport]:
+    """Records ``model`` scores and the account of the load: SMS records, or per-number call
+    profiles built from CDRs with the profile config ``model`` was trained with (window and
+    definitions change the numbers).
 
     Labelled SMS are never deduplicated here: evaluation scores every row of the file, so a
     resent message counts each time it was sent and the figures compare with any other tool's on
@@ -26,14 +30,39 @@ def load_records(model: ScamModel, paths: Sequence[str | Path], fmt: str = "auto
     if model.kind == "call":
         from training.data.cdr import load_call_training_data
 
-        frames = [load_call_training_data(path, fmt, model.profile_config)[0] for path in paths]
-        frame = pd.concat(frames, ignore_index=True)
+        loaded = [load_call_training_data(path, fmt, model.profile_config) for path in paths]
+        frame = pd.concat([part for part, _ in loaded], ignore_index=True)
         if labelled and "label" not in frame:
             raise ValueError("call data has no labels (a profile table needs a 'label' column)")
-        return frame
-    if labelled:
-        return load_labelled(paths, fmt, dedupe=False).frame
-    return load_unlabelled(paths, fmt).frame
+        return frame, LoadReport([file for _, report in loaded for file in report.files], len(frame))
+    result = load_labelled(paths, fmt, dedupe=False) if labelled else load_unlabelled(paths, fmt)
+    return result.frame, result.report
+
+
+def bad_row_notes(report: LoadReport) -> dict:
+    """``bad_rows`` (count by reason over every file) and ``first_bad_row`` (``path:line`` of each
+    reason's first) when the load left rows out or changed them; ``{}`` when it did not.
+
+    A scored or evaluated file must never shrink silently: an unparsable label or an empty text
+    drops its row, and the figures then cover the rest only.
+    """
+    if not report.total_bad:
+        return {}
+    first: dict[str, str] = {}
+    for file in report.files:
+        for reason, line in file.first_bad_line.items():
+            first.setdefault(reason, f"{file.path}:{line}")
+    return {"bad_rows": report.bad_rows, "first_bad_row": dict(sorted(first.items()))}
+
+
+def describe_bad_rows(notes: dict) -> str | None:
+    """``"6 input rows left out or changed: bad_label=6 (first at a.csv:2)"`` from load notes
+    (:func:`bad_row_notes`); None when there were none."""
+    bad = notes.get("bad_rows") or {}
+    if not bad:
+        return None
+    where = ", ".join(f"{reason}={count} (first at {notes['first_bad_row'][reason]})" for reason, count in bad.items())
+    return f"{sum(bad.values())} input rows left out or changed: {where}"
 
 
 def load_for_model(
@@ -45,7 +74,8 @@ def load_for_model(
     features: Sequence[str | Path] = (),
     links: Sequence[str | Path] = (),
 ) -> tuple[pd.DataFrame, dict]:
-    """Records ready for ``model`` plus notes on what it will score as unknown.
+    """Records ready for ``model`` plus notes: the rows the load left out (:func:`bad_row_notes`)
+    and, for call models, what it will score as unknown.
 
     For call models the ``features`` tables are joined and graph columns computed from
     ``links`` (see :func:`ready_for_model`).
@@ -53,14 +83,17 @@ def load_for_model(
     Raises:
         ValueError: unreadable data or links; extra tables or links given to an SMS model.
     """
+    if model.kind != "call" and (features or links):
+        raise ValueError("--features and --links apply to call models only")
+    frame, report = load_records(model, paths, fmt, labelled=labelled)
+    notes = bad_row_notes(report)
     if model.kind != "call":
-        if features or links:
-            raise ValueError("--features and --links apply to call models only")
-        return load_records(model, paths, fmt, labelled=labelled), {}
+        return frame, notes
     from training.data.call_tables import join_feature_tables, load_links
 
-    frame, _ = join_feature_tables(load_records(model, paths, fmt, labelled=labelled), features)
-    return ready_for_model(model, frame, load_links(links) if links else None)
+    frame, _ = join_feature_tables(frame, features)
+    frame, call_notes = ready_for_model(model, frame, load_links(links) if links else None)
+    return frame, {**notes, **call_notes}
 
 
 def ready_for_model(model: ScamModel, frame: pd.DataFrame, links: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:

@@ -26,6 +26,7 @@ def monitor(
     from serving.store_errors import StoreUnavailable
     from training.monitor import MonitorError, monitor_report, parse_since, write_monitor
     from training.report.fonts import FontError
+    from training.tables import OutputError, writing
 
     try:
         hours = parse_since(since)
@@ -40,8 +41,9 @@ def monitor(
         report = monitor_report(log, open_feedback_store(load_feedback_config(None)),
                                 lambda name, version: load_scam_model(f"models:/{name}/{version}").reference,
                                 window_start(hours), config)
-        files = write_monitor(report, out)
-    except (ConfigError, MonitorError, FontError, OSError, StoreUnavailable) as exc:
+        with writing(out):
+            files = write_monitor(report, out)
+    except (ConfigError, MonitorError, FontError, OSError, OutputError, StoreUnavailable) as exc:
         fail(exc)
     typer.echo(json.dumps({"html": str(files.html), "json": str(files.json), "decisions": report["decisions"],
                            "versions": len(report["versions"]), "drift_flagged": report["drift_flagged"]}, ensure_ascii=False))

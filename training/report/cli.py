@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail, warn_bad_rows
 
 
 def report(
@@ -31,6 +31,7 @@ def report(
         files = report_for_model(model, data, fmt, compare, out, load_report_config(config), features, links)
     except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:  # data errors are ValueErrors
         fail(exc)
+    warn_bad_rows(files.notes)
     head = files.report.metrics["headline"]
     summary = {"html": str(files.html), "metrics": str(files.metrics), "n": head["n"], "roc_auc": head["roc_auc"],
                "recall_block": head["block"]["recall"], "fpr_block": head["block"]["fpr"],

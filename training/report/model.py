@@ -24,6 +24,7 @@ from training.data.datasets import load_for_model
 from training.report import Report, build_report
 from training.report import metrics as M
 from training.report.inputs import EvalData, ModelRun
+from training.tables import writing
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class ReportFiles:
     html: Path
     metrics: Path
     report: Report
+    notes: dict  # the load's (training.data.datasets.load_for_model): bad rows, missing columns, links
 
 
 def eval_data(frame: pd.DataFrame) -> EvalData:
@@ -85,14 +87,22 @@ def evaluate_for_report(
     compare_uri: str | None = None,
 ) -> Report:
     """Build the report of ``model`` (registered as ``name`` ``version``) on labelled ``records``,
-    optionally set against the model at ``compare_uri``."""
-    data = eval_data(records)
-    run, features = model_run(model, f"{name} v{version}", records)
+    optionally set against the model at ``compare_uri``.
+
+    Raises:
+        ValueError: ``compare_uri`` names a model of the other kind (a call model scores SMS
+            records as all-unknown: a constant score, shown as a comparison otherwise).
+    """
     other = None
     if compare_uri:
         other_name, other_version = resolve_model_version(compare_uri)
         other_model = load_scam_model(f"models:/{other_name}/{other_version}")
+        if other_model.kind != model.kind:
+            raise ValueError(f"--compare {compare_uri} is a {other_model.kind} model and {name} v{version} a "
+                             f"{model.kind} model: compare two models of the same kind")
         other, _ = model_run(other_model, f"{other_name} v{other_version}", records)
+    data = eval_data(records)
+    run, features = model_run(model, f"{name} v{version}", records)
     shown = [i for rows in M.worst_errors(data.labels, run, config.worst_examples).values() for i in rows]
     return build_report(data, with_reasons(run, model, features, shown, records), config, other)
 
@@ -124,10 +134,11 @@ def report_for_model(
     frame, notes = load_for_model(model, data_paths, fmt, labelled=True, features=features, links=links)
     frame = frame.reset_index(drop=True)
     report = evaluate_for_report(model, name, version, frame, config, compare_uri)
-    out_dir.mkdir(parents=True, exist_ok=True)
     html, metrics = out_dir / "report.html", out_dir / "metrics.json"
-    html.write_text(report.html, encoding="utf-8")
     payload = {**report.metrics, **notes, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
-    metrics.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    with writing(out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        html.write_text(report.html, encoding="utf-8")
+        metrics.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     log_report(name, version, html, metrics)
-    return ReportFiles(html=html, metrics=metrics, report=report)
+    return ReportFiles(html=html, metrics=metrics, report=report, notes=notes)

@@ -47,6 +47,43 @@ def test_tables_are_recognised_by_header_in_csv_and_parquet(tmp_path: Path) -> N
     assert profiles.set_index("phone_no_m").loc["A", ["label", "voc_cnt", "sms_cnt"]].tolist() == [1, 1, 1]
 
 
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8-sig"])
+def test_a_gbk_or_bom_cdr_directory_loads_like_utf8(tmp_path: Path, encoding: str) -> None:
+    """Like the SMS loaders: GBK was refused ("'utf-8' codec can't decode byte 0xb3")."""
+    rows = VOC_HEADER + "A,x,1,2020-03-01 10:00:00,5,成都,武侯区,d1\nB,y,2,2020-03-01 11:00:00,7,绵阳,涪城区,d2\n"
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "other").mkdir()
+    write(tmp_path / "utf8" / "voc.csv", rows)
+    write(tmp_path / "utf8" / "labels.csv", "phone_no_m,label\nA,1\nB,0\n")
+    (tmp_path / "other" / "voc.csv").write_text(rows, encoding=encoding)
+    (tmp_path / "other" / "labels.csv").write_text("phone_no_m,label\nA,1\nB,0\n", encoding=encoding)
+    expected, _ = load_call_training_data(tmp_path / "utf8")
+    loaded, report = load_call_training_data(tmp_path / "other")
+    pd.testing.assert_frame_equal(loaded, expected)
+    assert report.total_bad == 0 and loaded["label"].tolist() == [1, 0]
+
+
+def test_label_words_mean_what_they_mean_for_sms(tmp_path: Path) -> None:
+    """features.labels is the one reading of a label: a CDR labels file or a profile table saying
+    fraud / 正常 / 1.0 loads; a word that is no label is still a counted bad row."""
+    write(tmp_path / "voc.csv", VOC_HEADER + "A,x,1,2020-03-01 10:00:00,5,,,d1\nB,y,2,2020-03-01 11:00:00,7,,,d2\n"
+          + "C,y,2,2020-03-01 11:00:00,7,,,d2\n")
+    write(tmp_path / "labels.csv", "phone_no_m,label\nA,fraud\nB,正常\nC,maybe\n")
+    tables, report = load_cdr_dir(tmp_path)
+    assert tables.labels.set_index("phone_no_m")["label"].to_dict() == {"A": 1, "B": 0}
+    assert report.bad_rows == {"bad label": 1}
+    profiles = write(tmp_path / "profiles.csv", "phone_no_m,voc_cnt,label\nA,3,诈骗\nB,4,1.0\nC,5,normal\nD,6,maybe\n")
+    table, report = load_profile_table(profiles)
+    assert table.set_index("phone_no_m")["label"].to_dict() == {"A": 1, "B": 1, "C": 0}
+    assert report.bad_rows == {"bad label": 1}
+
+
+def test_a_file_in_neither_encoding_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "voc.csv").write_bytes(VOC_HEADER.encode() + b"A,x,1,2020-03-01 10:00:00,5,\x81\x30\xff,,d1\n")
+    with pytest.raises(CdrLoadError, match=r"voc.csv: not UTF-8 or GB18030 text"):
+        load_cdr_dir(tmp_path)
+
+
 @pytest.mark.parametrize(
     ("files", "message"),
     [

@@ -41,7 +41,7 @@ def _call_model(profiles: ProfileConfig):
 def test_cdrs_are_profiled_with_the_training_window(tmp_path: Path) -> None:
     model = _call_model(LAST_3_DAYS)
     assert model.profile_config == LAST_3_DAYS
-    scored = load_records(model, [_cdr_dir(tmp_path)], "cdr", labelled=True)
+    scored, _ = load_records(model, [_cdr_dir(tmp_path)], "cdr", labelled=True)
     trained_like, _ = load_call_training_data(tmp_path, "cdr", LAST_3_DAYS)
     default, _ = load_call_training_data(tmp_path, "cdr")
     pd.testing.assert_frame_equal(scored, trained_like)
