@@ -109,7 +109,6 @@ def test_the_shipped_model_allows_people_s_messages_that_read_like_scams(figures
     assert len(figures.touched) <= MAX_TOUCHED, figures.touched
 
 
-
 def _actions(model: ScamModel, texts: list[str], sender: str) -> list[str]:
     records = pd.DataFrame({"text": texts, "sender": [sender] * len(texts), "sent_at": [None] * len(texts)})
     return [decision.action for decision in model.decide(records)]

@@ -34,6 +34,11 @@ from training.train import train_sms
 pytestmark = pytest.mark.slow
 runner = CliRunner()
 SHIPPED_RETRAIN = Path(__file__).resolve().parents[2] / "configs" / "retrain.yaml"
+# Training messages: with the shipped gates (block FPR <= 0.1 % on ~240 evaluation ham, i.e. no false
+# block at all) a small model of 600 demo messages blocked one of the harder ordinary messages the
+# generator writes since session 17; 1,200 give the gates a model that passes them, as retraining on
+# real data should. The gate tests are about the gates, not about a marginal model.
+TRAIN_ROWS = 1200
 SMALL_SMS = {
     "split": {"folds": 3},
     "features": {"char": {"max_features": 3000}, "word": {"max_features": 2000}, "linear_score": {"folds": 2},
@@ -49,7 +54,7 @@ SMALL_SMS = {
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Train/eval CSVs, the small SMS config and a retrain config naming it (shipped gates unchanged)."""
     root = tmp_path_factory.mktemp("retrain")
-    generate_demo_sms(600, 1).to_csv(root / "train.csv", index=False)
+    generate_demo_sms(TRAIN_ROWS, 1).to_csv(root / "train.csv", index=False)
     generate_demo_sms(400, 2).to_csv(root / "eval.csv", index=False)
     (root / "sms.yaml").write_text(yaml.safe_dump(SMALL_SMS), encoding="utf-8")
     retrain_cfg = yaml.safe_load(SHIPPED_RETRAIN.read_text(encoding="utf-8"))
