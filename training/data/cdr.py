@@ -53,21 +53,22 @@ class CdrTables:
 
 
 def read_csv_text(path: Path, **options: object) -> pd.DataFrame:
-    """``pd.read_csv`` of a file in UTF-8 (BOM allowed) or else GB18030 (a superset of GBK), the
-    encodings the SMS loaders take (``training.data.sms.encoding``): carriers' systems export
-    GBK, and a GBK voc table was refused as undecodable UTF-8 where a GBK SMS file loads.
+    """``pd.read_csv`` of a file in the SMS loaders' encodings, in their order
+    (``training.data.sms.encoding.ENCODINGS``: UTF-8, BOM allowed, then GB18030, a superset of
+    GBK): carriers' systems export GBK, and a GBK voc table was refused as undecodable UTF-8 where
+    a GBK SMS file loads. Read by pandas, not decoded whole in memory: CDR files run to gigabytes.
 
     Raises:
-        CdrLoadError: neither encoding decodes the file.
+        CdrLoadError: no encoding decodes the file.
     """
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", **options)
-    except UnicodeDecodeError:
-        pass
-    try:
-        return pd.read_csv(path, encoding="gb18030", **options)
-    except UnicodeDecodeError as exc:
-        raise CdrLoadError(f"{path}: not UTF-8 or GB18030 text ({exc.reason})") from exc
+    from training.data.sms.encoding import ENCODINGS  # here: the SMS package imports this module
+
+    for encoding in ENCODINGS:
+        try:
+            return pd.read_csv(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, **options)
+        except UnicodeDecodeError as exc:
+            error = exc  # the last (most permissive) decoder's failure points at the real problem
+    raise CdrLoadError(f"{path}: not {' or '.join(e.upper() for e in ENCODINGS)} text ({error.reason})") from error
 
 
 def read_table(path: Path) -> pd.DataFrame:
