@@ -5,8 +5,11 @@ the offending input (a message text, a phone number); a hand-rolled ``json.loads
 JSON nested 10,000 deep. So every JSON route (scoring and feedback alike) goes through this one
 path: 415 for a body that is not declared ``application/json`` or is declared compressed, 413
 for one over ``limits.max_body_bytes`` (refused while reading, never buffered whole), 400 for unparsable
-JSON (pydantic's Rust parser has a nesting and number-size limit, so hostile JSON fails fast),
-422 naming the invalid field. Routes that take no body (admin reload) get 400 for any body.
+JSON (pydantic's Rust parser has a nesting and number-size limit, so hostile JSON fails fast; a
+lone surrogate escape is named as such, ``serving/json_strict``), 422 naming the invalid field
+or a key sent twice in one object (pydantic would keep the last silently). Routes that take no
+body (admin reload) get 400 for any body. A route's path with a trailing slash gets a 404 naming
+the route (not Starlette's redirect, which hooks do not follow for POST).
 A valid body is passed on unchanged as JSON, and the validated model is left in the scope
 under :data:`VALIDATED_BODY`: the feedback handler and the BentoML routes (through
 :func:`validated_input`) take it from there, so a request is parsed and validated once.
@@ -24,6 +27,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serving.errors import error_body, send_json, utf8_problem, validation_details, validation_status
+from serving.json_strict import duplicate_key, unpaired_surrogate
 from serving.logs import log_event
 from serving.responses import JSON_MEDIA_TYPE
 from serving.schemas import ErrorDetail
@@ -60,6 +64,7 @@ class Rejected(Exception):
 
 ERROR_TITLES = {
     400: "malformed request",
+    404: "not found",
     413: "request too large",
     415: "unsupported media type",
     422: "invalid request",
@@ -117,6 +122,11 @@ class RequestValidationMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
+        if scope["type"] == "http" and (meant := self._without_trailing_slash(path)) is not None:
+            problem = ErrorDetail(field="<path>", problem=f"no route {path}; the route is {meant}, without the trailing slash")
+            log_event("request_rejected", path=meant, status=404, problems=1)
+            await send_json(send, 404, error_body(ERROR_TITLES[404], [problem]))
+            return
         if scope["type"] != "http" or scope.get("method") != "POST" or path not in self.routes:
             await self.app(scope, receive, send)
             return
@@ -133,6 +143,16 @@ class RequestValidationMiddleware:
             await send_json(send, rejected.status, error_body(ERROR_TITLES[rejected.status], rejected.problems))
             return
         await self.app(scope, _replay(body, receive), send)
+
+    def _without_trailing_slash(self, path: str) -> str | None:
+        """The route ``path`` means when it is one of ours plus a trailing slash, else None.
+
+        Starlette answers such a path with a 307 redirect, which many hook clients do not follow
+        for a POST (the request fails without saying why); answering it as the route instead
+        would give one endpoint two paths, which a proxy's per-path rules would not both cover.
+        So it is a 404 naming the route."""
+        meant = path.rstrip("/")
+        return meant if meant != path and meant in self.routes else None
 
     @staticmethod
     async def _refuse_any_body(receive: Receive) -> None:
@@ -161,9 +181,24 @@ class RequestValidationMiddleware:
         if (problem := utf8_problem(body)) is not None:
             raise Rejected(400, [problem])
         try:
-            return body, spec.model.model_validate_json(body, context=dict(spec.context))
+            validated = spec.model.model_validate_json(body, context=dict(spec.context))
         except ValidationError as exc:
-            raise Rejected(validation_status(exc), validation_details(exc)) from None
+            raise _rejection(body, exc) from None
+        if (duplicate := duplicate_key(body)) is not None:
+            raise Rejected(422, [duplicate])
+        return body, validated
+
+
+def _rejection(body: bytes, exc: ValidationError) -> Rejected:
+    """The answer to a body pydantic refused: unparsable JSON named better where it holds a lone
+    surrogate; an invalid one whose key is sent twice blamed on that key (the invalid value may be
+    the one pydantic kept of two)."""
+    status = validation_status(exc)
+    if status == 400:
+        return Rejected(400, [surrogate]) if (surrogate := unpaired_surrogate(body)) else Rejected(400, validation_details(exc))
+    if status == 422 and (duplicate := duplicate_key(body)) is not None:
+        return Rejected(422, [duplicate])
+    return Rejected(status, validation_details(exc))
 
 
 def validated_body(scope: Scope, model: type[ModelT]) -> ModelT:

@@ -65,6 +65,9 @@ BAD_CASES = [
     BadCase("latin1_charset", one(id="a", text="你好"), 415, "content-type", {"content-type": "application/json; charset=latin-1"}),
     BadCase("deeply_nested", b'{"messages": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", 400, "<body>"),
     BadCase("huge_integer", b'{"messages": [{"id": "a", "text": ' + b"9" * 5000 + b"}]}", 400, "<body>"),
+    BadCase("key_sent_twice", b'{"messages": [{"id": "a", "text": "hi"}], "messages": [{"id": "b", "text": "ok"}]}', 422, "messages"),
+    BadCase("lone_surrogate", rb'{"messages": [{"id": "a", "text": "hi \ud800 there"}]}', 400, "messages.0.text"),
+    BadCase("trailing_slash", one(id="a", text="你好"), 404, "<path>", route=f"{SMS_ROUTE}/"),
     BadCase("deadline_not_a_number", one(id="a", text="你好"), 400, DEADLINE, {**JSON, DEADLINE: "soon"}),
     BadCase("deadline_negative", one(id="a", text="你好"), 400, DEADLINE, {**JSON, DEADLINE: "-1"}),
 ]
@@ -94,6 +97,7 @@ CALL_BAD_CASES = [
     _call_case("invalid_json", b'{"calls": [{"id": "c", "caller": ', 400, "<body>"),
     _call_case("non_utf8", b'{"calls": [{"id": "c", "caller": "\xff\xfe"}]}', 400, "<body>"),
     _call_case("empty_body", b"", 400, "<body>"),
+    _call_case("key_sent_twice", b'{"calls": [{"id": "c", "caller": "1", "caller": "2"}]}', 422, "calls.0.caller"),
     BadCase("call_deadline_fraction", one_call(id="c", caller="1"), 400, DEADLINE, {**JSON, DEADLINE: "2.5"}, CALL_ROUTE),
 ]
 
