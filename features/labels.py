@@ -36,6 +36,11 @@ def parse_label(value: Any) -> int | None:
     return _LABELS.get(text)
 
 
+def label_spellings(label: int) -> list[str]:
+    """Every accepted spelling of ``label`` (0 or 1), for an error that lists what is accepted."""
+    return [spelling for spelling, value in _LABELS.items() if value == label]
+
+
 # Words that name a category outright (feedback, canonical files). A bare 1 says "unwanted" but
 # not which kind, so it maps to no category: such rows train the unwanted score, not the category head.
 _CATEGORY_WORDS = {

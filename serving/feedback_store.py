@@ -36,8 +36,7 @@ from pydantic import (
 )
 
 from configs.feedback import FeedbackConfig
-from features.labels import parse_label
-from serving.schemas import DECISION_ID_PATTERN, visible_text
+from serving.schemas import DECISION_ID_PATTERN, RequestLabel, visible_text
 from serving.sqlite_tx import WalFile, immediate_transaction
 from serving.store_errors import StoreUnavailable
 
@@ -82,7 +81,7 @@ class FeedbackRecord(BaseModel):
     id: str | None = Field(None, min_length=1, max_length=128, examples=["sms-20240501-000123"])
     text: Annotated[str | None, AfterValidator(visible_text)] = Field(None, min_length=1, examples=["您的账户涉嫌洗钱，请立即转账到安全账户"])
     call: dict[str, Any] | None = Field(None, examples=[{"phone_no_m": "8f3a…", "calls_per_day": 41}])
-    label: int = Field(..., examples=[1])
+    label: RequestLabel = Field(..., examples=[1])
     fraud_type: str | None = Field(None, min_length=1, max_length=64, examples=["冒充公检法"])
     source: str = Field(..., pattern=r"^[A-Za-z0-9_.:\-]{1,64}$", examples=["analyst"])
     decision_id: str | None = Field(
@@ -92,14 +91,6 @@ class FeedbackRecord(BaseModel):
         "toward that decision's model version in live precision (yunmao monitor).",
         examples=["q1Z8rYx0Lk3vT9aB"],
     )
-
-    @field_validator("label", mode="before")
-    @classmethod
-    def _label(cls, value: Any) -> int:
-        label = parse_label(value) if isinstance(value, int | float | str) else None
-        if label is None:
-            raise ValueError(f"label {value!r} is not 0/1 or a label word such as normal/fraud")
-        return label
 
     @field_validator("text")
     @classmethod

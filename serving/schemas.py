@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from configs.serving import load_serving_config
+from features.labels import label_spellings, parse_label
 from features.sms.normalise import clean_text
 
 _LIMITS = load_serving_config().limits
@@ -54,6 +55,33 @@ def visible_text(text: str | None) -> str | None:
     if text is not None and not clean_text(text):
         raise ValueError("text is blank after normalisation (only whitespace, invisible or control characters)")
     return text
+
+
+def request_label(value: Any) -> int:
+    """0 or 1 from a label a client sent: a number 0/1 or a word training data uses for it.
+
+    A JSON ``true``/``false`` is refused: the API documents numbers and words, and a boolean
+    says "yes" without saying to what (fraud? label correct?). The value itself is never echoed
+    (a client may put a message text there); the error lists what is accepted.
+    """
+    label = parse_label(value) if isinstance(value, int | float | str) and not isinstance(value, bool) else None
+    if label is None:
+        raise ValueError(f"not a label ({_json_kind(value)}): send 0 or 1, or a label word: "
+                         f"{', '.join(label_spellings(0)[1:])} (0); {', '.join(label_spellings(1)[1:])} (1)")
+    return label
+
+
+def _json_kind(value: Any) -> str:
+    """What a client sent, in JSON's words (never the value itself)."""
+    if isinstance(value, bool) or value is None:
+        return "true/false" if value is not None else "null"
+    if isinstance(value, int | float):
+        return "a number other than 0 and 1"
+    return {str: "an unknown word", list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+RequestLabel = Annotated[int, BeforeValidator(request_label)]
+"""Every label field a client fills (feedback, template confirmation): one type, one error."""
 
 
 class _Strict(BaseModel):

@@ -9,14 +9,13 @@ holder of the admin key (``auth.admin_api_key``, the analysts' tooling) may set 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from configs.serving import load_serving_config
-from features.labels import parse_label
 from serving.reputation import template_refusal
-from serving.schemas import visible_text
+from serving.schemas import RequestLabel, visible_text
 from serving.template_store import TemplateEntry
 
 TEMPLATES_ROUTE = "/v1/admin/templates"
@@ -40,16 +39,8 @@ class TemplateConfirmRequest(BaseModel):
         ..., min_length=1, max_length=_LIMITS.max_text_chars,
         examples=["【顺丰】尊敬的张伟：您的快递丢失，我司将赔偿您368元，请联系理赔专员13812345678办理"],
     )
-    label: int = Field(..., description="1 (fraud, or a label word such as fraud/诈骗) or 0 (normal).", examples=[1])
+    label: RequestLabel = Field(..., description="1 (fraud, or a label word such as fraud/诈骗) or 0 (normal).", examples=[1])
     fraud_type: str | None = Field(None, min_length=1, max_length=64, examples=["冒充客服"])
-
-    @field_validator("label", mode="before")
-    @classmethod
-    def _label(cls, value: Any) -> int:
-        label = parse_label(value) if isinstance(value, int | float | str) and not isinstance(value, bool) else None
-        if label is None:
-            raise ValueError(f"label {value!r} is not 0/1 or a label word such as normal/fraud")
-        return label
 
 
 class ConfirmedTemplate(BaseModel):
