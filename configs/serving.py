@@ -148,6 +148,7 @@ class ServingConfig(StrictModel):
     overload: OverloadConfig = OverloadConfig()
     explain: bool = True
     gc_freeze: bool = True  # freeze the worker's startup heap once it is ready (serving/heap.py)
+    max_start_failures: int = Field(3, ge=1, le=1000)  # serving/start_watch.py
     reload: ReloadConfig = ReloadConfig()
     read_timeouts: ReadTimeoutsConfig = ReadTimeoutsConfig()
     shutdown: ShutdownConfig = ShutdownConfig()

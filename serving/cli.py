@@ -21,7 +21,8 @@ def serve(
     """Serve POST /v1/sms/score and /v1/call/score (plus /livez, /readyz, /metrics, /v1/admin/reload) until Ctrl-C.
 
     Bad input (unknown model, bad config, a host name instead of an IP, port in use, a shared
-    store that is down) is one line on stderr and exit code 2.
+    store that is down) is one line on stderr and exit code 2; so are workers that fail to start
+    ``serving.max_start_failures`` times before any has started (``serving/start_watch``).
     """
     from configs import ConfigError
     from configs.serving import load_serving_config
@@ -41,12 +42,14 @@ def serve(
         fail(exc)
     from models.registry import ModelNotFoundError
     from serving.process import exit_once_workers_are_gone
-    from serving.server import run_server
+    from serving.start_watch import WorkersCannotStart
     from serving.store_errors import StoreUnavailable
 
     try:
+        from serving.server import run_server  # the service's modules read their configs when imported
+
         run_server(host=host, port=port, model_uri=model, workers=workers, call_model_uri=call_model)
-    except (ConfigError, ModelNotFoundError, PortBusy, ValueError, StoreUnavailable) as exc:
+    except (ConfigError, ModelNotFoundError, PortBusy, ValueError, StoreUnavailable, WorkersCannotStart) as exc:
         fail(exc)
     exit_once_workers_are_gone()
 

@@ -14,7 +14,11 @@ its workers share (``serving/reload_sync``); workers die with this process (``se
 from __future__ import annotations
 
 import os
+import sqlite3
 
+from configs import default_config_path, load_config
+from configs.call import CallConfig
+from configs.campaigns import load_campaigns_config
 from configs.monitor import load_monitor_config
 from configs.serving import ServingConfig, load_serving_config
 from serving.auth import resolve_keys
@@ -22,9 +26,13 @@ from serving.decision_log import decision_key, open_decision_store
 from serving.instance import INSTANCE_DIR_ENV, prepare_instance_dir
 from serving.model_source import resolve_model, use_registry
 from serving.process import SERVER_PID_ENV, ensure_port_free
+from serving.profile_store import open_profile_store
 from serving.reload_sync import ReloadBoard
 from serving.service import MODEL_ENV, YunmaoService, serving_model_uri
 from serving.shadow_store import check_shadow_key, open_shadow_store
+from serving.start_watch import StartWatch
+from serving.store_errors import StoreUnavailable
+from serving.template_store import open_template_store
 
 OPTION = {"sms": "model", "call": "call-model"}  # yunmao serve's option naming each kind's model
 
@@ -60,12 +68,34 @@ def check_shared_stores(config: ServingConfig) -> None:
         open_shadow_store(config.shadow).check()
 
 
+def check_worker_stores() -> None:
+    """Read the configs and open the local stores every worker reads and opens at start, once here
+    (the profile store of ``configs/call.yaml``, the template store of ``configs/campaigns.yaml``):
+    a bad value or an unwritable SQLite path fails ``yunmao serve`` with one line, not every
+    worker, restarted without end. A Redis URL is only parsed: workers connect lazily.
+
+    Raises:
+        ConfigError: a config that does not validate; ValueError: an unsupported store URL.
+        StoreUnavailable: a SQLite store that cannot be created or opened.
+    """
+    profiles = load_config(default_config_path("call"), CallConfig).profile_store
+    reputation = load_campaigns_config().reputation
+    try:
+        open_profile_store(profiles)
+        if reputation.enabled:
+            open_template_store(reputation)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreUnavailable(f"cannot open a store the workers need: {exc}") from exc
+
+
 def run_server(
     host: str, port: int, model_uri: str | None = None, workers: int | None = None, call_model_uri: str | None = None
 ) -> None:
     """Serve until interrupted; blocks. ``None`` arguments keep the environment's or config's values.
 
-    Raises :class:`serving.process.PortBusy` before loading anything when ``host:port`` is taken.
+    Raises :class:`serving.process.PortBusy` before loading anything when ``host:port`` is taken,
+    and :class:`serving.start_watch.WorkersCannotStart` after stopping when workers failed to
+    start ``max_start_failures`` times with none started.
     BentoML's ``serve_http`` is called rather than ``bentoml.serve`` (which wraps it) because
     only it passes uvicorn's keep-alive timeout on.
     """
@@ -79,6 +109,7 @@ def run_server(
     resolve_keys(config)  # every worker would fail on these: say it once, here
     check_shadow_key(config.shadow)
     check_shared_stores(config)
+    check_worker_stores()
     uri = model_uri or serving_model_uri(config, "sms")
     check_model(uri, "sms")
     os.environ[MODEL_ENV["sms"]] = uri
@@ -94,6 +125,8 @@ def run_server(
     os.environ[SERVER_PID_ENV] = str(os.getpid())
     configure_logging()
     YunmaoService.inject_config()
+    watch = StartWatch(instance, config.max_start_failures)
+    watch.start()
     serve_http(
         YunmaoService.import_string,
         working_dir=YunmaoService.working_dir,
@@ -102,3 +135,4 @@ def run_server(
         timeout_keep_alive=config.read_timeouts.keep_alive_s,
         threaded=False,
     )
+    watch.check()

@@ -73,6 +73,7 @@ from serving.scoring_routes import ScoringAnswer, ScoringMiddleware, install_sco
 from serving.shadow import open_shadows
 from serving.shutdown import Drain
 from serving.sms_scoring import decide_sms
+from serving.start_watch import record_start_failure, record_started
 from serving.template_confirm import (
     TEMPLATES_ROUTE,
     ConfirmedTemplate,
@@ -158,6 +159,15 @@ class YunmaoService:
     """Real-time scam interception: one model per endpoint, hot-swappable, batched."""
 
     def __init__(self) -> None:
+        """Start, or leave the cause for ``yunmao serve`` to count (``serving/start_watch``)."""
+        try:
+            self._start()
+        except Exception as exc:
+            record_start_failure(current_instance_dir(), exc)
+            raise
+        record_started(current_instance_dir())
+
+    def _start(self) -> None:
         die_with_server()
         self.config = load_serving_config()
         use_registry(self.config.registry_uri)

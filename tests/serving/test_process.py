@@ -217,6 +217,58 @@ def test_serve_with_a_bad_setting_in_the_environment_refuses_to_start_naming_it(
 
 
 @pytest.mark.parametrize(("environ", "message"), [
+    ({"YUNMAO_CALL__SPLIT__FOLDS": "abc"}, "configs/call.yaml: invalid config: split.folds"),
+    ({"YUNMAO_CAMPAIGNS__TEMPLATE__NUM_PERM": "abc"}, "configs/campaigns.yaml: invalid config: template.num_perm"),
+    ({"YUNMAO_FEEDBACK__MAX_BATCH": "abc"}, "configs/feedback.yaml: invalid config: max_batch"),
+    ({"YUNMAO_PROFILE_STORE": "bogus://x"}, "unsupported profile store URL 'bogus://x'"),
+    ({"YUNMAO_TEMPLATE_STORE": "sqlite:////proc/no-such-folder/templates.db"}, "cannot open a store the workers need"),
+], ids=["call_config", "campaigns_config", "feedback_config", "profile_store_url", "template_store_path"])
+def test_serve_with_a_setting_only_workers_read_refuses_to_start_naming_it(environ: dict[str, str], message: str) -> None:
+    """Was every worker failing its start (or a traceback, for feedback.yaml read on import),
+    restarted by BentoML without end: the command never returned."""
+    result = subprocess.run([str(CLI), "serve", "--port", str(free_port()), "--model", "models:/never-registered@champion"],
+                            capture_output=True, text=True, env=serve_env(environ), timeout=SERVE_STARTUP_SECONDS)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr.strip().splitlines()[-1], result.stderr
+
+
+def register_without_artifact(source_uri: str, name: str, folder: Path) -> str:
+    """A new version of ``name`` whose MLmodel and provenance are ``source_uri``'s but whose
+    pickled model is gone (a pruned artifact store): every check before loading passes."""
+    import shutil
+
+    from mlflow import MlflowClient
+    from mlflow.artifacts import download_artifacts
+
+    from models.registry import configure_tracking, resolve_model_version, set_alias
+
+    configure_tracking()
+    client = MlflowClient()
+    source = client.get_model_version(*resolve_model_version(source_uri))
+    shutil.copytree(download_artifacts(source.source), folder)
+    (folder / "artifacts" / "scam_model.joblib").unlink()
+    client.create_registered_model(name)
+    version = client.create_model_version(name, str(folder), run_id=source.run_id)
+    set_alias(name, str(version.version), "champion")
+    return f"models:/{name}@champion"
+
+
+def test_workers_that_cannot_start_stop_the_server_with_the_cause_and_exit_2(sms_model_uri: str, tmp_path: Path) -> None:
+    """Was a worker restarted every few seconds without end, the command never returning."""
+    uri = register_without_artifact(sms_model_uri, "yunmao-sms-no-artifact", tmp_path / "model")
+    port = free_port()
+    result = subprocess.run([str(CLI), "serve", "--port", str(port), "--workers", "2", "--model", uri],
+                            capture_output=True, text=True, env=serve_env(), timeout=SERVE_STARTUP_SECONDS)
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: workers failed to start 3 times and none started (serving.max_start_failures)"), last
+    assert "scam_model.joblib" in last
+    with socket.socket() as probe:  # no worker left holding the port
+        probe.bind(("127.0.0.1", port))
+
+
+@pytest.mark.parametrize(("environ", "message"), [
     ({"YUNMAO_API_KEY": "key-one-0123456789", "YUNMAO_SERVING__AUTH__API_KEY": "key-two-0123456789"},
      "YUNMAO_API_KEY and YUNMAO_SERVING__AUTH__API_KEY are both set, to different values"),
     ({"YUNMAO_ADMIN_API_KEY": "short"}, "auth.admin_api_key: String should have at least 16 characters"),
