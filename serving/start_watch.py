@@ -49,33 +49,26 @@ def record_started(instance: Path | None) -> None:
         (instance / STARTED_MARK).touch()
 
 
-class StartWatch:
-    """In the server process: counts its workers' start failures in ``instance`` and stops the
-    server at ``limit`` of them, unless a worker has started first."""
+class StartWatch(threading.Thread):
+    """In the server process, a daemon thread: counts its workers' start failures in ``instance``
+    and stops the server at ``limit`` of them, unless a worker has started first. It needs no
+    stopping: it ends with the process, and does nothing once a worker has started."""
 
     def __init__(self, instance: Path, limit: int) -> None:
+        super().__init__(name="yunmao-start-watch", daemon=True)
         self.instance = instance
         self.limit = limit
         self.cause: str | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="yunmao-start-watch", daemon=True)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def _run(self) -> None:
+    def run(self) -> None:
         folder = self.instance / FAILURES_DIR
-        while not self._stop.wait(POLL_S):
-            if (self.instance / STARTED_MARK).exists():
-                return
+        while not (self.instance / STARTED_MARK).exists():
             failures = sorted(folder.glob("*")) if folder.is_dir() else []
             if len(failures) >= self.limit:
                 self.cause = failures[-1].read_text(encoding="utf-8")
                 os.kill(os.getpid(), signal.SIGTERM)
                 return
+            time.sleep(POLL_S)
 
     def check(self) -> None:
         """After the server has stopped.
@@ -83,7 +76,6 @@ class StartWatch:
         Raises:
             WorkersCannotStart: the watch stopped it; the message carries the last cause.
         """
-        self.stop()
         if self.cause is not None:
             raise WorkersCannotStart(
                 f"workers failed to start {self.limit} times and none started (serving.max_start_failures); "
