@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from configs.evaluation import EvaluationConfig
-from training.metrics import at_threshold, curve_metrics, operating_points, ranking, tie_groups
+from training.metrics import at_threshold, curve_metrics, one_class, operating_points, ranking, recall_key, tie_groups
 
 # Bounds the memory of one chunk: about ten (resamples × rows) matrices of 8-byte cells, so
 # ~160 MB at most. The result does not depend on it.
@@ -32,6 +32,15 @@ def intervals(labels: np.ndarray, scores: np.ndarray, evaluation: EvaluationConf
     labels = _checked_labels(labels)
     samples = _resampled(labels, [np.asarray(scores, dtype=float)], evaluation)[0]
     return _with_bounds(_point(labels, scores, evaluation), samples, evaluation.bootstrap.level)
+
+
+def ranking_with_intervals(labels: np.ndarray, scores: np.ndarray, evaluation: EvaluationConfig) -> dict[str, float | None]:
+    """:func:`intervals`, every value None when the labels hold a single class
+    (:func:`training.metrics.one_class`: a one-class file or a slice)."""
+    if one_class(labels) is not None:
+        keys = ("roc_auc", "pr_auc", *map(recall_key, evaluation.recall_at_fpr))
+        return {f"{key}{part}": None for key in keys for part in ("", "_ci_low", "_ci_high")}
+    return intervals(labels, scores, evaluation)
 
 
 def paired_intervals(

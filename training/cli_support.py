@@ -79,6 +79,13 @@ def warn_bad_rows(notes: dict) -> None:
         typer.echo(f"warning: {described}", err=True)
 
 
+def warn_one_class(note: str | None) -> None:
+    """Say on stderr what a single-class evaluation set leaves undefined (``training.metrics.one_class``):
+    the command goes on, since the rest is what such a file is run for, but nulls must not pass unnoticed."""
+    if note is not None:
+        typer.echo(f"warning: {note}", err=True)
+
+
 def write_outputs(out: Path, files: dict[str, str]) -> None:
     """Write each ``name: text`` of ``files`` into folder ``out`` (created); a folder that cannot be
     written is the one-line failure, not a traceback."""

@@ -10,10 +10,10 @@ import pandas as pd
 
 from configs.evaluation import EvaluationConfig, load_evaluation_config
 from models.scam_model import ScamModel
-from training.bootstrap import intervals
+from training.bootstrap import intervals, ranking_with_intervals
 from training.data.datasets import describe_bad_rows, load_for_model
 from training.data.sms.dedupe import drop_duplicates
-from training.metrics import binary_report, macro_f1
+from training.metrics import binary_report, macro_f1, one_class
 
 
 def evaluate_files(
@@ -32,7 +32,7 @@ def evaluate_files(
     known labels only, so the evaluated file's labels cannot reach any score.
 
     Raises:
-        ValueError: unreadable data, one class only, or ``unique`` for a call model.
+        ValueError: unreadable data, or ``unique`` for a call model.
     """
     if unique and model.kind == "call":
         raise ValueError("--unique applies to SMS models only (call data has one row per number already)")
@@ -60,18 +60,19 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: Evaluation
     ``fraud_score`` and category macro-F1.
 
     ``fraud_type_macro_f1`` is measured on the fraud rows whose type the model knows: it
-    grades the type head on its own, apart from the block/allow decision.
+    grades the type head on its own, apart from the block/allow decision. A single class is
+    evaluated too, with ``one_class`` saying what it leaves null (:func:`training.metrics.one_class`).
     """
     if frame.empty:
         raise ValueError("no labelled rows to evaluate")
     labels = frame["label"].astype(int).to_numpy()
-    if len(np.unique(labels)) < 2:
-        raise ValueError("evaluation data must contain both fraud and normal rows")
     evaluation = evaluation or load_evaluation_config()
     scored = model.scored(frame)
     features, scores = scored.features, scored.scores
     report = {**binary_report(labels, scores, model.thresholds.block, model.thresholds.warn),
-              **intervals(labels, scores, evaluation)}
+              **ranking_with_intervals(labels, scores, evaluation)}
+    if (note := one_class(labels)) is not None:
+        report["one_class"] = note
     head = model.fraud_type_head
     if head is not None and "fraud_type" in frame:
         typed = np.flatnonzero((labels == 1) & frame["fraud_type"].isin(head.classes).to_numpy())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail, warn_bad_rows
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail, warn_bad_rows, warn_one_class
 
 
 def evaluate(
@@ -32,6 +32,7 @@ def evaluate(
     except (ModelNotFoundError, ValueError) as exc:  # DataFormatError, CdrLoadError and ConfigError are ValueErrors
         fail(exc)
     warn_bad_rows(report)
+    warn_one_class(report.get("one_class"))
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return

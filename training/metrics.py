@@ -22,6 +22,36 @@ def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> di
             "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
 
+def one_class(labels: np.ndarray) -> str | None:
+    """What a labelled set holding a single class cannot measure, or None when it holds both.
+
+    Such a set is still worth evaluating: an all-normal file (a carrier's sample of good traffic)
+    measures the false positive rate at the block and warn thresholds, an all-fraud file (victim
+    reports) the recall. So ``yunmao evaluate`` and ``yunmao report`` go on, exit 0, and print this
+    on stderr and in their output; every figure that needs the missing class is null, not 0.
+    """
+    labels = np.asarray(labels).astype(int)
+    positives, n = int(labels.sum()), len(labels)
+    if 0 < positives < n:
+        return None
+    if positives == 0:
+        return (f"only normal rows ({n}): ROC-AUC, PR-AUC, best F1 and recall need fraud rows and are null; "
+                "the false positive rate at the block and warn thresholds is measured")
+    return (f"only fraud rows ({n}): ROC-AUC, PR-AUC, best F1 and the false positive rate need normal rows and are null; "
+            "recall at the block and warn thresholds is measured")
+
+
+def defined_at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, float | None]:
+    """:func:`at_threshold`, with recall and F1 None where there are no fraud rows and FPR None
+    where there are no normal rows (:func:`at_threshold` says 0.0, which reads as measured)."""
+    metrics: dict[str, float | None] = {**at_threshold(labels, scores, threshold)}
+    if metrics["tp"] + metrics["fn"] == 0:
+        metrics.update(recall=None, f1=None)
+    if metrics["fp"] + metrics["tn"] == 0:
+        metrics["fpr"] = None
+    return metrics
+
+
 def best_f1(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     """The highest F1 over all thresholds, and the threshold reaching it."""
     precision, recall, thresholds = precision_recall_curve(labels, scores)
@@ -95,18 +125,19 @@ def operating_points(labels: np.ndarray, scores: np.ndarray, max_fprs: tuple[flo
 
 
 def binary_report(labels: np.ndarray, scores: np.ndarray, block: float, warn: float) -> dict:
-    """The evaluation contract: n, positives, AUCs, best F1, block-threshold metrics, nested warn."""
+    """The evaluation contract: n, positives, AUCs, best F1, block-threshold metrics, nested warn;
+    on a single class (:func:`one_class`) what needs the other class is None."""
     labels = np.asarray(labels).astype(int)
-    block_metrics = at_threshold(labels, scores, block)
-    best, best_threshold = best_f1(labels, scores)
+    both = one_class(labels) is None
+    best, best_threshold = best_f1(labels, scores) if both else (None, None)
     return {
         "n": int(len(labels)),
         "positives": int(labels.sum()),
-        **ranking(labels, scores),
+        **(ranking(labels, scores) if both else {"roc_auc": None, "pr_auc": None}),
         "best_f1": best,
         "best_f1_threshold": best_threshold,
-        **block_metrics,
-        "warn": at_threshold(labels, scores, warn),
+        **defined_at_threshold(labels, scores, block),
+        "warn": defined_at_threshold(labels, scores, warn),
     }
 
 

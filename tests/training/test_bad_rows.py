@@ -11,12 +11,14 @@ import pandas as pd
 import pytest
 
 from configs.evaluation import BootstrapConfig, EvaluationConfig
+from configs.report import load_report_config
 from models.scam_model import ScamModel
 from tests.models.conftest import SMALL_SMS_CONFIG
-from training.cli_support import warn_bad_rows
+from training.cli_support import warn_bad_rows, warn_one_class
 from training.data.demo_sms import generate_demo_sms
 from training.evaluate import evaluate_files
 from training.predict import predict_files
+from training.report.model import evaluate_for_report
 from training.train import fit_sms
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=100))
@@ -40,14 +42,39 @@ def test_evaluate_reports_rows_whose_label_it_could_not_read(model: ScamModel, f
     assert report["bad_rows"] == {"bad_label": 5} and report["first_bad_row"] == {"bad_label": f"{path}:2"}
 
 
-def test_one_class_left_by_unreadable_labels_says_why(model: ScamModel, frame: pd.DataFrame, tmp_path: Path) -> None:
-    """Labels 0/2: every 2 is left out, and the error must say so, not only 'both classes needed'."""
+def test_one_class_left_by_unreadable_labels_says_both_why_and_what_is_measured(
+        model: ScamModel, frame: pd.DataFrame, tmp_path: Path) -> None:
+    """Labels 0/2: every 2 is left out; the rest (normal rows only) is still evaluated, and the
+    output says which rows were dropped and what one class cannot measure."""
     path = tmp_path / "eval.csv"
     frame.assign(label=frame["label"] * 2).to_csv(path, index=False)
     positives = int(frame["label"].sum())
-    with pytest.raises(ValueError, match=rf"both fraud and normal rows; {positives} input rows left out or changed: "
-                                         rf"bad_label={positives} \(first at {path}:\d+\)"):
-        evaluate_files(model, [path], evaluation=EVALUATION)
+    report = evaluate_files(model, [path], evaluation=EVALUATION)
+    assert report["bad_rows"] == {"bad_label": positives}
+    assert report["one_class"].startswith(f"only normal rows ({len(frame) - positives}): ")
+
+
+@pytest.mark.parametrize(("label", "measured", "undefined"), [(0, "fpr", "recall"), (1, "recall", "fpr")],
+                         ids=["all_normal", "all_fraud"])
+def test_a_one_class_file_is_evaluated_and_reported_saying_what_it_cannot_measure(
+        model: ScamModel, frame: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        label: int, measured: str, undefined: str) -> None:
+    """Was: evaluate refused the file (exit 2) while report exited 0 with roc_auc null and a
+    recall of 0.0 on no fraud at all. One rule now (training.metrics.one_class): both go on,
+    with the AUCs and the rate the missing class defines null, and say so on stderr and in the output."""
+    path = tmp_path / "one_class.csv"
+    frame[frame["label"] == label].to_csv(path, index=False)
+    evaluated = evaluate_files(model, [path], evaluation=EVALUATION)
+    reported = evaluate_for_report(model, "m", "1", frame[frame["label"] == label].reset_index(drop=True),
+                                   load_report_config(None))
+    head = reported.metrics["headline"]
+    assert evaluated["one_class"] == head["one_class"] and evaluated["one_class"].startswith("only ")
+    assert evaluated["roc_auc"] is None and head["roc_auc"] is None and evaluated["best_f1"] is None
+    assert evaluated[undefined] is None and head["block"][undefined] is None and head["warn"][undefined] is None
+    assert isinstance(evaluated[measured], float) and isinstance(head["block"][measured], float)
+    assert head["one_class"] in reported.html
+    warn_one_class(evaluated["one_class"])
+    assert capsys.readouterr().err == f"warning: {evaluated['one_class']}\n"
 
 
 def test_predict_reports_a_malformed_jsonl_line(model: ScamModel, frame: pd.DataFrame, tmp_path: Path,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail, warn_bad_rows
+from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail, warn_bad_rows, warn_one_class
 
 
 def report(
@@ -33,7 +33,9 @@ def report(
         fail(exc)
     warn_bad_rows(files.notes)
     head = files.report.metrics["headline"]
+    warn_one_class(head["one_class"])
     summary = {"html": str(files.html), "metrics": str(files.metrics), "n": head["n"], "roc_auc": head["roc_auc"],
                "recall_block": head["block"]["recall"], "fpr_block": head["block"]["fpr"],
-               "drift_flagged": files.report.metrics["drift_flagged"]}
+               "drift_flagged": files.report.metrics["drift_flagged"],
+               **({"one_class": head["one_class"]} if head["one_class"] else {})}
     typer.echo(json.dumps(summary, ensure_ascii=False))

@@ -7,7 +7,7 @@ training, ``yunmao evaluate`` and the retraining gates share.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ from configs.report import DriftConfig
 from models.drift import SCORE_RANGE, psi
 from models.scam_model import ACTIONS
 from training import metrics as shared
-from training.bootstrap import intervals
+from training.bootstrap import ranking_with_intervals
 from training.report.inputs import EvalData, ModelRun
 
 
@@ -26,10 +26,12 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator / denominator) if denominator else None
 
 
-def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
-    """The shared metric definition at ``threshold`` plus the share of records flagged there
-    (what an operator budgets interceptions by)."""
-    return {**shared.at_threshold(labels, scores, threshold), "flagged_share": float(np.mean(scores >= threshold))}
+def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float,
+                 measure: Callable[..., Mapping[str, Any]] = shared.at_threshold) -> dict[str, Any]:
+    """The shared metric definition at ``threshold`` (``measure``: ``shared.defined_at_threshold``
+    for the headline, where a rate the labels cannot define is None) plus the share of records
+    flagged there (what an operator budgets interceptions by)."""
+    return {**measure(labels, scores, threshold), "flagged_share": float(np.mean(scores >= threshold))}
 
 
 def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
@@ -39,24 +41,16 @@ def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
     return shared.ranking(labels, scores)
 
 
-def ranking_with_intervals(labels: np.ndarray, scores: np.ndarray, evaluation: EvaluationConfig) -> dict[str, float | None]:
-    """ROC-AUC, PR-AUC and recall at each configured FPR with bootstrap bounds
-    (:func:`training.bootstrap.intervals`); every value None when the data has a single class."""
-    if len(np.unique(labels)) < 2:
-        keys = ("roc_auc", "pr_auc", *map(shared.recall_key, evaluation.recall_at_fpr))
-        return {f"{key}{part}": None for key in keys for part in ("", "_ci_low", "_ci_high")}
-    return intervals(labels, scores, evaluation)
-
-
 def headline(labels: np.ndarray, run: ModelRun, evaluation: EvaluationConfig) -> dict[str, Any]:
-    """Counts, ranking metrics and recall at the configured FPRs with their intervals, and the
-    confusion at the model's block and warn thresholds."""
+    """Counts, ranking metrics and recall at the configured FPRs with their intervals, the
+    confusion at the model's block and warn thresholds, and what a single class leaves undefined."""
     return {
         "n": int(len(labels)),
         "positives": int(labels.sum()),
         **ranking_with_intervals(labels, run.scores, evaluation),
-        "block": at_threshold(labels, run.scores, run.block),
-        "warn": at_threshold(labels, run.scores, run.warn),
+        "block": at_threshold(labels, run.scores, run.block, shared.defined_at_threshold),
+        "warn": at_threshold(labels, run.scores, run.warn, shared.defined_at_threshold),
+        "one_class": shared.one_class(labels),
     }
 
 
