@@ -89,13 +89,10 @@ def warn_one_class(note: str | None) -> None:
 def write_outputs(out: Path, files: dict[str, str]) -> None:
     """Write each ``name: text`` of ``files`` into folder ``out`` (created); a folder that cannot be
     written is the one-line failure, not a traceback."""
-    from training.tables import OutputError, writing
+    from training.tables import OutputError, write_texts
 
     try:
-        with writing(out):
-            out.mkdir(parents=True, exist_ok=True)
-            for name, text in files.items():
-                (out / name).write_text(text, encoding="utf-8")
+        write_texts(out, files)
     except OutputError as exc:
         fail(exc)
 

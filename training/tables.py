@@ -30,6 +30,21 @@ def writing(out: Path) -> Iterator[None]:
         raise OutputError(f"cannot write to --out {out}: {exc.strerror or exc}") from exc
 
 
+def write_texts(out: Path, files: dict[str, str]) -> dict[str, Path]:
+    """Each ``name: text`` of ``files`` written as UTF-8 into folder ``out`` (created); returns the
+    paths by name.
+
+    Raises:
+        OutputError: ``out`` cannot be created or written (see :func:`writing`).
+    """
+    paths = {name: out / name for name in files}
+    with writing(out):
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            paths[name].write_text(text, encoding="utf-8")
+    return paths
+
+
 def write_table(frame: pd.DataFrame, out: Path) -> None:
     """CSV, JSONL or Parquet by suffix — the formats the loaders read back.
 

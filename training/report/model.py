@@ -24,7 +24,7 @@ from training.data.datasets import load_for_model
 from training.report import Report, build_report
 from training.report import metrics as M
 from training.report.inputs import EvalData, ModelRun
-from training.tables import writing
+from training.tables import write_texts
 
 
 @dataclass(frozen=True)
@@ -134,11 +134,8 @@ def report_for_model(
     frame, notes = load_for_model(model, data_paths, fmt, labelled=True, features=features, links=links)
     frame = frame.reset_index(drop=True)
     report = evaluate_for_report(model, name, version, frame, config, compare_uri)
-    html, metrics = out_dir / "report.html", out_dir / "metrics.json"
     payload = {**report.metrics, **notes, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
-    with writing(out_dir):
-        out_dir.mkdir(parents=True, exist_ok=True)
-        html.write_text(report.html, encoding="utf-8")
-        metrics.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    written = write_texts(out_dir, {"report.html": report.html, "metrics.json": json.dumps(payload, ensure_ascii=False, indent=1)})
+    html, metrics = written["report.html"], written["metrics.json"]
     log_report(name, version, html, metrics)
     return ReportFiles(html=html, metrics=metrics, report=report, notes=notes)
