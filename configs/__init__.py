@@ -54,7 +54,8 @@ def load_config(path: str | Path, model: type[ConfigT], environ: Mapping[str, st
     and validate the result against ``model``.
 
     Raises:
-        ConfigError: the file is absent or is not YAML, an override variable names no setting,
+        ConfigError: the file is absent, a folder, unreadable, not UTF-8 or not YAML, an
+            override variable names no setting,
             or the result does not match the schema; the message names the file, every
             offending field and the variable that set it.
     """
@@ -63,8 +64,14 @@ def load_config(path: str | Path, model: type[ConfigT], environ: Mapping[str, st
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: config file not found") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"{path}: a folder, not a config file") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from exc
+    except yaml.YAMLError as exc:  # PyYAML's message spans lines; a command's failure is one line
+        raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

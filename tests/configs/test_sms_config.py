@@ -134,3 +134,20 @@ def test_linear_score_categories_must_be_unwanted_categories_of_the_taxonomy(tmp
     path = _write(tmp_path, yaml.safe_dump(raw, allow_unicode=True))
     with pytest.raises(ConfigError, match=r"features\.linear_score.*'spam', 'illegal', 'fraud'"):
         load_config(path, SmsConfig)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "a folder, not a config file"),
+    (b"\x00\x01binary", "not valid YAML: unacceptable character #x0000"),
+    ("split: 折叠".encode("gb18030"), "not UTF-8 text (byte 0xd5 at offset 7)"),
+], ids=["folder", "binary", "not_utf8"])
+def test_a_config_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path, content: bytes | None, message: str) -> None:
+    """A folder was an IsADirectoryError traceback from every --config; PyYAML's error spanned lines."""
+    path = tmp_path / "sms.yaml"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ConfigError) as error:
+        load_config(path, SmsConfig)
+    assert str(error.value).startswith(f"{path}: ") and message in str(error.value) and "\n" not in str(error.value)
