@@ -6,14 +6,17 @@
 - A string escape holding half of a UTF-16 surrogate pair (``"\\ud800"``): pydantic refuses it,
   saying "unexpected end of hex escape", which reads like a truncated body. The answer says what
   is wrong and in which field.
+- A body starting with a UTF-8 byte order mark (some Windows clients add one): pydantic says
+  "expected value at line 1 column 1"; the answer names the mark.
 
-Both are looked for only in a body pydantic has parsed (duplicates) or refused (surrogates), with
+Duplicates and surrogates are looked for only in a body pydantic has parsed (duplicates) or refused (surrogates), with
 Python's own parser: numbers are never converted (no integer digit limit), and pydantic has
 already refused JSON nested deeper than Python's recursion limit.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -89,6 +92,16 @@ def _first_repeated(keys: list[str]) -> str | None:
             return key
         seen.add(key)
     return None
+
+
+def unparsable_named(body: bytes) -> ErrorDetail | None:
+    """What is wrong with a body pydantic could not parse, where its own message misleads: a
+    leading UTF-8 byte order mark (some Windows clients add one; pydantic says "expected value at
+    line 1 column 1"), or an unpaired surrogate (:func:`unpaired_surrogate`). None otherwise."""
+    if body.startswith(codecs.BOM_UTF8):
+        return ErrorDetail(field="<body>", problem="starts with a UTF-8 byte order mark (EF BB BF), which JSON does "
+                           "not allow; send the body without it")
+    return unpaired_surrogate(body)
 
 
 def unpaired_surrogate(body: bytes) -> ErrorDetail | None:

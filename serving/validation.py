@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serving.errors import error_body, send_json, utf8_problem, validation_details, validation_status
-from serving.json_strict import duplicate_key, unpaired_surrogate
+from serving.json_strict import duplicate_key, unparsable_named
 from serving.logs import log_event
 from serving.responses import JSON_MEDIA_TYPE
 from serving.schemas import ErrorDetail
@@ -190,12 +190,12 @@ class RequestValidationMiddleware:
 
 
 def _rejection(body: bytes, exc: ValidationError) -> Rejected:
-    """The answer to a body pydantic refused: unparsable JSON named better where it holds a lone
-    surrogate; an invalid one whose key is sent twice blamed on that key (the invalid value may be
-    the one pydantic kept of two)."""
+    """The answer to a body pydantic refused: unparsable JSON named better where pydantic's
+    message misleads (``serving/json_strict``); an invalid one whose key is sent twice blamed on
+    that key (the invalid value may be the one pydantic kept of two)."""
     status = validation_status(exc)
     if status == 400:
-        return Rejected(400, [surrogate]) if (surrogate := unpaired_surrogate(body)) else Rejected(400, validation_details(exc))
+        return Rejected(400, [named]) if (named := unparsable_named(body)) else Rejected(400, validation_details(exc))
     if status == 422 and (duplicate := duplicate_key(body)) is not None:
         return Rejected(422, [duplicate])
     return Rejected(status, validation_details(exc))

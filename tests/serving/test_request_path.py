@@ -355,6 +355,14 @@ def test_a_lone_surrogate_escape_gets_400_saying_so(client: TestClient, path: st
     assert escape in detail["problem"]
 
 
+@pytest.mark.parametrize("path", [SMS, FEEDBACK_PATH])
+def test_a_body_starting_with_a_byte_order_mark_gets_400_naming_it(client: TestClient, path: str) -> None:
+    """pydantic's own message was "expected value at line 1 column 1"."""
+    response = client.post(path, content=b"\xef\xbb\xbf" + SMS_BODY.encode(), headers=JSON)
+    assert response.status_code == 400, response.text
+    assert fields(response) == ["<body>"] and "byte order mark" in response.json()["detail"][0]["problem"]
+
+
 def test_a_surrogate_pair_escape_is_one_character(client: TestClient) -> None:
     response = client.post(SMS, content=r'{"messages": [{"id": "a", "text": "中奖了\ud83c\udf81"}]}'.encode(), headers=JSON)
     assert response.status_code == 200 and "🎁" in json.loads(response.json()["body"])["messages"][0]["text"]
