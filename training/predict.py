@@ -10,7 +10,7 @@ import pandas as pd
 from models.pyfunc import decisions_frame
 from models.scam_model import ScamModel
 from training.data.datasets import load_for_model
-from training.tables import TABLE_SUFFIXES, write_table  # noqa: F401  (re-exported: callers import them from here)
+from training.tables import TABLE_SUFFIXES, refuse_overwriting, write_table  # noqa: F401  (re-exported: callers import them from here)
 
 ID_COLUMNS = {"sms": "id", "call": "phone_no_m"}
 
@@ -28,7 +28,12 @@ def predict_files(
     features: Sequence[str | Path] = (), links: Sequence[str | Path] = (),
 ) -> tuple[pd.DataFrame, dict]:
     """Score files and write the decisions to ``out``; returns them and the load notes
-    (``missing_columns`` the model scored as unknown, link counts)."""
+    (``missing_columns`` the model scored as unknown, link counts).
+
+    Raises:
+        OutputError: ``out`` is one of the input files (checked before anything is scored).
+    """
+    refuse_overwriting(out, [*paths, *features, *links])
     frame, notes = load_for_model(model, paths, fmt, labelled=False, features=features, links=links)
     decisions = predict_records(model, frame)
     write_table(decisions, out)

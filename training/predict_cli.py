@@ -56,7 +56,9 @@ def _predict_on_dask(model: str, data: list[Path], out: Path, fmt: str, features
     """``predict --engine dask``: one dataset folder in, one Parquet dataset folder out."""
     from training.distributed.cluster import dask_client
     from training.distributed.predict import predict_dataset
+    from training.tables import refuse_overwriting
 
+    refuse_overwriting(out, data)  # the output folder is renamed into place whole
     if len(data) != 1:
         raise ValueError("--engine dask takes one --data dataset folder")
     if out.suffix:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,6 +28,19 @@ def writing(out: Path) -> Iterator[None]:
         raise OutputError(f"cannot write to --out {out}: {exc.filename} is a file, not a folder") from exc
     except OSError as exc:
         raise OutputError(f"cannot write to --out {out}: {exc.strerror or exc}") from exc
+
+
+def refuse_overwriting(out: Path, inputs: Iterable[str | Path]) -> None:
+    """Refuse an ``--out`` that is one of the command's input files: the write would replace the
+    input with its own results, and the user learns it only when the data is gone.
+
+    Raises:
+        OutputError: names the input.
+    """
+    target = Path(out).resolve()
+    for path in inputs:
+        if Path(path).resolve() == target:
+            raise OutputError(f"--out {out} is also an input ({path}); writing would destroy it: choose another --out")
 
 
 def write_texts(out: Path, files: dict[str, str]) -> dict[str, Path]:

@@ -19,6 +19,7 @@ from training.data.demo_sms import generate_demo_sms
 from training.evaluate import evaluate_files
 from training.predict import predict_files
 from training.report.model import evaluate_for_report
+from training.tables import OutputError
 from training.train import fit_sms
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=100))
@@ -96,3 +97,13 @@ def test_a_clean_file_has_no_bad_row_notes(model: ScamModel, frame: pd.DataFrame
     assert notes == {}
     warn_bad_rows(notes)
     assert capsys.readouterr().err == ""
+
+
+def test_predict_refuses_to_write_over_its_own_input(model: ScamModel, frame: pd.DataFrame, tmp_path: Path) -> None:
+    """`yunmao predict --data x.csv --out x.csv` replaced the messages with their decisions, exit 0."""
+    path = tmp_path / "score.csv"
+    frame.to_csv(path, index=False)
+    before = path.read_bytes()
+    with pytest.raises(OutputError, match=r"--out .*score\.csv is also an input .*writing would destroy it"):
+        predict_files(model, [path], tmp_path / "." / "score.csv")
+    assert path.read_bytes() == before
