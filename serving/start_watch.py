@@ -20,6 +20,7 @@ import os
 import signal
 import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 
 FAILURES_DIR = "start_failures"
@@ -38,9 +39,10 @@ def record_start_failure(instance: Path | None, exc: BaseException) -> None:
     if instance is None:
         return
     folder = instance / FAILURES_DIR
-    folder.mkdir(exist_ok=True)
     cause = " ".join(f"{type(exc).__name__}: {exc}".split())[:MAX_CAUSE_CHARS]
-    (folder / f"{time.time_ns()}-{os.getpid()}").write_text(cause, encoding="utf-8")
+    with suppress(OSError):  # the worker's own failure is what BentoML logs; never mask it with this one
+        folder.mkdir(exist_ok=True)
+        (folder / f"{time.time_ns()}-{os.getpid()}").write_text(cause, encoding="utf-8")
 
 
 def record_started(instance: Path | None) -> None:
