@@ -126,12 +126,8 @@ class FeedbackMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") != FEEDBACK_PATH:
-            await self.app(scope, receive, send)
-            return
-        if scope.get("method") != "POST":
-            problem = [ErrorDetail(field="<method>", problem="use POST")]
-            await send_json(send, 405, error_body("method not allowed", problem), [(b"allow", b"POST")])
+        if scope["type"] != "http" or scope.get("path") != FEEDBACK_PATH or scope.get("method") != "POST":
+            await self.app(scope, receive, send)  # other methods: the validation middleware answered 405
             return
         request = validated_body(scope, FeedbackRequest)
         try:

@@ -9,8 +9,9 @@ of the traffic, so :class:`ScoringMiddleware` answers their POSTs itself, like
 middlewares, which run exactly as before, and inside BentoML's outer ones (its request counter
 ``bentoml_service_request_total``, which the shedding alert divides by, and its timeout).
 
-The service keeps the two routes declared with ``@bentoml.api`` (their OpenAPI entries, their
-405 and redirect answers for other methods and paths, and direct calls of the class); a POST to
+The service keeps the two routes declared with ``@bentoml.api`` (their OpenAPI entries and
+direct calls of the class; other methods and a trailing slash are answered by
+``serving/validation``); a POST to
 either path never reaches them while a service instance has installed its handler
 (:func:`install_scoring`). The answer is what BentoML sent: the same status, JSON body,
 ``Server`` header and, where the request is traced (``trace_scoring: true``), the same

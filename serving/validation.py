@@ -9,7 +9,7 @@ JSON (pydantic's Rust parser has a nesting and number-size limit, so hostile JSO
 lone surrogate escape is named as such, ``serving/json_strict``), 422 naming the invalid field
 or a key sent twice in one object (pydantic would keep the last silently). Routes that take no
 body (admin reload) get 400 for any body. A route's path with a trailing slash gets a 404 naming
-the route (not Starlette's redirect, which hooks do not follow for POST).
+the route (not Starlette's redirect, which hooks do not follow for POST), another method a 405.
 A valid body is passed on unchanged as JSON, and the validated model is left in the scope
 under :data:`VALIDATED_BODY`: the feedback handler and the BentoML routes (through
 :func:`validated_input`) take it from there, so a request is parsed and validated once.
@@ -65,6 +65,7 @@ class Rejected(Exception):
 ERROR_TITLES = {
     400: "malformed request",
     404: "not found",
+    405: "method not allowed",
     413: "request too large",
     415: "unsupported media type",
     422: "invalid request",
@@ -127,8 +128,12 @@ class RequestValidationMiddleware:
             log_event("request_rejected", path=meant, status=404, problems=1)
             await send_json(send, 404, error_body(ERROR_TITLES[404], [problem]))
             return
-        if scope["type"] != "http" or scope.get("method") != "POST" or path not in self.routes:
+        if scope["type"] != "http" or path not in self.routes:
             await self.app(scope, receive, send)
+            return
+        if scope.get("method") != "POST":  # BentoML's own 405 is plain text; every 4xx here is the JSON error body
+            problem = [ErrorDetail(field="<method>", problem=f"{path} takes POST only")]
+            await send_json(send, 405, error_body(ERROR_TITLES[405], problem), [(b"allow", b"POST")])
             return
         spec = self.routes[path]
         try:

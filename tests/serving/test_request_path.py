@@ -121,8 +121,13 @@ def test_invalid_feedback_gets_422_naming_the_field(client: TestClient, store: S
     assert store.read().empty
 
 
-def test_feedback_other_methods_get_405(client: TestClient) -> None:
-    assert client.get(FEEDBACK_PATH).status_code == 405
+@pytest.mark.parametrize("path", [FEEDBACK_PATH, SMS, RELOAD])
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_other_methods_get_a_json_405_naming_post(client: TestClient, path: str, method: str) -> None:
+    """BentoML's own 405 on the scoring and admin routes was plain text, unlike every other 4xx."""
+    response = client.request(method, path)
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert fields(response) == ["<method>"] and "POST" in response.json()["detail"][0]["problem"]
 
 
 def test_feedback_store_busy_is_503_and_nothing_is_stored(

@@ -120,4 +120,4 @@ def test_the_service_scores_without_bentomls_route_machinery(serving_env: str, m
         assert calls.status_code == 200, calls.text
         assert calls.json()["results"][0]["reasons"] == ["insufficient_history"]
         assert service.post("/v1/admin/reload").status_code == 500  # BentoML's route: the broken entry point
-        assert service.get(SMS).status_code == 405  # other methods: still BentoML's answer
+        assert service.get(SMS).status_code == 405  # other methods: the validation middleware's JSON 405
