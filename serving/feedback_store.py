@@ -36,7 +36,7 @@ from pydantic import (
 )
 
 from configs.feedback import FeedbackConfig
-from serving.schemas import DECISION_ID_PATTERN, RequestLabel, visible_text
+from serving.schemas import DECISION_ID_PATTERN, RequestLabel, check_fraud_type, visible_text
 from serving.sqlite_tx import WalFile, immediate_transaction
 from serving.store_errors import StoreUnavailable
 
@@ -118,8 +118,7 @@ class FeedbackRecord(BaseModel):
     def _consistent(self) -> FeedbackRecord:
         if (self.text is None) == (self.call is None):
             raise ValueError("give exactly one of 'text' (an SMS) or 'call' (a call profile)")
-        if self.fraud_type is not None and self.label == 0:
-            raise ValueError("fraud_type is only meaningful for label 1 (fraud)")
+        check_fraud_type(self.label, self.fraud_type)
         return self
 
     @property

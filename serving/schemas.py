@@ -84,6 +84,13 @@ RequestLabel = Annotated[int, BeforeValidator(request_label)]
 """Every label field a client fills (feedback, template confirmation): one type, one error."""
 
 
+def check_fraud_type(label: int, fraud_type: str | None) -> None:
+    """A fraud type names a kind of fraud: beside label 0 it is a contradiction, refused wherever
+    a client sends both (feedback, template confirmation) rather than stored on a normal label."""
+    if fraud_type is not None and label == 0:
+        raise ValueError("fraud_type is only meaningful for label 1 (fraud)")
+
+
 class _Strict(BaseModel):
     """Unknown fields are errors and nothing is coerced (``5`` is not a text)."""
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from configs.serving import load_serving_config
 from serving.reputation import template_refusal
-from serving.schemas import RequestLabel, visible_text
+from serving.schemas import RequestLabel, check_fraud_type, visible_text
 from serving.template_store import TemplateEntry
 
 TEMPLATES_ROUTE = "/v1/admin/templates"
@@ -41,6 +41,11 @@ class TemplateConfirmRequest(BaseModel):
     )
     label: RequestLabel = Field(..., description="1 (fraud, or a label word such as fraud/诈骗) or 0 (normal).", examples=[1])
     fraud_type: str | None = Field(None, min_length=1, max_length=64, examples=["冒充客服"])
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TemplateConfirmRequest:
+        check_fraud_type(self.label, self.fraud_type)
+        return self
 
 
 class ConfirmedTemplate(BaseModel):

@@ -400,3 +400,11 @@ def test_every_label_field_refuses_the_same_labels_the_same_way(model: type, lab
 def test_every_label_field_reads_the_same_labels(model: type, label: object, value: int) -> None:
     fields_ = {"text": TEMPLATE_TEXT, "label": label}
     assert model.model_validate({**fields_, "source": "analyst"} if model is FeedbackRecord else fields_).label == value
+
+
+@pytest.mark.parametrize("model", [FeedbackRecord, TemplateConfirmRequest], ids=lambda m: m.__name__)
+def test_a_fraud_type_beside_label_0_is_refused_on_every_route(model: type) -> None:
+    """The template route stored a fraud type on a cleared (normal) template; feedback refused it."""
+    fields_ = {"text": TEMPLATE_TEXT, "label": 0, "fraud_type": "冒充客服"}
+    with pytest.raises(ValidationError, match="fraud_type is only meaningful for label 1"):
+        model.model_validate({**fields_, "source": "analyst"} if model is FeedbackRecord else fields_)
