@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from configs.monitor import MonitorConfig
+from training.tables import write_texts
 
 if TYPE_CHECKING:  # the service's modules read configs/serving.yaml on import: not at CLI start-up
     from serving.decision_log import DecisionStore
@@ -93,11 +94,13 @@ def _actions_per_day(decisions: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def write_monitor(report: dict[str, Any], out: Path) -> MonitorFiles:
-    """``monitor.json`` and the self-contained ``monitor.html`` in ``out``."""
+    """``monitor.json`` and the self-contained ``monitor.html`` in ``out``.
+
+    Raises:
+        OutputError: ``out`` cannot be created or written (``training.tables.write_texts``).
+    """
     from training.monitor.page import render_monitor
 
-    out.mkdir(parents=True, exist_ok=True)
-    json_path, html_path = out / "monitor.json", out / "monitor.html"
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    html_path.write_text(render_monitor(report), encoding="utf-8")
-    return MonitorFiles(html_path, json_path)
+    paths = write_texts(out, {"monitor.json": json.dumps(report, ensure_ascii=False, indent=2),
+                              "monitor.html": render_monitor(report)})
+    return MonitorFiles(paths["monitor.html"], paths["monitor.json"])

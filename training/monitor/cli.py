@@ -26,7 +26,7 @@ def monitor(
     from serving.store_errors import StoreUnavailable
     from training.monitor import MonitorError, monitor_report, parse_since, write_monitor
     from training.report.fonts import FontError
-    from training.tables import OutputError, writing
+    from training.tables import OutputError
 
     try:
         hours = parse_since(since)
@@ -41,8 +41,7 @@ def monitor(
         report = monitor_report(log, open_feedback_store(load_feedback_config(None)),
                                 lambda name, version: load_scam_model(f"models:/{name}/{version}").reference,
                                 window_start(hours), config)
-        with writing(out):
-            files = write_monitor(report, out)
+        files = write_monitor(report, out)
     except (ConfigError, MonitorError, FontError, OSError, OutputError, StoreUnavailable) as exc:
         fail(exc)
     typer.echo(json.dumps({"html": str(files.html), "json": str(files.json), "decisions": report["decisions"],
