@@ -54,8 +54,8 @@ def load_config(path: str | Path, model: type[ConfigT], environ: Mapping[str, st
     and validate the result against ``model``.
 
     Raises:
-        ConfigError: the file is absent, a folder, unreadable, not UTF-8 or not YAML, an
-            override variable names no setting,
+        ConfigError: the file is absent, a folder, unreadable, not UTF-8, not YAML or empty
+            (most likely the wrong file), an override variable names no setting,
             or the result does not match the schema; the message names the file, every
             offending field and the variable that set it.
     """
@@ -72,8 +72,9 @@ def load_config(path: str | Path, model: type[ConfigT], environ: Mapping[str, st
         raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from exc
     except yaml.YAMLError as exc:  # PyYAML's message spans lines; a command's failure is one line
         raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
-    if raw is None:
-        raw = {}
+    if raw is None:  # not "all defaults": a user who meant those leaves --config out (or writes {})
+        raise ConfigError(f"{path}: empty config file (no settings, only blanks or comments): is it the right file? "
+                          "For every default leave --config out, or write {} in it")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: top level must be a mapping, got {type(raw).__name__}")
     try:

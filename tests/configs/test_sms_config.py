@@ -64,8 +64,9 @@ def test_with_the_template_memory_a_file_written_for_the_trainer_keeps_every_cop
     assert with_memory.source_copies is None and without.source_copies == without.duplicates.source_copies
 
 
-def test_empty_file_gives_the_defaults(tmp_path: Path) -> None:
-    assert load_config(_write(tmp_path, ""), SmsConfig) == SmsConfig()
+def test_an_explicit_empty_mapping_gives_the_defaults(tmp_path: Path) -> None:
+    """``{}`` says "every default" on purpose; an empty file is refused (see below)."""
+    assert load_config(_write(tmp_path, "{}\n"), SmsConfig) == SmsConfig()
 
 
 @pytest.mark.parametrize(
@@ -140,9 +141,12 @@ def test_linear_score_categories_must_be_unwanted_categories_of_the_taxonomy(tmp
     (None, "a folder, not a config file"),
     (b"\x00\x01binary", "not valid YAML: unacceptable character #x0000"),
     ("split: 折叠".encode("gb18030"), "not UTF-8 text (byte 0xd5 at offset 7)"),
-], ids=["folder", "binary", "not_utf8"])
+    (b"", "empty config file"),
+    (b"\n  \n# split:\n#   folds: 5\n", "empty config file"),
+], ids=["folder", "binary", "not_utf8", "empty", "only_comments"])
 def test_a_config_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path, content: bytes | None, message: str) -> None:
-    """A folder was an IsADirectoryError traceback from every --config; PyYAML's error spanned lines."""
+    """A folder was an IsADirectoryError traceback from every --config; PyYAML's error spanned lines;
+    an empty file was taken as every default, silently (most likely the wrong file was given)."""
     path = tmp_path / "sms.yaml"
     if content is None:
         path.mkdir()
