@@ -74,6 +74,9 @@ def test_a_one_class_file_is_evaluated_and_reported_saying_what_it_cannot_measur
     assert evaluated[undefined] is None and head["block"][undefined] is None and head["warn"][undefined] is None
     assert isinstance(evaluated[measured], float) and isinstance(head["block"][measured], float)
     assert head["one_class"] in reported.html
+    slices = reported.metrics["sender_kinds"]  # every slice of a one-class file has one class
+    assert slices and all(s["block"][undefined] is None and s["one_class"] for s in slices)
+    assert reported.html.count("one class only: only ") == len(slices)
     warn_one_class(evaluated["one_class"])
     assert capsys.readouterr().err == f"warning: {evaluated['one_class']}\n"
 

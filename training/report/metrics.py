@@ -7,7 +7,7 @@ training, ``yunmao evaluate`` and the retraining gates share.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,12 +26,12 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator / denominator) if denominator else None
 
 
-def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float,
-                 measure: Callable[..., Mapping[str, Any]] = shared.at_threshold) -> dict[str, Any]:
-    """The shared metric definition at ``threshold`` (``measure``: ``shared.defined_at_threshold``
-    for the headline, where a rate the labels cannot define is None) plus the share of records
-    flagged there (what an operator budgets interceptions by)."""
-    return {**measure(labels, scores, threshold), "flagged_share": float(np.mean(scores >= threshold))}
+def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
+    """The shared metric definition at ``threshold`` plus the share of records flagged there
+    (what an operator budgets interceptions by). A rate the labels cannot define is None, never
+    0.0 (``shared.defined_at_threshold``): recall on rows without fraud, FPR on rows without
+    normal ones. Every table of the report (headline, threshold table, slices) reads it here."""
+    return {**shared.defined_at_threshold(labels, scores, threshold), "flagged_share": float(np.mean(scores >= threshold))}
 
 
 def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
@@ -48,8 +48,8 @@ def headline(labels: np.ndarray, run: ModelRun, evaluation: EvaluationConfig) ->
         "n": int(len(labels)),
         "positives": int(labels.sum()),
         **ranking_with_intervals(labels, run.scores, evaluation),
-        "block": at_threshold(labels, run.scores, run.block, shared.defined_at_threshold),
-        "warn": at_threshold(labels, run.scores, run.warn, shared.defined_at_threshold),
+        "block": at_threshold(labels, run.scores, run.block),
+        "warn": at_threshold(labels, run.scores, run.warn),
         "one_class": shared.one_class(labels),
     }
 
@@ -74,14 +74,16 @@ def threshold_table(labels: np.ndarray, run: ModelRun, grid: np.ndarray) -> list
 
 
 def slice_table(labels: np.ndarray, run: ModelRun, groups: Sequence[Any]) -> list[dict[str, Any]]:
-    """Per group (sender kind, …): size, fraud count and the confusion at the block threshold."""
+    """Per group (sender kind, …): size, fraud count, the confusion at the block and warn
+    thresholds, and what a slice of one class leaves undefined (``one_class``, as the headline)."""
     keys = np.asarray(["(none)" if g is None else str(g) for g in groups])
     rows = []
     for key in sorted(set(keys)):
         chosen = keys == key
         rows.append({"slice": str(key), "n": int(chosen.sum()), "positives": int(labels[chosen].sum()),
                      "block": at_threshold(labels[chosen], run.scores[chosen], run.block),
-                     "warn": at_threshold(labels[chosen], run.scores[chosen], run.warn)})
+                     "warn": at_threshold(labels[chosen], run.scores[chosen], run.warn),
+                     "one_class": shared.one_class(labels[chosen])})
     return rows
 
 

@@ -70,6 +70,23 @@ def test_fraud_type_recall_and_slices() -> None:
     assert slices[1]["block"]["recall"] == pytest.approx(2 / 3)
 
 
+def test_a_slice_of_one_class_leaves_its_undefined_rate_null_and_says_why() -> None:
+    """Was: recall 0.0 on a slice without fraud and FPR 0.0 on one without normal rows, which
+    read as measured; the headline already used the null-aware rule (training.metrics.one_class)."""
+    slices = {s["slice"]: s for s in M.slice_table(LABELS, run(), ["mobile", "mobile", "service_code", None, "mobile", "service_code"])}
+    for cell in ("block", "warn"):
+        assert slices["service_code"][cell]["recall"] is None and slices["service_code"][cell]["f1"] is None
+        assert isinstance(slices["service_code"][cell]["fpr"], float)  # measured on its normal rows
+        assert slices["mobile"][cell]["fpr"] is None and slices["mobile"][cell]["recall"] is not None
+    assert slices["service_code"]["one_class"].startswith("only normal rows (2): ")
+    assert slices["mobile"]["one_class"].startswith("only fraud rows (3): ")
+
+
+def test_the_threshold_table_on_one_class_data_has_no_recall() -> None:
+    rows = M.threshold_table(np.zeros(6, dtype=int), run(), np.array([0.5]))
+    assert {r["recall"] for r in rows} == {None} and all(isinstance(r["fpr"], float) for r in rows)
+
+
 def test_worst_errors_are_acted_on_negatives_and_let_through_positives() -> None:
     labels = np.array([0, 0, 0, 1, 1, 1, 0])
     scores = np.array([0.9, 0.6, 0.2, 0.1, 0.45, 0.9, 0.55])
