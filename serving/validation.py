@@ -10,6 +10,8 @@ lone surrogate escape is named as such, ``serving/json_strict``), 422 naming the
 or a key sent twice in one object (pydantic would keep the last silently). Routes that take no
 body (admin reload) get 400 for any body. A route's path with a trailing slash gets a 404 naming
 the route (not Starlette's redirect, which hooks do not follow for POST), another method a 405.
+Any other path's request passes on, and the router's plain-text 404 (no such route) or 405 (``POST
+/livez``) comes back as the JSON error body too (:class:`RouterErrorsAsJson`).
 A valid body is passed on unchanged as JSON, and the validated model is left in the scope
 under :data:`VALIDATED_BODY`: the feedback handler and the BentoML routes (through
 :func:`validated_input`) take it from there, so a request is parsed and validated once.
@@ -17,8 +19,9 @@ under :data:`VALIDATED_BODY`: the feedback handler and the BentoML routes (throu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from typing import Any, TypeVar
 
 import bentoml
@@ -29,10 +32,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from serving.errors import error_body, send_json, utf8_problem, validation_details, validation_status
 from serving.json_strict import duplicate_key, unparsable_named
 from serving.logs import log_event
+from serving.openapi import SPEC_PATH
 from serving.responses import JSON_MEDIA_TYPE
 from serving.schemas import ErrorDetail
 
 VALIDATED_BODY = "yunmao.validated_body"
+NEAREST_ROUTE_CUTOFF = 0.8  # difflib's similarity ratio: /v1/sms/scor and /v1/sms/score are 0.96, /v1/sms and /v1/call 0.6
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
@@ -128,8 +133,11 @@ class RequestValidationMiddleware:
             log_event("request_rejected", path=meant, status=404, problems=1)
             await send_json(send, 404, error_body(ERROR_TITLES[404], [problem]))
             return
-        if scope["type"] != "http" or path not in self.routes:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if path not in self.routes:  # ours are answered below: only other paths pay for the wrapper
+            await self.app(scope, receive, RouterErrorsAsJson(send, path, self.routes))
             return
         if scope.get("method") != "POST":  # BentoML's own 405 is plain text; every 4xx here is the JSON error body
             problem = [ErrorDetail(field="<method>", problem=f"{path} takes POST only")]
@@ -192,6 +200,56 @@ class RequestValidationMiddleware:
         if (duplicate := duplicate_key(body)) is not None:
             raise Rejected(422, [duplicate])
         return body, validated
+
+
+class RouterErrorsAsJson:
+    """A ``send`` turning the router's plain-text answers to a path no route has (404) or a method
+    a route does not take (405, e.g. ``POST /livez``) into the service's JSON error body.
+
+    Every other error of the service is an :class:`ErrorResponse`; a client (or its generated code)
+    that parses the body met Starlette's ``Not Found`` text. The 404 names the nearest of the JSON
+    routes (a typo: ``/v1/sms/scor``) or lists them all. Only the first answer is looked at, and a
+    JSON answer (``/readyz``'s, a route's own) passes unchanged."""
+
+    def __init__(self, send: Send, path: str, routes: Collection[str]) -> None:
+        self.send = send
+        self.path = path
+        self.routes = routes
+        self.replacing: Message | None = None
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] in ROUTER_ERRORS and not _is_json(message):
+            self.replacing = message
+        elif self.replacing is None:
+            await self.send(message)
+        elif message["type"] == "http.response.body" and not message.get("more_body", False):
+            await self._send_replacement(self.replacing)
+
+    async def _send_replacement(self, start: Message) -> None:
+        status = start["status"]
+        allow = [(name, value) for name, value in start.get("headers", []) if name.lower() == b"allow"]
+        if status == 405:
+            takes = allow[0][1].decode("latin-1") if allow else "another method"
+            problem = ErrorDetail(field="<method>", problem=f"{self.path} takes {takes} only")
+        else:
+            problem = ErrorDetail(field="<path>", problem=no_route(self.path, self.routes))
+        log_event("request_rejected", status=status, problems=1)  # never the path: a client's typo may hold anything
+        await send_json(self.send, status, error_body(ERROR_TITLES[status], [problem]), allow)
+
+
+ROUTER_ERRORS = (404, 405)
+
+
+def _is_json(start: Message) -> bool:
+    return any(name.lower() == b"content-type" and is_json_content_type(value) for name, value in start.get("headers", []))
+
+
+def no_route(path: str, routes: Collection[str]) -> str:
+    """What a 404 says: the nearest route when ``path`` looks like a typo of one, else them all."""
+    nearest = get_close_matches(path, sorted(routes), n=1, cutoff=NEAREST_ROUTE_CUTOFF)
+    if nearest:
+        return f"no route {path}; did you mean {nearest[0]}? (every route is listed at {SPEC_PATH})"
+    return f"no route {path}; the API's routes are {', '.join(sorted(routes))}, all POST (every route is listed at {SPEC_PATH})"
 
 
 def _rejection(body: bytes, exc: ValidationError) -> Rejected:

@@ -35,6 +35,7 @@ from tests.serving.cases import JSON, PHONE, SECRET_TEXT, body, one
 
 SMS = "/v1/sms/score"
 RELOAD = "/v1/admin/reload"
+LIVEZ = "/livez"  # a GET route the middlewares do not know, as BentoML's health routes
 MAX_BODY = 64 * 1024
 API_KEY = "scoring-key-0123456789"
 ADMIN_KEY = "admin-key-0123456789ab"
@@ -50,7 +51,7 @@ async def _echo(request: Request) -> JSONResponse:
 
 def build_app(api_key: str | None = None, admin_key: str | None = None) -> Starlette:
     """The service's middleware stack, in its order, around :func:`_echo`."""
-    app = Starlette(routes=[Route(SMS, _echo, methods=["POST"]), Route(RELOAD, _echo, methods=["POST"])])
+    app = Starlette(routes=[Route(SMS, _echo, methods=["POST"]), Route(RELOAD, _echo, methods=["POST"]), Route(LIVEZ, _echo)])
     app.add_middleware(FeedbackMiddleware)
     app.add_middleware(
         RequestValidationMiddleware,
@@ -381,6 +382,33 @@ def test_a_route_with_a_trailing_slash_gets_404_naming_the_route(client: TestCli
     assert response.status_code == 404, response.text
     [detail] = response.json()["detail"]
     assert detail["field"] == "<path>" and f"the route is {path.rstrip('/')}," in detail["problem"]
+
+
+@pytest.mark.parametrize(("path", "named"), [
+    ("/v1/sms/scor", "did you mean /v1/sms/score?"),
+    ("/v2/sms/score", "did you mean /v1/sms/score?"),
+    ("/v1/feedbacks", f"did you mean {FEEDBACK_PATH}?"),
+    ("/nope", f"the API's routes are {RELOAD}, {FEEDBACK_PATH}, {SMS}, all POST"),
+])
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_a_path_no_route_has_is_a_json_404_naming_the_nearest_route_or_all(
+        client: TestClient, path: str, named: str, method: str) -> None:
+    """Was Starlette's plain-text 'Not Found', the one error of the service that was not JSON."""
+    response = client.request(method, path, content=SMS_BODY.encode(), headers=JSON)
+    assert response.status_code == 404 and response.headers["content-type"] == "application/json", response.text
+    assert response.json()["error"] == "not found"
+    [detail] = response.json()["detail"]
+    assert detail["field"] == "<path>" and named in detail["problem"] and "/docs.json" in detail["problem"]
+
+
+def test_another_method_on_a_route_the_middlewares_do_not_know_is_a_json_405() -> None:
+    """POST /livez was Starlette's plain-text 405; the GET itself passes untouched."""
+    with TestClient(build_app(api_key=API_KEY, admin_key=ADMIN_KEY)) as open_routes:  # health needs no key
+        refused = open_routes.post(LIVEZ)
+        assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD"
+        assert refused.json()["detail"] == [{"field": "<method>", "problem": f"{LIVEZ} takes GET, HEAD only"}]
+        assert open_routes.get(LIVEZ).status_code == 200
+        assert open_routes.get("/nope").status_code == 404 and open_routes.get("/nope").json()["error"] == "not found"
 
 
 @pytest.mark.parametrize("label", [True, False, None, 2, [1], {"is": "fraud"}, "maybe"])
