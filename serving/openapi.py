@@ -31,20 +31,27 @@ INDEX_PATH = "/"
 HIDDEN_PREFIXES = ("/static_content", "/assets")
 
 ERROR_MEANINGS = {
-    400: "Malformed: empty body, invalid JSON or UTF-8, a body on a route that takes none, "
+    400: "Malformed: empty body, invalid JSON or UTF-8, a body starting with a UTF-8 byte order mark, a string "
+    "holding an unpaired UTF-16 surrogate escape (detail names its field), a body on a route that takes none, "
     "more than one Authorization header, or a deadline header that is not one integer of milliseconds.",
     401: "Missing or wrong bearer key.",
     403: "Admin routes are disabled (an API key is set but no admin key).",
+    404: "This route's path with a trailing slash (detail names the route): answered, not redirected.",
+    405: "Another method than POST on this path; the Allow header says POST.",
     413: "Body over limits.max_body_bytes, or too many items in one request.",
     415: "Body not declared as application/json, or declared compressed (Content-Encoding other than identity).",
-    422: "A field is invalid; detail names it.",
+    422: "A field is invalid, or a key is sent twice in one object; detail names it.",
     503: "Not able to serve now (overloaded, no call model loaded, feedback store busy); retry after Retry-After.",
 }
 
 
+ERROR_HEADERS = {405: {"Allow": {"description": "The methods the path takes.", "schema": {"type": "string", "example": "POST"}}}}
+
+
 def _error_responses(statuses: list[int]) -> Spec:
     return {
-        str(status): {"description": ERROR_MEANINGS[status], "content": {"application/json": {"schema": ERROR_REF}}}
+        str(status): {"description": ERROR_MEANINGS[status], "content": {"application/json": {"schema": ERROR_REF}},
+                      **({"headers": ERROR_HEADERS[status]} if status in ERROR_HEADERS else {})}
         for status in statuses
     }
 

@@ -390,7 +390,7 @@ class YunmaoService:
 
 def _openapi() -> Spec:
     """BentoML's OpenAPI document corrected to what clients meet (see ``serving/openapi``)."""
-    client_errors = [400, 401, 413, 415, 422]
+    client_errors = [400, 401, 404, 405, 413, 415, 422]  # 404, 405: serving/validation, on every route it checks
     deadline = deadline_parameter(_CONFIG.overload)
     return service_spec(
         YunmaoService.openapi_spec.asdict(),
@@ -399,7 +399,7 @@ def _openapi() -> Spec:
             SMS_ROUTE: [*client_errors, 503],
             CALL_ROUTE: [*client_errors, 503],
             FEEDBACK_PATH: [*client_errors, 503],
-            RELOAD_ROUTE: [400, 401, 403],
+            RELOAD_ROUTE: [400, 401, 403, 404, 405],
             TEMPLATES_ROUTE: [*client_errors, 403, 503],
         },
         extra_operations={FEEDBACK_PATH: feedback_operation()},

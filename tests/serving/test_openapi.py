@@ -37,9 +37,19 @@ def test_every_route_is_documented_with_its_error_statuses(spec: dict) -> None:
         responses = spec["paths"][path]["post"]["responses"]
         errors = {code for code in responses if code >= "400"}
         expected = {"400", "401", "403"} if path.startswith("/v1/admin/") else {"400", "401", "413", "415", "422"}
-        assert expected <= errors, path
+        assert expected | {"404", "405"} <= errors, path  # trailing slash, another method (serving/validation)
         for code in errors:
             assert responses[code]["content"]["application/json"]["schema"] == ERROR_REF, (path, code)
+        assert set(responses["405"]["headers"]) == {"Allow"}, path
+
+
+def test_the_request_paths_own_answers_are_described(spec: dict) -> None:
+    """A key sent twice (422), a lone surrogate or byte order mark (400), a trailing slash (404) and
+    another method (405) are named where a client generator reads each status's meaning."""
+    responses = spec["paths"]["/v1/sms/score"]["post"]["responses"]
+    assert "sent twice" in responses["422"]["description"]
+    assert "surrogate" in responses["400"]["description"] and "byte order mark" in responses["400"]["description"]
+    assert "trailing slash" in responses["404"]["description"] and "Allow" in responses["405"]["description"]
     assert "requestBody" not in spec["paths"]["/v1/admin/reload"]["post"]  # it takes none
 
 
