@@ -194,6 +194,16 @@ def test_health_and_metrics_are_open_and_count_decisions(client: httpx.Client, s
 
 
 @pytest.mark.slow
+def test_a_wrong_path_or_method_is_json_on_a_real_server(client: httpx.Client) -> None:
+    """Starlette answered both in plain text, the only errors of the service that were not JSON."""
+    typo = client.post("/v1/sms/scor", content=one(id="m", text="你好"), headers=JSON)
+    assert typo.status_code == 404 and "did you mean /v1/sms/score?" in typo.json()["detail"][0]["problem"]
+    refused = client.post("/livez")
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD" and refused.json()["error"]
+    assert client.get("/livez").status_code == 200
+
+
+@pytest.mark.slow
 def test_scoring_answers_are_plain_json_outside_bentoml_tracing(client: httpx.Client) -> None:
     """Shipped ``trace_scoring: false``: the scoring routes skip BentoML's OpenTelemetry middleware,
     so their answers carry no X-BentoML-Request-ID, which a traced route (reload) still gets;
