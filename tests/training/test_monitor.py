@@ -19,6 +19,7 @@ from serving.feedback_store import open_feedback_store
 from serving.schemas import ScoreResult, new_decision_id
 from training.cli import app
 from training.monitor import MonitorError, monitor_report, parse_since, write_monitor
+from training.tables import OutputError
 
 runner = CliRunner()
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -56,6 +57,9 @@ def test_report_per_version_with_drift_precision_and_an_unloadable_reference(tmp
     files = write_monitor(report, tmp_path / "out")
     assert json.loads(files.json.read_text(encoding="utf-8"))["versions"][0]["version"] == "1"
     assert "yunmao-sms v1" in files.html.read_text(encoding="utf-8")
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(OutputError, match="cannot write to --out .*a-file/out: Not a directory"):  # as the CLI said
+        write_monitor(report, tmp_path / "a-file" / "out")
 
 
 @pytest.mark.parametrize(("text", "hours"), [("24h", 24.0), ("90m", 1.5), ("7d", 168.0)])
