@@ -959,6 +959,43 @@ FAMILY_ORDINARY = [
      "【建设银行】温馨提示：银行工作人员不会要求您提供短信验证码或转账到所谓安全账户，谨防诈骗。"),
 ]
 
+# Written on 2026-12-02 (session 18, branch guard) before the change they judged (not shipped,
+# docs/benchmarks.md "session 18"): warning words a script borrows to look official, each a clause
+# ending in a comma, inserted mid-text into the check, dev and family scams
+# (``benchmarks/borrowed_warning.py``, ``tests/models/test_borrowed_warnings.py``). Never copy them
+# into the demo generator: a fix that writes warning-borrowing scams must use other words.
+BORROWED_WARNINGS = (
+    "本平台正规合法，请勿轻信他人，",
+    "谨防假冒，认准官方客服，",
+    "近期诈骗高发，请提高防范意识，",
+    "国家反诈中心提醒您谨防诈骗，",
+    "我们不会要求您提供验证码，",
+    "请警惕冒充我们的骗子，",
+    "网上骗局很多，我们是正规的，",
+    "请勿相信其他渠道的消息，",
+)
+# Official reminders, institution sender, whose only reminder words close the message.
+SIGN_OFF_REMINDERS = (
+    "【平安银行】近期有人冒充快递客服以理赔为由索要银行卡信息，请勿轻信，谨防上当受骗！",
+    "【嘉兴市公安局】冒充公检法要求转账到安全账户的，请勿轻信，谨防上当受骗！",
+    "【温州反诈中心】网上兼职刷单、先垫付后返利，请勿轻信，谨防诈骗。",
+    "【工商银行】尊敬的客户，任何以注销校园贷、修复征信为由要求转账的，请勿相信，谨防受骗。",
+    "【中国联通】陌生人以积分兑换为由发送的链接请勿点击，谨防诈骗！",
+    "【西湖区派出所】接到自称领导、熟人借钱的微信，先电话核实，切勿盲目转账，谨防上当。",
+    "【建设银行】投资理财请认准正规机构，高收益荐股群请勿加入，谨防受骗。",
+    "【绍兴市反诈中心】游戏账号交易请走官方平台，私下交易请勿轻信，谨防被骗。",
+)
+# Official reminders quoting two or three scripts.
+QUOTING_REMINDERS = (
+    "【宁波市公安局】反诈提醒：自称快递理赔要加微信的、说要注销校园贷否则影响征信的、让你刷单返利的，都是诈骗。",
+    "【国家反诈中心】提醒您：公检法不会让你转账到安全账户，网上贷款先交保证金的也是骗局，请拨打96110咨询。",
+    "【招商银行】温馨提示：凡是冒充客服要求退款后屏幕共享、冒充领导要求转账的，均为诈骗，请勿上当。",
+    "【中国移动】反诈提醒：ETC认证过期、积分即将清零要您点链接的短信都是骗子发的，切勿点击。",
+    "【台州反诈中心】荐股老师拉群、网恋对象带你投资、游戏装备低价出售，都是常见诈骗手法。",
+    "【上城区派出所】警惕！兼职点赞日结、无抵押低息贷款、帮你恢复征信，都是诈骗套路，请广大群众提高防范意识。",
+)
+
+
 SCAM_SENDERS = (MOBILE, VIRTUAL)
 
 

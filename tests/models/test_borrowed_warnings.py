@@ -1,0 +1,79 @@
+"""Scams that borrow a reminder's words, and official reminders that quote scripts (issue #10, session 18).
+
+Real scams borrow warning language to look official ("本平台正规合法，请勿轻信他人"). The linear
+text model reads every script cue as 0 wherever the reminder cue fires (``cue_matrix``), and the
+demo data holds no scam with a reminder's words, so one such phrase erases a scam's script
+evidence: the quickstart models of seeds 7–9 flag 195 of 2,352 check/dev/family scams with a
+borrowed warning inserted mid-text (``benchmarks/borrowed_warning.py``). Branch guard's fix raised
+that to 1,864 but failed its pre-registered dev rule on ordinary messages touched and was not
+shipped (docs/benchmarks.md "session 18"). The gap is recorded here as a strict xfail, so a fix
+that closes it turns CI red until the xfail is removed; the mirror direction, official reminders
+allowed, is what the shipped model gets right today and must keep.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from benchmarks.borrowed_warning import insert_mid_text
+from models.scam_model import ALLOW, Decision, ScamModel
+from tests.hand_written_sms import (
+    BORROWED_WARNINGS,
+    CHECK,
+    MOBILE,
+    NEAR_DUPLICATE_JACCARD,
+    QUOTING_REMINDERS,
+    SERVICE,
+    SIGN_OFF_REMINDERS,
+    jaccard,
+    trigrams,
+)
+from tests.models.test_fraud_scripts import generated_trigrams  # noqa: F401  (the fixture)
+
+# Of the check scams the shipped model flags as written, the share that should stay flagged with a
+# borrowed warning inserted. The shipped model (quickstart seed 7): 36 of 344 (43 scams × 8
+# warnings); branch guard's unshipped fix: 276 of 344.
+MIN_STILL_FLAGGED = 0.7
+# Sign-off-only reminders the shipped model acts on: "…高收益荐股群请勿加入，谨防受骗。" fires no
+# reminder word but its sign-off (read past) and names two investment scripts (7 of 8 allowed).
+MAX_SIGN_OFF_REMINDERS_TOUCHED = 1
+
+
+def _decide(model: ScamModel, texts: list[str], sender: str) -> list[Decision]:
+    records = pd.DataFrame({"text": texts, "sender": [sender] * len(texts), "sent_at": [None] * len(texts)})
+    return model.decide(records)
+
+
+def _touched(model: ScamModel, texts: tuple[str, ...]) -> list[tuple[str, str, list[str]]]:
+    decisions = _decide(model, list(texts), SERVICE)
+    return [(text, decision.action, decision.reasons) for text, decision in zip(texts, decisions, strict=True)
+            if decision.action != ALLOW]
+
+
+@pytest.mark.parametrize("text", SIGN_OFF_REMINDERS + QUOTING_REMINDERS)
+def test_reminders_are_not_near_duplicates_of_the_generator(text: str, generated_trigrams: list[set[str]]) -> None:  # noqa: F811
+    assert max(jaccard(trigrams(text), other) for other in generated_trigrams) < NEAR_DUPLICATE_JACCARD
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="one borrowed warning launders a scam: the shipped model flags 36 of 344 "
+                   "check scams with one inserted (docs/benchmarks.md 'session 18', fix not shipped)")
+def test_the_shipped_model_flags_scams_that_borrow_a_warning(demo_trained_model: ScamModel) -> None:
+    scams = [text for *_, text in CHECK.scams]
+    flagged = [text for text, decision in zip(scams, _decide(demo_trained_model, scams, MOBILE), strict=True)
+               if decision.action != ALLOW]
+    borrowed = [insert_mid_text(text, warning) for warning in BORROWED_WARNINGS for text in flagged]
+    still = sum(decision.action != ALLOW for decision in _decide(demo_trained_model, borrowed, MOBILE))
+    assert still >= MIN_STILL_FLAGGED * len(borrowed), (still, len(borrowed))
+
+
+@pytest.mark.slow
+def test_the_shipped_model_allows_reminders_quoting_scripts(demo_trained_model: ScamModel) -> None:
+    assert not _touched(demo_trained_model, QUOTING_REMINDERS)
+
+
+@pytest.mark.slow
+def test_the_shipped_model_allows_reminders_closing_with_a_sign_off(demo_trained_model: ScamModel) -> None:
+    touched = _touched(demo_trained_model, SIGN_OFF_REMINDERS)
+    assert len(touched) <= MAX_SIGN_OFF_REMINDERS_TOUCHED, touched
