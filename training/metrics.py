@@ -6,8 +6,13 @@ import numpy as np
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve, roc_auc_score
 
 
-def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, float]:
-    """Precision, recall, F1, FPR and counts when ``score >= threshold`` means fraud."""
+def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, float | None]:
+    """Precision, recall, F1, FPR and counts when ``score >= threshold`` means fraud.
+
+    A rate the labels cannot define is None, never 0.0, which would read as measured: recall and F1
+    on rows without fraud, FPR on rows without normal ones (a one-class file or report slice,
+    :func:`one_class`). Precision with nothing flagged is 0.0, as scikit-learn counts it.
+    """
     labels = np.asarray(labels).astype(int)
     flagged = np.asarray(scores) >= threshold
     tp = int(np.sum(flagged & (labels == 1)))
@@ -15,9 +20,9 @@ def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> di
     fn = int(np.sum(~flagged & (labels == 1)))
     tn = int(np.sum(~flagged & (labels == 0)))
     precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    fpr = fp / (fp + tn) if fp + tn else 0.0
+    recall = tp / (tp + fn) if tp + fn else None
+    f1 = None if recall is None else (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    fpr = fp / (fp + tn) if fp + tn else None
     return {"threshold": float(threshold), "precision": precision, "recall": recall, "f1": f1, "fpr": fpr,
             "tp": tp, "fp": fp, "fn": fn, "tn": tn}
 
@@ -39,17 +44,6 @@ def one_class(labels: np.ndarray) -> str | None:
                 "the false positive rate at the block and warn thresholds is measured")
     return (f"only fraud rows ({n}): ROC-AUC, PR-AUC, best F1 and the false positive rate need normal rows and are null; "
             "recall at the block and warn thresholds is measured")
-
-
-def defined_at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, float | None]:
-    """:func:`at_threshold`, with recall and F1 None where there are no fraud rows and FPR None
-    where there are no normal rows (:func:`at_threshold` says 0.0, which reads as measured)."""
-    metrics: dict[str, float | None] = {**at_threshold(labels, scores, threshold)}
-    if metrics["tp"] + metrics["fn"] == 0:
-        metrics.update(recall=None, f1=None)
-    if metrics["fp"] + metrics["tn"] == 0:
-        metrics["fpr"] = None
-    return metrics
 
 
 def best_f1(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
@@ -136,8 +130,8 @@ def binary_report(labels: np.ndarray, scores: np.ndarray, block: float, warn: fl
         **(ranking(labels, scores) if both else {"roc_auc": None, "pr_auc": None}),
         "best_f1": best,
         "best_f1_threshold": best_threshold,
-        **defined_at_threshold(labels, scores, block),
-        "warn": defined_at_threshold(labels, scores, warn),
+        **at_threshold(labels, scores, block),
+        "warn": at_threshold(labels, scores, warn),
     }
 
 

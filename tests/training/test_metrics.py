@@ -39,6 +39,22 @@ def test_at_threshold(threshold: float, expected: dict) -> None:
     assert {key: metrics[key] for key in expected} == pytest.approx(expected)
 
 
+@pytest.mark.parametrize(
+    "labels, undefined, measured",
+    [
+        # all normal (a carrier's sample of good traffic): FPR is measured, recall and F1 cannot be
+        (np.zeros(8, dtype=int), {"recall", "f1"}, {"fpr": 0.5}),
+        # all fraud (victim reports): recall is measured, FPR cannot be
+        (np.ones(8, dtype=int), {"fpr"}, {"recall": 0.5, "f1": 2 / 3}),
+    ],
+)
+def test_at_threshold_leaves_undefined_rates_none(labels: np.ndarray, undefined: set, measured: dict) -> None:
+    """0.0 would read as measured: an all-normal file has no recall of 0, it has none."""
+    metrics = at_threshold(labels, SCORES, 0.5)
+    assert {key for key, value in metrics.items() if value is None} == undefined
+    assert {key: metrics[key] for key in measured} == pytest.approx(measured)
+
+
 def test_best_f1_is_the_best_cut() -> None:
     # cuts by descending score give F1 .4 .667 .571 .75 .667 .8 .727 .667: best .8 at score .3
     assert best_f1(LABELS, SCORES) == pytest.approx((0.8, 0.3))

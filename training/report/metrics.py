@@ -27,11 +27,10 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 
 def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
-    """The shared metric definition at ``threshold`` plus the share of records flagged there
-    (what an operator budgets interceptions by). A rate the labels cannot define is None, never
-    0.0 (``shared.defined_at_threshold``): recall on rows without fraud, FPR on rows without
-    normal ones. Every table of the report (headline, threshold table, slices) reads it here."""
-    return {**shared.defined_at_threshold(labels, scores, threshold), "flagged_share": float(np.mean(scores >= threshold))}
+    """The shared metric definition at ``threshold`` (``shared.at_threshold``: a rate the labels
+    cannot define is None) plus the share of records flagged there (what an operator budgets
+    interceptions by). Every table of the report (headline, threshold table, slices) reads it here."""
+    return {**shared.at_threshold(labels, scores, threshold), "flagged_share": float(np.mean(scores >= threshold))}
 
 
 def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:

@@ -55,8 +55,7 @@ def curves(labels: np.ndarray, runs: Sequence[ModelRun]) -> str:
         roc_ax.plot(fpr, tpr, label=run.name, color=line.get_color())
         for threshold, marker in ((run.block, "o"), (run.warn, "s")):
             point = at_threshold(labels, run.scores, threshold)
-            if point["precision"] is not None:
-                pr_ax.plot(point["recall"], point["precision"], marker, color=line.get_color())
+            pr_ax.plot(point["recall"], point["precision"], marker, color=line.get_color())
             roc_ax.plot(point["fpr"], point["recall"], marker, color=line.get_color())
     pr_ax.set(title="精确率-召回率曲线 (PR)  ● 拦截  ■ 提醒", xlabel="召回率 recall", ylabel="精确率 precision")
     roc_ax.set(title="ROC 曲线", xlabel="误报率 FPR", ylabel="召回率 TPR")
