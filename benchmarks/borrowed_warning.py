@@ -34,20 +34,7 @@ from tests.hand_written_sms import (
     SERVICE,
     SIGN_OFF_REMINDERS,
 )
-
-# Where a script borrows a warning: after a clause, never after its last one.
-CLAUSE_BREAKS = "，,。！!？?；;"
-
-
-def insert_mid_text(text: str, clause: str) -> str:
-    """``text`` with ``clause`` inserted after the clause break nearest its middle (never after
-    its last character; at the start when it has none): where a script puts borrowed words, before
-    its ask, so the words are read as part of the script rather than as a closing sign-off."""
-    breaks = [at + 1 for at, ch in enumerate(text[:-1]) if ch in CLAUSE_BREAKS]
-    if not breaks:
-        return clause + text
-    at = min(breaks, key=lambda position: abs(position - len(text) / 2))
-    return text[:at] + clause + text[at:]
+from training.data.demo_sms import insert_mid_text
 
 
 def scam_texts() -> list[str]:

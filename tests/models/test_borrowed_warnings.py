@@ -16,7 +16,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from benchmarks.borrowed_warning import insert_mid_text
 from models.scam_model import ALLOW, Decision, ScamModel
 from tests.hand_written_sms import (
     BORROWED_WARNINGS,
@@ -30,6 +29,7 @@ from tests.hand_written_sms import (
     trigrams,
 )
 from tests.models.test_fraud_scripts import generated_trigrams  # noqa: F401  (the fixture)
+from training.data.demo_sms import insert_mid_text
 
 # Of the check scams the shipped model flags as written, the share that should stay flagged with a
 # borrowed warning inserted. The shipped model (quickstart seed 7): 36 of 344 (43 scams × 8

@@ -4,7 +4,7 @@ Messages are templates with slots (``training/data/resources/demo_sms_templates.
 phrasings for each fraud type of ``configs/taxonomy.yaml`` (the ten MPS types + 其他); sizes and
 mixes come from ``configs/demo.yaml``. A share of fraud is disguised the way real campaigns
 are (split keywords, full-width characters, 加V信-style spellings, short links, an appended
-"谨防诈骗"), and both
+"谨防诈骗", warning words borrowed mid-text), and both
 classes include hard cases (fraud from 106 codes, legitimate texts from virtual numbers or
 about transfers) so a demo model is good but not trivially perfect. Never used to claim accuracy.
 Everything is drawn from one seeded generator: the same seed gives the same file, byte for byte.
@@ -36,6 +36,10 @@ DAY_HOURS = range(7, 24)
 _TOKEN_LENGTHS = {"legit": 5, "share": 10}
 # A cloud-drive share's extraction code (提取码) has four characters.
 _SHARE_CODE_LENGTH = 4
+# Key of the own random stream of the borrowed warnings and notice disclaimers (``_Writer.borrow_rng``).
+_BORROW_STREAM = 1
+# Where a script borrows a warning: after a clause, never after its last one.
+_CLAUSE_BREAKS = "，,。！!？?；;"
 
 
 @cache
@@ -55,6 +59,10 @@ class _Writer:
     def __init__(self, config: DemoSmsConfig, seed: int) -> None:
         self.config = config
         self.rng = np.random.default_rng(seed)
+        # The borrowed warnings and disclaimers draw from a stream of their own: adding them left
+        # every other draw of a seed as it was, so a change in a demo model's figures is theirs,
+        # not a reshuffled set's.
+        self.borrow_rng = np.random.default_rng([seed, _BORROW_STREAM])
         self.vocab = load_templates()
 
     def pick(self, options: list[Any]) -> Any:
@@ -128,13 +136,24 @@ class _Writer:
         if self.rng.random() < self.config.senders.normal_unusual_share:
             kind = self.pick(["virtual", "foreign"])
         text = self.fill(self.pick(categories[name]["templates"]))
+        if categories[name]["sender"] == "service" and self.borrow_rng.random() < self.config.notice_disclaimer_share:
+            text = self.disclaimer(text)
         return {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+
+    def disclaimer(self, text: str) -> str:
+        """``【银行】…已到账。`` → ``【银行】…已到账。本行不会以任何理由索要验证码。``: the warning an
+        institution closes its notice with, the same words scripts borrow; so a warning word is
+        evidence of neither side, and the script cues decide."""
+        disclaimers = self.vocab["obfuscation"]["notice_disclaimers"]
+        return f"{text.rstrip('。')}。{disclaimers[int(self.borrow_rng.integers(len(disclaimers)))]}。"
 
     def fraud(self) -> dict[str, Any]:
         fraud_type = self.pick(list(self.vocab["fraud"]))
         text = self.fill(self.pick(self.vocab["fraud"][fraud_type]))
         if self.rng.random() < self.config.obfuscated_share:
             text = self.obfuscate(text)
+        if self.borrow_rng.random() < self.config.borrowed_warning_share:
+            text = self.borrowed_warning(text)
         kind = self.weighted(self.config.senders.fraud_mix)
         return {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(True), "label": 1, "fraud_type": fraud_type}
 
@@ -172,6 +191,13 @@ class _Writer:
         warning word alone never reads as an anti-fraud reminder."""
         return f"{text.rstrip('。')}，{self.pick(self.vocab['obfuscation']['sign_offs'])}"
 
+    def borrowed_warning(self, text: str) -> str:
+        """``…洗钱，现在需要你配合…`` → ``…洗钱，谨防冒充，认准本人，现在需要你配合…``: warning
+        words inserted at the clause break nearest the middle, before the ask, as scripts borrow
+        them to look official; a reminder's words then never excuse a script."""
+        warnings = self.vocab["obfuscation"]["borrowed_warnings"]
+        return insert_mid_text(text, f"{warnings[int(self.borrow_rng.integers(len(warnings)))]}，")
+
     def short_link(self, text: str) -> str:
         """A short link instead of (or besides) the landing page."""
         short = f"{self.pick(self.vocab['link_hosts']['short'])}/{self.token(6)}"
@@ -180,6 +206,16 @@ class _Writer:
             if any(host in word for host in hosts):
                 return text.replace(word, short)
         return f"{text} {short}"
+
+
+def insert_mid_text(text: str, clause: str) -> str:
+    """``text`` with ``clause`` inserted after the clause break nearest its middle (never after
+    its last character; at the start when it has none): where a script puts borrowed words."""
+    breaks = [at + 1 for at, ch in enumerate(text[:-1]) if ch in _CLAUSE_BREAKS]
+    if not breaks:
+        return clause + text
+    at = min(breaks, key=lambda position: abs(position - len(text) / 2))
+    return text[:at] + clause + text[at:]
 
 
 def generate_demo_sms(n: int, seed: int, config: DemoSmsConfig | None = None) -> pd.DataFrame:
