@@ -32,12 +32,17 @@ from tests.models.test_fraud_scripts import generated_trigrams  # noqa: F401  (t
 from training.data.demo_sms import insert_mid_text
 
 # Of the check scams the shipped model flags as written, the share that should stay flagged with a
-# borrowed warning inserted. The shipped model (quickstart seed 7): 36 of 344 (43 scams × 8
-# warnings); branch guard's unshipped fix: 276 of 344.
+# borrowed warning inserted: over all warnings, and with each one. The shipped model (quickstart
+# seed 7): 36 of 344 (43 scams × 8 warnings); branch guard's unshipped fix: 276 of 344, the weakest
+# warning "国家反诈中心提醒您谨防诈骗，" 27 of 43.
 MIN_STILL_FLAGGED = 0.7
+MIN_STILL_FLAGGED_PER_WARNING = 0.5
 # Sign-off-only reminders the shipped model acts on: "…高收益荐股群请勿加入，谨防受骗。" fires no
 # reminder word but its sign-off (read past) and names two investment scripts (7 of 8 allowed).
 MAX_SIGN_OFF_REMINDERS_TOUCHED = 1
+POLICE_SCAM = next(text for _, script, text in CHECK.scams if script == "police")
+POLICE_REASON = "冒充公检法称涉案"
+REMINDER_REASON = "官方反诈提醒用语"
 
 
 def _decide(model: ScamModel, texts: list[str], sender: str) -> list[Decision]:
@@ -63,9 +68,26 @@ def test_the_shipped_model_flags_scams_that_borrow_a_warning(demo_trained_model:
     scams = [text for *_, text in CHECK.scams]
     flagged = [text for text, decision in zip(scams, _decide(demo_trained_model, scams, MOBILE), strict=True)
                if decision.action != ALLOW]
-    borrowed = [insert_mid_text(text, warning) for warning in BORROWED_WARNINGS for text in flagged]
-    still = sum(decision.action != ALLOW for decision in _decide(demo_trained_model, borrowed, MOBILE))
-    assert still >= MIN_STILL_FLAGGED * len(borrowed), (still, len(borrowed))
+    still = {}
+    for warning in BORROWED_WARNINGS:
+        decisions = _decide(demo_trained_model, [insert_mid_text(text, warning) for text in flagged], MOBILE)
+        still[warning] = sum(decision.action != ALLOW for decision in decisions)
+    assert sum(still.values()) >= MIN_STILL_FLAGGED * len(flagged) * len(BORROWED_WARNINGS), still
+    assert min(still.values()) >= MIN_STILL_FLAGGED_PER_WARNING * len(flagged), still
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("warning", BORROWED_WARNINGS)
+def test_a_scam_that_borrows_a_warning_still_names_its_script(demo_trained_model: ScamModel, warning: str) -> None:
+    (decision,) = _decide(demo_trained_model, [insert_mid_text(POLICE_SCAM, warning)], MOBILE)
+    assert decision.action != ALLOW and POLICE_REASON in decision.reasons, (decision.action, decision.reasons)
+
+
+@pytest.mark.slow
+def test_a_reminder_word_is_never_a_reason_for_a_flag(demo_trained_model: ScamModel) -> None:
+    """A scam that borrows a reminder's words is explained by its script, never by "官方反诈提醒用语"."""
+    borrowed = [insert_mid_text(POLICE_SCAM, warning) for warning in BORROWED_WARNINGS]
+    assert not [decision.reasons for decision in _decide(demo_trained_model, borrowed, MOBILE) if REMINDER_REASON in decision.reasons]
 
 
 @pytest.mark.slow
