@@ -63,6 +63,11 @@ class DemoSmsConfig(StrictModel):
     # ("本行不会以任何理由索要短信验证码"): without them borrowed warnings made every warning word
     # fraud evidence (a school's "不会通过个人账户收费" warned).
     notice_disclaimer_share: float = Field(0.15, ge=0, le=1)
+    # Share of ordinary messages replaced by look-alikes (the template file's ``lookalike``: people
+    # introducing themselves with an ordinary request, delay notices, bill splits, notices giving
+    # a number to call, fees paid on an institution's own platform, reminders naming scripts): with
+    # scams borrowing warning words, "您好，我是…" of a courier or a recruiter was read as fraud.
+    lookalike_share: float = Field(0.1, ge=0, le=1)
     senders: SenderConfig
     time: TimeConfig = TimeConfig()
 

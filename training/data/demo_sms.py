@@ -4,15 +4,18 @@ Messages are templates with slots (``training/data/resources/demo_sms_templates.
 phrasings for each fraud type of ``configs/taxonomy.yaml`` (the ten MPS types + 其他); sizes and
 mixes come from ``configs/demo.yaml``. A share of fraud is disguised the way real campaigns
 are (split keywords, full-width characters, 加V信-style spellings, short links, an appended
-"谨防诈骗", warning words borrowed mid-text), and both
-classes include hard cases (fraud from 106 codes, legitimate texts from virtual numbers or
-about transfers) so a demo model is good but not trivially perfect. Never used to claim accuracy.
+"谨防诈骗", warning words borrowed mid-text), and both classes include hard cases (fraud from 106
+codes, legitimate texts from virtual numbers or about transfers, look-alikes that read the way
+scripts do: "您好，我是…") so a demo model is good but not trivially perfect. Never used to claim
+accuracy.
 Everything is drawn from one seeded generator: the same seed gives the same file, byte for byte.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -36,8 +39,10 @@ DAY_HOURS = range(7, 24)
 _TOKEN_LENGTHS = {"legit": 5, "share": 10}
 # A cloud-drive share's extraction code (提取码) has four characters.
 _SHARE_CODE_LENGTH = 4
-# Key of the own random stream of the borrowed warnings and notice disclaimers (``_Writer.borrow_rng``).
+# Keys of the own random streams: borrowed warnings and notice disclaimers (``_Writer.borrow_rng``),
+# look-alike ordinary messages (``_Writer.lookalike_rng``).
 _BORROW_STREAM = 1
+_LOOKALIKE_STREAM = 2
 # Where a script borrows a warning: after a clause, never after its last one.
 _CLAUSE_BREAKS = "，,。！!？?；;"
 
@@ -63,6 +68,7 @@ class _Writer:
         # every other draw of a seed as it was, so a change in a demo model's figures is theirs,
         # not a reshuffled set's.
         self.borrow_rng = np.random.default_rng([seed, _BORROW_STREAM])
+        self.lookalike_rng = np.random.default_rng([seed, _LOOKALIKE_STREAM])
         self.vocab = load_templates()
 
     def pick(self, options: list[Any]) -> Any:
@@ -102,6 +108,7 @@ class _Writer:
             return str(int(self.rng.integers(low, high + 1)))
         generated = {
             "mobile": lambda: self.number("mobile"),
+            "landline": lambda: self.pattern(self.pick(self.vocab["landlines"])),
             "link": lambda: self.link("scam"),
             "legit_link": lambda: self.link("legit"),
             "share_link": lambda: self.link("share"),
@@ -129,7 +136,19 @@ class _Writer:
         )
         return moment.isoformat()
 
+    @contextmanager
+    def drawing_from(self, rng: np.random.Generator) -> Iterator[None]:
+        """Every draw inside the block comes from ``rng`` (a stream of its own), so the draws of
+        the main stream, and with them every other message of a seed, stay as they were."""
+        main, self.rng = self.rng, rng
+        try:
+            yield
+        finally:
+            self.rng = main
+
     def normal(self) -> dict[str, Any]:
+        """An ordinary message; ``lookalike_share`` of them replaced by a look-alike (drawn in full
+        first, so the main stream moves on as without look-alikes)."""
         categories = self.vocab["normal"]
         name = self.weighted({key: value["weight"] for key, value in categories.items()})
         kind = categories[name]["sender"]
@@ -138,7 +157,21 @@ class _Writer:
         text = self.fill(self.pick(categories[name]["templates"]))
         if categories[name]["sender"] == "service" and self.borrow_rng.random() < self.config.notice_disclaimer_share:
             text = self.disclaimer(text)
-        return {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+        record = {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+        if self.lookalike_rng.random() < self.config.lookalike_share:
+            with self.drawing_from(self.lookalike_rng):
+                return self.lookalike()
+        return record
+
+    def lookalike(self) -> dict[str, Any]:
+        """An ordinary message that reads the way scripts do ("您好，我是…", a delay notice, a
+        number to call back, a bill split): without them, once scams borrow warning words, a
+        script's first words ("我是") became fraud evidence of their own."""
+        categories = self.vocab["lookalike"]
+        name = self.weighted({key: value["weight"] for key, value in categories.items()})
+        text = self.fill(self.pick(categories[name]["templates"]))
+        sender = self.number(categories[name]["sender"])
+        return {"text": text, "sender": sender, "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
 
     def disclaimer(self, text: str) -> str:
         """``【银行】…已到账。`` → ``【银行】…已到账。本行不会以任何理由索要验证码。``: the warning an

@@ -59,6 +59,20 @@ def test_scams_borrow_warning_words_mid_text_and_reminders_close_with_a_sign_off
     assert reminders.str.contains(r"(?:谨防(?:上当受骗|诈骗|受骗|被骗|上当)|注意防骗)[！。]$").any()
 
 
+def test_lookalikes_replace_ordinary_messages_and_leave_every_other_draw_as_it_was() -> None:
+    """Look-alikes come from a stream of their own: a seed's data without them differs only in the
+    ordinary messages they replaced, so a change in a demo model's figures is theirs."""
+    config = default_demo_config()
+    with_lookalikes = generate_demo_sms(N, seed=11, config=config)
+    without = generate_demo_sms(N, seed=11, config=config.model_copy(update={"lookalike_share": 0.0}))
+    columns = ["text", "sender", "sent_at", "label"]
+    kept = with_lookalikes[columns].merge(without[columns], how="inner", on=columns)
+    added = with_lookalikes.loc[~with_lookalikes.set_index(columns).index.isin(kept.set_index(columns).index)]
+    assert 0 < len(added) == len(without) - len(kept)
+    assert (added["label"] == 0).all()
+    assert added["text"].str.contains("您好，我是").any(), "people introducing themselves with an ordinary request"
+
+
 def test_a_warning_is_inserted_after_the_clause_break_nearest_the_middle() -> None:
     assert insert_mid_text("甲乙，丙丁，戊己庚。", "谨防，") == "甲乙，丙丁，谨防，戊己庚。"
     assert insert_mid_text("没有标点", "谨防，") == "谨防，没有标点"
