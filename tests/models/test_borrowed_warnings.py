@@ -1,14 +1,15 @@
-"""Scams that borrow a reminder's words, and official reminders that quote scripts (issue #10, session 18).
+"""Scams that borrow a reminder's words, and official reminders that quote scripts (issue #10, sessions 18 and 19).
 
-Real scams borrow warning language to look official ("本平台正规合法，请勿轻信他人"). The linear
-text model reads every script cue as 0 wherever the reminder cue fires (``cue_matrix``), and the
-demo data holds no scam with a reminder's words, so one such phrase erases a scam's script
-evidence: the quickstart models of seeds 7–9 flag 195 of 2,352 check/dev/family scams with a
-borrowed warning inserted mid-text (``benchmarks/borrowed_warning.py``). Branch guard's fix raised
-that to 1,864 but failed its pre-registered dev rule on ordinary messages touched and was not
-shipped (docs/benchmarks.md "session 18"). The gap is recorded here as a strict xfail, so a fix
-that closes it turns CI red until the xfail is removed; the mirror direction, official reminders
-allowed, is what the shipped model gets right today and must keep.
+Real scams borrow warning language to look official ("本平台正规合法，请勿轻信他人"). Until session
+19 the linear text model read every script cue as 0 wherever the reminder cue fired (``cue_matrix``)
+and the demo data held no scam with a reminder's words, so one such phrase erased a scam's script
+evidence: main's quickstart models of seeds 7–9 flagged 195 of 2,352 check/dev/family scams with a
+borrowed warning inserted mid-text (``benchmarks/borrowed_warning.py``). Now the quoted scripts
+have columns of their own, whose weight is learnt from demo scams that borrow warning words and
+from official reminders (docs/benchmarks.md "session 18" and "session 19"). The slow tests ask
+the model ``make run`` ships: check scams with a borrowed warning stay flagged and name their
+script, never the reminder; official reminders closing with a sign-off or quoting scripts are
+allowed.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from tests.models.test_fraud_scripts import generated_trigrams  # noqa: F401  (t
 from training.data.demo_sms import insert_mid_text
 
 # Of the check scams the shipped model flags as written, the share that should stay flagged with a
-# borrowed warning inserted: over all warnings, and with each one. The shipped model (quickstart
-# seed 7): 36 of 344 (43 scams × 8 warnings); branch guard's unshipped fix: 276 of 344, the weakest
-# warning "国家反诈中心提醒您谨防诈骗，" 27 of 43.
+# borrowed warning inserted: over all warnings, and with each one. Main before the fix (quickstart
+# seed 7): 36 of 344 (43 scams × 8 warnings); with it (session 19, branch guard3): 270 of 344, the
+# weakest warning "国家反诈中心提醒您谨防诈骗，" 26 of 43.
 MIN_STILL_FLAGGED = 0.7
 MIN_STILL_FLAGGED_PER_WARNING = 0.5
 # Sign-off-only reminders the shipped model acts on: "…高收益荐股群请勿加入，谨防受骗。" fires no
@@ -62,8 +63,6 @@ def test_reminders_are_not_near_duplicates_of_the_generator(text: str, generated
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="one borrowed warning launders a scam: the shipped model flags 36 of 344 "
-                   "check scams with one inserted (docs/benchmarks.md 'session 18', fix not shipped)")
 def test_the_shipped_model_flags_scams_that_borrow_a_warning(demo_trained_model: ScamModel) -> None:
     scams = [text for *_, text in CHECK.scams]
     flagged = [text for text, decision in zip(scams, _decide(demo_trained_model, scams, MOBILE), strict=True)
