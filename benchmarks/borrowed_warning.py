@@ -8,8 +8,8 @@ and with each phrase of ``BORROWED_WARNINGS`` inserted where a scammer puts it: 
 clause break nearest the middle, before the ask. The mirror set: official reminders from an
 institution sender whose only reminder words are a closing sign-off, and reminders quoting two or
 three scripts. Prints, per quickstart model (``make run``'s demo data drawn with each seed): scams
-flagged as written and with each phrase, and reminders allowed. Main's figures, and branch guard's
-fix that was not shipped: docs/benchmarks.md "session 18".
+flagged as written and with each phrase, and reminders allowed. Main's figures before the fix,
+session 18's first try and session 19's (branch guard3): docs/benchmarks.md "session 18", "session 19".
 """
 
 from __future__ import annotations
