@@ -8,8 +8,8 @@ and with each phrase of ``BORROWED_WARNINGS`` inserted where a scammer puts it: 
 clause break nearest the middle, before the ask. The mirror set: official reminders from an
 institution sender whose only reminder words are a closing sign-off, and reminders quoting two or
 three scripts. Prints, per quickstart model (``make run``'s demo data drawn with each seed): scams
-flagged as written and with each phrase, and reminders allowed. Main's figures, and branch guard's
-fix that was not shipped: docs/benchmarks.md "session 18".
+flagged as written and with each phrase, and reminders allowed. Main's figures before the fix,
+session 18's first try and session 19's (branch guard3): docs/benchmarks.md "session 18", "session 19".
 """
 
 from __future__ import annotations
@@ -34,20 +34,7 @@ from tests.hand_written_sms import (
     SERVICE,
     SIGN_OFF_REMINDERS,
 )
-
-# Where a script borrows a warning: after a clause, never after its last one.
-CLAUSE_BREAKS = "，,。！!？?；;"
-
-
-def insert_mid_text(text: str, clause: str) -> str:
-    """``text`` with ``clause`` inserted after the clause break nearest its middle (never after
-    its last character; at the start when it has none): where a script puts borrowed words, before
-    its ask, so the words are read as part of the script rather than as a closing sign-off."""
-    breaks = [at + 1 for at, ch in enumerate(text[:-1]) if ch in CLAUSE_BREAKS]
-    if not breaks:
-        return clause + text
-    at = min(breaks, key=lambda position: abs(position - len(text) / 2))
-    return text[:at] + clause + text[at:]
+from training.data.demo_sms import insert_mid_text
 
 
 def scam_texts() -> list[str]:

@@ -55,6 +55,19 @@ class DemoSmsConfig(StrictModel):
     fraud_share: float = Field(0.3, gt=0, lt=1)
     # Share of fraud messages disguised (split keywords, full-width, 加V信, short links).
     obfuscated_share: float = Field(0.35, ge=0, le=1)
+    # Share of fraud messages that borrow warning words mid-text ("谨防冒充，认准本人"). Kept small:
+    # most messages with a reminder's words are reminders, and at a tenth of fraud the reminder cue
+    # itself turned into fraud evidence (schools' and airlines' "不会通过…" notices warned).
+    borrowed_warning_share: float = Field(0.02, ge=0, le=1)
+    # Share of the notices from service codes that close with an institution's own warning
+    # ("本行不会以任何理由索要短信验证码"): without them borrowed warnings made every warning word
+    # fraud evidence (a school's "不会通过个人账户收费" warned).
+    notice_disclaimer_share: float = Field(0.15, ge=0, le=1)
+    # Share of ordinary messages replaced by look-alikes (the template file's ``lookalike``: people
+    # introducing themselves with an ordinary request, delay notices, bill splits, notices giving
+    # a number to call, fees paid on an institution's own platform, reminders naming scripts): with
+    # scams borrowing warning words, "您好，我是…" of a courier or a recruiter was read as fraud.
+    lookalike_share: float = Field(0.1, ge=0, le=1)
     senders: SenderConfig
     time: TimeConfig = TimeConfig()
 

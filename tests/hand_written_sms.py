@@ -959,8 +959,8 @@ FAMILY_ORDINARY = [
      "【建设银行】温馨提示：银行工作人员不会要求您提供短信验证码或转账到所谓安全账户，谨防诈骗。"),
 ]
 
-# Written on 2026-12-02 (session 18, branch guard) before the change they judged (not shipped,
-# docs/benchmarks.md "session 18"): warning words a script borrows to look official, each a clause
+# Written on 2026-12-02 (session 18, branch guard) before the change they judged (docs/benchmarks.md
+# "session 18", "session 19"): warning words a script borrows to look official, each a clause
 # ending in a comma, inserted mid-text into the check, dev and family scams
 # (``benchmarks/borrowed_warning.py``, ``tests/models/test_borrowed_warnings.py``). Never copy them
 # into the demo generator: a fix that writes warning-borrowing scams must use other words.

@@ -249,15 +249,40 @@ def cue_rows(texts) -> np.ndarray:
     return np.array([cue_row(text) for text in texts], dtype=np.float32).reshape(-1, len(script_cues()))
 
 
-def cue_matrix(texts, raw: np.ndarray | None = None) -> np.ndarray:
-    """Rows × script cues, 0/1: the cues as the linear text model sees them (``raw``: the
-    texts' :func:`cue_rows`, when already computed).
+def quoted_cue_names() -> tuple[str, ...]:
+    """The script cues a reminder can quote: every cue but the reminder cue, in cue order."""
+    return tuple(name for name in script_cues() if name != ANTI_FRAUD_REMINDER)
 
-    A script named inside an official reminder is quoted, not used ("注销校园贷…这些客服都是骗子"),
-    so where the reminder cue fires the script cues read 0 and only the reminder counts. An
-    additive model cannot learn that interaction itself: a reminder listing three scripts would
-    add three scripts' weight against one reminder's.
+
+def cue_matrix(texts, raw: np.ndarray | None = None) -> np.ndarray:
+    """Rows × [script cues, each 0 where the reminder cue fires | each script cue where the
+    reminder fires | how many scripts it quotes], float32: the cues as the linear text model
+    reads them (``raw``: the texts' :func:`cue_rows`, when already computed).
+
+    An official reminder names the scripts it warns about ("注销校园贷…这些客服都是骗子"), and a
+    scam borrows a reminder's words to look official ("本平台正规合法，请勿轻信他人"). An additive
+    model cannot learn that interaction from the raw cues: a reminder listing three scripts would
+    add three scripts' weight against one reminder's. Models fitted before session 18 read only
+    the first block (:func:`reminder_zeroed_cue_matrix`): a quoted script counted for nothing, so
+    one borrowed warning word erased a scam's script evidence. The quoted columns give back what a
+    script named beside a reminder weighs, learnt from data where official reminders (ham) and
+    warning-borrowing scams (fraud) both occur: per script and, for scripts the data rarely shows
+    quoted, through the shared count. Split this way (not raw cues plus quoted columns, which span
+    the same inputs) the L2 penalty shrinks a quoted script towards counting for nothing, as
+    before, rather than towards counting as much as the script itself: the reminders a demo
+    model sees quoting a script are too few to learn the full discount (dev sets, session 18).
     """
+    cues = cue_rows(texts) if raw is None else raw
+    names = list(script_cues())
+    reminder = cues[:, names.index(ANTI_FRAUD_REMINDER)] > 0
+    quoted = cues[:, [names.index(name) for name in quoted_cue_names()]] * reminder[:, None]
+    return np.hstack([reminder_zeroed_cue_matrix(texts, cues), quoted, quoted.sum(axis=1, keepdims=True)]).astype(np.float32)
+
+
+def reminder_zeroed_cue_matrix(texts, raw: np.ndarray | None = None) -> np.ndarray:
+    """Rows × script cues, 0/1, every script cue 0 where the reminder cue fires: the first block
+    of :func:`cue_matrix`, and all that linear text models fitted before it had quoted columns
+    read (they score with it as they did)."""
     cues = cue_rows(texts) if raw is None else raw.copy()
     reminder = list(script_cues()).index(ANTI_FRAUD_REMINDER)
     quoted = cues[:, reminder] > 0

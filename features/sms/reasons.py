@@ -14,7 +14,7 @@ import numpy as np
 from features.reasons import GRAM_PREFIXES, gram_or_self
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
-from features.sms.patterns import COUNTER_CUES, ORIGINAL_ROUTE_REFUND, SHAPE_FEATURES, script_cues
+from features.sms.patterns import COUNTER_CUES, SHAPE_FEATURES, script_cues
 from features.sms.text import CATEGORY_SCORE_NAME, FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
 MIN_GRAM_CHARS = 2
@@ -33,7 +33,10 @@ _CATEGORY_SCORE_PREFIX = CATEGORY_SCORE_NAME.split("{", 1)[0]
 # "感叹号 0 个": an absence, or punctuation nobody can act on).
 _NEVER_REASONS = frozenset(SHAPE_FEATURES[key] for key in ("length", "digit_share", "latin_share", "exclamations")) | {
     FRAUD_SCORE_NAME,  # feeds the category head; beside the linear score it would say the same generic thing twice
-    ORIGINAL_ROUTE_REFUND,  # "the refund goes back the way you paid" cannot be why a message is blocked
+    # The counter-cues cannot be why a message is blocked: "the refund goes back the way you paid", and
+    # a reminder's words, which a scam borrows to look official ("谨防假冒，认准官方客服"): the booster
+    # may weigh them with its script, but the script is what a person can check.
+    *COUNTER_CUES,
 }
 # Said only when nothing concrete explains a decision: "similar to scam texts" beside
 # "冒充公检法称涉案" adds nothing and hides a reason the analyst could act on.

@@ -38,7 +38,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from features.labels import shipped_taxonomy
 from features.reasons import CHAR_GRAM_PREFIX, WORD_GRAM_PREFIX
-from features.sms.patterns import cue_matrix
+from features.sms.patterns import cue_matrix, reminder_zeroed_cue_matrix
 from features.sms.preprocess import PreparedSms
 from features.sms.sparse_blocks import Triples, assemble, column_lookup, dense_triples, sparse_triples
 from features.sms.tfidf import tfidf_transform
@@ -126,6 +126,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         chars = self.char_.fit_transform(frame["norm"])
         grams = sp.hstack([chars, self.word_.fit_transform(frame["tokens"])], format="csr")
         duplicates = np.asarray(frame["norm"], dtype=object)
+        self.quoted_cues_ = True  # the linear models read the quoted-script columns (``cue_matrix``)
         inputs = self._linear_input(chars, frame["norm"])
         weights = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         self.linear_, binary_oof = self._fit_out_of_fold(inputs, y, duplicates, weights)
@@ -273,9 +274,14 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def _weighted_cues(self, norm, raw: np.ndarray | None = None) -> np.ndarray | None:
         """Script cues × ``cue_weight`` as the linear models read them (float32), or None where
-        they read characters only (``cue_weight`` 0, or pickled before the cues joined)."""
+        they read characters only (``cue_weight`` 0, or pickled before the cues joined). Models
+        fitted before the quoted-script columns (no ``quoted_cues_``) read the cues zeroed under a
+        reminder, as they were trained: their coefficients have no quoted columns."""
         weight = getattr(self, "cue_weight", 0.0)
-        return cue_matrix(norm, raw) * np.float32(weight) if weight else None
+        if not weight:
+            return None
+        matrix = cue_matrix if getattr(self, "quoted_cues_", False) else reminder_zeroed_cue_matrix
+        return matrix(norm, raw) * np.float32(weight)
 
     def _fit_out_of_fold(
         self, grams: sp.csr_matrix, target: np.ndarray, duplicates: np.ndarray, weights: np.ndarray

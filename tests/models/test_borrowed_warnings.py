@@ -1,14 +1,15 @@
-"""Scams that borrow a reminder's words, and official reminders that quote scripts (issue #10, session 18).
+"""Scams that borrow a reminder's words, and official reminders that quote scripts (issue #10, sessions 18 and 19).
 
-Real scams borrow warning language to look official ("本平台正规合法，请勿轻信他人"). The linear
-text model reads every script cue as 0 wherever the reminder cue fires (``cue_matrix``), and the
-demo data holds no scam with a reminder's words, so one such phrase erases a scam's script
-evidence: the quickstart models of seeds 7–9 flag 195 of 2,352 check/dev/family scams with a
-borrowed warning inserted mid-text (``benchmarks/borrowed_warning.py``). Branch guard's fix raised
-that to 1,864 but failed its pre-registered dev rule on ordinary messages touched and was not
-shipped (docs/benchmarks.md "session 18"). The gap is recorded here as a strict xfail, so a fix
-that closes it turns CI red until the xfail is removed; the mirror direction, official reminders
-allowed, is what the shipped model gets right today and must keep.
+Real scams borrow warning language to look official ("本平台正规合法，请勿轻信他人"). Until session
+19 the linear text model read every script cue as 0 wherever the reminder cue fired (``cue_matrix``)
+and the demo data held no scam with a reminder's words, so one such phrase erased a scam's script
+evidence: main's quickstart models of seeds 7–9 flagged 195 of 2,352 check/dev/family scams with a
+borrowed warning inserted mid-text (``benchmarks/borrowed_warning.py``). Now the quoted scripts
+have columns of their own, whose weight is learnt from demo scams that borrow warning words and
+from official reminders (docs/benchmarks.md "session 18" and "session 19"). The slow tests ask
+the model ``make run`` ships: check scams with a borrowed warning stay flagged and name their
+script, never the reminder; official reminders closing with a sign-off or quoting scripts are
+allowed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from benchmarks.borrowed_warning import insert_mid_text
 from models.scam_model import ALLOW, Decision, ScamModel
 from tests.hand_written_sms import (
     BORROWED_WARNINGS,
@@ -30,14 +30,20 @@ from tests.hand_written_sms import (
     trigrams,
 )
 from tests.models.test_fraud_scripts import generated_trigrams  # noqa: F401  (the fixture)
+from training.data.demo_sms import insert_mid_text
 
 # Of the check scams the shipped model flags as written, the share that should stay flagged with a
-# borrowed warning inserted. The shipped model (quickstart seed 7): 36 of 344 (43 scams × 8
-# warnings); branch guard's unshipped fix: 276 of 344.
+# borrowed warning inserted: over all warnings, and with each one. Main before the fix (quickstart
+# seed 7): 36 of 344 (43 scams × 8 warnings); with it (session 19, branch guard3): 270 of 344, the
+# weakest warning "国家反诈中心提醒您谨防诈骗，" 26 of 43.
 MIN_STILL_FLAGGED = 0.7
+MIN_STILL_FLAGGED_PER_WARNING = 0.5
 # Sign-off-only reminders the shipped model acts on: "…高收益荐股群请勿加入，谨防受骗。" fires no
 # reminder word but its sign-off (read past) and names two investment scripts (7 of 8 allowed).
 MAX_SIGN_OFF_REMINDERS_TOUCHED = 1
+POLICE_SCAM = next(text for _, script, text in CHECK.scams if script == "police")
+POLICE_REASON = "冒充公检法称涉案"
+REMINDER_REASON = "官方反诈提醒用语"
 
 
 def _decide(model: ScamModel, texts: list[str], sender: str) -> list[Decision]:
@@ -57,15 +63,30 @@ def test_reminders_are_not_near_duplicates_of_the_generator(text: str, generated
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="one borrowed warning launders a scam: the shipped model flags 36 of 344 "
-                   "check scams with one inserted (docs/benchmarks.md 'session 18', fix not shipped)")
 def test_the_shipped_model_flags_scams_that_borrow_a_warning(demo_trained_model: ScamModel) -> None:
     scams = [text for *_, text in CHECK.scams]
     flagged = [text for text, decision in zip(scams, _decide(demo_trained_model, scams, MOBILE), strict=True)
                if decision.action != ALLOW]
-    borrowed = [insert_mid_text(text, warning) for warning in BORROWED_WARNINGS for text in flagged]
-    still = sum(decision.action != ALLOW for decision in _decide(demo_trained_model, borrowed, MOBILE))
-    assert still >= MIN_STILL_FLAGGED * len(borrowed), (still, len(borrowed))
+    still = {}
+    for warning in BORROWED_WARNINGS:
+        decisions = _decide(demo_trained_model, [insert_mid_text(text, warning) for text in flagged], MOBILE)
+        still[warning] = sum(decision.action != ALLOW for decision in decisions)
+    assert sum(still.values()) >= MIN_STILL_FLAGGED * len(flagged) * len(BORROWED_WARNINGS), still
+    assert min(still.values()) >= MIN_STILL_FLAGGED_PER_WARNING * len(flagged), still
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("warning", BORROWED_WARNINGS)
+def test_a_scam_that_borrows_a_warning_still_names_its_script(demo_trained_model: ScamModel, warning: str) -> None:
+    (decision,) = _decide(demo_trained_model, [insert_mid_text(POLICE_SCAM, warning)], MOBILE)
+    assert decision.action != ALLOW and POLICE_REASON in decision.reasons, (decision.action, decision.reasons)
+
+
+@pytest.mark.slow
+def test_a_reminder_word_is_never_a_reason_for_a_flag(demo_trained_model: ScamModel) -> None:
+    """A scam that borrows a reminder's words is explained by its script, never by "官方反诈提醒用语"."""
+    borrowed = [insert_mid_text(POLICE_SCAM, warning) for warning in BORROWED_WARNINGS]
+    assert not [decision.reasons for decision in _decide(demo_trained_model, borrowed, MOBILE) if REMINDER_REASON in decision.reasons]
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.hand_written import Figures, hand_written_figures
 from features.sms.normalise import normalise_text
-from features.sms.patterns import ANTI_FRAUD_REMINDER, cue_fires, cue_matrix, cue_row, script_cues
+from features.sms.patterns import ANTI_FRAUD_REMINDER, cue_fires, cue_row, script_cues
 from models.scam_model import ALLOW, ScamModel
 from tests.hand_written_sms import CHECK, FAMILY, INVESTMENT, MOBILE, SERVICE, SETS
 
@@ -84,7 +84,7 @@ def test_an_official_reminder_ending_with_a_sign_off_reads_as_a_reminder(text: s
 @pytest.mark.parametrize("script, reason", SIGNED_OFF_SCAMS.items())
 def test_a_scam_signed_off_with_a_warning_keeps_its_script_cue(script: str, reason: str) -> None:
     text = next(text for _, name, text in FAMILY.scams if name == script)
-    cues = dict(zip(script_cues(), cue_matrix([normalise_text(text)])[0], strict=True))
+    cues = dict(zip(script_cues(), cue_row(normalise_text(text)), strict=True))
     assert cues[ANTI_FRAUD_REMINDER] == 0
     assert cues[reason] == 1
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from features.sms.normalise import normalise_text
-from features.sms.patterns import ANTI_FRAUD_REMINDER, cue_fires, cue_matrix, script_cues
+from features.sms.patterns import ANTI_FRAUD_REMINDER, cue_fires, cue_matrix, cue_row, script_cues
 from models.scam_model import ALLOW, Decision, ScamModel
 from tests.hand_written_sms import INVESTMENT
 
@@ -63,16 +63,18 @@ def test_each_investment_sub_script_names_its_cue(script: str, reason: str) -> N
 
 @pytest.mark.parametrize("text", REMINDERS)
 def test_a_reminder_quoting_an_investment_script_reads_as_a_reminder(text: str) -> None:
-    """In the linear score the quoted scripts then count for nothing (``cue_matrix``)."""
-    cues = dict(zip(script_cues(), cue_matrix([normalise_text(text)])[0], strict=True))
-    assert cues[ANTI_FRAUD_REMINDER] == 1
-    assert sum(cues.values()) == 1
+    """The linear score then reads each script it names as quoted (``cue_matrix``'s quoted
+    columns), whose weight it learnt from official reminders."""
+    cues = cue_row(normalise_text(text))
+    names = list(script_cues())
+    assert cues[names.index(ANTI_FRAUD_REMINDER)] == 1
+    assert cue_matrix([normalise_text(text)])[0, -1] == sum(cues) - 1
 
 
 @pytest.mark.parametrize("script", WARNING_WORDED_SCAMS)
 def test_a_scam_using_warning_words_is_not_read_as_a_reminder(script: str) -> None:
     """"切勿轻信其他渠道" and "请勿告诉家人" are the scam's own asks: its script cue must survive."""
-    cues = dict(zip(script_cues(), cue_matrix([normalise_text(_scam(script))])[0], strict=True))
+    cues = dict(zip(script_cues(), cue_row(normalise_text(_scam(script))), strict=True))
     assert cues[ANTI_FRAUD_REMINDER] == 0
     assert cues[SCRIPT_CUES[script]] == 1
 

@@ -4,15 +4,18 @@ Messages are templates with slots (``training/data/resources/demo_sms_templates.
 phrasings for each fraud type of ``configs/taxonomy.yaml`` (the ten MPS types + 其他); sizes and
 mixes come from ``configs/demo.yaml``. A share of fraud is disguised the way real campaigns
 are (split keywords, full-width characters, 加V信-style spellings, short links, an appended
-"谨防诈骗"), and both
-classes include hard cases (fraud from 106 codes, legitimate texts from virtual numbers or
-about transfers) so a demo model is good but not trivially perfect. Never used to claim accuracy.
+"谨防诈骗", warning words borrowed mid-text), and both classes include hard cases (fraud from 106
+codes, legitimate texts from virtual numbers or about transfers, look-alikes that read the way
+scripts do: "您好，我是…") so a demo model is good but not trivially perfect. Never used to claim
+accuracy.
 Everything is drawn from one seeded generator: the same seed gives the same file, byte for byte.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -36,6 +39,12 @@ DAY_HOURS = range(7, 24)
 _TOKEN_LENGTHS = {"legit": 5, "share": 10}
 # A cloud-drive share's extraction code (提取码) has four characters.
 _SHARE_CODE_LENGTH = 4
+# Keys of the own random streams: borrowed warnings and notice disclaimers (``_Writer.borrow_rng``),
+# look-alike ordinary messages (``_Writer.lookalike_rng``).
+_BORROW_STREAM = 1
+_LOOKALIKE_STREAM = 2
+# Where a script borrows a warning: after a clause, never after its last one.
+_CLAUSE_BREAKS = "，,。！!？?；;"
 
 
 @cache
@@ -55,6 +64,11 @@ class _Writer:
     def __init__(self, config: DemoSmsConfig, seed: int) -> None:
         self.config = config
         self.rng = np.random.default_rng(seed)
+        # The borrowed warnings and disclaimers draw from a stream of their own: adding them left
+        # every other draw of a seed as it was, so a change in a demo model's figures is theirs,
+        # not a reshuffled set's.
+        self.borrow_rng = np.random.default_rng([seed, _BORROW_STREAM])
+        self.lookalike_rng = np.random.default_rng([seed, _LOOKALIKE_STREAM])
         self.vocab = load_templates()
 
     def pick(self, options: list[Any]) -> Any:
@@ -94,6 +108,7 @@ class _Writer:
             return str(int(self.rng.integers(low, high + 1)))
         generated = {
             "mobile": lambda: self.number("mobile"),
+            "landline": lambda: self.pattern(self.pick(self.vocab["landlines"])),
             "link": lambda: self.link("scam"),
             "legit_link": lambda: self.link("legit"),
             "share_link": lambda: self.link("share"),
@@ -121,20 +136,57 @@ class _Writer:
         )
         return moment.isoformat()
 
+    @contextmanager
+    def drawing_from(self, rng: np.random.Generator) -> Iterator[None]:
+        """Every draw inside the block comes from ``rng`` (a stream of its own), so the draws of
+        the main stream, and with them every other message of a seed, stay as they were."""
+        main, self.rng = self.rng, rng
+        try:
+            yield
+        finally:
+            self.rng = main
+
     def normal(self) -> dict[str, Any]:
+        """An ordinary message; ``lookalike_share`` of them replaced by a look-alike (drawn in full
+        first, so the main stream moves on as without look-alikes)."""
         categories = self.vocab["normal"]
         name = self.weighted({key: value["weight"] for key, value in categories.items()})
         kind = categories[name]["sender"]
         if self.rng.random() < self.config.senders.normal_unusual_share:
             kind = self.pick(["virtual", "foreign"])
         text = self.fill(self.pick(categories[name]["templates"]))
-        return {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+        if categories[name]["sender"] == "service" and self.borrow_rng.random() < self.config.notice_disclaimer_share:
+            text = self.disclaimer(text)
+        record = {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+        if self.lookalike_rng.random() < self.config.lookalike_share:
+            with self.drawing_from(self.lookalike_rng):
+                return self.lookalike()
+        return record
+
+    def lookalike(self) -> dict[str, Any]:
+        """An ordinary message that reads the way scripts do ("您好，我是…", a delay notice, a
+        number to call back, a bill split): without them, once scams borrow warning words, a
+        script's first words ("我是") became fraud evidence of their own."""
+        categories = self.vocab["lookalike"]
+        name = self.weighted({key: value["weight"] for key, value in categories.items()})
+        text = self.fill(self.pick(categories[name]["templates"]))
+        sender = self.number(categories[name]["sender"])
+        return {"text": text, "sender": sender, "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+
+    def disclaimer(self, text: str) -> str:
+        """``【银行】…已到账。`` → ``【银行】…已到账。本行不会以任何理由索要验证码。``: the warning an
+        institution closes its notice with, the same words scripts borrow; so a warning word is
+        evidence of neither side, and the script cues decide."""
+        disclaimers = self.vocab["obfuscation"]["notice_disclaimers"]
+        return f"{text.rstrip('。')}。{disclaimers[int(self.borrow_rng.integers(len(disclaimers)))]}。"
 
     def fraud(self) -> dict[str, Any]:
         fraud_type = self.pick(list(self.vocab["fraud"]))
         text = self.fill(self.pick(self.vocab["fraud"][fraud_type]))
         if self.rng.random() < self.config.obfuscated_share:
             text = self.obfuscate(text)
+        if self.borrow_rng.random() < self.config.borrowed_warning_share:
+            text = self.borrowed_warning(text)
         kind = self.weighted(self.config.senders.fraud_mix)
         return {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(True), "label": 1, "fraud_type": fraud_type}
 
@@ -172,6 +224,13 @@ class _Writer:
         warning word alone never reads as an anti-fraud reminder."""
         return f"{text.rstrip('。')}，{self.pick(self.vocab['obfuscation']['sign_offs'])}"
 
+    def borrowed_warning(self, text: str) -> str:
+        """``…洗钱，现在需要你配合…`` → ``…洗钱，谨防冒充，认准本人，现在需要你配合…``: warning
+        words inserted at the clause break nearest the middle, before the ask, as scripts borrow
+        them to look official; a reminder's words then never excuse a script."""
+        warnings = self.vocab["obfuscation"]["borrowed_warnings"]
+        return insert_mid_text(text, f"{warnings[int(self.borrow_rng.integers(len(warnings)))]}，")
+
     def short_link(self, text: str) -> str:
         """A short link instead of (or besides) the landing page."""
         short = f"{self.pick(self.vocab['link_hosts']['short'])}/{self.token(6)}"
@@ -180,6 +239,16 @@ class _Writer:
             if any(host in word for host in hosts):
                 return text.replace(word, short)
         return f"{text} {short}"
+
+
+def insert_mid_text(text: str, clause: str) -> str:
+    """``text`` with ``clause`` inserted after the clause break nearest its middle (never after
+    its last character; at the start when it has none): where a script puts borrowed words."""
+    breaks = [at + 1 for at, ch in enumerate(text[:-1]) if ch in _CLAUSE_BREAKS]
+    if not breaks:
+        return clause + text
+    at = min(breaks, key=lambda position: abs(position - len(text) / 2))
+    return text[:at] + clause + text[at:]
 
 
 def generate_demo_sms(n: int, seed: int, config: DemoSmsConfig | None = None) -> pd.DataFrame:

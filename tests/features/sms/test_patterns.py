@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from features.sms.normalise import normalise_text
-from features.sms.patterns import ENTITY_REASONS, SHAPE_FEATURES, PatternFeatures, cue_matrix, script_cues
+from features.sms.patterns import (
+    ENTITY_REASONS,
+    SHAPE_FEATURES,
+    PatternFeatures,
+    cue_matrix,
+    cue_rows,
+    quoted_cue_names,
+    reminder_zeroed_cue_matrix,
+    script_cues,
+)
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -151,20 +161,50 @@ def test_a_bank_warning_asks_for_no_credentials(patterns: PatternFeatures, raw: 
 
 def test_an_official_denial_reads_as_a_reminder_not_a_request() -> None:
     """A tax bureau's "we never ask by SMS link for your card number" names the credentials
-    script; the reminder cue fires, so the linear score reads the reminder and not the request."""
+    script; the reminder cue fires and the denied request does not."""
     notice = normalise_text("【国家税务总局深圳市税务局】个税汇算即将开始，请通过个人所得税App办理。"
                             "税务机关不会以短信链接要求您填写银行卡号或验证码，请注意防范。")
-    names = list(script_cues())
-    cues = dict(zip(names, cue_matrix([notice])[0], strict=True))
+    cues = dict(zip(script_cues(), cue_rows([notice])[0], strict=True))
     assert (cues["官方反诈提醒用语"], cues["要求提供验证码或银行卡号"]) == (1, 0)
+    assert _quoted(notice) == set()
 
 
 def test_a_scam_call_retold_as_a_warning_reads_as_a_reminder() -> None:
     """A relative passing a "安全账户" call on ("…妈已经挂了，你们也别信") quotes the script to
     warn; the linear score must read the warning, as it does for an official reminder."""
     retold = normalise_text("哥，刚才妈说有人冒充法院打电话，叫她把存款转到安全账户配合调查，她已经挂了，你也跟舅舅说一声，别信。")
-    cues = dict(zip(script_cues(), cue_matrix([retold])[0], strict=True))
-    assert (cues["官方反诈提醒用语"], cues["要求转入“安全账户”或配合资金清查"]) == (1, 0)
+    assert "要求转入“安全账户”或配合资金清查" in _quoted(retold)
+
+
+def _quoted(text: str) -> set[str]:
+    """The script cues ``cue_matrix`` reads as quoted by a reminder in normalised ``text``."""
+    names = quoted_cue_names()
+    row = cue_matrix([text])[0, len(script_cues()):]
+    assert row[-1] == sum(row[:-1])  # the count column counts the quoted scripts
+    return {name for name, value in zip(names, row[:-1], strict=True) if value}
+
+
+def test_the_linear_model_keeps_a_scripts_cue_beside_a_borrowed_warning() -> None:
+    """A scam borrowing a reminder's words ("本平台正规合法，请勿轻信他人") keeps its script in the
+    linear model's input, as a quoted column whose weight is learnt (models before session 18 read
+    it as 0), so one warning word cannot erase a script's evidence."""
+    scam = normalise_text("您的包裹在运输途中丢失，本平台正规合法，请勿轻信他人，请添加理赔客服微信kf8899领取三倍赔偿。")
+    names = list(script_cues())
+    raw = cue_rows([scam])[0]
+    matrix = cue_matrix([scam])[0]
+    script = names.index("冒充电商或物流客服办理退款理赔")
+    assert raw[names.index("官方反诈提醒用语")] == 1 and raw[script] == 1
+    assert np.array_equal(matrix[:len(names)], reminder_zeroed_cue_matrix([scam])[0])
+    assert matrix[script] == 0
+    assert "冒充电商或物流客服办理退款理赔" in _quoted(scam)
+
+
+def test_quoted_columns_are_zero_without_a_reminder_and_the_cues_read_as_they_fire() -> None:
+    scam = normalise_text("我是市公安局民警，你涉嫌洗钱，请把存款转入安全账户配合调查。")
+    assert cue_matrix([scam])[0, len(script_cues()):].sum() == 0
+    assert np.array_equal(cue_matrix([scam])[0, :len(script_cues())], cue_rows([scam])[0])
+    assert set(script_cues()) - set(quoted_cue_names()) == {"官方反诈提醒用语"}
+    assert cue_matrix([scam, scam]).shape == (2, len(script_cues()) + len(quoted_cue_names()) + 1)
 
 
 def test_negation_spares_the_reminder_cue(patterns: PatternFeatures) -> None:

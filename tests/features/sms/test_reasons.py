@@ -32,14 +32,16 @@ def test_reason_mask(name: str, readable: bool) -> None:
     assert sms_reason_mask([name]).tolist() == [readable]
 
 
-def test_a_cue_that_speaks_for_the_message_never_explains_a_flag() -> None:
-    """A blocked refund notice must not read "退款原路退回（正规退款通知用语）" as its reason."""
-    from features.sms.patterns import ORIGINAL_ROUTE_REFUND, script_cues
+@pytest.mark.parametrize("cue", ["退款原路退回（正规退款通知用语）", "官方反诈提醒用语"])
+def test_a_cue_that_speaks_for_the_message_never_explains_a_flag(cue: str) -> None:
+    """A blocked refund notice must not read "退款原路退回（正规退款通知用语）" as its reason, nor a
+    scam that borrows a reminder's words ("谨防假冒，认准官方客服") "官方反诈提醒用语"."""
+    from features.sms.patterns import COUNTER_CUES, script_cues
     from features.sms.reasons import SMS_LEAD_REASONS
 
-    assert ORIGINAL_ROUTE_REFUND in script_cues()  # the constant names the cue of patterns.yaml
-    assert sms_reason_mask([ORIGINAL_ROUTE_REFUND, "冒充电商或物流客服办理退款理赔"]).tolist() == [False, True]
-    assert ORIGINAL_ROUTE_REFUND not in SMS_LEAD_REASONS
+    assert cue in script_cues() and cue in COUNTER_CUES  # the names of patterns.yaml's counter-cues
+    assert sms_reason_mask([cue, "冒充电商或物流客服办理退款理赔"]).tolist() == [False, True]
+    assert cue not in SMS_LEAD_REASONS
 
 
 def test_mask_is_aligned_with_names() -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from features.sms.patterns import reminder_zeroed_cue_matrix, script_cues
 from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TextFeatures, category_score_name
 
 _SYLLABLES = list("安全账户刷单征信保证金解冻快递验证码银行转入资金调查佣金日结")
@@ -193,3 +194,33 @@ def test_cached_character_coefficients_follow_their_model_and_do_not_keep_it_ali
     gc.collect()
     assert first_ref() is None, "the cache keeps a dead model alive"
     assert second in _CHAR_COEFFICIENTS
+
+
+def test_a_scam_borrowing_a_warning_keeps_the_scripts_weight_it_was_trained_with() -> None:
+    """Where training holds both official reminders quoting a script (ham) and scams borrowing a
+    warning word (fraud), the quoted columns learn what the script weighs beside a reminder: an
+    unseen wording of the script with a borrowed warning scores as fraud, a reminder as ham."""
+    scams = [f"市公安局通知你涉嫌洗钱{i}号" for i in range(12)] + [f"谨防假冒,市公安局通知你涉嫌洗钱{i}号" for i in range(8)]
+    normal = [f"晚上回家吃饭{i}次" for i in range(20)] + [f"【反诈提醒】冒充警察说你涉嫌洗钱都是诈骗{i}" for i in range(8)]
+    frame = pd.DataFrame({"norm": scams + normal, "tokens": [" ".join(text) for text in scams + normal]})
+    labels = np.array([1] * len(scams) + [0] * len(normal))
+    text = _features(cue_weight=1.0, linear_C=4.0).fit(frame, labels)
+    rows = pd.DataFrame({"norm": ["派出所民警:谨防假冒,你的案件已立案", "【反诈提醒】派出所民警说你的案件已立案的都是诈骗"],
+                         "tokens": ["派出所 民警 谨防 假冒 案件 立案", "反诈 提醒 派出所 民警 案件 立案 诈骗"]})
+    borrowed, reminder = text.transform(rows).toarray()[:, -1]
+    assert borrowed > 0.5 > reminder
+
+
+def test_a_model_fitted_before_the_quoted_columns_scores_as_it_was_trained() -> None:
+    """A model pickled before session 18 has no ``quoted_cues_`` and coefficients for the script
+    cues only: its linear models read the cues zeroed under a reminder, as they were fitted."""
+    norm = [f"市公安局通知你涉嫌洗钱{i}号" for i in range(10)] + [f"【反诈提醒】冒充警察说你涉嫌洗钱都是诈骗{i}" for i in range(10)]
+    frame = pd.DataFrame({"norm": norm, "tokens": [" ".join(text) for text in norm]})
+    text = _features(cue_weight=1.0).fit(frame, np.array([1] * 10 + [0] * 10))
+    n_chars = len(text.char_.vocabulary_)
+    del text.quoted_cues_
+    text.linear_.coef_ = text.linear_.coef_[:, :n_chars + len(script_cues())]
+    chars = text.char_.transform(frame["norm"])
+    expected = chars @ text.linear_.coef_[0, :n_chars] + reminder_zeroed_cue_matrix(frame["norm"]) @ text.linear_.coef_[0, n_chars:]
+    served = text.transform(frame).toarray()[:, text.get_feature_names_out().tolist().index(LINEAR_SCORE_NAME)]
+    assert np.allclose(served, 1 / (1 + np.exp(-(expected + text.linear_.intercept_[0]))), atol=1e-5)

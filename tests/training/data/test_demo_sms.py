@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from training.data.demo_sms import default_demo_config, generate_demo_sms, write_demo_sms
+from training.data.demo_sms import default_demo_config, generate_demo_sms, insert_mid_text, load_templates, write_demo_sms
 from training.data.sms import load_labelled
 
 FRAUD_TYPES = {"刷单返利", "虚假投资理财", "虚假网络贷款", "冒充电商物流客服", "冒充公检法", "虚假征信", "虚假购物服务", "冒充领导熟人", "网络游戏虚假交易", "网络婚恋交友", "其他"}
@@ -44,6 +44,38 @@ def test_fraud_is_disguised_like_real_campaigns(demo: pd.DataFrame) -> None:
     assert fraud.str.contains(r"(?:t\.cn|dwz\.cn|url\.cn|suo\.im|3\.cn)/\w+").any(), "short links"
     split = re.compile(r"安[ *\-·/|_#.]全|刷[ *\-·/|_#.]单|征[ *\-·/|_#.]信|退[ *\-·/|_#.]款|转[ *\-·/|_#.][账入]")
     assert fraud.map(lambda text: bool(split.search(text))).any(), "separators inside keywords"
+
+
+def test_scams_borrow_warning_words_mid_text_and_reminders_close_with_a_sign_off() -> None:
+    """Both sides of the linear model's quoted-script columns: scripts that borrow a reminder's
+    words before their ask, and official reminders whose only reminder words are their sign-off."""
+    demo = generate_demo_sms(4000, seed=11)
+    warnings = load_templates()["obfuscation"]["borrowed_warnings"]
+    fraud = demo.loc[demo["label"] == 1, "text"]
+    borrowed = fraud[fraud.map(lambda text: any(f"{warning}，" in text for warning in warnings))]
+    assert len(borrowed) > 0
+    assert not borrowed.map(lambda text: any(text.startswith(warning) or text.endswith(warning) for warning in warnings)).all()
+    reminders = demo.loc[(demo["label"] == 0) & demo["text"].str.contains("谨防|注意防骗"), "text"]
+    assert reminders.str.contains(r"(?:谨防(?:上当受骗|诈骗|受骗|被骗|上当)|注意防骗)[！。]$").any()
+
+
+def test_lookalikes_replace_ordinary_messages_and_leave_every_other_draw_as_it_was() -> None:
+    """Look-alikes come from a stream of their own: a seed's data without them differs only in the
+    ordinary messages they replaced, so a change in a demo model's figures is theirs."""
+    config = default_demo_config()
+    with_lookalikes = generate_demo_sms(N, seed=11, config=config)
+    without = generate_demo_sms(N, seed=11, config=config.model_copy(update={"lookalike_share": 0.0}))
+    columns = ["text", "sender", "sent_at", "label"]
+    kept = with_lookalikes[columns].merge(without[columns], how="inner", on=columns)
+    added = with_lookalikes.loc[~with_lookalikes.set_index(columns).index.isin(kept.set_index(columns).index)]
+    assert 0 < len(added) == len(without) - len(kept)
+    assert (added["label"] == 0).all()
+    assert added["text"].str.contains("您好，我是").any(), "people introducing themselves with an ordinary request"
+
+
+def test_a_warning_is_inserted_after_the_clause_break_nearest_the_middle() -> None:
+    assert insert_mid_text("甲乙，丙丁，戊己庚。", "谨防，") == "甲乙，丙丁，谨防，戊己庚。"
+    assert insert_mid_text("没有标点", "谨防，") == "谨防，没有标点"
 
 
 def test_a_link_from_a_person_is_not_fraud_by_itself(demo: pd.DataFrame) -> None:
