@@ -21,7 +21,10 @@ def test_shipped_demo_config_loads() -> None:
     "path, value, message",
     [(("senders", "fraud_mix"), {"satellite": 1.0}, "unknown sender kinds"),
      (("senders", "patterns"), {"mobile": ["13xxxxxxxxx"]}, "pattern list for exactly"),
-     (("fraud_share",), 1.5, "fraud_share")],
+     (("fraud_share",), 1.5, "fraud_share"),
+     (("borrowed_warning_share",), -0.1, "borrowed_warning_share"),
+     (("notice_disclaimer_share",), 1.2, "notice_disclaimer_share"),
+     (("lookalike_share",), "often", "lookalike_share")],
 )
 def test_invalid_values_name_the_field(tmp_path: Path, path: tuple[str, ...], value: object, message: str) -> None:
     raw = yaml.safe_load(default_config_path("demo").read_text(encoding="utf-8"))
