@@ -254,6 +254,14 @@ def quoted_cue_names() -> tuple[str, ...]:
     return tuple(name for name in script_cues() if name != ANTI_FRAUD_REMINDER)
 
 
+@cache
+def _cue_columns() -> tuple[int, tuple[int, ...]]:
+    """The reminder cue's column in :func:`cue_rows` and the columns of the cues it can quote:
+    looked up once, not per scored message (the linear input is built on the scoring path)."""
+    names = list(script_cues())
+    return names.index(ANTI_FRAUD_REMINDER), tuple(names.index(name) for name in quoted_cue_names())
+
+
 def cue_matrix(texts, raw: np.ndarray | None = None) -> np.ndarray:
     """Rows × [script cues, each 0 where the reminder cue fires | each script cue where the
     reminder fires | how many scripts it quotes], float32: the cues as the linear text model
@@ -273,9 +281,8 @@ def cue_matrix(texts, raw: np.ndarray | None = None) -> np.ndarray:
     model sees quoting a script are too few to learn the full discount (dev sets, session 18).
     """
     cues = cue_rows(texts) if raw is None else raw
-    names = list(script_cues())
-    reminder = cues[:, names.index(ANTI_FRAUD_REMINDER)] > 0
-    quoted = cues[:, [names.index(name) for name in quoted_cue_names()]] * reminder[:, None]
+    reminder, quotable = _cue_columns()
+    quoted = cues[:, quotable] * (cues[:, reminder] > 0)[:, None]
     return np.hstack([reminder_zeroed_cue_matrix(texts, cues), quoted, quoted.sum(axis=1, keepdims=True)]).astype(np.float32)
 
 
@@ -284,7 +291,7 @@ def reminder_zeroed_cue_matrix(texts, raw: np.ndarray | None = None) -> np.ndarr
     of :func:`cue_matrix`, and all that linear text models fitted before it had quoted columns
     read (they score with it as they did)."""
     cues = cue_rows(texts) if raw is None else raw.copy()
-    reminder = list(script_cues()).index(ANTI_FRAUD_REMINDER)
+    reminder = _cue_columns()[0]
     quoted = cues[:, reminder] > 0
     cues[quoted] = 0.0
     cues[quoted, reminder] = 1.0
