@@ -6,9 +6,11 @@ SMS lexicons, script cues and the negation rule (``patterns.yaml``) and jieba's 
 trained before one of them was edited would be scored with features it was never trained on (a
 cue that fired in training no longer fires) while its columns still line up. So the content hash
 of each is recorded beside the model (``models/provenance.py``) and compared before a registered
-model is loaded for scoring. The call reason sentences (``reason_templates.yaml``) are read in
-training only: a call model keeps their text (``ScamModel.reason_templates``), so an edit reaches
-the models trained after it and no other, and nothing needs refusing.
+model is loaded for scoring. The call reason sentences (``reason_templates.yaml``) and the SMS
+function words (``function_words.txt``) are read in training only: a call model keeps their text
+(``ScamModel.reason_templates``), an SMS model the reason mask computed from them
+(``ScamModel.reason_mask``), so an edit reaches the models trained after it and no other, and
+nothing needs refusing.
 
 Every reader takes its path from :func:`resource_path` and a constant below; a test fails when a
 file under ``features/**/resources/`` is in neither list.
@@ -28,11 +30,13 @@ RESOURCE_ROOT = Path(__file__).resolve().parent.parent
 PATTERNS_FILE = "features/sms/resources/patterns.yaml"
 FRAUD_WORDS_FILE = "features/sms/resources/fraud_words.txt"
 CALL_TEMPLATES_FILE = "features/calls/resources/reason_templates.yaml"
+SMS_FUNCTION_WORDS_FILE = "features/sms/resources/function_words.txt"
 # Model kind -> the files its scoring reads (SMS scoring reads no call resource, and call scoring
 # no SMS one: an SMS lexicon edit leaves call models servable).
 SCORING_RESOURCES = {"sms": (PATTERNS_FILE, FRAUD_WORDS_FILE), "call": ()}
-# Read in training only; the fitted model keeps their content.
-CARRIED_RESOURCES = (CALL_TEMPLATES_FILE,)
+# Read in training only; the fitted model keeps their content (or, for the function words, the
+# reason mask computed from them).
+CARRIED_RESOURCES = (CALL_TEMPLATES_FILE, SMS_FUNCTION_WORDS_FILE)
 
 
 def resource_path(name: str) -> Path:

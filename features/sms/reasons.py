@@ -8,10 +8,12 @@ tokens ("RL" of URL) and absent features explain nothing to a person, so they ar
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
 from features.reasons import GRAM_PREFIXES, gram_or_self
+from features.resource_files import SMS_FUNCTION_WORDS_FILE, resource_path
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
 from features.sms.patterns import COUNTER_CUES, SHAPE_FEATURES, script_cues
@@ -64,4 +66,22 @@ def _is_readable(name: str) -> bool:
     gram = gram_or_self(name)
     if sum(ch.isalnum() for ch in gram) < MIN_GRAM_CHARS:  # "我", " 我" and ",您" are all one character
         return False
+    if _only_function_words(gram):
+        return False
     return not any(ch.isupper() for ch in gram) or gram.strip() in PLACEHOLDERS
+
+
+@cache
+def _function_words() -> frozenset[str]:
+    """``resources/function_words.txt``: pronouns, particles, greetings. Read when a model is
+    trained: the model keeps the reason mask they shaped (``features.resource_files``)."""
+    lines = resource_path(SMS_FUNCTION_WORDS_FILE).read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _only_function_words(gram: str) -> bool:
+    """True for "我 是" (word tokens), "我是" or "您好," (characters): grammar, not content; a gram
+    with one content word or character ("我 是 警官", "好评") stays readable."""
+    words = _function_words()
+    tokens = "".join(ch if ch.isalnum() else " " for ch in gram).split()
+    return all(token in words or all(ch in words for ch in token) for token in tokens)

@@ -20,6 +20,13 @@ from features.sms.reasons import sms_reason_mask
         ("字: ,您", False),  # one character beside punctuation
         ("字: 金,", False),
         ("字: ,加微", True),
+        ("词: 我 是", False),  # grammar only: a person cannot act on "I am"
+        ("词: 您 的", False),
+        ("字: 我是", False),
+        ("字: 您好,", False),  # the greeting issue #10 quotes
+        ("词: 我 是 警官", True),  # one content word is enough
+        ("字: 好评", True),
+        ("词: 请 转账", True),
         ("字: RL", False),  # fragment of URL
         ("字: L 领", False),  # fragment of URL beside a word
         ("字: ON", False),  # fragment of PHONE / MONEY
