@@ -19,7 +19,9 @@ Telecom_Fraud_Texts_5 and fbs_sms are research-only sets: this measures, it ship
 from __future__ import annotations
 
 import argparse
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -29,9 +31,9 @@ from configs.sms import DemoMixConfig, SmsConfig
 from models.scam_model import ALLOW, BLOCK, WARN, Decision, ScamModel
 from tests.hand_written_sms import CHECK, DEV, SETS, HandWrittenSet
 from training.data.demo_mix import with_demo_mix
-from training.data.demo_sms import default_demo_config, generate_demo_sms
 from training.data.sms import load_labelled
 from training.data.sms.dedupe import drop_duplicates
+from training.quickstart import fit_demo_sms
 from training.train import fit_sms
 
 # Pre-registered before any of them ran (2026-12-01, issue #10): name -> the demo mix it trains with.
@@ -72,9 +74,10 @@ def fit_all_sets(real: pd.DataFrame, cfg: SmsConfig, mix: DemoMixConfig | None) 
 
 
 def fit_quickstart(seed: int, cfg: SmsConfig) -> ScamModel:
-    """The model ``make run`` ships, trained on the demo data of configs/demo.yaml drawn with ``seed``."""
-    demo = default_demo_config()
-    return fit_sms(generate_demo_sms(demo.n, seed, demo), cfg).model
+    """The model ``make run`` ships (``cfg`` as configs/sms.yaml), trained on the demo data of
+    configs/demo.yaml drawn with ``seed``, through the quickstart's own path."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return fit_demo_sms(Path(tmp), seed, cfg).model
 
 
 def hand_written_figures(model: ScamModel, hand_written: HandWrittenSet) -> Figures:

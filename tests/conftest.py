@@ -72,14 +72,12 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
 
 @pytest.fixture(scope="session")
-def demo_trained_model() -> ScamModel:
-    """The model ``make run`` ships: the shipped demo SMS (``configs/demo.yaml``) trained with the
-    shipped ``configs/sms.yaml`` (no MLflow). Trained once per session (about a minute and a half on
-    one core): every test about the default model's behaviour shares it."""
-    from configs import default_config_path, load_config
-    from configs.sms import SmsConfig
-    from training.data.demo_sms import default_demo_config, generate_demo_sms
-    from training.train import fit_sms
+def demo_trained_model(tmp_path_factory: pytest.TempPathFactory) -> ScamModel:
+    """The model ``make run`` ships: the shipped demo SMS (``configs/demo.yaml``) written and loaded
+    as the quickstart writes and loads them, trained with its configuration (no MLflow). Trained
+    once per session (about a minute on one core): every test about the default model's behaviour
+    shares it."""
+    from training.data.demo_sms import default_demo_config
+    from training.quickstart import fit_demo_sms
 
-    demo = default_demo_config()
-    return fit_sms(generate_demo_sms(demo.n, demo.seed, demo), load_config(default_config_path("sms"), SmsConfig)).model
+    return fit_demo_sms(tmp_path_factory.mktemp("demo"), default_demo_config().seed).model

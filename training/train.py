@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -108,19 +109,47 @@ def _memory_without(frame: pd.DataFrame, labelled: pd.DataFrame | None, cfg: Sms
     return memory
 
 
+@dataclass(frozen=True)
+class SmsTrainingData:
+    """What ``yunmao train sms`` fits on, loaded from its files: the rows to fit, every labelled row
+    the template memory counts (copies the ``duplicates`` setting dropped included, plus the demo
+    mix) and the data report logged with the run."""
+
+    frame: pd.DataFrame
+    labelled: pd.DataFrame
+    report: dict[str, object]
+
+    def fit(self, cfg: SmsConfig) -> FitResult:
+        """The model these rows make with ``cfg`` (no MLflow)."""
+        return fit_sms(self.frame, cfg, labelled=self.labelled)
+
+
+def load_sms_training_data(
+    paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", *, demo_mix: bool = True
+) -> SmsTrainingData:
+    """Load labelled files as training does (``cfg.duplicates``) and mix in ``cfg.demo_mix`` unless
+    ``demo_mix`` is False. The one loading path of ``train_sms`` and of the quickstart model that
+    tests and benchmarks fit without MLflow, so what they measure is what is registered."""
+    loaded = load_labelled(paths, fmt, max_copies=cfg.duplicates.copies, weigh=cfg.duplicates.weighs)
+    mix = with_demo_mix(loaded.frame, cfg.demo_mix) if demo_mix else unmixed(loaded.frame)
+    return SmsTrainingData(
+        frame=mix.frame,
+        labelled=pd.concat([loaded.every_row, mix.added], ignore_index=True),
+        report={**loaded.report.as_dict(), "demo_mix_rows": len(mix.added)},
+    )
+
+
 def train_sms(
     paths: Sequence[str | Path], cfg: SmsConfig, fmt: str = "auto", name: str | None = None, *, demo_mix: bool = True
 ) -> TrainOutcome:
-    """Load, mix in ``cfg.demo_mix`` (unless ``demo_mix`` is False), fit, log and register an SMS
-    model; returns the registered version. The data report records ``demo_mix_rows``."""
-    loaded = load_labelled(paths, fmt, max_copies=cfg.duplicates.copies, weigh=cfg.duplicates.weighs)
-    mix = with_demo_mix(loaded.frame, cfg.demo_mix) if demo_mix else unmixed(loaded.frame)
-    fit = fit_sms(mix.frame, cfg, labelled=pd.concat([loaded.every_row, mix.added], ignore_index=True))
+    """Load (:func:`load_sms_training_data`), fit, log and register an SMS model; returns the
+    registered version. The data report records ``demo_mix_rows``."""
+    data = load_sms_training_data(paths, cfg, fmt, demo_mix=demo_mix)
     return log_and_register(
-        fit,
+        data.fit(cfg),
         experiment=cfg.experiment,
         name=name or cfg.name,
         params=cfg.model_dump(),
-        data_report={**loaded.report.as_dict(), "demo_mix_rows": len(mix.added)},
+        data_report=data.report,
         input_example=SMS_INPUT_EXAMPLE,
     )
