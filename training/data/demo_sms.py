@@ -43,6 +43,7 @@ _SHARE_CODE_LENGTH = 4
 # look-alike ordinary messages (``_Writer.lookalike_rng``).
 _BORROW_STREAM = 1
 _LOOKALIKE_STREAM = 2
+_ENGLISH_STREAM = 3
 # Where a script borrows a warning: after a clause, never after its last one.
 _CLAUSE_BREAKS = "，,。！!？?；;"
 
@@ -69,6 +70,9 @@ class _Writer:
         # not a reshuffled set's.
         self.borrow_rng = np.random.default_rng([seed, _BORROW_STREAM])
         self.lookalike_rng = np.random.default_rng([seed, _LOOKALIKE_STREAM])
+        self.seed = seed
+        self.english_rng = np.random.default_rng([seed, _ENGLISH_STREAM])
+        self.english_draws = 0
         self.vocab = load_templates()
 
     def pick(self, options: list[Any]) -> Any:
@@ -158,10 +162,11 @@ class _Writer:
         if categories[name]["sender"] == "service" and self.borrow_rng.random() < self.config.notice_disclaimer_share:
             text = self.disclaimer(text)
         record = {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+        english = self.english_instead()
         if self.lookalike_rng.random() < self.config.lookalike_share:
             with self.drawing_from(self.lookalike_rng):
                 return self.lookalike()
-        return record
+        return self.in_english(record) if english else record
 
     def lookalike(self) -> dict[str, Any]:
         """An ordinary message that reads the way scripts do ("您好，我是…", a delay notice, a
@@ -188,7 +193,31 @@ class _Writer:
         if self.borrow_rng.random() < self.config.borrowed_warning_share:
             text = self.borrowed_warning(text)
         kind = self.weighted(self.config.senders.fraud_mix)
-        return {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(True), "label": 1, "fraud_type": fraud_type}
+        record = {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(True), "label": 1, "fraud_type": fraud_type}
+        return self.in_english(record) if self.english_instead() else record
+
+    def english_instead(self) -> bool:
+        """Whether this message is written in English instead (``english_share``): drawn once for
+        every message, ordinary and fraud, so which messages are English never depends on the
+        other mixes."""
+        self.english_draws += 1
+        return bool(self.english_rng.random() < self.config.english_share)
+
+    def in_english(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A message of ``record``'s class and time in English: a phone in China also receives
+        international services' codes and notices, and scams written like them; with no English in
+        the demo data the quickstart model read any English text as fraud. Drawn from a generator
+        of its own per message, so turning another mix on or off changes no English text."""
+        with self.drawing_from(np.random.default_rng([self.seed, _ENGLISH_STREAM, self.english_draws])):
+            english = self.vocab["english"]
+            if record["label"]:
+                fraud_type = self.pick(list(english["fraud"]))
+                text, kind = self.fill(self.pick(english["fraud"][fraud_type])), self.weighted(self.config.senders.fraud_mix)
+            else:
+                fraud_type = None
+                name = self.weighted({key: value["weight"] for key, value in english["normal"].items()})
+                text, kind = self.fill(self.pick(english["normal"][name]["templates"])), english["normal"][name]["sender"]
+            return {**record, "text": text, "sender": self.number(kind), "fraud_type": fraud_type}
 
     def obfuscate(self, text: str) -> str:
         """Apply one or two disguises, as real campaigns do to slip past keyword filters."""

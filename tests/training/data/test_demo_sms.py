@@ -73,6 +73,22 @@ def test_lookalikes_replace_ordinary_messages_and_leave_every_other_draw_as_it_w
     assert added["text"].str.contains("您好，我是").any(), "people introducing themselves with an ordinary request"
 
 
+def test_english_messages_replace_some_of_each_class_and_leave_every_other_draw_as_it_was() -> None:
+    """English codes, notices and scams come from a stream of their own and replace messages of the
+    same class: English is evidence of neither side, and every other message of a seed is kept."""
+    config = default_demo_config().model_copy(update={"english_share": 0.1})
+    with_english = generate_demo_sms(N, seed=11, config=config)
+    without = generate_demo_sms(N, seed=11, config=config.model_copy(update={"english_share": 0.0}))
+    columns = ["text", "sender", "sent_at", "label"]
+    kept = with_english[columns].merge(without[columns], how="inner", on=columns)
+    replaced = with_english.loc[~with_english.set_index(columns).index.isin(kept.set_index(columns).index)]
+    assert 0 < len(replaced) == len(without) - len(kept)
+    assert not replaced["text"].str.contains(r"[\u4e00-\u9fff]").any(), "written in English"
+    assert set(replaced["label"]) == {0, 1}
+    assert replaced.loc[replaced["label"] == 0, "text"].str.contains("code", case=False).any(), "one-time codes"
+    assert replaced.loc[replaced["label"] == 1, "fraud_type"].notna().all()
+
+
 def test_a_warning_is_inserted_after_the_clause_break_nearest_the_middle() -> None:
     assert insert_mid_text("甲乙，丙丁，戊己庚。", "谨防，") == "甲乙，丙丁，谨防，戊己庚。"
     assert insert_mid_text("没有标点", "谨防，") == "谨防，没有标点"
