@@ -17,7 +17,7 @@ from training.fit import reference_holdout
 from training.train import fit_sms
 
 CONFIG = SMALL_SMS_CONFIG.model_copy(update={"memory": MemoryConfig(enabled=True)})
-BLOCKS = 7  # groups: position modulo BLOCKS, so the two copies of a text (ROWS apart) fall in different groups
+BLOCKS = 7  # groups: a text's position modulo BLOCKS, its second copy's one further on, so never the same group
 ROWS = 300
 
 
@@ -27,7 +27,8 @@ def twice() -> tuple[pd.DataFrame, pd.Series]:
     once = generate_demo_sms(n=ROWS, seed=21)
     once = once[~once["text"].map(normalise_text).duplicated()]
     frame = pd.concat([once, once], ignore_index=True)
-    return frame, pd.Series(np.arange(len(frame)) % BLOCKS)
+    position = np.arange(len(once))
+    return frame, pd.Series(np.concatenate([position % BLOCKS, (position + 1) % BLOCKS]))
 
 
 def _held(frame: pd.DataFrame, groups: pd.Series) -> np.ndarray:
