@@ -59,30 +59,29 @@ def test_scams_borrow_warning_words_mid_text_and_reminders_close_with_a_sign_off
     assert reminders.str.contains(r"(?:谨防(?:上当受骗|诈骗|受骗|被骗|上当)|注意防骗)[！。]$").any()
 
 
-def test_lookalikes_replace_ordinary_messages_and_leave_every_other_draw_as_it_was() -> None:
-    """Look-alikes come from a stream of their own: a seed's data without them differs only in the
-    ordinary messages they replaced, so a change in a demo model's figures is theirs."""
-    config = default_demo_config()
-    with_lookalikes = generate_demo_sms(N, seed=11, config=config)
-    without = generate_demo_sms(N, seed=11, config=config.model_copy(update={"lookalike_share": 0.0}))
+def replaced_by(share: str, value: float) -> pd.DataFrame:
+    """The messages of seed 11 with ``share`` at ``value`` that are not in the same seed's data with
+    it at 0, after checking that nothing else differs: each mix draws from a stream of its own and
+    only replaces messages, so a change in a demo model's figures is that mix's."""
+    config = default_demo_config().model_copy(update={share: value})
+    with_it = generate_demo_sms(N, seed=11, config=config)
+    without = generate_demo_sms(N, seed=11, config=config.model_copy(update={share: 0.0}))
     columns = ["text", "sender", "sent_at", "label"]
-    kept = with_lookalikes[columns].merge(without[columns], how="inner", on=columns)
-    added = with_lookalikes.loc[~with_lookalikes.set_index(columns).index.isin(kept.set_index(columns).index)]
-    assert 0 < len(added) == len(without) - len(kept)
+    kept = with_it[columns].merge(without[columns], how="inner", on=columns)
+    replaced = with_it.loc[~with_it.set_index(columns).index.isin(kept.set_index(columns).index)]
+    assert 0 < len(replaced) == len(without) - len(kept)
+    return replaced
+
+
+def test_lookalikes_replace_ordinary_messages_and_leave_every_other_draw_as_it_was() -> None:
+    added = replaced_by("lookalike_share", default_demo_config().lookalike_share)
     assert (added["label"] == 0).all()
     assert added["text"].str.contains("您好，我是").any(), "people introducing themselves with an ordinary request"
 
 
 def test_english_messages_replace_some_of_each_class_and_leave_every_other_draw_as_it_was() -> None:
-    """English codes, notices and scams come from a stream of their own and replace messages of the
-    same class: English is evidence of neither side, and every other message of a seed is kept."""
-    config = default_demo_config().model_copy(update={"english_share": 0.1})
-    with_english = generate_demo_sms(N, seed=11, config=config)
-    without = generate_demo_sms(N, seed=11, config=config.model_copy(update={"english_share": 0.0}))
-    columns = ["text", "sender", "sent_at", "label"]
-    kept = with_english[columns].merge(without[columns], how="inner", on=columns)
-    replaced = with_english.loc[~with_english.set_index(columns).index.isin(kept.set_index(columns).index)]
-    assert 0 < len(replaced) == len(without) - len(kept)
+    """English is evidence of neither side: codes and notices replace ordinary messages, scams replace scams."""
+    replaced = replaced_by("english_share", 0.1)
     assert not replaced["text"].str.contains(r"[\u4e00-\u9fff]").any(), "written in English"
     assert set(replaced["label"]) == {0, 1}
     assert replaced.loc[replaced["label"] == 0, "text"].str.contains("code", case=False).any(), "one-time codes"
