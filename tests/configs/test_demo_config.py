@@ -24,7 +24,8 @@ def test_shipped_demo_config_loads() -> None:
      (("fraud_share",), 1.5, "fraud_share"),
      (("borrowed_warning_share",), -0.1, "borrowed_warning_share"),
      (("notice_disclaimer_share",), 1.2, "notice_disclaimer_share"),
-     (("lookalike_share",), "often", "lookalike_share")],
+     (("lookalike_share",), "often", "lookalike_share"),
+     (("english_share",), 1.5, "english_share")],
 )
 def test_invalid_values_name_the_field(tmp_path: Path, path: tuple[str, ...], value: object, message: str) -> None:
     raw = yaml.safe_load(default_config_path("demo").read_text(encoding="utf-8"))
@@ -32,6 +33,16 @@ def test_invalid_values_name_the_field(tmp_path: Path, path: tuple[str, ...], va
     for key in path[:-1]:
         section = section[key]
     section[path[-1]] = value
+    bad = tmp_path / "demo.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(bad, DemoConfig)
+
+
+@pytest.mark.parametrize("duplicates, message", [({"policy": "dedupe"}, "policy"), ({"policy": "keep_max", "max_copies": 1}, "max_copies")])
+def test_an_invalid_quickstart_duplicates_policy_names_the_field(tmp_path: Path, duplicates: dict, message: str) -> None:
+    raw = yaml.safe_load(default_config_path("demo").read_text(encoding="utf-8"))
+    raw["quickstart"]["duplicates"] = duplicates
     bad = tmp_path / "demo.yaml"
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match=message):

@@ -40,7 +40,8 @@ _TOKEN_LENGTHS = {"legit": 5, "share": 10}
 # A cloud-drive share's extraction code (提取码) has four characters.
 _SHARE_CODE_LENGTH = 4
 # Keys of the own random streams: borrowed warnings and notice disclaimers (``_Writer.borrow_rng``),
-# look-alike ordinary messages (``_Writer.lookalike_rng``).
+# look-alike ordinary messages (``_Writer.lookalike_rng``), English messages (``_Writer.english_rng``,
+# and per English message a generator keyed by its draw count).
 _BORROW_STREAM = 1
 _LOOKALIKE_STREAM = 2
 _ENGLISH_STREAM = 3
@@ -70,9 +71,8 @@ class _Writer:
         # not a reshuffled set's.
         self.borrow_rng = np.random.default_rng([seed, _BORROW_STREAM])
         self.lookalike_rng = np.random.default_rng([seed, _LOOKALIKE_STREAM])
-        self.seed = seed
         self.english_rng = np.random.default_rng([seed, _ENGLISH_STREAM])
-        self.english_draws = 0
+        self.seed, self.english_draws = seed, 0
         self.vocab = load_templates()
 
     def pick(self, options: list[Any]) -> Any:
