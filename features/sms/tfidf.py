@@ -3,12 +3,15 @@
 ``TfidfVectorizer.transform`` on one SMS spends most of its ~1 ms in input validation,
 parameter checks and sparse-container conversions, not in counting n-grams. This function
 does the same steps in the same order on the same dtypes — count with the vectoriser's own
-analyzer and vocabulary, sublinear tf, idf, l2 norm with sklearn's own kernel — so its output
-equals ``vectoriser.transform`` bit for bit (pinned in ``tests/features/test_tfidf.py``).
+analyzer and vocabulary (or, for character n-grams of several messages, with
+:class:`features.sms.char_grams.CharGramCounter`, which counts the same), sublinear tf, idf,
+l2 norm with sklearn's own kernel — so its output equals ``vectoriser.transform`` bit for bit
+(pinned in ``tests/features/sms/test_tfidf.py``).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 
@@ -17,24 +20,26 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
+from features.sms.char_grams import CharGramCounter, supports
+
+# From this many messages on, character n-grams are counted with numpy (``CharGramCounter``); a
+# lone message is counted faster the analyzer's way (158 vs 124 µs), two already faster with numpy
+# (70 vs 110 µs per message; docs/benchmarks.md, session 21). The service's warm-up scores two
+# messages, so the counter is built before the first request.
+_MIN_DOCUMENTS_FOR_ARRAYS = 2
+# Fitted char vectoriser → its n-gram counter, built on first use; weak keys, so a counter never
+# outlives its model (and is never pickled with it).
+_COUNTERS: weakref.WeakKeyDictionary[TfidfVectorizer, CharGramCounter] = weakref.WeakKeyDictionary()
+
 
 def tfidf_transform(vectoriser: TfidfVectorizer, documents: Sequence[str]) -> sp.csr_matrix:
     """``vectoriser.transform(documents)`` for a vectoriser fitted with ``norm="l2"``, no ``binary``."""
-    analyse = vectoriser.build_analyzer()
-    vocabulary = vectoriser.vocabulary_
-    lookup = vocabulary.get
-    indices: list[int] = []
-    counts: list[int] = []
-    indptr = [0]
-    for document in documents:
-        # One dict lookup per n-gram, counted from a list (C loops) rather than a generator.
-        counter = Counter([column for column in map(lookup, analyse(document)) if column is not None])
-        indices.extend(counter.keys())
-        counts.extend(counter.values())
-        indptr.append(len(indices))
+    if len(documents) >= _MIN_DOCUMENTS_FOR_ARRAYS and supports(vectoriser):
+        counts, indices, indptr = _counter(vectoriser).counts(documents)
+    else:
+        counts, indices, indptr = _analyzer_counts(vectoriser, documents)
     matrix = sp.csr_matrix(
-        (np.asarray(counts, dtype=vectoriser.dtype), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
-        shape=(len(documents), len(vocabulary)),
+        (np.asarray(counts, dtype=vectoriser.dtype), indices, indptr), shape=(len(documents), len(vectoriser.vocabulary_))
     )
     matrix.sort_indices()
     tfidf = vectoriser._tfidf
@@ -44,3 +49,26 @@ def tfidf_transform(vectoriser: TfidfVectorizer, documents: Sequence[str]) -> sp
     matrix.data *= tfidf.idf_[matrix.indices]
     inplace_csr_row_normalize_l2(matrix)
     return matrix
+
+
+def _counter(vectoriser: TfidfVectorizer) -> CharGramCounter:
+    counter = _COUNTERS.get(vectoriser)
+    if counter is None:
+        counter = _COUNTERS[vectoriser] = CharGramCounter(vectoriser)
+    return counter
+
+
+def _analyzer_counts(vectoriser: TfidfVectorizer, documents: Sequence[str]) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """CSR parts of the documents' vocabulary term counts, counted from the vectoriser's own analyzer."""
+    analyse = vectoriser.build_analyzer()
+    lookup = vectoriser.vocabulary_.get
+    indices: list[int] = []
+    counts: list[int] = []
+    indptr = [0]
+    for document in documents:
+        # One dict lookup per n-gram, counted from a list (C loops) rather than a generator.
+        counter = Counter([column for column in map(lookup, analyse(document)) if column is not None])
+        indices.extend(counter.keys())
+        counts.extend(counter.values())
+        indptr.append(len(indices))
+    return counts, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)

@@ -1,4 +1,4 @@
-"""The fast TF-IDF transform must equal sklearn's, bit for bit."""
+"""The fast TF-IDF transform must equal sklearn's, bit for bit, one message or many."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from features.sms.char_grams import CharGramCounter, supports
 from features.sms.preprocess import RecordPreprocessor
 from features.sms.tfidf import tfidf_transform
 from training.data.demo_sms import generate_demo_sms
+
+# Texts the character path must count exactly as sklearn's analyzer does: whitespace runs folded
+# to one space (a lone tab or newline kept), characters outside the Basic Multilingual Plane, a
+# lone surrogate, empty and one-character texts, and back-to-back texts whose n-grams must not
+# run from one message into the next ("ab" then "c": no "bc").
+EDGE_TEXTS = ["", " ", "a", "ab", "c", "bc", "ab  \t c\n\nd", "a\tb\nc", "😂😂👍", "\ud800x", "从未见过的词", "从未见过的词从未见过的词"]
 
 
 @pytest.fixture(scope="module")
@@ -16,20 +23,51 @@ def frame():
     return RecordPreprocessor().fit_transform(generate_demo_sms(n=400, seed=3))
 
 
+def _assert_same(actual, expected) -> None:
+    assert actual.dtype == expected.dtype and actual.shape == expected.shape
+    assert np.array_equal(actual.indptr, expected.indptr)
+    assert np.array_equal(actual.indices, expected.indices)
+    assert np.array_equal(actual.data, expected.data)
+
+
 @pytest.mark.parametrize(
     "options, column",
     [
         ({"analyzer": "char", "ngram_range": (1, 3), "min_df": 2}, "norm"),
+        ({"analyzer": "char", "ngram_range": (2, 3), "min_df": 1}, "norm"),
+        ({"analyzer": "char", "ngram_range": (1, 4), "min_df": 2}, "norm"),  # too long for one key: the analyzer counts
         ({"tokenizer": str.split, "token_pattern": None, "ngram_range": (1, 2), "min_df": 2}, "tokens"),
     ],
 )
 def test_equals_sklearn_transform(frame, options, column):
     documents = list(frame[column])
     vectoriser = TfidfVectorizer(lowercase=False, sublinear_tf=True, dtype=np.float32, **options)
-    vectoriser.fit(documents[:300])  # the rest brings unseen n-grams
-    expected = vectoriser.transform(documents[250:] + ["", "从未见过的词"])
-    actual = tfidf_transform(vectoriser, documents[250:] + ["", "从未见过的词"])
-    assert actual.dtype == expected.dtype and actual.shape == expected.shape
-    assert np.array_equal(actual.indptr, expected.indptr)
-    assert np.array_equal(actual.indices, expected.indices)
-    assert np.array_equal(actual.data, expected.data)
+    vectoriser.fit(documents[:300] + EDGE_TEXTS)  # the rest brings unseen n-grams
+    scored = documents[250:] + EDGE_TEXTS
+    _assert_same(tfidf_transform(vectoriser, scored), vectoriser.transform(scored))
+    for one in [documents[300], *EDGE_TEXTS]:  # a lone message takes the analyzer's path
+        _assert_same(tfidf_transform(vectoriser, [one]), vectoriser.transform([one]))
+    for pair in zip(EDGE_TEXTS, EDGE_TEXTS[1:], strict=False):  # two already take the arrays' path
+        _assert_same(tfidf_transform(vectoriser, list(pair)), vectoriser.transform(list(pair)))
+
+
+def test_character_counts_never_cross_from_one_message_into_the_next():
+    vectoriser = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), lowercase=False).fit(["abc", "bc"])
+    counts, indices, indptr = CharGramCounter(vectoriser).counts(["ab", "c"])
+    names = vectoriser.get_feature_names_out()
+    first, second = indices[indptr[0] : indptr[1]], indices[indptr[1] : indptr[2]]
+    assert sorted(names[first]) == ["a", "ab", "b"] and list(names[second]) == ["c"]
+    assert counts.tolist() == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"analyzer": "word"}, {"analyzer": "char", "lowercase": True}, {"analyzer": "char", "strip_accents": "unicode"},
+     {"analyzer": "char", "ngram_range": (1, 4)}],
+    ids=["words", "lowercase", "accents", "four_characters"],
+)
+def test_vectorisers_the_counter_would_miscount_are_refused(options):
+    vectoriser = TfidfVectorizer(**{"lowercase": False, **options}).fit(["abcd efg", "bcd"])
+    assert not supports(vectoriser)
+    with pytest.raises(ValueError, match="analyzer='char'"):
+        CharGramCounter(vectoriser)
