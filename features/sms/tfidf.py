@@ -3,8 +3,8 @@
 ``TfidfVectorizer.transform`` on one SMS spends most of its ~1 ms in input validation,
 parameter checks and sparse-container conversions, not in counting n-grams. This function
 does the same steps in the same order on the same dtypes — count with the vectoriser's own
-analyzer and vocabulary (or, for character n-grams of several messages, with
-:class:`features.sms.char_grams.CharGramCounter`, which counts the same), sublinear tf, idf,
+analyzer and vocabulary (or, for several messages, with the NumPy counters of
+:mod:`features.sms.ngram_counts`, which count the same), sublinear tf, idf,
 l2 norm with sklearn's own kernel — so its output equals ``vectoriser.transform`` bit for bit
 (pinned in ``tests/features/sms/test_tfidf.py``).
 """
@@ -20,22 +20,23 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
-from features.sms.char_grams import CharGramCounter, supports
+from features.sms.ngram_counts import NgramCounter, array_counter
 
-# From this many messages on, character n-grams are counted with numpy (``CharGramCounter``); a
-# lone message is counted faster the analyzer's way (158 vs 124 µs), two already faster with numpy
-# (70 vs 110 µs per message; docs/benchmarks.md, session 21). The service's warm-up scores two
-# messages, so the counter is built before the first request.
+# From this many messages on, n-grams are counted with NumPy (``features.sms.ngram_counts``); a
+# lone message is counted faster the analyzer's way (characters: 158 vs 124 µs), two already faster
+# with NumPy (70 vs 110 µs per message; docs/benchmarks.md, session 21). The service's warm-up
+# scores two messages, so the counters are built before the first request.
 _MIN_DOCUMENTS_FOR_ARRAYS = 2
-# Fitted char vectoriser → its n-gram counter, built on first use; weak keys, so a counter never
-# outlives its model (and is never pickled with it).
-_COUNTERS: weakref.WeakKeyDictionary[TfidfVectorizer, CharGramCounter] = weakref.WeakKeyDictionary()
+# Fitted vectoriser → its NumPy counter (None: its analyzer has none), built on first use; weak
+# keys, so a counter never outlives its model (and is never pickled with it).
+_COUNTERS: weakref.WeakKeyDictionary[TfidfVectorizer, NgramCounter | None] = weakref.WeakKeyDictionary()
 
 
 def tfidf_transform(vectoriser: TfidfVectorizer, documents: Sequence[str]) -> sp.csr_matrix:
     """``vectoriser.transform(documents)`` for a vectoriser fitted with ``norm="l2"``, no ``binary``."""
-    if len(documents) >= _MIN_DOCUMENTS_FOR_ARRAYS and supports(vectoriser):
-        counts, indices, indptr = _counter(vectoriser).counts(documents)
+    counter = _counter(vectoriser) if len(documents) >= _MIN_DOCUMENTS_FOR_ARRAYS else None
+    if counter is not None:
+        counts, indices, indptr = counter.counts(documents)
     else:
         counts, indices, indptr = _analyzer_counts(vectoriser, documents)
     matrix = sp.csr_matrix(
@@ -51,11 +52,10 @@ def tfidf_transform(vectoriser: TfidfVectorizer, documents: Sequence[str]) -> sp
     return matrix
 
 
-def _counter(vectoriser: TfidfVectorizer) -> CharGramCounter:
-    counter = _COUNTERS.get(vectoriser)
-    if counter is None:
-        counter = _COUNTERS[vectoriser] = CharGramCounter(vectoriser)
-    return counter
+def _counter(vectoriser: TfidfVectorizer) -> NgramCounter | None:
+    if vectoriser not in _COUNTERS:
+        _COUNTERS[vectoriser] = array_counter(vectoriser)
+    return _COUNTERS[vectoriser]
 
 
 def _analyzer_counts(vectoriser: TfidfVectorizer, documents: Sequence[str]) -> tuple[list[int], np.ndarray, np.ndarray]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from features.sms.char_grams import CharGramCounter, supports
+from features.sms.ngram_counts import CharGramCounter, array_counter
 from features.sms.preprocess import RecordPreprocessor
 from features.sms.tfidf import tfidf_transform
 from training.data.demo_sms import generate_demo_sms
@@ -37,6 +39,9 @@ def _assert_same(actual, expected) -> None:
         ({"analyzer": "char", "ngram_range": (2, 3), "min_df": 1}, "norm"),
         ({"analyzer": "char", "ngram_range": (1, 4), "min_df": 2}, "norm"),  # too long for one key: the analyzer counts
         ({"tokenizer": str.split, "token_pattern": None, "ngram_range": (1, 2), "min_df": 2}, "tokens"),
+        ({"tokenizer": str.split, "token_pattern": None, "ngram_range": (1, 3), "min_df": 1}, "tokens"),
+        ({"tokenizer": str.split, "token_pattern": None, "ngram_range": (2, 2), "min_df": 1}, "tokens"),
+        ({"token_pattern": r"(?u)\b\w+\b", "ngram_range": (1, 2)}, "tokens"),  # another tokenizer: the analyzer counts
     ],
 )
 def test_equals_sklearn_transform(frame, options, column):
@@ -60,14 +65,28 @@ def test_character_counts_never_cross_from_one_message_into_the_next():
     assert counts.tolist() == [1, 1, 1, 1]
 
 
+def test_word_counts_never_pair_across_messages_or_through_an_unknown_word():
+    vectoriser = TfidfVectorizer(tokenizer=str.split, token_pattern=None, ngram_range=(1, 2), lowercase=False)
+    vectoriser.fit(["a b c", "b c", "x y"])
+    counts, indices, indptr = array_counter(vectoriser).counts(["a", "b c a", "a zz b", ""])
+    names = vectoriser.get_feature_names_out()
+    rows = [sorted(names[indices[indptr[i] : indptr[i + 1]]]) for i in range(4)]
+    assert rows == [["a"], ["a", "b", "b c", "c"], ["a", "b"], []]  # no "a b" from "a" + "b c", none through "zz"
+
+
 @pytest.mark.parametrize(
     "options",
-    [{"analyzer": "word"}, {"analyzer": "char", "lowercase": True}, {"analyzer": "char", "strip_accents": "unicode"},
-     {"analyzer": "char", "ngram_range": (1, 4)}],
-    ids=["words", "lowercase", "accents", "four_characters"],
+    [{"analyzer": "char", "lowercase": True}, {"analyzer": "char", "strip_accents": "unicode"},
+     {"analyzer": "char", "ngram_range": (1, 4)}, {"analyzer": "word"},
+     {"analyzer": "word", "tokenizer": str.split, "token_pattern": None, "stop_words": ["b"]}, {"analyzer": "char_wb"}],
+    ids=["lowercase", "accents", "four_characters", "regex_words", "stop_words", "char_wb"],
 )
-def test_vectorisers_the_counter_would_miscount_are_refused(options):
+def test_vectorisers_the_counters_would_miscount_get_none(options):
     vectoriser = TfidfVectorizer(**{"lowercase": False, **options}).fit(["abcd efg", "bcd"])
-    assert not supports(vectoriser)
-    with pytest.raises(ValueError, match="analyzer='char'"):
-        CharGramCounter(vectoriser)
+    assert array_counter(vectoriser) is None
+
+
+def test_a_pickled_models_word_vectoriser_still_gets_its_counter():
+    """Models are pickled in the registry: ``str.split`` must come back as itself."""
+    vectoriser = TfidfVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False).fit(["a b", "b c"])
+    assert array_counter(pickle.loads(pickle.dumps(vectoriser))) is not None

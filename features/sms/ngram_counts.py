@@ -1,0 +1,164 @@
+"""N-gram counts of many messages at once, with NumPy instead of one Python string per n-gram.
+
+sklearn's analyzers build every n-gram of a message as a Python string and look each up in the
+vocabulary: ~220 character strings for a 74-character SMS (about 60 µs per message of a
+256-message batch), and a space-joined string per word pair. Here each n-gram becomes an integer
+key — ``n`` code points of 21 bits side by side for characters, ``n`` token ids in base
+(vocabulary tokens + 1) for words — found in sorted arrays of the vocabulary's keys, and
+``np.unique`` counts (message, column) pairs. The counts are exactly the analyzer's (the same
+whitespace folding for characters, the same ``str.split`` tokens for words, n-grams never running
+from one message into the next), so the TF-IDF built from them equals sklearn's bit for bit
+(``tests/features/sms/test_tfidf.py``).
+
+For one message the NumPy calls cost more than the strings they replace, so
+:func:`features.sms.tfidf.tfidf_transform` counts a lone message the analyzer's way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import repeat
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+# Unicode code points need 21 bits; a character key holds max_n of them in one unsigned 64-bit integer.
+_CODE_POINT_BITS = 21
+_KEY_BITS = 64
+# Lone surrogates (possible in Python strings, never valid UTF-8) keep their code point as the
+# analyzer's one-character string does, instead of failing the encoding.
+_ENCODING, _ERRORS = "utf-32-le", "surrogatepass"
+
+CsrParts = tuple[np.ndarray, np.ndarray, np.ndarray]  # counts, column indices, row pointers
+
+
+def array_counter(vectoriser: TfidfVectorizer) -> NgramCounter | None:
+    """The counter that counts exactly what this fitted vectoriser's analyzer does, or None where
+    none does (preprocessing, stop words, another tokenizer, n-grams too long for one key)."""
+    plain = (not vectoriser.lowercase and vectoriser.strip_accents is None and vectoriser.preprocessor is None
+             and vectoriser.input == "content" and vectoriser.stop_words is None)
+    if not plain:
+        return None
+    if vectoriser.analyzer == "char" and vectoriser.ngram_range[1] * _CODE_POINT_BITS <= _KEY_BITS:
+        return CharGramCounter(vectoriser)
+    if vectoriser.analyzer == "word" and vectoriser.tokenizer is str.split:
+        counter = WordGramCounter(vectoriser)
+        return counter if counter.fits_keys else None
+    return None
+
+
+class NgramCounter:
+    """A fitted vectoriser's vocabulary as sorted integer keys, one table per n-gram length."""
+
+    def __init__(self, vectoriser: TfidfVectorizer) -> None:
+        self.min_n, self.max_n = vectoriser.ngram_range
+        self.n_columns = len(vectoriser.vocabulary_)
+        terms = list(vectoriser.vocabulary_)
+        self._prepare(terms)
+        columns = np.fromiter(vectoriser.vocabulary_.values(), dtype=np.int64, count=len(terms))
+        keyed = [self._term_key(term) for term in terms]
+        lengths = np.array([n for n, _ in keyed], dtype=np.int64)
+        keys = np.array([key for _, key in keyed], dtype=np.uint64)
+        self._tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for n in range(self.min_n, self.max_n + 1):
+            of_n = lengths == n
+            order = np.argsort(keys[of_n])
+            self._tables[n] = (keys[of_n][order], columns[of_n][order])
+
+    def counts(self, documents: Sequence[str]) -> CsrParts:
+        """CSR parts of the documents' vocabulary n-gram counts, columns ascending within each row."""
+        found_rows, found_columns = [], []
+        for n, keys, rows in self._keyed_ngrams(documents):
+            table_keys, table_columns = self._tables[n]
+            if not len(table_keys):
+                continue
+            at = np.minimum(np.searchsorted(table_keys, keys), len(table_keys) - 1)
+            known = table_keys[at] == keys
+            found_rows.append(rows[known])
+            found_columns.append(table_columns[at[known]])
+        pairs = np.concatenate([np.zeros(0, dtype=np.int64)] + [rows * self.n_columns + columns
+                                                                for rows, columns in zip(found_rows, found_columns, strict=True)])
+        unique, counts = np.unique(pairs, return_counts=True)
+        indptr = np.zeros(len(documents) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(unique // self.n_columns, minlength=len(documents)), out=indptr[1:])
+        return counts, (unique % self.n_columns).astype(np.int32), indptr
+
+    def _prepare(self, terms: list[str]) -> None:
+        """Whatever the keys need before the terms are keyed (nothing by default)."""
+
+    def _term_key(self, term: str) -> tuple[int, int]:
+        """(n, key) of one vocabulary term."""
+        raise NotImplementedError
+
+    def _keyed_ngrams(self, documents: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """Per n from min_n to max_n: the keys of every n-gram of the documents and their rows."""
+        raise NotImplementedError
+
+
+class CharGramCounter(NgramCounter):
+    """Character n-grams: keys are the n-gram's code points, the first in the highest bits."""
+
+    def __init__(self, vectoriser: TfidfVectorizer) -> None:
+        self._white_spaces = vectoriser._white_spaces  # the analyzer's own whitespace folding
+        super().__init__(vectoriser)
+
+    def _term_key(self, term: str) -> tuple[int, int]:
+        key = 0
+        for code in np.frombuffer(term.encode(_ENCODING, _ERRORS), dtype=np.uint32):
+            key = (key << _CODE_POINT_BITS) | int(code)
+        return len(term), key
+
+    def _keyed_ngrams(self, documents: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        folded = [self._white_spaces.sub(" ", document) for document in documents]
+        lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
+        codes = np.frombuffer("".join(folded).encode(_ENCODING, _ERRORS), dtype=np.uint32).astype(np.uint64)
+        row_of = np.repeat(np.arange(len(folded)), lengths)
+        # Position of the first character after each position's message: an n-gram starting at p fits if p + n <= end.
+        end_of = np.cumsum(lengths)[row_of]
+        starts = np.arange(len(codes))
+        keys = np.zeros(len(codes), dtype=np.uint64)
+        for n in range(1, self.max_n + 1):
+            width = len(codes) - n + 1
+            if width <= 0:
+                return
+            keys = (keys[:width] << np.uint64(_CODE_POINT_BITS)) | codes[n - 1 :]
+            if n >= self.min_n:
+                fits = starts[:width] + n <= end_of[:width]
+                yield n, keys[fits], row_of[:width][fits]
+
+
+class WordGramCounter(NgramCounter):
+    """Word n-grams of ``str.split`` tokens: keys are the n-gram's token ids as digits in base
+    (tokens + 1). Ids number the tokens the vocabulary's terms contain; any other token gets the
+    extra digit, which no term's key has, so no n-gram through it is found."""
+
+    def _prepare(self, terms: list[str]) -> None:
+        tokens = {token for term in terms for token in term.split(" ")}
+        self._ids = {token: index for index, token in enumerate(sorted(tokens))}
+        self._unknown = len(self._ids)
+        self._base = self._unknown + 1
+        self.fits_keys = self._base**self.max_n < 2**_KEY_BITS
+
+    def _term_key(self, term: str) -> tuple[int, int]:
+        key = 0
+        for token in term.split(" "):
+            key = key * self._base + self._ids[token]
+        return term.count(" ") + 1, key
+
+    def _keyed_ngrams(self, documents: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        tokens = [document.split() for document in documents]
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        flat = [token for document in tokens for token in document]
+        ids = np.fromiter(map(self._ids.get, flat, repeat(self._unknown)), dtype=np.uint64, count=len(flat))
+        row_of = np.repeat(np.arange(len(tokens)), lengths)
+        end_of = np.cumsum(lengths)[row_of]
+        starts = np.arange(len(ids))
+        keys = np.zeros(len(ids), dtype=np.uint64)
+        for n in range(1, self.max_n + 1):
+            width = len(ids) - n + 1
+            if width <= 0:
+                return
+            keys = keys[:width] * np.uint64(self._base) + ids[n - 1 :]
+            if n >= self.min_n:
+                fits = starts[:width] + n <= end_of[:width]
+                yield n, keys[fits], row_of[:width][fits]
