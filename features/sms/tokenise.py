@@ -32,6 +32,9 @@ from features.resource_files import FRAUD_WORDS_FILE, resource_path
 from features.sms.hmm import hmm_cut
 
 USER_DICT = resource_path(FRAUD_WORDS_FILE)
+# jieba's own block and skip patterns (``Tokenizer.cut``): the Chinese, ASCII-alphanumeric runs it
+# routes, and the whitespace it keeps whole between them.
+_HAN_BLOCKS, _SKIPPED = jieba.re_han_default, jieba.re_skip_default
 # PrefixDict.get_dag_and_calc keeps at most this many word ends per start position; jieba keeps all.
 # Equal routes need no dictionary word to have more dictionary words among its prefixes.
 RUST_MAX_ENDS = 12
@@ -64,34 +67,53 @@ class RoutedTokenizer(jieba.Tokenizer):
         ends = self._prefix.get_dag_and_calc(sentence)
         route.update(enumerate(zip(ends, ends, strict=True)))  # jieba's (score, end) pairs; nothing reads the score
 
-    def _Tokenizer__cut_DAG(self, sentence: str) -> Iterator[str]:  # noqa: N802 - jieba's private hook, name-mangled
-        """jieba's ``__cut_DAG`` (HMM on), step for step: the trie's words, and each run of single
-        characters between them through :meth:`_run` — with the HMM of ``features.sms.hmm``
-        where jieba calls ``finalseg.cut``, and reading the route from the trie's list directly."""
-        ends = self._prefix.get_dag_and_calc(sentence)
-        start, run = 0, ""
-        while start < len(sentence):
-            end = ends[start] + 1
-            if end - start == 1:
-                run += sentence[start]
-            else:
-                if run:
-                    yield from self._run(run)
-                    run = ""
-                yield sentence[start:end]
-            start = end
-        if run:
-            yield from self._run(run)
+    def words(self, sentence: str) -> list[str]:
+        """``lcut(sentence, HMM=True)``, built as one list: jieba's ``cut`` step for step (its
+        block and skip regexes, each block's words from :meth:`_block_words`, other blocks split
+        as jieba splits them) without its chain of generators, which cost more per token than the
+        route itself on the scoring path (docs/benchmarks.md, session 21)."""
+        found: list[str] = []
+        for block in _HAN_BLOCKS.split(sentence):
+            if not block:
+                continue
+            if _HAN_BLOCKS.match(block):
+                self._block_words(block, found)
+                continue
+            for piece in _SKIPPED.split(block):
+                if _SKIPPED.match(piece):
+                    found.append(piece)
+                else:
+                    found.extend(piece)
+        return found
 
-    def _run(self, run: str) -> Iterator[str]:
-        """One character as it is; a longer run that is no dictionary word through the HMM, one
-        that is (but was routed character by character) as its characters — jieba's three cases."""
+    def _Tokenizer__cut_DAG(self, sentence: str) -> Iterator[str]:  # noqa: N802 - jieba's private hook, name-mangled
+        """jieba's ``__cut_DAG`` (HMM on), for jieba's own ``cut``: :meth:`_block_words`."""
+        found: list[str] = []
+        self._block_words(sentence, found)
+        return iter(found)
+
+    def _block_words(self, block: str, found: list[str]) -> None:
+        """jieba's ``__cut_DAG`` (HMM on) on one block, step for step, appending to ``found``: the
+        trie's words, and each run of single characters between them as jieba treats it — one
+        character as it is; a longer run that is no dictionary word through the HMM of
+        ``features.sms.hmm`` (where jieba calls ``finalseg.cut``); one that is (but was routed
+        character by character) as its characters."""
+        ends = self._prefix.get_dag_and_calc(block)
+        start = run_start = 0
+        while start < len(block):
+            end = ends[start] + 1
+            if end - start > 1:
+                self._run(block[run_start:start], found)
+                found.append(block[start:end])
+                run_start = end
+            start = end
+        self._run(block[run_start:], found)
+
+    def _run(self, run: str, found: list[str]) -> None:
         if len(run) == 1:
-            yield run
-        elif not self.FREQ.get(run):
-            yield from hmm_cut(run)
-        else:
-            yield from run
+            found.append(run)
+        elif len(run) > 1:
+            found.extend(hmm_cut(run) if not self.FREQ.get(run) else run)
 
 
 _tokenizer: RoutedTokenizer | None = None
@@ -128,4 +150,4 @@ def tokenise(text: str) -> list[str]:
     """Words of an already-normalised text, without whitespace or lone punctuation tokens
     (a token with an alphanumeric character is never blank, so no separate strip test)."""
     search = _ALPHANUMERIC.search
-    return [token for token in get_tokenizer().lcut(text, HMM=True) if search(token)]
+    return [token for token in get_tokenizer().words(text) if search(token)]

@@ -71,12 +71,16 @@ TRICKY = [
     "刷单返利做任务点赞兼职日结佣金征信中心解冻保证金涉嫌洗钱通缉令",  # user-dictionary words back to back
     "🎁恭喜您获得iPhone15 Pro Max一台！！！ＵＲＬ全角ＡＢＣ１２３",
     "x" * 300 + "安全账户" * 50,
+    "\r\n换行\t制表\u3000全角空格 ҐЁЖ é ㄅㄆ ｱｲ 㐀㐁 鿰",  # skipped whitespace kept whole, other scripts char by char
+    "安",  # one character, one block
 ]
 
 
 @pytest.mark.parametrize("text", TRICKY)
 def test_routed_tokens_equal_plain_jiebas_on_tricky_texts(plain_jieba: jieba.Tokenizer, text: str) -> None:
-    assert get_tokenizer().lcut(text, HMM=True) == plain_jieba.lcut(text, HMM=True)
+    expected = plain_jieba.lcut(text, HMM=True)
+    assert get_tokenizer().lcut(text, HMM=True) == expected
+    assert get_tokenizer().words(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -89,7 +93,9 @@ def test_routed_tokens_equal_plain_jiebas_on_real_messages(plain_jieba: jieba.To
     from training.data.sms import load_unlabelled
 
     texts = load_unlabelled([shared_data(*parts)], "auto").frame["text"].sample(400, random_state=12)
-    differing = [t for t in map(normalise_text, texts) if get_tokenizer().lcut(t, HMM=True) != plain_jieba.lcut(t, HMM=True)]
+    routed = get_tokenizer()
+    differing = [t for t in map(normalise_text, texts)
+                 if not routed.lcut(t, HMM=True) == routed.words(t) == plain_jieba.lcut(t, HMM=True)]
     assert differing == []
 
 
