@@ -3,8 +3,8 @@
 sklearn's analyzers build every n-gram of a message as a Python string and look each up in the
 vocabulary: ~220 character strings for a 74-character SMS (about 60 µs per message of a
 256-message batch), and a space-joined string per word pair. Here each n-gram becomes an integer
-key — ``n`` code points of 21 bits side by side for characters, ``n`` token ids in base
-(vocabulary tokens + 1) for words — found in sorted arrays of the vocabulary's keys, and
+key — its ``n`` units (code points for characters, token ids for words) as digits of one unsigned
+64-bit number — found in sorted arrays of the vocabulary's keys, and
 ``np.unique`` counts (message, column) pairs. The counts are exactly the analyzer's (the same
 whitespace folding for characters, the same ``str.split`` tokens for words, n-grams never running
 from one message into the next), so the TF-IDF built from them equals sklearn's bit for bit
@@ -22,7 +22,7 @@ from itertools import repeat
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-# Unicode code points need 21 bits; a character key holds max_n of them in one unsigned 64-bit integer.
+# Unicode code points need 21 bits; a key holds max_n units in one unsigned 64-bit integer.
 _CODE_POINT_BITS = 21
 _KEY_BITS = 64
 # Lone surrogates (possible in Python strings, never valid UTF-8) keep their code point as the
@@ -37,28 +37,35 @@ def array_counter(vectoriser: TfidfVectorizer) -> NgramCounter | None:
     none does (preprocessing, stop words, another tokenizer, n-grams too long for one key)."""
     plain = (not vectoriser.lowercase and vectoriser.strip_accents is None and vectoriser.preprocessor is None
              and vectoriser.input == "content" and vectoriser.stop_words is None)
-    if not plain:
-        return None
-    if vectoriser.analyzer == "char" and vectoriser.ngram_range[1] * _CODE_POINT_BITS <= _KEY_BITS:
-        return CharGramCounter(vectoriser)
-    if vectoriser.analyzer == "word" and vectoriser.tokenizer is str.split:
+    counter: NgramCounter | None = None
+    if plain and vectoriser.analyzer == "char":
+        counter = CharGramCounter(vectoriser)
+    elif plain and vectoriser.analyzer == "word" and vectoriser.tokenizer is str.split:
         counter = WordGramCounter(vectoriser)
-        return counter if counter.fits_keys else None
-    return None
+    return counter if counter is not None and counter.fits_keys else None
 
 
 class NgramCounter:
-    """A fitted vectoriser's vocabulary as sorted integer keys, one table per n-gram length."""
+    """A fitted vectoriser's vocabulary as sorted integer keys, one table per n-gram length.
+
+    A text is a sequence of units (code points, token ids) below ``radix``; an n-gram's key is its
+    units as digits in base ``radix``, the first the most significant. Subclasses say what the
+    units are (``_prepare``, ``_term_units``, ``_document_units``)."""
+
+    radix: int
 
     def __init__(self, vectoriser: TfidfVectorizer) -> None:
         self.min_n, self.max_n = vectoriser.ngram_range
         self.n_columns = len(vectoriser.vocabulary_)
         terms = list(vectoriser.vocabulary_)
-        self._prepare(terms)
+        self._prepare(vectoriser, terms)
+        self.fits_keys = self.radix**self.max_n <= 2**_KEY_BITS
+        if not self.fits_keys:
+            return
         columns = np.fromiter(vectoriser.vocabulary_.values(), dtype=np.int64, count=len(terms))
-        keyed = [self._term_key(term) for term in terms]
-        lengths = np.array([n for n, _ in keyed], dtype=np.int64)
-        keys = np.array([key for _, key in keyed], dtype=np.uint64)
+        units = [self._term_units(term) for term in terms]
+        lengths = np.fromiter(map(len, units), dtype=np.int64, count=len(units))
+        keys = np.array([self._key(term_units) for term_units in units], dtype=np.uint64)
         self._tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for n in range(self.min_n, self.max_n + 1):
             of_n = lengths == n
@@ -83,82 +90,75 @@ class NgramCounter:
         np.cumsum(np.bincount(unique // self.n_columns, minlength=len(documents)), out=indptr[1:])
         return counts, (unique % self.n_columns).astype(np.int32), indptr
 
-    def _prepare(self, terms: list[str]) -> None:
-        """Whatever the keys need before the terms are keyed (nothing by default)."""
-
-    def _term_key(self, term: str) -> tuple[int, int]:
-        """(n, key) of one vocabulary term."""
-        raise NotImplementedError
+    def _key(self, units: Sequence[int]) -> int:
+        key = 0
+        for unit in units:
+            key = key * self.radix + unit
+        return key
 
     def _keyed_ngrams(self, documents: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-        """Per n from min_n to max_n: the keys of every n-gram of the documents and their rows."""
+        """Per n from min_n to max_n: the keys of every n-gram of the documents and their rows, no
+        n-gram running from one document into the next."""
+        units, lengths = self._document_units(documents)
+        row_of = np.repeat(np.arange(len(documents)), lengths)
+        # Position just past each position's document: an n-gram starting at p fits if p + n <= end.
+        end_of = np.cumsum(lengths)[row_of]
+        starts = np.arange(len(units))
+        keys = np.zeros(len(units), dtype=np.uint64)
+        for n in range(1, self.max_n + 1):
+            width = len(units) - n + 1
+            if width <= 0:
+                return
+            keys = keys[:width] * np.uint64(self.radix) + units[n - 1 :]
+            if n >= self.min_n:
+                fits = starts[:width] + n <= end_of[:width]
+                yield n, keys[fits], row_of[:width][fits]
+
+    def _prepare(self, vectoriser: TfidfVectorizer, terms: list[str]) -> None:
+        """Set ``radix`` and whatever the units need, before the terms are keyed."""
+        raise NotImplementedError
+
+    def _term_units(self, term: str) -> list[int]:
+        raise NotImplementedError
+
+    def _document_units(self, documents: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(every document's units, one uint64 array end to end; each document's unit count)."""
         raise NotImplementedError
 
 
 class CharGramCounter(NgramCounter):
-    """Character n-grams: keys are the n-gram's code points, the first in the highest bits."""
+    """Character n-grams: units are code points (21 bits), after the analyzer's whitespace folding."""
 
-    def __init__(self, vectoriser: TfidfVectorizer) -> None:
+    def _prepare(self, vectoriser: TfidfVectorizer, terms: list[str]) -> None:
+        self.radix = 2**_CODE_POINT_BITS
         self._white_spaces = vectoriser._white_spaces  # the analyzer's own whitespace folding
-        super().__init__(vectoriser)
 
-    def _term_key(self, term: str) -> tuple[int, int]:
-        key = 0
-        for code in np.frombuffer(term.encode(_ENCODING, _ERRORS), dtype=np.uint32):
-            key = (key << _CODE_POINT_BITS) | int(code)
-        return len(term), key
+    def _term_units(self, term: str) -> list[int]:
+        return np.frombuffer(term.encode(_ENCODING, _ERRORS), dtype=np.uint32).tolist()
 
-    def _keyed_ngrams(self, documents: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    def _document_units(self, documents: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         folded = [self._white_spaces.sub(" ", document) for document in documents]
         lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
         codes = np.frombuffer("".join(folded).encode(_ENCODING, _ERRORS), dtype=np.uint32).astype(np.uint64)
-        row_of = np.repeat(np.arange(len(folded)), lengths)
-        # Position of the first character after each position's message: an n-gram starting at p fits if p + n <= end.
-        end_of = np.cumsum(lengths)[row_of]
-        starts = np.arange(len(codes))
-        keys = np.zeros(len(codes), dtype=np.uint64)
-        for n in range(1, self.max_n + 1):
-            width = len(codes) - n + 1
-            if width <= 0:
-                return
-            keys = (keys[:width] << np.uint64(_CODE_POINT_BITS)) | codes[n - 1 :]
-            if n >= self.min_n:
-                fits = starts[:width] + n <= end_of[:width]
-                yield n, keys[fits], row_of[:width][fits]
+        return codes, lengths
 
 
 class WordGramCounter(NgramCounter):
-    """Word n-grams of ``str.split`` tokens: keys are the n-gram's token ids as digits in base
-    (tokens + 1). Ids number the tokens the vocabulary's terms contain; any other token gets the
-    extra digit, which no term's key has, so no n-gram through it is found."""
+    """Word n-grams of ``str.split`` tokens: units are token ids. Ids number the tokens the
+    vocabulary's terms contain; any other token gets one more id, which no term holds, so no
+    n-gram through it is found."""
 
-    def _prepare(self, terms: list[str]) -> None:
+    def _prepare(self, vectoriser: TfidfVectorizer, terms: list[str]) -> None:
         tokens = {token for term in terms for token in term.split(" ")}
         self._ids = {token: index for index, token in enumerate(sorted(tokens))}
         self._unknown = len(self._ids)
-        self._base = self._unknown + 1
-        self.fits_keys = self._base**self.max_n < 2**_KEY_BITS
+        self.radix = self._unknown + 1
 
-    def _term_key(self, term: str) -> tuple[int, int]:
-        key = 0
-        for token in term.split(" "):
-            key = key * self._base + self._ids[token]
-        return term.count(" ") + 1, key
+    def _term_units(self, term: str) -> list[int]:
+        return [self._ids[token] for token in term.split(" ")]
 
-    def _keyed_ngrams(self, documents: Sequence[str]) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    def _document_units(self, documents: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         tokens = [document.split() for document in documents]
         lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         flat = [token for document in tokens for token in document]
-        ids = np.fromiter(map(self._ids.get, flat, repeat(self._unknown)), dtype=np.uint64, count=len(flat))
-        row_of = np.repeat(np.arange(len(tokens)), lengths)
-        end_of = np.cumsum(lengths)[row_of]
-        starts = np.arange(len(ids))
-        keys = np.zeros(len(ids), dtype=np.uint64)
-        for n in range(1, self.max_n + 1):
-            width = len(ids) - n + 1
-            if width <= 0:
-                return
-            keys = keys[:width] * np.uint64(self._base) + ids[n - 1 :]
-            if n >= self.min_n:
-                fits = starts[:width] + n <= end_of[:width]
-                yield n, keys[fits], row_of[:width][fits]
+        return np.fromiter(map(self._ids.get, flat, repeat(self._unknown)), dtype=np.uint64, count=len(flat)), lengths
