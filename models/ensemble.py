@@ -38,8 +38,11 @@ _PREDICTORS: weakref.WeakKeyDictionary[lgb.Booster, _InnerPredictor] = weakref.W
 # Booster → (models per iteration, features): asked of LightGBM once, not by two C calls per prediction.
 _SHAPES: weakref.WeakKeyDictionary[lgb.Booster, tuple[int, int]] = weakref.WeakKeyDictionary()
 # LightGBM's C API codes (include/LightGBM/c_api.h), for the one-row entry point below.
-RAW_SCORE, CONTRIB = 1, 3
+NORMAL, RAW_SCORE, CONTRIB = 0, 1, 3
 _FLOAT32, _INT32 = 0, 2
+# Outputs the single-row entry point gives as ``Booster.predict`` does: raw scores, and the
+# probabilities a multiclass head averages (contributions keep their own path, ``BoosterBag``).
+_ONE_ROW_KINDS = ({"raw_score": True}, {})
 _PREDICT_PARAMETERS = ctypes.c_char_p(f"num_threads={PREDICT_THREADS}".encode())
 
 
@@ -54,8 +57,8 @@ def predict(booster: lgb.Booster, features, **kind: bool):
     (tests/models/test_ensemble.py). A fitted booster's trees no longer change, which the cache
     relies on; it holds boosters weakly, so it never keeps a model alive.
     """
-    if kind == {"raw_score": True} and is_one_float32_csr_row(features):
-        return predict_row(booster, features)
+    if kind in _ONE_ROW_KINDS and is_one_float32_csr_row(features):
+        return predict_row(booster, features, NORMAL if not kind else RAW_SCORE)
     predictor = _PREDICTORS.get(booster)
     if predictor is None:
         predictor = _PREDICTORS[booster] = _InnerPredictor.from_booster(booster, {"num_threads": PREDICT_THREADS})
@@ -63,7 +66,7 @@ def predict(booster: lgb.Booster, features, **kind: bool):
 
 
 def predict_row(booster: lgb.Booster, row: sp.csr_matrix, predict_type: int = RAW_SCORE) -> np.ndarray:
-    """Raw scores (``RAW_SCORE``, shaped as ``Booster.predict`` shapes one row) or dense contributions
+    """Raw scores (``RAW_SCORE``) or probabilities (``NORMAL``), shaped as ``Booster.predict`` shapes one row, or dense contributions
     (``CONTRIB``: classes × (features + 1) values) of one float32 CSR row, through LightGBM's
     single-row C entry point (``LGBM_BoosterPredictForCSRSingleRow``).
 
@@ -89,7 +92,7 @@ def predict_row(booster: lgb.Booster, row: sp.csr_matrix, predict_type: int = RA
         ctypes.byref(out_len), _address(out)))
     if out_len.value != width:
         raise ValueError(f"LightGBM returned {out_len.value} values for one row, expected {width}")
-    return out.reshape(1, -1) if predict_type == RAW_SCORE and width > 1 else out
+    return out.reshape(1, -1) if predict_type != CONTRIB and width > 1 else out
 
 
 def booster_shape(booster: lgb.Booster) -> tuple[int, int]:

@@ -100,13 +100,14 @@ def test_one_row_contributions_equal_the_batch_path(demo_fit, demo_frame) -> Non
             np.testing.assert_array_equal(one.data, expected.data)
 
 
-def test_one_row_raw_scores_keep_booster_predict_shapes(demo_fit, demo_frame) -> None:
+@pytest.mark.parametrize("kind", [{"raw_score": True}, {}], ids=["raw scores", "probabilities"])
+def test_one_row_outputs_keep_booster_predict_shapes(demo_fit, demo_frame, kind: dict[str, bool]) -> None:
     """One row through the single-row entry point: a binary booster gives a (1,) array, a
     multiclass head (1, classes), as ``Booster.predict`` does, so callers index them alike."""
     model = demo_fit.model
     row = model.features(demo_frame.head(1))
-    for booster in (*model.booster.boosters, *model.category_head.boosters):
-        assert predict(booster, row, raw_score=True).shape == booster.predict(row, raw_score=True).shape
+    for booster in (*model.booster.boosters, *model.category_head.boosters, *model.fraud_type_head.boosters):
+        assert predict(booster, row, **kind).shape == booster.predict(row, **kind).shape
 
 
 def test_booster_shape_is_what_lightgbm_reports(demo_fit) -> None:
