@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.scam_model import Thresholds
+from models.scam_model import ALLOW, BLOCK, Thresholds
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ class ModelRun:
 
     ``features``/``reference_features`` map a feature name to its values on the evaluated data and
     on the model's training-data sample; ``reference_scores`` are the model's scores on that sample.
+    ``served_actions``: what the model answers for each record (its score thresholds, then any
+    fraud_score thresholds and category actions, :meth:`models.scam_model.ScamModel.acted`);
+    without them the score thresholds decide.
     """
 
     name: str
@@ -54,7 +57,18 @@ class ModelRun:
     features: Mapping[str, np.ndarray] | None = None
     reference_scores: np.ndarray | None = None
     reference_features: Mapping[str, np.ndarray] | None = None
+    served_actions: np.ndarray | None = None
 
     def actions(self) -> np.ndarray:
-        """block / warn / allow per record, from the model's own thresholds."""
+        """block / warn / allow per record, as the model serves them."""
+        if self.served_actions is not None:
+            return np.asarray(self.served_actions)
         return Thresholds(block=self.block, warn=self.warn).actions(self.scores)
+
+    def blocked(self) -> np.ndarray:
+        """Per record: blocked."""
+        return self.actions() == BLOCK
+
+    def acted_on(self) -> np.ndarray:
+        """Per record: warned on or blocked (what a warn-level figure counts)."""
+        return self.actions() != ALLOW

@@ -29,8 +29,22 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
     """The shared metric definition at ``threshold`` (``shared.at_threshold``: a rate the labels
     cannot define is None) plus the share of records flagged there (what an operator budgets
-    interceptions by). Every table of the report (headline, threshold table, slices) reads it here."""
-    return {**shared.at_threshold(labels, scores, threshold), "flagged_share": float(np.mean(scores >= threshold))}
+    interceptions by). The threshold table reads it here."""
+    return at_flags(labels, np.asarray(scores) >= threshold, threshold)
+
+
+def at_flags(labels: np.ndarray, flagged: np.ndarray, threshold: float) -> dict[str, Any]:
+    """:func:`at_threshold`'s cell for the records ``flagged`` (e.g. those the model blocks as
+    served), named after the score ``threshold``."""
+    return {**shared.at_flags(labels, flagged, threshold), "flagged_share": float(np.mean(flagged))}
+
+
+def at_actions(labels: np.ndarray, run: ModelRun, chosen: np.ndarray | slice = slice(None)) -> dict[str, dict[str, Any]]:
+    """The ``block`` and ``warn`` cells of the ``chosen`` records, counted from the actions the
+    model serves (:meth:`ModelRun.actions`): a record fraud_score's thresholds block is blocked
+    here too. Headline and slices read it."""
+    return {"block": at_flags(labels[chosen], run.blocked()[chosen], run.block),
+            "warn": at_flags(labels[chosen], run.acted_on()[chosen], run.warn)}
 
 
 def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
@@ -47,8 +61,7 @@ def headline(labels: np.ndarray, run: ModelRun, evaluation: EvaluationConfig) ->
         "n": int(len(labels)),
         "positives": int(labels.sum()),
         **ranking_with_intervals(labels, run.scores, evaluation),
-        "block": at_threshold(labels, run.scores, run.block),
-        "warn": at_threshold(labels, run.scores, run.warn),
+        **at_actions(labels, run),
         "one_class": shared.one_class(labels),
     }
 
@@ -80,9 +93,7 @@ def slice_table(labels: np.ndarray, run: ModelRun, groups: Sequence[Any]) -> lis
     for key in sorted(set(keys)):
         chosen = keys == key
         rows.append({"slice": str(key), "n": int(chosen.sum()), "positives": int(labels[chosen].sum()),
-                     "block": at_threshold(labels[chosen], run.scores[chosen], run.block),
-                     "warn": at_threshold(labels[chosen], run.scores[chosen], run.warn),
-                     "one_class": shared.one_class(labels[chosen])})
+                     **at_actions(labels, run, chosen), "one_class": shared.one_class(labels[chosen])})
     return rows
 
 
@@ -92,22 +103,23 @@ def fraud_type_recall(data: EvalData, run: ModelRun) -> list[dict[str, Any]]:
         return []
     types = np.asarray([t or "" for t in data.fraud_types], dtype=object)
     chosen_positive = data.labels == 1
+    blocked, acted_on = run.blocked(), run.acted_on()
     rows = []
     for fraud_type in sorted({t for t in types[chosen_positive] if t}):
         chosen = chosen_positive & (types == fraud_type)
-        scores = run.scores[chosen]
         rows.append({"fraud_type": fraud_type, "count": int(chosen.sum()),
-                     "recall_block": float(np.mean(scores >= run.block)),
-                     "recall_warn": float(np.mean(scores >= run.warn))})
+                     "recall_block": float(np.mean(blocked[chosen])),
+                     "recall_warn": float(np.mean(acted_on[chosen]))})
     return sorted(rows, key=lambda row: (-row["count"], row["fraud_type"]))
 
 
 def worst_errors(labels: np.ndarray, run: ModelRun, limit: int) -> dict[str, list[int]]:
     """Indices of the worst mistakes: legitimate messages acted on (warn or block), highest score
-    first, and scams let through (below warn), lowest score first."""
+    first, and scams let through (allowed), lowest score first."""
     order = np.argsort(-run.scores, kind="stable")
-    false_positive = [int(i) for i in order if labels[i] == 0 and run.scores[i] >= run.warn]
-    false_negative = [int(i) for i in order[::-1] if labels[i] == 1 and run.scores[i] < run.warn]
+    acted_on = run.acted_on()
+    false_positive = [int(i) for i in order if labels[i] == 0 and acted_on[i]]
+    false_negative = [int(i) for i in order[::-1] if labels[i] == 1 and not acted_on[i]]
     return {"false_positives": false_positive[:limit], "false_negatives": false_negative[:limit]}
 
 

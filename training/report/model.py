@@ -54,7 +54,9 @@ def _column(features, index: int) -> np.ndarray:
 
 def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[ModelRun, object]:
     """Score ``records`` once; returns the run (no reasons yet) and the feature matrix for explaining."""
-    features, scores, *_ = model.scored(records)
+    scored = model.scored(records)
+    features, scores = scored.features, scored.scores
+    actions, _, _ = model.acted(scored)
     reference = dict(model.reference)
     reference_scores = reference.pop(REFERENCE_SCORE, None)
     positions = {feature: j for j, feature in enumerate(model.feature_names)}
@@ -67,6 +69,7 @@ def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[Model
         features={f: _column(features, positions[f]) for f in reference if f in positions},
         reference_scores=reference_scores,
         reference_features=reference or None,
+        served_actions=actions,
     )
     return run, features
 
