@@ -10,7 +10,8 @@ import pandas as pd
 
 from configs.evaluation import EvaluationConfig, load_evaluation_config
 from models.scam_model import ScamModel
-from training.bootstrap import intervals, ranking_with_intervals
+from training.bootstrap import ranking_with_intervals
+from training.category_figures import category_figures
 from training.data.datasets import describe_bad_rows, load_for_model
 from training.data.sms.dedupe import drop_duplicates
 from training.metrics import binary_report, macro_f1, one_class
@@ -81,30 +82,11 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: Evaluation
             predicted, _ = head.predict(features[typed])
             report["fraud_type_macro_f1"] = macro_f1(frame["fraud_type"].iloc[typed].tolist(), predicted)
             report["fraud_type_n"] = int(len(typed))
-    if model.category_head is not None and "category" in frame:
-        report.update(_category_report(model, frame, categories, fraud_scores, evaluation))
+    if (category_head := model.category_head) is not None and "category" in frame:
+        report.update(category_figures(frame["category"].tolist(), categories, fraud_scores,
+                                       category_head.fraud, category_head.ham, evaluation))
     if scored.known is not None:
         # Rows whose template the model's memory saw labelled in training: their scores lean on those
         # labels, so on a file that overlaps the training data they measure recall of memory, not the model.
         report["rows_with_template_labelled_in_training"] = int(scored.known.sum())
-    return report
-
-
-def _category_report(
-    model: ScamModel, frame: pd.DataFrame, categories: list[str | None], fraud_scores: np.ndarray, evaluation: EvaluationConfig
-) -> dict:
-    """``fraud`` (ranking of ``fraud_score`` on fraud vs ham rows: what fraud-vs-normal sets are
-    judged on) and ``category_macro_f1`` over the rows whose category is known; ``categories`` and
-    ``fraud_scores``: the model's served ones for ``frame``'s rows (:meth:`ScamModel.acted`)."""
-    known = frame["category"].notna().to_numpy()
-    report: dict = {}
-    if known.any():
-        true = frame["category"][known].tolist()
-        report["category_macro_f1"] = macro_f1(true, [c for c, k in zip(categories, known, strict=True) if k])
-        report["category_n"] = int(known.sum())
-    head = model.category_head
-    versus = frame["category"].isin([head.fraud, head.ham]).to_numpy()
-    is_fraud = (frame["category"] == head.fraud).to_numpy()[versus]
-    if 0 < is_fraud.sum() < len(is_fraud):
-        report["fraud"] = {**intervals(is_fraud.astype(int), np.asarray(fraud_scores)[versus], evaluation), "n": int(versus.sum())}
     return report
