@@ -24,10 +24,13 @@ class EvalData:
     ids: Sequence[str]
     fraud_types: Sequence[str | None] | None = None
     senders: Sequence[str | None] | None = None
+    # The true taxonomy category of each record (configs/taxonomy.yaml), when the data says; an
+    # unknown one is None, or NaN as a frame's empty cell reads (training.category_figures.known_categories).
+    categories: Sequence[str | None] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.labels)
-        for name in ("texts", "ids", "fraud_types", "senders"):
+        for name in ("texts", "ids", "fraud_types", "senders", "categories"):
             values = getattr(self, name)
             if values is not None and len(values) != n:
                 raise ValueError(f"EvalData.{name} has {len(values)} entries for {n} labels")
@@ -45,7 +48,10 @@ class ModelRun:
     on the model's training-data sample; ``reference_scores`` are the model's scores on that sample.
     ``served_actions``: what the model answers for each record (its score thresholds, then any
     fraud_score thresholds and category actions, :meth:`models.scam_model.ScamModel.acted`);
-    without them the score thresholds decide.
+    without them the score thresholds decide. ``categories``/``fraud_scores``: the served category
+    and P(fraud) of each record, from the same call, given together by models with a category
+    head and None for the others (call models, SMS models from before the taxonomy), whose
+    report then has no category sections.
     """
 
     name: str
@@ -58,6 +64,12 @@ class ModelRun:
     reference_scores: np.ndarray | None = None
     reference_features: Mapping[str, np.ndarray] | None = None
     served_actions: np.ndarray | None = None
+    categories: Sequence[str] | None = None
+    fraud_scores: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if (self.categories is None) != (self.fraud_scores is None):
+            raise ValueError("ModelRun.categories and fraud_scores come together (a category head gives both) or not at all")
 
     def actions(self) -> np.ndarray:
         """block / warn / allow per record, as the model serves them."""
