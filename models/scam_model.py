@@ -282,8 +282,7 @@ class ScamModel:
             return []
         scored = self.scored(records)
         features, scores = scored.features, scored.scores
-        actions = self.thresholds.actions(scores)
-        categories, fraud_scores = self._categorise(features, actions)
+        actions, categories, fraud_scores = self.acted(scored)
         watched = self.watched_values(features)
         flagged = np.flatnonzero(actions != ALLOW)
         types: dict[int, tuple[str, float]] = {}
@@ -315,6 +314,15 @@ class ScamModel:
             for i, (score, action, fraud_score, row_watched) in enumerate(
                 zip(scores.tolist(), actions.tolist(), fraud_values, watched.tolist(), strict=True))
         ]
+
+    def acted(self, scored: Scored) -> tuple[np.ndarray, list[str | None], np.ndarray | None]:
+        """The served action, category and P(fraud) of each scored row (:meth:`scored`): the score
+        thresholds, then the category head's fraud_score thresholds and per-category actions.
+        What :meth:`decide` answers and what evaluation and reports must measure, so a figure
+        "at the block threshold" counts the blocks a hook actually gets."""
+        actions = self.thresholds.actions(scored.scores)
+        categories, fraud_scores = self._categorise(scored.features, actions)
+        return actions, categories, fraud_scores
 
     def _add_memory_reasons(self, reasons: dict[int, list[str]], flagged: np.ndarray, raised: np.ndarray) -> None:
         """The memory's sentence first (the one fact an analyst can check at once: "labelled

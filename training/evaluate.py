@@ -10,7 +10,8 @@ import pandas as pd
 
 from configs.evaluation import EvaluationConfig, load_evaluation_config
 from models.scam_model import ScamModel
-from training.bootstrap import intervals, ranking_with_intervals
+from training.bootstrap import ranking_with_intervals
+from training.category_figures import category_figures
 from training.data.datasets import describe_bad_rows, load_for_model
 from training.data.sms.dedupe import drop_duplicates
 from training.metrics import binary_report, macro_f1, one_class
@@ -69,7 +70,8 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: Evaluation
     evaluation = evaluation or load_evaluation_config()
     scored = model.scored(frame)
     features, scores = scored.features, scored.scores
-    report = {**binary_report(labels, scores, model.thresholds.block, model.thresholds.warn),
+    actions, categories, fraud_scores = model.acted(scored)
+    report = {**binary_report(labels, scores, model.thresholds.block, model.thresholds.warn, actions),
               **ranking_with_intervals(labels, scores, evaluation)}
     if (note := one_class(labels)) is not None:
         report["one_class"] = note
@@ -80,29 +82,11 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: Evaluation
             predicted, _ = head.predict(features[typed])
             report["fraud_type_macro_f1"] = macro_f1(frame["fraud_type"].iloc[typed].tolist(), predicted)
             report["fraud_type_n"] = int(len(typed))
-    if model.category_head is not None and "category" in frame:
-        report.update(_category_report(model, frame, evaluation))
+    if (category_head := model.category_head) is not None and "category" in frame:
+        report.update(category_figures(frame["category"].tolist(), categories, fraud_scores,
+                                       category_head.fraud, category_head.ham, evaluation))
     if scored.known is not None:
         # Rows whose template the model's memory saw labelled in training: their scores lean on those
         # labels, so on a file that overlaps the training data they measure recall of memory, not the model.
         report["rows_with_template_labelled_in_training"] = int(scored.known.sum())
-    return report
-
-
-def _category_report(model: ScamModel, frame: pd.DataFrame, evaluation: EvaluationConfig) -> dict:
-    """``fraud`` (ranking of ``fraud_score`` on fraud vs ham rows: what fraud-vs-normal sets are
-    judged on) and ``category_macro_f1`` over the rows whose category is known."""
-    decisions = model.decide(frame, explain=False)
-    known = frame["category"].notna().to_numpy()
-    report: dict = {}
-    if known.any():
-        true = frame["category"][known].tolist()
-        report["category_macro_f1"] = macro_f1(true, [d.category for d, k in zip(decisions, known, strict=True) if k])
-        report["category_n"] = int(known.sum())
-    head = model.category_head
-    versus = frame["category"].isin([head.fraud, head.ham]).to_numpy()
-    is_fraud = (frame["category"] == head.fraud).to_numpy()[versus]
-    if 0 < is_fraud.sum() < len(is_fraud):
-        fraud_scores = np.asarray([d.fraud_score for d in decisions])[versus]
-        report["fraud"] = {**intervals(is_fraud.astype(int), fraud_scores, evaluation), "n": int(versus.sum())}
     return report

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve, roc_auc_score
 
+from models.scam_model import ALLOW, BLOCK, Thresholds
+
 
 def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, float | None]:
     """Precision, recall, F1, FPR and counts when ``score >= threshold`` means fraud.
@@ -13,8 +15,15 @@ def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> di
     on rows without fraud, FPR on rows without normal ones (a one-class file or report slice,
     :func:`one_class`). Precision with nothing flagged is 0.0, as scikit-learn counts it.
     """
+    return at_flags(labels, np.asarray(scores) >= threshold, threshold)
+
+
+def at_flags(labels: np.ndarray, flagged: np.ndarray, threshold: float) -> dict[str, float | None]:
+    """:func:`at_threshold`'s figures for the rows ``flagged`` (e.g. those a model's served actions
+    block: its score threshold and, with a category head, its fraud_score thresholds);
+    ``threshold`` is reported as the score cut-off the flags are named after."""
     labels = np.asarray(labels).astype(int)
-    flagged = np.asarray(scores) >= threshold
+    flagged = np.asarray(flagged, dtype=bool)
     tp = int(np.sum(flagged & (labels == 1)))
     fp = int(np.sum(flagged & (labels == 0)))
     fn = int(np.sum(~flagged & (labels == 1)))
@@ -118,20 +127,28 @@ def operating_points(labels: np.ndarray, scores: np.ndarray, max_fprs: tuple[flo
     return {recall_key(f): float(curves[recall_key(f)][0]) for f in max_fprs}
 
 
-def binary_report(labels: np.ndarray, scores: np.ndarray, block: float, warn: float) -> dict:
+def binary_report(labels: np.ndarray, scores: np.ndarray, block: float, warn: float, actions: np.ndarray | None = None) -> dict:
     """The evaluation contract: n, positives, AUCs, best F1, block-threshold metrics, nested warn;
-    on a single class (:func:`one_class`) what needs the other class is None."""
+    on a single class (:func:`one_class`) what needs the other class is None.
+
+    ``actions`` (the model's served actions, :meth:`models.scam_model.ScamModel.acted`): the block
+    figures count the rows it blocks and the warn figures those it warns on or blocks, which the
+    score thresholds alone miss where fraud_score thresholds or category actions act; without it
+    (out-of-fold training scores) the score thresholds decide."""
     labels = np.asarray(labels).astype(int)
     both = one_class(labels) is None
     best, best_threshold = best_f1(labels, scores) if both else (None, None)
+    if actions is None:
+        actions = Thresholds(block=block, warn=warn).actions(scores)
+    actions = np.asarray(actions)
     return {
         "n": int(len(labels)),
         "positives": int(labels.sum()),
         **(ranking(labels, scores) if both else {"roc_auc": None, "pr_auc": None}),
         "best_f1": best,
         "best_f1_threshold": best_threshold,
-        **at_threshold(labels, scores, block),
-        "warn": at_threshold(labels, scores, warn),
+        **at_flags(labels, actions == BLOCK, block),
+        "warn": at_flags(labels, actions != ALLOW, warn),
     }
 
 

@@ -9,9 +9,10 @@ import pytest
 
 from configs.evaluation import BootstrapConfig, EvaluationConfig
 from models.scam_model import ScamModel
+from tests.models.category_stand_in import BLOCKED, FRAUD, LOW, WARNED, category_model
 from tests.models.conftest import SMALL_SMS_CONFIG
 from training.data.demo_sms import generate_demo_sms
-from training.evaluate import evaluate_files
+from training.evaluate import evaluate_files, evaluate_model
 from training.train import fit_sms
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=200))
@@ -55,3 +56,28 @@ def test_unique_is_refused_for_call_models(model: ScamModel, file_with_copies: P
     monkeypatch.setattr(model, "kind", "call")
     with pytest.raises(ValueError, match="--unique applies to SMS models only"):
         evaluate_files(model, [file_with_copies], unique=True, evaluation=EVALUATION)
+
+
+def test_block_and_warn_figures_count_the_actions_the_service_takes() -> None:
+    """A ham that only fraud_score's thresholds block is blocked by the service: ``evaluate``
+    counts it as a false positive at the block point (a retrain FPR gate must see it), and a scam
+    they warn on counts as warned, not let through."""
+    rows = [
+        (LOW, 0.97, 0),      # ham, unwanted score allows, fraud_score blocks
+        (BLOCKED, 0.1, 1),   # scam the unwanted score blocks
+        (LOW, 0.7, 1),       # scam only fraud_score's warn threshold catches
+        (LOW, 0.1, 1),       # scam nothing catches
+        (LOW, 0.1, 0),       # ham left alone
+    ]
+    frame = pd.DataFrame(rows, columns=["margin", "p_fraud", "label"])
+    report = evaluate_model(category_model(FRAUD), frame, EVALUATION)
+    assert (report["tp"], report["fp"], report["fn"], report["tn"]) == (1, 1, 2, 1)
+    assert (report["warn"]["tp"], report["warn"]["fp"], report["warn"]["fn"]) == (2, 1, 1)
+    assert report["threshold"] == 0.9  # still named by the score cut-off
+
+
+def test_without_fraud_thresholds_the_figures_are_the_score_thresholds() -> None:
+    frame = pd.DataFrame([(LOW, 0.97, 0), (BLOCKED, 0.1, 1), (WARNED, 0.7, 1), (LOW, 0.1, 1)], columns=["margin", "p_fraud", "label"])
+    report = evaluate_model(category_model(None), frame, EVALUATION)
+    assert (report["tp"], report["fp"], report["fn"]) == (1, 0, 2)
+    assert (report["warn"]["tp"], report["warn"]["fp"], report["warn"]["fn"]) == (2, 0, 1)

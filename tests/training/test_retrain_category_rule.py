@@ -13,7 +13,7 @@ import pytest
 
 import training.retrain as retrain
 from configs.retrain import load_retrain_config
-from tests.models.test_fraud_thresholds import BLOCKED, FRAUD, LOW, _model
+from tests.models.category_stand_in import BLOCKED, FRAUD, LOW, category_model
 from training.evaluate import evaluate_model
 from training.gates import decide_promotion
 from training.retrain_data import EvalSet
@@ -35,14 +35,14 @@ def evaluation() -> EvalSet:
 
 def test_the_rule_alone_moves_category_macro_f1_beyond_the_gate_tolerance(evaluation: EvalSet) -> None:
     """What the gate would see without the fix: one model, two rules, different figures."""
-    head = evaluate_model(_model(FRAUD, allowed_category_from_head=True), evaluation.frame)["category_macro_f1"]
-    ham = evaluate_model(_model(FRAUD, allowed_category_from_head=False), evaluation.frame)["category_macro_f1"]
+    head = evaluate_model(category_model(FRAUD, allowed_category_from_head=True), evaluation.frame)["category_macro_f1"]
+    ham = evaluate_model(category_model(FRAUD, allowed_category_from_head=False), evaluation.frame)["category_macro_f1"]
     assert abs(head - ham) > 0.01
 
 
 def test_champion_under_the_old_rule_is_scored_like_the_challenger(monkeypatch: pytest.MonkeyPatch, evaluation: EvalSet) -> None:
-    models = {"models:/sms/1": _model(FRAUD, allowed_category_from_head=False),  # champion, trained before the rule
-              "models:/sms/2": _model(FRAUD, allowed_category_from_head=True)}   # challenger: the same model, new rule
+    models = {"models:/sms/1": category_model(FRAUD, allowed_category_from_head=False),  # champion, trained before the rule
+              "models:/sms/2": category_model(FRAUD, allowed_category_from_head=True)}   # challenger: the same model, new rule
     monkeypatch.setattr(retrain, "load_scam_model", models.__getitem__)
     champion = retrain.evaluate_uri("models:/sms/1", evaluation, None)
     challenger = retrain.evaluate_uri("models:/sms/2", evaluation, None)

@@ -13,9 +13,11 @@ import numpy as np
 
 from configs.evaluation import EvaluationConfig, load_evaluation_config
 from configs.report import ReportConfig
+from features.labels import shipped_taxonomy
 from features.sms.metadata import SENDER_KINDS, sender_kind
 from features.sms.normalise import normalise_text
 from training.bootstrap import paired_intervals
+from training.category_figures import fraud_versus_ham
 from training.report import metrics as M
 from training.report import plots as P
 from training.report.fonts import use_cjk_font
@@ -34,8 +36,9 @@ class Report:
 
 
 def _example(data: EvalData, run: ModelRun, index: int) -> dict[str, Any]:
-    """One message as shown to analysts: numbers and links masked, with the model's reasons."""
-    return {
+    """One message as shown to analysts: numbers and links masked, with the model's reasons (and,
+    from a model with a category head, its category and fraud_score)."""
+    example = {
         "id": str(data.ids[index]),
         "label": int(data.labels[index]),
         "score": float(run.scores[index]),
@@ -44,6 +47,9 @@ def _example(data: EvalData, run: ModelRun, index: int) -> dict[str, Any]:
         "text": normalise_text(str(data.texts[index])),
         "reasons": list(run.reasons[index]) if run.reasons is not None else [],
     }
+    if run.categories is not None:
+        example |= {"category": run.categories[index], "fraud_score": float(run.fraud_scores[index])}
+    return example
 
 
 def _sender_kinds(data: EvalData, run: ModelRun) -> list[dict[str, Any]]:
@@ -83,6 +89,8 @@ def report_metrics(data: EvalData, run: ModelRun, config: ReportConfig, other: M
         "actions": M.action_mix(data.labels, run),
         "threshold_table": M.threshold_table(data.labels, run, config.threshold_grid.values()),
         "fraud_types": M.fraud_type_recall(data, run),
+        # Only from a model with a category head: a call model's report stays as it was.
+        **({"categories": M.categories(data, run, shipped_taxonomy(), evaluation)} if run.categories is not None else {}),
         "sender_kinds": _sender_kinds(data, run),
         "importance": [{"feature": n, "importance": v} for n, v in M.top_features(run.importances, config.top_features)],
         "drift": drift,
@@ -90,6 +98,15 @@ def report_metrics(data: EvalData, run: ModelRun, config: ReportConfig, other: M
         "worst": {kind: [_example(data, run, i) for i in indices] for kind, indices in worst.items()},
         "compare": _comparison(data, run, other, config.disagreements, evaluation) if other is not None else None,
     }
+
+
+def _fraud_curve(data: EvalData, run: ModelRun, metrics: dict[str, Any]) -> str | None:
+    """fraud_score's PR curve on the rows the report ranks it on (fraud vs ham), where it does."""
+    if "categories" not in metrics or metrics["categories"]["fraud"] is None:
+        return None
+    taxonomy = shipped_taxonomy()
+    versus, is_fraud = fraud_versus_ham(data.categories, taxonomy.fraud_category, taxonomy.ham_category)
+    return P.fraud_score_curve(is_fraud, run.fraud_scores[versus], run.name)
 
 
 def report_plots(data: EvalData, run: ModelRun, metrics: dict[str, Any], config: ReportConfig,
@@ -101,6 +118,7 @@ def report_plots(data: EvalData, run: ModelRun, metrics: dict[str, Any], config:
     other_head = metrics["compare"]["headline"] if other is not None else None
     return {
         "curves": P.curves(data.labels, runs) if two_classes else None,
+        "fraud_curve": _fraud_curve(data, run, metrics),
         "histogram": P.score_histograms(data.labels, run, config.histogram_bins),
         "other_histogram": P.score_histograms(data.labels, other, config.histogram_bins) if other else None,
         "confusion": P.confusion_matrices(metrics["headline"]["block"], metrics["headline"]["warn"], run.name),

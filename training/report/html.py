@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from training.metrics import recall_key
+from training.report.fonts import embedded_font_face
 
 
 def template_environment(package: str) -> Environment:
@@ -34,9 +35,11 @@ def render_html(metrics: dict[str, Any], plots: dict[str, str | None]) -> str:
     columns = [{"name": metrics["model"], "h": metrics["headline"]}]
     if metrics.get("compare"):
         columns.append({"name": metrics["compare"]["model"], "h": metrics["compare"]["headline"]})
-    return _ENV.get_template("report.html.j2").render(
-        m=metrics,
-        plots=plots,
-        headline_columns=columns,
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-    )
+    context = {"m": metrics, "plots": plots, "headline_columns": columns,
+               "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    template = _ENV.get_template("report.html.j2")
+    # Rendered twice, as the dens and campaign pages are: the first pass collects the characters
+    # (headings, messages, reasons) the embedded font subset must cover, so the page reads in
+    # Chinese on a viewer without a CJK font, not as boxes.
+    text = template.render(font_face="", **context)
+    return template.render(font_face=embedded_font_face(text), **context)

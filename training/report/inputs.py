@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.scam_model import Thresholds
+from models.scam_model import ALLOW, BLOCK, Thresholds
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,13 @@ class EvalData:
     ids: Sequence[str]
     fraud_types: Sequence[str | None] | None = None
     senders: Sequence[str | None] | None = None
+    # The true taxonomy category of each record (configs/taxonomy.yaml), when the data says; an
+    # unknown one is None, or NaN as a frame's empty cell reads (training.category_figures.known_categories).
+    categories: Sequence[str | None] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.labels)
-        for name in ("texts", "ids", "fraud_types", "senders"):
+        for name in ("texts", "ids", "fraud_types", "senders", "categories"):
             values = getattr(self, name)
             if values is not None and len(values) != n:
                 raise ValueError(f"EvalData.{name} has {len(values)} entries for {n} labels")
@@ -43,6 +46,12 @@ class ModelRun:
 
     ``features``/``reference_features`` map a feature name to its values on the evaluated data and
     on the model's training-data sample; ``reference_scores`` are the model's scores on that sample.
+    ``served_actions``: what the model answers for each record (its score thresholds, then any
+    fraud_score thresholds and category actions, :meth:`models.scam_model.ScamModel.acted`);
+    without them the score thresholds decide. ``categories``/``fraud_scores``: the served category
+    and P(fraud) of each record, from the same call, given together by models with a category
+    head and None for the others (call models, SMS models from before the taxonomy), whose
+    report then has no category sections.
     """
 
     name: str
@@ -54,7 +63,24 @@ class ModelRun:
     features: Mapping[str, np.ndarray] | None = None
     reference_scores: np.ndarray | None = None
     reference_features: Mapping[str, np.ndarray] | None = None
+    served_actions: np.ndarray | None = None
+    categories: Sequence[str] | None = None
+    fraud_scores: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if (self.categories is None) != (self.fraud_scores is None):
+            raise ValueError("ModelRun.categories and fraud_scores come together (a category head gives both) or not at all")
 
     def actions(self) -> np.ndarray:
-        """block / warn / allow per record, from the model's own thresholds."""
+        """block / warn / allow per record, as the model serves them."""
+        if self.served_actions is not None:
+            return np.asarray(self.served_actions)
         return Thresholds(block=self.block, warn=self.warn).actions(self.scores)
+
+    def blocked(self) -> np.ndarray:
+        """Per record: blocked."""
+        return self.actions() == BLOCK
+
+    def acted_on(self) -> np.ndarray:
+        """Per record: warned on or blocked (what a warn-level figure counts)."""
+        return self.actions() != ALLOW

@@ -1,4 +1,4 @@
-"""Numbers of an evaluation report: metrics at thresholds, tables, slices, errors and drift.
+"""Numbers of an evaluation report: metrics at thresholds, tables, slices, categories, errors and drift.
 
 Every function takes plain arrays and returns JSON-ready dicts/lists (floats or None, never NaN).
 Precision, recall, FPR and the AUCs come from ``training.metrics``, the one definition that
@@ -7,18 +7,22 @@ training, ``yunmao evaluate`` and the retraining gates share.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from configs.evaluation import EvaluationConfig
 from configs.report import DriftConfig
+from configs.taxonomy import TaxonomyConfig
 from models.drift import SCORE_RANGE, psi
 from models.scam_model import ACTIONS
 from training import metrics as shared
 from training.bootstrap import ranking_with_intervals
+from training.category_figures import category_figures, known_categories
 from training.report.inputs import EvalData, ModelRun
+
+NONE_KEY = "(none)"  # the row of the records a slice or true category is unknown for
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -29,8 +33,22 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 def at_threshold(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict[str, Any]:
     """The shared metric definition at ``threshold`` (``shared.at_threshold``: a rate the labels
     cannot define is None) plus the share of records flagged there (what an operator budgets
-    interceptions by). Every table of the report (headline, threshold table, slices) reads it here."""
-    return {**shared.at_threshold(labels, scores, threshold), "flagged_share": float(np.mean(scores >= threshold))}
+    interceptions by). The threshold table reads it here."""
+    return at_flags(labels, np.asarray(scores) >= threshold, threshold)
+
+
+def at_flags(labels: np.ndarray, flagged: np.ndarray, threshold: float) -> dict[str, Any]:
+    """:func:`at_threshold`'s cell for the records ``flagged`` (e.g. those the model blocks as
+    served), named after the score ``threshold``."""
+    return {**shared.at_flags(labels, flagged, threshold), "flagged_share": float(np.mean(flagged))}
+
+
+def at_actions(labels: np.ndarray, run: ModelRun, chosen: np.ndarray | slice = slice(None)) -> dict[str, dict[str, Any]]:
+    """The ``block`` and ``warn`` cells of the ``chosen`` records, counted from the actions the
+    model serves (:meth:`ModelRun.actions`): a record fraud_score's thresholds block is blocked
+    here too. Headline and slices read it."""
+    return {"block": at_flags(labels[chosen], run.blocked()[chosen], run.block),
+            "warn": at_flags(labels[chosen], run.acted_on()[chosen], run.warn)}
 
 
 def ranking(labels: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
@@ -47,8 +65,7 @@ def headline(labels: np.ndarray, run: ModelRun, evaluation: EvaluationConfig) ->
         "n": int(len(labels)),
         "positives": int(labels.sum()),
         **ranking_with_intervals(labels, run.scores, evaluation),
-        "block": at_threshold(labels, run.scores, run.block),
-        "warn": at_threshold(labels, run.scores, run.warn),
+        **at_actions(labels, run),
         "one_class": shared.one_class(labels),
     }
 
@@ -75,14 +92,12 @@ def threshold_table(labels: np.ndarray, run: ModelRun, grid: np.ndarray) -> list
 def slice_table(labels: np.ndarray, run: ModelRun, groups: Sequence[Any]) -> list[dict[str, Any]]:
     """Per group (sender kind, …): size, fraud count, the confusion at the block and warn
     thresholds, and what a slice of one class leaves undefined (``one_class``, as the headline)."""
-    keys = np.asarray(["(none)" if g is None else str(g) for g in groups])
+    keys = np.asarray([NONE_KEY if g is None else str(g) for g in groups])
     rows = []
     for key in sorted(set(keys)):
         chosen = keys == key
         rows.append({"slice": str(key), "n": int(chosen.sum()), "positives": int(labels[chosen].sum()),
-                     "block": at_threshold(labels[chosen], run.scores[chosen], run.block),
-                     "warn": at_threshold(labels[chosen], run.scores[chosen], run.warn),
-                     "one_class": shared.one_class(labels[chosen])})
+                     **at_actions(labels, run, chosen), "one_class": shared.one_class(labels[chosen])})
     return rows
 
 
@@ -92,22 +107,72 @@ def fraud_type_recall(data: EvalData, run: ModelRun) -> list[dict[str, Any]]:
         return []
     types = np.asarray([t or "" for t in data.fraud_types], dtype=object)
     chosen_positive = data.labels == 1
+    blocked, acted_on = run.blocked(), run.acted_on()
     rows = []
     for fraud_type in sorted({t for t in types[chosen_positive] if t}):
         chosen = chosen_positive & (types == fraud_type)
-        scores = run.scores[chosen]
         rows.append({"fraud_type": fraud_type, "count": int(chosen.sum()),
-                     "recall_block": float(np.mean(scores >= run.block)),
-                     "recall_warn": float(np.mean(scores >= run.warn))})
+                     "recall_block": float(np.mean(blocked[chosen])),
+                     "recall_warn": float(np.mean(acted_on[chosen]))})
     return sorted(rows, key=lambda row: (-row["count"], row["fraud_type"]))
+
+
+def categories(data: EvalData, run: ModelRun, taxonomy: TaxonomyConfig, evaluation: EvaluationConfig) -> dict[str, Any]:
+    """What the category head of ``run`` says: the categories it called (``columns``, the
+    taxonomy's order), how many records it called each (``predicted``) and, when the data knows
+    true categories, per true category what it called them (``rows``), category macro-F1 and
+    fraud_score's ranking on the fraud vs ham rows (``fraud``, None unless the data has both):
+    :func:`training.category_figures.category_figures`, the figures ``yunmao evaluate`` reports.
+    Fraud and ham are the taxonomy's, the names training gives the head (training/fit.py)."""
+    predicted = list(run.categories)
+    columns = category_order([*taxonomy.categories, *predicted], taxonomy.categories)
+    true = data.categories if data.categories is not None and known_categories(data.categories).any() else None
+    figures = {} if true is None else category_figures(
+        true, predicted, run.fraud_scores, taxonomy.fraud_category, taxonomy.ham_category, evaluation)
+    return {
+        "columns": columns,
+        "predicted": category_mix(predicted, columns),
+        "rows": [] if true is None else category_rows(true, predicted, columns, taxonomy.categories),
+        "macro_f1": figures.get("category_macro_f1"),
+        "n": figures.get("category_n", 0),
+        "fraud": figures.get("fraud"),
+    }
+
+
+def category_order(names: Iterable[str], order: Sequence[str]) -> list[str]:
+    """The distinct ``names`` in ``order`` (the taxonomy's), any it does not list after them, sorted."""
+    present = set(names)
+    return [name for name in order if name in present] + sorted(present - set(order))
+
+
+def category_mix(predicted: Sequence[str], columns: Sequence[str]) -> list[dict[str, Any]]:
+    """How many records the model called each of ``columns``, and their share."""
+    predicted = np.asarray(predicted, dtype=object)
+    return [{"category": c, "count": int(np.sum(predicted == c)), "share": float(np.mean(predicted == c))} for c in columns]
+
+
+def category_rows(true: Sequence[str | None], predicted: Sequence[str], columns: Sequence[str],
+                  order: Sequence[str]) -> list[dict[str, Any]]:
+    """Per true category (in ``order``, records whose category is unknown last): count, how many
+    the model called each of ``columns`` and recall (the share it called right; None when unknown)."""
+    known = known_categories(true)
+    keys = np.array([category if k else NONE_KEY for category, k in zip(true, known, strict=True)], dtype=object)
+    predicted = np.asarray(predicted, dtype=object)
+    rows = []
+    for key in [*category_order(keys[known], order), *([NONE_KEY] if not known.all() else [])]:
+        called = predicted[keys == key]
+        rows.append({"category": key, "count": len(called), "called": {c: int(np.sum(called == c)) for c in columns},
+                     "recall": None if key == NONE_KEY else float(np.mean(called == key))})
+    return rows
 
 
 def worst_errors(labels: np.ndarray, run: ModelRun, limit: int) -> dict[str, list[int]]:
     """Indices of the worst mistakes: legitimate messages acted on (warn or block), highest score
-    first, and scams let through (below warn), lowest score first."""
+    first, and scams let through (allowed), lowest score first."""
     order = np.argsort(-run.scores, kind="stable")
-    false_positive = [int(i) for i in order if labels[i] == 0 and run.scores[i] >= run.warn]
-    false_negative = [int(i) for i in order[::-1] if labels[i] == 1 and run.scores[i] < run.warn]
+    acted_on = run.acted_on()
+    false_positive = [int(i) for i in order if labels[i] == 0 and acted_on[i]]
+    false_negative = [int(i) for i in order[::-1] if labels[i] == 1 and not acted_on[i]]
     return {"false_positives": false_positive[:limit], "false_negatives": false_negative[:limit]}
 
 

@@ -44,6 +44,7 @@ def eval_data(frame: pd.DataFrame) -> EvalData:
         ids=frame[key].astype(str).tolist(),
         fraud_types=frame["fraud_type"].tolist() if "fraud_type" in frame else None,
         senders=frame["sender"].tolist() if "sender" in frame else None,
+        categories=frame["category"].tolist() if "category" in frame else None,
     )
 
 
@@ -54,7 +55,9 @@ def _column(features, index: int) -> np.ndarray:
 
 def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[ModelRun, object]:
     """Score ``records`` once; returns the run (no reasons yet) and the feature matrix for explaining."""
-    features, scores, *_ = model.scored(records)
+    scored = model.scored(records)
+    features, scores = scored.features, scored.scores
+    actions, categories, fraud_scores = model.acted(scored)
     reference = dict(model.reference)
     reference_scores = reference.pop(REFERENCE_SCORE, None)
     positions = {feature: j for j, feature in enumerate(model.feature_names)}
@@ -67,6 +70,9 @@ def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[Model
         features={f: _column(features, positions[f]) for f in reference if f in positions},
         reference_scores=reference_scores,
         reference_features=reference or None,
+        served_actions=actions,
+        categories=categories if model.category_head is not None else None,
+        fraud_scores=fraud_scores,
     )
     return run, features
 

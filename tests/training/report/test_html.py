@@ -79,6 +79,24 @@ def test_report_is_self_contained(report_file: tuple[Path, dict]) -> None:
     assert not re.search(r'(?:src|href)="(?!data:)', html), "every resource must be embedded"
 
 
+def test_the_page_carries_a_cjk_font_for_its_own_characters(report_file: tuple[Path, dict]) -> None:
+    """Headings and the error examples' messages are Chinese: a viewer without a CJK font (a
+    headless browser, a minimal desktop) must not see boxes, so the page embeds a subset of the
+    bundled font covering every character it shows."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    html = report_file[0].read_text(encoding="utf-8")
+    face = re.search(r'@font-face \{ font-family: "yunmao-cjk"; src: url\(data:font/otf;base64,([A-Za-z0-9+/=]+)\)', html)
+    assert face, "no embedded CJK font"
+    covered = set(TTFont(io.BytesIO(base64.b64decode(face.group(1)))).getBestCmap())
+    body = re.sub(r"<style>.*?</style>|<img[^>]*>", "", html, flags=re.DOTALL)
+    chinese = {ord(ch) for ch in body if "\u4e00" <= ch <= "\u9fff"}
+    assert chinese and chinese <= covered
+
+
 def test_metrics_are_json_and_carry_the_comparison(report_file: tuple[Path, dict]) -> None:
     metrics = json.loads(json.dumps(report_file[1]))
     assert metrics["compare"]["model"] == "yunmao-sms v1"

@@ -145,3 +145,21 @@ def test_report_config_loads_and_refuses_bad_numbers(tmp_path) -> None:
     bad.write_text("drift: {bins: 1}\n")
     with pytest.raises(ConfigError, match="drift.bins"):
         load_report_config(bad)
+
+
+def test_every_action_figure_counts_what_the_model_serves() -> None:
+    """Served actions differ from the score thresholds where fraud_score's thresholds act: the
+    0.30 ham blocked by them and the 0.40 scam warned by them count as the hook sees them, in the
+    headline, the action mix, the slices, per fraud type and among the worst errors."""
+    served = run(served_actions=np.array(["block", "warn", "warn", "allow", "block", "block"]))
+    head = M.headline(LABELS, served, EVALUATION)
+    assert (head["block"]["tp"], head["block"]["fp"], head["block"]["fn"]) == (2, 1, 1)
+    assert (head["warn"]["tp"], head["warn"]["fp"], head["warn"]["fn"]) == (3, 2, 0)
+    assert head["block"]["threshold"] == 0.8 and head["block"]["flagged_share"] == pytest.approx(0.5)
+    mix = {row["action"]: row["count"] for row in M.action_mix(LABELS, served)}
+    assert mix == {"block": 3, "warn": 2, "allow": 1}
+    data = EvalData(labels=LABELS, texts=["x"] * 6, ids=list("abcdef"), fraud_types=["中奖", "刷单返利", None, None, "中奖", None])
+    assert {r["fraud_type"]: r["recall_warn"] for r in M.fraud_type_recall(data, served)} == {"中奖": 1.0, "刷单返利": 1.0}
+    slices = {s["slice"]: s for s in M.slice_table(LABELS, served, ["a", "a", "b", "b", "a", "b"])}
+    assert slices["b"]["block"]["fp"] == 1
+    assert M.worst_errors(LABELS, served, limit=10) == {"false_positives": [2, 5], "false_negatives": []}
