@@ -85,7 +85,9 @@ class ReputationConfig(StrictModel):
     """Template reputation in the service: store, floors, expiry, sync and automatic confirmation.
 
     ``automatic_floor`` cannot be ``block``: the model's own false positives must not entrench
-    themselves; only an analyst's confirmation may block.
+    themselves; only an analyst's confirmation may block. ``verify_durability``: a Redis store
+    refuses to take a confirmation unless the server fsyncs every write (as the SQLite file does);
+    off only where the provider persists every write and will not answer ``CONFIG GET``.
     """
 
     enabled: bool = True
@@ -98,6 +100,7 @@ class ReputationConfig(StrictModel):
     sync_interval_s: float = Field(0.5, gt=0, le=60)
     seen_flush_interval_s: float = Field(5, gt=0, le=3600)
     busy_timeout_s: float = Field(5, gt=0, le=60)
+    verify_durability: bool = True
     signature_cache_entries: int = Field(100_000, ge=0)
     reasons: ReputationReasons = ReputationReasons()
     automatic: AutomaticConfirmation = AutomaticConfirmation()

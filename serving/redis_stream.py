@@ -36,6 +36,32 @@ class Durability:
         return " ".join(f"--{name} {values[0]}" for name, values in self.required.items())
 
 
+def require_durability(client: redis.Redis, durability: Durability, what: str, url: str) -> None:
+    """Check that the server behind ``client`` keeps what it acknowledges (``CONFIG GET``).
+
+    Raises:
+        NotDurable: it is configured to lose acknowledged writes in a crash.
+        StoreUnavailable: it will not say how it persists (CONFIG refused: managed Redis, ACL).
+        redis.RedisError: it cannot be reached (callers map it as they map their other calls).
+    """
+    try:
+        found = {name: _text(client.config_get(name).get(name)) for name in durability.required}
+    except redis.ResponseError as exc:  # reachable, but will not say
+        raise StoreUnavailable(
+            f"{what} {url}: cannot check durability ({exc}); set {durability.off_switch}: false "
+            "only if the provider persists every write"
+        ) from exc
+    wrong = {name: value for name, value in found.items() if value not in durability.required[name]}
+    if wrong:
+        settings = ", ".join(f"{name}={value}" for name, value in wrong.items())
+        raise NotDurable(f"{what} {url} could lose {durability.loses} ({settings}); run redis-server with {durability.advice()}")
+
+
+def _text(value: str | bytes | None) -> str | None:
+    """A CONFIG value as text, from a client that decodes responses or one that does not."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class RedisStream:
     """The stream ``key`` at ``url``; ``what`` names the store in every error message."""
 
@@ -58,25 +84,9 @@ class RedisStream:
             return
         if self._durability is None:
             self.run(self.client.ping)
-            self._checked = True
-            return
-        durability = self._durability
-        found = self.run(self._persistence_settings, durability)
-        wrong = {name: value for name, value in found.items() if value not in durability.required[name]}
-        if wrong:
-            settings = ", ".join(f"{name}={value}" for name, value in wrong.items())
-            raise NotDurable(f"{self.what} {self.url} could lose {durability.loses} ({settings}); "
-                             f"run redis-server with {durability.advice()}")
+        else:
+            self.run(require_durability, self.client, self._durability, self.what, self.url)
         self._checked = True
-
-    def _persistence_settings(self, durability: Durability) -> dict[str, str | None]:
-        try:
-            return {name: self.client.config_get(name).get(name) for name in durability.required}
-        except redis.ResponseError as exc:  # CONFIG refused (managed Redis, ACL): reachable, but will not say
-            raise StoreUnavailable(
-                f"{self.what} {self.url}: cannot check durability ({exc}); set {durability.off_switch}: false "
-                "only if the provider persists every write"
-            ) from exc
 
     def run(self, operation: Callable[..., T], *args: object, **kwargs: object) -> T:
         """``operation(*args, **kwargs)`` on the client, a Redis error raised as StoreUnavailable."""

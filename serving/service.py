@@ -74,6 +74,7 @@ from serving.shadow import open_shadows
 from serving.shutdown import Drain
 from serving.sms_scoring import decide_sms
 from serving.start_watch import record_start_failure, record_started
+from serving.store_errors import NotDurable
 from serving.template_confirm import (
     TEMPLATES_ROUTE,
     ConfirmedTemplate,
@@ -81,6 +82,7 @@ from serving.template_confirm import (
     TemplateConfirmResponse,
     confirm_response,
 )
+from serving.template_store import DURABLE as TEMPLATE_STORE_DURABILITY
 from serving.validation import NO_BODY, JsonBody, RequestValidationMiddleware, validated_body, validated_input
 
 MODEL_ENV = {"sms": "YUNMAO_SMS_MODEL", "call": "YUNMAO_CALL_MODEL"}
@@ -382,6 +384,10 @@ class YunmaoService:
             return unavailable("template reputation is off (reputation.enabled in configs/campaigns.yaml)")  # type: ignore[return-value]
         try:
             entries, created = self.reputation.confirm(text, label, fraud_type)
+        except NotDurable:  # retrying cannot help: the store's server must be reconfigured
+            log_event("template_confirm_failed", error="NotDurable")
+            return unavailable(f"template store could lose confirmations in a crash: run its redis-server with "  # type: ignore[return-value]
+                               f"{TEMPLATE_STORE_DURABILITY.advice()} (or set reputation.verify_durability: false)")
         except Exception as exc:  # noqa: BLE001 - locked, full or unreachable store: the analyst retries
             log_event("template_confirm_failed", error=type(exc).__name__)
             return unavailable("template store unavailable; retry")  # type: ignore[return-value]

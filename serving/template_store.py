@@ -10,7 +10,8 @@ batches (:meth:`TemplateStore.add_seen`), never one write per message.
 ``$YUNMAO_TEMPLATE_STORE`` or ``reputation.store_url``; empty → SQLite file
 ``data_dir()/templates.db`` (WAL, ``synchronous=FULL``: an analyst's confirmation survives a
 crash), ``sqlite:///PATH`` → that file, ``redis://…`` → Redis (a Lua script per write keeps the
-counter and the rows in step).
+counter and the rows in step; before its first write the store checks the server fsyncs every
+write, the promise the SQLite file makes, unless ``reputation.verify_durability`` is off).
 """
 
 from __future__ import annotations
@@ -29,9 +30,13 @@ import numpy as np
 from configs.campaigns import ReputationConfig
 from configs.environment import shortcut_value, variable_name
 from configs.paths import data_dir
+from serving.redis_stream import Durability, require_durability
 from serving.sqlite_tx import immediate_transaction
 
 TEMPLATE_STORE_ENV = "YUNMAO_TEMPLATE_STORE"
+# What the SQLite store promises (synchronous=FULL): an acknowledged confirmation survives a crash.
+DURABLE = Durability({"appendonly": ("yes",), "appendfsync": ("always",)}, "analyst-confirmed templates",
+                     "reputation verify_durability")
 ConfirmedBy = Literal["analyst", "automatic"]
 
 
@@ -203,13 +208,26 @@ return version
 class RedisTemplateStore:
     """Redis: entries in one hash, a sorted set of id → version of last change, one counter."""
 
-    def __init__(self, url: str, key_prefix: str) -> None:
+    def __init__(self, url: str, key_prefix: str, durability: Durability | None = DURABLE) -> None:
         import redis
 
+        self.url = url
         self.client = redis.Redis.from_url(url)
         self._keys = {name: f"{key_prefix}{name}" for name in ("version", "next_id", "entries", "changes")}
         self._save = self.client.register_script(_SAVE)
         self._add_seen = self.client.register_script(_ADD_SEEN)
+        self._unchecked = durability
+
+    def _require_durability(self) -> None:
+        """Before the first save (an analyst's confirmation): the server keeps what it acknowledges
+        (:data:`DURABLE`), checked once; reads and seen counts need no such promise.
+
+        Raises:
+            NotDurable: it could lose an acknowledged confirmation in a crash.
+        """
+        if self._unchecked is not None:
+            require_durability(self.client, self._unchecked, "template store", self.url)
+            self._unchecked = None
 
     def version(self) -> int:
         return int(self.client.get(self._keys["version"]) or 0)
@@ -221,6 +239,7 @@ class RedisTemplateStore:
         return version, [TemplateEntry.from_json(text) for text in raw if text is not None]
 
     def save(self, entry: TemplateEntry) -> TemplateEntry:
+        self._require_durability()
         keys = [self._keys[k] for k in ("version", "next_id", "entries", "changes")]
         new_id = self._save(keys=keys, args=["" if entry.id is None else str(entry.id), entry.to_json()])
         return replace(entry, id=int(new_id))
@@ -253,5 +272,5 @@ def open_template_store(config: ReputationConfig, url: str | None = None) -> Tem
     if url.startswith("sqlite:///"):
         return SqliteTemplateStore(url.removeprefix("sqlite:///"), config.busy_timeout_s)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisTemplateStore(url, config.key_prefix)
+        return RedisTemplateStore(url, config.key_prefix, DURABLE if config.verify_durability else None)
     raise ValueError(f"unsupported template store URL {url!r}: use sqlite:///PATH or redis://HOST:PORT/DB")

@@ -214,7 +214,7 @@ def test_seen_counts_are_written_in_batches_not_per_message(reputation: Template
 def shared_store(request: pytest.FixtureRequest, tmp_path: Path) -> TemplateStore:
     if request.param == "sqlite":
         return open_template_store(SHIPPED.reputation, f"sqlite:///{tmp_path / 'shared.db'}")
-    config = SHIPPED.reputation.model_copy(update={"key_prefix": f"test:{tmp_path.name}:"})
+    config = SHIPPED.reputation.model_copy(update={"key_prefix": f"test:{tmp_path.name}:", "verify_durability": False})
     return open_template_store(config, request.getfixturevalue("redis_url"))
 
 

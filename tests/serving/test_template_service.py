@@ -72,6 +72,23 @@ def test_a_confirmed_template_blocks_its_copies_over_http(client: httpx.Client) 
 
 
 @pytest.mark.slow
+def test_a_store_that_could_lose_the_confirmation_answers_503_saying_how_to_fix_it(
+    sms_model_uri: str, call_setup: CallSetup, redis_url: str
+) -> None:
+    """A Redis template store without an fsynced append-only file: the confirmation is not
+    acknowledged (it could vanish in a crash while the analyst believes it blocks), and the
+    answer says what to change rather than "retry", which cannot help."""
+    with pytest.MonkeyPatch.context() as mp:
+        set_serving_env(mp, sms_model_uri, call_setup)
+        mp.setenv("YUNMAO_TEMPLATE_STORE", redis_url)
+        with TestClient(fresh_asgi_app(), raise_server_exceptions=False) as client:
+            response = client.post(TEMPLATES, content=body({"text": FIRST, "label": 1}), headers=JSON)
+    assert response.status_code == 503, response.text
+    assert "--appendonly yes --appendfsync always" in response.json()["error"]
+    assert "redis://" not in response.text  # the store's URL (it may hold a password) stays in the logs
+
+
+@pytest.mark.slow
 def test_confirming_changes_decisions_the_cache_already_holds(
     serving_env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

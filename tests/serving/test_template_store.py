@@ -9,15 +9,17 @@ import numpy as np
 import pytest
 
 from configs.campaigns import ReputationConfig
+from serving.store_errors import NotDurable
 from serving.template_store import RedisTemplateStore, SqliteTemplateStore, TemplateEntry, TemplateStore, open_template_store
+from tests.serving.conftest import DurableRedis
 
 
 @pytest.fixture(params=["sqlite", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> TemplateStore:
     if request.param == "sqlite":
         return open_template_store(ReputationConfig(), f"sqlite:///{tmp_path / 't.db'}")
-    url = request.getfixturevalue("redis_url")
-    return open_template_store(ReputationConfig(key_prefix=f"test:{tmp_path.name}:"), url)
+    url = request.getfixturevalue("redis_url")  # a throwaway server without persistence: the check is off
+    return open_template_store(ReputationConfig(key_prefix=f"test:{tmp_path.name}:", verify_durability=False), url)
 
 
 def entry(expires_at: float = 2_000.0, **fields: object) -> TemplateEntry:
@@ -94,3 +96,23 @@ def test_the_store_shortcut_variable_may_not_contradict_the_settings_own(monkeyp
     monkeypatch.setenv("YUNMAO_CAMPAIGNS__REPUTATION__STORE_URL", f"sqlite:///{tmp_path / 'b.db'}")
     with pytest.raises(ValueError, match="YUNMAO_TEMPLATE_STORE and YUNMAO_CAMPAIGNS__REPUTATION__STORE_URL are both set"):
         open_template_store(ReputationConfig(store_url=f"sqlite:///{tmp_path / 'b.db'}"))
+
+
+def _confirmation() -> TemplateEntry:
+    return TemplateEntry(signature=np.arange(8, dtype=np.uint64), template="template", label=1, confirmed_by="analyst",
+                         floor="block", first_seen=1.0, last_seen=1.0, expires_at=1e12)
+
+
+def test_a_redis_that_could_lose_a_confirmation_is_refused_before_it_is_stored(redis_url: str, tmp_path: Path) -> None:
+    """An analyst's confirmation is acknowledged only where it survives a crash, as in the SQLite
+    file: a Redis without an fsynced append-only file refuses it, naming the settings to use."""
+    store = open_template_store(ReputationConfig(key_prefix=f"test:{tmp_path.name}:"), redis_url)
+    with pytest.raises(NotDurable, match=r"appendonly=no.*--appendonly yes --appendfsync always"):
+        store.save(_confirmation())
+    assert store.version() == 0 and store.changes(0) == (0, [])
+
+
+def test_a_redis_that_fsyncs_every_write_takes_confirmations(durable: DurableRedis) -> None:
+    store = open_template_store(ReputationConfig(), durable.url)
+    saved = store.save(_confirmation())
+    assert saved.id is not None and store.changes(0)[1][0].template == "template"
