@@ -63,8 +63,12 @@ class RedisFeedbackStore:
         return [row["id"] for row in rows]
 
     def read(self, since: datetime | None = None, kind: Literal["sms", "call"] | None = None) -> pd.DataFrame:
-        """All stored rows (oldest first), optionally only those received at or after ``since``."""
-        rows = [{"seq": int(fields["seq"]), **json.loads(fields["row"])} for _, fields in self.stream.entries()]
+        """All stored rows (oldest first), optionally only those received at or after ``since``.
+
+        An entry written before a column existed (``category``) reads None there, as SQLite's NULL.
+        """
+        rows = [{**dict.fromkeys(COLUMNS), **json.loads(fields["row"]), "seq": int(fields["seq"])}
+                for _, fields in self.stream.entries()]
         frame = pd.DataFrame(rows, columns=list(COLUMNS))
         if since is not None:
             frame = frame[frame["received_at"] >= utc_text(since)]

@@ -39,6 +39,7 @@ from configs.feedback import FeedbackConfig
 from serving.schemas import DECISION_ID_PATTERN, RequestLabel, check_fraud_type, visible_text
 from serving.sqlite_tx import WalFile, immediate_transaction
 from serving.store_errors import StoreUnavailable
+from serving.taxonomy_fields import Category, FraudType, agreed_category
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -49,6 +50,7 @@ CREATE TABLE IF NOT EXISTS feedback (
     call_json   TEXT,
     label       INTEGER NOT NULL CHECK (label IN (0, 1)),
     fraud_type  TEXT,
+    category    TEXT,
     source      TEXT NOT NULL,
     received_at TEXT NOT NULL,
     decision_id TEXT
@@ -60,7 +62,9 @@ CREATE TRIGGER IF NOT EXISTS feedback_no_delete BEFORE DELETE ON feedback
 BEGIN SELECT RAISE(ABORT, 'feedback is append-only'); END;
 """
 
-COLUMNS = ("seq", "id", "kind", "text", "call_json", "label", "fraud_type", "source", "received_at", "decision_id")
+COLUMNS = ("seq", "id", "kind", "text", "call_json", "label", "fraud_type", "category", "source", "received_at", "decision_id")
+# Columns that came after the first feedback table, in the order they came, with their SQL type.
+_ADDED_COLUMNS = {"decision_id": "TEXT", "category": "TEXT"}
 _INSERT = f"INSERT INTO feedback ({', '.join(COLUMNS[1:])}) VALUES ({', '.join('?' * len(COLUMNS[1:]))})"
 
 
@@ -72,7 +76,11 @@ class FeedbackRecord(BaseModel):
     """One piece of feedback: a message (``text``) or a call profile (``call``) and its true label.
 
     ``label`` accepts what the training loaders accept (0/1, normal/ham, fraud/scam/spam, 正常/诈骗),
-    so feedback and training data can never disagree on what a label means.
+    so feedback and training data can never disagree on what a label means; here every word means
+    only 0 or 1, as it did before categories, so an old client's records are stored as they were.
+    Which kind of unwanted is ``category`` (configs/taxonomy.yaml); a ``fraud_type`` without one
+    means the fraud category. ``category`` comes after ``label`` and ``fraud_type`` because it is
+    checked against them (pydantic validates fields in order).
     Pass ``context={"max_text_chars": n}`` to ``model_validate`` to apply the configured limit.
     """
 
@@ -82,7 +90,16 @@ class FeedbackRecord(BaseModel):
     text: Annotated[str | None, AfterValidator(visible_text)] = Field(None, min_length=1, examples=["您的账户涉嫌洗钱，请立即转账到安全账户"])
     call: dict[str, Any] | None = Field(None, examples=[{"phone_no_m": "8f3a…", "calls_per_day": 41}])
     label: RequestLabel = Field(..., examples=[1])
-    fraud_type: str | None = Field(None, min_length=1, max_length=64, examples=["冒充公检法"])
+    fraud_type: FraudType = Field(None, description="One of configs/taxonomy.yaml's fraud types; implies category fraud.",
+                                  examples=["冒充公检法"])
+    category: Category = Field(
+        None,
+        validate_default=True,  # to derive it from fraud_type when absent
+        description="ham, spam (marketing), illegal or fraud (configs/taxonomy.yaml): what the category head "
+        "learns from this record. Must agree with label (ham is 0, the others 1); absent, the label only "
+        "says wanted or unwanted (fraud when fraud_type is given).",
+        examples=["fraud"],
+    )
     source: str = Field(..., pattern=r"^[A-Za-z0-9_.:\-]{1,64}$", examples=["analyst"])
     decision_id: str | None = Field(
         None,
@@ -99,6 +116,11 @@ class FeedbackRecord(BaseModel):
         if value is not None and limit is not None and len(value) > limit:
             raise ValueError(f"text is {len(value)} characters; at most {limit} are accepted")
         return value
+
+    @field_validator("category")
+    @classmethod
+    def _category_agrees(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return agreed_category(value, info.data.get("label"), info.data.get("fraud_type"))
 
     @field_validator("call")
     @classmethod
@@ -181,6 +203,7 @@ def stored_rows(records: Iterable[FeedbackRecord | Mapping[str, Any]], config: F
             "call_json": None if record.call is None else json.dumps(record.call, ensure_ascii=False, sort_keys=True),
             "label": record.label,
             "fraud_type": record.fraud_type,
+            "category": record.category,
             "source": record.source,
             "received_at": received_at,
             "decision_id": record.decision_id,
@@ -214,7 +237,7 @@ class SqliteFeedbackStore:
         self.path = wal.path
         self._connect = wal.connect
         with self._connect() as conn:
-            _add_decision_id(conn)
+            _add_missing_columns(conn)
 
     def append_many(self, records: Iterable[FeedbackRecord | Mapping[str, Any]]) -> list[str]:
         """Validate and durably append ``records`` as one transaction; returns their ids in order.
@@ -222,7 +245,7 @@ class SqliteFeedbackStore:
         Either every record is committed (and fsynced) before this returns, or none is.
         Records without an ``id`` get a fresh UUID.
         """
-        rows = [tuple(row.values()) for row in stored_rows(records, self.config)]
+        rows = [tuple(row[column] for column in COLUMNS[1:]) for row in stored_rows(records, self.config)]
         if not rows:
             return []
         try:
@@ -247,10 +270,12 @@ class SqliteFeedbackStore:
             return pd.DataFrame(cursor.fetchall(), columns=list(COLUMNS))
 
 
-def _add_decision_id(conn: sqlite3.Connection) -> None:
-    """Give a feedback table created before ``decision_id`` existed that column (older rows: NULL)."""
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Give a feedback table created by an earlier version the columns added since (``_ADDED_COLUMNS``;
+    its rows read NULL there: no decision quoted, no category given), so an old file keeps working."""
     with immediate_transaction(conn):  # two workers opening an old file: one alters, the other sees it done
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
-        if "decision_id" not in columns:
-            conn.execute("ALTER TABLE feedback ADD COLUMN decision_id TEXT")
+        present = {row[1] for row in conn.execute("PRAGMA table_info(feedback)")}
+        for name, sql_type in _ADDED_COLUMNS.items():
+            if name not in present:
+                conn.execute(f"ALTER TABLE feedback ADD COLUMN {name} {sql_type}")
     conn.execute("CREATE INDEX IF NOT EXISTS feedback_decision_id ON feedback (decision_id)")

@@ -1,9 +1,11 @@
 """Turn the feedback store into a canonical labelled file that ``training.data.sms`` reads.
 
-SMS feedback becomes ``id,text,label,fraud_type,source,received_at`` rows; call feedback becomes
-one row per profile (``id``, the profile's own columns such as ``phone_no_m``, then the label
-columns). When the same ``id`` was reported more than once, the latest report wins: a later
-analyst verdict corrects an earlier one, and the store itself never rewrites history.
+SMS feedback becomes ``id,text,label,category,fraud_type,source,received_at`` rows; call feedback
+becomes one row per profile (``id``, the profile's own columns such as ``phone_no_m``, then the
+label columns). ``category`` is the canonical format's own column, so the loaders read a record
+sent with ``category: spam`` as spam (it trains the category head) and one without as today:
+the label alone. When the same ``id`` was reported more than once, the latest report wins: a
+later analyst verdict corrects an earlier one, and the store itself never rewrites history.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pandas as pd
 from serving.feedback_store import FeedbackStore
 from training.predict import TABLE_SUFFIXES, write_table
 
-LABEL_COLUMNS = ["label", "fraud_type", "source", "received_at"]
+LABEL_COLUMNS = ["label", "category", "fraud_type", "source", "received_at"]
 
 
 class ExportError(ValueError):

@@ -30,12 +30,15 @@ from training.data.demo_mix import demo_mix_rows
 from training.data.sms import load_labelled
 from training.data.sms.dedupe import drop_duplicates
 from training.data.sms.records import LABELLED_COLUMNS
+from training.feedback_export import LABEL_COLUMNS as FEEDBACK_LABEL_COLUMNS
 from training.feedback_export import feedback_frame
 from training.predict import write_table
 
 Kind = Literal["sms", "call"]
 NUMBER_COLUMN = "phone_no_m"
-FEEDBACK_ONLY_COLUMNS = ["id", "fraud_type", "source", "received_at"]
+# What an exported call feedback row holds besides the profile and its label: never a feature
+# (call models have no category head). Taken from the export so a column it adds cannot leak in.
+FEEDBACK_ONLY_COLUMNS = ["id", *(column for column in FEEDBACK_LABEL_COLUMNS if column != "label")]
 
 
 @dataclass(frozen=True)

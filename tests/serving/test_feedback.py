@@ -14,7 +14,7 @@ from serving.errors import validation_details, validation_status
 from serving.feedback import FeedbackRequest, FeedbackResponse, FeedbackUnavailable, feedback_body, handle_feedback
 from serving.feedback_store import FeedbackError, SqliteFeedbackStore
 
-RECORD = {"id": "m1", "text": "点击链接领取ETC补贴", "label": 1, "fraud_type": "ETC", "source": "victim_report"}
+RECORD = {"id": "m1", "text": "点击链接领取ETC补贴", "label": 1, "fraud_type": "其他", "source": "victim_report"}
 
 
 @pytest.fixture()

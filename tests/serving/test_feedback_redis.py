@@ -3,9 +3,11 @@ that fsyncs every write (the only kind the store accepts) and the session's one 
 
 from __future__ import annotations
 
+import json
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -83,6 +85,25 @@ def test_export_keeps_the_latest_report_per_id(durable: DurableRedis) -> None:
     store.append_many([{"id": "x", "text": SCAM, "label": 1, "source": "analyst"}])
     store.append_many([{"id": "x", "text": SCAM, "label": 0, "source": "analyst"}])
     assert feedback_frame(store, "sms")["label"].tolist() == [0]
+
+
+def test_entries_written_before_category_read_none_and_export(durable: DurableRedis, tmp_path: Path) -> None:
+    """A stream entry an earlier version wrote has no ``category`` key: it reads None (as SQLite's
+    NULL after the column is added), and the export loads it from its label as before."""
+    from training.data.sms import load_labelled
+    from training.feedback_export import export_feedback
+
+    store = open_feedback_store(config(durable.url))
+    old_row = {"id": "old", "kind": "sms", "text": SCAM, "call_json": None, "label": 1, "fraud_type": "冒充公检法",
+               "source": "analyst", "received_at": "2024-01-01T00:00:00.000000+00:00", "decision_id": None}
+    store.stream.client.xadd(store.key, {"seq": 1, "row": json.dumps(old_row, ensure_ascii=False)})
+    store.stream.client.set(f"{store.key}:seq", 1)
+    store.append_many([{"id": "new", "text": "新品上市全场五折", "label": 1, "category": "spam", "source": "analyst"}])
+    rows = store.read()
+    assert rows["seq"].tolist() == [1, 2] and rows["category"].isna().tolist() == [True, False]
+    export_feedback(store, tmp_path / "fb.csv")
+    loaded = load_labelled([tmp_path / "fb.csv"], "auto").frame.set_index("id")
+    assert loaded["category"].to_dict() == {"old": "fraud", "new": "spam"}
 
 
 def test_a_redis_that_does_not_fsync_every_write_is_refused(redis_url: str) -> None:

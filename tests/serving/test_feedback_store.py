@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -55,13 +56,18 @@ def test_append_returns_ids_in_order_and_generates_missing(tmp_path: Path) -> No
         ({"text": SCAM, "label": [1], "source": "analyst"}, "label: .*not a label .an array"),
         ({"text": SCAM, "label": "maybe", "source": "analyst"}, "label: .*not a label .an unknown word"),
         ({"text": SCAM, "label": True, "source": "analyst"}, "label: .*not a label .true/false"),
-        ({"text": SCAM, "label": 0, "fraud_type": "中奖", "source": "analyst"}, "fraud_type is only meaningful"),
+        ({"text": SCAM, "label": 0, "fraud_type": "其他", "source": "analyst"}, "fraud_type is only meaningful"),
         ({"text": SCAM, "label": 1}, "source: Field required"),
         ({"text": SCAM, "label": 1, "source": "bad source!"}, "source: String should match"),
         ({"text": "   ", "label": 1, "source": "analyst"}, "text: String should have at least 1"),
         ({"call": {"calls": 3}, "label": 1, "source": "analyst"}, "phone_no_m"),
         ({"call": {"phone_no_m": "x", "v": float("nan")}, "label": 1, "source": "analyst"}, "plain JSON"),
         ({"text": SCAM, "label": 1, "source": "analyst", "extra": 1}, "extra: Extra inputs"),
+        ({"text": SCAM, "label": 1, "fraud_type": "电信诈骗乱写", "source": "analyst"}, "fraud_type: .*not a fraud type"),
+        ({"text": SCAM, "label": 1, "category": "scam", "source": "analyst"}, "category: .*not a category"),
+        ({"text": SCAM, "label": 1, "category": "ham", "source": "analyst"}, "category: .*contradicts label 1"),
+        ({"text": SCAM, "label": 0, "category": "spam", "source": "analyst"}, "category: .*contradicts label 0"),
+        ({"text": SCAM, "label": 1, "category": "spam", "fraud_type": "其他", "source": "analyst"}, "category: .*contradicts fraud_type"),
     ],
 )
 def test_bad_records_are_refused_with_the_field_named(tmp_path: Path, record: dict, message: str) -> None:
@@ -69,6 +75,57 @@ def test_bad_records_are_refused_with_the_field_named(tmp_path: Path, record: di
     with pytest.raises(FeedbackError, match="record 1: .*" + message.replace("(", r"\(")):
         store.append_many([{"text": "ok", "label": 0, "source": "analyst"}, record])
     assert store.read().empty, "a batch with one bad record stores nothing"
+
+
+def test_category_is_stored_as_given_or_as_fraud_type_implies(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    store.append_many([
+        {"text": SCAM, "label": 1, "category": " Spam ", "source": "analyst"},  # case and spaces as label words
+        {"text": SCAM, "label": 1, "fraud_type": "冒充公检法", "source": "analyst"},
+        {"text": SCAM, "label": "spam", "source": "old_client"},  # a label word says only 1, as before
+        {"call": {"phone_no_m": "abc"}, "label": 1, "category": "illegal", "source": "analyst"},
+    ])
+    rows = store.read()
+    assert rows["category"].fillna("").tolist() == ["spam", "fraud", "", "illegal"]  # "": none given
+    assert rows["label"].tolist() == [1, 1, 1, 1] and rows["fraud_type"].fillna("").tolist() == ["", "冒充公检法", "", ""]
+
+
+# The feedback table as earlier versions created it: before decision_id, and before category.
+OLD_SCHEMAS = {
+    "before_decision_id": "CREATE TABLE feedback (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, kind TEXT NOT NULL,"
+                          " text TEXT, call_json TEXT, label INTEGER NOT NULL, fraud_type TEXT, source TEXT NOT NULL,"
+                          " received_at TEXT NOT NULL)",
+    "before_category": "CREATE TABLE feedback (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, kind TEXT NOT NULL,"
+                       " text TEXT, call_json TEXT, label INTEGER NOT NULL, fraud_type TEXT, source TEXT NOT NULL,"
+                       " received_at TEXT NOT NULL, decision_id TEXT)",
+}
+
+
+@pytest.mark.parametrize("schema", sorted(OLD_SCHEMAS))
+def test_an_old_feedback_db_gains_category_and_keeps_working(tmp_path: Path, schema: str) -> None:
+    """A feedback file written before ``category`` existed: opening it adds the column (its rows read
+    NULL there, which the loaders take as "label only", as before), new rows store a category, and
+    the whole table exports and loads. Opening it again (a second worker) changes nothing."""
+    from training.data.sms import load_labelled
+    from training.feedback_export import export_feedback
+
+    path = tmp_path / "feedback.db"
+    with closing(sqlite3.connect(path)) as old, old:
+        old.execute(OLD_SCHEMAS[schema])
+        old.execute("INSERT INTO feedback (id, kind, text, label, fraud_type, source, received_at) VALUES "
+                    "('old-1', 'sms', '请转账到安全账户', 1, '冒充公检法', 'a', '2024-01-01'), "
+                    "('old-0', 'sms', '明天开会', 0, NULL, 'a', '2024-01-01')")
+    make_store(tmp_path)
+    store = make_store(tmp_path)
+    store.append_many([{"id": "new", "text": "新品上市全场五折", "label": 1, "category": "spam", "source": "analyst"}])
+    rows = store.read()
+    assert rows["id"].tolist() == ["old-1", "old-0", "new"]
+    assert rows["category"].fillna("").tolist() == ["", "", "spam"] and rows["decision_id"].isna().all()
+    assert export_feedback(store, tmp_path / "fb.csv") == 3
+    loaded = load_labelled([tmp_path / "fb.csv"], "auto").frame.set_index("id")
+    assert loaded["category"].to_dict() == {"old-1": "fraud", "old-0": "ham", "new": "spam"}
+    with store._connect() as conn:
+        assert [row[1] for row in conn.execute("PRAGMA table_info(feedback)")].count("category") == 1
 
 
 def test_configured_limits_apply(tmp_path: Path) -> None:

@@ -433,6 +433,6 @@ def test_every_label_field_reads_the_same_labels(model: type, label: object, val
 @pytest.mark.parametrize("model", [FeedbackRecord, TemplateConfirmRequest], ids=lambda m: m.__name__)
 def test_a_fraud_type_beside_label_0_is_refused_on_every_route(model: type) -> None:
     """The template route stored a fraud type on a cleared (normal) template; feedback refused it."""
-    fields_ = {"text": TEMPLATE_TEXT, "label": 0, "fraud_type": "冒充客服"}
+    fields_ = {"text": TEMPLATE_TEXT, "label": 0, "fraud_type": "冒充电商物流客服"}
     with pytest.raises(ValidationError, match="fraud_type is only meaningful for label 1"):
         model.model_validate({**fields_, "source": "analyst"} if model is FeedbackRecord else fields_)

@@ -25,7 +25,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SqliteFeedbackStor
     store = SqliteFeedbackStore(FeedbackConfig())
     store.append_many(
         [
-            {"id": "m1", "text": "您的快递已到驿站", "label": 1, "fraud_type": "虚假购物", "source": "victim_report"},
+            {"id": "m1", "text": "您的快递已到驿站", "label": 1, "fraud_type": "虚假购物服务", "source": "victim_report"},
             {"id": "m2", "text": "请转账到安全账户，否则冻结", "label": 1, "fraud_type": "冒充公检法", "source": "analyst"},
             {"call": {"phone_no_m": "abc", "calls_per_day": 41.0}, "label": 1, "source": "analyst"},
         ]
@@ -59,15 +59,15 @@ def test_export_is_read_back_by_the_loaders(store: SqliteFeedbackStore, tmp_path
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
 def test_a_text_holding_nul_is_exported_readable(store: SqliteFeedbackStore, tmp_path: Path, suffix: str) -> None:
-    """POST /v1/feedback accepts a NUL inside a text (200); its CSV export was refused by every
+    """POST /v1/feedback accepts a NUL inside a text or an id (200); its CSV export was refused by every
     loader as a binary file, taking every other record with it."""
     from training.data.sms import load_labelled
 
-    store.append_many([{"id": "m3", "text": "验证码\x00 836145，请勿泄露", "label": 1, "fraud_type": "冒充\x00客服", "source": "analyst"}])
+    store.append_many([{"id": "m\x003", "text": "验证码\x00 836145，请勿泄露", "label": 1, "source": "analyst"}])
     out = tmp_path / f"feedback{suffix}"
     assert export_feedback(store, out) == 3
     loaded = load_labelled([out], "auto").frame.set_index("id")
-    assert loaded.loc["m3", "text"] == "验证码 836145，请勿泄露" and loaded.loc["m3", "fraud_type"] == "冒充客服"
+    assert loaded.loc["m3", "text"] == "验证码 836145，请勿泄露"
     assert len(loaded) == 3
 
 
@@ -81,7 +81,7 @@ def test_cli_export_with_since(store: SqliteFeedbackStore, tmp_path: Path) -> No
     result = runner.invoke(app, ["feedback", "export", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1]) == {"out": str(out), "rows": 2, "kind": "sms"}
-    assert pd.read_csv(out).columns.tolist() == ["id", "text", "label", "fraud_type", "source", "received_at"]
+    assert pd.read_csv(out).columns.tolist() == ["id", "text", "label", "category", "fraud_type", "source", "received_at"]
 
     result = runner.invoke(app, ["feedback", "export", "--out", str(out), "--since", "2999-01-01"])
     assert result.exit_code == 0 and json.loads(result.output.strip().splitlines()[-1])["rows"] == 0

@@ -9,7 +9,10 @@ import pytest
 
 import training.retrain_data as retrain_data
 from configs.call import CallConfig
+from configs.feedback import FeedbackConfig
 from configs.sms import DuplicatesConfig, SmsConfig
+from serving.feedback_store import SqliteFeedbackStore
+from training.data.sms import load_labelled
 from training.retrain_data import evaluation_set, record_keys, training_set, with_feedback
 
 
@@ -20,6 +23,35 @@ def test_call_feedback_replaces_the_base_profile_and_drops_store_columns() -> No
     joined = with_feedback("call", base, feedback)
     assert list(joined.columns) == ["phone_no_m", "calls", "label"]
     assert joined.set_index("phone_no_m")["label"].to_dict() == {"a": 0, "b": 1}
+
+
+def test_call_feedback_category_never_becomes_a_profile_column() -> None:
+    """Call models have no category head: an analyst's category on a call is stored and exported,
+    but a column the trainer does not know would be read as a feature."""
+    base = pd.DataFrame({"phone_no_m": ["a"], "calls": [3], "label": [0]})
+    feedback = pd.DataFrame({"id": ["f1"], "phone_no_m": ["b"], "calls": [40], "label": [1], "category": ["fraud"],
+                             "fraud_type": [None], "source": ["analyst"], "received_at": ["2024-01-01"]})
+    assert list(with_feedback("call", base, feedback).columns) == ["phone_no_m", "calls", "label"]
+
+
+def test_sms_retraining_reads_the_category_analysts_gave(tmp_path: Path, monkeypatch) -> None:
+    """``--feedback``: the file the challenger trains on carries each feedback row's category, read by
+    the same loader as the base data; a row without one keeps what its label says (as before)."""
+    base = tmp_path / "base.csv"
+    pd.DataFrame({"text": ["你好", "中奖了请点击领取"], "label": ["ham", "fraud"]}).to_csv(base, index=False)
+    store = SqliteFeedbackStore(FeedbackConfig(path=str(tmp_path / "feedback.db")))
+    store.append_many([
+        {"id": "f-spam", "text": "新品上市全场五折，回T退订", "label": 1, "category": "spam", "source": "analyst"},
+        {"id": "f-illegal", "text": "澳门在线娱乐城，首存送彩金", "label": 1, "category": "illegal", "source": "analyst"},
+        {"id": "f-typed", "text": "刷单返利日结", "label": 1, "fraud_type": "刷单返利", "source": "victim"},
+        {"id": "f-bare", "text": "您的账户存在异常请点击链接", "label": 1, "source": "victim"},
+    ])
+    monkeypatch.setattr(retrain_data, "open_feedback_store", lambda _cfg: store)
+    train = training_set("sms", [base], "canonical", SmsConfig(), use_feedback=True, workdir=tmp_path)
+    assert train.feedback_rows == 4
+    frame = load_labelled(train.paths, train.fmt).frame.set_index("text")["category"]
+    assert frame.to_dict() == {"你好": "ham", "中奖了请点击领取": "fraud", "新品上市全场五折，回T退订": "spam",
+                               "澳门在线娱乐城，首存送彩金": "illegal", "刷单返利日结": "fraud", "您的账户存在异常请点击链接": None}
 
 
 def test_sms_feedback_rows_are_appended_in_canonical_columns() -> None:
