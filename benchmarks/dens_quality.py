@@ -74,7 +74,7 @@ def fold_member_scores(labels, links, call: CallConfig, folds: int, seed: int) -
         started = time.perf_counter()
         train, test = frame.iloc[seen].reset_index(drop=True), frame.iloc[held].reset_index(drop=True)
         fitted = fit_call_model(train, call, graph).fit
-        records = add_graph_features(test.drop(columns="label"), graph, fitted.model.graph)
+        records = add_graph_features(test.drop(columns="label"), graph, fitted.model.graph, evaluation=True)
         scores = pd.concat([pd.Series(fitted.oof_scores, index=train["phone_no_m"].astype(str)),
                             pd.Series(fitted.model.score(records), index=test["phone_no_m"].astype(str))])
         scored.append(MemberScores(scores, fitted.model.thresholds))

@@ -166,7 +166,7 @@ def _fit_and_score(
     out = {}
     if called.own_columns is not None:
         out[f"{variant.name}, no graph"] = _held_out(called.own_columns.model, records, y)
-        records = add_graph_features(records, graph, called.fit.model.graph)
+        records = add_graph_features(records, graph, called.fit.model.graph, evaluation=True)
     out[variant.name] = _held_out(called.fit.model, records, y)
     if with_bag:
         out[f"{variant.name}, fold bag"] = _held_out(called.fit.cross_fitted_model(), records, y)

@@ -54,6 +54,6 @@ def complete_profile_table(
     profiles, feature_reports = join_feature_tables(profiles, features)
     summary = {**report.as_dict(), "feature_tables": feature_reports}
     if links:
-        profiles, notes = ready_for_model(model, profiles, load_links(links))
+        profiles, notes = ready_for_model(model, profiles, load_links(links), evaluation=False)
         summary.update(notes)
     return profiles, summary

@@ -165,7 +165,7 @@ def scored_view(model_uri: str, evaluation: EvalSet, links: pd.DataFrame | None)
     model = under_shipped_category_rule(load_scam_model(model_uri))
     if model.kind != "call" or links is None:
         return model, evaluation.frame, {}
-    frame, notes = ready_for_model(model, evaluation.frame, links)
+    frame, notes = ready_for_model(model, evaluation.frame, links, evaluation=True)
     return model, frame, notes
 
 

@@ -78,7 +78,7 @@ def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None
     )
     fit.model.graph = GraphKnowledge(
         known=pd.Series(labels, index=pd.Index(numbers)), config=cfg.graph, member_scores=member_scores,
-        sources={"training": len(labels)},
+        sources={"training": len(labels)}, label_folds=cfg.split.folds,
     )
     return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": fit.model.graph.summary()}, own_columns=own)
 

@@ -81,7 +81,9 @@ def graph_features(
             "graph_fraud_neighbours": n_fraud,
             "graph_fraud_neighbour_share": _share(n_fraud, n_labelled, min_labelled),
             "graph_fraud_two_hop_share": _share(two_fraud, two_labelled, min_labelled),
-            "graph_fraud_pagerank": ppr_fraud * len(degree),
+            # Scaled by the linked numbers (1.0: an average number's rank), not by every vertex:
+            # the unlinked numbers of a scored batch hold no rank and must not change anyone's.
+            "graph_fraud_pagerank": ppr_fraud * graph.linked_numbers,
             "graph_fraud_pagerank_share": _share(ppr_fraud * fraud.sum(), ppr_labelled * labelled.sum(), 0),
             "graph_den_size": den_size[dens],
             "graph_den_labelled": den_labelled[dens],

@@ -68,15 +68,69 @@ def test_shuffling_the_evaluated_files_labels_changes_no_score(fitted) -> None:
     model = called.fit.model
     shuffled = test.assign(label=np.random.default_rng(1).permutation(test["label"].to_numpy()))
     flipped = test.assign(label=1 - test["label"])
-    scores = [model.score(ready_for_model(model, frame, links)[0]) for frame in (test, shuffled, flipped)]
+    scores = [model.score(ready_for_model(model, frame, links, evaluation=True)[0]) for frame in (test, shuffled, flipped)]
     np.testing.assert_array_equal(scores[0], scores[1])
     np.testing.assert_array_equal(scores[0], scores[2])
+
+
+def graph_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[list(GRAPH_COLUMNS)].reset_index(drop=True)
+
+
+def test_scored_numbers_keep_their_graph_features_whatever_else_is_in_the_batch(fitted) -> None:
+    """``predict`` and ``profiles build`` over a carrier's numbers include the known fraud ones:
+    they must not hide those labels from the other numbers (which once left a batch of every
+    number with no labelled neighbour at all). A number scored alone, in a batch of the unknown
+    numbers, or beside every known number gets the same graph columns."""
+    called, test, links = fitted
+    model = called.fit.model
+    every_number, _ = numbers_and_links()  # the 180 known (training) numbers and the 60 test ones
+    alone = pd.concat([graph_columns(ready_for_model(model, test.iloc[[i]], links, evaluation=False)[0]) for i in range(5)])
+    batch = graph_columns(ready_for_model(model, test, links, evaluation=False)[0])
+    everyone = ready_for_model(model, every_number.drop(columns="label"), links, evaluation=False)[0]
+    beside_known = graph_columns(everyone[everyone.phone_no_m.isin(test.phone_no_m)])
+    pd.testing.assert_frame_equal(alone.reset_index(drop=True), batch.iloc[:5])
+    pd.testing.assert_frame_equal(beside_known, batch)
+    assert batch["graph_labelled_neighbours"].gt(0).mean() > 0.9  # the known neighbours are seen
+
+
+def test_a_known_numbers_own_label_never_reaches_its_scored_features(fitted) -> None:
+    """Scoring a known number hides its own fold of the known set (as training did): flipping its
+    label changes nothing of its own columns, while a neighbour that is not known sees the flip."""
+    import dataclasses
+
+    called, test, links = fitted
+    knowledge = called.fit.model.graph
+    number = knowledge.known.index[0]
+    flipped = dataclasses.replace(knowledge, known=knowledge.known.where(knowledge.known.index != number, 1 - knowledge.known[number]))
+    frame = pd.concat([pd.DataFrame({"phone_no_m": [number]}), test[["phone_no_m"]]], ignore_index=True)
+    model = called.fit.model
+    before = graph_columns(ready_for_model(model, frame, links, evaluation=False)[0])
+    after = graph_columns(ready_for_model(dataclasses.replace(model, graph=flipped), frame, links, evaluation=False)[0])
+    pd.testing.assert_frame_equal(before.iloc[:1], after.iloc[:1])
+    assert not before.iloc[1:].equals(after.iloc[1:])
+
+
+def test_evaluation_hides_every_number_of_the_evaluated_file(fitted) -> None:
+    """``evaluate`` on a file holding known numbers: none of their labels reaches any row, so
+    every row is seen as if the file's numbers were unknown."""
+    import dataclasses
+
+    called, test, links = fitted
+    model = called.fit.model
+    train, _ = numbers_and_links()
+    evaluated = pd.concat([train.iloc[:60], test])
+    seen = graph_columns(ready_for_model(model, evaluated, links, evaluation=True)[0])
+    knowledge = model.graph
+    unknown = dataclasses.replace(knowledge, known=knowledge.known.drop(train.phone_no_m.iloc[:60]))
+    expected = graph_columns(ready_for_model(dataclasses.replace(model, graph=unknown), evaluated, links, evaluation=False)[0])
+    pd.testing.assert_frame_equal(seen, expected)
 
 
 def test_graph_features_help_on_held_out_numbers(fitted) -> None:
     called, test, links = fitted
     model = called.fit.model
-    with_links, _ = ready_for_model(model, test, links)
+    with_links, _ = ready_for_model(model, test, links, evaluation=True)
     without = model.score(test)  # graph columns absent: scored as unknown
     y = test["label"].to_numpy()
     from sklearn.metrics import roc_auc_score
@@ -86,10 +140,10 @@ def test_graph_features_help_on_held_out_numbers(fitted) -> None:
 
 def test_missing_trained_columns_are_named_not_silently_nan(fitted) -> None:
     called, test, links = fitted
-    frame, notes = ready_for_model(called.fit.model, test.drop(columns=["arpu"]), links)
+    frame, notes = ready_for_model(called.fit.model, test.drop(columns=["arpu"]), links, evaluation=False)
     assert notes["missing_columns"] == ["arpu"]
     assert notes["links"]["links_kept"] > 0
-    _, notes = ready_for_model(called.fit.model, test, None)
+    _, notes = ready_for_model(called.fit.model, test, None, evaluation=False)
     assert set(notes["missing_columns"]) == set(GRAPH_COLUMNS) - set(CONFIG.features.excluded_columns)
 
 
@@ -99,7 +153,7 @@ def test_links_for_a_model_without_graph_features_is_a_clear_error(fitted) -> No
     plain = fit_call_model(train, CONFIG).fit.model
     assert plain.graph is None
     with pytest.raises(ValueError, match="without graph features"):
-        ready_for_model(plain, test, links)
+        ready_for_model(plain, test, links, evaluation=False)
 
 
 def test_extra_tables_join_on_the_number_and_refuse_clashes_and_strangers(tmp_path: Path) -> None:
@@ -136,7 +190,7 @@ def test_flagged_numbers_get_chinese_graph_reasons_naming_the_den(fitted) -> Non
 
     called, test, links = fitted
     model = dataclasses.replace(called.fit.model, max_reasons=len(called.fit.model.feature_names))
-    frame, _ = ready_for_model(model, test, links)
+    frame, _ = ready_for_model(model, test, links, evaluation=False)
     reasons = [r for decision in model.decide(frame) for r in decision.reasons]
     assert any("已确认诈骗" in r for r in reasons), reasons[:10]  # graph evidence is given as reasons
     assert not any(r.startswith("graph_") for r in reasons)  # every graph feature reads as a sentence

@@ -92,15 +92,18 @@ def load_for_model(
     from training.data.call_tables import join_feature_tables, load_links
 
     frame, _ = join_feature_tables(frame, features)
-    frame, call_notes = ready_for_model(model, frame, load_links(links) if links else None)
+    frame, call_notes = ready_for_model(model, frame, load_links(links) if links else None, evaluation=labelled)
     return frame, {**notes, **call_notes}
 
 
-def ready_for_model(model: ScamModel, frame: pd.DataFrame, links: pd.DataFrame | None) -> tuple[pd.DataFrame, dict]:
+def ready_for_model(
+    model: ScamModel, frame: pd.DataFrame, links: pd.DataFrame | None, *, evaluation: bool
+) -> tuple[pd.DataFrame, dict]:
     """Call profiles plus the graph columns of ``model``, and notes for the user.
 
     Graph columns come from ``links`` and the model's own known-label set, never from the
-    labels of ``frame``. Notes: ``missing_columns`` — columns the model was trained on that
+    labels of ``frame``; for ``evaluation`` every number of ``frame`` is hidden from the known
+    set, else only each number's own label (``features.graph.knowledge``). Notes: ``missing_columns`` — columns the model was trained on that
     the records lack (scored as unknown, so say so) — and the ``links`` counts.
 
     Raises:
@@ -113,7 +116,7 @@ def ready_for_model(model: ScamModel, frame: pd.DataFrame, links: pd.DataFrame |
         if model.graph is None:
             raise ValueError("this model was trained without graph features: --links has nothing to feed")
         graph = graph_for(frame, links, model.graph)
-        frame = add_graph_features(frame, graph, model.graph)
+        frame = add_graph_features(frame, graph, model.graph, evaluation=evaluation)
         notes["links"] = graph.report.as_dict()
     notes["missing_columns"] = model.featuriser.missing_columns(frame)
     return frame, notes

@@ -64,21 +64,39 @@ def leiden_membership(graph: CallGraph, iterations: int) -> list[int]:
         ig.set_random_number_generator(random)
 
 
+def noisy_communities(seed: int = 0) -> pd.DataFrame:
+    """4,000 links among 400 numbers in 30 communities, half of them across: Leiden needs several passes."""
+    rng = np.random.default_rng(seed)
+    community = rng.integers(0, 30, 400)
+    a = rng.integers(0, 400, 4000)
+    inside = [rng.choice(np.flatnonzero(community == community[x])) for x in a]
+    b = np.where(rng.random(4000) < 0.5, inside, rng.integers(0, 400, 4000))
+    return links(*((f"v{x}", f"v{y}") for x, y in zip(a, b, strict=True)))
+
+
 @pytest.mark.parametrize(("large_graph_links", "expected_iterations"), [(10_000, -1), (999, 1)])
 def test_leiden_runs_until_stable_unless_the_graph_has_more_links_than_large_graph_links(
     large_graph_links: int, expected_iterations: int
 ) -> None:
-    rng = np.random.default_rng(0)
-    community = rng.integers(0, 30, 400)
-    a = rng.integers(0, 400, 4000)
-    inside = [rng.choice(np.flatnonzero(community == community[x])) for x in a]
-    b = np.where(rng.random(4000) < 0.5, inside, rng.integers(0, 400, 4000))  # noisy: Leiden needs several passes
-    raw = links(*((f"v{x}", f"v{y}") for x, y in zip(a, b, strict=True)))
     config = GraphConfig(large_graph_links=large_graph_links, leiden_iterations_large_graph=1)
-    graph = CallGraph.from_links(raw, [], config)
+    graph = CallGraph.from_links(noisy_communities(), [], config)
     assert 999 < graph.graph.ecount() < 10_000
     assert leiden_membership(graph, 1) != leiden_membership(graph, -1)  # the pass count matters on this graph
     assert graph.dens.tolist() == leiden_membership(graph, expected_iterations)
+
+
+def test_unlinked_numbers_leave_every_den_as_it_was_and_are_dens_of_one() -> None:
+    """Training, evaluation and each scored batch add different unlinked numbers (feature rows
+    without links) to the same links: the dens of the linked numbers must not move with them,
+    or den features seen in scoring differ from those the model was trained on."""
+    raw = noisy_communities()
+    alone = CallGraph.from_links(raw, [], GraphConfig())
+    with_unlinked = CallGraph.from_links(raw, ["lonely-1", "v3", "lonely-2"], GraphConfig())
+    linked = len(alone.names)
+    assert with_unlinked.names[:linked].equals(alone.names)
+    assert with_unlinked.dens[:linked].tolist() == alone.dens.tolist()
+    lonely = with_unlinked.dens[with_unlinked.positions(["lonely-1", "lonely-2"])]
+    assert len(set(lonely)) == 2 and not set(lonely) & set(alone.dens)
 
 
 @pytest.mark.parametrize("enabled", [True, False])
