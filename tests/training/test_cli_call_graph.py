@@ -1,6 +1,8 @@
-"""`yunmao train call / evaluate / predict` with --features and --links, as a user runs them.
+"""`yunmao train call / evaluate / predict / report / retrain call / profiles build` with --features
+and --links, as a user runs them (the flags issue #9 says users and scripts rely on).
 
-Synthetic numbers (see tests/training/test_call_graph_model.py); a small config keeps it fast.
+Synthetic numbers (see tests/training/test_call_graph_model.py); a small config keeps it fast. The
+model is trained once on p0000-p0149 (its known set) and scored on p0150-p0199 (eval.csv).
 """
 
 from __future__ import annotations
@@ -8,11 +10,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from configs import default_config_path
+from features.graph.features import GRAPH_COLUMNS
+from models.registry import load_scam_model
 from tests.training.test_call_graph_model import numbers_and_links
 from training.cli import app
 
@@ -25,15 +30,21 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("graph-cli")
     frame, links = numbers_and_links(200, seed=5)
     paths = {"train": tmp / "train.csv", "eval": tmp / "eval.csv", "extra": tmp / "extra.csv",
-             "links": tmp / "links.parquet", "config": tmp / "call.yaml"}
+             "links": tmp / "links.parquet", "config": tmp / "call.yaml", "retrain": tmp / "retrain.yaml"}
     frame.drop(columns=["arpu"]).iloc[:150].to_csv(paths["train"], index=False)
     frame.drop(columns=["arpu"]).iloc[150:].to_csv(paths["eval"], index=False)
     frame[["phone_no_m", "arpu"]].to_csv(paths["extra"], index=False)
     links.to_parquet(paths["links"], index=False)
     config = yaml.safe_load(default_config_path("call").read_text(encoding="utf-8"))
     config["split"] = {"folds": 3, "seed": 0}
-    config["lightgbm"] = {"params": {"num_leaves": 7, "num_threads": 1}, "num_boost_round": 30, "early_stopping_rounds": 10}
+    # Half the columns per tree: with all of them every split was on graph_den_size (fraud numbers
+    # form one den), which needs no known label, so no CLI test could see how labels are hidden.
+    config["lightgbm"] = {"params": {"num_leaves": 7, "num_threads": 1, "min_child_samples": 5, "feature_fraction": 0.5},
+                          "num_boost_round": 30, "early_stopping_rounds": 10}
     paths["config"].write_text(yaml.safe_dump(config), encoding="utf-8")
+    retrain = yaml.safe_load(default_config_path("retrain").read_text(encoding="utf-8"))
+    retrain.update(training_config={"call": str(paths["config"])}, lock_timeout_s=0.2)
+    paths["retrain"].write_text(yaml.safe_dump(retrain), encoding="utf-8")
     return paths
 
 
@@ -44,6 +55,19 @@ def model_uri(files: dict[str, Path]) -> str:
                                  "--config", str(files["config"])])
     assert result.exit_code == 0, result.output
     return result.stdout.strip().splitlines()[-1]
+
+
+def invoke(*args: str | Path) -> object:
+    """Run ``yunmao ARGS``; a failure shows its output."""
+    result = runner.invoke(app, [str(arg) for arg in args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def one_line_error(result, message: str) -> None:
+    """The CLI's bad-input convention: exit 2, one line on stderr naming the problem, no traceback."""
+    assert result.exit_code == 2 and message in result.stderr, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
 
 
 def test_evaluate_with_features_and_links_reports_links_and_no_missing_columns(files, model_uri: str) -> None:
@@ -75,8 +99,7 @@ def test_bad_links_exit_2_with_one_line(files, model_uri: str, tmp_path: Path, l
     bad.write_text(links_text)
     result = runner.invoke(app, ["evaluate", "--model", model_uri, "--data", str(files["eval"]), "--format", "profiles",
                                  "--links", str(bad)])
-    assert result.exit_code == 2 and message in result.stderr, result.output
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    one_line_error(result, message)
 
 
 @pytest.mark.parametrize(("command", "out"), [("predict", "decisions.csv"), ("report", "report")])
@@ -86,6 +109,138 @@ def test_an_out_under_a_file_is_a_one_line_error(files, model_uri: str, tmp_path
     blocker.write_text("", encoding="utf-8")
     result = runner.invoke(app, [command, "--model", model_uri, "--data", str(files["eval"]), "--format", "profiles",
                                  "--out", str(blocker / out)])
-    assert result.exit_code == 2 and f"cannot write to --out {blocker / out}: " in result.stderr, result.output
+    one_line_error(result, f"cannot write to --out {blocker / out}: ")
     assert "is a file, not a folder" in result.stderr or "Not a directory" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def write_voc(folder: Path, numbers: pd.Series) -> Path:
+    """A CDR folder: one outgoing call per number (profiles build needs calls, not labels)."""
+    folder.mkdir()
+    pd.DataFrame({"phone_no_m": numbers, "opposite_no_m": "o0001", "calltype_id": 1,
+                  "start_datetime": "2020-03-01 10:00:00", "call_dur": 60}).to_csv(folder / "voc.csv", index=False)
+    return folder
+
+
+def unlabelled(files, tmp_path: Path, name: str, *sources: str) -> Path:
+    """Profiles of ``sources`` (train/eval) without their labels, as a carrier's file to score."""
+    path = tmp_path / name
+    pd.concat([pd.read_csv(files[s]) for s in sources]).drop(columns="label").to_csv(path, index=False)
+    return path
+
+
+def build_profiles(extra: Path, files, model_uri: str, cdr: Path, out: Path) -> tuple[dict, pd.DataFrame]:
+    built = invoke("profiles", "build", "--cdr", cdr, "--out", out, "--features", extra,
+                   "--links", files["links"], "--model", model_uri)
+    return json.loads(built.stdout), pd.read_parquet(out).set_index("phone_no_m")
+
+
+def test_profiles_build_with_model_carries_extra_and_graph_columns_seen_with_known_labels(
+    files, model_uri: str, tmp_path: Path
+) -> None:
+    """A carrier builds profiles of all its numbers, the known fraud ones included: the others
+    still see those neighbours (was: every known label hidden, no fraud neighbour at all), and
+    each number's columns are what they are when built without the known numbers."""
+    train, evaluated = pd.read_csv(files["train"]), pd.read_csv(files["eval"])
+    everyone = pd.concat([train, evaluated])
+    extra = tmp_path / "extra.csv"  # profiles built from CDRs have an arpu of their own (the user table's)
+    pd.read_csv(files["extra"]).rename(columns={"arpu": "carrier_risk"}).to_csv(extra, index=False)
+    summary, built = build_profiles(extra, files, model_uri, write_voc(tmp_path / "all", everyone.phone_no_m),
+                                    tmp_path / "all.parquet")
+    assert summary["numbers"] == 200 and summary["links"]["links_kept"] > 0
+    assert summary["feature_tables"][0]["numbers_missing"] == 0
+    assert {"carrier_risk", *GRAPH_COLUMNS} <= set(built.columns) and built["carrier_risk"].notna().all()
+    fraud = everyone.set_index("phone_no_m").label.eq(1)
+    assert built.loc[fraud[fraud].index, "graph_fraud_neighbours"].gt(0).all()  # known fraud ones too
+    assert built.loc[fraud[~fraud].index, "graph_fraud_neighbours"].mean() < built.loc[fraud[fraud].index, "graph_fraud_neighbours"].mean()
+    _, alone = build_profiles(extra, files, model_uri, write_voc(tmp_path / "new", evaluated.phone_no_m),
+                              tmp_path / "new.parquet")
+    pd.testing.assert_frame_equal(built.loc[alone.index, list(GRAPH_COLUMNS)], alone[list(GRAPH_COLUMNS)])
+
+
+def test_profiles_build_links_without_model_is_a_one_line_error(files, tmp_path: Path) -> None:
+    cdr = write_voc(tmp_path / "cdr", pd.read_csv(files["eval"]).phone_no_m)
+    result = runner.invoke(app, ["profiles", "build", "--cdr", str(cdr), "--out", str(tmp_path / "p.parquet"),
+                                 "--features", str(files["extra"]), "--links", str(files["links"])])
+    one_line_error(result, "--links needs --model")
+    assert not (tmp_path / "p.parquet").exists()
+
+
+def predicted(files, model_uri: str, data: Path, out: Path, extra: Path | None = None) -> tuple[dict, str, pd.Series]:
+    """``predict --features --links --format profiles``: the summary, stderr and the scores by number."""
+    result = invoke("predict", "--model", model_uri, "--data", data, "--out", out, "--format", "profiles",
+                    "--features", extra or files["extra"], "--links", files["links"])
+    scores = pd.read_csv(out, dtype={"phone_no_m": str}).set_index("phone_no_m")["score"]
+    return json.loads(result.stdout), result.stderr, scores
+
+
+def test_predict_with_features_and_links_scores_each_number_whatever_else_is_in_the_file(
+    files, model_uri: str, tmp_path: Path
+) -> None:
+    """A new number's score is the same alone, among new numbers, or beside every known number
+    (was: the known numbers' labels hidden from everyone when they were in the file)."""
+    new = unlabelled(files, tmp_path, "new.csv", "eval")
+    summary, stderr, scores = predicted(files, model_uri, new, tmp_path / "new-out.csv")
+    assert summary["rows"] == len(scores) == 50 and scores.notna().all()
+    assert summary["missing_columns"] == [] and summary["links"]["links_kept"] > 0 and "warning" not in stderr
+    _, _, with_known = predicted(files, model_uri, unlabelled(files, tmp_path, "all.csv", "train", "eval"), tmp_path / "all-out.csv")
+    assert len(with_known) == 200
+    pd.testing.assert_series_equal(with_known.loc[scores.index], scores)
+    one = tmp_path / "one.csv"
+    pd.read_csv(new).iloc[[7]].to_csv(one, index=False)
+    _, _, alone = predicted(files, model_uri, one, tmp_path / "one-out.csv")
+    pd.testing.assert_series_equal(alone, scores.iloc[[7]])
+
+
+def test_predict_names_a_trained_column_the_extra_table_lacks(files, model_uri: str, tmp_path: Path) -> None:
+    other = tmp_path / "other.csv"
+    pd.read_csv(files["extra"]).rename(columns={"arpu": "hours"}).to_csv(other, index=False)
+    summary, stderr, scores = predicted(files, model_uri, files["eval"], tmp_path / "out.csv", extra=other)
+    assert summary["missing_columns"] == ["arpu"] and len(scores) == 50
+    assert "warning: scored without 1 trained columns" in stderr and "arpu" in stderr
+
+
+def reported(files, model_uri: str, data: Path, out: Path) -> dict:
+    """``report --features --links --format profiles --out``: metrics.json (report.html beside it)."""
+    invoke("report", "--model", model_uri, "--data", data, "--features", files["extra"], "--links", files["links"],
+           "--format", "profiles", "--out", out)
+    assert (out / "report.html").stat().st_size > 0
+    return json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+
+
+def test_report_with_features_and_links_ignores_the_evaluated_files_labels(files, model_uri: str, tmp_path: Path) -> None:
+    """Flipping every label of the evaluated file changes no score: the AUC turns into 1 - AUC, each
+    action goes to as many numbers (the other class's), and the score and feature drift stay put."""
+    metrics = reported(files, model_uri, files["eval"], tmp_path / "report")
+    assert metrics["links"]["links_kept"] > 0 and metrics["links"]["vertices"] > 0
+    assert metrics["missing_columns"] == [] and metrics["headline"]["n"] == 50
+    flipped_file = tmp_path / "flipped.csv"
+    pd.read_csv(files["eval"]).assign(label=lambda f: 1 - f.label).to_csv(flipped_file, index=False)
+    flipped = reported(files, model_uri, flipped_file, tmp_path / "flipped")
+    assert flipped["headline"]["roc_auc"] == pytest.approx(1 - metrics["headline"]["roc_auc"], abs=1e-12)
+    assert [(a["action"], a["count"], a["count"] - a["fraud"]) for a in metrics["actions"]] == \
+        [(a["action"], a["count"], a["fraud"]) for a in flipped["actions"]]
+    assert {row["name"] for row in metrics["drift"]} >= {"score", "graph_fraud_neighbour_share"}
+    assert flipped["drift"] == metrics["drift"]
+
+
+def test_retrain_call_with_features_and_links_trains_the_challenger_on_them(files) -> None:
+    """The challenger is trained with the extra columns and graph features, and gated on the
+    evaluation set with them (nothing scored as unknown)."""
+    result = invoke("retrain", "call", "--data", files["train"], "--format", "profiles", "--eval", files["eval"],
+                    "--eval-format", "profiles", "--features", files["extra"], "--links", files["links"],
+                    "--config", files["retrain"], "--name", "test-call-graph-retrain", "--no-report")
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["eval_rows"] == 50 and out["eval_removed_overlap"] == 0
+    gated = out["metrics"]["challenger"]
+    assert gated["missing_columns"] == [] and gated["links"]["links_kept"] > 0
+    challenger = load_scam_model(out["challenger"])
+    assert "arpu" in challenger.feature_names and "graph_fraud_neighbour_share" in challenger.feature_names
+    assert challenger.graph is not None and challenger.graph.summary()["known_numbers"] == 150
+
+
+@pytest.mark.parametrize(("flag", "table"), [("--features", "extra"), ("--links", "links")])
+def test_retrain_sms_refuses_features_and_links(files, flag: str, table: str) -> None:
+    """Refused before any training: the SMS trainer has no use for either."""
+    result = runner.invoke(app, ["retrain", "sms", "--data", str(files["eval"]), "--eval", str(files["eval"]),
+                                 flag, str(files[table])])
+    one_line_error(result, "--features and --links apply to call models only")
