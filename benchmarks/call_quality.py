@@ -15,6 +15,10 @@ shipped model is fitted once for several candidate runs and a run with nothing l
 pairs (the pairing checks that each fold holds the same numbers). ``--candidates-only`` fits and
 scores the candidates alone (to run beside a run that fits the shipped model; pair them later).
 
+``--pair BEFORE AFTER`` pairs the shipped model's held-out scores in two ``--scores-out`` files
+written by two checkouts (a code change before and after: same folds, no refit) and prints
+after − before per fold and with its paired bootstrap interval.
+
 ``--serve`` (issue #12) adds, for every fit, its fold boosters averaged (``, fold bag``) beside the
 refitted booster it serves, and their paired per-fold difference.
 
@@ -97,6 +101,23 @@ def nested(
     print(json.dumps({name: {m: metrics[m]["per_fold"] for m in REPORTED} for name, metrics in result.items()}))
 
 
+def pair_checkouts(before: Path, after: Path) -> None:
+    """after − before for the shipped variant of two ``--scores-out`` files: per fold and paired bootstrap."""
+    from training.compare_call import compare, load_scores
+
+    shipped = "yunmao: contest + extra columns + graph"
+    try:
+        difference = compare({"before": load_scores(before)[shipped], "after": load_scores(after)[shipped]},
+                             [("after", "before")])["after − before"]
+    except (KeyError, ValueError) as exc:  # not a --scores-out of the shipped model, or other folds
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    for metric in ("f1", "roc_auc", "pr_auc"):
+        bounds = difference["bootstrap"]
+        per_fold = " / ".join(f"{value:+.4f}" for value in difference[metric]["per_fold"])
+        print(f"{metric}: {bounds[metric]:+.4f} [{bounds[metric + '_ci_low']:+.4f}, {bounds[metric + '_ci_high']:+.4f}] (folds {per_fold})")
+
+
 def fit_predict(params: dict, rounds: int, X_train, y_train, X_test) -> np.ndarray:
     booster = lgb.train({**params, "objective": "binary", "verbose": -1, "num_threads": 1},
                         lgb.Dataset(X_train, y_train), num_boost_round=rounds)
@@ -156,7 +177,12 @@ def main() -> None:
     parser.add_argument("--reuse", type=Path, action="append", default=[],
                         help="with --nested: held-out scores of an earlier --scores-out (repeatable); refit only the rest")
     parser.add_argument("--candidates-only", action="store_true", help="with --candidate: fit only the candidates, no pairing")
+    parser.add_argument("--pair", type=Path, nargs=2, metavar=("BEFORE", "AFTER"),
+                        help="the shipped model's scores in two --scores-out files (two checkouts): after − before")
     args = parser.parse_args()
+    if args.pair:
+        pair_checkouts(*args.pair)
+        return
     config = load_config(default_config_path("call"), CallConfig)
     if args.nested:
         candidates = load_config(default_config_path("call_candidates"), CallCandidatesConfig).candidates
