@@ -92,13 +92,12 @@ def main() -> None:
     for name, run in runs.items():
         for evasion in rewrites:
             measured = run["variants"][evasion]
-            changed, undone = run["undone"][evasion]
             for row, model in enumerate(("yunmao", "baseline", "yunmao − baseline")):
                 if model in measured["drop"]:
                     cells = " | ".join(f"{measured[model][key]:.4f} ({0.0 - measured['drop'][model][key]:+.4f})" for key in keys)
                 else:
                     cells = " | ".join(with_interval(measured["difference"], key, signed=True) for key in keys)
-                lead = f"| {name} | {evasion} | {changed:.1%} / {undone:.1%}" if row == 0 else "| | |"
+                lead = f"| {name} | {evasion} | {run['undone'][evasion]}" if row == 0 else "| | |"
                 print(f"{lead} | {model} | {cells} |", flush=True)
 
 
@@ -112,14 +111,15 @@ def _overridden(obfuscation: ObfuscationConfig, seed: int | None, strength: floa
     return ObfuscationConfig.model_validate({**obfuscation.model_dump(), **given})
 
 
-def _changed_and_undone(frame: pd.DataFrame, obfuscate: Obfuscator) -> tuple[float, float]:
+def _changed_and_undone(frame: pd.DataFrame, obfuscate: Obfuscator) -> str:
     """Of the set's distinct unwanted texts, the share the rewrite changes; of those, the share whose
-    normalised rewrite equals their normalised clean text: the evasion undone before any model."""
+    normalised rewrite equals their normalised clean text (the evasion undone before any model
+    sees it; n/a where nothing changed, e.g. pinyin initials in English)."""
     texts = frame.loc[frame["label"].astype(int) == 1, "text"].drop_duplicates()
     respelt = texts.map(obfuscate)
     changed = respelt != texts
     undone = respelt[changed].map(normalise_text) == texts[changed].map(normalise_text)
-    return float(changed.mean()), float(undone.mean()) if changed.any() else float("nan")
+    return f"{changed.mean():.1%} / " + (f"{undone.mean():.1%}" if changed.any() else "n/a")
 
 
 if __name__ == "__main__":
