@@ -90,7 +90,7 @@ def main() -> None:
                 size = f"{run['n_held_out']} ({run['positives_held_out']})"
                 for model in (*models, "difference"):
                     pooled = run["pooled"][model]
-                    cells = " | ".join(_with_interval(pooled, key, signed=model == "difference") for key in keys)
+                    cells = " | ".join(with_interval(pooled, key, signed=model == "difference") for key in keys)
                     per_fold = run.get(model, {})
                     f1_cell = f"{per_fold['best_f1']:.4f}" if "best_f1" in per_fold else ""
                     type_cell = f"{per_fold['fraud_type_macro_f1']:.4f}" if "fraud_type_macro_f1" in per_fold else ""
@@ -130,7 +130,8 @@ def _at_threshold_cell(run: dict, model: str, action: str) -> str:
     return " | " + " / ".join("{:+.4f} [{:+.4f}, {:+.4f}]".format(*paired[f"{action}_{rate}"]) for rate in ("recall", "fpr"))
 
 
-def _with_interval(metrics: dict[str, float], key: str, *, signed: bool) -> str:
+def with_interval(metrics: dict[str, float], key: str, *, signed: bool) -> str:
+    """A table cell: ``metrics[key]`` and its ``_ci_low`` / ``_ci_high`` bounds; ``signed`` for differences."""
     shape = "{:+.4f}" if signed else "{:.4f}"
     low, high = shape.format(metrics[f"{key}_ci_low"]), shape.format(metrics[f"{key}_ci_high"])
     return f"{shape.format(metrics[key])} [{low}, {high}]"

@@ -27,6 +27,7 @@ from configs.environment import config_name, nested_model, variable_name
 from configs.evaluation import EvaluationConfig
 from configs.feedback import FeedbackConfig
 from configs.monitor import MonitorConfig
+from configs.obfuscation import ObfuscationConfig
 from configs.report import ReportConfig
 from configs.retrain import RetrainConfig
 from configs.serving import ServingConfig
@@ -35,7 +36,7 @@ from configs.taxonomy import TaxonomyConfig
 
 SCHEMAS: tuple[type[BaseModel], ...] = (
     CallConfig, CallCandidatesConfig, CampaignsConfig, ClusterConfig, DemoConfig, DensConfig, EvaluationConfig,
-    FeedbackConfig, MonitorConfig, ReportConfig, RetrainConfig, ServingConfig, SmsConfig, TaxonomyConfig,
+    FeedbackConfig, MonitorConfig, ObfuscationConfig, ReportConfig, RetrainConfig, ServingConfig, SmsConfig, TaxonomyConfig,
 )
 """The top-level schema of each ``configs/*.yaml`` (a test checks none is missing)."""
 

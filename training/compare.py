@@ -9,12 +9,14 @@ deduplicated frame works too). Two views of held-out data (:data:`VIEWS`):
   hold-outs of issue #11 (random splits of the original sets) are made.
 
 yunmao trains on its development part as ``yunmao train`` would (``cfg.duplicates``); the
-baseline on every row of the same part, as a file is given to it.
+baseline on every row of the same part, as a file is given to it. Both fits can also score
+rewrites of the held-out rows (``variants``, e.g. obfuscated scam text, training/obfuscate.py),
+so one fit measures a model clean and rewritten on identical rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +53,7 @@ class Contender:
 def compare_with_baseline(
     frame: pd.DataFrame, cfg: SmsConfig, folds: int, seed: int, max_folds: int | None = None,
     evaluation: EvaluationConfig | None = None, view: str = "grouped",
+    variants: Mapping[str, Callable[[pd.DataFrame], pd.DataFrame]] | None = None,
 ) -> dict:
     """Outer cross-validation (``view``): each fold is held out once, both models train on the rest.
 
@@ -64,13 +67,50 @@ def compare_with_baseline(
       ``configs/evaluation.yaml``) for each model and for the difference yunmao − baseline. Pooling
       makes the interval reflect every held-out row, and recall at FPR 0.1% needs more ham rows
       than one fold holds to mean anything.
+    - ``variants``: per name, a rewrite of the held-out rows (same rows, same order, e.g.
+      :func:`training.obfuscate.unwanted_obfuscated`) that the same two fits also score.
+      ``result["variants"][name]`` holds both models' pooled intervals on the rewritten rows, their
+      paired ``difference`` (yunmao − baseline), and ``drop``: per model, clean − rewritten, paired
+      on the same resamples. Per-fold means are under ``"yunmao <name>"`` / ``"baseline <name>"``.
     """
+    variants = dict(variants or {})
+
     def contenders(fit: FitResult, dev: pd.DataFrame, test: pd.DataFrame) -> dict[str, Contender]:
         baseline = build_baseline().fit(dev["text"], dev["label"].astype(int))
-        return {"yunmao": Contender(fit.model.score(test), fit.model.fraud_type_head),
-                "baseline": Contender(baseline.predict_proba(test["text"])[:, 1])}
 
-    return paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation, view)
+        def scored(rows: pd.DataFrame) -> dict[str, np.ndarray]:
+            return {"yunmao": fit.model.score(rows), "baseline": baseline.predict_proba(rows["text"])[:, 1]}
+
+        clean = scored(test)
+        fold = {"yunmao": Contender(clean["yunmao"], fit.model.fraud_type_head), "baseline": Contender(clean["baseline"])}
+        for name, rewrite in variants.items():
+            fold |= {_variant(model, name): Contender(scores) for model, scores in scored(rewrite(test)).items()}
+        return fold
+
+    pairs = [pair for name in variants for pair in _variant_pairs(name)]
+    result = paired_outer_cv(frame, cfg, folds, seed, contenders, max_folds, evaluation, view, pairs)
+    if variants:
+        result["variants"] = {name: _variant_result(result["pairs"], name) for name in variants}
+    return result
+
+
+def _variant(model: str, name: str) -> str:
+    """The contender name of ``model`` scoring the held-out rows rewritten by variant ``name``."""
+    return f"{model} {name}"
+
+
+def _variant_pairs(name: str) -> list[tuple[str, str]]:
+    """The paired comparisons a variant needs: the two models on it, and each model clean against it."""
+    return [(_variant("yunmao", name), _variant("baseline", name)),
+            *((model, _variant(model, name)) for model in ("yunmao", "baseline"))]
+
+
+def _variant_result(pairs: dict, name: str) -> dict:
+    """``compare_with_baseline``'s ``variants[name]``, read off :func:`paired_outer_cv`'s ``pairs``."""
+    on_variant, *drops = _variant_pairs(name)
+    yunmao, baseline, difference = pairs[on_variant]
+    return {"yunmao": yunmao, "baseline": baseline, "difference": difference,
+            "drop": {model: pairs[(model, rewritten)][2] for model, rewritten in drops}}
 
 
 def compare_candidate(
@@ -141,10 +181,14 @@ def paired_outer_cv(
     frame: pd.DataFrame, cfg: SmsConfig, folds: int, seed: int,
     contenders: Callable[[FitResult, pd.DataFrame, pd.DataFrame], dict[str, Contender]],
     max_folds: int | None = None, evaluation: EvaluationConfig | None = None, view: str = "grouped",
+    pairs: Sequence[tuple[str, str]] = (),
 ) -> dict:
-    """Two contenders on the same outer folds of ``view``: per fold, :func:`fit_development` on the
+    """Contenders on the same outer folds of ``view``: per fold, :func:`fit_development` on the
     development part, then ``contenders(fit, dev, test)`` scores the
-    held-out part (first − second is the ``difference``); ``dev`` is every development row.
+    held-out part (the first two returned are the pair under ``pooled``: first − second is the
+    ``difference``); ``dev`` is every development row. Each further pair of contender names in
+    ``pairs`` gets its paired intervals too, under ``result["pairs"][pair]``: the
+    (first, second, difference) of :func:`training.bootstrap.paired_intervals` on the pooled scores.
     In the grouped view the held-out part is its distinct texts (one row each, labels resolved
     as training resolves them); in the random view, every held-out row. Returns per-fold means of
     :data:`COMPARED` under each name, pooled paired intervals under ``pooled``, fraud-type
@@ -184,9 +228,9 @@ def paired_outer_cv(
                 features = (contender.featurise or fit.model.features)(test.iloc[typed])
                 type_pred.setdefault(name, []).extend(contender.fraud_type_head.predict(features)[0])
     y_pooled = np.concatenate(held_out)
-    first, second = pooled
-    first_ci, second_ci, difference = paired_intervals(
-        y_pooled, np.concatenate(pooled[first]), np.concatenate(pooled[second]), evaluation)
+    scores = {name: np.concatenate(parts) for name, parts in pooled.items()}
+    first, second = list(scores)[:2]
+    first_ci, second_ci, difference = paired_intervals(y_pooled, scores[first], scores[second], evaluation)
     result = {
         "n_held_out": int(len(y_pooled)),
         "positives_held_out": int(y_pooled.sum()),
@@ -195,6 +239,8 @@ def paired_outer_cv(
         **{model: {m: float(np.mean([fold[m] for fold in folds_])) for m in COMPARED} for model, folds_ in per_fold.items()},
         "pooled": {first: first_ci, second: second_ci, "difference": difference},
     }
+    if pairs:
+        result["pairs"] = {(a, b): paired_intervals(y_pooled, scores[a], scores[b], evaluation) for a, b in pairs}
     for name, predicted in type_pred.items():
         result[name]["fraud_type_macro_f1"] = macro_f1(type_true, predicted)
         result[name]["fraud_type_n"] = len(type_true)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from configs.evaluation import BootstrapConfig, EvaluationConfig
+from configs.obfuscation import load_obfuscation_config
 from configs.sms import DuplicatesConfig
 from features.sms.normalise import normalise_text
 from tests.models.conftest import SMALL_SMS_CONFIG
@@ -20,6 +21,7 @@ from training.compare import (
 )
 from training.data.demo_sms import generate_demo_sms
 from training.data.sms.dedupe import WEIGHT_COLUMN
+from training.obfuscate import unwanted_obfuscated
 
 EVALUATION = EvaluationConfig(bootstrap=BootstrapConfig(resamples=200))
 METRICS = ("roc_auc", "pr_auc", "recall_at_fpr_0.001", "recall_at_fpr_0.01")
@@ -53,6 +55,22 @@ def test_refit_and_bag_of_one_fit_on_the_same_rows_with_their_own_thresholds() -
         difference, low, high = result["at_thresholds"][key]
         assert difference == pytest.approx(result["refit"][key] - result["bag"][key])
         assert low <= difference <= high
+
+
+@pytest.mark.slow
+def test_variants_of_the_held_out_rows_are_scored_by_the_same_fits() -> None:
+    """Issue #11's obfuscated view: one fit per fold scores the clean and the rewritten rows, paired."""
+    frame = generate_demo_sms(n=400, seed=8)
+    variants = {"same": lambda rows: rows, "obfuscated": unwanted_obfuscated(load_obfuscation_config())}
+    result = compare_with_baseline(frame, SMALL_SMS_CONFIG, folds=3, seed=0, max_folds=1, evaluation=EVALUATION, variants=variants)
+    same, obfuscated = result["variants"]["same"], result["variants"]["obfuscated"]
+    assert {model: same[model] for model in ("yunmao", "baseline", "difference")} == result["pooled"]
+    assert all(value == 0 for drop in same["drop"].values() for value in drop.values())
+    for key in METRICS:
+        assert obfuscated["difference"][key] == pytest.approx(obfuscated["yunmao"][key] - obfuscated["baseline"][key])
+        for model in ("yunmao", "baseline"):
+            assert obfuscated["drop"][model][key] == pytest.approx(result["pooled"][model][key] - obfuscated[model][key])
+    assert obfuscated["yunmao"] != result["pooled"]["yunmao"], "the rewritten rows are scored, not the clean ones"
 
 
 def _with_copies(n: int = 400, copies: int = 120) -> pd.DataFrame:
