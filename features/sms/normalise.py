@@ -32,6 +32,15 @@ _SEPARATORS = r"[\s\*\-_|·•/\\~\^`'\"+#=.。、]+"
 _SEPARATOR_INSIDE_CJK = re.compile(
     rf"(?<=[{_CJK}])(?:{_SEPARATORS})(?=[{_CJK}a-z0-9])|(?<=[a-z0-9])(?:{_SEPARATORS})(?=[{_CJK}])"
 )
+# Digits written as the letters they resemble, inside a number: "l38OO138OOO", "4OO-8l2-5S8B". A
+# run of digits and these letters (case-folded; hyphens between them as phone numbers have)
+# standing alone, with at least _MIN_REAL_DIGITS real digits and at most one letter more than
+# digits, is read as the number it imitates. Words lack the digits ("boss", "bliss"); a run with
+# other letters beside it ("b2b2024x", "bl00d") is not alone; a space ends a run ("so so 12345");
+# a number with a plural s ("1000s") stays one.
+_DIGIT_LOOKALIKES = str.maketrans("olizsb", "011258")
+_LOOKALIKE_NUMBER = re.compile(r"(?<![a-z0-9])[0-9olizsb](?:-?[0-9olizsb]){4,}(?![a-z0-9])")
+_MIN_REAL_DIGITS = 3
 _WECHAT_VARIANTS = re.compile(r"(?:v信|薇信|徽信|威信|维信|微星|(?<![a-z])(?:vx|wx|weixin|wechat)(?![a-z]))")
 # A bare domain counts as a link on the TLDs SMS landing pages use, the cheap ones scam campaigns
 # register in bulk (.top, .xyz, .icu, .shop, .site …) beside the common ones.
@@ -67,12 +76,25 @@ def _casefold_except_placeholders(text: str) -> str:
     return "".join(pieces) + text[start:].casefold()
 
 
+def _as_number(run: re.Match[str]) -> str:
+    """The digits a run of digits and look-alike letters imitates, when it is mostly digits."""
+    text = run.group()
+    digits = sum(ch in "0123456789" for ch in text)
+    letters = sum(ch.isalpha() for ch in text)
+    if digits < _MIN_REAL_DIGITS or letters > digits + 1 or (letters == 1 and text.endswith("s")):  # "1990s"
+        return text
+    return text.translate(_DIGIT_LOOKALIKES)
+
+
 def clean_text(text: str) -> str:
-    """Undo obfuscation without masking: NFKC, drop invisible/control chars, case-fold, join."""
+    """Undo obfuscation without masking: NFKC, drop invisible/control chars, case-fold, digits
+    spelt with look-alike letters, join."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     text = _casefold_except_placeholders(text)
+    if _DIGIT.search(text):
+        text = _LOOKALIKE_NUMBER.sub(_as_number, text)
     text = _SEPARATOR_INSIDE_CJK.sub("", text)
     text, replaced = _WECHAT_VARIANTS.subn("微信", text)
     if replaced:
