@@ -89,6 +89,34 @@ def test_short_numbers_are_kept(raw: str, expected: str) -> None:
     assert normalise_text(raw) == expected
 
 
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("请拨打l38OO138OOO联系客服", "请拨打 PHONE 联系客服"),  # O for 0, l for 1: a mobile number
+        ("退款热线4OO-8l2-5S8B", "退款热线 PHONE"),  # S for 5, B for 8, hyphens as service lines have
+        ("客服电话0l0-88886666", "客服电话 PHONE"),
+        ("收款账户6222O2l234567890l23", "收款账户 CARDNO"),
+        ("验证码8345l2", "验证码 NUM"),
+    ],
+)
+def test_digits_written_as_look_alike_letters_are_read_as_the_number(raw: str, expected: str) -> None:
+    assert normalise_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Boss bliss solid oil", "boss bliss solid oil"),  # words of the look-alike letters, no digits
+        ("bl00d b2b2024x win10 i5-8250u", "bl00d b2b2024x win10 i5-8250u"),  # other letters beside the run
+        ("you must have 1000s of texts", "you must have 1000s of texts"),  # a plural, not a 5
+        ("so so 12345 ok", "so so 12345 ok"),  # a space ends a run
+        ("2OO元", "2oo元"),  # too short to be a number the masks read
+    ],
+)
+def test_look_alike_letters_outside_a_number_are_left_alone(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
 @pytest.mark.parametrize("raw", ["请访问URL", "PHONE坏了", "myMONEY"])
 def test_placeholder_letters_inside_a_word_are_case_folded(raw: str) -> None:
     """Only a whole-word placeholder survives case folding; the same letters inside a word do not."""
@@ -119,11 +147,13 @@ def test_obfuscated_copy_of_a_template_normalises_like_the_original() -> None:
 
 def _every_step(raw: str) -> str:
     """Normalisation with every substitution applied unconditionally (the path before session 12,
-    which skips a second separator pass without a WeChat spelling and the number masks without a digit)."""
+    which skips a second separator pass without a WeChat spelling, and the look-alike digits and the
+    number masks without a digit)."""
     text = unicodedata.normalize("NFKC", raw)
     text = normalise._INVISIBLE.sub("", text)
     text = normalise._CONTROL.sub(" ", text)
     text = normalise._casefold_except_placeholders(text)
+    text = normalise._LOOKALIKE_NUMBER.sub(normalise._as_number, text)
     for pattern, replacement in ((normalise._SEPARATOR_INSIDE_CJK, ""), (normalise._WECHAT_VARIANTS, "微信"),
                                  (normalise._SEPARATOR_INSIDE_CJK, "")):
         text = pattern.sub(replacement, text)
