@@ -5,6 +5,7 @@ stream, and a Redis that is down fails a command at start but never a live reque
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 from datetime import datetime, timedelta, timezone
@@ -225,6 +226,23 @@ def test_a_redis_that_is_down_loses_and_counts_the_batch_but_never_fails_the_req
 # ---- commands reading the stores -------------------------------------------------------------
 
 
+# The modules that bind models.registry.resolve_model_version by name when imported (the others
+# import it inside a function, so they read the registry's attribute, fake or real, at each call).
+_REGISTRY_LOOKUP_IMPORTERS = ("training.report.model", "training.retrain")
+
+
+def champion_m1_challenger_m2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry answers as if model m had champion version 1 and a challenger, version 2.
+
+    Every module that binds the registry lookup by name is imported first, so it binds the real
+    one, then given the fake: a module first imported while only models.registry held the fake
+    kept it after this test and failed later ones in the same process (test_resource_skew's)."""
+    modules = [importlib.import_module(name) for name in ("models.registry", *_REGISTRY_LOOKUP_IMPORTERS)]
+    for module in modules:
+        monkeypatch.setattr(module, "resolve_model_version", lambda uri: ("m", "2"))
+    monkeypatch.setattr("training.retrain.current_champion", lambda name: "models:/m/1")
+
+
 @pytest.fixture
 def redis_configs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Point the monitor and serving configs at a Redis: call with its URL."""
@@ -283,8 +301,7 @@ def test_shadow_pairs_of_two_workers_feed_the_report_and_the_gates(durable: Dura
 
     from training.shadow.gates import promotion_evidence
 
-    monkeypatch.setattr("models.registry.resolve_model_version", lambda uri: ("m", "2"))
-    monkeypatch.setattr("training.retrain.current_champion", lambda name: "models:/m/1")
+    champion_m1_challenger_m2(monkeypatch)
     verdict = promotion_evidence("m", "2", ShadowGates(enabled=True, min_shadow_pairs=8, max_block_disagreement=0.3))
     assert verdict is not None and verdict.passed and verdict.pairs == 8 and verdict.block_disagreement == pytest.approx(0.25)
 
@@ -325,8 +342,7 @@ def test_a_shadow_scorer_whose_redis_is_down_counts_the_pairs_and_the_offer_neve
 
 def test_commands_fail_in_one_line_when_redis_is_down(redis_configs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     redis_configs(closed_port_url())
-    monkeypatch.setattr("models.registry.resolve_model_version", lambda uri: ("m", "2"))
-    monkeypatch.setattr("training.retrain.current_champion", lambda name: "models:/m/1")
+    champion_m1_challenger_m2(monkeypatch)
     gated = tmp_path / "retrain.yaml"
     retrain = yaml.safe_load(default_config_path("retrain").read_text(encoding="utf-8"))
     gated.write_text(yaml.safe_dump({**retrain, "shadow_gates": {"enabled": True}}), encoding="utf-8")
