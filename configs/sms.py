@@ -242,6 +242,8 @@ class SmsConfig(StrictModel):
     demo_mix: DemoMixConfig = DemoMixConfig()
     memory: MemoryConfig = MemoryConfig()
     max_reasons: int = Field(5, ge=0, le=20)
+    # Words of the message a script cue's reason quotes, at most ("冒充公检法称涉案：“公安”“涉嫌”"; 0: the label alone).
+    max_reason_quotes: int = Field(3, ge=0, le=10)
 
     @property
     def source_copies(self) -> int | None:

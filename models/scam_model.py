@@ -20,6 +20,7 @@ from sklearn.base import TransformerMixin
 from configs.call import ProfileConfig
 from features.reasons import top_reasons
 from features.sms.preprocess import normalise_records
+from features.sms.reasons import quote_cue_reasons
 from models.csr import as_csr, csr_columns
 from models.ensemble import BoosterBag, predict
 from models.merge import mean_member_proba
@@ -175,6 +176,10 @@ class ScamModel:
     # booster leaves them near zero weight, yet they are what an analyst can check and act on.
     lead_reasons: frozenset[str] = frozenset()
     max_reasons: int = 5
+    # SMS: words of the message quoted after a script cue's reason, at most this many
+    # ("冒充公检法称涉案：“公安”“涉嫌”"; configs/sms.yaml ``max_reason_quotes``). Models pickled
+    # before it existed read this default.
+    max_reason_quotes: int = 3
     # Samples from validation data (key "score" plus the top features by gain): the
     # reference distribution drift reports compare new data against.
     reference: Mapping[str, np.ndarray] = field(default_factory=dict)
@@ -258,19 +263,22 @@ class ScamModel:
 
     def scored(self, records) -> Scored:
         """The model inputs of ``records`` and their scores as served (:meth:`score`), from one
-        featurisation (what decisions, evaluation, reports and the drift reference read); with a
-        template memory the records are normalised once for features and memory alike."""
-        memory = self.template_memory
-        if memory is None:
+        featurisation (what decisions, evaluation, reports and the drift reference read). SMS
+        records are normalised once, for the features, the template memory and the words a
+        reason quotes (:attr:`Scored.texts`) alike."""
+        if self.kind != "sms":
             features = self.features(records)
             return Scored(features, self.score_features(features), None, None)
         normalised = normalise_records(records)
         features = self.features(normalised)
         model_scores = self.score_features(features)
+        memory = self.template_memory
+        if memory is None:
+            return Scored(features, model_scores, None, None, normalised.norm)
         counts = memory.lookup_templates(normalised.templates)
         scores = memory.update(model_scores, counts)
         raised = np.where((scores > model_scores) & (counts.unwanted > 0), counts.unwanted, 0)
-        return Scored(features, scores, raised, counts.known)
+        return Scored(features, scores, raised, counts.known, normalised.norm)
 
     def decide(self, records: pd.DataFrame | Sequence[Mapping[str, object]], explain: bool = True) -> list[Decision]:
         """Score, act, type and (for block/warn when ``explain``) explain each record, in order.
@@ -294,7 +302,9 @@ class ScamModel:
                 names, type_scores = self.fraud_type_head.predict(features if len(typed) == len(actions) else features[typed])
                 types = {int(i): (n, float(s)) for i, n, s in zip(typed, names, type_scores, strict=True)}
             if explain and self.max_reasons:
-                reasons = dict(zip(flagged.tolist(), self.explain_features(flagged_features, _rows(records, flagged)), strict=False))
+                texts = None if scored.texts is None else [scored.texts[i] for i in flagged.tolist()]
+                explained = self.explain_features(flagged_features, _rows(records, flagged), texts)
+                reasons = dict(zip(flagged.tolist(), explained, strict=False))
                 if scored.raised is not None:
                     self._add_memory_reasons(reasons, flagged, scored.raised)
         # Python values read once per array (``tolist``): the same floats and strings, without a NumPy
@@ -371,11 +381,14 @@ class ScamModel:
                 actions[i] = fixed
         return categories, fraud_scores
 
-    def explain_features(self, features, records: pd.DataFrame | Sequence[Mapping[str, object]] | None = None) -> list[list[str]]:
+    def explain_features(self, features, records: pd.DataFrame | Sequence[Mapping[str, object]] | None = None,
+                         texts: Sequence[str] | None = None) -> list[list[str]]:
         """Readable top positive contributions (LightGBM ``pred_contrib``) of each row.
 
         ``records`` (the same rows) lets a template name a column the model does not use,
         e.g. a den's known-fraud count beside the den's fraud share the model does use.
+        ``texts`` (SMS: the same rows' normalised texts, :attr:`Scored.texts`) give each script
+        cue's reason the words that fired it (``features.sms.reasons.quote_cue_reasons``).
 
         Stays sparse throughout: a dense copy of a 256-message batch would be ~100 MB.
         """
@@ -406,6 +419,8 @@ class ScamModel:
             candidates = ((self.feature_names[c], present_values.get(c, 0.0)) for c in ordered.tolist())
             row_values = _RowValues(values, row, self.feature_names, records)
             reasons = top_reasons(candidates, self.reason_templates, self.max_reasons, row_values, self.fallback_reasons)
+            if reasons and texts is not None:
+                reasons = quote_cue_reasons(reasons, texts[row], self.max_reason_quotes)
             explanations.append(reasons or self._generic_reasons(present_values, row_values))
         return explanations
 
@@ -421,12 +436,14 @@ class ScamModel:
 class Scored(NamedTuple):
     """One featurisation's outputs: features and served scores and, with a template memory, per
     row the unwanted labelled copies of its template where the memory raised its score (else 0)
-    and whether training labelled its template at all (``known``)."""
+    and whether training labelled its template at all (``known``); for SMS, each row's normalised
+    text (``texts``: what the script cues read, and what their reasons quote)."""
 
     features: object
     scores: np.ndarray
     raised: np.ndarray | None
     known: np.ndarray | None
+    texts: list[str] | None = None
 
 
 def _rows(records, rows: np.ndarray) -> pd.DataFrame | list[Mapping[str, object]] | None:

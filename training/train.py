@@ -72,6 +72,7 @@ def fit_sms(
     )
     fit.model.fallback_reasons = SMS_FALLBACK_REASONS
     fit.model.lead_reasons = SMS_LEAD_REASONS
+    fit.model.max_reason_quotes = cfg.max_reason_quotes
     return fit
 
 

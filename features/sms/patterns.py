@@ -163,26 +163,69 @@ def _kept(starts: list[int], spans: list[tuple[int, int]]) -> list[int]:
     return [at for at in starts if not any(lo <= at <= hi for lo, hi in spans)]
 
 
-def _close_enough(starts_per_list: list[list[int]], within: int | None) -> bool:
-    """True when every list has a start and, with ``within``, one start of each list lies in one
-    window of ``within`` characters."""
+def _first_firing(starts_per_list: list[list[int]], within: int | None) -> list[int] | None:
+    """The first place a cue fires, as one start per word list, or None where it does not fire.
+
+    ``starts_per_list``: each list's counted hit starts, ascending. Every list needs a start and,
+    with ``within``, one start of each list must lie in one window of ``within`` characters: the
+    windows are tried from the earliest start on, and in the first that holds one of each list,
+    each list's earliest start in it is taken. Without ``within``, each list's earliest start."""
     if not all(starts_per_list):
-        return False
+        return None
     if within is None:
-        return True
-    return any(all(any(first <= at <= first + within for at in starts) for starts in starts_per_list)
-               for first in sorted({at for starts in starts_per_list for at in starts}))
+        return [starts[0] for starts in starts_per_list]
+    for first in sorted({at for starts in starts_per_list for at in starts}):
+        firing = []
+        for starts in starts_per_list:
+            at = next((at for at in starts if first <= at <= first + within), None)
+            if at is None:
+                break
+            firing.append(at)
+        else:
+            return firing
+    return None
+
+
+def _counted_starts(seen: str, cue: Cue) -> list[list[int]]:
+    """Per word list of ``cue``, ascending, the starts of its words' hits in ``seen`` (the text as
+    the cue reads it, :meth:`Cue.seen`) that no negation governs: the hits the cue counts."""
+    spans = negated_spans(seen) if cue.negatable else []
+    starts_per_list = []
+    for words in cue.word_lists:
+        starts = sorted({at for word in words for at in _occurrences(seen, word)})
+        starts_per_list.append(_kept(starts, spans))
+    return starts_per_list
 
 
 def cue_fires(text: str, cue: Cue) -> bool:
     """Whether ``cue`` fires on normalised ``text``, word by word: the reference for :func:`cue_row`."""
-    text = cue.seen(text)
-    spans = negated_spans(text) if cue.negatable else []
-    starts_per_list = []
-    for words in cue.word_lists:
-        starts = sorted({at for word in words for at in _occurrences(text, word)})
-        starts_per_list.append(_kept(starts, spans))
-    return _close_enough(starts_per_list, cue.within)
+    return _first_firing(_counted_starts(cue.seen(text), cue), cue.within) is not None
+
+
+def cue_words(text: str, cue: Cue) -> tuple[str, ...]:
+    """The words of normalised ``text`` that fired ``cue``, in text order; () where it does not fire.
+
+    One word per word list: its hit at the first place the cue fires (:func:`_first_firing`), so a
+    word the cue does not count (blanked by ``ignore``, negated, outside every ``within`` window)
+    is never one. Where several of a list's words start at that hit, the longest ("资金清查", not a
+    shorter word it begins with); a word given already, or inside another one given (two lists
+    hit by one "屏幕共享"), is not given again. What a reason quotes (``features.sms.reasons``)."""
+    seen = cue.seen(text)
+    firing = _first_firing(_counted_starts(seen, cue), cue.within)
+    if firing is None:
+        return ()
+    hits = sorted(
+        ((at, max((word for word in words if seen.startswith(word, at)), key=len)) for at, words in zip(firing, cue.word_lists, strict=True)),
+        key=lambda hit: (hit[0], -len(hit[1])),
+    )
+    found: list[str] = []
+    end = -1
+    for at, word in hits:
+        if at + len(word) <= end or word in found:  # inside the word before it, or given already
+            continue
+        found.append(word)
+        end = max(end, at + len(word))
+    return tuple(found)
 
 
 def _occurrences(text: str, word: str) -> list[int]:
@@ -229,7 +272,7 @@ def cue_row(text: str) -> list[float]:
             row.append(1.0)
             continue
         starts_per_list = [_kept([match.start() for match in starts.finditer(seen)], cue_spans) for _, starts in searches]
-        row.append(float(_close_enough(starts_per_list, cue.within)))
+        row.append(float(_first_firing(starts_per_list, cue.within) is not None))
     return row
 
 

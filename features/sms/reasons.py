@@ -16,7 +16,7 @@ from features.reasons import GRAM_PREFIXES, gram_or_self
 from features.resource_files import SMS_FUNCTION_WORDS_FILE, resource_path
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
-from features.sms.patterns import COUNTER_CUES, SHAPE_FEATURES, script_cues
+from features.sms.patterns import COUNTER_CUES, SHAPE_FEATURES, cue_words, script_cues
 from features.sms.text import CATEGORY_SCORE_NAME, FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
 MIN_GRAM_CHARS = 2
@@ -48,6 +48,9 @@ SMS_FALLBACK_REASONS = frozenset({LINEAR_SCORE_NAME})
 # (an official reminder, a refund going back the way it was paid) are evidence *against* fraud,
 # so they never lead.
 SMS_LEAD_REASONS = frozenset(reason for reason in script_cues() if reason not in COUNTER_CUES)
+# A script cue's reason quotes the words of the message that fired it, after its label:
+# "冒充公检法称涉案：“公安”“涉嫌”" (:func:`quote_cue_reasons`); :func:`cue_label` reads the label back.
+CUE_QUOTE_SEPARATOR = "："
 # Said when the known-template memory (models/template_memory.py) raised a flagged message's score;
 # ``{value}``: its template's training messages labelled unwanted (never said of none).
 SMS_MEMORY_REASON = "与训练数据中 {value} 条已标注的垃圾/诈骗短信同一模板"
@@ -85,3 +88,27 @@ def _only_function_words(gram: str) -> bool:
     words = _function_words()
     tokens = "".join(ch if ch.isalnum() else " " for ch in gram).split()
     return all(token in words or all(ch in words for ch in token) for token in tokens)
+
+
+def quote_cue_reasons(reasons: Sequence[str], text: str, max_quotes: int) -> list[str]:
+    """``reasons`` with each script cue's label followed by the words of ``text`` (the message's
+    normalised text, what the cue read) that fired it, at most ``max_quotes`` of them, each in
+    “” in text order: "冒充公检法称涉案：“公安”“涉嫌”". The words are
+    :func:`features.sms.patterns.cue_words`: those the cue counted, never one it read past or
+    found negated. Any other reason, a cue that finds no word (``max_quotes`` 0, or a model whose
+    cue fired on words since edited) and a reason already quoted are kept as they are."""
+    cues = script_cues()
+    quoted = []
+    for reason in reasons:
+        cue = cues.get(reason)
+        words = cue_words(text, cue)[:max_quotes] if cue is not None and max_quotes > 0 else ()
+        quoted.append(reason + CUE_QUOTE_SEPARATOR + "".join(f"“{word}”" for word in words) if words else reason)
+    return quoted
+
+
+def cue_label(reason: str) -> str:
+    """The script cue a reason names ("冒充公检法称涉案" of "冒充公检法称涉案：“公安”“涉嫌”", or of
+    itself); any other reason as it is. Code that reads reasons as cue names reads them through
+    this: ``cue_label(reason) in script_cues()``."""
+    label, separator, _ = reason.partition(CUE_QUOTE_SEPARATOR)
+    return label if separator and label in script_cues() else reason

@@ -155,3 +155,10 @@ def test_a_config_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path, cont
     with pytest.raises(ConfigError) as error:
         load_config(path, SmsConfig)
     assert str(error.value).startswith(f"{path}: ") and message in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("value", [-1, 11, "two"])
+def test_the_quote_limit_of_a_cue_reason_is_checked_at_load(tmp_path: Path, value: object) -> None:
+    assert load_config(SHIPPED, SmsConfig).max_reason_quotes == 3
+    with pytest.raises(ConfigError, match=r"sms\.yaml: invalid config: max_reason_quotes"):
+        load_config(_write(tmp_path, f"max_reason_quotes: {value}\n"), SmsConfig)

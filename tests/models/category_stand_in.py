@@ -37,8 +37,10 @@ class _FixedHead(CategoryHead):
 
 
 def category_model(fraud_thresholds: Thresholds | None, allowed_category_from_head: bool = False) -> ScamModel:
+    # kind "call": the stand-in reads its columns from the frame as a call featuriser does (an SMS
+    # model normalises its records' text before featurising them).
     return ScamModel(
-        kind="sms", featuriser=_Columns(), booster=_MarginBooster(), calibrator=PlattCalibrator(1.0, 0.0),
+        kind="call", featuriser=_Columns(), booster=_MarginBooster(), calibrator=PlattCalibrator(1.0, 0.0),
         thresholds=UNWANTED, feature_names=["margin", "p_fraud"], max_reasons=0,
         category_head=_FixedHead(boosters=[], classes=CLASSES), category_actions={"ham": "allow", "spam": "by_threshold",
                                                                                 "fraud": "by_threshold"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from features.sms.patterns import script_cues
+from features.sms.reasons import cue_label
 from features.sms.text import LINEAR_SCORE_NAME
 from models.scam_model import ALLOW, ScamModel
 from tests.models.conftest import sms
@@ -92,5 +93,6 @@ def test_appending_the_issue_phrase_raises_the_score(demo_model: ScamModel, text
 
 def test_a_flagged_scam_leads_with_the_script_it_follows(demo_model: ScamModel) -> None:
     reasons = demo_model.decide(sms(POLICE, sender=MOBILE))[0].reasons
-    assert reasons[0] in script_cues() and "冒充公检法称涉案" in reasons
+    labels = [cue_label(reason) for reason in reasons]
+    assert labels[0] in script_cues() and "冒充公检法称涉案" in labels
     assert LINEAR_SCORE_NAME not in reasons

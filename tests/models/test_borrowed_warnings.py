@@ -17,6 +17,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from features.sms.reasons import cue_label
 from models.scam_model import ALLOW, Decision, ScamModel
 from tests.hand_written_sms import (
     BORROWED_WARNINGS,
@@ -79,14 +80,14 @@ def test_the_shipped_model_flags_scams_that_borrow_a_warning(demo_trained_model:
 @pytest.mark.parametrize("warning", BORROWED_WARNINGS)
 def test_a_scam_that_borrows_a_warning_still_names_its_script(demo_trained_model: ScamModel, warning: str) -> None:
     (decision,) = _decide(demo_trained_model, [insert_mid_text(POLICE_SCAM, warning)], MOBILE)
-    assert decision.action != ALLOW and POLICE_REASON in decision.reasons, (decision.action, decision.reasons)
+    assert decision.action != ALLOW and POLICE_REASON in map(cue_label, decision.reasons), (decision.action, decision.reasons)
 
 
 @pytest.mark.slow
 def test_a_reminder_word_is_never_a_reason_for_a_flag(demo_trained_model: ScamModel) -> None:
     """A scam that borrows a reminder's words is explained by its script, never by "官方反诈提醒用语"."""
     borrowed = [insert_mid_text(POLICE_SCAM, warning) for warning in BORROWED_WARNINGS]
-    assert not [decision.reasons for decision in _decide(demo_trained_model, borrowed, MOBILE) if REMINDER_REASON in decision.reasons]
+    assert not [decision.reasons for decision in _decide(demo_trained_model, borrowed, MOBILE) if REMINDER_REASON in map(cue_label, decision.reasons)]
 
 
 @pytest.mark.slow

@@ -67,3 +67,16 @@ def test_profile_mappings_decide_as_the_frame_does(call_model_and_profiles) -> N
         assert [replace(d, watched=()) for d in from_records] == [replace(d, watched=()) for d in from_frame]
         np.testing.assert_array_equal([d.watched for d in from_records], [d.watched for d in from_frame])
     assert any("（标签 1）" in reason for d in templated.decide(records) for reason in d.reasons)
+
+
+def test_call_decisions_quote_nothing_and_are_explained_from_their_features_alone(call_model_and_profiles) -> None:
+    """Only SMS cue reasons quote words: a call model keeps no text and says what its features say."""
+    model, profiles = call_model_and_profiles
+    scored = model.scored(profiles)
+    assert scored.texts is None
+    decisions = model.decide(profiles)
+    flagged = np.array([i for i, d in enumerate(decisions) if d.action != "allow"])
+    assert len(flagged)
+    explained = model.explain_features(scored.features[flagged], profiles.iloc[flagged])
+    assert [decisions[i].reasons for i in flagged] == explained
+    assert not any("：“" in reason for reasons in explained for reason in reasons)

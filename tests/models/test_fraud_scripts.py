@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from features.sms.patterns import script_cues
+from features.sms.reasons import cue_label
 from features.sms.text import LINEAR_SCORE_NAME
 from models.scam_model import ALLOW, Decision, ScamModel
 from tests.hand_written_sms import (
@@ -107,7 +108,7 @@ def test_ordinary_messages_are_allowed(ordinary_decisions: list[Decision]) -> No
 def test_flagged_scams_name_a_concrete_script_cue(scam_decisions: list[Decision]) -> None:
     cues = set(script_cues())
     flagged = [(text, d.reasons) for (*_, text), d in zip(SCAMS, scam_decisions, strict=True) if d.action != ALLOW]
-    without_cue = [(text, reasons) for text, reasons in flagged if not cues & set(reasons)]
+    without_cue = [(text, reasons) for text, reasons in flagged if not cues & set(map(cue_label, reasons))]
     assert without_cue == []
 
 
@@ -115,5 +116,5 @@ def test_flagged_scams_name_a_concrete_script_cue(scam_decisions: list[Decision]
 def test_reasons_never_state_an_absence_or_a_generic_similarity_beside_a_cue(scam_decisions: list[Decision]) -> None:
     for decision in scam_decisions:
         assert not any("0 个" in reason or "0%" in reason for reason in decision.reasons), decision.reasons
-        if set(script_cues()) & set(decision.reasons):
+        if set(script_cues()) & set(map(cue_label, decision.reasons)):
             assert LINEAR_SCORE_NAME not in decision.reasons, decision.reasons

@@ -12,6 +12,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
+from features.sms.normalise import normalise_text
+from features.sms.reasons import cue_label
 from tests.servers import CONDITION_SECONDS, wait_until
 from tests.serving.cases import (
     BAD_CASES,
@@ -107,6 +109,13 @@ def test_results_follow_request_order_and_name_the_model(client: httpx.Client, d
         assert len(result["reasons"]) <= 5
         if result["action"] == "allow":
             assert result["reasons"] == [] and result["fraud_type"] is None
+    # A flagged scam's script cues quote the words of that message which fired them (issue #10).
+    quoted = [(m["text"], reason) for m, result in zip(messages, payload["results"], strict=True)
+              for reason in result["reasons"] if cue_label(reason) != reason]
+    assert quoted, [r["reasons"] for r in payload["results"] if r["reasons"]]
+    for text, reason in quoted:
+        words = reason.removeprefix(cue_label(reason) + "：“").removesuffix("”").split("”“")
+        assert words and all(word in normalise_text(text) for word in words), (reason, text)
     # the same messages one by one (batched path) give the same decisions
     singles = [score(client, body({"messages": [m]})).json()["results"][0] for m in messages[:10]]
     assert [round(s["score"], 9) for s in singles] == [round(r["score"], 9) for r in payload["results"][:10]]

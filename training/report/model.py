@@ -19,7 +19,7 @@ from mlflow import MlflowClient
 
 from configs.report import ReportConfig
 from models.registry import load_scam_model, resolve_model_version
-from models.scam_model import REFERENCE_SCORE, ScamModel
+from models.scam_model import REFERENCE_SCORE, ScamModel, Scored
 from training.data.datasets import load_for_model
 from training.report import Report, build_report
 from training.report import metrics as M
@@ -53,8 +53,9 @@ def _column(features, index: int) -> np.ndarray:
     return np.asarray(column.toarray() if sp.issparse(column) else column, dtype=float).ravel()
 
 
-def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[ModelRun, object]:
-    """Score ``records`` once; returns the run (no reasons yet) and the feature matrix for explaining."""
+def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[ModelRun, Scored]:
+    """Score ``records`` once; returns the run (no reasons yet) and what explaining reads (the
+    features and, for SMS, the normalised texts a cue's reason quotes)."""
     scored = model.scored(records)
     features, scores = scored.features, scored.scores
     actions, categories, fraud_scores = model.acted(scored)
@@ -74,16 +75,18 @@ def model_run(model: ScamModel, name: str, records: pd.DataFrame) -> tuple[Model
         categories=categories if model.category_head is not None else None,
         fraud_scores=fraud_scores,
     )
-    return run, features
+    return run, scored
 
 
-def with_reasons(run: ModelRun, model: ScamModel, features, rows: Sequence[int], records: pd.DataFrame | None = None) -> ModelRun:
-    """``run`` with the model's reasons filled in for ``rows`` (other rows get none)."""
+def with_reasons(run: ModelRun, model: ScamModel, scored: Scored, rows: Sequence[int], records: pd.DataFrame | None = None) -> ModelRun:
+    """``run`` with the model's reasons filled in for ``rows`` (other rows get none): explained as
+    :meth:`ScamModel.decide` explains a flagged message, script cues quoting its words."""
     reasons: list[list[str]] = [[] for _ in range(len(run.scores))]
     rows = sorted(set(rows))
     if rows:
         shown = None if records is None else records.iloc[rows]
-        for row, explanation in zip(rows, model.explain_features(features[rows], shown), strict=False):
+        texts = None if scored.texts is None else [scored.texts[i] for i in rows]
+        for row, explanation in zip(rows, model.explain_features(scored.features[rows], shown, texts), strict=False):
             reasons[row] = explanation
     return ModelRun(**{**run.__dict__, "reasons": reasons})
 
@@ -108,9 +111,9 @@ def evaluate_for_report(
                              f"{model.kind} model: compare two models of the same kind")
         other, _ = model_run(other_model, f"{other_name} v{other_version}", records)
     data = eval_data(records)
-    run, features = model_run(model, f"{name} v{version}", records)
+    run, scored = model_run(model, f"{name} v{version}", records)
     shown = [i for rows in M.worst_errors(data.labels, run, config.worst_examples).values() for i in rows]
-    return build_report(data, with_reasons(run, model, features, shown, records), config, other)
+    return build_report(data, with_reasons(run, model, scored, shown, records), config, other)
 
 
 def log_report(name: str, version: str, html: Path, metrics: Path) -> str:

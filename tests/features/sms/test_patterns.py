@@ -12,8 +12,10 @@ from features.sms.patterns import (
     ENTITY_REASONS,
     SHAPE_FEATURES,
     PatternFeatures,
+    cue_fires,
     cue_matrix,
     cue_rows,
+    cue_words,
     quoted_cue_names,
     reminder_zeroed_cue_matrix,
     script_cues,
@@ -214,17 +216,12 @@ def test_negation_spares_the_reminder_cue(patterns: PatternFeatures) -> None:
 
 
 def _word_by_word_cues(text: str) -> list[float]:
-    from features.sms.patterns import cue_fires
-
     return [float(cue_fires(text, cue)) for cue in script_cues().values()]
 
 
-def test_cue_rows_say_what_the_word_lists_say() -> None:
-    """``cue_row`` searches each word list as one regex; it must fire exactly where ``cue_fires``
-    (a word of every list in the text) does: every cue word alone, each cue's first words
-    together, words inside other text, regex metacharacters and nothing at all."""
-    from features.sms.patterns import cue_row
-
+def _cue_texts() -> list[str]:
+    """Every cue word alone, each cue's first words together, words inside other text, regex
+    metacharacters and nothing at all, negation, proximity and what a cue reads past."""
     cues = [cue.word_lists for cue in script_cues().values()]
     texts = [word for word_lists in cues for words in word_lists for word in words]
     texts += ["，".join(words[0] for words in word_lists) for word_lists in cues]
@@ -234,8 +231,51 @@ def test_cue_rows_say_what_the_word_lists_say() -> None:
     texts += ["亲爱的" + "好" * gap + "平台" for gap in (16, 17, 18)] + ["亲爱的请勿" + "好" * gap + "平台" for gap in (9, 10, 11)]
     # What the reminder cue reads past (its ``ignore``), alone and beside its own words.
     texts += ["我们不是骗人的", "注册 URL,谨防诈骗", "谨防诈骗分子冒充", "谨防诈骗,勿泄露", "说是骗人的,谨防杀猪盘哦!【某某】", "这可不是杀猪盘"]
-    for text in texts:
+    return texts
+
+
+def test_cue_rows_say_what_the_word_lists_say() -> None:
+    """``cue_row`` searches each word list as one regex; it must fire exactly where ``cue_fires``
+    (a word of every list in the text) does, on every text of :func:`_cue_texts`."""
+    from features.sms.patterns import cue_row
+
+    for text in _cue_texts():
         assert cue_row(text) == _word_by_word_cues(text), text
+
+
+def test_a_cue_gives_words_exactly_where_it_fires_and_only_its_own_words_of_the_text() -> None:
+    """What a reason quotes (``cue_words``) comes from the matching ``cue_fires`` does: words
+    wherever the cue fires, none where it does not, each a word of one of its lists found in the
+    text, one per list at most."""
+    for text in _cue_texts():
+        for name, cue in script_cues().items():
+            words = cue_words(text, cue)
+            assert bool(words) == cue_fires(text, cue), (name, text)
+            assert len(words) <= len(cue.word_lists), (name, text, words)
+            assert all(any(word in words_of for words_of in cue.word_lists) for word in words), (name, text, words)
+            assert all(word in text for word in words), (name, text, words)
+
+
+@pytest.mark.parametrize(
+    "raw, cue, words",
+    [
+        # Two police scripts, each quoted in its own words.
+        ("这里是市公安局，您的身份证涉嫌一起洗钱案件", "冒充公检法称涉案", ("公安", "涉嫌")),
+        ("法院通知：你被银行起诉了，后天开庭，想和解就先交和解金", "冒充公检法称涉案", ("法院", "起诉")),
+        # A negated word is not what fired the cue: the police word after the warning is.
+        ("不要相信自称警察的人，公安局通知你涉嫌洗钱", "冒充公检法称涉案", ("公安", "涉嫌")),
+        # A word the cue reads past (its ``ignore``: "申报时填写的") is not quoted.
+        ("退至您申报时填写的银行卡，请回复验证码", "要求提供验证码或银行卡号", ("银行卡", "回复")),
+        # With ``within``: the pair close together, not the greeting thirty characters before.
+        ("亲爱的家长" + "好" * 30 + "宝贝，这个平台能赚钱", "网恋交友对象引导投资或充值", ("宝贝", "平台")),
+        # One word two lists share is quoted once; the longest word starting at a hit.
+        ("请打开屏幕共享", "要求屏幕共享或下载会议软件", ("屏幕共享",)),
+        ("请把存款转到安 全 账 户接受资金清查", "要求转入“安全账户”或配合资金清查", ("安全账户",)),
+        ("【市公安局】户籍业务窗口周六照常办公", "冒充公检法称涉案", ()),  # not fired: nothing to quote
+    ],
+)
+def test_cue_words_are_the_words_that_fired_the_cue_in_this_message(raw: str, cue: str, words: tuple[str, ...]) -> None:
+    assert cue_words(normalise_text(raw), script_cues()[cue]) == words
 
 
 def test_shape_counts_digits_and_latin_letters_as_characters() -> None:

@@ -68,3 +68,39 @@ def test_category_text_scores_are_never_reasons() -> None:
 
     names = [category_score_name("illegal"), category_score_name("fraud"), "词: 安全账户"]
     assert sms_reason_mask(names).tolist() == [False, False, True]
+
+
+POLICE_TEXT = "这里是市公安局,您的身份证涉嫌一起洗钱案件"  # normalised, as a model's Scored.texts holds it
+
+
+def test_a_cue_reason_quotes_the_words_of_its_message_and_nothing_else_changes() -> None:
+    from features.sms.reasons import quote_cue_reasons
+
+    reasons = ["冒充公检法称涉案", "含网址/短链接", "词: 洗钱", "要求转入“安全账户”或配合资金清查"]
+    assert quote_cue_reasons(reasons, POLICE_TEXT, 3) == ["冒充公检法称涉案：“公安”“涉嫌”", "含网址/短链接", "词: 洗钱",
+                                                         "要求转入“安全账户”或配合资金清查"]  # this cue did not fire here
+    assert quote_cue_reasons(["冒充公检法称涉案"], "法院通知:你被银行起诉了", 3) == ["冒充公检法称涉案：“法院”“起诉”"]
+
+
+@pytest.mark.parametrize("max_quotes, expected", [(0, "冒充公检法称涉案"), (1, "冒充公检法称涉案：“公安”"), (2, "冒充公检法称涉案：“公安”“涉嫌”")])
+def test_a_cue_reason_quotes_at_most_max_quotes_words(max_quotes: int, expected: str) -> None:
+    from features.sms.reasons import quote_cue_reasons
+
+    assert quote_cue_reasons(["冒充公检法称涉案"], POLICE_TEXT, max_quotes) == [expected]
+
+
+@pytest.mark.parametrize(
+    "reason, label",
+    [
+        ("冒充公检法称涉案：“公安”“涉嫌”", "冒充公检法称涉案"),
+        ("要求转入“安全账户”或配合资金清查：“安全账户”", "要求转入“安全账户”或配合资金清查"),
+        ("冒充公检法称涉案", "冒充公检法称涉案"),
+        ("词: 安全账户", "词: 安全账户"),
+        ("发送方: 普通手机号", "发送方: 普通手机号"),
+        ("某某：“不是一个线索”", "某某：“不是一个线索”"),  # a colon after no cue's label
+    ],
+)
+def test_cue_label_reads_the_cue_a_reason_names(reason: str, label: str) -> None:
+    from features.sms.reasons import cue_label
+
+    assert cue_label(reason) == label
