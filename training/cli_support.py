@@ -69,6 +69,13 @@ def warn_missing_columns(missing: list[str]) -> None:
         typer.echo(f"warning: scored without {len(missing)} trained columns (unknown to the model): {missing[:10]}", err=True)
 
 
+def warn_numbers_missing_from_features(notes: dict) -> None:
+    """Say on stderr how many scored numbers each ``--features`` table lacks (their columns from
+    it are scored as unknown): a table for the wrong period or region must not pass unnoticed."""
+    for path, count in (notes.get("numbers_missing_from_features") or {}).items():
+        typer.echo(f"warning: {count} scored numbers are not in --features {path}: its columns are unknown for them", err=True)
+
+
 def warn_bad_rows(notes: dict) -> None:
     """Say on stderr how many input rows the load left out or changed, by reason, and where each
     reason first occurs (``bad_rows`` / ``first_bad_row`` of the load notes): the output covers

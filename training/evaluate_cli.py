@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail, warn_bad_rows, warn_one_class
+from training.cli_support import (
+    FEATURES_OPTION,
+    LINKS_OPTION,
+    fail,
+    warn_bad_rows,
+    warn_numbers_missing_from_features,
+    warn_one_class,
+)
 
 
 def evaluate(
@@ -32,6 +39,7 @@ def evaluate(
     except (ModelNotFoundError, ValueError) as exc:  # DataFormatError, CdrLoadError and ConfigError are ValueErrors
         fail(exc)
     warn_bad_rows(report)
+    warn_numbers_missing_from_features(report)
     warn_one_class(report.get("one_class"))
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))

@@ -18,6 +18,7 @@ from training.cli_support import (
     use_dask,
     warn_bad_rows,
     warn_missing_columns,
+    warn_numbers_missing_from_features,
 )
 
 
@@ -47,6 +48,7 @@ def predict(
     except (ModelNotFoundError, ValueError, ConfigError, DaskJobError) as exc:
         fail(exc)
     warn_missing_columns(summary.get("missing_columns", []))
+    warn_numbers_missing_from_features(summary)
     warn_bad_rows(summary)
     typer.echo(json.dumps(summary, ensure_ascii=False))
 

@@ -244,3 +244,22 @@ def test_retrain_sms_refuses_features_and_links(files, flag: str, table: str) ->
     result = runner.invoke(app, ["retrain", "sms", "--data", str(files["eval"]), "--eval", str(files["eval"]),
                                  flag, str(files[table])])
     one_line_error(result, "--features and --links apply to call models only")
+
+
+def test_numbers_an_extra_table_lacks_are_counted_and_said(files, model_uri: str, tmp_path: Path) -> None:
+    """An extra table for another period or region holds only some of the scored numbers: the
+    others are scored with its columns unknown, which predict and evaluate now say (count on
+    stderr, per table in the JSON) instead of scoring them in silence."""
+    partial = tmp_path / "partial-extra.csv"
+    extra = pd.read_csv(files["extra"], dtype={"phone_no_m": str})
+    evaluated = set(pd.read_csv(files["eval"], dtype={"phone_no_m": str})["phone_no_m"])
+    dropped = sorted(evaluated & set(extra["phone_no_m"]))[:7]
+    extra[~extra["phone_no_m"].isin(dropped)].to_csv(partial, index=False)
+    summary, stderr, scores = predicted(files, model_uri, files["eval"], tmp_path / "out.csv", extra=partial)
+    assert len(scores) == 50 and summary["numbers_missing_from_features"] == {str(partial): len(dropped)}
+    assert f"warning: {len(dropped)} scored numbers are not in --features {partial}" in stderr
+    evaluated_json = invoke("evaluate", "--model", model_uri, "--data", files["eval"], "--format", "profiles",
+                            "--features", partial, "--links", files["links"], "--json")
+    assert json.loads(evaluated_json.stdout)["numbers_missing_from_features"] == {str(partial): len(dropped)}
+    _, complete_stderr, _ = predicted(files, model_uri, files["eval"], tmp_path / "complete.csv")
+    assert "not in --features" not in complete_stderr

@@ -75,7 +75,9 @@ def load_for_model(
     links: Sequence[str | Path] = (),
 ) -> tuple[pd.DataFrame, dict]:
     """Records ready for ``model`` plus notes: the rows the load left out (:func:`bad_row_notes`)
-    and, for call models, what it will score as unknown.
+    and, for call models, what it will score as unknown (``missing_columns``; and
+    ``numbers_missing_from_features``: per ``--features`` table, how many numbers it lacks, whose
+    columns from it are scored as unknown).
 
     For call models the ``features`` tables are joined and graph columns computed from
     ``links`` (see :func:`ready_for_model`).
@@ -91,9 +93,11 @@ def load_for_model(
         return frame, notes
     from training.data.call_tables import join_feature_tables, load_links
 
-    frame, _ = join_feature_tables(frame, features)
+    frame, table_reports = join_feature_tables(frame, features)
     frame, call_notes = ready_for_model(model, frame, load_links(links) if links else None, evaluation=labelled)
-    return frame, {**notes, **call_notes}
+    missing = {str(path): report["numbers_missing"] for path, report in zip(features, table_reports, strict=True)
+               if report["numbers_missing"]}
+    return frame, {**notes, **call_notes, **({"numbers_missing_from_features": missing} if missing else {})}
 
 
 def ready_for_model(

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import typer
 
-from training.cli_support import FEATURES_OPTION, LINKS_OPTION, fail, warn_bad_rows, warn_one_class
+from training.cli_support import (
+    FEATURES_OPTION,
+    LINKS_OPTION,
+    fail,
+    warn_bad_rows,
+    warn_numbers_missing_from_features,
+    warn_one_class,
+)
 
 
 def report(
@@ -32,6 +39,7 @@ def report(
     except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:  # data errors are ValueErrors
         fail(exc)
     warn_bad_rows(files.notes)
+    warn_numbers_missing_from_features(files.notes)
     head = files.report.metrics["headline"]
     warn_one_class(head["one_class"])
     summary = {"html": str(files.html), "metrics": str(files.metrics), "n": head["n"], "roc_auc": head["roc_auc"],
