@@ -23,6 +23,10 @@ from training.metrics import at_threshold, curve_metrics, one_class, operating_p
 _CELLS_PER_CHUNK = 2_000_000
 
 
+# How far two sums of the same figure may differ by floating-point rounding alone.
+_ROUNDING = 1e-12
+
+
 def intervals(labels: np.ndarray, scores: np.ndarray, evaluation: EvaluationConfig) -> dict[str, float]:
     """ROC-AUC, PR-AUC and recall at each configured FPR, each with ``_ci_low`` / ``_ci_high`` siblings.
 
@@ -145,10 +149,17 @@ def _point(labels: np.ndarray, scores: np.ndarray, evaluation: EvaluationConfig)
 
 
 def _with_bounds(point: dict[str, float], samples: dict[str, np.ndarray], level: float) -> dict[str, float]:
+    """``point`` with the bootstrap percentile bounds of each figure. The resamples' figures are
+    summed another way than the point's (scikit-learn's): a bound past the point by rounding alone
+    (1.0 against 0.9999999999999999 on a perfect ranking) is the point itself."""
     tail = (1 - level) / 2
     result: dict[str, float] = {}
     for key, value in point.items():
         low, high = np.quantile(samples[key], [tail, 1 - tail])
+        if 0 < low - value <= _ROUNDING:
+            low = value
+        if 0 < value - high <= _ROUNDING:
+            high = value
         result |= {key: float(value), f"{key}_ci_low": float(low), f"{key}_ci_high": float(high)}
     return result
 

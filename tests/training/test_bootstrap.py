@@ -120,3 +120,13 @@ def test_fold_difference_needs_folds_with_matching_rows() -> None:
         paired_fold_difference([], EVALUATION)
     with pytest.raises(ValueError, match="fold 0: paired scores must cover the same rows"):
         paired_fold_difference([FoldPair(labels, scores, 0.5, scores[:-1], 0.5)], EVALUATION)
+
+
+def test_a_bound_past_the_point_by_rounding_alone_is_the_point() -> None:
+    """A perfect ranking: scikit-learn's PR-AUC sums to 0.9999999999999999, every resample's to
+    1.0; the interval must still hold the figure it bounds (a real gap is kept)."""
+    from training.bootstrap import _with_bounds
+
+    bounded = _with_bounds({"pr_auc": 0.9999999999999999, "roc_auc": 0.5}, {"pr_auc": np.ones(200), "roc_auc": np.full(200, 0.7)}, 0.95)
+    assert bounded["pr_auc_ci_low"] <= bounded["pr_auc"] <= bounded["pr_auc_ci_high"]
+    assert bounded["roc_auc_ci_low"] == pytest.approx(0.7)  # not rounding: left as measured
