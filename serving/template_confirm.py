@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from configs.serving import load_serving_config
 from serving.reputation import template_refusal
 from serving.schemas import RequestLabel, check_fraud_type, visible_text
+from serving.taxonomy_fields import FraudType
 from serving.template_store import TemplateEntry
 
 TEMPLATES_ROUTE = "/v1/admin/templates"
@@ -40,7 +41,8 @@ class TemplateConfirmRequest(BaseModel):
         examples=["【顺丰】尊敬的张伟：您的快递丢失，我司将赔偿您368元，请联系理赔专员13812345678办理"],
     )
     label: RequestLabel = Field(..., description="1 (fraud, or a label word such as fraud/诈骗) or 0 (normal).", examples=[1])
-    fraud_type: str | None = Field(None, min_length=1, max_length=64, examples=["冒充客服"])
+    fraud_type: FraudType = Field(None, description="One of configs/taxonomy.yaml's fraud types (as feedback's).",
+                                  examples=["冒充电商物流客服"])
 
     @model_validator(mode="after")
     def _consistent(self) -> TemplateConfirmRequest:

@@ -49,8 +49,10 @@ def client(sms_model_uri: str, call_setup: CallSetup, tmp_path_factory: pytest.T
         ({"text": FIRST}, "label"),
         ({"text": FIRST, "label": 1, "colour": "red"}, "colour"),
         ({"text": FIRST, "label": 1, "fraud_type": ""}, "fraud_type"),
+        ({"text": FIRST, "label": 1, "fraud_type": "冒充客服"}, "fraud_type"),  # near a taxonomy type is not one
     ],
-    ids=["missing_text", "short_text", "reminder", "bad_label", "missing_label", "unknown_field", "empty_fraud_type"],
+    ids=["missing_text", "short_text", "reminder", "bad_label", "missing_label", "unknown_field", "empty_fraud_type",
+         "fraud_type_outside_taxonomy"],
 )
 def test_bad_confirmations_get_a_4xx_naming_the_field(client: httpx.Client, payload: dict, field: str) -> None:
     response = client.post(TEMPLATES, content=body(payload), headers=JSON)
@@ -60,7 +62,7 @@ def test_bad_confirmations_get_a_4xx_naming_the_field(client: httpx.Client, payl
 
 @pytest.mark.slow
 def test_a_confirmed_template_blocks_its_copies_over_http(client: httpx.Client) -> None:
-    response = client.post(TEMPLATES, content=body({"text": FIRST, "label": "fraud", "fraud_type": "冒充客服"}), headers=JSON)
+    response = client.post(TEMPLATES, content=body({"text": FIRST, "label": "fraud", "fraud_type": "冒充电商物流客服"}), headers=JSON)
     assert response.status_code == 200, response.text
     [template] = response.json()["templates"]
     assert template["floor"] == "block"
