@@ -42,10 +42,18 @@ def eval_data(frame: pd.DataFrame) -> EvalData:
         labels=frame["label"].astype(int).to_numpy(),
         texts=frame["text" if "text" in frame else key].astype(str).tolist(),
         ids=frame[key].astype(str).tolist(),
-        fraud_types=frame["fraud_type"].tolist() if "fraud_type" in frame else None,
-        senders=frame["sender"].tolist() if "sender" in frame else None,
-        categories=frame["category"].tolist() if "category" in frame else None,
+        fraud_types=_cells(frame, "fraud_type"),
+        senders=_cells(frame, "sender"),
+        categories=_cells(frame, "category"),
     )
+
+
+def _cells(frame: pd.DataFrame, column: str) -> list | None:
+    """A column's cells with every empty one None (pandas reads them as NaN, which is truthy: an
+    empty fraud type was reported as a type "nan"); None without the column."""
+    if column not in frame:
+        return None
+    return [None if pd.isna(value) else value for value in frame[column].tolist()]
 
 
 def _column(features, index: int) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 
@@ -163,3 +165,17 @@ def test_every_action_figure_counts_what_the_model_serves() -> None:
     slices = {s["slice"]: s for s in M.slice_table(LABELS, served, ["a", "a", "b", "b", "a", "b"])}
     assert slices["b"]["block"]["fp"] == 1
     assert M.worst_errors(LABELS, served, limit=10) == {"false_positives": [2, 5], "false_negatives": []}
+
+
+def test_empty_cells_of_a_labelled_file_are_no_fraud_type_and_no_category() -> None:
+    """A file where only some scams carry a fraud type: pandas reads the empty cells as NaN, which
+    once came out as a fraud type "nan" in the per-type recall table."""
+    import pandas as pd
+
+    from training.report.model import eval_data
+
+    frame = pd.DataFrame({"id": list("abcdef"), "text": ["x"] * 6, "label": LABELS,
+                          "fraud_type": ["中奖", None, None, None, "中奖", None], "category": ["fraud", None, "ham", "ham", "fraud", "ham"]})
+    data = eval_data(pd.read_csv(io.StringIO(frame.to_csv(index=False))))  # as a CSV file reads back
+    assert [row["fraud_type"] for row in M.fraud_type_recall(data, run())] == ["中奖"]
+    assert data.categories is not None and data.categories[1] is None
