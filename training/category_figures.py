@@ -1,5 +1,5 @@
-"""How a category head is graded: one definition for ``yunmao evaluate``, ``yunmao report`` and
-so the retraining gates, which read evaluate's figures.
+"""How a category head is graded: one definition for ``yunmao evaluate`` and ``yunmao report``,
+and so for the retraining gates, which read evaluate's figures.
 
 Category macro-F1 counts the rows whose true category is known. fraud_score (P(fraud)) is
 ranked on the fraud and ham rows only, what fraud-vs-normal sets are judged on: spam and illegal
