@@ -49,7 +49,7 @@ from training.data.call_tables import load_links
 from training.data.datasets import ready_for_model
 from training.evaluate import evaluate_model
 from training.gates import GateDecision, decide_promotion
-from training.report.model import evaluate_for_report, log_report
+from training.report.model import Compared, evaluate_for_report, log_report
 from training.retrain_data import EvalSet, Kind, evaluation_set, training_set
 from training.train import train_sms
 from training.train_call import train_call
@@ -190,9 +190,17 @@ def evaluate_uri(model_uri: str, evaluation: EvalSet, links: pd.DataFrame | None
 
 def log_eval_report(name: str, version: str, evaluation: EvalSet, champion: str | None, workdir: Path,
                     links: pd.DataFrame | None = None) -> None:
-    """The analyst report of the challenger (beside the champion) on the evaluation set, under its run."""
+    """The analyst report of the challenger (beside the champion) on the evaluation set, under its run.
+
+    Each model is scored on its own view of the set, as the gates score it (:func:`scored_view`): a
+    champion scored on the challenger's graph columns would be judged on the challenger's known set.
+    """
     model, frame, _ = scored_view(f"models:/{name}/{version}", evaluation, links)
-    report = evaluate_for_report(model, name, version, frame, load_report_config(), champion)
+    other = None
+    if champion is not None:
+        champion_model, champion_frame, _ = scored_view(champion, evaluation, links)
+        other = Compared(champion_model, "{} v{}".format(*resolve_model_version(champion)), champion_frame)
+    report = evaluate_for_report(model, name, version, frame, load_report_config(), other)
     html, metrics = workdir / "report.html", workdir / "metrics.json"
     html.write_text(report.html, encoding="utf-8")
     metrics.write_text(json.dumps(report.metrics, ensure_ascii=False, indent=1), encoding="utf-8")

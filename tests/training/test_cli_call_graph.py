@@ -10,16 +10,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from mlflow import MlflowClient
 from typer.testing import CliRunner
 
 from configs import default_config_path
 from features.graph.features import GRAPH_COLUMNS
-from models.registry import load_scam_model
+from models.registry import CHAMPION, load_scam_model, resolve_model_version, set_alias
 from tests.training.test_call_graph_model import numbers_and_links
 from training.cli import app
+from training.data.datasets import load_for_model
 
 runner = CliRunner()
 NAME = "test-call-graph-cli"
@@ -54,6 +57,17 @@ def model_uri(files: dict[str, Path]) -> str:
                                  "--links", str(files["links"]), "--format", "profiles", "--name", NAME,
                                  "--config", str(files["config"])])
     assert result.exit_code == 0, result.output
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def fewer_known_uri(files: dict[str, Path]) -> str:
+    """A second model trained like ``model_uri`` on the first 100 of its numbers only: a smaller
+    known-fraud set, so its graph columns for the evaluated numbers differ from ``model_uri``'s."""
+    fewer = files["train"].with_name("train-fewer.csv")
+    pd.read_csv(files["train"]).iloc[:100].to_csv(fewer, index=False)
+    result = invoke("train", "call", "--data", fewer, "--features", files["extra"], "--links", files["links"],
+                    "--format", "profiles", "--name", f"{NAME}-fewer", "--config", files["config"])
     return result.stdout.strip().splitlines()[-1]
 
 
@@ -199,10 +213,10 @@ def test_predict_names_a_trained_column_the_extra_table_lacks(files, model_uri: 
     assert "warning: scored without 1 trained columns" in stderr and "arpu" in stderr
 
 
-def reported(files, model_uri: str, data: Path, out: Path) -> dict:
-    """``report --features --links --format profiles --out``: metrics.json (report.html beside it)."""
+def reported(files, model_uri: str, data: Path, out: Path, *extra: str) -> dict:
+    """``report --features --links --format profiles --out [EXTRA]``: metrics.json (report.html beside it)."""
     invoke("report", "--model", model_uri, "--data", data, "--features", files["extra"], "--links", files["links"],
-           "--format", "profiles", "--out", out)
+           "--format", "profiles", "--out", out, *extra)
     assert (out / "report.html").stat().st_size > 0
     return json.loads((out / "metrics.json").read_text(encoding="utf-8"))
 
@@ -223,19 +237,65 @@ def test_report_with_features_and_links_ignores_the_evaluated_files_labels(files
     assert flipped["drift"] == metrics["drift"]
 
 
+def own_and_first_view_scores(files, model_uri: str, other_uri: str) -> tuple[np.ndarray, np.ndarray]:
+    """``other_uri``'s scores on the evaluated file featurised for itself, and for ``model_uri``."""
+    other = load_scam_model(other_uri)
+    views = [load_for_model(load_scam_model(uri), [files["eval"]], "profiles", labelled=True,
+                            features=[files["extra"]], links=[files["links"]])[0] for uri in (other_uri, model_uri)]
+    own, first = (other.score(view) for view in views)
+    return own, first
+
+
+def test_report_compare_scores_the_second_model_as_it_scores_alone(
+    files, model_uri: str, fewer_known_uri: str, tmp_path: Path
+) -> None:
+    """Was: the --compare model scored on the first model's graph columns, computed from the first
+    model's known-fraud set; now its figures are what `report`, `evaluate` and `predict` give it alone."""
+    own, first = own_and_first_view_scores(files, model_uri, fewer_known_uri)
+    assert not np.allclose(own, first)  # the two known sets give it different scores: the test can fail
+    compared = reported(files, model_uri, files["eval"], tmp_path / "both", "--compare", fewer_known_uri)["compare"]
+    alone = reported(files, fewer_known_uri, files["eval"], tmp_path / "alone")
+    assert compared["headline"] == alone["headline"]
+    evaluated = json.loads(invoke("evaluate", "--model", fewer_known_uri, "--data", files["eval"], "--format", "profiles",
+                                  "--features", files["extra"], "--links", files["links"], "--json").stdout)
+    assert (compared["headline"]["roc_auc"], compared["headline"]["pr_auc"]) == (evaluated["roc_auc"], evaluated["pr_auc"])
+    _, _, predicted_scores = predicted(files, fewer_known_uri, files["eval"], tmp_path / "predicted.csv")
+    shown = {row["id"]: row["other_score"] for row in compared["disagreements"]}
+    assert shown and all(score == pytest.approx(predicted_scores[number], abs=1e-12) for number, score in shown.items())
+
+
+def retrained(files, name: str, *flags: str) -> dict:
+    """``retrain call --features --links`` of model ``name`` on the train/eval files: its JSON summary."""
+    result = invoke("retrain", "call", "--data", files["train"], "--format", "profiles", "--eval", files["eval"],
+                    "--eval-format", "profiles", "--features", files["extra"], "--links", files["links"],
+                    "--config", files["retrain"], "--name", name, *flags)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def test_retrain_call_with_features_and_links_trains_the_challenger_on_them(files) -> None:
     """The challenger is trained with the extra columns and graph features, and gated on the
     evaluation set with them (nothing scored as unknown)."""
-    result = invoke("retrain", "call", "--data", files["train"], "--format", "profiles", "--eval", files["eval"],
-                    "--eval-format", "profiles", "--features", files["extra"], "--links", files["links"],
-                    "--config", files["retrain"], "--name", "test-call-graph-retrain", "--no-report")
-    out = json.loads(result.stdout.strip().splitlines()[-1])
+    out = retrained(files, "test-call-graph-retrain", "--no-report")
     assert out["eval_rows"] == 50 and out["eval_removed_overlap"] == 0
     gated = out["metrics"]["challenger"]
     assert gated["missing_columns"] == [] and gated["links"]["links_kept"] > 0
     challenger = load_scam_model(out["challenger"])
     assert "arpu" in challenger.feature_names and "graph_fraud_neighbour_share" in challenger.feature_names
     assert challenger.graph is not None and challenger.graph.summary()["known_numbers"] == 150
+
+
+def test_retrain_report_scores_the_champion_as_it_scores_alone(files, fewer_known_uri: str, tmp_path: Path) -> None:
+    """The report logged beside the gates set the champion against the challenger on the
+    challenger's graph columns (its known set); the gates themselves scored each on its own."""
+    name, version = resolve_model_version(fewer_known_uri)
+    set_alias(name, version, CHAMPION)
+    out = retrained(files, name, "--report")
+    client = MlflowClient()
+    logged = client.download_artifacts(out["run_id"], f"{client.get_run(out['run_id']).data.tags['yunmao.last_report']}/metrics.json")
+    compared = json.loads(Path(logged).read_text(encoding="utf-8"))["compare"]
+    assert compared["model"] == f"{name} v{version}"
+    assert compared["headline"] == reported(files, fewer_known_uri, files["eval"], tmp_path / "alone")["headline"]
+    assert compared["headline"]["roc_auc"] == out["metrics"]["champion"]["roc_auc"]
 
 
 @pytest.mark.parametrize(("flag", "table"), [("--features", "extra"), ("--links", "links")])

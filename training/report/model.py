@@ -99,29 +99,71 @@ def with_reasons(run: ModelRun, model: ScamModel, scored: Scored, rows: Sequence
     return ModelRun(**{**run.__dict__, "reasons": reasons})
 
 
-def evaluate_for_report(
-    model: ScamModel, name: str, version: str, records: pd.DataFrame, config: ReportConfig,
-    compare_uri: str | None = None,
-) -> Report:
-    """Build the report of ``model`` (registered as ``name`` ``version``) on labelled ``records``,
-    optionally set against the model at ``compare_uri``.
+@dataclass(frozen=True)
+class Compared:
+    """The second model of a report and the evaluated rows as that model scores them.
+
+    Its own rows, not the first model's: a call model's graph columns come from its own known-fraud
+    set (and CDR profiles from its own profile config), so rows featurised for the first model
+    would score a challenger on the champion's knowledge, not as ``yunmao evaluate`` scores it.
+    """
+
+    model: ScamModel
+    name: str
+    records: pd.DataFrame
+
+
+def compared_model(compare_uri: str, kind: str, name: str) -> tuple[ScamModel, str]:
+    """The model at ``compare_uri`` and its report name (``NAME vV``), checked to be of ``kind``.
 
     Raises:
-        ValueError: ``compare_uri`` names a model of the other kind (a call model scores SMS
-            records as all-unknown: a constant score, shown as a comparison otherwise).
+        ValueError: a model of the other kind (a call model scores SMS records as all-unknown: a
+            constant score, shown as a comparison otherwise); ``name`` is the first model's.
     """
-    other = None
-    if compare_uri:
-        other_name, other_version = resolve_model_version(compare_uri)
-        other_model = load_scam_model(f"models:/{other_name}/{other_version}")
-        if other_model.kind != model.kind:
-            raise ValueError(f"--compare {compare_uri} is a {other_model.kind} model and {name} v{version} a "
-                             f"{model.kind} model: compare two models of the same kind")
-        other, _ = model_run(other_model, f"{other_name} v{other_version}", records)
+    other_name, other_version = resolve_model_version(compare_uri)
+    model = load_scam_model(f"models:/{other_name}/{other_version}")
+    if model.kind != kind:
+        raise ValueError(f"--compare {compare_uri} is a {model.kind} model and {name} a {kind} model: "
+                         "compare two models of the same kind")
+    return model, f"{other_name} v{other_version}"
+
+
+def aligned(records: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """``other`` (the same file loaded for another model) in the row order of ``records``, so both
+    models' scores pair row by row against one set of labels.
+
+    Raises:
+        ValueError: the two loads hold different records (e.g. CDR profile windows that keep
+            different numbers): the models cannot be compared row by row.
+    """
+    key = "id" if "id" in records else "phone_no_m"
+    keys, other_keys = records[key].astype(str), other[key].astype(str)
+    if keys.tolist() == other_keys.tolist():
+        return other
+    if keys.is_unique and other_keys.is_unique and set(keys) == set(other_keys):
+        return other.set_index(other_keys).loc[keys].reset_index(drop=True)
+    missing = len(set(keys).symmetric_difference(other_keys))
+    raise ValueError(f"the two models read different records from the data ({missing} {key}s in one load only): "
+                     "they cannot be compared row by row")
+
+
+def evaluate_for_report(
+    model: ScamModel, name: str, version: str, records: pd.DataFrame, config: ReportConfig,
+    other: Compared | None = None,
+) -> Report:
+    """Build the report of ``model`` (registered as ``name`` ``version``) on labelled ``records``,
+    optionally set against ``other`` (scored on its own rows, against the labels of ``records``).
+
+    Raises:
+        ValueError: ``other`` read different records (:func:`aligned`).
+    """
+    other_run = None
+    if other is not None:
+        other_run, _ = model_run(other.model, other.name, aligned(records, other.records))
     data = eval_data(records)
     run, scored = model_run(model, f"{name} v{version}", records)
     shown = [i for rows in M.worst_errors(data.labels, run, config.worst_examples).values() for i in rows]
-    return build_report(data, with_reasons(run, model, scored, shown, records), config, other)
+    return build_report(data, with_reasons(run, model, scored, shown, records), config, other_run)
 
 
 def log_report(name: str, version: str, html: Path, metrics: Path) -> str:
@@ -145,12 +187,25 @@ def report_for_model(
     features: Sequence[str | Path] = (),
     links: Sequence[str | Path] = (),
 ) -> ReportFiles:
-    """`yunmao report`: evaluate, write ``report.html`` + ``metrics.json`` in ``out_dir``, log both to MLflow."""
+    """`yunmao report`: evaluate, write ``report.html`` + ``metrics.json`` in ``out_dir``, log both to MLflow.
+
+    The ``--compare`` model loads and featurises the same files for itself (:class:`Compared`);
+    ``metrics.json`` carries the first model's load notes.
+    """
     name, version = resolve_model_version(model_uri)
     model = load_scam_model(f"models:/{name}/{version}")
-    frame, notes = load_for_model(model, data_paths, fmt, labelled=True, features=features, links=links)
-    frame = frame.reset_index(drop=True)
-    report = evaluate_for_report(model, name, version, frame, config, compare_uri)
+    other = compared_model(compare_uri, model.kind, f"{name} v{version}") if compare_uri else None  # before any load
+
+    def rows_for(scorer: ScamModel) -> tuple[pd.DataFrame, dict]:
+        frame, notes = load_for_model(scorer, data_paths, fmt, labelled=True, features=features, links=links)
+        return frame.reset_index(drop=True), notes
+
+    frame, notes = rows_for(model)
+    compared = None
+    if other is not None:
+        other_model, other_name = other
+        compared = Compared(other_model, other_name, rows_for(other_model)[0])
+    report = evaluate_for_report(model, name, version, frame, config, compared)
     payload = {**report.metrics, **notes, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
     written = write_texts(out_dir, {"report.html": report.html, "metrics.json": json.dumps(payload, ensure_ascii=False, indent=1)})
     html, metrics = written["report.html"], written["metrics.json"]
