@@ -37,6 +37,7 @@ import argparse
 import asyncio
 import functools
 import json
+import math
 import os
 import signal
 import socket
@@ -584,14 +585,52 @@ def mlflow_rows(uri: str, records: list[dict], seconds: float) -> tuple[list[Row
         return rows, footprint(system, started), answers
 
 
-def same_outputs(yunmao: list[dict], mlflow: list[dict]) -> str:
-    """One line: do both servers give the same score, action and reasons for the same messages?"""
-    def key(answer: dict) -> tuple:
-        reasons = answer["reasons"] if isinstance(answer["reasons"], str) else "；".join(answer["reasons"])
-        return round(answer["score"], 9), answer["action"], reasons
+SCORE_FIELDS = frozenset({"score", "fraud_score", "fraud_type_score"})  # equal to 1e-9; other fields exactly
 
-    differ = sum(key(a) != key(b) for a, b in zip(yunmao, mlflow, strict=True))
-    return f"- identical outputs (score to 1e-9, action, reasons) on {len(yunmao)} messages: {len(yunmao) - differ} of {len(yunmao)}"
+
+class Absent:
+    """A field an answer lacks: equal to no value (a server dropping a field is a difference)."""
+
+    def __repr__(self) -> str:
+        return "absent"
+
+
+ABSENT = Absent()
+
+
+def same_outputs(yunmao: list[dict], mlflow: list[dict]) -> str:
+    """One line: do both servers give the same answer to the same messages, in every field both
+    produce (the pyfunc's output columns), as issue #12 requires? Names the first field that differed.
+
+    Scores are equal to 1e-9 (JSON round trips of one float), other fields exactly. A field with no
+    value is one value whichever way it travels: yunmao sends null, the pyfunc's frame NaN in a
+    float column with some values (``fraud_type_score`` of non-fraud rows). Reasons are yunmao's
+    list joined as the pyfunc joins them.
+    """
+    from models.pyfunc import OUTPUT_COLUMNS, REASON_SEPARATOR
+
+    def value(answer: dict, field: str) -> object:
+        found = answer.get(field, ABSENT)
+        if isinstance(found, float) and math.isnan(found):
+            return None
+        return REASON_SEPARATOR.join(found) if field == "reasons" and isinstance(found, list) else found
+
+    def differing(a: dict, b: dict) -> str | None:
+        for field in OUTPUT_COLUMNS:
+            x, y = value(a, field), value(b, field)
+            numbers = field in SCORE_FIELDS and isinstance(x, float | int) and isinstance(y, float | int)
+            if not (abs(x - y) <= 1e-9 if numbers else x == y):
+                return field
+        return None
+
+    fields = [differing(a, b) for a, b in zip(yunmao, mlflow, strict=True)]
+    first = next(((i, field) for i, field in enumerate(fields) if field is not None), None)
+    same = f"{fields.count(None)} of {len(fields)}"
+    line = f"- identical outputs ({', '.join(OUTPUT_COLUMNS)}; scores to 1e-9) on {len(fields)} messages: {same}"
+    if first is None:
+        return line
+    i, field = first
+    return f"{line}; first difference: {field} of message {i} (yunmao {value(yunmao[i], field)!r}, mlflow {value(mlflow[i], field)!r})"
 
 
 def render(rows: list[Row], ratios: list[str], meta: str) -> str:

@@ -1,5 +1,6 @@
 """benchmarks/serve_bench.py: every yunmao server it starts gets a fresh, empty template store of its
-own, so its answers do not depend on what an earlier server's load (or run) confirmed (issue #12)."""
+own, so its answers do not depend on what an earlier server's load (or run) confirmed (issue #12); and
+its identical-outputs line holds yunmao's answers to mlflow's in every field the pyfunc returns."""
 
 import os
 import subprocess
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.serve_bench import yunmao_command
+from benchmarks.serve_bench import same_outputs, yunmao_command
 from configs.campaigns import load_campaigns_config
 from configs.environment import variable_name
 from configs.paths import data_dir
@@ -66,3 +67,50 @@ def test_a_run_leaves_no_temp_dirs_behind(tmp_path: Path) -> None:
     made = [Path(line) for line in run.stdout.split()]
     assert len(made) == 2 and all(path.is_relative_to(tmp_path) for path in made)
     assert list(tmp_path.iterdir()) == []
+
+
+def yunmao_answer(**changed: object) -> dict:
+    """One /v1/sms/score result: a fraud message with every field set."""
+    return {"id": "m1", "decision_id": "q1Z8rYx0Lk3vT9aB", "score": 0.91, "action": "block", "category": "fraud",
+            "fraud_score": 0.88, "fraud_type": "冒充公检法", "fraud_type_score": 0.7, "reasons": ["含短链接", "词: 安全账户"],
+            **changed}
+
+
+def mlflow_answer(**changed: object) -> dict:
+    """The pyfunc's row for the same message: reasons joined, no id nor decision_id."""
+    return {"score": 0.91, "action": "block", "fraud_type": "冒充公检法", "fraud_type_score": 0.7,
+            "reasons": "含短链接；词: 安全账户", "category": "fraud", "fraud_score": 0.88, **changed}
+
+
+HAM = {"score": 0.02, "action": "allow", "category": "ham", "fraud_score": 0.01, "fraud_type": None,
+       "fraud_type_score": None, "reasons": []}
+
+
+def test_same_outputs_counts_answers_equal_in_every_field_the_pyfunc_returns() -> None:
+    """Scores within 1e-9 and a missing value sent as null (yunmao) or NaN (the pyfunc's float
+    column) are the same answer."""
+    yunmao = [yunmao_answer(), yunmao_answer(**HAM)]
+    mlflow = [mlflow_answer(score=0.91 + 1e-12), mlflow_answer(**{**HAM, "reasons": "", "fraud_type_score": float("nan")})]
+    assert same_outputs(yunmao, mlflow) == ("- identical outputs (score, action, fraud_type, fraud_type_score, reasons, "
+                                            "category, fraud_score; scores to 1e-9) on 2 messages: 2 of 2")
+
+
+@pytest.mark.parametrize(
+    ("mlflow_change", "first_difference"),
+    [({"category": "spam"}, "category of message 1 (yunmao 'fraud', mlflow 'spam')"),
+     ({"fraud_score": 0.88 + 1e-6}, "fraud_score of message 1 (yunmao 0.88, mlflow 0.880001)"),
+     ({"fraud_type_score": float("nan")}, "fraud_type_score of message 1 (yunmao 0.7, mlflow None)")],
+)
+def test_same_outputs_names_the_first_field_that_differed(mlflow_change: dict, first_difference: str) -> None:
+    """Was: score, action and reasons only, so a different category or fraud_score passed as identical."""
+    yunmao = [yunmao_answer(), yunmao_answer(), yunmao_answer(**HAM)]
+    mlflow = [mlflow_answer(), mlflow_answer(**mlflow_change), mlflow_answer(**{**HAM, "reasons": "", "category": "spam"})]
+    line = same_outputs(yunmao, mlflow)
+    assert line.endswith(f"on 3 messages: 1 of 3; first difference: {first_difference}"), line
+
+
+def test_same_outputs_counts_a_field_one_server_dropped_as_a_difference() -> None:
+    mlflow = mlflow_answer()
+    del mlflow["category"]
+    assert same_outputs([yunmao_answer()], [mlflow]).endswith("0 of 1; first difference: category of message 0 "
+                                                              "(yunmao 'fraud', mlflow absent)")
