@@ -117,23 +117,34 @@ class TemplateReputation:
         return [self._judge(model, template, decision, observe)
                 for template, decision in zip(messages.templates, decisions, strict=True)]
 
+    def verdict(self, template: str) -> TemplateEntry | None:
+        """The stored entry that decides messages of ``template`` (a :func:`template_text` form), as
+        scoring applies it; None when none does (no live match, too short, an official reminder).
+        ``yunmao campaigns`` asks this so its page says what the service does, not a look-alike."""
+        signature = self.template_signature(template)[0]
+        return None if signature is None else self._verdict(signature)
+
+    def _verdict(self, signature: LeanMinHash) -> TemplateEntry | None:
+        matches = self.index.matches(signature)
+        if not matches:
+            return None
+        cleared = [entry for entry in matches if entry.label == 0]  # an analyst said "not fraud": that overrides
+        return cleared[0] if cleared else min(matches, key=lambda e: ACTIONS.index(e.floor))  # block beats an automatic warn
+
     def _judge(self, model: ScamModel, template: str, decision: Decision, observe: bool) -> Decision:
         signature = self.template_signature(template)[0]
         if signature is None:
             return decision
-        matches = self.index.matches(signature)
-        if matches:
-            return self._raise_to_floor(model, decision, matches, observe)
+        entry = self._verdict(signature)
+        if entry is not None:
+            return decision if entry.label == 0 else self._raise_to_floor(model, decision, entry, observe)
         if self.watch is not None and observe:
             promoted = self.watch.observe(signature, template, decision.action, decision.fraud_type)
             if promoted is not None:
                 self._promote(promoted)
         return decision
 
-    def _raise_to_floor(self, model: ScamModel, decision: Decision, matches: list[TemplateEntry], observe: bool) -> Decision:
-        if any(entry.label == 0 for entry in matches):  # an analyst said "not fraud": that overrides
-            return decision
-        entry = min(matches, key=lambda e: ACTIONS.index(e.floor))  # an analyst's block beats an automatic warn
+    def _raise_to_floor(self, model: ScamModel, decision: Decision, entry: TemplateEntry, observe: bool) -> Decision:
         seen = self.index.count_seen(entry.id) if observe else entry.seen  # type: ignore[arg-type] - stored entries have ids
         reason = getattr(self.config.reasons, entry.confirmed_by).format(id=entry.id, seen=seen)
         action = stronger_action(decision.action, entry.floor)

@@ -8,7 +8,6 @@ holder of the admin key (``auth.admin_api_key``, the analysts' tooling) may set 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -73,7 +72,7 @@ def confirm_response(entries: list[TemplateEntry], created: bool) -> TemplateCon
                 label=entry.label,
                 floor=entry.floor,
                 seen=entry.seen,
-                expires_at=datetime.fromtimestamp(entry.expires_at, timezone.utc).isoformat(timespec="seconds"),
+                expires_at=entry.expires,
             )
             for entry in entries
         ],

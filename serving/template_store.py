@@ -12,6 +12,8 @@ batches (:meth:`TemplateStore.add_seen`), never one write per message.
 crash), ``sqlite:///PATH`` → that file, ``redis://…`` → Redis (a Lua script per write keeps the
 counter and the rows in step; before its first write the store checks the server fsyncs every
 write, the promise the SQLite file makes, unless ``reputation.verify_durability`` is off).
+``open_template_reader`` opens the same store for a reader outside the service (``yunmao
+campaigns``): never created, SQLite read only, checked at once.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal, Protocol
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -32,6 +36,7 @@ from configs.environment import shortcut_value, variable_name
 from configs.paths import data_dir
 from serving.redis_stream import Durability, require_durability
 from serving.sqlite_tx import immediate_transaction
+from serving.store_errors import StoreUnavailable
 
 TEMPLATE_STORE_ENV = "YUNMAO_TEMPLATE_STORE"
 # What the SQLite store promises (synchronous=FULL): an acknowledged confirmation survives a crash.
@@ -57,6 +62,11 @@ class TemplateEntry:
     seen: int = 0
     fraud_type: str | None = None
     id: int | None = None
+
+    @property
+    def expires(self) -> str:
+        """``expires_at`` as UTC ISO text to the second, as the admin route and ``campaigns.json`` show it."""
+        return datetime.fromtimestamp(self.expires_at, timezone.utc).isoformat(timespec="seconds")
 
     def to_json(self) -> str:
         fields = asdict(self)
@@ -106,17 +116,34 @@ CREATE INDEX IF NOT EXISTS templates_version ON templates (version);
 
 
 class SqliteTemplateStore:
-    """One SQLite file; a short-lived connection per operation (fork- and thread-safe)."""
+    """One SQLite file; a short-lived connection per operation (fork- and thread-safe).
 
-    def __init__(self, path: str | Path, busy_timeout_s: float) -> None:
+    ``read_only``: the file must exist and is opened ``mode=ro``, so a reader with read access
+    alone (an analyst's account on the service's data) can read it, and can never write to it.
+
+    Raises:
+        StoreUnavailable: ``read_only`` and no such file.
+    """
+
+    def __init__(self, path: str | Path, busy_timeout_s: float, read_only: bool = False) -> None:
         self.path = Path(path)
         self.busy_timeout_s = busy_timeout_s
+        self.read_only = read_only
+        if read_only:
+            if not self.path.is_file():
+                raise StoreUnavailable(f"template store {self.path}: {'not a file' if self.path.exists() else 'no such file'}")
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(_SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            target = f"{self.path.resolve().as_uri()}?mode=ro"
+            with closing(sqlite3.connect(target, timeout=self.busy_timeout_s, isolation_level=None, uri=True)) as db:
+                yield db
+            return
         with closing(sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)) as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
@@ -262,15 +289,43 @@ class RedisTemplateStore:
         return len(expired)
 
 
-def open_template_store(config: ReputationConfig, url: str | None = None) -> TemplateStore:
-    """The store named by ``url``, else ``$YUNMAO_TEMPLATE_STORE``, else ``config.store_url``; default SQLite."""
+def open_template_store(config: ReputationConfig, url: str | None = None, read_only: bool = False) -> TemplateStore:
+    """The store named by ``url``, else ``$YUNMAO_TEMPLATE_STORE``, else ``config.store_url``; default
+    SQLite. ``read_only``: see :class:`SqliteTemplateStore` (a Redis reader simply never writes)."""
     if url is None:
         url = shortcut_value(TEMPLATE_STORE_ENV, variable_name("campaigns", ("reputation", "store_url")),
                              config.store_url, os.environ)
     if not url:
-        return SqliteTemplateStore(data_dir() / "templates.db", config.busy_timeout_s)
+        return SqliteTemplateStore(data_dir() / "templates.db", config.busy_timeout_s, read_only)
     if url.startswith("sqlite:///"):
-        return SqliteTemplateStore(url.removeprefix("sqlite:///"), config.busy_timeout_s)
+        return SqliteTemplateStore(url.removeprefix("sqlite:///"), config.busy_timeout_s, read_only)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisTemplateStore(url, config.key_prefix, DURABLE if config.verify_durability else None)
     raise ValueError(f"unsupported template store URL {url!r}: use sqlite:///PATH or redis://HOST:PORT/DB")
+
+
+def open_template_reader(config: ReputationConfig, url: str | None = None) -> TemplateStore:
+    """The store :func:`open_template_store` would open, for a reader outside the service, read once
+    now so a bad location fails here with one clear error. Unlike the service it never creates a
+    store: a new, empty one would report every template as unconfirmed.
+
+    Raises:
+        StoreUnavailable: no such SQLite file, a file that is not a template store, an unreachable server.
+        ValueError: ``url`` is not a template store URL.
+    """
+    import redis
+
+    store = open_template_store(config, url, read_only=True)
+    try:
+        store.version()
+    except (sqlite3.Error, redis.RedisError) as exc:
+        raise StoreUnavailable(f"template store {store_location(store)} cannot be read: {exc}") from exc
+    return store
+
+
+def store_location(store: TemplateStore) -> str:
+    """Where ``store`` is, for a message or a page: a SQLite path, or a Redis URL without its password."""
+    if isinstance(store, RedisTemplateStore):
+        parts = urlsplit(store.url)
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    return str(store.path)  # type: ignore[attr-defined] - the other backend is SQLite

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from configs.campaigns import CampaignsConfig, ReputationConfig, load_campaigns_config
 from features.sms.preprocess import normalise_records
+from features.sms.templates import template_text
 from models.scam_model import Decision, Thresholds
 from serving.reputation import DAY_S, TemplateRefused, TemplateReputation
 from serving.template_store import TemplateStore, open_template_store
@@ -208,6 +209,17 @@ def test_seen_counts_are_written_in_batches_not_per_message(reputation: Template
     reputation.index.flush_seen()
     _, (stored,) = store.changes(version)
     assert stored.id == entry.id and stored.seen == 50
+
+
+def test_verdict_names_the_deciding_entry_without_counting_a_sighting(
+    reputation: TemplateReputation, store: TemplateStore
+) -> None:
+    """What ``yunmao campaigns`` asks: the entry scoring would apply, and reading it is not a message seen."""
+    (entry,), _ = reputation.confirm(script_copy(random.Random(27)), 1, None)
+    assert reputation.verdict(template_text(script_copy(random.Random(28)))).id == entry.id  # type: ignore[union-attr]
+    assert reputation.verdict(template_text(OTHER)) is None
+    reputation.index.flush_seen()
+    assert [stored.seen for stored in store.changes(-1)[1]] == [0]
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,8 +10,15 @@ import numpy as np
 import pytest
 
 from configs.campaigns import ReputationConfig
-from serving.store_errors import NotDurable
-from serving.template_store import RedisTemplateStore, SqliteTemplateStore, TemplateEntry, TemplateStore, open_template_store
+from serving.store_errors import NotDurable, StoreUnavailable
+from serving.template_store import (
+    RedisTemplateStore,
+    SqliteTemplateStore,
+    TemplateEntry,
+    TemplateStore,
+    open_template_reader,
+    open_template_store,
+)
 from tests.serving.conftest import DurableRedis
 
 
@@ -96,6 +104,19 @@ def test_the_store_shortcut_variable_may_not_contradict_the_settings_own(monkeyp
     monkeypatch.setenv("YUNMAO_CAMPAIGNS__REPUTATION__STORE_URL", f"sqlite:///{tmp_path / 'b.db'}")
     with pytest.raises(ValueError, match="YUNMAO_TEMPLATE_STORE and YUNMAO_CAMPAIGNS__REPUTATION__STORE_URL are both set"):
         open_template_store(ReputationConfig(store_url=f"sqlite:///{tmp_path / 'b.db'}"))
+
+
+def test_a_reader_never_creates_a_store_and_cannot_write_to_one(tmp_path: Path) -> None:
+    """``yunmao campaigns`` reads the service's file: a wrong path is an error, not a new empty
+    store that would call every campaign unconfirmed, and the reader cannot change the service's."""
+    with pytest.raises(StoreUnavailable, match="absent.db: no such file"):
+        open_template_reader(ReputationConfig(), f"sqlite:///{tmp_path / 'absent.db'}")
+    assert not (tmp_path / "absent.db").exists()
+    written = open_template_store(ReputationConfig(), f"sqlite:///{tmp_path / 't.db'}").save(entry())
+    reader = open_template_reader(ReputationConfig(), f"sqlite:///{tmp_path / 't.db'}")
+    assert [e.id for e in reader.changes(-1)[1]] == [written.id]
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.save(entry())
 
 
 def _confirmation() -> TemplateEntry:

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from configs.campaigns import CampaignsConfig
+    from serving.reputation import TemplateReputation
+
+# --templates-store value naming the store the service itself opens (its URL stays off the command line).
+CONFIGURED_STORE = "configured"
+
 
 def campaigns(
     data: list[Path] = typer.Option(..., "--data", help="SMS file(s) in any supported format; repeatable."),
@@ -23,11 +29,19 @@ def campaigns(
         None, "--model", help="models:/NAME/VERSION or models:/NAME@ALIAS: rank by members' scores too."
     ),
     config: Path | None = typer.Option(None, "--config", help="Campaigns config (default: configs/campaigns.yaml)."),
+    templates_store: str | None = typer.Option(
+        None, "--templates-store",
+        help=f"Mark each campaign the service's template store decides (its template id, label, source): a store URL "
+             f"as reputation.store_url takes (sqlite:///PATH, redis://HOST:PORT/DB) or '{CONFIGURED_STORE}' (the store "
+             "the service opens: $YUNMAO_TEMPLATE_STORE, else reputation.store_url, else data/templates.db). Read only.",
+    ),
 ) -> None:
     """Group messages sharing a template or a contact point into campaigns, ranked by unwanted messages."""
     from configs import ConfigError, default_config_path, load_config
     from configs.campaigns import CampaignsConfig
     from models.registry import ModelNotFoundError
+    from serving.store_errors import StoreUnavailable
+    from training.campaigns.confirmed import mark_confirmed, store_summary
     from training.campaigns.grouping import group_messages
     from training.campaigns.page import render_page
     from training.campaigns.ranking import build_campaigns
@@ -36,19 +50,40 @@ def campaigns(
 
     try:
         settings = load_config(config or default_config_path("campaigns"), CampaignsConfig)
+        reputation = _reputation(templates_store, settings) if templates_store is not None else None  # a bad store fails first
         frame = load_unlabelled(data, fmt).frame
         scores = _scores(model, frame) if model else None
         grouping = group_messages(frame["text"].tolist(), settings)
         found = build_campaigns(frame, grouping, settings.campaigns.min_size, settings.campaigns.page, scores)
+        store = None
+        if reputation is not None:
+            mark_confirmed(found, reputation)
+            store = store_summary(found, reputation, settings.campaigns.page.top_campaigns)
         sources = {"messages": len(frame), "files": len(data), "model": model or "—"}
-        page = render_page(found, settings.campaigns.page, sources)
-    except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:
+        page = render_page(found, settings.campaigns.page, sources, store)
+    except (ConfigError, ModelNotFoundError, FontError, StoreUnavailable, ValueError) as exc:
         fail(exc)
-    table = json.dumps({"campaigns": [c.as_dict() for c in found]}, ensure_ascii=False, indent=1)
+    listed = {"templates_store": store} if store is not None else {}
+    table = json.dumps({**listed, "campaigns": [c.as_dict() for c in found]}, ensure_ascii=False, indent=1)
     write_outputs(out, {"campaigns.json": table, "campaigns.html": page})
+    unconfirmed = {"unconfirmed_in_top": store["unconfirmed_in_top"]} if store is not None else {}
     typer.echo(json.dumps({"out": str(out), "messages": len(frame), "campaigns": len(found),
-                           "messages_in_campaigns": sum(c.size for c in found), "hub_contacts": len(grouping.hubs)},
-                          ensure_ascii=False))
+                           "messages_in_campaigns": sum(c.size for c in found), "hub_contacts": len(grouping.hubs),
+                           **unconfirmed}, ensure_ascii=False))
+
+
+def _reputation(location: str, settings: CampaignsConfig) -> TemplateReputation:
+    """The service's template reputation read once from the store at ``location`` (or the configured one).
+
+    Raises:
+        StoreUnavailable: no such file, not a template store, an unreachable server.
+        ValueError: not a template store URL.
+    """
+    from serving.reputation import TemplateReputation
+    from serving.template_store import open_template_reader
+
+    store = open_template_reader(settings.reputation, None if location == CONFIGURED_STORE else location)
+    return TemplateReputation(settings, store)
 
 
 def _scores(model_uri: str, frame: pd.DataFrame) -> np.ndarray:

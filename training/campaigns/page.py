@@ -30,14 +30,17 @@ def highlighted(representative: str, text: str) -> list[dict[str, Any]]:
             for tag, _, _, j1, j2 in matcher.get_opcodes() if j2 > j1]
 
 
-def render_page(campaigns: list[Campaign], config: PageConfig, sources: dict[str, Any]) -> str:
-    """The whole page for the first ``config.top_campaigns`` campaigns (``campaigns`` sorted by rank)."""
+def render_page(campaigns: list[Campaign], config: PageConfig, sources: dict[str, Any],
+                store: dict[str, Any] | None = None) -> str:
+    """The whole page for the first ``config.top_campaigns`` campaigns (``campaigns`` sorted by rank);
+    ``store`` (:func:`training.campaigns.confirmed.store_summary`): the template store was read,
+    so every campaign shows what the store decides for it."""
     rows = []
     for campaign in campaigns[: config.top_campaigns]:
         representative = campaign.samples[0]["text"]
         samples = [{**sample, "pieces": highlighted(representative, sample["text"])} for sample in campaign.samples]
         rows.append({"c": campaign, "samples": samples})
-    context = {"rows": rows, "total": len(campaigns), "sources": sources,
+    context = {"rows": rows, "total": len(campaigns), "sources": sources, "store": store,
                "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     template = _ENV.get_template("campaigns.html.j2")
     # Rendered twice: the first pass collects the characters the embedded font must cover.

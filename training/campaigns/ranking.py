@@ -2,14 +2,15 @@
 
 Rank key (descending): ``size × mean model score`` with ``--model`` (expected unwanted messages);
 else ``size × unwanted share`` when every message is labelled; else ``size``. Ties go to the
-larger campaign, then to the id, so the order is reproducible.
+larger campaign, then to the id, so the order is reproducible. Whether the service's template
+store already decides a campaign (``confirmed``) is added afterwards (``training.campaigns.confirmed``).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,12 @@ LABEL_NAMES = {0: "normal", 1: "unwanted"}
 
 @dataclass
 class Campaign:
-    """One campaign as ``campaigns.json`` lists it; optional fields are ``None`` when the data lacks them."""
+    """One campaign as ``campaigns.json`` lists it; optional fields are ``None`` when the data lacks them.
+
+    ``template_counts``: messages per distinct template (not listed; what the template store is
+    asked about). ``checked``: the store was read (``--templates-store``), so ``confirmed`` is
+    listed even when ``None`` (null: nothing in the store decides this campaign).
+    """
 
     id: str
     size: int
@@ -37,12 +43,16 @@ class Campaign:
     senders: dict[str, Any] | None = None
     label_mix: dict[str, int] | None = None
     mean_score: float | None = None
+    template_counts: dict[str, int] = field(default_factory=dict)
+    confirmed: dict[str, Any] | None = None
+    checked: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON form: fields the data could not fill (no time, sender, label or model) are absent."""
+        """The JSON form: fields the data could not fill (no time, sender, label, model or store) are absent."""
         keys = ("id", "rank", "size", "template", "first_seen", "last_seen", "senders", "contact_points",
-                "label_mix", "mean_score", "samples")
-        return {key: getattr(self, key) for key in keys if getattr(self, key) is not None}
+                "label_mix", "mean_score", "confirmed", "samples")
+        return {key: getattr(self, key) for key in keys
+                if getattr(self, key) is not None or (key == "confirmed" and self.checked)}
 
 
 def campaign_id(template: str) -> str:
@@ -84,7 +94,8 @@ def build_campaigns(
         if len(members) < min_size:
             continue
         codes = columns.template_codes[members]
-        common = int(np.bincount(codes).argmax())
+        distinct, counts = np.unique(codes, return_counts=True)
+        common = int(distinct[counts.argmax()])  # ties: the first template in input order, as bincount's argmax
         template = str(columns.template_names[common])
         representative = int(members[int(np.argmax(codes == common))])
         campaign = Campaign(
@@ -92,6 +103,7 @@ def build_campaigns(
             samples=_samples(columns, members, representative, page.samples, scores),
             contact_points=_contact_points(grouping, members, page.contacts_listed),
             priority=float(len(members)),
+            template_counts={str(columns.template_names[code]): int(n) for code, n in zip(distinct, counts, strict=True)},
         )
         _add_times(campaign, columns, members)
         campaign.senders = _senders(columns, members, page.senders_listed)

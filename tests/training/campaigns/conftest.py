@@ -10,6 +10,7 @@ import pytest
 
 from configs import default_config_path, load_config
 from configs.campaigns import CampaignsConfig
+from tests.serving.conftest import redis_url  # noqa: F401 - the throwaway redis-server (skips without one) for the store test
 
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴婷"]
 REFUND = ("【淘宝】尊敬的{name}：您购买的商品因质量问题需办理退款{amount}元，请添加客服微信tb{wx}或拨打{mobile}，"
