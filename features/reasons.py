@@ -5,7 +5,9 @@ with a template reads as a sentence with its value ("外呼对象 312 个"); one
 own name when present (SMS n-grams such as "词: 刷单" already are readable) and not at all
 when absent, because absence explains nothing. Where "0" reads badly as a number ("双向通话对象 0
 个"), a table may give the zero case its own sentence under ``<feature>`` + :data:`ZERO_SUFFIX`
-("无双向通话对象"). Two features that share a template mean the
+("无双向通话对象"). A template may name other values of the record (a den's id); where the
+record lacks one, ``<feature>`` + :data:`FALLBACK_SUFFIX` is the sentence without it (a number
+in no analyst's den still reads "同一窝点 37 个号码…"). Two features that share a template mean the
 same thing (``voc_user_cnt`` and ``user_cnt``), so a decision shows that sentence once, with the
 value of the stronger contributor; so do one n-gram's columns in the character and the word
 vocabularies ("词: 资金" and "字: 资金": the reader sees the same word twice otherwise).
@@ -18,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 
 ZERO_SUFFIX = "@zero"
+FALLBACK_SUFFIX = "@fallback"
 # An SMS n-gram feature is named by its vocabulary's prefix and the gram (features/sms/text.py).
 CHAR_GRAM_PREFIX, WORD_GRAM_PREFIX = "字: ", "词: "
 GRAM_PREFIXES = (CHAR_GRAM_PREFIX, WORD_GRAM_PREFIX)
@@ -26,38 +29,45 @@ GRAM_PREFIXES = (CHAR_GRAM_PREFIX, WORD_GRAM_PREFIX)
 class _WithValue(dict):
     """``format_map`` mapping: ``value`` is the contributing feature; other names come from the row."""
 
-    def __init__(self, row: Mapping[str, float], value: float) -> None:
+    def __init__(self, row: Mapping[str, float | str], value: float) -> None:
         super().__init__(value=value)
         self._row = row
 
-    def __missing__(self, name: str) -> float:
-        return self._row[name]
+    def __missing__(self, name: str) -> float | str:
+        found = self._row[name]
+        if found is None or (isinstance(found, float) and math.isnan(found)):
+            raise KeyError(name)  # unknown is absent: a sentence never reads "nan"
+        return found
 
 
-def render_reason(name: str, value: float, templates: Mapping[str, str], row: Mapping[str, float] | None = None) -> str | None:
+def render_reason(name: str, value: float, templates: Mapping[str, str], row: Mapping[str, float | str] | None = None) -> str | None:
     """The sentence for one feature value, or None where it cannot be a reason (NaN, absent).
 
     A template may name other values of the same record besides ``{value}`` (a den's size beside
-    its known-fraud count), looked up in ``row``; one naming a value the row lacks reads as the
-    feature's name rather than failing the decision.
+    its known-fraud count), looked up in ``row``. One naming a value the row lacks (or holds as
+    NaN/None) gives way to the feature's :data:`FALLBACK_SUFFIX` sentence, and without one reads
+    as the feature's name rather than failing the decision.
     """
     if math.isnan(value):
         return None
     template = templates.get(name + ZERO_SUFFIX) if value == 0 else None
     template = template or templates.get(name)
-    if template:
-        try:
-            return template.format_map(_WithValue(row or {}, value))
-        except (KeyError, ValueError):
-            return name
-    return name if value else None
+    if not template:
+        return name if value else None
+    for candidate in (template, templates.get(name + FALLBACK_SUFFIX)):
+        if candidate:
+            try:
+                return candidate.format_map(_WithValue(row or {}, value))
+            except (KeyError, ValueError):
+                continue
+    return name
 
 
 def top_reasons(
     contributions: Iterable[tuple[str, float]],
     templates: Mapping[str, str],
     limit: int,
-    row: Mapping[str, float] | None = None,
+    row: Mapping[str, float | str] | None = None,
     fallbacks: AbstractSet[str] = frozenset(),
 ) -> list[str]:
     """The first ``limit`` distinct reasons from ``(feature, value)`` pairs, strongest first.

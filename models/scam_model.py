@@ -458,21 +458,21 @@ def _rows(records, rows: np.ndarray) -> pd.DataFrame | list[Mapping[str, object]
 
 class _RowValues(Mapping):
     """One row's values by name (features first, then the record's other columns), looked up
-    only when a template names something besides ``value`` (so the hot path pays nothing)."""
+    only when a template names something besides ``value`` (so the hot path pays nothing).
+    A record's text (a den's id) comes back as text; every other value as a float."""
 
     def __init__(self, values: sp.csr_matrix, row: int, names: list[str],
                  records: pd.DataFrame | Sequence[Mapping[str, object]] | None) -> None:
         self._values, self._row, self._names, self._records = values, row, names, records
 
-    def __getitem__(self, name: str) -> float:
+    def __getitem__(self, name: str) -> float | str:
         if name in self._names:
             return float(self._values[self._row, self._names.index(name)])
         if isinstance(self._records, pd.DataFrame):
             if name in self._records.columns:
-                return float(self._records[name].iloc[self._row])
+                return _record_value(self._records[name].iloc[self._row])
         elif self._records is not None and name in self._records[self._row]:
-            value = self._records[self._row][name]
-            return float("nan") if value is None else float(value)  # None: absent, as NaN in a frame
+            return _record_value(self._records[self._row][name])
         raise KeyError(name)
 
     def __iter__(self):
@@ -480,3 +480,10 @@ class _RowValues(Mapping):
 
     def __len__(self) -> int:
         return len(self._names)
+
+
+def _record_value(value: object) -> float | str:
+    """A record's value for a reason template: text as it is, None and NA as NaN (absent, as in a frame)."""
+    if isinstance(value, str):
+        return value
+    return float("nan") if pd.isna(value) else float(value)

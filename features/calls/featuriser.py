@@ -18,8 +18,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from configs.call import CallConfig
+from features.graph.reasons import DEN_ID
 
-NON_FEATURE_COLUMNS = frozenset({"phone_no_m", "label", "fraud_type"})
+# Ids and labels: a den id is text, but a profile table where no number is in a den holds it as an
+# all-NaN column, which is numeric and would otherwise be fitted on.
+NON_FEATURE_COLUMNS = frozenset({"phone_no_m", "label", "fraud_type", DEN_ID})
 
 
 class CallFeaturiser(TransformerMixin, BaseEstimator):

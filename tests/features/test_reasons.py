@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from features.reasons import merge_templates, render_reason, top_reasons
+from features.reasons import FALLBACK_SUFFIX, merge_templates, render_reason, top_reasons
 
 TEMPLATES = {
     "voc_user_cnt": "通话对象 {value:.0f} 个",
@@ -54,3 +54,12 @@ def test_one_gram_from_both_vocabularies_is_said_once() -> None:
     """The character and the word vocabularies can both hold "资金": the reader sees it once."""
     ranked = [("词: 资金", 1.0), ("字: 资金", 1.0), ("字: 转入", 1.0), ("词: 转入安全", 1.0)]
     assert top_reasons(ranked, {}, limit=5) == ["词: 资金", "字: 转入", "词: 转入安全"]
+
+
+def test_a_template_naming_a_value_the_record_lacks_gives_way_to_its_fallback() -> None:
+    templates = {"den": "窝点 {den_id} 共 {value:.0f} 个号码", "den" + FALLBACK_SUFFIX: "窝点共 {value:.0f} 个号码",
+                 "ring": "团伙 {ring_id}"}
+    assert render_reason("den", 37, templates, {"den_id": "den-12"}) == "窝点 den-12 共 37 个号码"
+    assert render_reason("den", 37, templates, {"den_id": math.nan}) == "窝点共 37 个号码"  # unknown: never "nan"
+    assert render_reason("den", 37, templates) == "窝点共 37 个号码"
+    assert render_reason("ring", 1, templates) == "ring"  # no fallback: the name, as before

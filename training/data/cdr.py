@@ -19,6 +19,7 @@ import pandas as pd
 
 from configs.call import ProfileConfig
 from features.calls.profiles import build_profiles
+from features.graph.reasons import DEN_ID
 from features.labels import parse_label
 from training.data.report import FileReport, LoadReport
 
@@ -35,6 +36,7 @@ REQUIRED = {
 OPTIONAL_TEXT = {"voc": ("city_name", "county_name", "imei_m"), "user": ("city_name", "county_name")}
 CALL_TYPES = {"voc": (1, 2, 3), "sms": (1, 2)}
 TIME_COLUMN = {"voc": "start_datetime", "sms": "request_datetime"}
+PROFILE_TEXT_COLUMNS = (DEN_ID,)  # kept as text by load_profile_table; every other column is a number
 
 
 class CdrLoadError(ValueError):
@@ -104,6 +106,12 @@ def _labels(series: pd.Series) -> pd.Series:
 
 def _missing_text(series: pd.Series) -> pd.Series:
     return series.isna() | (series.astype("string").str.strip() == "")
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Stripped text (``str`` dtype), missing where blank: an all-empty column read back as
+    numbers (NaN) is text that is missing, not a numeric column."""
+    return series.astype("string").str.strip().where(~_missing_text(series)).astype("str")
 
 
 def _count_bad(report: FileReport, reason: str, mask: pd.Series, lines: pd.Series) -> None:
@@ -204,7 +212,9 @@ def load_profile_table(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     """Load a precomputed per-number table (``phone_no_m``, optional ``label``, numeric columns).
 
     Non-numeric cells become NaN and are counted per column; rows with a missing or repeated
-    ``phone_no_m`` or a label other than 0/1 are left out and counted.
+    ``phone_no_m`` or a label other than 0/1 are left out and counted. :data:`PROFILE_TEXT_COLUMNS`
+    (the den id ``profiles build --dens`` adds) stay text, blank as missing, so a published
+    table keeps them.
 
     Raises:
         CdrLoadError: unreadable file or no ``phone_no_m`` column.
@@ -224,6 +234,9 @@ def load_profile_table(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     _count_bad(report, "duplicate phone_no_m", duplicate, lines)
     bad |= duplicate
     for column in (c for c in frame.columns if c != "phone_no_m"):
+        if column in PROFILE_TEXT_COLUMNS:
+            out[column] = _text(frame[column])
+            continue
         values = _labels(frame[column]) if column == "label" else _numeric(frame[column])
         if column == "label":
             wrong = ~values.isin((0, 1)) & ~bad

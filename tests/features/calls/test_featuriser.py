@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 
 from configs.call import CallConfig, CallFeatureConfig, ColumnExclusion
 from features.calls.featuriser import CallFeaturiser, build_call_featuriser
+from features.graph.reasons import DEN_ID
 
 
 def test_every_numeric_column_used_order_fixed_at_fit_missing_is_nan_and_named() -> None:
@@ -58,3 +59,10 @@ def test_mappings_give_the_frames_values() -> None:
     np.testing.assert_array_equal(got[[0, 1, 3], 2], expected[[0, 1, 3], 2])
     assert np.isnan(got[2, 2])  # a list is no number (a frame cannot hold one per cell to compare with)
     assert featuriser.transform([]).shape == (0, 3)
+
+
+def test_the_den_id_is_never_a_feature_even_when_no_number_has_one() -> None:
+    """A table where no number is in a den holds the id column as all-NaN floats: numeric, yet an id."""
+    for den_ids in (["den-3", None], [np.nan, np.nan]):
+        train = pd.DataFrame({"phone_no_m": ["a", "b"], "voc_cnt": [3, 4], DEN_ID: den_ids})
+        assert CallFeaturiser().fit(train).get_feature_names_out().tolist() == ["voc_cnt"]

@@ -9,7 +9,8 @@ import pytest
 from configs.call import GraphConfig
 from features.graph.features import GRAPH_COLUMNS, graph_features, out_of_fold_graph_features
 from features.graph.links import CallGraph
-from features.graph.reasons import GRAPH_REASON_TEMPLATES
+from features.graph.reasons import DEN_ID, GRAPH_REASON_TEMPLATES
+from features.reasons import FALLBACK_SUFFIX, render_reason
 
 
 def two_dens() -> CallGraph:
@@ -61,10 +62,24 @@ def test_out_of_fold_features_never_use_the_rows_own_label() -> None:
 
 
 def test_every_graph_feature_has_a_chinese_reason_and_the_den_reads_as_one_sentence() -> None:
-    assert set(GRAPH_REASON_TEMPLATES) == set(GRAPH_COLUMNS)
-    row = {"value": 0.78, "graph_den_size": 37, "graph_den_known_fraud": 29}
-    den = GRAPH_REASON_TEMPLATES["graph_den_fraud_share"].format_map(row)
-    assert den == "同一窝点 37 个号码，其中 29 个已确认诈骗"
+    assert {name.removesuffix(FALLBACK_SUFFIX) for name in GRAPH_REASON_TEMPLATES} == set(GRAPH_COLUMNS)
+    row = {"graph_den_size": 37, "graph_den_known_fraud": 29}
+    assert render_reason("graph_den_fraud_share", 0.78, GRAPH_REASON_TEMPLATES, row) == "同一窝点 37 个号码，其中 29 个已确认诈骗"
+
+
+@pytest.mark.parametrize("feature", [c for c in GRAPH_COLUMNS if c.startswith("graph_den_")])
+def test_a_den_reason_names_the_den_id_a_member_carries_and_reads_without_one(feature: str) -> None:
+    """The id is what dens.json and dens.html call the den; a contact or a number in no den has
+    none (null in the store comes back as NaN) and reads the sentence without it."""
+    row = {"graph_den_size": 37, "graph_den_known_fraud": 29, "graph_den_labelled": 31, "graph_den_fraud_share": 0.9,
+           "graph_den_member_score": 0.8}
+    named = render_reason(feature, row[feature], GRAPH_REASON_TEMPLATES, {**row, DEN_ID: "den-12"})
+    assert named.startswith("同一窝点 den-12") and "{" not in named, named
+    for missing in ({}, {DEN_ID: None}, {DEN_ID: float("nan")}):
+        plain = render_reason(feature, row[feature], GRAPH_REASON_TEMPLATES, {**row, **missing})
+        assert plain.startswith("同一窝点") and "den-" not in plain and "nan" not in plain, plain
+    assert render_reason("graph_den_size", 37, GRAPH_REASON_TEMPLATES, {**row, DEN_ID: "den-12"}) == \
+        "同一窝点 den-12（含联系人）共 37 个号码，其中 29 个已确认诈骗"
 
 
 def test_pagerank_feature_is_igraphs_personalised_pagerank_on_a_weighted_graph_with_an_isolated_number() -> None:

@@ -110,6 +110,14 @@ def test_profile_table_counts_bad_labels_duplicates_and_non_numeric(tmp_path: Pa
     assert report.files[0].format == "profiles" and report.rows == 2
 
 
+def test_profile_table_keeps_the_den_id_as_text(tmp_path: Path) -> None:
+    """Published profiles carry the analyst's den id: not a number to coerce (was NaN and a bad cell)."""
+    path = write(tmp_path / "p.csv", "phone_no_m,voc_cnt,den_id\nA,3,den-12\nB,4,\nC,5, \n")
+    table, report = load_profile_table(path)
+    assert table["den_id"].tolist()[0] == "den-12" and table["den_id"].iloc[1:].isna().all()
+    assert report.bad_rows == {}
+
+
 def test_format_detection(tmp_path: Path) -> None:
     assert detect_format(tmp_path) == "cdr"
     assert detect_format(write(tmp_path / "v.csv", VOC_HEADER)) == "cdr"
