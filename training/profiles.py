@@ -3,6 +3,15 @@
 The live call scorer reads one stored profile per caller, so graph features must be in the
 profile: they are computed here by the same function training used, from the links and the
 known-label set of the model that will score them (``model``), never from labels in the data.
+
+A profile also names the den its number belongs to (``den_id``), so the call endpoint's den
+reason can point the analyst at it. The id is read from the ``dens.json`` that ``yunmao dens``
+wrote (``--dens``), not assigned here: ids are the analyst's handle on a den — annotated,
+kept across rebuilds by :mod:`training.dens.identity` — and ``yunmao dens`` alone decides
+which numbers make up a den (its core cut) and what each is called. A second id assignment over
+the profile build's own communities would be a second notion of "den" under the same names, and
+numbers the analyst sees in den-12 could be published in another. Only a den's members get its
+id; its contacts (the victims and others the gang talks to) and numbers in no den get none.
 """
 
 from __future__ import annotations
@@ -13,11 +22,13 @@ from pathlib import Path
 import pandas as pd
 
 from configs.call import CallConfig
+from features.graph.reasons import DEN_ID
 from models.scam_model import ScamModel
-from training.data.call_tables import join_feature_tables, load_links
+from training.data.call_tables import NUMBER_COLUMN, join_feature_tables, load_links
 from training.data.cdr import load_call_training_data
 from training.data.datasets import ready_for_model
 from training.data.report import LoadReport
+from training.dens.identity import DensFileError, read_dens
 
 
 def build_profile_table(
@@ -26,14 +37,16 @@ def build_profile_table(
     features: Sequence[str | Path] = (),
     links: Sequence[str | Path] = (),
     model: ScamModel | None = None,
+    dens: Path | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """Profiles from CDRs (+ extra tables, + graph columns for ``model``) and a load report.
+    """Profiles from CDRs (+ extra tables, + graph columns for ``model``, + den ids from ``dens``)
+    and a load report.
 
     Raises:
-        ValueError: unusable CDRs, tables or links; ``links`` without a graph ``model``.
+        ValueError: unusable CDRs, tables, links or dens file; ``links`` without a graph ``model``.
     """
     profiles, report = load_call_training_data(cdr, "cdr", cfg.profiles)
-    return complete_profile_table(profiles, report, features, links, model)
+    return complete_profile_table(profiles, report, features, links, model, dens)
 
 
 def complete_profile_table(
@@ -42,12 +55,13 @@ def complete_profile_table(
     features: Sequence[str | Path] = (),
     links: Sequence[str | Path] = (),
     model: ScamModel | None = None,
+    dens: Path | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """Built profiles joined with the extra tables and given ``model``'s graph columns, whichever
-    engine built them; and the summary of what was loaded.
+    """Built profiles joined with the extra tables, given ``model``'s graph columns and the den
+    ids of ``dens``, whichever engine built them; and the summary of what was loaded.
 
     Raises:
-        ValueError: unusable tables or links; ``links`` without a graph ``model``.
+        ValueError: unusable tables, links or dens file; ``links`` without a graph ``model``.
     """
     if links and model is None:
         raise ValueError("--links needs --model: graph features use the known-fraud set of the model that will score them")
@@ -56,4 +70,27 @@ def complete_profile_table(
     if links:
         profiles, notes = ready_for_model(model, profiles, load_links(links), evaluation=False)
         summary.update(notes)
+    if dens is not None:
+        profiles, summary["dens"] = attach_den_ids(profiles, dens)
     return profiles, summary
+
+
+def attach_den_ids(profiles: pd.DataFrame, dens: Path) -> tuple[pd.DataFrame, dict]:
+    """``profiles`` with :data:`DEN_ID`: the ``dens.json`` id of the den each number is a member of
+    (missing for contacts and numbers in no den); and what matched.
+
+    Raises:
+        DensFileError: ``dens`` is absent or not a dens.json, puts a number in two dens, or shares
+            no member with the profiles (dens of other data).
+    """
+    owner: dict[str, str] = {}
+    for den_id, members in read_dens(dens).items():
+        for number in members:
+            if owner.setdefault(number, den_id) != den_id:
+                raise DensFileError(f"{dens}: number {number} is a member of both {owner[number]} and {den_id}")
+    ids = profiles[NUMBER_COLUMN].astype(str).map(owner)
+    if len(profiles) and not ids.notna().any():
+        raise DensFileError(f"{dens}: none of its {len(owner)} den members is among the {len(profiles)} profiled numbers "
+                            "(dens of other data?)")
+    return profiles.assign(**{DEN_ID: ids.astype("str")}), {"path": str(dens), "numbers_in_dens": int(ids.notna().sum()),
+                                                            "dens_matched": int(ids.nunique())}

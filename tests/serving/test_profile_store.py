@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -54,3 +55,26 @@ def test_the_store_shortcut_variable_may_not_contradict_the_settings_own(monkeyp
     monkeypatch.setenv("YUNMAO_CALL__PROFILE_STORE__URL", f"sqlite:///{tmp_path / 'b.db'}")
     with pytest.raises(ValueError, match="YUNMAO_PROFILE_STORE and YUNMAO_CALL__PROFILE_STORE__URL are both set"):
         open_profile_store(ProfileStoreConfig(url=f"sqlite:///{tmp_path / 'b.db'}"))
+
+
+def test_den_id_round_trips_and_a_number_in_no_den_has_none(store: ProfileStore) -> None:
+    """The den id is one more field of the stored profile: text out as text in; null (no den) as NaN."""
+    store.put_many([{"phone_no_m": "A", "voc_cnt": 3, "den_id": "den-12"},
+                    {"phone_no_m": "B", "voc_cnt": 4, "den_id": None},
+                    {"phone_no_m": "C", "voc_cnt": 5, "den_id": float("nan")}])
+    found = store.get_many(["A", "B", "C"])
+    assert found["A"]["den_id"] == "den-12" and found["A"]["voc_cnt"] == 3
+    assert math.isnan(found["B"]["den_id"]) and math.isnan(found["C"]["den_id"])
+
+
+def test_a_store_written_before_den_ids_still_reads(tmp_path: Path) -> None:
+    """Profiles are JSON documents, so den ids needed no new column: a store the earlier code
+    wrote opens as it is, its profiles read without a den id, and republishing adds one."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE profiles (number TEXT PRIMARY KEY, profile TEXT NOT NULL)")
+        conn.execute("INSERT INTO profiles VALUES ('A', '{\"phone_no_m\":\"A\",\"voc_cnt\":3}')")
+    store = SqliteProfileStore(path)
+    assert store.get("A") == {"phone_no_m": "A", "voc_cnt": 3}
+    store.put_many([{"phone_no_m": "A", "voc_cnt": 3, "den_id": "den-4"}])
+    assert store.get("A")["den_id"] == "den-4"

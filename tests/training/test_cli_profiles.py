@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from configs.call import DemoCallsConfig
@@ -43,3 +46,42 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "p.csv").write_text("voc_cnt\n1\n")
     bad_store = runner.invoke(app, ["profiles", "publish", "--profiles", str(tmp_path / "p.csv")])
     assert bad_store.exit_code == 2 and "phone_no_m" in bad_store.output
+
+
+def test_build_with_dens_carries_each_members_den_id_into_the_store(tmp_path: Path) -> None:
+    """The id is dens.json's, for the den's members only: a contact or a number in no den has none."""
+    write_demo_cdrs(tmp_path / "cdr", 2, DemoCallsConfig(normal=10, delivery=2, sales=2, fraud=3, simbox_farms=1, sims_per_farm=3, days=5))
+    numbers = pd.read_csv(tmp_path / "cdr" / "labels.csv", dtype=str)["phone_no_m"].tolist()
+    member, other_member, contact, outsider = numbers[:4]
+    dens = tmp_path / "dens.json"
+    dens.write_text(json.dumps({"dens": [{"id": "den-12", "members": [member, other_member, "not-profiled"],
+                                          "contacts": [contact]}]}), encoding="utf-8")
+    out = tmp_path / "profiles.parquet"
+    built = runner.invoke(app, ["profiles", "build", "--cdr", str(tmp_path / "cdr"), "--out", str(out), "--dens", str(dens)])
+    assert built.exit_code == 0, built.output
+    assert json.loads(built.stdout)["dens"] == {"path": str(dens), "numbers_in_dens": 2, "dens_matched": 1}
+    db = tmp_path / "p.db"
+    published = runner.invoke(app, ["profiles", "publish", "--profiles", str(out), "--store", f"sqlite:///{db}"])
+    assert published.exit_code == 0 and json.loads(published.stdout)["bad_rows"] == {}, published.output
+    stored = SqliteProfileStore(db).get_many([member, other_member, contact, outsider])
+    assert [stored[n]["den_id"] for n in (member, other_member)] == ["den-12", "den-12"]
+    assert all(math.isnan(stored[n]["den_id"]) for n in (contact, outsider))  # null in the store
+    assert stored[member]["voc_cnt"] > 0
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "no such dens file"),
+    ("not json", "not a dens.json written by yunmao dens"),
+    ('{"dens": [{"id": "den-1"}]}', "not a dens.json written by yunmao dens"),
+    ('{"dens": [{"id": "den-1", "members": ["x1", "x2"]}]}', "none of its 2 den members is among the 20 profiled numbers"),
+    ('{"dens": [{"id": "den-1", "members": ["x1"]}, {"id": "den-2", "members": ["x1"]}]}', "x1 is a member of both"),
+])
+def test_a_bad_dens_file_exits_2_with_one_line(tmp_path: Path, content: str | None, message: str) -> None:
+    write_demo_cdrs(tmp_path / "cdr", 2, DemoCallsConfig(normal=10, delivery=2, sales=2, fraud=3, simbox_farms=1, sims_per_farm=3, days=5))
+    dens = tmp_path / "dens.json"
+    if content is not None:
+        dens.write_text(content, encoding="utf-8")
+    out = tmp_path / "p.parquet"
+    result = runner.invoke(app, ["profiles", "build", "--cdr", str(tmp_path / "cdr"), "--out", str(out), "--dens", str(dens)])
+    assert result.exit_code == 2 and message in result.stderr, result.output
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output and not out.exists()

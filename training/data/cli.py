@@ -75,12 +75,16 @@ def profiles_build(
     model: str | None = typer.Option(
         None, "--model", help="Call model whose known-fraud set the graph features use (needed with --links)."
     ),
+    dens: Path | None = typer.Option(
+        None, "--dens", help="dens.json from `yunmao dens`: each den member's profile carries its den id (den_id)."
+    ),
     engine: str = ENGINE_OPTION,
     scheduler: str | None = SCHEDULER_OPTION,
 ) -> None:
     """Build one profile row per number from raw CDRs (window and definitions from config).
 
     With ``--engine dask`` the CDRs may be a Parquet/CSV dataset of many files (hive folders too).
+    With ``--dens`` the call endpoint's den reasons name the den as dens.json and dens.html do.
     """
     from configs import ConfigError
     from models.registry import ModelNotFoundError, load_scam_model
@@ -98,11 +102,12 @@ def profiles_build(
             clusters = cluster_config()
             with dask_client(scheduler, clusters) as client:
                 built, load_report = build_profiles_dask(client, cdr, cfg.profiles, clusters, progress)
-            profiles, report = complete_profile_table(built, load_report, features, links, scam_model)
+            profiles, report = complete_profile_table(built, load_report, features, links, scam_model, dens)
         else:
-            profiles, report = build_profile_table(cdr, cfg, features, links, scam_model)
+            profiles, report = build_profile_table(cdr, cfg, features, links, scam_model, dens)
         write_table(profiles, out)
-    except (ConfigError, ModelNotFoundError, ValueError, DaskJobError) as exc:  # CdrLoadError and LinkError are ValueErrors
+    # CdrLoadError, LinkError and DensFileError are ValueErrors
+    except (ConfigError, ModelNotFoundError, ValueError, DaskJobError) as exc:
         fail(exc)
     typer.echo(json.dumps({"out": str(out), "numbers": len(profiles), **report}, ensure_ascii=False))
 

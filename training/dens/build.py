@@ -17,7 +17,7 @@ from training.data.call_tables import load_links
 from training.data.cdr import read_table
 from training.dens.core import core_numbers, split_cores
 from training.dens.devices import den_cdr_evidence
-from training.dens.identity import assign_ids, read_previous
+from training.dens.identity import assign_ids, read_dens
 from training.dens.ranking import Den, communities, rank_dens
 
 NUMBER = "phone_no_m"
@@ -134,7 +134,7 @@ def previous_dens(path: Path | None, out: Path) -> dict[str, set[str]]:
         if path != out / "dens.json":
             raise ValueError(f"{path}: no such previous dens file")
         return {}
-    return read_previous(path)
+    return read_dens(path)
 
 
 def score_members(

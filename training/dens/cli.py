@@ -58,7 +58,7 @@ def dens(
                    "labels": 0 if inputs.known is None else len(inputs.known),
                    "scored": 0 if inputs.member_scores is None else len(inputs.member_scores), "cdr": str(cdr or "—")}
         page = render_page(found, graph, inputs.known, dens_config.page, sources)
-    # LinkError, CdrLoadError and PreviousDensError are ValueErrors.
+    # LinkError, CdrLoadError and DensFileError are ValueErrors.
     except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:
         fail(exc)
     table = json.dumps({"dens": [d.as_dict() for d in found]}, ensure_ascii=False, indent=1)

@@ -17,21 +17,24 @@ from training.dens.ranking import Den
 ID_PATTERN = re.compile(r"^den-(\d+)$")
 
 
-class PreviousDensError(ValueError):
-    """The previous dens.json is unreadable or not in the format ``yunmao dens`` writes."""
+class DensFileError(ValueError):
+    """A dens.json is absent, unreadable or not in the format ``yunmao dens`` writes."""
 
 
-def read_previous(path: Path) -> dict[str, set[str]]:
-    """Den id → members from a previous ``dens.json``.
+def read_dens(path: Path) -> dict[str, set[str]]:
+    """Den id → members from a ``dens.json``: the previous dens whose ids a rebuild keeps, or the
+    dens whose ids ``profiles build --dens`` gives the numbers.
 
     Raises:
-        PreviousDensError: unreadable JSON, or no ``dens`` list of objects with ``id`` and ``members``.
+        DensFileError: no such file, unreadable JSON, or no ``dens`` list of objects with ``id`` and ``members``.
     """
+    if not path.is_file():
+        raise DensFileError(f"{path}: no such dens file")
     try:
         dens = json.loads(path.read_text(encoding="utf-8"))["dens"]
         return {str(den["id"]): set(map(str, den["members"])) for den in dens}
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise PreviousDensError(f"{path}: not a dens.json written by yunmao dens ({exc})") from exc
+        raise DensFileError(f"{path}: not a dens.json written by yunmao dens ({exc})") from exc
 
 
 def assign_ids(dens: list[Den], previous: dict[str, set[str]], min_jaccard: float) -> None:
