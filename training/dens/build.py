@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,11 @@ from training.data.cdr import read_table
 from training.dens.core import core_numbers, split_cores
 from training.dens.devices import den_cdr_evidence
 from training.dens.identity import assign_ids, read_dens
+from training.dens.page import render_page
 from training.dens.ranking import Den, communities, rank_dens
 
 NUMBER = "phone_no_m"
+DENS_FILE, PAGE_FILE = "dens.json", "dens.html"
 
 
 @dataclass
@@ -102,6 +105,37 @@ def find_dens(
     return dens
 
 
+@dataclass
+class DenDiscovery:
+    """What one den discovery found and writes: ranked dens, file name → text, and the summary."""
+
+    dens: list[Den]
+    files: dict[str, str]
+    summary: dict
+
+
+def discover_dens(inputs: DenInputs, call: CallConfig, config: DensConfig, previous: dict[str, set[str]],
+                  cdr: Path | None = None) -> DenDiscovery:
+    """``yunmao dens`` from its loaded inputs: the graph, the ranked dens (ids matched to
+    ``previous``), ``dens.json``, the analyst's ``dens.html`` and the summary the CLI prints.
+    The quickstart calls it too, so the dens it shows are the ones the CLI would find.
+
+    Raises:
+        LinkError: unusable links, or no den (see :func:`find_dens`).
+        FontError: the page's CJK font is missing.
+    """
+    graph = den_graph(inputs.links, inputs.known, call, config)
+    found = find_dens(graph, inputs, config, previous)
+    sources = {"links": graph.report.links_kept, "numbers": graph.report.vertices,
+               "labels": 0 if inputs.known is None else len(inputs.known),
+               "scored": 0 if inputs.member_scores is None else len(inputs.member_scores), "cdr": str(cdr or "—")}
+    page = render_page(found, graph, inputs.known, config.page, sources)
+    table = json.dumps({"dens": [d.as_dict() for d in found]}, ensure_ascii=False, indent=1)
+    summary = {"dens": len(found), "ids_kept": sum(1 for d in found if d.id in previous),
+               "numbers_in_dens": sum(d.size for d in found), **sources}
+    return DenDiscovery(found, {DENS_FILE: table, PAGE_FILE: page}, summary)
+
+
 def load_inputs(
     links: Sequence[Path], labels: Sequence[Path], cdr: Path | None, links_config: LinksConfig | None = None
 ) -> DenInputs:
@@ -129,9 +163,9 @@ def load_inputs(
 
 def previous_dens(path: Path | None, out: Path) -> dict[str, set[str]]:
     """Previous dens from ``path``, else from ``out/dens.json`` when it exists, else none."""
-    path = path or (out / "dens.json")
+    path = path or (out / DENS_FILE)
     if not path.exists():
-        if path != out / "dens.json":
+        if path != out / DENS_FILE:
             raise ValueError(f"{path}: no such previous dens file")
         return {}
     return read_dens(path)

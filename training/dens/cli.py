@@ -38,8 +38,7 @@ def dens(
     from configs import ConfigError, default_config_path, load_config
     from configs.dens import DensConfig
     from models.registry import ModelNotFoundError
-    from training.dens.build import den_graph, find_dens, load_inputs, previous_dens, score_members
-    from training.dens.page import render_page
+    from training.dens.build import discover_dens, load_inputs, previous_dens, score_members
     from training.report.fonts import FontError
 
     if bool(model) != bool(data):
@@ -51,18 +50,9 @@ def dens(
         if model:
             inputs.member_scores, inputs.member_thresholds, missing = score_members(model, data, features, links)
             warn_missing_columns(missing)
-        earlier = previous_dens(previous, out)
-        graph = den_graph(inputs.links, inputs.known, call_cfg, dens_config)
-        found = find_dens(graph, inputs, dens_config, earlier)
-        sources = {"links": graph.report.links_kept, "numbers": graph.report.vertices,
-                   "labels": 0 if inputs.known is None else len(inputs.known),
-                   "scored": 0 if inputs.member_scores is None else len(inputs.member_scores), "cdr": str(cdr or "—")}
-        page = render_page(found, graph, inputs.known, dens_config.page, sources)
+        found = discover_dens(inputs, call_cfg, dens_config, previous_dens(previous, out), cdr)
     # LinkError, CdrLoadError and DensFileError are ValueErrors.
     except (ConfigError, ModelNotFoundError, FontError, ValueError) as exc:
         fail(exc)
-    table = json.dumps({"dens": [d.as_dict() for d in found]}, ensure_ascii=False, indent=1)
-    write_outputs(out, {"dens.json": table, "dens.html": page})
-    kept = sum(1 for d in found if d.id in earlier)
-    typer.echo(json.dumps({"out": str(out), "dens": len(found), "ids_kept": kept, "numbers_in_dens": sum(d.size for d in found),
-                           **sources}, ensure_ascii=False))
+    write_outputs(out, found.files)
+    typer.echo(json.dumps({"out": str(out), **found.summary}, ensure_ascii=False))
