@@ -1,9 +1,11 @@
 """``make run``: from a fresh clone to serving models on the embedded demo data.
 
-Generates the demo SMS and CDRs, trains and registers the SMS model, builds per-number profiles
-from the CDRs and publishes them to the online profile store, trains the call model on the same
-profiles, promotes both to champion, and hands over to the service. Every step is the same
-library call the CLI exposes (``data demo``, ``train``, ``profiles build/publish``, ``promote``).
+Generates the demo SMS and CDRs, trains and registers the SMS model, finds the dens of the
+demo's planted gangs (``DATA_DIR/demo/dens/dens.json`` and the analyst's ``dens.html``), builds
+per-number profiles from the CDRs with those den ids and publishes them to the online profile
+store, trains the call model on the same profiles, promotes both to champion, and hands over to
+the service. Every step is the same library call the CLI exposes (``data demo``, ``train``,
+``dens --cdr --labels``, ``profiles build --dens``/``publish``, ``promote``).
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ from pathlib import Path
 from configs import default_config_path, load_config
 from configs.call import CallConfig
 from configs.demo import DemoConfig
+from configs.dens import DensConfig
 from configs.sms import SmsConfig
+from features.graph.links import LinkError
 from models.registry import CHAMPION, set_alias
 from serving.profile_store import open_profile_store, publish_profiles
-from training.data.cdr import load_call_training_data
 from training.data.demo_calls import write_demo_cdrs
 from training.data.demo_sms import write_demo_sms
+from training.dens.build import DENS_FILE, PAGE_FILE, discover_dens, load_inputs, previous_dens
 from training.fit import FitResult
 from training.predict import write_table
+from training.profiles import build_profile_table
+from training.tables import write_texts
 from training.tracking import TrainOutcome
 from training.train import load_sms_training_data, train_sms
 from training.train_call import train_call
@@ -60,12 +66,33 @@ def fit_demo_sms(out_dir: Path, seed: int, sms: SmsConfig | None = None) -> FitR
 
 
 def prepare_demo_profiles(out_dir: Path, seed: int, config: CallConfig, log: Callable[[str], None]) -> Path:
-    """Demo CDRs → labelled profile table (returned path) → published to the online store."""
+    """Demo CDRs → dens → labelled profile table with den ids (returned path) → published to the online store."""
     cdr_dir = out_dir / "cdr"
     write_demo_cdrs(cdr_dir, seed, config.demo)
-    profiles, _ = load_call_training_data(cdr_dir, "cdr", config.profiles)
+    dens = discover_demo_dens(cdr_dir, out_dir / "dens", config, log)
+    profiles, _ = build_profile_table(cdr_dir, config, dens=dens)
     path = out_dir / "call_profiles.parquet"
     write_table(profiles, path)
     published = publish_profiles(open_profile_store(config.profile_store), profiles)
     log(f"demo CDRs written to {cdr_dir}; {published} caller profiles published to the profile store")
     return path
+
+
+def discover_demo_dens(cdr_dir: Path, out: Path, config: CallConfig, log: Callable[[str], None]) -> Path | None:
+    """``yunmao dens --cdr CDR --labels CDR/labels.csv --out OUT`` on the demo CDRs (links built from
+    them as ``yunmao links build`` does); returns the dens.json written, None when the demo holds no den.
+
+    A demo config without gangs or SIM-box farms can leave no den: the quickstart still serves, its
+    profiles without den ids, and says why.
+    """
+    try:
+        inputs = load_inputs([], [cdr_dir / "labels.csv"], cdr_dir, config.links)
+        found = discover_dens(inputs, config, load_config(default_config_path("dens"), DensConfig), previous_dens(None, out), cdr_dir)
+    except LinkError as exc:
+        log(f"no den in the demo CDRs: {exc}")
+        return None
+    paths = write_texts(out, found.files)
+    top = found.dens[0]
+    log(f"{len(found.dens)} dens found in the demo calls; top {top.id}: {top.size} numbers, "
+        f"{top.evidence.get('known_fraud', 0)} known fraud; see {paths[PAGE_FILE]}")
+    return paths[DENS_FILE]
