@@ -21,6 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from features.sms.ngram_counts import NgramCounter, array_counter
+from features.sms.sparse_blocks import csr_from_parts
 
 # From this many messages on, n-grams are counted with NumPy (``features.sms.ngram_counts``); a
 # lone message is counted faster the analyzer's way (characters: 158 vs 124 µs), two already faster
@@ -39,9 +40,7 @@ def tfidf_transform(vectoriser: TfidfVectorizer, documents: Sequence[str]) -> sp
         counts, indices, indptr = counter.counts(documents)
     else:
         counts, indices, indptr = _analyzer_counts(vectoriser, documents)
-    matrix = sp.csr_matrix(
-        (np.asarray(counts, dtype=vectoriser.dtype), indices, indptr), shape=(len(documents), len(vectoriser.vocabulary_))
-    )
+    matrix = csr_from_parts(np.asarray(counts, dtype=vectoriser.dtype), indices, indptr, len(vectoriser.vocabulary_))
     matrix.sort_indices()
     tfidf = vectoriser._tfidf
     if tfidf.sublinear_tf:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
-from features.sms.sparse_blocks import assemble, column_lookup, dense_triples, sparse_triples
+from features.sms import sparse_blocks
+from features.sms.sparse_blocks import assemble, column_lookup, csr_from_parts, dense_triples, sparse_triples
 
 
 def _same(actual: sp.csr_matrix, expected: sp.csr_matrix) -> None:
@@ -34,3 +36,35 @@ def test_rows_without_any_entry_and_whole_sparse_blocks_keep_their_place() -> No
     dense = np.array([[0, 0], [0, 0], [3, 0]], dtype=np.float32)
     blocks = [sparse_triples(text, 0), dense_triples(dense, 3)]
     _same(assemble(blocks, 3, 5), sp.hstack([text, sp.csr_matrix(dense)]))
+
+
+def _parts(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR parts of a random 5 × 30 float32 matrix with unsorted column indices in each row."""
+    rng = np.random.default_rng(seed)
+    per_row = rng.integers(0, 6, size=5)
+    indices = np.concatenate([rng.permutation(30)[:n] for n in per_row]).astype(np.int32)
+    indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int32)
+    return rng.random(len(indices)).astype(np.float32), indices, indptr
+
+
+@pytest.mark.parametrize("checked", [True, False], ids=["unchecked", "scipy-constructor fallback"])
+def test_matrix_from_parts_behaves_as_scipys_constructor_builds_it(checked: bool, monkeypatch) -> None:
+    """Everything the scoring path does with a matrix (read its parts and sorted flag, sort it,
+    slice rows, multiply, densify, pickle) gives what the constructor's matrix gives, with the
+    unchecked build and with the fallback a scipy of another layout gets."""
+    import pickle
+
+    monkeypatch.setattr(sparse_blocks, "_PARTS_MATCH_CONSTRUCTOR", checked)
+    assert sparse_blocks._parts_match_constructor(), "this scipy lays out a constructed CSR matrix as csr_from_parts does"
+    data, indices, indptr = _parts(3)
+    fast = csr_from_parts(data.copy(), indices.copy(), indptr.copy(), 30)
+    built = sp.csr_matrix((data, indices, indptr), shape=(5, 30))
+    assert type(fast) is type(built) and fast.shape == built.shape and fast.dtype == built.dtype
+    assert fast.has_sorted_indices == built.has_sorted_indices
+    fast.sort_indices()
+    built.sort_indices()
+    _same(fast, built)
+    weights = np.random.default_rng(4).random((30, 2))
+    np.testing.assert_array_equal(fast @ weights, built @ weights)
+    np.testing.assert_array_equal(fast[[0, 3]].toarray(), built[[0, 3]].toarray())
+    _same(pickle.loads(pickle.dumps(fast)), built)
