@@ -16,12 +16,15 @@ from features.sms.sparse_blocks import Triples, assemble, dense_triples, sparse_
 from features.sms.text import TextFeatures
 
 
-class SmsFeaturiser(TransformerMixin, BaseEstimator):
+class SmsFeaturiser(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Records → [text n-grams + linear score | patterns | metadata], one sparse row each.
 
     Composed by hand rather than with ``ColumnTransformer``: its per-call validation and
     dispatch cost several milliseconds, more than the features themselves for one message,
-    and this object sits on the interception hot path.
+    and this object sits on the interception hot path. For the same reason it and its parts
+    opt out of scikit-learn's ``set_output`` wrapping (``auto_wrap_output_keys=None``): the
+    wrapper reads the global config on every ``transform`` (tens of µs per message), to offer
+    pandas output that a sparse matrix never takes.
     """
 
     def __init__(self, text: TextFeatures, patterns: PatternFeatures, metadata: MetadataFeatures) -> None:

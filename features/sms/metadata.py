@@ -62,7 +62,7 @@ def hour_of_day(sent_at: object) -> float:
         return float("nan")
 
 
-class MetadataFeatures(TransformerMixin, BaseEstimator):
+class MetadataFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Records with ``sender``/``sent_at`` → one-hot sender kind, hour of day, night flag."""
 
     def fit(self, records: pd.DataFrame, y=None) -> MetadataFeatures:

@@ -341,7 +341,7 @@ def reminder_zeroed_cue_matrix(texts, raw: np.ndarray | None = None) -> np.ndarr
     return cues
 
 
-class PatternFeatures(TransformerMixin, BaseEstimator):
+class PatternFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Normalised texts → dense counts of entities, lexicon hits and text-shape measures."""
 
     def fit(self, texts, y=None) -> PatternFeatures:

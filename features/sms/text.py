@@ -24,8 +24,6 @@ are given, chi² selection is fitted once per fold on that fold's training rows 
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -48,12 +46,9 @@ TYPE_SCORE_NAME = "文本类似「{fraud_type}」类诈骗"
 FRAUD_SCORE_NAME = "文本与诈骗（而非营销）短信相似"
 # One-vs-rest text score of a scored category other than fraud (``category_scores``).
 CATEGORY_SCORE_NAME = "文本与「{category}」类（而非其他类）短信相似"
-# Fitted linear model → its character coefficients, transposed and contiguous (``_char_coefficients``);
-# weak keys, so a cached array never outlives its model.
-_CHAR_COEFFICIENTS: weakref.WeakKeyDictionary[LogisticRegression, np.ndarray] = weakref.WeakKeyDictionary()
 
 
-class TextFeatures(TransformerMixin, BaseEstimator):
+class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """Frame with ``norm`` and ``tokens`` → [selected char/word TF-IDF columns | linear score].
 
     ``fit_transform`` returns the linear score *out of fold*, so LightGBM never trains on a
@@ -168,13 +163,10 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "linear_")
         chars = tfidf_transform(self.char_, list(frame["norm"]))
         words = tfidf_transform(self.word_, list(frame["tokens"]))
-        linear = _LinearInput(chars, self._weighted_cues(frame["norm"], cues))
-        binary = 1.0 / (1.0 + np.exp(-linear.margins(self.linear_)[:, 0]))
-        types = _class_proba(linear.margins(self.type_linear_)) if self.type_classes_ else None
-        models = self._category_models()
-        categories = None
-        if models:
-            categories = np.column_stack([_class_proba(linear.margins(model))[:, 1] for model in models.values()])
+        binary_margins, *margins = self._linear_stack().margins(chars, self._weighted_cues(frame["norm"], cues))
+        binary = 1.0 / (1.0 + np.exp(-binary_margins[:, 0]))
+        types = _class_proba(margins.pop(0)) if self.type_classes_ else None
+        categories = np.column_stack([_class_proba(m)[:, 1] for m in margins]) if margins else None
         scores = self._scores(binary, types, categories)
         char_lookup, word_lookup = self._gram_lookups()
         n_chars, n_grams = len(self.char_columns_), len(self.char_columns_) + len(self.word_columns_)
@@ -184,6 +176,14 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             dense_triples(scores, offset + n_grams),
         ]
         return blocks, n_grams + scores.shape[1]
+
+    def _linear_stack(self) -> _LinearStack:
+        """The binary, per-type and per-category linear models stacked (:class:`_LinearStack`), in
+        that order; built on first use, not pickled."""
+        if getattr(self, "_stack", None) is None:
+            models = [self.linear_, *([self.type_linear_] if self.type_classes_ else []), *self._category_models().values()]
+            self._stack = _LinearStack(models, len(self.char_.vocabulary_))
+        return self._stack
 
     def _gram_lookups(self) -> tuple[np.ndarray, np.ndarray]:
         """Vocabulary column → selected column (or -1), char and word; built on first use, not pickled."""
@@ -197,6 +197,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def __getstate__(self) -> dict:
         state = super().__getstate__()
         state.pop("_lookups", None)
+        state.pop("_stack", None)
         return state
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
@@ -268,7 +269,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def _linear_input(self, chars: sp.csr_matrix, norm) -> sp.csr_matrix:
         """What the linear models read: character TF-IDF, plus the script cues × ``cue_weight``
-        (training; serving computes the same margins from :class:`_LinearInput`)."""
+        (training; serving computes the same margins from :class:`_LinearStack`)."""
         cues = self._weighted_cues(norm)
         return chars if cues is None else sp.hstack([chars, sp.csr_matrix(cues)], format="csr")
 
@@ -313,40 +314,34 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         return np.asarray(inputs @ model.coef_.T + model.intercept_)
 
 
-class _LinearInput:
-    """The linear models' input, [character TF-IDF | weighted cues], kept as its two parts.
+class _LinearStack:
+    """The text's linear models side by side: one sparse product gives every model's decision values.
 
-    :meth:`margins` equals ``TextFeatures._margins`` on the hstacked matrix bit for bit: scipy
-    accumulates a row's products in column order, characters first, then the cues; so do the
-    character product here and the cue terms added after it, one cue column at a time. The
-    hstack itself (format conversions of a one-row matrix) cost more than the products."""
+    A message's margins from the binary, per-type and per-category models were one scipy product
+    each (plus its dispatch and upcast), on the same input row. Here their coefficients are one
+    C-contiguous array (characters × every model's outputs) and one product serves them all.
+    Each output column is accumulated exactly as ``TextFeatures._margins`` accumulates it on the
+    hstacked [characters | weighted cues] input: scipy's kernel adds a row's products in column
+    order per output, so the character products come first, then the cue terms, one cue column at
+    a time, then the intercept — the values are bit-identical (``tests/features/sms/test_text.py``).
+    The [characters | cues] hstack itself (format conversions of a one-row matrix) would cost more
+    than the products, so the cues stay a dense array beside the characters.
+    """
 
-    def __init__(self, chars: sp.csr_matrix, cues: np.ndarray | None) -> None:
-        self.chars = chars
-        self.cues = cues
+    def __init__(self, models: list[LogisticRegression], n_chars: int) -> None:
+        coefficients = np.vstack([model.coef_ for model in models])
+        self.chars = np.ascontiguousarray(coefficients[:, :n_chars].T)
+        self.cues = coefficients[:, n_chars:]
+        self.intercepts = np.concatenate([model.intercept_ for model in models])
+        self.splits = np.cumsum([len(model.intercept_) for model in models])[:-1]
 
-    def margins(self, model: LogisticRegression) -> np.ndarray:
-        n_chars = self.chars.shape[1]
-        margins = np.asarray(self.chars @ _char_coefficients(model, n_chars))
-        if self.cues is None:
-            return margins + model.intercept_
-        cue_coef = model.coef_[:, n_chars:]
-        for row, column in zip(*np.nonzero(self.cues), strict=True):
-            margins[row] += np.float64(self.cues[row, column]) * cue_coef[:, column]
-        return margins + model.intercept_
-
-
-def _char_coefficients(model: LogisticRegression, n_chars: int) -> np.ndarray:
-    """``model.coef_[:, :n_chars].T`` as one C-contiguous array, made once per fitted model.
-
-    scipy's sparse × dense product ravels its dense operand, and the transposed slice is not
-    contiguous: every product copied the whole coefficient block (classes × ~60,000 characters),
-    which cost more than the product of a one-message row. The product itself is scipy's either
-    way, on the same values in the same order, so the margins are bit-identical."""
-    cached = _CHAR_COEFFICIENTS.get(model)
-    if cached is None or cached.shape[0] != n_chars:
-        cached = _CHAR_COEFFICIENTS[model] = np.ascontiguousarray(model.coef_[:, :n_chars].T)
-    return cached
+    def margins(self, chars: sp.csr_matrix, cues: np.ndarray | None) -> list[np.ndarray]:
+        """Each model's decision values (rows × its outputs), in the models' order."""
+        margins = np.asarray(chars @ self.chars)
+        if cues is not None:
+            for row, column in zip(*np.nonzero(cues), strict=True):
+                margins[row] += np.float64(cues[row, column]) * self.cues[:, column]
+        return np.split(margins + self.intercepts, self.splits, axis=1)
 
 
 def category_score_name(category: str) -> str:

@@ -75,17 +75,21 @@ def test_fast_path_matches_reference(with_memory: bool, request: pytest.FixtureR
     assert [d.category for d in fast] == [d.category for d in reference]
 
 
-def _hstacked_margins(linear: text._LinearInput, model) -> np.ndarray:
-    """The margins as training computes them: one hstacked [characters | cues] matrix."""
-    inputs = linear.chars if linear.cues is None else sp.hstack([linear.chars, sp.csr_matrix(linear.cues)], format="csr")
-    return text.TextFeatures._margins(inputs, model)
+class _HstackedLinear:
+    """The margins as training computes them: per model, one hstacked [characters | cues] matrix."""
 
+    def __init__(self, models: list, n_chars: int) -> None:
+        self.models = models
+
+    def margins(self, chars: sp.csr_matrix, cues: np.ndarray | None) -> list[np.ndarray]:
+        inputs = chars if cues is None else sp.hstack([chars, sp.csr_matrix(cues)], format="csr")
+        return [text.TextFeatures._margins(inputs, model) for model in self.models]
 
 
 def test_linear_margins_without_hstack_are_bit_identical() -> None:
     """Real mudou SMS and demo scams (whose script cues fire), one at a time and batched, through
-    text features whose linear models read the cues (binary, per-type and fraud scores): every
-    column equals the hstacked computation exactly, not nearly."""
+    text features whose linear models read the cues (binary, per-type and fraud scores, stacked
+    into one product): every column equals the per-model hstacked computation exactly, not nearly."""
     train = generate_demo_sms(n=400, seed=1)
     prepare = RecordPreprocessor().fit(train)
     features = text.TextFeatures(char_max_features=3000, word_max_features=2000, linear_folds=3, booster_grams=200, cue_weight=1.0)
@@ -99,7 +103,8 @@ def test_linear_margins_without_hstack_are_bit_identical() -> None:
     singles = [prepare_records([{"text": t}]) for t in texts[::7]]
     fast = [features.transform(one) for one in singles] + [features.transform(prepared)]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(text._LinearInput, "margins", _hstacked_margins)
+        patch.setattr(text, "_LinearStack", _HstackedLinear)
+        patch.setattr(features, "_stack", None)
         slow = [features.transform(one) for one in singles] + [features.transform(prepared)]
     for got, expected in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(got.toarray(), expected.toarray())

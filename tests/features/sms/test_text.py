@@ -172,28 +172,22 @@ def test_illegal_score_separates_illegal_services_from_marketing_when_configured
     assert list(only_fraud.get_feature_names_out()) == names[:-1], "the default scores fraud alone"
 
 
-def test_cached_character_coefficients_follow_their_model_and_do_not_keep_it_alive() -> None:
-    """The transposed coefficient block is cached per fitted linear model: another model gets its
-    own, and a model that is gone leaves nothing behind (the cache holds models weakly). Other
-    tests' models may die in the same collection, so this follows its own model, not the size."""
-    import gc
-    import weakref
+def test_stacked_linear_models_are_built_once_and_never_pickled() -> None:
+    """The linear models' stacked coefficients are made on the first transform and reused, and a
+    pickled featuriser carries its models only: the stack is rebuilt from them after loading."""
+    import pickle
 
-    from sklearn.linear_model import LogisticRegression
-
-    from features.sms.text import _CHAR_COEFFICIENTS, _char_coefficients
-
-    rng = np.random.default_rng(0)
-    first, second = (LogisticRegression().fit(rng.normal(size=(40, 6)), np.arange(40) % 2) for _ in range(2))
-    np.testing.assert_array_equal(_char_coefficients(first, 4), first.coef_[:, :4].T)
-    np.testing.assert_array_equal(_char_coefficients(second, 4), second.coef_[:, :4].T)
-    assert _char_coefficients(first, 4).flags.c_contiguous
-    first_ref = weakref.ref(first)
-    assert first in _CHAR_COEFFICIENTS
-    del first
-    gc.collect()
-    assert first_ref() is None, "the cache keeps a dead model alive"
-    assert second in _CHAR_COEFFICIENTS
+    ham = [f"周末一起吃饭{i}次" for i in range(12)]
+    fraud = [f"公安局称你涉嫌洗钱{i}转安全账户" for i in range(12)]
+    frame = pd.DataFrame({"norm": ham + fraud, "tokens": [" ".join(text) for text in ham + fraud]})
+    text = _features(linear_folds=3).fit(frame, np.array([0] * 12 + [1] * 12))
+    first = text.transform(frame).toarray()
+    stack = text._linear_stack()
+    text.transform(frame)
+    assert text._linear_stack() is stack
+    assert "_stack" not in text.__getstate__()
+    loaded = pickle.loads(pickle.dumps(text))
+    np.testing.assert_array_equal(loaded.transform(frame).toarray(), first)
 
 
 def test_a_scam_borrowing_a_warning_keeps_the_scripts_weight_it_was_trained_with() -> None:
