@@ -1,33 +1,41 @@
 """``make run``: from a fresh clone to serving models on the embedded demo data.
 
-Generates the demo SMS and CDRs, trains and registers the SMS model, finds the dens of the
-demo's planted gangs (``DATA_DIR/demo/dens/dens.json`` and the analyst's ``dens.html``), builds
-per-number profiles from the CDRs with those den ids and publishes them to the online profile
-store, trains the call model on the same profiles, promotes both to champion, and hands over to
-the service. Every step is the same library call the CLI exposes (``data demo``, ``train``,
-``dens --cdr --labels``, ``profiles build --dens``/``publish``, ``promote``).
+Generates the demo SMS and CDRs, trains and registers the SMS model, builds the links between
+the demo's numbers (``DATA_DIR/demo/links.parquet``), finds the dens of its planted gangs
+(``DATA_DIR/demo/dens/dens.json`` and the analyst's ``dens.html``), trains the call model on the
+per-number profiles with graph features from those links, publishes the profiles with the graph
+columns that model scores (from its own known-fraud set) and the den ids to the online profile
+store, promotes both models to champion, and hands over to the service. So the demo's call
+endpoint answers as a graph model does in production: a gang member's reasons name its den.
+Every step is the same library call the CLI exposes (``data demo``, ``train``, ``links build``,
+``dens --cdr --labels``, ``train call --links``, ``profiles build --links --model
+--dens``/``publish``, ``promote``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+import pandas as pd
 
 from configs import default_config_path, load_config
 from configs.call import CallConfig
 from configs.demo import DemoConfig
 from configs.dens import DensConfig
 from configs.sms import SmsConfig
+from features.graph.cdr_links import build_links
 from features.graph.links import LinkError
-from models.registry import CHAMPION, set_alias
+from models.registry import CHAMPION, load_scam_model, set_alias
 from serving.profile_store import open_profile_store, publish_profiles
+from training.data.cdr import load_call_training_data, load_cdr_dir
 from training.data.demo_calls import write_demo_cdrs
 from training.data.demo_sms import write_demo_sms
 from training.dens.build import DENS_FILE, PAGE_FILE, discover_dens, load_inputs, previous_dens
 from training.fit import FitResult
-from training.predict import write_table
-from training.profiles import build_profile_table
-from training.tables import write_texts
+from training.profiles import complete_profile_table
+from training.tables import write_table, write_texts
 from training.tracking import TrainOutcome
 from training.train import load_sms_training_data, train_sms
 from training.train_call import train_call
@@ -41,7 +49,7 @@ def prepare_demo_models(out_dir: Path, log: Callable[[str], None]) -> list[Train
     # The data already is the demo generator's: no demo mix on top of it.
     outcomes = [train_sms([sms_path], quickstart_sms_config(demo), demo_mix=False)]
     call_config = load_config(default_config_path("call"), CallConfig)
-    outcomes.append(train_call([prepare_demo_profiles(out_dir, demo.sms.seed, call_config, log)], call_config, "profiles"))
+    outcomes.append(prepare_demo_calls(out_dir, demo.sms.seed, call_config, log).outcome)
     for outcome in outcomes:
         set_alias(outcome.name, outcome.version, CHAMPION)
         log(f"{outcome.model_uri} trained and promoted to @{CHAMPION}")
@@ -65,17 +73,59 @@ def fit_demo_sms(out_dir: Path, seed: int, sms: SmsConfig | None = None) -> FitR
     return load_sms_training_data([path], cfg, demo_mix=False).fit(cfg)
 
 
-def prepare_demo_profiles(out_dir: Path, seed: int, config: CallConfig, log: Callable[[str], None]) -> Path:
-    """Demo CDRs → dens → labelled profile table with den ids (returned path) → published to the online store."""
+@dataclass(frozen=True)
+class DemoCalls:
+    """The quickstart's registered call model and the profiles it published to the online store:
+    the training table's rows (``call_profiles.parquet``: labels, den ids) with the model's
+    scoring-time graph columns, which are not the out-of-fold ones it was fitted on."""
+
+    outcome: TrainOutcome
+    published: pd.DataFrame
+
+
+def prepare_demo_calls(
+    out_dir: Path, seed: int, config: CallConfig, log: Callable[[str], None], name: str | None = None
+) -> DemoCalls:
+    """Demo CDRs → links → dens → call model trained with graph features and registered (as
+    ``name``, default the config's) → profiles with its graph columns and den ids published.
+
+    The published graph columns are computed by ``profiles build --links --model``'s function from
+    the registered model's known-fraud set (each number's own label hidden), never from the
+    training table: the endpoint then scores a caller's stored profile as the model was trained.
+    """
     cdr_dir = out_dir / "cdr"
     write_demo_cdrs(cdr_dir, seed, config.demo)
+    log(f"demo CDRs written to {cdr_dir}")
+    links = build_demo_links(cdr_dir, out_dir / "links.parquet", config, log)
     dens = discover_demo_dens(cdr_dir, out_dir / "dens", config, log)
-    profiles, _ = build_profile_table(cdr_dir, config, dens=dens)
+    built, report = load_call_training_data(cdr_dir, "cdr", config.profiles)
+    training, _ = complete_profile_table(built, report, dens=dens)
     path = out_dir / "call_profiles.parquet"
-    write_table(profiles, path)
-    published = publish_profiles(open_profile_store(config.profile_store), profiles)
-    log(f"demo CDRs written to {cdr_dir}; {published} caller profiles published to the profile store")
-    return path
+    write_table(training, path)
+    outcome = train_call([path], config, "profiles", name=name, links=links)
+    model = load_scam_model(outcome.model_uri) if links else None
+    published, _ = complete_profile_table(built, report, links=links, model=model, dens=dens)
+    count = publish_profiles(open_profile_store(config.profile_store), published)
+    graph = f"{outcome.model_uri}'s graph features" if links else "no graph features"
+    log(f"{count} caller profiles with {graph} published to the profile store")
+    return DemoCalls(outcome, published)
+
+
+def build_demo_links(cdr_dir: Path, out: Path, config: CallConfig, log: Callable[[str], None]) -> list[Path]:
+    """``yunmao links build --cdr CDR --out OUT`` on the demo CDRs; returns ``[OUT]``, or no file
+    when the CDRs link no two numbers.
+
+    A demo config without gangs or SIM-box farms can leave no link: the quickstart then trains its
+    call model without graph features, still serves, and says why.
+    """
+    tables, _ = load_cdr_dir(cdr_dir)
+    links = build_links(tables.voc, config.links)
+    if links.empty:
+        log("no links between the demo's numbers: the call model is trained without graph features")
+        return []
+    write_table(links, out)
+    log(f"{len(links)} links between the demo's numbers written to {out}")
+    return [out]
 
 
 def discover_demo_dens(cdr_dir: Path, out: Path, config: CallConfig, log: Callable[[str], None]) -> Path | None:

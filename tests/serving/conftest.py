@@ -48,26 +48,22 @@ class CallSetup:
 
     uri: str
     store_url: str
-    profiles: pd.DataFrame  # labelled profile table, one row per demo caller
+    profiles: pd.DataFrame  # the published profiles (labels, den ids, the model's graph columns), one row per demo caller
 
 
 @pytest.fixture(scope="session")
 def call_setup(isolated_data_dir: Path) -> CallSetup:
-    """Quickstart's own path on small demo CDRs: profiles built, published to a temp SQLite
-    store, a call model trained on them, registered and made champion."""
-    import pandas as pd
-
+    """Quickstart's own path on small demo CDRs: links and dens found, a graph call model trained,
+    registered and made champion, its scoring-time profiles published to a temp SQLite store."""
     from configs.call import CallConfig
     from models.registry import set_alias
-    from training.quickstart import prepare_demo_profiles
-    from training.train_call import train_call
+    from training.quickstart import prepare_demo_calls
 
     store_url = f"sqlite:///{isolated_data_dir / 'serving-profiles.db'}"
     config = CallConfig.model_validate({**SMALL_CALL_CONFIG, "profile_store": {"url": store_url}})
-    path = prepare_demo_profiles(isolated_data_dir / "serving-calls", 7, config, lambda _: None)
-    outcome = train_call([path], config, "profiles", name=TEST_CALL_MODEL)
-    set_alias(outcome.name, outcome.version, "champion")
-    return CallSetup(f"models:/{TEST_CALL_MODEL}@champion", store_url, pd.read_parquet(path))
+    made = prepare_demo_calls(isolated_data_dir / "serving-calls", 7, config, lambda _: None, name=TEST_CALL_MODEL)
+    set_alias(made.outcome.name, made.outcome.version, "champion")
+    return CallSetup(f"models:/{TEST_CALL_MODEL}@champion", store_url, made.published)
 
 
 @pytest.fixture(scope="session")
