@@ -125,6 +125,10 @@ class GraphConfig(StrictModel):
     leiden_iterations_large_graph: int = Field(2, ge=-1)
     seed: int = 42
     min_labelled_for_share: int = Field(1, ge=1)  # fewer labelled neighbours → share is unknown (NaN)
+    # A flagged caller's den leads its reasons when at least this share of the den's labelled
+    # numbers is confirmed fraud (``graph_den_fraud_share``): a den where one number in ten is
+    # known fraud is context, not the reason to act.
+    den_reason_min_share: float = Field(0.5, ge=0.0, le=1.0)
 
 
 class SharedDeviceConfig(StrictModel):

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 BLOCK, WARN, ALLOW = "block", "warn", "allow"
 ACTIONS = (BLOCK, WARN, ALLOW)  # strongest first
 REFERENCE_SCORE = "score"  # the key of ScamModel.reference holding the model's scores
-_COLUMN_INPUTS = frozenset({"reference", "feature_names", "lead_reasons"})  # what ScamModel's derived columns read
+_COLUMN_INPUTS = frozenset({"reference", "feature_names", "lead_reasons", "lead_minimums"})  # what ScamModel's derived columns read
 
 
 def stronger(first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -175,6 +175,10 @@ class ScamModel:
     # of the score (SMS: the fraud-script cues). On data a text model already separates, the
     # booster leaves them near zero weight, yet they are what an analyst can check and act on.
     lead_reasons: frozenset[str] = frozenset()
+    # The value a lead feature must reach to lead (absent: any stored value does). Calls: a den
+    # leads only when enough of it is confirmed fraud ("the den when it counts", configs/call.yaml
+    # ``graph.den_reason_min_share``). Models pickled before it existed read this default.
+    lead_minimums: Mapping[str, float] = field(default_factory=dict)
     max_reasons: int = 5
     # SMS: words of the message quoted after a script cue's reason, at most this many
     # ("冒充公检法称涉案：“公安”“涉嫌”"; configs/sms.yaml ``max_reason_quotes``). Models pickled
@@ -234,7 +238,11 @@ class ScamModel:
         watched = [name for name in getattr(self, "reference", {}) if name != REFERENCE_SCORE and name in positions]
         object.__setattr__(self, "_watched", (watched, np.array([positions[name] for name in watched], dtype=np.intp)))
         lead = getattr(self, "lead_reasons", frozenset())
-        object.__setattr__(self, "_lead", np.array([name in lead for name in names], dtype=bool))  # per column
+        minimums = getattr(self, "lead_minimums", {})
+        # Per column, the value it must reach to lead: -inf for a lead without a minimum (any stored
+        # value, as cue counts lead), +inf for a column that never leads.
+        floors = [minimums.get(name, -np.inf) if name in lead else np.inf for name in names]
+        object.__setattr__(self, "_lead", np.array(floors, dtype=np.float64))
 
     @property
     def watched_features(self) -> list[str]:
@@ -396,7 +404,7 @@ class ScamModel:
         values = as_csr(features)
         bias_column = contrib.shape[1] - 1
         explanations = []
-        is_lead = self._lead
+        lead_floor = self._lead
         for row in range(contrib.shape[0]):
             start, end = contrib.indptr[row], contrib.indptr[row + 1]
             columns, weights = contrib.indices[start:end], contrib.data[start:end]
@@ -410,9 +418,9 @@ class ScamModel:
             low, high = values.indptr[row], values.indptr[row + 1]
             present = values.indices[low:high]
             present_values = dict(zip(present.tolist(), values.data[low:high].tolist(), strict=True))
-            # Lead columns by a per-column mask, and the few leading ones taken out of the order by
+            # Lead columns by a per-column floor, and the few leading ones taken out of the order by
             # comparison: np.isin's set machinery cost ~15 µs a call here, twice per explained row.
-            leading = present[is_lead[present]]
+            leading = present[values.data[low:high] >= lead_floor[present]]
             if len(leading):
                 ordered = np.concatenate([leading, ordered[~(ordered[:, None] == leading).any(axis=1)]])
             ordered = ordered.astype(int)

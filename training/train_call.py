@@ -5,8 +5,8 @@ number's own columns and yields out-of-fold scores; stage two adds graph feature
 per fold from the labels (and stage-one scores) of the *other* folds only, so no number's
 label or score feeds its own features. The fitted model carries the known-label set its
 graph features use at scoring time (:class:`features.graph.knowledge.GraphKnowledge`), and a
-flagged number in a den with confirmed fraud leads its reasons with that den
-(:data:`features.graph.reasons.GRAPH_LEAD_REASONS`).
+flagged number whose den is mostly confirmed fraud (``graph.den_reason_min_share``) leads its
+reasons with that den (:data:`features.graph.reasons.GRAPH_LEAD_REASONS`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from features.calls.reasons import CALL_REASON_TEMPLATES
 from features.graph.features import out_of_fold_graph_features
 from features.graph.knowledge import GraphKnowledge
 from features.graph.links import CallGraph
-from features.graph.reasons import GRAPH_LEAD_REASONS
+from features.graph.reasons import DEN_FRAUD_SHARE, GRAPH_LEAD_REASONS
 from training.data.call_tables import join_feature_tables, load_links
 from training.data.cdr import load_call_training_data
 from training.fit import FitResult, fit_scam_model
@@ -80,6 +80,7 @@ def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None
         fold_columns=lambda folds: out_of_fold_graph_features(graph, numbers, labels, folds, member_scores=member_scores),
     )
     fit.model.lead_reasons = GRAPH_LEAD_REASONS
+    fit.model.lead_minimums = {DEN_FRAUD_SHARE: cfg.graph.den_reason_min_share}
     fit.model.graph = GraphKnowledge(
         known=pd.Series(labels, index=pd.Index(numbers)), config=cfg.graph, member_scores=member_scores,
         sources={"training": len(labels)}, label_folds=cfg.split.folds,

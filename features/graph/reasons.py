@@ -28,12 +28,14 @@ def _den_templates(feature: str, size: str, counted: str, what: str) -> dict[str
     }
 
 
-# A flagged caller whose den holds confirmed fraud (a non-zero share) hears that first, whatever the
-# feature's share of the score: the den is what issue #9 asks the call endpoint to name "when it
-# counts", and a number the den's core makes a member of is the analyst's handle on the whole gang.
-# By contribution alone it can be silent: where the caller's own profile already decides (the demo's
+DEN_FRAUD_SHARE = "graph_den_fraud_share"
+# A flagged caller whose den is mostly confirmed fraud (at least configs/call.yaml
+# ``graph.den_reason_min_share`` of its labelled numbers) hears that first, whatever the feature's
+# share of the score: the den is what issue #9 asks the call endpoint to name "when it counts", and
+# a number the den's core makes a member of is the analyst's handle on the whole gang. By
+# contribution alone it can be silent: where the caller's own profile already decides (the demo's
 # gang members score 1.0 on their own columns), graph features add nothing to the score.
-GRAPH_LEAD_REASONS = frozenset({"graph_den_fraud_share"})
+GRAPH_LEAD_REASONS = frozenset({DEN_FRAUD_SHARE})
 
 GRAPH_REASON_TEMPLATES: dict[str, str] = {
     "graph_degree": "与 {value:.0f} 个号码有联系",

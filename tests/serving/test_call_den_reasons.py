@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from features.graph.links import CallGraph
@@ -51,3 +52,19 @@ def test_a_den_members_reason_names_its_den_and_anothers_does_not(scored_profile
     assert [r for r in verdicts[1].reasons if r.startswith(DEN)] == [r for r in plain[outsider] if r.startswith(DEN)]
     assert not any("den-" in r or "nan" in r or r.startswith("graph_") for r in verdicts[1].reasons), verdicts[1].reasons
     assert verdicts[0].score == pytest.approx(float(model.score(profiles[profiles.phone_no_m == member])[0]))
+
+
+def test_a_flagged_callers_den_leads_its_reasons_only_when_mostly_confirmed_fraud(scored_profiles) -> None:
+    """The den sentence comes first for a flagged caller whose den's confirmed-fraud share reaches
+    ``graph.den_reason_min_share``, and only by contribution (if at all) below it."""
+    model, profiles = scored_profiles
+    assert model.lead_minimums == {"graph_den_fraud_share": CONFIG.graph.den_reason_min_share}
+    share = profiles["graph_den_fraud_share"].astype(float)
+    flagged = np.array([d.action != "allow" for d in model.decide(profiles)])
+    mostly_fraud = profiles[flagged & (share >= CONFIG.graph.den_reason_min_share)]
+    assert len(mostly_fraud), "the synthetic gangs give flagged callers in fraud-heavy dens"
+    assert all(d.reasons[0].startswith(DEN) for d in model.decide(mostly_fraud))
+    never = dataclasses.replace(model, lead_minimums={"graph_den_fraud_share": 1.01})  # a share never reaches it
+    first = [d.reasons[0] for d in never.decide(mostly_fraud)]
+    by_contribution = [d.reasons[0] for d in dataclasses.replace(model, lead_reasons=frozenset()).decide(mostly_fraud)]
+    assert first == by_contribution
