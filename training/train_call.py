@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from configs.call import CallConfig
@@ -72,20 +73,48 @@ def fit_call_model(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph | None
     own = _fit(frame, cfg)
     if graph is None:
         return CallFit(own)
-    numbers = frame[NUMBER_COLUMN].astype(str)
-    labels = frame["label"].astype(int).to_numpy()
-    member_scores = pd.Series(own.oof_scores, index=pd.Index(numbers))
-    fit = _fit(
-        frame, cfg,
-        fold_columns=lambda folds: out_of_fold_graph_features(graph, numbers, labels, folds, member_scores=member_scores),
-    )
+    stage = graph_stage(frame, cfg, graph, own)
+    fit = _fit(frame, cfg, fold_columns=stage.fold_columns)
+    fit.model.graph = stage.knowledge
     fit.model.lead_reasons = GRAPH_LEAD_REASONS
     fit.model.lead_minimums = {DEN_FRAUD_SHARE: cfg.graph.den_reason_min_share}
-    fit.model.graph = GraphKnowledge(
-        known=pd.Series(labels, index=pd.Index(numbers)), config=cfg.graph, member_scores=member_scores,
+    return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": stage.knowledge.summary()}, own_columns=own)
+
+
+@dataclass(frozen=True)
+class GraphStage:
+    """What stage two takes from stage one: its rows' graph columns per fold, and the known set
+    (labels and stage-one out-of-fold scores) the fitted model carries to scoring.
+
+    One object for both, so the scores that are den member scores in training are the ones
+    scoring reads; tests/quality/test_call_graph.py compares the two sides' columns from it.
+    """
+
+    graph: CallGraph
+    numbers: pd.Index
+    labels: np.ndarray
+    knowledge: GraphKnowledge
+
+    def fold_columns(self, folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
+        """Graph columns of every training row, each fold's rows from the other folds' labels and scores."""
+        return out_of_fold_graph_features(
+            self.graph, self.numbers, self.labels, folds, member_scores=self.knowledge.member_scores)
+
+
+def graph_stage(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph, own: FitResult) -> GraphStage:
+    """Stage two's graph inputs from labelled ``frame`` and ``own``, stage one's fit on it.
+
+    Den member scores are stage one's *out-of-fold* scores, in training and at scoring alike: a
+    refitted model's scores of its own training numbers are in-sample, not the kind of score a
+    training row's den saw.
+    """
+    numbers = pd.Index(frame[NUMBER_COLUMN].astype(str))
+    labels = frame["label"].astype(int).to_numpy()
+    knowledge = GraphKnowledge(
+        known=pd.Series(labels, index=numbers), config=cfg.graph, member_scores=pd.Series(own.oof_scores, index=numbers),
         sources={"training": len(labels)}, label_folds=cfg.split.folds,
     )
-    return CallFit(fit, {"links": graph.report.as_dict(), "graph_knowledge": fit.model.graph.summary()}, own_columns=own)
+    return GraphStage(graph, numbers, labels, knowledge)
 
 
 def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:

@@ -13,7 +13,8 @@ Three kinds, each an undirected pair written once with ``phone_no_m < linked_no_
   callee); each direction counts the larger of the two records, so it is not counted twice.
   Forwarded calls (type 3) do not link the two ends.
 
-A pair linked in several ways has one row per kind. Work is vectorised over integer codes
+A pair linked in several ways has one row per kind (graph features and dens merge them into one
+edge weighing their sum: :func:`features.graph.links.clean_links`). Work is vectorised over integer codes
 except one MinHash per caller.
 
 Every kind depends on the calls only through which (number, peer, call type, device) rows occur

@@ -23,6 +23,7 @@ def test_self_and_duplicate_links_are_dropped_and_counted_unknown_numbers_are_ve
     graph = CallGraph.from_links(raw, ["a", "b", "c", "lonely"], GraphConfig())
     report = graph.report
     assert (report.links_read, report.self_links, report.duplicate_links, report.missing_ends) == (6, 1, 2, 1)
+    assert report.merged_links == 0  # without a kind column every repeat is a duplicate
     assert report.links_kept == 2 and graph.graph.ecount() == 2
     assert report.numbers_without_features == 1  # "x" links but has no feature row
     assert report.numbers_without_links == 2  # "c" (self-link only) and "lonely"
@@ -35,6 +36,43 @@ def test_optional_kind_and_weight_columns_are_accepted() -> None:
     graph = CallGraph.from_links(raw, ["a", "b", "c"], GraphConfig())
     assert sorted(graph.graph.es["weight"]) == [1.5, 3.0]
     assert graph.adjacency[graph.positions(["a"])[0], graph.positions(["b"])[0]] == 3.0
+
+
+def weight_between(graph: CallGraph, first: str, second: str) -> float:
+    return float(graph.adjacency[graph.positions([first])[0], graph.positions([second])[0]])
+
+
+def test_a_pair_repeated_with_the_same_kind_is_a_duplicate_in_either_direction() -> None:
+    raw = links(("a", "b"), ("b", "a"), ("a", "b"), ("b", "c"),
+                kind=["shared_device", "shared_device", "shared_device", "direct_call"], weight=[2, 5, 7, 3])
+    graph = CallGraph.from_links(raw, ["a", "b", "c"], GraphConfig())
+    report = graph.report
+    assert (report.duplicate_links, report.merged_links, report.links_kept) == (2, 0, 2)
+    assert weight_between(graph, "a", "b") == 2.0  # the first row's weight, as before kinds merged
+
+
+def test_a_pair_linked_by_several_kinds_is_one_edge_with_their_weights_summed() -> None:
+    raw = links(("a", "b"), ("b", "a"), ("a", "b"), ("c", "a"), ("b", "c"),
+                kind=["shared_device", "shared_callees", "shared_device", "direct_call", "direct_call"],
+                weight=[2, 0.5, 9, 4, 3])
+    graph = CallGraph.from_links(raw, ["a", "b", "c"], GraphConfig())
+    report = graph.report
+    # (b, a, shared_callees) is merged whichever way round; the second (a, b, shared_device) is a duplicate.
+    assert (report.links_read, report.duplicate_links, report.merged_links, report.links_kept) == (5, 1, 1, 3)
+    assert report.links_read == (report.missing_ends + report.self_links + report.duplicate_links
+                                 + report.merged_links + report.links_kept)
+    assert graph.graph.ecount() == 3 and graph.graph.degree(graph.positions(["a"]).tolist()) == [2]
+    assert weight_between(graph, "a", "b") == weight_between(graph, "b", "a") == 2.5
+    assert weight_between(graph, "a", "c") == 4.0 and weight_between(graph, "b", "c") == 3.0
+    assert sorted(graph.graph.es["weight"]) == [2.5, 3.0, 4.0]
+
+
+def test_a_link_without_a_kind_beside_built_links_counts_as_a_kind_of_its_own() -> None:
+    # yunmao dens --links FILE --cdr DIR: the file's rows (no kind) concatenated with the built ones.
+    raw = links(("a", "b"), ("b", "a"), ("a", "b"), kind=[None, None, "shared_device"], weight=[1, 1, 3])
+    graph = CallGraph.from_links(raw, ["a", "b"], GraphConfig())
+    assert (graph.report.duplicate_links, graph.report.merged_links) == (1, 1)
+    assert weight_between(graph, "a", "b") == 4.0
 
 
 @pytest.mark.parametrize(
