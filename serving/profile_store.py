@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from configs.call import ProfileStoreConfig
 from configs.environment import shortcut_value, variable_name
 from configs.paths import data_dir
+from serving.store_errors import redacted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -151,4 +152,4 @@ def open_profile_store(config: ProfileStoreConfig, url: str | None = None) -> Pr
         return SqliteProfileStore(url.removeprefix("sqlite:///"))
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisProfileStore(url, config.key_prefix)
-    raise ValueError(f"unsupported profile store URL {url!r}: use sqlite:///PATH or redis://HOST:PORT/DB")
+    raise ValueError(f"unsupported profile store URL {redacted(url)!r}: use sqlite:///PATH or redis://HOST:PORT/DB")

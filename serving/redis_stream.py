@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import redis
 
-from serving.store_errors import NotDurable, StoreUnavailable
+from serving.store_errors import NotDurable, StoreUnavailable, redacted
 
 READ_PAGE = 10_000  # entries per XRANGE: one round trip per page, a page held in memory at a time
 T = TypeVar("T")
@@ -48,13 +48,13 @@ def require_durability(client: redis.Redis, durability: Durability, what: str, u
         found = {name: _text(client.config_get(name).get(name)) for name in durability.required}
     except redis.ResponseError as exc:  # reachable, but will not say
         raise StoreUnavailable(
-            f"{what} {url}: cannot check durability ({exc}); set {durability.off_switch}: false "
+            f"{what} {redacted(url)}: cannot check durability ({exc}); set {durability.off_switch}: false "
             "only if the provider persists every write"
         ) from exc
     wrong = {name: value for name, value in found.items() if value not in durability.required[name]}
     if wrong:
         settings = ", ".join(f"{name}={value}" for name, value in wrong.items())
-        raise NotDurable(f"{what} {url} could lose {durability.loses} ({settings}); run redis-server with {durability.advice()}")
+        raise NotDurable(f"{what} {redacted(url)} could lose {durability.loses} ({settings}); run redis-server with {durability.advice()}")
 
 
 def _text(value: str | bytes | None) -> str | None:
@@ -93,9 +93,9 @@ class RedisStream:
         try:
             return operation(*args, **kwargs)
         except (redis.ConnectionError, redis.TimeoutError) as exc:  # refused, unresolvable, timed out
-            raise StoreUnavailable(f"{self.what} {self.url} is unreachable: {exc}") from exc
+            raise StoreUnavailable(f"{self.what} {redacted(self.url)} is unreachable: {exc}") from exc
         except redis.RedisError as exc:
-            raise StoreUnavailable(f"{self.what} {self.url}: {exc}") from exc
+            raise StoreUnavailable(f"{self.what} {redacted(self.url)}: {exc}") from exc
 
     def entries(self, newest_first: bool = False) -> Iterator[tuple[str, dict[str, str]]]:
         """(entry id, fields) of every entry, oldest first (or newest first), read a page at a time."""

@@ -3,6 +3,8 @@ whatever its backend: callers catch these, not SQLite's or Redis's own errors.""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 
 class StoreUnavailable(RuntimeError):
     """The store could not commit or be read (locked past the timeout, disk full, server down).
@@ -18,3 +20,13 @@ class StoreUnavailable(RuntimeError):
 
 class NotDurable(StoreUnavailable):
     """The Redis server would acknowledge a write it can still lose in a crash."""
+
+
+def redacted(url: str) -> str:
+    """``url`` without its user part (``redis://:secret@host:6379/0`` → ``redis://host:6379/0``), for
+    every message and page that names a store: a store URL carries its credentials, and messages
+    end up in logs, terminals and shell scroll-back."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()

@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal, Protocol
-from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -36,7 +35,7 @@ from configs.environment import shortcut_value, variable_name
 from configs.paths import data_dir
 from serving.redis_stream import Durability, require_durability
 from serving.sqlite_tx import immediate_transaction
-from serving.store_errors import StoreUnavailable
+from serving.store_errors import StoreUnavailable, redacted
 
 TEMPLATE_STORE_ENV = "YUNMAO_TEMPLATE_STORE"
 # What the SQLite store promises (synchronous=FULL): an acknowledged confirmation survives a crash.
@@ -301,7 +300,7 @@ def open_template_store(config: ReputationConfig, url: str | None = None, read_o
         return SqliteTemplateStore(url.removeprefix("sqlite:///"), config.busy_timeout_s, read_only)
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisTemplateStore(url, config.key_prefix, DURABLE if config.verify_durability else None)
-    raise ValueError(f"unsupported template store URL {url!r}: use sqlite:///PATH or redis://HOST:PORT/DB")
+    raise ValueError(f"unsupported template store URL {redacted(url)!r}: use sqlite:///PATH or redis://HOST:PORT/DB")
 
 
 def open_template_reader(config: ReputationConfig, url: str | None = None) -> TemplateStore:
@@ -326,6 +325,5 @@ def open_template_reader(config: ReputationConfig, url: str | None = None) -> Te
 def store_location(store: TemplateStore) -> str:
     """Where ``store`` is, for a message or a page: a SQLite path, or a Redis URL without its password."""
     if isinstance(store, RedisTemplateStore):
-        parts = urlsplit(store.url)
-        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        return redacted(store.url)
     return str(store.path)  # type: ignore[attr-defined] - the other backend is SQLite

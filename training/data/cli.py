@@ -123,6 +123,7 @@ def profiles_publish(
     """Load built profiles into the online store the live scorer reads."""
     from configs import ConfigError
     from serving.profile_store import open_profile_store, publish_profiles
+    from serving.store_errors import redacted
     from training.data.cdr import CdrLoadError, load_profile_table
 
     try:
@@ -130,4 +131,5 @@ def profiles_publish(
         written = publish_profiles(open_profile_store(call_config(config).profile_store, store), table)
     except (ConfigError, CdrLoadError, ValueError) as exc:
         fail(exc)
-    typer.echo(json.dumps({"published": written, "store": store or "config", "bad_rows": report.bad_rows}, ensure_ascii=False))
+    typer.echo(json.dumps({"published": written, "store": redacted(store) if store else "config", "bad_rows": report.bad_rows},
+                          ensure_ascii=False))
