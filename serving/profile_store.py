@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from configs.call import ProfileStoreConfig
 from configs.environment import shortcut_value, variable_name
 from configs.paths import data_dir
-from serving.store_errors import redacted
+from serving.store_errors import StoreUnavailable, redacted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -113,6 +113,7 @@ class RedisProfileStore:
 
         self.client = redis.Redis.from_url(url)
         self.prefix = key_prefix
+        self.url = url
 
     def get(self, number: str) -> Profile | None:
         return decode(self.client.get(self.prefix + str(number)))
@@ -138,8 +139,22 @@ def publish_profiles(store: ProfileStore, profiles: pd.DataFrame) -> int:
     """Write a built profile table (one row per ``phone_no_m``) to ``store``; returns rows written.
 
     A ``label`` column is dropped: the live scorer must see what it would see for a new number.
+
+    Raises:
+        StoreUnavailable: the store could not be written (server down, file not writable); rows of
+            earlier pipelines may already be stored, and publishing again overwrites them alike.
     """
-    return store.put_many(profiles.drop(columns=["label"], errors="ignore").to_dict("records"))
+    import redis
+
+    try:
+        return store.put_many(profiles.drop(columns=["label"], errors="ignore").to_dict("records"))
+    except (sqlite3.Error, redis.RedisError) as exc:
+        raise StoreUnavailable(f"profile store {_location(store)} could not be written: {exc}") from exc
+
+
+def _location(store: ProfileStore) -> str:
+    """Where ``store`` is, for a message: a SQLite path, or a Redis URL without its password."""
+    return redacted(store.url) if isinstance(store, RedisProfileStore) else str(store.path)  # type: ignore[attr-defined] - the other backend is SQLite
 
 
 def open_profile_store(config: ProfileStoreConfig, url: str | None = None) -> ProfileStore:

@@ -48,6 +48,21 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path) -> None:
     assert bad_store.exit_code == 2 and "phone_no_m" in bad_store.output
 
 
+def test_publishing_to_an_unreachable_store_is_one_line_without_its_password(tmp_path: Path) -> None:
+    """A Redis profile store that is down: exit 2 naming the store (its password left out), no traceback."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed once the block ends: nothing listens there
+    (tmp_path / "p.csv").write_text("phone_no_m,voc_cnt\n13800000001,3\n")
+    down = runner.invoke(app, ["profiles", "publish", "--profiles", str(tmp_path / "p.csv"),
+                               "--store", f"redis://:s3cret@127.0.0.1:{port}/0"])
+    assert down.exit_code == 2, down.output
+    assert f"profile store redis://127.0.0.1:{port}/0 could not be written" in down.output
+    assert "s3cret" not in down.output and "Traceback" not in down.output
+
+
 def test_build_with_dens_carries_each_members_den_id_into_the_store(tmp_path: Path) -> None:
     """The id is dens.json's, for the den's members only: a contact or a number in no den has none."""
     write_demo_cdrs(tmp_path / "cdr", 2, DemoCallsConfig(normal=10, delivery=2, sales=2, fraud=3, simbox_farms=1, sims_per_farm=3, days=5))

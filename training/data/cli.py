@@ -123,13 +123,13 @@ def profiles_publish(
     """Load built profiles into the online store the live scorer reads."""
     from configs import ConfigError
     from serving.profile_store import open_profile_store, publish_profiles
-    from serving.store_errors import redacted
+    from serving.store_errors import StoreUnavailable, redacted
     from training.data.cdr import CdrLoadError, load_profile_table
 
     try:
         table, report = load_profile_table(profiles)
         written = publish_profiles(open_profile_store(call_config(config).profile_store, store), table)
-    except (ConfigError, CdrLoadError, ValueError) as exc:
+    except (ConfigError, CdrLoadError, ValueError, StoreUnavailable) as exc:
         fail(exc)
     typer.echo(json.dumps({"published": written, "store": redacted(store) if store else "config", "bad_rows": report.bad_rows},
                           ensure_ascii=False))
