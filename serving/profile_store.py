@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from configs.call import ProfileStoreConfig
 from configs.environment import shortcut_value, variable_name
 from configs.paths import data_dir
-from serving.store_errors import StoreUnavailable, redacted
+from serving.store_errors import StoreUnavailable, redacted, store_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -149,12 +149,7 @@ def publish_profiles(store: ProfileStore, profiles: pd.DataFrame) -> int:
     try:
         return store.put_many(profiles.drop(columns=["label"], errors="ignore").to_dict("records"))
     except (sqlite3.Error, redis.RedisError) as exc:
-        raise StoreUnavailable(f"profile store {_location(store)} could not be written: {exc}") from exc
-
-
-def _location(store: ProfileStore) -> str:
-    """Where ``store`` is, for a message: a SQLite path, or a Redis URL without its password."""
-    return redacted(store.url) if isinstance(store, RedisProfileStore) else str(store.path)  # type: ignore[attr-defined] - the other backend is SQLite
+        raise StoreUnavailable(f"profile store {store_name(store)} could not be written: {exc}") from exc
 
 
 def open_profile_store(config: ProfileStoreConfig, url: str | None = None) -> ProfileStore:

@@ -30,3 +30,16 @@ def redacted(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def store_name(store: object) -> str:
+    """Where ``store`` is, for a message or a page: a Redis store's URL without its password
+    (:func:`redacted`), else a SQLite store's path.
+
+    Read by attribute (every Redis store keeps its ``url``, every SQLite store its ``path``) rather
+    than by class, because the stores import this module: it cannot import them back.
+    """
+    url = getattr(store, "url", None)
+    if isinstance(url, str):
+        return redacted(url)
+    return str(store.path)  # type: ignore[attr-defined] - a store without a URL is a SQLite file

@@ -35,7 +35,7 @@ from configs.environment import shortcut_value, variable_name
 from configs.paths import data_dir
 from serving.redis_stream import Durability, require_durability
 from serving.sqlite_tx import immediate_transaction
-from serving.store_errors import StoreUnavailable, redacted
+from serving.store_errors import StoreUnavailable, redacted, store_name
 
 TEMPLATE_STORE_ENV = "YUNMAO_TEMPLATE_STORE"
 # What the SQLite store promises (synchronous=FULL): an acknowledged confirmation survives a crash.
@@ -318,12 +318,5 @@ def open_template_reader(config: ReputationConfig, url: str | None = None) -> Te
     try:
         store.version()
     except (sqlite3.Error, redis.RedisError) as exc:
-        raise StoreUnavailable(f"template store {store_location(store)} cannot be read: {exc}") from exc
+        raise StoreUnavailable(f"template store {store_name(store)} cannot be read: {exc}") from exc
     return store
-
-
-def store_location(store: TemplateStore) -> str:
-    """Where ``store`` is, for a message or a page: a SQLite path, or a Redis URL without its password."""
-    if isinstance(store, RedisTemplateStore):
-        return redacted(store.url)
-    return str(store.path)  # type: ignore[attr-defined] - the other backend is SQLite

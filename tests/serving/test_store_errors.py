@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
 from configs.call import ProfileStoreConfig
 from configs.campaigns import load_campaigns_config
-from serving.profile_store import open_profile_store
+from serving.profile_store import RedisProfileStore, SqliteProfileStore, open_profile_store
 from serving.redis_stream import RedisStream
-from serving.store_errors import StoreUnavailable, redacted
-from serving.template_store import open_template_store
+from serving.store_errors import StoreUnavailable, redacted, store_name
+from serving.template_store import RedisTemplateStore, SqliteTemplateStore, open_template_store
 
 SECRET = "s3cret-Pa55"
 
@@ -24,6 +25,18 @@ SECRET = "s3cret-Pa55"
 ])
 def test_a_url_is_shown_without_its_user_part(url: str, shown: str) -> None:
     assert redacted(url) == shown
+
+
+def test_a_sqlite_store_is_named_by_its_path(tmp_path: Path) -> None:
+    profiles, templates = tmp_path / "profiles.db", tmp_path / "templates.db"
+    assert store_name(SqliteProfileStore(profiles)) == str(profiles)
+    assert store_name(SqliteTemplateStore(templates, busy_timeout_s=1.0)) == str(templates)
+
+
+def test_a_redis_store_is_named_by_its_url_without_its_password() -> None:
+    url = f"redis://:{SECRET}@cache.internal:6379/0"  # no server needed: a Redis client connects on first use
+    assert store_name(RedisProfileStore(url)) == "redis://cache.internal:6379/0"
+    assert store_name(RedisTemplateStore(url, "yunmao:template:", durability=None)) == "redis://cache.internal:6379/0"
 
 
 def _closed_port() -> int:

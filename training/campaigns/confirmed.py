@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from serving.reputation import TemplateReputation
-from serving.template_store import TemplateEntry, store_location
+from serving.store_errors import store_name
+from serving.template_store import TemplateEntry
 from training.campaigns.ranking import Campaign
 
 ANALYST = "analyst"
@@ -63,7 +64,7 @@ def store_summary(campaigns: Sequence[Campaign], reputation: TemplateReputation,
     """What was read and what is left: of the first ``top`` campaigns (the page's), how many await
     an analyst — the ones to look at next."""
     shown = campaigns[:top]
-    return {"store": store_location(reputation.index.store),
+    return {"store": store_name(reputation.index.store),
             "read_at": datetime.fromtimestamp(reputation.clock(), timezone.utc).isoformat(timespec="seconds"),
             "live_entries": len(reputation.index), "top": len(shown),
             "unconfirmed_in_top": sum(awaits_analyst(campaign) for campaign in shown)}
