@@ -32,7 +32,7 @@ from serving.profile_store import open_profile_store, publish_profiles
 from training.data.cdr import load_call_training_data, load_cdr_dir
 from training.data.demo_calls import write_demo_cdrs
 from training.data.demo_sms import write_demo_sms
-from training.dens.build import DENS_FILE, PAGE_FILE, discover_dens, load_inputs, previous_dens
+from training.dens.build import DENS_FILE, PAGE_FILE, DenInputs, discover_dens, previous_dens, read_labels
 from training.fit import FitResult
 from training.profiles import complete_profile_table
 from training.tables import write_table, write_texts
@@ -96,8 +96,7 @@ def prepare_demo_calls(
     cdr_dir = out_dir / "cdr"
     write_demo_cdrs(cdr_dir, seed, config.demo)
     log(f"demo CDRs written to {cdr_dir}")
-    links = build_demo_links(cdr_dir, out_dir / "links.parquet", config, log)
-    dens = discover_demo_dens(cdr_dir, out_dir / "dens", config, log)
+    links, dens = build_demo_graph(cdr_dir, out_dir, config, log)
     built, report = load_call_training_data(cdr_dir, "cdr", config.profiles)
     training, _ = complete_profile_table(built, report, dens=dens)
     path = out_dir / "call_profiles.parquet"
@@ -111,15 +110,27 @@ def prepare_demo_calls(
     return DemoCalls(outcome, published)
 
 
-def build_demo_links(cdr_dir: Path, out: Path, config: CallConfig, log: Callable[[str], None]) -> list[Path]:
-    """``yunmao links build --cdr CDR --out OUT`` on the demo CDRs; returns ``[OUT]``, or no file
-    when the CDRs link no two numbers.
+def build_demo_graph(cdr_dir: Path, out_dir: Path, config: CallConfig, log: Callable[[str], None]) -> tuple[list[Path], Path | None]:
+    """``yunmao links build`` and ``yunmao dens --cdr CDR --labels CDR/labels.csv`` on the demo CDRs,
+    with the links built once: both would load the same calls and build the same links from them
+    (seconds of the quickstart), so the dens are found in the very links the call model is trained on.
+
+    Returns :func:`write_demo_links`' files and :func:`discover_demo_dens`' dens.json (or None).
+    """
+    tables, _ = load_cdr_dir(cdr_dir)
+    links = build_links(tables.voc, config.links)
+    files = write_demo_links(links, out_dir / "links.parquet", log)
+    inputs = DenInputs(links=links, known=read_labels([cdr_dir / "labels.csv"]), voc=tables.voc)
+    return files, discover_demo_dens(inputs, cdr_dir, out_dir / "dens", config, log)
+
+
+def write_demo_links(links: pd.DataFrame, out: Path, log: Callable[[str], None]) -> list[Path]:
+    """What ``yunmao links build --out OUT`` writes of the demo's ``links``; returns ``[OUT]``, or no
+    file when the CDRs link no two numbers.
 
     A demo config without gangs or SIM-box farms can leave no link: the quickstart then trains its
     call model without graph features, still serves, and says why.
     """
-    tables, _ = load_cdr_dir(cdr_dir)
-    links = build_links(tables.voc, config.links)
     if links.empty:
         log("no links between the demo's numbers: the call model is trained without graph features")
         return []
@@ -128,15 +139,15 @@ def build_demo_links(cdr_dir: Path, out: Path, config: CallConfig, log: Callable
     return [out]
 
 
-def discover_demo_dens(cdr_dir: Path, out: Path, config: CallConfig, log: Callable[[str], None]) -> Path | None:
-    """``yunmao dens --cdr CDR --labels CDR/labels.csv --out OUT`` on the demo CDRs (links built from
-    them as ``yunmao links build`` does); returns the dens.json written, None when the demo holds no den.
+def discover_demo_dens(inputs: DenInputs, cdr_dir: Path, out: Path, config: CallConfig, log: Callable[[str], None]) -> Path | None:
+    """``yunmao dens --cdr CDR --labels CDR/labels.csv --out OUT`` on the demo's den ``inputs`` (the
+    links built from ``cdr_dir``, its labels and calls); returns the dens.json written, None when the
+    demo holds no den.
 
     A demo config without gangs or SIM-box farms can leave no den: the quickstart still serves, its
     profiles without den ids, and says why.
     """
     try:
-        inputs = load_inputs([], [cdr_dir / "labels.csv"], cdr_dir, config.links)
         found = discover_dens(inputs, config, load_config(default_config_path("dens"), DensConfig), previous_dens(None, out), cdr_dir)
     except LinkError as exc:
         log(f"no den in the demo CDRs: {exc}")
