@@ -1,5 +1,6 @@
 """The quickstart's graph step (:func:`training.quickstart.build_demo_graph`): the demo's links,
-built once, are both the links file the call model is trained on and the graph its dens are found in."""
+built once, are both the links file the call model is trained on and the graph its dens are found in;
+links that hold no den are logged as such and leave the quickstart without dens."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import pytest
 
 import features.graph.cdr_links as cdr_links
 import training.quickstart as quickstart
+from configs import default_config_path, load_config
 from configs.call import CallConfig, LinksConfig
+from configs.dens import DensConfig
 from training.data.demo_calls import write_demo_cdrs
+from training.dens.build import DenInputs
 
 SEED = 7
 # A demo small enough for a unit test that still plants gangs (the default), so it has dens.
@@ -41,3 +45,18 @@ def test_the_demo_links_are_built_once_for_the_links_file_and_the_dens(tmp_path:
     in_links = set(linked["phone_no_m"]) | set(linked["linked_no_m"])
     members = {n for den in json.loads(dens.read_text(encoding="utf-8"))["dens"] for n in den["members"]}
     assert members and members <= in_links
+
+
+def test_links_forming_no_den_of_the_minimum_size_are_logged_and_give_no_dens(tmp_path: Path) -> None:
+    """A custom demo whose links join fewer numbers than a den's minimum: no den, said in one line,
+    nothing written (the call model then trains and publishes without den ids)."""
+    min_size = load_config(default_config_path("dens"), DensConfig).min_size
+    chain = [f"1380000{i:04d}" for i in range(min_size - 1)]
+    links = pd.DataFrame({"phone_no_m": chain[:-1], "linked_no_m": chain[1:], "kind": "direct_call", "weight": 1.0})
+    lines: list[str] = []
+
+    dens = quickstart.discover_demo_dens(DenInputs(links=links), tmp_path / "cdr", tmp_path / "dens", CallConfig(), lines.append)
+
+    assert dens is None
+    assert len(lines) == 1 and lines[0].startswith(f"no den in the demo CDRs: no den of {min_size}+ numbers"), lines
+    assert not (tmp_path / "dens").exists()
