@@ -17,6 +17,7 @@ id; its contacts (the victims and others the gang talks to) and numbers in no de
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -37,13 +38,13 @@ def build_profile_table(
     features: Sequence[str | Path] = (),
     links: Sequence[str | Path] = (),
     model: ScamModel | None = None,
-    dens: Path | None = None,
+    dens: DenIds | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Profiles from CDRs (+ extra tables, + graph columns for ``model``, + den ids from ``dens``)
     and a load report.
 
     Raises:
-        ValueError: unusable CDRs, tables, links or dens file; ``links`` without a graph ``model``.
+        ValueError: unusable CDRs, tables or links; dens of other data; ``links`` without a graph ``model``.
     """
     profiles, report = load_call_training_data(cdr, "cdr", cfg.profiles)
     return complete_profile_table(profiles, report, features, links, model, dens)
@@ -55,13 +56,13 @@ def complete_profile_table(
     features: Sequence[str | Path] = (),
     links: Sequence[str | Path] = (),
     model: ScamModel | None = None,
-    dens: Path | None = None,
+    dens: DenIds | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Built profiles joined with the extra tables, given ``model``'s graph columns and the den
     ids of ``dens``, whichever engine built them; and the summary of what was loaded.
 
     Raises:
-        ValueError: unusable tables, links or dens file; ``links`` without a graph ``model``.
+        ValueError: unusable tables or links; dens of other data; ``links`` without a graph ``model``.
     """
     if links and model is None:
         raise ValueError("--links needs --model: graph features use the known-fraud set of the model that will score them")
@@ -75,22 +76,41 @@ def complete_profile_table(
     return profiles, summary
 
 
-def attach_den_ids(profiles: pd.DataFrame, dens: Path) -> tuple[pd.DataFrame, dict]:
-    """``profiles`` with :data:`DEN_ID`: the ``dens.json`` id of the den each number is a member of
-    (missing for contacts and numbers in no den); and what matched.
+@dataclass(frozen=True)
+class DenIds:
+    """The ``dens.json`` id of every den member (``by_number``), read from ``path`` before any
+    profile is built: a bad dens file then fails in a moment rather than after the CDRs' build
+    (a cluster's job with ``--engine dask``)."""
+
+    path: Path
+    by_number: dict[str, str]
+
+
+def read_den_ids(dens: Path) -> DenIds:
+    """The den id of each member of ``dens`` (contacts are no member: they get no id).
 
     Raises:
-        DensFileError: ``dens`` is absent or not a dens.json, puts a number in two dens, or shares
-            no member with the profiles (dens of other data).
+        DensFileError: ``dens`` is absent or not a dens.json, or puts a number in two dens.
     """
     owner: dict[str, str] = {}
     for den_id, members in read_dens(dens).items():
         for number in members:
             if owner.setdefault(number, den_id) != den_id:
                 raise DensFileError(f"{dens}: number {number} is a member of both {owner[number]} and {den_id}")
-    ids = profiles[NUMBER_COLUMN].astype(str).map(owner)
+    return DenIds(dens, owner)
+
+
+def attach_den_ids(profiles: pd.DataFrame, dens: DenIds) -> tuple[pd.DataFrame, dict]:
+    """``profiles`` with :data:`DEN_ID`: the id of the den each number is a member of (missing for
+    contacts and numbers in no den); and what matched.
+
+    Raises:
+        DensFileError: the dens share no member with the profiles (dens of other data), which only
+            the built profiles can tell.
+    """
+    ids = profiles[NUMBER_COLUMN].astype(str).map(dens.by_number)
     if len(profiles) and not ids.notna().any():
-        raise DensFileError(f"{dens}: none of its {len(owner)} den members is among the {len(profiles)} profiled numbers "
-                            "(dens of other data?)")
-    return profiles.assign(**{DEN_ID: ids.astype("str")}), {"path": str(dens), "numbers_in_dens": int(ids.notna().sum()),
+        raise DensFileError(f"{dens.path}: none of its {len(dens.by_number)} den members is among the {len(profiles)} profiled "
+                            "numbers (dens of other data?)")
+    return profiles.assign(**{DEN_ID: ids.astype("str")}), {"path": str(dens.path), "numbers_in_dens": int(ids.notna().sum()),
                                                             "dens_matched": int(ids.nunique())}

@@ -34,7 +34,7 @@ from training.data.demo_calls import write_demo_cdrs
 from training.data.demo_sms import write_demo_sms
 from training.dens.build import DENS_FILE, PAGE_FILE, DenInputs, discover_dens, previous_dens, read_labels
 from training.fit import FitResult
-from training.profiles import complete_profile_table
+from training.profiles import complete_profile_table, read_den_ids
 from training.tables import write_table, write_texts
 from training.tracking import TrainOutcome
 from training.train import load_sms_training_data, train_sms
@@ -96,7 +96,8 @@ def prepare_demo_calls(
     cdr_dir = out_dir / "cdr"
     write_demo_cdrs(cdr_dir, seed, config.demo)
     log(f"demo CDRs written to {cdr_dir}")
-    links, dens = build_demo_graph(cdr_dir, out_dir, config, log)
+    links, dens_file = build_demo_graph(cdr_dir, out_dir, config, log)
+    dens = read_den_ids(dens_file) if dens_file is not None else None
     built, report = load_call_training_data(cdr_dir, "cdr", config.profiles)
     training, _ = complete_profile_table(built, report, dens=dens)
     path = out_dir / "call_profiles.parquet"

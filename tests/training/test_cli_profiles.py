@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from configs.call import DemoCallsConfig
 from serving.profile_store import SqliteProfileStore
@@ -84,19 +85,55 @@ def test_build_with_dens_carries_each_members_den_id_into_the_store(tmp_path: Pa
     assert stored[member]["voc_cnt"] > 0
 
 
-@pytest.mark.parametrize(("content", "message"), [
+# dens.json content (None: no file) and the error it gives, for the faults the file shows alone.
+BAD_DENS_FILES = [
     (None, "no such dens file"),
     ("not json", "not a dens.json written by yunmao dens"),
     ('{"dens": [{"id": "den-1"}]}', "not a dens.json written by yunmao dens"),
-    ('{"dens": [{"id": "den-1", "members": ["x1", "x2"]}]}', "none of its 2 den members is among the 20 profiled numbers"),
     ('{"dens": [{"id": "den-1", "members": ["x1"]}, {"id": "den-2", "members": ["x1"]}]}', "x1 is a member of both"),
-])
-def test_a_bad_dens_file_exits_2_with_one_line(tmp_path: Path, content: str | None, message: str) -> None:
+]
+
+
+def _bad_dens_build(tmp_path: Path, content: str | None, *engine: str) -> tuple[Result, Path]:
+    """``profiles build --dens`` on small demo CDRs with ``content`` as the dens file; the result and --out.
+
+    The demo's answer key (``truth/``) is removed: the Dask engine reads every table under --cdr,
+    and the CDRs must be good on either engine for the dens file to be the only fault.
+    """
     write_demo_cdrs(tmp_path / "cdr", 2, DemoCallsConfig(normal=10, delivery=2, sales=2, fraud=3, simbox_farms=1, sims_per_farm=3, days=5))
+    shutil.rmtree(tmp_path / "cdr" / "truth")
     dens = tmp_path / "dens.json"
     if content is not None:
         dens.write_text(content, encoding="utf-8")
     out = tmp_path / "p.parquet"
-    result = runner.invoke(app, ["profiles", "build", "--cdr", str(tmp_path / "cdr"), "--out", str(out), "--dens", str(dens)])
+    return runner.invoke(app, ["profiles", "build", "--cdr", str(tmp_path / "cdr"), "--out", str(out), "--dens", str(dens), *engine]), out
+
+
+def _assert_one_line_error(result: Result, message: str, out: Path) -> None:
     assert result.exit_code == 2 and message in result.stderr, result.output
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output and not out.exists()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    *BAD_DENS_FILES,
+    ('{"dens": [{"id": "den-1", "members": ["x1", "x2"]}]}', "none of its 2 den members is among the 20 profiled numbers"),
+])
+def test_a_bad_dens_file_exits_2_with_one_line(tmp_path: Path, content: str | None, message: str) -> None:
+    result, out = _bad_dens_build(tmp_path, content)
+    _assert_one_line_error(result, message, out)
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_DENS_FILES)
+def test_a_bad_dens_file_fails_before_the_dask_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     content: str | None, message: str) -> None:
+    """The Dask build is a cluster's job: a dens file that is wrong by itself fails before it starts."""
+    clusters: list[tuple] = []
+
+    def no_cluster(*args: object) -> None:
+        clusters.append(args)
+        raise RuntimeError("stand-in for the Dask cluster: the build would start here")
+
+    monkeypatch.setattr("training.distributed.cluster.dask_client", no_cluster)
+    result, out = _bad_dens_build(tmp_path, content, "--engine", "dask")
+    _assert_one_line_error(result, message, out)
+    assert not clusters

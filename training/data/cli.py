@@ -90,11 +90,12 @@ def profiles_build(
     from models.registry import ModelNotFoundError, load_scam_model
     from training.distributed.cluster import DaskJobError
     from training.predict import write_table
-    from training.profiles import build_profile_table, complete_profile_table
+    from training.profiles import build_profile_table, complete_profile_table, read_den_ids
 
     try:
         cfg = call_config(config)
         scam_model = load_scam_model(model) if model else None
+        den_ids = read_den_ids(dens) if dens is not None else None
         if use_dask(engine, scheduler):
             from training.distributed.cluster import dask_client
             from training.distributed.profiles import build_profiles_dask
@@ -102,9 +103,9 @@ def profiles_build(
             clusters = cluster_config()
             with dask_client(scheduler, clusters) as client:
                 built, load_report = build_profiles_dask(client, cdr, cfg.profiles, clusters, progress)
-            profiles, report = complete_profile_table(built, load_report, features, links, scam_model, dens)
+            profiles, report = complete_profile_table(built, load_report, features, links, scam_model, den_ids)
         else:
-            profiles, report = build_profile_table(cdr, cfg, features, links, scam_model, dens)
+            profiles, report = build_profile_table(cdr, cfg, features, links, scam_model, den_ids)
         write_table(profiles, out)
     # CdrLoadError, LinkError and DensFileError are ValueErrors
     except (ConfigError, ModelNotFoundError, ValueError, DaskJobError) as exc:
