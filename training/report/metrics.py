@@ -102,19 +102,9 @@ def slice_table(labels: np.ndarray, run: ModelRun, groups: Sequence[Any]) -> lis
 
 
 def fraud_type_recall(data: EvalData, run: ModelRun) -> list[dict[str, Any]]:
-    """Recall at block and warn per fraud type, most frequent type first."""
-    if data.fraud_types is None:
-        return []
-    types = np.asarray([t or "" for t in data.fraud_types], dtype=object)
-    chosen_positive = data.labels == 1
-    blocked, acted_on = run.blocked(), run.acted_on()
-    rows = []
-    for fraud_type in sorted({t for t in types[chosen_positive] if t}):
-        chosen = chosen_positive & (types == fraud_type)
-        rows.append({"fraud_type": fraud_type, "count": int(chosen.sum()),
-                     "recall_block": float(np.mean(blocked[chosen])),
-                     "recall_warn": float(np.mean(acted_on[chosen]))})
-    return sorted(rows, key=lambda row: (-row["count"], row["fraud_type"]))
+    """Recall at block and warn per fraud type, most frequent type first, counted from the actions
+    the model serves (:func:`training.metrics.fraud_type_recall`, as ``yunmao evaluate`` counts it)."""
+    return shared.fraud_type_recall(data.labels, data.fraud_types, run.blocked(), run.acted_on())
 
 
 def categories(data: EvalData, run: ModelRun, taxonomy: TaxonomyConfig, evaluation: EvaluationConfig) -> dict[str, Any]:
