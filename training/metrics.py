@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -160,7 +160,7 @@ def macro_f1(true: list[str], predicted: list[str]) -> float:
     return float(f1_score(true, predicted, average="macro"))
 
 
-def fraud_type_recall(labels: np.ndarray, fraud_types: Sequence[Any] | None, blocked: np.ndarray,
+def fraud_type_recall(labels: np.ndarray, fraud_types: Iterable[Any] | None, blocked: np.ndarray,
                       acted_on: np.ndarray) -> list[dict[str, Any]]:
     """Per fraud type of the fraud rows that name one: ``count``, ``recall_block`` (the share
     ``blocked``) and ``recall_warn`` (the share ``acted_on``, warned on or blocked), the most
