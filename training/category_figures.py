@@ -1,5 +1,6 @@
 """How a category head is graded: one definition for ``yunmao evaluate`` and ``yunmao report``,
-and so for the retraining gates, which read evaluate's figures.
+and so for the retraining gates, which read evaluate's figures. Per true category, what the
+head called the rows (:func:`category_rows`) is one table for both too.
 
 Category macro-F1 counts the rows whose true category is known. fraud_score (P(fraud)) is
 ranked on the fraud and ham rows only, what fraud-vs-normal sets are judged on: spam and illegal
@@ -8,7 +9,8 @@ rows are what the head must tell apart from fraud, and would grade it on another
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,8 @@ import pandas as pd
 from configs.evaluation import EvaluationConfig
 from training.bootstrap import intervals
 from training.metrics import macro_f1
+
+NONE_KEY = "(none)"  # the row of the records a slice or true category is unknown for
 
 
 def known_categories(true: Sequence[str | None]) -> np.ndarray:
@@ -50,3 +54,31 @@ def category_figures(
     if 0 < is_fraud.sum() < len(is_fraud):
         figures["fraud"] = {**intervals(is_fraud, np.asarray(fraud_scores)[versus], evaluation), "n": int(versus.sum())}
     return figures
+
+
+def category_order(names: Iterable[str], order: Sequence[str]) -> list[str]:
+    """The distinct ``names`` in ``order`` (the taxonomy's), any it does not list after them, sorted."""
+    present = set(names)
+    return [name for name in order if name in present] + sorted(present - set(order))
+
+
+def category_columns(predicted: Sequence[str], order: Sequence[str]) -> list[str]:
+    """The categories a table of ``predicted`` shows: every one of ``order`` (the taxonomy's), so
+    a category the model never called reads 0, then any other it called."""
+    return category_order([*order, *predicted], order)
+
+
+def category_rows(true: Sequence[str | None], predicted: Sequence[str], order: Sequence[str]) -> list[dict[str, Any]]:
+    """Per true category (in ``order``, records whose category is unknown last): count, how many
+    the model called each of :func:`category_columns` and recall (the share it called right; None
+    when unknown). Macro-F1 sums up the head; these rows say which categories it mistakes for which."""
+    known = known_categories(true)
+    keys = np.array([category if k else NONE_KEY for category, k in zip(true, known, strict=True)], dtype=object)
+    columns = category_columns(predicted, order)
+    predicted = np.asarray(predicted, dtype=object)
+    rows = []
+    for key in [*category_order(keys[known], order), *([NONE_KEY] if not known.all() else [])]:
+        called = predicted[keys == key]
+        rows.append({"category": key, "count": len(called), "called": {c: int(np.sum(called == c)) for c in columns},
+                     "recall": None if key == NONE_KEY else float(np.mean(called == key))})
+    return rows

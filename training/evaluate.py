@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 
 from configs.evaluation import EvaluationConfig, load_evaluation_config
-from models.scam_model import ScamModel
+from features.labels import shipped_taxonomy
+from models.scam_model import ALLOW, BLOCK, CategoryHead, ScamModel
 from training.bootstrap import ranking_with_intervals
-from training.category_figures import category_figures
+from training.category_figures import category_figures, category_rows, known_categories
 from training.data.datasets import describe_bad_rows, load_for_model
 from training.data.sms.dedupe import drop_duplicates
-from training.metrics import binary_report, macro_f1, one_class
+from training.metrics import binary_report, fraud_type_recall, macro_f1, one_class
 
 
 def evaluate_files(
@@ -56,9 +57,10 @@ def evaluate_files(
 def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: EvaluationConfig | None = None) -> dict:
     """Ranking metrics and recall at the configured false positive rates, each with bootstrap
     interval bounds (``roc_auc``, ``roc_auc_ci_low``, ``roc_auc_ci_high``, …; ``evaluation`` or the
-    shipped ``configs/evaluation.yaml``), block/warn-threshold metrics, (when typed) fraud-type
+    shipped ``configs/evaluation.yaml``), block/warn-threshold metrics, recall at block and warn per
+    fraud type (``fraud_types``, empty without a fraud_type column), (when typed) fraud-type
     macro-F1 and (when the model and data know categories) the same ranking figures for
-    ``fraud_score`` and category macro-F1.
+    ``fraud_score``, category macro-F1 and ``category_rows``: the report's figures, one definition.
 
     ``fraud_type_macro_f1`` is measured on the fraud rows whose type the model knows: it
     grades the type head on its own, apart from the block/allow decision. A single class is
@@ -75,6 +77,7 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: Evaluation
               **ranking_with_intervals(labels, scores, evaluation)}
     if (note := one_class(labels)) is not None:
         report["one_class"] = note
+    report["fraud_types"] = fraud_type_recall(labels, frame.get("fraud_type"), actions == BLOCK, actions != ALLOW)
     head = model.fraud_type_head
     if head is not None and "fraud_type" in frame:
         typed = np.flatnonzero((labels == 1) & frame["fraud_type"].isin(head.classes).to_numpy())
@@ -83,10 +86,21 @@ def evaluate_model(model: ScamModel, frame: pd.DataFrame, evaluation: Evaluation
             report["fraud_type_macro_f1"] = macro_f1(frame["fraud_type"].iloc[typed].tolist(), predicted)
             report["fraud_type_n"] = int(len(typed))
     if (category_head := model.category_head) is not None and "category" in frame:
-        report.update(category_figures(frame["category"].tolist(), categories, fraud_scores,
-                                       category_head.fraud, category_head.ham, evaluation))
+        report.update(_category_report(frame["category"].tolist(), categories, fraud_scores, category_head, evaluation))
     if scored.known is not None:
         # Rows whose template the model's memory saw labelled in training: their scores lean on those
         # labels, so on a file that overlaps the training data they measure recall of memory, not the model.
         report["rows_with_template_labelled_in_training"] = int(scored.known.sum())
     return report
+
+
+def _category_report(true: list[str | None], predicted: list[str | None], fraud_scores: np.ndarray,
+                     head: CategoryHead, evaluation: EvaluationConfig) -> dict:
+    """:func:`training.category_figures.category_figures` plus, where the data knows a true
+    category, ``category_rows``: per true category what the head called it, in the taxonomy's
+    order as the report shows it. Macro-F1 says how good the head is; the rows say which
+    categories it mistakes for which, what an analyst acts on."""
+    figures = category_figures(true, predicted, fraud_scores, head.fraud, head.ham, evaluation)
+    if known_categories(true).any():
+        figures["category_rows"] = category_rows(true, predicted, shipped_taxonomy().categories)
+    return figures

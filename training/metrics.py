@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
+import pandas as pd
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve, roc_auc_score
 
 from models.scam_model import ALLOW, BLOCK, Thresholds
@@ -154,3 +158,32 @@ def binary_report(labels: np.ndarray, scores: np.ndarray, block: float, warn: fl
 
 def macro_f1(true: list[str], predicted: list[str]) -> float:
     return float(f1_score(true, predicted, average="macro"))
+
+
+def fraud_type_recall(labels: np.ndarray, fraud_types: Iterable[Any] | None, blocked: np.ndarray,
+                      acted_on: np.ndarray) -> list[dict[str, Any]]:
+    """Per fraud type of the fraud rows that name one: ``count``, ``recall_block`` (the share
+    ``blocked``) and ``recall_warn`` (the share ``acted_on``, warned on or blocked), the most
+    frequent type first; empty when the data has no fraud types (``fraud_types`` None).
+
+    Overall recall hides a script the model misses whole behind the common ones it catches; the
+    report draws these rows and ``yunmao evaluate`` prints them, so both read this one definition.
+    """
+    if fraud_types is None:
+        return []
+    types = np.asarray([_type_name(t) for t in fraud_types], dtype=object)
+    fraud = np.asarray(labels).astype(int) == 1
+    blocked, acted_on = np.asarray(blocked, dtype=bool), np.asarray(acted_on, dtype=bool)
+    rows = []
+    for fraud_type in sorted(set(types[fraud]) - {""}):
+        chosen = fraud & (types == fraud_type)
+        rows.append({"fraud_type": fraud_type, "count": int(chosen.sum()),
+                     "recall_block": float(np.mean(blocked[chosen])),
+                     "recall_warn": float(np.mean(acted_on[chosen]))})
+    return sorted(rows, key=lambda row: (-row["count"], row["fraud_type"]))
+
+
+def _type_name(cell: Any) -> str:
+    """The fraud type a cell names, "" for an empty cell: None, or NaN as a frame's empty cell reads
+    (counted as a type, it showed as "nan")."""
+    return cell if isinstance(cell, str) else ("" if pd.isna(cell) else str(cell))

@@ -56,8 +56,12 @@ def test_evaluate_json_has_the_documented_keys(trained: dict) -> None:
     result = run("evaluate", "--model", trained["uri"], "--data", str(trained["data"]), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    for key in ("n", "positives", "roc_auc", "pr_auc", "f1", "precision", "recall", "fpr", "fraud_type_macro_f1"):
+    for key in ("n", "positives", "roc_auc", "pr_auc", "f1", "precision", "recall", "fpr", "fraud_type_macro_f1",
+                "fraud_types", "category_rows"):
         assert key in report
+    source = pd.read_csv(trained["data"])
+    assert sum(row["count"] for row in report["fraud_types"]) == source["fraud_type"][source["label"] == 1].notna().sum()
+    assert sum(row["count"] for row in report["category_rows"]) == source["category"].notna().sum() == report["n"]
     assert set(report["warn"]) >= {"f1", "precision", "recall", "fpr"}
     for key in ("roc_auc", "pr_auc", "recall_at_fpr_0.001", "recall_at_fpr_0.01"):
         assert report[f"{key}_ci_low"] <= report[key] <= report[f"{key}_ci_high"], key

@@ -90,6 +90,7 @@ def test_evaluate_with_features_and_links_reports_links_and_no_missing_columns(f
     assert full.exit_code == 0, full.output
     report = json.loads(full.stdout)
     assert report["missing_columns"] == [] and report["links"]["links_kept"] > 0
+    assert report["fraud_types"] == [] and "category_rows" not in report  # profiles name no fraud type; no category head
     bare = json.loads(runner.invoke(app, args).stdout)
     assert "arpu" in bare["missing_columns"] and "graph_fraud_neighbour_share" in bare["missing_columns"]
 

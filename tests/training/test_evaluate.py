@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from configs.evaluation import BootstrapConfig, EvaluationConfig
-from models.scam_model import ScamModel
+from models.scam_model import ALLOW, BLOCK, ScamModel
 from tests.models.category_stand_in import BLOCKED, FRAUD, LOW, WARNED, category_model
 from tests.models.conftest import SMALL_SMS_CONFIG
+from training.category_figures import NONE_KEY
+from training.data.datasets import load_for_model
 from training.data.demo_sms import generate_demo_sms
 from training.evaluate import evaluate_files, evaluate_model
 from training.train import fit_sms
@@ -81,3 +85,48 @@ def test_without_fraud_thresholds_the_figures_are_the_score_thresholds() -> None
     report = evaluate_model(category_model(None), frame, EVALUATION)
     assert (report["tp"], report["fp"], report["fn"]) == (1, 0, 2)
     assert (report["warn"]["tp"], report["warn"]["fp"], report["warn"]["fn"]) == (2, 0, 1)
+
+
+def test_fraud_types_recount_the_served_actions_of_each_type(model: ScamModel, file_with_copies: Path) -> None:
+    """One entry per type of the typed fraud rows, most frequent first, each recall the share of
+    that type's rows the served actions block (or warn on or block), recounted row by row."""
+    report = json.loads(json.dumps(evaluate_files(model, [file_with_copies], evaluation=EVALUATION), ensure_ascii=False))
+    frame, _ = load_for_model(model, [file_with_copies], "auto", labelled=True)
+    actions = model.acted(model.scored(frame))[0]
+    types = frame["fraud_type"].fillna("").to_numpy()
+    typed = (frame["label"].to_numpy() == 1) & (types != "")
+    rows = report["fraud_types"]
+    assert sorted(r["fraud_type"] for r in rows) == sorted(set(types[typed])) and len(rows) > 1
+    assert sum(r["count"] for r in rows) == typed.sum()
+    assert [r["count"] for r in rows] == sorted((r["count"] for r in rows), reverse=True)
+    for row in rows:
+        chosen = typed & (types == row["fraud_type"])
+        assert row["count"] == chosen.sum()
+        assert 0 <= row["recall_block"] <= row["recall_warn"] <= 1
+        assert row["recall_block"] == pytest.approx(np.mean(actions[chosen] == BLOCK))
+        assert row["recall_warn"] == pytest.approx(np.mean(actions[chosen] != ALLOW))
+
+
+def test_without_a_fraud_type_column_fraud_types_is_empty() -> None:
+    frame = pd.DataFrame([(BLOCKED, 0.1, 1), (LOW, 0.1, 0)], columns=["margin", "p_fraud", "label"])
+    assert evaluate_model(category_model(FRAUD), frame, EVALUATION)["fraud_types"] == []
+
+
+def test_category_rows_count_what_the_model_called_each_known_category() -> None:
+    """Four rows of known category (one unknown, its own last row): the rows over known
+    categories sum to them, every row's calls to its count; without a category column, no rows."""
+    rows = [
+        (BLOCKED, 0.97, 1, "fraud"),  # fraud_score blocks: called fraud
+        (BLOCKED, 0.1, 1, "fraud"),   # unwanted, not fraud: called spam
+        (LOW, 0.1, 0, "ham"),         # allowed: called ham
+        (BLOCKED, 0.1, 1, "spam"),
+        (LOW, 0.1, 0, None),
+    ]
+    frame = pd.DataFrame(rows, columns=["margin", "p_fraud", "label", "category"])
+    report = evaluate_model(category_model(FRAUD), frame, EVALUATION)
+    table = report["category_rows"]
+    assert [r["category"] for r in table] == ["ham", "spam", "fraud", NONE_KEY]  # the taxonomy's order
+    assert sum(r["count"] for r in table if r["category"] != NONE_KEY) == report["category_n"] == 4
+    assert all(sum(r["called"].values()) == r["count"] for r in table)
+    assert table[2]["called"] == {"ham": 0, "spam": 1, "illegal": 0, "fraud": 1} and table[2]["recall"] == 0.5
+    assert "category_rows" not in evaluate_model(category_model(FRAUD), frame.drop(columns="category"), EVALUATION)

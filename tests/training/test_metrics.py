@@ -11,6 +11,7 @@ from training.metrics import (
     best_f1,
     binary_report,
     curve_metrics,
+    fraud_type_recall,
     operating_points,
     recall_key,
     tie_groups,
@@ -108,3 +109,16 @@ def test_curve_metrics_match_sklearn_and_weights_mean_repeated_rows() -> None:
     repeated = np.repeat(np.arange(300), weights)
     assert (curves["roc_auc"][0], curves["pr_auc"][0]) == pytest.approx(
         (roc_auc_score(labels[repeated], scores[repeated]), average_precision_score(labels[repeated], scores[repeated])))
+
+
+def test_fraud_type_recall_counts_typed_fraud_rows_only_most_frequent_first() -> None:
+    """Of LABELS' four fraud rows three name a type; NaN (a frame's empty cell), None and "" name
+    none, and a ham row's type is not counted."""
+    types = ["贷款", "刷单", float("nan"), "刷单", None, "", "", "刷单"]
+    blocked = np.array([1, 0, 0, 1, 0, 0, 0, 1], dtype=bool)
+    acted_on = np.array([1, 1, 0, 1, 0, 0, 0, 1], dtype=bool)
+    assert fraud_type_recall(LABELS, types, blocked, acted_on) == [
+        {"fraud_type": "刷单", "count": 2, "recall_block": 0.5, "recall_warn": 1.0},  # rows 1 and 7
+        {"fraud_type": "贷款", "count": 1, "recall_block": 1.0, "recall_warn": 1.0},
+    ]
+    assert fraud_type_recall(LABELS, None, blocked, acted_on) == []

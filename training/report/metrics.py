@@ -7,7 +7,7 @@ training, ``yunmao evaluate`` and the retraining gates share.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,10 +19,8 @@ from models.drift import SCORE_RANGE, psi
 from models.scam_model import ACTIONS
 from training import metrics as shared
 from training.bootstrap import ranking_with_intervals
-from training.category_figures import category_figures, known_categories
+from training.category_figures import NONE_KEY, category_columns, category_figures, category_rows, known_categories
 from training.report.inputs import EvalData, ModelRun
-
-NONE_KEY = "(none)"  # the row of the records a slice or true category is unknown for
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
@@ -102,19 +100,9 @@ def slice_table(labels: np.ndarray, run: ModelRun, groups: Sequence[Any]) -> lis
 
 
 def fraud_type_recall(data: EvalData, run: ModelRun) -> list[dict[str, Any]]:
-    """Recall at block and warn per fraud type, most frequent type first."""
-    if data.fraud_types is None:
-        return []
-    types = np.asarray([t or "" for t in data.fraud_types], dtype=object)
-    chosen_positive = data.labels == 1
-    blocked, acted_on = run.blocked(), run.acted_on()
-    rows = []
-    for fraud_type in sorted({t for t in types[chosen_positive] if t}):
-        chosen = chosen_positive & (types == fraud_type)
-        rows.append({"fraud_type": fraud_type, "count": int(chosen.sum()),
-                     "recall_block": float(np.mean(blocked[chosen])),
-                     "recall_warn": float(np.mean(acted_on[chosen]))})
-    return sorted(rows, key=lambda row: (-row["count"], row["fraud_type"]))
+    """Recall at block and warn per fraud type, most frequent type first, counted from the actions
+    the model serves (:func:`training.metrics.fraud_type_recall`, as ``yunmao evaluate`` counts it)."""
+    return shared.fraud_type_recall(data.labels, data.fraud_types, run.blocked(), run.acted_on())
 
 
 def categories(data: EvalData, run: ModelRun, taxonomy: TaxonomyConfig, evaluation: EvaluationConfig) -> dict[str, Any]:
@@ -125,45 +113,24 @@ def categories(data: EvalData, run: ModelRun, taxonomy: TaxonomyConfig, evaluati
     :func:`training.category_figures.category_figures`, the figures ``yunmao evaluate`` reports.
     Fraud and ham are the taxonomy's, the names training gives the head (training/fit.py)."""
     predicted = list(run.categories)
-    columns = category_order([*taxonomy.categories, *predicted], taxonomy.categories)
+    columns = category_columns(predicted, taxonomy.categories)
     true = data.categories if data.categories is not None and known_categories(data.categories).any() else None
     figures = {} if true is None else category_figures(
         true, predicted, run.fraud_scores, taxonomy.fraud_category, taxonomy.ham_category, evaluation)
     return {
         "columns": columns,
         "predicted": category_mix(predicted, columns),
-        "rows": [] if true is None else category_rows(true, predicted, columns, taxonomy.categories),
+        "rows": [] if true is None else category_rows(true, predicted, taxonomy.categories),
         "macro_f1": figures.get("category_macro_f1"),
         "n": figures.get("category_n", 0),
         "fraud": figures.get("fraud"),
     }
 
 
-def category_order(names: Iterable[str], order: Sequence[str]) -> list[str]:
-    """The distinct ``names`` in ``order`` (the taxonomy's), any it does not list after them, sorted."""
-    present = set(names)
-    return [name for name in order if name in present] + sorted(present - set(order))
-
-
 def category_mix(predicted: Sequence[str], columns: Sequence[str]) -> list[dict[str, Any]]:
     """How many records the model called each of ``columns``, and their share."""
     predicted = np.asarray(predicted, dtype=object)
     return [{"category": c, "count": int(np.sum(predicted == c)), "share": float(np.mean(predicted == c))} for c in columns]
-
-
-def category_rows(true: Sequence[str | None], predicted: Sequence[str], columns: Sequence[str],
-                  order: Sequence[str]) -> list[dict[str, Any]]:
-    """Per true category (in ``order``, records whose category is unknown last): count, how many
-    the model called each of ``columns`` and recall (the share it called right; None when unknown)."""
-    known = known_categories(true)
-    keys = np.array([category if k else NONE_KEY for category, k in zip(true, known, strict=True)], dtype=object)
-    predicted = np.asarray(predicted, dtype=object)
-    rows = []
-    for key in [*category_order(keys[known], order), *([NONE_KEY] if not known.all() else [])]:
-        called = predicted[keys == key]
-        rows.append({"category": key, "count": len(called), "called": {c: int(np.sum(called == c)) for c in columns},
-                     "recall": None if key == NONE_KEY else float(np.mean(called == key))})
-    return rows
 
 
 def worst_errors(labels: np.ndarray, run: ModelRun, limit: int) -> dict[str, list[int]]:

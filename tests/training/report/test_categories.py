@@ -114,7 +114,8 @@ def test_without_true_categories_the_page_shows_the_mix_and_no_fraud_score_figur
 
 def test_a_fitted_model_s_report_grades_categories_as_evaluate_does(demo_trained_model: ScamModel) -> None:
     """The shipped demo model (category head) on demo messages of known category: the report's
-    macro-F1 and fraud_score figures are evaluate's, from one definition."""
+    macro-F1, fraud_score figures, per-category table and per-fraud-type recall are evaluate's,
+    from one definition."""
     frame = generate_demo_sms(n=120, seed=6)
     report = evaluate_for_report(demo_trained_model, "m", "1", frame, ReportConfig())
     evaluated = evaluate_model(demo_trained_model, frame)
@@ -122,6 +123,8 @@ def test_a_fitted_model_s_report_grades_categories_as_evaluate_does(demo_trained
     assert table["macro_f1"] == evaluated["category_macro_f1"] and table["n"] == evaluated["category_n"] == len(frame)
     assert table["fraud"] == evaluated["fraud"]
     assert sum(row["count"] for row in table["rows"]) == len(frame)
+    assert table["rows"] == evaluated["category_rows"]
+    assert report.metrics["fraud_types"] == evaluated["fraud_types"] != []
     assert {r["category"] for r in table["rows"]} == set(pd.unique(frame["category"]))
     assert "fraud_score PR curve" in report.html
 
