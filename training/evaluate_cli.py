@@ -49,11 +49,29 @@ def evaluate(
 
 
 def _flat(report: dict, prefix: str = "") -> dict:
-    """Nested blocks (``warn``, ``fraud``, ``unique``) as dotted keys, one figure per line."""
+    """Nested blocks (``warn``, ``fraud``, ``unique``) as dotted keys, one figure per line; a table
+    (``fraud_types``, ``category_rows``: a list of rows named by their first field) one row per line."""
     flat: dict = {}
     for key, value in report.items():
         if isinstance(value, dict):
             flat |= _flat(value, f"{prefix}{key}.")
+        elif isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+            flat |= {f"{prefix}{key}.{name}": line for name, line in map(_table_row, value)}
         else:
             flat[f"{prefix}{key}"] = value
     return flat
+
+
+def _table_row(row: dict) -> tuple[str, str]:
+    """(the row's name — its first field's value —, its other fields as ``field=value`` pairs)."""
+    (_, name), *fields = row.items()
+    return str(name), ", ".join(f"{field}={_short(value)}" for field, value in fields)
+
+
+def _short(value: object) -> str:
+    """A figure to four decimals; a nested count table as ``name=count`` pairs."""
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}"
+    return str(value)

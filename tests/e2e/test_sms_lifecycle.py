@@ -77,6 +77,18 @@ def test_evaluate_counts_every_row_and_unique_the_distinct_texts(trained: dict) 
     assert f"unique.n: {report['unique']['n']}" in text.stdout and f" n: {report['n']}" in text.stdout
 
 
+def test_evaluate_text_shows_one_line_per_fraud_type_and_category(trained: dict) -> None:
+    """Without --json the tables read as lines an analyst can scan, not as Python lists of dicts."""
+    as_json = run("evaluate", "--model", trained["uri"], "--data", str(trained["data"]), "--json")
+    report = json.loads(as_json.stdout.strip().splitlines()[-1])
+    text = run("evaluate", "--model", trained["uri"], "--data", str(trained["data"])).stdout
+    assert report["fraud_types"] and report["category_rows"] and "[{" not in text
+    for row in report["fraud_types"]:
+        assert f"fraud_types.{row['fraud_type']}: count={row['count']}, recall_block={row['recall_block']:.4f}" in text
+    for row in report["category_rows"]:
+        assert f"category_rows.{row['category']}: count={row['count']}, called={{" in text
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
