@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from features.sms.lookalikes import fold_lookalikes
+
 # Typed placeholders. Masking runs after case folding, so upper-case ASCII from message text
 # becomes lower case; jieba keeps each as one token. Case folding spares a placeholder standing as
 # a whole word, so normalising normalised text changes nothing (the form is canonical).
@@ -41,6 +43,15 @@ _SEPARATOR_INSIDE_CJK = re.compile(
 _DIGIT_LOOKALIKES = str.maketrans("olizsb", "011258")
 _LOOKALIKE_NUMBER = re.compile(r"(?<![a-z0-9])[0-9olizsb](?:-?[0-9olizsb]){4,}(?![a-z0-9])")
 _MIN_REAL_DIGITS = 3
+# Numbers written in Chinese digits, the everyday (〇一二…) or the financial (零壹贰…) ones:
+# "一三八〇〇一三八〇〇〇". A run of at least _MIN_CHINESE_DIGIT_RUN is a phone number, a QQ id or a
+# code, and is read as those digits (ASCII digits may stand among them); shorter runs are ordinary
+# Chinese ("三天", "二〇二六年"), and a digit beside a counting unit (十, 百, 千, 万, 两) ends a run.
+_CHINESE_DIGITS = "〇一二三四五六七八九", "零壹贰叁肆伍陆柒捌玖"
+_AS_DIGITS = str.maketrans({char: str(value) for digits in _CHINESE_DIGITS for value, char in enumerate(digits)})
+_MIN_CHINESE_DIGIT_RUN = 5
+_CHINESE_DIGIT_RUN = re.compile(
+    "[0-9" + "".join(_CHINESE_DIGITS) + "]{%d,}" % _MIN_CHINESE_DIGIT_RUN)
 _WECHAT_VARIANTS = re.compile(r"(?:v信|薇信|徽信|威信|维信|微星|(?<![a-z])(?:vx|wx|weixin|wechat)(?![a-z]))")
 # A bare domain counts as a link on the TLDs SMS landing pages use, the cheap ones scam campaigns
 # register in bulk (.top, .xyz, .icu, .shop, .site …) beside the common ones.
@@ -86,15 +97,22 @@ def _as_number(run: re.Match[str]) -> str:
     return text.translate(_DIGIT_LOOKALIKES)
 
 
+def _chinese_digits_as_number(run: re.Match[str]) -> str:
+    return run.group().translate(_AS_DIGITS)
+
+
 def clean_text(text: str) -> str:
-    """Undo obfuscation without masking: NFKC, drop invisible/control chars, case-fold, digits
-    spelt with look-alike letters, join."""
-    text = unicodedata.normalize("NFKC", text)
+    """Undo obfuscation without masking: NFKC, letters of other scripts read as the Latin letters or
+    Chinese characters they imitate, drop invisible/control chars, case-fold, digits spelt with
+    look-alike letters or Chinese digits, join."""
+    text = fold_lookalikes(unicodedata.normalize("NFKC", text))
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     text = _casefold_except_placeholders(text)
     if _DIGIT.search(text):
         text = _LOOKALIKE_NUMBER.sub(_as_number, text)
+    if _CHINESE_DIGIT_RUN.search(text):  # a search finds none three times faster than sub does
+        text = _CHINESE_DIGIT_RUN.sub(_chinese_digits_as_number, text)
     text = _SEPARATOR_INSIDE_CJK.sub("", text)
     text, replaced = _WECHAT_VARIANTS.subn("微信", text)
     if replaced:

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from features.sms import normalise
+from features.sms import lookalikes, normalise
 from features.sms.normalise import clean_text, normalise_text
 from tests.conftest import shared_data
 from training.data.demo_sms import generate_demo_sms
@@ -117,6 +117,25 @@ def test_look_alike_letters_outside_a_number_are_left_alone(raw: str, expected: 
     assert clean_text(raw) == expected
 
 
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("请拨打一三八〇〇一三八〇〇〇咨询", "请拨打 PHONE 咨询"),  # everyday Chinese digits: a mobile number
+        ("验证码：叁捌伍柒贰壹", "验证码: NUM"),  # financial digits
+        ("QQ号：壹贰叁4567", "qq号: NUM"),  # ASCII digits among them
+    ],
+)
+def test_numbers_written_in_chinese_digits_are_read_as_the_number(raw: str, expected: str) -> None:
+    assert normalise_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw", ["二〇二六年十二月三日到期", "三天后到账", "他一五一十地说了", "共计一万二千三百元", "一二三四走"])
+def test_ordinary_chinese_numbers_are_left_alone(raw: str) -> None:
+    """Dates, counts and amounts: runs shorter than a code, or broken by a counting unit."""
+    assert clean_text(raw) == raw
+
+
 @pytest.mark.parametrize("raw", ["请访问URL", "PHONE坏了", "myMONEY"])
 def test_placeholder_letters_inside_a_word_are_case_folded(raw: str) -> None:
     """Only a whole-word placeholder survives case folding; the same letters inside a word do not."""
@@ -148,12 +167,18 @@ def test_obfuscated_copy_of_a_template_normalises_like_the_original() -> None:
 def _every_step(raw: str) -> str:
     """Normalisation with every substitution applied unconditionally (the path before session 12,
     which skips a second separator pass without a WeChat spelling, and the look-alike digits and the
-    number masks without a digit)."""
-    text = unicodedata.normalize("NFKC", raw)
+    number masks without a digit; and since session 24 the look-alike letters of other scripts
+    without any such letter, Chinese digit runs without a run)."""
+    text = unicodedata.normalize("NFKC", raw).translate(lookalikes._FORMS_TO_HAN)
+    if not lookalikes._HIRAGANA.search(text):
+        text = text.translate(lookalikes._KANA_TO_HAN)
+    if not lookalikes._written_in_foreign_letters(text):
+        text = text.translate(lookalikes.TO_LATIN)
     text = normalise._INVISIBLE.sub("", text)
     text = normalise._CONTROL.sub(" ", text)
     text = normalise._casefold_except_placeholders(text)
     text = normalise._LOOKALIKE_NUMBER.sub(normalise._as_number, text)
+    text = normalise._CHINESE_DIGIT_RUN.sub(normalise._chinese_digits_as_number, text)
     for pattern, replacement in ((normalise._SEPARATOR_INSIDE_CJK, ""), (normalise._WECHAT_VARIANTS, "微信"),
                                  (normalise._SEPARATOR_INSIDE_CJK, "")):
         text = pattern.sub(replacement, text)
@@ -172,6 +197,8 @@ def _every_step(raw: str) -> str:
         "加 v x 好友 中 文", "vx：abc 123", "加 vx abc123", "wx - 13800000000", "威信 号 13812345678", "中 a 文 . b 。中", "x · 中 -- y",
         # digits of other scripts, full-width ones, none at all
         "٣٤٥٦٧٨٩ 元", "转账 ５０００ 元 到 6222020202020202020", "¥ 300", "无数字的 文本 http://t.cn/x", "",
+        # look-alikes of other scripts (one beyond U+FFFF), Chinese digits
+        "ロ令 аpp", "a𐊠b 中文 𝐚", "これはロボット", "一三八〇〇一三八〇〇〇", "二〇二六年",
     ],
 )
 def test_skipped_steps_change_nothing(raw: str) -> None:
