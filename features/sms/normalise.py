@@ -44,14 +44,14 @@ _DIGIT_LOOKALIKES = str.maketrans("olizsb", "011258")
 _LOOKALIKE_NUMBER = re.compile(r"(?<![a-z0-9])[0-9olizsb](?:-?[0-9olizsb]){4,}(?![a-z0-9])")
 _MIN_REAL_DIGITS = 3
 # Numbers written in Chinese digits, the everyday (〇一二…) or the financial (零壹贰…) ones:
-# "一三八〇〇一三八〇〇〇". A run of at least _MIN_CHINESE_DIGIT_RUN is a phone number, a QQ id or a
-# code, and is read as those digits (ASCII digits may stand among them); shorter runs are ordinary
-# Chinese ("三天", "二〇二六年"), and a digit beside a counting unit (十, 百, 千, 万, 两) ends a run.
+# "一三八〇〇一三八〇〇〇". A run of at least _MIN_CHINESE_DIGIT_RUN of them is a phone number, a QQ
+# id or a code, and is read as those digits; shorter runs are ordinary Chinese ("三天", "二〇二六年"),
+# a counting unit (十, 百, 千, 万, 两) ends a run, and so does an ASCII digit: "买一送一6787777",
+# "1999一年" and "17一19日" (一 as a dash) are not one number.
 _CHINESE_DIGITS = "〇一二三四五六七八九", "零壹贰叁肆伍陆柒捌玖"
 _AS_DIGITS = str.maketrans({char: str(value) for digits in _CHINESE_DIGITS for value, char in enumerate(digits)})
 _MIN_CHINESE_DIGIT_RUN = 5
-_CHINESE_DIGIT_RUN = re.compile(
-    "[0-9" + "".join(_CHINESE_DIGITS) + "]{%d,}" % _MIN_CHINESE_DIGIT_RUN)
+_CHINESE_DIGIT_RUN = re.compile("[" + "".join(_CHINESE_DIGITS) + "]{%d,}" % _MIN_CHINESE_DIGIT_RUN)
 _WECHAT_VARIANTS = re.compile(r"(?:v信|薇信|徽信|威信|维信|微星|(?<![a-z])(?:vx|wx|weixin|wechat)(?![a-z]))")
 # A bare domain counts as a link on the TLDs SMS landing pages use, the cheap ones scam campaigns
 # register in bulk (.top, .xyz, .icu, .shop, .site …) beside the common ones.

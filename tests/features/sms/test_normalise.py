@@ -122,7 +122,7 @@ def test_look_alike_letters_outside_a_number_are_left_alone(raw: str, expected: 
     [
         ("请拨打一三八〇〇一三八〇〇〇咨询", "请拨打 PHONE 咨询"),  # everyday Chinese digits: a mobile number
         ("验证码：叁捌伍柒贰壹", "验证码: NUM"),  # financial digits
-        ("QQ号：壹贰叁4567", "qq号: NUM"),  # ASCII digits among them
+        ("QQ号：壹贰叁肆伍陆柒", "qq号: NUM"),
     ],
 )
 def test_numbers_written_in_chinese_digits_are_read_as_the_number(raw: str, expected: str) -> None:
@@ -130,9 +130,12 @@ def test_numbers_written_in_chinese_digits_are_read_as_the_number(raw: str, expe
 
 
 @pytest.mark.parametrize(
-    "raw", ["二〇二六年十二月三日到期", "三天后到账", "他一五一十地说了", "共计一万二千三百元", "一二三四走"])
+    "raw", ["二〇二六年十二月三日到期", "三天后到账", "他一五一十地说了", "共计一万二千三百元", "一二三四走",
+            "买一送一6787777", "套餐只需1999一年", "5月17一19日"])
 def test_ordinary_chinese_numbers_are_left_alone(raw: str) -> None:
-    """Dates, counts and amounts: runs shorter than a code, or broken by a counting unit."""
+    """Dates, counts and amounts: runs shorter than a code, broken by a counting unit, or beside
+    ASCII digits (一 after a price, or as a dash between two dates: examples from mudou and
+    Telecom_Fraud_Texts_5)."""
     assert clean_text(raw) == raw
 
 
