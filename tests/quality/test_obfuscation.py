@@ -9,9 +9,10 @@ the obfuscated rows (this fold: ROC-AUC +0.0105, lower 95% bound +0.0059; recall
 +0.026; on benchmarks/obfuscation.py's two pooled folds the recall gap is +0.014 [-0.060, +0.201],
 within noise), loses nothing to the evasions its normaliser undoes, and its loss to every evasion together
 stays near what was measured. What does not hold, and is not asserted: "nothing lost" overall.
-Respelt, yunmao loses about 0.005 ROC-AUC and 0.12 recall at FPR 1% here, most of it to look-alike
-characters (digits written as letters cost the most), then pinyin initials and Chinese digits; on
-UCI with look-alikes alone at strength 0.5 it falls significantly behind the baseline.
+Respelt, yunmao lost about 0.005 ROC-AUC and 0.12 recall at FPR 1% here when this test was written,
+most of it to look-alike characters; since digits spelt with letters (session 22), letters of other
+scripts and Chinese-digit numbers (session 24) are read back, what is left is mostly pinyin initials
+(docs/benchmarks.md, "Letters of other scripts and numbers in Chinese digits").
 """
 
 from __future__ import annotations
