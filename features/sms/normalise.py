@@ -51,7 +51,7 @@ _MIN_REAL_DIGITS = 3
 _CHINESE_DIGITS = "〇一二三四五六七八九", "零壹贰叁肆伍陆柒捌玖"
 _AS_DIGITS = str.maketrans({char: str(value) for digits in _CHINESE_DIGITS for value, char in enumerate(digits)})
 _MIN_CHINESE_DIGIT_RUN = 5
-_CHINESE_DIGIT_RUN = re.compile("[" + "".join(_CHINESE_DIGITS) + "]{%d,}" % _MIN_CHINESE_DIGIT_RUN)
+_CHINESE_DIGIT_RUN = re.compile(f"[{''.join(_CHINESE_DIGITS)}]{{{_MIN_CHINESE_DIGIT_RUN},}}")
 _WECHAT_VARIANTS = re.compile(r"(?:v信|薇信|徽信|威信|维信|微星|(?<![a-z])(?:vx|wx|weixin|wechat)(?![a-z]))")
 # A bare domain counts as a link on the TLDs SMS landing pages use, the cheap ones scam campaigns
 # register in bulk (.top, .xyz, .icu, .shop, .site …) beside the common ones.
