@@ -265,6 +265,16 @@ def test_report_compare_scores_the_second_model_as_it_scores_alone(
     assert shown and all(score == pytest.approx(predicted_scores[number], abs=1e-12) for number, score in shown.items())
 
 
+def test_report_compare_keeps_the_compared_models_load_notes(files, model_uri: str, fewer_known_uri: str, tmp_path: Path) -> None:
+    """Each model loads the files for itself, so each load's notes (links kept, missing columns) are
+    reported: the first model's beside its figures, the compared model's in its block, as alone."""
+    both = reported(files, model_uri, files["eval"], tmp_path / "both", "--compare", fewer_known_uri)
+    alone = reported(files, fewer_known_uri, files["eval"], tmp_path / "alone")
+    assert both["compare"]["links"]["links_kept"] > 0
+    for key in ("links", "missing_columns"):
+        assert both["compare"][key] == alone[key], key
+
+
 def retrained(files, name: str, *flags: str) -> dict:
     """``retrain call --features --links`` of model ``name`` on the train/eval files: its JSON summary."""
     result = invoke("retrain", "call", "--data", files["train"], "--format", "profiles", "--eval", files["eval"],

@@ -190,7 +190,8 @@ def report_for_model(
     """`yunmao report`: evaluate, write ``report.html`` + ``metrics.json`` in ``out_dir``, log both to MLflow.
 
     The ``--compare`` model loads and featurises the same files for itself (:class:`Compared`);
-    ``metrics.json`` carries the first model's load notes.
+    ``metrics.json`` carries the first model's load notes beside its figures and the compared
+    model's inside its ``compare`` block (its own missing columns, links and left-out rows).
     """
     name, version = resolve_model_version(model_uri)
     model = load_scam_model(f"models:/{name}/{version}")
@@ -201,12 +202,15 @@ def report_for_model(
         return frame.reset_index(drop=True), notes
 
     frame, notes = rows_for(model)
-    compared = None
+    compared, compared_notes = None, {}
     if other is not None:
         other_model, other_name = other
-        compared = Compared(other_model, other_name, rows_for(other_model)[0])
+        other_frame, compared_notes = rows_for(other_model)
+        compared = Compared(other_model, other_name, other_frame)
     report = evaluate_for_report(model, name, version, frame, config, compared)
     payload = {**report.metrics, **notes, "model_uri": f"models:/{name}/{version}", "data": [str(p) for p in data_paths]}
+    if compared is not None:
+        payload["compare"] = {**payload["compare"], **compared_notes}
     written = write_texts(out_dir, {"report.html": report.html, "metrics.json": json.dumps(payload, ensure_ascii=False, indent=1)})
     html, metrics = written["report.html"], written["metrics.json"]
     log_report(name, version, html, metrics)
