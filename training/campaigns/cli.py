@@ -59,6 +59,9 @@ def campaigns(
         if reputation is not None:
             mark_confirmed(found, reputation)
             store = store_summary(found, reputation, settings.campaigns.page.top_campaigns)
+            if not store["applied_by_service"]:
+                typer.echo("warning: reputation.enabled is false in the campaigns config: the service applies no "
+                           "confirmed template; 'confirmed' says what it would do once enabled", err=True)
         sources = {"messages": len(frame), "files": len(data), "model": model or "—"}
         page = render_page(found, settings.campaigns.page, sources, store)
     except (ConfigError, ModelNotFoundError, FontError, StoreUnavailable, ValueError) as exc:

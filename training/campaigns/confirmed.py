@@ -62,9 +62,11 @@ def awaits_analyst(campaign: Campaign) -> bool:
 
 def store_summary(campaigns: Sequence[Campaign], reputation: TemplateReputation, top: int) -> dict[str, Any]:
     """What was read and what is left: of the first ``top`` campaigns (the page's), how many await
-    an analyst — the ones to look at next."""
+    an analyst — the ones to look at next. ``applied_by_service``: the config's
+    ``reputation.enabled``; when false the service stores confirmations but applies none, so
+    ``confirmed`` says what it would do, not what it does."""
     shown = campaigns[:top]
-    return {"store": store_name(reputation.index.store),
+    return {"store": store_name(reputation.index.store), "applied_by_service": reputation.config.enabled,
             "read_at": datetime.fromtimestamp(reputation.clock(), timezone.utc).isoformat(timespec="seconds"),
             "live_entries": len(reputation.index), "top": len(shown),
             "unconfirmed_in_top": sum(awaits_analyst(campaign) for campaign in shown)}

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from configs.campaigns import load_campaigns_config
 from serving.reputation import DAY_S, TemplateReputation
@@ -66,6 +67,25 @@ def test_a_confirmed_campaign_shows_the_store_id_and_an_unconfirmed_one_null(dat
     assert f"{refund['id']} · 12 条短信<span class=\"badge analyst\">已确认诈骗 #{entry.id}</span>" in page
     assert f"{loan['id']} · 8 条短信<span class=\"badge open\">未确认</span>" in page
     assert "1 个尚无分析员结论" in page and FRAUD_TYPE in page
+    assert table["templates_store"]["applied_by_service"] is True and "服务未启用模板信誉" not in page
+
+
+def test_a_store_read_while_the_service_applies_no_reputation_says_so(data: Path, tmp_path: Path) -> None:
+    """With reputation.enabled false the service stores confirmations but applies none: the
+    campaigns still show what the store decides, and the command, the JSON and the page say it is not applied."""
+    url = f"sqlite:///{tmp_path / 'templates.db'}"
+    reputation(open_template_store(SHIPPED.reputation, url)).confirm(REFUND_COPY, 1, FRAUD_TYPE)
+    config = tmp_path / "campaigns.yaml"
+    config.write_text(yaml.safe_dump({**SHIPPED.model_dump(mode="json"),
+                                      "reputation": {**SHIPPED.reputation.model_dump(mode="json"), "enabled": False}},
+                                     allow_unicode=True), encoding="utf-8")
+    code, output = run("--data", str(data), "--out", str(tmp_path / "out"), "--templates-store", url, "--config", str(config))
+    assert code == 0, output
+    table = json.loads((tmp_path / "out" / "campaigns.json").read_text(encoding="utf-8"))
+    assert "reputation.enabled is false" in output
+    assert table["templates_store"]["applied_by_service"] is False
+    assert by_size(table)[12]["confirmed"]["source"] == "analyst"
+    assert "服务未启用模板信誉" in (tmp_path / "out" / "campaigns.html").read_text(encoding="utf-8")
 
 
 def test_automatic_and_cleared_entries_and_a_wording_confirmed_alone(data: Path, tmp_path: Path) -> None:
