@@ -8,7 +8,8 @@ One run, unattended and safe to repeat on a schedule:
 2. train the challenger on the base data (+ feedback) with the kind's config; it is registered
    and gets alias ``challenger`` as any ``yunmao train`` does;
 3. score the challenger and the current champion on the same fixed evaluation set, minus the rows
-   the challenger trained on, and apply the gates (``training.gates``);
+   the challenger trained on, and apply the gates (``training.gates``); from raw CDRs each call
+   model is scored on the profiles its own profile config builds, for the same numbers;
 4. record the decision, both metric sets, the gate results and the evaluation report on the
    challenger's MLflow run, then move alias ``champion`` if the gates passed — unless two-phase
    promotion is configured (``shadow_gates``): the challenger then stays at alias ``challenger``
@@ -50,7 +51,7 @@ from training.data.datasets import ready_for_model
 from training.evaluate import evaluate_model
 from training.gates import GateDecision, decide_promotion
 from training.report.model import Compared, evaluate_for_report, log_report
-from training.retrain_data import EvalSet, Kind, evaluation_set, training_set
+from training.retrain_data import EvalSet, Kind, calls_outside_window_note, evaluation_set, model_rows, training_set
 from training.train import train_sms
 from training.train_call import train_call
 
@@ -160,13 +161,19 @@ def record_decision(result: RetrainResult, decision: GateDecision, inputs: dict[
 
 
 def scored_view(model_uri: str, evaluation: EvalSet, links: pd.DataFrame | None) -> tuple[ScamModel, pd.DataFrame, dict]:
-    """A model and the evaluation rows as it scores them: call models get their own graph columns;
-    every model names the messages it allows by the shipped rule (:func:`under_shipped_category_rule`)."""
+    """A model and the evaluation rows as it scores them: call models get the profiles their own
+    profile config builds from raw CDRs (:func:`~training.retrain_data.model_rows`; notes count the
+    numbers its window leaves without calls) and their own graph columns; every model names the
+    messages it allows by the shipped rule (:func:`under_shipped_category_rule`)."""
     model = under_shipped_category_rule(load_scam_model(model_uri))
-    if model.kind != "call" or links is None:
+    if model.kind != "call":
         return model, evaluation.frame, {}
-    frame, notes = ready_for_model(model, evaluation.frame, links, evaluation=True)
-    return model, frame, notes
+    frame = model_rows(evaluation, model.profile_config)
+    notes = calls_outside_window_note(evaluation, frame)
+    if links is None:
+        return model, frame, notes
+    frame, graph_notes = ready_for_model(model, frame, links, evaluation=True)
+    return model, frame, {**notes, **graph_notes}
 
 
 def under_shipped_category_rule(model: ScamModel) -> ScamModel:
@@ -193,7 +200,8 @@ def log_eval_report(name: str, version: str, evaluation: EvalSet, champion: str 
     """The analyst report of the challenger (beside the champion) on the evaluation set, under its run.
 
     Each model is scored on its own view of the set, as the gates score it (:func:`scored_view`): a
-    champion scored on the challenger's graph columns would be judged on the challenger's known set.
+    champion scored on the challenger's graph columns would be judged on the challenger's known set,
+    and on the challenger's profiles on a window it was not trained with.
     """
     model, frame, _ = scored_view(f"models:/{name}/{version}", evaluation, links)
     other = None

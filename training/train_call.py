@@ -27,7 +27,7 @@ from features.graph.knowledge import GraphKnowledge
 from features.graph.links import CallGraph
 from features.graph.reasons import DEN_FRAUD_SHARE, GRAPH_LEAD_REASONS
 from training.data.call_tables import join_feature_tables, load_links
-from training.data.cdr import load_call_training_data
+from training.data.cdr import load_call_records
 from training.fit import FitResult, fit_scam_model
 from training.tracking import TrainOutcome, log_and_register
 
@@ -51,10 +51,9 @@ def load_call_frame(
     paths: Sequence[str | Path], cfg: CallConfig, fmt: str = "auto", features: Sequence[str | Path] = ()
 ) -> tuple[pd.DataFrame, dict]:
     """Profiles from every ``--data`` path with the ``--features`` tables joined on; plus a load report."""
-    loaded = [load_call_training_data(path, fmt, cfg.profiles) for path in paths]
-    frame = pd.concat([profiles for profiles, _ in loaded], ignore_index=True)
+    frame, loaded = load_call_records(paths, fmt, cfg.profiles)
     frame, feature_reports = join_feature_tables(frame, features)
-    report = {"files": [r.as_dict() for _, r in loaded], "feature_tables": feature_reports, "numbers": len(frame)}
+    report = {"files": [r.as_dict() for r in loaded], "feature_tables": feature_reports, "numbers": len(frame)}
     return frame, report
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -12,8 +13,9 @@ from configs.call import CallConfig
 from configs.feedback import FeedbackConfig
 from configs.sms import DuplicatesConfig, SmsConfig
 from serving.feedback_store import SqliteFeedbackStore
+from tests.training.data.test_datasets import LAST_3_DAYS, _cdr_dir
 from training.data.sms import load_labelled
-from training.retrain_data import evaluation_set, record_keys, training_set, with_feedback
+from training.retrain_data import evaluation_set, model_rows, record_keys, training_set, with_feedback
 
 
 def test_call_feedback_replaces_the_base_profile_and_drops_store_columns() -> None:
@@ -70,6 +72,38 @@ def test_profiles_seen_in_training_are_removed_and_counted(tmp_path: Path) -> No
     assert kept.removed_overlap == 1 and record_keys("call", kept.frame).tolist() == ["b", "c", "d"]
     with pytest.raises(ValueError, match="after removing 2 rows.*label\\(s\\): 0"):
         evaluation_set("call", [path], "profiles", CallConfig(), frozenset({"b", "d"}))
+
+
+def test_profile_table_evaluation_reads_the_same_under_every_profile_config(tmp_path: Path) -> None:
+    """A profile table has no window to rebuild: every model scores the rows as loaded."""
+    path = tmp_path / "eval.csv"
+    pd.DataFrame({"phone_no_m": ["a", "b"], "voc_cnt": [1, 2], "label": [0, 1]}).to_csv(path, index=False)
+    evaluation = evaluation_set("call", [path], "auto", CallConfig(), frozenset())
+    assert evaluation.cdrs is None and model_rows(evaluation, LAST_3_DAYS) is evaluation.frame
+
+
+def test_cdr_evaluation_is_profiled_with_each_models_config_on_the_same_numbers(tmp_path: Path) -> None:
+    """The challenger's config keeps the evaluation rows; another config rebuilds them from the CDRs
+    (once), on the numbers left after the training overlap, with the --features tables joined."""
+    (tmp_path / "cdr").mkdir()
+    cdrs, extra = _cdr_dir(tmp_path / "cdr"), tmp_path / "extra.csv"
+    pd.DataFrame({"phone_no_m": ["n0", "n1", "n2", "n3"], "extra_score": [0.1, 0.2, 0.3, 0.4]}).to_csv(extra, index=False)
+    evaluation = evaluation_set("call", [cdrs], "auto", CallConfig(), frozenset({"n0"}), [extra])
+    assert evaluation.cdrs is not None and (evaluation.frame["voc_cnt"] == 31).all()
+    assert model_rows(evaluation, None) is model_rows(evaluation, CallConfig().profiles) is evaluation.frame
+    short = model_rows(evaluation, LAST_3_DAYS)
+    assert short["phone_no_m"].tolist() == ["n1", "n2", "n3"] and (short["voc_cnt"] == 3).all()
+    assert short["extra_score"].tolist() == [0.2, 0.3, 0.4] and short["label"].tolist() == evaluation.frame["label"].tolist()
+    assert model_rows(evaluation, LAST_3_DAYS) is short
+
+
+def test_a_view_lacking_evaluation_numbers_is_refused(tmp_path: Path) -> None:
+    """Models compared on different numbers are not compared: refused rather than quietly restricted."""
+    evaluation = evaluation_set("call", [_cdr_dir(tmp_path)], "cdr", CallConfig(), frozenset())
+    elsewhere = pd.DataFrame({"phone_no_m": ["n9"], "voc_cnt": [5], "label": [1]})
+    widened = dataclasses.replace(evaluation, frame=pd.concat([evaluation.frame, elsewhere], ignore_index=True))
+    with pytest.raises(ValueError, match="read different records"):
+        model_rows(widened, LAST_3_DAYS)
 
 
 def test_shipped_retrain_config_names_no_eval_set_and_resolves_relative_paths() -> None:

@@ -10,6 +10,7 @@ cannot be used at all raises :class:`CdrLoadError` naming it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -275,17 +276,39 @@ def load_call_training_data(
     Raises:
         CdrLoadError: unusable input (see :func:`load_cdr_dir`, :func:`load_profile_table`).
     """
-    if fmt == "auto":
-        from training.data.detect import CALL_FORMATS, detect_format  # detect reads CDR headers with this module
-
-        fmt = detect_format(path)
-        if fmt not in CALL_FORMATS:
-            raise CdrLoadError(f"{path}: looks like SMS data ({fmt}), not CDRs or a profile table")
-    if fmt == "profiles":
+    if call_data_format(path, fmt) == "profiles":
         return load_profile_table(path)
     tables, report = load_cdr_dir(path)
     profiles = attach_labels(build_profiles(tables.voc, tables.sms, tables.user, tables.app, profile_config), tables.labels)
     return profiles, replace(report, rows=len(profiles))
+
+
+def call_data_format(path: str | Path, fmt: CallDataFormat) -> str:
+    """``fmt`` (``cdr`` or ``profiles``), with ``auto`` resolved from what is at ``path``: only CDRs depend on a profile config,
+    so a caller that rebuilds profiles per config must know which inputs are CDRs.
+
+    Raises:
+        CdrLoadError: ``auto`` finds SMS data.
+    """
+    if fmt != "auto":
+        return fmt
+    from training.data.detect import CALL_FORMATS, detect_format  # detect reads CDR headers with this module
+
+    detected = detect_format(path)
+    if detected not in CALL_FORMATS:
+        raise CdrLoadError(f"{path}: looks like SMS data ({detected}), not CDRs or a profile table")
+    return detected
+
+
+def load_call_records(
+    paths: Sequence[str | Path], fmt: CallDataFormat = "auto", profile_config: ProfileConfig | None = None
+) -> tuple[pd.DataFrame, list[LoadReport]]:
+    """:func:`load_call_training_data` of every path as one frame, with each path's report: the one
+    way training, evaluation and retraining read several call inputs, so a profile config means the
+    same profiles everywhere.
+    """
+    loaded = [load_call_training_data(path, fmt, profile_config) for path in paths]
+    return pd.concat([profiles for profiles, _ in loaded], ignore_index=True), [report for _, report in loaded]
 
 
 def attach_labels(profiles: pd.DataFrame, labels: pd.DataFrame | None) -> pd.DataFrame:

@@ -28,13 +28,12 @@ def load_records(
     deduplicated view on top.
     """
     if model.kind == "call":
-        from training.data.cdr import load_call_training_data
+        from training.data.cdr import load_call_records
 
-        loaded = [load_call_training_data(path, fmt, model.profile_config) for path in paths]
-        frame = pd.concat([part for part, _ in loaded], ignore_index=True)
+        frame, reports = load_call_records(paths, fmt, model.profile_config)
         if labelled and "label" not in frame:
             raise ValueError("call data has no labels (a profile table needs a 'label' column)")
-        return frame, LoadReport([file for _, report in loaded for file in report.files], len(frame))
+        return frame, LoadReport([file for report in reports for file in report.files], len(frame))
     result = load_labelled(paths, fmt, dedupe=False) if labelled else load_unlabelled(paths, fmt)
     return result.frame, result.report
 
