@@ -188,8 +188,8 @@ def model_rows(evaluation: EvalSet, profiles: ProfileConfig | None) -> pd.DataFr
     own config builds, as ``yunmao evaluate`` builds them: scored on the challenger's window it would
     be judged on features it never saw. Its rows are the evaluation set's numbers in the same order
     (:func:`on_the_same_numbers`), so the training overlap stays removed and the gates compare
-    identical rows. ``profiles`` None (a model from before the config was recorded) keeps the
-    challenger's rows, as retraining always scored it.
+    identical rows. ``profiles`` None (a model from before the config was recorded) reads the
+    default config, as ``yunmao evaluate`` and ``predict`` build that model's profiles.
 
     A number the model's window leaves without calls keeps its row: the profile builder makes one
     for every number in any table, zero counts where the window holds none of its calls, and that is
@@ -200,7 +200,8 @@ def model_rows(evaluation: EvalSet, profiles: ProfileConfig | None) -> pd.DataFr
         ValueError: the rebuilt profiles lack numbers of the evaluation set (see :func:`on_the_same_numbers`).
     """
     source = evaluation.cdrs
-    if source is None or profiles is None or profiles == source.built_with:
+    profiles = ProfileConfig() if profiles is None else profiles
+    if source is None or profiles == source.built_with:
         return evaluation.frame
     if profiles not in evaluation.views:
         rebuilt = call_rows(source.paths, source.fmt, profiles, source.features)

@@ -97,6 +97,14 @@ def test_cdr_evaluation_is_profiled_with_each_models_config_on_the_same_numbers(
     assert model_rows(evaluation, LAST_3_DAYS) is short
 
 
+def test_a_model_without_a_recorded_profile_config_reads_the_default_one(tmp_path: Path) -> None:
+    """As `yunmao evaluate` builds an older model's profiles (default config), not the challenger's."""
+    challenger = CallConfig(profiles=LAST_3_DAYS)
+    evaluation = evaluation_set("call", [_cdr_dir(tmp_path)], "cdr", challenger, frozenset())
+    assert (evaluation.frame["voc_cnt"] == 3).all()
+    assert (model_rows(evaluation, None)["voc_cnt"] == 31).all()
+
+
 def test_a_view_lacking_evaluation_numbers_is_refused(tmp_path: Path) -> None:
     """Models compared on different numbers are not compared: refused rather than quietly restricted."""
     evaluation = evaluation_set("call", [_cdr_dir(tmp_path)], "cdr", CallConfig(), frozenset())
