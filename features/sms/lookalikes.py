@@ -21,10 +21,12 @@ import unicodedata
 
 from confusable_homoglyphs import confusables
 
+from features.sms.scripts import CJK
+
 _HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _KANA = re.compile(r"[\u3041-\u30ff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_HAN = re.compile(f"[{CJK}]")
 _KATAKANA_BLOCK = range(0x30A0, 0x3100)
 _LAST_BMP = "\uffff"
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from features.sms.lookalikes import fold_lookalikes
+from features.sms.scripts import CJK as _CJK
 
 # Typed placeholders. Masking runs after case folding, so upper-case ASCII from message text
 # becomes lower case; jieba keeps each as one token. Case folding spares a placeholder standing as
@@ -25,7 +26,6 @@ IDNO = "IDNO"
 NUMBER = "NUM"
 PLACEHOLDERS = (URL, PHONE, MONEY, CARD, IDNO, NUMBER)
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Separators inserted inside words to dodge keyword filters: removed only where a CJK character

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from features.sms.normalise import NUMBER, PHONE, URL
+from features.sms.scripts import CJK
 from training.data.sms.native import tsv_lines
 from training.data.sms.records import RowCollector
 
@@ -31,8 +32,7 @@ PUBLISHER_PLACEHOLDERS = {
     "PLACE": "",
 }
 _PLACEHOLDER = re.compile("|".join(sorted(PUBLISHER_PLACEHOLDERS, key=len, reverse=True)))
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
 _SPACES = re.compile(r"\s+")
 
 
