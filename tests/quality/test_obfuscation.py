@@ -35,14 +35,16 @@ OBFUSCATED = "obfuscated"
 # Evasions the normaliser undoes before any model sees the text (benchmarks/obfuscation.py: every
 # respelt mudou message normalises back to its clean form): yunmao must lose exactly nothing there.
 UNDONE = ("full_width", "zero_width")
-# yunmao's drop, clean − obfuscated, every evasion at the shipped strength (0.2), on this fold
-# (2026-12-02): ROC-AUC 0.0047 (95% paired bootstrap interval [0.0031, 0.0064]), recall at FPR 1%
-# 0.125 [0.075, 0.172]; benchmarks/obfuscation.py's partition (copies kept) read 0.0060 [0.0043,
-# 0.0079] and 0.106 [0.070, 0.157]. The bounds sit above every one of those intervals, so the noise
-# of one fold does not fail the test, and at 1.6-2x the measured loss, so a change that makes
-# obfuscation cost yunmao about twice as much does.
-MAX_ROC_AUC_DROP = 0.010
-MAX_RECALL_DROP = 0.20
+# yunmao's drop, clean − obfuscated, every evasion at the shipped strength (0.2), on this fold (95%
+# paired bootstrap intervals; a scratch run of this fixture's comparison in each tree): when this test
+# was written (session 21) ROC-AUC 0.0047 [0.0031, 0.0064] and recall at FPR 1% 0.125 [0.075, 0.172];
+# just before session 24 (c2b29a3, digits spelt with letters already read back) 0.0040 [0.0027, 0.0053]
+# and 0.080 [0.039, 0.110]; since look-alike letters of other scripts and Chinese-digit numbers are
+# read back too (session 24) 0.0021 [0.0013, 0.0030] and 0.040 [0.018, 0.057]. The bounds sit above
+# the current intervals, so sampling noise does not fail the test, and below the c2b29a3 figures, so
+# undoing session 24's normaliser change (or anything costing as much) does.
+MAX_ROC_AUC_DROP = 0.0035
+MAX_RECALL_DROP = 0.07
 
 
 @pytest.fixture(scope="module")
