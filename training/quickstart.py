@@ -29,7 +29,7 @@ from features.graph.cdr_links import build_links
 from features.graph.links import LinkError
 from models.registry import CHAMPION, load_scam_model, set_alias
 from serving.profile_store import open_profile_store, publish_profiles
-from training.data.cdr import load_call_training_data, load_cdr_dir
+from training.data.cdr import CdrTables, load_cdr_dir, profiles_from_tables
 from training.data.demo_calls import write_demo_cdrs
 from training.data.demo_sms import write_demo_sms
 from training.dens.build import DENS_FILE, PAGE_FILE, DenInputs, discover_dens, previous_dens, read_labels
@@ -96,9 +96,10 @@ def prepare_demo_calls(
     cdr_dir = out_dir / "cdr"
     write_demo_cdrs(cdr_dir, seed, config.demo)
     log(f"demo CDRs written to {cdr_dir}")
-    links, dens_file = build_demo_graph(cdr_dir, out_dir, config, log)
+    tables, loaded = load_cdr_dir(cdr_dir)
+    links, dens_file = build_demo_graph(tables, cdr_dir, out_dir, config, log)
     dens = read_den_ids(dens_file) if dens_file is not None else None
-    built, report = load_call_training_data(cdr_dir, "cdr", config.profiles)
+    built, report = profiles_from_tables(tables, loaded, config.profiles)
     training, _ = complete_profile_table(built, report, dens=dens)
     path = out_dir / "call_profiles.parquet"
     write_table(training, path)
@@ -111,14 +112,15 @@ def prepare_demo_calls(
     return DemoCalls(outcome, published)
 
 
-def build_demo_graph(cdr_dir: Path, out_dir: Path, config: CallConfig, log: Callable[[str], None]) -> tuple[list[Path], Path | None]:
-    """``yunmao links build`` and ``yunmao dens --cdr CDR --labels CDR/labels.csv`` on the demo CDRs,
-    with the links built once: both would load the same calls and build the same links from them
-    (seconds of the quickstart), so the dens are found in the very links the call model is trained on.
+def build_demo_graph(tables: CdrTables, cdr_dir: Path, out_dir: Path, config: CallConfig,
+                     log: Callable[[str], None]) -> tuple[list[Path], Path | None]:
+    """``yunmao links build`` and ``yunmao dens --cdr CDR --labels CDR/labels.csv`` on the demo CDRs
+    (``tables``, loaded from ``cdr_dir`` once for this and the profiles), with the links built once:
+    both would build the same links from the same calls (seconds of the quickstart), so the dens are
+    found in the very links the call model is trained on.
 
     Returns :func:`write_demo_links`' files and :func:`discover_demo_dens`' dens.json (or None).
     """
-    tables, _ = load_cdr_dir(cdr_dir)
     links = build_links(tables.voc, config.links)
     files = write_demo_links(links, out_dir / "links.parquet", log)
     inputs = DenInputs(links=links, known=read_labels([cdr_dir / "labels.csv"]), voc=tables.voc)

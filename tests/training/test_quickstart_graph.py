@@ -15,6 +15,7 @@ import training.quickstart as quickstart
 from configs import default_config_path, load_config
 from configs.call import CallConfig, LinksConfig
 from configs.dens import DensConfig
+from training.data.cdr import load_cdr_dir
 from training.data.demo_calls import write_demo_cdrs
 from training.dens.build import DenInputs
 
@@ -37,7 +38,7 @@ def test_the_demo_links_are_built_once_for_the_links_file_and_the_dens(tmp_path:
     monkeypatch.setattr(quickstart, "build_links", counted)
     monkeypatch.setattr(cdr_links, "build_links", counted)  # where yunmao dens' own loader takes it from
 
-    links, dens = quickstart.build_demo_graph(cdr, tmp_path, config, lambda _: None)
+    links, dens = quickstart.build_demo_graph(load_cdr_dir(cdr)[0], cdr, tmp_path, config, lambda _: None)
 
     assert len(builds) == 1, builds
     assert links == [tmp_path / "links.parquet"] and dens == tmp_path / "dens" / "dens.json"

@@ -278,7 +278,14 @@ def load_call_training_data(
     """
     if call_data_format(path, fmt) == "profiles":
         return load_profile_table(path)
-    tables, report = load_cdr_dir(path)
+    return profiles_from_tables(*load_cdr_dir(path), profile_config)
+
+
+def profiles_from_tables(
+    tables: CdrTables, report: LoadReport, profile_config: ProfileConfig | None = None
+) -> tuple[pd.DataFrame, LoadReport]:
+    """Labelled per-number profiles of CDR tables already loaded (:func:`load_cdr_dir`), for a caller
+    that reads the same tables for something else too (the quickstart's links) and loads them once."""
     profiles = attach_labels(build_profiles(tables.voc, tables.sms, tables.user, tables.app, profile_config), tables.labels)
     return profiles, replace(report, rows=len(profiles))
 
