@@ -10,7 +10,8 @@ model is loaded for scoring. The call reason sentences (``reason_templates.yaml`
 function words (``function_words.txt``) are read in training only: a call model keeps their text
 (``ScamModel.reason_templates``), an SMS model the reason mask computed from them
 (``ScamModel.reason_mask``), so an edit reaches the models trained after it and no other, and
-nothing needs refusing.
+nothing needs refusing. The probe texts (``behaviour_probes.txt``) are read in training too: an
+SMS model records what the feature code made of them (``features/sms/behaviour.py``), probe and all.
 
 Every reader takes its path from :func:`resource_path` and a constant below; a test fails when a
 file under ``features/**/resources/`` is in neither list.
@@ -31,12 +32,13 @@ PATTERNS_FILE = "features/sms/resources/patterns.yaml"
 FRAUD_WORDS_FILE = "features/sms/resources/fraud_words.txt"
 CALL_TEMPLATES_FILE = "features/calls/resources/reason_templates.yaml"
 SMS_FUNCTION_WORDS_FILE = "features/sms/resources/function_words.txt"
+BEHAVIOUR_PROBES_FILE = "features/sms/resources/behaviour_probes.txt"
 # Model kind -> the files its scoring reads (SMS scoring reads no call resource, and call scoring
 # no SMS one: an SMS lexicon edit leaves call models servable).
 SCORING_RESOURCES = {"sms": (PATTERNS_FILE, FRAUD_WORDS_FILE), "call": ()}
 # Read in training only; the fitted model keeps their content (or, for the function words, the
-# reason mask computed from them).
-CARRIED_RESOURCES = (CALL_TEMPLATES_FILE, SMS_FUNCTION_WORDS_FILE)
+# reason mask computed from them; for the probes, what the feature code made of them).
+CARRIED_RESOURCES = (CALL_TEMPLATES_FILE, SMS_FUNCTION_WORDS_FILE, BEHAVIOUR_PROBES_FILE)
 
 
 def resource_path(name: str) -> Path:

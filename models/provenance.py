@@ -23,11 +23,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from features.resource_files import feature_resource_hashes, scoring_resource_hashes
+from features.sms.behaviour import behaviour_record, changed_steps
 
 YUNMAO_VERSION = "0.1.0"
 VERSION_KEY = "yunmao_version"
 RESOURCES_KEY = "feature_resources"
-PROVENANCE_KEYS = (VERSION_KEY, RESOURCES_KEY)
+BEHAVIOUR_KEY = "feature_behaviour"
+PROVENANCE_KEYS = (VERSION_KEY, RESOURCES_KEY, BEHAVIOUR_KEY)
+_EXAMPLE_CHARS = 24  # of a probe text quoted in a refusal
 
 
 class IncompatibleModelError(ValueError):
@@ -37,21 +40,28 @@ class IncompatibleModelError(ValueError):
 
 
 def provenance(kind: str) -> dict[str, Any]:
-    """What to record beside a ``kind`` model pickled here: this version, and the hashes of the
-    feature resources its scoring reads (``features/resource_files.py``)."""
-    return {VERSION_KEY: YUNMAO_VERSION, RESOURCES_KEY: scoring_resource_hashes(kind)}
+    """What to record beside a ``kind`` model pickled here: this version, the hashes of the feature
+    resources its scoring reads (``features/resource_files.py``) and, for an SMS model, what the SMS
+    feature code makes of the probe texts (``features/sms/behaviour.py``; empty for a call model,
+    whose scoring runs none of that code)."""
+    return {
+        VERSION_KEY: YUNMAO_VERSION,
+        RESOURCES_KEY: scoring_resource_hashes(kind),
+        BEHAVIOUR_KEY: behaviour_record() if kind == "sms" else {},
+    }
 
 
 def check_provenance(model: str, metadata: Mapping[str, Any]) -> None:
     """Raise unless ``model``'s recorded provenance (``metadata``, as :func:`provenance` wrote it)
     is this checkout's: the version first (nothing else is comparable across versions), then the
-    feature resources.
+    feature resources, then the feature code's behaviour.
 
     Raises:
         IncompatibleModelError: names the model, what differs and what to do.
     """
     check_pickled_by(model, metadata.get(VERSION_KEY))
     check_feature_resources(model, metadata.get(RESOURCES_KEY))
+    check_feature_behaviour(model, metadata.get(BEHAVIOUR_KEY))
 
 
 def check_pickled_by(model: str, pickled_by: str | None) -> None:
@@ -92,4 +102,30 @@ def check_feature_resources(model: str, trained_with: Mapping[str, str] | None) 
             f"{model} was trained with other feature resources than this checkout's: {', '.join(differing)} "
             "differ, so it would be scored with features it was not trained on: retrain it with this checkout, "
             "or serve it from the checkout it was trained with"
+        )
+
+
+def check_feature_behaviour(model: str, recorded: Mapping[str, Mapping[str, str]] | None) -> None:
+    """Raise unless this checkout's SMS feature code makes of every probe text ``model`` recorded
+    ({probe: {step: digest}}, ``features/sms/behaviour.py``) what the code that trained it made.
+
+    Raises:
+        IncompatibleModelError: names the model, each step whose output changed with how many
+            probes it changed on and the first of them, and what to do.
+    """
+    if recorded is None:
+        raise IncompatibleModelError(
+            f"{model} does not record what its feature code made of text (registered before yunmao recorded it), "
+            "so its features here may not be the ones it learned: retrain it with this checkout"
+        )
+    changed = changed_steps(recorded)
+    if changed:
+        steps = "; ".join(
+            f"{step} on {len(texts)} of {len(recorded)} probe texts (e.g. {texts[0][:_EXAMPLE_CHARS]!r})"
+            for step, texts in changed.items()
+        )
+        raise IncompatibleModelError(
+            f"{model} was trained by feature code that reads text differently from this checkout's: {steps} "
+            "give other features here, so it would be scored with features it was not trained on: retrain it "
+            "with this checkout, or serve it from the checkout it was trained with"
         )

@@ -1,7 +1,8 @@
 """Where a served model comes from: a model packed into a Bento is refused before unpickling when
-another yunmao version pickled it (both versions named) or it was trained with other feature
-resources (the files named), one pickled by this version with these resources loads, an unknown
-one is not found; ``models:/`` URIs use the configured registry unless the environment names one."""
+another yunmao version pickled it (both versions named), it was trained with other feature
+resources (the files named) or by feature code that reads text differently (the step named), one
+pickled by this version with these resources and this code loads, an unknown one is not found;
+``models:/`` URIs use the configured registry unless the environment names one."""
 
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ import joblib
 import pytest
 
 from features.resource_files import FRAUD_WORDS_FILE, feature_resource_hashes
-from models.provenance import RESOURCES_KEY, VERSION_KEY, YUNMAO_VERSION, IncompatibleModelError
+from features.sms.behaviour import behaviour_record
+from models.provenance import BEHAVIOUR_KEY, RESOURCES_KEY, VERSION_KEY, YUNMAO_VERSION, IncompatibleModelError
 from serving.model_source import REGISTRY_NAME_KEY, REGISTRY_VERSION_KEY, SCAM_MODEL_FILE, unpickle_packed
 
 
-def packed(store_dir: Path, pickled_by: str | None, payload: object, resources: Mapping[str, str] | None = None):
+def packed(store_dir: Path, pickled_by: str | None, payload: object, resources: Mapping[str, str] | None = None,
+           behaviour: Mapping[str, Mapping[str, str]] | None = None):
     """A BentoML model in a store of its own (never the user's), holding ``payload`` as the pickle,
-    recorded as pickled by ``pickled_by`` and trained with ``resources`` (None: not recorded)."""
+    recorded as pickled by ``pickled_by``, trained with ``resources`` and by feature code that made
+    ``behaviour`` of the probe texts (None: not recorded)."""
     import bentoml
     from bentoml._internal.models.model import ModelStore
 
@@ -29,6 +33,8 @@ def packed(store_dir: Path, pickled_by: str | None, payload: object, resources: 
         metadata[VERSION_KEY] = pickled_by
     if resources is not None:
         metadata[RESOURCES_KEY] = dict(resources)
+    if behaviour is not None:
+        metadata[BEHAVIOUR_KEY] = {text: dict(steps) for text, steps in behaviour.items()}
     with bentoml.models.create("yunmao-sms:7", metadata=metadata, _model_store=store) as stored:
         joblib.dump(payload, stored.path_of(SCAM_MODEL_FILE))
     return store.get("yunmao-sms:7")
@@ -45,8 +51,8 @@ def test_a_model_without_a_recorded_version_is_refused(tmp_path: Path) -> None:
         unpickle_packed(packed(tmp_path, None, {}))
 
 
-def test_a_model_pickled_by_this_version_with_these_resources_loads(tmp_path: Path) -> None:
-    assert unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"a": 1}, feature_resource_hashes())) == {"a": 1}
+def test_a_model_pickled_by_this_version_with_these_resources_and_this_code_loads(tmp_path: Path) -> None:
+    assert unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"a": 1}, feature_resource_hashes(), behaviour_record())) == {"a": 1}
 
 
 def test_a_model_trained_with_another_user_dictionary_is_refused_naming_it(tmp_path: Path) -> None:
@@ -59,6 +65,20 @@ def test_a_model_trained_with_another_user_dictionary_is_refused_naming_it(tmp_p
 def test_a_model_without_recorded_feature_resources_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IncompatibleModelError, match="does not record the feature resources it was trained with"):
         unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {}))
+
+
+def test_a_model_trained_by_code_that_tokenised_differently_is_refused_naming_the_step(tmp_path: Path) -> None:
+    recorded = behaviour_record()
+    probe = next(iter(recorded))
+    recorded[probe] = {**recorded[probe], "tokenising": "0" * 16}
+    with pytest.raises(IncompatibleModelError, match=r"bento:yunmao-sms:7 was trained by feature code that reads text "
+                                                     rf"differently from this checkout's: tokenising on 1 of {len(recorded)} probe texts"):
+        unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"never": "unpickled"}, feature_resource_hashes(), recorded))
+
+
+def test_a_model_without_the_recorded_feature_behaviour_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(IncompatibleModelError, match="does not record what its feature code made of text"):
+        unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {}, feature_resource_hashes()))
 
 
 def test_the_configured_registry_is_used_unless_the_environment_names_one(monkeypatch: pytest.MonkeyPatch) -> None:

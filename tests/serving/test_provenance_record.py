@@ -16,6 +16,7 @@ import yaml
 
 import models.provenance
 from features.resource_files import feature_resource_hashes
+from features.sms.behaviour import behaviour_record
 from models.provenance import VERSION_KEY, YUNMAO_VERSION, provenance
 from tests.serving.test_model_source import packed
 
@@ -115,5 +116,5 @@ def test_a_model_registered_with_the_record_twice_loads_checked_once(load: Calla
 def test_a_packed_model_is_checked_once(tmp_path: Path, checks: list[str]) -> None:
     from serving.model_source import unpickle_packed
 
-    assert unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"a": 1}, feature_resource_hashes())) == {"a": 1}
+    assert unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"a": 1}, feature_resource_hashes(), behaviour_record())) == {"a": 1}
     assert len(checks) == 1, checks

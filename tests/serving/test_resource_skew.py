@@ -1,4 +1,5 @@
-"""A registered model is only scored with the feature resources it was trained on.
+"""A registered model is only scored with the feature resources it was trained on, and by feature
+code that reads text as the code that trained it did.
 
 The session's small SMS model is trained and registered; then this checkout's resources are
 pointed at a copy (``features.resource_files.RESOURCE_ROOT``) where ``patterns.yaml`` gained a
@@ -6,7 +7,9 @@ word, as a developer's edit would. Serving (a worker's load, and ``yunmao serve`
 worker starts), ``yunmao evaluate``, ``yunmao build`` and retrain's champion comparison then
 refuse the model, naming the file; an unmodified copy loads it; the call model, whose scoring
 reads no SMS resource, still loads; a registered model that records no resources is refused.
-Call models keep the reason sentences they were trained with.
+Call models keep the reason sentences they were trained with. A normaliser that no longer reads
+numbers written in Chinese digits (the rule before session 24) refuses the SMS model the same way,
+naming the step.
 """
 
 from __future__ import annotations
@@ -150,3 +153,27 @@ def test_a_registered_model_without_recorded_resources_is_refused(tmp_path: Path
                             metadata={VERSION_KEY: YUNMAO_VERSION})
     with pytest.raises(IncompatibleModelError, match="does not record the feature resources it was trained with"):
         resolve_model("models:/yunmao-sms-unfingerprinted/latest").load()
+
+
+@pytest.fixture
+def normaliser_of_an_older_checkout(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process normalises as yunmao did before numbers in Chinese digits were read as digits."""
+    from features.sms import normalise
+    from features.sms.behaviour import probe_digests
+
+    monkeypatch.setattr(normalise, "_CHINESE_DIGIT_RUN", normalise.re.compile("(?!)"))
+    probe_digests.cache_clear()
+    yield
+    monkeypatch.undo()
+    probe_digests.cache_clear()
+
+
+def test_serving_refuses_a_model_trained_by_another_normaliser_naming_the_step(
+    sms_model_uri: str, normaliser_of_an_older_checkout: None
+) -> None:
+    with pytest.raises(IncompatibleModelError, match=r"reads text differently from this checkout's: normalising on 1 of \d+ probe texts"):
+        resolve_model(sms_model_uri).load()
+
+
+def test_another_normaliser_leaves_the_call_model_servable(call_setup: CallSetup, normaliser_of_an_older_checkout: None) -> None:
+    assert resolve_model(call_setup.uri).load().kind == "call"
