@@ -247,14 +247,17 @@ def _retrain_locked(request: RetrainRequest, eval_paths: list[Path], config: Ret
     evaluation = evaluation_set(kind, eval_paths, request.eval_fmt, cfg, train.keys, request.features)
     links = load_links(request.links) if request.links else None
     champion = current_champion(name)
+    champion_metrics = None
     if champion is not None:
         refuse_incomparable_champion(champion)
+        # Scored before the challenger is trained: a champion this set cannot be scored for (its
+        # profile view of the CDRs lacks an evaluation number) is refused before an hour of fitting.
+        champion_metrics = evaluate_uri(champion, evaluation, links)
     if kind == "call":
         outcome = train_call(train.paths, cfg, train.fmt, name, features=request.features, links=request.links)
     else:
         outcome = train_sms(train.paths, cfg, train.fmt, name)
     challenger_metrics = evaluate_uri(outcome.model_uri, evaluation, links)
-    champion_metrics = evaluate_uri(champion, evaluation, links) if champion else None
     decision = decide_promotion(config.gates, challenger_metrics, champion_metrics)
     promote = decision.promote and not awaits_shadow(config, champion)
     why = decision.why if promote or not decision.promote else (

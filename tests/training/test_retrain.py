@@ -194,6 +194,27 @@ def test_bad_evaluation_input_exits_2_before_training(files: dict[str, Path], tm
         resolve_model_version("models:/rt-bad/latest")
 
 
+def test_a_champion_the_evaluation_set_cannot_score_is_refused_before_training(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A champion whose view of the evaluation set is refused (a call model's profiles rebuilt from
+    the CDRs lacking an evaluation number) stops the round before a challenger is fitted for it."""
+    import training.retrain as retrain_module
+
+    def unscorable(model_uri: str, evaluation: object, links: object) -> dict:
+        raise ValueError(f"{model_uri}: the rebuilt profiles read different records than the evaluation set")
+
+    def trained(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a challenger was trained for a champion it cannot be compared with")
+
+    monkeypatch.setattr(retrain_module, "current_champion", lambda name: "models:/rt-unscorable/1")
+    monkeypatch.setattr(retrain_module, "refuse_incomparable_champion", lambda champion: None)
+    monkeypatch.setattr(retrain_module, "evaluate_uri", unscorable)
+    monkeypatch.setattr(retrain_module, "train_sms", trained)
+    code, _, stderr = run_retrain(files, "rt-unscorable", files["train"])
+    assert code == 2 and "models:/rt-unscorable/1: the rebuilt profiles read different records" in stderr
+
+
 def _one_class(folder: Path) -> Path:
     path = folder / "normal-only.csv"
     frame = generate_demo_sms(200, 5)
