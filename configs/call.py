@@ -105,6 +105,9 @@ class CallFeatureConfig(StrictModel):
         return tuple(item.column for item in self.exclude)
 
 
+PARTITION_SETTINGS = ("leiden_resolution", "leiden_iterations", "large_graph_links", "leiden_iterations_large_graph", "seed")
+
+
 class GraphConfig(StrictModel):
     """Graph features from the links between numbers (``features/graph``).
 
@@ -129,6 +132,12 @@ class GraphConfig(StrictModel):
     # numbers is confirmed fraud (``graph_den_fraud_share``): a den where one number in ten is
     # known fraud is context, not the reason to act.
     den_reason_min_share: float = Field(0.5, ge=0.0, le=1.0)
+
+    def partition_settings(self) -> dict[str, float | int]:
+        """The settings that decide the Leiden communities (a model's dens, ``yunmao dens``'s):
+        dens found with other ones are other communities, and a den id from one partition names
+        none of the other's (``training/profiles.check_den_partition``)."""
+        return {name: getattr(self, name) for name in PARTITION_SETTINGS}
 
 
 class SharedDeviceConfig(StrictModel):

@@ -29,7 +29,7 @@ from training.data.call_tables import NUMBER_COLUMN, join_feature_tables, load_l
 from training.data.cdr import load_call_training_data
 from training.data.datasets import ready_for_model
 from training.data.report import LoadReport
-from training.dens.identity import DensFileError, read_dens
+from training.dens.identity import DensFileError, read_dens_file
 
 
 def build_profile_table(
@@ -69,6 +69,7 @@ def complete_profile_table(
     profiles, feature_reports = join_feature_tables(profiles, features)
     summary = {**report.as_dict(), "feature_tables": feature_reports}
     if links:
+        check_den_partition(dens, model)
         profiles, notes = ready_for_model(model, profiles, load_links(links), evaluation=False)
         summary.update(notes)
     if dens is not None:
@@ -84,6 +85,7 @@ class DenIds:
 
     path: Path
     by_number: dict[str, str]
+    partition: dict[str, float | int] | None = None  # the Leiden settings the dens were found with
 
 
 def read_den_ids(dens: Path) -> DenIds:
@@ -93,11 +95,36 @@ def read_den_ids(dens: Path) -> DenIds:
         DensFileError: ``dens`` is absent or not a dens.json, or puts a number in two dens.
     """
     owner: dict[str, str] = {}
-    for den_id, members in read_dens(dens).items():
+    table = read_dens_file(dens)
+    for den_id, members in table.members.items():
         for number in members:
             if owner.setdefault(number, den_id) != den_id:
                 raise DensFileError(f"{dens}: number {number} is a member of both {owner[number]} and {den_id}")
-    return DenIds(dens, owner)
+    return DenIds(dens, owner, table.partition)
+
+
+def check_den_partition(dens: DenIds | None, model: ScamModel | None) -> None:
+    """Raise unless ``dens`` were found with the Leiden settings ``model``'s graph features use.
+
+    A den reason gives the size and fraud count of the number's community in the model's graph
+    (``graph_den_*``) under the ``dens.json`` id of the den it is a member of: found at another
+    resolution, that id names another community, and the analyst opening it in ``dens.html`` finds
+    other numbers than the sentence counted. A file written before ``yunmao dens`` recorded its
+    settings passes (they were the defaults then, as the model's usually are).
+
+    Raises:
+        DensFileError: names each setting that differs, both values, and what to do.
+    """
+    if dens is None or dens.partition is None or model is None or model.graph is None:
+        return
+    ours = model.graph.config.partition_settings()
+    differ = {name: (dens.partition.get(name), value) for name, value in ours.items() if dens.partition.get(name) != value}
+    if differ:
+        settings = ", ".join(f"{name} {theirs} (the model's graph: {value})" for name, (theirs, value) in differ.items())
+        raise DensFileError(
+            f"{dens.path}: its dens were found with {settings}, so its den ids name other communities than the den "
+            "sizes the model's reasons give: rebuild the dens with the model's settings (configs/dens.yaml) or drop --dens"
+        )
 
 
 def attach_den_ids(profiles: pd.DataFrame, dens: DenIds) -> tuple[pd.DataFrame, dict]:

@@ -17,7 +17,8 @@ import yaml
 from mlflow import MlflowClient
 from typer.testing import CliRunner
 
-from configs import default_config_path
+from configs import default_config_path, load_config
+from configs.call import CallConfig
 from features.graph.features import GRAPH_COLUMNS
 from models.registry import CHAMPION, load_scam_model, resolve_model_version, set_alias
 from tests.training.test_call_graph_model import numbers_and_links
@@ -25,6 +26,7 @@ from training.cli import app
 from training.data.datasets import load_for_model
 
 runner = CliRunner()
+SHIPPED_GRAPH = load_config(default_config_path("call"), CallConfig).graph  # the graph settings a model trained here uses
 NAME = "test-call-graph-cli"
 
 
@@ -170,6 +172,39 @@ def test_profiles_build_with_model_carries_extra_and_graph_columns_seen_with_kno
     _, alone = build_profiles(extra, files, model_uri, write_voc(tmp_path / "new", evaluated.phone_no_m),
                               tmp_path / "new.parquet")
     pd.testing.assert_frame_equal(built.loc[alone.index, list(GRAPH_COLUMNS)], alone[list(GRAPH_COLUMNS)])
+
+
+def dens_file(path: Path, members: list[str], partition: dict | None) -> Path:
+    """A dens.json of one den, ``den-1``, with the Leiden settings ``partition`` (None: not recorded)."""
+    table = {"dens": [{"id": "den-1", "members": members}], **({} if partition is None else {"partition": partition})}
+    path.write_text(json.dumps(table), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("partition", [SHIPPED_GRAPH.partition_settings(), None], ids=["same-settings", "not-recorded"])
+def test_profiles_build_takes_den_ids_found_with_the_models_leiden_settings(
+    files, model_uri: str, tmp_path: Path, partition: dict | None
+) -> None:
+    numbers = pd.read_csv(files["eval"]).phone_no_m
+    dens = dens_file(tmp_path / "dens.json", numbers.astype(str).tolist()[:3], partition)
+    built = invoke("profiles", "build", "--cdr", write_voc(tmp_path / "cdr", numbers), "--out", tmp_path / "p.parquet",
+                   "--links", files["links"], "--model", model_uri, "--dens", dens)
+    assert json.loads(built.stdout)["dens"]["numbers_in_dens"] == 3
+
+
+def test_profiles_build_refuses_den_ids_found_at_another_resolution_before_building(
+    files, model_uri: str, tmp_path: Path
+) -> None:
+    """The den reason would give the size of the number's community at the model's resolution
+    under the id of a den found at another: the analyst would open other numbers than it counted."""
+    numbers = pd.read_csv(files["eval"]).phone_no_m
+    other = SHIPPED_GRAPH.model_copy(update={"leiden_resolution": 0.5}).partition_settings()
+    dens = dens_file(tmp_path / "dens.json", numbers.astype(str).tolist()[:3], other)
+    result = runner.invoke(app, ["profiles", "build", "--cdr", str(write_voc(tmp_path / "cdr", numbers)), "--out",
+                                 str(tmp_path / "p.parquet"), "--links", str(files["links"]), "--model", model_uri,
+                                 "--dens", str(dens)])
+    one_line_error(result, "its dens were found with leiden_resolution 0.5 (the model's graph: 1.0)")
+    assert not (tmp_path / "p.parquet").exists()
 
 
 def test_profiles_build_links_without_model_is_a_one_line_error(files, tmp_path: Path) -> None:

@@ -90,12 +90,14 @@ def profiles_build(
     from models.registry import ModelNotFoundError, load_scam_model
     from training.distributed.cluster import DaskJobError
     from training.predict import write_table
-    from training.profiles import build_profile_table, complete_profile_table, read_den_ids
+    from training.profiles import build_profile_table, check_den_partition, complete_profile_table, read_den_ids
 
     try:
         cfg = call_config(config)
         scam_model = load_scam_model(model) if model else None
         den_ids = read_den_ids(dens) if dens is not None else None
+        if links:  # before the build, which may be a cluster's job
+            check_den_partition(den_ids, scam_model)
         if use_dask(engine, scheduler):
             from training.distributed.cluster import dask_client
             from training.distributed.profiles import build_profiles_dask

@@ -18,7 +18,7 @@ from training.data.call_tables import load_links
 from training.data.cdr import read_table
 from training.dens.core import core_numbers, split_cores
 from training.dens.devices import den_cdr_evidence
-from training.dens.identity import assign_ids, read_dens
+from training.dens.identity import PARTITION_KEY, assign_ids, read_dens
 from training.dens.page import render_page
 from training.dens.ranking import Den, communities, rank_dens
 
@@ -130,7 +130,8 @@ def discover_dens(inputs: DenInputs, call: CallConfig, config: DensConfig, previ
                "labels": 0 if inputs.known is None else len(inputs.known),
                "scored": 0 if inputs.member_scores is None else len(inputs.member_scores), "cdr": str(cdr or "—")}
     page = render_page(found, graph, inputs.known, config.page, sources)
-    table = json.dumps({"dens": [d.as_dict() for d in found]}, ensure_ascii=False, indent=1)
+    table = json.dumps({PARTITION_KEY: graph.config.partition_settings(), "dens": [d.as_dict() for d in found]},
+                       ensure_ascii=False, indent=1)
     summary = {"dens": len(found), "ids_kept": sum(1 for d in found if d.id in previous),
                "numbers_in_dens": sum(d.size for d in found), **sources}
     return DenDiscovery(found, {DENS_FILE: table, PAGE_FILE: page}, summary)

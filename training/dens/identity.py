@@ -10,31 +10,58 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from training.dens.ranking import Den
 
 ID_PATTERN = re.compile(r"^den-(\d+)$")
+# dens.json key of the Leiden settings its dens were found with: a den id names a community of that
+# partition only (``training/profiles.check_den_partition``).
+PARTITION_KEY = "partition"
 
 
 class DensFileError(ValueError):
     """A dens.json is absent, unreadable or not in the format ``yunmao dens`` writes."""
 
 
-def read_dens(path: Path) -> dict[str, set[str]]:
-    """Den id → members from a ``dens.json``: the previous dens whose ids a rebuild keeps, or the
-    dens whose ids ``profiles build --dens`` gives the numbers.
+@dataclass(frozen=True)
+class DensFile:
+    """A ``dens.json`` as read: den id → members, and the Leiden settings its dens were found with
+    (``configs.call.GraphConfig.partition_settings``; None in files written before they were recorded)."""
+
+    members: dict[str, set[str]]
+    partition: dict[str, float | int] | None
+
+
+def read_dens_file(path: Path) -> DensFile:
+    """The dens of a ``dens.json``: the previous dens whose ids a rebuild keeps, or the dens whose
+    ids ``profiles build --dens`` gives the numbers.
 
     Raises:
-        DensFileError: no such file, unreadable JSON, or no ``dens`` list of objects with ``id`` and ``members``.
+        DensFileError: no such file, unreadable JSON, no ``dens`` list of objects with ``id`` and
+            ``members``, or a ``partition`` that is not an object.
     """
     if not path.is_file():
         raise DensFileError(f"{path}: no such dens file")
     try:
-        dens = json.loads(path.read_text(encoding="utf-8"))["dens"]
-        return {str(den["id"]): set(map(str, den["members"])) for den in dens}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        table = json.loads(path.read_text(encoding="utf-8"))
+        members = {str(den["id"]): set(map(str, den["members"])) for den in table["dens"]}
+        partition = table.get(PARTITION_KEY)
+        if partition is not None and not isinstance(partition, dict):
+            raise TypeError(f"{PARTITION_KEY} is a {type(partition).__name__}, not an object")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DensFileError(f"{path}: not a dens.json written by yunmao dens ({exc})") from exc
+    return DensFile(members, partition)
+
+
+def read_dens(path: Path) -> dict[str, set[str]]:
+    """Den id → members of a ``dens.json`` (:func:`read_dens_file`).
+
+    Raises:
+        DensFileError: as :func:`read_dens_file`.
+    """
+    return read_dens_file(path).members
 
 
 def assign_ids(dens: list[Den], previous: dict[str, set[str]], min_jaccard: float) -> None:

@@ -17,12 +17,14 @@ import yaml
 from sklearn.metrics import adjusted_rand_score
 from typer.testing import CliRunner
 
-from configs import default_config_path
+from configs import default_config_path, load_config
+from configs.call import CallConfig
 from configs.dens import DensConfig
 from training.cli import app
 from training.dens.ranking import rank_dens
 
 runner = CliRunner()
+SHIPPED_GRAPH = load_config(default_config_path("call"), CallConfig).graph  # the graph settings a model trained here uses
 GANGS, GANG_SIZE, BACKGROUND = 4, 8, 300
 
 
@@ -68,6 +70,17 @@ def files(tmp_path: Path) -> dict[str, Path]:
     links.to_csv(paths["links"], index=False)
     labels.to_csv(paths["labels"], index=False)
     return paths
+
+
+def test_dens_json_records_the_leiden_settings_its_dens_were_found_with(files: dict[str, Path]) -> None:
+    """``profiles build --dens`` compares them with the model's (tests/training/test_cli_call_graph.py)."""
+    config = yaml.safe_load(files["config"].read_text(encoding="utf-8"))
+    config["leiden_resolution"] = 0.5
+    files["config"].write_text(yaml.safe_dump(config), encoding="utf-8")
+    code, output = run_on(files)
+    assert code == 0, output
+    partition = json.loads((files["out"] / "dens.json").read_text(encoding="utf-8"))["partition"]
+    assert partition == SHIPPED_GRAPH.model_copy(update={"leiden_resolution": 0.5}).partition_settings()
 
 
 def test_planted_gangs_are_recovered(files: dict[str, Path]) -> None:
