@@ -73,7 +73,9 @@ class ServeConfig(StrictModel):
     for ``refit`` only: fold boosters trained as the refit is — no early stopping, the refit's rounds,
     on each fold's whole training part — so the thresholds sit on the scale of the booster served,
     which early-stopped folds' scores need not share (a refit cut at them lost warn recall on
-    mudou; docs/benchmarks.md "One booster per head"). The multiclass heads are unaffected.
+    mudou; docs/benchmarks.md "One booster per head"). The multiclass heads are unaffected. Not
+    the shipped setting: measured, it raised the refit's warn recall on mudou but lost block recall
+    on mudou and UCI beyond the intervals (docs/benchmarks.md "Refit calibrated on its own recipe").
     """
 
     booster: ServedBoosters = "refit"
