@@ -66,11 +66,30 @@ class ServeConfig(StrictModel):
     boosters stacked into one whose members' probabilities are averaged (models/merge.py).
     ``rounds_scale`` multiplies those rounds: a refit sees more rows than a fold booster did.
     Each multiclass head may serve its own way (``FraudTypeConfig.booster``).
+
+    ``calibrate`` says which out-of-fold margins the unwanted score's Platt calibrator and its
+    warn / block thresholds are fitted on. ``early_stopped``: the early-stopped fold boosters'
+    (what ``bag`` and ``merged`` serve, so their cut-offs sit on the served scale). ``fixed_rounds``,
+    for ``refit`` only: fold boosters trained as the refit is — no early stopping, the refit's rounds,
+    on each fold's whole training part — so the thresholds sit on the scale of the booster served,
+    which early-stopped folds' scores need not share (a refit cut at them lost warn recall on
+    mudou; docs/benchmarks.md "One booster per head"). The multiclass heads are unaffected. Not
+    the shipped setting: measured, it raised the refit's warn recall on mudou but lost block recall
+    on mudou and UCI beyond the intervals (docs/benchmarks.md "Refit calibrated on its own recipe").
     """
 
     booster: ServedBoosters = "refit"
     rounds_quantile: float = Field(0.5, ge=0, le=1)
     rounds_scale: float = Field(1.0, gt=0, le=4)
+    calibrate: Literal["early_stopped", "fixed_rounds"] = "early_stopped"
+
+    @model_validator(mode="after")
+    def _fixed_rounds_calibrate_a_refit(self) -> ServeConfig:
+        if self.calibrate == "fixed_rounds" and self.booster != "refit":
+            raise ValueError(f"calibrate: fixed_rounds needs booster: refit, not {self.booster!r} (it calibrates on fold "
+                             f"boosters trained as the refit is; {self.booster} serves the early-stopped fold boosters, "
+                             f"so keep calibrate: early_stopped)")
+        return self
 
 
 class ReferenceConfig(StrictModel):

@@ -11,7 +11,10 @@ instead of one per fold — while calibration and thresholds still come from the
 out-of-fold scores; or (``bag``) the fold boosters averaged; or (``merged``) the binary fold
 boosters merged into one booster that predicts exactly their average, and each head's fold
 boosters stacked into one booster whose class probabilities are averaged as the bag's are
-(models/merge.py).
+(models/merge.py). A refit may instead be calibrated on its own recipe (``calibrate:
+fixed_rounds``): each fold's booster retrained as the refit is (its whole training part, the
+refit's rounds, no early stopping) gives the out-of-fold margins calibration and thresholds are
+set on, so the cut-offs sit on the scale of the booster served.
 
 Out-of-fold scores set calibration and thresholds, so nothing a fold's booster is built from
 may have seen that fold's held-out rows: every head's booster (binary, fraud type, category)
@@ -30,7 +33,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from functools import partial
+from typing import Any, NamedTuple
 
 import lightgbm as lgb
 import numpy as np
@@ -149,8 +153,9 @@ def fit_scam_model(
     ``base_margin_feature`` names a probability feature the boosters start from (see
     :mod:`models.ensemble`). ``metrics`` are out-of-fold: each row is scored by the booster
     that did not train on it; ``serve`` (default: ``ServeConfig()``, a refit) says which boosters
-    the model serves. ``fold_columns`` adds columns that must be computed per fold
-    (graph features from other rows' labels): it gets the folds, returns one row per record.
+    the model serves and whose out-of-fold margins calibrate it. ``fold_columns`` adds columns
+    that must be computed per fold (graph features from other rows' labels): it gets the folds,
+    returns one row per record.
 
     With ``reference``, a grouped share of the rows is held out of the whole fit and the drift
     reference is the finished model's own output on them (:func:`served_reference`); without it
@@ -184,27 +189,16 @@ def fit_scam_model(
     base = base_margin(features, base_column)
 
     cross_fit = fold_rows(folds, getattr(featuriser, "fold_column_masks_", None), labels, groups, split)
-    head_only = getattr(featuriser, "head_only_columns_", None)
-    boosters, margins = [], np.zeros(len(y))
-    for rows in cross_fit:
-        fit_idx, stop_idx, held_idx = rows.fit, rows.stop, rows.held
-        usable = _only_columns(features, _without(rows.columns, head_only))
-        booster = _train_booster(
-            lightgbm, usable[fit_idx], y[fit_idx], usable[stop_idx], y[stop_idx], split.seed,
-            init_scores=None if base is None else (base[fit_idx], base[stop_idx]),
-            weights=(_take(weights, fit_idx), _take(weights, stop_idx)),
-        )
-        margins[held_idx] = booster.predict(features[held_idx], raw_score=True) + (0 if base is None else base[held_idx])
-        boosters.append(booster)
+    binary = _BinaryFit(lightgbm, split.seed, features, y, base, weights, getattr(featuriser, "head_only_columns_", None))
+    boosters, margins = binary.out_of_fold(cross_fit, binary.early_stopped)
     bag = BoosterBag(boosters, base_margin_column=base_column)
     served, member_rounds = bag, bag.rounds
     if serve.booster == "refit":
         rounds = served_rounds(bag.best_iterations, serve)
-        refit_features = _only_columns(features, _without(None, head_only))
-        served = BoosterBag(
-            [_refit_booster(lightgbm, refit_features, y, rounds, split.seed, init_score=base, weight=weights)], base_column
-        )
+        served = BoosterBag([binary.fixed_rounds(np.arange(len(y)), None, rounds)], base_column)
         member_rounds = served.rounds
+        if serve.calibrate == "fixed_rounds":
+            _, margins = binary.out_of_fold(cross_fit, partial(binary.as_refit, rounds=rounds))
     elif serve.booster == "merged":
         served = merged_bag(bag)
 
@@ -308,6 +302,61 @@ def fold_rows(
         fit_part, stop_part = next(inner)
         plan.append(FoldRows(train_idx[fit_part], train_idx[stop_part], held_idx, columns))
     return plan
+
+
+@dataclass(frozen=True)
+class _BinaryFit:
+    """What every booster of the unwanted score learns from: the featurised rows (columns only the
+    heads may read hidden from it), labels, base margins (None: none) and weights (None: unweighted),
+    with one LightGBM config and seed. The early-stopped fold boosters, the refit and the fold
+    boosters trained as the refit is all come from here, so they differ only in rows and rounds."""
+
+    cfg: LightGBMConfig
+    seed: int
+    features: Any
+    y: np.ndarray
+    base: np.ndarray | None
+    weights: np.ndarray | None
+    head_only: np.ndarray | None
+
+    def _usable(self, columns: np.ndarray | None):
+        """The features with columns outside ``columns`` (None: all) and the head-only ones zeroed."""
+        return _only_columns(self.features, _without(columns, self.head_only))
+
+    def early_stopped(self, rows: FoldRows) -> lgb.Booster:
+        """Fold ``rows``' booster: fitted on its fit rows, early-stopped on its stop rows."""
+        usable, fit, stop = self._usable(rows.columns), rows.fit, rows.stop
+        return _train_booster(
+            self.cfg, usable[fit], self.y[fit], usable[stop], self.y[stop], self.seed,
+            init_scores=(_take(self.base, fit), _take(self.base, stop)),
+            weights=(_take(self.weights, fit), _take(self.weights, stop)),
+        )
+
+    def fixed_rounds(self, rows: np.ndarray, columns: np.ndarray | None, rounds: int) -> lgb.Booster:
+        """A booster on ``rows`` with ``columns`` (None: all) for ``rounds`` rounds, no early stopping."""
+        usable = self._usable(columns)
+        return _refit_booster(
+            self.cfg, usable[rows], self.y[rows], rounds, self.seed,
+            init_score=_take(self.base, rows), weight=_take(self.weights, rows),
+        )
+
+    def as_refit(self, rows: FoldRows, rounds: int) -> lgb.Booster:
+        """Fold ``rows``' booster trained as the refit is: ``rounds`` rounds on its whole training
+        part (fit and stop rows), no early stopping; its held-out margins are then on the refit's scale."""
+        return self.fixed_rounds(np.union1d(rows.fit, rows.stop), rows.columns, rounds)
+
+    def out_of_fold(
+        self, cross_fit: list[FoldRows], train: Callable[[FoldRows], lgb.Booster]
+    ) -> tuple[list[lgb.Booster], np.ndarray]:
+        """Each fold's booster from ``train``, and every row's margin (base margin included) from
+        the booster of the fold that held it out."""
+        boosters, margins = [], np.zeros(len(self.y))
+        for rows in cross_fit:
+            booster = train(rows)
+            base = 0 if self.base is None else self.base[rows.held]
+            margins[rows.held] = booster.predict(self.features[rows.held], raw_score=True) + base
+            boosters.append(booster)
+        return boosters, margins
 
 
 def _without(columns: np.ndarray | None, excluded: np.ndarray | None) -> np.ndarray | None:

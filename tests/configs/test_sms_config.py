@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from configs import ConfigError, default_config_path, load_config
 from configs.sms import SmsConfig
@@ -56,6 +57,21 @@ def test_fraud_type_head_serves_its_own_booster_choice_or_the_models(head_booste
     assert cfg.fraud_type.serving(cfg.serve).rounds_scale == cfg.serve.rounds_scale
 
 
+@pytest.mark.parametrize("booster", ["bag", "merged"])
+def test_fixed_rounds_calibration_is_for_a_refit_only(booster: str) -> None:
+    """bag and merged serve the early-stopped fold boosters, whose own out-of-fold margins calibrate them."""
+    with pytest.raises(ValidationError, match=f"calibrate: fixed_rounds needs booster: refit, not '{booster}'"):
+        SmsConfig.model_validate({"serve": {"booster": booster, "calibrate": "fixed_rounds"}})
+    assert SmsConfig.model_validate({"serve": {"booster": booster}}).serve.calibrate == "early_stopped"
+    assert SmsConfig.model_validate({"serve": {"booster": "refit", "calibrate": "fixed_rounds"}}).serve.calibrate == "fixed_rounds"
+
+
+def test_fixed_rounds_calibration_of_no_refit_fails_at_load_naming_file_and_serve(tmp_path: Path) -> None:
+    path = _write(tmp_path, "serve: {booster: merged, calibrate: fixed_rounds}\n")
+    with pytest.raises(ConfigError, match=r"sms\.yaml: invalid config: serve: .*calibrate: fixed_rounds needs booster: refit"):
+        load_config(path, SmsConfig)
+
+
 @pytest.mark.parametrize("policy", ["drop", "keep_max", "weight"])
 def test_with_the_template_memory_a_file_written_for_the_trainer_keeps_every_copy(policy: str) -> None:
     """The memory counts each labelled copy; the trainer still keeps ``duplicates``' rows for the boosters."""
@@ -84,6 +100,7 @@ def test_an_explicit_empty_mapping_gives_the_defaults(tmp_path: Path) -> None:
         ("category", "booster", "stacked", "category.booster"),  # the shipped refit setting, misspelt
         ("serve", "rounds_quantile", 1.5, "serve.rounds_quantile"),
         ("serve", "rounds_scale", 0, "serve.rounds_scale"),
+        ("serve", "calibrate", "refit", "serve.calibrate"),  # only early_stopped | fixed_rounds
         ("memory", "prior_weight", 0, "memory.prior_weight"),  # the model's score must count for something
         ("memory", "prior_weight", -2.0, "memory.prior_weight"),
         ("memory", "enabled", "sometimes", "memory.enabled"),

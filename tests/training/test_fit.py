@@ -69,10 +69,11 @@ def _frame(n_groups: int = 90, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
 
 def _fit(
     monkeypatch, featuriser: RowFeaturiser, serve: ServeConfig | None = None, refits: list | None = None,
-    lightgbm: LightGBMConfig = SMALL_LIGHTGBM, heads: dict | None = None,
+    lightgbm: LightGBMConfig = SMALL_LIGHTGBM, heads: dict | None = None, refitted: list | None = None,
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], fit_module.FitResult, list]:
     """Fit with spies: ``calls`` gets each fold booster's (fit rows, early-stopping rows), ``refits``
-    each refitted booster's (rows, rounds); ``heads`` adds the multiclass heads (``HEADS``)."""
+    each fixed-rounds booster's (rows, rounds) and ``refitted`` the booster itself; ``heads`` adds
+    the multiclass heads (``HEADS``)."""
     calls = []
     train_booster, refit_booster = fit_module._train_booster, fit_module._refit_booster
 
@@ -82,7 +83,9 @@ def _fit(
 
     def refit_spy(cfg, x, y, rounds, *args, **kwargs):
         (refits if refits is not None else []).append((x[:, 0].astype(int), rounds))
-        return refit_booster(cfg, x, y, rounds, *args, **kwargs)
+        booster = refit_booster(cfg, x, y, rounds, *args, **kwargs)
+        (refitted if refitted is not None else []).append(booster)
+        return booster
 
     monkeypatch.setattr(fit_module, "_train_booster", spy)
     monkeypatch.setattr(fit_module, "_refit_booster", refit_spy)
@@ -189,7 +192,9 @@ def test_served_member_rounds_of_a_merged_model_are_its_members_not_their_sum(mo
 
 
 def test_refit_and_bag_share_calibration_and_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Both come from the fold boosters' out-of-fold scores, whatever is served."""
+    """Both come from the early-stopped fold boosters' out-of-fold scores, whatever is served
+    (``calibrate: early_stopped``, the default: what every model fitted before that setting did)."""
+    assert ServeConfig().calibrate == "early_stopped"
     _, refit, _ = _fit(monkeypatch, RowFeaturiser())
     _, bag, _ = _fit(monkeypatch, RowFeaturiser(), ServeConfig(booster="bag"))
     assert len(bag.model.booster.boosters) == SPLIT.folds
@@ -198,6 +203,34 @@ def test_refit_and_bag_share_calibration_and_thresholds(monkeypatch: pytest.Monk
     np.testing.assert_array_equal(refit.oof_scores, bag.oof_scores)
     frame = _frame()[0]
     np.testing.assert_allclose(refit.cross_fitted_model().score(frame), bag.model.score(frame))
+
+
+def test_fixed_rounds_calibrates_a_refit_on_fold_boosters_trained_as_the_refit_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``calibrate: fixed_rounds``: each fold's booster is retrained without early stopping for the
+    refit's rounds on its whole training part (fit and stop rows, its own columns), and Platt and the
+    thresholds are fitted on those boosters' held-out margins. The early-stopped fold boosters stay the
+    fit's fold boosters, and the served refit is the default's."""
+    masks = [np.array([True, False, True]), *[np.ones(3, dtype=bool)] * (SPLIT.folds - 1)]
+    refits, refitted = [], []
+    serve = ServeConfig(booster="refit", calibrate="fixed_rounds")
+    _, default, _ = _fit(monkeypatch, RowFeaturiser(masks))  # first: a later _fit's spies wrap this one's
+    calls, result, folds = _fit(monkeypatch, RowFeaturiser(masks), serve, refits=refits, refitted=refitted)
+    rounds = fit_module.served_rounds(result.fold_boosters.binary.best_iterations, serve)
+    assert len(refits) == 1 + SPLIT.folds  # the served refit, then one per fold
+    frame = _frame()[0]
+    features = frame[COLUMNS].to_numpy(dtype=float)
+    margins = np.zeros(len(frame))
+    for (train, held), (fitted, stopped), (rows, fold_rounds), booster in zip(folds, calls, refits[1:], refitted[1:], strict=True):
+        assert sorted(rows) == sorted({*fitted, *stopped}) and set(rows) <= set(train)
+        assert fold_rounds == rounds and booster.current_iteration() == booster.num_trees() == rounds
+        margins[held] = booster.predict(features[held], raw_score=True)
+    assert refitted[1].feature_importance("gain")[COLUMNS.index("signal")] == 0, "fold 0 split on a column it may not use"
+    assert result.model.calibrator == fit_module._fit_platt(margins, frame["label"].to_numpy())
+    np.testing.assert_allclose(result.oof_scores, result.model.calibrator(margins))
+    assert result.model.thresholds == fit_module._thresholds_at_fpr(result.oof_scores, frame["label"].to_numpy(), ThresholdConfig())
+    assert result.model.calibrator != default.model.calibrator
+    assert result.fold_boosters.binary.best_iterations == default.fold_boosters.binary.best_iterations
+    np.testing.assert_array_equal(result.model.booster.raw_margin(features), default.model.booster.raw_margin(features))
 
 
 def test_fraud_type_head_refit_serves_that_head_alone_as_one_booster(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -237,10 +270,14 @@ class WeighingRowFeaturiser(RowFeaturiser):
         return super().fit(frame, y, folds)
 
 
-def test_row_weights_reach_the_featuriser_every_booster_and_the_calibrator(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("calibrate, fixed_round_folds", [("early_stopped", 0), ("fixed_rounds", SPLIT.folds)])
+def test_row_weights_reach_the_featuriser_every_booster_and_the_calibrator(
+    monkeypatch: pytest.MonkeyPatch, calibrate: str, fixed_round_folds: int,
+) -> None:
     """``duplicates: {policy: weight}`` puts a weight column on the frame: every LightGBM dataset
-    (binary and head boosters, their early-stopping sets and refits) and the Platt fit must weigh
-    each row by it, a row without one (the demo mix) counting once; dropping them anywhere fails here."""
+    (binary and head boosters, their early-stopping sets and refits, the folds trained as the refit
+    is) and the Platt fit must weigh each row by it, a row without one (the demo mix) counting once;
+    dropping them anywhere fails here."""
     frame, groups = _frame()
     expected = 1 + np.log(1 + frame["row"].to_numpy() % 4)
     expected[::7] = 1.0
@@ -258,10 +295,11 @@ def test_row_weights_reach_the_featuriser_every_booster_and_the_calibrator(monke
     monkeypatch.setattr(fit_module, "_fit_platt", lambda margins, y, weights=None: platt.append(weights) or fit_platt(margins, y, weights))
     featuriser = WeighingRowFeaturiser()
     fit_module.fit_scam_model(frame, kind="sms", featuriser=featuriser, groups=groups, split=SPLIT,
-                              thresholds=ThresholdConfig(), serve=ServeConfig(booster="refit"), lightgbm=SMALL_LIGHTGBM, **HEADS)
+                              thresholds=ThresholdConfig(), serve=ServeConfig(booster="refit", calibrate=calibrate),
+                              lightgbm=SMALL_LIGHTGBM, **HEADS)
     assert featuriser.sample_weight_ == pytest.approx(expected)
     # per head: a train and an early-stopping set per fold; the heads refit each fold; each head one served refit
-    assert len(datasets) == 3 * (2 * SPLIT.folds) + 2 * SPLIT.folds + 3
+    assert len(datasets) == 3 * (2 * SPLIT.folds) + 2 * SPLIT.folds + 3 + fixed_round_folds
     for rows, weight in datasets:
         assert weight is not None and weight == pytest.approx(expected[rows])
     assert len(platt) == 1 and platt[0] == pytest.approx(expected)
