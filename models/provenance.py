@@ -51,17 +51,23 @@ def provenance(kind: str) -> dict[str, Any]:
     }
 
 
-def check_provenance(model: str, metadata: Mapping[str, Any]) -> None:
+def check_provenance(model: str, metadata: Mapping[str, Any], *, run_feature_code: bool = True) -> None:
     """Raise unless ``model``'s recorded provenance (``metadata``, as :func:`provenance` wrote it)
     is this checkout's: the version first (nothing else is comparable across versions), then the
-    feature resources, then the feature code's behaviour.
+    feature resources, then (``run_feature_code``) the feature code's behaviour.
+
+    Comparing the behaviour runs the feature code on the probe texts, which loads jieba's
+    dictionaries (about 170 MiB and a second): what a process about to score pays anyway, but
+    not ``yunmao serve``'s supervisor, which scores nothing and checks before its workers start;
+    it passes ``run_feature_code=False``, and each worker checks everything as it loads.
 
     Raises:
         IncompatibleModelError: names the model, what differs and what to do.
     """
     check_pickled_by(model, metadata.get(VERSION_KEY))
     check_feature_resources(model, metadata.get(RESOURCES_KEY))
-    check_feature_behaviour(model, metadata.get(BEHAVIOUR_KEY))
+    if run_feature_code:
+        check_feature_behaviour(model, metadata.get(BEHAVIOUR_KEY))
 
 
 def check_pickled_by(model: str, pickled_by: str | None) -> None:

@@ -95,9 +95,10 @@ def set_alias(name: str, version: str, alias: str) -> None:
         raise ModelNotFoundError(f"models:/{name}/{version}: cannot set alias {alias!r} ({exc.message})") from exc
 
 
-def check_scorable_here(name: str, version: str) -> Model:
+def check_scorable_here(name: str, version: str, *, run_feature_code: bool = True) -> Model:
     """Raise unless this checkout scores ``models:/NAME/VERSION`` as it was trained: its MLmodel's
-    recorded provenance (read alone, nothing unpickled) is this yunmao's version and feature resources.
+    recorded provenance (read alone, nothing unpickled) is this yunmao's version, feature resources
+    and (``run_feature_code``: see ``models.provenance.check_provenance``) feature code behaviour.
     Returns that MLmodel, for what else it records (where the pickle lies, the provenance itself).
 
     Raises:
@@ -105,7 +106,7 @@ def check_scorable_here(name: str, version: str) -> Model:
     """
     concrete = f"models:/{name}/{version}"
     mlmodel = mlflow.models.Model.load(concrete)
-    check_provenance(concrete, mlmodel.metadata or {})
+    check_provenance(concrete, mlmodel.metadata or {}, run_feature_code=run_feature_code)
     return mlmodel
 
 

@@ -44,8 +44,10 @@ def use_registry(uri: str | None) -> None:
 class ResolvedModel:
     """A concrete model version, not yet unpickled; ``load`` unpickles it. ``check`` raises
     :class:`~models.provenance.IncompatibleModelError` when this checkout would not score it as
-    it was trained, reading only its recorded provenance (``load`` checks the same first), and
-    returns the kind (sms, call) its record names, None where it names none."""
+    it was trained, reading only its recorded provenance and without running the feature code
+    (for ``yunmao serve``'s supervisor: ``models.provenance.check_provenance``), and returns the
+    kind (sms, call) its record names, None where it names none. ``load`` checks all of it first,
+    the feature code's behaviour included."""
 
     name: str
     version: str
@@ -69,11 +71,11 @@ def resolve_model(uri: str) -> ResolvedModel:
 
 
 def check_registered(name: str, version: str) -> str | None:
-    """:func:`~models.registry.check_scorable_here`, then the kind the version's logged signature
-    names (:func:`~models.registry.logged_kind`)."""
+    """:func:`~models.registry.check_scorable_here` without running the feature code, then the
+    kind the version's logged signature names (:func:`~models.registry.logged_kind`)."""
     from models.registry import check_scorable_here, logged_kind
 
-    return logged_kind(check_scorable_here(name, version))
+    return logged_kind(check_scorable_here(name, version, run_feature_code=False))
 
 
 def _packed(tag: str) -> ResolvedModel:
@@ -86,16 +88,16 @@ def _packed(tag: str) -> ResolvedModel:
         raise ModelNotFoundError(f"{BENTO_SCHEME}{tag}: not in BentoML's model store ({exc})") from exc
     metadata = stored.info.metadata
     return ResolvedModel(str(metadata[REGISTRY_NAME_KEY]), str(metadata[REGISTRY_VERSION_KEY]), partial(unpickle_packed, stored),
-                         partial(check_packed, stored))
+                         partial(check_packed, stored, run_feature_code=False))
 
 
-def check_packed(stored: Model) -> str | None:
+def check_packed(stored: Model, *, run_feature_code: bool = True) -> str | None:
     """Raise if another yunmao pickled the ScamModel inside a BentoML model, or it was trained with
-    other feature resources than this checkout's (``models/provenance``); the kind ``yunmao
-    build`` recorded (None for a model packed before it did)."""
+    other feature resources or (``run_feature_code``) by other feature code than this checkout's
+    (``models/provenance``); the kind ``yunmao build`` recorded (None for a model packed before it did)."""
     from models.provenance import check_provenance
 
-    check_provenance(f"{BENTO_SCHEME}{stored.tag}", stored.info.metadata)
+    check_provenance(f"{BENTO_SCHEME}{stored.tag}", stored.info.metadata, run_feature_code=run_feature_code)
     return stored.info.metadata.get(KIND_KEY)
 
 

@@ -42,7 +42,9 @@ def check_model(uri: str, kind: str) -> tuple[str, str]:
     model store) has no such model, version or alias, if this checkout would not score it as it
     was trained (``models/provenance``), or if its record names another ``kind`` (a call model
     given as ``--model``): one line here rather than every worker failing to start, restarted by
-    BentoML without end."""
+    BentoML without end. The feature code's behaviour is left to the workers, which load that code
+    anyway (here it would keep jieba's 170 MiB in a process that scores nothing); a model they
+    refuse for it stops the server with the cause through ``serving/start_watch``."""
     resolved = resolve_model(uri)
     recorded = resolved.check()
     if recorded is not None and recorded != kind:

@@ -14,7 +14,7 @@ import joblib
 import pytest
 
 from features.resource_files import FRAUD_WORDS_FILE, feature_resource_hashes
-from features.sms.behaviour import behaviour_record
+from features.sms.behaviour import STEPS, behaviour_record
 from models.provenance import BEHAVIOUR_KEY, RESOURCES_KEY, VERSION_KEY, YUNMAO_VERSION, IncompatibleModelError
 from serving.model_source import REGISTRY_NAME_KEY, REGISTRY_VERSION_KEY, SCAM_MODEL_FILE, unpickle_packed
 
@@ -74,6 +74,19 @@ def test_a_model_trained_by_code_that_tokenised_differently_is_refused_naming_th
     with pytest.raises(IncompatibleModelError, match=r"bento:yunmao-sms:7 was trained by feature code that reads text "
                                                      rf"differently from this checkout's: tokenising on 1 of {len(recorded)} probe texts"):
         unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"never": "unpickled"}, feature_resource_hashes(), recorded))
+
+
+def test_the_supervisors_check_runs_no_feature_code_and_loading_checks_it(tmp_path: Path) -> None:
+    """``yunmao serve``'s supervisor checks without running the feature code (it would keep jieba
+    loaded in a process that scores nothing); a worker's load checks it before unpickling."""
+    from serving.model_source import check_packed
+
+    recorded = behaviour_record()
+    recorded[next(iter(recorded))] = dict.fromkeys(STEPS, "0" * 16)
+    stored = packed(tmp_path, YUNMAO_VERSION, {"never": "unpickled"}, feature_resource_hashes(), recorded)
+    assert check_packed(stored, run_feature_code=False) is None
+    with pytest.raises(IncompatibleModelError, match="reads text differently"):
+        unpickle_packed(stored)
 
 
 def test_a_model_without_the_recorded_feature_behaviour_is_refused(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,9 +233,9 @@ def test_serve_with_a_setting_only_workers_read_refuses_to_start_naming_it(envir
     assert message in result.stderr.strip().splitlines()[-1], result.stderr
 
 
-def register_without_artifact(source_uri: str, name: str, folder: Path) -> str:
-    """A new version of ``name`` whose MLmodel and provenance are ``source_uri``'s but whose
-    pickled model is gone (a pruned artifact store): every check before loading passes."""
+def register_altered_copy(source_uri: str, name: str, folder: Path, alter: Callable[[Path], None]) -> str:
+    """A new version of ``name`` made of ``source_uri``'s files (MLmodel, provenance, pickle) as
+    ``alter`` leaves them in ``folder``, made champion."""
     import shutil
 
     from mlflow import MlflowClient
@@ -247,23 +247,47 @@ def register_without_artifact(source_uri: str, name: str, folder: Path) -> str:
     client = MlflowClient()
     source = client.get_model_version(*resolve_model_version(source_uri))
     shutil.copytree(download_artifacts(source.source), folder)
-    (folder / "artifacts" / "scam_model.joblib").unlink()
+    alter(folder)
     client.create_registered_model(name)
     version = client.create_model_version(name, str(folder), run_id=source.run_id)
     set_alias(name, str(version.version), "champion")
     return f"models:/{name}@champion"
 
 
-def test_workers_that_cannot_start_stop_the_server_with_the_cause_and_exit_2(sms_model_uri: str, tmp_path: Path) -> None:
+def without_artifact(folder: Path) -> None:
+    """The pickled model gone (a pruned artifact store): every check before loading passes."""
+    (folder / "artifacts" / "scam_model.joblib").unlink()
+
+
+def trained_by_other_feature_code(folder: Path) -> None:
+    """The record of what the feature code made of one probe text changed, as if another
+    normaliser had trained the model: the supervisor's checks pass (they run no feature code),
+    the workers' do not."""
+    from models.provenance import BEHAVIOUR_KEY
+
+    mlmodel = folder / "MLmodel"
+    record = yaml.safe_load(mlmodel.read_text(encoding="utf-8"))
+    first = next(iter(record["metadata"][BEHAVIOUR_KEY].values()))
+    first["normalising"] = "0" * len(first["normalising"])
+    mlmodel.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("alter", "cause"), [
+    (without_artifact, "scam_model.joblib"),
+    (trained_by_other_feature_code, "reads text differently from this checkout's: normalising on 1 of"),
+], ids=["no-artifact", "other-feature-code"])
+def test_workers_that_cannot_start_stop_the_server_with_the_cause_and_exit_2(
+    sms_model_uri: str, tmp_path: Path, alter: Callable[[Path], None], cause: str
+) -> None:
     """Was a worker restarted every few seconds without end, the command never returning."""
-    uri = register_without_artifact(sms_model_uri, "yunmao-sms-no-artifact", tmp_path / "model")
+    uri = register_altered_copy(sms_model_uri, f"yunmao-sms-{alter.__name__.replace('_', '-')}", tmp_path / "model", alter)
     port = free_port()
     result = subprocess.run([str(CLI), "serve", "--port", str(port), "--workers", "2", "--model", uri],
                             capture_output=True, text=True, env=serve_env(), timeout=SERVE_STARTUP_SECONDS)
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error: workers failed to start 3 times and none started (serving.max_start_failures)"), last
-    assert "scam_model.joblib" in last
+    assert cause in last
     with socket.socket() as probe:  # no worker left holding the port
         probe.bind(("127.0.0.1", port))
 
