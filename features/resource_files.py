@@ -10,7 +10,7 @@ model is loaded for scoring. The call reason sentences (``reason_templates.yaml`
 function words (``function_words.txt``) are read in training only: a call model keeps their text
 (``ScamModel.reason_templates``), an SMS model the reason mask computed from them
 (``ScamModel.reason_mask``), so an edit reaches the models trained after it and no other, and
-nothing needs refusing. The probe texts (``behaviour_probes.txt``) are read in training too: an
+nothing needs refusing. The probes (``behaviour_probes.txt``) are read in training too: an
 SMS model records what the feature code made of them (``features/sms/behaviour.py``), probe and all.
 
 Every reader takes its path from :func:`resource_path` and a constant below; a test fails when a

@@ -30,7 +30,7 @@ VERSION_KEY = "yunmao_version"
 RESOURCES_KEY = "feature_resources"
 BEHAVIOUR_KEY = "feature_behaviour"
 PROVENANCE_KEYS = (VERSION_KEY, RESOURCES_KEY, BEHAVIOUR_KEY)
-_EXAMPLE_CHARS = 24  # of a probe text quoted in a refusal
+_EXAMPLE_CHARS = 24  # of a probe quoted in a refusal
 
 
 class IncompatibleModelError(ValueError):
@@ -42,7 +42,7 @@ class IncompatibleModelError(ValueError):
 def provenance(kind: str) -> dict[str, Any]:
     """What to record beside a ``kind`` model pickled here: this version, the hashes of the feature
     resources its scoring reads (``features/resource_files.py``) and, for an SMS model, what the SMS
-    feature code makes of the probe texts (``features/sms/behaviour.py``; empty for a call model,
+    feature code makes of the probes (``features/sms/behaviour.py``; empty for a call model,
     whose scoring runs none of that code)."""
     return {
         VERSION_KEY: YUNMAO_VERSION,
@@ -56,7 +56,7 @@ def check_provenance(model: str, metadata: Mapping[str, Any], *, run_feature_cod
     is this checkout's: the version first (nothing else is comparable across versions), then the
     feature resources, then (``run_feature_code``) the feature code's behaviour.
 
-    Comparing the behaviour runs the feature code on the probe texts, which loads jieba's
+    Comparing the behaviour runs the feature code on the probes, which loads jieba's
     dictionaries (about 170 MiB and a second): what a process about to score pays anyway, but
     not ``yunmao serve``'s supervisor, which scores nothing and checks before its workers start;
     it passes ``run_feature_code=False``, and each worker checks everything as it loads.
@@ -112,7 +112,7 @@ def check_feature_resources(model: str, trained_with: Mapping[str, str] | None) 
 
 
 def check_feature_behaviour(model: str, recorded: Mapping[str, Mapping[str, str]] | None) -> None:
-    """Raise unless this checkout's SMS feature code makes of every probe text ``model`` recorded
+    """Raise unless this checkout's SMS feature code makes of every probe ``model`` recorded
     ({probe: {step: digest}}, ``features/sms/behaviour.py``) what the code that trained it made.
 
     Raises:
@@ -127,8 +127,8 @@ def check_feature_behaviour(model: str, recorded: Mapping[str, Mapping[str, str]
     changed = changed_steps(recorded)
     if changed:
         steps = "; ".join(
-            f"{step} on {len(texts)} of {len(recorded)} probe texts (e.g. {texts[0][:_EXAMPLE_CHARS]!r})"
-            for step, texts in changed.items()
+            f"{step} on {len(probes)} of {len(recorded)} probes (e.g. {probes[0][:_EXAMPLE_CHARS]!r})"
+            for step, probes in changed.items()
         )
         raise IncompatibleModelError(
             f"{model} was trained by feature code that reads text differently from this checkout's: {steps} "

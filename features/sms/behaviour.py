@@ -1,4 +1,4 @@
-"""What this checkout's SMS feature code makes of text, recorded on probe texts, so a model is not
+"""What this checkout's SMS feature code makes of text and metadata, recorded on probes, so a model is not
 scored by code that reads text differently from the code it was trained with.
 
 The data files a model's scoring reads are hashed beside it (``features/resource_files.py``); the
@@ -7,9 +7,11 @@ itself. Session 24's normaliser change (look-alike letters, numbers in Chinese d
 every model trained before it: the same columns, other values, nothing refused. Hashing the source
 would refuse a model after any refactoring; what matters is behaviour. So each step that is code,
 not fitted state — normalising, jieba's tokens, the template a campaign is matched by, the pattern
-and script-cue features — is run on the probe texts of ``resources/behaviour_probes.txt`` at
-training, the digest of each output recorded beside the model, and recomputed before the model is
-scored (``models/provenance.py``): a probe whose output differs names the step that changed.
+and script-cue features, the sender and time features — is run on the probes of
+``resources/behaviour_probes.txt`` (message texts, and ``metadata: SENDER | SENT_AT`` lines for the
+sender and time features) at training, the digest of each output recorded beside the model, and
+recomputed before the model is scored (``models/provenance.py``): a probe whose output differs
+names the step that changed.
 
 The fitted steps (TF-IDF vocabularies, the linear text models, the boosters) are pickled with the
 model; their code is covered by the project version, and a new scikit-learn or LightGBM by the
@@ -23,7 +25,10 @@ import hashlib
 from collections.abc import Callable, Mapping
 from functools import cache
 
+import pandas as pd
+
 from features.resource_files import BEHAVIOUR_PROBES_FILE, resource_path
+from features.sms.metadata import MetadataFeatures
 from features.sms.normalise import normalise_text
 from features.sms.patterns import PatternFeatures
 from features.sms.templates import normalised_template
@@ -35,7 +40,10 @@ _DECIMALS = 6  # pattern features are counts and shares; rounding keeps a digest
 
 def _pattern_values(norm: str) -> str:
     """The pattern and script-cue features of one normalised text, in this checkout's column order."""
-    row = PatternFeatures().fit([norm]).transform([norm])[0]
+    return _rounded(PatternFeatures().fit([norm]).transform([norm])[0])
+
+
+def _rounded(row) -> str:
     return " ".join(f"{value:.{_DECIMALS}f}" for value in row)
 
 
@@ -46,23 +54,40 @@ STEPS: Mapping[str, Callable[[str], str]] = {
     "pattern features": _pattern_values,
 }
 """Step name (as a refusal names it) -> what it makes of a normalised text, as a string."""
+METADATA_PROBE = "metadata: "  # a probe line of a sender and a send time: "metadata: 95588 | 2026-12-02T03:15:00+08:00"
+METADATA_STEP = "sender and time features"
+
+
+def _metadata_values(probe: str) -> str:
+    """The sender and time features of a ``metadata:`` probe's sender and send time."""
+    sender, _, sent_at = probe.removeprefix(METADATA_PROBE).partition("|")
+    record = pd.DataFrame({"sender": [sender.strip()], "sent_at": [sent_at.strip()]})
+    return _rounded(MetadataFeatures().fit(record).transform(record)[0])
 
 
 def probe_texts() -> list[str]:
-    """The probes of this checkout's resource file, notes and blank lines skipped."""
+    """The probes of this checkout's resource file (texts and ``metadata:`` lines), notes and
+    blank lines skipped."""
     lines = resource_path(BEHAVIOUR_PROBES_FILE).read_text(encoding="utf-8").splitlines()
     return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
+def _digest(output: str) -> str:
+    return hashlib.sha256(output.encode("utf-8")).hexdigest()[:_DIGEST_CHARS]
+
+
 @cache
-def probe_digests(text: str) -> dict[str, str]:
-    """{step: digest of its output} for one probe text; computed once per process and text."""
-    norm = normalise_text(text)
-    return {step: hashlib.sha256(run(norm).encode("utf-8")).hexdigest()[:_DIGEST_CHARS] for step, run in STEPS.items()}
+def probe_digests(probe: str) -> dict[str, str]:
+    """{step: digest of its output} for one probe (a text, or a ``metadata:`` line); computed once
+    per process and probe."""
+    if probe.startswith(METADATA_PROBE):
+        return {METADATA_STEP: _digest(_metadata_values(probe))}
+    norm = normalise_text(probe)
+    return {step: _digest(run(norm)) for step, run in STEPS.items()}
 
 
 def behaviour_record() -> dict[str, dict[str, str]]:
-    """{probe text: {step: digest}} for every probe: what a model trained here records."""
+    """{probe: {step: digest}} for every probe: what a model trained here records."""
     return {text: probe_digests(text) for text in probe_texts()}
 
 
@@ -70,7 +95,7 @@ def changed_steps(recorded: Mapping[str, Mapping[str, str]]) -> dict[str, list[s
     """{step: the recorded probes whose output of that step differs here}, steps that changed only.
 
     Compares what was recorded (by the code that trained a model) with what this checkout makes of
-    the same probe texts; a step this checkout no longer has counts as changed, a step it added as
+    the same probes; a step this checkout no longer has counts as changed, a step it added as
     not recorded (nothing to compare)."""
     changed: dict[str, list[str]] = {}
     for text, then in recorded.items():

@@ -72,7 +72,7 @@ def test_a_model_trained_by_code_that_tokenised_differently_is_refused_naming_th
     probe = next(iter(recorded))
     recorded[probe] = {**recorded[probe], "tokenising": "0" * 16}
     with pytest.raises(IncompatibleModelError, match=r"bento:yunmao-sms:7 was trained by feature code that reads text "
-                                                     rf"differently from this checkout's: tokenising on 1 of {len(recorded)} probe texts"):
+                                                     rf"differently from this checkout's: tokenising on 1 of {len(recorded)} probes"):
         unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {"never": "unpickled"}, feature_resource_hashes(), recorded))
 
 

@@ -171,7 +171,7 @@ def normaliser_of_an_older_checkout(monkeypatch: pytest.MonkeyPatch) -> Iterator
 def test_serving_refuses_a_model_trained_by_another_normaliser_naming_the_step(
     sms_model_uri: str, normaliser_of_an_older_checkout: None
 ) -> None:
-    with pytest.raises(IncompatibleModelError, match=r"reads text differently from this checkout's: normalising on 1 of \d+ probe texts"):
+    with pytest.raises(IncompatibleModelError, match=r"reads text differently from this checkout's: normalising on 1 of \d+ probes"):
         resolve_model(sms_model_uri).load()
 
 

@@ -14,8 +14,8 @@ import pytest
 
 import features.sms.behaviour as behaviour
 from configs.paths import PROJECT_ROOT
-from features.sms import normalise
-from features.sms.behaviour import STEPS, behaviour_record, changed_steps, probe_digests, probe_texts
+from features.sms import metadata, normalise
+from features.sms.behaviour import METADATA_PROBE, METADATA_STEP, STEPS, behaviour_record, changed_steps, probe_digests, probe_texts
 from features.sms.normalise import normalise_text
 
 
@@ -27,10 +27,13 @@ def fresh_digests() -> Iterator[None]:
     probe_digests.cache_clear()
 
 
-def test_every_probe_records_every_step() -> None:
+def test_every_probe_records_every_step_of_its_kind() -> None:
     record = behaviour_record()
-    assert list(record) == probe_texts() and len(record) >= 20
-    assert all(list(steps) == list(STEPS) for steps in record.values())
+    assert list(record) == probe_texts()
+    texts = [probe for probe in record if not probe.startswith(METADATA_PROBE)]
+    assert len(texts) >= 20 and all(list(record[text]) == list(STEPS) for text in texts)
+    metadata = [probe for probe in record if probe.startswith(METADATA_PROBE)]
+    assert len(metadata) >= 5 and all(list(record[probe]) == [METADATA_STEP] for probe in metadata)
 
 
 def test_another_process_with_another_hash_seed_records_the_same() -> None:
@@ -56,6 +59,15 @@ def test_the_probes_reach_each_normalising_rule(rule: str) -> None:
     assert any(reached(text, normalise_text(text)) for text in probe_texts())
 
 
+def test_the_metadata_probes_reach_every_sender_kind_and_day_night_and_unreadable_times() -> None:
+    senders, times = zip(*(probe.removeprefix(METADATA_PROBE).partition("|")[::2]
+                           for probe in probe_texts() if probe.startswith(METADATA_PROBE)), strict=True)
+    assert {metadata.sender_kind(sender.strip()) for sender in senders} == set(metadata.SENDER_KINDS)
+    hours = [metadata.hour_of_day(sent_at.strip()) for sent_at in times]
+    assert any(h in metadata._NIGHT_HOURS for h in hours) and any(h == h and h not in metadata._NIGHT_HOURS for h in hours)
+    assert any(h != h for h in hours)  # NaN: absent or unreadable
+
+
 def test_an_unchanged_checkout_changes_no_step() -> None:
     assert changed_steps(behaviour_record()) == {}
 
@@ -76,7 +88,19 @@ def test_a_tokeniser_change_is_named_as_tokenising_alone(fresh_digests: None, mo
     probe_digests.cache_clear()
     monkeypatch.setattr(behaviour, "tokenise", lambda norm: list(norm))  # characters, not words
     changed = changed_steps(recorded)
-    assert list(changed) == ["tokenising"] and changed["tokenising"] == list(recorded)
+    texts = [probe for probe in recorded if not probe.startswith(METADATA_PROBE)]
+    assert list(changed) == ["tokenising"] and changed["tokenising"] == texts
+
+
+def test_a_new_virtual_operator_range_is_named_as_the_sender_features_on_those_probes_only(
+    fresh_digests: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorded = behaviour_record()
+    probe_digests.cache_clear()
+    monkeypatch.setattr(metadata, "_VIRTUAL_PREFIXES", tuple(p for p in metadata._VIRTUAL_PREFIXES if p != "170"))
+    changed = changed_steps(recorded)
+    ranges_170 = [probe for probe in recorded if probe.startswith(f"{METADATA_PROBE}170")]
+    assert ranges_170 and changed == {METADATA_STEP: ranges_170}
 
 
 def test_a_step_this_checkout_no_longer_has_counts_as_changed() -> None:
