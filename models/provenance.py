@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from features.resource_files import feature_resource_hashes, scoring_resource_hashes
-from features.sms.behaviour import behaviour_record, changed_steps
+from features.sms.behaviour import behaviour_record, changed_steps, is_record
 
 YUNMAO_VERSION = "0.1.0"
 VERSION_KEY = "yunmao_version"
@@ -111,18 +111,24 @@ def check_feature_resources(model: str, trained_with: Mapping[str, str] | None) 
         )
 
 
-def check_feature_behaviour(model: str, recorded: Mapping[str, Mapping[str, str]] | None) -> None:
+def check_feature_behaviour(model: str, recorded: object) -> None:
     """Raise unless this checkout's SMS feature code makes of every probe ``model`` recorded
     ({probe: {step: digest}}, ``features/sms/behaviour.py``) what the code that trained it made.
 
     Raises:
-        IncompatibleModelError: names the model, each step whose output changed with how many
-            probes it changed on and the first of them, and what to do.
+        IncompatibleModelError: no record, or one not of that form (a hand-edited MLmodel); else
+            names the model, each step whose output changed with how many probes it changed on
+            and the first of them, and what to do.
     """
     if recorded is None:
         raise IncompatibleModelError(
             f"{model} does not record what its feature code made of text (registered before yunmao recorded it), "
             "so its features here may not be the ones it learned: retrain it with this checkout"
+        )
+    if not is_record(recorded):
+        raise IncompatibleModelError(
+            f"{model} records what its feature code made of text in a form this yunmao cannot read "
+            f"({BEHAVIOUR_KEY} must map each probe to {{step: digest}}): retrain it with this checkout"
         )
     changed = changed_steps(recorded)
     if changed:

@@ -34,7 +34,7 @@ from features.sms.patterns import PatternFeatures
 from features.sms.templates import normalised_template
 from features.sms.tokenise import tokenise
 
-_DIGEST_CHARS = 16  # 64 bits of sha256 per step and probe: collisions are not a concern at 30 probes
+_DIGEST_CHARS = 16  # 64 bits of sha256 per step and probe: collisions are no concern at a few dozen probes
 _DECIMALS = 6  # pattern features are counts and shares; rounding keeps a digest independent of float printing
 
 
@@ -65,7 +65,7 @@ def _metadata_values(probe: str) -> str:
     return _rounded(MetadataFeatures().fit(record).transform(record)[0])
 
 
-def probe_texts() -> list[str]:
+def probe_lines() -> list[str]:
     """The probes of this checkout's resource file (texts and ``metadata:`` lines), notes and
     blank lines skipped."""
     lines = resource_path(BEHAVIOUR_PROBES_FILE).read_text(encoding="utf-8").splitlines()
@@ -88,7 +88,7 @@ def probe_digests(probe: str) -> dict[str, str]:
 
 def behaviour_record() -> dict[str, dict[str, str]]:
     """{probe: {step: digest}} for every probe: what a model trained here records."""
-    return {text: probe_digests(text) for text in probe_texts()}
+    return {probe: probe_digests(probe) for probe in probe_lines()}
 
 
 def changed_steps(recorded: Mapping[str, Mapping[str, str]]) -> dict[str, list[str]]:
@@ -98,9 +98,19 @@ def changed_steps(recorded: Mapping[str, Mapping[str, str]]) -> dict[str, list[s
     the same probes; a step this checkout no longer has counts as changed, a step it added as
     not recorded (nothing to compare)."""
     changed: dict[str, list[str]] = {}
-    for text, then in recorded.items():
-        now = probe_digests(text)
+    for probe, then in recorded.items():
+        now = probe_digests(probe)
         for step, digest in then.items():
             if now.get(step) != digest:
-                changed.setdefault(step, []).append(text)
+                changed.setdefault(step, []).append(probe)
     return changed
+
+
+def is_record(recorded: object) -> bool:
+    """True when ``recorded`` has the form :func:`behaviour_record` gives ({probe: {step: digest}},
+    all strings): what a model's metadata must hold before it is compared."""
+    return isinstance(recorded, Mapping) and all(
+        isinstance(probe, str) and isinstance(steps, Mapping)
+        and all(isinstance(step, str) and isinstance(digest, str) for step, digest in steps.items())
+        for probe, steps in recorded.items()
+    )

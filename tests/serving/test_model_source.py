@@ -89,6 +89,16 @@ def test_the_supervisors_check_runs_no_feature_code_and_loading_checks_it(tmp_pa
         unpickle_packed(stored)
 
 
+@pytest.mark.parametrize("recorded", [["a list"], {"probe": "not a mapping"}, {"probe": {"normalising": 7}}],
+                         ids=["list", "probe-not-mapping", "digest-not-string"])
+def test_a_malformed_behaviour_record_is_refused_in_one_clear_error(tmp_path: Path, recorded: object) -> None:
+    """A hand-edited MLmodel or Bento metadata: refused as unreadable, not a crash deep in the comparison."""
+    stored = packed(tmp_path, YUNMAO_VERSION, {"never": "unpickled"}, feature_resource_hashes())
+    stored.info.metadata[BEHAVIOUR_KEY] = recorded
+    with pytest.raises(IncompatibleModelError, match="in a form this yunmao cannot read"):
+        unpickle_packed(stored)
+
+
 def test_a_model_without_the_recorded_feature_behaviour_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IncompatibleModelError, match="does not record what its feature code made of text"):
         unpickle_packed(packed(tmp_path, YUNMAO_VERSION, {}, feature_resource_hashes()))

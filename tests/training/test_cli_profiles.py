@@ -90,6 +90,7 @@ BAD_DENS_FILES = [
     (None, "no such dens file"),
     ("not json", "not a dens.json written by yunmao dens"),
     ('{"dens": [{"id": "den-1"}]}', "not a dens.json written by yunmao dens"),
+    ('{"partition": 1.0, "dens": [{"id": "den-1", "members": ["x1"]}]}', "partition is a float, not an object"),
     ('{"dens": [{"id": "den-1", "members": ["x1"]}, {"id": "den-2", "members": ["x1"]}]}', "x1 is a member of both"),
 ]
 

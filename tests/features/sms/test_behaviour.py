@@ -15,7 +15,7 @@ import pytest
 import features.sms.behaviour as behaviour
 from configs.paths import PROJECT_ROOT
 from features.sms import metadata, normalise
-from features.sms.behaviour import METADATA_PROBE, METADATA_STEP, STEPS, behaviour_record, changed_steps, probe_digests, probe_texts
+from features.sms.behaviour import METADATA_PROBE, METADATA_STEP, STEPS, behaviour_record, changed_steps, probe_digests, probe_lines
 from features.sms.normalise import normalise_text
 
 
@@ -29,7 +29,7 @@ def fresh_digests() -> Iterator[None]:
 
 def test_every_probe_records_every_step_of_its_kind() -> None:
     record = behaviour_record()
-    assert list(record) == probe_texts()
+    assert list(record) == probe_lines()
     texts = [probe for probe in record if not probe.startswith(METADATA_PROBE)]
     assert len(texts) >= 20 and all(list(record[text]) == list(STEPS) for text in texts)
     metadata = [probe for probe in record if probe.startswith(METADATA_PROBE)]
@@ -56,12 +56,12 @@ def test_the_probes_reach_each_normalising_rule(rule: str) -> None:
         "separators inside words": lambda raw, norm: "安 全" in raw and "安全" in norm,
         "full-width": lambda raw, norm: "ｗ" in raw,
     }.get(rule, lambda raw, norm: rule in norm.split())
-    assert any(reached(text, normalise_text(text)) for text in probe_texts())
+    assert any(reached(text, normalise_text(text)) for text in probe_lines())
 
 
 def test_the_metadata_probes_reach_every_sender_kind_and_day_night_and_unreadable_times() -> None:
     senders, times = zip(*(probe.removeprefix(METADATA_PROBE).partition("|")[::2]
-                           for probe in probe_texts() if probe.startswith(METADATA_PROBE)), strict=True)
+                           for probe in probe_lines() if probe.startswith(METADATA_PROBE)), strict=True)
     assert {metadata.sender_kind(sender.strip()) for sender in senders} == set(metadata.SENDER_KINDS)
     hours = [metadata.hour_of_day(sent_at.strip()) for sent_at in times]
     assert any(h in metadata._NIGHT_HOURS for h in hours) and any(h == h and h not in metadata._NIGHT_HOURS for h in hours)
