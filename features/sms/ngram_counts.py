@@ -11,13 +11,16 @@ from one message into the next), so the TF-IDF built from them equals sklearn's 
 (``tests/features/sms/test_tfidf.py``).
 
 For one message the NumPy calls cost more than the strings they replace, so
-:func:`features.sms.tfidf.tfidf_transform` counts a lone message the analyzer's way.
+:func:`features.sms.tfidf.tfidf_transform` counts a lone message with :func:`string_ngrams`:
+the analyzer's n-gram strings, built by ``map`` over shifted copies of the text instead of the
+analyzer's Python loop of slices.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import repeat
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain, repeat
+from operator import add
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -35,14 +38,55 @@ CsrParts = tuple[np.ndarray, np.ndarray, np.ndarray]  # counts, column indices, 
 def array_counter(vectoriser: TfidfVectorizer) -> NgramCounter | None:
     """The counter that counts exactly what this fitted vectoriser's analyzer does, or None where
     none does (preprocessing, stop words, another tokenizer, n-grams too long for one key)."""
-    plain = (not vectoriser.lowercase and vectoriser.strip_accents is None and vectoriser.preprocessor is None
-             and vectoriser.input == "content" and vectoriser.stop_words is None)
+    kind = _plain_kind(vectoriser)
     counter: NgramCounter | None = None
-    if plain and vectoriser.analyzer == "char":
+    if kind == "char":
         counter = CharGramCounter(vectoriser)
-    elif plain and vectoriser.analyzer == "word" and vectoriser.tokenizer is str.split:
+    elif kind == "word":
         counter = WordGramCounter(vectoriser)
     return counter if counter is not None and counter.fits_keys else None
+
+
+def string_ngrams(vectoriser: TfidfVectorizer) -> Callable[[str], Iterable[str]] | None:
+    """The fitted vectoriser's analyzer — the same n-gram strings, as many times, for one text —
+    for the vectorisers :func:`array_counter` reads (any n-gram length), else None.
+
+    sklearn's analyzer slices every n-gram in a Python loop behind three wrapper calls; here the
+    n-grams of length n are those of length n − 1 joined to the unit that follows each, one
+    ``map`` per length: characters after the analyzer's whitespace folding, ``str.split`` tokens
+    joined by one space as the analyzer joins them."""
+    kind = _plain_kind(vectoriser)
+    if kind is None:
+        return None
+    min_n, max_n = vectoriser.ngram_range
+    if kind == "char":
+        fold = vectoriser._white_spaces.sub
+        return lambda text: _joined_ngrams(fold(" ", text), min_n, max_n, "")
+    return lambda text: _joined_ngrams(text.split(), min_n, max_n, " ")
+
+
+def _joined_ngrams(units: Sequence[str], min_n: int, max_n: int, separator: str) -> Iterable[str]:
+    """Every run of ``min_n`` to ``max_n`` consecutive units, joined by ``separator``, shorter first."""
+    levels: list[Iterable[str]] = [units] if min_n == 1 else []
+    grams: Iterable[str] = units
+    for n in range(2, max_n + 1):
+        joined = map(add, grams, repeat(separator)) if separator else grams
+        grams = list(map(add, joined, units[n - 1 :]))
+        if n >= min_n:
+            levels.append(grams)
+    return chain.from_iterable(levels)
+
+
+def _plain_kind(vectoriser: TfidfVectorizer) -> str | None:
+    """"char" or "word" for a vectoriser whose analyzer only folds whitespace (characters) or
+    splits on it (``str.split`` words) before making n-grams; None for any other."""
+    plain = (not vectoriser.lowercase and vectoriser.strip_accents is None and vectoriser.preprocessor is None
+             and vectoriser.input == "content" and vectoriser.stop_words is None)
+    if plain and vectoriser.analyzer == "char":
+        return "char"
+    if plain and vectoriser.analyzer == "word" and vectoriser.tokenizer is str.split:
+        return "word"
+    return None
 
 
 class NgramCounter:

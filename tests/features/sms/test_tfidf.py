@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from features.sms.ngram_counts import CharGramCounter, array_counter
+from features.sms.ngram_counts import CharGramCounter, array_counter, string_ngrams
 from features.sms.preprocess import RecordPreprocessor
 from features.sms.tfidf import tfidf_transform
 from training.data.demo_sms import generate_demo_sms
@@ -54,6 +54,25 @@ def test_equals_sklearn_transform(frame, options, column):
         _assert_same(tfidf_transform(vectoriser, [one]), vectoriser.transform([one]))
     for pair in zip(EDGE_TEXTS, EDGE_TEXTS[1:], strict=False):  # two already take the arrays' path
         _assert_same(tfidf_transform(vectoriser, list(pair)), vectoriser.transform(list(pair)))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"analyzer": "char", "ngram_range": (1, 3)}, {"analyzer": "char", "ngram_range": (2, 5)},
+     {"tokenizer": str.split, "token_pattern": None, "ngram_range": (1, 2)},
+     {"tokenizer": str.split, "token_pattern": None, "ngram_range": (2, 3)}],
+)
+def test_string_ngrams_are_the_analyzers_ngrams(frame, options):
+    """The one-message analyzer gives sklearn's n-grams, each as often (order aside)."""
+    vectoriser = TfidfVectorizer(lowercase=False, **options).fit(list(frame["norm"][:50]) + ["a b"])
+    analyse, reference = string_ngrams(vectoriser), vectoriser.build_analyzer()
+    for text in [*EDGE_TEXTS, "a b  c\td", *frame["norm"][:50], *frame["tokens"][:50]]:
+        assert sorted(analyse(text)) == sorted(reference(text)), text
+
+
+def test_no_string_ngrams_where_the_analyzer_does_more():
+    assert string_ngrams(TfidfVectorizer(analyzer="char", lowercase=True).fit(["Ab"])) is None
+    assert string_ngrams(TfidfVectorizer(analyzer="word", lowercase=False).fit(["ab cd"])) is None
 
 
 def test_character_counts_never_cross_from_one_message_into_the_next():
