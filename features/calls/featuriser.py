@@ -15,9 +15,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from configs.call import CallConfig
+from features.fitted import require_fitted
 from features.graph.reasons import DEN_ID
 
 # Ids and labels: a den id is text, but a profile table where no number is in a den holds it as an
@@ -54,7 +54,7 @@ class CallFeaturiser(TransformerMixin, BaseEstimator):
         from the store), read without a frame, since building one and converting it column by
         column cost ~20 ms for one call, all of a call decision's time. Both give the same
         values (``pd.to_numeric(errors="coerce")`` per value)."""
-        check_is_fitted(self, "columns_")
+        require_fitted(self, "columns_")
         if not isinstance(X, pd.DataFrame):
             columns = list(self.columns_)
             rows = [[_as_number(record.get(column)) for column in columns] for record in X]
@@ -64,11 +64,11 @@ class CallFeaturiser(TransformerMixin, BaseEstimator):
 
     def missing_columns(self, X: pd.DataFrame) -> list[str]:
         """Columns the model was trained on that ``X`` lacks (scored as unknown)."""
-        check_is_fitted(self, "columns_")
+        require_fitted(self, "columns_")
         return [c for c in self.columns_ if c not in X.columns]
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        check_is_fitted(self, "columns_")
+        require_fitted(self, "columns_")
         return self.columns_.copy()
 
 

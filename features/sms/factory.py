@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from configs.sms import FeatureConfig
+from features.fitted import require_fitted
 from features.sms.metadata import MetadataFeatures
 from features.sms.patterns import PatternFeatures, cue_rows
 from features.sms.preprocess import NormalisedSms, RecordPreprocessor, Records, prepare_records
@@ -59,14 +59,14 @@ class SmsFeaturiser(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None)
     def transform(self, records: Records | NormalisedSms) -> sp.csr_matrix:
         """Features of a frame, a list of record dicts, or messages the caller already
         normalised (serving: its decision cache and template lookup read the same text)."""
-        check_is_fitted(self, "preprocess_")
+        require_fitted(self, "preprocess_")
         prepared = prepare_records(records)
         cues = cue_rows(prepared.norm)  # once per message: read by the text model's input and the pattern features
         blocks, n_text = self.text.transform_blocks(prepared, cues=cues)
         return self._assemble(blocks, n_text, self.patterns.transform(prepared.norm, cues), self.metadata.transform(prepared))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        check_is_fitted(self, "preprocess_")
+        require_fitted(self, "preprocess_")
         parts = (self.text, self.patterns, self.metadata)
         return np.concatenate([part.get_feature_names_out() for part in parts])
 

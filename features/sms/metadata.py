@@ -13,7 +13,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+
+from features.fitted import require_fitted
 
 SENDER_KINDS = {
     "service_code": "发送方: 106等服务号码",
@@ -70,7 +71,7 @@ class MetadataFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         return self
 
     def transform(self, records: pd.DataFrame) -> np.ndarray:
-        check_is_fitted(self, "names_")
+        require_fitted(self, "names_")
         kinds = list(SENDER_KINDS)
         senders = records["sender"] if "sender" in records else [None] * len(records)
         times = records["sent_at"] if "sent_at" in records else [None] * len(records)
@@ -83,5 +84,5 @@ class MetadataFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=No
         return out
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        check_is_fitted(self, "names_")
+        require_fitted(self, "names_")
         return self.names_

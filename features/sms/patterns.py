@@ -16,8 +16,8 @@ from functools import cache
 import numpy as np
 import yaml
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
+from features.fitted import require_fitted
 from features.resource_files import PATTERNS_FILE, resource_path
 from features.sms import normalise
 
@@ -352,14 +352,14 @@ class PatternFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=Non
         """The fitted columns (``names_``), in their order: a model fitted before a feature was
         added gets exactly the columns it was trained on. ``cues``: the texts' :func:`cue_rows`,
         when the caller has them already."""
-        check_is_fitted(self, "names_")
+        require_fitted(self, "names_")
         current = [_FORMER_NAMES.get(name, name) for name in self.names_]
         cues = cue_rows(texts) if cues is None else cues
         rows = [self._row(text, cue_values.tolist()) for text, cue_values in zip(texts, cues, strict=True)]
         return np.array([[row[name] for name in current] for row in rows], dtype=np.float32).reshape(-1, len(current))
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        check_is_fitted(self, "names_")
+        require_fitted(self, "names_")
         return self.names_
 
     @staticmethod

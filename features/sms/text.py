@@ -32,8 +32,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.utils.validation import check_is_fitted
 
+from features.fitted import require_fitted
 from features.labels import shipped_taxonomy
 from features.reasons import CHAR_GRAM_PREFIX, WORD_GRAM_PREFIX
 from features.sms.patterns import cue_matrix, reminder_zeroed_cue_matrix
@@ -160,7 +160,7 @@ class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         starting at column ``offset``, and its column count. No hstack or fancy column selection
         of the full n-gram space, no sklearn re-validation. ``cues``: the messages' script cues
         (``features.sms.patterns.cue_rows``), when the caller computed them for the pattern features."""
-        check_is_fitted(self, "linear_")
+        require_fitted(self, "linear_")
         chars = tfidf_transform(self.char_, list(frame["norm"]))
         words = tfidf_transform(self.word_, list(frame["tokens"]))
         binary_margins, *margins = self._linear_stack().margins(chars, self._weighted_cues(frame["norm"], cues))
@@ -201,7 +201,7 @@ class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         return state
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        check_is_fitted(self, "linear_")
+        require_fitted(self, "linear_")
         chars = [f"{CHAR_GRAM_PREFIX}{gram}" for gram in self.char_.get_feature_names_out()]
         words = [f"{WORD_GRAM_PREFIX}{gram}" for gram in self.word_.get_feature_names_out()]
         selected = [chars[i] for i in self.char_columns_] + [words[i] for i in self.word_columns_]
