@@ -29,7 +29,7 @@ from jieba_next import jieba_next_rust
 
 from configs.paths import jieba_cache_dir
 from features.resource_files import FRAUD_WORDS_FILE, resource_path
-from features.sms.hmm import hmm_cut
+from features.sms.hmm import hmm_words
 
 USER_DICT = resource_path(FRAUD_WORDS_FILE)
 # jieba's own block and skip patterns (``Tokenizer.cut``): the Chinese, ASCII-alphanumeric runs it
@@ -96,7 +96,7 @@ class RoutedTokenizer(jieba.Tokenizer):
         """jieba's ``__cut_DAG`` (HMM on) on one block, step for step, appending to ``found``: the
         trie's words, and each run of single characters between them as jieba treats it — one
         character as it is; a longer run that is no dictionary word through the HMM of
-        ``features.sms.hmm`` (where jieba calls ``finalseg.cut``); one that is (but was routed
+        ``features.sms.hmm`` (where jieba calls ``finalseg.cut``; recent runs' words remembered); one that is (but was routed
         character by character) as its characters."""
         ends = self._prefix.get_dag_and_calc(block)
         start = run_start = 0
@@ -113,7 +113,7 @@ class RoutedTokenizer(jieba.Tokenizer):
         if len(run) == 1:
             found.append(run)
         elif len(run) > 1:
-            found.extend(hmm_cut(run) if not self.FREQ.get(run) else run)
+            found.extend(hmm_words(run) if not self.FREQ.get(run) else run)
 
 
 _tokenizer: RoutedTokenizer | None = None

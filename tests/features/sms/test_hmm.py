@@ -7,7 +7,7 @@ import re
 import pytest
 from jieba import finalseg
 
-from features.sms.hmm import hmm_cut
+from features.sms.hmm import hmm_cut, hmm_words
 from features.sms.normalise import normalise_text
 from features.sms.tokenise import RoutedTokenizer, get_tokenizer
 from tests.conftest import shared_data
@@ -38,3 +38,12 @@ def test_hmm_cut_equals_finalseg_on_real_chinese_runs(parts: tuple[str, str]) ->
 def test_the_tokenizer_cuts_with_its_own_hmm_step() -> None:
     """The override is what jieba's ``cut`` calls (its private hook is name-mangled)."""
     assert get_tokenizer()._Tokenizer__cut_DAG.__func__ is RoutedTokenizer._Tokenizer__cut_DAG
+
+
+def test_remembered_words_are_the_hmms_and_a_repeated_run_is_not_searched_again() -> None:
+    hmm_words.cache_clear()
+    for text in TRICKY_RUNS:
+        assert list(hmm_words(text)) == list(hmm_cut(text))
+    searched = hmm_words.cache_info().misses
+    assert [list(hmm_words(text)) for text in TRICKY_RUNS] == [list(hmm_cut(text)) for text in TRICKY_RUNS]
+    assert hmm_words.cache_info().misses == searched
