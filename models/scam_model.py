@@ -21,7 +21,7 @@ from configs.call import ProfileConfig
 from features.reasons import top_reasons
 from features.sms.preprocess import normalise_records
 from features.sms.reasons import quote_cue_reasons
-from models.csr import as_csr, csr_columns
+from models.csr import ColumnReader, as_csr
 from models.ensemble import BoosterBag, predict
 from models.merge import mean_member_proba
 from models.template_memory import TemplateMemory
@@ -106,9 +106,10 @@ class MulticlassHead:
         if self.stacked_members > 1:
             (stacked,) = self.boosters
             return mean_member_proba(predict(stacked, features, raw_score=True), self.stacked_members)
-        return np.mean(
-            [np.asarray(predict(b, features)) for b in self.boosters], axis=0
-        ).reshape(features.shape[0], len(self.classes))
+        members = [np.asarray(predict(b, features)) for b in self.boosters]
+        # A lone member's probabilities are the mean (x / 1 is x): no NumPy reduction per message.
+        proba = members[0] if len(members) == 1 else np.mean(members, axis=0)
+        return proba.reshape(features.shape[0], len(self.classes))
 
     def predict(self, features) -> tuple[list[str], np.ndarray]:
         """The most probable class of each row and its probability."""
@@ -236,7 +237,8 @@ class ScamModel:
         names = getattr(self, "feature_names", None) or []
         positions = {name: i for i, name in enumerate(names)}
         watched = [name for name in getattr(self, "reference", {}) if name != REFERENCE_SCORE and name in positions]
-        object.__setattr__(self, "_watched", (watched, np.array([positions[name] for name in watched], dtype=np.intp)))
+        reader = ColumnReader(np.array([positions[name] for name in watched], dtype=np.intp), len(names))
+        object.__setattr__(self, "_watched", (watched, reader))
         lead = getattr(self, "lead_reasons", frozenset())
         minimums = getattr(self, "lead_minimums", {})
         # Per column, the value it must reach to lead: -inf for a lead without a minimum (any stored
@@ -252,10 +254,10 @@ class ScamModel:
 
     def watched_values(self, features) -> np.ndarray:
         """Rows × watched features of ``features`` (dense; empty columns when nothing is watched)."""
-        positions = self._watched[1]
+        reader = self._watched[1]
         if not sp.issparse(features):
-            return np.asarray(features[:, positions], dtype=float)
-        return csr_columns(features, positions)
+            return np.asarray(features[:, reader.columns], dtype=float)
+        return reader(features)
 
     def features(self, records: pd.DataFrame):
         """The model inputs for ``records``; the same transform training used."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
-from models.csr import csr_column, csr_columns
+from models.csr import ColumnReader, csr_column, csr_columns
 from models.ensemble import base_margin
 
 
@@ -44,3 +45,15 @@ def test_one_csr_column_equals_the_columns_reader() -> None:
             got = csr_column(source, column)
             assert got.dtype == np.float32
             np.testing.assert_array_equal(got, csr_columns(source, [column])[:, 0])
+
+
+def test_a_column_reader_reads_what_csr_columns_reads_and_refuses_another_width() -> None:
+    rng = np.random.default_rng(2)
+    dense = rng.random((6, 30)).astype(np.float32)
+    dense[dense < 0.5] = 0.0
+    matrix = sp.csr_matrix(dense)
+    reader = ColumnReader(np.array([29, 0, 7, 13]), 30)
+    for source in (matrix, matrix[2], matrix[:0], sp.csr_matrix((1, 30), dtype=np.float32)):
+        np.testing.assert_array_equal(reader(source), source[:, [29, 0, 7, 13]].toarray())
+    with pytest.raises(ValueError, match="30 columns got a matrix of 31"):
+        reader(sp.csr_matrix((1, 31), dtype=np.float32))
