@@ -72,7 +72,8 @@ class Block:
 def add_http_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only-http", action="store_true",
                         help="only the HTTP comparison: this tree, --before TREE and mlflow, interleaved (benchmarks/http_bench.py)")
-    parser.add_argument("--rounds", type=int, default=8, help="--only-http: rounds of interleaved blocks")
+    parser.add_argument("--rounds", type=int, default=8,
+                        help="--only-http, and --only-in-process with --before: rounds of interleaved blocks")
     parser.add_argument("--block-seconds", type=float, default=3.0, help="--only-http: seconds per server per scenario per round")
 
 

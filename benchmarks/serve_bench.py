@@ -674,7 +674,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000, help="real mudou messages to send (half spam)")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--only-overload", action="store_true", help="run only the overload section")
-    parser.add_argument("--only-in-process", action="store_true", help="run only the in-process rows (a py-spy target)")
+    parser.add_argument("--only-in-process", action="store_true",
+                        help="run only the in-process rows (a py-spy target); with --before, both trees in interleaved rounds")
     parser.add_argument("--before", type=Path, metavar="TREE",
                         help="also measure the code in TREE (a checkout of the base commit) in the same run")
     parser.add_argument("--label", default="this tree", help=argparse.SUPPRESS)
@@ -704,6 +705,11 @@ def main() -> None:
             f"{args.rounds} rounds × {args.block_seconds:g} s blocks per server and scenario, interleaved; loopback. "
             f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
         ))
+        return
+    if args.only_in_process and args.before:
+        from in_process_ab import run_ab
+
+        print(run_ab(args.before, args.model, args.messages, args.rounds))
         return
     if args.only_in_process:
         rows = in_process_rows(args.model, records, args.seconds, args.label)
