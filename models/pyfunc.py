@@ -16,6 +16,7 @@ import pandas as pd
 from packaging.requirements import Requirement
 
 from models.legacy_layout import alias_moved_modules
+from models.probe_outputs import check_probe_outputs, probe_outputs
 from models.provenance import check_provenance, provenance
 from models.scam_model import ScamModel
 
@@ -38,17 +39,25 @@ class ScamModelPyfunc(mlflow.pyfunc.PythonModel):
         artifact lies in ``artifacts/`` of the model's folder, where ``log_scam_model`` put it."""
         artifact = Path(context.artifacts[ARTIFACT_KEY])
         model_dir = artifact.parent.parent
-        check_provenance(f"the pyfunc model at {model_dir}", mlflow.models.Model.load(str(model_dir)).metadata or {})
-        self.model: ScamModel = load_pickled_model(artifact)
+        source = f"the pyfunc model at {model_dir}"
+        check_provenance(source, mlflow.models.Model.load(str(model_dir)).metadata or {})
+        self.model: ScamModel = load_pickled_model(artifact, source)
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         return decisions_frame(self.model, model_input)
 
 
-def load_pickled_model(path: str | Path) -> ScamModel:
-    """Unpickle a ScamModel artifact, including ones pickled by an older module layout."""
+def load_pickled_model(path: str | Path, source: str | None = None) -> ScamModel:
+    """Unpickle a ScamModel artifact, including ones pickled by an older module layout, and check
+    that this checkout's code reproduces its outputs on the probes (``models/probe_outputs.py``).
+
+    Raises:
+        IncompatibleModelError: it does not; the message names ``source`` (default: the path).
+    """
     alias_moved_modules()
-    return joblib.load(path)
+    model = joblib.load(path)
+    check_probe_outputs(model, source or str(path))
+    return model
 
 
 def decisions_frame(model: ScamModel, records: pd.DataFrame, explain: bool = True) -> pd.DataFrame:
@@ -77,9 +86,13 @@ def log_scam_model(model: ScamModel, input_example: pd.DataFrame, registered_nam
     for loaders that are not yunmao's. Not also the pyfunc's ``model_config``: both read the whole
     MLmodel file anyway, and a ``model_config`` given at load (or ``$MLFLOW_PYFUNC_INFERENCE_CONFIG``)
     overrides the keys of that one.
+    An SMS model's outputs on the probes are recorded on it first, so every load can reproduce them
+    (``models/probe_outputs.py``).
     Returns MLflow's ModelInfo (``registered_model_version`` is the new version).
     """
     artifact = workdir / "scam_model.joblib"
+    if model.kind == "sms":
+        model.probe_outputs = probe_outputs(model)
     joblib.dump(model, artifact)
     output_example = decisions_frame(model, input_example)
     return mlflow.pyfunc.log_model(

@@ -147,4 +147,4 @@ def load_scam_model(uri: str) -> ScamModel:
     name, version = resolve_model_version(uri)
     mlmodel = check_scorable_here(name, version)
     with downloaded_scam_model(name, version, mlmodel) as artifact:
-        return load_pickled_model(artifact)
+        return load_pickled_model(artifact, f"models:/{name}/{version}")

@@ -24,6 +24,7 @@ from features.sms.reasons import quote_cue_reasons
 from models.csr import ColumnReader, as_csr
 from models.ensemble import BoosterBag, predict
 from models.merge import mean_member_proba
+from models.probe_outputs import ProbeOutputs
 from models.template_memory import TemplateMemory
 
 if TYPE_CHECKING:
@@ -212,6 +213,9 @@ class ScamModel:
     # messages, which update the score of a message whose template training saw
     # (models/template_memory.py). None: scores are the model's alone, as before it existed.
     template_memory: TemplateMemory | None = None
+    # SMS models logged since session 26: their feature rows and scores on the probes when logged,
+    # reproduced at every load (models/probe_outputs.py). None: not recorded, nothing to reproduce.
+    probe_outputs: ProbeOutputs | None = None
 
     def __setattr__(self, name: str, value: object) -> None:
         """Assigning ``reference``, ``feature_names`` or ``lead_reasons`` (training sets the

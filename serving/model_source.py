@@ -106,4 +106,4 @@ def unpickle_packed(stored: Model) -> ScamModel:
     from models.pyfunc import load_pickled_model
 
     check_packed(stored)
-    return load_pickled_model(stored.path_of(SCAM_MODEL_FILE))
+    return load_pickled_model(stored.path_of(SCAM_MODEL_FILE), f"{BENTO_SCHEME}{stored.tag}")

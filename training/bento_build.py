@@ -143,7 +143,7 @@ def pack_registry_model(uri: str, kind: str) -> str:
             )
         return str(tag)
     with downloaded_scam_model(name, version, mlmodel) as artifact:
-        model_kind = load_pickled_model(artifact).kind
+        model_kind = load_pickled_model(artifact, f"models:/{name}/{version}").kind
         if model_kind != kind:
             raise ValueError(f"{uri} is a {model_kind!r} model, not {kind!r} (--{kind}-model)")
         metadata = {REGISTRY_NAME_KEY: name, REGISTRY_VERSION_KEY: version, SOURCE_KEY: source, KIND_KEY: kind,

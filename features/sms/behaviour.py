@@ -14,9 +14,11 @@ recomputed before the model is scored (``models/provenance.py``): a probe whose 
 names the step that changed.
 
 The fitted steps (TF-IDF vocabularies, the linear text models, the boosters) are pickled with the
-model; their code is covered by the project version, and a new scikit-learn or LightGBM by the
-model's logged requirements. The probes cover the rules they exercise, not every text: a rule
-changed without a probe that reaches it is not seen, so every rule deserves a probe.
+model; what the model as a whole makes of these probes (its feature rows and scores) is pickled
+with it too and reproduced at every load (``models/probe_outputs.py``), which covers the fitted
+steps' code; a new scikit-learn or LightGBM is covered by the model's logged requirements. The
+probes cover the rules they exercise, not every text: a rule changed without a probe that reaches
+it is not seen, so every rule deserves a probe.
 """
 
 from __future__ import annotations
@@ -70,6 +72,20 @@ def probe_lines() -> list[str]:
     blank lines skipped."""
     lines = resource_path(BEHAVIOUR_PROBES_FILE).read_text(encoding="utf-8").splitlines()
     return [line for line in lines if line.strip() and not line.startswith("#")]
+
+
+def probe_records() -> list[dict[str, str | None]]:
+    """The probes as SMS records, for running a whole fitted model on them
+    (``models/probe_outputs.py``): a text probe is a message without sender or time, a
+    ``metadata:`` probe a message without text from that sender at that time."""
+    records: list[dict[str, str | None]] = []
+    for probe in probe_lines():
+        if probe.startswith(METADATA_PROBE):
+            sender, _, sent_at = probe.removeprefix(METADATA_PROBE).partition("|")
+            records.append({"text": "", "sender": sender.strip(), "sent_at": sent_at.strip()})
+        else:
+            records.append({"text": probe, "sender": None, "sent_at": None})
+    return records
 
 
 def _digest(output: str) -> str:
