@@ -143,6 +143,8 @@ def render(rounds: list[Round], meta: str) -> str:
 def run_ab(before: Path, model: str, messages: int, rounds: int) -> str:
     """The interleaved comparison of ``before`` with the tree this file is in, rendered."""
     this_tree = Path(__file__).resolve().parents[1]
+    if not (before / "models" / "scam_model.py").is_file():
+        raise SystemExit(f"in_process_ab: --before {before} is not a yunmao checkout (no models/scam_model.py there)")
     load = os.getloadavg()[0]
     measured = interleaved_rounds(before.resolve(), this_tree, model, messages, rounds)
     return render(measured, (

@@ -60,10 +60,16 @@ METADATA_PROBE = "metadata: "  # a probe line of a sender and a send time: "meta
 METADATA_STEP = "sender and time features"
 
 
+def _sender_and_time(probe: str) -> tuple[str, str]:
+    """The sender and the send time of a ``metadata:`` probe line."""
+    sender, _, sent_at = probe.removeprefix(METADATA_PROBE).partition("|")
+    return sender.strip(), sent_at.strip()
+
+
 def _metadata_values(probe: str) -> str:
     """The sender and time features of a ``metadata:`` probe's sender and send time."""
-    sender, _, sent_at = probe.removeprefix(METADATA_PROBE).partition("|")
-    record = pd.DataFrame({"sender": [sender.strip()], "sent_at": [sent_at.strip()]})
+    sender, sent_at = _sender_and_time(probe)
+    record = pd.DataFrame({"sender": [sender], "sent_at": [sent_at]})
     return _rounded(MetadataFeatures().fit(record).transform(record)[0])
 
 
@@ -81,8 +87,8 @@ def probe_records() -> list[dict[str, str | None]]:
     records: list[dict[str, str | None]] = []
     for probe in probe_lines():
         if probe.startswith(METADATA_PROBE):
-            sender, _, sent_at = probe.removeprefix(METADATA_PROBE).partition("|")
-            records.append({"text": "", "sender": sender.strip(), "sent_at": sent_at.strip()})
+            sender, sent_at = _sender_and_time(probe)
+            records.append({"text": "", "sender": sender, "sent_at": sent_at})
         else:
             records.append({"text": probe, "sender": None, "sent_at": None})
     return records

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.in_process_ab import Round, render
+from benchmarks.in_process_ab import Round, render, run_ab
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -36,3 +36,8 @@ def test_the_interval_spans_rounds_that_disagree() -> None:
     summary = text.splitlines()[-1]
     low, high = summary.split("one SMS p50 **")[1].split("(")[1].split(";")[0].split("–")
     assert float(low) < float(high)
+
+
+def test_a_before_tree_that_is_no_checkout_is_refused_before_any_worker_starts(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="is not a yunmao checkout"):
+        run_ab(tmp_path / "missing", "models:/yunmao-sms/1", 10, 1)
