@@ -40,6 +40,7 @@ import functools
 import json
 import math
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -48,7 +49,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -425,10 +426,29 @@ def serve_command(uri: str, config: dict, workers: int,
     return port, env, [str(BIN / "yunmao"), "serve", "--model", uri, "--port", str(port), "--workers", str(workers)]
 
 
+def front_command(port: int, config: dict) -> tuple[int, list[str]]:
+    """(port, command) of an HAProxy front (``yunmao front-config``'s config for ``config``) before the
+    ``yunmao serve`` at ``port``, on loopback ports of its own."""
+    from configs.serving import ServingConfig
+    from serving.front import render_front_config
+
+    haproxy = shutil.which("haproxy")
+    if haproxy is None:
+        raise SystemExit("--front needs HAProxy on PATH (apt-get install haproxy)")
+    front_port = free_port()
+    front = {**config["front"], "listen": f"127.0.0.1:{front_port}", "backend": f"127.0.0.1:{port}",
+             "metrics_listen": f"127.0.0.1:{free_port()}"}
+    config_file = scratch_dir("front-") / "haproxy.cfg"
+    config_file.write_text(render_front_config(ServingConfig.model_validate({**config, "front": front})))
+    return front_port, [haproxy, "-f", str(config_file)]
+
+
 def overload_rows(uri: str, records: list[dict], seconds: float, workers: int, overrides: list[str],
-                  deadline_ms: int | None) -> list[OverloadRow]:
+                  deadline_ms: int | None, front: bool = False, rounds: int = 1) -> list[OverloadRow]:
     """One server; single-message requests at 16/64/256 clients without a deadline header, then
-    (with ``deadline_ms``) the same with the hook's deadline header."""
+    (with ``deadline_ms``) the same with the hook's deadline header. ``front``: every scenario also
+    through an HAProxy front of the same server, the two alternating (which goes first swaps every
+    round); ``rounds`` blocks of ``seconds`` per target and scenario, pooled."""
     from configs.serving import ServingConfig, load_serving_config
 
     config = with_overrides({**load_serving_config().model_dump(), "cache": {"max_entries": 0}}, overrides)
@@ -441,17 +461,33 @@ def overload_rows(uri: str, records: list[dict], seconds: float, workers: int, o
                 (f"limit {limit}/worker{changed}, clients honour Retry-After", {}, True)]
     if deadline_ms is not None:
         settings.append((f"limit {limit}/worker{changed}, deadline {deadline_ms} ms, flood", {DEADLINE_HEADER: str(deadline_ms)}, False))
-    rows = []
-    with process(cmd, f"http://127.0.0.1:{port}/readyz", env):
-        asyncio.run(raw_load(port, "/v1/sms/score", bodies, {}, 4, 2, 200))  # warm-up: batching learns its cost
+    with ExitStack() as servers:
+        servers.enter_context(process(cmd, f"http://127.0.0.1:{port}/readyz", env))
+        targets = [("workers", port)]
+        if front:
+            front_port, front_cmd = front_command(port, config)
+            servers.enter_context(process(front_cmd, f"http://127.0.0.1:{front_port}/readyz", env))
+            shape = config["front"]
+            targets.append((f"HAProxy front ({shape['max_in_flight']} in flight, queue {shape['queue_timeout_ms']} ms)", front_port))
+        for _, target_port in targets:  # warm-up: batching learns its cost
+            asyncio.run(raw_load(target_port, "/v1/sms/score", bodies, {}, 4, 2, 200))
+        pooled: dict[tuple[str, str, int], tuple[list[float], list[float], list[int], list[float]]] = {}
         for setting, headers, honour in settings:
             for clients in OVERLOAD_CLIENTS:
-                scored, shed, errors, elapsed = asyncio.run(
-                    raw_load(port, "/v1/sms/score", bodies, headers, clients, seconds, 200_000, honour)
-                )
-                rows.append(OverloadRow(setting, clients, len(scored) / elapsed, quantile(scored, 50),
-                                        quantile(scored, 99), len(shed), quantile(shed, 99), errors))
-    return rows
+                for round_ in range(rounds):
+                    for target, target_port in targets[::-1] if round_ % 2 else targets:
+                        scored, shed, errors, elapsed = asyncio.run(
+                            raw_load(target_port, "/v1/sms/score", bodies, headers, clients, seconds, 200_000, honour)
+                        )
+                        all_scored, all_shed, all_errors, all_elapsed = pooled.setdefault((target, setting, clients), ([], [], [], []))
+                        all_scored.extend(scored)
+                        all_shed.extend(shed)
+                        all_errors.append(errors)
+                        all_elapsed.append(elapsed)
+    named = len(targets) > 1
+    return [OverloadRow(f"{target}: {setting}" if named else setting, clients, len(scored) / sum(elapsed),
+                        quantile(scored, 50), quantile(scored, 99), len(shed), quantile(shed, 99), sum(errors))
+            for (target, setting, clients), (scored, shed, errors, elapsed) in pooled.items()]
 
 
 def ms(value: float | None) -> str:
@@ -518,7 +554,8 @@ def process(cmd: list[str], ready_url: str, env: dict[str, str], timeout: float 
             time.sleep(0.2)  # polling an external process's readiness: nothing to wait on in-process
         yield Started(proc.pid, time.perf_counter() - spawned)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with suppress(ProcessLookupError):  # it may have died already (the readiness error names its log)
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -683,6 +720,9 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="serving config override for the overload and shadow servers, e.g. overload.max_in_flight=4")
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
+    parser.add_argument("--front", action="store_true",
+                        help="overload section: every scenario also through an HAProxy front (yunmao front-config), interleaved")
+    parser.add_argument("--overload-rounds", type=int, default=1, help="overload section: blocks per target and scenario, pooled")
     parser.add_argument("--only-shadow", action="store_true", help="run only the shadow-challenger section")
     from http_bench import add_http_arguments, run_http  # here: these import this module's helpers
     from shadow_bench import add_shadow_arguments, run_shadow
@@ -717,11 +757,12 @@ def main() -> None:
             args.rows_json.write_text(json.dumps([row.__dict__ for row in rows]))
         print(render(rows, [], ""))
         return
-    overload = overload_rows(args.model, records, args.seconds, args.workers, args.set, args.deadline_ms)
+    overload = overload_rows(args.model, records, args.seconds, args.workers, args.set, args.deadline_ms, args.front,
+                             args.overload_rounds)
     overload_text = render_overload(overload, (
         f"Model `models:/{name}/{version}`; single-message requests of {len(records)} real mudou SMS (half spam), closed loop: each client "
         f"sends its next request on an answer (flood), or after a 503's Retry-After (honour); {args.workers} workers, cache off, "
-        f"{os.cpu_count()} cores shared with whatever else runs; {args.seconds:.0f} s per row; one server, one run. "
+        f"{os.cpu_count()} cores shared with whatever else runs; {args.overload_rounds} × {args.seconds:.0f} s per row; one server, one run. "
         f"Run: `nice .venv/bin/python benchmarks/serve_bench.py {' '.join(sys.argv[1:])}`."
     ))
     print(overload_text)

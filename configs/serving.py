@@ -51,6 +51,29 @@ class OverloadConfig(StrictModel):
     latency_smoothing: float = Field(0.2, gt=0, le=1)
 
 
+ADDRESS_PATTERN = r"^[0-9A-Za-z.:\[\]-]+:[0-9]{1,5}$"  # HOST:PORT as HAProxy's bind and server lines take it
+
+
+class FrontConfig(StrictModel):
+    """The HAProxy front that sheds a flood before it reaches Python (``serving/front``, docs/overload.md).
+
+    A worker's own admission (``overload``) still costs its event loop a read and an answer for
+    every refused request, so a flood of them starves the scored ones; the front holds the
+    clients' connections and passes at most ``max_in_flight`` scoring requests to the workers at
+    once. A request that waits ``queue_timeout_ms`` for a slot gets the 503 answer the workers
+    would give. ``listen`` is where hooks connect; ``backend`` is ``yunmao serve``;
+    ``metrics_listen`` serves HAProxy's Prometheus metrics.
+    """
+
+    listen: str = Field("0.0.0.0:8080", pattern=ADDRESS_PATTERN)
+    backend: str = Field("127.0.0.1:3000", pattern=ADDRESS_PATTERN)
+    metrics_listen: str = Field("0.0.0.0:8405", pattern=ADDRESS_PATTERN)
+    max_in_flight: int = Field(16, ge=1, le=100_000)
+    queue_timeout_ms: int = Field(30, ge=1, le=60_000)
+    max_connections: int = Field(4096, ge=1, le=1_000_000)
+    threads: int = Field(1, ge=1, le=64)
+
+
 class ReloadConfig(StrictModel):
     """When workers look for a new champion, and how long a reload answer waits for all of them."""
 
@@ -146,6 +169,7 @@ class ServingConfig(StrictModel):
     limits: LimitsConfig = LimitsConfig()
     batching: BatchingConfig = BatchingConfig()
     overload: OverloadConfig = OverloadConfig()
+    front: FrontConfig = FrontConfig()
     explain: bool = True
     gc_freeze: bool = True  # freeze the worker's startup heap once it is ready (serving/heap.py)
     max_start_failures: int = Field(3, ge=1, le=1000)  # serving/start_watch.py
@@ -164,6 +188,8 @@ class ServingConfig(StrictModel):
             raise ValueError("reload.converge_timeout_s must be < timeout_s (the reload answer waits that long)")
         if self.overload.max_deadline_ms > self.timeout_s * 1000:
             raise ValueError("overload.max_deadline_ms must be <= timeout_s * 1000 (BentoML cuts the request off then)")
+        if self.front.max_in_flight > self.workers * self.overload.max_in_flight:
+            raise ValueError("front.max_in_flight must be <= workers * overload.max_in_flight (the workers would refuse what the front admits)")
         return self
 
 

@@ -4,6 +4,7 @@ registers it (``training`` may import ``serving``, never the reverse)."""
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -52,6 +53,30 @@ def serve(
     except (ConfigError, ModelNotFoundError, PortBusy, ValueError, StoreUnavailable, WorkersCannotStart) as exc:
         fail(exc)
     exit_once_workers_are_gone()
+
+
+def front_config(
+    out: Path | None = typer.Option(None, "--out", help="Write the config here (default: print it)."),
+) -> None:
+    """Write HAProxy's config for a front that sheds a flood before Python (docs/overload.md).
+
+    From the serving config (``front:``, ``overload:``, timeouts), so the front's limits follow
+    the workers'. Run ``haproxy -f FILE`` beside ``yunmao serve``; hooks then connect to
+    ``front.listen``. A config the front cannot serve (``overload.policy: allow``) is one line on
+    stderr and exit code 2.
+    """
+    from configs import ConfigError
+    from configs.serving import load_serving_config
+    from serving.front import FrontPolicyError, render_front_config
+
+    try:
+        text = render_front_config(load_serving_config())
+    except (ConfigError, FrontPolicyError) as exc:
+        fail(exc)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
 
 
 BAD_INPUT_EXIT_CODE = 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from serving.cli import serve
+from serving.cli import front_config, serve
 from training.build_cli import build
 from training.campaigns.cli import campaigns
 from training.data.cli import data_app, profiles_app
@@ -38,6 +38,7 @@ app.command("evaluate")(evaluate)
 app.command("predict")(predict)
 app.command("quickstart")(quickstart)
 app.command("serve")(serve)
+app.command("front-config")(front_config)
 app.command("build")(build)
 app.command("report")(report)
 app.command("monitor")(monitor)

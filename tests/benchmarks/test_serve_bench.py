@@ -114,3 +114,21 @@ def test_same_outputs_counts_a_field_one_server_dropped_as_a_difference() -> Non
     del mlflow["category"]
     assert same_outputs([yunmao_answer()], [mlflow]).endswith("0 of 1; first difference: category of message 0 "
                                                               "(yunmao 'fraud', mlflow absent)")
+
+
+def test_the_benchs_front_passes_to_the_server_it_measures_with_the_configs_limits() -> None:
+    """--front puts an HAProxy of `yunmao front-config` before the bench's own server: its backend is
+    that server's port, its admission and queue the serving config's, and HAProxy accepts it."""
+    from benchmarks.serve_bench import front_command
+    from configs.serving import load_serving_config
+    from tests.servers import system_binary
+
+    haproxy = system_binary("haproxy")
+    config = load_serving_config().model_dump()
+    front_port, command = front_command(45678, config)
+    text = Path(command[-1]).read_text(encoding="utf-8")
+    assert f"bind 127.0.0.1:{front_port}\n" in text
+    assert f"server yunmao 127.0.0.1:45678 maxconn {config['front']['max_in_flight']}\n" in text
+    assert f"timeout queue {config['front']['queue_timeout_ms']}ms" in text
+    checked = subprocess.run([haproxy, "-c", "-f", command[-1]], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

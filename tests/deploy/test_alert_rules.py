@@ -22,9 +22,11 @@ from tests.servers import system_binary
 RULES = Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "yunmao-rules.yml"
 # BentoML's own request counter (tests/serving/test_http.py checks /metrics serves it).
 BENTOML_METRICS = {"bentoml_service_request_total"}
+# The HAProxy front's exporter (tests/serving/test_front.py reads each of these off a real HAProxy).
+HAPROXY_METRICS = {"haproxy_frontend_http_responses_total", "haproxy_frontend_http_requests_total"}
 METRIC_MODULES = (serving.metrics, serving.shadow_metrics)
 REQUIRED_ALERTS = {"YunmaoScoreDrift", "YunmaoFeatureDrift", "YunmaoBlockRateJump", "YunmaoBlockPrecisionLow",
-                   "YunmaoShadowQueueDrops", "YunmaoNoTraffic", "YunmaoShedding", "YunmaoFailOpenFlood"}
+                   "YunmaoShadowQueueDrops", "YunmaoNoTraffic", "YunmaoShedding", "YunmaoFrontShedding", "YunmaoFailOpenFlood"}
 
 
 class _Closed(BaseModel):
@@ -67,9 +69,9 @@ def test_rules_file_has_the_required_alerts_in_a_valid_structure() -> None:
 
 
 def test_every_metric_an_alert_names_is_exported() -> None:
-    exported = exported_metric_names() | BENTOML_METRICS
+    exported = exported_metric_names() | BENTOML_METRICS | HAPROXY_METRICS
     for name, rule in rules().items():
-        named = set(re.findall(r"\b(?:yunmao|bentoml)_[a-z_]+\b", rule.expr))
+        named = set(re.findall(r"\b(?:yunmao|bentoml|haproxy)_[a-z_]+\b", rule.expr))
         assert named, f"{name} names no yunmao metric"
         assert named <= exported, f"{name}: {named - exported} not exported by the service"
 

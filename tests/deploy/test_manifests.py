@@ -64,7 +64,8 @@ def test_the_schema_check_catches_a_misspelt_field() -> None:
 
 def test_every_piece_the_issue_asks_for_is_there() -> None:
     assert set(manifests()) == {
-        "ConfigMap/yunmao-serving", "Deployment/yunmao", "PodDisruptionBudget/yunmao", "Service/yunmao", "Service/yunmao-pods",
+        "ConfigMap/yunmao-serving", "ConfigMap/yunmao-front", "Deployment/yunmao", "PodDisruptionBudget/yunmao",
+        "Service/yunmao", "Service/yunmao-pods",
     }
 
 
@@ -127,18 +128,55 @@ def test_every_override_variable_of_the_deployment_names_a_real_setting() -> Non
     assert all(any(variable.startswith(p) for p in prefixes) for variable in env)
 
 
+def container_ports() -> set[tuple[str, int]]:
+    """(name, port) of every container port of the scoring pod (the workers' and the front's)."""
+    return {(p["name"], p["containerPort"]) for container in pod_spec()["containers"] for p in container["ports"]}
+
+
 def test_services_and_scrape_config_reach_the_pods_port() -> None:
-    container_ports = {(p["name"], p["containerPort"]) for p in pod_spec()["containers"][0]["ports"]}
+    ports = container_ports()
     selector = manifests()["Deployment/yunmao"]["spec"]["selector"]["matchLabels"]
     for name in ("Service/yunmao", "Service/yunmao-pods"):
         service = manifests()[name]["spec"]
         assert service["selector"] == selector
-        assert {p["targetPort"] for p in service["ports"]} <= {port_name for port_name, _ in container_ports}
+        assert {p["targetPort"] for p in service["ports"]} <= {port_name for port_name, _ in ports}
+    assert [p["targetPort"] for p in manifests()["Service/yunmao"]["spec"]["ports"]] == ["front"]  # hooks go through the front
     assert manifests()["Service/yunmao-pods"]["spec"]["publishNotReadyAddresses"] is True  # a draining pod is scraped
-    job = yaml.safe_load(SCRAPE.read_text())["scrape_configs"][0]
-    discovery = job["dns_sd_configs"][0]
-    assert job["metrics_path"] == "/metrics" and discovery["names"][0].startswith("yunmao-pods.")
-    assert ("http", discovery["port"]) in container_ports
+    jobs = {job["job_name"]: job for job in yaml.safe_load(SCRAPE.read_text())["scrape_configs"]}
+    for job_name, port_name in (("yunmao", "http"), ("yunmao-front", "front-metrics")):
+        discovery = jobs[job_name]["dns_sd_configs"][0]
+        assert jobs[job_name]["metrics_path"] == "/metrics" and discovery["names"][0].startswith("yunmao-pods.")
+        assert (port_name, discovery["port"]) in ports
+
+
+def containers() -> dict[str, dict]:
+    return {container["name"]: container for container in pod_spec()["containers"]}
+
+
+def test_the_front_config_is_front_config_of_the_clusters_serving_yaml(tmp_path: Path) -> None:
+    """deploy/k8s/front-configmap.yaml is what `yunmao front-config` writes for configmap.yaml: a
+    change of one without the other (the workers' limits, the refusal's Retry-After) fails here."""
+    from serving.front import render_front_config
+
+    assert manifests()["ConfigMap/yunmao-front"]["data"]["haproxy.cfg"] == render_front_config(cluster_serving_config(tmp_path))
+
+
+def test_the_front_listens_where_the_pod_says_and_passes_to_the_workers_port(tmp_path: Path) -> None:
+    front = cluster_serving_config(tmp_path).front
+    ports = dict(container_ports())
+    assert int(front.listen.rsplit(":", 1)[1]) == ports["front"]
+    assert int(front.metrics_listen.rsplit(":", 1)[1]) == ports["front-metrics"]
+    assert front.backend == f"127.0.0.1:{ports['http']}"
+    mounts = {m["name"]: m["mountPath"] for m in containers()["front"]["volumeMounts"]}
+    assert containers()["front"]["args"] == ["-f", f"{mounts['front-config']}/haproxy.cfg"]
+
+
+def test_the_front_outlives_the_workers_drain(tmp_path: Path) -> None:
+    """SIGTERM stops HAProxy at once: its preStop wait covers the workers' drain and longest request,
+    within the pod's grace period, so no accepted request is cut off by the front."""
+    config = cluster_serving_config(tmp_path)
+    wait_s = int(containers()["front"]["lifecycle"]["preStop"]["exec"]["command"][1])
+    assert config.shutdown.drain_s + config.timeout_s <= wait_s < pod_spec()["terminationGracePeriodSeconds"]
 
 
 def test_scrape_config_passes_promtool() -> None:
