@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
 
-from tests.servers import CONDITION_SECONDS, free_port, http_ok, running_server, wait_until
+from tests.servers import CONDITION_SECONDS, free_port, http_ok, port_open, running_server, system_binary, wait_until
 
 CLI = Path(sys.executable).with_name("yunmao")
 SERVE_STARTUP_SECONDS = 180
@@ -82,6 +82,32 @@ def yunmao_serve(args: list[str], log: Path, env: Mapping[str, str] | None = Non
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+@dataclass(frozen=True)
+class Front:
+    url: str
+    metrics_url: str
+
+
+@contextmanager
+def front_before(backend: str, workdir: Path, **settings: object) -> Iterator[Front]:
+    """A running HAProxy front (``yunmao front-config``'s config: the shipped ``front`` settings with
+    ``settings`` changed) before the server at ``backend`` (``HOST:PORT``), on free loopback ports.
+    Skips where HAProxy is absent (CI installs it)."""
+    from configs.serving import ServingConfig, load_serving_config
+    from serving.front import render_front_config
+
+    haproxy = system_binary("haproxy")
+    shipped = load_serving_config().model_dump()
+    front_port, metrics_port = free_port(), free_port()
+    front = {**shipped["front"], "listen": f"127.0.0.1:{front_port}", "backend": backend,
+             "metrics_listen": f"127.0.0.1:{metrics_port}", **settings}
+    config = workdir / "haproxy.cfg"
+    config.write_text(render_front_config(ServingConfig.model_validate({**shipped, "front": front})), encoding="utf-8")
+    url = f"http://127.0.0.1:{front_port}"
+    with running_server([haproxy, "-f", str(config)], port_open(front_port), timeout=CONDITION_SECONDS, log=workdir / "haproxy.log"):
+        yield Front(url, f"http://127.0.0.1:{metrics_port}/metrics")
 
 
 def logged_events(log: Path, event: str, offset: int = 0) -> list[dict[str, object]]:

@@ -25,7 +25,8 @@ from typer.testing import CliRunner
 from configs.serving import ServingConfig, load_serving_config
 from serving.front import FrontPolicyError, render_front_config
 from tests.deploy.test_alert_rules import HAPROXY_METRICS
-from tests.servers import CONDITION_SECONDS, free_port, running_server, system_binary, wait_until
+from tests.servers import CONDITION_SECONDS, free_port, system_binary, wait_until
+from tests.serving.servers import front_before
 from training.cli import app
 
 runner = CliRunner()
@@ -151,27 +152,13 @@ def backend_handler(backend: HeldBackend) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def front_before_held_backend(tmp_path: Path, max_in_flight: int, queue_timeout_ms: int) -> Iterator[tuple[HeldBackend, str, str]]:
     """(backend, front URL, front metrics URL): HAProxy from ``yunmao front-config``'s rendering."""
-    haproxy = system_binary("haproxy")
     backend = HeldBackend(free_port())
     server = ThreadingHTTPServer(("127.0.0.1", backend.port), backend_handler(backend))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    front_port, metrics_port = free_port(), free_port()
-    config = serving_config(listen=f"127.0.0.1:{front_port}", backend=f"127.0.0.1:{backend.port}",
-                            metrics_listen=f"127.0.0.1:{metrics_port}", max_in_flight=max_in_flight,
-                            queue_timeout_ms=queue_timeout_ms)
-    path = tmp_path / "haproxy.cfg"
-    path.write_text(render_front_config(config), encoding="utf-8")
-    front = f"http://127.0.0.1:{front_port}"
-
-    def ready() -> bool:
-        try:
-            return httpx.get(f"{front}/readyz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
     try:
-        with running_server([haproxy, "-f", str(path)], ready, timeout=CONDITION_SECONDS, log=tmp_path / "haproxy.log"):
-            yield backend, front, f"http://127.0.0.1:{metrics_port}/metrics"
+        with front_before(f"127.0.0.1:{backend.port}", tmp_path, max_in_flight=max_in_flight,
+                          queue_timeout_ms=queue_timeout_ms) as front:
+            yield backend, front.url, front.metrics_url
     finally:
         backend.release(64)  # nothing stays held past the test
         server.shutdown()

@@ -30,7 +30,7 @@ from tests.serving.cases import (
     without_decision_ids,
 )
 from tests.serving.conftest import CallSetup, fresh_asgi_app, set_serving_env
-from tests.serving.servers import yunmao_serve
+from tests.serving.servers import front_before, yunmao_serve
 
 API_KEY = "test-key-0123456789abcdef"
 ADMIN_KEY = "admin-key-0123456789abcdef"
@@ -62,7 +62,16 @@ def process_client(server: tuple[str, Path]) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture(params=["asgi", "process"])
+@pytest.fixture(scope="module")
+def front_client(server: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """The same server behind the HAProxy front of ``yunmao front-config`` (docs/overload.md): every
+    answer of the contract must come through it unchanged."""
+    with front_before(server[0].removeprefix("http://"), tmp_path_factory.mktemp("front")) as front, \
+            httpx.Client(base_url=front.url, headers={"authorization": f"Bearer {API_KEY}"}, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(params=["asgi", "process", "front"])
 def client(request: pytest.FixtureRequest) -> httpx.Client:
     return request.getfixturevalue(f"{request.param}_client")
 
