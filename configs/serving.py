@@ -46,6 +46,9 @@ class OverloadConfig(StrictModel):
     policy: Literal["unavailable", "allow"] = "unavailable"
     retry_after_s: int = Field(1, ge=1, le=3600)
     deadline_header: str = Field("X-Yunmao-Deadline-Ms", pattern=r"^[A-Za-z0-9-]+$")
+    # set by the HAProxy front (epoch milliseconds when it received the request, serving/front.py):
+    # the hook's budget is counted from then, so time in the front's queue is paid from it too
+    received_header: str = Field("X-Yunmao-Received-Ms", pattern=r"^[A-Za-z0-9-]+$")
     max_deadline_ms: int = Field(5000, ge=1, le=600_000)
     answer_margin_ms: float = Field(2, ge=0, le=1000)
     latency_smoothing: float = Field(0.2, gt=0, le=1)

@@ -58,4 +58,5 @@ def render_front_config(config: ServingConfig) -> str:
         scoring_paths=SCORING_PATHS,
         refusal_body=haproxy_string(body),
         retry_after_s=config.overload.retry_after_s,
+        received_header=config.overload.received_header,
     )

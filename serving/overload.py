@@ -88,13 +88,35 @@ def parse_deadline_ms(values: list[bytes], max_ms: int) -> int | None:
     return min(int(digits), max_ms)
 
 
+EPOCH_MS_DIGITS = 16  # epoch milliseconds have 13 digits until the year 2286; anything longer is not one
+
+
+def waited_ms(values: list[bytes], now_ms: float) -> float:
+    """Milliseconds since the front received the request, from its header's ``values`` (epoch
+    milliseconds, written by HAProxy: ``serving/front``); 0 without the header, and for a time
+    ahead of ``now_ms`` (clocks apart), so the header can only shorten a budget.
+
+    Raises:
+        BadDeadline: sent twice, or not an integer of epoch milliseconds.
+    """
+    if not values:
+        return 0.0
+    if len(values) > 1:
+        raise BadDeadline("sent more than once; send exactly one")
+    text = values[0].decode("latin-1").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > EPOCH_MS_DIGITS:
+        raise BadDeadline("must be the time received in integer epoch milliseconds, e.g. 1764000000000")
+    return max(0.0, now_ms - int(text))
+
+
 class OverloadMiddleware:
     """On ``routes``: read the hook's deadline header (400 naming it when malformed) and leave the
     deadline in the scope; under the 503 policy, refuse at once, before the body is read, a
     request the worker's gate (:func:`current_gate`) would refuse anyway.
 
     The clock starts here, before the body is read and validated, so that work is paid from
-    the hook's budget too.
+    the hook's budget too; behind the HAProxy front it started when the front received the
+    request (its ``received_header``), so the wait in the front's queue is paid from it as well.
     """
 
     def __init__(self, app: ASGIApp, routes: Collection[str], config: OverloadConfig) -> None:
@@ -102,6 +124,8 @@ class OverloadMiddleware:
         self.routes = frozenset(routes)
         self.header = config.deadline_header
         self._header_key = config.deadline_header.lower().encode("latin-1")
+        self.received_header = config.received_header
+        self._received_key = config.received_header.lower().encode("latin-1")
         self.max_ms = config.max_deadline_ms
         self.margin_s = config.answer_margin_ms / 1000
 
@@ -110,13 +134,19 @@ class OverloadMiddleware:
             await self.app(scope, receive, send)
             return
         arrived = time.monotonic()
-        values = [value for name, value in scope.get("headers", []) if name == self._header_key]
+        headers = scope.get("headers", [])
         try:
-            budget_ms = parse_deadline_ms(values, self.max_ms)
+            budget_ms = parse_deadline_ms([value for name, value in headers if name == self._header_key], self.max_ms)
         except BadDeadline as exc:
-            log_event("request_rejected", path=scope["path"], status=400, field=self.header)
-            await send_json(send, 400, error_body("malformed request", [ErrorDetail(field=self.header, problem=str(exc))]))
+            await refuse_header(send, scope["path"], self.header, exc)
             return
+        if budget_ms is not None:  # the front's arrival time matters only to a budget
+            try:
+                waited = waited_ms([value for name, value in headers if name == self._received_key], time.time() * 1000)
+            except BadDeadline as exc:
+                await refuse_header(send, scope["path"], self.received_header, exc)
+                return
+            budget_ms = max(0.0, budget_ms - waited)
         deadline = None if budget_ms is None else arrived + budget_ms / 1000 - self.margin_s
         scope = {**scope, DEADLINE_SCOPE_KEY: deadline}
         gate = current_gate()
@@ -251,6 +281,12 @@ def deadline_parameter(config: OverloadConfig) -> dict:
         ),
         "schema": {"type": "integer", "minimum": 0},
     }
+
+
+async def refuse_header(send: Send, path: str, header: str, exc: BadDeadline) -> None:
+    """400 naming the malformed ``header`` (and logged): the hook's bug, said so at once."""
+    log_event("request_rejected", path=path, status=400, field=header)
+    await send_json(send, 400, error_body("malformed request", [ErrorDetail(field=header, problem=str(exc))]))
 
 
 def refusal_message(reason: str, retry_after_s: int) -> str:

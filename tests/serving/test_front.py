@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -111,6 +112,7 @@ class HeldBackend:
     lock: threading.Lock = field(default_factory=threading.Lock)
     in_flight: int = 0
     seen: list[str] = field(default_factory=list)
+    received_at: list[str | None] = field(default_factory=list)  # the front's received-time header, per request
 
     def release(self, count: int = 1) -> None:
         for _ in range(count):
@@ -131,6 +133,7 @@ def backend_handler(backend: HeldBackend) -> type[BaseHTTPRequestHandler]:
         def answer(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             backend.seen.append(f"{self.command} {self.path}")
+            backend.received_at.append(self.headers.get(load_serving_config().overload.received_header))
             if self.command == "POST" and self.path.endswith("/score"):
                 with backend.lock:
                     backend.in_flight += 1
@@ -237,3 +240,15 @@ def test_the_fronts_refusals_are_counted_in_its_prometheus_metrics(tmp_path: Pat
     assert all(re.search(rf"^{name}\{{", text, re.MULTILINE) for name in HAPROXY_METRICS)  # what the alert rules read
     refused = re.search(r'^haproxy_frontend_http_responses_total\{proxy="hooks",code="5xx"\} (\d+)', text, re.MULTILINE)
     assert refused and int(refused.group(1)) == 3
+
+
+def test_the_front_stamps_when_it_received_a_request_over_any_client_value(tmp_path: Path) -> None:
+    """The workers count the hook's deadline from this stamp (serving/overload.py waited_ms)."""
+    header = load_serving_config().overload.received_header
+    with front_before_held_backend(tmp_path, max_in_flight=1, queue_timeout_ms=100) as (backend, front, _):
+        before_ms = time.time() * 1000
+        answer = httpx.get(f"{front}/readyz", headers={header: "5"}, timeout=CONDITION_SECONDS)
+        after_ms = time.time() * 1000
+    assert answer.status_code == 200
+    stamp = backend.received_at[-1]
+    assert stamp is not None and before_ms - 1 <= int(stamp) <= after_ms + 1

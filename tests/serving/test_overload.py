@@ -75,6 +75,41 @@ def test_a_bad_deadline_header_gets_400_naming_it(client: TestClient, value: str
     assert [d["field"] for d in response.json()["detail"]] == [HEADER]
 
 
+RECEIVED = "X-Yunmao-Received-Ms"
+
+
+def test_behind_the_front_the_budget_counts_from_when_the_front_received_the_request(client: TestClient) -> None:
+    """The wait in the front's queue is paid from the hook's budget (docs/overload.md)."""
+    received_ms = int(time.time() * 1000) - 120  # the front received it 120 ms ago
+    before = time.monotonic()
+    deadline = client.post(SMS, headers={HEADER: "300", RECEIVED: str(received_ms)}).json()["deadline"]
+    assert before + 0.3 - 0.120 - 0.005 <= deadline <= time.monotonic() + 0.3 - 0.120
+
+
+def test_a_received_time_ahead_of_the_clock_never_lengthens_the_budget(client: TestClient) -> None:
+    before = time.monotonic()
+    ahead = str(int(time.time() * 1000) + 60_000)
+    deadline = client.post(SMS, headers={HEADER: "300", RECEIVED: ahead}).json()["deadline"]
+    assert before + 0.3 <= deadline <= time.monotonic() + 0.3
+
+
+def test_a_budget_spent_in_the_front_is_an_expired_deadline(client: TestClient) -> None:
+    long_ago = str(int(time.time() * 1000) - 5_000)
+    deadline = client.post(SMS, headers={HEADER: "300", RECEIVED: long_ago}).json()["deadline"]
+    assert deadline <= time.monotonic()
+
+
+@pytest.mark.parametrize("value", ["-5", "soon", "1.5e12", "9" * 17])
+def test_a_bad_received_header_with_a_deadline_gets_400_naming_it(client: TestClient, value: str) -> None:
+    response = client.post(SMS, headers={HEADER: "300", RECEIVED: value})
+    assert response.status_code == 400
+    assert [d["field"] for d in response.json()["detail"]] == [RECEIVED]
+
+
+def test_without_a_deadline_the_received_header_is_not_read(client: TestClient) -> None:
+    assert client.post(SMS, headers={RECEIVED: "soon"}).json() == {"deadline": None}
+
+
 def test_other_routes_ignore_the_header(client: TestClient) -> None:
     response = client.post(OTHER, headers={HEADER: "soon"})
     assert response.status_code == 200 and response.json() == {"deadline": None}
