@@ -1,6 +1,6 @@
 """HTTP per-request overhead, side by side (``serve_bench.py --only-http``): yunmao of this tree,
-yunmao of ``--before TREE`` and ``mlflow models serve``, all running at once, measured in
-interleaved blocks.
+yunmao of ``--before TREE``, this tree's server behind its HAProxy front (``--front``) and
+``mlflow models serve``, all running at once, measured in interleaved blocks.
 
 On cores shared with other work, two runs minutes apart differ by more than the change being
 measured, so the servers run together and take turns: each round sends every scenario (1 and 16
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -31,7 +32,17 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from serve_bench import fresh_template_store, mlflow_command, ms, process, quantile, raw_load, server_cpu_s, yunmao_command
+from serve_bench import (
+    fresh_template_store,
+    front_command,
+    mlflow_command,
+    ms,
+    process,
+    quantile,
+    raw_load,
+    server_cpu_s,
+    yunmao_command,
+)
 from shadow_bench import pair_bootstrap
 
 CLIENTS = (1, 16)
@@ -39,6 +50,7 @@ WARM_UP_SECONDS = 2
 MAX_BLOCK_REQUESTS = 100_000
 SAME_ANSWER_MESSAGES = 300  # sent one per request to each yunmao server before the blocks
 THIS, BEFORE, MLFLOW = "yunmao (this tree)", "yunmao (before)", "mlflow models serve"
+FRONT = "yunmao (this tree) behind the HAProxy front"
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,7 @@ class Target:
     port: int
     path: str
     bodies: list[bytes]
-    pid: int
+    cpu_s: Callable[[], float]  # CPU seconds its processes have used so far
 
 
 @dataclass
@@ -75,6 +87,7 @@ def add_http_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rounds", type=int, default=8,
                         help="--only-http, and --only-in-process with --before: rounds of interleaved blocks")
     parser.add_argument("--block-seconds", type=float, default=3.0, help="--only-http: seconds per server per scenario per round")
+    # --front (serve_bench.py's, shared with the overload section): this tree's server also behind its front
 
 
 def start(stack: ExitStack, system: str, command: tuple[int, dict[str, str], list[str]], ready_path: str, path: str,
@@ -82,7 +95,24 @@ def start(stack: ExitStack, system: str, command: tuple[int, dict[str, str], lis
     """Start the server of ``command`` (port, environment, argv) until ``stack`` closes."""
     port, env, cmd = command
     started = stack.enter_context(process(cmd, f"http://127.0.0.1:{port}{ready_path}", env, cwd=tree))
-    return Target(system, port, path, bodies, started.pid)
+    return Target(system, port, path, bodies, functools.partial(server_cpu_s, started.pid))
+
+
+def start_front(stack: ExitStack, server: Target) -> Target:
+    """``server`` behind an HAProxy front of ``yunmao front-config`` (serve_bench's): its CPU is the
+    front's and the server's together."""
+    import psutil
+
+    from configs.serving import load_serving_config
+
+    port, cmd = front_command(server.port, load_serving_config().model_dump())
+    front = psutil.Process(stack.enter_context(process(cmd, f"http://127.0.0.1:{port}/readyz", os.environ.copy())).pid)
+
+    def cpu_s() -> float:
+        times = front.cpu_times()
+        return times.user + times.system + server.cpu_s()
+
+    return Target(FRONT, port, server.path, server.bodies, cpu_s)
 
 
 def same_answers(targets: list[Target], records: list[dict]) -> str:
@@ -110,9 +140,9 @@ def same_answers(targets: list[Target], records: list[dict]) -> str:
 
 
 def run_block(target: Target, clients: int, seconds: float, round_: int) -> Block:
-    cpu = server_cpu_s(target.pid)
+    cpu = target.cpu_s()
     scored, shed, errors, elapsed = asyncio.run(raw_load(target.port, target.path, target.bodies, {}, clients, seconds, MAX_BLOCK_REQUESTS))
-    return Block(target.system, clients, round_, scored, len(shed), errors, elapsed, server_cpu_s(target.pid) - cpu)
+    return Block(target.system, clients, round_, scored, len(shed), errors, elapsed, target.cpu_s() - cpu)
 
 
 def paired(blocks: list[Block], rounds: int, clients: int, a: str, b: str, value: Callable[[Block], float]) -> tuple[float, float, float]:
@@ -143,11 +173,14 @@ def render_http(blocks: list[Block], systems: list[str], rounds: int, meta: str)
         ("p99 ms", lambda b: quantile(b.latencies, 99) or float("nan")),
         ("scored req/s", lambda b: len(b.latencies) / b.elapsed_s),
     ]
-    if BEFORE in systems:
+    for other, label in ((BEFORE, "this tree − before"), (FRONT, "behind the front − this tree")):
+        if other not in systems:
+            continue
+        first, second = (THIS, BEFORE) if other == BEFORE else (FRONT, THIS)
         for clients in CLIENTS:
             for name, value in measures:
-                mean, low, high = paired(blocks, rounds, clients, THIS, BEFORE, value)
-                lines.append(f"- c={clients}, {name}, this tree − before, mean of {rounds} rounds: {mean:+.2f} [{low:+.2f}, {high:+.2f}]")
+                mean, low, high = paired(blocks, rounds, clients, first, second, value)
+                lines.append(f"- c={clients}, {name}, {label}, mean of {rounds} rounds: {mean:+.2f} [{low:+.2f}, {high:+.2f}]")
     if MLFLOW in systems:
         by_key = {(x.system, x.clients, x.round): x for x in blocks}
         ratios = [len(by_key[THIS, 16, r].latencies) / by_key[THIS, 16, r].elapsed_s
@@ -167,10 +200,12 @@ def run_http(args: argparse.Namespace, records: list[dict], meta: str) -> None:
         targets = [start(stack, system, yunmao_command(args.model, args.workers, 0, tree, template_store=store), "/readyz",
                          "/v1/sms/score", sms, tree)
                    for system, tree in trees]
+        if args.front:
+            targets.append(start_front(stack, targets[0]))
         targets.append(start(stack, MLFLOW, mlflow_command(args.model), "/ping", "/invocations", frames))
         for target in targets:  # warm-up: imports, caches, the batching dispatcher's cost model
             run_block(target, 4, WARM_UP_SECONDS, -1)
-        same = same_answers(targets[: len(trees)], records[:SAME_ANSWER_MESSAGES])
+        same = same_answers([t for t in targets if t.system != MLFLOW], records[:SAME_ANSWER_MESSAGES])
         blocks = []
         for round_ in range(args.rounds):
             order = targets if round_ % 2 == 0 else targets[::-1]
