@@ -65,7 +65,8 @@ OVERLOADED = Unscored(action="allow", reasons=("overloaded",))
 
 
 class BadDeadline(ValueError):
-    """The deadline header is present but not one non-negative integer of milliseconds."""
+    """A header the deadline is read from is malformed: the hook's budget (not one non-negative
+    integer of milliseconds) or the front's received time (not one integer of epoch milliseconds)."""
 
 
 def parse_deadline_ms(values: list[bytes], max_ms: int) -> int | None:
