@@ -21,9 +21,10 @@ from serving.errors import error_body
 from serving.overload import refusal_message
 
 SCORING_PATHS = ("/v1/sms/score", "/v1/call/score")
-# In the 503's error text: the front, not a worker, refused. HAProxy gives the same answer when no
-# worker answers at all (it cannot tell the two apart in its error page), hence "no worker slot".
+# In the 503s' error text: the front, not a worker, answered. HAProxy gives the first when no
+# worker answers at all too (it cannot tell the two apart in its error page), hence "no worker slot".
 FRONT_SHED_REASON = "front: no worker slot in time"
+FRONT_LATE_REASON = "front: no worker answer by the deadline"  # the hook's deadline (or timeout_s) passed at the worker
 
 
 class FrontPolicyError(ValueError):
@@ -48,7 +49,11 @@ def render_front_config(config: ServingConfig) -> str:
             f"overload.policy is {config.overload.policy!r}: the HAProxy front answers only 503 + Retry-After "
             "(it does not read the records a fail-open answer must name); use policy 'unavailable' with the front"
         )
-    body = error_body(refusal_message(FRONT_SHED_REASON, config.overload.retry_after_s)).decode("utf-8")
+    overload = config.overload
+
+    def body(reason: str) -> str:
+        return haproxy_string(error_body(refusal_message(reason, overload.retry_after_s)).decode("utf-8"))
+
     environment = Environment(loader=PackageLoader("serving", "templates"), undefined=StrictUndefined,
                               keep_trailing_newline=True, autoescape=False)
     return environment.get_template("haproxy.cfg.j2").render(
@@ -56,7 +61,10 @@ def render_front_config(config: ServingConfig) -> str:
         read_timeouts=config.read_timeouts,
         timeout_s=config.timeout_s,
         scoring_paths=SCORING_PATHS,
-        refusal_body=haproxy_string(body),
-        retry_after_s=config.overload.retry_after_s,
-        received_header=config.overload.received_header,
+        refusal_body=body(FRONT_SHED_REASON),
+        late_body=body(FRONT_LATE_REASON),
+        retry_after_s=overload.retry_after_s,
+        received_header=overload.received_header,
+        deadline_header=overload.deadline_header,
+        answer_margin_ms=overload.answer_margin_ms,
     )

@@ -252,3 +252,34 @@ def test_the_front_stamps_when_it_received_a_request_over_any_client_value(tmp_p
     assert answer.status_code == 200
     stamp = backend.received_at[-1]
     assert stamp is not None and before_ms - 1 <= int(stamp) <= after_ms + 1
+
+
+def test_a_worker_still_scoring_at_the_hooks_deadline_is_cut_off_with_a_503(tmp_path: Path) -> None:
+    """The backstop for a worker whose own deadline answer is late (its event loop busy): the
+    front answers at the hook's deadline, counted from when the request left its queue."""
+    overload = load_serving_config().overload
+    with front_before_held_backend(tmp_path, max_in_flight=2, queue_timeout_ms=100) as (backend, front, _):
+        started = time.monotonic()
+        late = httpx.post(f"{front}/v1/sms/score", json={"messages": [{"id": "m1", "text": "x"}]},
+                          headers={overload.deadline_header: "300"}, timeout=CONDITION_SECONDS)
+        waited = time.monotonic() - started
+        assert backend.seen == ["POST /v1/sms/score"]  # the worker had it
+        backend.release()
+    assert late.status_code == 503
+    assert late.headers["Retry-After"] == str(overload.retry_after_s)
+    assert late.json()["error"] == f"overloaded (front: no worker answer by the deadline): not scored; retry after {overload.retry_after_s} s"
+    assert 0.3 <= waited < CONDITION_SECONDS / 2  # at the deadline, not when the worker finished
+
+
+@pytest.mark.parametrize("deadline", ["0", "soon", "-5"])
+def test_a_spent_or_malformed_deadline_is_left_to_the_worker(tmp_path: Path, deadline: str) -> None:
+    """The worker answers those (at once, or 400 naming the header): the front sets no timeout."""
+    header = load_serving_config().overload.deadline_header
+    with front_before_held_backend(tmp_path, max_in_flight=1, queue_timeout_ms=100) as (backend, front, _), \
+            ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(httpx.post, f"{front}/v1/sms/score", json={"messages": []}, headers={header: deadline},
+                             timeout=CONDITION_SECONDS)
+        assert wait_until(lambda: backend.holding(1), CONDITION_SECONDS)
+        assert not wait_until(answer.done, 0.5)  # held half a second past a 0-ms budget: not cut off
+        backend.release()
+        assert answer.result().status_code == 200
