@@ -75,8 +75,11 @@ def front_config(
         fail(exc)
     if out is None:
         typer.echo(text, nl=False)
-    else:
+        return
+    try:
         out.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a missing folder, a directory, no permission: say which, no traceback
+        fail(OSError(f"cannot write --out {out}: {exc.strerror}"))
 
 
 BAD_INPUT_EXIT_CODE = 2

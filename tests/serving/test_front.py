@@ -82,6 +82,14 @@ def test_front_config_command_prints_or_writes_the_config(tmp_path: Path) -> Non
     assert (tmp_path / "haproxy.cfg").read_text(encoding="utf-8") == printed.stdout
 
 
+@pytest.mark.parametrize("where", ["missing-folder/haproxy.cfg", "."])
+def test_front_config_command_fails_in_one_line_where_it_cannot_write(tmp_path: Path, where: str) -> None:
+    result = runner.invoke(app, ["front-config", "--out", str(tmp_path / where)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: cannot write --out {tmp_path / where}")
+    assert result.stderr.count("\n") == 1
+
+
 def test_front_config_command_fails_in_one_line_on_a_fail_open_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YUNMAO_SERVING__OVERLOAD__POLICY", "allow")
     load_serving_config.cache_clear()
