@@ -721,7 +721,7 @@ def main() -> None:
                         help="serving config override for the overload and shadow servers, e.g. overload.max_in_flight=4")
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
     parser.add_argument("--front", action="store_true",
-                        help="overload section: every scenario also through an HAProxy front (yunmao front-config), interleaved")
+                        help="overload section and --only-http: also through an HAProxy front of the same server (yunmao front-config), interleaved")
     parser.add_argument("--overload-rounds", type=int, default=1, help="overload section: blocks per target and scenario, pooled")
     parser.add_argument("--only-shadow", action="store_true", help="run only the shadow-challenger section")
     from http_bench import add_http_arguments, run_http  # here: these import this module's helpers
