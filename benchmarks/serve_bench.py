@@ -430,7 +430,7 @@ def front_command(port: int, config: dict) -> tuple[int, list[str]]:
     """(port, command) of an HAProxy front (``yunmao front-config``'s config for ``config``) before the
     ``yunmao serve`` at ``port``, on loopback ports of its own."""
     from configs.serving import ServingConfig
-    from serving.front import render_front_config
+    from serving.front import FrontPolicyError, render_front_config
 
     haproxy = shutil.which("haproxy")
     if haproxy is None:
@@ -439,7 +439,10 @@ def front_command(port: int, config: dict) -> tuple[int, list[str]]:
     front = {**config["front"], "listen": f"127.0.0.1:{front_port}", "backend": f"127.0.0.1:{port}",
              "metrics_listen": f"127.0.0.1:{free_port()}"}
     config_file = scratch_dir("front-") / "haproxy.cfg"
-    config_file.write_text(render_front_config(ServingConfig.model_validate({**config, "front": front})))
+    try:
+        config_file.write_text(render_front_config(ServingConfig.model_validate({**config, "front": front})))
+    except FrontPolicyError as exc:  # e.g. --set overload.policy=allow: the front answers only 503s
+        raise SystemExit(f"--front: {exc}") from exc
     return front_port, [haproxy, "-f", str(config_file)]
 
 
@@ -703,6 +706,14 @@ def before_in_process(tree: Path, model: str, seconds: float, messages: int) -> 
     return [Row(**row) for row in json.loads(out.read_text())]
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (0 rounds would measure nothing and divide by 0)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="models:/yunmao-sms@champion")
@@ -722,7 +733,7 @@ def main() -> None:
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
     parser.add_argument("--front", action="store_true",
                         help="overload section and --only-http: also through an HAProxy front of the same server (yunmao front-config), interleaved")
-    parser.add_argument("--overload-rounds", type=int, default=1, help="overload section: blocks per target and scenario, pooled")
+    parser.add_argument("--overload-rounds", type=positive_int, default=1, help="overload section: blocks per target and scenario, pooled")
     parser.add_argument("--only-shadow", action="store_true", help="run only the shadow-challenger section")
     from http_bench import add_http_arguments, run_http  # here: these import this module's helpers
     from shadow_bench import add_shadow_arguments, run_shadow

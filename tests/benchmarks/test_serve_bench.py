@@ -132,3 +132,23 @@ def test_the_benchs_front_passes_to_the_server_it_measures_with_the_configs_limi
     assert f"timeout queue {config['front']['queue_timeout_ms']}ms" in text
     checked = subprocess.run([haproxy, "-c", "-f", command[-1]], capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_benchs_front_refuses_a_fail_open_policy_in_one_line() -> None:
+    from benchmarks.serve_bench import front_command
+    from configs.serving import load_serving_config
+    from tests.servers import system_binary
+
+    system_binary("haproxy")
+    config = load_serving_config().model_dump()
+    config["overload"]["policy"] = "allow"
+    with pytest.raises(SystemExit, match="--front: overload.policy is 'allow'"):
+        front_command(45678, config)
+
+
+@pytest.mark.parametrize("rounds", ["0", "-2", "two"])
+def test_overload_rounds_below_one_or_not_a_number_are_refused(rounds: str) -> None:
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "serve_bench.py"), "--overload-rounds", rounds],
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert "--overload-rounds" in run.stderr
