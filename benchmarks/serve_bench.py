@@ -132,6 +132,7 @@ def in_process_rows(uri: str, records: list[dict], seconds: float, label: str) -
     from serving.scoring import decide
 
     loaded = LoadedModel("bench", "0", load_scam_model(uri), None)
+    loaded.model.booster.prepare_contributions()  # as serving does at load (serving/reload.py)
     decide(loaded, records[:4], True)
     system = f"in-process ({label})"
     one = timed_calls(lambda i: decide(loaded, [records[i % len(records)]], True), seconds, 100_000)

@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from lightgbm.basic import _LIB, _InnerPredictor, _safe_call
 
 from models.csr import as_csr, csr_column
+from models.shap_table import ContributionTable, contribution_table
 
 # Prediction runs single-threaded: a scoring call is one message or a small batch, where an
 # OpenMP team costs more than it saves, and serving gets its parallelism from worker processes.
@@ -136,7 +137,22 @@ class BoosterBag:
         return margin if base is None else margin + base
 
     def contributions(self, features) -> sp.csr_matrix:
-        """Per-feature contributions to :meth:`raw_margin` (last column: the trees' bias)."""
+        """Per-feature contributions to :meth:`raw_margin` (last column: the trees' bias): from the
+        served booster's per-tree tables where it has them (``models/shap_table.py``: LightGBM's
+        TreeSHAP values, looked up), else from LightGBM's ``pred_contrib``."""
+        table = contribution_table(self.boosters[0]) if len(self.boosters) == 1 else None
+        if table is not None:
+            return self._looked_up_contributions(table, features)
+        return self.lightgbm_contributions(features)
+
+    def prepare_contributions(self) -> None:
+        """Build the served booster's contribution tables now (about half a second), so the first
+        explained request does not pay for them; nothing for a bag of several."""
+        if len(self.boosters) == 1:
+            contribution_table(self.boosters[0])
+
+    def lightgbm_contributions(self, features) -> sp.csr_matrix:
+        """:meth:`contributions` from LightGBM's ``pred_contrib`` (TreeSHAP run per row)."""
         if len(self.boosters) == 1 and is_one_float32_csr_row(features) and booster_shape(self.boosters[0])[0] == 1:
             return self._row_contributions(features)
         outputs = [as_csr(predict(b, features, pred_contrib=True)) for b in self.boosters]
@@ -149,6 +165,21 @@ class BoosterBag:
         indptr = np.arange(len(base) + 1, dtype=np.int32)
         credited = sp.csr_matrix((base, np.full(len(base), self.base_margin_column, dtype=np.int32), indptr), shape=contrib.shape)
         return contrib + credited
+
+    def _looked_up_contributions(self, table: ContributionTable, features) -> sp.csr_matrix:
+        """:meth:`contributions` from the tables, as the ``pred_contrib`` path gives them: values
+        rounded to float32 for float32 input (LightGBM's sparse output stores them so), the base
+        margin added in float64, zeros dropped, columns in ascending order."""
+        values = table.contributions(features)
+        if getattr(features, "dtype", None) == np.float32:
+            values = values.astype(np.float32).astype(np.float64)
+        base = base_margin(features, self.base_margin_column)
+        if base is not None:
+            values[:, self.base_margin_column] += base
+        rows, columns = np.nonzero(values)
+        indptr = np.zeros(len(values) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=len(values)), out=indptr[1:])
+        return sp.csr_matrix((values[rows, columns], columns.astype(np.int32), indptr), shape=values.shape)
 
     def _row_contributions(self, row: sp.csr_matrix) -> sp.csr_matrix:
         """:meth:`contributions` of one row of a one-booster bag, from LightGBM's dense single-row

@@ -397,7 +397,7 @@ class ScamModel:
 
     def explain_features(self, features, records: pd.DataFrame | Sequence[Mapping[str, object]] | None = None,
                          texts: Sequence[str] | None = None) -> list[list[str]]:
-        """Readable top positive contributions (LightGBM ``pred_contrib``) of each row.
+        """Readable top positive contributions (TreeSHAP, :meth:`BoosterBag.contributions`) of each row.
 
         ``records`` (the same rows) lets a template name a column the model does not use,
         e.g. a den's known-fraud count beside the den's fraud share the model does use.

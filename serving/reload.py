@@ -65,6 +65,7 @@ def load_for_serving(resolved: ResolvedModel, kind: str, cache_entries: int) -> 
     model = resolved.load()
     if model.kind != kind:
         raise ValueError(f"models:/{name}/{version} is a {model.kind!r} model; this endpoint serves {kind!r}")
+    model.booster.prepare_contributions()
     model.decide(WARM_UP_RECORDS[kind], explain=True)
     log_event("model_loaded", model=name, version=version, kind=kind, load_ms=elapsed_ms(start))
     return LoadedModel(name, version, model, LruCache(cache_entries) if cache_entries else None)

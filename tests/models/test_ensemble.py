@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from models.ensemble import BoosterBag, base_margin, booster_shape, predict
+from models.shap_table import contribution_table
 
 PROBABILITY_COLUMN = 5
 
@@ -80,24 +81,27 @@ def _dense(output) -> np.ndarray:
 
 
 def test_one_row_contributions_equal_the_batch_path(demo_fit, demo_frame) -> None:
-    """A one-row bag's contributions for one message come from LightGBM's dense single-row output
-    (``BoosterBag._row_contributions``); the batch path goes through LightGBM's sparse output and
-    scipy. Served booster with its base margin, and each cross-fitted member alone: the same
-    entries with the same values, row by row, whatever order the batch path leaves them in."""
+    """LightGBM's TreeSHAP for one message comes from its dense single-row output
+    (``BoosterBag._row_contributions``); for a batch through its sparse output and scipy; and a
+    served booster's contributions are looked up from its tables (``models/shap_table.py``).
+    Served booster with its base margin, and each cross-fitted member alone: the same entries with
+    the same values from all three, row by row, whatever order the batch path leaves them in."""
     model = demo_fit.model
     features = model.features(demo_frame.head(60))
     bags = [model.booster] + [BoosterBag([member], model.booster.base_margin_column)
                               for member in demo_fit.cross_fitted_model().booster.boosters]
     assert model.booster.base_margin_column is not None
     for bag in bags:
-        batch = bag.contributions(features)
+        assert contribution_table(bag.boosters[0]) is not None  # the served trees are all numerical
+        batch = bag.lightgbm_contributions(features)
+        looked_up = bag.contributions(features)
         for row in range(features.shape[0]):
-            one = bag.contributions(features[row])
             expected = batch[row].tocsr()
             expected.sort_indices()
-            assert one.shape == expected.shape
-            np.testing.assert_array_equal(one.indices, expected.indices)
-            np.testing.assert_array_equal(one.data, expected.data)
+            for one in (bag.lightgbm_contributions(features[row]), bag.contributions(features[row]), looked_up[row]):
+                assert one.shape == expected.shape
+                np.testing.assert_array_equal(one.indices, expected.indices)
+                np.testing.assert_array_equal(one.data, expected.data)
 
 
 @pytest.mark.parametrize("kind", [{"raw_score": True}, {}], ids=["raw scores", "probabilities"])
