@@ -36,12 +36,14 @@ class ScamModelPyfunc(mlflow.pyfunc.PythonModel):
 
         The provenance is read from the MLmodel file's ``metadata``, its one place (models logged
         before it was kept once also carry it as the pyfunc's ``model_config``, ignored here): the
-        artifact lies in ``artifacts/`` of the model's folder, where ``log_scam_model`` put it."""
+        artifact lies in ``artifacts/`` of the model's folder, where ``log_scam_model`` put it. The
+        reasons' contribution tables are built here too (models/shap_table.py)."""
         artifact = Path(context.artifacts[ARTIFACT_KEY])
         model_dir = artifact.parent.parent
         source = f"the pyfunc model at {model_dir}"
         check_provenance(source, mlflow.models.Model.load(str(model_dir)).metadata or {})
         self.model: ScamModel = load_pickled_model(artifact, source)
+        self.model.booster.prepare_contributions()  # at load, as serving does: not on the first request
 
     def predict(self, context, model_input: pd.DataFrame, params=None) -> pd.DataFrame:
         return decisions_frame(self.model, model_input)
