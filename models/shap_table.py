@@ -19,6 +19,7 @@ or zeros their own way (``missing_type`` other than None), linear trees, or a tr
 
 from __future__ import annotations
 
+import threading
 import weakref
 from dataclasses import dataclass
 
@@ -36,6 +37,7 @@ MAX_CASES_PER_TREE = 4096
 # ± this value separate zero from the rest.
 ZERO_BAND = float(np.float32(1e-35))
 _TABLES: weakref.WeakKeyDictionary[lgb.Booster, ContributionTable | None] = weakref.WeakKeyDictionary()
+_BUILDING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,13 @@ class ContributionTable:
 
 def contribution_table(booster: lgb.Booster) -> ContributionTable | None:
     """The booster's table, built at the first call (about half a second for 1,300 trees) and kept
-    while the booster lives; None where the booster needs ``pred_contrib`` (module docstring)."""
-    if booster not in _TABLES:
-        _TABLES[booster] = _build(booster)
-    return _TABLES[booster]
+    while the booster lives; None where the booster needs ``pred_contrib`` (module docstring).
+    Built once however many threads ask at once (a Dask worker's threads, a service's scoring
+    threads): the others wait for it."""
+    with _BUILDING:
+        if booster not in _TABLES:
+            _TABLES[booster] = _build(booster)
+        return _TABLES[booster]
 
 
 def _build(booster: lgb.Booster) -> ContributionTable | None:

@@ -167,3 +167,36 @@ def test_boosters_the_tables_cannot_express_keep_pred_contrib(make) -> None:
         return
     if booster.num_model_per_iteration() == 1:
         np.testing.assert_allclose(bag.contributions(x).toarray(), expected, rtol=0, atol=1e-12)
+
+
+def test_threads_asking_at_once_share_one_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Dask worker's threads or a service's scoring threads may explain their first rows together:
+    the table is built once and every thread gets that one."""
+    import threading
+
+    import models.shap_table
+
+    x, y = _data()
+    booster = lgb.train({**PARAMS, "num_leaves": 4}, lgb.Dataset(x, y), 20)
+    built: list[lgb.Booster] = []
+    real = models.shap_table._build
+    start = threading.Barrier(8)
+
+    def counted_build(b: lgb.Booster):
+        built.append(b)
+        return real(b)
+
+    monkeypatch.setattr(models.shap_table, "_build", counted_build)
+    tables: list[object] = []
+
+    def ask() -> None:
+        start.wait()
+        tables.append(contribution_table(booster))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 1
+    assert len(tables) == 8 and all(table is tables[0] for table in tables) and tables[0] is not None
