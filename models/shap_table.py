@@ -85,6 +85,7 @@ def contribution_table(booster: lgb.Booster) -> ContributionTable | None:
 
 
 def _build(booster: lgb.Booster) -> ContributionTable | None:
+    """The tables of every tree ``predict`` uses, or None (module docstring)."""
     if booster.num_model_per_iteration() != 1:
         return None
     features = booster.num_feature()
