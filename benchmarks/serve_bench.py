@@ -102,6 +102,10 @@ def mudou_records(n: int, seed: int) -> list[dict]:
             for i, text in enumerate(sample["text"])]
 
 
+# How the MLflow pyfunc's in-process rows end their scenario names (:func:`pyfunc_rows`).
+PYFUNC_SCENARIO = ", MLflow pyfunc"
+
+
 def timed_calls(call: Callable[[int], object], seconds: float, max_calls: int) -> list[float]:
     """CPU milliseconds of this thread in ``call(i)`` for i = 0, 1, … until ``seconds`` of CPU
     or ``max_calls``. CPU time, not wall time: on cores shared with other jobs, wall time
@@ -151,6 +155,33 @@ def in_process_rows(uri: str, records: list[dict], seconds: float, label: str) -
     return rows + template_lookup_rows(records, seconds, system) + call_rows(seconds, system)
 
 
+def target_lines(rows: list[Row], labels: list[str], systems: list[str]) -> list[str]:
+    """Issue #12's in-process targets for each in-process ``label`` and its HTTP targets for each
+    yunmao ``system``, each beside its figure from ``rows``. The service path's rows and the MLflow
+    pyfunc's are told apart by the pyfunc's scenario suffix (:func:`pyfunc_rows`)."""
+
+    def find(system_prefix: str, scenario: str, pyfunc: bool = False) -> Row:
+        return next(r for r in rows if r.system.startswith(system_prefix) and r.scenario.startswith(scenario)
+                    and r.scenario.endswith(PYFUNC_SCENARIO) == pyfunc)
+
+    lines = []
+    for label in labels:
+        system = f"in-process ({label})"
+        one, many = find(system, "1 SMS with reasons"), find(system, "batch")
+        one_pyfunc, many_pyfunc = find(system, "1 SMS with reasons", pyfunc=True), find(system, "batch", pyfunc=True)
+        lines.append(f"- {system}: one SMS with reasons p50 {one.p50_ms:.2f} ms (target ≤ 1); "
+                     f"batch 256 {many.per_s:,.0f} msg/s on one thread (target ≥ 2,500); through the MLflow pyfunc "
+                     f"one SMS {one_pyfunc.p50_ms / one.p50_ms:.2f}× the service path's p50, batches "
+                     f"{many.per_s / many_pyfunc.per_s:.2f}× its time per message")
+    for system in systems:
+        lines.append(
+            f"- {system}: c=1 p50 = {find(system, '1 msg, c=1').p50_ms:.1f} ms (target ≤ 3); "
+            f"c=16 p99 = {find(system, '1 msg, c=16').p99_ms:.1f} ms (target ≤ 50); "
+            f"c=16 req/s vs mlflow = {find(system, '1 msg, c=16').per_s / find('mlflow', '1 msg, c=16').per_s:.1f}× (target ≥ 3)"
+        )
+    return lines
+
+
 def pyfunc_rows(uri: str, records: list[dict], seconds: float, system: str, batch: int) -> list[Row]:
     """The same decisions through the registered MLflow pyfunc (``mlflow.pyfunc.load_model(uri).predict``
     on a frame of one message, then of ``batch``): what batch jobs and ``mlflow models serve`` pay —
@@ -164,8 +195,8 @@ def pyfunc_rows(uri: str, records: list[dict], seconds: float, system: str, batc
     pyfunc.predict(ones[0])
     one = timed_calls(lambda i: pyfunc.predict(ones[i % len(ones)]), seconds, 100_000)
     many = timed_calls(lambda i: pyfunc.predict(batches[i % len(batches)]), seconds, 1_000)
-    return [latency_row(system, "1 SMS with reasons, MLflow pyfunc", one),
-            latency_row(system, f"batch {batch}, MLflow pyfunc", many, batch)]
+    return [latency_row(system, f"1 SMS with reasons{PYFUNC_SCENARIO}", one),
+            latency_row(system, f"batch {batch}{PYFUNC_SCENARIO}", many, batch)]
 
 
 def demo_scams(n: int) -> list[dict]:
@@ -800,24 +831,8 @@ def main() -> None:
     rows += http
     notes += [line, same_outputs(yunmao_answers, mlflow_answers)]
 
-    def find(system_prefix: str, scenario: str) -> Row:
-        return next(r for r in rows if r.system.startswith(system_prefix) and r.scenario.startswith(scenario))
-
-    ratios = []
-    for label in ["before"] * bool(args.before) + [args.label]:
-        one = find(f"in-process ({label})", "1 SMS")
-        many = find(f"in-process ({label})", "batch")
-        one_pyfunc, many_pyfunc = (find(f"in-process ({label})", f"{what}, MLflow pyfunc") for what in ("1 SMS with reasons", "batch"))
-        ratios.append(f"- in-process ({label}): one SMS with reasons p50 {one.p50_ms:.2f} ms (target ≤ 1); "
-                      f"batch 256 {many.per_s:,.0f} msg/s on one thread (target ≥ 2,500); through the MLflow pyfunc "
-                      f"one SMS {one_pyfunc.p50_ms / one.p50_ms:.2f}× the service path's p50, batches "
-                      f"{many.per_s / many_pyfunc.per_s:.2f}× its time per message")
-    for system in [f"yunmao before (w={args.workers}, cache off)"] * bool(args.before) + [f"yunmao (w={args.workers}, cache off)"]:
-        ratios.append(
-            f"- {system}: c=1 p50 = {find(system, '1 msg, c=1').p50_ms:.1f} ms (target ≤ 3); "
-            f"c=16 p99 = {find(system, '1 msg, c=16').p99_ms:.1f} ms (target ≤ 50); "
-            f"c=16 req/s vs mlflow = {find(system, '1 msg, c=16').per_s / find('mlflow', '1 msg, c=16').per_s:.1f}× (target ≥ 3)"
-        )
+    ratios = target_lines(rows, ["before"] * bool(args.before) + [args.label],
+                          [f"yunmao before (w={args.workers}, cache off)"] * bool(args.before) + [f"yunmao (w={args.workers}, cache off)"])
     meta = (
         f"Model `models:/{name}/{version}`; {len(records)} real mudou SMS, half spam (mean "
         f"{statistics.mean(len(r['text']) for r in records):.0f} chars), no cache unless stated; in-process rows: CPU time "

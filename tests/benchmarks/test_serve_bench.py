@@ -152,3 +152,23 @@ def test_overload_rounds_below_one_or_not_a_number_are_refused(rounds: str) -> N
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
     assert "--overload-rounds" in run.stderr
+
+
+def test_the_target_lines_read_the_service_and_pyfunc_rows_as_the_bench_names_them() -> None:
+    """The full run's summary once looked the pyfunc's batch row up as "batch, MLflow pyfunc" and
+    crashed after ten minutes of measuring; rows named as in_process_rows and the HTTP runs name them."""
+    from benchmarks.serve_bench import Row, target_lines
+
+    system = "in-process (this tree)"
+    rows = [Row(system, "1 SMS with reasons", 800, "msg/s", 1.2, 3.0),
+            Row(system, "batch 256", 3000, "msg/s", 80, 90),
+            Row(system, "1 demo scam SMS (flagged: reasons paid)", 500, "msg/s", 2.0, 3.0),
+            Row(system, "1 SMS with reasons, MLflow pyfunc", 300, "msg/s", 3.0, 6.0),
+            Row(system, "batch 256, MLflow pyfunc", 2500, "msg/s", 100, 110),
+            Row("yunmao (w=2, cache off)", "1 msg, c=1", 400, "req/s", 2.5, 7.0),
+            Row("yunmao (w=2, cache off)", "1 msg, c=16", 1200, "req/s", 14.0, 40.0),
+            Row("mlflow models serve (w=2)", "1 msg, c=16", 300, "req/s", 40.0, 180.0)]
+    in_process, http = target_lines(rows, ["this tree"], ["yunmao (w=2, cache off)"])
+    assert "p50 1.20 ms" in in_process and "batch 256 3,000 msg/s" in in_process
+    assert "one SMS 2.50× the service path's p50" in in_process and "batches 1.20× its time per message" in in_process
+    assert "c=1 p50 = 2.5 ms" in http and "c=16 p99 = 40.0 ms" in http and "vs mlflow = 4.0×" in http
