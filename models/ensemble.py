@@ -167,10 +167,20 @@ class BoosterBag:
         return contrib + credited
 
     def _looked_up_contributions(self, table: ContributionTable, features) -> sp.csr_matrix:
-        """:meth:`contributions` from the tables, as the ``pred_contrib`` path gives them: values
-        rounded to float32 for float32 input (LightGBM's sparse output stores them so), the base
-        margin added in float64, zeros dropped, columns in ascending order."""
-        values = table.contributions(features)
+        """:meth:`contributions` from the tables, as the ``pred_contrib`` path gives them
+        (:meth:`_as_sparse_path_gives_them`)."""
+        return self._as_sparse_path_gives_them(table.contributions(features), features)
+
+    def _row_contributions(self, row: sp.csr_matrix) -> sp.csr_matrix:
+        """:meth:`contributions` of one row of a one-booster bag, from LightGBM's dense single-row
+        output, as the sparse path gives them (:meth:`_as_sparse_path_gives_them`)."""
+        return self._as_sparse_path_gives_them(predict_row(self.boosters[0], row, CONTRIB).reshape(1, -1), row)
+
+    def _as_sparse_path_gives_them(self, values: np.ndarray, features) -> sp.csr_matrix:
+        """Dense rows × (features + 1) contributions of ``features`` as the entries LightGBM's sparse
+        batch output and scipy's sum leave: values rounded to float32 for float32 input (LightGBM's
+        sparse output stores them so), the base margin added in float64, zeros dropped, columns in
+        ascending order."""
         if getattr(features, "dtype", None) == np.float32:
             values = values.astype(np.float32).astype(np.float64)
         base = base_margin(features, self.base_margin_column)
@@ -180,18 +190,6 @@ class BoosterBag:
         indptr = np.zeros(len(values) + 1, dtype=np.int32)
         np.cumsum(np.bincount(rows, minlength=len(values)), out=indptr[1:])
         return sp.csr_matrix((values[rows, columns], columns.astype(np.int32), indptr), shape=values.shape)
-
-    def _row_contributions(self, row: sp.csr_matrix) -> sp.csr_matrix:
-        """:meth:`contributions` of one row of a one-booster bag, from LightGBM's dense single-row
-        output: the same entries as the sparse path — its values as LightGBM's sparse output stores
-        them for float32 input (rounded to float32), the base margin added in float64, zeros dropped
-        as scipy's sum drops them — with columns in ascending order."""
-        values = predict_row(self.boosters[0], row, CONTRIB).astype(np.float32).astype(np.float64)
-        base = base_margin(row, self.base_margin_column)
-        if base is not None:
-            values[self.base_margin_column] += base[0]
-        columns = np.flatnonzero(values).astype(np.int32)
-        return sp.csr_matrix((values[columns], columns, np.array([0, len(columns)], dtype=np.int32)), shape=(1, len(values)))
 
     def feature_importance(self, importance_type: str = "gain") -> np.ndarray:
         return np.mean([b.feature_importance(importance_type) for b in self.boosters], axis=0)
