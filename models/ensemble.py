@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from lightgbm.basic import _LIB, _InnerPredictor, _safe_call
 
 from models.csr import as_csr, csr_column
-from models.shap_table import ContributionTable, contribution_table
+from models.shap_table import contribution_table
 
 # Prediction runs single-threaded: a scoring call is one message or a small batch, where an
 # OpenMP team costs more than it saves, and serving gets its parallelism from worker processes.
@@ -142,7 +142,7 @@ class BoosterBag:
         TreeSHAP values, looked up), else from LightGBM's ``pred_contrib``."""
         table = contribution_table(self.boosters[0]) if len(self.boosters) == 1 else None
         if table is not None:
-            return self._looked_up_contributions(table, features)
+            return self._as_sparse_path_gives_them(table.contributions(features), features)
         return self.lightgbm_contributions(features)
 
     def prepare_contributions(self) -> None:
@@ -165,11 +165,6 @@ class BoosterBag:
         indptr = np.arange(len(base) + 1, dtype=np.int32)
         credited = sp.csr_matrix((base, np.full(len(base), self.base_margin_column, dtype=np.int32), indptr), shape=contrib.shape)
         return contrib + credited
-
-    def _looked_up_contributions(self, table: ContributionTable, features) -> sp.csr_matrix:
-        """:meth:`contributions` from the tables, as the ``pred_contrib`` path gives them
-        (:meth:`_as_sparse_path_gives_them`)."""
-        return self._as_sparse_path_gives_them(table.contributions(features), features)
 
     def _row_contributions(self, row: sp.csr_matrix) -> sp.csr_matrix:
         """:meth:`contributions` of one row of a one-booster bag, from LightGBM's dense single-row

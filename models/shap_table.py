@@ -90,18 +90,17 @@ def _build(booster: lgb.Booster) -> ContributionTable | None:
         return None
     features = booster.num_feature()
     trees = booster.dump_model()["tree_info"]  # the iterations predict uses (its best, else all)
+    # Every tree checked before any is tabulated: a booster that must keep pred_contrib costs no predict calls.
+    all_thresholds = [_thresholds(tree["tree_structure"]) for tree in trees]
+    if any(thresholds is None or _cases(thresholds) > MAX_CASES_PER_TREE for thresholds in all_thresholds):
+        return None
     split_columns: dict[str, list] = {"feature": [], "threshold": [], "tree": [], "weight": []}
     lookup_columns: dict[str, list] = {"tree": [], "feature": [], "offset": [], "stride": []}
     tables: list[np.ndarray] = []
     expected_value, offset = 0.0, 0
-    for index, tree in enumerate(trees):
-        thresholds = _thresholds(tree["tree_structure"])
-        if thresholds is None:
-            return None
+    for index, thresholds in enumerate(all_thresholds):
         split_on = sorted(thresholds)
         sizes = [len(thresholds[f]) + 1 for f in split_on]
-        if int(np.prod(sizes)) > MAX_CASES_PER_TREE:
-            return None
         radix = np.cumprod([1, *sizes[:-1]])[: len(split_on)]
         table, bias = _tree_table(booster, index, features, split_on, [thresholds[f] for f in split_on], radix)
         expected_value += bias
@@ -122,6 +121,11 @@ def _build(booster: lgb.Booster) -> ContributionTable | None:
                                  shape=(features + 1, len(lookup["feature"])))
     return ContributionTable(split["feature"], split["threshold"], case_weights, lookup["tree"], lookup["offset"],
                              lookup["stride"], feature_sums, np.concatenate(tables), expected_value)
+
+
+def _cases(thresholds: dict[int, list[float]]) -> int:
+    """How many cases a tree splitting at ``thresholds`` has (module docstring)."""
+    return int(np.prod([len(cuts) + 1 for cuts in thresholds.values()]))
 
 
 def _thresholds(root: dict) -> dict[int, list[float]] | None:

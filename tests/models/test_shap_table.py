@@ -200,3 +200,13 @@ def test_threads_asking_at_once_share_one_build(monkeypatch: pytest.MonkeyPatch)
         thread.join()
     assert len(built) == 1
     assert len(tables) == 8 and all(table is tables[0] for table in tables) and tables[0] is not None
+
+
+def test_missing_values_in_rows_read_as_zero_where_the_trees_route_none() -> None:
+    """Trees fitted without missing values (``missing_type`` None) read a NaN in a row as 0, as the
+    call model's profile columns have them: looked up the same."""
+    x, y = _data()
+    booster = lgb.train({**PARAMS, "num_leaves": 8}, lgb.Dataset(x, y), 20)
+    rows = x[:60].copy()
+    rows[::3, :4] = np.nan
+    np.testing.assert_allclose(contribution_table(booster).contributions(rows), _lightgbm(booster, rows), rtol=0, atol=1e-12)
