@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import combinations
 from typing import Any, NamedTuple
 
 import lightgbm as lgb
@@ -357,6 +358,41 @@ class _BinaryFit:
             margins[rows.held] = booster.predict(self.features[rows.held], raw_score=True) + base
             boosters.append(booster)
         return boosters, margins
+
+
+def fold_excluded_scores(
+    features, y: np.ndarray, groups: pd.Series, folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    lightgbm: LightGBMConfig, split: SplitConfig, weights: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """Per fold k of ``folds``, every row's score from a booster trained on neither fold k nor the
+    row's own fold (NaN on fold k's rows), Platt-calibrated on the rows outside fold k.
+
+    Out-of-fold scores of rows outside fold k still come from boosters that trained on fold k's
+    labels; wherever such scores feed features of fold k's rows (den member scores of the call
+    graph), those rows would read their own labels back. One booster per pair of folds {k, m},
+    trained as :func:`fit_scam_model`'s fold boosters are (early-stopped on a grouped inner split of
+    its training part), on the rows of neither, scores both: k(k − 1)/2 boosters, not a refit of
+    every fold's whole cross-fit.
+    """
+    labels, groups = pd.Series(y), groups.reset_index(drop=True)
+    binary = _BinaryFit(lightgbm, split.seed, features, y, None, weights, None)
+    margins: dict[tuple[int, int], np.ndarray] = {}  # (k, m): fold m's margins, from the booster without k and m
+    for k, m in combinations(range(len(folds)), 2):
+        held = np.union1d(folds[k][1], folds[m][1])
+        train = np.setdiff1d(np.arange(len(y)), held)
+        fit_part, stop_part = next(grouped_folds(labels.iloc[train], groups.iloc[train], split.folds, split.seed))
+        booster = binary.early_stopped(FoldRows(train[fit_part], train[stop_part], held, None))
+        for without, scored in ((k, m), (m, k)):
+            margins[without, scored] = booster.predict(features[folds[scored][1]], raw_score=True)
+    scores = []
+    for k in range(len(folds)):
+        others = [m for m in range(len(folds)) if m != k]
+        rows = np.concatenate([folds[m][1] for m in others])
+        margin = np.concatenate([margins[k, m] for m in others])
+        fold_scores = np.full(len(y), np.nan)
+        fold_scores[rows] = _fit_platt(margin, y[rows], _take(weights, rows))(margin)
+        scores.append(fold_scores)
+    return scores
 
 
 def _without(columns: np.ndarray | None, excluded: np.ndarray | None) -> np.ndarray | None:

@@ -2,8 +2,9 @@
 
 With links, the model is fitted in two stages on identical folds: stage one sees only each
 number's own columns and yields out-of-fold scores; stage two adds graph features, computed
-per fold from the labels (and stage-one scores) of the *other* folds only, so no number's
-label or score feeds its own features. The fitted model carries the known-label set its
+per fold from the labels of the *other* folds only and from stage-one scores of boosters that
+never trained on the fold, so no number's label or score feeds its own features, not even
+through a model that learnt from it. The fitted model carries the known-label set its
 graph features use at scoring time (:class:`features.graph.knowledge.GraphKnowledge`), and a
 flagged number whose den is mostly confirmed fraud (``graph.den_reason_min_share``) leads its
 reasons with that den (:data:`features.graph.reasons.GRAPH_LEAD_REASONS`).
@@ -28,7 +29,7 @@ from features.graph.links import CallGraph
 from features.graph.reasons import DEN_FRAUD_SHARE, GRAPH_LEAD_REASONS
 from training.data.call_tables import join_feature_tables, load_links
 from training.data.cdr import load_call_records
-from training.fit import FitResult, fit_scam_model
+from training.fit import FitResult, fit_scam_model, fold_excluded_scores, row_weights
 from training.tracking import TrainOutcome, log_and_register
 
 NUMBER_COLUMN = "phone_no_m"
@@ -85,19 +86,38 @@ class GraphStage:
     """What stage two takes from stage one: its rows' graph columns per fold, and the known set
     (labels and stage-one out-of-fold scores) the fitted model carries to scoring.
 
-    One object for both, so the scores that are den member scores in training are the ones
-    scoring reads; tests/quality/test_call_graph.py compares the two sides' columns from it.
+    One object for both, so training's den member scores are made as scoring's are (out of fold,
+    from stage one's boosters); tests/quality/test_call_graph.py compares the two sides' columns
+    from it. ``own_features``, ``weights``: stage one's input rows and row weights (None: unweighted).
     """
 
     graph: CallGraph
     numbers: pd.Index
     labels: np.ndarray
     knowledge: GraphKnowledge
+    cfg: CallConfig
+    own_features: np.ndarray
+    weights: np.ndarray | None
 
     def fold_columns(self, folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> pd.DataFrame:
-        """Graph columns of every training row, each fold's rows from the other folds' labels and scores."""
+        """Graph columns of every training row, each fold's rows from the other folds' labels and
+        from den member scores that never saw the fold's labels (:meth:`fold_member_scores`)."""
         return out_of_fold_graph_features(
-            self.graph, self.numbers, self.labels, folds, member_scores=self.knowledge.member_scores)
+            self.graph, self.numbers, self.labels, folds, member_scores=self.fold_member_scores(folds))
+
+    def fold_member_scores(self, folds: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[pd.Series]:
+        """Per fold, stage-one scores of the other folds' numbers from boosters that trained on
+        neither that fold nor the number's own (:func:`training.fit.fold_excluded_scores`).
+
+        The scores the model carries to scoring (``knowledge.member_scores``) are out of fold, but
+        the score of a number in fold m came from a booster trained on fold k: averaged into the den
+        member score of fold k's rows, it would carry their own labels back to them (a second-order
+        leak that no PSI shows). A number scored later has its label in none of the scores its den
+        averages; training's rows now neither.
+        """
+        scores = fold_excluded_scores(self.own_features, self.labels, pd.Series(self.numbers), folds,
+                                      self.cfg.lightgbm, self.cfg.split, self.weights)
+        return [pd.Series(fold_scores, index=self.numbers).dropna() for fold_scores in scores]
 
 
 def graph_stage(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph, own: FitResult) -> GraphStage:
@@ -105,15 +125,17 @@ def graph_stage(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph, own: Fit
 
     Den member scores are stage one's *out-of-fold* scores, in training and at scoring alike: a
     refitted model's scores of its own training numbers are in-sample, not the kind of score a
-    training row's den saw.
+    training row's den saw. Scoring's are ``own``'s (the model carries them); training's come from
+    stage one's boosters refitted without each fold (:meth:`GraphStage.fold_member_scores`).
     """
+    frame = frame.reset_index(drop=True)
     numbers = pd.Index(frame[NUMBER_COLUMN].astype(str))
     labels = frame["label"].astype(int).to_numpy()
     knowledge = GraphKnowledge(
         known=pd.Series(labels, index=numbers), config=cfg.graph, member_scores=pd.Series(own.oof_scores, index=numbers),
         sources={"training": len(labels)}, label_folds=cfg.split.folds,
     )
-    return GraphStage(graph, numbers, labels, knowledge)
+    return GraphStage(graph, numbers, labels, knowledge, cfg, own.model.featuriser.transform(frame), row_weights(frame))
 
 
 def _fit(frame: pd.DataFrame, cfg: CallConfig, fold_columns=None) -> FitResult:

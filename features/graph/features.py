@@ -101,21 +101,26 @@ def out_of_fold_graph_features(
     labels: np.ndarray,
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
     known_outside: pd.Series | None = None,
-    member_scores: pd.Series | None = None,
+    member_scores: Sequence[pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Training-time graph features: rows of each fold see only the labels of the other folds.
 
     ``known_outside`` adds labels of numbers that are not training rows (e.g. confirmed
-    feedback); ``member_scores`` are restricted the same way as the labels.
+    feedback). ``member_scores``, one series per fold, are the den members' scores that fold's
+    rows may see: scores from models that never trained on that fold's labels (a score of another
+    fold's number from a model trained on this fold would carry this fold's labels back into its
+    own rows' den member score); they are restricted the same way as the labels.
     """
     numbers = pd.Index(list(numbers), dtype=object).astype(str)
     all_labels = pd.Series(np.asarray(labels, dtype=int), index=numbers)
+    if member_scores is not None and len(member_scores) != len(folds):
+        raise ValueError(f"{len(member_scores)} member score series for {len(folds)} folds: one per fold")
     out = pd.DataFrame(index=range(len(numbers)), columns=list(GRAPH_COLUMNS), dtype=float)
-    for _, held in folds:
+    for fold, (_, held) in enumerate(folds):
         visible = all_labels.drop(numbers[held])
         if known_outside is not None:
             visible = pd.concat([known_outside.drop(numbers[held], errors="ignore"), visible])
-        scores = None if member_scores is None else member_scores.reindex(visible.index).dropna()
+        scores = None if member_scores is None else member_scores[fold].reindex(visible.index).dropna()
         out.iloc[held] = graph_features(graph, numbers[held], visible, scores).to_numpy()
     return out
 

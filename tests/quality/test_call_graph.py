@@ -1,8 +1,8 @@
 """Graph features on the real Sichuan call data: no train/score mismatch, and they pay off.
 
 The PSI tests take training's side from :func:`graph_stage` (what ``yunmao train call --links``
-hands stage two: graph columns out of fold, den member scores from stage one's out-of-fold
-scores) and scoring's from :func:`add_graph_features` with the resulting :class:`GraphKnowledge`
+hands stage two: graph columns out of fold, den member scores from stage-one boosters that
+trained on neither the row's fold nor the member's) and scoring's from :func:`add_graph_features` with the resulting :class:`GraphKnowledge`
 (what ``predict`` and ``profiles build`` call), and compare every graph column the model uses,
 for numbers without a training label and for the training numbers themselves (scored with
 their own fold of the known set hidden).
@@ -34,7 +34,8 @@ PSI_BINS = 10
 # Measured, training time (out of fold, two stages) vs scoring time, for the 1,230 numbers without
 # a training label / the 4,876 training numbers (own fold hidden): degree 0.006 / 0.000, neighbour
 # counts and shares 0.006-0.023 / 0.000-0.001, PageRank and its share 0.009-0.017 / 0.001, den size
-# 0.013 / 0.000, den fraud share 0.018 / 0.015, den member score 0.009 / 0.001.
+# 0.013 / 0.000, den fraud share 0.018 / 0.015, den member score 0.009 / 0.001 (0.007 / 0.001 since
+# training's member scores come from boosters that never saw the row's fold, session 29).
 PSI_LIMIT = 0.2
 # Shares and the den member score (a mean of Platt-calibrated scores) live in [0, 1]: equal-width
 # bins there. Quantile edges fall inside the point masses of the large dens: the biggest den's

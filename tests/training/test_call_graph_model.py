@@ -19,7 +19,8 @@ from features.graph.links import CallGraph, LinkError
 from training.data.call_tables import join_feature_tables, load_links
 from training.data.cdr import CdrLoadError
 from training.data.datasets import ready_for_model
-from training.train_call import fit_call_model
+from training.split import grouped_folds
+from training.train_call import fit_call_model, graph_stage
 
 CONFIG = CallConfig(
     features=load_config(default_config_path("call"), CallConfig).features,  # the shipped exclusions
@@ -51,6 +52,24 @@ def fitted():
     train, test = frame.iloc[:180].reset_index(drop=True), frame.iloc[180:].reset_index(drop=True)
     graph = CallGraph.from_links(links, frame.phone_no_m, CONFIG.graph)
     return fit_call_model(train, CONFIG, graph), test, links
+
+
+def test_a_training_rows_own_label_never_reaches_its_den_member_score() -> None:
+    """Stage two's training rows average den member scores of stage one refitted without their
+    fold: flipping one row's label leaves every graph column of its fold's rows as it was. (The
+    model's own stage-one scores of other folds' numbers come from boosters trained on that row.)"""
+    frame, links = numbers_and_links()
+    train = frame.iloc[:180].reset_index(drop=True)
+    graph = CallGraph.from_links(links, frame.phone_no_m, CONFIG.graph)
+    folds = list(grouped_folds(train["label"], train["phone_no_m"], CONFIG.split.folds, CONFIG.split.seed))
+    own_fold = folds[0][1]
+    flipped = train.copy()
+    flipped.loc[own_fold[0], "label"] = 1 - flipped.loc[own_fold[0], "label"]
+    before, after = (graph_stage(rows, CONFIG, graph, fit_call_model(rows, CONFIG).fit).fold_columns(folds) for rows in (train, flipped))
+    assert before["graph_den_member_score"].notna().mean() > 0.9  # the column is filled, so the check means something
+    pd.testing.assert_frame_equal(before.iloc[own_fold], after.iloc[own_fold])
+    others = np.setdiff1d(np.arange(len(train)), own_fold)
+    assert not np.allclose(before["graph_den_member_score"].iloc[others], after["graph_den_member_score"].iloc[others])
 
 
 def test_graph_model_records_its_known_labels_and_uses_graph_columns(fitted) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.metrics import roc_auc_score
 
 import training.fit as fit_module
 from configs.sms import CategoryConfig, FraudTypeConfig, LightGBMConfig, ServeConfig, SplitConfig, ThresholdConfig
@@ -317,3 +318,29 @@ def test_a_frame_without_weights_fits_unweighted(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(fit_module.lgb, "Dataset", SpyDataset)
     _fit(monkeypatch, RowFeaturiser())
     assert weights and all(weight is None for weight in weights)
+
+
+def test_fold_excluded_scores_of_a_fold_never_depend_on_its_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Den member scores of fold k's rows (the call graph) must not carry fold k's labels: fold k's
+    series is NaN on fold k and unchanged when every label of fold k is flipped (other folds'
+    series do change: their boosters trained on fold k), from one booster per pair of folds."""
+    boosters = []
+    train_booster = fit_module._train_booster
+
+    def spy(*args, **kwargs):
+        boosters.append(train_booster(*args, **kwargs))
+        return boosters[-1]
+
+    monkeypatch.setattr(fit_module, "_train_booster", spy)
+    frame, groups = _frame()
+    folds = list(grouped_folds(frame["label"], groups, SPLIT.folds, SPLIT.seed))
+    features, y = frame[COLUMNS].to_numpy(dtype=float), frame["label"].to_numpy()
+    flipped = y.copy()
+    flipped[folds[0][1]] = 1 - flipped[folds[0][1]]
+    scores, again = (fit_module.fold_excluded_scores(features, labels, groups, folds, SMALL_LIGHTGBM, SPLIT) for labels in (y, flipped))
+    assert len(boosters) == 2 * len(folds) * (len(folds) - 1) // 2  # two calls, one booster per pair of folds each
+    assert np.isnan(scores[0][folds[0][1]]).all() and np.isfinite(np.delete(scores[0], folds[0][1])).all()
+    np.testing.assert_array_equal(scores[0], again[0])
+    assert not np.allclose(scores[1], again[1], equal_nan=True)
+    outside = np.isfinite(scores[0])
+    assert roc_auc_score(y[outside], scores[0][outside]) > 0.8  # they rank as out-of-fold scores do

@@ -61,6 +61,20 @@ def test_out_of_fold_features_never_use_the_rows_own_label() -> None:
     assert not before.iloc[[1, 2, 4, 5]].equals(after.iloc[[1, 2, 4, 5]])  # other folds do see them
 
 
+def test_each_folds_rows_average_their_own_folds_member_scores_of_visible_numbers() -> None:
+    """Training passes one member-score series per fold (scores that never saw that fold's labels);
+    a fold's rows average only theirs."""
+    numbers = ["f0", "f1", "f2", "n0", "n1", "n2"]
+    labels = np.array([1, 1, 1, 0, 0, 0])
+    held = [np.array([0, 3]), np.array([1, 2, 4, 5])]
+    folds = [(np.setdiff1d(np.arange(6), rows), rows) for rows in held]
+    per_fold = [pd.Series(0.25, index=numbers), pd.Series(0.75, index=numbers)]
+    features = out_of_fold_graph_features(two_dens(), numbers, labels, folds, member_scores=per_fold)
+    assert features["graph_den_member_score"].tolist() == [0.25, 0.75, 0.75, 0.25, 0.75, 0.75]
+    with pytest.raises(ValueError, match="one per fold"):
+        out_of_fold_graph_features(two_dens(), numbers, labels, folds, member_scores=per_fold[:1])
+
+
 def test_every_graph_feature_has_a_chinese_reason_and_the_den_reads_as_one_sentence() -> None:
     assert {name.removesuffix(FALLBACK_SUFFIX) for name in GRAPH_REASON_TEMPLATES} == set(GRAPH_COLUMNS)
     row = {"graph_den_size": 37, "graph_den_known_fraud": 29}
