@@ -372,7 +372,9 @@ def fold_excluded_scores(
     graph), those rows would read their own labels back. One booster per pair of folds {k, m},
     trained as :func:`fit_scam_model`'s fold boosters are (early-stopped on a grouped inner split of
     its training part), on the rows of neither, scores both: k(k − 1)/2 boosters, not a refit of
-    every fold's whole cross-fit.
+    every fold's whole cross-fit. Where the rows of neither fold cannot form that inner split (two
+    folds leave none; a tiny set too few of a class), no such score exists: those rows stay NaN
+    (a den member without a score), never a score from a booster that saw the fold.
     """
     labels, groups = pd.Series(y), groups.reset_index(drop=True)
     binary = _BinaryFit(lightgbm, split.seed, features, y, None, weights, None)
@@ -380,17 +382,20 @@ def fold_excluded_scores(
     for k, m in combinations(range(len(folds)), 2):
         held = np.union1d(folds[k][1], folds[m][1])
         train = np.setdiff1d(np.arange(len(y)), held)
+        if np.bincount(y[train].astype(int), minlength=2).min() < split.folds:
+            continue
         fit_part, stop_part = next(grouped_folds(labels.iloc[train], groups.iloc[train], split.folds, split.seed))
         booster = binary.early_stopped(FoldRows(train[fit_part], train[stop_part], held, None))
         for without, scored in ((k, m), (m, k)):
             margins[without, scored] = booster.predict(features[folds[scored][1]], raw_score=True)
     scores = []
     for k in range(len(folds)):
-        others = [m for m in range(len(folds)) if m != k]
-        rows = np.concatenate([folds[m][1] for m in others])
-        margin = np.concatenate([margins[k, m] for m in others])
+        scored = [m for m in range(len(folds)) if (k, m) in margins]
         fold_scores = np.full(len(y), np.nan)
-        fold_scores[rows] = _fit_platt(margin, y[rows], _take(weights, rows))(margin)
+        rows = np.concatenate([folds[m][1] for m in scored] or [np.zeros(0, dtype=np.intp)])
+        if len(np.unique(y[rows])) == 2:  # Platt needs both classes
+            margin = np.concatenate([margins[k, m] for m in scored])
+            fold_scores[rows] = _fit_platt(margin, y[rows], _take(weights, rows))(margin)
         scores.append(fold_scores)
     return scores
 

@@ -344,3 +344,13 @@ def test_fold_excluded_scores_of_a_fold_never_depend_on_its_labels(monkeypatch: 
     assert not np.allclose(scores[1], again[1], equal_nan=True)
     outside = np.isfinite(scores[0])
     assert roc_auc_score(y[outside], scores[0][outside]) > 0.8  # they rank as out-of-fold scores do
+
+
+def test_fold_excluded_scores_are_missing_where_no_booster_can_leave_out_both_folds() -> None:
+    """Two folds leave no row outside both: every score is NaN (a den member without a score),
+    not an error and not a score from a booster that saw the fold."""
+    frame, groups = _frame()
+    folds = list(grouped_folds(frame["label"], groups, 2, SPLIT.seed))
+    scores = fit_module.fold_excluded_scores(frame[COLUMNS].to_numpy(dtype=float), frame["label"].to_numpy(), groups,
+                                             folds, SMALL_LIGHTGBM, SplitConfig(folds=2, seed=0))
+    assert len(scores) == 2 and all(np.isnan(fold_scores).all() for fold_scores in scores)
