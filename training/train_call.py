@@ -126,7 +126,8 @@ def graph_stage(frame: pd.DataFrame, cfg: CallConfig, graph: CallGraph, own: Fit
     Den member scores are stage one's *out-of-fold* scores, in training and at scoring alike: a
     refitted model's scores of its own training numbers are in-sample, not the kind of score a
     training row's den saw. Scoring's are ``own``'s (the model carries them); training's come from
-    stage one's boosters refitted without each fold (:meth:`GraphStage.fold_member_scores`).
+    boosters trained as stage one's are, on neither the row's fold nor the member's
+    (:meth:`GraphStage.fold_member_scores`).
     """
     frame = frame.reset_index(drop=True)
     numbers = pd.Index(frame[NUMBER_COLUMN].astype(str))
