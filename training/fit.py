@@ -376,16 +376,17 @@ def fold_excluded_scores(
     folds leave none; a tiny set too few of a class), no such score exists: those rows stay NaN
     (a den member without a score), never a score from a booster that saw the fold.
     """
-    labels, groups = pd.Series(y), groups.reset_index(drop=True)
-    binary = _BinaryFit(lightgbm, split.seed, features, y, None, weights, None)
-    margins: dict[tuple[int, int], np.ndarray] = {}  # (k, m): fold m's margins, from the booster without k and m
+    pairs, splits = [], []  # fold pairs a booster can leave out, and its (training, held-out) rows
     for k, m in combinations(range(len(folds)), 2):
         held = np.union1d(folds[k][1], folds[m][1])
         train = np.setdiff1d(np.arange(len(y)), held)
-        if np.bincount(y[train].astype(int), minlength=2).min() < split.folds:
-            continue
-        fit_part, stop_part = next(grouped_folds(labels.iloc[train], groups.iloc[train], split.folds, split.seed))
-        booster = binary.early_stopped(FoldRows(train[fit_part], train[stop_part], held, None))
+        if np.bincount(y[train].astype(int), minlength=2).min() >= split.folds:
+            pairs.append((k, m))
+            splits.append((train, held))
+    binary = _BinaryFit(lightgbm, split.seed, features, y, None, weights, None)
+    margins: dict[tuple[int, int], np.ndarray] = {}  # (k, m): fold m's margins, from the booster without k and m
+    for (k, m), rows in zip(pairs, fold_rows(splits, None, pd.Series(y), groups.reset_index(drop=True), split), strict=True):
+        booster = binary.early_stopped(rows)
         for without, scored in ((k, m), (m, k)):
             margins[without, scored] = booster.predict(features[folds[scored][1]], raw_score=True)
     scores = []
