@@ -1,10 +1,10 @@
 """Hand-written scam scripts and ordinary messages, scored by models trained on every real set.
 
-    OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python benchmarks/hand_written.py [--max-per-set N] [--seed S]
+    OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python benchmarks/hand_written.py [--max-per-set N|0] [--seed S]
         [--candidates NAME ...] [--no-baseline] [--held-back] [--sets NAME ...] [--quickstart-seeds S ...]
 
 Trains on every set in ../shared/data (``benchmarks/sources.py``; at most ``--max-per-set`` rows of
-each, deduplicated across sets) (a) without the demo mix, (b) with ``demo_mix`` of
+each, 0 for every row, deduplicated across sets) (a) without the demo mix, (b) with ``demo_mix`` of
 configs/sms.yaml, and (c) each pre-registered candidate of ``CANDIDATES``, then prints for each
 model and each hand-written set of ``tests/hand_written_sms.py``: scams flagged (warned /
 blocked), ordinary messages touched, and each miss with its scores. Every model sees the same real
@@ -96,7 +96,8 @@ def hand_written_figures(model: ScamModel, hand_written: HandWrittenSet) -> Figu
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-per-set", type=int, default=1500, help="rows of each real set (None: all)")
+    parser.add_argument("--max-per-set", type=int, default=1500,
+                        help="rows of each real set (0: every row, the size the all-real target is judged at)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--candidates", nargs="*", default=[], choices=list(CANDIDATES))
     parser.add_argument("--no-baseline", action="store_true", help="skip the model without the mix")
@@ -113,8 +114,9 @@ def main() -> None:
     if args.quickstart_seeds:
         models = {f"quickstart, demo seed {seed}": (lambda seed=seed: fit_quickstart(seed, cfg)) for seed in args.quickstart_seeds}
     else:
-        real = all_real_sets(args.max_per_set, args.seed)
-        print(f"{len(real)} real rows ({args.max_per_set} per set at most, seed {args.seed})\n")
+        cap = args.max_per_set or None
+        real = all_real_sets(cap, args.seed)
+        print(f"{len(real)} real rows ({cap or 'every row'} per set at most, seed {args.seed})\n")
         mixes = {} if args.no_baseline else {"all real sets, no mix": None}
         mixes[f"+ demo_mix share {cfg.demo_mix.share}"] = cfg.demo_mix
         mixes.update({f"+ candidate {name}": CANDIDATES[name] for name in args.candidates})
