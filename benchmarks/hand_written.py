@@ -77,6 +77,9 @@ def all_real_sets(max_per_set: int | None, seed: int) -> pd.DataFrame:
 def external_set(path: Path) -> HandWrittenSet:
     """A hand-written set kept outside the repository, named by its file (``--extra-sets``)."""
     defined = runpy.run_path(str(path))
+    missing = [name for name in ("SCAMS", "ORDINARY") if name not in defined]
+    if missing:
+        raise ValueError(f"{path}: defines no {' or '.join(missing)} (a hand-written set defines both lists)")
     senders = {"MOBILE": MOBILE, "SERVICE": SERVICE}
     unknown = sorted({sender for _, sender, _ in defined["ORDINARY"]} - senders.keys())
     if unknown:

@@ -30,3 +30,10 @@ def test_an_unknown_sender_is_named_in_the_error(tmp_path: Path) -> None:
     path.write_text(SET_FILE.replace('"SERVICE"', '"BANK"'), encoding="utf-8")
     with pytest.raises(ValueError, match="BANK"):
         external_set(path)
+
+
+def test_a_file_without_the_two_lists_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "half.py"
+    path.write_text('SCAMS = []\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="ORDINARY"):
+        external_set(path)
