@@ -160,7 +160,10 @@ def training_rows(dev: pd.DataFrame, cfg: SmsConfig) -> pd.DataFrame:
 
 def fit_development(dev: pd.DataFrame, cfg: SmsConfig) -> FitResult:
     """``fit_sms`` on the development rows as ``yunmao train`` with ``cfg`` fits a file: the
-    boosters on :func:`training_rows`, the template memory (``cfg.memory``) on every row, copies included."""
+    boosters on :func:`training_rows`, the template memory (``cfg.memory``) on every row, copies included.
+    Without the demo mix ``yunmao train sms`` adds by default (``--no-demo-mix`` is this fit): the
+    comparisons measure the data set alone; on mudou the mix costs ROC-AUC 0.0017 (docs/benchmarks.md,
+    "Per-set models as `yunmao train sms` fits them")."""
     return fit_sms(training_rows(dev, cfg), cfg, labelled=dev)
 
 
