@@ -14,11 +14,11 @@ rows. The held-back set is printed only with ``--held-back`` (look at it once, a
 the repository (a Python file defining ``SCAMS`` as ``(fraud_type, note, text)`` and ``ORDINARY`` as
 ``(kind, "MOBILE" | "SERVICE", text)``): a blind set stays blind only while nobody developing the
 generator or the cues can read it. ``--mix-seeds`` trains one mixed model per demo-mix seed (default:
-the configured one): which hand-written messages the all-real model flags moves by several from one mix
-seed to the next (docs/benchmarks.md, session 30), so a candidate is compared summed over seeds. ``--quickstart-seeds`` scores instead
-the quickstart model (demo data of configs/demo.yaml only, with each given seed): the dev figure
-moves by several messages from one demo seed to the next, so generator candidates are compared
-paired over the same seeds.
+the configured one): which hand-written messages the all-real model flags moves by several from one
+mix seed to the next (docs/benchmarks.md, session 30), so a candidate is compared summed over seeds.
+``--quickstart-seeds`` scores instead the quickstart model (demo data of configs/demo.yaml only, with
+each given seed): the dev figure moves by several messages from one demo seed to the next, so
+generator candidates are compared paired over the same seeds.
 Telecom_Fraud_Texts_5 and fbs_sms are research-only sets: this measures, it ships nothing.
 """
 
@@ -131,6 +131,8 @@ def main() -> None:
     parser.add_argument("--quickstart-seeds", nargs="*", type=int, default=[],
                         help="score the quickstart model (demo data only) drawn with each of these demo seeds instead")
     args = parser.parse_args()
+    if args.max_per_set < 0:
+        parser.error(f"--max-per-set: rows of each set, 0 for every row, not {args.max_per_set}")
     cfg = load_config(default_config_path("sms"), SmsConfig)
     sets = [by_name[name] for name in args.sets] if args.sets else [CHECK, DEV]
     if args.held_back and by_name["held back"] not in sets:
