@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.hand_written import external_set
+from benchmarks.hand_written import external_set, main
 from tests.hand_written_sms import MOBILE, SERVICE
 
 SET_FILE = '''
@@ -37,3 +37,11 @@ def test_a_file_without_the_two_lists_is_refused_by_name(tmp_path: Path) -> None
     path.write_text('SCAMS = []\n', encoding="utf-8")
     with pytest.raises(ValueError, match="ORDINARY"):
         external_set(path)
+
+
+def test_a_negative_row_count_is_refused_before_anything_trains(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.argv", ["hand_written.py", "--max-per-set", "-3"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    assert "--max-per-set" in capsys.readouterr().err
