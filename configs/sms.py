@@ -120,6 +120,15 @@ class WordConfig(StrictModel):
     min_df: int = Field(2, ge=1)
 
 
+class TypeScoreConfig(StrictModel):
+    """The per-fraud-type linear text score's model: its loss and its own inverse regularisation."""
+
+    # logistic: multinomial logistic regression; squared_hinge: one-vs-rest linear SVM, its per-type
+    # probabilities the softmax of its margins (what serving computes from the stacked coefficients).
+    loss: Literal["logistic", "squared_hinge"] = "logistic"
+    C: float = Field(4.0, gt=0)
+
+
 class LinearScoreConfig(StrictModel):
     """Out-of-fold linear text scores fed to LightGBM as features (stacking)."""
 
@@ -132,6 +141,8 @@ class LinearScoreConfig(StrictModel):
     # Categories that get a one-vs-rest linear text score for the category head (not for the
     # unwanted boosters); each must be a category of configs/taxonomy.yaml other than its ham.
     categories: list[str] = ["fraud"]
+    # The per-type score (three or more fraud types in the training data) has a model of its own.
+    types: TypeScoreConfig = TypeScoreConfig()
 
     @model_validator(mode="after")
     def _known_categories(self) -> LinearScoreConfig:

@@ -97,6 +97,8 @@ def build_sms_featuriser(cfg: FeatureConfig, seed: int = 0) -> SmsFeaturiser:
             booster_grams=cfg.booster_grams.max_features,
             cue_weight=cfg.linear_score.cue_weight,
             category_scores=tuple(cfg.linear_score.categories),
+            type_loss=cfg.linear_score.types.loss,
+            type_C=cfg.linear_score.types.C,
             random_state=seed,
         ),
         patterns=PatternFeatures(),

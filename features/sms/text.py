@@ -32,6 +32,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.feature_selection import SelectKBest, chi2
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.svm import LinearSVC
 
 from features.fitted import require_fitted
 from features.labels import shipped_taxonomy
@@ -46,6 +47,19 @@ TYPE_SCORE_NAME = "文本类似「{fraud_type}」类诈骗"
 FRAUD_SCORE_NAME = "文本与诈骗（而非营销）短信相似"
 # One-vs-rest text score of a scored category other than fraud (``category_scores``).
 CATEGORY_SCORE_NAME = "文本与「{category}」类（而非其他类）短信相似"
+
+
+class SoftmaxLinearSVC(LinearSVC):
+    """A linear SVM whose class probabilities are the softmax of its margins (:func:`_class_proba`):
+    exactly what serving computes from its stacked coefficients (:class:`_LinearStack`), so the
+    out-of-fold scores training stacks are the scores serving gives. Not calibrated probabilities:
+    the boosters read them as scores."""
+
+    def predict_proba(self, X) -> np.ndarray:
+        return _class_proba(np.asarray(self.decision_function(X)).reshape(X.shape[0], -1))
+
+
+LinearModel = LogisticRegression | SoftmaxLinearSVC
 
 
 class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
@@ -73,6 +87,8 @@ class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         booster_grams: int = 2000,
         cue_weight: float = 0.0,
         category_scores: tuple[str, ...] = ("fraud",),
+        type_loss: str = "logistic",
+        type_C: float = 4.0,
         random_state: int = 0,
     ) -> None:
         self.char_min_n = char_min_n
@@ -87,6 +103,8 @@ class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.booster_grams = booster_grams
         self.cue_weight = cue_weight
         self.category_scores = category_scores
+        self.type_loss = type_loss
+        self.type_C = type_C
         self.random_state = random_state
 
     def fit(self, frame: pd.DataFrame, y=None, folds=None) -> TextFeatures:
@@ -131,7 +149,9 @@ class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         target = y
         if self.type_classes_:
             typed = np.flatnonzero(types >= 0)
-            self.type_linear_, typed_oof = self._fit_out_of_fold(inputs[typed], types[typed], duplicates[typed], weights[typed])
+            self.type_linear_, typed_oof = self._fit_out_of_fold(
+                inputs[typed], types[typed], duplicates[typed], weights[typed], typed=True
+            )
             type_oof = _class_proba(self._margins(inputs, self.type_linear_))
             type_oof[typed] = typed_oof
             target = np.where(types >= 0, types + 2, y)  # chi² also keeps n-grams that separate types
@@ -285,11 +305,11 @@ class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         return matrix(norm, raw) * np.float32(weight)
 
     def _fit_out_of_fold(
-        self, grams: sp.csr_matrix, target: np.ndarray, duplicates: np.ndarray, weights: np.ndarray
-    ) -> tuple[LogisticRegression, np.ndarray]:
+        self, grams: sp.csr_matrix, target: np.ndarray, duplicates: np.ndarray, weights: np.ndarray, typed: bool = False
+    ) -> tuple[LinearModel, np.ndarray]:
         """A linear model on all rows, and its out-of-fold probabilities (rows × classes, also
         for two classes: the per-type score of data with exactly two fraud types is one), every
-        fit weighing rows by ``weights``.
+        fit weighing rows by ``weights``; ``typed``: the per-type score's model (:meth:`_linear`).
 
         Rows with the same ``duplicates`` key (normalised text) share a fold, so no row is
         scored by a model that trained on its copy.
@@ -298,12 +318,17 @@ class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         oof = np.zeros((len(target), classes), dtype=np.float32)
         folds = StratifiedGroupKFold(self.linear_folds, shuffle=True, random_state=self.random_state)
         for train_idx, score_idx in folds.split(grams, target, duplicates):
-            model = self._linear(classes == 2).fit(grams[train_idx], target[train_idx], sample_weight=weights[train_idx])
+            model = self._linear(classes == 2, typed).fit(grams[train_idx], target[train_idx], sample_weight=weights[train_idx])
             oof[score_idx] = model.predict_proba(grams[score_idx])
-        return self._linear(classes == 2).fit(grams, target, sample_weight=weights), oof
+        return self._linear(classes == 2, typed).fit(grams, target, sample_weight=weights), oof
 
-    def _linear(self, binary: bool = True) -> LogisticRegression:
-        return LogisticRegression(C=self.linear_C, solver="liblinear" if binary else "lbfgs", max_iter=1000)
+    def _linear(self, binary: bool = True, typed: bool = False) -> LinearModel:
+        """The binary and category scores' logistic regression at ``linear_C``; with ``typed``, the
+        per-type score's model: ``type_loss`` at ``type_C``."""
+        if typed and self.type_loss == "squared_hinge":
+            return SoftmaxLinearSVC(C=self.type_C)
+        C = self.type_C if typed else self.linear_C
+        return LogisticRegression(C=C, solver="liblinear" if binary else "lbfgs", max_iter=1000)
 
     def _vectoriser(self, **options) -> TfidfVectorizer:
         return TfidfVectorizer(lowercase=False, sublinear_tf=True, dtype=np.float32, **options)
@@ -328,7 +353,7 @@ class _LinearStack:
     than the products, so the cues stay a dense array beside the characters.
     """
 
-    def __init__(self, models: list[LogisticRegression], n_chars: int) -> None:
+    def __init__(self, models: list[LinearModel], n_chars: int) -> None:
         coefficients = np.vstack([model.coef_ for model in models])
         self.chars = np.ascontiguousarray(coefficients[:, :n_chars].T)
         self.cues = coefficients[:, n_chars:]

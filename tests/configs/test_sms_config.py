@@ -154,6 +154,15 @@ def test_linear_score_categories_must_be_unwanted_categories_of_the_taxonomy(tmp
         load_config(path, SmsConfig)
 
 
+@pytest.mark.parametrize(("types", "message"), [({"loss": "hinge"}, r"types\.loss"), ({"C": 0}, r"types\.C"),
+                                               ({"loss": "logistic", "penalty": "l1"}, r"types\.penalty")])
+def test_the_type_score_model_must_be_a_known_loss_with_a_positive_C(tmp_path: Path, types: dict, message: str) -> None:
+    raw = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    raw["features"]["linear_score"]["types"] = types
+    with pytest.raises(ConfigError, match=r"features\.linear_score\." + message):
+        load_config(_write(tmp_path, yaml.safe_dump(raw, allow_unicode=True)), SmsConfig)
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (None, "a folder, not a config file"),
     (b"\x00\x01binary", "not valid YAML: unacceptable character #x0000"),

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from features.sms.patterns import reminder_zeroed_cue_matrix, script_cues
-from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TextFeatures, category_score_name
+from features.sms.text import FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, SoftmaxLinearSVC, TextFeatures, category_score_name
 
 _SYLLABLES = list("安全账户刷单征信保证金解冻快递验证码银行转入资金调查佣金日结")
 
@@ -109,6 +109,34 @@ def test_per_type_scores_have_one_column_per_type_also_for_two_types(types: tupl
     is_first = np.array([t == sorted(types)[0] for t in fraud_type])
     typed = np.array([t is not None for t in fraud_type])
     assert roc_auc_score(is_first[typed], served[typed, 0]) > 0.95
+
+
+@pytest.mark.parametrize("types", [("冒充公检法", "刷单返利"), ("冒充公检法", "刷单返利", "虚假征信")])
+def test_a_hinge_type_model_serves_the_scores_training_stacked(types: tuple[str, ...]) -> None:
+    """``type_loss="squared_hinge"``: the per-type score comes from a linear SVM at ``type_C`` (the
+    binary score keeps its logistic model at ``linear_C``), and the scores serving computes from the
+    stacked coefficients are the model's own softmax probabilities, two types or more."""
+    frame, labels, fraud_type = _typed(types)
+    text = _features(linear_folds=3, type_loss="squared_hinge", type_C=0.5)
+    text.fit_transform(frame, labels, fraud_type=fraud_type)
+    assert isinstance(text.type_linear_, SoftmaxLinearSVC) and text.type_linear_.C == 0.5
+    assert not isinstance(text.linear_, SoftmaxLinearSVC) and text.linear_.C == 100.0
+    names = list(text.get_feature_names_out())
+    type_columns = [names.index(f"文本类似「{name}」类诈骗") for name in sorted(types)]
+    served = text.transform(frame).toarray()[:, type_columns]
+    inputs = text._linear_input(text.char_.transform(frame["norm"]), frame["norm"])
+    assert np.allclose(served, text.type_linear_.predict_proba(inputs), atol=1e-6)
+    typed = np.array([t is not None for t in fraud_type])
+    is_first = np.array([t == sorted(types)[0] for t in fraud_type])
+    assert roc_auc_score(is_first[typed], served[typed, 0]) > 0.95
+
+
+def test_the_type_model_has_its_own_C() -> None:
+    frame, labels, fraud_type = _typed(("冒充公检法", "刷单返利", "虚假征信"))
+    text = _features(linear_folds=3, type_C=7.0)
+    text.fit_transform(frame, labels, fraud_type=fraud_type)
+    assert type(text.type_linear_).__name__ == "LogisticRegression" and text.type_linear_.C == 7.0
+    assert text.linear_.C == 100.0
 
 
 def test_script_cues_carry_weight_to_a_wording_never_seen() -> None:
