@@ -105,18 +105,21 @@ def parse_value(variable: str, text: str) -> Any:
 
 
 def _setting_path(model: type[BaseModel], variable: str, keys: list[str]) -> tuple[str, ...]:
-    """``keys`` checked against the schema: each but the last must name a section."""
+    """``keys`` (lower case, as a variable's name is read) checked against the schema and spelt as
+    the schema spells them (``linear_score.C``): each but the last must name a section."""
     section: type[BaseModel] | None = model
+    path: list[str] = []
     for depth, key in enumerate(keys):
         if section is None:
             whole = variable_name(config_name(model), tuple(keys[:depth]))
             raise EnvVarError(f"{variable}: {'.'.join(keys[:depth])} is a single value; set it whole with {whole}")
-        field = section.model_fields.get(key)
-        if field is None:
+        name = next((name for name in section.model_fields if name.lower() == key), None)
+        if name is None:
             known = ", ".join(section.model_fields)
             raise EnvVarError(f"{variable}: {config_name(model)} has no setting {'.'.join(keys[:depth + 1])} (known here: {known})")
-        section = nested_model(field.annotation)
-    return tuple(keys)
+        path.append(name)
+        section = nested_model(section.model_fields[name].annotation)
+    return tuple(path)
 
 
 def overrides(model: type[BaseModel], environ: Mapping[str, str]) -> list[Override]:

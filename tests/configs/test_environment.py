@@ -35,6 +35,13 @@ def test_nested_number_bool_and_literal_override_the_file() -> None:
     assert config.limits == serving().limits  # untouched sections keep the file's values
 
 
+def test_a_setting_spelt_with_capitals_is_reached_by_its_upper_case_variable() -> None:
+    """A variable's name is upper case; ``linear_score.C`` is still the setting it names."""
+    sms = load_config(default_config_path("sms"), SmsConfig, environ={
+        "YUNMAO_SMS__FEATURES__LINEAR_SCORE__C": "8", "YUNMAO_SMS__FEATURES__LINEAR_SCORE__TYPES__C": "0.5"})
+    assert sms.features.linear_score.C == 8.0 and sms.features.linear_score.types.C == 0.5
+
+
 def test_null_lists_and_mappings_are_yaml_flow_or_json() -> None:
     config = serving(YUNMAO_SERVING__AUTH__API_KEY="null", YUNMAO_SERVING__AUTH__ADMIN_API_KEY="0123456789abcdef0")
     assert config.auth.api_key is None and config.auth.admin_api_key == "0123456789abcdef0"  # digits stay text
