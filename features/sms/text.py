@@ -326,7 +326,7 @@ class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         """The binary and category scores' logistic regression at ``linear_C``; with ``typed``, the
         per-type score's model: ``type_loss`` at ``type_C``."""
         if typed and self.type_loss == "squared_hinge":
-            return SoftmaxLinearSVC(C=self.type_C)
+            return SoftmaxLinearSVC(C=self.type_C, random_state=self.random_state)  # liblinear's dual solver shuffles rows
         C = self.type_C if typed else self.linear_C
         return LogisticRegression(C=C, solver="liblinear" if binary else "lbfgs", max_iter=1000)
 
