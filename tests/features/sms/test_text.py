@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from features.sms.patterns import reminder_zeroed_cue_matrix, script_cues
@@ -148,7 +149,7 @@ def test_the_type_model_has_its_own_C() -> None:
     frame, labels, fraud_type = _typed(("冒充公检法", "刷单返利", "虚假征信"))
     text = _features(linear_folds=3, type_C=7.0)
     text.fit_transform(frame, labels, fraud_type=fraud_type)
-    assert type(text.type_linear_).__name__ == "LogisticRegression" and text.type_linear_.C == 7.0
+    assert isinstance(text.type_linear_, LogisticRegression) and text.type_linear_.C == 7.0
     assert text.linear_.C == 100.0
 
 
