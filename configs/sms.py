@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -120,12 +120,17 @@ class WordConfig(StrictModel):
     min_df: int = Field(2, ge=1)
 
 
+# The per-fraud-type score's losses (features/sms/text.py TextFeatures.type_loss).
+TypeLoss = Literal["logistic", "squared_hinge"]
+TYPE_LOSSES: tuple[str, ...] = get_args(TypeLoss)
+
+
 class TypeScoreConfig(StrictModel):
     """The per-fraud-type linear text score's model: its loss and its own inverse regularisation."""
 
     # logistic: multinomial logistic regression; squared_hinge: one-vs-rest linear SVM, its per-type
     # probabilities the softmax of its margins (what serving computes from the stacked coefficients).
-    loss: Literal["logistic", "squared_hinge"] = "logistic"
+    loss: TypeLoss = "logistic"
     C: float = Field(4.0, gt=0)
 
 

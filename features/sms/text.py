@@ -34,6 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
+from configs.sms import TYPE_LOSSES
 from features.fitted import require_fitted
 from features.labels import shipped_taxonomy
 from features.reasons import CHAR_GRAM_PREFIX, WORD_GRAM_PREFIX
@@ -131,6 +132,8 @@ class TextFeatures(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         """
         if y is None:
             raise ValueError("TextFeatures needs labels: its linear text score is supervised")
+        if self.type_loss not in TYPE_LOSSES:
+            raise ValueError(f"TextFeatures: type_loss must be one of {', '.join(TYPE_LOSSES)}, not {self.type_loss!r}")
         y = np.asarray(y).astype(int)
         self.char_ = self._vectoriser(analyzer="char", ngram_range=(self.char_min_n, self.char_max_n),
                                       min_df=self.char_min_df, max_features=self.char_max_features)

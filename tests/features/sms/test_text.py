@@ -145,6 +145,14 @@ def test_a_hinge_type_model_is_fitted_the_same_every_time() -> None:
     assert np.array_equal(*coefficients)
 
 
+def test_an_unknown_type_loss_is_a_clear_error() -> None:
+    """A misspelt loss must not quietly fit the logistic model (configs/sms.yaml refuses it at load;
+    code building TextFeatures directly gets the same refusal at fit)."""
+    frame, labels, fraud_type = _typed(("冒充公检法", "刷单返利"))
+    with pytest.raises(ValueError, match="type_loss must be one of logistic, squared_hinge, not 'hinge'"):
+        _features(linear_folds=3, type_loss="hinge").fit_transform(frame, labels, fraud_type=fraud_type)
+
+
 def test_the_type_model_has_its_own_C() -> None:
     frame, labels, fraud_type = _typed(("冒充公检法", "刷单返利", "虚假征信"))
     text = _features(linear_folds=3, type_C=7.0)
