@@ -73,6 +73,8 @@ class FrontConfig(StrictModel):
     metrics_listen: str = Field("0.0.0.0:8405", pattern=ADDRESS_PATTERN)
     max_in_flight: int = Field(16, ge=1, le=100_000)
     queue_timeout_ms: int = Field(30, ge=1, le=60_000)
+    # A flood's refusal held this long before its 503 (0: none); see configs/serving.yaml front:.
+    shed_delay_ms: int = Field(0, ge=0, le=60_000)
     max_connections: int = Field(4096, ge=1, le=1_000_000)
     threads: int = Field(1, ge=1, le=64)
 

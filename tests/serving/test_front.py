@@ -161,14 +161,15 @@ def backend_handler(backend: HeldBackend) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def front_before_held_backend(tmp_path: Path, max_in_flight: int, queue_timeout_ms: int) -> Iterator[tuple[HeldBackend, str, str]]:
+def front_before_held_backend(tmp_path: Path, max_in_flight: int, queue_timeout_ms: int,
+                              shed_delay_ms: int = 0) -> Iterator[tuple[HeldBackend, str, str]]:
     """(backend, front URL, front metrics URL): HAProxy from ``yunmao front-config``'s rendering."""
     backend = HeldBackend(free_port())
     server = ThreadingHTTPServer(("127.0.0.1", backend.port), backend_handler(backend))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with front_before(f"127.0.0.1:{backend.port}", tmp_path, max_in_flight=max_in_flight,
-                          queue_timeout_ms=queue_timeout_ms) as front:
+                          queue_timeout_ms=queue_timeout_ms, shed_delay_ms=shed_delay_ms) as front:
             yield backend, front.url, front.metrics_url
     finally:
         backend.release(64)  # nothing stays held past the test
@@ -244,10 +245,18 @@ def test_the_fronts_refusals_are_counted_in_its_prometheus_metrics(tmp_path: Pat
         backend.release()
         assert held.result().status_code == 200
         text = httpx.get(metrics, timeout=CONDITION_SECONDS).text
+        refused = front_responses_5xx(metrics)
     assert statuses == [503] * 3
     assert all(re.search(rf"^{name}\{{", text, re.MULTILINE) for name in HAPROXY_METRICS)  # what the alert rules read
+    assert refused == 3
+
+
+def front_responses_5xx(metrics_url: str) -> int:
+    """The front's 5xx answers so far, as HAProxy's exporter counts them (what the alert rule reads)."""
+    text = httpx.get(metrics_url, timeout=CONDITION_SECONDS).text
     refused = re.search(r'^haproxy_frontend_http_responses_total\{proxy="hooks",code="5xx"\} (\d+)', text, re.MULTILINE)
-    assert refused and int(refused.group(1)) == 3
+    assert refused, "HAProxy exports the front's answers by status class"
+    return int(refused.group(1))
 
 
 def test_the_front_stamps_when_it_received_a_request_over_any_client_value(tmp_path: Path) -> None:
@@ -291,3 +300,28 @@ def test_a_spent_or_malformed_deadline_is_left_to_the_worker(tmp_path: Path, dea
         assert not wait_until(answer.done, 0.5)  # held half a second past a 0-ms budget: not cut off
         backend.release()
         assert answer.result().status_code == 200
+
+
+def test_in_a_flood_a_request_is_held_then_refused_without_queuing(tmp_path: Path) -> None:
+    """``front.shed_delay_ms``: with as many requests queued as may be in flight, the next one is not
+    queued but held that long and then answered the same 503, so a client resending at once is slowed;
+    a hook that sent its budget still joins the queue (it gets its answer in time to act on it)."""
+    overload = load_serving_config().overload
+    with front_before_held_backend(tmp_path, max_in_flight=1, queue_timeout_ms=CONDITION_SECONDS * 1000,
+                                   shed_delay_ms=400) as (backend, front, metrics), ThreadPoolExecutor(4) as pool:
+        held = pool.submit(score, front)
+        assert wait_until(lambda: backend.holding(1), CONDITION_SECONDS)
+        queued = pool.submit(score, front)
+        assert wait_until(lambda: backend_queue(metrics) == 1, CONDITION_SECONDS)
+        refused = score(front)
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"] == str(overload.retry_after_s)
+        assert refused.json()["error"] == f"overloaded (front: no worker slot in time): not scored; retry after {overload.retry_after_s} s"
+        assert refused.elapsed.total_seconds() >= 0.4
+        assert front_responses_5xx(metrics) == 1  # counted where YunmaoFrontShedding looks
+        budgeted = pool.submit(httpx.post, f"{front}/v1/sms/score", json={"messages": [{"id": "m1", "text": "x"}]},
+                               headers={overload.deadline_header: "60000"}, timeout=CONDITION_SECONDS)
+        assert wait_until(lambda: backend_queue(metrics) == 2, CONDITION_SECONDS)
+        backend.release(3)
+        assert [future.result().status_code for future in (held, queued, budgeted)] == [200, 200, 200]
+        assert backend.seen.count("POST /v1/sms/score") == 3  # the held one never reached the backend
