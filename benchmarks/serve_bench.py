@@ -4,7 +4,8 @@ and yunmao under overload (16, 64, 256 clients).
 All on this machine, loopback only, every load loop bounded in requests and seconds:
 
     .venv/bin/python benchmarks/serve_bench.py [--model models:/yunmao-sms@champion] [--seconds 6]
-    .venv/bin/python benchmarks/serve_bench.py --only-overload [--set overload.max_in_flight=4] [--deadline-ms 100]
+    .venv/bin/python benchmarks/serve_bench.py --only-overload [--set overload.max_in_flight=4] [--deadline-ms 100] \
+        [--front [--front-set front.shed_delay_ms=250]] [--overload-rounds 3]
     .venv/bin/python benchmarks/serve_bench.py --only-shadow [--challenger models:/yunmao-sms@challenger] \
         [--before TREE] [--shadow-repeats 3] [--set shadow.max_batch=16]
     .venv/bin/python benchmarks/serve_bench.py --only-http [--before TREE] [--rounds 8] [--block-seconds 3]
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import functools
 import json
 import math
@@ -479,11 +481,14 @@ def front_command(port: int, config: dict) -> tuple[int, list[str]]:
 
 
 def overload_rows(uri: str, records: list[dict], seconds: float, workers: int, overrides: list[str],
-                  deadline_ms: int | None, front: bool = False, rounds: int = 1) -> list[OverloadRow]:
+                  deadline_ms: int | None, front: bool = False, rounds: int = 1,
+                  front_candidate: list[str] | None = None) -> list[OverloadRow]:
     """One server; single-message requests at 16/64/256 clients without a deadline header, then
     (with ``deadline_ms``) the same with the hook's deadline header. ``front``: every scenario also
-    through an HAProxy front of the same server, the two alternating (which goes first swaps every
-    round); ``rounds`` blocks of ``seconds`` per target and scenario, pooled."""
+    through an HAProxy front of the same server; ``front_candidate`` (``front.KEY=VALUE`` overrides):
+    also through a second front with those settings, so two front configs are compared paired. The
+    targets take turns (which goes first rotates every round); ``rounds`` blocks of ``seconds`` per
+    target and scenario, pooled."""
     from configs.serving import ServingConfig, load_serving_config
 
     config = with_overrides({**load_serving_config().model_dump(), "cache": {"max_entries": 0}}, overrides)
@@ -504,13 +509,17 @@ def overload_rows(uri: str, records: list[dict], seconds: float, workers: int, o
             servers.enter_context(process(front_cmd, f"http://127.0.0.1:{front_port}/readyz", env))
             shape = config["front"]
             targets.append((f"HAProxy front ({shape['max_in_flight']} in flight, queue {shape['queue_timeout_ms']} ms)", front_port))
+            if front_candidate:
+                candidate_port, candidate_cmd = front_command(port, with_overrides(copy.deepcopy(config), front_candidate))
+                servers.enter_context(process(candidate_cmd, f"http://127.0.0.1:{candidate_port}/readyz", env))
+                targets.append((f"HAProxy front, {', '.join(front_candidate)}", candidate_port))
         for _, target_port in targets:  # warm-up: batching learns its cost
             asyncio.run(raw_load(target_port, "/v1/sms/score", bodies, {}, 4, 2, 200))
         pooled: dict[tuple[str, str, int], tuple[list[float], list[float], list[int], list[float]]] = {}
         for setting, headers, honour in settings:
             for clients in OVERLOAD_CLIENTS:
                 for round_ in range(rounds):
-                    for target, target_port in targets[::-1] if round_ % 2 else targets:
+                    for target, target_port in targets[round_ % len(targets):] + targets[:round_ % len(targets)]:
                         scored, shed, errors, elapsed = asyncio.run(
                             raw_load(target_port, "/v1/sms/score", bodies, headers, clients, seconds, 200_000, honour)
                         )
@@ -765,6 +774,8 @@ def main() -> None:
     parser.add_argument("--deadline-ms", type=int, default=100, help="the hook's deadline header in the second overload setting")
     parser.add_argument("--front", action="store_true",
                         help="overload section and --only-http: also through an HAProxy front of the same server (yunmao front-config), interleaved")
+    parser.add_argument("--front-set", action="append", default=[], metavar="front.KEY=VALUE",
+                        help="overload section with --front: also through a second front with these settings, in the same rounds")
     parser.add_argument("--overload-rounds", type=positive_int, default=1, help="overload section: blocks per target and scenario, pooled")
     parser.add_argument("--only-shadow", action="store_true", help="run only the shadow-challenger section")
     from http_bench import add_http_arguments, run_http  # here: these import this module's helpers
@@ -800,8 +811,12 @@ def main() -> None:
             args.rows_json.write_text(json.dumps([row.__dict__ for row in rows]))
         print(render(rows, [], ""))
         return
+    if args.front_set and not args.front:
+        parser.error("--front-set compares a second front with the first: it needs --front")
+    if bad := [o for o in args.front_set if not o.startswith("front.")]:
+        parser.error(f"--front-set takes front.KEY=VALUE settings, not {', '.join(bad)}")
     overload = overload_rows(args.model, records, args.seconds, args.workers, args.set, args.deadline_ms, args.front,
-                             args.overload_rounds)
+                             args.overload_rounds, args.front_set)
     overload_text = render_overload(overload, (
         f"Model `models:/{name}/{version}`; single-message requests of {len(records)} real mudou SMS (half spam), closed loop: each client "
         f"sends its next request on an answer (flood), or after a 503's Retry-After (honour); {args.workers} workers, cache off, "
