@@ -784,6 +784,10 @@ def main() -> None:
     add_shadow_arguments(parser)
     add_http_arguments(parser)
     args = parser.parse_args()
+    if args.front_set and not args.front:
+        parser.error("--front-set compares a second front with the first: it needs --front")
+    if bad := [o for o in args.front_set if not o.startswith("front.")]:
+        parser.error(f"--front-set takes front.KEY=VALUE settings, not {', '.join(bad)}")
 
     from models.registry import resolve_model_version
 
@@ -811,10 +815,6 @@ def main() -> None:
             args.rows_json.write_text(json.dumps([row.__dict__ for row in rows]))
         print(render(rows, [], ""))
         return
-    if args.front_set and not args.front:
-        parser.error("--front-set compares a second front with the first: it needs --front")
-    if bad := [o for o in args.front_set if not o.startswith("front.")]:
-        parser.error(f"--front-set takes front.KEY=VALUE settings, not {', '.join(bad)}")
     overload = overload_rows(args.model, records, args.seconds, args.workers, args.set, args.deadline_ms, args.front,
                              args.overload_rounds, args.front_set)
     overload_text = render_overload(overload, (

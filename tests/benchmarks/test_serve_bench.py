@@ -154,6 +154,18 @@ def test_overload_rounds_below_one_or_not_a_number_are_refused(rounds: str) -> N
     assert "--overload-rounds" in run.stderr
 
 
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--front-set", "front.shed_delay_ms=250"], "it needs --front"),
+    (["--front", "--front-set", "overload.max_in_flight=4"], "front.KEY=VALUE settings, not overload.max_in_flight=4"),
+])
+def test_a_second_front_needs_the_first_and_front_settings(arguments: list[str], message: str) -> None:
+    """Refused before any server starts or any model is looked up."""
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "serve_bench.py"), "--only-overload", *arguments],
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert message in run.stderr
+
+
 def test_the_target_lines_read_the_service_and_pyfunc_rows_as_the_bench_names_them() -> None:
     """The full run's summary once looked the pyfunc's batch row up as "batch, MLflow pyfunc" and
     crashed after ten minutes of measuring; rows named as in_process_rows and the HTTP runs name them."""
