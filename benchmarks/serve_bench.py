@@ -463,6 +463,8 @@ def serve_command(uri: str, config: dict, workers: int,
 def front_command(port: int, config: dict) -> tuple[int, list[str]]:
     """(port, command) of an HAProxy front (``yunmao front-config``'s config for ``config``) before the
     ``yunmao serve`` at ``port``, on loopback ports of its own."""
+    from pydantic import ValidationError
+
     from configs.serving import ServingConfig
     from serving.front import FrontPolicyError, render_front_config
 
@@ -477,6 +479,9 @@ def front_command(port: int, config: dict) -> tuple[int, list[str]]:
         config_file.write_text(render_front_config(ServingConfig.model_validate({**config, "front": front})))
     except FrontPolicyError as exc:  # e.g. --set overload.policy=allow: the front answers only 503s
         raise SystemExit(f"--front: {exc}") from exc
+    except ValidationError as exc:  # e.g. --front-set front.shed_delay_ms=-1
+        problems = "; ".join(f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors())
+        raise SystemExit(f"--front: invalid front settings: {problems}") from exc
     return front_port, [haproxy, "-f", str(config_file)]
 
 
@@ -786,8 +791,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.front_set and not args.front:
         parser.error("--front-set compares a second front with the first: it needs --front")
-    if bad := [o for o in args.front_set if not o.startswith("front.")]:
-        parser.error(f"--front-set takes front.KEY=VALUE settings, not {', '.join(bad)}")
+    from configs.serving import FrontConfig
+
+    def front_setting(override: str) -> bool:
+        section, _, key = override.partition("=")[0].partition(".")
+        return section == "front" and key in FrontConfig.model_fields
+
+    if bad := [o for o in args.front_set if not front_setting(o)]:
+        parser.error(f"--front-set takes front.KEY=VALUE settings, not {', '.join(bad)} (KEY: {', '.join(FrontConfig.model_fields)})")
 
     from models.registry import resolve_model_version
 

@@ -146,6 +146,17 @@ def test_the_benchs_front_refuses_a_fail_open_policy_in_one_line() -> None:
         front_command(45678, config)
 
 
+def test_a_second_fronts_out_of_range_setting_is_refused_in_one_line() -> None:
+    from benchmarks.serve_bench import front_command, with_overrides
+    from configs.serving import load_serving_config
+    from tests.servers import system_binary
+
+    system_binary("haproxy")
+    config = with_overrides(load_serving_config().model_dump(), ["front.shed_delay_ms=-1"])
+    with pytest.raises(SystemExit, match=r"^--front: invalid front settings: front.shed_delay_ms: Input should be greater than or equal to 0$"):
+        front_command(45678, config)
+
+
 @pytest.mark.parametrize("rounds", ["0", "-2", "two"])
 def test_overload_rounds_below_one_or_not_a_number_are_refused(rounds: str) -> None:
     run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "serve_bench.py"), "--overload-rounds", rounds],
@@ -157,6 +168,7 @@ def test_overload_rounds_below_one_or_not_a_number_are_refused(rounds: str) -> N
 @pytest.mark.parametrize(("arguments", "message"), [
     (["--front-set", "front.shed_delay_ms=250"], "it needs --front"),
     (["--front", "--front-set", "overload.max_in_flight=4"], "front.KEY=VALUE settings, not overload.max_in_flight=4"),
+    (["--front", "--front-set", "front.hold_ms=4"], "front.KEY=VALUE settings, not front.hold_ms=4 (KEY: listen, "),
 ])
 def test_a_second_front_needs_the_first_and_front_settings(arguments: list[str], message: str) -> None:
     """Refused before any server starts or any model is looked up."""
