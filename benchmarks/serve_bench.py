@@ -465,6 +465,7 @@ def front_command(port: int, config: dict) -> tuple[int, list[str]]:
     ``yunmao serve`` at ``port``, on loopback ports of its own."""
     from pydantic import ValidationError
 
+    from configs import validation_problems
     from configs.serving import ServingConfig
     from serving.front import FrontPolicyError, render_front_config
 
@@ -480,8 +481,7 @@ def front_command(port: int, config: dict) -> tuple[int, list[str]]:
     except FrontPolicyError as exc:  # e.g. --set overload.policy=allow: the front answers only 503s
         raise SystemExit(f"--front: {exc}") from exc
     except ValidationError as exc:  # e.g. --front-set front.shed_delay_ms=-1
-        problems = "; ".join(f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors())
-        raise SystemExit(f"--front: invalid front settings: {problems}") from exc
+        raise SystemExit(f"--front: invalid front settings: {validation_problems(exc)}") from exc
     return front_port, [haproxy, "-f", str(config_file)]
 
 

@@ -9,7 +9,7 @@ not halfway through a training run. ``YUNMAO_NAME__…`` environment variables o
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -84,9 +84,15 @@ def load_config(path: str | Path, model: type[ConfigT], environ: Mapping[str, st
     try:
         return model.model_validate(apply_overrides(raw, found))
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-            f"{blame(tuple(str(p) for p in err['loc']), found)}"
-            for err in exc.errors()
-        )
+        problems = validation_problems(exc, lambda location: blame(location, found))
         raise ConfigError(f"{path}: invalid config: {problems}") from exc
+
+
+def validation_problems(exc: ValidationError, note: Callable[[tuple[str, ...]], str] = lambda location: "") -> str:
+    """Pydantic's errors as one line, ``dotted.location: message`` each, ``; ``-separated (its own
+    message spans lines, and a command's failure is one); ``note`` adds to each what set that value."""
+    problems = []
+    for error in exc.errors():
+        location = tuple(str(part) for part in error["loc"])
+        problems.append(f"{'.'.join(location) or '<root>'}: {error['msg']}{note(location)}")
+    return "; ".join(problems)
