@@ -88,11 +88,13 @@ def load_config(path: str | Path, model: type[ConfigT], environ: Mapping[str, st
         raise ConfigError(f"{path}: invalid config: {problems}") from exc
 
 
-def validation_problems(exc: ValidationError, note: Callable[[tuple[str, ...]], str] = lambda location: "") -> str:
+def validation_problems(exc: ValidationError, note: Callable[[tuple[str, ...]], str] = lambda location: "",
+                        at: tuple[str, ...] = ()) -> str:
     """Pydantic's errors as one line, ``dotted.location: message`` each, ``; ``-separated (its own
-    message spans lines, and a command's failure is one); ``note`` adds to each what set that value."""
+    message spans lines, and a command's failure is one); ``note`` adds to each what set that value,
+    ``at`` is where the validated part sits in the whole (``("auth",)`` reads ``auth.api_key``)."""
     problems = []
     for error in exc.errors():
-        location = tuple(str(part) for part in error["loc"])
+        location = at + tuple(str(part) for part in error["loc"])
         problems.append(f"{'.'.join(location) or '<root>'}: {error['msg']}{note(location)}")
     return "; ".join(problems)

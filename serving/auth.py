@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from configs import validation_problems
 from configs.environment import shortcut_value, variable_name
 from configs.serving import AuthConfig, ServingConfig
 from serving.errors import error_body, send_json
@@ -62,8 +63,7 @@ def resolve_keys(config: ServingConfig) -> Keys:
     try:
         AuthConfig.model_validate(keys)
     except ValidationError as exc:
-        problems = "; ".join(f"auth.{err['loc'][0]}: {err['msg']}" for err in exc.errors())
-        raise ValueError(f"{problems} (from ${API_KEY_ENV} / ${ADMIN_API_KEY_ENV} or the serving config)") from None
+        raise ValueError(f"{validation_problems(exc, at=('auth',))} (from ${API_KEY_ENV} / ${ADMIN_API_KEY_ENV} or the serving config)") from None
     return Keys(api=keys["api_key"], admin=keys["admin_api_key"])
 
 

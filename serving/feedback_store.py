@@ -35,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from configs import validation_problems
 from configs.feedback import FeedbackConfig
 from serving.schemas import DECISION_ID_PATTERN, RequestLabel, check_fraud_type, visible_text
 from serving.sqlite_tx import WalFile, immediate_transaction
@@ -163,10 +164,7 @@ def validate_records(records: Iterable[FeedbackRecord | Mapping[str, Any]], conf
         try:
             validated.append(FeedbackRecord.model_validate(raw, context={"max_text_chars": config.max_text_chars}))
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']) or 'record'}: {err['msg']}" for err in exc.errors()
-            )
-            raise FeedbackError(f"record {position}: {problems}") from exc
+            raise FeedbackError(f"record {position}: {validation_problems(exc)}") from exc
     return validated
 
 
