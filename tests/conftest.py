@@ -75,9 +75,23 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 def demo_trained_model(tmp_path_factory: pytest.TempPathFactory) -> ScamModel:
     """The model ``make run`` ships: the shipped demo SMS (``configs/demo.yaml``) written and loaded
     as the quickstart writes and loads them, trained with its configuration (no MLflow). Trained
-    once per session (about a minute on one core): every test about the default model's behaviour
-    shares it."""
+    once per run (about a minute on one core): every test about the default model's behaviour
+    shares it. Under pytest-xdist the first worker to need it trains it and leaves it in the run's
+    temp dir for the others, which load it: each worker trained its own until then."""
+    import joblib
+    from filelock import FileLock
+
     from training.data.demo_sms import default_demo_config
     from training.quickstart import fit_demo_sms
 
-    return fit_demo_sms(tmp_path_factory.mktemp("demo"), default_demo_config().seed).model
+    def train() -> ScamModel:
+        return fit_demo_sms(tmp_path_factory.mktemp("demo"), default_demo_config().seed).model
+
+    if _XDIST_WORKER is None:
+        return train()
+    run_dir = tmp_path_factory.getbasetemp().parent  # this run's, the parent of every worker's own
+    saved = run_dir / "demo-trained-model.joblib"
+    with FileLock(run_dir / "demo-trained-model.lock"):
+        if not saved.exists():
+            joblib.dump(train(), saved)
+        return joblib.load(saved)  # every worker tests the same round-tripped model, as the service loads one
