@@ -214,14 +214,38 @@ def cue_words(text: str, cue: Cue) -> tuple[str, ...]:
     firing = _first_firing(_counted_starts(seen, cue), cue.within)
     if firing is None:
         return ()
-    hits = sorted(
-        ((at, max((word for word in words if seen.startswith(word, at)), key=len)) for at, words in zip(firing, cue.word_lists, strict=True)),
-        key=lambda hit: (hit[0], -len(hit[1])),
-    )
+    return _outermost([(at, max((word for word in words if seen.startswith(word, at)), key=len))
+                       for at, words in zip(firing, cue.word_lists, strict=True)])
+
+
+def lexicon_words(text: str, reason: str) -> tuple[str, ...]:
+    """The words of the lexicon group whose reason is ``reason`` ("含紧迫催促用语") that normalised
+    ``text`` contains — what its count feature counted — in text order, each once, none that lies
+    inside another one given ("私聊" is not given again inside "私聊我"); () for any other reason.
+    What a lexicon group's reason quotes (``features.sms.reasons``): "引导添加微信/QQ私下联系" says
+    which of its words the message has, "共享屏幕" or "微信"."""
+    words = _lexicon_words_by_reason().get(reason, ())
+    return _outermost([(at, word) for word in words for at in _occurrences(text, word)])
+
+
+@cache
+def lexicon_reasons() -> frozenset[str]:
+    """The lexicon groups' reasons, which are their feature names ("含紧迫催促用语")."""
+    return frozenset(_lexicon_words_by_reason())
+
+
+@cache
+def _lexicon_words_by_reason() -> dict[str, tuple[str, ...]]:
+    return dict(_lexicon_groups().values())
+
+
+def _outermost(hits: list[tuple[int, str]]) -> tuple[str, ...]:
+    """The words of ``hits`` (start, word) in text order, longest first where two start together,
+    each once, none inside a word given before it."""
     found: list[str] = []
     end = -1
-    for at, word in hits:
-        if at + len(word) <= end or word in found:  # inside the word before it, or given already
+    for at, word in sorted(hits, key=lambda hit: (hit[0], -len(hit[1]))):
+        if at + len(word) <= end or word in found:
             continue
         found.append(word)
         end = max(end, at + len(word))

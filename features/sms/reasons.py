@@ -16,7 +16,7 @@ from features.reasons import GRAM_PREFIXES, gram_or_self
 from features.resource_files import SMS_FUNCTION_WORDS_FILE, resource_path
 from features.sms.metadata import HOUR_FEATURE
 from features.sms.normalise import PLACEHOLDERS
-from features.sms.patterns import COUNTER_CUES, SHAPE_FEATURES, cue_words, script_cues
+from features.sms.patterns import COUNTER_CUES, SHAPE_FEATURES, cue_words, lexicon_reasons, lexicon_words, script_cues
 from features.sms.text import CATEGORY_SCORE_NAME, FRAUD_SCORE_NAME, LINEAR_SCORE_NAME, TYPE_SCORE_NAME
 
 MIN_GRAM_CHARS = 2
@@ -91,24 +91,27 @@ def _only_function_words(gram: str) -> bool:
 
 
 def quote_cue_reasons(reasons: Sequence[str], text: str, max_quotes: int) -> list[str]:
-    """``reasons`` with each script cue's label followed by the words of ``text`` (the message's
-    normalised text, what the cue read) that fired it, at most ``max_quotes`` of them, each in
-    “” in text order: "冒充公检法称涉案：“公安”“涉嫌”". The words are
-    :func:`features.sms.patterns.cue_words`: those the cue counted, never one it read past or
-    found negated. Any other reason, a cue that finds no word (``max_quotes`` 0, or a model whose
-    cue fired on words since edited) and a reason already quoted are kept as they are."""
+    """``reasons`` with each script cue's or lexicon group's label followed by the words of ``text``
+    (the message's normalised text, what the cue read) that fired it, at most ``max_quotes`` of
+    them, each in “” in text order: "冒充公检法称涉案：“公安”“涉嫌”", "含紧迫催促用语：“立即”“逾期”".
+    A cue's words are :func:`features.sms.patterns.cue_words`: those the cue counted, never one it
+    read past or found negated; a lexicon group's, :func:`features.sms.patterns.lexicon_words`: the
+    words its count counted (a group's label alone says what kind of word, not which: "引导添加微信/QQ
+    私下联系" fires on "共享屏幕" too). Any other reason, one that finds no word (``max_quotes`` 0, or
+    a model whose cue fired on words since edited) and a reason already quoted are kept as they are."""
     cues = script_cues()
     quoted = []
     for reason in reasons:
         cue = cues.get(reason)
-        words = cue_words(text, cue)[:max_quotes] if cue is not None and max_quotes > 0 else ()
+        words = () if max_quotes <= 0 else cue_words(text, cue) if cue is not None else lexicon_words(text, reason)
+        words = words[:max_quotes]
         quoted.append(reason + CUE_QUOTE_SEPARATOR + "".join(f"“{word}”" for word in words) if words else reason)
     return quoted
 
 
 def cue_label(reason: str) -> str:
-    """The script cue a reason names ("冒充公检法称涉案" of "冒充公检法称涉案：“公安”“涉嫌”", or of
-    itself); any other reason as it is. Code that reads reasons as cue names reads them through
-    this: ``cue_label(reason) in script_cues()``."""
+    """The script cue or lexicon group a reason names ("冒充公检法称涉案" of "冒充公检法称涉案：“公安”
+    “涉嫌”", or of itself); any other reason as it is. Code that reads reasons as cue names reads
+    them through this: ``cue_label(reason) in script_cues()``."""
     label, separator, _ = reason.partition(CUE_QUOTE_SEPARATOR)
-    return label if separator and label in script_cues() else reason
+    return label if separator and (label in script_cues() or label in lexicon_reasons()) else reason

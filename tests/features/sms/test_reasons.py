@@ -82,6 +82,31 @@ def test_a_cue_reason_quotes_the_words_of_its_message_and_nothing_else_changes()
     assert quote_cue_reasons(["冒充公检法称涉案"], "法院通知:你被银行起诉了", 3) == ["冒充公检法称涉案：“法院”“起诉”"]
 
 
+@pytest.mark.parametrize(
+    "text, reason, expected",
+    [
+        ("请立即转账,逾期将冻结,立即处理", "含紧迫催促用语", "含紧迫催促用语：“立即”“逾期”"),  # text order, each word once
+        # The label names WeChat/QQ; the group also counts screen sharing: the quote says which it was.
+        ("请下载会议软件共享屏幕配合操作", "引导添加微信/QQ私下联系", "引导添加微信/QQ私下联系：“共享屏幕”"),
+        ("有问题私聊我", "引导添加微信/QQ私下联系", "引导添加微信/QQ私下联系：“私聊”"),
+        ("妈,我今晚加班", "含紧迫催促用语", "含紧迫催促用语"),  # no word of the group here (an edited list): as it is
+    ],
+)
+def test_a_lexicon_reason_quotes_the_words_its_count_counted(text: str, reason: str, expected: str) -> None:
+    from features.sms.reasons import cue_label, quote_cue_reasons
+
+    assert quote_cue_reasons([reason], text, 3) == [expected]
+    assert cue_label(expected) == reason
+
+
+def test_a_lexicon_reason_quotes_at_most_max_quotes_words() -> None:
+    from features.sms.reasons import quote_cue_reasons
+
+    text = "请立即转账,马上处理,逾期冻结"
+    assert quote_cue_reasons(["含紧迫催促用语"], text, 2) == ["含紧迫催促用语：“立即”“马上”"]
+    assert quote_cue_reasons(["含紧迫催促用语"], text, 0) == ["含紧迫催促用语"]
+
+
 @pytest.mark.parametrize("max_quotes, expected", [(0, "冒充公检法称涉案"), (1, "冒充公检法称涉案：“公安”"), (2, "冒充公检法称涉案：“公安”“涉嫌”")])
 def test_a_cue_reason_quotes_at_most_max_quotes_words(max_quotes: int, expected: str) -> None:
     from features.sms.reasons import quote_cue_reasons
