@@ -36,13 +36,40 @@ SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 # plus a full training run) took up to 300 s on a 2-core machine shared with other jobs, so they
 # get twice that: still a clear failure for a hang, not for a busy machine.
 SLOW_TEST_TIMEOUT_SECONDS = 600
+# Module ranks of :func:`_heaviest_first`, the lowest starts first.
+_REAL_DATA_FIT, _SLOW, _LIGHT = 0, 1, 2
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give tests marked ``slow`` the longer timeout, unless they set their own."""
+    """Give tests marked ``slow`` the longer timeout, unless they set their own; then start the
+    heaviest modules first (:func:`_heaviest_first`)."""
     for item in items:
         if item.get_closest_marker("slow") and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(SLOW_TEST_TIMEOUT_SECONDS))
+    items[:] = _heaviest_first(items)
+
+
+def _heaviest_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """``items`` with the modules of the real-data fits first, then the other modules with slow
+    tests, then the rest, each group in collection order. pytest-xdist's ``loadscope`` hands out one
+    module at a time in this order (pyproject passes ``--no-loadscope-reorder``; its own reorder puts
+    modules with many tests first, so the one-test real-data fits of 1–2.5 minutes each came last
+    and one worker ran them while the other had finished)."""
+    module_rank: dict[str, int] = {}
+    for item in items:
+        module = _module_of(item)
+        module_rank[module] = min(module_rank.get(module, _LIGHT), _heaviness_rank(item))
+    return sorted(items, key=lambda item: module_rank[_module_of(item)])  # stable: collection order within a rank
+
+
+def _heaviness_rank(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow"):
+        return _REAL_DATA_FIT if item.get_closest_marker("realdata") else _SLOW
+    return _LIGHT
+
+
+def _module_of(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
 
 
 def shared_data(*parts: str) -> Path:
