@@ -81,6 +81,11 @@ def predict_row(booster: lgb.Booster, row: sp.csr_matrix, predict_type: int = RA
     4.7 that returned different raw scores here (docs/benchmarks.md, sessions 11 and 12). Pointers
     go to LightGBM as plain addresses: numpy's ``ctypes.data_as`` builds a pointer object per array
     per call, and the class and feature counts come from :func:`booster_shape`, not the library.
+
+    The kept ``Predictor`` reads the iteration range of the booster's last prediction (LightGBM
+    keeps it in the booster, and a batch call resets it), so nothing may predict a booster with
+    another ``start_iteration``/``num_iteration`` than :func:`predict` uses — models/shap_table.py
+    tabulates trees one by one on a copy for that reason.
     """
     classes, features = booster_shape(booster)
     width = classes * (features + 1) if predict_type == CONTRIB else classes

@@ -94,6 +94,10 @@ def _build(booster: lgb.Booster) -> ContributionTable | None:
     all_thresholds = [_thresholds(tree["tree_structure"]) for tree in trees]
     if any(thresholds is None or _cases(thresholds) > MAX_CASES_PER_TREE for thresholds in all_thresholds):
         return None
+    # The values come from a copy: LightGBM keeps the iteration range of a booster's last
+    # prediction in the booster itself, and its cached one-row predictor (models/ensemble.py
+    # ``predict_row``) scores with whatever range that was — one tree, after the calls below.
+    copy = lgb.Booster(model_str=booster.model_to_string())
     split_columns: dict[str, list] = {"feature": [], "threshold": [], "tree": [], "weight": []}
     lookup_columns: dict[str, list] = {"tree": [], "feature": [], "offset": [], "stride": []}
     tables: list[np.ndarray] = []
@@ -102,7 +106,7 @@ def _build(booster: lgb.Booster) -> ContributionTable | None:
         split_on = sorted(thresholds)
         sizes = [len(thresholds[f]) + 1 for f in split_on]
         radix = np.cumprod([1, *sizes[:-1]])[: len(split_on)]
-        table, bias = _tree_table(booster, index, features, split_on, [thresholds[f] for f in split_on], radix)
+        table, bias = _tree_table(copy, index, features, split_on, [thresholds[f] for f in split_on], radix)
         expected_value += bias
         for position, (feature, weight) in enumerate(zip(split_on, radix, strict=True)):
             for threshold in thresholds[feature]:

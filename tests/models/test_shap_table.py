@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from models.ensemble import BoosterBag
+from models.ensemble import NORMAL, RAW_SCORE, BoosterBag, predict_row
 from models.shap_table import MAX_CASES_PER_TREE, ZERO_BAND, contribution_table
 
 PARAMS = {"objective": "binary", "verbosity": -1, "num_threads": 1, "min_data_in_leaf": 5}
@@ -167,6 +167,24 @@ def test_boosters_the_tables_cannot_express_keep_pred_contrib(make) -> None:
         return
     if booster.num_model_per_iteration() == 1:
         np.testing.assert_allclose(bag.contributions(x).toarray(), expected, rtol=0, atol=1e-12)
+
+
+def test_building_the_tables_leaves_the_boosters_one_row_scores_alone() -> None:
+    """A served booster scores one message through LightGBM's cached one-row predictor, which
+    reads the iteration range of the booster's last prediction; the tables are built one tree at
+    a time. Scores after the build (as after a reload, when serving builds them) stay the
+    booster's own, not one tree's."""
+    x, y = _data()
+    booster = lgb.train({**PARAMS, "num_leaves": 8}, lgb.Dataset(x, y), 30)
+    row = sp.csr_matrix(x[:1].astype(np.float32))
+    row.indices, row.indptr = row.indices.astype(np.int32), row.indptr.astype(np.int32)
+    expected = {kind: booster.predict(x[:1].astype(np.float32), num_threads=1, raw_score=kind == RAW_SCORE)
+                for kind in (RAW_SCORE, NORMAL)}
+    for kind, value in expected.items():
+        np.testing.assert_array_equal(predict_row(booster, row, kind), value)  # the one-row predictors now cached
+    assert contribution_table(booster) is not None
+    for kind, value in expected.items():
+        np.testing.assert_array_equal(predict_row(booster, row, kind), value)
 
 
 def test_threads_asking_at_once_share_one_build(monkeypatch: pytest.MonkeyPatch) -> None:
