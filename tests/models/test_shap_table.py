@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from models.ensemble import NORMAL, RAW_SCORE, BoosterBag, predict_row
+from models.ensemble import NORMAL, RAW_SCORE, BoosterBag, is_one_float32_csr_row, predict_row
 from models.shap_table import MAX_CASES_PER_TREE, ZERO_BAND, contribution_table
 
 PARAMS = {"objective": "binary", "verbosity": -1, "num_threads": 1, "min_data_in_leaf": 5}
@@ -177,7 +177,7 @@ def test_building_the_tables_leaves_the_boosters_one_row_scores_alone() -> None:
     x, y = _data()
     booster = lgb.train({**PARAMS, "num_leaves": 8}, lgb.Dataset(x, y), 30)
     row = sp.csr_matrix(x[:1].astype(np.float32))
-    row.indices, row.indptr = row.indices.astype(np.int32), row.indptr.astype(np.int32)
+    assert is_one_float32_csr_row(row)  # so the one-row entry point scores it
     expected = {kind: booster.predict(x[:1].astype(np.float32), num_threads=1, raw_score=kind == RAW_SCORE)
                 for kind in (RAW_SCORE, NORMAL)}
     for kind, value in expected.items():
