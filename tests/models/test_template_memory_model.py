@@ -29,12 +29,18 @@ NEW_MESSAGES = ["周六上午九点小区东门集合，一起去爬山", "您�
 EXTRA_HAM_COPIES = 4
 
 
+def fitted_ham(rows: pd.DataFrame) -> pd.DataFrame:
+    """The first ham row whose text the drift reference does not hold out (whichever rows the demo
+    draw gives: the first ham row may be held out, or be the first held-out row itself)."""
+    held = set(held_rows(rows)["text"].map(normalise_text))
+    return rows[(rows["label"] == 0) & ~rows["text"].map(normalise_text).isin(held)].head(1)
+
+
 @pytest.fixture(scope="module")
 def training(demo_frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the rows the boosters see, every labelled row): the first ham text, and the first row the drift
-    reference holds out, sent EXTRA_HAM_COPIES more times each."""
-    first_ham = demo_frame[demo_frame["label"] == 0].head(1)
-    copies = [first_ham, held_rows(demo_frame).head(1)] * EXTRA_HAM_COPIES
+    """(the rows the boosters see, every labelled row): a fitted ham text (:func:`fitted_ham`), and the
+    first row the drift reference holds out, sent EXTRA_HAM_COPIES more times each."""
+    copies = [fitted_ham(demo_frame), held_rows(demo_frame).head(1)] * EXTRA_HAM_COPIES
     return demo_frame, pd.concat([demo_frame, *copies], ignore_index=True)
 
 
@@ -56,9 +62,9 @@ def without_memory(memory_model: ScamModel) -> ScamModel:
 
 def test_the_memory_counts_every_labelled_row_copies_included(memory_model: ScamModel, training) -> None:
     rows, labelled = training
-    counts = memory_model.template_memory.lookup([normalise_text(rows.loc[rows["label"] == 0, "text"].iloc[0])])
-    first_ham = normalise_text(rows.loc[rows["label"] == 0, "text"].iloc[0])
-    same_text = int((labelled["text"].map(normalise_text) == first_ham).sum())
+    ham = normalise_text(fitted_ham(rows)["text"].iloc[0])
+    counts = memory_model.template_memory.lookup([ham])
+    same_text = int((labelled["text"].map(normalise_text) == ham).sum())
     assert counts.messages[0] >= same_text >= 1 + EXTRA_HAM_COPIES  # its template may hold other texts too
     held_out = labelled["text"].map(normalise_text).isin(set(held_rows(rows)["text"].map(normalise_text)))
     assert memory_model.template_memory.messages.sum() == len(labelled) - held_out.sum()
