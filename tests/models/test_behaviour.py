@@ -84,9 +84,13 @@ def test_asking_for_a_transfer_into_a_safe_account_raises_the_score(demo_model: 
 ORDINARY = ["你好，明天有空吗？", "到家了，今天的会开得怎么样？", "周末一起去爬山吧，早上八点出发。"]
 
 
+# On the model `make run` ships: the 600-message test model's scores of such short texts moved with
+# which look-alike rows the demo drew (session 36: 0.055 → 0.041 on one draw), the shipped model's
+# go from ~0.001 to ~0.9.
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ORDINARY)
-def test_appending_the_issue_phrase_raises_the_score(demo_model: ScamModel, text: str) -> None:
-    before, after = demo_model.score(sms(text, text + "请转账到安全账户", sender=MOBILE))
+def test_appending_the_issue_phrase_raises_the_score(demo_trained_model: ScamModel, text: str) -> None:
+    before, after = demo_trained_model.score(sms(text, text + "请转账到安全账户", sender=MOBILE))
     assert after > before
 
 
