@@ -36,12 +36,25 @@ def fitted_ham(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[(rows["label"] == 0) & ~rows["text"].map(normalise_text).isin(held)].head(1)
 
 
+def held_template_sibling(rows: pd.DataFrame) -> pd.DataFrame:
+    """A labelled text of the same template as a row the drift reference holds out, but not that text
+    (its last digit changed; the template masks digit runs): so the reference holds a message whose
+    template the memory knows, whichever rows the demo draw holds out (N7's draw held out none)."""
+    for _, row in held_rows(rows).iterrows():
+        sibling = re.sub(r"\d(?=\D*$)", lambda digit: str((int(digit[0]) + 1) % 10), row["text"])
+        pair = [normalise_text(row["text"]), normalise_text(sibling)]
+        if pair[0] != pair[1] and template_keys(pair)[0] == template_keys(pair)[1]:
+            return row.to_frame().T.assign(text=sibling)
+    raise AssertionError("no held-out row has a digit run the template masks")
+
+
 @pytest.fixture(scope="module")
 def training(demo_frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the rows the boosters see, every labelled row): a fitted ham text (:func:`fitted_ham`), and the
-    first row the drift reference holds out, sent EXTRA_HAM_COPIES more times each."""
+    first row the drift reference holds out, sent EXTRA_HAM_COPIES more times each, and a labelled
+    sibling of a held-out row (:func:`held_template_sibling`)."""
     copies = [fitted_ham(demo_frame), held_rows(demo_frame).head(1)] * EXTRA_HAM_COPIES
-    return demo_frame, pd.concat([demo_frame, *copies], ignore_index=True)
+    return demo_frame, pd.concat([demo_frame, *copies, held_template_sibling(demo_frame)], ignore_index=True)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +102,7 @@ def test_the_drift_reference_is_scored_with_the_memory_as_served(memory_model: S
     held = held_rows(demo_frame)
     reference = memory_model.reference[REFERENCE_SCORE]
     np.testing.assert_allclose(reference, memory_model.score(held), rtol=1e-5)
-    assert not np.allclose(reference, without_memory.score(held), rtol=1e-5)  # some held-out templates are known
+    assert not np.allclose(reference, without_memory.score(held), rtol=1e-5)  # a held-out template is known (its sibling)
 
 
 def test_without_memory_the_drift_reference_is_the_models_own_output(memory_model: ScamModel, without_memory: ScamModel,
