@@ -1,4 +1,10 @@
-"""Behaviour of the demo-trained SMS model (issue 2): invariance, direction, minimum functionality."""
+"""Behaviour of the demo-trained SMS model (issue 2): invariance, direction, minimum functionality.
+
+Verdicts (flagged, allowed) are asserted on the model `make run` ships (``demo_trained_model``): the
+600-message test model's out-of-fold thresholds are set by its handful of highest-scoring ordinary
+rows, so which rows the demo drew decided them (session 37: a dozen new-number rows moved its warn
+cut-off from 0.79 to 0.96 and two clear scams were allowed; the shipped model blocked both at 0.999).
+Score directions and reasons stay on the small model: they do not depend on a cut-off."""
 
 from __future__ import annotations
 
@@ -40,16 +46,19 @@ def _action(model: ScamModel, text: str, sender: str | None = MOBILE) -> str:
     return model.decide(sms(text, sender=sender), explain=False)[0].action
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", SCAMS)
-def test_clear_scams_are_flagged(demo_model: ScamModel, text: str) -> None:
-    assert _action(demo_model, text) != ALLOW
+def test_clear_scams_are_flagged(demo_trained_model: ScamModel, text: str) -> None:
+    assert _action(demo_trained_model, text) != ALLOW
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text, sender", BENIGN)
-def test_clear_benign_messages_are_allowed(demo_model: ScamModel, text: str, sender: str) -> None:
-    assert _action(demo_model, text, sender) == ALLOW
+def test_clear_benign_messages_are_allowed(demo_trained_model: ScamModel, text: str, sender: str) -> None:
+    assert _action(demo_trained_model, text, sender) == ALLOW
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "original, disguised",
     [
@@ -63,14 +72,15 @@ def test_clear_benign_messages_are_allowed(demo_model: ScamModel, text: str, sen
         (LOAN, _spaced(_full_width(LOAN), "保证金")),
     ],
 )
-def test_spaces_and_full_width_leave_the_verdict(demo_model: ScamModel, original: str, disguised: str) -> None:
+def test_spaces_and_full_width_leave_the_verdict(demo_trained_model: ScamModel, original: str, disguised: str) -> None:
     assert disguised != original
-    assert _action(demo_model, disguised) == _action(demo_model, original) != ALLOW
+    assert _action(demo_trained_model, disguised) == _action(demo_trained_model, original) != ALLOW
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sender", ["1069012345", MOBILE, None])
-def test_sender_format_does_not_change_a_clear_scam_verdict(demo_model: ScamModel, sender: str | None) -> None:
-    assert _action(demo_model, POLICE, sender) != ALLOW
+def test_sender_format_does_not_change_a_clear_scam_verdict(demo_trained_model: ScamModel, sender: str | None) -> None:
+    assert _action(demo_trained_model, POLICE, sender) != ALLOW
 
 
 @pytest.mark.parametrize("text, sender", BENIGN)
