@@ -141,8 +141,9 @@ def test_better_challenger_replaces_a_champion_trained_on_noisy_labels(files: di
     code, out, err = run_retrain(files, "rt-better", files["train"])
     assert code == 0, err
     challenger, before = out["metrics"]["challenger"], out["metrics"]["champion"]
-    # The two models really differ on the shared evaluation set, in the direction the gates compare.
-    assert challenger["roc_auc"] > before["roc_auc"] + 0.01 and challenger["recall"] > before["recall"]
+    # The two models really differ on the shared evaluation set, in the direction the gates compare
+    # (recall is "not lower": on ~100 evaluation scams both may block the same ones, as on N7's demo rows).
+    assert challenger["roc_auc"] > before["roc_auc"] + 0.01 and challenger["recall"] >= before["recall"]
     assert out["promoted"] and out["champion_before"] == champion
     assert out["champion_after"] == out["challenger"] == champion_uri("rt-better")
     # The same gates on the same numbers, roles swapped, refuse the noisy model: the gates decided.
