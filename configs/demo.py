@@ -69,6 +69,16 @@ class DemoSmsConfig(StrictModel):
     # a number to call, fees paid on an institution's own platform, reminders naming scripts): with
     # scams borrowing warning words, "您好，我是…" of a courier or a recruiter was read as fraud.
     lookalike_share: float = Field(0.1, ge=0, le=1)
+    # Share of the other ordinary messages replaced by a person's own new-number notice (the template
+    # file's ``new_numbers``: "我是…，换号了，存一下", with no ask): the 冒充领导熟人 script opens the same way,
+    # and without them every model touched a friend's notice (docs/benchmarks.md "Candidate N6").
+    new_number_share: float = Field(0.015, ge=0, le=1)
+    # Share of the 冒充领导熟人 scripts replaced by a notice of the same kind *with* the script's ask
+    # (the template file's ``new_number_asks``), from a mobile at an ordinary hour like the notices:
+    # the notice and its twin differ only in the ask, so the ask, not "我是…换号了", carries the score.
+    # With notices alone they scored among the scripts out of fold and raised the thresholds
+    # (docs/benchmarks.md "Candidate N6", "Candidate N7").
+    new_number_twin_share: float = Field(0.3, ge=0, le=1)
     # Share of messages, ordinary and fraud alike, written in English instead (the template file's
     # ``english``: international services' codes and account notices; parcel, bank, job and romance
     # scams in English): with none, the quickstart model warned on or blocked 7 of 8 English

@@ -41,10 +41,13 @@ _TOKEN_LENGTHS = {"legit": 5, "share": 10}
 _SHARE_CODE_LENGTH = 4
 # Keys of the own random streams: borrowed warnings and notice disclaimers (``_Writer.borrow_rng``),
 # look-alike ordinary messages (``_Writer.lookalike_rng``), English messages (``_Writer.english_rng``,
-# and per English message a generator keyed by its draw count).
+# and per English message a generator keyed by its draw count), new-number notices
+# (``_Writer.new_number_rng``) and their scripted twins (``_Writer.twin_rng``).
 _BORROW_STREAM = 1
 _LOOKALIKE_STREAM = 2
 _ENGLISH_STREAM = 3
+_NEW_NUMBER_STREAM = 4
+_TWIN_STREAM = 5
 # Where a script borrows a warning: after a clause, never after its last one.
 _CLAUSE_BREAKS = "，,。！!？?；;"
 
@@ -72,6 +75,8 @@ class _Writer:
         self.borrow_rng = np.random.default_rng([seed, _BORROW_STREAM])
         self.lookalike_rng = np.random.default_rng([seed, _LOOKALIKE_STREAM])
         self.english_rng = np.random.default_rng([seed, _ENGLISH_STREAM])
+        self.new_number_rng = np.random.default_rng([seed, _NEW_NUMBER_STREAM])
+        self.twin_rng = np.random.default_rng([seed, _TWIN_STREAM])
         self.seed, self.english_draws = seed, 0
         self.vocab = load_templates()
 
@@ -151,8 +156,9 @@ class _Writer:
             self.rng = main
 
     def normal(self) -> dict[str, Any]:
-        """An ordinary message; ``lookalike_share`` of them replaced by a look-alike (drawn in full
-        first, so the main stream moves on as without look-alikes)."""
+        """An ordinary message; ``lookalike_share`` of them replaced by a look-alike and
+        ``new_number_share`` of the rest by a new-number notice (drawn in full first, so the main
+        stream moves on as without either)."""
         categories = self.vocab["normal"]
         name = self.weighted({key: value["weight"] for key, value in categories.items()})
         kind = categories[name]["sender"]
@@ -166,6 +172,9 @@ class _Writer:
         if self.lookalike_rng.random() < self.config.lookalike_share:
             with self.drawing_from(self.lookalike_rng):
                 return self.lookalike()
+        if self.new_number_rng.random() < self.config.new_number_share:
+            with self.drawing_from(self.new_number_rng):
+                return self.new_number_notice()
         return self.in_english(record) if english else record
 
     def lookalike(self) -> dict[str, Any]:
@@ -178,6 +187,21 @@ class _Writer:
         sender = self.number(categories[name]["sender"])
         return {"text": text, "sender": sender, "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
 
+    def new_number_notice(self) -> dict[str, Any]:
+        """A person giving their own new number and asking nothing of it (``new_numbers``), from a
+        stream of its own: the look-alikes, and every other message of a seed, stay as they were."""
+        text = self.fill(self.pick(self.vocab["new_numbers"]))
+        return {"text": text, "sender": self.number("mobile"), "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+
+    def new_number_twin(self) -> dict[str, Any]:
+        """A new-number notice followed by the script's ask (``new_number_asks``), sent as the
+        notices are (a mobile, an ordinary hour): beside the notices it teaches that the ask, not the
+        opener, makes the script."""
+        twins = self.vocab["new_number_asks"]
+        notice = self.fill(self.pick(self.vocab["new_numbers"])).rstrip("。")
+        text = f"{notice}。{self.fill(self.pick(twins['asks']))}"
+        return {"text": text, "sender": self.number("mobile"), "sent_at": self.sent_at(False), "label": 1, "fraud_type": twins["fraud_type"]}
+
     def disclaimer(self, text: str) -> str:
         """``【银行】…已到账。`` → ``【银行】…已到账。本行不会以任何理由索要验证码。``: the warning an
         institution closes its notice with, the same words scripts borrow; so a warning word is
@@ -186,6 +210,8 @@ class _Writer:
         return f"{text.rstrip('。')}。{disclaimers[int(self.borrow_rng.integers(len(disclaimers)))]}。"
 
     def fraud(self) -> dict[str, Any]:
+        """A scam of a random type; ``new_number_twin_share`` of the 冒充领导熟人 ones replaced by a
+        new-number notice with its ask (drawn in full first, from a stream of its own)."""
         fraud_type = self.pick(list(self.vocab["fraud"]))
         text = self.fill(self.pick(self.vocab["fraud"][fraud_type]))
         if self.rng.random() < self.config.obfuscated_share:
@@ -194,7 +220,11 @@ class _Writer:
             text = self.borrowed_warning(text)
         kind = self.weighted(self.config.senders.fraud_mix)
         record = {"text": text, "sender": self.number(kind), "sent_at": self.sent_at(True), "label": 1, "fraud_type": fraud_type}
-        return self.in_english(record) if self.english_instead() else record
+        record = self.in_english(record) if self.english_instead() else record
+        if fraud_type == self.vocab["new_number_asks"]["fraud_type"] and self.twin_rng.random() < self.config.new_number_twin_share:
+            with self.drawing_from(self.twin_rng):
+                return self.new_number_twin()
+        return record
 
     def english_instead(self) -> bool:
         """Whether this message is written in English instead (``english_share``): drawn once for

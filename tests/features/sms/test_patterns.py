@@ -93,6 +93,8 @@ def test_shape_ignores_placeholder_letters(patterns: PatternFeatures) -> None:
         ("请用腾讯会议进入会议号 123 456 789，民警要给你做笔录", "要求屏幕共享或下载会议软件"),
         ("客服为您关闭扣费，请打开共享屏幕", "要求屏幕共享或下载会议软件"),  # a screen-sharing word alone
         ("【反诈中心】冒充客服要求退款理赔的，均属诈骗", "官方反诈提醒用语"),
+        ("我是你表叔，换号了，这个是新号码，有件事想请你帮个忙", "自称熟人或领导换了新号码/新微信"),
+        ("猜猜我是谁？这是我新号", "自称熟人或领导换了新号码/新微信"),
     ],
 )
 def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, cue: str) -> None:
@@ -111,6 +113,8 @@ def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, c
         ("【顺丰速运】您的国际快件已完成清关，正在派送", "称包裹被海关扣押或需交清关费"),  # cleared, nothing asked
         ("我手机坏了，这两天联系不上就发邮件", "称手机坏了借用他人号码联系"),  # no borrowed number
         ("周三的评审改线上，腾讯会议号 987 654 321，到点进就行", "要求屏幕共享或下载会议软件"),  # nothing asked
+        ("我是王磊，原来那个号不用了，这是我的新号码，麻烦存一下", "自称熟人或领导换了新号码/新微信"),  # no ask
+        ("我是小林，换号了，这是我新号码18812345678，旧号不用了", "自称熟人或领导换了新号码/新微信"),  # the number is the news
     ],
 )
 def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str, cue: str) -> None:

@@ -79,6 +79,25 @@ def test_lookalikes_replace_ordinary_messages_and_leave_every_other_draw_as_it_w
     assert added["text"].str.contains("您好，我是").any(), "people introducing themselves with an ordinary request"
 
 
+def test_new_number_notices_replace_ordinary_messages_and_leave_every_other_draw_as_it_was() -> None:
+    added = replaced_by("new_number_share", 0.1)
+    assert (added["label"] == 0).all()
+    assert added["text"].str.contains("号").all(), "each gives a number"
+    assert not added["text"].str.contains("转|钱|借|帮|急").any(), "and asks nothing a script asks"
+
+
+def test_new_number_twins_replace_scripts_of_their_type_with_a_notice_and_its_ask() -> None:
+    """The twin is a notice the generator also writes as an ordinary message, then an ask: the two
+    differ only in the ask, and every other message of the seed stays as it was."""
+    twins = replaced_by("new_number_twin_share", 1.0)
+    vocab = load_templates()
+    assert (twins["label"] == 1).all()
+    assert (twins["fraud_type"] == vocab["new_number_asks"]["fraud_type"]).all()
+    assert twins["text"].str.contains("号").all(), "each gives a new number"
+    assert twins["text"].str.contains("转|借|办公室|微信|付").all(), "and asks for something"
+    assert twins["sender"].str.fullmatch(r"1\d{10}").all(), "from a mobile, as the notices"
+
+
 def test_english_messages_replace_some_of_each_class_and_leave_every_other_draw_as_it_was() -> None:
     """English is evidence of neither side: codes and notices replace ordinary messages, scams replace scams."""
     replaced = replaced_by("english_share", 0.1)
