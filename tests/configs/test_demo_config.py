@@ -25,7 +25,9 @@ def test_shipped_demo_config_loads() -> None:
      (("borrowed_warning_share",), -0.1, "borrowed_warning_share"),
      (("notice_disclaimer_share",), 1.2, "notice_disclaimer_share"),
      (("lookalike_share",), "often", "lookalike_share"),
-     (("english_share",), 1.5, "english_share")],
+     (("english_share",), 1.5, "english_share"),
+     (("new_number_share",), -0.5, "new_number_share"),
+     (("new_number_twin_share",), 2, "new_number_twin_share")],
 )
 def test_invalid_values_name_the_field(tmp_path: Path, path: tuple[str, ...], value: object, message: str) -> None:
     raw = yaml.safe_load(default_config_path("demo").read_text(encoding="utf-8"))

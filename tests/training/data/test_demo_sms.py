@@ -93,6 +93,7 @@ def test_new_number_twins_replace_scripts_of_their_type_with_a_notice_and_its_as
     vocab = load_templates()
     assert (twins["label"] == 1).all()
     assert (twins["fraud_type"] == vocab["new_number_asks"]["fraud_type"]).all()
+    assert vocab["new_number_asks"]["fraud_type"] in vocab["fraud"], "the twins replace scripts of a type the generator writes"
     assert twins["text"].str.contains("号").all(), "each gives a new number"
     assert twins["text"].str.contains("转|借|办公室|微信|付").all(), "and asks for something"
     assert twins["sender"].str.fullmatch(r"1\d{10}").all(), "from a mobile, as the notices"
