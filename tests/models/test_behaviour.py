@@ -4,7 +4,8 @@ Verdicts (flagged, allowed) are asserted on the model `make run` ships (``demo_t
 600-message test model's out-of-fold thresholds are set by its handful of highest-scoring ordinary
 rows, so which rows the demo drew decided them (session 37: a dozen new-number rows moved its warn
 cut-off from 0.79 to 0.96 and two clear scams were allowed; the shipped model blocked both at 0.999).
-Score directions and reasons stay on the small model: they do not depend on a cut-off."""
+Score directions and reasons stay on the small model (they do not depend on a cut-off), but for the
+short ordinary texts below, whose small-model scores moved with the draw too."""
 
 from __future__ import annotations
 
