@@ -37,7 +37,11 @@ def test_record_contract_and_class_mix(demo: pd.DataFrame) -> None:
     assert pd.to_datetime(demo["sent_at"]).is_monotonic_increasing
 
 
-def test_fraud_is_disguised_like_real_campaigns(demo: pd.DataFrame) -> None:
+def test_fraud_is_disguised_like_real_campaigns() -> None:
+    """Every disguise is drawn, asserted where every scam is disguised: at the shipped share a few
+    hundred rows hold each only by the luck of the draw, which a new template can move."""
+    every_scam_disguised = default_demo_config().model_copy(update={"obfuscated_share": 1.0})
+    demo = generate_demo_sms(N, seed=11, config=every_scam_disguised)
     fraud = demo.loc[demo["label"] == 1, "text"]
     assert fraud.str.contains(r"[\uff10-\uff5a]").any(), "full-width characters"
     assert fraud.str.contains("加V信|薇信|威信|加vx|v信|徽信").any(), "WeChat spellings"
