@@ -3928,6 +3928,793 @@ WRITER_AL_ORDINARY = [
 ]
 
 
+
+# Blind sets AM, AN, AO and AP, written on 2026-12-04 (session 38) by four more helpers that had read nothing
+# of the project, in the judged format; scored once, blind, in candidate N10's run (docs/benchmarks.md
+# "Candidate N10"). Never copy into the generator.
+WRITER_AM_SCAMS = [
+    ("刷单返利", "recruitment: like/follow task, QQ contact",
+     "亲，您好！我们是短视频平台官方合作商家，现招募线上点赞员，关注主播截图即送3元，一天轻松100-300元，时间自由，宝妈学生均可，手机就"
+     "能做。感兴趣请加客服QQ：2739658104，备注“兼职”领取首单佣金。"),
+    ("刷单返利", "formal notice, advance-payment task via app and invite code",
+     "【优品任务中心】恭喜您被选为VIP体验官，完成首单垫付任务（仅需29.9元）立返本金+佣金8元，后续联单任务收益更高。下载“享赚”APP，邀请"
+     "码：K7Q2M，点击 http://xz-app.cc/d 安装。"),
+    ("刷单返利", "subtle: friend-style chat pushing a combo task",
+     "姐，刚才群里那个任务你做了吗？我昨天做了三单赚了六十多，老师说今天有个联单，充800返1040，我有点心动，你要不要一起，链接我私发你"),
+    ("刷单返利", "late stage: funds frozen, demands bigger combo deposit",
+     "您好，您在本平台的第3单任务已完成，但因操作超时系统判定为无效，资金已被冻结。需再完成一组5连单任务（合计充值6800元）方可解冻并一"
+     "次性提现本金及佣金共9372元，请尽快联系接待员处理，逾期资金将清零。"),
+    ("虚假投资理财", "stock tips, lure into WeChat group",
+     "【鼎盛财富】尊敬的股民您好，本周三名师直播免费解析三只潜力牛股，前期推荐已连续涨停，名额有限，加入VIP交流群请添加助理微信 ds_lsz"
+     "2024，验证填“股票”。"),
+    ("虚假投资理财", "casual acquaintance recommending crypto mentor",
+     "王哥，上次跟你提的那个数字货币平台，导师带单这个月我又赚了18%，新开户首充一万送两千体验金，稳赚不亏，要不要我拉你进群看看？"),
+    ("虚假投资理财", "fake institutional IPO subscription link",
+     "【华瑞投顾】您已获机构席位内部申购资格，新股中签率100%，打新收益预期30%以上，请于今日15:00前登录 https://hr-jgxw.com 完成入金认"
+     "购，过期作废。"),
+    ("虚假投资理财", "withdrawal blocked, pay 'tax' and margin first",
+     "您好，您在【汇金国际】平台账户盈利已达126430.00元，提现需先缴纳20%个人所得税及保证金共25286元，缴纳后24小时内到账，请联系在线客"
+     "服获取对公账户。"),
+    ("虚假网络贷款", "loan ad: no credit check, short link",
+     "【信用贷】您有一笔最高200000元的额度待领取，年化低至3.6%，不看征信，黑户可下，当天放款。点击 http://u5k.cn/Ra8Ts 立即领取，回T退"
+     "订"),
+    ("虚假网络贷款", "approved loan frozen due to wrong card, pay unfreeze fee",
+     "您好，您申请的50000元贷款已审核通过，但由于您填写的银行卡号有误，资金已被系统冻结，需缴纳解冻金5000元（放款后一并退还），请添加"
+     "审核专员QQ 3386127450处理。"),
+    ("虚假网络贷款", "short reply-code lure, subtle",
+     "老客户专享：免息借款3万，无需抵押，凭身份证即可办理，最快10分钟到账。回复1了解详情。"),
+    ("虚假网络贷款", "proof-of-repayment-ability deposit demand",
+     "尊敬的客户，您的借款申请因银行流水不足未能放款。为证明还款能力，请向指定账户转入借款金额30%作为验资，验资成功后借款与验资金额将"
+     "一并打入您的银行卡。"),
+    ("冒充电商物流客服", "fake shop customer service: double compensation",
+     "【淘宝客服】您好，您购买的宝贝因质检不合格，商家决定为您办理双倍理赔，请添加售后客服微信 tb_kf9527 办理退款，超时视为自动放弃。"),
+    ("冒充电商物流客服", "courier lost parcel, triple compensation link",
+     "您好，这里是中通快递，您的快递在运输途中丢失，我们将按照商品价格的3倍赔付您，请点击链接填写理赔信息：http://zto-lp.top/claim"),
+    ("冒充电商物流客服", "cancel 'million insurance' auto-deduction",
+     "【抖音商城】您好，您在平台开通的百万保障服务将于今日起按月扣费800元，如非本人操作请于今日致电客服 0571-86927713 取消，否则将从您"
+     "绑定的银行卡持续扣费。"),
+    ("冒充电商物流客服", "subtle: undeliverable parcel, small re-delivery fee",
+     "亲，您的包裹因地址不详无法投递，已退回仓库，请在24小时内登录 https://sf-redelivery.com 更新收货地址并支付1.99元重新派送费。"),
+    ("冒充公检法", "formal police notice, money laundering case",
+     "【广州市公安局】您好，您的身份信息涉嫌一起跨境洗钱案件，案件编号GZ20240318077，请于今日下午5点前拨打020-83116572联系办案民警配合"
+     "调查，逾期将对您发布通缉令。"),
+    ("冒充公检法", "fake officer, secrecy, download remote app",
+     "我是上海市浦东新区公安分局刑侦支队李警官，警号032716。你名下一张银行卡被犯罪团伙用于洗钱，涉案金额280万元，此案属于机密，不得告"
+     "知家人，请下载“安全防护”APP配合进行资金清查。"),
+    ("冒充公检法", "fake procuratorate arrest warrant website",
+     "【最高人民检察院】你涉嫌非法集资案，已被列为重点调查对象，名下资产将予以冻结。查看逮捕令及案件详情请登录 http://spp-gov-ajcx.com"
+     " 输入身份证号。"),
+    ("冒充公检法", "medical insurance bureau then transfer to police",
+     "您好，这里是市医保局，您的医保卡在外地有违规套现记录，账户即将被冻结，如有疑问请回电 010-65287734 转接当地公安机关核实。"),
+    ("虚假征信", "cancel student loan account or credit hurt",
+     "【金融监管通知】根据国家最新政策，学生时期开通的校园贷账户需在本月底前注销，否则将影响个人征信。请致电专员 0755-26439981 办理注"
+     "销。"),
+    ("虚假征信", "credit anomaly, add 'credit service' WeChat",
+     "您好，您的网贷账户检测到征信异常，逾期记录即将上报人民银行征信系统，如需修复请添加征信客服微信 zx_xf0331。"),
+    ("虚假征信", "credit repair ad",
+     "征信修复：逾期、呆账、查询次数过多均可处理，内部渠道，不成功不收费，需要的联系 13926475381 张经理"),
+    ("虚假征信", "close account by borrowing and transferring to 'safe account'",
+     "【百万保障】您开通的学生账户未按国家规定关闭，将于48小时后产生不良征信记录。关闭需将账户内额度借出后转入指定安全账户清零，完成后"
+     "全额退还。"),
+    ("虚假购物服务", "too-cheap phones, pay first",
+     "原价5999的苹果手机低价处理，厂家内部渠道，全新未拆封仅售1299，数量有限，加微信 iphone_pf88 下单，先付款后发货。"),
+    ("虚假购物服务", "concert tickets via internal channel, deposit",
+     "演唱会门票内部渠道，内场前排还剩少量，保真保出票，需要的加我微信 piaowu_2288，先付定金500锁票，出票后付尾款。"),
+    ("虚假购物服务", "free prize, pay shipping via link",
+     "【京品优选】恭喜您获得周年庆幸运用户资格，0元领取吹风机一台，仅需支付运费19.9元，点击 http://jpyx-lq.cn 领取，今日有效。"),
+    ("虚假购物服务", "overseas purchasing agent: customs duty",
+     "亲，您在我这里代购的那两瓶香水和包已经到国内了，但被海关扣下说需要补缴关税1260元才能放行，您先把关税转我，我这边马上帮您清关发顺"
+     "丰。"),
+    ("冒充领导熟人", "stage 1: boss 'new number', subtle",
+     "小张，我是王总，这是我的新号，保存一下。明天上午9点来我办公室一趟。"),
+    ("冒充领导熟人", "boss in meeting asks urgent transfer",
+     "在吗？我在开会不方便接电话，有个合作方的款急需转一下，你先帮我转到这个账户：6228480038815476215，户名陈建国，金额48000，下午让财"
+     "务还你。"),
+    ("冒充领导熟人", "child borrowing classmate's phone, tuition",
+     "妈，我手机掉水里坏了，这是同学的手机。我急需交一笔培训费3800元，你直接转到老师卡上吧，卡号我等下发你，先别打电话我在上课。"),
+    ("冒充领导熟人", "old classmate changed number, borrows money",
+     "老同学，好久不见！我是你高中同桌刘洋，换号了。最近在外地出了点事，急需用钱周转一下，能先借我5000吗，过两天就还你。"),
+    ("网络游戏虚假交易", "fake game event, phishing QQ password",
+     "【王者荣耀】恭喜您在周年庆活动中获得限定皮肤及1888点券，请在24小时内登录 http://wzry-hd.cc 领取，需验证QQ账号及密码。"),
+    ("网络游戏虚假交易", "buyer leads to fake trading platform, deposit",
+     "兄弟，你挂的那个号我要了，3500，走“游戏宝”平台交易安全点，我已经下单了，你登录看下，提现的时候按提示交一下保证金就行。"),
+    ("网络游戏虚假交易", "cheap accounts and half-price top-up",
+     "低价出售满命角色账号、代充点券5折，安全不封号，可先试号，有意加QQ 2819563370"),
+    ("网络游戏虚假交易", "fake trading site: seller account frozen",
+     "【易游交易网】您出售的游戏账号买家已付款，但因您的账户未完成实名认证，资金已被冻结，需转账2000元激活账户，激活后与货款一并退还。"),
+    ("网络婚恋交友", "stage 1: stranger approaches, subtle",
+     "哥哥你好，我是在附近的人看到你的，可以加个微信聊聊吗？我一个人在这边上班挺无聊的，我微信 ww_lily1996"),
+    ("网络婚恋交友", "pig-butchering: 'uncle's platform loophole'",
+     "亲爱的，今天又看了一下我舅舅那个平台的后台，这期漏洞还在，我刚又赚了两万。你先充5000试试，我帮你盯着，我们早点攒够钱就可以结婚了"
+     "。"),
+    ("网络婚恋交友", "fake dating site upgrade fee",
+     "【心缘婚恋】尊敬的会员，系统为您匹配到一位高匹配度异性（32岁，公务员，有房有车），升级钻石会员（仅需1999元）即可查看联系方式并安"
+     "排见面。"),
+    ("网络婚恋交友", "overseas lover stuck at customs",
+     "宝贝，我已经到机场了，海关说我带的礼物和现金要交20000元清关费才能放行，我的卡在国内用不了，你先帮我垫一下，见面我马上还你，爱你"
+     "。"),
+]
+
+WRITER_AM_ORDINARY = [
+    ("mother_weather", MOBILE,
+     "儿子，今天降温了，记得多穿点。周末回来吃饭不？你爸买了鱼。"),
+    ("friend_dinner", MOBILE,
+     "晚上七点老地方吃火锅，我已经订好位了，别迟到啊"),
+    ("colleague_meeting", MOBILE,
+     "李姐，下午三点的项目会改到502会议室了，PPT我已经发你邮箱了。"),
+    ("boss_report", MOBILE,
+     "小王，明天的汇报材料今晚发我看一下，有问题我明早跟你说。"),
+    ("teacher_parents", MOBILE,
+     "各位家长好，明天学校组织春游，请给孩子准备好午餐和水，早上7:40前到校。——三年级二班王老师"),
+    ("landlord_rent", MOBILE,
+     "小刘，下个月房租2300记得15号前转我，还是之前那张卡。这个月水电费186元，一起转就行。"),
+    ("neighbour_ac", MOBILE,
+     "你好，我是楼下502的，你家空调外机滴水把我晾的衣服打湿了，方便的时候看看管子是不是掉了，谢谢"),
+    ("classmate_aa", MOBILE,
+     "昨天聚餐一共1260，12个人每人105，大家在群里接龙转我就行，不急。"),
+    ("repair_worker", MOBILE,
+     "您好，我是上门修热水器的师傅，大概下午两点到，您家是3栋2单元1102吧？"),
+    ("father_money", MOBILE,
+     "钱转你卡上了，2000，省着点花，不够再说。"),
+    ("friend_birthday", MOBILE,
+     "生日快乐！礼物已经寄出了，顺丰，单号我微信发你了"),
+    ("colleague_invoice", MOBILE,
+     "张工，你上次出差的发票财务说缺一张住宿的，周五前补交一下，不然这个月报销赶不上。"),
+    ("sibling_hospital", MOBILE,
+     "姐，妈这周三复查，我请不了假，你能陪她去一下吗？挂的是上午9点的号。"),
+    ("coach_cancel", MOBILE,
+     "明天早上的课取消了，下雨场地不能用，改到周日同一时间。"),
+    ("delivery_rider", MOBILE,
+     "你好，外卖放门口了，敲门没人应，记得拿一下。"),
+    ("friend_repay", MOBILE,
+     "上次借你的800块我刚转你支付宝了，查收一下，谢啦"),
+    ("spouse_pickup", MOBILE,
+     "我今天加班，你去接一下孩子，五点半放学。"),
+    ("renovation_worker", MOBILE,
+     "老板，瓷砖明天到货，尾款等贴完验收再结，您明天上午有空来现场看看吗"),
+    ("old_classmate_new_number", MOBILE,
+     "我换号了，这是我新号码，原来那个不用了。我是陈磊，下个月回老家有空一起吃个饭。"),
+    ("family_parcel", MOBILE,
+     "奶奶让我跟你说，腊肉已经寄过去了，到了记得放冰箱"),
+    ("bank_transaction", SERVICE,
+     "【招商银行】您账户1234于03月15日14:22快捷支付扣款人民币356.00元，余额8642.17元。"),
+    ("operator_usage", SERVICE,
+     "【中国移动】尊敬的客户，截至3月20日，您本月已使用流量18.5GB，剩余套餐内流量1.5GB。详情可登录中国移动APP或 https://www.10086.cn "
+     "查询。"),
+    ("operator_overdue", SERVICE,
+     "【中国联通】尊敬的客户，您的账户已欠费23.50元，为避免影响使用，请及时通过中国联通APP或营业厅缴费。"),
+    ("verification_code", SERVICE,
+     "【支付宝】验证码482913，用于登录验证，5分钟内有效。如非本人操作，请忽略本短信。切勿将验证码告知他人。"),
+    ("tax_refund", SERVICE,
+     "【国家税务总局】您2023年度个人所得税综合所得汇算已完成，退税金额426.00元已退至您的银行卡，详情可在个人所得税APP中查看。"),
+    ("social_security_card", SERVICE,
+     "【市人力资源和社会保障局】您的社会保障卡已制作完成，请携带本人身份证于4月30日前到所属街道社保服务中心领取。"),
+    ("courier_delivery", SERVICE,
+     "【顺丰速运】您的快件SF1423567890123正在派送中，派送员张师傅，预计今日18:00前送达。"),
+    ("parcel_pickup", SERVICE,
+     "【菜鸟驿站】您的中通包裹已到小区东门驿站，取件码6-3-2011，请于21:00前领取。"),
+    ("railway_ticket", SERVICE,
+     "【铁路12306】订单EA12345678，王先生您已购3月29日G102次8车12F号，北京南站08:00开。请携带购票时所用的有效身份证件乘车。"),
+    ("flight_delay", SERVICE,
+     "【东方航空】尊敬的旅客，您乘坐的MU5101航班因天气原因延误，预计起飞时间21:30，请留意登机口信息，退改可通过东方航空官方APP办理。"),
+    ("hospital_appointment", SERVICE,
+     "【市第一人民医院】您已成功预约4月2日上午消化内科门诊，就诊序号15，请提前30分钟到院签到。"),
+    ("electricity_low_balance", SERVICE,
+     "【国网电力】您户号0123456789的电费余额不足10元，为避免停电，请及时通过网上国网APP缴费。"),
+    ("insurance_renewal", SERVICE,
+     "【中国平安】您的车险保单将于2024年4月15日到期，可通过官方APP或联系原服务人员续保。如已续保请忽略。"),
+    ("school_tuition", SERVICE,
+     "【教务处】2024年春季学期学费已开始缴纳，请于3月31日前通过学校统一缴费平台缴纳，请勿向任何个人账户转账。"),
+    ("anti_fraud_reminder", SERVICE,
+     "【国家反诈中心】提醒您：公检法机关不会通过电话办案，不存在“安全账户”。刷单就是诈骗，凡是让你先垫钱的都是骗子。"),
+    ("supermarket_points", SERVICE,
+     "【永辉超市】您于3月18日消费128.50元，本次积分+128，当前可用积分2306。"),
+    ("order_refund", SERVICE,
+     "【美团】您的订单退款29.80元已原路退回至您的支付账户，预计1-3个工作日到账。"),
+    ("credit_card_bill", SERVICE,
+     "【建设银行】您尾号5678的信用卡本期账单金额3256.40元，最低还款325.64元，到期还款日04月08日。"),
+    ("gas_inspection", SERVICE,
+     "【燃气公司】尊敬的用户，我司将于3月25日9:00-17:00对您所在小区进行入户安全检查，检查人员持工作证上门，不收取任何费用。"),
+    ("gov_hotline", SERVICE,
+     "【12345政务服务热线】您反映的路灯不亮问题已转交市政部门办理，办理结果将在5个工作日内反馈。"),
+]
+
+WRITER_AN_SCAMS = [
+    ("刷单返利", "part-time job ad, QQ contact",
+     "【兼职招聘】宝妈、学生、上班族均可，手机操作，每天1-2小时，日结200-500元，无需押金，不收任何费用。有意者加QQ：2837465190，备注“"
+     "兼职”。"),
+    ("刷单返利", "order-brushing task app with invite code",
+     "亲，您好！我们是电商店铺信誉推广部，诚邀您帮忙拍单做任务，本金加佣金秒返，佣金每单10%-30%。下载「聚宝任务」APP，邀请码：8866，注"
+     "册地址 http://jbrw-app.cc"),
+    ("刷单返利", "like-and-screenshot job, WeChat mentor",
+     "您好，我是短视频平台运营部的小李，现招点赞员，关注一个博主截图发我即得3元，一天轻松赚100+。添加导师微信：dy_zhaopin666 领取第一"
+     "单任务。回T退订"),
+    ("刷单返利", "combo-task trap, must pay more to withdraw",
+     "【任务提醒】恭喜您完成前3单，已返佣金86元。第4单为联单任务，需连续完成3单（共9800元）方可一次性提现本金及佣金，超时未完成系统将"
+     "冻结账户，请尽快联系接待员处理。"),
+    ("虚假投资理财", "stock tips group, fake adviser",
+     "王总您好，我是鼎信证券的投资顾问小陈，我们的股票交流群每天免费推荐牛股，上周推荐的3只全部涨停。进群请加微信：zq_laoshi888，名额"
+     "有限，先到先得。"),
+    ("虚假投资理财", "crypto platform, guaranteed daily returns",
+     "【鑫盛国际】数字货币内部渠道限时开放，稳赚不赔，日收益3%-5%，导师一对一带单。下载「BitCoinPro」APP：http://btcpro-vip.com 注册即"
+     "送100USDT体验金。"),
+    ("虚假投资理财", "personal tone, forex platform 'loophole'",
+     "姐，我表哥在一个外汇平台当分析师，他说后台有个漏洞这几天能稳赚，我投了2万已经赚了6千，你要不要也试试？平台网址 www.huitong-fx.ne"
+     "t 注册码HT2023，别跟别人说。"),
+    ("虚假投资理财", "elderly-targeted pension product, hotline",
+     "尊敬的会员：您在【福寿金服】认购的养老理财产品已到期，年化收益率12.8%，续投可升级VIP享受保本保息及免费体检。请于今日18点前致电专"
+     "属客服400-816-3395办理。"),
+    ("虚假网络贷款", "pre-approved low-interest loan link",
+     "【惠民贷】您的信用良好，已获得200000元授信额度，年化3.6%，无抵押无担保，当天放款。点击 http://hmd-loan.cn 立即申请，回T退订"),
+    ("虚假网络贷款", "frozen loan, pay unfreezing fee to personal account",
+     "您好，您申请的贷款50000元已审核通过，但因您填写的银行卡号有误，资金已被系统冻结。需缴纳解冻金5000元（可退还）至以下账户：中国工"
+     "商银行 6222021001084567321 户名：李建华，解冻后一并到账。"),
+    ("虚假网络贷款", "no credit check loan ad, QQ",
+     "黑户白户均可贷，不看征信不查网贷，凭身份证即可下款，额度5000-50000，最快10分钟到账。加QQ：1938475620 咨询【快易借】"),
+    ("虚假网络贷款", "'verify repayment ability' deposit",
+     "【金融服务中心】尊敬的客户，您的借款订单已生成，因您的银行流水不足，需证明还款能力，请将10000元转入验资账户，验资完成后连同借款"
+     "一起打到您卡上。客服微信：jr_kefu9527"),
+    ("冒充电商物流客服", "lost parcel triple compensation",
+     "【快递理赔】您好，您的快递包裹在运输途中丢失，我司将按商品价格三倍理赔，请添加理赔专员QQ：3019283746办理，过时视为自动放弃。"),
+    ("冒充电商物流客服", "product quality refund link",
+     "【淘宝客服】亲，您购买的儿童服装经质检部门检测甲醛超标，现为您办理退款并额外赔偿，请点击 http://tb-tuikuan.top 填写退款信息，24"
+     "小时内有效。"),
+    ("冒充电商物流客服", "cancel costly auto-renew membership",
+     "您好，我是京东客服，系统显示您开通了会员自动续费服务，每月将扣费800元，如非本人操作请回复1，客服将联系您取消，逾期将自动扣款。"),
+    ("冒充电商物流客服", "courier undeliverable, pay re-delivery fee",
+     "【中通快递】您的快件因地址不详无法派送，已滞留网点，请在24小时内点击 http://zt-express.vip/r/8Kx3 更新收货地址并支付2元补派费，"
+     "逾期将退回寄件方。"),
+    ("冒充公检法", "money laundering accusation, call officer",
+     "【上海市公安局】您涉嫌一宗洗钱案件，名下银行账户已被冻结，请立即拨打021-24658811与办案民警张警官联系，否则将对您发布通缉令。"),
+    ("冒充公检法", "procuratorate, secret case, asset check app",
+     "你好，我是朝阳区人民检察院的，你的身份信息被人冒用，涉嫌参与一起非法集资案，案件编号JC2023-0871。为证明清白需配合资金清查，请下"
+     "载「安全防护」APP：http://aqfh-gov.com 进行资产核查。此案属于机密，不得告诉任何人，包括家人。"),
+    ("冒充公检法", "court summons, reply 9",
+     "【法院传票】您有一张法院传票未领取，案号(2024)粤0304民初1127号，请于今日内回复9查询详情，逾期将强制执行。"),
+    ("冒充公检法", "medical insurance card misuse, transfer to police",
+     "国家医保局通知：您的医保卡在外地被违规使用，涉嫌骗保，即将被冻结。详情请拨打医保中心电话010-59382276，将为您转接公安机关处理。"),
+    ("虚假征信", "cancel student loan account or credit affected",
+     "【金融监管通知】您名下的校园贷账户未注销，根据最新政策将严重影响个人征信，请在三天内联系工作人员办理注销：400-029-7716"),
+    ("虚假征信", "credit repair service",
+     "尊敬的用户，您的网贷逾期记录已上传至人民银行征信系统，可能影响贷款、出行和子女上学。如需修复征信，请添加微信：zx_xiufu168，专业"
+     "团队48小时内帮您消除不良记录。"),
+    ("虚假征信", "clear funds to 'safe account' for credit check",
+     "【征信中心】检测到您的花呗、借呗存在违规套现记录，征信分即将降级，需将账户资金转入指定安全账户进行清零验证，详情请点击 http://pb"
+     "c-zx.top 查看。"),
+    ("虚假征信", "screen-sharing meeting app to cancel student loan",
+     "您好，我们是微粒贷客服，您大学期间办理的学生贷款需要注销，否则每年会产生1200元利息并上报征信。请下载「会议宝」开启屏幕共享，由专"
+     "员一对一指导您操作。"),
+    ("虚假购物服务", "cheap premium liquor via WeChat",
+     "【清仓特卖】飞天53度酱香白酒原价2999，今日特价899元/瓶，仅限50瓶，加微信：mt_jiuye888 下单，先付款后发货。"),
+    ("虚假购物服务", "luxury bag daigou at 30% price",
+     "代购正品名牌包包，香港专柜货源，价格是专柜3折，支持验货，假一赔十。加微信 hk_daigou520 看实拍图。"),
+    ("虚假购物服务", "second-hand buyer, seller deposit verification link",
+     "你好，我看到你在闲鱼上卖的相机了，我想买，已经在平台拍下并付款，但系统提示你的账户需要缴纳保证金认证才能收款，请点击 http://xian"
+     "yu-baozheng.cc 完成认证。"),
+    ("虚假购物服务", "concert tickets, deposit via QQ",
+     "【演唱会门票】周末演唱会内场票，原价1880现价1280，还剩最后几张，有需要的私聊QQ：2647381095，先转定金500锁票。"),
+    ("冒充领导熟人", "boss new number setup",
+     "小王，我是刘局，明天上午9点来我办公室一趟。这是我新号码，保存一下。"),
+    ("冒充领导熟人", "boss urgent company transfer",
+     "我是张总，我现在在外面陪客户吃饭，不方便接电话。有个合作方需要支付8万元保证金，你先从公司账上转一下，账户：中国建设银行 62170012"
+     "34005678901 户名：陈志强，转完截图给我。"),
+    ("冒充领导熟人", "child lost phone, tuition to teacher account",
+     "妈，我手机掉水里了，这是我同学的手机。我现在急需交培训费3800元，你直接转到老师的卡上：农业银行 6228480912345678912 孙丽，先别打"
+     "电话，我在上课。"),
+    ("冒充领导熟人", "old classmate add WeChat, asks for help",
+     "老同学，我是李明啊，还记得我吗？我加你微信了，你通过一下：lm19850612。我最近遇到点难处，想找你帮个忙。"),
+    ("网络游戏虚假交易", "fake anniversary prize skins link",
+     "【王者荣耀】恭喜您在周年庆活动中抽中888点券和限定皮肤，请登录 http://wzry-hd.cn 领取，有效期24小时，过期作废。"),
+    ("网络游戏虚假交易", "account buyer lures to fake trading site",
+     "你好，看到你在挂的原神账号，我想买，出价3000元。我们走「游易宝」平台交易更安全，网址 www.youyibao-jy.com，你注册一下我马上下单。"),
+    ("网络游戏虚假交易", "cheap in-game gear, pay first",
+     "兄弟，游戏里低价出装备，全服最低价，满级套装只要200，需要的话加QQ：1729384650，先付款后交易，包你满意。"),
+    ("网络游戏虚假交易", "withdrawal frozen, pay unfreezing deposit",
+     "【游戏交易平台】您的账户因银行卡号填写错误导致提现失败，资金已冻结，请缴纳解冻保证金1500元后方可提现，解冻后连同货款一起退还。客"
+     "服QQ：3387261094"),
+    ("网络婚恋交友", "online lover, gambling site loophole",
+     "亲爱的，我在澳门一家博彩公司做数据分析，发现系统有漏洞，稳赚不赔。你先注册一个账号试试，我带你下注：http://am-jc888.com 邀请码LO"
+     "VE520"),
+    ("网络婚恋交友", "flirty stranger add WeChat",
+     "哥哥你好，我是你附近的小雨，今年23岁，单身，想找个人聊聊天，加我微信：xiaoyu_1999 呀❤"),
+    ("网络婚恋交友", "overseas partner parcel customs fee",
+     "宝贝，我下个月就回国了，寄给你的包裹里有金首饰和50万美元现金，海关说要交2万元清关费，你先帮我垫一下，回国就还你。海关账户：62305"
+     "20088001122334"),
+    ("网络婚恋交友", "dating-site acquaintance, livestream gifts",
+     "在吗？我是上次在婚恋网上认识的林姐，我们直播间今天缺人气，你帮我刷个礼物冲个榜，平台链接 http://lzb-live.cn，冲完我就返给你，晚"
+     "上我们视频。"),
+]
+
+WRITER_AN_ORDINARY = [
+    ("mother", MOBILE,
+     "儿子，天冷了记得多穿点，周末回来吃饭吗？你爸炖了排骨。"),
+    ("friend dinner", MOBILE,
+     "今晚七点老地方吃火锅，别迟到啊，我已经订好位了。"),
+    ("coworker meeting change", MOBILE,
+     "李姐，明天上午十点的会改到下午两点了，会议室还是302。"),
+    ("manager", MOBILE,
+     "小张，方案我看了，第三部分的数据再核对一下，下班前发我邮箱就行。"),
+    ("teacher to parents", MOBILE,
+     "各位家长好，明天学校组织春游，请给孩子准备午餐和饮用水，早上7:50到校集合。——三年二班王老师"),
+    ("landlord rent", MOBILE,
+     "小陈你好，下个月房租2800元，还是转到我尾号5621的那张工行卡就行，月底前都可以，不着急。"),
+    ("neighbour parcel", MOBILE,
+     "502的王阿姨，你家快递放我这儿了，回来敲门拿一下。"),
+    ("classmate reunion", MOBILE,
+     "周六同学聚会定在汇福楼，AA每人150，到时候现场付就行，来的话在群里接龙一下。"),
+    ("plumber", MOBILE,
+     "您好，我是修水管的师傅，下午三点左右到，麻烦家里留个人。"),
+    ("ride-hailing driver", MOBILE,
+     "您好，我是网约车司机，车已经到小区东门了，白色大众尾号37K，您慢慢下来不着急。"),
+    ("father", MOBILE,
+     "到学校了吗？到了给家里回个电话，你妈不放心。"),
+    ("sister", MOBILE,
+     "姐，妈的生日蛋糕我订好了，周六下午去取，你记得买花。"),
+    ("spouse", MOBILE,
+     "我今晚加班，你们先吃饭别等我了，孩子作业我回来再检查。"),
+    ("friend bill split", MOBILE,
+     "昨天唱歌一共花了480，咱们四个每人120，我把收款码发群里了，方便的时候转我就行。"),
+    ("coworker leave handover", MOBILE,
+     "王哥，我明天请假带孩子去医院，交接文档放共享盘了，有急事打我电话。"),
+    ("piano tutor", MOBILE,
+     "小林妈妈您好，这周六的钢琴课调到上午10点，如有不便请告诉我。"),
+    ("former landlord deposit refund", MOBILE,
+     "押金2000已经退到你支付宝了，查收一下。钥匙放门卫那儿就行，祝工作顺利！"),
+    ("grandchild", MOBILE,
+     "奶奶，我下周考完试就回家，给您带了新疆的葡萄干。"),
+    ("delivery rider", MOBILE,
+     "您好，外卖到了，按您备注放在门口了，祝您用餐愉快。"),
+    ("old friend visit", MOBILE,
+     "老张，好久不见，我下周出差到你们那边，有空一起喝个茶？"),
+    ("bank transaction alert", SERVICE,
+     "【中国工商银行】您尾号6789卡10月12日14:23支出(消费)268.00元，余额5,432.10元。"),
+    ("login verification code", SERVICE,
+     "【支付宝】验证码：482913，用于登录验证，5分钟内有效。请勿将验证码告知他人，工作人员不会向您索取。"),
+    ("mobile operator bill", SERVICE,
+     "【中国移动】尊敬的客户，您2024年9月账单已出：套餐费58.00元，合计58.00元，当前余额32.50元。详情可登录中国移动APP查询。"),
+    ("tax refund", SERVICE,
+     "【国家税务总局】您提交的2023年度个人所得税综合所得汇算申报已审核通过，退税款1,236.00元将退至您申报时填写的银行账户，请以银行到账"
+     "为准。"),
+    ("social security", SERVICE,
+     "【市人力资源和社会保障局】您2024年度社保缴费基数已核定，可通过“掌上12333”APP或社保经办窗口查询。我局不会电话要求您转账，谨防诈骗"
+     "。"),
+    ("housing fund deposit", SERVICE,
+     "【住房公积金】您的公积金账户于2024年10月15日汇缴入账1,860.00元，当前余额45,320.56元。"),
+    ("traffic fine", SERVICE,
+     "【交管12123】您的车辆苏A****7于2024年9月28日在中山路违法停车，罚款200元。请通过交管12123APP或交警队窗口处理。"),
+    ("courier pickup code", SERVICE,
+     "【顺丰速运】您的快件SF1234567890123已放入幸福里小区3号丰巢柜，取件码58271，请及时取件。"),
+    ("rail ticket", SERVICE,
+     "【铁路12306】订单E123456789，张先生您已购10月1日G102次3车08F号，北京南站08:00开。请携带购票证件乘车。"),
+    ("flight delay", SERVICE,
+     "【中国东方航空】尊敬的旅客，您乘坐的MU5102航班（上海虹桥-北京首都）因天气原因延误，预计起飞时间15:30，请留意机场广播，给您带来不"
+     "便敬请谅解。"),
+    ("hospital appointment", SERVICE,
+     "【市第一人民医院】您已成功预约10月20日上午消化内科王主任门诊，就诊序号12，请携带身份证提前30分钟到院签到。"),
+    ("electricity low balance", SERVICE,
+     "【国网电力】您户号0123456789的电费余额已不足20元，为避免影响用电，请及时通过网上国网APP或营业厅缴费。"),
+    ("insurance claim paid", SERVICE,
+     "【中国平安】尊敬的客户，您报案号为RC20241008xxxx的车险理赔已结案，赔款3,200.00元已支付至您尾号1234的银行账户，请注意查收。"),
+    ("university course selection", SERVICE,
+     "【教务处】2024-2025学年第一学期选课将于9月2日9:00开始，请登录学校教务系统完成选课，有疑问请联系学院教务办。"),
+    ("police anti-fraud reminder", SERVICE,
+     "【国家反诈中心】公检法机关不会通过电话、短信办案，更没有“安全账户”。凡是要求转账到安全账户的都是诈骗！如有疑问请拨打96110。"),
+    ("e-commerce refund", SERVICE,
+     "【京东】您的订单123456789的退款199.00元已原路退回，预计1-3个工作日到账，请注意查收。"),
+    ("water outage notice", SERVICE,
+     "【市自来水公司】因管网维修，10月18日9:00-17:00解放路沿线停水，请提前储水，给您带来不便敬请谅解。"),
+    ("government service app", SERVICE,
+     "【浙里办】您申请的居住证已办理完成，请于10个工作日内携带身份证到城东派出所户籍窗口领取。"),
+    ("credit card statement", SERVICE,
+     "【招商银行】您尾号8888的信用卡本期账单3,256.78元，最低还款325.68元，到期还款日10月25日，可通过掌上生活APP还款。"),
+    ("WeChat verification code", SERVICE,
+     "【微信】验证码：650218，用于手机号绑定，10分钟内有效。请勿转发给他人。"),
+]
+
+WRITER_AO_SCAMS = [
+    ("刷单返利", "part-time like/follow tasks, WeChat contact, salesy",
+     "【兼职】宝妈学生党在家可做，抖音点赞关注一单3元，日结不压款，一天轻松200+。有意者加微信：dz88520，备注“兼职”。"),
+    ("刷单返利", "friendly 'shop assistant', small refunds first, download task app",
+     "亲，您好呀～我是上次给您寄试用装的小美，现在店铺做冲量活动，帮忙拍单后全额返本金+8%佣金，前三单都是小额试水，秒返哦。下载任务APP"
+     "：http://t.cn/A6xQ9kz 邀请码 7781"),
+    ("刷单返利", "spaced characters to dodge filters, Telegram handle",
+     "招 聘 网 络 兼 职 ， 动 动 手 指 日 入 3 0 0 ， 无 需 押 金 ， 不 收 任 何 费 用 ， 联 系 飞 机 @ hao_renwu_66"),
+    ("刷单返利", "urgent 'combo task' lock-in demanding more money, QQ",
+     "【任务中心】您的第3单联单任务未完成，系统已冻结本金1280元及佣金。需在30分钟内完成剩余2单（合计4999元）方可一次性返还全部本金和佣"
+     "金，超时视为违约，资金不予解冻。详询专属接待QQ：2876551093"),
+    ("虚假投资理财", "stock-tip group, 'vx' abbreviation dodge",
+     "【恒信财富】尊敬的会员，明日涨停预测已出，老师带您免费看盘，上周推荐3只票全部翻倍。进群领取内参：vx搜 hx8866jf 回T退订"),
+    ("虚假投资理财", "reads like personal acquaintance until crypto link",
+     "王姐您好，我是上次在读书会认识的小林。最近跟着一位私募导师做数字货币量化，月收益稳定15%左右，我这个月已经提现了四万多。平台是新"
+     "加坡持牌的，您要是有闲钱我把注册链接发您：https://www.sgq-trade.com/reg?code=LX09"),
+    ("虚假投资理财", "short salesy forex app download, scarcity pressure",
+     "国家级外汇平台内部通道限时开放，保本保息，年化36%，首投送888元体验金。立即下载：app-fxzq.cc/d 名额仅剩12个"),
+    ("虚假投资理财", "official-sounding withdrawal block, pay 'tax' to withdraw, phone",
+     "【客服通知】您在鑫盛金融的账户因单笔收益超出风控额度已被系统冻结，请于今日内缴纳20%个人所得税及风险保证金后方可提现，逾期账户资"
+     "金将被清零。联系财务经理：17732458816"),
+    ("虚假网络贷款", "no credit check loan ad with short link",
+     "【安心贷】您有一笔最高20万元的信用额度待领取，无抵押不看征信，黑户也可下款，最快5分钟到账。点击领取：https://axd-loan.top/v 回复"
+     "TD退订"),
+    ("虚假网络贷款", "'wrong card number' unfreeze fee to a bank card",
+     "您好，您申请的贷款已审核通过，但因您填写的银行卡号有误导致放款资金冻结。需缴纳解冻费3000元至指定账户：6217 0000 1234 5678 901（"
+     "户名：李建业），解冻后连同贷款一并退还至您账户。"),
+    ("虚假网络贷款", "old-customer credit raise, reply 1",
+     "老客户回馈：您之前在我司的借款记录良好，现可提额至5万元，年息低至3.6%，当天放款。回复1立即办理，回复2了解详情。"),
+    ("虚假网络贷款", "from a 'friend', normal until WeChat referral and 'bank flow' step",
+     "哥，你上次问的那个不用查征信的借款渠道我帮你问好了，审核挺快的，就是要先刷一下流水证明还款能力，对方会教你怎么操作。他微信 jieku"
+     "an_zhang99，你就说是阿涛介绍的。"),
+    ("冒充电商物流客服", "lost parcel triple compensation, fake enterprise WeChat link",
+     "【中通快递】您好，您的快递在运输途中丢失，我司将按三倍标准赔付您358元，请添加理赔专员企业微信办理：https://work.weixin-lp.cn/kf9"),
+    ("冒充电商物流客服", "product quality recall refund, phone hotline",
+     "【淘宝客服】亲，您购买的儿童玩具经质检部门检测甲醛超标，已被强制下架。为保障您的权益，我们将为您办理全额退款并额外补偿，请拨打退"
+     "款专线：0571-8655 2106 并提供订单号。"),
+    ("冒充电商物流客服", "cancel 'membership auto-renewal' or credit score affected",
+     "尊敬的用户：您在京东开通的“百万保障”会员服务将于今日到期，自动续费每月扣除800元。如非本人操作，请立即致电人工客服400-8823-615取"
+     "消，超时未取消将影响您的个人征信。"),
+    ("冒充电商物流客服", "casual after-sales tone, normal until remote QQ help",
+     "你好，我是抖音小店的售后，你上周买的那件羽绒服我们仓库发错了尺码，给你添麻烦了。我们这边直接退你98元，但系统显示你的账号没开通退"
+     "款通道，我加你扣扣 3340 1287 96 远程帮你开一下。"),
+    ("冒充公检法", "police money-laundering case, threatening wanted notice",
+     "【上海市公安局】您的身份信息涉嫌一起跨境洗钱案件，案件编号HJ2024-0317，请于今日17:00前联系经办警官王建国 021-5281 7406 配合调查"
+     "，否则将依法对您发布通缉令。"),
+    ("冒充公检法", "'safe account' verification link, secrecy demand",
+     "您好，这里是最高人民检察院。您名下银行卡涉嫌非法资金流转，现已被冻结。为证明您的清白，请登录资金清查平台 http://spp-gov.cc 将名"
+     "下资金转入安全账户进行核查。此案涉及国家机密，不得告知任何人，包括家属。"),
+    ("冒充公检法", "postal parcel with bank cards, press 1 transfer to police",
+     "张先生您好，我是市邮政局的，有一个以您身份证号登记、寄往海南的包裹被查出内有十二张银行卡和两本护照，已移交当地公安。我现在帮您把"
+     "电话转接过去，请按1确认。"),
+    ("冒充公检法", "court summons short link, reply 1",
+     "【法院传票】您有一份民事诉讼传票未签收，开庭时间3月20日，逾期未到庭将强制执行。查看详情 s.jfy-court.top/ct 或回复1联系书记员。"),
+    ("虚假征信", "regulator impersonation, cancel student-loan account",
+     "【银保监会】您好，您大学期间开通的校园贷账户至今未注销，根据最新监管政策需在本月内注销，否则将严重影响您的个人征信。请致电：0755"
+     "-8613 9024"),
+    ("虚假征信", "credit repair service, homophone '加薇' dodge",
+     "尊敬的客户，您的网贷记录显示存在逾期，已上报人民银行征信中心。我司可为您办理征信修复、逾期记录删除，先修复后收费，成功率98%。加"
+     "薇：zx-xiufu01"),
+    ("虚假征信", "official tone, withdraw loan quota into 'supervision account'",
+     "您好，根据《个人信息保护法》相关规定，您的微粒贷账户需在今日内关闭，否则系统将自动上报征信。关闭需将名下贷款额度全部取出并转入监"
+     "管账户核验，核验完成后原路返还。详询客服：400-1089-726"),
+    ("虚假征信", "chatty 'helper', normal until meeting app screen sharing",
+     "亲，我是之前帮你处理花呗额度的小赵。上面下通知学生身份开的贷款账户要统一清理，不清理的话下个月你房贷都批不下来。你有空下个会议ap"
+     "p，我共享屏幕教你弄，十分钟就好。"),
+    ("虚假购物服务", "customs-confiscated phones cheap, spaced QQ number",
+     "iPhone 15 Pro 海关罚没机，九成新原封未激活，仅售1899元，全国包邮，先付定金后发货。下单请加Q：1938 4765 20"),
+    ("虚假购物服务", "concert ticket scalping, WeChat, full prepayment",
+     "【演唱会】周杰伦上海站内场票仍有少量余票，原价出票不加价，官方授权渠道。锁票请加微信 piaowu_zz，付全款后出电子票。"),
+    ("虚假购物服务", "cheap liquor, reply 1, deposit before 'cash on delivery'",
+     "限时福利：飞天茅台53度整箱仅1580元，厂家内部渠道，假一赔十。回复1领取优惠码，货到付款需先付30%订金。"),
+    ("虚假购物服务", "second-hand seller, normal until fake escrow link",
+     "您好，您问的那台二手相机还在的，我这边人在外地没法面交，咱们走平台担保交易吧，我发你链接你直接付款：http://xianyu-pay.com.cn/ord"
+     "er/77651 付完我马上发顺丰。"),
+    ("冒充领导熟人", "boss new number, in meeting, urgent transfer to card",
+     "小刘，我是张总，这是我新换的号，你存一下。我这边正在陪领导开会不方便接电话，有笔合作方的款项要急付，你先帮我转12万到这个账户：62"
+     "28 4800 3216 7752 419，户名陈海峰，回头财务给你报。转完截图发我。"),
+    ("冒充领导熟人", "child's phone broken, tuition to 'teacher' card, don't call",
+     "爸，我手机掉水里了，这是同学的手机。我这边急需交培训费4800，老师说今天不交就不能参加考试了，你直接转到老师卡上：6222 0212 0398 7"
+     "765 123 收款人周丽。别打电话，我在上课。"),
+    ("冒充领导熟人", "fake class teacher collecting fees via link",
+     "家长您好，我是孩子的班主任李老师，这是我的新号码。本学期资料费及保险费每人380元，请家长点击链接缴纳至班级收款：http://jz-pay.cn/"
+     "c/3b1 今天下午截止哦，谢谢配合。"),
+    ("冒充领导熟人", "old classmate, friendly, asks to borrow money on new WeChat",
+     "老同学，我是陈磊啊，好久不联系了，还记得我不？我现在在深圳这边发展，最近手头有个项目要周转一下，你方便借我两万吗，下周一准时还你"
+     "，加我新微信 chenlei_sz1988 细聊。"),
+    ("网络游戏虚假交易", "fake game anniversary prize, phishing QQ password",
+     "【王者荣耀】恭喜您获得周年庆抽奖资格，已抽中限定皮肤+6888点券，请于24小时内登录领取：http://wzry-gift.cc 领取需验证QQ号及密码。"),
+    ("网络游戏虚假交易", "buyer lures seller to fake trading site",
+     "兄弟，你挂在交易平台上的那个原神号我要了，3500块。不过我只用“游戏宝”交易，有担保安全，你注册一下：www.yxbao-trade.net，我这边已"
+     "经把钱付到平台了，你按提示操作提现就行。"),
+    ("网络游戏虚假交易", "seller funds frozen, pay deposit, circled digits QQ dodge",
+     "您好，您在交易猫出售的账号已被买家拍下，但由于您的账户未完成实名认证，货款已被冻结。请联系客服扣扣②①⑤⑦⑧⑨③⑥④⓪缴纳800元保证金解冻"
+     "，保证金随货款一起退回。"),
+    ("网络游戏虚假交易", "cheap account off-platform, pay first, Telegram",
+     "低价出和平精英号，V8满级，带玛莎拉蒂皮肤，只要600，急出。不走平台省手续费，先转钱后换绑，有意私聊 TG: @hpjy_shop"),
+    ("网络婚恋交友", "intimate 'pig-butchering' lover pushes investment link",
+     "哥哥，今天店里不忙，我又在想你了。你说的那个平台我看了，我舅舅在里面做内部数据，他说今晚8点有个窗口期，稳赚不亏的，我已经投了5万"
+     "，你要不要也试试？我把链接发你：https://www.jyx-coin.vip"),
+    ("网络婚恋交友", "overseas single mother seeks move to Telegram",
+     "你好呀，看到你的资料觉得挺投缘的，我是在马来西亚做红酒生意的单亲妈妈，想认识一个真诚的人。方便加个Telegram聊聊吗？TG：@lisa_wine"
+     "520"),
+    ("网络婚恋交友", "online lover coming to visit, needs customs fee advanced",
+     "亲爱的，签证下来了，下周我就能飞过去见你了！可是机场说我带的现金超额，要先交清关费2.8万，我这边账户被冻结转不出来，你能先帮我垫"
+     "付一下吗？到了我马上还你，爱你。"),
+    ("网络婚恋交友", "local dating app download, paid membership",
+     "附近有3位女生查看了你的资料，其中1人给你留言：“周末有空吗？想请你喝咖啡”。查看留言需下载【同城缘】APP：d.tcy-app.cc 新用户充值99"
+     "元开通会员即可私聊。"),
+]
+
+WRITER_AO_ORDINARY = [
+    ("mother_care", MOBILE,
+     "儿子，降温了，记得多穿点。周末回来吃饭不？你爸买了条鱼。"),
+    ("father_allowance", MOBILE,
+     "给你转了2000块，这个月生活费，别省着，吃好点。收到回个话。"),
+    ("child_school", MOBILE,
+     "妈，我今晚在学校上晚自习，9点半放学，你不用来接了，我跟王浩一起坐公交回来。"),
+    ("spouse_errand", MOBILE,
+     "下班顺路买瓶酱油和一把葱，家里没了。我6点半到家。"),
+    ("friend_dinner", MOBILE,
+     "周六晚上老地方撸串，老李也来，七点，别迟到啊。"),
+    ("colleague_meeting", MOBILE,
+     "王姐，下午三点的会改到405会议室了，PPT我已经发你邮箱，你看看第8页的数据对不对。"),
+    ("boss_contract", MOBILE,
+     "小陈，合同我看过了，第三条付款方式改成分两期支付，改完发我，明天上午跟客户签。"),
+    ("teacher_notice", MOBILE,
+     "各位家长好，明天学校组织春游，请给孩子准备好午餐和水，早上7:40在校门口集合，不需要带现金。"),
+    ("landlord_rent", MOBILE,
+     "小张，下个月房租2600记得15号前转我，还是原来那张卡。另外燃气公司周四上门安检，你家里留个人。"),
+    ("tenant_repair", MOBILE,
+     "房东您好，卫生间的热水器又不出热水了，您看什么时候方便找人来修一下？修理费我先垫的话从下月房租里扣行吗？"),
+    ("neighbour_leak", MOBILE,
+     "502的邻居您好，我是402的，我家卫生间天花板有点渗水，麻烦您有空看看是不是您家下水管的问题，谢谢！"),
+    ("classmate_reunion", MOBILE,
+     "班长，同学聚会的钱我已经转到群收款了，AA一共180，你核对一下。到时候我可能晚半小时到。"),
+    ("repairman_arrival", MOBILE,
+     "您好，我是修空调的刘师傅，大概二十分钟到您小区，麻烦到时候跟门卫说一声。"),
+    ("friend_repay", MOBILE,
+     "上次借你的3000我刚转你支付宝了，谢了兄弟，你查收一下。"),
+    ("sister_health", MOBILE,
+     "姐，妈的体检报告出来了，都挺正常的，就血脂有点高，医生说注意饮食就行。"),
+    ("colleague_doc_link", MOBILE,
+     "季度总结的腾讯文档链接我发群里了，大家把自己负责的部分周五前填完，有问题随时找我。"),
+    ("grandma_text", MOBILE,
+     "乖孙，奶奶学会发短信了，你看看能收到不？有空给奶奶打个电话。"),
+    ("student_textbook_fee", MOBILE,
+     "妈，这学期教材费要交320，学校统一收的，我已经用自己的钱先交了，你看着给我补一点就行，不急。"),
+    ("friend_flight_delay", MOBILE,
+     "我航班晚点了，估计十一点多才落地，你别在机场等了，我自己打车回去。"),
+    ("piano_tutor", MOBILE,
+     "李女士您好，我是小宇的钢琴老师，这周六的课想调到下午三点，您看可以吗？"),
+    ("bank_debit_alert", SERVICE,
+     "【招商银行】您账户尾号3821于03月12日14:25消费支出人民币268.00元，余额5,430.17元。如非本人操作请致电95555。"),
+    ("credit_card_bill", SERVICE,
+     "【中国工商银行】您尾号6607的信用卡本期账单金额3,215.60元，最低还款额321.56元，到期还款日04月05日。可通过工行手机银行APP还款。"),
+    ("operator_data_usage", SERVICE,
+     "【中国移动】尊敬的客户，您本月已使用国内通用流量18.5GB，套餐剩余1.5GB。查询详情可发送CXLL至10086。"),
+    ("tax_refund_notice", SERVICE,
+     "【国家税务总局】您可办理2023年度个人所得税综合所得汇算清缴，如有退税请通过官方“个人所得税”APP申请。税务机关不会通过短信发送链接"
+     "，谨防诈骗。"),
+    ("social_security_card", SERVICE,
+     "【市人社局】您的社会保障卡已制作完成，请携带身份证原件到所选网点（建设银行人民路支行）领取。咨询电话12333。"),
+    ("gov_residence_permit", SERVICE,
+     "【浙里办】您申请的居住证已审核通过，请于5个工作日内携带身份证到受理派出所领取。"),
+    ("ecommerce_refund", SERVICE,
+     "【京东】您的订单2345678901已退款成功，退款金额129.00元将在1-7个工作日内原路退回至您的支付账户，请注意查收。"),
+    ("courier_pickup_code", SERVICE,
+     "【菜鸟驿站】您的中通包裹已到幸福里小区南门驿站，请凭取件码 3-2-1108 于21:00前领取。"),
+    ("railway_ticket", SERVICE,
+     "【铁路客服】订单E123456789，王*明您已购03月28日G1372次11车08F号，上海虹桥站13:05开。请携带购票时所用证件乘车。"),
+    ("airline_delay", SERVICE,
+     "【东方航空】尊敬的旅客，您乘坐的MU5138航班（北京首都-上海虹桥）因航空管制预计延误至19:40起飞，给您带来不便敬请谅解，具体以机场广"
+     "播为准。"),
+    ("hospital_appointment", SERVICE,
+     "【市第一人民医院】您已成功预约04月02日上午心内科李主任门诊，就诊序号12，请于8:30前携带医保卡到门诊2楼自助机签到。"),
+    ("electricity_balance", SERVICE,
+     "【国网电力】您户号0123456789的电费账户余额不足20元，请及时通过“网上国网”APP或银行渠道缴费，以免影响正常用电。"),
+    ("gas_safety_check", SERVICE,
+     "【华润燃气】尊敬的用户，我司将于3月20日至25日对您所在小区进行入户安全检查，检查人员均佩戴工作证，检查不收取任何费用。"),
+    ("insurance_claim_paid", SERVICE,
+     "【中国平安】尊敬的客户，您的车险理赔案件已结案，赔款3,860.00元已支付至您尾号2211的银行账户，请注意查收。"),
+    ("school_fee_notice", SERVICE,
+     "【实验小学】家长您好，本学期课后服务费按区核定标准每生600元，统一通过“浙里办-教育缴费”缴纳，学校不会通过任何个人账户收款。"),
+    ("alipay_otp", SERVICE,
+     "【支付宝】验证码：482913，你正在登录支付宝，5分钟内有效。切勿告诉他人，包括支付宝工作人员。"),
+    ("meituan_otp", SERVICE,
+     "【美团】您的验证码是7305，用于绑定手机号，请勿泄露给他人。"),
+    ("antifraud_reminder", SERVICE,
+     "【国家反诈中心】提醒您：网上刷单、自称公检法要求转账到“安全账户”、冒充客服主动退款的都是诈骗！接到可疑电话可拨打96110咨询。"),
+    ("bank_transfer_received", SERVICE,
+     "【中国建设银行】您尾号5092的账户03月15日10:02收到转账人民币2,000.00元，对方户名：张*华，余额12,345.67元。"),
+    ("telecom_monthly_bill", SERVICE,
+     "【中国电信】您2月账单已出，本月消费89.00元，已从账户余额扣除。账单详情请登录中国电信APP或访问 https://www.189.cn 查看。"),
+]
+
+WRITER_AP_SCAMS = [
+    ("刷单返利", "mass-sent part-time job lure via WeChat",
+     "【兼职通知】招聘手机兼职，在家动动手指点赞关注即可，一单一结，日赚200-500元，时间自由，宝妈学生优先。有意者加微信：wxq8826lm 备"
+     "注“兼职”。退订回T"),
+    ("刷单返利", "follow-up: first small advance task with app invite code",
+     "你好，我是上次联系你的接单老师。新人第一单任务已为你预留：先垫付98元购买指定商品，系统返还本金加佣金共128元，秒到账。请下载“聚星"
+     "任务”APP，注册时填邀请码668231，完成后截图发我。"),
+    ("刷单返利", "follow-up: frozen funds, demand more deposit for combo tasks",
+     "亲，您本轮连单任务还差最后2单未完成，系统已冻结您账户内的本金及佣金共4860元。需再充值3200元完成任务才能一次性提现，超过今晚12点"
+     "未完成将视为违约，资金无法退回，请尽快联系导师处理。"),
+    ("刷单返利", "fake platform 'like' job with link and QQ",
+     "【短视频官方合作】诚邀您成为视频点赞员，每点赞一条得3元，每天稳定收入100-300元，不收任何费用。点击 http://dz-task.cc/j7 领取首单"
+     "18元体验金，入群请加QQ 2875513904。"),
+    ("虚假投资理财", "stock tip group invitation from 'securities assistant'",
+     "王先生您好，我是鑫盛证券的助理小李。本周起陈老师免费带大家布局下周强势牌，近期已连续带出3只翻倍股。加入内部交流群请点击 https://"
+     "xs-gp88.top/q 名额仅剩12个，先到先得。"),
+    ("虚假投资理财", "crypto quant trading with guaranteed returns",
+     "【财富内参】专业团队数字货币量化交易，日收益3%-8%，保本保息，平台已稳定运营5年零爆仓。现注册即送588USDT体验金，收益可直接提现：w"
+     "ww.hxq-coin.vip 客服微信：cfnc0918"),
+    ("虚假投资理财", "one-to-one from 'acquaintance' pushing forex platform",
+     "张姐，上次跟你说的那个外汇平台我这周又赚了两万多，导师说下周有个大行情，内部通道只开三天，最低入金5万。你要不要一起？APP我发你链"
+     "接，下载后填我的推荐码 FX2207 还能多拿5%收益。"),
+    ("虚假投资理财", "withdrawal blocked, demand tax and deposit",
+     "尊敬的会员：您在“恒信金服”平台的账户收益已达136820元，因涉及大额提现，根据监管要求需先缴纳20%个人所得税及风险保证金共27364元至平"
+     "台指定对公账户，缴纳后24小时内全额到账。逾期账户将被风控冻结。"),
+    ("虚假网络贷款", "mass-sent no-credit-check loan offer with link",
+     "【速e贷】您有一笔最高200000元的信用额度待领取，无抵押不看征信，凭身份证即可办理，最快5分钟放款，年化低至3.6%。立即激活：http://s"
+     "ued-k.cn/a3 回T退订"),
+    ("虚假网络贷款", "loan 'frozen' due to wrong card number, pay unfreeze fee",
+     "您好，您在我平台申请的50000元贷款已审核通过，但因您填写的银行卡号有误，款项已被系统冻结。需向解冻账户转入贷款额度的20%即10000元"
+     "验证还款能力，验证成功后该笔资金将连同贷款一并打入您的账户。"),
+    ("虚假网络贷款", "short WeChat-based loan for blacklisted borrowers",
+     "黑户白户都能下款，逾期、征信花也可以做，内部渠道不查大数据，当天到账。有需要加V：dk55998，先下款后收费。"),
+    ("虚假网络贷款", "pay 'membership fee' in app to release loan",
+     "【融易金服】尊敬的用户，您的借款申请已进入放款环节，请于30分钟内下载“易借钱”APP完成流水认证（需开通VIP会员699元，放款后可退），"
+     "逾期未操作将自动取消申请并记录至您的个人征信。下载地址：http://yjq-app.xyz/d"),
+    ("冒充电商物流客服", "lost parcel triple compensation via QQ",
+     "【快递理赔中心】您好，您的包裹（单号YT7851264390）在运输途中丢失，我司将按商品价格3倍为您赔偿。请添加理赔专员QQ 3319025467 办理"
+     "，或点击 http://kd-lp.top/r 填写收款信息。"),
+    ("冒充电商物流客服", "fake refund for product quality issue, Alipay reserve fund",
+     "亲，您好，我是店铺售后客服。您前天购买的儿童卫衣经质检部门抽检甲醛超标，商品已被下架，我们这边为您办理双倍退款。请问您支付宝里有"
+     "开通备用金吗？我一会儿加您微信，需要您配合打开一下领取退款。"),
+    ("冒充电商物流客服", "cancel 'student account' financial service or be charged",
+     "【客服中心】尊敬的用户，系统检测到您在读大学期间开通了平台金条“百万保障”服务，按照监管新规学生账户需全部注销，否则将每月自动扣费"
+     "800元并影响个人征信。请今日内致电0755-61928834 办理注销。"),
+    ("冒充电商物流客服", "unable to ship, refund link asking for card and code",
+     "您好，您在直播间购买的补水面膜因仓库爆仓无法发货，现为您申请退款并额外补偿68元，请点击 http://tk-kf.cc/m2 输入银行卡号、预留手机"
+     "号及收到的验证码完成退款，24小时内有效。"),
+    ("冒充公检法", "money laundering accusation with callback number",
+     "【市公安局通知】您的身份证涉嫌一起特大洗钱案件，已被列为网上在逃人员，请于今日17点前拨打 021-60387215 联系刘警官配合调查，否则将"
+     "依法冻结您名下所有银行账户。"),
+    ("冒充公检法", "fake arrest warrant website, secrecy demand",
+     "检察院通知：你涉及“1·17特大洗钱案”，我院已对你签发刑事拘留令，请登录 http://zjfy-aj.com 输入本人身份证号查看通缉令及案件详情。本"
+     "案属国家机密，不得向任何人透露，否则追究法律责任。"),
+    ("冒充公检法", "follow-up: move funds to 'safe account', isolate victim",
+     "你的案件编号是SH2024-0371。为证明你的清白，需要把你名下所有资金转入国家安全账户进行资金清查，清查结束后48小时内原路返还。你现在"
+     "找个宾馆单独开一间房，手机保持畅通，不要和家人朋友联系，以免泄露案情。"),
+    ("冒充公检法", "fake medical insurance bureau, transfer to police",
+     "【医保中心】您的医保卡在外地存在违规套现记录，现已被冻结。如非本人操作，请立即回电 0571-86620953 按9转人工，我们将协助您向当地公"
+     "安机关报案备案。"),
+    ("虚假征信", "campus loan account must be cancelled or credit damaged",
+     "【征信提醒】您在大学期间开通的校园贷账户至今未注销，根据国家相关规定将严重影响您的个人征信，请于今日内联系专员 17102683549 办理"
+     "注销，逾期将无法办理房贷车贷。"),
+    ("虚假征信", "paid credit record repair service",
+     "您好，您在某网贷平台的逾期记录已上报征信系统。我们专业修复征信，内部渠道删除不良记录，3个工作日见效，不成功全额退款。有意向请加"
+     "微信：zx-xf2024"),
+    ("虚假征信", "borrow from credit apps and transfer for 'verification'",
+     "尊敬的用户，您的借呗、花呗额度因征信异常已被限制。需将额度内资金全部借出并转入指定验证账户进行流水核验，核验完成后资金退回并恢复"
+     "正常额度，否则将永久关闭并上报征信黑名单。"),
+    ("虚假征信", "fake central bank, install meeting app for screen sharing",
+     "【金融监管通知】经查您名下有一笔网贷利率超出国家规定，需进行清退处理，否则将纳入征信黑名单。请下载“云视讯”会议APP，输入会议号 73"
+     "8 226 914，工作人员将远程指导您办理。"),
+    ("虚假购物服务", "cheap 'customs confiscated' phones, deposit first",
+     "全网最低价！海关罚没iPhone 15 Pro，原封未激活，仅售2999元，支持当面验货。需要的加微信 hgms1688，先付定金500元锁单包邮，数量有限"
+     "。"),
+    ("虚假购物服务", "scalped concert tickets, pay first to lock",
+     "官方渠道没抢到演唱会票的看过来，内场前排内部票，原价加200，先转账锁票，开演前一周发电子票，名额不多，要的私聊QQ 2460173385。"),
+    ("虚假购物服务", "second-hand deal, fake escrow deposit QR code",
+     "您好，您拍下的那台二手相机我这边已经发货了。平台提示您的账户还没开通担保交易，需要您先扫码缴纳1000元保证金，确认收货后会自动退回"
+     "。二维码链接：http://xy-db.top/pay"),
+    ("虚假购物服务", "fake overseas purchasing with full prepayment",
+     "【日本直邮】资生堂明星套装专柜价1680元，今日限时特价399元，仅限前50名，点击 http://jpzy-shop.cn/s 下单，发货前需全款支付，不支持"
+     "货到付款。"),
+    ("冒充领导熟人", "first contact: boss asks to save new number",
+     "小王，我是张局，这是我新号码，你存一下。明天上午9点来我办公室一趟，有事跟你说。"),
+    ("冒充领导熟人", "follow-up: boss in meeting asks to transfer money",
+     "我现在在开会，不方便接电话。有位领导需要转一笔钱，我这边不方便直接转，你先帮我转过去，等会儿我安排财务给你报销。账户：6217 0031 "
+     "2845 9902 617，户名周建国，开户行建设银行，金额38000，转好截图给我。"),
+    ("冒充领导熟人", "child impersonation, urgent fee to new card",
+     "妈，我手机掉水里坏了，这是我同学的手机。我现在急需交3000块的培训费，今天下午就截止了，你直接转到这个卡上：6222 0203 1188 4576 12"
+     "9，户名李娜，转完跟我说一声，别打电话我在上课。"),
+    ("冒充领导熟人", "fake class teacher collecting materials fee",
+     "各位家长好，我是三年级二班班主任。本学期教辅资料费每人285元，请今晚8点前扫描二维码缴费，二维码链接：http://jxf-pay.cc/b2 ，缴费"
+     "后在群里接龙报孩子姓名，逾期将影响领书。"),
+    ("网络游戏虚假交易", "cheap high-level game account sale off-platform",
+     "出王者荣耀V10账号，全英雄全皮肤，急用钱低价出，只要888，走第三方平台担保交易，安全放心，加QQ 1893307261 详谈。"),
+    ("网络游戏虚假交易", "seller funds frozen, pay unfreeze fee",
+     "【交易平台】您好，您出售的游戏账号已被买家下单付款，但由于您的账户未完成实名认证，货款8600元已被冻结，请联系客服QQ 3047718255 缴"
+     "纳解冻保证金后即可提现。"),
+    ("网络游戏虚假交易", "discounted in-game top-up via QR code",
+     "原神创世结晶内部渠道五折代充，官方通道安全不封号，6480结晶仅需324元，扫码付款即时到账，批量充值更优惠，加微信 ys-dc520。"),
+    ("网络游戏虚假交易", "buyer lures seller to fake trading site",
+     "兄弟，你那把龙纹刀我出1500要了，不过我只在“游易宝”平台交易，链接 http://yyb-game.cn 你注册一下把装备上架，我马上拍。提现的时候要"
+     "是提示账户异常，联系平台客服就行。"),
+    ("网络婚恋交友", "first contact from dating site, overseas businessman",
+     "你好，在婚恋网站上看到你的资料，感觉我们挺有缘的。我是做跨境电商的，常驻新加坡，工作比较忙但很想找个真诚的人，方便的话加个微信聊"
+     "聊？我的微信是 Kevin_lin8866"),
+    ("网络婚恋交友", "romance partner pushes 'platform loophole' investment",
+     "亲爱的，今天那个平台又出现漏洞了，我舅舅在里面做技术，拿到的是内部数据。你先投两万试试，赚了就马上提出来，我们以后买房的首付就有"
+     "着落了。注册链接我刚发你微信了，邀请码写我的。"),
+    ("网络婚恋交友", "romance partner urgent medical money request",
+     "宝贝，我妈突然脑出血住院了，手术费还差三万，我卡被银行风控了转不出来。你能不能先帮我垫一下，直接转到医院这个账户：6230 5823 0016"
+     " 7745 38，等我卡解封马上还你，我真的没别的办法了。"),
+    ("网络婚恋交友", "mass-sent private video chat lure",
+     "寂寞了吗？同城美女一对一视频聊天，真人在线私密陪伴，新用户注册即送100金币。立即下载：http://tcjy-live.vip/dl 回TD退订"),
+]
+
+WRITER_AP_ORDINARY = [
+    ("mother", MOBILE,
+     "儿子，今天降温了记得多穿点。周末回家吃饭不？你爸买了排骨，说给你炖汤。"),
+    ("landlord_rent", MOBILE,
+     "小刘，下个月房租还是转我微信就行，2500。另外物业说周四上午停水，你提前接点水。"),
+    ("coworker_meeting", MOBILE,
+     "明天上午十点的会改到三楼小会议室了，PPT我已经发你邮箱，你看一下第五页的数据对不对。"),
+    ("supervisor_task", MOBILE,
+     "周五下班前把季度报表交给我，有问题随时问。我下午去客户那边，电话可能接不到，有事先发消息。"),
+    ("teacher_child_fever", MOBILE,
+     "乐乐妈妈您好，乐乐今天在学校有点发烧，量了37.8度，现在在医务室休息，方便的话您来学校接一下孩子。"),
+    ("friend_split_bill", MOBILE,
+     "昨天吃饭一共468，我们四个人每人117，我已经在群里发了收款，你有空转我就行，不急。"),
+    ("classmate_reunion", MOBILE,
+     "老同学，下个月15号咱班毕业十周年聚会，地点定在学校后门那家老地方，来不来回个话，我好订桌。"),
+    ("neighbour_leak", MOBILE,
+     "你好，我是楼下502的。你家卫生间好像漏水了，我们家天花板一直在滴水，方便的时候回来看一下吗？"),
+    ("courier_person", MOBILE,
+     "您好，我是小区这片的快递员小张，您的包裹家里没人，我先放到小区门口的快递柜了，取件码应该已经发您手机上了。"),
+    ("repairman", MOBILE,
+     "王姐，我明天下午两点左右过去修热水器，配件大概80块，人工50，到时候看了具体情况再说。"),
+    ("father_health", MOBILE,
+     "你妈的体检报告出来了，医生说没啥大问题，就是血脂有点高，让以后少吃油，你别担心。"),
+    ("sister_train", MOBILE,
+     "姐，我周六坐高铁过来，G1234次下午3点20到南站，你有空来接我吗？没空我就打车。"),
+    ("friend_repay", MOBILE,
+     "上次借你的2000块我刚转你支付宝了，你查收一下，谢了哥们儿，改天请你吃饭。"),
+    ("coworker_invoice", MOBILE,
+     "你上个月的差旅报销，财务说发票抬头开错了，得让酒店重新开一张，公司税号我发你微信了。"),
+    ("tutor_reschedule", MOBILE,
+     "家长您好，下周三的数学课调到周四晚上7点，地点不变，课时费还是按月结，有问题您随时联系我。"),
+    ("wife_errand", MOBILE,
+     "我下班顺路去接孩子，你回来的时候带瓶酱油，家里没了。"),
+    ("ride_driver", MOBILE,
+     "您好，我是您约的网约车司机，已经到小区东门了，白色轿车车牌尾号37，您慢慢下来不着急。"),
+    ("uncle_wedding", MOBILE,
+     "你表弟婚礼定在10月8号中午，酒店位置回头发你，到时候早点来帮忙招呼一下客人。"),
+    ("landlord_deposit", MOBILE,
+     "小陈，房子我看过了，都挺好的。押金3000今天已经退到你原来交租那张卡上了，你看一下到账没有。"),
+    ("property_manager", MOBILE,
+     "您好，我是小区物业管家小周，您家门口的鞋柜有点挡消防通道，麻烦您有空的时候挪一下，谢谢配合。"),
+    ("bank_debit_notice", SERVICE,
+     "【招商银行】您账户尾号3728于05月12日14:32快捷支付消费人民币268.00元，余额5,412.36元。如有疑问请致电95555。"),
+    ("login_verification_code", SERVICE,
+     "【微信】验证码482913，用于登录验证，5分钟内有效。验证码提供给他人可能导致账号被盗，请勿泄露。"),
+    ("operator_bill", SERVICE,
+     "【中国移动】尊敬的客户，您4月话费账单已出，本期消费58.00元，当前余额42.30元。详情可登录中国移动APP或发送CXZD至10086查询。"),
+    ("tax_refund", SERVICE,
+     "【个人所得税】您提交的2023年度个人所得税综合所得汇算申报已完成，应退税额1,256.00元已办理退库，税款将退至您申报时指定的银行账户，"
+     "请注意查收。"),
+    ("pension_payment", SERVICE,
+     "【市人力资源和社会保障局】您本月基本养老金3,186.50元已于6月10日发放至您的社保卡金融账户，请注意查收。"),
+    ("housing_fund_deposit", SERVICE,
+     "【住房公积金】您的公积金账户于2024年5月汇缴入账1,680.00元，当前账户余额46,223.18元。可登录公积金中心官方APP查询明细。"),
+    ("antifraud_reminder", SERVICE,
+     "【国家反诈中心】温馨提示：公检法机关不会通过电话、短信办案，不存在所谓“安全账户”。凡是要求转账汇款的，都是诈骗！如遇可疑情况请拨"
+     "打96110咨询。"),
+    ("courier_pickup", SERVICE,
+     "【中通快递】您的包裹已到达幸福里菜鸟驿站，取件码8-2-3015，营业时间9:00-21:00，请及时取件。"),
+    ("railway_ticket", SERVICE,
+     "【铁路客服】订单E318260945，张先生您已购5月20日G102次3车08F号，北京南站08:00开，检票口14A。请携带购票时所使用的有效身份证件乘车"
+     "。"),
+    ("flight_delay", SERVICE,
+     "【东方航空】尊敬的旅客，您预订的5月18日MU5102航班因天气原因延误，预计起飞时间16:40，请留意机场广播。如需改签或退票，可通过东航官"
+     "方APP免费办理。"),
+    ("hospital_appointment", SERVICE,
+     "【市第一人民医院】您已成功预约5月18日上午9:00心内科王医生门诊，就诊序号12号，请携带身份证或医保卡提前30分钟到门诊大厅自助机签到"
+     "。"),
+    ("electricity_bill", SERVICE,
+     "【国网电力】尊敬的客户，您户号3302****8817本月电费126.50元已出账，请于月底前缴纳，可通过网上国网APP或银行代扣缴费。"),
+    ("insurance_claim_paid", SERVICE,
+     "【中国平安】尊敬的客户，您的医疗险理赔申请已审核通过，理赔款2,340.00元已转入您尾号6615的银行账户，请注意查收。"),
+    ("school_notice", SERVICE,
+     "【实验小学】各位家长：学校定于5月24日（周五）下午3点召开期中家长会，请家长准时到孩子所在班级参加，进校请走南门。"),
+    ("shop_refund", SERVICE,
+     "【淘宝】您的退款申请已通过，退款89.00元将原路退回至您的支付账户，预计1-3个工作日到账，可在订单详情中查看进度。"),
+    ("gas_safety_check", SERVICE,
+     "【燃气公司】您所在的小区将于6月3日至6月5日进行入户燃气安全检查，检查人员均持证上岗，不收取任何费用，请家中留人配合。"),
+    ("credit_card_statement", SERVICE,
+     "【建设银行】您尾号2094的信用卡本期账单金额3,215.60元，最低还款额321.56元，到期还款日06月05日。如已还款请忽略。"),
+    ("password_change_code", SERVICE,
+     "【支付宝】校验码715206，您正在修改登录密码，如非本人操作请忽略本短信，切勿将校验码告诉任何人。"),
+    ("residence_permit_ready", SERVICE,
+     "【浙里办】您申请的居住证已办理完成，请于工作日携带本人身份证到城东派出所户籍窗口领取。办事进度可在政务服务网 www.zjzwfw.gov.cn "
+     "查询。"),
+    ("water_outage", SERVICE,
+     "【自来水公司】因主管网维修，6月8日22:00至次日6:00，解放路以东、建设街以北区域将暂停供水，请提前做好储水准备，给您带来不便敬请谅"
+     "解。"),
+]
+
+
 CHECK = HandWrittenSet("check", CHECK_SCAMS, CHECK_ORDINARY)
 DEV = HandWrittenSet("dev", DEV_SCAMS, DEV_ORDINARY)
 HELD_BACK = HandWrittenSet("held back", HELD_BACK_SCAMS, HELD_BACK_ORDINARY)
@@ -3953,10 +4740,14 @@ WRITER_AI = HandWrittenSet("AI", WRITER_AI_SCAMS, WRITER_AI_ORDINARY)
 WRITER_AJ = HandWrittenSet("AJ", WRITER_AJ_SCAMS, WRITER_AJ_ORDINARY)
 WRITER_AK = HandWrittenSet("AK", WRITER_AK_SCAMS, WRITER_AK_ORDINARY)
 WRITER_AL = HandWrittenSet("AL", WRITER_AL_SCAMS, WRITER_AL_ORDINARY)
+WRITER_AM = HandWrittenSet("AM", WRITER_AM_SCAMS, WRITER_AM_ORDINARY)
+WRITER_AN = HandWrittenSet("AN", WRITER_AN_SCAMS, WRITER_AN_ORDINARY)
+WRITER_AO = HandWrittenSet("AO", WRITER_AO_SCAMS, WRITER_AO_ORDINARY)
+WRITER_AP = HandWrittenSet("AP", WRITER_AP_SCAMS, WRITER_AP_ORDINARY)
 SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, NEW_NUMBERS_Y, NEW_NUMBER_NOTICES,
         WRITER_Z, NEW_NUMBERS_Z, WRITER_Z2, WRITER_AA, WRITER_AB,
         WRITER_AC, WRITER_AD, WRITER_AE, WRITER_AF, WRITER_AG, WRITER_AH,
-        WRITER_AI, WRITER_AJ, WRITER_AK, WRITER_AL)
+        WRITER_AI, WRITER_AJ, WRITER_AK, WRITER_AL, WRITER_AM, WRITER_AN, WRITER_AO, WRITER_AP)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5
@@ -4044,6 +4835,42 @@ KNOWN_CROSS_SET_DUPLICATES = {
     "【反诈中心】警方提示：凡是自称公检法要求转账到“安全账户”的都是诈骗！凡是刷单返利的都是诈骗！如有疑问请拨打96110。",
     "【国家反诈中心】提醒您：凡是自称公检法要求转账到“安全账户”的都是诈骗！凡是刷单返利的都是诈骗！如有疑问请拨打96110咨询。",
     "【支付宝】验证码482913，您正在进行登录操作，切勿将验证码告诉他人，有效期5分钟。",
+    # And AM-AP's (session 38, four more writers apart): ordinary messages (OTPs, appointments, refunds, utility
+    # bills, anti-fraud reminders, a class-trip notice, friends' and parents' messages) and one scam, the boss's
+    # "这是我的新号…明天上午9点来我办公室一趟" that AE's writer wrote too.
+    "【国家反诈中心】公检法机关不会通过电话、短信办案，更没有“安全账户”。凡是要求转账到安全账户的都是诈骗！如有疑问请拨打96110。",
+    "【支付宝】验证码482913，用于登录验证，5分钟内有效。如非本人操作，请忽略本短信。切勿将验证码告知他人。",
+    "【支付宝】验证码：482913，用于登录验证，5分钟内有效。请勿将验证码告知他人，工作人员不会向您索取。",
+    "【市第一人民医院】您已成功预约10月20日上午消化内科王主任门诊，就诊序号12，请携带身份证提前30分钟到院签到。",
+    "下班顺路买瓶酱油和一把葱，家里没了。我6点半到家。",
+    "【市第一人民医院】您已成功预约6月5日上午9:30消化内科王医生门诊，就诊序号12号，请提前30分钟到院签到。",
+    "【市第一人民医院】您已成功预约4月2日上午消化内科门诊，就诊序号15，请提前30分钟到院签到。",
+    "各位家长好，明天学校组织春游，请给孩子准备好午餐和水，早上7:40在校门口集合，本次活动不收取任何费用。",
+    "各位家长好，明天学校组织春游，请给孩子准备好午餐和水，早上7:40在校门口集合，不需要带现金。",
+    "小张，我是王总，这是我的新号，保存一下。明天上午9点来我办公室一趟。",
+    "周六晚上老地方撸串，七点，别迟到啊，小胖也来",
+    "周六晚上老地方撸串，老李也来，七点，别迟到啊。",
+    "【支付宝】验证码：482913，你正在登录支付宝，5分钟内有效。切勿告诉他人，包括支付宝工作人员。",
+    "您好，我是修水管的师傅，下午三点左右到，麻烦家里留个人。",
+    "【铁路客服】订单E123456789，张先生您已购11月20日G102次3车12F号，北京南站08:00开。请携带购票时所用证件检票乘车。",
+    "【铁路12306】订单E123456789，张先生您已购10月1日G102次3车08F号，北京南站08:00开。请携带购票证件乘车。",
+    "【国家反诈中心】温馨提示：公检法机关不会通过电话、短信办案，不存在所谓“安全账户”。凡是要求转账汇款的，都是诈骗！如遇可疑情况请拨打96110咨询。",
+    "【支付宝】验证码：482917，您正在进行登录验证，5分钟内有效。验证码提供给他人可能导致账户被盗，请勿泄露。",
+    "【微信】验证码482913，用于登录验证，5分钟内有效。验证码提供给他人可能导致账号被盗，请勿泄露。",
+    "【中国移动】尊敬的客户，截至6月20日，您本月已使用通用流量18.5GB，剩余1.5GB。查询详情可发送CXLL至10086。",
+    "【中国移动】尊敬的客户，您本月已使用国内通用流量18.5GB，套餐剩余1.5GB。查询详情可发送CXLL至10086。",
+    "【京东】您的订单2345678901已退款成功，退款金额129.00元将在1-7个工作日内原路退回至您的支付账户，请注意查收。",
+    "【国网电力】您户号0123456789的电费账户余额不足20元，请及时通过“网上国网”APP或银行渠道缴费，以免影响正常用电。",
+    "【支付宝】验证码：582914，您正在进行登录验证，5分钟内有效。请勿将验证码告诉他人，工作人员不会向您索要。",
+    "【市第一人民医院】您已成功预约3月20日上午9:30消化内科门诊，就诊序号15，请携带身份证提前30分钟到自助机签到。",
+    "【国家反诈中心】公检法机关不会通过电话、短信要求转账到所谓“安全账户”，凡是要求转账汇款的都是诈骗！如有疑问请拨打96110咨询。",
+    "晚上七点老地方吃火锅，我已经订好位了，别迟到啊",
+    "今晚七点老地方吃火锅，别迟到啊，我已经订好位了。",
+    "【国网电力】您户号0123456789的电费余额不足10元，为避免停电，请及时通过网上国网APP缴费。",
+    "【国网电力】您户号0123456789的电费余额已不足20元，为避免影响用电，请及时通过网上国网APP或营业厅缴费。",
+    "儿子，今天降温了，记得多穿点。周末回来吃饭不？你爸买了鱼。",
+    "儿子，降温了，记得多穿点。周末回来吃饭不？你爸买了条鱼。",
+    "各位家长好，明天学校组织春游，请给孩子准备好午餐和水，早上7:40前到校。——三年级二班王老师",
 }
 
 
