@@ -190,8 +190,7 @@ class _Writer:
     def new_number_notice(self) -> dict[str, Any]:
         """A person giving their own new number and asking nothing of it (``new_numbers``), from a
         stream of its own: the look-alikes, and every other message of a seed, stay as they were."""
-        text = self.fill(self.pick(self.vocab["new_numbers"]))
-        return {"text": text, "sender": self.number("mobile"), "sent_at": self.sent_at(False), "label": 0, "fraud_type": None}
+        return self.from_a_friend(self.fill(self.pick(self.vocab["new_numbers"])), label=0, fraud_type=None)
 
     def new_number_twin(self) -> dict[str, Any]:
         """A new-number notice followed by the script's ask (``new_number_asks``), sent as the
@@ -200,7 +199,12 @@ class _Writer:
         twins = self.vocab["new_number_asks"]
         notice = self.fill(self.pick(self.vocab["new_numbers"])).rstrip("。")
         text = f"{notice}。{self.fill(self.pick(twins['asks']))}"
-        return {"text": text, "sender": self.number("mobile"), "sent_at": self.sent_at(False), "label": 1, "fraud_type": twins["fraud_type"]}
+        return self.from_a_friend(text, label=1, fraud_type=twins["fraud_type"])
+
+    def from_a_friend(self, text: str, label: int, fraud_type: str | None) -> dict[str, Any]:
+        """``text`` as a person sends it: from a mobile, at an ordinary hour; notices and their twins
+        share it, so only the text tells them apart."""
+        return {"text": text, "sender": self.number("mobile"), "sent_at": self.sent_at(False), "label": label, "fraud_type": fraud_type}
 
     def disclaimer(self, text: str) -> str:
         """``【银行】…已到账。`` → ``【银行】…已到账。本行不会以任何理由索要验证码。``: the warning an
