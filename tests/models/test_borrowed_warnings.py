@@ -42,6 +42,11 @@ MIN_STILL_FLAGGED_PER_WARNING = 0.5
 # Sign-off-only reminders the shipped model acts on: "…高收益荐股群请勿加入，谨防受骗。" fires no
 # reminder word but its sign-off (read past) and names two investment scripts (7 of 8 allowed).
 MAX_SIGN_OFF_REMINDERS_TOUCHED = 1
+# A script's promise that the money the victim moves comes back "原路" borrows a refund notice's
+# words. Of the 43 check scams the shipped model flags, main before candidate N12 let 2 and 4 through
+# with the first two promises inserted; with N12 none (docs/benchmarks.md "Candidate N12").
+RETURN_PROMISES = ("核查无误后资金会原路退回，", "验证完成后原路退回，", "流水核验后款项原路返回，")
+MAX_LOST_TO_A_RETURN_PROMISE = 1
 POLICE_SCAM = next(text for _, script, text in CHECK.scams if script == "police")
 POLICE_REASON = "冒充公检法称涉案"
 REMINDER_REASON = "官方反诈提醒用语"
@@ -74,6 +79,17 @@ def test_the_shipped_model_flags_scams_that_borrow_a_warning(demo_trained_model:
         still[warning] = sum(decision.action != ALLOW for decision in decisions)
     assert sum(still.values()) >= MIN_STILL_FLAGGED * len(flagged) * len(BORROWED_WARNINGS), still
     assert min(still.values()) >= MIN_STILL_FLAGGED_PER_WARNING * len(flagged), still
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("promise", RETURN_PROMISES)
+def test_a_promise_of_the_money_back_does_not_launder_a_scam(demo_trained_model: ScamModel, promise: str) -> None:
+    scams = [text for *_, text in CHECK.scams]
+    flagged = [text for text, decision in zip(scams, _decide(demo_trained_model, scams, MOBILE), strict=True)
+               if decision.action != ALLOW]
+    decisions = _decide(demo_trained_model, [insert_mid_text(text, promise) for text in flagged], MOBILE)
+    let_through = [text for text, decision in zip(flagged, decisions, strict=True) if decision.action == ALLOW]
+    assert len(let_through) <= MAX_LOST_TO_A_RETURN_PROMISE, let_through
 
 
 @pytest.mark.slow
