@@ -9,7 +9,8 @@ have columns of their own, whose weight is learnt from demo scams that borrow wa
 from official reminders (docs/benchmarks.md "session 18" and "session 19"). The slow tests ask
 the model ``make run`` ships: check scams with a borrowed warning stay flagged and name their
 script, never the reminder; official reminders closing with a sign-off or quoting scripts are
-allowed.
+allowed. A refund notice's words are borrowed too: a script's promise that the moved money comes
+back "原路退回" must not launder it (session 39, candidate N12).
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ def _decide(model: ScamModel, texts: list[str], sender: str) -> list[Decision]:
     return model.decide(records)
 
 
+def _flagged_check_scams(model: ScamModel) -> list[str]:
+    """The check scams ``model`` flags as written: those a borrowed phrase could launder."""
+    scams = [text for *_, text in CHECK.scams]
+    return [text for text, decision in zip(scams, _decide(model, scams, MOBILE), strict=True) if decision.action != ALLOW]
+
+
 def _touched(model: ScamModel, texts: tuple[str, ...]) -> list[tuple[str, str, list[str]]]:
     decisions = _decide(model, list(texts), SERVICE)
     return [(text, decision.action, decision.reasons) for text, decision in zip(texts, decisions, strict=True)
@@ -70,9 +77,7 @@ def test_reminders_are_not_near_duplicates_of_the_generator(text: str, generated
 
 @pytest.mark.slow
 def test_the_shipped_model_flags_scams_that_borrow_a_warning(demo_trained_model: ScamModel) -> None:
-    scams = [text for *_, text in CHECK.scams]
-    flagged = [text for text, decision in zip(scams, _decide(demo_trained_model, scams, MOBILE), strict=True)
-               if decision.action != ALLOW]
+    flagged = _flagged_check_scams(demo_trained_model)
     still = {}
     for warning in BORROWED_WARNINGS:
         decisions = _decide(demo_trained_model, [insert_mid_text(text, warning) for text in flagged], MOBILE)
@@ -84,9 +89,7 @@ def test_the_shipped_model_flags_scams_that_borrow_a_warning(demo_trained_model:
 @pytest.mark.slow
 @pytest.mark.parametrize("promise", RETURN_PROMISES)
 def test_a_promise_of_the_money_back_does_not_launder_a_scam(demo_trained_model: ScamModel, promise: str) -> None:
-    scams = [text for *_, text in CHECK.scams]
-    flagged = [text for text, decision in zip(scams, _decide(demo_trained_model, scams, MOBILE), strict=True)
-               if decision.action != ALLOW]
+    flagged = _flagged_check_scams(demo_trained_model)
     decisions = _decide(demo_trained_model, [insert_mid_text(text, promise) for text in flagged], MOBILE)
     let_through = [text for text, decision in zip(flagged, decisions, strict=True) if decision.action == ALLOW]
     assert len(let_through) <= MAX_LOST_TO_A_RETURN_PROMISE, let_through
