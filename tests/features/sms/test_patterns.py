@@ -141,10 +141,6 @@ _NOTICE_AND_SCRIPT = [
     ("刚才在OA里把你加为审批人了，你会收到一条验证码短信，不用发给我，自己登录系统确认就行",
      "刚才系统给你发了一条验证码短信，麻烦发给我一下，我帮你把认证做完",
      "要求提供验证码或银行卡号"),
-    # A card bill's due date beside the points-expiry script (mudou's ham held ten such bills).
-    ("【招商银行】您个人信用卡11月账单3245.60元，到期还款日12月5日，点 cmbchina.com 查明细",
-     "【招商银行】您的信用卡积分将于本月底到期清零，请登录 jf-cmbchina.cc 兑换礼品",
-     "称积分、ETC、医保或保险到期失效并附链接"),
 ]
 
 
