@@ -89,6 +89,7 @@ def test_shape_ignores_placeholder_letters(patterns: PatternFeatures) -> None:
         ("【天猫】您的退款已原路退回，请注意查收", "退款原路退回（正规退款通知用语）"),
         ("【铁路12306】您的车票已退票成功，票款将按原支付方式退回", "退款原路退回（正规退款通知用语）"),
         ("电影票我在app上退了，钱会原路退回你微信", "退款原路退回（正规退款通知用语）"),
+        ("【铁路12306】您购买的G102次列车因故停运，票款将原路退还", "退款原路退回（正规退款通知用语）"),
         ("你的国际快件在海关查扣了，要先交两千关税才能放行", "称包裹被海关扣押或需交清关费"),
         ("姐，我手机摔坏了，用室友的手机给你发的，先借我点钱", "称手机坏了借用他人号码联系"),
         ("法院通知：你被银行起诉了，后天开庭，想和解就先交和解金", "冒充公检法称涉案"),
@@ -127,7 +128,7 @@ def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str,
     assert _row(patterns, raw)[cue] == 0
 
 
-# Legitimate notices of kinds a blind set found blocked (issue #10, session 12), each beside the
+# Legitimate notices of kinds a blind set found blocked (issue #10, sessions 12 and 40), each beside the
 # scam that uses the same words: the cue must tell them apart, not the topic. (An official denial
 # is the reminder test below; a colleague's meeting invitation still fires the screen-share cue:
 # its fix failed the model rule, docs/benchmarks.md.)
@@ -138,6 +139,10 @@ _NOTICE_AND_SCRIPT = [
     ("【网易游戏】您的账号于12月1日20:41在一台新设备上登录，如非本人操作，请立即修改密码并冻结账号，冻结后可在安全中心申请解冻：https://aq.163.com",
      "你挂在平台上的王者荣耀账号我已经下单了，平台说你的账户被冻结，要先交保证金才能提现，客服链接 kf-wzry.cc",
      "游戏账号或装备私下交易"),
+    # Blind sets AQ and AV (session 39): a colleague declines the ask in its own words.
+    ("刚才在OA里把你加为审批人了，你会收到一条验证码短信，不用发给我，自己登录系统确认就行",
+     "刚才系统给你发了一条验证码短信，麻烦发给我一下，我帮你把认证做完",
+     "要求提供验证码或银行卡号"),
 ]
 
 
@@ -165,6 +170,8 @@ def test_a_negated_request_is_not_a_request(patterns: PatternFeatures, raw: str,
     [
         ("【工商银行】切勿向任何人提供短信验证码", 0),
         ("为了退款,请提供您的银行卡号和验证码", 1),
+        # Declining to be sent the code is no ask, but the link it is to be typed into is one.
+        ("验证码不用发给我,直接输入到这个页面就行 kf-bank.cc", 1),
     ],
 )
 def test_a_bank_warning_asks_for_no_credentials(patterns: PatternFeatures, raw: str, fires: float) -> None:
