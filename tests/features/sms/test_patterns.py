@@ -79,6 +79,7 @@ def test_shape_ignores_placeholder_letters(patterns: PatternFeatures) -> None:
         ("请把存款转到安 全 账 户接受核查", "要求转入“安全账户”或配合资金清查"),
         ("您好我是快递客服，您的包裹丢失了，给您双倍理赔", "冒充电商或物流客服办理退款理赔"),
         ("您的学生贷未注销，会影响征信", "称征信受影响需注销或修复"),
+        ("您的账户异常，请把额度内资金转出清零，以免影响征信", "称征信受影响需注销或修复"),
         ("我是王总，正在开会不方便接电话，你先帮我转账给供应商", "自称领导不便通话却要求转款"),
         ("您的ETC已失效，请点击 etc-gov.vip/a1 认证", "称积分、ETC、医保或保险到期失效并附链接"),
         ("【国家反诈中心】凡是要求屏幕共享的都是诈骗", "官方反诈提醒用语"),
@@ -114,6 +115,8 @@ def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, c
         ("【中国移动】您的积分可兑换话费，详询10086", "称积分、ETC、医保或保险到期失效并附链接"),  # no link
         ("你好，运费险理赔已到账，请查收", "要求先交手续费、保证金或税费"),  # a fee word without a fee asked for
         ("你好，运费险理赔已到账，请查收", "称中奖却要求先付运费、税费或手续费"),  # ... nor a prize
+        # A lender asks for its repayment, not for a record to be cleared.
+        ("【建设银行】您的信用卡已逾期，请尽快通过手机银行还款，以免影响个人信用记录", "称征信受影响需注销或修复"),
         ("【京东】您的退款申请已受理，请耐心等待", "退款原路退回（正规退款通知用语）"),  # refund without its route
         # The script's promise for the victim's own money: nothing is refunded.
         ("请将名下资金转入国家安全账户进行清查，核查无误后原路退回", "退款原路退回（正规退款通知用语）"),
