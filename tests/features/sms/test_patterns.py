@@ -81,6 +81,7 @@ def test_shape_ignores_placeholder_letters(patterns: PatternFeatures) -> None:
         ("您的学生贷未注销，会影响征信", "称征信受影响需注销或修复"),
         ("您的账户盈利已达12万元，提现需先缴纳20%个人所得税，缴纳后24小时内到账", "要求先交手续费、保证金或税费"),
         ("【个人所得税】您的退税需先交手续费才能到账", "要求先交手续费、保证金或税费"),  # the sender is read past, not the fee
+        ("您的账户异常，请把额度内资金转出清零，以免影响征信", "称征信受影响需注销或修复"),
         ("我是王总，正在开会不方便接电话，你先帮我转账给供应商", "自称领导不便通话却要求转款"),
         ("您的ETC已失效，请点击 etc-gov.vip/a1 认证", "称积分、ETC、医保或保险到期失效并附链接"),
         ("【国家反诈中心】凡是要求屏幕共享的都是诈骗", "官方反诈提醒用语"),
@@ -119,6 +120,8 @@ def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, c
         # The tax office's refund: the tax named as the reconciliation, the app or the sender, nothing asked.
         ("【个人所得税】您的2024年度个人所得税综合所得汇算退税已到账，金额356.00元，请注意查收", "要求先交手续费、保证金或税费"),
         ("【国家税务总局】您的年度个人所得税汇算已办理完成，退税款已到账，可在个人所得税APP查看", "要求先交手续费、保证金或税费"),
+        # A lender asks for its repayment, not for a record to be cleared.
+        ("【建设银行】您的信用卡已逾期，请尽快通过手机银行还款，以免影响个人信用记录", "称征信受影响需注销或修复"),
         ("【京东】您的退款申请已受理，请耐心等待", "退款原路退回（正规退款通知用语）"),  # refund without its route
         # The script's promise for the victim's own money: nothing is refunded.
         ("请将名下资金转入国家安全账户进行清查，核查无误后原路退回", "退款原路退回（正规退款通知用语）"),
