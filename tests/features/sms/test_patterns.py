@@ -78,6 +78,8 @@ def test_shape_ignores_placeholder_letters(patterns: PatternFeatures) -> None:
         ("这里是市公安局，您的身份证涉嫌一起洗钱案件", "冒充公检法称涉案"),
         ("请把存款转到安 全 账 户接受核查", "要求转入“安全账户”或配合资金清查"),
         ("您好我是快递客服，您的包裹丢失了，给您双倍理赔", "冒充电商或物流客服办理退款理赔"),
+        # The refund paid through the victim's own credit line: no shop word, the credit line is the script.
+        ("亲，您的退款审核通过了，请打开支付宝借呗查看备用金额度，我们通过备用金通道给您退款", "冒充电商或物流客服办理退款理赔"),
         ("您的学生贷未注销，会影响征信", "称征信受影响需注销或修复"),
         ("您的账户盈利已达12万元，提现需先缴纳20%个人所得税，缴纳后24小时内到账", "要求先交手续费、保证金或税费"),
         ("【个人所得税】您的退税需先交手续费才能到账", "要求先交手续费、保证金或税费"),  # the sender is read past, not the fee
@@ -125,6 +127,8 @@ def test_script_cues_fire_on_their_script(patterns: PatternFeatures, raw: str, c
         ("【京东】您的退款申请已受理，请耐心等待", "退款原路退回（正规退款通知用语）"),  # refund without its route
         # The script's promise for the victim's own money: nothing is refunded.
         ("请将名下资金转入国家安全账户进行清查，核查无误后原路退回", "退款原路退回（正规退款通知用语）"),
+        # A route the message says is closed is the credit-line stage's pretext, not a refund's route.
+        ("由于系统升级，您的退款暂时无法原路退回，请按客服指引通过备用金通道领取", "退款原路退回（正规退款通知用语）"),
         ("【顺丰速运】您的国际快件已完成清关，正在派送", "称包裹被海关扣押或需交清关费"),  # cleared, nothing asked
         ("我手机坏了，这两天联系不上就发邮件", "称手机坏了借用他人号码联系"),  # no borrowed number
         ("周三的评审改线上，腾讯会议号 987 654 321，到点进就行", "要求屏幕共享或下载会议软件"),  # nothing asked
