@@ -140,7 +140,7 @@ def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str,
     assert _row(patterns, raw)[cue] == 0
 
 
-# Legitimate notices of kinds a blind set found blocked (issue #10, sessions 12 and 40), each beside the
+# Legitimate notices of kinds a blind set found blocked (issue #10, sessions 12, 40 and 41), each beside the
 # scam that uses the same words: the cue must tell them apart, not the topic. (An official denial
 # is the reminder test below; a colleague's meeting invitation still fires the screen-share cue:
 # its fix failed the model rule, docs/benchmarks.md.)
