@@ -140,7 +140,7 @@ def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str,
     assert _row(patterns, raw)[cue] == 0
 
 
-# Legitimate notices of kinds a blind set found blocked (issue #10, sessions 12, 40 and 41), each beside the
+# Legitimate notices of kinds a blind set found blocked (issue #10, sessions 12, 40, 41 and 42), each beside the
 # scam that uses the same words: the cue must tell them apart, not the topic. (An official denial
 # is the reminder test below; a colleague's meeting invitation still fires the screen-share cue:
 # its fix failed the model rule, docs/benchmarks.md.)
@@ -163,6 +163,10 @@ _NOTICE_AND_SCRIPT = [
     ("【支付宝】您开通的“作业帮VIP会员”自动续费将于2024-09-15扣款68.00元。如需取消，可在支付宝“我的-设置-支付设置-免密支付/自动扣款”中关闭。",
      "您好，您开通的百万医疗保险明天开始自动扣费每月600元，如需取消请回电13911223344由专员指导关闭。",
      "称误开通会员或保险需取消扣费"),
+    # Blind set BH (session 42): a platform's receipt for a deposit it has already handed back.
+    ("【满帮】您申请退还的车主保证金1000.00元已原路退回至您绑定的银行卡，请注意查收。",
+     "您的提现申请已受理，因账户未激活需先缴纳2000元保证金，到账后与提现金额一并退还。",
+     "要求先交手续费、保证金或税费"),
 ]
 
 
