@@ -20,7 +20,7 @@ _HOST = re.compile(r"^(?:https?://)?(?:www\.)?([a-z0-9\-]+(?:\.[a-z0-9\-]+)*)")
 # A WeChat id has at most 20 characters and a QQ account is a number (at most 11 digits); "qq" inside
 # a longer Latin word is not a cue, and a longer run is not an id (it is a glued sentence or a link).
 _HANDLE = re.compile(
-    r"(?:(微信)|(?<![a-z0-9])(?:qq|扣扣|企鹅))(?:号码|号|帐号|账号|群)?[:：\s]*"
+    r"(?:(微信)|(?<![a-z0-9])(?:qq|企鹅))(?:号码|号|帐号|账号|群)?[:：\s]*"
     r"((?(1)[a-z0-9][a-z0-9_\-]{0,19}|\d{1,11}))(?![a-z0-9_\-])"
 )
 # Short codes and local numbers are callback numbers only when the text says to call them.

@@ -52,7 +52,12 @@ _CHINESE_DIGITS = "〇一二三四五六七八九", "零壹贰叁肆伍陆柒捌
 _AS_DIGITS = str.maketrans({char: str(value) for digits in _CHINESE_DIGITS for value, char in enumerate(digits)})
 _MIN_CHINESE_DIGIT_RUN = 5
 _CHINESE_DIGIT_RUN = re.compile(f"[{''.join(_CHINESE_DIGITS)}]{{{_MIN_CHINESE_DIGIT_RUN},}}")
-_WECHAT_VARIANTS = re.compile(r"(?:v信|薇信|徽信|威信|维信|微星|(?<![a-z])(?:vx|wx|weixin|wechat)(?![a-z]))")
+# The off-channel contact's shorthand is read as the app it names: "加V：dz8826x" and "+V xx520mm" are
+# WeChat, "加Q：2637481905", "扣扣" and "企鹅号" are QQ, so the contact lexicon, the script cues and
+# the contact extraction see one spelling (docs/benchmarks.md "Candidate N23"). A lone v or q counts
+# only right after 加 or +: "v1.2", "q3季度" and "vip" are left alone.
+_WECHAT_VARIANTS = re.compile(r"(?:v信|薇信|徽信|威信|维信|微星|(?<![a-z])(?:vx|wx|weixin|wechat)(?![a-z])|(?<=[加+])\s?v(?![a-z]))")
+_QQ_VARIANTS = re.compile(r"扣扣|企鹅号|(?<=[加+])\s?q(?![a-z])")
 # A bare domain counts as a link on the TLDs SMS landing pages use, the cheap ones scam campaigns
 # register in bulk (.top, .xyz, .icu, .shop, .site …) beside the common ones.
 _URL_RE = re.compile(
@@ -120,6 +125,7 @@ def clean_text(text: str) -> str:
         # replacement a second pass finds nothing: a separator run is removed whole or not at all,
         # by its two neighbours, and removing other runs never changes those.
         text = _SEPARATOR_INSIDE_CJK.sub("", text)
+    text = _QQ_VARIANTS.sub("qq", text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -42,3 +42,7 @@ def test_words_and_glued_runs_are_not_handles(extractor: ContactExtractor) -> No
     assert extractor.contacts("关注微信 ok 公众号领取") == []
     assert extractor.contacts("pjumjgqqq0rsxxddadd9 是乱码, 微信 giatri00ngaysudungchoquykhachnapthetrong 也是") == []
     assert extractor.contacts("加qq群 123456 领取") == ["qq:123456"]  # a QQ number is not an official short code
+
+
+def test_shorthand_handles_give_the_same_contact_as_the_app_name(extractor: ContactExtractor) -> None:
+    assert extractor.contacts("加V：dz8826x，或加Q：2637481905，扣扣 5566778") == ["wechat:dz8826x", "qq:2637481905", "qq:5566778"]

@@ -44,6 +44,8 @@ def test_clean_text_undoes_obfuscation(raw: str, expected: str) -> None:
         ("加wx", "加微信"),
         ("WeChat", "微信"),
         ("微 信", "微信"),
+        ("加V：dz8826x", "加微信:dz8826x"),
+        ("+ V xx520mm", "+微信xx520mm"),
     ],
 )
 def test_wechat_spellings_become_weixin(raw: str, expected: str) -> None:
@@ -53,6 +55,25 @@ def test_wechat_spellings_become_weixin(raw: str, expected: str) -> None:
 @pytest.mark.parametrize("raw", ["wxyz", "vxlan", "swx"])
 def test_wechat_spelling_inside_a_latin_word_is_left_alone(raw: str) -> None:
     assert "微信" not in clean_text(raw)
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("加Q：2637481905", "加qq:2637481905"),
+        ("加q群", "加qq群"),
+        ("扣 扣：12345", "qq:12345"),
+        ("企鹅号：12345", "qq:12345"),
+        ("加QQ 12345", "加qq 12345"),
+    ],
+)
+def test_qq_spellings_become_qq(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["加vip会员", "v1.2版本", "q3季度", "加quota"])
+def test_a_lone_v_or_q_is_a_contact_only_after_jia_or_plus(raw: str) -> None:
+    assert "微信" not in clean_text(raw) and "qq" not in clean_text(raw)
 
 
 @pytest.mark.parametrize(
@@ -183,7 +204,7 @@ def _every_step(raw: str) -> str:
     text = normalise._LOOKALIKE_NUMBER.sub(normalise._as_number, text)
     text = normalise._CHINESE_DIGIT_RUN.sub(normalise._chinese_digits_as_number, text)
     for pattern, replacement in ((normalise._SEPARATOR_INSIDE_CJK, ""), (normalise._WECHAT_VARIANTS, "微信"),
-                                 (normalise._SEPARATOR_INSIDE_CJK, "")):
+                                 (normalise._SEPARATOR_INSIDE_CJK, ""), (normalise._QQ_VARIANTS, "qq")):
         text = pattern.sub(replacement, text)
     text = normalise._SPACES.sub(" ", text).strip()
     for pattern, mask in ((normalise._URL_RE, normalise.URL), (normalise._IDNO_RE, normalise.IDNO), (normalise._CARD_RE, normalise.CARD),
