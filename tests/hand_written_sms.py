@@ -8472,6 +8472,833 @@ NEW_NUMBER_NOTICES = HandWrittenSet("N4 notices", NEW_NUMBER_NOTICES_SCAMS, NEW_
 WRITER_Z = HandWrittenSet("Z", WRITER_Z_SCAMS, WRITER_Z_ORDINARY)
 NEW_NUMBERS_Z = HandWrittenSet("Z new numbers", NEW_NUMBERS_Z_SCAMS, NEW_NUMBERS_Z_ORDINARY)
 WRITER_Z2 = HandWrittenSet("Z2", WRITER_Z2_SCAMS, WRITER_Z2_ORDINARY)
+# Blind sets BK, BL, BM and BN, written on 2026-12-05 (session 43) by four more helpers from a prompt in the spirit
+# of AQ-AT's, the ordinary messages' theme changed (legal matters; charity, crowdfunding and associations;
+# second-hand trading and small online sellers; ride-hailing, delivery riders and drivers); scored once, blind, in
+# candidates N21's, N22's and N23's run (docs/benchmarks.md "Candidates N21, N22 and N23"). Never copy into the generator.
+WRITER_BK_SCAMS = [
+    ("冒充公检法", "First contact: fake city police SMS claiming money-laundering case, demands call-back before freeze",
+     "【上海市公安局】您好，您名下身份证尾号3417的账户涉嫌一起跨境洗钱案件，案件编号沪公刑字2024第0871号，请于今日17点前致电02"
+     "1-60983321联系办案民警王警官配合调查，逾期将冻结名下全部银行卡。"),
+    ("冒充公检法", "Later stage: fake officer orders transfer to 'safe account', app download and screen share, secrecy",
+     "王警官：你的情况我已经跟检察院李科长汇报了，为证明资金清白，需要把卡里的钱转到国家安全账户做资金核查，核查完48小时内原路退回。现在下载"
+     "“安全防护”APP，按我说的开启屏幕共享，不要挂电话，不要告诉任何人，这是保密案件。"),
+    ("冒充公检法", "Casual: folksy 'local cop' says victim's bank card found in parcel, asks to add WeChat",
+     "小伙子我是派出所老陈啊，刚才查的那个快递包裹里有你的银行卡和身份证复印件，人家说是你卖的卡，你有空加我微信chen_jg0571说一下情"
+     "况吧，别紧张，就是走个流程"),
+    ("冒充公检法", "Filter evasion: spaced characters, symbols, letter-for-digit phone, short link to fake warrant",
+     "您涉 嫌 洗*钱 案，通 缉 令已下 发，查 看 请 点 t.cn/A6xQ2k 或 拨 打 O1O-5８7２-66l9 联 系 专 案"
+     " 组，逾 期 将 依 法 拘 留"),
+    ("冒充电商物流客服", "First contact: fake courier lost-parcel compensation offer, reply to proceed",
+     "【顺丰速运】您好，您的快递单号SF1420938571在分拣中心遗失，我司将按物品价值3倍给予理赔共计368元，请回复1或添加理赔专员企"
+     "业微信办理，回T退订"),
+    ("冒充电商物流客服", "Later stage: 'refund' requires borrowing from Alipay credit and reporting SMS code",
+     "亲，退款需要先在支付宝备用金里借出500元再还款，才能激活退款通道，您操作完把页面截图发我，再把收到的6位验证码报给我，系统会把1280"
+     "元退款连同借款一起打到您卡上。"),
+    ("冒充电商物流客服", "Casual: fake shop after-sales claims product quality issue, asks for WeChat for compensation",
+     "您好，我是淘宝店小鹿家居的售后，您上周买的那个收纳柜我们这批抽检出来甲醛超标，想给您办个退款再补偿一点，您看方便留个微信吗"),
+    ("冒充电商物流客服", "Filter evasion: fake membership auto-debit cancellation with short link and split hotline",
+     "【抖音商城】尊敬的会员，您开通的百万保障服务每月将扣费899元，如非本人操作请在24小时内关闭→ dy-kf.cc/q8 或来电4００-"
+     "6１8-2３97，逾期自动扣款"),
+    ("虚假投资理财", "First contact: stock group assistant offers free picks from a 'professor', invites to VIP group",
+     "王姐您好，我是之前股票交流群里的助理小雨，张教授这周免费带大家做一只军工龙头，昨天推的票已经涨停了，您要是想跟的话我把您拉进VIP群"),
+    ("虚假投资理财", "Later stage: after small fake profit, pushes large deposit to corporate account with deadline",
+     "恭喜您第一笔3万元已经盈利4200元，随时可以提现。现在平台开了机构专属通道，入金满20万可以打新，中签率百分之百，名额只剩3个，下午两"
+     "点前转到对公账户，我帮您锁定名额。"),
+    ("虚假投资理财", "Casual: acquaintance-style pitch for 'risk-free' crypto arbitrage app",
+     "哥，我表姐在基金公司上班，她们内部有个数字货币搬砖套利的项目，稳赚没风险，我上个月投了五万拿了八千收益，你要有闲钱我把APP发你，叫汇鑫"
+     "国际"),
+    ("虚假投资理财", "Filter evasion: spaced characters, emoji, full-width underscore in WeChat id",
+     "老 师 内 部 票 明 天 开 盘 必 涨 🚀📈 加 V：gu_piao＿888 进 群 免 费 领 取 ，日 收 益 3 % - 5 "
+     "% ，名 额 有 限 🈵 即 止"),
+    ("虚假网络贷款", "First contact: fake lender offers big credit line with short link",
+     "【惠民贷】您的信用良好，已获得最高20万元借款额度，年化利率低至3.6%，无抵押无担保，最快10分钟到账，点击 hmdai.top/k9"
+     " 立即领取，回T退订"),
+    ("虚假网络贷款", "Later stage: loan 'frozen' due to wrong card number, demands unfreezing deposit",
+     "您好，您申请的5万元贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结，需要缴纳20%解冻保证金1万元到监管账户，解冻"
+     "后连同贷款一起打给您。"),
+    ("虚假网络贷款", "Casual: contact offers no-credit-check loan through 'bank friend'",
+     "老板，上次你说资金周转有点紧，我朋友在银行做信贷的，不看征信，身份证加银行卡就能下款，三天就能放，要不要我帮你问问？"),
+    ("虚假网络贷款", "Filter evasion: spaced characters, emoji and split QQ number",
+     "急 用 钱 ？ 黑 户 可 贷 ， 秒 批 秒 下 💰 额 度 5 千 - 5 万 ， 加 Q Q ：2 8 4 6 1 7 3 9 0"
+     " 5 咨 询 ， 不 查 征 信 ， 当 天 到 账"),
+    ("虚假征信", "First contact: fake UnionPay agent says old campus-loan account must be closed or credit is hurt",
+     "您好，我是中国银联客服，检测到您在校期间开通的校园贷账户还未注销，按照监管要求需要注销，否则会影响您的个人征信，请问您现在方便处理吗？"),
+    ("虚假征信", "Later stage: borrow from credit apps, transfer to 'verification account', join Tencent Meeting and share screen",
+     "好的，注销账户需要先把各平台的借款额度清零，您在京东金条、借呗里把额度借出来，转到我们银联的验证账户，核实后统一退回。我发您腾讯会议号 "
+     "836 112 907，您进会议开共享屏幕，我指导您操作。"),
+    ("虚假征信", "Casual: 'credit repair' service claiming to erase overdue records, pay later",
+     "您好，我这边是专门做征信修复的，逾期记录、呆账都能合法消除，好多客户弄好后都批下来房贷了，办好再付费，需要的话可以聊聊"),
+    ("虚假征信", "Filter evasion: asterisks between characters, fake credit center with short link",
+     "【征*信*中*心】您的个*人*信*用记*录存在异*常，将影响后续贷*款及出*行，请于今日内登*录 zx-rh.cn/a2 处 理，否 则"
+     " 上 报 黑 名 单"),
+    ("刷单返利", "First contact: part-time 'like and follow' job recruitment with WeChat id",
+     "【兼职招募】在家动动手指日赚200-500元，给商家点赞关注即可，一单3元，宝妈学生均可，添加微信 lx_jz6608 领取任务，不收任"
+     "何费用"),
+    ("刷单返利", "Later stage: 'combo task' demands three escalating payments before refund",
+     "亲，前面三单小任务的佣金已经返给您了，现在是联单任务，需要连续完成三单，分别是1888、3888、6888元，做完一起返本金加30%佣金"
+     "，中途不能放弃，否则之前的也无法结算哦。"),
+    ("刷单返利", "Casual: friend-like invitation to video-watching reward app",
+     "姐妹，我最近在做一个看视频领红包的活儿，挺简单的，每天能有一两百，你要做的话我拉你，下载个星光任务APP就行"),
+    ("刷单返利", "Filter evasion: pinyin, homophone for WeChat, dotted split id, emoji",
+     "dian zan 兼 zhi ，一 单 3 元 ，日 结 ✅ 加 薇 ：d z ▪ 6 6 8 ▪ 2 0 2 4 ，名 额 有 限 ，"
+     "先 到 先 得 🉐"),
+    ("网络婚恋交友", "First contact: dating-site persona introduces herself, asks to move to WeChat",
+     "你好，我是在珍爱网上看到你资料的，我叫林薇，在深圳做服装外贸，平时比较忙，想认识个踏实的人，可以加个微信多聊聊吗？我的是 linwei_"
+     "0917"),
+    ("网络婚恋交友", "Later stage (pig-butchering): romantic partner pushes deposit into 'loophole' gambling platform",
+     "亲爱的，我舅舅在博彩平台做技术，发现后台有漏洞，每天晚上九点到十点稳赢，我已经赚了十几万了。你先充两万试试，我帮你看着下注，等我们赚够了"
+     "就去你那边买房结婚好不好？"),
+    ("网络婚恋交友", "Casual: lonely small-talk message building emotional attachment",
+     "今天下班好累，一个人在出租屋里吃泡面，突然好想有个人陪着说说话。你吃饭了没呀？"),
+    ("网络婚恋交友", "Filter evasion: spaced characters, emoji, obfuscated dating-app domain",
+     "哥 哥 ～ 寂 寞 吗 🌹 同 城 约 见 面 ， 下 载 ＂ 蜜 ＂ 聊 A P P ➡ m1l1a0.cc ， 注 册 送 会 员 "
+     "， 等 你 哦 💋"),
+    ("冒充领导熟人", "First contact: fake boss announces new number and summons employee",
+     "小李，我是张总，这是我新换的号码，你存一下。明天上午九点到我办公室来一趟，有点事找你。"),
+    ("冒充领导熟人", "Later stage: fake boss orders urgent company transfer for 'partner deposit'",
+     "小李，我这边正在跟客户开会不方便接电话，有个合作方要打一笔18万的保证金，你先从公司账户帮我转过去，账户我马上发你，下午回来我补审批单，"
+     "抓紧办。"),
+    ("冒充领导熟人", "Casual: fake cousin with 'broken phone' asks to borrow rent money",
+     "姐，我是表弟小军啊，我手机掉水里了，这是借同学的微信。我这边交房租还差三千，你先帮我转一下，过两天发工资就还你。"),
+    ("冒充领导熟人", "Filter evasion: 'guess who' old classmate, homophone for WeChat, spaced id",
+     "老同学，猜猜我是谁😄 我换号了，加新薇信：w x 1 3 7 ＿ 0 5 2 9 8 ，有点事想请你帮个忙，方便的时候回个话"),
+    ("虚假购物服务", "First contact: cheap 'original-order' luxury bags, add WeChat for photos",
+     "【原单外贸】品牌尾货清仓，LV、Gucci原单包包一折起，支持验货，全国包邮，详情加微信 yuandan_shop88 看实拍图"),
+    ("虚假购物服务", "Later stage: seller demands customs clearance and insurance fees before shipping phone",
+     "亲，您拍的那台iPhone 15 Pro已经打包好了，但因为是海关罚没机，需要先付800元清关费和300元保价费，付完我们马上给您发顺丰"
+     "，到了不满意全额退。"),
+    ("虚假购物服务", "Casual: resale of concert tickets, asks for deposit to hold",
+     "我这有两张周杰伦演唱会内场票，临时有事去不了，原价出，1580一张，要的话你先付个定金我把票给你留着"),
+    ("虚假购物服务", "Filter evasion: full-width letters, circled digits, emoji, fake store short link",
+     "低 价 出 ｉＰｈｏｎｅ１５ 全 新 未 拆 🍎 仅 需 2 ❾ ❾ ❾ 元 ， 戳 → tb-vip.xyz/p7 下 单 ， 货 到"
+     " 付 款 ， 限 今 日"),
+    ("网络游戏虚假交易", "First contact: buyer offers to purchase game account via trading platform",
+     "兄弟，看你在王者荣耀里挂的那个V10账号挺不错，我想收，你出个价吧，我们去交易猫平台交易，安全有保障"),
+    ("网络游戏虚假交易", "Later stage: fake platform support says seller account frozen, demands deposit",
+     "您好，这里是交易猫客服，您的账户因收款信息填写错误已被冻结，买家的3600元货款无法提现，需要您缴纳3600元解冻保证金验证还款能力，完"
+     "成后连本带利一起返还。"),
+    ("网络游戏虚假交易", "Casual: cheap top-up offer asking for account and password",
+     "我有原神的月卡代充渠道，648只要三百多，好多人都在我这充，你要的话把账号密码发我，我帮你充"),
+    ("网络游戏虚假交易", "Filter evasion: spaced text, emoji, mixed-width and circled digits in QQ, off-platform deal",
+     "出 售 和平精英 稀有皮肤 账号 💎 ，低 价 秒 出 ， 私 我 Q：5 ２ 8 ⑨ 7 3 1 0 ，走 平台 太 慢 ，私下 交易"
+     " 更 优惠"),
+]
+
+
+WRITER_BK_ORDINARY = [
+    ("traffic violation notice from 12123", SERVICE,
+     "【交管12123】您的小型汽车苏E·8K2××于2024年3月12日在星湖街与现代大道路口实施机动车违反禁止标线指示的行为，罚款200元"
+     "，记3分，可通过交管12123APP处理并在线缴纳罚款。"),
+    ("court hearing summons", SERVICE,
+     "【上海市静安区人民法院】您作为原告的（2024）沪0106民初5821号民间借贷纠纷一案，定于2024年5月14日9时30分在第十二法庭"
+     "开庭，请携带身份证原件准时到庭，案件详情可在人民法院在线服务小程序查询。"),
+    ("car insurance claim paid", SERVICE,
+     "【中国人民财产保险】尊敬的客户，您报案号RDAA2024310000123456的车险理赔已结案，赔款4860元已支付至您尾号6672的"
+     "银行卡，请注意查收，如有疑问请致电95518。"),
+    ("accident report accepted by insurer", SERVICE,
+     "【平安产险】您好，您的车辆事故报案已受理，查勘员刘师傅将于30分钟内与您联系，请保留现场照片并注意人身安全，后续可在平安好车主APP上传"
+     "维修清单。"),
+    ("notary certificate ready for pickup", SERVICE,
+     "【杭州市国立公证处】您申请的房屋买卖委托书公证已办结，公证书编号（2024）浙杭证字第3127号，请于工作日携带受理单和本人身份证到2号"
+     "窗口领取，公证费已缴清。"),
+    ("driving licence renewal reminder", SERVICE,
+     "【交管12123】您的机动车驾驶证将于2024年6月20日有效期满，请在期满前90日内通过交管12123APP申请换领，需上传体检信息，"
+     "新证将邮寄至您登记的地址。"),
+    ("court enforcement money received", SERVICE,
+     "【杭州市西湖区人民法院】您申请执行的（2023）浙0106执1289号案件，执行款23500元已到法院案款账户，请登录浙江法院网上服务平"
+     "台核对收款银行账户信息后申请发放。"),
+    ("residence permit ready at police station", SERVICE,
+     "【广州公安】您在天河区石牌派出所申办的居住证已制证完成，请于7个工作日内凭受理回执到原受理点领取，领取时需本人携带身份证原件。"),
+    ("medical insurance claim missing documents", SERVICE,
+     "【中国太平洋保险】您好，您提交的意外伤害门诊理赔申请材料不全，缺少医疗发票原件照片，请在太平洋保险APP我的理赔中补传，补齐后3个工作日"
+     "内完成审核。"),
+    ("electronic court document service with code", SERVICE,
+     "【北京市东城区人民法院】我院已通过电子送达方式向您送达（2024）京0101民初1765号案件传票及起诉状副本，查阅验证码472913，"
+     "请登录人民法院送达平台查看。"),
+    ("bank credit from law firm refund", SERVICE,
+     "【招商银行】您尾号3328的账户04月18日10:22收到转账人民币15000.00元，付款方北京衡正律师事务所，摘要：退还律师代理费。"),
+    ("court litigation fee payment receipt", SERVICE,
+     "【支付宝】您已成功向深圳市福田区人民法院缴纳诉讼费1250.00元，电子票据已发送至您预留的邮箱，可在支付宝账单详情中查看。"),
+    ("property preservation ruling notice", SERVICE,
+     "【深圳市南山区人民法院】您在（2024）粤0305民初8765号案件中申请的财产保全已裁定准许，被申请人名下银行存款已冻结，如有疑问可拨"
+     "打12368诉讼服务热线。"),
+    ("vehicle inspection appointment", SERVICE,
+     "【交管12123】您的小型汽车粤B·3××××已预约年检，检测站：南山区西丽机动车检测站，时间5月8日上午，请携带行驶证、交强险保单前往"
+     "，检测费以现场收费为准。"),
+    ("life insurer accident claim payout", SERVICE,
+     "【中国人寿】尊敬的客户，您的意外险理赔款3200元已于今日转入您尾号0915的工商银行账户，理赔案件号LP2024051223，感谢您的"
+     "信任。"),
+    ("e-signature request for lawyer engagement contract", SERVICE,
+     "【e签宝】北京恒信律师事务所邀请您签署《法律服务委托合同》，请点击 https://s.esign.cn/a8Kq2 查看并完成签署，签"
+     "署时验证码将发送至本手机。"),
+    ("legal aid application approved", SERVICE,
+     "【朝阳区法律援助中心】您的法律援助申请（劳动报酬争议）已审核通过，已指派张律师承办，律师将于3个工作日内与您联系，承办期间不向您收取费用"
+     "。"),
+    ("police station household registration appointment", SERVICE,
+     "【浦东公安】您预约的新生儿落户业务办理时间为5月16日上午10:00，地点：花木派出所户籍窗口，请携带出生医学证明、父母双方户口簿和身份"
+     "证原件。"),
+    ("ride-hailing platform passenger accident insurance", SERVICE,
+     "【滴滴出行】您好，关于4月20日行程中发生的交通事故，平台已为您启动乘客意外险理赔，请在APP安全中心-保险理赔页面上传医院诊断证明和费"
+     "用发票。"),
+    ("notary fee WeChat payment receipt", SERVICE,
+     "【微信支付】您已向上海市徐汇区公证处付款680.00元，交易单号4200002189202405173306，可在账单详情中申请开具电子"
+     "发票。"),
+    ("lawyer asking client for bank statements", MOBILE,
+     "王先生您好，我是德恒所的陈律师，您劳动仲裁的证据材料我看过了，工资流水还差去年10到12月的，麻烦去银行柜台打一份盖章的，周四前发我邮箱"
+     "就行。"),
+    ("friend says insurer will pay garage directly", MOBILE,
+     "上次撞我车那个人的保险公司今天来电话了，说定损4300，钱直接打给修理厂，我不用垫钱了，晚上请你吃饭哈"),
+    ("mother about registered letter from court", MOBILE,
+     "儿子，法院寄了个挂号信到家里，写的是你的名字，我没敢拆，拍了照片发你微信了，你看看是不是你那个房租官司的事"),
+    ("colleague asking leave to visit traffic police", MOBILE,
+     "刘姐，我下午要去交警队拿上周那个事故的责任认定书，帮我跟经理请个假，要是有人找我报销的事就让他明天再说"),
+    ("neighbour about water leak insurance claim", MOBILE,
+     "张阿姨在家吗？我是楼下402的小赵，您家卫生间漏水把我家天花板泡了，物业说走保险，我这边已经报案了，理赔员要去您家拍照，您看周六上午方便"
+     "吗"),
+    ("client asking lawyer about settlement and fee", MOBILE,
+     "周律师，对方今天松口了，同意一次性赔八万，不过要求我们先撤诉，这样行吗？您帮我看看调解协议怎么写稳妥，律师费尾款我这周转给您"),
+    ("husband about wife's traffic violation", MOBILE,
+     "我刚在12123上看到有个违章，上个月你开车在中山路闯了红灯，扣6分罚200，我这本分不够了，你用自己驾照处理一下吧"),
+    ("friend repaying loan after winning lawsuit", MOBILE,
+     "你之前借我那两万，我这周五先还你一万，剩下的下个月给，我这边官司判下来了，对方的钱一到账就全还你"),
+    ("brother about father's work-injury compensation", MOBILE,
+     "爸那个工伤认定下来了，社保那边说赔偿金大概十二万，要开一张一类卡收款，周末回去带爸去银行办一下，身份证户口本都带上"),
+    ("classmate at notary office explaining inheritance notarization", MOBILE,
+     "我在公证处上班，你们那个继承公证得所有继承人都到场，还要死亡证明和亲属关系证明，费用按遗产金额的一定比例收，下周二来之前先打我电话"),
+    ("landlord about deposit refund", MOBILE,
+     "小李，押金的事我问过律师了，按合同提前退租是要扣一个月的，墙面那点我就不算了，退你3500，明天转你支付宝"),
+    ("lawyer's assistant about rescheduled hearing", MOBILE,
+     "您好，我是李律师的助理小周，开庭时间改到下周三上午了，法院应该也会发短信通知您，请把身份证原件和借条原件带上，我们8点半在法院安检口碰头"),
+    ("car dealer about repair covered by insurance", MOBILE,
+     "张哥，您的车在我们这修好了，保险公司定损是7200，他们直接跟我们结算，您只需要付300的免赔额，下午有空来提车吧"),
+    ("friend reporting stolen e-bike to police", MOBILE,
+     "我电动车昨晚在小区楼下被偷了，今天去派出所报了案，民警调了监控，说有消息会打电话给我，这几天上班得蹭你的车了"),
+    ("colleague about lawyer's letter and documents", MOBILE,
+     "公司那个合同纠纷法务让我通知你，对方的律师函寄到前台了，你把去年跟他们的对账单和付款凭证整理一下，明早发给法务部王律师"),
+    ("relative asking for lawyer referral over partnership money", MOBILE,
+     "侄子，你在城里认识律师不？我跟人合伙开的养殖场，那人拿了我十五万入股的钱不认账了，我有转账记录，想打官司，问问大概要花多少钱"),
+    ("friend reminding about lost-wages documentation", MOBILE,
+     "你上次说的交通事故误工费，保险公司要你单位开收入证明，再加近三个月的银行工资流水，都要盖公章才算，别忘了"),
+    ("client asking divorce lawyer to split fee", MOBILE,
+     "赵律师好，我是昨天来咨询离婚财产分割的那位，您说的代理费两万我想分两次付，先付一万可以吗？我明天上午带上材料过去签合同"),
+    ("father about driving licence review", MOBILE,
+     "你驾照审验的通知收到没？我在交管12123上帮你看了，要在6月底前去车管所，还得先学满3小时的网课，手机上就能学"),
+    ("friend explaining court fee refund process", MOBILE,
+     "我帮你问了，诉讼费退费要填一张退费申请，写上你的银行卡开户行和卡号，交到立案庭，大概一个月能退回来，你哪天有空我陪你去"),
+]
+
+
+WRITER_BL_SCAMS = [
+    ("冒充公检法", "first contact: fake police bureau SMS claiming ID used in money laundering, threatens account freeze",
+     "【上海市公安局浦东分局】您好，您名下身份证涉嫌一起跨境洗钱案件（案号沪公经2024第0317号），请于今日16时前致电021-53896"
+     "410配合核查，逾期将依法冻结您名下全部银行账户。"),
+    ("冒充公检法", "later stage: after showing fake warrant, demands transfer to 'safe account' via meeting app screen share",
+     "王先生，通缉令和冻结令你已经看过了。现在按程序做资金清查，把名下所有卡里的钱转到国家安全账户，核查完48小时内原路退回。下载瞩目，会议号"
+     "836227154，打开屏幕共享，不要挂断，这是保密案件不能告诉家人。"),
+    ("冒充公检法", "subtle: casual 'anti-fraud officer' asking about a parcel containing bank cards, asks for call back",
+     "您好，我是市反诈中心的李警官，警号031526。您前几天是不是往云南寄过一个快递？里面查出几张别人的银行卡，想跟您核实下情况，方便的话回"
+     "个电话，不耽误您太久。"),
+    ("冒充公检法", "filter evasion: dotted and pinyin words, split phone number, short link to fake warrant",
+     "您的身.份.证在外地被冒用开户，已涉及 洗 钱 案件，请立即联系办案民jing 0 2 1-6 6 8 3-7 7 1 2，查看电子通缉"
+     "令 t.cn/A6xKq9Rz ，否则明日起冻jie名下所有账户⚠️"),
+    ("冒充电商物流客服", "first contact: fake Taobao support offering triple compensation for a defective product, add WeChat",
+     "【淘宝客服】亲，您3月12日购买的儿童保温杯经质检含超标物质，平台将为您办理三倍理赔共计297元，请添加理赔专员微信tb-lp8826办"
+     "理，24小时内有效哦。"),
+    ("冒充电商物流客服", "later stage: tells victim to borrow from Alipay credit product and send screenshot to 'verify'",
+     "亲，理赔款已经给您备注好了，但系统显示您的芝麻分不足无法直接到账。麻烦打开支付宝备用金借出500元，截图发我审核，通过后连同297元理赔"
+     "款一起退到您银行卡上。"),
+    ("冒充电商物流客服", "subtle: casual 'courier' saying parcel was lost and offering compensation through WeChat",
+     "你好，我是中通的快递员，你那个从义乌发过来的件在我们仓库弄丢了，公司说按三倍赔给你，你加我一下微信我给你走赔付，手机号就是微信号。"),
+    ("冒充电商物流客服", "filter evasion: dotted brand name, spaced amount, emoji and short link for fake redelivery fee",
+     "【丰.巢】您的包裹因地址不详已退回仓储中心，需补填信息并支付 2 . 5 元重新派送运费，逾期将作销毁处理 👉 fc-kd.cc/r8H"
+     " 📦"),
+    ("虚假投资理财", "first contact: fake securities assistant inviting to free stock livestream group",
+     "您好，我是国信证券投资顾问助理小陈，张老师本周在免费直播间带大家看一只医药低估值股，前三天已经两个涨停，想进群学习可加微信zx88679"
+     "，名额限50人。"),
+    ("虚假投资理财", "later stage: after small withdrawal success, pushes large deposit into fake platform for 'institutional quota'",
+     "陈姐，您第一次在汇鑫国际APP跟单赚的3800已经提到卡上了吧？明晚导师有个机构内部打新额度，最低认购5万，保底收益30%，入金通道只开"
+     "两小时，您先把钱准备好，到时候我发您专用收款账户。"),
+    ("虚假投资理财", "subtle: 'old classmate' casually recommending crypto arbitrage",
+     "老同学，好久没联系了，我最近跟一个朋友做数字货币套利，挺稳的，一个月差不多翻了一倍。你要有闲钱放着也是放着，我带你弄一下，不懂的我手把手"
+     "教你。"),
+    ("虚假投资理财", "filter evasion: slashes, spaced words, rocket emoji, spaced group id and short link",
+     "【内/部/消/息】机构主力今日建仓，明日必🚀 涨 停 ，进V群领取 代 码 ：q u n 8 8 6 2，日 收 益 5%起，错过再等一"
+     "年 ➡ u.nu/gp77"),
+    ("虚假网络贷款", "first contact: fake bank loan pre-approval with link",
+     "【微粒贷】尊敬的客户，您已获得最高20万元预授信额度，年化利率低至3.6%，无抵押无担保当天放款，点击 wld-ed.cn/k3 立即申"
+     "请，退订回T"),
+    ("虚假网络贷款", "later stage: claims wrong card number froze loan, demands unfreezing deposit",
+     "您好王先生，您的8万元贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需缴纳贷款金额10%的解冻保证金8000元证"
+     "明还款能力，核实后连同本金一起打到您卡上。"),
+    ("虚假网络贷款", "subtle: acquaintance-style message about 'internal channel' loans for bad credit with upfront fee",
+     "哥，我现在在一家小贷公司上班，有个内部渠道，征信花了黑户都能下款，就是前面要交一点手续费，你身边要有朋友急用钱可以介绍给我，有提成分你。"),
+    ("虚假网络贷款", "filter evasion: pinyin for credit/debt, spaced QQ number, emoji",
+     "急用钱？💰 不看zheng信 不查fu债，身份证+手机号 秒下 3~5 w，加 Q：2 7 8 3 0 1 5 6 4 9 ，前期0费用"
+     "🉑"),
+    ("虚假征信", "first contact: fake JD Finance support says student loan account must be closed or credit is damaged",
+     "您好，这里是京东金融客服中心，系统显示您大学期间开通过校园贷账户，按照监管最新要求需要注销，否则会影响您的个人征信，请问您现在方便处理吗"
+     "？"),
+    ("虚假征信", "later stage: instructs victim to borrow from all platforms and transfer to 'regulatory account'",
+     "您的账户注销需要先把额度清零，请在支付宝借呗、京东金条、美团借钱里把能借的额度全部借出来，转到我们银保监指定的监管账户，核验完成后系统自"
+     "动退回，征信就干净了。"),
+    ("虚假征信", "subtle: 'credit repair' service offering to erase overdue records, pay after success",
+     "你好，我在银行做征信修复的，你之前逾期留下的不良记录我们可以走内部渠道帮你消掉，成功了再收费，不影响你以后买房办贷款。"),
+    ("虚假征信", "filter evasion: slashed header, pinyin, spaced hotline number",
+     "【征/信/中/心】您名下存在未注销的学生dai款账户，将于今日上报 征 信 黑 名 单 ，请速联系专员 4 0 0 - 8 2 6 - "
+     "1 7 3 3 处理 ❗"),
+    ("刷单返利", "first contact: part-time 'like' job recruitment with QQ",
+     "招聘兼职！抖音点赞员，点一个赞1.5元，一天轻松赚200+，宝妈学生都能做，时间自由，加QQ1839426075领取任务。"),
+    ("刷单返利", "later stage: combo task requiring escalating advances before any payout",
+     "亲，前面三单的佣金都已经返到你卡上了。现在这个是连单任务，需要连续完成三单才能一起结算，第一单1980元，第二单5280元，做完总共返本"
+     "金加佣金8890元，中途退出前面的都没法结算哦。"),
+    ("刷单返利", "subtle: 'fellow mom' casually recommending review task side job",
+     "姐妹，我最近下班在家帮商家做好评，一天能多赚一两百块奶粉钱，挺简单的，你要有兴趣我把带我的老师推给你。"),
+    ("刷单返利", "filter evasion: emoji numbers, homophone for WeChat, spaced id",
+     "💰在家动动手指，日入3💯+ ，无需押 金，加 薇：s d 6 6 8 9 z，备注“任务”，先做先得 🈵即止"),
+    ("网络婚恋交友", "first contact: woman from dating site asks to move to WeChat",
+     "你好呀，我是在珍爱网上看到你资料的，我叫林薇，在深圳做外贸，平时工作比较忙，想认识个踏实的人，方便加个微信聊聊吗？lw_0725"),
+    ("网络婚恋交友", "later stage: romance partner pushes gambling platform 'loophole' with 20k deposit",
+     "亲爱的，我舅舅在澳门博彩公司做技术，平台有个漏洞，我这两天已经跟着赚了十几万。你先在这个网站注册，充2万进去，我帮你操作，赚了钱我们一起"
+     "攒首付好不好？"),
+    ("网络婚恋交友", "subtle: affectionate morning message then asks to borrow money for mother's hospital stay",
+     "早呀，昨晚梦到你了😊 今天我妈突然住院了，手头有点紧，我工资下周才发，你能先借我3000吗？发了工资马上还你。"),
+    ("网络婚恋交友", "filter evasion: emoji, spaced WeChat id, deposit for local date, short link",
+     "哥哥在吗❤️ 加我💕 V：m i m i 5 2 0 x，附近妹子🈶真人视频，同城约 会，先付 定 金 200 ，🔗 t.ly/Xq3"),
+    ("冒充领导熟人", "first contact: 'boss' with new number asks to be saved and come to office",
+     "小张，我是王局，这是我新号码，旧号不用了，你存一下。明天上午九点来我办公室一趟。"),
+    ("冒充领导熟人", "later stage: 'boss' in a meeting orders urgent company transfer to a supplier account",
+     "小刘，我在开会不方便接电话。有个合作方的项目款要急着付，我这边不方便转，你先从公司账户给他打46800元，户名杭州恒鼎贸易有限公司，建设"
+     "银行，账号6217003275001846223，打完截图发我。"),
+    ("冒充领导熟人", "subtle: 'friend' with lost phone asks to forward 2000 yuan due to WeChat limit",
+     "在吗？我手机丢了，换了个号。方便帮我个忙吗，帮我给一个朋友转2000块，我微信今天转账限额了，明天就还你。"),
+    ("冒充领导熟人", "filter evasion: 'finance staff' pulls victim into fake boss group with spaced group number",
+     "陈总您好，我是财务刘姐，老板让我拉您进公司新工作群，qun号 7 0 2 8 3 5 1 6，进群后备注 姓名+部门，老板有事交代🙏"),
+    ("虚假购物服务", "first contact: cheap 'customs confiscated' iPhone ad",
+     "iPhone15Pro 256G 全新未激活，海关罚没机，只要2899，顺丰包邮支持验机，需要的加微信hgmj0088，数量有限。"),
+    ("虚假购物服务", "later stage: demands customs tariff deposit after 'shipping'",
+     "亲，货已经给您发了，但快递显示您的订单因为没缴关税被海关扣留，需要补交1200元关税保证金，签收后退还，不交的话货会被退回，定金也不退哦"
+     "。"),
+    ("虚假购物服务", "subtle: second-hand seller wants to bypass Xianyu and trade via WeChat transfer",
+     "你好，我在闲鱼上看到你在收二手相机，我这台富士XT4才用了半年，3500出，闲鱼手续费太高了，我们加微信直接转账吧？"),
+    ("虚假购物服务", "filter evasion: concert ticket scalping, spaced price and QQ, emoji for QQ",
+     "🔥演唱会门票内部渠道，周杰伦 上海站 内场 1 8 8 0 秒出，💯保真，先付 定 金 500 锁 座，私 ❤ 🐧：3 3 9 8 1 "
+     "2 7 6 5"),
+    ("网络游戏虚假交易", "first contact: buyer wants game account, steers to fake trading platform",
+     "你好，看到你在交易猫上架的王者荣耀账号，V10带120个皮肤，我想要，2800出吗？我们走游买买平台交易吧，那边有担保更安全。"),
+    ("网络游戏虚假交易", "later stage: claims seller's account frozen, must pay deposit to fake support",
+     "兄弟，我钱已经付了，但平台显示你的账户被冻结了，说你银行卡信息填错了，要交1500的保证金解冻才能提现，客服说解冻后一起退给你，你赶紧联"
+     "系客服QQ2389104576。"),
+    ("网络游戏虚假交易", "subtle: cheap top-up offer for Genshin in a casual tone",
+     "兄弟，我这有原神的低价代充，648只要300，开学活动，量不多，要的话我拉你进群，先到先得。"),
+    ("网络游戏虚假交易", "filter evasion: spaced free-skin giveaway, emoji, phishing link asking QQ password",
+     "🎮 免 费 送 皮 肤 ！和平精英 永久 玛莎拉蒂 🚗 限前100名，点击 ➡ hpjy-vip.cc/s9 登录领取，输入QQ号+密码"
+     "即可🎁"),
+]
+
+
+WRITER_BL_ORDINARY = [
+    ("medical crowdfunding platform withdrawal notice", SERVICE,
+     "【水滴筹】您发起的“为父亲筹集肝移植手术费”项目已筹得86420元，共1253人帮助。申请提现需上传医院诊断证明及收款人银行卡信息，详情"
+     "请在水滴筹小程序查看。"),
+    ("crowdfunding feedback to a donor that funds were disbursed", SERVICE,
+     "【轻松筹】您帮助过的“8岁女孩白血病治疗”项目已完成提现，患者家属于3月5日收到善款12.6万元，后续治疗进展将在项目动态中更新，感谢您"
+     "的爱心。"),
+    ("charity day donation receipt with matching funds", SERVICE,
+     "【腾讯公益】您在99公益日向“乡村儿童营养午餐”项目捐赠50元已到账，腾讯公益慈善基金会为您配捐5元。可在小程序“我的捐赠”中申请电子捐"
+     "赠票据。"),
+    ("Red Cross foundation donation invoice notice", SERVICE,
+     "【中国红十字基金会】感谢您捐赠200元支持河南防汛救灾，电子捐赠票据已开具，可登录基金会官网凭手机号查询下载，如需纸质票据请在官网填写邮"
+     "寄信息。"),
+    ("monthly Alipay charity auto-debit", SERVICE,
+     "【支付宝公益】您本月的爱心月捐10元已扣款成功，用于“让候鸟飞”野生鸟类救助项目。如需暂停或关闭月捐，可在支付宝-公益-我的月捐中操作。"),
+    ("bank debit alert for transfer to a charity foundation", SERVICE,
+     "【招商银行】您账户3362于03月14日10:22转出人民币500.00元，对方户名：上海市慈善基金会，余额12408.56元。"),
+    ("university foundation thanks alumnus for scholarship donation", SERVICE,
+     "【北京大学教育基金会】尊敬的校友，您为“燕园助学金”捐赠的1000元已到账，捐赠证书及公益性捐赠票据将于15个工作日内寄出，票据可用于个"
+     "税税前扣除。"),
+    ("alumni association reunion fee payment notice", SERVICE,
+     "【浙江大学校友总会】毕业十周年返校活动报名已开启，活动费每人300元（含晚宴及纪念品），请于5月20日前通过“浙大校友”小程序缴费，活动"
+     "前可申请全额退款。"),
+    ("volunteer app event reminder", SERVICE,
+     "【志愿汇】您报名的“社区老人义务理发”志愿活动将于周六9:00在和平里社区服务站开展，请提前10分钟扫码签到，本次活动记录志愿时长3小时"
+     "。"),
+    ("volunteer platform star certification asking ID info in app", SERVICE,
+     "【i志愿】您的志愿服务时长已累计满100小时，可申请二星级志愿者认证，请登录i志愿APP提交身份证号及近期免冠照片，审核通过后发放电子证"
+     "书。"),
+    ("carrier charity phone credit donation confirmation", SERVICE,
+     "【中国移动】您通过“和爱心”公益平台捐赠的10元话费已成功扣除，将用于大凉山儿童图书角项目，当前话费余额46.20元，感谢您的善举。"),
+    ("credit card charge on crowdfunding platform", SERVICE,
+     "【工商银行】您尾号7715的信用卡04月02日在水滴筹消费200.00元，当前可用额度18600.00元。"),
+    ("ride-hailing micro-donation monthly summary", SERVICE,
+     "【滴滴出行】感谢你参与“一单一分钱”公益计划，本月你的12次行程已累计为乡村小学捐出0.12元，捐款明细可在滴滴APP-我的-公益中查询"
+     "。"),
+    ("hospital inpatient deposit top-up notice", SERVICE,
+     "【华西医院】患者张某某住院押金余额已不足2000元，请家属于明日12点前到门诊一楼收费处或通过医院公众号续缴，众筹平台善款可申请直接对公"
+     "打入医院账户。"),
+    ("charity foundation education sponsorship debit schedule", SERVICE,
+     "【上海慈善基金会】您认捐的“蓝天下的至爱”结对助学项目已确认，首期助学款2400元将于9月1日从您登记的银行卡划扣，如需变更扣款账户请致"
+     "电021-63588800。"),
+    ("e-commerce old clothes donation parcel received", SERVICE,
+     "【京东】您捐赠的旧衣物包裹已由公益机构签收，运单号JDV002318745，本次捐赠奖励的100京豆已发放至您的账户，感谢您支持旧衣环保"
+     "公益。"),
+    ("postal service charity parcel delivered", SERVICE,
+     "【中国邮政】您寄往四川省凉山州昭觉县某小学的爱心包裹（邮件号9876543210123）已于今日妥投，签收人：学校收发室，感谢您使用中国"
+     "邮政。"),
+    ("verification code for requesting donation receipt", SERVICE,
+     "【腾讯公益】验证码482913，您正在申请开具公益捐赠票据，5分钟内有效。"),
+    ("foundation monthly pledge debit and annual report", SERVICE,
+     "【壹基金】您的月捐30元已于今日扣款成功，本年度累计捐赠12个月共360元，年度捐赠报告已发送至您的邮箱，如需修改扣款银行卡请登录壹基金"
+     "官网个人中心。"),
+    ("city charity federation serious illness aid approval", SERVICE,
+     "【杭州市慈善总会】您申请的大病医疗救助已审核通过，救助金15000元将在7个工作日内打入患者本人社保卡金融账户，请注意查收。"),
+    ("mother asks son to chip in for uncle's hospital bill", MOBILE,
+     "儿子，你二舅住院的事知道了吧，家里亲戚都在凑钱，咱家出了五千，你要是方便也转两千给你舅妈，她的卡号我一会儿发你，不方便就算了。"),
+    ("colleague organising voluntary donation for coworker's spouse", MOBILE,
+     "各位，行政部小李的爱人查出乳腺癌，部门在组织自愿捐款，我这边统一收，微信或者现金都行，周五前给我，最后名单和金额我会在群里公示。"),
+    ("friend asking to share relative's crowdfunding link", MOBILE,
+     "兄弟帮个忙转发一下，我表哥车祸还在ICU，一天一万多，水滴筹链接我发群里了，不用捐钱，帮忙转发一下就是帮大忙了，谢谢。"),
+    ("class monitor collecting money for retiring teacher gift", MOBILE,
+     "各位03级的同学，班主任刘老师下个月退休，班委商量给老师订个纪念品，每人200，转我微信就行，多退少补，账目最后发群里。"),
+    ("neighbour recruiting community volunteers for waste sorting", MOBILE,
+     "王阿姨，周六小区垃圾分类督导还缺两个志愿者，您要是有空来帮帮忙，八点到十点，居委会管午饭，来之前在群里接个龙哈。"),
+    ("church member announcing charity sale and offering", MOBILE,
+     "弟兄姊妹平安，本主日下午有爱心义卖，所得全部奉献给福利院的孩子们，欢迎带家里闲置物品来，也可以直接奉献，教会账户信息看群公告。"),
+    ("clan elder collecting genealogy revision contribution", MOBILE,
+     "阿明，今年族谱续修，每丁出资300，你爸说你们家算三丁，钱可以转给我，我这边登记好给你开收据，正月里祠堂开会会把账目念一遍。"),
+    ("Buddhist friend registering temple offerings", MOBILE,
+     "师兄，这周日寺里办祈福法会，有心的话可以随喜供养，多少都行，我帮大家统一登记，功德芳名会张贴在功德堂，钱直接交寺里客堂也可以。"),
+    ("teacher notice about voluntary school library donation", MOBILE,
+     "各位家长好，学校为新校区图书馆发起自愿捐书捐款活动，不强制，捐款请通过学校公众号里的捐赠通道支付，学校会开具正式收据。三年二班周老师"),
+    ("client wants to join education sponsorship, asks for foundation account", MOBILE,
+     "李总，上次说的助学项目我们公司也想参加，资助10个孩子每人每年3000，您把基金会的对公账号和协议发我邮箱，我让财务走付款流程。"),
+    ("friend donated to stray cat rescue and asks for accounts", MOBILE,
+     "我刚在腾讯公益给你们那个流浪猫救助项目捐了100，月底记得把账单和猫猫照片发出来哈，大家都等着看呢。"),
+    ("relative announcing father's cancer crowdfunding", MOBILE,
+     "各位亲朋好友，我爸确诊淋巴瘤，后续化疗费用预计要三十万，实在没办法才发了轻松筹，能帮忙转发或者捐一点的我都记在心里，谢谢大家。"),
+    ("crowdfunder telling donor surplus funds refunded", MOBILE,
+     "小陈，上次那个众筹筹多了，医院结算完还剩四千多，已经按平台规定原路退回给捐款人了，你捐的500这两天会退到你账户，注意查收一下。"),
+    ("volunteer group leader asks for shared bus fare", MOBILE,
+     "周末去敬老院的志愿者名单定了，一共15人，包车费每人20元AA，我已经先垫付了，大家到时候微信转我就行。"),
+    ("former classmate now teacher mentions alumni scholarship", MOBILE,
+     "你好，我是高中同学赵磊，现在在母校教书，学校七十周年校庆成立了校友奖学金，捐赠渠道在学校官网校友会栏目，捐多少都是心意，不捐也完全没关系"
+     "哈。"),
+    ("neighbour collecting aid for a family after a fire", MOBILE,
+     "张姐，楼下那家前天着火了，一家三口暂时住我家，居委会在收衣服被子和现金，现金可以直接交给社区刘主任，他那边都记账公示。"),
+    ("colleague organising blood donation signup with ID", MOBILE,
+     "明天公司组织无偿献血，献了的有半天假，报名要填身份证号和血型，我做了个在线表格，链接发工作群了，今晚八点前填完。"),
+    ("friend asking support for charity walk fundraising", MOBILE,
+     "我报名了下个月的公益徒步，每走一公里企业配捐一块，我个人筹款目标还差2000元，能支持的点我朋友圈那个筹款页，捐一块也是支持，谢谢啦。"),
+    ("Muslim friend paid Eid charity for family, asks reimbursement", MOBILE,
+     "兄弟，开斋节前清真寺在收开斋捐，今年每人15元，你家五口人我顺手帮你一起交了，回头转我75就行，不急。"),
+    ("alumni association secretary asks for event sponsorship", MOBILE,
+     "师兄好，校友会年会场地定金8000已经交了，目前赞助还差两万左右，您之前说公司可以支持一部分，方便的话我把发票抬头和校友会对公账户发您。"),
+]
+
+
+WRITER_BM_SCAMS = [
+    ("冒充公检法", "First contact: fake police branch claims bank card tied to money laundering, demands callback",
+     "您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌参与一起跨境洗钱案，案件编号SH2024-0731，请于今日17点前拨"
+     "打021-5867 3302配合核查，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "Later stage: 'safe account' transfer via meeting app screen share, secrecy demand",
+     "王女士，你的资金清查要走安全账户流程，最高检的通缉令我已经发你QQ了，看完下载“云视通”，会议号 863 221 907，打开共享屏幕，"
+     "按我说的把余额转入核查账户，这事不能告诉家人，否则视为妨碍司法。"),
+    ("冒充公检法", "Subtle: polite 'prosecutor clerk' asks to add WeChat to sign a statement",
+     "刘先生您好，我是区检察院的小陈，前两天给您打过电话，您的笔录还差一个签字确认，您方便的时候加下我微信 jcy_chen0912，我把材料"
+     "发您看一眼，不麻烦的。"),
+    ("冒充公检法", "Filter evasion: spaced characters, dots, homophone for money laundering, split phone number",
+     "【通 知】您的身.份.证涉 及 一 起 洗 q 案，已被公 安 机 关 立 案，请速联系办案警.官 ☎ 1 3 8-2 2 7 1-0 "
+     "6 4 5，否 则 冻 结 名 下 资 产。"),
+    ("冒充电商物流客服", "First contact: fake Taobao quality-check compensation, add WeChat for triple payout",
+     "【淘宝】您好，您3月2日购买的儿童羊绒围巾经质检抽查甲醛超标，平台将为您办理三倍赔付共计267元，请添加售后专员微信 tbsh_0328"
+     " 办理，回复TD退订。"),
+    ("冒充电商物流客服", "Later stage: asks for Alipay settings screenshot and 6-digit code to 'release' compensation",
+     "亲，您的理赔已经登记了，因为您支付宝的备用金功能没有关闭，赔付款打不进去。麻烦您打开支付宝“我的-设置”截个图给我，再把刚收到的6位验证"
+     "码报给我核验一下身份哦。"),
+    ("冒充电商物流客服", "Subtle: casual courier says parcel lost, wants to add WeChat to 'pay compensation'",
+     "您好，我是中通快递网点的，您有个件在我们这边弄丢了，老板说按价赔给您，您看加个微信方便转账不，我微信就是这个手机号。"),
+    ("冒充电商物流客服", "Filter evasion: spaced text, emoji, short link to enter 'claim' bank info",
+     "亲，您的快 递 在 运 输 中 破 损 丢 失，可 领 取 理 赔 金 ¥ 1 3 8，点 击 t.cn/A6xQk2Lp 填 写 收 "
+     "款 信 息，24h内 有 效 💰"),
+    ("虚假投资理财", "First contact: stock 'teacher' assistant invites to free stock-tip group",
+     "您好，我是鼎盛财经的助理小雨，我们首席分析师李老师这周在群里免费分享三只潜力股，上周推荐的已经涨停两只了，感兴趣的话加我微信 ds_xi"
+     "aoyu88 拉您进群。"),
+    ("虚假投资理财", "Later stage: push to download fake app and deposit 50k to 'institutional channel'",
+     "张哥，今天的内幕票出来了，但要在我们“汇金宝”APP的机构专用通道才能抢到额度，下载地址 hjb-app.cc/d ，最低入金5万，下午"
+     "两点前打到对公账户，收款信息我截图发您了。"),
+    ("虚假投资理财", "Subtle: acquaintance brags about forex 'loophole' profits, offers platform",
+     "哥，我表舅在一家外汇公司做风控，说他们最近有个内部对冲的漏洞，跟着做基本稳赚，我上周投了2万已经提出来3万1了，你要不要一起？平台我发你"
+     "。"),
+    ("虚假投资理财", "Filter evasion: emoji, slang for money, circled digits, spaced WeChat id",
+     "❤️带 你 搞 米 💰 数 字 币 合 约 跟 单，日 收 益 ①⓪%+，老 师 手 把 手 教，➕V：b t c 8 6 7 7，名 "
+     "额 有 限 🚀"),
+    ("虚假网络贷款", "First contact: fake lender offers 200k credit line, no credit check, link",
+     "【融易借】尊敬的用户，您已获得最高20万元信用额度，年化利率3.6%，无抵押秒到账，不看征信，点击 rjy.vip/8kP 立即领取，拒"
+     "收请回复R。"),
+    ("虚假网络贷款", "Later stage: 'wrong card number froze funds', demands 8000 unfreezing fee",
+     "您好，您申请的5万元贷款已审批通过，但系统显示您银行卡号填错了一位，资金已被冻结。需缴纳流水证明金8000元解冻，到账后会连同贷款一起退"
+     "还给您，请尽快处理。"),
+    ("虚假网络贷款", "Subtle: 'friend' refers a no-credit-check lender on WeChat",
+     "兄弟，你上次说手头紧是吧，我认识个做小额的，不用看征信，手续全在手机上弄，我把他微信推给你 yy_dai163，你就说是老周介绍的。"),
+    ("虚假网络贷款", "Filter evasion: spaced text, 'W' for 10k, split QQ number, 'no upfront fee' claim",
+     "急 用 钱 找 我 💳 黑 户 也 能 下，当 天 放 款 5 千 到 5 W，q q：2 9 3 1 / 0 4 7 5 8，不 前 "
+     "期 收 费（真 的）"),
+    ("虚假征信", "First contact: fake regulator says old campus-loan account must be closed or credit hurt",
+     "您好，这里是银保监会征信中心，检测到您大学期间开通过校园贷账户尚未注销，按最新规定须在本月底前注销，否则将影响您的个人征信，详询 400"
+     "-8172-3356。"),
+    ("虚假征信", "Later stage: borrow from all loan apps and transfer to 'supervision account' via Tencent Meeting",
+     "同学，注销校园贷要先把您各个网贷平台的额度都借出来，转到我们指定的央行监管账户清零，核验完系统会自动退回，现在请打开腾讯会议，会议号 5"
+     "12 738 904，我指导您操作。"),
+    ("虚假征信", "Subtle: fake JD Finance agent says student account accrues fees and hurts credit",
+     "您好，我是京东金融的客服，您以前开通的金条学生账户还在，现在不关的话每个月会产生管理费，也会上征信，您看今天有空我帮您处理一下吗？"),
+    ("虚假征信", "Filter evasion: homophone for credit, spaced text, 'credit repair' offer",
+     "您 的 征 心 有 逾 期 记 录 ❗ 影 响 买 房 贷 款，可 帮 您 修 复 洗 白，成 功 后 付 款，咨 询 V X：z x "
+     "x f 2 0 2 4"),
+    ("刷单返利", "First contact: fake Douyin part-time 'like and follow' job recruiting",
+     "您好，我们是抖音电商推广部，现招兼职点赞员，每关注一个主播可得3元佣金，一天轻松赚200+，不收任何费用，有兴趣请添加QQ 331826"
+     "0475 领取任务。"),
+    ("刷单返利", "Later stage: 'combo task' requires 9800 yuan advance, threatens stuck principal",
+     "亲，你前面三单都顺利返款了吧？现在第四单是联单任务，需要连做三笔共9800元，做完一起返本金加佣金1470元，中途停了系统会卡单，本金就"
+     "退不了了哦。"),
+    ("刷单返利", "Subtle: 'fellow mom' casually recommends phone side gig group",
+     "姐妹，我最近在家带娃顺便做了个手机兼职，就是帮商家关注关注店铺，一天能有一两百，挺适合宝妈的，要不要我拉你进群看看？"),
+    ("刷单返利", "Filter evasion: pinyin 'zan', emoji, split QQ group number",
+     "在 家 动 动 手 指 🖐 日 入 三 百，刷 zan 关 注 即 可 结 算，宝 妈 学 生 优 先，➕ Q Q 群：8 7 6 / "
+     "3 2 1 / 5 4 0"),
+    ("网络婚恋交友", "First contact: dating-site profile claims overseas logistics job, asks for WeChat",
+     "你好呀，我在世纪佳缘上看到你的资料，感觉我们挺合拍的，我平时在新加坡做跨境物流，最近刚回国，方便加个微信多聊聊吗？我的是 lucy_we"
+     "n0617。"),
+    ("网络婚恋交友", "Later stage: 'lover' pushes gambling-platform loophole, asks to top up 20k",
+     "亲爱的，我舅舅在一个博彩平台做技术，说今晚8点到9点那个时段押大必中，你先充两万试试，赚了钱我们就能早点买房结婚了，别让别人知道哦。"),
+    ("网络婚恋交友", "Subtle: caring good-morning message, seeds gold investment hook",
+     "早安呀，今天上海下雨了，你那边冷不冷？记得多穿点。我最近在学着做黄金投资，收益还挺不错的，等你有空我慢慢教你。"),
+    ("网络婚恋交友", "Filter evasion: escort lure, spaced text, short link, 'deposit' to meet",
+     "哥 哥 晚 上 寂 寞 吗 🌹 同 城 妹 妹 可 上 门，先 下 载 聊 天 软 件 ⬇ lt6.cc/xq 注 册 交 保 证 金 "
+     "就 能 约 ❤"),
+    ("冒充领导熟人", "First contact: 'boss' announces new number and summons employee",
+     "小王，我是张局，这是我的新号码，旧号不用了，你存一下。明天早上九点到我办公室来一趟。"),
+    ("冒充领导熟人", "Later stage: 'boss' in meeting asks to transfer 50k to a third-party account",
+     "小王，我这边在开会不方便接电话，有个朋友的工程款要周转一下，你先帮我转5万到这个账户：6217 0010 2345 6789 021，户"
+     "名李建平，建设银行，转完截图给我，下午还你。"),
+    ("冒充领导熟人", "Subtle: 'old classmate' with new number just says hello",
+     "老同学，好久不联系了，我是陈志强，换号了。最近在忙啥呢？有空出来聚聚啊。"),
+    ("冒充领导熟人", "Filter evasion: fake nephew, spaced text, 'W', emoji, new WeChat id, secrecy",
+     "舅 舅，我 是 小 杰，换 新 号 了 😊 急 需 周 转 3 W，加 我 新 V 💬 x j 1 9 9 8 0 5，别 跟 我 妈 "
+     "说 🙏"),
+    ("虚假购物服务", "First contact: too-cheap Dyson clearance with fake store link",
+     "【特价清仓】戴森吹风机工厂尾单仅需399元，原价2990，数量有限先到先得，下单请点 dys-sale.cn/vip ，支持货到付款。"),
+    ("虚假购物服务", "Later stage: 'controlled goods' Moutai needs 1500 deposit before shipping",
+     "亲，您拍的飞天茅台已经打包好了，因为属于管控商品，需要先付1500元保证金才能发货，签收后原路退回，直接微信转给我就行。"),
+    ("虚假购物服务", "Subtle: personal 'daigou' offers half-price cosmetics, asks for deposit",
+     "哈喽，我是代购小美，刚从香港回来，手上还有几支兰蔻小黑瓶正品，专柜价一半，要的话先付定金100，我明天安排发货。"),
+    ("虚假购物服务", "Filter evasion: concert ticket scalping, spaced text, emoji, spaced WeChat id",
+     "演 唱 会 门 票 🎫 内 部 渠 道 有 票，周 杰 伦 内 场 1 8 8 0 一 张，先 付 定 金 锁 座，➕ V：m p 6 "
+     "6 9 9 0"),
+    ("网络游戏虚假交易", "First contact: buyer for Honor of Kings account pushes fake escrow platform",
+     "兄弟，看到你在贴吧挂的王者荣耀号，V10全皮肤那个，我诚心要，3500能出不？我们去“游戏猫”平台交易，有担保的，链接我发你。"),
+    ("网络游戏虚假交易", "Later stage: fake platform support demands 2000 'unfreezing deposit'",
+     "您好，我是游戏猫平台客服，由于您填写的收款账户有误，资金已被冻结，需要缴纳解冻保证金2000元，解冻后会连同货款6000元一起打到您的账"
+     "户。"),
+    ("网络游戏虚假交易", "Subtle: seller offers Genshin account cheaply, suggests private trade off-platform",
+     "哥们，我原神号不玩了，58级，雷神钟离胡桃都有，800出了，你想要的话咱们私下交易吧，平台手续费太贵了。"),
+    ("网络游戏虚假交易", "Filter evasion: cheap in-game items and top-ups, spaced text, split QQ, short link",
+     "出 售 C F 英 雄 级 武 器 🔫 低 价 代 充 点 券 5 折，可 担 保，Q Q：1 0 2 8 — 6 6 3 — 9 1 "
+     "5，拍 下 走 yx-jy.cn"),
+]
+
+
+WRITER_BM_ORDINARY = [
+    ("Xianyu buyer bargaining on a used iPad, wants platform escrow", MOBILE,
+     "你好，闲鱼上那台iPad Air4还在吗？看你标的2100，能不能2000包邮？可以的话我现在就拍，走平台担保就行。"),
+    ("Seller telling buyer the tracking number and to confirm receipt", MOBILE,
+     "亲，衣服已经发顺丰了，单号SF1409283375612，到了记得先试一下，没问题再点确认收货哈，有问题直接在闲鱼上找我。"),
+    ("Friend renting out a camera with deposit and daily fee", MOBILE,
+     "相机租你三天，押金2000你先转我微信，还回来检查没磕碰我原路退，租金每天80，到时候直接从押金里扣就行。"),
+    ("Friend who runs a live-stream shop inviting to tonight's sale", MOBILE,
+     "今晚八点我直播清库存，你上次说想要的那款羊毛大衣199，记得来直播间抢，给你单独留了一件M码的。"),
+    ("Live-stream customer asking shop owner to hurry shipment", MOBILE,
+     "老板，我昨天在你直播间拍的两罐槐花蜜到现在还没发货，订单号尾号6621，能帮忙催一下吗？着急送人。"),
+    ("Neighbour relaying an offer of a second-hand baby crib", MOBILE,
+     "楼下王阿姨说她家那个婴儿床要转掉，300块就行，我帮你问过了，你要的话明天下午去看看，钱当面给她。"),
+    ("Friend complaining that Zhuanzhuan ruled a refund against them", MOBILE,
+     "我在转转上卖的那部手机被退回来了，买家说屏幕有划痕，平台判我退款，钱已经退回去了，早知道发货前多拍几张照片。"),
+    ("Son telling mother about selling her old fridge on Xianyu", MOBILE,
+     "妈，你那个旧冰箱我帮你挂到闲鱼上了，有人出400，周六上午上门自提，他到时候扫码付给你，你帮他开下楼道门就行。"),
+    ("Colleague selling a used monitor, pay via Alipay", MOBILE,
+     "小刘，你之前说想买二手显示器，我那台27寸的换下来了，给你算500，下周一带到公司，你直接转我支付宝就行。"),
+    ("Buyer confirms receipt and asks seller for a receipt for reimbursement", MOBILE,
+     "您好，我是昨天拍您那台戴尔笔记本的买家，东西收到了挺好的，已经确认收货了，另外能麻烦写个收据吗？公司报销要用。"),
+    ("Seller holding a Lego set for a buyer with a deposit", MOBILE,
+     "那套乐高你确定要的话先付100定金，我给你留到周末，周末不来拿的话定金就不退了哈，咱们提前说清楚。"),
+    ("Friend renting out camping gear with deposit", MOBILE,
+     "帐篷和睡袋一共租你两天，押金500，租金120，周五晚上我送到你小区门口，周日晚上我再去拿，少了东西照价赔就行。"),
+    ("Repeat customer reordering handmade soap and paying in advance", MOBILE,
+     "老板，上次在你家订的手工皂再来20块，跟上次一样的款，钱我已经微信转你了，1260，你查收一下。"),
+    ("Friend who sells online asking for a short loan until payout", MOBILE,
+     "上次吃饭跟你提过，这个月进货有点紧，能先借我3000吗？月底闲鱼那批货款提现了就还你，我跟你当面说也行。"),
+    ("Spouse saying Zhuanzhuan real-name verification needs face scan in person", MOBILE,
+     "你的转转账号实名认证我弄不了，得你本人刷脸，晚上回来你自己弄一下吧，要卖的那几件衣服照片我都拍好放你相册了。"),
+    ("Buyer asking seller's bank card to pay for a stroller", MOBILE,
+     "老板，我妈手机没开通微信支付，能转你银行卡吗？你把卡号和开户行发我，我让她去柜台转，婴儿车我下午过来取。"),
+    ("Live-stream shop owner instructing an assistant about returns", MOBILE,
+     "明天直播要用的样品都在仓库第三排，你早上过去清点一下，顺便把昨天退回来的12个快递拆了检查，有破损的拍照登记好。"),
+    ("Buyer thanking seller for used books and leaving good review", MOBILE,
+     "收到你寄来的书了，包得很用心，书也很新，好评已经给了，下次再出旧书记得叫我。"),
+    ("Bridal dress rental shop owner explaining deposit with ID card", MOBILE,
+     "婚纱租一天600，押金3000，身份证原件要押一下，不方便押证件的话押金多付2000也行，你看哪种方便。"),
+    ("Cousin relaying a cash offer for an e-bike", MOBILE,
+     "表哥，你那辆电动车我同事想要，1500他说可以，明天下班他带现金过去看车，合适的话当场就付。"),
+    ("Xianyu notice: item sold and paid, ship within 48 hours", SERVICE,
+     "【闲鱼】您的宝贝“九成新小米空气净化器”已被买家拍下并付款368.00元，请在48小时内发货，交易成功后货款将打入您的支付宝账户。"),
+    ("Xianyu notice: buyer confirmed receipt, payout to Alipay balance", SERVICE,
+     "【闲鱼】买家已确认收货，交易成功，货款1250.00元已转入您的支付宝余额，可在“我的-钱包”中查看明细。"),
+    ("Zhuanzhuan notice: phone passed inspection, settlement coming", SERVICE,
+     "【转转】您卖出的iPhone 13已通过平台验机，验机结果与描述一致，货款3680元将在24小时内结算至您的转转钱包。"),
+    ("Zhuanzhuan notice: inspection failed, order cancelled and refunded", SERVICE,
+     "【转转】您购买的商品验机未通过（电池健康度与描述不符），订单已取消，支付金额2599元将在1-3个工作日内原路退回。"),
+    ("Alipay login verification code", SERVICE,
+     "【支付宝】验证码582931，用于支付宝账户登录验证，5分钟内有效，如非本人操作请忽略本短信。"),
+    ("ICBC debit alert for a Xianyu payment", SERVICE,
+     "【中国工商银行】您尾号4417卡3月12日14:26快捷支付支出(闲鱼)人民币860.00元，余额3,215.48元。"),
+    ("CMB incoming transfer alert labelled deposit", SERVICE,
+     "【招商银行】您账户8823于05月06日收到转账人民币1,500.00元，付方：王丽，附言：相机押金。"),
+    ("SF Express shipment notice for Xianyu parcel", SERVICE,
+     "【顺丰速运】您的快件SF1087734526901已由寄件人寄出，预计明天18:00前送达，可在顺丰速运小程序查看实时物流。"),
+    ("Cainiao station pickup code", SERVICE,
+     "【菜鸟驿站】您的包裹已到锦绣花园东门驿站，取件码6-3-2018，请凭码领取，营业时间8:00-21:00。"),
+    ("Douyin shop back-end reminder about unshipped orders", SERVICE,
+     "【抖店】您的店铺有3笔订单超过48小时未发货，为避免影响店铺体验分，请尽快登录抖店后台处理发货。"),
+    ("Kuaishou shop deposit withdrawal approved", SERVICE,
+     "【快手小店】您申请的保证金提现2000.00元已审核通过，预计1-3个工作日到账至尾号0935的银行卡。"),
+    ("Pinduoduo merchant weekly settlement notice", SERVICE,
+     "【拼多多】您的店铺“小李家居”本周货款已结算，共计4,562.30元，可在商家后台“资金中心”申请提现。"),
+    ("Xianyu rental reminder: return camera, deposit will be released", SERVICE,
+     "【闲鱼】您租用的“索尼A7M3相机”将于明日到期，请按时寄回，出租人验收无误后冻结的押金将自动解冻。"),
+    ("Renrenzu rental order: monthly auto-deduction terms", SERVICE,
+     "【人人租】您的订单已签收，租期30天，月租金239元将于每月15日从绑定账户自动扣款，到期可选择续租、归还或买断。"),
+    ("Taobao refund approved", SERVICE,
+     "【淘宝】您申请的退款卖家已同意，退款金额¥89.00将退回至您的支付宝账户，请注意查收。"),
+    ("12315 complaint about a live-stream shop accepted", SERVICE,
+     "【全国12315平台】您6月3日提交的投诉（编号1523064419）已由朝阳区市场监督管理局受理，处理结果将在7个工作日内反馈。"),
+    ("Tax bureau filing deadline reminder for an individual online shop", SERVICE,
+     "【国家税务总局浙江省税务局】您名下个体工商户“阿芳服饰店”第二季度增值税申报期限为7月15日，请及时登录电子税务局办理。"),
+    ("JD cash-on-delivery parcel notice", SERVICE,
+     "【京东】您的订单已由京东物流揽收，运单号JDX019283746512，货到付款金额128元，签收时可扫码或现金支付。"),
+    ("Xianyu seller real-name verification code", SERVICE,
+     "【闲鱼】您的验证码是738201，用于卖家实名认证，10分钟内有效。"),
+    ("Sesame Credit notice about deposit-free rentals", SERVICE,
+     "【芝麻信用】您的芝麻分已更新为672，在闲鱼租赁、共享充电宝等场景可享受免押金服务，详情请在支付宝内查看。"),
+]
+
+
+WRITER_BN_SCAMS = [
+    ("冒充公检法", "first contact: fake police bureau claims victim's bank card used in money laundering, gives case number and callback number",
+     "【重要通知】您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌为一起跨境洗钱案转移资金，案号沪公刑（2024）0317号"
+     "，请于今天17点前回拨021-5309 8812配合调查，逾期将冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: case 'moved to procuratorate', asks victim to install app and move savings to a 'safe account', demands secrecy",
+     "王女士，您的案子已经移交检察院，现在需要做资金清查。请下载“安全防护”APP（链接 t.cn/A6kLpQ2x），把银行卡余额转入国家安"
+     "全账户，核查完毕48小时内原路退回。此案属于保密案件，不要告诉任何人包括家人。"),
+    ("冒充公检法", "subtle: casual 'household registration officer' says ID was misused, asks to add WeChat to 'check documents'",
+     "你好，我是派出所户籍科的小李，你之前身份证是不是补办过？系统显示有人用你的信息在广州开了张卡，你方便加一下我微信 jz_li0571 吗"
+     "，我把材料发你核对一下。"),
+    ("冒充公检法", "filter evasion: spaced characters, pinyin for sensitive words, phone number split with dashes, short link",
+     "您 的 身 份 信 息 涉 及 一 起 xi 钱 案，请 速 联 系 办 案 jing 官 ☎1 3 9-2 8 5 7-4 7 0 6"
+     "，拒 不 配 合 将 冻 结 账 户🚨 详情 dwz.cn/Kx8q"),
+    ("冒充电商物流客服", "first contact: fake Taobao after-sales claims product failed quality check, offers triple compensation via QQ",
+     "【淘宝售后】亲，您3月12日购买的儿童保温杯经质检部门抽检含超标物质，平台将给予三倍赔偿共计267元，请添加理赔专员QQ 2839104"
+     "756 办理，逾期视为自动放弃。"),
+    ("冒充电商物流客服", "later stage: asks victim to join Tencent Meeting, share screen and read out verification codes to 'open refund channel'",
+     "已为您登记理赔，但您的支付宝账户暂未开通退款通道。请打开腾讯会议，输入会议号836 294 571，进入后点击共享屏幕，我远程指导您开通"
+     "，期间手机收到的验证码直接读给我就可以。"),
+    ("冒充电商物流客服", "subtle: 'courier' says parcel was crushed at transit hub, asks to add WeChat to receive compensation",
+     "你好，我是顺丰这边的快递员，你有个件在中转站被压坏了，里面东西碎了，公司说赔你，你加我微信 sf_zhang8823 说一下，我把赔款转"
+     "给你。"),
+    ("冒充电商物流客服", "filter evasion: spaced characters, emoji, lost-parcel compensation with short link to enter bank card",
+     "【快 递 理 赔】您 的 包 裹 已 丢 失，可 获 赔 198 元💰 点 击 s.d8k.cn/q2 填 写 银 行 卡 领 取，24"
+     "h内有效，过 期 作 废"),
+    ("虚假投资理财", "first contact: 'assistant' of a stock teacher invites to free VIP stock group, claims 37% gain",
+     "王姐好，我是之前股票群里的助理小陈，张老师这周免费带大家做一只低位潜力股，上周推的那只已经涨了37%，您要不要进我们的VIP交流群？加微"
+     "信 zq_chen1688 我拉您。"),
+    ("虚假投资理财", "later stage: urges 50k deposit into fake platform 'Huixin International' via personal bank card, guarantees returns",
+     "老师说今晚机构席位只剩最后三个名额，最低认购5万，保底收益20%以上。您在“汇鑫国际”APP里充值，先转到专属收款账户6217 0033"
+     " 2108 5567，充完把截图发我，我帮您登记。"),
+    ("虚假投资理财", "subtle: sounds like a friend bragging about crypto gains, offers to share a 'mentor' contact",
+     "哈哈我最近跟一个朋友学玩数字货币，一个月赚了小两万，他带人不收钱的，就在一个平台上跟着操作，你要不要一起试试，我把他微信推给你？"),
+    ("虚假投资理财", "filter evasion: spaced text, emoji inside WeChat id, pinyin for 'stock', fake unsubscribe line",
+     "📈 内 部 消 息 ， 明 日 涨 停 票 免 费 领 ➕ V：gu💹888 （gu piao 老 师） 已 有 3 千 人 盈 利 ，"
+     "回T退订"),
+    ("虚假网络贷款", "first contact: fake lender SMS offering 200k credit line, no credit check, link to withdraw",
+     "【惠民金融】尊敬的用户，您有一笔最高20万元的信用额度待领取，年化利率低至3.6%，不查征信，凭身份证即可申请，点击 hmjr.cc/a"
+     "3 立即提现。"),
+    ("虚假网络贷款", "later stage: loan 'frozen' due to wrong card digit, demands 8000 unfreezing deposit",
+     "您好，您的5万元贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需要您先转入8000元解冻金验证还款能力，解冻后会"
+     "连同贷款一起打到您卡上。"),
+    ("虚假网络贷款", "subtle: reads like a friend recommending a small-loan contact for quick cash",
+     "兄弟你上次说要周转点钱，我这边有个朋友在做小额贷，手续很简单，当天就能下款，我把他微信发你：daikuan_liu99，就说是我介绍的。"),
+    ("虚假网络贷款", "filter evasion: spaced pinyin for 'money' and 'credit', homophone for WeChat, heart emoji in id",
+     "急 用 q i a n ？ 无 视 黑 白 户 ， 秒 批 5 万 ， 不 看 zheng 信 💳 加 威 ❤ d k 6 6 9 0 "
+     "， 手 慢 无"),
+    ("虚假征信", "first contact: fake PBOC credit center says old campus loan account will damage credit, gives hotline",
+     "您好，这里是中国人民银行征信中心，您大学期间开通过校园贷账户，至今未注销，按照最新规定会影响您的个人征信，请今天内联系客服4008-26"
+     "3-197办理注销。"),
+    ("虚假征信", "later stage: instructs victim to borrow from JD and transfer to 'regulator account' to 'zero out' credit lines",
+     "注销需要先把您各个平台里的借款额度借出来，转到我们指定的银保监监管账户做清零处理，核查完毕就全额退回。您现在打开京东金条，看一下能借多少"
+     "，我一步步教您。"),
+    ("虚假征信", "subtle: 'credit repair' service claims insider channel to delete overdue records, pay after success",
+     "你好，我这边是做征信修复的，你之前网贷有逾期吧？我们有银行内部渠道可以把逾期记录删掉，不影响以后房贷车贷，办成再收费，感兴趣加我微信 z"
+     "x_xiufu520。"),
+    ("虚假征信", "filter evasion: spaced characters, pinyin, spaced-out domain and split hotline",
+     "【温 馨 提 示】您 的 zheng 信 存 在 异 常 ⚠ 将 影 响 房 贷 车 贷 ， 请 速 登 录 z x 1 2 . t o"
+     " p 处 理 ， 或 致 电 4 0 0 - 8 6 1 - 3 5 2 7"),
+    ("刷单返利", "first contact: part-time job ad for Douyin likes, 3 yuan each, add QQ",
+     "招聘兼职：抖音点赞关注，一单3元，一天轻松赚150到300元，不收任何费用，宝妈学生均可，一部手机就能做，有意者加QQ 27566190"
+     "83 备注“兼职”。"),
+    ("刷单返利", "later stage: 'combo task' trap, must finish two more orders or lose the 6840 already paid",
+     "亲，您这单属于联单任务，需要连续完成3单才能一起结算，本金加佣金共计6840元。您刚完成第一单，现在必须把后面两单做完，否则系统判定违规"
+     "，前面的钱都无法提现。"),
+    ("刷单返利", "subtle: 'new shop owner' asks to advance-pay an order for commission, framed as a small favour",
+     "亲，我们是新开的女装店，想冲一下销量，你帮忙拍一件，先垫付下单，收货后本金加20元佣金当天返给你，第一单金额很小的，很多宝妈都在做，要不"
+     "要试试？"),
+    ("刷单返利", "filter evasion: spaced text, pinyin, QQ number split with dashes, emoji",
+     "💰 日 结 兼 职 💰 点 zan 关 注 每 单 3 元 ， 无 需 押 金 ， 加 扣 扣 ： 2 7 5 6 - 6 1 9 - "
+     "0 8 3 ， 带 你 r u 门"),
+    ("网络婚恋交友", "first contact: stranger from 'people nearby' posing as Shenzhen trader, friendly opener",
+     "你好呀，我在附近的人里看到你，感觉你挺阳光的，我在深圳做外贸，平时工作忙没什么时间交朋友，可以认识一下吗？"),
+    ("网络婚恋交友", "later stage (pig butchering): online lover pushes gambling site 'loophole', asks to deposit 10k",
+     "亲爱的，我舅舅在这个平台做技术，他发现系统有漏洞，每晚8点到9点下注稳赚不赔。我已经赚了十几万了，你也注册一个吧，网址 www.jc88"
+     "vip.com，先充1万试试，我陪你一起操作。"),
+    ("网络婚恋交友", "subtle: online partner's sweet talk then sudden request to borrow for mother's surgery",
+     "宝贝今天好累，刚下班，好想你。我妈今天住院了，手术费还差两万八，我工资下周才发，你能不能先借我一点，发了工资我马上还你。"),
+    ("网络婚恋交友", "filter evasion: spaced dating-service ad, homophone V id, demands 200 deposit for 'real meeting'",
+     "哥 哥 ， 一 个 人 无 聊 吗 😘 附 近 可 约 ， 加 我 V ： m m 5 2 0 x x ， 先 付 定 金 2 0 0 "
+     "保 证 真 人 见 面 🌹"),
+    ("冒充领导熟人", "first contact: 'boss' texts from new number, asks to save it and come to office tomorrow",
+     "小王，我是张局，这是我新号码，你存一下，明天上午九点来我办公室一趟，有事跟你说。"),
+    ("冒充领导熟人", "later stage: 'boss' in a meeting asks employee to transfer 98k project deposit to a named account",
+     "我现在在开会不方便接电话，有个领导的亲戚急需一笔工程保证金，我不方便直接出面转账，你先帮我转9万8到这个账户：中国农业银行 6228 4"
+     "804 1723 9916 户名刘建平，会后我把钱还你。"),
+    ("冒充领导熟人", "subtle: 'child' says phone fell in water, using classmate's WeChat, asks parent to pay material fee",
+     "妈，我手机掉水里了，这是我同学的微信，我这边要交资料费1280，你先转到我同学这个号上吧，我明天再跟你细说。"),
+    ("冒充领导熟人", "filter evasion: pinyin 'leader', spaced WeChat id, says don't call",
+     "我 是 你 l i n g dao ， 加 我 新 V ： z j 1 9 7 6 _ w ， 有 急 事 找 你 ， 别 打 电 话 "
+     "， 在 开 huì"),
+    ("虚假购物服务", "first contact: too-cheap iPhone 15 Pro offer, WeChat order",
+     "【品牌清仓】iPhone 15 Pro 256G 仅售2999元，官方正品，全国包邮，名额仅剩20台，微信下单还可货到付款，加 ip15"
+     "_shop88 咨询。"),
+    ("虚假购物服务", "later stage: after order, claims goods are customs-confiscated and demands 1500 deposit via Alipay",
+     "亲，您的订单已经下好了，不过这批是海关罚没的货，发货前需要先交1500元保证金，货到后全额退还。请转到支付宝账号 13672914085"
+     "，转完截图给我马上安排发货。"),
+    ("虚假购物服务", "subtle: fake Xianyu buyer sends phishing 'guaranteed trade' link to seller",
+     "姐，我看你在闲鱼上挂的那个包，我挺想要的，钱我已经付到平台担保了，你点这个链接确认一下发货就能收款：xianyu-pay.top/o/8"
+     "823"),
+    ("虚假购物服务", "filter evasion: 1-yuan lipstick flash sale, spaced text, spaced short link, pinyin for customer service",
+     "💄 大 牌 口 红 1 元 秒 ❗ 限 时 抢 购 ， 戳 👉 t . c n / A 6 x R 2 ， 付 款 后 联 系 k e "
+     "f u 发 货"),
+    ("网络游戏虚假交易", "first contact: cheap Honor of Kings full-skin account for sale, QQ contact",
+     "王者荣耀全皮肤账号低价出，V10满铭文，只要688，诚心要的私聊，QQ 1428830571，可以走第三方平台交易，安全有保障。"),
+    ("网络游戏虚假交易", "later stage: fake trading platform support says seller account frozen, demands 2000 unfreeze deposit",
+     "您好，这里是交易猫官方客服，您的账户因提现银行卡信息填写错误已被冻结，需缴纳2000元解冻保证金，解冻后连同您的卖号款一起提现到您的银行"
+     "卡。"),
+    ("网络游戏虚假交易", "subtle: buyer offers 1500 for account, steers seller to fake trading site",
+     "兄弟你那个号卖不卖？我出1500，你去这个平台挂一下我直接下单，平台叫“游易宝”，网址 yyb-game.cn，我这边已经充好钱了。"),
+    ("网络游戏虚假交易", "filter evasion: free skins bait, spaced text, QQ group number split with dots",
+     "🎮 免 费 领 皮 肤 ！ 原 神 / 王 者 / 和 平 精 英 ， 加 Q 群 7 6 3 · 2 9 1 · 0 0 5 ， 扫 "
+     "码 认 证 后 即 送 限 定 皮 肤 🎁"),
+]
+
+
+WRITER_BN_ORDINARY = [
+    ("ride-hailing weekly earnings settlement paid to bank card", SERVICE,
+     "【滴滴出行】您本周（5月6日-5月12日）流水已结算，收入合计3286.50元，已提现至尾号6621的银行卡，预计1-2个工作日到账，可"
+     "在司机端“钱包”查看明细。"),
+    ("delivery rider monthly pay notice", SERVICE,
+     "【美团】骑手您好，您4月份的配送服务费及冲单奖励共计7412元，将于5月10日发放至绑定的工商银行卡，如对账单有疑问可在骑手APP“收入"
+     "”页面提交申诉。"),
+    ("fuel card consumption alert", SERVICE,
+     "【中国石化】您的加油卡（尾号3305）于05月14日18:42在京沪高速沧州服务区加油站消费412.00元，当前卡内余额1876.30元"
+     "。"),
+    ("ETC toll deduction notice", SERVICE,
+     "【粤通卡】您的车辆粤B8K2N7于5月13日通行广深高速，通行费共计58.65元，将从您绑定的ETC账户扣除，详情可登录粤通卡APP查询"
+     "。"),
+    ("freight app driver login verification code", SERVICE,
+     "【货拉拉】您的验证码为482916，用于司机端登录，5分钟内有效，如非本人操作请忽略。"),
+    ("car rental deposit refund timing", SERVICE,
+     "【一嗨租车】尊敬的客户，您订单YH20240518093的车辆已归还，押金3000元将在违章查询期满（约30天）后原路退回至您的信用卡。"),
+    ("traffic violation fine notice", SERVICE,
+     "【交管12123】您的机动车沪A3F9K2于2024年5月9日在延安高架路超速行驶，罚款200元，记3分，请及时通过交管12123APP"
+     "处理并缴纳罚款。"),
+    ("bank incoming transfer from logistics company", SERVICE,
+     "【中国工商银行】您尾号8842卡5月15日10:23收入（转账）6850.00元，对方户名：江苏顺达物流有限公司，余额12306.42元"
+     "。"),
+    ("freight matching platform freight paid to wallet", SERVICE,
+     "【满帮】您承运的运单（苏州-郑州，冷链17.5米）已确认签收，运费8600元扣除信息服务费后已转入您的满帮钱包，可随时提现至银行卡。"),
+    ("ride-hailing platform vehicle inspection reminder", SERVICE,
+     "【T3出行】司机师傅您好，您的车辆年检将于6月20日到期，请在到期前完成年检并在APP上传新的行驶证照片，逾期将暂停接单。"),
+    ("fuel card opened with top-up promotion", SERVICE,
+     "【中国石油】您申请的昆仑加油卡已开通，绑定车牌川A7M2Q5，首次充值满1000元赠送50元油品优惠券，有效期至6月30日。"),
+    ("ride-hailing withdrawal accepted", SERVICE,
+     "【曹操出行】您的提现申请已受理，金额2150.00元，预计24小时内到账尾号0937的建设银行卡，本周剩余可提现次数2次。"),
+    ("delivery rider accident insurance premium deducted", SERVICE,
+     "【饿了么】蜂鸟骑手您好，您已成功投保本月骑手意外险，保费3元已从本期配送费中扣除，保障期至5月31日。"),
+    ("parcel in transit notice", SERVICE,
+     "【顺丰速运】您的快件SF1402937661856已由深圳发往武汉，预计明天12点前送达，可在顺丰速运微信小程序查看实时轨迹。"),
+    ("driver certification approved, training required", SERVICE,
+     "【高德打车】您的车主认证资料已审核通过，请在三日内完成线上安全驾驶培训（约40分钟），培训完成后即可开始接单。"),
+    ("car rental booking confirmation with pre-authorization", SERVICE,
+     "【神州租车】您预订的5月20日至5月23日车辆（大众朗逸）已确认，取车门店：成都双流机场店，取车时请出示本人身份证、驾驶证及信用卡，预授"
+     "权3000元。"),
+    ("credit card statement including ETC tolls", SERVICE,
+     "【招商银行】您尾号5519的信用卡本期账单金额4823.60元，最低还款482.36元，到期还款日6月8日，其中ETC通行费消费1265"
+     ".40元。"),
+    ("operating vehicle insurance renewal quote", SERVICE,
+     "【平安产险】您的车辆浙AK62Y8商业险将于2024年6月12日到期，续保报价3486元（含营运车辆附加险），如需续保可联系您的专属客户"
+     "经理办理。"),
+    ("logistics partner monthly reconciliation and payment", SERVICE,
+     "【京东物流】您好，贵公司本月作为合作运力承运订单共126单，对账金额18420元已确认，发票开具后将于5个工作日内付款至对公账户。"),
+    ("truck driver business loan disbursed", SERVICE,
+     "【网商银行】您申请的经营贷款50000元已放款至尾号2210账户，借款期限12个月，按月等额还款，首期还款日6月15日。"),
+    ("fleet contact arranging a haul and payment", MOBILE,
+     "老李，明天早上六点装货，地址发你微信了，嘉兴平湖那个仓库，运费还是按上次的4200，到了卸完我直接转你。"),
+    ("wife topped up husband's fuel card", MOBILE,
+     "你加油卡里还有钱没？上周听你说快用完了，我刚用支付宝给你充了1000，你看看到了没有。"),
+    ("rider colleague about rainy-day subsidy", MOBILE,
+     "兄弟，今天站长说下雨天每单补贴多加两块，晚上记得在APP里看看到账没有，没到的找他报一下。"),
+    ("passenger left phone in taxi", MOBILE,
+     "师傅，我是刚才坐你车去火车站的那个，手机落在你后座上了，麻烦你看一下，我打车过去拿，耽误你的时间我另外转你五十。"),
+    ("private car rental owner about deposit", MOBILE,
+     "哥，车你周五还就行，押金我这边收了你2000，还车的时候把油加满，没有剐蹭的话当场退给你。"),
+    ("neighbour borrowing van to move house", MOBILE,
+     "小张，你那个面包车周六能借我用半天不？搬个家，油钱我出，再给你两百块辛苦费。"),
+    ("fleet dispatcher asking for bank details for payroll", MOBILE,
+     "各位师傅，本月运费明细已经发群里了，大家核对一下，没问题的还没登记过的把身份证号和银行卡号发给财务小周，周三统一打款。"),
+    ("brother asking help with traffic points app", MOBILE,
+     "哥，我驾照的分快扣满了，你那个12123账号能不能帮我看一下学习减分怎么申请，我弄了半天没弄明白。"),
+    ("passenger booking an early airport ride", MOBILE,
+     "师傅你好，我约了明天早上5点半去机场的车，有两个大箱子，您到了打我电话我就下楼，车费就按平台上的走。"),
+    ("friend asking about joining a truck fleet with a loan", MOBILE,
+     "老王，我准备再买台二手的4.2米厢货挂你们车队，你帮我问问队长挂靠费一年多少，我打算首付八万，剩下的找银行贷。"),
+    ("father topped up son's ETC card", MOBILE,
+     "儿子，你的ETC我帮你充了500，下周跑长途前再看一下余额，别到了收费站过不去。"),
+    ("driver to driver about weekly platform settlement", MOBILE,
+     "滴滴这周的流水结了没有？我这边还显示结算中，你的钱到账了吗？"),
+    ("shipper instructing driver on delivery confirmation", MOBILE,
+     "王师傅，客户签收要用收货码，码在客户手机上，你到了让他报给你，输进APP就行，别让仓库的人代签。"),
+    ("wife asking for tuition money after pay arrives", MOBILE,
+     "孩子这学期学费要交了，4800，你这个月跑车的钱到了吗？到了先转我，我明天去学校交。"),
+    ("boss about company fuel card and invoices", MOBILE,
+     "小刘，公司的加油卡密码改了，新密码明天我当面告诉你，这个月加油记得开发票，报销单周五前交到我这。"),
+    ("taxi driver asking to swap shift", MOBILE,
+     "我明天那个班能不能跟你换一下？我得带我妈去医院复查，换过来多出来的份子钱我补你一百。"),
+    ("truck driver updating family from service area", MOBILE,
+     "到服务区了，今晚就在这歇，明天中午卸货，卸完结了运费我就往回赶，你们别担心，早点睡。"),
+    ("friend reminding about rental deposit refund", MOBILE,
+     "上次租车的押金退回来了吗？他们说违章查询要等半个月，你到时候记得看一下信用卡账单。"),
+    ("courier colleague about cash-on-delivery parcel", MOBILE,
+     "兄弟，我今天的件里有一个到付的，收件人不在家，你帮我跟他约一下明天再送，到付运费23块记得收。"),
+    ("friend sharing investment thought after selling car", MOBILE,
+     "网约车那台车我卖了，到手六万出头，先存了个一年定期，等明年看看是再买台新能源跑还是去考个货车驾照。"),
+]
+
 WRITER_AA = HandWrittenSet("AA", WRITER_AA_SCAMS, WRITER_AA_ORDINARY)
 WRITER_AB = HandWrittenSet("AB", WRITER_AB_SCAMS, WRITER_AB_ORDINARY)
 WRITER_AC = HandWrittenSet("AC", WRITER_AC_SCAMS, WRITER_AC_ORDINARY)
@@ -8508,13 +9335,18 @@ WRITER_BG = HandWrittenSet("BG", WRITER_BG_SCAMS, WRITER_BG_ORDINARY)
 WRITER_BH = HandWrittenSet("BH", WRITER_BH_SCAMS, WRITER_BH_ORDINARY)
 WRITER_BI = HandWrittenSet("BI", WRITER_BI_SCAMS, WRITER_BI_ORDINARY)
 WRITER_BJ = HandWrittenSet("BJ", WRITER_BJ_SCAMS, WRITER_BJ_ORDINARY)
+WRITER_BK = HandWrittenSet("BK", WRITER_BK_SCAMS, WRITER_BK_ORDINARY)
+WRITER_BL = HandWrittenSet("BL", WRITER_BL_SCAMS, WRITER_BL_ORDINARY)
+WRITER_BM = HandWrittenSet("BM", WRITER_BM_SCAMS, WRITER_BM_ORDINARY)
+WRITER_BN = HandWrittenSet("BN", WRITER_BN_SCAMS, WRITER_BN_ORDINARY)
 SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, NEW_NUMBERS_Y, NEW_NUMBER_NOTICES,
         WRITER_Z, NEW_NUMBERS_Z, WRITER_Z2, WRITER_AA, WRITER_AB,
         WRITER_AC, WRITER_AD, WRITER_AE, WRITER_AF, WRITER_AG, WRITER_AH,
         WRITER_AI, WRITER_AJ, WRITER_AK, WRITER_AL, WRITER_AM, WRITER_AN, WRITER_AO, WRITER_AP,
         WRITER_AQ, WRITER_AR, WRITER_AS, WRITER_AT, WRITER_AU, WRITER_AV, WRITER_AW, WRITER_AX,
         WRITER_AY, WRITER_AZ, WRITER_BA, WRITER_BB, WRITER_BC, WRITER_BD, WRITER_BE, WRITER_BF,
-        WRITER_BG, WRITER_BH, WRITER_BI, WRITER_BJ)
+        WRITER_BG, WRITER_BH, WRITER_BI, WRITER_BJ,
+        WRITER_BK, WRITER_BL, WRITER_BM, WRITER_BN)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5
@@ -8714,6 +9546,13 @@ KNOWN_CROSS_SET_DUPLICATES = {
     "小王，我是张局，这是我新号码，你存一下。明天上午来我办公室一趟。",
     "小陈，我是李局，这是我新号，你存一下。明天上午来我办公室一趟。",
     "我是张局，换了个新号，你存一下。明天上午来我办公室一趟。",
+    # Session 43's blind writers BK-BN, apart from each other and from earlier writers: each wrote the boss's
+    # new-number opener once more (and BK's is close to AG's too).
+    "小李，我是张总，这是我新换的号码，你存一下。明天上午九点到我办公室来一趟，有点事找你。",
+    "小王，我是刘局，这是我新换的号码，你存一下。明天上午抽空来我办公室一趟，有点事找你。",
+    "小张，我是王局，这是我新号码，旧号不用了，你存一下。明天上午九点来我办公室一趟。",
+    "小王，我是张局，这是我的新号码，旧号不用了，你存一下。明天早上九点到我办公室来一趟。",
+    "小王，我是张局，这是我新号码，你存一下，明天上午九点来我办公室一趟，有事跟你说。",
 }
 
 
