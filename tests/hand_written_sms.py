@@ -9299,6 +9299,827 @@ WRITER_BN_ORDINARY = [
      "网约车那台车我卖了，到手六万出头，先存了个一年定期，等明年看看是再买台新能源跑还是去考个货车驾照。"),
 ]
 
+# Blind sets BO, BP, BQ and BR, written on 2026-12-05 (session 44) by four more helpers from session 43's prompt,
+# the ordinary messages' theme changed (gyms, salons, pet shops and prepaid cards; home renovation and builders;
+# genuine financial services; games, streaming, subscriptions, top-ups and online courses); scored once, blind, in
+# candidates N24's and N25's run (docs/benchmarks.md "Candidates N24 and N25"). Never copy into the generator.
+WRITER_BO_SCAMS = [
+    ("冒充公检法", "first contact: fake police branch claims bank card linked to money laundering, demands callback",
+     "您好，这里是浦东分局刑侦支队，经查您名下一张建设银行卡涉嫌参与一起跨境洗钱案件，涉案金额138万元，请于今日17点前拨打021-5863"
+     "4417配合调查，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: fake officer orders transfer to 'safe account' and secrecy",
+     "王警官：你的案子已经移交检察院，现在要做资金清查，你把卡里的钱全部转到国家安全账户6217 0012 3456 7788 901，核查完"
+     "48小时内原路退回。这是保密案件，不许告诉家人，否则按泄密处理。"),
+    ("冒充公检法", "casual: polite 'economic crime officer' asks victim to add WeChat to view case files",
+     "喂，是李秀英女士吗？我是市局经侦的小陈，前面给您打电话没接通。有个案子要跟您核实一下身份信息，不是什么大事，您方便时加下我微信 chen"
+     "_jz0871，我把材料发您看看。"),
+    ("冒充公检法", "filter evasion: spaced characters, short link to fake arrest warrant, video meeting app",
+     "【通 缉 通 知】您的身份证涉 嫌 洗*钱，已被列入协查名单，请立即点击 t.cn/A6x9Kq 查看《刑 事 拘 留 证》，并下载“云"
+     " 视 讯”与办案民 警视频笔录，24h内不处理将上 门 抓 捕。"),
+    ("冒充电商物流客服", "first contact: lost parcel triple compensation, add QQ of 'claims specialist'",
+     "【快递理赔】您好，您3月12日购买的商品（单号YT8834160275）在运输途中丢失，我司将按商品价格三倍赔偿您共计386元，请添加理"
+     "赔专员QQ 2873340915办理，仅限今日有效。"),
+    ("冒充电商物流客服", "later stage: claims victim's credit score too low, asks to borrow from Alipay and transfer to 'verification account'",
+     "亲，刚才系统显示您的芝麻分不足，赔付款无法到账，需要您打开支付宝借呗借出5000元，转到我们的核验账户激活通道，激活后和理赔款一起退给您"
+     "，请按我发的截图一步步操作哦。"),
+    ("冒充电商物流客服", "subtle: fake shop after-sales says product has quality issue, wants victim on enterprise WeChat",
+     "您好，我是淘宝店铺“森屿家居”的售后小唐，您前天买的那款落地灯我们检测出一批质量问题，要给您办理退款加补偿，麻烦加一下我企业微信，我帮您"
+     "走一下流程，几分钟就好。"),
+    ("冒充电商物流客服", "filter evasion: fake auto-renewed membership fee, spaced phone number and emoji",
+     "亲，您的抖音商城会员已自动开通，每月扣费699元，如非本人操作请速联系客服取消 ☎ 4 0 0 - 8 6 1 - 2 3 7 5，否则"
+     "将持续扣款至您绑定的银 行 卡。"),
+    ("虚假投资理财", "first contact: fake securities assistant offers free stock-picking group",
+     "李总您好，我是中信证券的助理小雅，我们首席分析师本周免费带学员做短线，上周推荐的3只票已经涨了40%，您要是感兴趣我拉您进内部交流群，不"
+     "收任何费用。"),
+    ("虚假投资理财", "later stage: urges deposit of 50k into fake trading app for IPO allocation",
+     "王姐，今天是机构打新名额最后一天，老师给咱们群争取了10个席位，最低入金5万，您在“汇鑫国际”APP里充值到对公账户就行，充值完截图发我"
+     "，我给您锁定仓位。"),
+    ("虚假投资理财", "casual: acquaintance brags about crypto contract profits and shares invite code",
+     "哥，最近我跟着一个老师做数字货币合约，一个月赚了小二十万，平台叫BTEX，我昨天刚提现了八万，到账特别快。你要不要试试？我把邀请码给你："
+     "K83JD。"),
+    ("虚假投资理财", "filter evasion: dotted characters, emoji digits, WeChat id for stock group",
+     "【内·部·消·息】主力资金今日拉升📈，群内学员日收益15%+，扫码进群👉 v信: gp_8896，名额仅剩3⃣个，错过再等一年！回T退订"),
+    ("虚假网络贷款", "first contact: fake low-interest unsecured loan with link",
+     "【惠民金融】您有一笔最高20万元的信用额度待领取，年化利率低至3.6%，无抵押无担保，凭身份证即可秒批，点击 http://hmjr-d"
+     "k.cn/a7 立即激活。"),
+    ("虚假网络贷款", "later stage: claims wrong card number froze loan, demands unfreezing deposit",
+     "您的贷款5万元已审批通过，但系统检测到您填写的银行卡号有误，资金已被冻结。需要您缴纳20%的解冻保证金1万元到公司指定账户，解冻后连同贷"
+     "款一起打到您卡上。"),
+    ("虚假网络贷款", "casual: 'loan agent' offers internal channel for bad credit, app download",
+     "你好，我是之前帮你看贷款的小刘，你上次说急用钱，现在我们这边有个内部渠道，征信花了也能下款，额度3到8万，你还需要的话我把app下载地址"
+     "发你。"),
+    ("虚假网络贷款", "filter evasion: every character spaced, W for ten-thousand, WeChat id",
+     "急 需 用 钱 找 我 ，黑 户 也 能 下 ，当 天 到 账 💰 额 度 2W-30W ，加 V：dk_520xx ，不 看 征 信 "
+     "不 看 负 债 。"),
+    ("虚假征信", "first contact: student loan account must be cancelled or credit ruined",
+     "【金融服务】您好，您在大学期间开通的京东金条校园账户未注销，根据监管新规需立即处理，否则将影响个人征信，请拨打0755-83627149"
+     "联系专员办理注销。"),
+    ("虚假征信", "later stage: asks victim to borrow from platforms and transfer to 'regulatory account'",
+     "查到您在多个平台还有额度没清零，要注销必须先把额度借出来再还回去，现在请您在微粒贷借出3万元，转到金融监管局指定的监管账户，核验完毕后会"
+     "全额退回。"),
+    ("虚假征信", "casual: fake WeChat Pay support says student loan must be closed, offers to help",
+     "您好，我这边是微信支付客服，看您之前开通过微粒贷学生账户，现在国家要求统一关闭，不关的话以后买房贷款会有影响，您现在方便吗？我帮您操作一"
+     "下，两分钟的事。"),
+    ("虚假征信", "filter evasion: starred characters, credit repair ad, spaced QQ number",
+     "【征*信*修*复】逾期记录、呆账、黑名单可一键消除✔ 内部渠道100%成功，不成功全退，咨询 Q Q：3 3 9 1 0 2 8 7 6"
+     " 5"),
+    ("刷单返利", "first contact: part-time job liking Douyin videos, add QQ",
+     "招聘兼职：在家用手机给抖音博主点赞关注，一单3元，一天轻松200+，当天结算，不收任何费用，有意者加QQ 1928834501，备注“兼"
+     "职”。"),
+    ("刷单返利", "later stage: combo order trap, must pay 9800 for third order to withdraw",
+     "你这是连单任务，必须做完3单才能一起返佣金，第三单是9800元，做完本金加佣金一共12740元立即到账。现在不做的话前面的钱都提不出来了"
+     "，抓紧时间。"),
+    ("刷单返利", "casual: friend-style recommendation of shop-following side job",
+     "宝，我最近在做一个给店铺点关注的小活儿，每天下班弄半小时，这周已经到手六百多了，挺靠谱的，你要的话我把带我的那个姐姐微信推给你。"),
+    ("刷单返利", "filter evasion: spaced characters, emoji for money, homophone for group, short link",
+     "宝 子 们 ～ 手 机 做 任 务 日 入 三 百 🉐 ，不 押 金 不 囤 货 ，点 赞 就 给 💴 ，进 裙 👉 lu.cn/8Fq"
+     "2"),
+    ("网络婚恋交友", "first contact: dating site match invites to WeChat",
+     "你好呀，我在世纪佳缘上看到你的资料，感觉我们挺有缘的，我在深圳做外贸，平时比较忙，想认识一个真诚的人，可以加个微信聊聊吗？我的是 lin"
+     "_yue1990"),
+    ("网络婚恋交友", "later stage: romance partner pushes deposit into 'loophole' platform",
+     "亲爱的，我发现舅舅那个平台有个系统漏洞，今晚10点前充多少就能翻倍提出来，我自己已经投了30万。你先充5万试试，赚了钱我们就能早点把婚房"
+     "定下来了。"),
+    ("网络婚恋交友", "subtle: affectionate daily chat building trust, no ask yet",
+     "早安呀，今天深圳下雨了，我早上煲了汤，突然想到你一个人在外面也不知道有没有好好吃饭。晚上有空视频吗？给你看看我新养的多肉🌱"),
+    ("网络婚恋交友", "filter evasion: sextortion lure, spaced words, deposit and app link",
+     "哥哥～今晚寂寞吗？同城妹妹可上门💋 视 频 裸 聊 先付定金200，下载“蜜 语”APP 👉 mi-yu.top/dl 注册就送888金"
+     " 币。"),
+    ("冒充领导熟人", "first contact: boss claims new WeChat and summons employee",
+     "小张，我是刘建国，这是我新换的微信，原来那个号不用了，你加一下，明天上午九点到我办公室来一趟。"),
+    ("冒充领导熟人", "later stage: fake boss in meeting asks to transfer 80k deposit to third party",
+     "我现在在开会，不方便接电话。有个朋友的项目需要先付一笔保证金，我不方便出面，你先帮我转8万到这个账户：户名王海燕，工行6222 0213"
+     " 0100 5566 789，下午让财务还你。"),
+    ("冒充领导熟人", "casual: fake child says phone broke, asks mum to pay 'teacher' via QR code",
+     "妈，我手机掉水里了，这是我同学的号，我现在要交培训资料费2600，你直接转到老师微信上吧，我一会儿把二维码发你，先别给我打电话，在上课。"),
+    ("冒充领导熟人", "filter evasion: fake old classmate, split amount and obfuscated WeChat id",
+     "老同学，还记得我不？高中坐你后排的胖子😂 最近遇到点急事，想周转一下 5 千，月底就还，转 V X：zh4ng_wei88，别在群里说哈"
+     "。"),
+    ("虚假购物服务", "first contact: cheap Moutai via 'internal channel', add WeChat",
+     "【茅台特惠】飞天53度500ml原箱，内部渠道直供，每瓶仅需899元，限量200箱，先到先得，订购请加微信 mt_gongxiao，支持"
+     "货到付款。"),
+    ("虚假购物服务", "later stage: seller demands customs duty and insurance fee before release",
+     "亲，您拍的这部iPhone 15 Pro已经发货了，但海关查验说需要补缴关税和保价费共计1280元，缴完立刻放行，物流单号我已经发您了，"
+     "不交的话货会被退回，定金不退。"),
+    ("虚假购物服务", "casual: second-hand seller lures buyer off platform to direct WeChat transfer",
+     "二手iPad九成新，256G，自用半年，急出2300，不议价。可以走闲鱼但闲鱼扣手续费，咱们直接微信转账我便宜一百，今天下午就能发顺丰。"),
+    ("虚假购物服务", "filter evasion: concert ticket scalping, spaced digits, short link, deposit",
+     "【演唱会抢票】周杰伦演唱会内场前排 ¥ 9 8 0，原价 2 6 8 0，抢票通道👉 tk.sh/zjl，需先付定 金 5 0 0 锁座"
+     "，名额有限，不退不换。"),
+    ("网络游戏虚假交易", "first contact: buying Honor of Kings accounts at high price",
+     "收号！王者荣耀V8以上账号高价回收，皮肤多的最高给到8000，当天打款，有意的加QQ 3047728816详谈，中介担保安全无忧。"),
+    ("网络游戏虚假交易", "later stage: seller told funds frozen, must pay 2000 deposit to withdraw",
+     "你的账号已经卖出，买家付了6800，但你在交易平台的账户未实名认证被冻结了，需要充值2000元保证金解冻才能提现，客服说这个钱提现时会一"
+     "起退给你。"),
+    ("网络游戏虚假交易", "casual: forum seller offers Genshin account off-platform",
+     "兄弟，我看你在贴吧说想买原神的号，我这有个满命雷神的，价格好商量，咱们别走平台，平台抽成太狠，我先把账号截图发你看看。"),
+    ("网络游戏虚假交易", "filter evasion: free skin phishing, spaced characters, asks QQ password",
+     "🎮 免 费 领 取 和 平 精 英 永 久 皮 肤 ～ 扫 码 进 入 👉 pubg-gift.xyz ，输 入 Q Q 号 和 密 码"
+     " 即 可 领 取 ，仅 限 今 天 ！"),
+]
+
+
+WRITER_BO_ORDINARY = [
+    ("gym chain membership expiry reminder", SERVICE,
+     "【乐刻运动】您的月卡将于3月28日到期，续费可享首月立减50元，登录乐刻APP-我的-会员卡即可操作，如已续费请忽略。"),
+    ("group fitness class booking confirmation with balance deduction", SERVICE,
+     "【超级猩猩】您预约的3月15日19:30燃脂搏击课已确认，地点：静安嘉里中心店4楼，课程费99元已从账户余额扣除，开课前2小时可免费取消"
+     "。"),
+    ("bank credit card spending alert at gym", SERVICE,
+     "【招商银行】您尾号8823的信用卡于03月10日14:22在上海威尔士健身有限公司消费人民币3,680.00元，可用额度16,320.0"
+     "0元。"),
+    ("platform refund for hair care voucher", SERVICE,
+     "【美团】您购买的“丝域养发 头皮护理体验套餐”已退款成功，128元将在1-3个工作日内原路退回至您的微信零钱，请注意查收。"),
+    ("vet clinic vaccine reminder", SERVICE,
+     "【新瑞鹏宠物医院】您的爱宠“豆豆”狂犬疫苗将于4月2日到期，请及时预约接种，预约电话021-62887345，到院时请携带免疫证。"),
+    ("e-commerce parcel delivered, cat food", SERVICE,
+     "【淘宝】您的包裹已由中通快递放入菜鸟驿站，商品：皇家室内成猫粮2kg×2，取件码8-3-1057，营业时间9:00-21:00。"),
+    ("fitness app verification code", SERVICE,
+     "【Keep】您的验证码为482915，用于绑定手机号，5分钟内有效。如非本人操作可忽略本短信。"),
+    ("government sports consumption voucher notice", SERVICE,
+     "【北京市体育局】第三轮体育消费券将于4月10日10:00开始发放，可在京东、美团领取，用于健身房、游泳馆等场馆消费，满200减100，数"
+     "量有限，领完即止。"),
+    ("operator monthly fitness subscription fee notice", SERVICE,
+     "【中国移动】尊敬的客户，您订购的咪咕健身会员连续包月业务将于本月起每月收取15元，如需取消请登录中国移动APP-已订业务办理。"),
+    ("review platform salon appointment confirmation", SERVICE,
+     "【大众点评】您在“Tony造型·徐汇店”预约的3月20日14:00烫发服务已确认，到店出示预约码668213，如需改期请提前4小时在AP"
+     "P内操作。"),
+    ("bank debit alert paying pet shop", SERVICE,
+     "【工商银行】您尾号4471卡3月12日15:06快捷支付支出(宠物家科技有限公司)1,250.00元，余额8,734.55元。"),
+    ("sports retailer points expiry", SERVICE,
+     "【迪卡侬】您的会员积分3820分将于6月30日到期清零，可在迪卡侬小程序兑换购物抵用券，每500分抵10元，退订回T。"),
+    ("e-commerce refund to credit product", SERVICE,
+     "【京东】您的订单（宠物自动喂食器）退款已完成，退款金额349元已退回至您的京东白条，对应分期账单将同步调整，请登录京东APP查看。"),
+    ("yoga studio temporary closure, card extended", SERVICE,
+     "【瑜舍瑜伽】尊敬的会员，因场馆装修，3月18日至24日暂停营业，期间会员卡有效期将自动顺延7天，已预约课程全部取消并退还课时。"),
+    ("children's swimming class enrolment confirmation", SERVICE,
+     "【小马过河游泳馆】您孩子的暑期游泳班（20课时）报名成功，已缴费2400元，首次课7月8日9:00，请携带泳帽泳镜及健康证明。"),
+    ("short video platform pet grooming coupon expiry", SERVICE,
+     "【抖音生活服务】您购买的“猫咪洗澡美容套餐”将于3月31日过期，未使用可申请随时退，退款原路返回，查看券码请打开抖音-我的-订单。"),
+    ("bank card installment for gym fee approved", SERVICE,
+     "【浦发银行】您的信用卡分期申请已通过，商户：一兆韦德健身，分期本金9,600元，共12期，每期应还800元，详情可登录浦大喜奔APP查询"
+     "。"),
+    ("gym stored-value card deduction notice", SERVICE,
+     "【威尔士健身】您的储值卡于03-15 18:42消费私教课1节，扣款380元，卡内余额5,320元，如有疑问请致电门店400-820-6"
+     "060。"),
+    ("market regulator complaint about prepaid gym card accepted", SERVICE,
+     "【12315】您于3月5日提交的关于健身房预付卡退费的投诉已由属地市场监管所受理，处理结果将于10个工作日内告知，受理编号3101152"
+     "0240305007。"),
+    ("courier delivering pet carrier", SERVICE,
+     "【顺丰速运】您的快件SF1428836502719（宠物航空箱）正在派送中，派送员陈师傅13761902284，预计18:00前送达，请"
+     "保持电话畅通。"),
+    ("friend suggests joint gym annual card with deposit", MOBILE,
+     "我在那家健身房办了张年卡，他们说老会员带新人一起办各减500，你要不要一起？要的话周六去交个定金200就行。"),
+    ("hairstylist promoting top-up offer to regular client", MOBILE,
+     "王姐您好，我是发型师Kevin，您上次说想染个栗棕色，我们这周店庆充1000送300，您卡里还有420余额也能用，要不要给您约周日下午？"),
+    ("colleague collecting badminton court fee", MOBILE,
+     "张哥，团建的羽毛球馆我订好了，场地费一共480，咱们12个人每人40，直接微信转我就行，周五下班六点楼下集合。"),
+    ("mother asks about refunding beauty salon card", MOBILE,
+     "闺女，楼下那个美容院又打电话让我充值，说充五千送三千，我没答应，你帮我问问卡里剩的两千多能不能退出来？"),
+    ("vet asks for hospitalisation deposit", MOBILE,
+     "您好，我是宠物医院李医生，球球今天的血检结果出来了，肾功能指标偏高，建议住院观察两天，费用大概1500左右，需要先交1000押金，您下午"
+     "能过来吗？"),
+    ("neighbour asks compensation after dog incident", MOBILE,
+     "邻居你好，我是502的，你家狗昨天在电梯里把我家孩子裤子扯破了，人没事，就是裤子299买的，你方便的话转一下就行，群里我就不说了。"),
+    ("personal trainer on remaining sessions and ID for extension", MOBILE,
+     "李先生，您的私教课还剩8节，下周三到期，到期前没上完可以申请延期一个月，需要带身份证来前台签个字。要续的话这期续20节打九折。"),
+    ("friend reserved kitten at pet shop with deposit", MOBILE,
+     "宠物店那只布偶我订了！店家说先交500定金，三针疫苗打完再接回家，剩下的5500到时候付，你周末陪我去看看呗🐱"),
+    ("husband confirms swim card refund to bank card", MOBILE,
+     "老婆，游泳卡的钱退回来了，2800已经转到你招行卡上，你查一下。另外儿子的篮球课我问了，一学期1600，周六上午上。"),
+    ("corporate client asks yoga studio for group quote and invoice", MOBILE,
+     "陈老师，我们公司想给员工团购瑜伽课，大概30人，每人一季度，您那边能开增值税发票吗？报价发我邮箱，我们走对公转账。"),
+    ("nail salon owner notes remaining card balance", MOBILE,
+     "美女，你的会员卡余额还剩268，下次过来可以直接做个手部护理。上次你落了一把伞在店里，我给你收着了。"),
+    ("roommate asks to pick up cat litter parcel", MOBILE,
+     "我在拼多多买了两大袋猫砂，快递明天到丰巢，取件码我发你，你下班顺手拿一下哈，钱我先垫了，回头A一下37块。"),
+    ("younger brother asks to borrow for boxing class", MOBILE,
+     "哥，我想报个拳击班，三个月3600，教练说能用花呗分期，但我额度不够，你能不能先借我一千五，下个月发工资就还你。"),
+    ("father needs help uploading ID for marathon", MOBILE,
+     "跑团的会费今年涨到200了，我已经交了。马拉松报名那边要上传身份证正反面，我不会弄，晚上你回来帮我弄一下。"),
+    ("colleague asks whether nail salon stored-value card is reliable", MOBILE,
+     "小林，你上次说的那家美甲店在哪？我想办他们的卡，听说储值2000打八折，靠谱不？别到时候店关门了钱要不回来。"),
+    ("pet groomer reports grooming done and fee", MOBILE,
+     "您好，我是宠物美容的小周，您家泰迪已经洗好剪好了，一共168，因为毛打结严重另加了30开结费，您来接的时候扫码付就行。"),
+    ("friend recruiting goalkeeper, field and kit fees", MOBILE,
+     "周末足球赛缺个守门员，你来不？场地费每人50，赛后聚餐AA，报名的话在群里接龙，我顺便把队服钱也收了，一套120。"),
+    ("dance teacher on term renewal fee", MOBILE,
+     "梓涵妈妈好，下学期舞蹈课开始报名了，老学员续费48节4320元，3月20日前交可以送一套练功服，转账请备注孩子名字。"),
+    ("gym studio owner says misdelivered parcel is his", MOBILE,
+     "你好，我是楼下健身工作室的老板，你家门口那个快递是我的，快递员放错了，上面是弹力带和哑铃，我晚上七点来拿，方便吗？"),
+    ("friend transferring barber stored-value card", MOBILE,
+     "跟你说个事，我那张理发店的储值卡转给你吧，还剩860，我下个月搬去杭州用不上了，你转我800就行，店里可以改手机号过户。"),
+]
+
+
+WRITER_BP_SCAMS = [
+    ("冒充公检法", "first contact: fake police branch claims bank card tied to money laundering, demands call-back",
+     "【通知】您好，这里是上海市公安局浦东分局刑侦支队，您名下尾号6217的银行卡涉嫌参与一起跨境洗钱案，涉案金额86万元，请于今日17点前拨"
+     "打021-58324617联系承办民警王警官配合调查，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: case 'transferred to procuratorate', victim told to join meeting app, share screen and move funds to 'safe account'",
+     "你的案子已经移交最高检了，按程序要对你名下资金做清查。马上下载云上会议，会议号738 221 609，打开屏幕共享，干警会指导你把资金转"
+     "入国家安全账户核验，核验完24小时内原路退回。全程保密，家属也不能说，否则按妨碍司法处理。"),
+    ("冒充公检法", "subtle: casual 'household registration officer' asks victim to call back about misused ID",
+     "张先生你好，我是派出所户籍科的小刘，你上个月是不是在外地补办过身份证？系统显示有人用你的信息开了张卡，你方便回个电话吗，我这边核对一下就"
+     "行。"),
+    ("冒充公检法", "filter evasion: spaced characters, short link to fake warrant and WeChat id of 'task force'",
+     "您 的 身 份 证 已 被 冒 用 开 户 ，涉 嫌 洗 q 案 ，通 缉 令 查 看 ：t.cn/A6xZq3Lk 请 速 联 系 专"
+     " 案 组 V：jc_zhang0571 ，否 则 冻 结 名 下 资 产 。"),
+    ("冒充电商物流客服", "first contact: fake courier claims center offers triple compensation for lost parcel, asks to add WeChat",
+     "【快递理赔中心】您好，您在淘宝购买的商品（单号YT7782105543）运输途中丢失，我司按规定向您赔付三倍货款共计387元，请添加理赔"
+     "专员微信kfzy_8862办理，今日有效，逾期视为自动放弃。"),
+    ("冒充电商物流客服", "later stage: 'credit score too low' so victim must borrow from lending app as flow verification and send SMS code",
+     "亲，理赔系统显示您的支付宝信用分不足，没法直接打款，需要先在备用金里借出5000元做流水验证，验证成功后连同理赔款一起退到您卡上。您把刚"
+     "收到的6位验证码发我一下，我这边给您提交。"),
+    ("冒充电商物流客服", "subtle: after-sales agent offers proactive refund for 'defective batch', asks to add WeChat",
+     "你好，我是抖音小店的售后，你前天买的那件羽绒服厂家查出来这批有甲醛超标的问题，我们这边要主动给你退款，你方便加下我微信吗，退款流程我发你"
+     "。"),
+    ("冒充电商物流客服", "filter evasion: spaced text, fake membership auto-deduction, split hotline number",
+     "亲 ，您 的 百 万 保 障 会 员 已 开 通 ，每 月 自 动 扣 费 800 元 ，如 非 本 人 操 作 请 速 取 消 ☎ 4"
+     " 0 0 - 6 8 2 - 1 1 3 9 ，否 则 将 持 续 扣 款 ！"),
+    ("虚假投资理财", "first contact: 'assistant' invites to free stock live class with QQ group and passphrase",
+     "王总您好，我是华泰财富的助理小林，陈老师在做免费的A股实战直播课，近三个月带学员抓了7个涨停，今晚8点开课，进群口令888，QQ群号73"
+     "8204516，名额只剩12个。"),
+    ("虚假投资理财", "later stage: pushes victim to deposit 50k in fake IPO app via 'corporate account'",
+     "老师今天拿到的内部额度只在鼎盛国际APP上开放，打新中签率百分之百，你先充5万占额度，明天上市就能卖，预计收益30%以上。充值走对公账户"
+     "，转完截图发我，我帮你登记。"),
+    ("虚假投资理财", "subtle: acquaintance casually recommends crypto platform with small trial deposit",
+     "姐，上次跟你说的那个数字币平台我又赚了两万多，提现秒到，我表哥在里面当分析师，你要不要试试？先投一千玩玩，不行就拿出来呗。"),
+    ("虚假投资理财", "filter evasion: spaced chars, emoji, 'guaranteed' daily returns, spelled-out WeChat id",
+     "稳 赚 不 赔 💰 跟 单 导 师 每 日 收 益 3-5 个 点 📈 新 人 首 充 送 588 体 验 金 ➡️ 加 威 ❤ ：c "
+     "a i f u 6 6 9 9 ，备 注 股 票"),
+    ("虚假网络贷款", "first contact: spoofed finance brand promises low-rate no-credit-check loan via lookalike link",
+     "【京通金融】尊敬的用户，您已获得最高20万元信用额度，年化利率低至3.6%，无抵押、不看征信，当天到账，点击 https://jd-jr"
+     ".cc/d8k 领取，退订回T"),
+    ("虚假网络贷款", "later stage: loan 'frozen' due to wrong card number, demands unfreezing fee to personal account",
+     "您好，您的50000元贷款已审批通过，但系统检测到您填写的银行卡号有误，款项已被冻结，需缴纳解冻金6000元证明还款能力，解冻后连同贷款"
+     "一起打到您卡上，请尽快转至财务专员账户：6222 0213 0504 7786。"),
+    ("虚假网络贷款", "subtle: friend-like message offering insider bank channel for blacklisted borrowers with packaging fee",
+     "兄弟，我有个朋友在银行做信贷，走内部渠道能批，黑户也行，就是要先交两千的包装费，你之前不是说缺钱周转吗？要的话我拉你进群。"),
+    ("虚假网络贷款", "filter evasion: spaced, pinyin initial for credit check, odd domain, split QQ number",
+     "急 用 钱 ？不 查 Z 信 ，有 身 份 证 就 能 贷 ，秒 下 款 5 W ，👉 dai.kuan-v8.top 或 加 Q 2 "
+     "9 4 7 1 6 0 3 8 咨 询"),
+    ("虚假征信", "first contact: fake regulator says unclosed student loan account will hurt credit record",
+     "【银保监消保中心】您好，您在大学期间开通的校园贷账户未注销，根据最新规定将影响个人征信，请于今日内联系客服400-8821-0736办理"
+     "注销，逾期将记录不良信用。"),
+    ("虚假征信", "later stage: victim told to draw down loan credit to 'supervision account' while screen-sharing in Tencent Meeting",
+     "我这边查到您京东金条和微粒贷还有额度没清零，要注销必须先把额度贷出来转到监管账户清空，核验完原路退回。您现在打开腾讯会议，会议号456 "
+     "812 930，共享屏幕我一步步带您操作。"),
+    ("虚假征信", "subtle: 'customer service' offers to delete overdue record and repair credit",
+     "你好，我是支付宝客服，看到你的花呗之前有一笔逾期记录，现在有个政策可以帮你修复征信，把逾期记录删掉，你有空吗，我跟你说下流程。"),
+    ("虚假征信", "filter evasion: spaced, emoji warning, lookalike link, circled digits for phone",
+     "您 的 微 粒 贷 账 户 存 在 异 常 ，将 上 报 人 行 征 信 ⚠️ 请 登 录 wld-zx.cn/q7 注 销 或 致 电"
+     " ① ③ ⑦ ⑥ ⑤ ② ⑧ ⑨ ④ ① ⓪"),
+    ("刷单返利", "first contact: part-time job ad for liking videos with daily pay, QQ contact",
+     "招聘兼职：在家用手机给抖音视频点赞关注，一单3元，日结200-500元，无需押金，时间自由，宝妈学生均可，有意者加QQ：19864027"
+     "35，备注兼职。"),
+    ("刷单返利", "later stage: 'combo task' stuck, victim pushed to pay 6888 to release commission",
+     "亲，你刚才接的是联单任务，要连续完成3单才能一起返佣，第二单是6888元的，做完本金加佣金一共返你9120元。系统已经卡单了，不做完没法"
+     "提现哦，抓紧时间充值。"),
+    ("刷单返利", "subtle: friend casually invites to liking side-job group with referral reward",
+     "姐妹，我最近在做一个点赞的小兼职，一天挣一百多零花钱，刚提现了88，挺好玩的，你要不要一起，我推荐你进群还能领奖励。"),
+    ("刷单返利", "filter evasion: emoji, spaced chars, variant character for hundred, app invite code",
+     "🔥 手 机 做 任 务 ，一 单 一 结 ，佣 金 5~30 元 ，日 入 三 佰 + ，下 载 ☞【蜜 蜂 任 务】APP 邀 请 码"
+     " 8 8 6 2 1 ，扫 码 即 入"),
+    ("网络婚恋交友", "first contact: 'added wrong person' opener from attractive persona",
+     "你好呀，不好意思加错人了，本来想加我朋友的，不过看你头像挺阳光的，也算缘分吧，我叫林雨晴，在深圳做外贸，可以认识一下吗？😊"),
+    ("网络婚恋交友", "later stage: romance partner pushes victim to deposit 20k on 'loophole' gambling/investment platform",
+     "亲爱的，我舅舅在这个平台做后台，说这几天系统有漏洞，充多少都能翻倍提出来，我自己已经赚了十几万了。你先充2万试试，我们以后的房子首付就靠"
+     "它了，账号我帮你注册好了。"),
+    ("网络婚恋交友", "subtle: affectionate daily-life chat to build trust before any ask",
+     "今天加班到好晚，刚回家煮了碗面，你吃饭了吗？这几天跟你聊天感觉你特别懂我，我都习惯每天睡前跟你说晚安了。"),
+    ("网络婚恋交友", "filter evasion: spaced, emoji, urgent medical money request to WeChat id",
+     "宝 贝 ，我 妈 住 院 急 需 手 术 费 ，还 差 3 万 8 ，我 卡 被 冻 了 ，你 先 转 到 这 个 v 💕：yu_qin"
+     "g_1024 ，下 周 一 定 还 你 😭"),
+    ("冒充领导熟人", "first contact: 'boss' says he switched to a new WeChat and asks employee to add it",
+     "小张，我是刘总，这是我新的微信号，原来那个不怎么用了，你加一下，待会儿有点事要交代你。"),
+    ("冒充领导熟人", "later stage: 'boss' in meeting orders urgent 280k corporate transfer to unknown company",
+     "我在开会不方便接电话，有个合作方的项目款急着付，你先从公司账户转28万到这个账户：户名深圳市恒泰达商贸有限公司，建设银行6214 832"
+     "0 1158 6673。转完截图给我，财务那边我回头跟她说。"),
+    ("冒充领导熟人", "subtle: 'old classmate' with new number asks to borrow 5000",
+     "老同学，在吗？我是陈浩，换了个号。最近手头有点紧，孩子学费还差点，能先借我五千不，月底发了工资就还你。"),
+    ("冒充领导熟人", "filter evasion: spaced, fake headmaster collecting fees in new parent group",
+     "我 是 你 们 王 校 长 ，家 长 群 统 一 收 资 料 费 ，每 人 3 6 0 元 ，扫 码 缴 纳 ，今 晚 截 止 ，新 群"
+     " 号 Q Q 6 2 5 8 3 1 0 9 4"),
+    ("虚假购物服务", "first contact: too-cheap 'customs-confiscated' phones sold via WeChat",
+     "【清仓特卖】原价6999的苹果15，海关罚没机仅售1580元，全新未激活，支持验货，数量有限，加微信hgfm_8827预订，先到先得。"),
+    ("虚假购物服务", "later stage: seller demands 'customs deposit' before shipping",
+     "宝贝，你的订单已经下好了，但我们走的是海关渠道，需要先付30%关税保证金480元，收货后全额退还，付完我马上安排顺丰发货。"),
+    ("虚假购物服务", "subtle: second-hand buyer tries to move deal off platform to WeChat",
+     "你好，看你在闲鱼挂的那个相机还在不，我挺想要的，平台手续费太高了，要不我们微信交易吧，我先付定金，你加我一下。"),
+    ("虚假购物服务", "filter evasion: spaced, emoji, miracle diet pills, fake cross-border link",
+     "💊 进 口 减 肥 胶 囊 ，7 天 瘦 10 斤 不 反 弹 ，代 购 价 1 9 8 ，货 到 付 款 ，点 👉 u.jd-hk.v"
+     "ip/xy9 领 取 试 用 装"),
+    ("网络游戏虚假交易", "first contact: cheap high-level game account for sale, contact by QQ",
+     "出王者荣耀v10账号，270个皮肤，带全部传说，急出只要800，可以走交易猫，诚心要的加QQ3164728095，非诚勿扰。"),
+    ("网络游戏虚假交易", "later stage: fake trading platform says account frozen and demands 3000 unfreezing fee",
+     "你的账户在交易平台被冻结了，因为你填错了收款信息，需要缴纳3000元解冻金，解冻后一起退给你，不缴的话这笔交易会被判定为恶意违约，要承担"
+     "法律责任。"),
+    ("网络游戏虚假交易", "subtle: middleman asks seller to register on unknown trading site via link",
+     "兄弟，原神那个号你还卖吗？我这有人出1200收，就是买家要求在游易宝上交易，你先注册一下，我把链接发给你。"),
+    ("网络游戏虚假交易", "filter evasion: spaced, emoji, free skin bait, phishing login link",
+     "🎮 和 平 精 英 免 费 领 皮 肤 ，限 时 送 M4 ，点 击 ➡️ hpjy-vip.cn/fl 登 录 Q Q 号 即 可 领"
+     " 取 ，活 动 仅 剩 3 天"),
+]
+
+
+WRITER_BP_ORDINARY = [
+    ("foreman asks owner for second progress payment after plumbing inspection", MOBILE,
+     "王哥，水电已经做完了，明天请你过来验收一下，没问题的话按合同付第二笔进度款3万2，转我建行卡就行，卡号还是上次那个。"),
+    ("tiler asks reimbursement for extra tiles", MOBILE,
+     "老板，瓷砖还差六箱，我这边先去建材市场拉回来，大概780块钱，你微信转我就行，小票我拍照发你。"),
+    ("wife asks husband to collect refundable deposit from bathroom store", MOBILE,
+     "老公，卫浴店那边说定金可以退，你下午有空去一趟把那2000块拿回来，收据在书房抽屉里。"),
+    ("designer sends revised renderings and extra cost quote", MOBILE,
+     "李姐，效果图改好了发你邮箱了，客厅吊顶按你说的改成无主灯，增项报价我算了一下大概多4800，你看下没问题我们周五签补充协议。"),
+    ("downstairs neighbour politely complains about drilling noise", MOBILE,
+     "您好，我是楼下502的，您家装修周末能不能别打电钻啊，孩子下周要考试了，麻烦体谅一下，谢谢啦。"),
+    ("friend recommends reliable foreman with phone number", MOBILE,
+     "我家装修那个工长挺靠谱的，姓周，电话13817264530，你报我名字，他说能给你打九五折，活儿干得也细。"),
+    ("curtain installer confirms visit and balance payment on site", MOBILE,
+     "您好，我是窗帘安装师傅，明天上午十点左右到，麻烦家里留个人，尾款860现场验完再付就行。"),
+    ("father offers renovation money from maturing deposit", MOBILE,
+     "儿子，装修钱不够就跟我说，我有张定期下个月到期，十万块，到时候直接转你卡上，别去借那些网贷。"),
+    ("colleague asks for custom wardrobe group-buy link", MOBILE,
+     "你上次说的那个全屋定制团购链接再发我一下呗，我老婆想看看衣柜，听说你们那批团购价挺划算的。"),
+    ("foreman says waterproofing material price rose and he advanced payment", MOBILE,
+     "张哥，防水材料今天厂家涨价了，我先垫付了两千三，明天上工前你方便转我吗，工人一早就要刷。"),
+    ("worker asks owner to settle remaining wages", MOBILE,
+     "老板，我这个月的工钱还差4500没结，家里孩子开学要用钱，能不能这两天给结一下，谢谢了。"),
+    ("friend reminds what to bring for property handover", MOBILE,
+     "明天交房你记得带身份证原件和购房合同，物业要复印，还要交一年物业费大概三千多，最好带张银行卡。"),
+    ("sister bought smart toilet online for sibling", MOBILE,
+     "姐，我帮你在拼多多拼了那个智能马桶，1599，快递今天到，你签收一下，钱不急，等你手头宽裕再说。"),
+    ("carpenter asks approval for upgraded board at extra cost", MOBILE,
+     "柜子板材我用的是E0级的，比合同上写的贵，差价一共1200，你同意的话我就按这个做，不同意就按原来的来。"),
+    ("mother-in-law paid air conditioner installers", MOBILE,
+     "空调师傅刚走，装了三台，钱我先付了6400，发票放在你家鞋柜上了，你回来记得看看有没有漏水。"),
+    ("neighbour organizes flooring group purchase with deposit", MOBILE,
+     "我们小区几户一起团购木地板，人多能便宜，每平方算下来198，要参加的话先交500定金给我，我统一交给商家开收据。"),
+    ("husband asks wife to co-sign renovation loan at bank", MOBILE,
+     "我把装修贷的合同拍给你了，银行说要你也签字，周三上午我们一起去趟支行吧，记得带身份证和结婚证。"),
+    ("electrician asks owner to confirm socket positions before cutting grooves", MOBILE,
+     "插座位置我按图纸都标好了，你抽空过来确认一下，没问题我就开槽了，开完再改就麻烦了。"),
+    ("friend repays renovation loan via Alipay", MOBILE,
+     "上次借你装修的两万我转你支付宝了，你查收一下，真是帮了大忙，乔迁的时候一定叫我喝酒。"),
+    ("friend asks how gas account opening worked", MOBILE,
+     "你家燃气开通了吗？燃气公司让我先交300开户费，还要业主身份证号，你那会儿是去营业厅办的还是网上办的？"),
+    ("bank transfer notification to foreman", SERVICE,
+     "【招商银行】您账户3382于05月12日14:23向周建军转账人民币32000.00元，余额15620.45元。"),
+    ("bank approves home renovation loan paid to decoration company", SERVICE,
+     "【建设银行】尊敬的客户，您申请的家装分期贷款20万元已审批通过，将于3个工作日内按约定受托支付至装修公司账户，详询95533。"),
+    ("property company handover notice", SERVICE,
+     "【绿城物业】尊敬的业主，您购买的翠湖苑3栋1单元1102室将于6月8日集中交付，请携带身份证、购房合同及交房通知书至售楼处办理，当日需缴"
+     "纳首年物业费。"),
+    ("appliance delivery and installation notice", SERVICE,
+     "【京东物流】您购买的海尔十字对开门冰箱已出库，预计明天9:00-12:00送达，送装一体，安装师傅将提前致电，请保持电话畅通。"),
+    ("login verification code for home decoration platform", SERVICE,
+     "【好好住】验证码538217，您正在登录好好住账号，5分钟内有效，如非本人操作请忽略本短信。"),
+    ("furniture mall deposit paid confirmation", SERVICE,
+     "【居然之家】您在北四环店订购的布艺沙发定金2000元已支付成功，订单号JR20240518066，预计30天后交货，如需变更请联系导购。"),
+    ("furniture mall refund to bank card", SERVICE,
+     "【红星美凯龙】您申请的退款1580.00元已原路退回至您尾号6217的银行卡，预计1-3个工作日到账，请注意查收。"),
+    ("electric utility new meter installed", SERVICE,
+     "【国网上海电力】您的新户电表已完成安装，户号3100482751，可通过网上国网APP绑定户号并预存电费，感谢您的支持。"),
+    ("gas company ignition appointment with prepayment", SERVICE,
+     "【港华燃气】您预约的通气点火服务已受理，工程师将于5月20日下午上门，请业主本人在场并备好身份证，首次开户需预存燃气费200元。"),
+    ("housing provident fund renovation withdrawal approved", SERVICE,
+     "【住房公积金】您申请的住房装修提取已审核通过，提取金额45000元将于3个工作日内转入您尾号0921的个人账户。"),
+    ("telecom broadband installation scheduled", SERVICE,
+     "【中国电信】您新装的宽带已受理，装维人员将于明日上门安装光猫，宽带账号02188726415，初始密码将另行短信发送。"),
+    ("renovation platform schedules free measuring visit", SERVICE,
+     "【土巴兔】您预约的免费量房服务已安排，设计师孙工（13621097384）将于周六上午上门，请提前准备好房屋钥匙。"),
+    ("Alipay payment to building materials shop", SERVICE,
+     "【支付宝】你向顺达建材商行付款4680.00元成功，可在支付宝账单中查看详情。"),
+    ("appliance brand dispatches air-conditioning installation engineer", SERVICE,
+     "【美的服务】您的中央空调安装工单已派发，服务工程师刘师傅，工号MD30582，将于今天下午联系您，辅材费用按公示标准收取。"),
+    ("housing bureau confirms renovation registration filing", SERVICE,
+     "【区住建局】您提交的住宅室内装饰装修登记已备案，备案编号ZX2024-0387，施工期间请遵守8:00-12:00、14:00-18:0"
+     "0作业时间。"),
+    ("credit card renovation installment activated", SERVICE,
+     "【交通银行】您的信用卡家装分期60000元已生效，分24期，每期应还2500元，首期将计入6月账单，详询95559。"),
+    ("furniture brand delivery with driver phone", SERVICE,
+     "【顾家家居】您的订单已安排配送，司机电话15921837460，预计明天下午送达，到货后请开箱验货再签收。"),
+    ("developer reminds maintenance fund payment before handover", SERVICE,
+     "【万科物业】尊敬的业主，您房屋专项维修资金3862元尚未缴存，请于交付前在银行柜台缴存，具体明细见交付通知书。"),
+    ("parcel station pickup code for light fixtures", SERVICE,
+     "【菜鸟驿站】您的包裹（灯具3件）已到达锦华苑东门驿站，取件码6-2-1087，请于48小时内凭码取件。"),
+    ("decoration company returns construction guarantee deposit", SERVICE,
+     "【金螳螂家】您的装修施工保证金2000元已于今日退还至原支付账户，竣工验收资料已上传至您的业主端，感谢您的信任。"),
+]
+
+
+WRITER_BQ_SCAMS = [
+    ("冒充公检法", "Fake police sub-bureau first contact: money-laundering case number, call a number or accounts frozen",
+     "【通知】您好，这里是上海市公安局浦东分局反诈中心，经查您名下一张建设银行卡涉嫌参与一起跨境洗钱案，涉案金额83万元，案件编号HP2024"
+     "-0617。请于今日17点前拨打021-58306627配合核查，逾期将冻结您名下全部账户。"),
+    ("冒充公检法", "Later stage: move all savings to a 'safe account' for fund checking, keep it secret from family",
+     "张警官这边已经给你申请了资金清查，你把名下所有卡里的钱先转到国家安全账户6217003288104456221（户名：清算中心），核查完"
+     "48小时内原路退回。这是保密案件，不要告诉任何人包括家属，否则按泄密处理。"),
+    ("冒充公检法", "Casual follow-up from 'Officer Li' about a parcel with other people's ID cards, asks to add WeChat",
+     "你好，我是刚才给你打电话的李警官，你那个快递包裹里查出12张别人的身份证，你先别慌，加一下我微信lijg_0571，我把立案材料发你看看"
+     "，核实清楚就没你事了。"),
+    ("冒充公检法", "Filter-dodging: dotted and pinyin words, meeting app video statement, split meeting number, short link",
+     "您的身·份·证涉及一起Xi钱案，通 缉 令已下发，请立即下载“云 视 讯”会议，会议号 8 2 6 - 3 3 1 - 0 7 5，配合"
+     "警 官视频笔录，否则将Ju捕。t.cn/A6xQ2k"),
+    ("冒充电商物流客服", "First contact: Taobao after-sales claims product failed quality check, triple compensation via QQ",
+     "您好，我是淘宝售后客服，您5月12日购买的儿童保温杯经质检部门检测甲醛超标，平台将对您进行三倍理赔共计258元，请添加理赔专员QQ 28"
+     "73116540办理，今日有效。"),
+    ("冒充电商物流客服", "Later stage: victim told to draw Alipay credit and transfer it back as 'flow verification'",
+     "亲，理赔款需要通过支付宝备用金通道到账，您打开支付宝搜索“备用金”领取500元，然后按我发的二维码转回来做流水验证，系统核对完就把理赔款"
+     "和500一起打到您卡上。"),
+    ("冒充电商物流客服", "Casual courier claiming a lost parcel, offers compensation and asks to add on WeChat",
+     "你好，我是中通快递的，你有个件在我们分拣中心弄丢了，公司按规定赔你三倍，你看是微信还是支付宝收？我这边加你一下方便转账哈"),
+    ("冒充电商物流客服", "Filter-dodging lost-parcel compensation with spaced words and short link asking card number and code",
+     "【快 递 理 赔】您的包裹因运输丢失，可获赔付¥1 6 8元，点击 dwz.cn/k8Pq 填写收 款 银 行 卡及验 证 码即可秒到账"
+     "，过时作废。"),
+    ("虚假投资理财", "First contact: assistant of a 'stock teacher' invites to free livestream stock-pick group",
+     "王总您好，我是恒信资本的助理小林，我们李老师本周在直播间免费分享三只即将拉升的牛股，上周推的两只已经涨了37%，需要进群听课的话回复1，"
+     "给您发邀请码。"),
+    ("虚假投资理财", "Later stage: crypto IPO quota, pay 50k into 'corporate account' before deadline",
+     "李哥，今天的数字货币打新额度我帮你抢到了，最低认购5万，打到平台指定对公账户就行，开盘按惯例至少翻三倍。已经有32位群友完成入金了，今晚"
+     "8点截止，过了就没名额了。"),
+    ("虚假投资理财", "Casual friend-like pitch for forex copy-trading app with invitation code",
+     "姐，上次跟你说的那个外汇跟单我这个月又赚了一万二，截图给你看了。你要不先试试小的，下载个“汇盈国际”注册一下，我把老师的邀请码给你，一千"
+     "起投就行。"),
+    ("虚假投资理财", "Filter-dodging: emoji, full-width WeChat id, spaced text, insider stock tip group",
+     "🔥内部消息🔥某重组股下周必涨停，VIP群免费进：wx：ｇｐ８８６６ｖｉｐ，导 师 带 单，日 收 益3-5个点，名 额仅剩7个➡ s.u"
+     "/8fK2"),
+    ("虚假网络贷款", "First contact: fake lending app SMS with high limit, low interest, download link",
+     "【金盈易贷】尊敬的客户，您已获得最高20万元信用额度，年化仅3.6%，无需抵押，当天放款，点击 jyd-app.cn/d8 下载APP领"
+     "取，退订回T"),
+    ("虚假网络贷款", "Later stage: wrong card number froze the loan, pay 10% unfreezing deposit",
+     "您好，您的8万元贷款已审核通过，但系统显示您填写的银行卡号有一位错误，资金已被冻结。需要缴纳贷款金额的10%即8000元作为解冻保证金，"
+     "解冻后与贷款一起返还，请在两小时内转到财务账户。"),
+    ("虚假网络贷款", "Casual: acquaintance recommends a no-credit-check loan channel contact",
+     "兄弟，最近手头紧不？我朋友在做一个贷款渠道，黑户也能下，不看征信，我自己刚下了三万。你要的话我推他微信给你，记得说是我介绍的。"),
+    ("虚假网络贷款", "Filter-dodging: traditional characters, spaced text and spaced WeChat id for instant loans",
+     "急 用 钱？無 視 黑 白，秒 批 5 千-5 萬，只 需 身 份 证，V信：d k 6 6 8 0 1，包 过！💰💰"),
+    ("虚假征信", "First contact: fake credit-bureau staff says old campus-loan account must be closed",
+     "您好，我是银保监会征信中心的工作人员，系统显示您大学期间开通过校园贷账户未注销，现在国家要求统一清理，否则将严重影响您的个人征信，请问您"
+     "现在方便处理吗？"),
+    ("虚假征信", "Later stage: borrow from all platforms, transfer to 'verification account', screen share in Tencent Meeting",
+     "现在您要把各个平台上能借出来的额度都借出来，转到我们指定的核查账户，证明资金是您本人能控制的，之后系统会把借款记录清零，钱原路退回。我给"
+     "您发个腾讯会议号537 882 190，打开屏幕共享我来指导。"),
+    ("虚假征信", "Casual: fake JD Finance staff about closing student-identity credit account",
+     "你好，我这边是京东金融的，你之前开过金条是吧？现在有个政策要求关闭学生身份开通的账户，不然会上征信黑名单，几分钟的事，我带你操作一下。"),
+    ("虚假征信", "Filter-dodging: dotted signature, spaced words and split hotline for 'credit repair'",
+     "【征·信·中·心】您的个 人 征 信存在逾 期异 常记录，将影响房 贷、车 贷及子女入学，请3日内致电4 0 0 - 8 2 1 - 6"
+     " 6 3 7申请修 复消 除。"),
+    ("刷单返利", "First contact: part-time job liking Douyin videos, per-task pay, add QQ",
+     "您好，我们是抖音官方合作商家，招聘线上兼职，关注主播、点赞截图就能结算，一单3元，一天轻松200+，时间自由，有兴趣的加QQ 31602"
+     "85947领取任务。"),
+    ("刷单返利", "Later stage: combo task requiring larger advance payments before refund",
+     "亲，你刚才这单是联单任务，需要连续完成3单才能一起返款，第二单是2680元，第三单5800元，做完本金加佣金共计9500元一起返到你卡上"
+     "，中间断了系统就判定违规冻结。"),
+    ("刷单返利", "Casual: friend-like invitation to a liking side-job group with newbie red packet",
+     "宝子，我最近下班在家做点赞的兼职，一天能赚个一百多，挺轻松的，你要不要一起？我拉你进群，新人第一单还送20块红包。"),
+    ("刷单返利", "Filter-dodging: pinyin words, spaced text, plus-sign for WeChat, emoji",
+     "💰在 家 动 动 手 指 日 入 3 0 0 +，dian赞 guan注 即 结，不 收 任 何 fei 用，➕薇：shz 9 9 2 "
+     "1 7，宝妈学生优先～"),
+    ("网络婚恋交友", "First contact: attractive profile from dating app, introduces self and gives WeChat",
+     "你好呀，刚刚在探探上看到你，感觉你笑起来很温暖。我叫林悦，在深圳做外贸，平时喜欢做饭和爬山，可以加个微信聊聊吗？我的是linyue_09"
+     "23"),
+    ("网络婚恋交友", "Later stage: 'partner' pushes gambling-platform loophole, deposit 50k for future home",
+     "亲爱的，我舅舅在那个博彩平台做技术，发现了后台漏洞，我这两天跟着他下注已经赚了十几万。你先充五万试试，我帮你盯着，赚够了我们就一起把首付"
+     "凑齐好不好？"),
+    ("网络婚恋交友", "Subtle grooming: everyday affectionate chat building trust, mentions meeting parents",
+     "今天加班好累，刚到家一个人吃泡面😔你吃饭了吗？要是你在身边就好了。对了，我妈这周末想视频见见你，你可别紧张哦。"),
+    ("网络婚恋交友", "Filter-dodging: spaced flirtatious text with split QQ number",
+     "哥哥～人家在Y市一 个 人 好 寂 寞，想 找 个 靠 谱 的 男 生 认 真 交 往💕加 我 扣 扣：2 8 7·5 5 3·9 1 "
+     "0 4，附 近 可 见 面 哦～"),
+    ("冒充领导熟人", "First contact: 'boss' from a new number asks to save it and come to office",
+     "小刘，我是你们张局，这是我新换的号，你存一下。明天上午九点到我办公室来一趟，有事找你。"),
+    ("冒充领导熟人", "Later stage: boss in a meeting asks subordinate to advance 38000 to a partner account",
+     "我现在在开会不方便接电话，有个合作方的项目款急着付，我私人这边不方便直接转，你先帮我垫付一下38000元，打到这个账户：中国银行6013"
+     "821700452290，户名陈海涛，下午我让财务给你报。"),
+    ("冒充领导熟人", "Casual: 'child' with a dropped phone asks mum to pay training fee to classmate's WeChat",
+     "妈，我手机掉水里了，这是同学的号，我在学校急着交培训费2600，你先转给我同学微信吧，他叫wzh_1999，我回头再跟你解释。"),
+    ("冒充领导熟人", "Filter-dodging: 'old friend' with new WeChat, spaced amount, asks transfer for cousin's medical bill",
+     "王姐，我是老赵，刚换了微xin号，麻烦帮我转一下1 2 0 0 0给我表弟交医 药 费，我这边卡 被 限 额了，明 早 还 你，账号我发"
+     "你哈。"),
+    ("虚假购物服务", "First contact: brand factory leftovers at deep discount, add WeChat for photos",
+     "【品牌内购】Nike、阿迪工厂尾单清仓，正品1-3折，全国包邮，支持验货，加微信nkwg5568看实拍图，今天前50名再送运动袜。"),
+    ("虚假购物服务", "Later stage: overseas purchase needs customs duty and insurance fee before shipping",
+     "亲，您的货已经打包好了，但是因为是海外代购，海关那边需要补缴关税和保价费共680元，交完马上发顺丰，收到货后这笔费用会原路退回的哦。"),
+    ("虚假购物服务", "Casual: private seller of concert tickets asks for deposit first",
+     "我这边有两张周杰伦演唱会内场票，朋友临时去不了，原价出，1680一张，你要的话先付个定金500，我把票根截图发你。"),
+    ("虚假购物服务", "Filter-dodging: impossibly cheap iPhone with spaced price and spaced short link",
+     "🍎iPhone15 Pro全 新 国 行仅 需¥2 9 9 9，官 方 渠 道 特 价 名 额，点 这 里 下 单➡ 3 u . c n"
+     " / i P 1 5，先 到 先 得。"),
+    ("网络游戏虚假交易", "First contact: fake buyer for a listed game account, moves to WeChat",
+     "老板你好，看到你在交易猫挂的那个王者荣耀号，V10带78个皮肤，我想要，2800能出吗？你加我微信wzry_shou88详谈，走平台交易"
+     "。"),
+    ("网络游戏虚假交易", "Later stage: seller told to pay 'deposit' to unlock withdrawal via fake customer-service link",
+     "兄弟，钱我已经付到平台了，但是客服说你账户没开通保证金，提不了现，需要你先交3000保证金激活，交了和货款一起到账。我把客服链接发你：j"
+     "ym-kefu.top/a3"),
+    ("网络游戏虚假交易", "Casual: cheap rare skin sale off-platform, pay half upfront",
+     "哥们，我号上有把龙狙，急用钱便宜出，平台手续费太高了，咱私下交易吧，你先转我一半，我把账号密码发你，上号没问题你再付剩下的。"),
+    ("网络游戏虚假交易", "Filter-dodging: cheap game top-up with spaced text and split QQ, pay first",
+     "🎮原 神/王 者低 价 代 充，6 4 8只 要1 8 8，支 持 各 区 服，扣：9 5 2 7·0 3 3 1，先 付 后 充，信 "
+     "誉 保 证～"),
+]
+
+
+WRITER_BQ_ORDINARY = [
+    ("bank salary credit notice", SERVICE,
+     "【招商银行】您账户尾号3846于06月14日15:22入账工资8,650.00元，余额12,317.45元。"),
+    ("online banking transfer verification code", SERVICE,
+     "【中国工商银行】验证码：563918，您正在使用网上银行向户名张*明转账5,000.00元，验证码5分钟内有效。"),
+    ("annual income tax refund approved", SERVICE,
+     "【个人所得税】您的2023年度个人所得税综合所得汇算申报已审核通过，退税金额1,236.50元已发送至国库办理，预计5个工作日内到达您尾"
+     "号7721的银行卡。"),
+    ("housing provident fund monthly deposit", SERVICE,
+     "【杭州住房公积金】您的公积金账户于2024年6月汇缴入账2,460.00元，当前余额58,732.18元，可登录浙里办查询明细。"),
+    ("pension adjustment notice", SERVICE,
+     "【北京人社】您的基本养老金自2024年7月起调整为每月4,382元，调整差额将于本月随养老金一并发放至社保卡金融账户。"),
+    ("securities trade confirmation", SERVICE,
+     "【华泰证券】您的资金账户今日成交：买入贵州茅台100股，成交均价1,528.60元，佣金15.29元，详情请登录涨乐财富通查看。"),
+    ("fund purchase confirmation", SERVICE,
+     "【天天基金】您于06-18申购的易方达蓝筹精选混合已确认，确认份额3,215.44份，确认金额5,000.00元，手续费7.50元。"),
+    ("insurance renewal premium deduction reminder", SERVICE,
+     "【中国平安】尊敬的陈女士，您的平安福保单（尾号6632）续期保费8,960元将于2024年7月5日从尾号0915银行卡扣缴，请确保余额充"
+     "足。"),
+    ("insurance outpatient claim paid", SERVICE,
+     "【太平洋保险】您提交的门诊理赔申请已结案，赔付金额1,384.20元已转入您尾号2207的账户，可在太平洋保险APP查看理赔明细。"),
+    ("credit card statement", SERVICE,
+     "【交通银行】您尾号5519的信用卡6月账单金额3,742.88元，最低还款374.29元，到期还款日7月8日，可在买单吧APP还款。"),
+    ("mortgage auto-debit insufficient balance", SERVICE,
+     "【建设银行】您的个人住房贷款本期应还6,215.37元，将于06月20日从尾号4481账户自动扣款，当前账户余额不足，请于扣款日前存入。"),
+    ("wealth product maturity payout", SERVICE,
+     "【兴业银行】您购买的理财产品“添利3号”已于06月17日到期，本金50,000.00元及收益412.33元已划转至尾号8809活期账户。"),
+    ("fund auto-investment debit", SERVICE,
+     "【支付宝】你的基金定投计划“每周定投沪深300”本期扣款500.00元已成功，下次扣款日为6月26日（周三）。"),
+    ("resident medical insurance payment confirmed", SERVICE,
+     "【广州医保】您的2025年度城乡居民医保个人缴费380元已于12月3日通过银行代扣成功，待遇享受期为2025年1月1日至12月31日。"),
+    ("large-denomination deposit certificate started", SERVICE,
+     "【中国银行】尊敬的客户，您在我行办理的大额存单（3年期，年利率2.15%）已于今日起息，存单金额200,000元，如需查询请致电9556"
+     "6。"),
+    ("IPO allotment payment reminder", SERVICE,
+     "【国泰君安】您申购的新股华芯科技中签500股，应缴款9,860元，请于T+2日16:00前确保资金账户余额充足。"),
+    ("individual tax supplementary payment due", SERVICE,
+     "【国家税务总局深圳市税务局】您的2023年度个税汇算需补税215.60元，请于2024年6月30日前通过个人所得税APP完成缴纳。"),
+    ("life insurance surrender completed", SERVICE,
+     "【中国人寿】您申请的退保手续已办理完成，退保金额12,486.30元将在3个工作日内转入您登记的农业银行账户。"),
+    ("provident fund rent withdrawal approved", SERVICE,
+     "【成都住房公积金】您申请的租房提取已审核通过，提取金额9,000.00元，将于2个工作日内划入您尾号6025的银行卡。"),
+    ("consumer loan disbursed", SERVICE,
+     "【微众银行】您的微粒贷借款10,000元已到账尾号2288银行卡，分12期还款，首期还款日7月10日，每期应还约883元。"),
+    ("insurance agent reminds client of child policy renewal", MOBILE,
+     "陈姐，您家孩子的少儿重疾险下个月5号续保，保费3860，还是从原来那张招行卡扣，您记得卡里留够钱哈，有啥问题随时找我。"),
+    ("bank relationship manager about maturing deposit", MOBILE,
+     "张先生您好，我是工行城西支行的客户经理小吴，您那笔20万的定期下周三到期，现在有一款三年期大额存单利率还不错，您有空来网点聊聊？"),
+    ("securities broker explains account opening", MOBILE,
+     "李叔，您上次问的开户的事，带身份证和一张银行卡来我们营业部就行，现场办大概半小时，佣金我给您申请万分之一点五。"),
+    ("friend asks to be repaid for insurance fee", MOBILE,
+     "上次帮你垫的保险费1980你微信转我就行，不急啊，月底前都可以。"),
+    ("wife confesses fund loss", MOBILE,
+     "老公，我把那只医疗基金赎回了，亏了两千多，钱三天后到余额宝，别骂我😂"),
+    ("colleague chats about tax refund deductions", MOBILE,
+     "你个税退了吗？我刚在个税APP上弄完，退了八百多，你把专项附加扣除里的房租填上，应该也能退不少。"),
+    ("mother about pension and bank wealth product", MOBILE,
+     "儿子，我这个月养老金到账了，涨了一百二，你上次说帮我开的那个银行理财，我想把五万块存进去，周末你陪我去趟银行吧。"),
+    ("neighbour asks about buying treasury bonds", MOBILE,
+     "楼下王阿姨说你在证券公司上班，她想问问国债怎么买，手机上能买吗？她有十来万想存个稳当的。"),
+    ("business owner asks accountant about VAT payment", MOBILE,
+     "小周，我公司上季度的增值税申报做好了吗？税款是多少你发我一下，我下午转到对公账户上。"),
+    ("insurance agent requests claim documents", MOBILE,
+     "刘哥，您住院的理赔材料我收到了，还差一张发票原件和您银行卡正面照片，您拍一下卡号那面发我，我今天帮您提交。"),
+    ("friend asks about provident fund mortgage", MOBILE,
+     "我们买房打算用公积金贷款，你上次办过，首付要三成吗？公积金中心那边审批大概多久放款？"),
+    ("sibling splits father's pension insurance payment", MOBILE,
+     "姐，爸的养老保险我已经在支付宝上帮他交了，今年一共4380，缴费截图发你群里了，你那一半回头转我就行。"),
+    ("bank lobby manager asks to sign risk questionnaire", MOBILE,
+     "王女士您好，我是建行东湖支行的大堂经理，您昨天办的那张卡需要补签一份风险评估问卷，您方便的时候带身份证来一下网点，五分钟就好。"),
+    ("wealth advisor comments on bond fund drawdown", MOBILE,
+     "赵总，您持有的那只债基这周净值回撤了0.3%，属于正常波动，建议继续持有，如果想调仓我们约个时间电话沟通。"),
+    ("son helps father check social security online", MOBILE,
+     "爸，我在电脑上帮你登社保查缴费年限，刚给你手机发了个验证码，你念给我听就行，我就在隔壁屋。"),
+    ("colleague about travel reimbursement", MOBILE,
+     "出差报销已经批了，财务说周五统一打到工资卡上，一共2356，你核对下发票金额对不对。"),
+    ("client asks agent about cancer insurance for father", MOBILE,
+     "小马，我想给我爸加一份防癌险，他今年62了还能买吗？大概一年多少钱，你帮我算算。"),
+    ("broker warns about margin ratio", MOBILE,
+     "周先生，您融资账户的维持担保比例已经降到140%，明天开盘如果继续跌可能触发平仓线，建议今天追加一些保证金或者减点仓。"),
+    ("friend confirms personal loan transfer", MOBILE,
+     "那两万块我今天已经转你建行卡了，尾号7306，你查收一下，年底还就行，不用写借条。"),
+    ("father asks daughter about annuity policy", MOBILE,
+     "闺女，你帮我看看这个保险单，业务员说每年交一万二交十年，六十岁以后每月领钱，划算不？"),
+]
+
+
+WRITER_BR_SCAMS = [
+    ("冒充公检法", "first contact: fake police branch claims ID linked to money laundering case, demands callback",
+     "【上海市公安局】您好，这里是浦东分局刑侦支队，您名下身份证尾号3719的银行账户涉嫌一起跨境洗钱案，案件编号SH2024-0816，请于"
+     "今日17时前拨打021-52386417联系办案民警李警官，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: move funds to 'safe account', download meeting app and share screen, keep secret",
+     "你的案子现在转到我们经侦这边了，为了证明你的资金清白，需要把卡里的钱转到国家安全账户做资金核查，核查完24小时内原路退回。现在下载“云视"
+     "讯”，会议号836 215 774，打开屏幕共享，我一步步指导你操作，全程保密，不许告诉家人。"),
+    ("冒充公检法", "subtle: casual message from 'household registration clerk' hinting at case link, asks to add WeChat",
+     "王女士您好，我是派出所户籍窗口的小陈，您上周来办的身份证补办，系统显示信息有点问题，好像跟外地一个案子有关联，麻烦您方便时加下我微信ch"
+     "en_jh0571，我把情况跟您细说一下。"),
+    ("冒充公检法", "filter evasion: spaced characters, variant char, short link to fake wanted notice",
+     "【最 高 检】您名下账戶涉及洗 钱 案 件，已被列入司 法 冻 结名单。请于24h内登 录 t.cn/A6Xq9Lm 查 看 通 缉 令"
+     " 并 配 合 调 查，逾 期 将 强 制 执 行。"),
+    ("冒充电商物流客服", "first contact: fake Taobao service says product failed quality check, offers triple compensation via QQ",
+     "【淘宝客服】亲，您3月12日购买的儿童羽绒服经质检抽查甲醛超标，商家已下架，平台将为您办理三倍理赔共计657元，请添加理赔专员QQ 29"
+     "18473605办理，超时视为自动放弃。"),
+    ("冒充电商物流客服", "later stage: borrow from Alipay credit product to 'verify account', asks for 6-digit code",
+     "亲，理赔款需要走支付宝备用金通道发放，您打开支付宝搜索“备用金”，先领取500元再点“还款”，系统验证您账户正常就会连同理赔款一起退回。"
+     "操作前请把收到的6位验证码发我核对一下哦。"),
+    ("冒充电商物流客服", "subtle: courier claims parcel lost, offers double payout, asks to add WeChat",
+     "您好，我是中通快递的，您的包裹在我们中转站丢件了，实在不好意思，公司按商品价格两倍给您赔偿。您微信方便吗？我加您把赔偿款转给您，这个手机"
+     "号就是微信吗？"),
+    ("冒充电商物流客服", "filter evasion: emoji digits, homophone for WeChat, short link for compensation",
+     "亲，您的快递在运输中丢失，平台给您赔付3⃣️8⃣️0⃣️元，请加客服薇❤：kf-lp8826 或点 url.cn/5Kz7 领取，过期作"
+     "废哦~"),
+    ("虚假投资理财", "first contact: stock group assistant invites to free 'teacher' stock tips group",
+     "张哥好，我是前阵子炒股群里的助理小雅，林老师这周免费带大家抓两只主力建仓的票，上周推荐的已经连拉三个板，进群名额有限，加我微信ly88s"
+     "tock备注“牛”即可。"),
+    ("虚假投资理财", "later stage: deposit 50k into fake app for guaranteed IPO, transfer to corporate account",
+     "您的账户已审核通过，现在在“汇鑫国际”APP入金5万元就能参与本次机构打新，中签率百分之百，下周上市至少翻三倍。入金请转到客服给您的对公"
+     "账户，转完截图发我，我给您开通专属通道。"),
+    ("虚假投资理财", "subtle: acquaintance brags about crypto contract gains, offers registration link",
+     "说实话我以前也不信这些，去年跟着我表哥在一个数字货币平台做合约，半年赚了二十多万，现在上班就是打发时间。你要是想试试，可以先投个两三千看"
+     "看，我把注册链接发你。"),
+    ("虚假投资理财", "filter evasion: spaced text, bull emoji, split WeChat id, guaranteed daily returns",
+     "内部消息：下周 🐂 股 代 码 6 0 0 * * *，进 群 领 取，加 V：g p 6 6 8 0 9 ，稳 赚 不 亏 ，日 收 "
+     "益 ≥5 %，名 额 仅 剩 1 2 位。"),
+    ("虚假网络贷款", "first contact: fake lender offers 200k no-credit-check loan with short link",
+     "【安信金融】尊敬的客户，您信用良好，已获得最高20万元无抵押信用贷款额度，年化利率低至3.6%，不看征信，黑户可办，当天放款。回复1或点"
+     "击 dwz.cn/k8Rt 立即领取。"),
+    ("虚假网络贷款", "later stage: claims wrong card number froze funds, demands 8000 unfreezing deposit",
+     "您的贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需缴纳贷款金额10%的解冻保证金8000元，解冻后和贷款一起打"
+     "到您卡上，请在30分钟内处理，否则影响征信。"),
+    ("虚假网络贷款", "subtle: friend-style recommendation of loan app requiring membership fee",
+     "哥们，你上次说手头紧，我前两个月在一个叫“闪借宝”的APP借过，不查征信，五万块两小时就到了，就是要先交个会员费。链接我发你，用我的邀请"
+     "码注册还能免一期利息。"),
+    ("虚假网络贷款", "filter evasion: spaced characters, split QQ number, money emoji",
+     "急 用 钱？无 视 黑 白，身 份 证 即 可 下 款 5 千 ～ 5 万，秒 批 秒 到 💰，+ q q：3 0 7 4 1 5 8 "
+     "2 6 2 咨 询，退 订 回 T"),
+    ("虚假征信", "first contact: fake regulator says old student loan account must be closed or credit damaged",
+     "【银保监】您好，您在校期间开通的京东金条校园账户尚未注销，根据最新政策需于今日内注销，否则将影响个人征信并每日产生滞纳金。详询客服400"
+     "-8265-391。"),
+    ("虚假征信", "later stage: borrow max from loan apps, transfer to 'verification account', Tencent Meeting",
+     "先生，注销之前要把您在各平台的借款额度清零，您现在去借呗、微粒贷把能借的额度都借出来，转到我们提供的银保监核查账户，核查完系统自动注销并"
+     "把钱退回。我们全程开着腾讯会议，会议号519 308 624。"),
+    ("虚假征信", "subtle: casual 'loan staff' asks for a call about clearing student account",
+     "你好，我是微粒贷这边的，看你之前申请过学生账户，现在国家要求统一清理，不处理的话以后买房贷款可能会受影响，这个很简单，十分钟就弄好，你现"
+     "在方便接个电话吗？"),
+    ("虚假征信", "filter evasion: traditional variant char, spaced words, split phone number, short link to 'credit repair'",
+     "您的徵 信 记录存在异 常 逾 期，将上报人 行，影响乘坐高 铁 及 子 女 入 学。请立即登录 j.mp/Zx7Qc 申 请 修 复，"
+     "或致电 1 7 0 - 8 8 2 3 - 4 5 1 0。"),
+    ("刷单返利", "first contact: fake Douyin merchant recruits like-for-pay part-timers",
+     "您好，我们是抖音商家，现招聘兼职点赞员，关注直播间截图即可获得佣金，一单3元，日结200-500元，时间自由，宝妈学生均可。有意者加导师"
+     "微信dy-zhuli369领取首单。"),
+    ("刷单返利", "later stage: combo tasks requiring 1680 payment, 'stuck order' needs top-up",
+     "前面三单的返利已经到账了吧？现在进入“联单任务”，需要连续完成4单才能一起结算，第一单1680元，做完四单本金加30%佣金一次性返还。如"
+     "果中途卡单，需要补单才能提现哦。"),
+    ("刷单返利", "subtle: friend-like message about fake-order side job, offers to introduce group owner",
+     "姐妹，我最近在家做个小兼职，就是帮店铺拍下商品冲销量，钱马上退回还有提成，我这个月弄了三千多。你要是在家没事也可以弄弄，我把我们群主拉给"
+     "你？"),
+    ("刷单返利", "filter evasion: spaced text, circled V for WeChat, emojis, short link to group",
+     "【兼 职】手 机 即 可 做，日 入 3 0 0 +，💯 不 收 任 何 费 用，Ⓥ：j z 5 2 0 1 1 8，或 扫 码 进 群"
+     " 👉 surl.cc/8Hm"),
+    ("网络婚恋交友", "first contact: stranger from 'people nearby' compliments photo, asks to add WeChat",
+     "你好呀，我在附近的人里看到你的，感觉你照片好有气质，我是做服装外贸的，刚来这个城市没什么朋友，能加个微信聊聊吗？我的微信是xinyi_0"
+     "923。"),
+    ("网络婚恋交友", "later stage: romance partner pushes gambling platform 'loophole', asks for 10k deposit",
+     "亲爱的，我师兄在博彩平台做技术，知道系统漏洞，我自己已经赚了六十多万。你就先充一万试试，赢了马上提现，就当是我们将来结婚的小金库好不好？"
+     "网址我发你，注册时邀请码填我的。"),
+    ("网络婚恋交友", "subtle: affectionate chat, then small ask to cover phone bill due to 'payment restriction'",
+     "今天加班到好晚，刚吃上饭，好想有个人陪我说说话。上次说一起去旅游的事我一直记着呢。对了，我微信支付被风控了，你能先帮我交一下500块话费"
+     "吗，过两天解了就还你。"),
+    ("网络婚恋交友", "filter evasion: emojis, split amount and card number, fake customs duty for gift",
+     "宝贝😘 我给你寄的礼物在海关被扣了，要交关税 ¥ 2 6 8 0，清关人员说转到这个卡 号 6 2 1 7 * * * * 8 8 3 "
+     "1，你先帮我垫一下，我回国就还你❤️"),
+    ("冒充领导熟人", "first contact: 'bureau chief' new number, asks subordinate to save it and come to office",
+     "小刘，我是张局，这是我新换的号码，你存一下。明天上午九点来我办公室一趟，有点事情要当面和你说。"),
+    ("冒充领导熟人", "later stage: boss in meeting asks to transfer 38000 to friend's account, send screenshot",
+     "我现在在开会不方便接电话，有个朋友的工程款急需周转，我这边不方便出面，你先帮我转38000元到他账户，户名：王建华，工商银行6222 0"
+     "245 1033 8716 472，下午让财务给你转回来，转完截图给我。"),
+    ("冒充领导熟人", "subtle: 'child' with broken phone asks mom to pay training fee to classmate's WeChat",
+     "妈，我手机掉水里了，这是我同学的号，我现在要交一个培训资料费1200，你先转到我同学微信上吧，就是这个号码，我弄好新手机再联系你。"),
+    ("冒充领导熟人", "filter evasion: 'old classmate' with spaced characters, emoji, asks to borrow 5k via new WeChat",
+     "老 同 学，是 我 啊，换 号 了 😂，在 外 地 遇 到 点 急 事，方 便 借 我 5 k 吗？加 我 新 V：wang_88x01"
+     "，明 天 就 还 你 🙏"),
+    ("虚假购物服务", "first contact: 'customs-confiscated' iPhones at huge discount, add WeChat to order",
+     "【品牌特卖】iPhone15 Pro 256G海关罚没机，原价8999现仅售2399，全新未激活，支持验机，仅剩最后7台，加微信hgfm"
+     "2399下单，货到付款。"),
+    ("虚假购物服务", "later stage: demands 30% deposit via QR code to 'lock' stock",
+     "亲，订单已确认，因为是海关罚没渠道，需要先付30%定金720元锁定货源，余款发货后再付。请扫我发的收款码付款，付款后马上安排顺丰发出，单"
+     "号会发给您。"),
+    ("虚假购物服务", "subtle: stranger offers concert tickets at face value, pay first",
+     "朋友圈看到你想买演唱会的票，我这边正好有两张内场的，家里有事去不了，原价转你，1280一张，你要的话闲鱼微信都行，不过要先付款我再转票哈"
+     "。"),
+    ("虚假购物服务", "filter evasion: cheap Moutai, spaced text, short link and split QQ group number",
+     "🔥茅台飞天 53° 仅 售 ¥ 1 2 9 9/瓶，厂 家 直 供，假 一 赔 十，下 单 戳 👉 t.ly/mT9q，或 加 Q 群 "
+     "7 3 6 2 8 1 0 9 4 抢 购"),
+    ("网络游戏虚假交易", "first contact: seller offers cheap Honor of Kings account after seeing forum post",
+     "看到你在贴吧发帖收王者荣耀的号，我这有个V8号，98个英雄212个皮肤，两个荣耀典藏，急用钱800出，要的话加我QQ 158632094"
+     "7看截图。"),
+    ("网络游戏虚假交易", "later stage: fake trading platform froze funds, seller must pay 2000 deposit",
+     "兄弟，钱已经打到交易平台了，但平台显示你的账户没开通保证金服务，资金被冻结，要先交2000元保证金激活，激活后连同账号款一起提现，客服说"
+     "十分钟就到账。"),
+    ("网络游戏虚假交易", "subtle: buyer asks seller to list account on fake intermediary site",
+     "哥，你那个原神号还卖吗？我表弟特别想要，价格好说。我们走“游易淘”那种中介平台吧，安全点，我把平台链接发你，你注册一下上架，我这边直接拍"
+     "。"),
+    ("网络游戏虚假交易", "filter evasion: free skins phishing site asking for account and password",
+     "免 费 领 ✨ 限 定 皮 肤 ✨ 和 6 4 8 钻 石，仅 限 今 日！扫 码 或 登 录 www.wz-lq.top 输 入 游 "
+     "戏 账 号 密 码 即 可 领 取 🎁"),
+]
+
+
+WRITER_BR_ORDINARY = [
+    ("video membership auto-renewal notice", SERVICE,
+     "【腾讯视频】您的VIP会员将于2024-06-18到期，已开通自动续费，届时将从您绑定的微信支付扣款25元。如需取消，可在“我的-会员中"
+     "心-自动续费管理”中关闭。"),
+    ("mobile top-up confirmation", SERVICE,
+     "【中国移动】尊敬的客户，您已成功充值话费100.00元，当前可用余额126.35元。本次充值赠送的20元话费券将于次月1日到账。"),
+    ("data usage reminder from operator", SERVICE,
+     "【中国联通】您好，您本月已使用国内通用流量28.6GB，套餐内剩余1.4GB，超出后按5元/GB计费，如需加装流量包请回复“LLB”或登"
+     "录中国联通APP办理。"),
+    ("music streaming monthly charge", SERVICE,
+     "【网易云音乐】您的黑胶VIP连续包月已扣费15元，有效期延长至2024年8月3日。如非本人操作或需退款，可在APP内“设置-帮助与反馈”"
+     "联系人工客服。"),
+    ("professional exam registration payment reminder", SERVICE,
+     "【中国人事考试网】您已成功报名2024年度全国专业技术人员职业资格考试，请于5月20日前完成网上缴费，逾期未缴费视为放弃报名。准考证打印"
+     "时间另行通知。"),
+    ("bank debit alert for app store payment", SERVICE,
+     "【招商银行】您账户尾号6621于06月05日10:32在Apple.com/bill快捷支付扣款68.00元，余额4,317.52元。"),
+    ("video platform login code", SERVICE,
+     "【爱奇艺】验证码735182，您正在登录爱奇艺账号，5分钟内有效。如非本人操作，请忽略本短信。"),
+    ("value-added service renewal notice", SERVICE,
+     "【中国电信】您订购的“视频彩铃会员”优惠期将于本月底结束，次月起按5元/月自动续订。如需退订，请发送TD至10001。"),
+    ("game top-up order completed", SERVICE,
+     "【网易游戏】您在《蛋仔派对》中的充值订单（编号2406031123）已完成，获得蛋币680，实付68元。如有疑问请前往游戏内客服中心反馈"
+     "。"),
+    ("CET exam registration opening", SERVICE,
+     "【中国教育考试网】2024年上半年全国大学英语四、六级考试笔试报名已开通，考生请于3月20日前登录cet-bm.neea.edu.cn完"
+     "成报名及缴费，笔试费用30元。"),
+    ("annual video membership purchase and invoice", SERVICE,
+     "【哔哩哔哩】您购买的大会员年卡（148元）已到账，有效期至2025-06-09。如需开具发票，请在“我的-我的钱包-开票”中申请。"),
+    ("e-commerce membership renewal charged to card", SERVICE,
+     "【京东】您的PLUS会员已成功续费，本次扣款99元，由尾号3408的银行卡支付，新的会员有效期至2025年6月10日。"),
+    ("payment app auto-debit notice for cloud storage", SERVICE,
+     "【支付宝】您为“百度网盘超级会员”开通的自动扣款服务本月已扣款30元。管理自动扣款路径：我的-设置-支付设置-免密支付/自动扣款。"),
+    ("online course purchase and refund policy", SERVICE,
+     "【得到】您购买的课程《经济学通识30讲》已开通，可在“已购”中收听。购买7天内学习进度未超过10%可申请全额退款。"),
+    ("low balance warning from operator", SERVICE,
+     "【中国移动】您的话费余额已不足10元，为避免停机影响使用，请及时充值，可通过中国移动APP、微信或支付宝充值缴费。"),
+    ("music membership refund approved", SERVICE,
+     "【酷狗音乐】您申请的豪华VIP连续包月退款已审核通过，退款金额15元将在1-3个工作日内原路退回至您的微信支付账户，请注意查收。"),
+    ("minor's game top-up refund approved", SERVICE,
+     "【腾讯游戏】您提交的《王者荣耀》未成年人充值退款申请已审核通过，退款金额328元将在3个工作日内原路退回至付款账户。"),
+    ("online course start and installment deduction", SERVICE,
+     "【新东方在线】同学你好，你报名的考研英语全程班今晚19:30开课，直播入口在APP“我的课程”，课程分期第二期680元将于6月15日自动"
+     "扣款。"),
+    ("self-study exam fee payment reminder", SERVICE,
+     "【浙江省教育考试院】您的2024年上半年自学考试报考信息已确认，共报考3门课程，需缴纳考试费105元，请于4月8日17时前完成网上支付。"),
+    ("credit card spend alert for video subscription", SERVICE,
+     "【工商银行】您尾号2279的信用卡6月9日在财付通-腾讯视频消费30.00元。本期账单将于6月20日出账，到期还款日7月10日。"),
+    ("friend selling used game cartridge, parcel tracking", MOBILE,
+     "上次说的Switch二手卡带我已经寄出了，顺丰SF1402638875190，到了跟我说一声，钱你微信转我就行，180。"),
+    ("roommate collecting shared video plan fee", MOBILE,
+     "爱奇艺那个家庭共享的号这个月该续了，一人6块，你们微信转我一下，我今晚统一交。"),
+    ("mother asking about unknown ringtone charge", MOBILE,
+     "闺女，我手机怎么收到个短信说扣了视频彩铃的钱，每个月5块，我也没开过啊，你周末回来帮我看看怎么退掉。"),
+    ("colleague about software subscription reimbursement", MOBILE,
+     "王姐，公司那套Office 365年费订阅到期了，我先自己付了398，财务说要你那边审批报销，发票已经发你邮箱了。"),
+    ("classmate reminding teacher qualification exam registration", MOBILE,
+     "教资报名开始了，报名费一科70，报两科140，截止到下周五，你别又忘了，身份证照片记得提前准备好。"),
+    ("father paid for video membership with credit card", MOBILE,
+     "我把你的B站大会员续上了，用的我的信用卡，别再去用那个花呗借钱了，缺钱跟家里说。"),
+    ("gaming friend repaying money", MOBILE,
+     "兄弟，周末开黑不？我刚充了个月卡，顺便把上次欠你那80块打给你了，微信查收一下。"),
+    ("neighbour asking help with elderly phone charges", MOBILE,
+     "小李，楼下王阿姨托我问一下，她手机老是被扣费，说订了个什么会员，你懂这些，明天能不能陪她去营业厅看看？"),
+    ("parent paid coding course tuition by corporate transfer", MOBILE,
+     "李老师，孩子那门编程网课我们决定续报了，学费4680已经从公司账户转过去了，麻烦您查一下到账没有，收据开电子的就行。"),
+    ("sister asking for login code to share membership", MOBILE,
+     "姐，你的优酷会员借我登一下呗，我想在电视上看那个新剧，验证码发你手机上了，你看到了告诉我一下。"),
+    ("colleague collecting AA for team escape game", MOBILE,
+     "明天部门团建去玩剧本杀，每人AA 128，我先垫付了，大家有空微信转我就行，不急。"),
+    ("friend asking to help buy discounted music annual card", MOBILE,
+     "你那个网易云年卡还有优惠吗？我看你说88一年，能不能帮我也拍一个，我先把钱转你。"),
+    ("husband asking wife to cancel unused auto-renewal", MOBILE,
+     "老婆，我看信用卡账单上有个每月25的自动扣费，好像是你之前开的芒果TV，没在看的话就取消掉吧。"),
+    ("student asking course teacher about replay and invoice", MOBILE,
+     "张老师好，我是软考培训班的学员刘洋，下周要出差，能不能把今晚的直播课改看回放？另外报名费的发票我还没收到。"),
+    ("friend lending console account", MOBILE,
+     "我的PS5港服账号借你玩几天，账号密码微信发你了，登的时候会有个双重验证，到时候你给我打电话我念给你。"),
+    ("cousin asking about driving test app renewal", MOBILE,
+     "表哥，我驾考科目一的VIP题库是你帮我买的那个吗？好像到期了要续费39，我直接转你还是我自己买？"),
+    ("colleague sharing online training meeting number", MOBILE,
+     "下午三点的线上安全培训，腾讯会议号482 553 190，记得提前进，人事那边会按参会记录算考勤。"),
+    ("friend asking about course deposit refund time", MOBILE,
+     "我把那个游泳私教课退了，平台说押金500要7个工作日才退回原卡，你上次退的时候也是这么久吗？"),
+    ("grandson topped up grandmother's phone", MOBILE,
+     "奶奶，我给您手机充了50块话费，又开了个10块钱的流量包，您看戏曲视频够用一个月了，有不会弄的就给我打电话。"),
+    ("friend inviting to group-buy IELTS online course", MOBILE,
+     "那个雅思网课团购我报上了，原价2999，拼团下来每人1680，还差一个人成团，你要不要一起？链接我发群里了。"),
+]
+
 WRITER_AA = HandWrittenSet("AA", WRITER_AA_SCAMS, WRITER_AA_ORDINARY)
 WRITER_AB = HandWrittenSet("AB", WRITER_AB_SCAMS, WRITER_AB_ORDINARY)
 WRITER_AC = HandWrittenSet("AC", WRITER_AC_SCAMS, WRITER_AC_ORDINARY)
@@ -9339,6 +10160,10 @@ WRITER_BK = HandWrittenSet("BK", WRITER_BK_SCAMS, WRITER_BK_ORDINARY)
 WRITER_BL = HandWrittenSet("BL", WRITER_BL_SCAMS, WRITER_BL_ORDINARY)
 WRITER_BM = HandWrittenSet("BM", WRITER_BM_SCAMS, WRITER_BM_ORDINARY)
 WRITER_BN = HandWrittenSet("BN", WRITER_BN_SCAMS, WRITER_BN_ORDINARY)
+WRITER_BO = HandWrittenSet("BO", WRITER_BO_SCAMS, WRITER_BO_ORDINARY)
+WRITER_BP = HandWrittenSet("BP", WRITER_BP_SCAMS, WRITER_BP_ORDINARY)
+WRITER_BQ = HandWrittenSet("BQ", WRITER_BQ_SCAMS, WRITER_BQ_ORDINARY)
+WRITER_BR = HandWrittenSet("BR", WRITER_BR_SCAMS, WRITER_BR_ORDINARY)
 SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, NEW_NUMBERS_Y, NEW_NUMBER_NOTICES,
         WRITER_Z, NEW_NUMBERS_Z, WRITER_Z2, WRITER_AA, WRITER_AB,
         WRITER_AC, WRITER_AD, WRITER_AE, WRITER_AF, WRITER_AG, WRITER_AH,
@@ -9346,7 +10171,8 @@ SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, 
         WRITER_AQ, WRITER_AR, WRITER_AS, WRITER_AT, WRITER_AU, WRITER_AV, WRITER_AW, WRITER_AX,
         WRITER_AY, WRITER_AZ, WRITER_BA, WRITER_BB, WRITER_BC, WRITER_BD, WRITER_BE, WRITER_BF,
         WRITER_BG, WRITER_BH, WRITER_BI, WRITER_BJ,
-        WRITER_BK, WRITER_BL, WRITER_BM, WRITER_BN)
+        WRITER_BK, WRITER_BL, WRITER_BM, WRITER_BN,
+        WRITER_BO, WRITER_BP, WRITER_BQ, WRITER_BR)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5
@@ -9553,6 +10379,12 @@ KNOWN_CROSS_SET_DUPLICATES = {
     "小张，我是王局，这是我新号码，旧号不用了，你存一下。明天上午九点来我办公室一趟。",
     "小王，我是张局，这是我的新号码，旧号不用了，你存一下。明天早上九点到我办公室来一趟。",
     "小王，我是张局，这是我新号码，你存一下，明天上午九点来我办公室一趟，有事跟你说。",
+    # Session 44's blind writers BO-BR, apart from each other and from earlier writers: two more bosses' new-number
+    # openers (close to AL's, AW's and BK's) and the loan-unfreeze fee script close to BL's.
+    "小刘，我是你们张局，这是我新换的号，你存一下。明天上午九点到我办公室来一趟，有事找你。",
+    "小刘，我是张局，这是我新换的号码，你存一下。明天上午九点来我办公室一趟，有点事情要当面和你说。",
+    "您好王先生，您的8万元贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需缴纳贷款金额10%的解冻保证金8000元证明还款能力，核实后连同本金一起打到您卡上。",
+    "您的贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需缴纳贷款金额10%的解冻保证金8000元，解冻后和贷款一起打到您卡上，请在30分钟内处理，否则影响征信。",
 }
 
 
