@@ -140,7 +140,7 @@ def test_a_topic_word_alone_is_not_a_script(patterns: PatternFeatures, raw: str,
     assert _row(patterns, raw)[cue] == 0
 
 
-# Legitimate notices of kinds a blind set found blocked (issue #10, sessions 12, 40, 41 and 42), each beside the
+# Legitimate notices of kinds a blind set found blocked (issue #10, sessions 12 and 40–43), each beside the
 # scam that uses the same words: the cue must tell them apart, not the topic. (An official denial
 # is the reminder test below; a colleague's meeting invitation still fires the screen-share cue:
 # its fix failed the model rule, docs/benchmarks.md.)
@@ -167,6 +167,10 @@ _NOTICE_AND_SCRIPT = [
     ("【满帮】您申请退还的车主保证金1000.00元已原路退回至您绑定的银行卡，请注意查收。",
      "您的提现申请已受理，因账户未激活需先缴纳2000元保证金，到账后与提现金额一并退还。",
      "要求先交手续费、保证金或税费"),
+    # Blind set BK (session 43): a court's notice sends the reader to the court's own channel, the script to a callback.
+    ("【成都市武侯区人民法院】您申请的（2024）川0107民初3306号案件已立案，开庭时间及材料清单请登录人民法院在线服务查看。",
+     "【人民法院】您有一份民事传票未签收，涉及信用卡欠款纠纷，明日开庭，详情请回拨 028-6631 2208 转人工。",
+     "冒充公检法称涉案"),
 ]
 
 
