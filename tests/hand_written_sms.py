@@ -10120,6 +10120,802 @@ WRITER_BR_ORDINARY = [
      "那个雅思网课团购我报上了，原价2999，拼团下来每人1680，还差一个人成团，你要不要一起？链接我发群里了。"),
 ]
 
+# Blind sets BS, BT, BU and BV, written on 2026-12-05 (session 44) by four more helpers from the same prompt, the
+# ordinary messages' theme changed (farming and rural cooperatives; foreign trade and customs brokers; matchmaking and
+# dating apps' genuine notices; broadband, phone repair, SIM cards and trade-ins); scored once, blind, in N24's
+# re-judging (docs/benchmarks.md "Candidate N24, re-judged"). Never copy into the generator.
+WRITER_BS_SCAMS = [
+    ("冒充公检法", "first contact: fake police claim bank card linked to money laundering case, demand callback",
+     "您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌参与一起跨境洗钱案，案件编号沪公（2024）刑字第0736号，请于今日"
+     "17点前拨打021-60213847配合调查，逾期将冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: fake prosecutor orders app download, video meeting and transfer to 'safe account'",
+     "你的案子现在由王检察官接手，按规定要对你的资金做清查。下载“安全防护”APP，用会议号883 261 705进入视频笔录，把卡里的钱转到"
+     "国家安全账户核查，核查完24小时内原路退回，不许告诉任何人，包括家属。"),
+    ("冒充公检法", "subtle: casual 'local officer' about seized parcel with passports, moves to WeChat",
+     "李女士你好，我是派出所的小陈，之前你有个国际快递被海关扣下了，里面查出几本护照，需要你本人说明一下情况，方便的话加我微信chen_jg0"
+     "110聊，不用专门跑所里。"),
+    ("冒充公检法", "filter evasion: spaced characters, pinyin, split phone number, short link to fake warrant",
+     "【jing方通知】您的身.份.证信息被冒用开户，涉.洗.钱案，请速联系办案民警 1 8 7-2 6 5 4-0 9 3 1，点 t.cn"
+     "/A6x9Kp 查看通缉令📄，否则视为拒 不 配 合。"),
+    ("冒充电商物流客服", "first contact: fake Taobao service claims product quality issue, offers triple compensation via QQ",
+     "【淘宝客服】亲，您3月12日购买的儿童保温杯经质检部门抽检重金属超标，平台将为您办理三倍赔偿共计267元，请添加理赔专员QQ 28745"
+     "19630办理，逾期视为自动放弃。"),
+    ("冒充电商物流客服", "later stage: asks victim to borrow from Alipay credit product and send screenshot",
+     "退款前需要先验证您的还款能力，您现在打开支付宝搜索“备用金”，借出500元，到账后把页面截图发我，我这边给您连同赔偿款一起退回，整个过程"
+     "不会产生费用。"),
+    ("冒充电商物流客服", "subtle: casual courier says parcel broken, asks to add WeChat for claim",
+     "你好，我是顺丰网点的，你那个件在我们这边被压坏了，里面东西碎了，我给你走个理赔吧，你加下我微信sf_wang0917，拍张收件信息给我就"
+     "行。"),
+    ("冒充电商物流客服", "filter evasion: fake express notice with short link and tiny redelivery fee, spaced words, emoji",
+     "【快d】您的包裹因地址不详被退回中转站，请在24h内点 3.cn/kD8x 重新填写地址，需支付补 寄 费 3 . 8 元，逾期包裹将销"
+     " 毁📦"),
+    ("虚假投资理财", "first contact: 'assistant' invites to free stock livestream group with fake past gains",
+     "王哥您好，我是金鼎财富刘老师的助理小林，老师今晚8点在直播间免费讲主力资金动向，上周带的三只票都涨停了，进群名额有限，回1我拉您。"),
+    ("虚假投资理财", "later stage: pressures victim to top up fake app to reach minimum for 'internal IPO quota'",
+     "老师给的这个内部打新额度只剩最后两天，你账户上12万不够起投，至少补到30万才能申购，补完盈利随时能提，在“华信投研”APP里充值就行，"
+     "我先帮你锁名额。"),
+    ("虚假投资理财", "subtle: acquaintance-style recommendation of gold spot trading platform and 'mentor'",
+     "姐，我上个月跟着一个师傅做黄金现货，一个月赚了四万多，平台叫恒金汇，挺正规的，要不要我把他推给你，你先投一点试试水。"),
+    ("虚假投资理财", "filter evasion: spaced characters, emoji, split WeChat id for stock tips group",
+     "🔥股 票 内 部 群 免 费 进🔥老 师 每 日 推 牛 股，月 收 益 30%+，加V：gp 8 8 6 _ 2 0 2 4，名额有限"
+     "，回T退订"),
+    ("虚假网络贷款", "first contact: fake loan ad, no credit check, short link",
+     "【安易贷】尊敬的用户，您已获得最高20万元信用额度，年化低至3.6%，无抵押不查征信，最快5分钟到账，点击 dwz.cn/Ax7q 立即"
+     "领取。"),
+    ("虚假网络贷款", "later stage: claims wrong card number froze loan, demands unfreezing fee",
+     "你好，你的贷款已审核通过，但你填写的银行卡号错了一位，资金被系统冻结，需要你转8800元解冻金证明还款能力，解冻后会和贷款一起打到你卡上"
+     "。"),
+    ("虚假网络贷款", "subtle: friend-like offer of loan channel needing only ID and phone",
+     "兄弟，最近手头紧不？我朋友那有个渠道，不看征信，身份证加手机号就能下款，三万以内当天到，你要的话我把经理微信推给你。"),
+    ("虚假网络贷款", "filter evasion: spaced characters, circled digit in QQ number, money emoji",
+     "急 用 钱？黑 户 白 户 都 可 做，额 度 5 千～5 万，当 天 下 款💰，加扣扣 3 7 2 8 ⑨ 0 1 5 6 详谈"),
+    ("虚假征信", "first contact: fake JD Finance agent says student loan account must be cancelled or credit hurt",
+     "您好，我这边是京东金融客服，系统显示您在大学期间开通过校园贷业务，根据监管新规需要注销，否则会影响您的个人征信，请问现在方便处理吗？"),
+    ("虚假征信", "later stage: asks victim to borrow from platforms, transfer to 'supervision account', screen share in Tencent Meeting",
+     "为了注销账户，需要把各个借贷平台能借的额度先借出来，转到指定监管账户清零，核实后全部退还。现在下载腾讯会议，会议号617 408 992"
+     "，打开屏幕共享我指导你操作。"),
+    ("虚假征信", "subtle: casual offer to erase overdue record through 'inside contact' for a fee",
+     "在吗，我在征信中心那边有熟人，你之前那个逾期记录可以花点钱帮你消掉，他们内部操作，3天出新报告，价格好商量。"),
+    ("虚假征信", "filter evasion: pinyin in sender, split hotline, short link, threat to children's schooling",
+     "【征xin中心】您的个人信用分已降至不良，将影响贷款、出行、子女入学，请于今日内拨打 4 0 0-8 6 7-3 0 2 1 修复，或访"
+     "问 url.cn/zx8Hq"),
+    ("刷单返利", "first contact: part-time job recruitment for likes and follows, daily pay",
+     "招聘宝妈学生兼职，在家用手机给商家点赞关注，一单3-5元，日结不压钱，每天一两个小时能赚200+，感兴趣加QQ 1934862057领任"
+     "务。"),
+    ("刷单返利", "later stage: 'combo task' requires advancing 3680 yuan, threatens freezing earlier funds",
+     "你做的这组是联单任务，前两单已经完成，第三单需要垫付3680元，三单全部做完后本金加佣金共4120元一起返，中途停下系统会冻结你之前的钱"
+     "。"),
+    ("刷单返利", "subtle: fake shop follow-up inviting to red-packet group with commission tasks",
+     "亲，上次在我们店买的面膜用着还好吗？我们现在做老客回馈，进群每天可以领红包，群里还有小任务，动动手指就有佣金哦。"),
+    ("刷单返利", "filter evasion: pinyin, circled digit, emoji, spaced WeChat id",
+     "在家shou机dian赞 1单②元，日入一百不是梦😘，+V：dz_6 6 8 0 5，不 收 任 何 费 用💯"),
+    ("网络婚恋交友", "first contact: 'wrong add' opener, claims cross-border e-commerce job in Shenzhen",
+     "你好呀，不好意思加错人了，本来想加我表姐的，不过看你朋友圈挺有生活情调的，可以交个朋友吗？我在深圳做跨境电商。"),
+    ("网络婚恋交友", "later stage: romance partner pushes deposit into fake platform 'loophole'",
+     "亲爱的，我舅舅在这个平台做内部数据分析，今晚有个漏洞窗口，你先充5万进去，我帮你操作，赚了钱我们明年就能一起买房了，你相信我一次好不好。"),
+    ("网络婚恋交友", "subtle: grooming stage daily affectionate message, no ask yet",
+     "早安呀，今天深圳下雨了，我自己煮了碗面，突然就很想你。你那边冷不冷？记得多穿点，别光顾着忙工作。"),
+    ("网络婚恋交友", "filter evasion: overseas parcel customs fee, spaced amount and card number, pinyin",
+     "宝贝，我寄给你的包裹被海关扣了，里面有金项链和美金，要交清关费 1 9 8 0 0 元，你先帮我垫一下好不好🥺，转这个ka：6217 0"
+     "039 1205 8830 蔡先生"),
+    ("冒充领导熟人", "first contact: fake boss says new WeChat, asks to come to office tomorrow",
+     "小张，我是刘局，这是我新的微信号，原来那个不怎么用了，你存一下，明天上午九点来一下我办公室。"),
+    ("冒充领导熟人", "later stage: fake boss in meeting asks to advance 48000 to a friend's account",
+     "我这边在开会不方便接电话，有个朋友要付一笔工程保证金，我不方便直接转，你先帮我打48000给他，卡号6228 4805 3219 776"
+     "0 021，户名陈建平，下午我转给你。"),
+    ("冒充领导熟人", "subtle: fake old classmate with changed number, casual opener",
+     "在吗？我是你高中同学小雅，换号了，最近在忙啥呢？好久没联系了，上次同学聚会你都没来。"),
+    ("冒充领导熟人", "filter evasion: fake nephew with broken phone needs hospital deposit, spaced text and Alipay number",
+     "老 舅，我 是 小 军，手 机 摔 坏 了 用 朋 友 的 号，急 用 钱 交 住 院 押 金，先 转 8 千 到 支 付 宝 1 5 "
+     "9 8 3 2 7 4 0 6 1，别 打 电 话 这 边 吵"),
+    ("虚假购物服务", "first contact: cheap second-hand iPhone listing redirecting to WeChat",
+     "二手苹果15 Pro Max 256G，99新，国行在保，急出3200，不讲价，有意者加微信iph_888shop，可以走闲鱼验货宝。"),
+    ("虚假购物服务", "later stage: claims payment frozen for missing 'guarantee' option, asks second payment",
+     "亲，您的订单已付款，但付款时没有勾选担保交易，资金被平台冻结了，需要再转一笔同等金额的保证金解冻，解冻后两笔一起退回您账户。"),
+    ("虚假购物服务", "subtle: casual 'daigou' cosmetics at half price, pay directly by WeChat",
+     "姐妹，我代购的那批兰蔻小黑瓶还剩5瓶，专柜价一半，你要的话直接微信转我就行，明天统一发顺丰。"),
+    ("虚假购物服务", "filter evasion: concert ticket resale, spaced text, circled digit in QQ, emoji",
+     "🎫演 唱 会 内 场 票 原 价 转 让，上 海 站，加Q：2 6 8 ⑦ 4 1 9 3 0 5，先 款 后 票，电 子 票 秒 发📲"),
+    ("网络游戏虚假交易", "first contact: selling high-level game account cheaply, moves to QQ",
+     "出王者荣耀V8号，皮肤287个，荣耀典藏3个，诚心卖1800，有意的私聊QQ 3069127485，可以走平台交易。"),
+    ("网络游戏虚假交易", "later stage: fake trading platform support says funds frozen, demands unfreezing deposit",
+     "您好，这里是交易猫客服，您的账户因银行卡信息填写错误被冻结，交易款无法提现，需要先支付2000元保证金解冻，解冻后会连同货款一起到账。"),
+    ("网络游戏虚假交易", "subtle: buyer suggests trading on an unknown 'low-fee' platform via link",
+     "兄弟你那个号还卖吗？我出1500，咱们用游易宝交易吧，手续费低，链接我发你，你注册一下把号挂上去就行。"),
+    ("网络游戏虚假交易", "filter evasion: free in-game currency giveaway, scan-to-login, short link, emoji",
+     "原神🎮免 费 领 648 元 宝 石，扫 码 登 录 即 送，名 额 仅 剩 28 个，dwz.cn/ys648，转 发 3 个 群 领"
+     " 取 更 多🎁"),
+]
+
+
+WRITER_BS_ORDINARY = [
+    ("county finance bureau notice of farmland protection subsidy paid to social security card", SERVICE,
+     "【阜南县财政局】您2024年耕地地力保护补贴已发放至社保卡惠农账户，补贴面积11.7亩，金额1286.40元，如有疑问请咨询所在乡镇农业"
+     "服务中心。"),
+    ("postal savings bank deposit alert for grain subsidy", SERVICE,
+     "【中国邮政储蓄银行】您尾号3317账户12月05日15:22入账种粮一次性补贴320.00元，余额5846.12元。"),
+    ("ABC farmer loan disbursement notice", SERVICE,
+     "【中国农业银行】您申请的惠农e贷50000.00元已于03月18日发放至尾号0925账户，年利率3.85%，到期日2025年03月17日"
+     "，可在掌上银行查询还款计划。"),
+    ("agri-service center fertilizer pickup with balance payment", SERVICE,
+     "【中化MAP】您预订的复合肥（15-15-15）40袋已到石桥服务中心，请凭订单号MP20240411036到店提货，尾款2380元支持"
+     "现场扫码支付。"),
+    ("Pinduoduo merchant notice for orange shop pending shipments", SERVICE,
+     "【拼多多】您的店铺“老李家赣南脐橙”有3笔订单待发货，请在48小时内上传物流单号，超时将影响店铺评分，货款在买家确认收货后结算至店铺余额"
+     "。"),
+    ("PICC policy-based rice crop insurance effective", SERVICE,
+     "【中国人保】您投保的政策性水稻种植保险已生效，保单号PHAI2024360123000187，投保面积15亩，个人自缴保费67.50元，"
+     "保险期间至2024年10月31日。"),
+    ("State Grid irrigation electricity bill", SERVICE,
+     "【国网江西电力】尊敬的客户，您的农业排灌用电户号0837265104本期电费213.60元，请于6月25日前通过网上国网APP或银行代扣"
+     "缴纳。"),
+    ("SF cold-chain fresh parcel delivered, charged to monthly account", SERVICE,
+     "【顺丰速运】您寄往上海市的生鲜件SF1408826637452已签收，运费86元已从月结账户扣除，感谢使用顺丰冷运。"),
+    ("China Mobile verification code for rural broadband package", SERVICE,
+     "【中国移动】验证码482937，您正在办理乡村宽带融合套餐变更业务，5分钟内有效，如非本人操作请忽略本短信。"),
+    ("Douyin shop deposit paid for honey store", SERVICE,
+     "【抖店】您的店铺“秦岭土蜂蜜”保证金缴纳成功，金额2000.00元，食品类目售卖权限已开通，可登录抖店后台上架商品。"),
+    ("township government land compensation publication notice", SERVICE,
+     "【柳林镇人民政府】高标准农田建设项目占地补偿款已核算完毕，名单在各村公示栏公示至5月20日，对面积或金额有异议的请到镇农经站反映。"),
+    ("rural credit union loan credit line approved", SERVICE,
+     "【湖南农信】您4月2日申请的丰收贷授信已审批通过，授信额度80000元，请本人携带身份证到乡镇网点签订合同后用款。"),
+    ("Taobao seed order shipped with tracking number", SERVICE,
+     "【淘宝】您在“寿光种苗直营店”购买的番茄种子已发货，中通快递单号75302286114582，预计2天内送达，请保持电话畅通。"),
+    ("provincial farm machinery purchase subsidy review passed", SERVICE,
+     "【山东农机购置补贴】您申请的2204型拖拉机补贴已通过审核公示，补贴金额21600元，将在30个工作日内打入申请人一卡通账户。"),
+    ("poultry company contract farmer batch settlement", SERVICE,
+     "【温氏股份】养户王建国：第3批肉鸡结算完成，出栏12600只，结算款38452.60元已转入尾号6617银行卡，明细请登录养户APP核对"
+     "。"),
+    ("Alipay collection code daily income summary", SERVICE,
+     "【支付宝】您的收钱码今日共收款47笔，合计3268.00元，已全部转入账户余额，可在账单中查看明细。"),
+    ("Pinduoduo refund approved for fertilizer order", SERVICE,
+     "【拼多多】您购买的“复合肥50斤装”退款申请已同意，89.90元将在1-3个工作日内原路退回至微信零钱，请注意查收。"),
+    ("China Telecom rural broadband installed, billing info", SERVICE,
+     "【中国电信】您申请的天翼宽带已完成装机，月费59元，首月免费，次月起从话费账户扣取，装机师傅评价链接稍后发送。"),
+    ("county HR bureau rural pension contribution received", SERVICE,
+     "【桐城市人社局】您的城乡居民养老保险2024年度个人缴费500元已到账，政府补贴60元已同步计入个人账户。"),
+    ("village information station training and seed subsidy registration", SERVICE,
+     "【益农信息社】本周五上午9点在村文化广场举办玉米高产栽培培训，现场可登记明年良种补贴，请携带身份证和一卡通。"),
+    ("cooperative accountant on second profit-sharing payout", MOBILE,
+     "各位社员，今年合作社二次返利方案定了，按交售量每斤返0.12元，下周一前把一卡通卡号和身份证复印件交到我这，统一打款。——会计老周"),
+    ("pig buyer arranging pickup and deposit", MOBILE,
+     "老哥，你那批猪我明天早上六点来拉，今天毛猪7块2一斤，过磅现结，我先转你2000定金，微信收一下。"),
+    ("neighbour bought urea online, asks to be repaid", MOBILE,
+     "三婶，我帮你在拼多多上买的那两袋尿素到了，放你家门口了，一共186块，你有空微信转我就行，不急。"),
+    ("son tells mother subsidy arrived and he will teach her banking app", MOBILE,
+     "妈，补贴到账了，你在农行掌银里就能看到，不会弄的话周末我回去教你，别再专门跑镇上去查了。"),
+    ("village secretary about medical insurance payment in group", MOBILE,
+     "各家注意，今年医保每人380，这周六前交到村委会或者自己在手机上交，交了的截个图发群里，我好登记。"),
+    ("fruit wholesaler orders tangerines and asks bank card for deposit", MOBILE,
+     "王老板，你那20吨砂糖橘我要了，价格就按昨天说的2块3，定金一万我先打你农行卡，你把卡号和开户行发我一下。"),
+    ("sister ordered ducklings and paid deposit", MOBILE,
+     "姐，我在县里给你订了两百只鸭苗，人家要先交500押金，我已经垫上了，周三我开车给你送过去。"),
+    ("agro-supply shop owner asks to settle credit account before new year", MOBILE,
+     "老张，你赊的那批农药化肥一共4360，年前方便的话结一下，转我微信或者来店里都行。"),
+    ("cooperative member on cold storage fee for apples", MOBILE,
+     "明天合作社统一拉苹果去冷库，每箱收2块钱冷藏费，年后卖了一起扣，愿意放的今晚报个箱数给我。"),
+    ("drone crop spraying operator confirming job and price", MOBILE,
+     "李哥，无人机飞防明早7点到你那片，180亩按每亩8块，一共1440，打完你看效果再结账。"),
+    ("friend relays credit union loan info for growers", MOBILE,
+     "你上次问的贷款，我问了信用社小刘，种植户凭土地承包合同能贷5万，利息一年三厘多，你带身份证去找他就行。"),
+    ("wife renewed tractor insurance online", MOBILE,
+     "拖拉机保险到期了，我刚在手机上续了，花了860，保单截图发你了，你别再去交一遍。"),
+    ("agri station colleague urgent ID mismatch in subsidy system", MOBILE,
+     "刘工，补贴系统里那几户的身份证号跟花名册对不上，你下午核一下，明天一早要报县里，挺急的。"),
+    ("city customer reorders free-range eggs and prepays", MOBILE,
+     "阿姨，上次的土鸡蛋家里人都说好，再要300个，钱我先转你了，还是寄原来那个地址，快递费算我的。"),
+    ("niece running livestream sales for uncle's honey", MOBILE,
+     "叔，直播间昨晚卖了137单蜂蜜，平台的钱要7天后才能提，我先把快递单打出来，你今天把货装好，下午快递来拉。"),
+    ("cattle trader makes offer on a cow", MOBILE,
+     "那头西门塔尔我出一万六，你要是同意我明天拉走，钱当场给现金还是转卡，你说了算。——老马"),
+    ("village accountant on land transfer rent paid", MOBILE,
+     "今年的土地流转费每亩650，已经打到各户一卡通上了，没到账的明天上午来村委会查一下，带上户口本。"),
+    ("seed dealer holding corn seed order", MOBILE,
+     "玉米种到了，郑单958每袋68，你订的10袋给你留着，要是想换先玉335得补差价，你明天来店里定一下。"),
+    ("old classmate invites joint investment in vegetable greenhouse", MOBILE,
+     "我准备跟村里几户一起搞蔬菜大棚，一户入股两万，镇上说能申请设施农业补贴，你要有兴趣过年回来一起看看地。"),
+    ("daughter received cured meat and sent money to father", MOBILE,
+     "爸，腊肉收到了，下次别寄那么多，一次运费就七十多，我给你微信转了五百，你收一下，别舍不得花。"),
+]
+
+
+WRITER_BT_SCAMS = [
+    ("冒充公检法", "fake police first contact: bank card linked to money laundering, call officer",
+     "您好，这里是上海市公安局浦东分局刑侦支队，经查您名下尾号6623的银行卡涉嫌一起跨境洗钱案，涉案金额87万元。请于今天下午三点前致电02"
+     "1-58392716联系办案民警王警官配合调查，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: move money to 'safe account', join meeting app and share screen, keep secret",
+     "为了证明你的资金是清白的，卡里的钱需要转入国家安全核查账户，核查完24小时内原路退回。现在下载云视讯，会议号836 271 905，进去"
+     "后打开屏幕共享，检察官会一步步指导你，案件保密，不能告诉任何人包括家属。"),
+    ("冒充公检法", "casual: 'local police officer' says parcel had contraband, add WeChat for documents",
+     "是李慧吗？我是城南派出所的小陈，你上个月寄出的一个快递里查出违禁品了，需要你配合做个笔录，你要是走不开就先加我微信chen_jc0571"
+     "，我把材料发你看一下。"),
+    ("冒充公检法", "filter evasion: spaced characters and split phone digits, identity misuse threat",
+     "【通 知】您的身 份 证 被 冒 用 开 户，涉 及 洗 钱 案 件，请 立 即 联 系 经 办 警 官 1 3 8-2 9 7 1-6"
+     " 6 0 4，否 则 将 发 布 通 缉 令 ⚠️"),
+    ("冒充电商物流客服", "fake courier first contact: lost parcel, triple compensation, add QQ",
+     "【顺丰速运】您好，您的快递单号SF1428305917263在中转途中遗失，按平台规定可获得三倍赔偿共计426元，请添加理赔专员QQ 2"
+     "871930465办理，24小时内未处理视为自动放弃。"),
+    ("冒充电商物流客服", "later stage: tells victim to borrow Alipay reserve fund then 'repay' to verify",
+     "亲，理赔款需要走支付宝备用金通道发放，您打开支付宝-我的-备用金，先领取500元再点还款，系统验证您的账户流水正常后，理赔款和备用金会一"
+     "起退回到您的银行卡上。"),
+    ("冒充电商物流客服", "casual: shop after-sales says wrong item shipped, wants to move to WeChat for refund",
+     "你好，我是淘宝店铺小鹿家居的售后，你前天拍的那个收纳柜我们仓库发错型号了，要给你退一部分差价，方便加一下微信吗，xlj_kefu88，通"
+     "过后我直接跟你对接。"),
+    ("冒充电商物流客服", "filter evasion: dots between characters, short link, spaced QQ digits",
+     "亲，您在抖.音购买的商.品存在质.量问题，可申.请退.款128.00元，点击 t.cn/A6x9KpQ 填写收款信息，或加扣扣：3 9 "
+     "6 5 0 2 7 1 8 ✅"),
+    ("虚假投资理财", "first contact: 'securities assistant' invites to free stock tips group",
+     "王姐您好，我是中金财富张老师的助理小林，张老师的免费股票交流群今天开放最后10个名额，近三个月带群友抓了6个涨停板，进群链接 wx.qu"
+     "nvip.cc/8kd2 ，名额有限先到先得哦。"),
+    ("虚假投资理财", "later stage: download fake trading app and deposit 50k for 'IPO allocation'",
+     "老师刚拿到机构内部打新通道，每人最低认购5万，中签率接近百分百。先下载华鑫优选APP注册实名，入金时找客服经理要专属收款账户，今晚八点截"
+     "止，错过就要等下一期了。"),
+    ("虚假投资理财", "casual: friend-style pitch of USDT arbitrage, start with 1000",
+     "哥，上次跟你说的那个U币搬砖我这周又赚了三千多，真没骗你，平台是朋友公司内部用的，你要想试试我拉你进去，先投一千玩玩看，不赚钱算我的。"),
+    ("虚假投资理财", "filter evasion: spaced text, emoji, heart in WeChat id, crypto quant",
+     "稳 赚 不 赔 🔥 日 收 益 3%，数 字 货 币 量 化 套 利，v❤：jyf-8826，首 投 送 188U 🎁"),
+    ("虚假网络贷款", "first contact: fake loan platform pre-approval with low rate and link",
+     "【融易借】尊敬的用户，您的信用评估已通过，可申请额度50000元，年化利率3.6%，无需抵押当天到账，戳 rongyj.top/m 立即"
+     "领取，退订回T"),
+    ("虚假网络贷款", "later stage: loan 'frozen' due to wrong card number, pay unfreeze fee",
+     "您好，您的贷款已审核通过，但您填写的银行卡号有误导致放款资金被冻结，需缴纳本金20%即10000元的解冻金来验证还款能力，验证后解冻金会"
+     "连同贷款一起打到您卡上，请在今天内处理。"),
+    ("虚假网络贷款", "casual: friend refers to cousin who can get loans despite bad credit",
+     "看你朋友圈说最近手头有点紧？我表哥在做助贷，征信花了也能下款，利息比银行还低，他微信是zd_liu1990，你加的时候就说是我介绍的。"),
+    ("虚假网络贷款", "filter evasion: pinyin for credit, emoji, spaced text, WeChat as vx",
+     "黑 户 也 能 下 🈶 额 度 3W-20W，不 查 zheng 信，秒 批 秒 到 👉 vx：dk5599k ，备 注 借 款"),
+    ("虚假征信", "first contact: fake UnionPay says old student loan account must be closed or credit hurt",
+     "您好，我是中国银联客服，您在大学期间开通的校园贷账户至今未注销，按最新监管要求需在今天内完成注销，否则将影响您的个人征信记录，请尽快回电"
+     "4006-198-307。"),
+    ("虚假征信", "later stage: borrow from all platforms, transfer to 'supervised account', Tencent Meeting screen share",
+     "注销之前需要先把您在各个借款平台能借出的额度全部借出来，转到我们的监管账户里清零，核实完会全部退回给您。现在打开腾讯会议，会议号512 "
+     "683 0947，进去后开启共享屏幕。"),
+    ("虚假征信", "casual: fake JD Finance asks about old student Baitiao affecting mortgage",
+     "你好，我们这边是京东金融，系统显示你之前开通过学生白条，现在国家要求统一清理，不处理的话以后买房办贷款可能会受影响，你现在说话方便吗？"),
+    ("虚假征信", "filter evasion: pinyin credit word, spaced characters, short link, split hotline",
+     "【温馨提示】您的 zheng 信 存 在 异 常 记 录，逾 期 将 上 报 人 行，请 立 即 处 理：h5.zx-kf.cn/q ⚠"
+     "️ 咨 询 4 0 0-6 7 2-9 1 0 8"),
+    ("刷单返利", "first contact: part-time job liking Douyin videos, daily pay, add QQ",
+     "招聘兼职：在家用手机给抖音博主点赞关注，一单3元，日结200-500元，不收取任何费用，有意向的加QQ 1627394058，备注兼职即"
+     "可。"),
+    ("刷单返利", "later stage: 'combo task' requires 12800 before withdrawal, threat of freezing",
+     "前三单的佣金已经返到你账户了，现在进入联单任务，需要连续完成三单共计12800元才能一起提现，中途退出系统会判定违规并冻结本金，抓紧时间"
+     "做完哦。"),
+    ("刷单返利", "casual: 'clothing shop' asks moms to buy and give good reviews for commission",
+     "姐妹你好呀，我们是一家女装店，新品上架在做推广，想找宝妈帮忙拍单后给个好评，货款和佣金当天就返，一单能赚15块，有兴趣了解一下吗？"),
+    ("刷单返利", "filter evasion: penguin emoji for QQ, spaced digits and characters",
+     "💰宝 妈 学 生 党 兼 职，动 动 手 指 日 入 300+，🐧：2 8 4 1 6 0 5 3 7 2，绝 不 收 费 ❗"),
+    ("网络婚恋交友", "first contact on dating site: attractive profile, moves to WeChat",
+     "你好，在珍爱网看到你的资料，感觉挺有眼缘的。我叫林晓雯，32岁，在深圳做外贸，平时工作忙，想认真找个人过日子，可以加个微信慢慢聊吗？lx"
+     "w_0815"),
+    ("网络婚恋交友", "later stage: romance partner pushes gambling platform 'loophole', deposit 20k",
+     "亲爱的，我舅舅在一个博彩平台做技术，发现了系统漏洞，今晚十点到十一点押大稳赢，我已经赚了八万了。你先充两万试试，注册码我发你，赚了钱我们"
+     "一起在你那边买房好不好。"),
+    ("网络婚恋交友", "casual grooming message with hint about a platform to follow",
+     "早安呀，昨晚梦到你了😊 今天我这边下雨，你那边天气怎么样？记得吃早饭别老熬夜。对了，我表姐说的那个平台今天又有活动，晚点跟你细说。"),
+    ("网络婚恋交友", "filter evasion: sex-service bait, deposit, short link, spaced text",
+     "寂 寞 吗？同 城 美 女 一 对 一 视 频 💋 上 门 服 务 先 付 定 金 200，🔗 k.yz9.cc/x ，v：mm6789"
+     "b"),
+    ("冒充领导熟人", "first contact: 'boss' with new number asks employee to save it and come to office",
+     "小刘，我是张建国，这是我新换的号码，你存一下。明天上午九点到我办公室来一趟，有事跟你交代。"),
+    ("冒充领导熟人", "later stage: boss in meeting asks to pay 380k deposit to partner company",
+     "我现在在开会不方便接电话，有个合作方的保证金今天必须付，我这边不方便直接转，你先帮我转到他们账户，户名深圳市恒远贸易有限公司，账号442"
+     "0 1580 0390 5273，金额38万，下午让财务还你。"),
+    ("冒充领导熟人", "casual: 'son' with broken phone asks mom to transfer internship fee to teacher card",
+     "妈，我手机掉水里了，这是同学的号。学校现在急着收实习材料费1800，你先转到老师这张卡上，户名周建明，卡号6222 0212 0801 "
+     "4473，回头我再跟你细说。"),
+    ("冒充领导熟人", "filter evasion: 'nephew' with new number, spaced characters, add WeChat",
+     "舅舅，我是小 伟 啊，换 新 号 了，加 下 我 微 信 xw-1998 ，有 点 急 事 想 找 你 帮 个 忙 🙏"),
+    ("虚假购物服务", "first contact: 'customs confiscated' Moutai at low internal price",
+     "飞天茅台53度原箱，海关罚没物资内部处理，每瓶只要1100元，数量有限，需要的加微信mt_hg2024看实拍视频，支持验货。"),
+    ("虚假购物服务", "later stage: demands 30% deposit 2400 to lock goods via Alipay",
+     "亲，您的订单已确认，但因为是罚没货源，需要先付30%定金2400元锁货，定金转到我发您的支付宝账户，发货后再补尾款，不付定金仓库没法出货"
+     "哦。"),
+    ("虚假购物服务", "casual: second-hand seller wants to bypass Xianyu platform and get paid by WeChat",
+     "在闲鱼看到你想收二手相机，我这正好有台富士XT4，九成新，2800出。你要的话直接微信转我就行，走平台还要扣手续费，不划算。"),
+    ("虚假购物服务", "filter evasion: cheap iPhone clearance, short link, spaced text and QQ digits",
+     "🎉 低 价 苹 果 16 Pro 仅 需 3999，清 仓 甩 卖，货 到 付 款，👉 p.kk7.cn/ip ，客 服 ✉：7 4 3"
+     " 9 8 2 1 5 6"),
+    ("网络游戏虚假交易", "first contact: selling Honor of Kings account cheaply, add QQ",
+     "兄弟，看你在贴吧发帖收王者荣耀的号，我这有个V8号，全英雄加两百多个皮肤，1500出，要的话加QQ 3075146829详聊。"),
+    ("网络游戏虚假交易", "later stage: fake trading-platform support says account frozen, pay 3000 to unfreeze",
+     "您好，这里是交易猫官方客服，由于您填写的收款信息有误导致账户资金冻结，需充值3000元进行解冻验证，充值后余额可立即提现，请在15分钟内"
+     "完成，超时将永久冻结。"),
+    ("网络游戏虚假交易", "casual: buyer insists on using his own 'trading platform' link to pay",
+     "哥们，你和平精英那套皮肤还卖不？我出800，不过我只能在我常用的那个交易平台付款，链接发你了，你上去登记一下收款就行。"),
+    ("网络游戏虚假交易", "filter evasion: free Genshin currency phishing link, emoji, spaced text",
+     "原 神 免 费 领 取 创 世 结 晶 6480 💎 ，官 方 活 动 仅 限 今 日，点 👉 ys-gift.vip/6k 登 录 领"
+     " 取 ⏰"),
+]
+
+
+WRITER_BT_ORDINARY = [
+    ("freight forwarder quoting ocean rate and asking for deposit to secure space", MOBILE,
+     "王总，这周盐田到洛杉矶的40HQ报价涨到4200美金了，听船公司说下周还要涨。您要订的话今天先给我付个定金，我这边帮您抢舱位。"),
+    ("customs broker confirming draft declaration and agency fee", MOBILE,
+     "李姐，你们这票货的报关单草单发你邮箱了，HS编码我按8516.79报的，税率你核对一下，没问题我下午就申报，代理费还是按350一票。"),
+    ("colleague relaying Vietnam factory balance payment request", MOBILE,
+     "越南工厂那边说第二批货的尾款要在出货前付清，一共2.8万美金，PI我已经转你了，收款账户跟上次一样没变，你安排财务走一下。"),
+    ("friend asking about duty on cosmetics parcel held by customs", MOBILE,
+     "我从日本寄回来的那箱化妆品被海关扣了，说要补税三百多，还要上传身份证正反面，你之前弄过，帮我看看流程是不是这样的？"),
+    ("colleague about letter of credit discrepancy fee", MOBILE,
+     "单证那边说信用证上的受益人地址跟发票不一致，银行会算不符点，要扣80美金，你赶紧联系客户改证，别拖到交单期。"),
+    ("client placing trial order and promising deposit", MOBILE,
+     "你们上次寄的样品收到了，质量不错，我们打算先下500套试单，30%定金下周一打到你们公司对公账户，合同你先拟一份发我。"),
+    ("neighbour paid duty on a US parcel on your behalf", MOBILE,
+     "小周，你家那个从美国寄来的包裹放我这了，快递员说签收要交12块钱关税，我先帮你垫上了，你下班回来过来拿一下。"),
+    ("finance colleague asking for contracts for FX receipts", MOBILE,
+     "下个月起银行要求每笔收汇都能对上报关单，你把上季度那几笔预收款的合同和发票整理一下发我，我去跟外管局那边报备。"),
+    ("forwarder urging customs documents to avoid demurrage", MOBILE,
+     "船已经到港了，码头免堆期只有5天，你们的清关资料今天一定要给我，不然过期每天滞箱费150美金，到时候客户又要扯皮。"),
+    ("customs broker asking boss for e-port login SMS code to sign e-authorisation", MOBILE,
+     "陈总，单一窗口要用法人卡登录签电子委托书，您手机上会收到一条验证码，麻烦您把码发我一下，我这边在电脑上马上签完。"),
+    ("friend inviting to co-invest in Amazon new product", MOBILE,
+     "我亚马逊店这个月回款到了，打算拿十万出来投新品，你要不要一起入股？账目每月发你看，利润按出资比例分，不急，你考虑一下。"),
+    ("German supplier contact confirming DDP shipment", MOBILE,
+     "张先生您好，德国那边的机器配件已经发出了，DHL单号1234567890，按DDP条款关税由我们承担，您那边直接收货就行，有问题随时联系"
+     "我。"),
+    ("colleague about customs deposit for returned goods", MOBILE,
+     "老板说这批退运货海关要我们先交5万保证金，明天上午要转到海关指定的专户，你帮我问问财务那个网银U盾现在在谁手上。"),
+    ("overseas buyer proposing refund or deduction for damaged cartons", MOBILE,
+     "你们那批货有两箱外箱压坏了，照片我发你邮箱了。按合同那部分货款3200美金，你看是直接退款，还是在下一单里抵扣？"),
+    ("friend buying cosmetics at Korean duty-free for you", MOBILE,
+     "你要的那瓶雅诗兰黛我在首尔免税店买到了，折合人民币560，下周回国给你带过去，你方便的时候微信转我就行。"),
+    ("cousin asking to borrow money while goods stuck at customs", MOBILE,
+     "哥，我那批货卡在海关要补材料，资金一下子周转不开，能不能先借我两万？月底客户回款了就还你，我晚上给你打电话细说。"),
+    ("colleague collecting ID numbers for Canton Fair badges", MOBILE,
+     "广交会的展位费尾款已经付了，下周布展，你把参展同事的姓名和身份证号汇总一下发我，我统一在系统里报名办证件。"),
+    ("forwarder quoting FBA sea shipping rates", MOBILE,
+     "美国FBA海派美西卡派时效25天左右，单价12块一公斤，带电产品每公斤另加2块，要发的话把装箱单和产品清单发我，我帮你算总价。"),
+    ("colleague about supplier invoice tax for export rebate", MOBILE,
+     "义乌那家供应商说开专票要加6个点，不开票就按原价。我们做出口退税必须要专票，你跟老板确认一下，今天下午给人家回话。"),
+    ("mother asking about overseas direct-mail milk powder tax", MOBILE,
+     "闺女，你帮我在京东上买的那个澳洲奶粉，今天来短信说要补填身份证号才能清关，我不会弄，你晚上回来帮我看看。"),
+    ("Single Window customs release notice", SERVICE,
+     "【国际贸易单一窗口】您单位申报的报关单531620240008763已于2024-06-12 15:32海关放行，请及时安排提货。"),
+    ("SF Express cross-border parcel import tax payment", SERVICE,
+     "【顺丰速运】您的进境快件SF1603927481552已完成海关申报，应缴进口税费86.40元，请在顺丰速运小程序-我的-税费缴纳中支付"
+     "，缴纳后将安排派送。"),
+    ("EMS international mail needs recipient ID for customs", SERVICE,
+     "【中国邮政】您的国际邮件EA281736495DE已到达上海国际邮件互换局，海关申报需补充收件人身份证信息，请登录中国邮政APP-我的邮"
+     "件中上传。"),
+    ("bank notice of inward remittance needing BOP declaration", SERVICE,
+     "【招商银行】您尾号3321的账户于06月12日14:05收到境外汇款USD12,500.00，汇款人ABC TRADING LLC，请于"
+     "7个工作日内通过手机银行完成国际收支申报。"),
+    ("Bank of China FX settlement success", SERVICE,
+     "【中国银行】您的结汇业务已办理成功，结汇金额USD8,000.00，折合人民币57,136.00元，已入账您尾号0912的账户。"),
+    ("Tmall Global delayed delivery with refund option", SERVICE,
+     "【天猫国际】您购买的澳洲进口奶粉因海关抽检延迟出区，预计3-5日送达。如不想等待，可在订单详情页申请退款，款项将原路退回。"),
+    ("JD International annual cross-border quota reminder", SERVICE,
+     "【京东国际】您本年度个人跨境电商零售进口额度已使用24,680元，剩余1,320元，超出额度的订单将无法正常清关，请合理安排购买。"),
+    ("Alibaba.com trade assurance prepayment received", SERVICE,
+     "【阿里巴巴国际站】您的信保订单#18862045703买家已支付预付款USD3,600，请在约定交期内完成发货并在后台上传物流单号。"),
+    ("Sinosure credit limit approved", SERVICE,
+     "【中国信保】贵司短期险保单项下买家MERIDIAN SUPPLY INC的信用限额申请已批复，批复额度USD200,000，详情请登录信"
+     "保通查看。"),
+    ("tax bureau export rebate approved", SERVICE,
+     "【国家税务总局宁波市税务局】贵单位2024年5月所属期出口退税申报已审核通过，退税款132,450.18元将于5个工作日内退至企业基本存"
+     "款账户。"),
+    ("shipping line cut-off time notice", SERVICE,
+     "【中远海运】订舱号6403921857，船名COSCO SHIPPING ARIES，截关时间6月20日17:00，VGM截止6月19日"
+     "12:00，请按时提交并安排进港。"),
+    ("Cainiao consolidation warehouse freight payment", SERVICE,
+     "【菜鸟集运】您的海外包裹已入库日本仓，实重2.3kg，国际运费96元，请在7天内打开淘宝-集运中支付并提交打包，逾期将产生仓储费。"),
+    ("Alipay overseas merchant refund notice", SERVICE,
+     "【支付宝】您在境外商户ASOS的订单退款USD45.99已到账，按退款当日汇率折合人民币328.51元，已退回至原支付方式。"),
+    ("cross-border payment platform withdrawal OTP", SERVICE,
+     "【PingPong】您正在申请将美国站回款USD5,236.12提现至尾号7754的银行卡，验证码382916，5分钟内有效。"),
+    ("operator international roaming welcome", SERVICE,
+     "【中国移动】欢迎您到越南，已为您开通国际漫游，推荐使用25元/天的多国流量日包，发送KTMY到10086即可订购，套餐当日有效。"),
+    ("Canton Fair badge ready for pickup", SERVICE,
+     "【广交会】您的第136届中国进出口商品交易会参展证已制作完成，请本人携带身份证原件到琶洲展馆A区证件中心领取。"),
+    ("bank letter of credit advice notice", SERVICE,
+     "【中国建设银行】贵司有一笔来证已通知，信用证号LC24061183，金额USD96,400.00，开证行HSBC HONG KONG，请"
+     "登录企业网银查看并领取正本。"),
+    ("DHL import duty payment", SERVICE,
+     "【DHL】您的进口快件运单号4830615927应缴关税及增值税合计312.50元，可在DHL快递微信小程序中在线支付，支付完成后次日派"
+     "送。"),
+    ("LianLian withdrawal credited", SERVICE,
+     "【连连国际】您发起的提现申请已处理完成，提现金额48,600.00元已到账尾号2208的银行账户，手续费0.00元。"),
+    ("customs-bonded warehouse storage fee reminder from logistics company", SERVICE,
+     "【普洛斯保税仓】贵司在我仓的进口货物已存放28天，免费期将于6月25日到期，之后按每托每天8元计收仓储费，如需出区请提前预约。"),
+]
+
+
+WRITER_BU_SCAMS = [
+    ("冒充公检法", "first contact: fake police SMS claiming ID used for money laundering, demands callback",
+     "【上海市公安局浦东分局】您好，您名下身份证于3月在广州被他人冒用开户，涉嫌一起洗钱案，涉案金额286万元。请于今日17点前联系办案民警王"
+     "警官 021-5829 3317 配合调查，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: fake prosecutor demands secrecy, meeting app screen share and transfer to 'safe account'",
+     "我是刚才跟你通话的刘检察官。案件已进入秘密侦查阶段，不得告诉任何人包括家属。现在下载“云视通”会议，会议号 836 271 905，打开"
+     "屏幕共享，按指示把资金转入国家安全账户做清查，查清后24小时内原路返还。"),
+    ("冒充公检法", "subtle: casual tone, customs-seized parcel with passports under victim's name, asks for callback",
+     "您好，这边是市公安局出入境的，您有个快件被海关扣了，里面查出几本护照，登记的都是您的信息，可能有点误会，您方便回个电话吗？0755-26"
+     "93 1140 找张警官就行。"),
+    ("冒充公检法", "filter dodge: full-width letters, pinyin, emoji, fake case-file link and WeChat id",
+     "您名下ｓｈｅｎ份证涉嫌xi钱案🚨，通缉令已下发，请立刻登陆 gaj-anjian.cc/q8 查看案卷并核实zi金情况，联系zhang警"
+     "官 V：jingyuan_0917，逾期后果自负"),
+    ("冒充电商物流客服", "first contact: fake courier lost-parcel triple compensation, add QQ",
+     "【中通快递】您好，您3月12日的包裹在分拣中心遗失，单号7731 2958 6604，按规定给您3倍理赔共186元，请添加理赔专员QQ "
+     "2873016455办理，过期视为自动放弃。"),
+    ("冒充电商物流客服", "later stage: fake membership auto-deduction, asks for Alipay verification code to cancel",
+     "亲，您这边开通的是抖音百万保障会员，每月自动扣费800元，关闭需要在支付宝备用金里操作验证。您现在打开支付宝，把刚收到的6位验证码告诉我"
+     "，我这边后台帮您取消。"),
+    ("冒充电商物流客服", "subtle: shop after-sales claims product recall with double refund, moves to WeChat",
+     "您好，我是淘宝店铺“木子家居”的售后，您上周买的那款收纳柜厂家质检出甲醛超标，现在全部召回，给您退双倍货款，方便加一下微信吗？mzjj_"
+     "kf88"),
+    ("冒充电商物流客服", "filter dodge: spaced-out characters, failed QC compensation, short link to enter bank card",
+     "【淘 宝】亲，您的订单因仓库 质 检 不 合 格 无 法 发 货，可申 请 退 款 并 获 得 赔 偿 金 1 2 8 元，点 t.cn"
+     "/A6xQ2kLp 填 写 银 行 卡 即 到 账"),
+    ("虚假投资理财", "first contact: securities assistant invites to free stock-tips group",
+     "王总好，我是鼎盛证券的助理小林，李老师本周在内部群免费分享三只主力建仓的股票，上周推荐的已经涨了37%，要不要拉您进群听听？加微信 li"
+     "n_zq6688"),
+    ("虚假投资理财", "later stage: fake platform profit cannot be withdrawn until 'tax' is paid",
+     "张姐，您在“汇丰国际”APP里的账户已经盈利4.2万了，但是提现需要先缴20%的个人所得税8400元，转到财务对公账户后10分钟内到账，"
+     "今天是最后一天窗口期哦。"),
+    ("虚假投资理财", "subtle: acquaintance-style crypto insider hedge pitch",
+     "哥，跟你说个事，我表舅在一个数字货币交易所做内部的，他们有个对冲窗口，每天稳赚3个点，我投了两万这周已经赚了四千多，你要想玩我带你，别往"
+     "外说啊。"),
+    ("虚假投资理财", "filter dodge: emoji, full-width WeChat id, guaranteed daily return",
+     "📈內部消息：某大🐮带单，日收益5%➕，保本保息，名额仅剩8个，➕Ｖ：ｇｕ-ｐｉａｏ 9 9 8 1，备注“学习”进群领取牛股"),
+    ("虚假网络贷款", "first contact: fake loan platform offering credit limit without credit check",
+     "【惠民易贷】尊敬的用户，您有一笔最高20万元的额度待领取，年化3.6%，无需征信，身份证即可申请，当天放款，回复1或点击 hmyd.to"
+     "p/k3 立即激活。"),
+    ("虚假网络贷款", "later stage: loan frozen due to 'wrong card number', demands unfreezing deposit",
+     "您好，您的贷款5万元已审批通过，但系统检测到您填写的银行卡号错误，资金已被冻结，需要缴纳解冻保证金5000元证明还款能力，到账后连同贷款"
+     "一并返还。"),
+    ("虚假网络贷款", "subtle: forum contact offering small loans to blacklisted, asks for ID photos and fee",
+     "你好，我是之前在贴吧回你的那个，你不是说急需用钱嘛，我们这边小额周转可以的，黑户也能做，就是要先交点手续费，你发下身份证正反面我帮你看下"
+     "额度。"),
+    ("虚假网络贷款", "filter dodge: pinyin mix, emoji, short link and invite code to download loan app",
+     "急yong钱？🆘 无视黑bai户，秒批3-50w，不看z信，不上门，下zai“闪贷宝”➡ x.co/9Ke 邀请码 6 2 0 7，当天"
+     "到k"),
+    ("虚假征信", "first contact: fake regulator says student loan account must be closed or credit harmed",
+     "【银保监】您好，您在校期间开通过京东金条学生账户，按最新规定需要注销，否则将影响您的个人征信，请致电客服 400-820-6173 办理"
+     "。"),
+    ("虚假征信", "later stage: asks victim to borrow from platforms and transfer to 'supervision account' via Tencent Meeting share",
+     "我这边已经帮您提交注销申请了，但征信显示还有一笔3.8万的欠款没结清，需要把您各个平台能借出来的钱先转入监管账户清零，清完系统自动退回，"
+     "请打开腾讯会议 592 371 468 共享屏幕操作。"),
+    ("虚假征信", "subtle: casual fake Weilidai staff offering to close dormant account",
+     "你好，我是微粒贷的工作人员，你微信里的微粒贷是不是好久没用了？现在国家在清理大学生贷款，不关的话会影响你以后买房贷款的，我帮你关一下就两"
+     "分钟。"),
+    ("虚假征信", "filter dodge: dots between characters, letter O for zero in phone, short link",
+     "您的个·人·征·信存在yu期记录❗将上报人民银行，影响子女上学及出行，请速联系 4O0-61O-2835 修复，或访问 zxxf.vip"
+     "/a2"),
+    ("刷单返利", "first contact: fake Douyin part-time liking job with daily pay",
+     "您好，我们是抖音运营部，现招居家兼职，给主播点赞关注即可，一单3元，日结200-500元，不收任何费用，有意向请加QQ 31092658"
+     "74 领取任务。"),
+    ("刷单返利", "later stage: after small payouts, demands large deposits for linked tasks",
+     "前面三单的佣金已经给你返了，你也看到是真的。现在这个是联单任务，要连续做完3单才能一起结算，第一单充值1888，第二单5888，做完本金"
+     "加佣金一共返9200。"),
+    ("刷单返利", "subtle: friend-like invite to write paid reviews and join a group",
+     "宝子，我最近在做一个小红书店铺的好评，拍一单返本金再给15块，今天做了十几单了，你要不要一起，我把你拉进群，老师会教的。"),
+    ("刷单返利", "filter dodge: keycap emoji digits and emoji substitutions for QQ number",
+     "宝🐔妈/学生党看过来😘动动手指☝️日入2️⃣0️⃣0️⃣➕，手机即可操作，不押金，➕q：3️⃣2️⃣5️⃣8️⃣8️⃣1️⃣0️⃣7️⃣"
+     "6️⃣ 领任务"),
+    ("网络婚恋交友", "first contact: dating app match moves conversation to WeChat",
+     "你好呀，刚刚在探探上看到你，感觉你照片笑起来好温暖😊 我是做珠宝设计的，平时在深圳，能加个微信聊聊吗？我的是 Luna_sz1992"),
+    ("网络婚恋交友", "later stage: pig-butchering, lover pushes gambling app deposit",
+     "亲爱的，我舅舅又发现那个博彩平台的漏洞了，今晚十点开奖，我自己已经投了二十万，你也下个“金沙城”APP，先充五万，等我们赚够了就去见你爸"
+     "妈好不好。"),
+    ("网络婚恋交友", "subtle: online girlfriend's mother hospitalised, asks for deposit money",
+     "老公，我妈今天突然住院了，医生说要先交三万押金才能手术，我卡里的钱都在理财里取不出来，你能先帮我转一下吗？我下个月就还你，我好怕呀。"),
+    ("网络婚恋交友", "filter dodge: flirty lure with spaced pinyin WeChat id for video chat",
+     "哥哥晚上好💋一个人在家好无聊，想找个人聊天～加我wei❤xin：x i a o y u 5 2 0 8，视频聊聊嘛，不收费的哦😘"),
+    ("冒充领导熟人", "first contact: boss claims new number, summons to office",
+     "小李，我是陈局，这是我新换的号码，你存一下。明天上午十点来我办公室一趟，有事和你说。"),
+    ("冒充领导熟人", "later stage: fake boss in meeting asks employee to transfer money to a friend's card",
+     "我这边在开会不方便接电话，有个朋友急需周转一笔钱，我不方便直接出面，你先帮我转8万到他账户，户名周建国，工商银行 6222 0212 0"
+     "001 8837 641，下午我让财务还你。"),
+    ("冒充领导熟人", "subtle: fake nephew with broken phone asks aunt to pay fee via classmate's WeChat",
+     "舅妈，我是小军啊，我手机掉水里了，这是同学的号。学校急着交实习住宿费2600，我爸妈电话打不通，你先帮我垫一下行吗？转到这个同学微信上就"
+     "行。"),
+    ("冒充领导熟人", "filter dodge: split QQ number, urgent contract payment, no calls",
+     "张姐，我王总，手机有问题，加我新QQ 1 9 2 7 · 5 5 · 3 0 6 4，有个合同款要付，急！别打电话，我在开会。"),
+    ("虚假购物服务", "first contact: cheap 'customs-confiscated' iPhones via WeChat",
+     "【iPhone15 Pro内部渠道】海关罚没机，全新未激活，仅售3299元，支持验机，名额有限，先到先得，私聊V：hgmj_0501"),
+    ("虚假购物服务", "later stage: after payment, demands customs deposit before delivery",
+     "亲，你的货已经发出了，但我们是走海关渠道的，需要你先补交2000元关税保证金，签收以后原路退回，不交的话货会被扣下来，运费也不退的哦。"),
+    ("虚假购物服务", "subtle: second-hand seller on Xianyu asks to pay off-platform",
+     "你好，闲鱼上看到你想收二手相机，我这有台富士X-T4，九成新，3800出，你在平台下单我这边不好操作，直接微信转我吧，我当天顺丰给你寄。"),
+    ("虚假购物服务", "filter dodge: dotted characters, concert ticket scalping with deposit",
+     "演·唱·会门票🎫内部票源，周杰伦上海站内场前排，原价1880现价2500，保真出票，➕vx：t1cket_6699，先付定金500锁位"),
+    ("网络游戏虚假交易", "first contact: buyer offers to purchase game account via fake platform, moves to QQ",
+     "兄弟你王者这个号卖不卖？我看你国服李白挺多皮肤的，我这边出价4500收，走交易猫平台，方便加个QQ聊一下吗？2648109357"),
+    ("网络游戏虚假交易", "later stage: seller told funds frozen, must pay unfreezing fee via fake support link",
+     "兄弟钱我已经付了，但平台显示你的账户被冻结了，说你银行卡信息填错了，需要先交2000解冻金，客服说解冻以后连同4500一起打给你，你看下"
+     "客服发的链接 jym-kefu.cc/x9"),
+    ("网络游戏虚假交易", "subtle: kid-like buyer asks for password and SMS code to 'preview' account",
+     "哥，我刚开学，在群里看到你出原神的号，能便宜点不？我零花钱不多，先让我妈转你定金，你把号密码和手机验证码给我先登一下看看皮肤行不？"),
+    ("网络游戏虚假交易", "filter dodge: free skin giveaway, split QQ group number, scan to verify",
+     "🎮免费领皮肤❗和平精英限定套装0元领，进Q群 7 8 5 · 2 1 0 · 4 3 6 找管理，扫码验证即送，仅限今日，先到先得"),
+]
+
+
+WRITER_BU_ORDINARY = [
+    ("mother arranging a blind date", MOBILE,
+     "闺女，你王阿姨介绍的那个小伙子周六下午三点在万达星巴克见，人家在银行上班，有房有车，你打扮一下，别又说加班。"),
+    ("aunt asking about income for matchmaking", MOBILE,
+     "小杰，上次跟你说的那姑娘，她妈让我问问你月收入多少、有没有房贷，人家也挺实在的，你回我个数，我好跟人家说。"),
+    ("hiking club organiser collecting AA fees", MOBILE,
+     "周日爬梧桐山的AA费用算出来了，每人包车加午饭86元，微信转我就行，没来的那两个人的定金我今晚原路退回。"),
+    ("new friend met online after first outing", MOBILE,
+     "今天跟你聊得挺开心的，我到家啦！电影票钱你别转我了，下次你请我喝奶茶就好～"),
+    ("blind date follow-up message", MOBILE,
+     "你好，我是周六见面的林晓，你到家了吗？那家餐厅我已经付过了，你不用转我钱，下次有空一起去看展吧。"),
+    ("personal matchmaker arranging second meeting", MOBILE,
+     "小陈，我是红娘刘姐，对方姑娘同意再见一面，她问你周五晚上有没有空，地址我发你微信，这次吃饭你主动买单啊。"),
+    ("badminton club quarterly court fee", MOBILE,
+     "羽毛球群下季度场地费每人300，周四前转给我，要开发票的把单位名称和税号私发我，我统一去场馆开。"),
+    ("colleague recommending a singles event", MOBILE,
+     "听说你想报那个单身交友活动？我上次去过，报名费199，还挺正规的，要不要我把活动负责人的微信推给你？"),
+    ("online chat friend proposing to meet", MOBILE,
+     "我们在Soul上聊了三个月了，下周我正好出差去杭州，要不要见个面？到时候找个人多的地方，我请你吃饭。"),
+    ("cousin thanking for an introduction", MOBILE,
+     "表姐，你上回介绍的男生人挺好的，我们已经确定关系了！他说下个月请你吃饭感谢你，你看哪天方便。"),
+    ("father discussing bride price and down payment", MOBILE,
+     "你妈说那小伙子老家彩礼的规矩是八万八，我们不讲究这个，你俩商量好就行，房子首付我们可以帮一点。"),
+    ("boyfriend booking flights, asks for ID number", MOBILE,
+     "下个月去云南的机票我订好了，一共2380，你那份不用给我，酒店你来订就好，把身份证号发我一下，我填乘机人信息。"),
+    ("photography club trip balance payment", MOBILE,
+     "摄影协会下周六去坝上采风，两天一晚住宿加车费每人480，已经交了定金的记得补尾款，名单明天中午截止。"),
+    ("friend sharing location before first date", MOBILE,
+     "我在百合网上认识的那个男生，今天第一次见面，我把位置共享给你了，十点还没给你发消息你就打我电话哈。"),
+    ("neighbour offering to introduce her niece", MOBILE,
+     "小王，我是楼下张阿姨，我外甥女在医院当护士，28岁，人很文静，你要是愿意，我把她微信推给你，你们先聊聊。"),
+    ("gaming friend meeting offline at comic expo", MOBILE,
+     "兄弟，打了一年游戏终于要面基了哈哈，周六漫展门票我买了两张，一张68，你到了再给我就行，别迟到。"),
+    ("girlfriend's mother inviting to dinner", MOBILE,
+     "小刘，我是晓雯妈妈，周日来家里吃饭吧，不要买贵的东西，人来就好，地址是幸福小区6栋2单元。"),
+    ("book club venue minimum spend", MOBILE,
+     "读书会这个月在街角咖啡馆办，场地最低消费每人38元，到店自己扫码点单就行，下期书目是《额尔古纳河右岸》。"),
+    ("dance class friend relaying refund info", MOBILE,
+     "拉丁舞课退费我帮你问过了，前台说没上的6节课按比例退720，三个工作日内退回你原来付款的那张银行卡。"),
+    ("colleague proposing a set-up dinner", MOBILE,
+     "我老公他们单位有个研究生，32岁，年薪三十来万，正在贷款买房，人有点闷，你要是不介意我约个饭局一起吃。"),
+    ("dating site VIP renewal reminder", SERVICE,
+     "【世纪佳缘】您的VIP会员将于2024年6月30日到期，续费可享8折优惠，自动续费可在“我的-设置-支付管理”中关闭。退订回T"),
+    ("dating site login verification code", SERVICE,
+     "【百合网】验证码 482916，您正在登录百合网账号，5分钟内有效，若非本人操作请忽略本短信。"),
+    ("matchmaking agency appointment confirmation", SERVICE,
+     "【珍爱网】尊敬的会员，您预约的红娘一对一服务已安排在3月16日14:00，地点：天河区体育西路门店，服务费2980元已支付，如需改期请在"
+     "App内操作。"),
+    ("dating app subscription charge notice", SERVICE,
+     "【探探】您的VIP连续包月已于今日扣费30元，下次扣费日期为5月12日。如需取消，请前往App内“我的-设置-订阅管理”。"),
+    ("social app new device login notice", SERVICE,
+     "【Soul】你的账号于今日22:15在一台新设备上登录，如非本人操作，请在App内修改密码并下线其他设备。"),
+    ("bank card debit for matchmaking service", SERVICE,
+     "【招商银行】您账户尾号3281于04月20日15:32快捷支付扣款1,999.00元，商户：深圳市缘聚婚恋服务有限公司，余额12,406"
+     ".55元。"),
+    ("payment platform refund from dating app", SERVICE,
+     "【支付宝】您在“青藤之恋”的会员订单已退款68.00元，款项将原路退回至您的余额宝，请注意查收。"),
+    ("operator value-added service notice", SERVICE,
+     "【中国移动】尊敬的客户，您本月已订购“陌陌会员”业务，资费15元/月，从话费中扣除，如需退订请回复TD。"),
+    ("courier pickup code for club membership parcel", SERVICE,
+     "【顺丰速运】您的快件SF1402 8763 2215已由丰巢柜代收，取件码38271，寄件方：星缘交友俱乐部，请于24小时内取件。"),
+    ("marriage registration appointment", SERVICE,
+     "【婚姻登记处】您已成功预约2024年5月20日上午9:30结婚登记，请双方携带本人户口簿、身份证及近期2寸双人合影准时到场。"),
+    ("trade union singles mixer registration", SERVICE,
+     "【市总工会】“缘来是你”青年职工联谊会报名成功，活动时间6月8日14:00，地点市职工文化宫，免费参加，请携带工作证现场签到。"),
+    ("bank wedding consumer loan approval", SERVICE,
+     "【建设银行】您申请的婚庆消费贷款已审批通过，额度5万元，年化利率3.85%，请登录建行手机银行确认借款合同后放款。"),
+    ("credit reference center report ready", SERVICE,
+     "【中国人民银行征信中心】您申请的个人信用报告已生成，请于7日内登录征信中心官方网站，使用身份验证码查看。"),
+    ("group-buy pottery date class booking", SERVICE,
+     "【美团】您预订的“周末陶艺体验双人课”已确认，时间6月2日14:00，订单金额298元，到店出示券码8826 1034即可使用。"),
+    ("concert tickets issued", SERVICE,
+     "【大麦网】您购买的演出门票2张已出票，订单号202405128831，演出当日凭购票人身份证入场，不支持转让。"),
+    ("flight ticket issued for couple", SERVICE,
+     "【携程旅行】您预订的6月15日上海-三亚机票已出票，乘机人：李明、王芳，航班HO1135，请提前2小时到达机场办理值机。"),
+    ("social app real-name verification passed", SERVICE,
+     "【陌陌】您的实名认证已通过，现在可以在同城频道发布动态，认证信息仅用于平台身份核验，不会对外展示。"),
+    ("bank incoming transfer notice", SERVICE,
+     "【工商银行】您尾号6617卡4月28日10:05转入人民币5,200.00元，付款人：周丽，当前余额8,431.20元。"),
+    ("wedding planning app venue visit", SERVICE,
+     "【婚礼纪】您预约的婚宴场地看店已确认，5月18日10:00，锦江宾馆三楼宴会厅，定金可在App内支付，未签约可申请全额退还。"),
+    ("matchmaking agency refund approved", SERVICE,
+     "【珍爱网】您提交的会员服务退款申请已审核通过，退款金额1,200元将在7个工作日内原路退回至您的付款银行卡。"),
+]
+
+
+WRITER_BV_SCAMS = [
+    ("冒充公检法", "first contact: fake police branch claims bank card tied to money laundering, demands callback",
+     "【通知】您好，这里是上海市公安局浦东分局刑侦支队，您名下尾号6217的银行卡涉嫌参与一起跨境洗钱案，涉案金额86万元，请于今日17点前拨"
+     "打021-58392716配合调查，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: secrecy order, install app, join meeting and screen share, move funds to 'safe account'",
+     "刚才跟你说的情况你自己心里清楚，案件保密不能告诉家人。现在要对你的资金做清查，下载“安全防护”APP，然后进腾讯会议862 377 41"
+     "9打开屏幕共享，把卡里的钱转到国家安全账户核查，48小时内原路退还。"),
+    ("冒充公检法", "subtle: casual 'local police officer' about a parcel with passports, asks to add WeChat",
+     "你好，我是派出所的小王，你之前寄的一个快递里查出来有几本别人的护照，需要你说明一下情况，你方便的话先加我微信jingguan_wang0"
+     "731，我把材料发你看看。"),
+    ("冒充公检法", "filter evasion: dotted/pinyin words, split phone number, short link to 'arrest warrant'",
+     "您的身·份·证信息被冒用办理银行卡，涉 嫌 洗 qian，检察yuan已立案，案件编号沪检刑字第0381号，请立即联系办案警官：1 3 "
+     "9-0 7 1 8-4 2 6 5，查看通缉令 t.cn/A6Zx9Qp"),
+    ("冒充电商物流客服", "first contact: fake courier says parcel lost, offers triple compensation via link",
+     "【顺丰速运】您好，您的快递单号SF1407 2285 3361在运输途中破损丢失，根据规定将按商品价值三倍理赔，请添加理赔专员企业微信或"
+     "点击 sf-lp.cc/k8Tq 填写理赔信息。"),
+    ("冒充电商物流客服", "later stage: coaches victim to borrow from Alipay credit and read out verification code",
+     "亲，理赔款368元已经给您申请好了，但系统显示您支付宝备用金没开通，打款失败。您按我说的打开支付宝-我的-备用金，借出500元，再把收到"
+     "的验证码告诉我，我这边帮您同步退回，不会产生费用的哈。"),
+    ("冒充电商物流客服", "subtle: fake shop after-sales claims product recall and asks for WeChat",
+     "您好，我是淘宝店铺“小鹿童装”的售后，您上周买的那件外套我们质检发现这批次甲醛超标，准备给您全额退款再补偿一点，方便留个微信吗？"),
+    ("冒充电商物流客服", "filter evasion: fake auto-renewing membership charge, dotted words and split hotline",
+     "亲，您的淘bao账户被误开通了【会.员.服.务】，每月将自动扣费800元，如需关闭请尽快联系客服：4 0 0-8 7 2-6 1 3 9"
+     "，逾期视为同意⚠️"),
+    ("虚假投资理财", "first contact: 'teacher's assistant' invites to stock live stream group",
+     "王姐好，我是前几天在读书群里跟您聊过的李老师助理，李老师今晚8点直播讲下半年的布局思路，群里免费送3只票，进群请加V：licai_xz8"
+     "8，名额有限。"),
+    ("虚假投资理财", "later stage: pushes victim to top up fake trading app to reach 'institutional' threshold",
+     "老师的指令你看到了吧，今天群里跟单的都赚了12%。你在“汇鑫国际”APP上才充了2万，机构通道最低5万起，赶紧把剩下3万补上，下午两点前"
+     "入金到对公账户，错过这波就没了。"),
+    ("虚假投资理财", "subtle: relative-of-friend private fund with steady monthly returns",
+     "哥，我表舅在一个私募里做，说最近有个内部额度，收益很稳，一个月8个点左右，我自己投了十万已经回了两次款了，你要不要也试试？"),
+    ("虚假投资理财", "filter evasion: emoji, spaced WeChat id, circled letters, bonus for registering",
+     "【内部消息】权威机构带单，日收益3%~8%，0风险💰，加薇：tz 6 6 8 ❤ 2 0 2 4，下载ⓐⓟⓟ注册即送体验金888，链接："
+     "u6.gg/Xk2P"),
+    ("虚假网络贷款", "first contact: pre-approved loan with no credit check, reply or click",
+     "【速易贷】尊敬的用户，您已获得最高20万元预授信额度，年化3.6%起，不看征信不查负债，当天放款，回复1或点击 syd.vip/a7Nz"
+     " 立即领取。"),
+    ("虚假网络贷款", "later stage: claims wrong card number froze the loan, demands deposit to unfreeze",
+     "您好，您申请的5万元贷款已审核通过，但系统显示您填写的银行卡号有一位错误，资金已被冻结。需要您先转15000元验证还款能力，解冻后连同贷"
+     "款一起打到您卡上。"),
+    ("虚假网络贷款", "subtle: friend recommends a 'loan manager' WeChat",
+     "兄弟，我之前在一个平台借过钱，放款挺快的，我把他们经理微信推给你：dk_zhangjl，你就说是我介绍的，手续费能给你少点。"),
+    ("虚假网络贷款", "filter evasion: dotted words, emoji, spaced QQ number, 'blacklisted ok'",
+     "急用钱？黑户白户都能做，身·份·证就能批，额度1w-30w，❌不看征信，加QQ：2 8 7 1 6 0 5 9 3 3，秒批到账🏦"),
+    ("虚假征信", "first contact: fake regulator warns of overdue record, asks to call for 'repair'",
+     "【金融监管】您好，您的征信报告中存在一笔异常逾期记录，近期将上报并影响您的个人信用，如有异议请于24小时内致电010-85962273申"
+     "请修复。"),
+    ("虚假征信", "later stage: instructs victim to draw down loan apps and transfer to 'supervision account'",
+     "我们这边已经帮您提交了注销申请，但您在京东金条和微粒贷还有额度，需要把这两个平台的额度都借出来，转到我们指定的监管账户清零，完成后系统自"
+     "动退回，不会影响您的征信。"),
+    ("虚假征信", "subtle: fake finance customer service about old student loan account",
+     "你好，我是京东金融的客服，看到你大学期间开通过校园贷业务，现在国家要求统一清理，不注销的话会影响你的征信记录，你现在方便说话吗？"),
+    ("虚假征信", "filter evasion: dotted and pinyin words, short link, WeChat id for 'cancellation'",
+     "您在校期间开通的【校园·贷】账户未按规定注销，征 xin 将受影响，请点击 j.mp/3xQz7 或联系专员V：zx-xiufu_01 "
+     "办理注销，逾期后果自负。"),
+    ("刷单返利", "first contact: part-time job ad, commission per order, add QQ",
+     "招聘兼职宝妈学生党，手机操作，每单佣金5-30元，日结，一天轻松200+，不收任何费用，有意者加QQ：1739 2264 05 备注兼职"
+     "。"),
+    ("刷单返利", "later stage: combo task requires three escalating payments before refund",
+     "第一单的返利12元已经发你了对吧？现在是联单任务，需要连续完成三单，金额分别是1980、3600、6800，做完一起返本金加佣金1850"
+     "元，中途不能停，停了系统会冻结之前的本金。"),
+    ("刷单返利", "subtle: friend-like invite to a like-and-screenshot side job group",
+     "姐妹，我最近在家做一个抖音点赞的小兼职，给视频点个赞截个图就有3块钱，一天能弄一百多，你要不要我拉你进群？"),
+    ("刷单返利", "filter evasion: pinyin, emoji in words, spaced numbers and WeChat id",
+     "【jian职】点🈶赞、关注，每单💴3元，日入3 0 0+，无需押.金，扫码进群领取任务，或者加V：d z 1 5 8 8 8 ✌"),
+    ("网络婚恋交友", "first contact: stranger from 'people nearby' starts friendly chat",
+     "你好呀，我是在附近的人里看到你的，感觉你挺阳光的，我刚从深圳调到这边工作，也没什么朋友，可以认识一下吗？"),
+    ("网络婚恋交友", "later stage: romance partner pushes gambling platform with 'backend loophole'",
+     "亲爱的，我叔叔在一个博彩平台做技术，他知道后台有漏洞，我上周跟着投了3万赚了8万多。你先在“金沙娱乐”注册一下，充个5000试试，我教你"
+     "怎么下注，我们的未来要一起努力呀。"),
+    ("网络婚恋交友", "subtle: persona of lonely doctor building emotional bond",
+     "今天好累啊，刚做完一台手术，同事都去吃饭了，就我一个人在值班室。你吃了吗？好想有个人陪我说说话。"),
+    ("网络婚恋交友", "filter evasion: overseas lover's gift stuck at customs, pinyin, emoji, short link for fee",
+     "宝贝，海guan把我给你寄的包裹扣了😭里面有项链和2万美金现钞，要交清关费12800，我的卡在国外转不了，你先帮我付一下好吗？清关公司链"
+     "接：dhl-cn.top/q8"),
+    ("冒充领导熟人", "first contact: fake boss from new number asks to save it",
+     "小刘，我是张局，这是我新号码，你存一下，明天上午来我办公室一趟。"),
+    ("冒充领导熟人", "later stage: fake boss in meeting asks urgent transfer to a friend's account",
+     "我现在在开会不方便接电话。有个朋友急着要一笔工程款，我不方便出面，你先帮我转8万到他这个账户：6217 0038 2046 1157 2"
+     "63，户名陈建平，建设银行，转完截图给我，下午就还你。"),
+    ("冒充领导熟人", "subtle: impersonates child with broken phone, asks parent to pay 'teacher'",
+     "妈，我手机掉水里了，这是同学的QQ，我们要交资料费一千五，微信用不了，你直接转给我们老师吧，我把老师微信发你。"),
+    ("冒充领导熟人", "filter evasion: fake old classmate, spaced words, WeChat id, asks secrecy",
+     "老同学，我是你高中同桌啊，还记得吗😄换了号，在外地出了点事，急需周 转 2 w，你方便帮个忙不，V：zhou_tz9527，过两天就还，"
+     "别跟别人说啊"),
+    ("虚假购物服务", "first contact: cheap 'customs-confiscated' iPhones with purchase link",
+     "【清仓】iPhone 15 Pro Max原装正品海关罚没机，仅需1999元，顺丰包邮，仅限50台，抢购地址：jp-hg.cn/p15"),
+    ("虚假购物服务", "later stage: demands deposit via direct WeChat transfer, off-platform discount",
+     "亲，您的订单已经生成了，因为是海关渠道的货，需要先付30%定金1200元才能安排发货，剩下的货到付款，您直接微信转账给我就行，不走平台可"
+     "以再便宜100。"),
+    ("虚假购物服务", "subtle: stranger offers concert tickets at face value",
+     "你好，看到你朋友圈在找演唱会的票，我这有两张周杰伦内场的，临时有事去不了，原价出，你要的话加我聊。"),
+    ("虚假购物服务", "filter evasion: cheap Moutai, symbols and spaced WeChat id, off-platform payment",
+     "代购茅台53度飞天，原箱⋅正品，¥1499/瓶，支持验货，量大从优，加威❤：mt 8 8 0 6 6，付款后当天发货，不走平台更优惠🎁"),
+    ("网络游戏虚假交易", "first contact: buyer lures seller to a fake trading site",
+     "兄弟看到你在贴吧出号，你那个王者荣耀V8的号我要了，给你2800，我们去“游戏宝”平台交易吧，安全有保障，网址 yxb-jy.com"),
+    ("网络游戏虚假交易", "later stage: fake platform says payout frozen, demands deposit",
+     "您好，您的账号已出售成功，但由于您填写的收款银行卡号有误导致资金被冻结，需要缴纳保证金3000元解冻，解冻后连同货款5800元一起返还到"
+     "您的账户。"),
+    ("网络游戏虚假交易", "subtle: cheap high-value Genshin account offered privately over QQ",
+     "哥们，我这有个原神的号，满命雷神和胡桃，我不玩了，800就出，你加我QQ我给你截图看看。"),
+    ("网络游戏虚假交易", "filter evasion: free skin giveaway, link emoji, spaced 'account authorization'",
+     "【免费领皮肤】和平精英限定皮肤限时0元领取，点🔗 t.cn/R9kZ 登录QQ/wx就能领，账 号 授 权 后24小时到账🎮"),
+]
+
+
+WRITER_BV_ORDINARY = [
+    ("operator broadband installation appointment", SERVICE,
+     "【中国电信】尊敬的客户，您预约的千兆宽带安装已派单，装维工程师李师傅（189****6217）将于6月12日14:00-16:00上门，"
+     "请保持电话畅通，本次安装调测费已减免。"),
+    ("number porting authorization code", SERVICE,
+     "【中国移动】您申请的携号转网授权码为5827，有效期至2024年7月31日。请持本人身份证原件到转入运营商营业厅办理。"),
+    ("SIM real-name registration confirmation", SERVICE,
+     "【中国联通】您的号码186****4432已完成实名登记，登记证件号码为4403**********1826，感谢您的配合，详询1001"
+     "0。"),
+    ("brand repair order completed, insurance covered", SERVICE,
+     "【华为】您的维修单RMA2406150321已完成，更换屏幕总成费用1299元，已使用碎屏服务宝抵扣，实付0元，请携带身份证原件到华为客"
+     "户服务中心（天河店）取机。"),
+    ("Apple repair created", SERVICE,
+     "【Apple】您的维修ID R6483920175已创建，设备将寄送至维修中心检测，预计5-7个工作日完成，可登录support.app"
+     "le.com/zh-cn查询进度。"),
+    ("trade-in evaluation and refund of difference", SERVICE,
+     "【小米】您的以旧换新订单已完成回收检测，旧机Redmi K50评估价860元，另补贴200元已抵扣新机货款，差价款将于3个工作日内退回原"
+     "支付账户。"),
+    ("recycling platform payout", SERVICE,
+     "【爱回收】您寄出的iPhone 12已签收并完成质检，成交价1680元，款项已打入您绑定的支付宝账户，请注意查收。"),
+    ("second-hand platform inspection report", SERVICE,
+     "【转转】您的订单ZZ2406180093已验机完成，报告显示成色95新，电池健康88%，买家确认收货后货款2350元将结算至您的钱包。"),
+    ("bank credit card charge for telecom", SERVICE,
+     "【招商银行】您尾号4821的信用卡06月15日16:22在中国电信股份有限公司广州分公司消费人民币1188.00元。"),
+    ("broadband renewal reminder", SERVICE,
+     "【中国电信】您的宽带账号gz02087651234将于2024年6月30日到期，续费可享包年960元（原价1200元），可通过中国电信A"
+     "PP或就近营业厅办理。"),
+    ("phone screen insurance policy effective", SERVICE,
+     "【中国平安】您为iPhone 15投保的碎屏险已生效，保单号10510003928475，保障期限12个月，保额2000元，理赔可在平安"
+     "金管家APP上传维修发票申请。"),
+    ("e-commerce device protection claim approved", SERVICE,
+     "【京东】您购买的手机意外保障服务理赔申请已审核通过，理赔金额899元将于1-3个工作日退回至您的京东账户余额。"),
+    ("porting eligibility check result", SERVICE,
+     "【中国移动】您已提交携号转网资格查询，您的号码当前有未结清话费23.60元及合约一项（至2024年12月），需结清并合约到期后方可办理。"),
+    ("courier delivering repaired phone", SERVICE,
+     "【顺丰速运】您的快件SF1589 2203 4476已由深圳数码维修中心寄出，内件为维修后的手机，预计明日送达，请凭取件码6621到丰巢"
+     "柜取件。"),
+    ("on-site repair deposit paid", SERVICE,
+     "【支付宝】您在“闪修侠”的上门维修订单已支付押金200元，工程师完成维修后押金将自动抵扣维修费，多余部分原路退回。"),
+    ("brand trade-in subsidy issued", SERVICE,
+     "【OPPO】尊敬的用户，您参加以旧换新活动的旧机已回收，换新补贴300元已发放至您的OPPO商城账户，有效期30天。"),
+    ("verification code for broadband relocation", SERVICE,
+     "【中国联通】您的验证码为482913，您正在办理宽带移机业务，5分钟内有效。"),
+    ("government one-ID number lookup result", SERVICE,
+     "【一证通查】您查询的身份证名下共登记4个号码，其中中国移动2个、中国联通1个、中国电信1个，如有疑问请到对应运营商营业厅核实。"),
+    ("second-hand marketplace item sold", SERVICE,
+     "【闲鱼】您发布的“华为Mate 40 Pro 256G”已被买家拍下，买家已付款2100元，请在48小时内发货并填写物流单号。"),
+    ("bank transfer to phone dealer company", SERVICE,
+     "【建设银行】您尾号3307的账户06月20日10:15向深圳市鑫达数码有限公司转账支出3500.00元，余额12684.50元。"),
+    ("neighbour recommends broadband installer", MOBILE,
+     "王姐，我家电信宽带装好了，师傅说楼道里那个箱子还有空口，你家要装的话我把师傅电话发你，他说初装费可以免，记得准备身份证复印件。"),
+    ("friend recommends battery replacement shop", MOBILE,
+     "你那台苹果换电池了没？我上次在华强北那家店换的，158块，保半年，老板微信hqb_phonefix，你说是我介绍的能便宜二十。"),
+    ("repair shop quote and deposit", MOBILE,
+     "您好，我是明辉手机维修的小陈，您的机子拆开看了是主板进水，修的话要450，换主板要900，您看修还是不修？修的话先付100定金。"),
+    ("mother asks about SIM re-registration", MOBILE,
+     "儿子，营业厅说我那个老号要补实名登记，是用你的身份证还是我的？他们让我带户口本过去，你下班陪我去一趟吧。"),
+    ("colleague about company SIM cards", MOBILE,
+     "张哥，公司统一办的那批集团卡到了，你那张138开头的在我这，明天来拿的时候记得带身份证原件，要现场刷脸激活。"),
+    ("dealer customer orders used phones with deposit", MOBILE,
+     "老板，你上次收的那批iPhone 13还有吗？我要十台，256G的，价格还按2650一台走，我先转你一万定金，剩下的验完货结。"),
+    ("second-hand dealer quotes after inspection", MOBILE,
+     "你那台Mate 60我这边验了，屏幕有一道划痕，只能给你3100，同意的话我直接微信转你，你先把华为账号退出来再给我。"),
+    ("friend shares porting experience", MOBILE,
+     "我从移动转到联通了，号码没变，携号转网挺快的，就是要等合约到期，你那个宽带融合套餐可能麻烦点，得先把宽带退了。"),
+    ("husband paid broadband with credit card", MOBILE,
+     "老婆，家里宽带到期了，我刚在电信APP上续了一年，960块，从信用卡扣的，月底记得一起还一下。"),
+    ("installer confirms visit and real-name step", MOBILE,
+     "您好，我是联通装维的周师傅，今天下午三点左右到您家装宽带，光猫和路由器我带过去，办理人需要本人在场，带上身份证现场扫码实名。"),
+    ("landlord about broadband fee with rent", MOBILE,
+     "小李，房子里的宽带是我名下的，你住进去以后每月100网费跟房租一起转我就行，WiFi密码贴在光猫背面。"),
+    ("father asks help with screen insurance claim", MOBILE,
+     "闺女，你给我买的那个碎屏险怎么用啊？我手机屏摔裂了，营业员说要在APP上拍照报案，我弄不来，周末你回来帮我弄一下。"),
+    ("friend recommends trade-in with subsidy", MOBILE,
+     "上周去以旧换新那换的新机，旧机抵了1200，再加上国补又便宜了500多，挺划算的，你要换的话趁月底活动结束前去。"),
+    ("repair shop says phone ready, pay by QR", MOBILE,
+     "美女，你的手机修好了，换了个尾插，一共80块，到店扫收款码就行，下午六点前来拿，晚了我就关门了。"),
+    ("colleague on selling old tablet via platform", MOBILE,
+     "刚在转转上卖了我那台旧iPad，平台验完机钱就到账了，比闲鱼省心，就是要扣点服务费，你上次问的我替你试过了。"),
+    ("customer requests return and refund of used phone", MOBILE,
+     "老板，昨天在你店里买的那台二手小米13，回家发现指纹解锁不灵，你说七天包退的，我今天拿过去退，钱原路退回我微信吧。"),
+    ("sister about cancelling secondary SIM", MOBILE,
+     "姐，我那张副卡能不能注销了？每个月还扣10块，营业厅说要主卡本人带身份证去办，你哪天有空？"),
+    ("neighbourhood group admin broadband maintenance notice", MOBILE,
+     "各位邻居，小区移动宽带明天上午9点到12点割接维护，期间会断网，物业已经通知过了，有问题可以找移动的刘经理13580274619。"),
+    ("friend on porting done and balance refunded", MOBILE,
+     "你号码转网成功没？我那天收到授权码后去联通营业厅办的，半小时就好了，原来的话费余额也退到我支付宝了。"),
+    ("dealer partner settles batch of recycled phones", MOBILE,
+     "华哥，这批回收的安卓机我清点完了，一共32台，有5台是ID锁机只能拆件卖，货款按清单算是18650，明早对公转账给你。"),
+]
+
 WRITER_AA = HandWrittenSet("AA", WRITER_AA_SCAMS, WRITER_AA_ORDINARY)
 WRITER_AB = HandWrittenSet("AB", WRITER_AB_SCAMS, WRITER_AB_ORDINARY)
 WRITER_AC = HandWrittenSet("AC", WRITER_AC_SCAMS, WRITER_AC_ORDINARY)
@@ -10164,6 +10960,10 @@ WRITER_BO = HandWrittenSet("BO", WRITER_BO_SCAMS, WRITER_BO_ORDINARY)
 WRITER_BP = HandWrittenSet("BP", WRITER_BP_SCAMS, WRITER_BP_ORDINARY)
 WRITER_BQ = HandWrittenSet("BQ", WRITER_BQ_SCAMS, WRITER_BQ_ORDINARY)
 WRITER_BR = HandWrittenSet("BR", WRITER_BR_SCAMS, WRITER_BR_ORDINARY)
+WRITER_BS = HandWrittenSet("BS", WRITER_BS_SCAMS, WRITER_BS_ORDINARY)
+WRITER_BT = HandWrittenSet("BT", WRITER_BT_SCAMS, WRITER_BT_ORDINARY)
+WRITER_BU = HandWrittenSet("BU", WRITER_BU_SCAMS, WRITER_BU_ORDINARY)
+WRITER_BV = HandWrittenSet("BV", WRITER_BV_SCAMS, WRITER_BV_ORDINARY)
 SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, NEW_NUMBERS_Y, NEW_NUMBER_NOTICES,
         WRITER_Z, NEW_NUMBERS_Z, WRITER_Z2, WRITER_AA, WRITER_AB,
         WRITER_AC, WRITER_AD, WRITER_AE, WRITER_AF, WRITER_AG, WRITER_AH,
@@ -10172,7 +10972,8 @@ SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, 
         WRITER_AY, WRITER_AZ, WRITER_BA, WRITER_BB, WRITER_BC, WRITER_BD, WRITER_BE, WRITER_BF,
         WRITER_BG, WRITER_BH, WRITER_BI, WRITER_BJ,
         WRITER_BK, WRITER_BL, WRITER_BM, WRITER_BN,
-        WRITER_BO, WRITER_BP, WRITER_BQ, WRITER_BR)
+        WRITER_BO, WRITER_BP, WRITER_BQ, WRITER_BR,
+        WRITER_BS, WRITER_BT, WRITER_BU, WRITER_BV)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5
@@ -10385,6 +11186,20 @@ KNOWN_CROSS_SET_DUPLICATES = {
     "小刘，我是张局，这是我新换的号码，你存一下。明天上午九点来我办公室一趟，有点事情要当面和你说。",
     "您好王先生，您的8万元贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需缴纳贷款金额10%的解冻保证金8000元证明还款能力，核实后连同本金一起打到您卡上。",
     "您的贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需缴纳贷款金额10%的解冻保证金8000元，解冻后和贷款一起打到您卡上，请在30分钟内处理，否则影响征信。",
+    # Session 44's second four writers BS-BV, apart from each other and from earlier writers: the boss's new-number
+    # opener once more, and the common scripts written almost word for word as BM's, BN's and BP's (a Pudong
+    # criminal-police card-laundering call, a triple-compensation refund, the loan-unfreeze fee): scams, kept as written.
+    "【淘宝售后】亲，您3月12日购买的儿童保温杯经质检部门抽检含超标物质，平台将给予三倍赔偿共计267元，请添加理赔专员QQ 2839104756 办理，逾期视为自动放弃。",
+    "【淘宝客服】亲，您3月12日购买的儿童保温杯经质检部门抽检重金属超标，平台将为您办理三倍赔偿共计267元，请添加理赔专员QQ 2874519630办理，逾期视为自动放弃。",
+    "【通知】您好，这里是上海市公安局浦东分局刑侦支队，您名下尾号6217的银行卡涉嫌参与一起跨境洗钱案，涉案金额86万元，请于今日17点前拨打021-58324617联系承办民警王警官配合调查，逾期将依法冻结您名下全部账户。",
+    "【通知】您好，这里是上海市公安局浦东分局刑侦支队，您名下尾号6217的银行卡涉嫌参与一起跨境洗钱案，涉案金额86万元，请于今日17点前拨打021-58392716配合调查，逾期将依法冻结您名下全部账户。",
+    "小刘，我是张局，这是我新号码，你存一下，明天上午来我办公室一趟。",
+    "小刘，我是张建国，这是我新换的号码，你存一下。明天上午九点到我办公室来一趟，有事跟你交代。",
+    "小李，我是陈局，这是我新换的号码，你存一下。明天上午十点来我办公室一趟，有事和你说。",
+    "您好，您申请的5万元贷款已审核通过，但系统显示您填写的银行卡号有一位错误，资金已被冻结。需要您先转15000元验证还款能力，解冻后连同贷款一起打到您卡上。",
+    "您好，您的5万元贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需要您先转入8000元解冻金验证还款能力，解冻后会连同贷款一起打到您卡上。",
+    "您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌参与一起跨境洗钱案，案件编号SH2024-0731，请于今日17点前拨打021-5867 3302配合核查，逾期将依法冻结您名下全部账户。",
+    "您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌参与一起跨境洗钱案，案件编号沪公（2024）刑字第0736号，请于今日17点前拨打021-60213847配合调查，逾期将冻结您名下全部账户。",
 }
 
 
