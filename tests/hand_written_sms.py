@@ -10916,6 +10916,805 @@ WRITER_BV_ORDINARY = [
      "华哥，这批回收的安卓机我清点完了，一共32台，有5台是ID锁机只能拆件卖，货款按清单算是18650，明早对公转账给你。"),
 ]
 
+# Blind sets BW, BX, BY and BZ, written on 2026-12-05 (session 45) by four more helpers from the same prompt, the
+# ordinary messages' theme changed (pets, vets and pet insurance; insurance claims, medical-insurance reimbursement,
+# tax refunds and social security; online shop owners, livestream sellers and their suppliers; exams, courses,
+# certificates and tickets); scored once, blind, in candidates N26 and N27's run (docs/benchmarks.md "Candidates N26
+# and N27"). Never copy into the generator.
+WRITER_BW_SCAMS = [
+    ("冒充公检法", "first contact: fake police claim bank card tied to money laundering case, demand callback",
+     "【通知】您好，这里是浦东公安分局刑侦支队，您名下尾号6621的银行卡涉嫌一起跨省洗钱案，案件编号SH2024-0873，请于今日17点前"
+     "拨打021-58930417配合调查，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: 'officer' orders app download and transfer to 'safe account', demands secrecy",
+     "我是王警官。你的资金需要做清查比对，证明干净才能解冻。现在下载“安全防护”APP，登录后把卡里的8万转入国家监管账户，核查完24小时内原"
+     "路退回。全程保密，不许告诉家人，否则按妨碍司法处理。"),
+    ("冒充公检法", "subtle: casual 'household registration officer' about ID anomaly, moves to WeChat",
+     "你好，我是派出所户籍室的小刘，你身份证上周是不是在外地补办过？系统里显示有点异常，方便的话加我微信jingwu_liu2023说一下情况"
+     "，省得你跑一趟。"),
+    ("冒充公检法", "filter evasion: hyphenated/spaced words, split phone number, short link to 'arrest warrant'",
+     "您的身-份-证涉及一起跨境X钱案，最高检已立案(编号4401-293)，速联系办案J官☎139·2871·0556，查看通缉令点t.cn"
+     "/A6xQ2p"),
+    ("冒充电商物流客服", "first contact: lost parcel triple compensation bait",
+     "【快递理赔】您好，您3月12日在淘宝购买的商品运输途中丢失，我司将按3倍赔付共计386元，请回复1或添加理赔专员企业微信办理，过期视为自"
+     "动放弃。"),
+    ("冒充电商物流客服", "later stage: asks for verification code and to borrow on Jiebei 'for verification'",
+     "亲，理赔要先验证您的支付宝备用金账户，刚才系统给您发的6位验证码麻烦报一下，然后按我说的打开借呗操作，额度只是走个流水，验证完马上退回的"
+     "。"),
+    ("冒充电商物流客服", "subtle: 'shop owner' offers off-platform refund for failed quality check",
+     "您好打扰了，我是您上周买的那件羊毛大衣的店家，仓库说这批质检不合格要给您退款，您方便留个微信吗？我直接退给您，比走平台快多了。"),
+    ("冒充电商物流客服", "filter evasion: fake auto-renew membership fee with spaced digits and short link",
+     "亲，您开通了抖yin百万保障会员，每月自动扣费5 0 0元，如非本人操作请速联系客服取消➡400-682-1937，或点dwz.cn/k"
+     "8Mq退订，逾期持续扣费"),
+    ("虚假投资理财", "first contact: fake securities adviser invites to free stock live-stream VIP group",
+     "张总您好，我是华泰证券的投资顾问陈敏，近期我们老师在直播间免费分享牛股，上周推荐的三只已经涨了40%，诚邀您进VIP群学习，加微信cm_"
+     "invest888即可。"),
+    ("虚假投资理财", "later stage: withdrawal blocked until 'income tax' paid on fake platform gains",
+     "哥，你在“鼎盛国际”APP上的收益已经到23万了，但提现要先交15%的个人所得税34500元，交完立即到账。我帮你申请了加急通道，今天下"
+     "午五点前必须完成。"),
+    ("虚假投资理财", "subtle: acquaintance tone pitching crypto arbitrage with invite code",
+     "我表哥在一个数字货币平台做套利，稳赚不赔，一个月翻了一倍，我前天投了两万已经提出来三千了，你要不要也试试？邀请码发你：HK7729"),
+    ("虚假投资理财", "filter evasion: masked Z, pinyin shi, homophone 扣扣, emoji, split QQ number for stock-tip group",
+     "【内部消息】明日Z涨停🐂股提前布局，老shi带你吃肉📈进群扣扣：873·215·609，名额仅剩12位"),
+    ("虚假网络贷款", "first contact: fake loan app SMS with low rate and link",
+     "【速易贷】尊敬的客户，您已获得最高20万元信用额度，年化3.6%，无抵押秒到账，点击s.xyd-loan.cn/a9k立即领取，退订回T"),
+    ("虚假网络贷款", "later stage: 'wrong card number' frozen loan, demands unfreezing fee",
+     "您好，您的5万元贷款已审批通过，但系统检测到您填写的银行卡号有误，资金已被冻结，需缴纳9800元解冻金证明还款能力，缴纳后将连同贷款一起"
+     "打到您卡上。"),
+    ("虚假网络贷款", "subtle: friend-like tip about 'no credit check' lender",
+     "兄弟，听说你最近手头紧？我朋友那有个口子，不看征信不查流水，当天放款，我前两天刚下了3万，需要的话我把他微信推给你。"),
+    ("虚假网络贷款", "filter evasion: masked 征X and 下K, abbreviation V for WeChat, emoji, short link",
+     "急用钱找我💰不看征X黑白户均可，当天下K 5000-5W，V：dk_66899，详情👉u.nu/q3Lp"),
+    ("虚假征信", "first contact: fake regulator says old campus-loan account must be closed or credit harmed",
+     "您好，我是金融监管局的工作人员，您大学期间注册过校园贷账户一直没注销，按最新规定今天之内必须注销，否则会影响您的个人征信，请问是您本人吗"
+     "？"),
+    ("虚假征信", "later stage: meeting app screen share and borrow-to-'clear' quotas",
+     "现在下载腾讯会议，输入会议号537 291 884，打开屏幕共享，我指导您把各平台的额度借出来转到监管账户清零，清零后就不影响征信了，款"
+     "项核实后会退还。"),
+    ("虚假征信", "subtle: casual 'JD Finance agent' about an overdue record being reported",
+     "喂你好，我这边是京东金融客服，看到你的白条账户有一笔逾期记录一直没处理，马上要上报人行征信了，你看是现在处理一下还是？"),
+    ("虚假征信", "filter evasion: credit-repair ad with masked 征X and homophone 徽信",
+     "【征X修复】逾期记录可消除，呆账可撤销，不成功不收费，咨询徽信：zx-xiufu077，已帮3000+客户恢复信用"),
+    ("刷单返利", "first contact: like-for-cash part-time job recruiting via QQ",
+     "招聘兼职：在家动动手指给抖音视频点赞，一个赞3元，一天轻松200+，时间自由，宝妈学生均可，有意者加QQ 2946183507领取任务。"),
+    ("刷单返利", "later stage: 'combo task' requires larger payment before any refund",
+     "亲，你这单是连单任务，需要连续完成三单才能一起返佣，第二单金额5888元，做完本金加佣金一共7420元立即返还，现在中断的话前面的钱系统"
+     "无法退回哦。"),
+    ("刷单返利", "subtle: girlfriend recommending order-brushing side gig",
+     "姐妹我最近在做一个帮淘宝店铺下单的活，买完他们马上把钱退回来还给佣金，我今天做了五单赚了一百多，你要一起吗？"),
+    ("刷单返利", "filter evasion: emoji, abbreviation V, pinyin WeChat id, task app download",
+     "💰手机兼职日结💰关注店铺一单8元，做满10单额外奖励，下载➡Task app注册码52013，加V❤zhang_jz9"),
+    ("网络婚恋交友", "first contact: dating-site profile greeting moving to WeChat",
+     "你好呀，在世纪佳缘上看到你的资料，感觉你很踏实。我叫林婉，在深圳做服装外贸，离异没有孩子，可以加个微信聊聊吗？linwan_0521"),
+    ("网络婚恋交友", "later stage: romance partner pushes deposit into gambling platform 'loophole'",
+     "亲爱的，我舅舅是这个平台的技术员，他说今晚十点有个漏洞稳赚的，我已经投了20万，你先充5万试试，赚了我们就可以早点买房结婚了。"),
+    ("网络婚恋交友", "subtle: grooming small talk with a casual hint at gold trading",
+     "早啊，昨晚睡得好吗？今天深圳下雨了，我在公司楼下吃了碗粉，想到你说喜欢吃辣，下次你来我带你去吃。对了我最近跟师父学炒黄金，挺准的。"),
+    ("网络婚恋交友", "filter evasion: emoji, abbreviation vx, short link to chat app with invite code",
+     "哥哥好寂寞🥺今晚有空吗，同城约见面，先下载这个聊天软件加我👉x.co/m7Hy邀请码669，vx不方便用"),
+    ("冒充领导熟人", "first contact: 'boss' announces new number and summons employee",
+     "小李，我是王局长，这是我新号，旧号不用了，你存一下。明天上午九点到我办公室来一趟。"),
+    ("冒充领导熟人", "later stage: 'boss' in meeting asks urgent transfer to a friend's account",
+     "我在开会不方便接电话，有个朋友急需周转，你先帮我转8万到这个账户：农业银行6228480039172256417，户名赵建国，回头我让财"
+     "务给你报。"),
+    ("冒充领导熟人", "subtle: 'cousin' with new WeChat asks to be added, hints at urgent favour",
+     "在吗？我是你表姐小慧啊，换了个微信，你通过一下。我这边有点急事想请你帮个忙。"),
+    ("冒充领导熟人", "filter evasion: 'old friend' on borrowed phone, split Alipay number, pinyin",
+     "张总，我是老陈，手机掉了用朋友的号，急需3万交保证金，先转到支fu宝186·0231·7745，名字刘芳，明天就还你"),
+    ("虚假购物服务", "first contact: too-cheap iPhone clearance ad with WeChat id",
+     "【清仓特惠】原价5999的iPhone 15仅需899元，厂家直销正品保障，库存仅剩30台，抢购请加微信apple_shop66，货到付"
+     "款可验货。"),
+    ("虚假购物服务", "later stage: seller demands deposit and shipping insurance by QR payment",
+     "亲，您的订单已经下好了，但需要先付300元定金才能发货，另外运费和保价费共86元，一起转到我支付宝就行，扫这个码付款。"),
+    ("虚假购物服务", "subtle: second-hand camera seller avoids Xianyu escrow",
+     "在闲鱼上看到你想收二手相机，我这台索尼A7M3九成新，3800出。闲鱼担保交易手续费太高了，你直接微信转我，我顺丰包邮给你。"),
+    ("虚假购物服务", "filter evasion: cheap Moutai with dot-split QQ number, emoji and short link",
+     "茅台飞天53°内部渠道价1199/瓶，假一赔十🍶订购加qq：3305·817·246，或点t.ly/Mt8K"),
+    ("网络游戏虚假交易", "first contact: cheap Honor of Kings account for sale, private WeChat deal",
+     "出王者荣耀V10账号，全英雄全皮肤，有6个荣耀典藏，2000元急出，微信私聊wzry_sell2024，价格好商量。"),
+    ("网络游戏虚假交易", "later stage: fake trading platform requires seller to pay deposit to withdraw",
+     "兄弟，钱已经转到交易平台了，但平台提示你账户未激活，需要先交1000元保证金才能提现，这是平台规定，提现时保证金会一起退给你。"),
+    ("网络游戏虚假交易", "subtle: buyer lures Genshin account seller off platform to fake payment link",
+     "你好，我看你在交易猫挂的那个原神号我挺喜欢的，咱们私下交易吧，平台抽成太多。我加你微信，你把链接发我，我从这个链接付款。"),
+    ("网络游戏虚假交易", "filter evasion: emoji, free skin QR-code login phishing via lookalike game domain",
+     "🎮免费领取和平精英限定皮肤，扫码登录即送648点券，活动入口➡qq.game-hd.cn/skin，仅限今天"),
+]
+
+
+WRITER_BW_ORDINARY = [
+    ("friend asks to feed cat, gives locker pickup code", MOBILE,
+     "我下周出差五天，能不能帮我喂下咪咪？钥匙放你家楼下快递柜了，取件码382914，猫粮在阳台柜子里，回来请你吃饭。"),
+    ("neighbour worried about barking dog", MOBILE,
+     "楼上的阿姨您好，您家狗狗今天下午在楼道里叫了两个多小时，是不是家里没人？麻烦您看一下监控，别出什么事。"),
+    ("colleague thanks for vet recommendation, mentions cost", MOBILE,
+     "上次你推荐的那家宠物医院挺好，我家豆豆绝育花了1200，比别家便宜三百，医生也很耐心，谢啦。"),
+    ("mother reports sick dog and vet payment", MOBILE,
+     "儿子，小黄今天不吃东西还吐了，我带去楼下诊所，医生说要拍片，先付了680，你晚上回来看看它。"),
+    ("home grooming worker confirms appointment and fee", MOBILE,
+     "您好，我是给您家泰迪上门洗澡的小周，明天下午三点到，费用还是128，到时候微信转我就行，要剪指甲的话加20。"),
+    ("friend splits group-buy cat supplies cost", MOBILE,
+     "猫砂和冻干团购到了，一共436，咱俩平摊每人218，你方便的时候微信转我，快递我已经帮你取回来了。"),
+    ("cattery breeder about vaccines and balance payment", MOBILE,
+     "您好，布偶妹妹已经打完第二针疫苗了，下周六可以接回家，剩下的尾款3500到时候当面给就行，疫苗本和血统证书一起交给您。"),
+    ("rescue volunteer about adoption agreement needing ID", MOBILE,
+     "你上次说想领养猫，我们救助群有一只三花，已经驱虫打过疫苗，不收钱，但要签领养协议，需要登记一下你的身份证号，可以吗？"),
+    ("sibling about boarding deposit refund to card", MOBILE,
+     "姐，我把你的卡号给宠物店了，他们说寄养押金只能原路退，大概3到5个工作日，到账了跟我说一声。"),
+    ("vet doctor follows up on blood test", MOBILE,
+     "王女士，我是李医生，旺财的血常规结果出来了，肝指标有点高，不严重，先吃一周药，周五上午带过来复查，不用空腹。"),
+    ("colleague urgently asks help finding lost cat", MOBILE,
+     "急！我家猫从窗户跑出去了，就在小区东门附近，你们下班路过帮忙留意一下，橘色的，戴红项圈，找到了我发红包感谢。"),
+    ("friend recommends pet insurance she bought", MOBILE,
+     "我给我家柯基买了那个宠物医疗险，一年699，上次肠胃炎报了1600多，挺划算的，链接我发群里了，你自己看看。"),
+    ("landlord discusses extra deposit for large dog", MOBILE,
+     "小陈，合同上写了不能养大型犬，你那只金毛的事我们商量一下，押金可能要加一千，你看周末有空见面聊吗？"),
+    ("father about feeder and transferring dog food money", MOBILE,
+     "你妈说给狗买的那个自动喂食器不会用，你有空打个视频教一下。另外她让我转你500块狗粮钱，记得点收款。"),
+    ("dog walker daily report and monthly bill", MOBILE,
+     "今天遛了四十分钟，团团拉了两次便便都正常，照片发你了。这个月遛狗一共22次880元，月底结就行。"),
+    ("friend continues phone call about borrowing for dog surgery", MOBILE,
+     "刚才电话里说的事，我家阿拉斯加手术要一万二，工资还没发，先借我五千，下月十号一定还，见面我给你写个欠条。"),
+    ("classmate selling used cat tree", MOBILE,
+     "我在闲鱼挂的那个猫爬架，你要的话180拿走，自己来我家搬，我住3栋1单元，来之前打个电话。"),
+    ("pet shop owner about prepaid card balance", MOBILE,
+     "李姐，您预订的那批进口狗粮到货了，一共两袋，扣掉您储值卡余额还差146，来取的时候补上就行。"),
+    ("wife asks husband for JD login code to buy dewormer", MOBILE,
+     "老公，我用你的京东账号给猫买驱虫药，登录验证码发到你手机上了，帮我看一下是多少，我这边等着填。"),
+    ("coworker asks to relay leave for sick dog", MOBILE,
+     "明天团建我去不了了，家里狗生病要带去医院，请假已经在OA上提交了，麻烦帮我跟组长说一声。"),
+    ("vet hospital rabies vaccine reminder", SERVICE,
+     "【瑞鹏宠物医院】您好，您家宠物“球球”的狂犬疫苗将于4月18日到期，请及时预约接种，预约电话0755-86235517。"),
+    ("bank credit card spending alert at vet", SERVICE,
+     "【招商银行】您尾号3821的信用卡3月15日19:42在芭比堂动物医院消费人民币1,280.00元，当前可用额度23,456.00元。"),
+    ("Alipay pet insurance renewal deduction", SERVICE,
+     "【支付宝】您为“奶糖”投保的宠物医疗险已自动续保成功，保费588.00元已从余额宝扣除，保障期至2025年6月30日。"),
+    ("insurer approves pet claim payout to bank card", SERVICE,
+     "【中国平安】您提交的宠物医疗险理赔申请已审核通过，赔付金额1,146.50元，将于1-3个工作日内转入您尾号0392的银行卡。"),
+    ("JD logistics pet food delivered to locker", SERVICE,
+     "【京东物流】您购买的皇家室内成猫粮已送达阳光花园3号丰巢柜，取件码60725，请于48小时内取件。"),
+    ("Meituan boarding order confirmation with deposit", SERVICE,
+     "【美团】您在“萌宠之家寄养中心”预订的国庆寄养已确认，时间10月1日至10月7日，已付定金200元，剩余费用到店结算。"),
+    ("police dog registration annual inspection notice", SERVICE,
+     "【北京市公安局】您为犬只“小白”办理的养犬登记证将于2024年5月31日到期，请到期前通过北京通APP或到属地派出所办理年检，需携带免疫"
+     "证明。"),
+    ("Taobao refund for pet carrier", SERVICE,
+     "【淘宝】退款成功：您申请的“宠物航空箱”退款89.00元已原路退回至您的支付宝账户，请注意查收。"),
+    ("pet app registration verification code", SERVICE,
+     "【波奇宠物】验证码482915，您正在注册波奇宠物账号，5分钟内有效，如非本人操作请忽略本短信。"),
+    ("vet surgery appointment fasting instructions", SERVICE,
+     "【新瑞鹏】您已预约4月20日上午10:00为“可乐”做绝育手术，术前请禁食8小时、禁水4小时，如需改期请提前一天致电门店。"),
+    ("boarding platform deposit refund notice", SERVICE,
+     "【小佩宠物】您的寄养订单已完成，押金300元将在24小时内退回原支付账户，宠物寄养报告可在APP内查看。"),
+    ("bank incoming transfer from pet supplies company", SERVICE,
+     "【工商银行】您尾号7714卡4月3日14:26转账收入人民币2,000.00元，对方户名：上海宠悦用品有限公司，余额5,318.62元。"),
+    ("JD Baitiao instalment repayment reminder for pet fountain", SERVICE,
+     "【京东金融】您白条分期购买的“小米智能宠物饮水机”本期应还52.30元，还款日4月10日，可在京东APP-我的-白条中还款。"),
+    ("pet mall member day promotion", SERVICE,
+     "【E宠商城】会员日来啦！猫粮狗粮满299减50，积分可抵现金，活动仅限本周六，详情打开APP查看。退订回T"),
+    ("PICC dog liability policy effective", SERVICE,
+     "【中国人保】您投保的犬只责任险已生效，保单号PDZA202403188876，保险期间一年，电子保单已发送至您预留的邮箱。"),
+    ("vet hospital inpatient bill and prepaid balance", SERVICE,
+     "【芭比堂动物医院】您家“咖啡”本次住院3天，费用合计2,365元，已扣预存金2,000元，剩余365元请于出院时结清。"),
+    ("Meituan pet store delivery dispatched", SERVICE,
+     "【美团】您在“宠物小站”购买的豆腐猫砂已由骑手接单，预计30分钟内送达，骑手号码已隐藏，如有问题请在APP内联系。"),
+    ("district agriculture bureau free rabies vaccination campaign", SERVICE,
+     "【海淀区农业农村局】本区春季犬只免费狂犬疫苗集中接种4月15日至30日开展，请携带犬只及养犬登记证到就近定点医院接种。"),
+    ("Huabei instalment on pet grooming purchase", SERVICE,
+     "【花呗】您在“宠物家”的订单已使用花呗分3期，每期186.33元，首期还款日为5月9日，可在支付宝中查看账单。"),
+    ("ZhongAn pet insurance expiry with renewal link", SERVICE,
+     "【众安保险】您为“旺仔”投保的宠物医疗险还有7天到期，续保享9折，可在众安保险APP或微信公众号“众安保险”中办理续保。"),
+]
+
+
+WRITER_BX_SCAMS = [
+    ("冒充公检法", "first contact: fake police anti-fraud center claims bank card linked to money laundering, demands callback",
+     "您好，这里是上海市公安局浦东分局反诈中心，经核查您名下一张建设银行卡涉嫌参与跨境洗钱案件，案件编号SH2024-0917，请于今日17点"
+     "前回电021-6097 3385配合调查，逾期将冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: case 'transferred to procuratorate', asks to move funds to 'safe account', install app and share screen",
+     "李女士，你的案子已经移交检察院，为证明资金清白，需要把卡里的钱转入国家安全账户做资金清查，核查完24小时内原路退回。现在下载“公安防护”"
+     "APP，打开屏幕共享，我远程指导你操作，这是保密案件，不要告诉任何人。"),
+    ("冒充公检法", "subtle: casual 'local police officer' asks to add WeChat about a suspicious parcel",
+     "王先生你好，我是辖区派出所的小陈，你上个月寄出的那个快递里查出几张有问题的银行卡，麻烦加一下我微信chen_jg110，跟你核实几个情况"
+     "，不会耽误你太久。"),
+    ("冒充公检法", "filter evasion: spaced characters, pinyin letter and split phone number, arrest threat",
+     "【通 知】您的身 份 证 涉 及 一 起 洗 q 案 件，已 被 列 入 网 上 追 逃，请 立 即 联 系 办 案 警 官 1 3 8"
+     "-2 7 6 5-0 4 1 9，否 则 将 上 门 拘 传。"),
+    ("冒充电商物流客服", "first contact: fake courier says parcel lost, offers triple compensation via QQ",
+     "【顺丰速运】您好，您的快递单号SF1407 2283 9956在分拣中心破损丢失，我司将按三倍标准赔付共计386元，请添加理赔专员QQ "
+     "2873301564办理，逾期视为自动放弃。"),
+    ("冒充电商物流客服", "later stage: claims compensation must go through Alipay loan channel, asks victim to borrow and transfer",
+     "亲，理赔款要走支付宝备用金通道打给您，您现在打开支付宝搜索“备用金”，借出500元后按我发的步骤转到指定账户激活通道，系统验证完会连同理"
+     "赔款一起退还到您余额。"),
+    ("冒充电商物流客服", "subtle: fake shop after-sales says product has formaldehyde, offers refund, asks WeChat",
+     "您好，我是淘宝店铺“木子家居”的售后，您上周买的那个收纳柜仓库抽检发现甲醛超标，我们要给您全额退款并额外补偿，方便加个微信吗？muzi_"
+     "shouhou88"),
+    ("冒充电商物流客服", "filter evasion: homophone platform name, pinyin, short link, emoji for double refund",
+     "亲，您在抖yin购买的商品因质检不合格需办理退K，点击 t.cn/A6x9Kp 填写银hang卡信息即可领取双倍赔付￥239，仅限今天📦"),
+    ("虚假投资理财", "first contact: fake brokerage advisor invites to free stock-tips group",
+     "您好，我是华泰证券投顾助理，现免费邀请您加入“牛股内参”交流群，每天盘前推送3只潜力股，上月带群友收益41%，添加微信ht_zhangl"
+     "s领取入群资格。"),
+    ("虚假投资理财", "later stage: pushes minimum deposit into fake trading app via corporate account",
+     "张姐，老师说这次新股认购名额只剩最后几个，最低入金5万，下载“鼎盛国际”APP后把钱转到客服给的对公账户，明天开盘就能看到收益，错过要再"
+     "等半年。"),
+    ("虚假投资理财", "subtle: 'friend' casually brags about crypto gains and invites small trial",
+     "哥，我最近跟着一个老师做数字货币，一个月赚了两万多，真不骗你，截图发你看。你要不要也试试，先投个一两千玩玩，亏了算我的。"),
+    ("虚假投资理财", "filter evasion: emoji, spaced WeChat id, pinyin, guaranteed daily return",
+     "💰稳赚不赔的项目来了💰 日收益3%起，本金随时提，🉑先体验后投入，V：w x 8 8 9 2 0 1 3 3，备注“理财”通过，名额有x"
+     "ian"),
+    ("虚假网络贷款", "first contact: fake loan platform offers large no-collateral credit via link",
+     "【融易贷】尊敬的客户，您的信用评分良好，已获得最高20万元信用额度，年化利率3.6%，无需抵押，当天放款，点击 rongyd.cn/k8"
+     " 立即领取，退订回T"),
+    ("虚假网络贷款", "later stage: loan 'frozen' due to wrong card number, demands unfreezing fee",
+     "您的5万元贷款已审核通过，但系统检测到您银行卡号填写错误，资金已被冻结，需缴纳贷款额10%的解冻金5000元证明还款能力，解冻后连同贷款"
+     "一起打到您卡上。"),
+    ("虚假网络贷款", "subtle: acquaintance recommends 'insider bank friend' who approves loans without credit check",
+     "兄弟，你之前不是说手头紧吗，我有个朋友在银行内部做贷款的，不看征信，三到十万都能批，我把他微信推给你：dk_liu0527"),
+    ("虚假网络贷款", "filter evasion: pinyin for credit/loan, emoji, short link, spaced QQ number",
+     "急用钱？不看z信，黑户也能下k，秒到账💳 最高5w，点➡ 3g.cn/7Hs 申请，或加扣扣 3 9 1 5 2 0 4 8 7 6"),
+    ("虚假征信", "first contact: fake regulator says student loan account must be cancelled or credit damaged",
+     "您好，我是银保监会工作人员，系统显示您大学期间开通过校园贷账户，根据最新政策需要注销，否则会严重影响个人征信，请问您现在方便处理吗？"),
+    ("虚假征信", "later stage: asks to borrow from all platforms and transfer to 'supervision account', join meeting app with screen share",
+     "先生，您京东金条账户还没注销，需要把额度清零才能修复征信，您按我说的把各平台借款借出来转到监管账户，核验完立刻退回。请先下载腾讯会议，会"
+     "议号8316 2047 59，打开屏幕共享。"),
+    ("虚假征信", "subtle: fake Alipay support says Huabei student verification will hit credit report tonight",
+     "你好，我是支付宝客服，你的花呗账户还没完成学生身份认证，系统今晚12点会关闭并上报征信，加下我QQ 1948207356 帮你处理一下吧"
+     "。"),
+    ("虚假征信", "filter evasion: spaced characters, fake credit center domain, full-width digit in phone number",
+     "【征 信 中 心】您的个人信 用记录存在逾 期异常，将影响房 贷、车 贷及子女入学，请于48h内登录 zxzx-gov.cc 修 复，或"
+     "致电 400-8１7-3925"),
+    ("刷单返利", "first contact: part-time job recruitment for liking products, daily pay",
+     "招聘兼职：在家用手机给商品点赞、关注主播，一单3到5元，日结不压钱，宝妈学生均可，加QQ 2563019847 领任务，名额有限。"),
+    ("刷单返利", "later stage: claims victim triggered combo task, must pay 8800 more to withdraw",
+     "亲，你刚才第三单已完成，佣金128元，但系统显示你接的是连单任务，必须再完成两单共计8800元才能一起提现本金和佣金，否则账户会被冻结。"),
+    ("刷单返利", "subtle: 'sister' casually shares movie-rating side gig with withdrawal screenshot",
+     "姐妹，我最近在做一个给电影打分的兼职，每天动动手指就有一两百，刚提现了300，给你看看截图，要不要带你一起？"),
+    ("刷单返利", "filter evasion: spaced words, pinyin abbreviation for 'like', emoji, invite code for app",
+     "💼 居 家 兼 职 💼 dz 点赞 1单 5 元，日 入 2 0 0 +，下载“优享”app 📲 邀请码 K7Q2，不 收 任 何 费 "
+     "用 ✅"),
+    ("网络婚恋交友", "first contact: profile-based greeting from 'foreign trade' woman asking to add WeChat",
+     "你好呀，我是在婚恋网站上看到你资料的，觉得你人挺实在，我在深圳做服装外贸，平时太忙没时间认识人，可以加个微信聊聊吗？lin_xiaoyu"
+     "1992"),
+    ("网络婚恋交友", "later stage: romance partner pushes gambling platform 'loophole', asks deposit",
+     "亲爱的，我舅舅内部透露的那个平台有漏洞，我昨天又赚了六万，你也注册一个，先充两万试试，我教你怎么下注，等我们赚够了就一起买房。"),
+    ("网络婚恋交友", "subtle: affectionate morning text then asks to advance hospital deposit",
+     "早安呀☀️ 昨晚梦到你了，今天下班好想给你做饭吃，可惜离得太远。对了我妈住院要交押金，我卡被冻结了，你能先帮我垫三千吗，下周发工资马上还"
+     "你。"),
+    ("网络婚恋交友", "filter evasion: spaced characters, emoji, lure to dating app download link",
+     "小哥哥 一个人吗😘 同 城 约 见 面，先 在“蜜 约”app 上 认 识 一 下，链接 m.myue.top/r5 ，注 册 送 会 "
+     "员 哦 💋"),
+    ("冒充领导熟人", "first contact: fake boss announces new number, asks to save it",
+     "小刘，我是王局，这是我新号，原来那个号不用了，你存一下。明天上午九点来我办公室一趟。"),
+    ("冒充领导熟人", "later stage: fake boss in meeting asks urgent deposit transfer to third-party account",
+     "小刘，我这边在开会不方便接电话，有个合作方急着要一笔保证金，你先帮我转8万到这个账户：6222 0212 0300 4817 652 户"
+     "名陈建国，下午我让财务给你报了。"),
+    ("冒充领导熟人", "subtle: 'child' with broken phone asks mother to pay exam fee to classmate",
+     "妈，我手机掉水里了，这是同学的微信，学校要交考证报名费2380元，你直接转给我同学就行，我明天再跟你细说。"),
+    ("冒充领导熟人", "filter evasion: fake cousin, spaced hospital deposit request, split card number",
+     "老张，我是你表哥，换了个V，这边医院要 交 押 金，急 用 2 w，你先转到 6 2 1 7-8 5 0 0-0 0 3 2-1 6 9"
+     " 4 这个k，回头还你，别打电话我在抢 救 室外面。"),
+    ("虚假购物服务", "first contact: fake internal discount liquor sale via WeChat",
+     "【内部福利】飞天53度原价1499，现员工内购价899元一瓶，每人限购6瓶，支持货到付款，加微信 mt_neigou666 下单。"),
+    ("虚假购物服务", "later stage: seller of 'customs-confiscated' phone demands deposit off-platform via QR code",
+     "亲，您拍的iPhone15 Pro已经打包好了，因为是海关罚没机，需要先付保证金1200元才能发货，收货后退还，请扫我发的二维码付款，别"
+     "走淘宝平台，不然会被查。"),
+    ("虚假购物服务", "subtle: fake second-hand buyer says payment frozen, sends phishing link to seller",
+     "闲鱼上看到你要转让的相机了，我挺想要的，已经付款了，平台显示需要你点这个链接 xy-trade.cn/q3 确认收款并缴纳保证金才能解冻"
+     "。"),
+    ("虚假购物服务", "filter evasion: spaced miracle slimming tea ad, homophone WeChat, spelled-out id",
+     "💊 减 肥 茶 一 周 瘦 1 0 斤 不 反 弹，原价 3 9 8 今日 9 9，加薇 xin：s h o u s h e n 7 7"
+     " ，货到付款👉"),
+    ("网络游戏虚假交易", "first contact: seller offers game account, steers to fake trading platform",
+     "兄弟，看到你在贴吧收王者荣耀账号，我这有个V8号，98个皮肤，3000出，走“游戏宝”平台交易，安全有保障。"),
+    ("网络游戏虚假交易", "later stage: fake platform says account frozen, demands unfreezing deposit within 30 min",
+     "你好，你在交易平台的账户因收款信息填写错误已被冻结，需充值2000元解冻保证金，解冻后连同卖号款5800元一起提现到你的银行卡，请在30"
+     "分钟内完成。"),
+    ("网络游戏虚假交易", "subtle: fake game customer service targets child with free currency, asks parent's phone to scan code",
+     "小朋友你好，我是原神官方客服，你被抽中获得免费648元宝福利，只要用爸爸妈妈的手机扫一下我发的码验证身份就行哦，先别告诉家长，这是惊喜。"),
+    ("网络游戏虚假交易", "filter evasion: spaced cheap game account offer, spaced QQ number, emoji",
+     "🎮 低 价 出 和 平 精 英 号，带 玛 莎 拉 蒂 皮 肤，只 要 3 8 8，Q Q：8 6 2 1 4 0 3 9 5，加 我 "
+     "看 截 图 🔥"),
+]
+
+
+WRITER_BX_ORDINARY = [
+    ("tax bureau: annual IIT settlement accepted with refund amount", SERVICE,
+     "【国家税务总局江苏省税务局】您好，您2023年度个人所得税综合所得年度汇算申报已受理，应退税额1236.50元，退税将退至您尾号4821"
+     "的工商银行账户，请留意到账情况。"),
+    ("tax bureau: IIT refund processed, arriving in bank card", SERVICE,
+     "【国家税务总局深圳市税务局】您2023年度个税汇算退税款386.00元已于3月28日办理退库，预计3至5个工作日到账尾号0917的银行卡"
+     "。"),
+    ("tax bureau: appointment reminder for annual settlement period", SERVICE,
+     "【国家税务总局北京市税务局】2023年度个税汇算3月1日至20日需预约办理，3月21日后无需预约。您可在个人所得税APP内预约，如需补税"
+     "请在6月30日前缴纳。"),
+    ("social insurance: monthly contribution deducted from account", SERVICE,
+     "【杭州人社】您2024年5月社会保险费已从尾号2376账户扣缴成功，合计1583.40元，其中养老保险960.00元、医疗保险447.2"
+     "0元，可在浙里办查询缴费明细。"),
+    ("medical insurance: personal account monthly credit and balance", SERVICE,
+     "【广州医保】您的医保个人账户于6月5日划入128.60元，当前余额3214.75元，明细可登录穗好办APP查询。"),
+    ("medical insurance: cross-province medical care registration approved", SERVICE,
+     "【上海医保】您申请的跨省异地就医备案已办理成功，备案地：安徽省合肥市，有效期至2025年12月31日，在备案地定点医院就医可直接刷医保卡"
+     "结算。"),
+    ("medical security bureau: chronic disease reimbursement approved", SERVICE,
+     "【成都市医疗保障局】您提交的门诊慢特病手工报销申请已审核通过，报销金额2847.30元将于10个工作日内拨付至您的社保卡金融账户。"),
+    ("insurer: claim accepted with case number", SERVICE,
+     "【中国平安】尊敬的王先生，您的理赔申请（案件号P2024051800372）已受理，材料齐全后我们将在5个工作日内完成审核，进度可在平安"
+     "金管家APP查看。"),
+    ("insurer: medical claim paid to bank account", SERVICE,
+     "【中国人寿】您的医疗险理赔款5620.00元已于今日转账至您尾号3309的建设银行账户，请注意查收，感谢您对中国人寿的信任。"),
+    ("auto insurer: damage assessment done, upload invoice and bank card", SERVICE,
+     "【中国人保】您好，您报案号RDAA2024310000183的车辆已定损完成，定损金额3460元，请将维修发票及收款银行卡照片上传至中国"
+     "人保APP，审核后支付赔款。"),
+    ("insurer: request for supplementary claim documents", SERVICE,
+     "【太平洋保险】您的理赔案件需补充材料：出院小结、费用明细清单原件及被保险人身份证正反面复印件，请在30日内通过太平洋保险APP上传或邮寄"
+     "至理赔中心。"),
+    ("bank: social security card received reimbursement credit", SERVICE,
+     "【中国建设银行】您尾号5530的社保卡账户06月10日14:22收到医保报销入账1092.40元，活期余额8774.12元。"),
+    ("HR bureau: new social security card ready for pickup and activation", SERVICE,
+     "【北京人社】您申领的第三代社保卡已制卡完成，请携带本人身份证到中国银行海淀支行领取，领卡后需设置密码并激活金融账户。"),
+    ("tax bureau: resident medical insurance payment reminder", SERVICE,
+     "【广东税务】您2025年度城乡居民基本医疗保险费尚未缴纳，缴费标准为每人每年400元，截止日期为12月31日，可通过粤税通小程序或银行A"
+     "PP缴纳。"),
+    ("national medical insurance platform: login verification code", SERVICE,
+     "【国家医保服务平台】验证码：836172，您正在进行医保电子凭证授权登录，5分钟内有效，如非本人操作请忽略。"),
+    ("payment platform: medical insurance e-voucher bound", SERVICE,
+     "【支付宝】您已成功激活医保电子凭证，之后在定点药店购药时出示医保码即可用个人账户余额支付，当前个人账户余额562.30元。"),
+    ("city inclusive insurance: policy effective, online claims", SERVICE,
+     "【沪惠保】您的2024版沪惠保已生效，保障期间为2024年4月1日至2025年3月31日，住院自付部分可按规定赔付，理赔可通过沪惠保公众"
+     "号在线申请。"),
+    ("company HR: social insurance and housing fund base adjusted", SERVICE,
+     "【星辰科技】各位同事，本月起社保和公积金缴费基数统一调整，工资条中个人扣款金额会有变化，如有疑问请联系人力资源部李琳，分机8021。"),
+    ("bank: pension credited to account", SERVICE,
+     "【中国邮政储蓄银行】您尾号7716账户07月15日入账养老金3842.60元，代发单位武汉市社会保险事业中心，当前余额21305.88元"
+     "。"),
+    ("tax bureau: confirm special additional deductions for next year", SERVICE,
+     "【国家税务总局】请于12月31日前在个人所得税APP确认2025年度专项附加扣除信息，子女教育、住房贷款利息等未确认的项目将从1月起暂停"
+     "扣除。"),
+    ("friend recommends checking IIT refund", MOBILE,
+     "我刚在个税APP上退了八百多块，你也赶紧去看看呗，去年你换工作中间那几个月预扣多了，基本都能退一点。"),
+    ("mother asks daughter to help submit hospital invoices for reimbursement", MOBILE,
+     "闺女，你爸住院那次的发票我翻出来了，医保那边说要原件加身份证复印件，你周末回来带我去社保局交一下，说是能报七千多。"),
+    ("colleague collects documents for group medical insurance claim", MOBILE,
+     "王姐，公司团体医疗险报销要填理赔申请书，你把门诊发票、病历照片和工资卡卡号发我，我这周五统一交给保险公司。"),
+    ("insurance agent updates client on missing claim document", MOBILE,
+     "李哥，您上次住院的理赔材料我看了，还缺一张费用清单，让医院收费处盖个章就行，我周三帮您递上去，赔款会直接打到您那张招行卡上。"),
+    ("neighbour reminds elderly about pension qualification check", MOBILE,
+     "刘阿姨，社区明天上午九点在活动室帮老人做养老金资格认证，带上身份证和社保卡就行，我先帮您占个位。"),
+    ("husband helps wife fill serious illness deduction, mentions verification code", MOBILE,
+     "老婆，我帮你在个税APP里填大病医疗扣除，你去年医保目录内自付超过一万五了，要先在国家医保服务平台下载明细，等会儿你手机会收到个验证码，"
+     "你发我一下。"),
+    ("client informs freelancer of payment and tax withholding", MOBILE,
+     "张老师，上个月的讲课费财务已经打过去了，税后8430元，个税我们这边代扣代缴了，明年汇算的时候您在APP里核对一下这笔劳务报酬。"),
+    ("friend asks about car insurance claim process", MOBILE,
+     "我昨天倒车蹭了人家的车，保险公司让先报案，定损员要我驾驶证、行驶证和银行卡照片，你之前弄过，流程麻烦吗？"),
+    ("brother asks about paying social insurance as flexible worker", MOBILE,
+     "我辞职以后社保断了两个月，听说会影响买房资格，你们那边灵活就业能自己交吗？一个月大概要交多少钱？"),
+    ("daughter sets up family medical account sharing for parents", MOBILE,
+     "妈，你医保个人账户还有四千多，可以开通家庭共济给爸买药用，我在国家医保服务平台上帮你操作，待会儿你手机会收到验证码，你把数字念给我听就行"
+     "。"),
+    ("classmate shares experience of million-yuan medical insurance payout", MOBILE,
+     "上次体检查出甲状腺结节，幸亏前年买了那个百万医疗险，手术一共花了两万三，医保报了一部分，保险又赔了一万多，自己基本没掏什么钱。"),
+    ("landlord gives info for tenant's rent deduction", MOBILE,
+     "小陈，你说个税要填住房租金扣除需要房东信息，我叫周建华，身份证号在租房合同最后一页，填的时候有问题再给我打电话。"),
+    ("accountant friend explains IIT settlement payment due", MOBILE,
+     "你汇算显示要补税一千二百多，是因为去年你有两份工资，两边都按低税率预扣了，6月30号前在APP里补上就行，拖过去会有滞纳金。"),
+    ("father mentions pension increase", MOBILE,
+     "儿子，我的退休金这个月涨了一百多，社保局发短信说的，下个月你妈生日，我打算给她买个金镯子。"),
+    ("insurance surveyor arrives at accident scene", MOBILE,
+     "您好，我是人保的查勘员小吴，您报案的那辆车我已经到路口附近了，麻烦打一下双闪，我拍完照片给您出定损单。"),
+    ("colleague asks about maternity allowance payment", MOBILE,
+     "你的生育津贴到账了吗？我的昨天打到公司账户了，HR说下周随工资一起发，差不多两万六千块。"),
+    ("boss asks staff to prepare records for social insurance back payment", MOBILE,
+     "小林，社保中心说咱们有个员工的缴费基数报错了，要补缴三个月差额，你今天把工资表和那三个月的银行回单整理好发我。"),
+    ("relative explains student medical insurance referral rule", MOBILE,
+     "三姨，表弟在外地上大学，医保是学校统一交的，看病得先在校医院开转诊单才能按比例报销，直接去大医院只能报一半左右。"),
+    ("insurance agent reminds renewal of student accident insurance with link", MOBILE,
+     "赵姐，您家孩子的学平险下周到期了，今年保费还是150元，保意外医疗和住院，要续的话我把投保链接发您，在平安官方小程序里直接付款就行。"),
+    ("friend describes using personal medical account to buy medicine for mother", MOBILE,
+     "你上回问的医保共济，我给我妈买降压药就是从我的个人账户扣的，在药店直接扫我的医保码，一个月省两百来块，挺方便。"),
+]
+
+
+WRITER_BY_SCAMS = [
+    ("冒充公检法", "Fake police first contact: bank card linked to money laundering case, call back or accounts frozen",
+     "【通知】您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌参与一起跨境洗钱案，案件编号SH2024-0873，请于今日1"
+     "7点前回电021-58162047配合调查，逾期将冻结您名下全部账户。"),
+    ("冒充公检法", "Later stage: move money to 'safe account', keep secret, join meeting app and share screen",
+     "李先生，你的案子现在由刘警官负责，为了证明资金清白，需要把卡里的钱转到国家安全账户做资金核查，核查完24小时内原路退回。这是保密案件，不"
+     "要告诉家人，也不要去银行柜台，下载“云视讯”，会议号836 209 117，进去后开屏幕共享。"),
+    ("冒充公检法", "Casual: fake neighbourhood officer says parcel contained passports, asks to add WeChat for video ID check",
+     "在吗？我是你们小区片区的民警小周，你上个月寄的那个快递被查出夹带了别人的护照和银行卡，需要你本人做个笔录说明情况，方便的话先加我微信zh"
+     "ou_jg110视频核实一下身份。"),
+    ("冒充公检法", "Filter evasion: pinyin, dots and spaced digits, threat of arrest warrant plus short link",
+     "您的shen份信息被他人冒用办理银.行.卡，已涉-嫌 洗 钱，检 察 院 已 立 案。请立即联系办案人员 0 1 0 - 8 7 6 5"
+     " - 3 3 2 1，否则将发出逮 捕 令🚔 详情 t.cn/A6xKp2Qz"),
+    ("冒充电商物流客服", "First contact: fake Taobao after-sales claims product failed quality check, offers triple compensation via QQ",
+     "【淘宝客服】亲，您3月12日购买的儿童保温杯经质检抽检塑化剂超标，平台将为您办理三倍赔付共计267元，请添加售后专员QQ 2876193"
+     "054办理理赔，今日内未处理视为自动放弃。"),
+    ("冒充电商物流客服", "Later stage: borrow Alipay credit, transfer to 'verification account', read out SMS code",
+     "亲，理赔款需要先通过支付宝备用金通道到账，您打开支付宝搜索“备用金”领取500元，再按我发的步骤转到理赔核对账户，系统核对无误后会连同2"
+     "67元赔偿一起退回，麻烦报一下刚收到的6位验证码。"),
+    ("冒充电商物流客服", "Casual: fake courier says parcel lost in transit, asks for WeChat to join compensation group",
+     "您好，我这边是中通快递的，您的包裹在转运途中外箱破损丢件了，跟商家协商后给您赔偿148元，您方便留个微信吗？我拉您进理赔群登记一下就能到"
+     "账。"),
+    ("冒充电商物流客服", "Filter evasion: spaced characters, pinyin and emoji, short link and WeChat id for lost parcel payout",
+     "亲，您的快.递丢.失，可获双倍赔 fu💰 点 击 领 取 ➡ u6.gg/Kq3T，客 fu 微❤：kf-lipei888，24小 时 "
+     "内 有 效"),
+    ("虚假投资理财", "First contact: fake securities adviser invites to free stock class and WeChat group",
+     "王总您好，我是华鑫证券的投资顾问陈晓雯，近期我们在做免费的A股实战分享课，由私募基金经理每天带3只潜力股，上周学员平均收益18%，感兴趣"
+     "可以加我V：cxw-touzi66，拉你进群听课。"),
+    ("虚假投资理财", "Later stage: pressure to deposit 50k in fake trading app for guaranteed IPO allocation",
+     "张姐，今天打新额度只剩最后两个名额，内部通道百分百中签，上市首日预计翻倍。你在“鼎盛国际”APP里入金至少5万才能参与，入金账户我私发你"
+     "，下午两点前必须到账，过时就没位置了。"),
+    ("虚假投资理财", "Casual: acquaintance brags about profits following a 'teacher' and offers a referral",
+     "哥，上次跟你说的那个老师真挺准的，我跟着做了三周，账户已经赚了四万多，截图给你看看。他说下周还有一波大行情，你要不要也试试？我推荐你进去"
+     "不要钱。"),
+    ("虚假投资理财", "Filter evasion: spaced pinyin, split QQ group number, promises daily returns",
+     "💹内部消息：某 ji 构 拉 升 计 划，日 收 益 5-8%，稳 赚 不 亏，仅 限 前 50 名，加 q 群 786-335-129"
+     " 免 费 领 取 牛 股🐂"),
+    ("虚假网络贷款", "First contact: fake lending SMS with pre-approved credit and short link",
+     "【闪借】尊敬的用户，您的信用良好，已获得20万元预审批额度，年化利率仅3.6%，无抵押无担保，凭身份证即可办理，最快10分钟放款，点击s"
+     ".ly/jk20w立即领取，退订回T"),
+    ("虚假网络贷款", "Later stage: loan 'frozen' due to wrong card number, demands unfreezing fee",
+     "您好，您的贷款已审批通过，但因银行卡号填写错误导致资金被冻结，需要缴纳贷款金额10%的解冻金8000元到公司账户，解冻后连同贷款一并打给"
+     "您，今天内不处理将上报征信并收取违约金。"),
+    ("虚假网络贷款", "Casual: friend recommends a 'no credit check' loan contact on WeChat",
+     "兄弟，你不是说最近周转有点紧吗？我有个朋友在做贷款，不看征信，我上次借了5万两天就到了，我把他微信推给你：dk_xiao_liu，就说是"
+     "我介绍的。"),
+    ("虚假网络贷款", "Filter evasion: spaced text, pinyin for credit, WeChat id and short link",
+     "急 用 钱？🈵 无 视 黑 白 户，秒 下 款 5000-50000，不 查 zheng 信 不 打 电 话，V 信 搜 ➡ dk 99"
+     "88 或 戳 3w.cn/xD7p"),
+    ("虚假征信", "First contact: fake JD Finance rep says student loan account must be cancelled or credit harmed",
+     "您好，我这边是京东金融客服，系统显示您在校期间开通过金条学生账户，按照国家最新规定需要注销，否则会影响您的个人征信，利息每天还在累计，请"
+     "问您现在方便处理吗？"),
+    ("虚假征信", "Later stage: withdraw all credit line to 'verification account' and share screen in Tencent Meeting",
+     "系统显示您名下金条额度还有3.8万没有清零，需要先把额度全部借出转到指定的监管核查账户才能彻底注销，核查完资金原路退回。请下载腾讯会议，"
+     "会议号582 137 904，共享屏幕我指导您操作。"),
+    ("虚假征信", "Casual: fake school teacher says student loan overdue record, asks for ID and card numbers",
+     "同学你好，我是学院资助办的刘老师，你之前的助学贷款在征信上有一条逾期记录，可能影响考研政审和以后买房，你把身份证号和银行卡号发我，我帮你"
+     "申请修复。"),
+    ("虚假征信", "Filter evasion: pinyin, spaced text, split hotline and short link about credit anomaly",
+     "您的zheng xin出现异 常🔴，名 下 有 未 注 销 的 校 园 贷 账 户，将 影 响 贷 款 买 房，请 速 联 系 400-"
+     "861-7732 处 理，或 访 问 c1.lol/zx8K"),
+    ("刷单返利", "First contact: part-time job ad for liking and following Douyin shops, QQ contact",
+     "招聘兼职：在家用手机就能做，帮商家点赞、关注抖音店铺，一单3元，日结不压款，一天轻松200+，学生宝妈都可以，有意向加QQ 331872"
+     "0961咨询，名额有限。"),
+    ("刷单返利", "Later stage: combo task requires advance payment, threatens loss if interrupted",
+     "恭喜你完成前三单，佣金56元已发放。接下来是联单任务，需要连续完成3单共垫付4980元，完成后本金加30%佣金一起返还。任务已开始不能中"
+     "断，中断会导致资金无法返还，请尽快付款。"),
+    ("刷单返利", "Casual: friend invites to join a liking side job group",
+     "亲爱的，我最近在做一个点赞的小兼职，挺简单的，昨天赚了180，下午没事刷刷就好，你要不要一起？我把接单群二维码发你，带你一起做。"),
+    ("刷单返利", "Filter evasion: spaced characters, pinyin, emoji heart for WeChat, split id",
+     "宝 妈 学 生⭐ 手 机 兼 zhi，一 单 一 结💰，日 入 300+，不 收 任 何 费 用，➕ 微❤ jz 520 1314 备 "
+     "注 兼 职"),
+    ("网络婚恋交友", "First contact: fake dating-site profile reaches out and asks to add WeChat",
+     "你好呀，我是在珍爱网上看到你资料的，觉得你挺踏实的。我叫林思涵，在深圳做外贸，平时工作比较忙，想认识个真诚的人，可以加个微信慢慢聊吗？l"
+     "sh_0929"),
+    ("网络婚恋交友", "Later stage: online partner lures into gambling platform with 'system loophole', deposit 20k",
+     "亲爱的，我舅舅在博彩平台做技术，发现了系统漏洞，我已经跟着赚了二十多万了。你也注册一个，先充2万试试，我教你怎么下注，等我们赚够了就能早"
+     "点结婚买房，这是我们的小秘密哦。"),
+    ("网络婚恋交友", "Casual: online girlfriend asks for a 520 red packet on her birthday",
+     "老公，今天我生日，同事们都收到男朋友的礼物了，就我没有……也不是要你花多少钱，发个520就好，我就想知道你心里有没有我嘛🥺"),
+    ("网络婚恋交友", "Filter evasion: spaced flirting bait with split QQ number for sextortion setup",
+     "帅 哥 在 吗💋 寂 寞 的 夜 晚 想 找 人 聊 聊 天，同 城 可 见 面，加 我 qq：2987-661-035，看 我 空 间"
+     " 照 片 哦"),
+    ("冒充领导熟人", "First contact: fake boss announces new number and summons to office",
+     "小张，我是王局，这是我新换的号码，旧号不用了，你存一下。明天上午九点到我办公室来一趟，有点事情要当面交代。"),
+    ("冒充领导熟人", "Later stage: fake boss in meeting asks to transfer 120k deposit to a third-party account",
+     "我现在在开会，不方便接电话。有个朋友急需一笔工程保证金，我不方便出面，你先帮我转12万到这个账户：农业银行622848003917265"
+     "1 47，户名陈建华，下午让财务给你报销，转完截图给我。"),
+    ("冒充领导熟人", "Casual: 'guess who' old classmate with new number asks to borrow 3000",
+     "喂，猜猜我是谁？我换号了哈，是你高中同学，最近回老家了想聚一下。对了，我这边遇到点急事，手头周转不开，能不能先借我三千，下周发工资就还你"
+     "。"),
+    ("冒充领导熟人", "Filter evasion: pinyin and spacing, fake boss asks to add new WeChat about payment",
+     "我是你 lao ban，加 一 下 我 的 新 V：ldz-0618，有 急 事 找 你 对 接 一 笔 货 kuan，不 要 打 电 "
+     "话，我 在 开 会📵"),
+    ("虚假购物服务", "First contact: WeChat moments ad for cheap Moutai, deposit to lock stock",
+     "朋友圈清仓🔥 全新原装飞天茅台53度，整箱6瓶仅售5800元，正品保真可验货，仅剩3箱，需要的加微信mt-jiuye88，先付定金100"
+     "0元锁货。"),
+    ("虚假购物服务", "Later stage: goods 'held by customs', demands tariff and deposit",
+     "亲，货在海关被扣了，因为申报金额不符，需要补交关税和保证金2600元才能放行，这笔钱放行后会退给你，不交的话货会被退回，之前的定金也拿不"
+     "回来了。"),
+    ("虚假购物服务", "Casual: fake pet shop offers cheap kitten, asks for deposit",
+     "你好，我是小区门口宠物店的，你之前问的那只布偶猫宝宝还在，有个朋友急着出手，1200就给你，包疫苗，你先转500定金我帮你留着，晚上就能"
+     "送过去。"),
+    ("虚假购物服务", "Filter evasion: spaced concert ticket scalping with pinyin and split WeChat id",
+     "演 唱 会 门 piao🎫 内 部 渠 道 有 票，原 价 1280 现 980，加 V✚ piao wu 666，先 付 款 后 出 "
+     "票，手 慢 无‼"),
+    ("网络游戏虚假交易", "First contact: seller offers cheap Honor of Kings account, moves to QQ",
+     "兄弟，看到你在群里收王者荣耀的号，我这有个V8账号，一百多个皮肤，全英雄，因为要出国急出，1500就给你，走交易平台也行，加我QQ 15"
+     "74832096详聊。"),
+    ("网络游戏虚假交易", "Later stage: fake trading platform says account frozen, pay deposit to unfreeze",
+     "老板，平台显示你的账户被冻结了，原因是填写的收款银行卡号有误，需要先充值3000元保证金验证账户才能解冻提现，充值完成后连同卖号的钱一起"
+     "到账，客服QQ：3029185576。"),
+    ("网络游戏虚假交易", "Casual: buyer insists on using his 'familiar' phishing trading site",
+     "哥们你那把龙狙还卖吗？我出6000，不过我习惯走我熟的交易平台，安全有保障，链接发你了yxjy-5173.com.cn，你在上面登记一下"
+     "商品就行。"),
+    ("网络游戏虚假交易", "Filter evasion: free skins and discount top-up, short link and split QQ group",
+     "原 神 / 和 平 精 英 免 费 领 皮 肤🎁 充 值 1 折，扫 码 进 群 领 福 利，戳➡ k6.fun/gmYx，或 加 Q "
+     "群 882-451-096"),
+]
+
+
+WRITER_BY_ORDINARY = [
+    ("Douyin shop weekly settlement notice", SERVICE,
+     "【抖店】您的店铺“小满家居百货”3月第2周货款已结算，结算金额12486.30元，已转入绑定的对公账户，可在抖店后台-资金-结算账单中查"
+     "看明细。"),
+    ("Taobao deposit top-up reminder", SERVICE,
+     "【淘宝】您的店铺保证金账户余额不足1000元，为不影响商品发布和活动报名，请在7日内登录千牛工作台-保证金页面补缴。"),
+    ("Pinduoduo merchant login code", SERVICE,
+     "【拼多多】验证码：482913，您正在登录拼多多商家后台，5分钟内有效，如非本人操作请忽略本短信。"),
+    ("SF Express monthly freight bill", SERVICE,
+     "【顺丰速运】尊敬的月结客户，您的月结账号2月运费账单已生成，共计3842.00元，请于3月15日前完成付款，可登录顺丰商家平台查看运单明"
+     "细。"),
+    ("ICBC incoming transfer from Tmall", SERVICE,
+     "【中国工商银行】您尾号6623的账户3月11日14:22收到浙江天猫技术有限公司转入人民币8730.55元，余额56210.08元。"),
+    ("MYbank business loan disbursed", SERVICE,
+     "【网商银行】您申请的经营贷5万元已放款至支付宝余额，借款期限12个月，首期还款日4月8日，可在支付宝-网商银行中查看还款计划。"),
+    ("Kuaishou refund request to handle", SERVICE,
+     "【快手小店】订单号2403118762341的买家已申请仅退款，退款金额89元，请在48小时内处理，超时系统将自动同意退款。"),
+    ("ZTO parcel in transit", SERVICE,
+     "【中通快递】您的包裹已从桐乡集散中心发出，运单号75384221093，预计明天送达，派件员徐师傅13857632014。"),
+    ("Tax bureau quarterly filing reminder", SERVICE,
+     "【国家税务总局】尊敬的纳税人，您经营的个体工商户第一季度增值税申报期为4月1日至4月18日，请按时通过电子税务局完成申报。"),
+    ("WeChat Pay merchant weekly settlement", SERVICE,
+     "【微信支付】您的商户号本周收款已入账，累计结算金额4216.00元，手续费25.30元，已自动提现至招商银行尾号0917的银行卡。"),
+    ("Douyin live event deposit freeze", SERVICE,
+     "【抖音电商】您报名的“春上新”直播活动已审核通过，活动时间3月20日至25日，将冻结活动保证金2000元，活动结束后7个工作日内解冻。"),
+    ("Cainiao pickup codes", SERVICE,
+     "【菜鸟驿站】您在阳光花园店有3个包裹待取，取件码8-2-1103、8-2-1104、8-3-1012，请于今日21:00前取件。"),
+    ("China Mobile data usage alert", SERVICE,
+     "【中国移动】尊敬的客户，您本月已使用流量38.6GB，套餐内剩余1.4GB，超出后按3元/GB计费，如需订购流量加油包请回复KT。"),
+    ("JD Logistics pickup completed", SERVICE,
+     "【京东物流】商家您好，您3月9日预约的上门揽收已完成，共18件，运费216元将计入本月月结账单，可在京东物流商家后台查询。"),
+    ("Xiaohongshu shop onboarding deposit", SERVICE,
+     "【小红书】您的店铺入驻申请已通过资质审核，请在7天内缴纳店铺保证金1000元并绑定结算银行卡，逾期申请将自动失效。"),
+    ("Market regulator business license approved", SERVICE,
+     "【浙江市场监管】您提交的个体工商户设立登记申请已核准，可登录浙江政务服务网下载电子营业执照，请妥善保管。"),
+    ("CMB credit card statement", SERVICE,
+     "【招商银行】您尾号3390的信用卡本期账单金额12580.42元，最低还款1258.04元，到期还款日3月25日。"),
+    ("Deppon large parcel signed", SERVICE,
+     "【德邦快递】您发往广州市白云区的大件包裹已签收，签收人：门卫，如有疑问请致电95353。"),
+    ("Pinduoduo late shipment penalty", SERVICE,
+     "【拼多多】您的店铺本周有2笔订单因延迟发货被判罚，共扣除货款赔付5.00元，详情请登录商家后台-违规管理查看。"),
+    ("Alipay merchant fund withdrawal", SERVICE,
+     "【支付宝】您的商家账户于3月14日提现6500.00元至建设银行尾号2281，预计2小时内到账，可在支付宝账单中查看。"),
+    ("Supplier asking for balance payment", MOBILE,
+     "李姐，这批连衣裙300件明天下午能发，尾款还差18600，你转我建行那张卡就行，到账我就安排物流。"),
+    ("Livestream partner about tonight's show and slot fee", MOBILE,
+     "今晚8点直播你别迟到啊，样品和价格表我放你工位了，那个坑位费对方已经打过来了，3万，下播后咱们对一下佣金比例。"),
+    ("Fellow shop owner about platform deposit", MOBILE,
+     "你家店铺保证金交了没？我今天刚补了2000，听说下个月大促不交不给报名，你也赶紧看看后台。"),
+    ("Son telling mother rent will be late", MOBILE,
+     "妈，我这个月店里回款慢，房租晚几天给你，平台货款结算下来我就转过去，你别担心。"),
+    ("Wholesale buyer placing order with deposit", MOBILE,
+     "王老板，我这边要200箱橙子，先付30%定金，走公账还是私账？麻烦开个发票，我们公司要走账。"),
+    ("Freight driver asking about shipping fee", MOBILE,
+     "老板，我是拉货的张师傅，你那50件货我已经装车了，运费到付还是你这边结？下午4点前能到物流园。"),
+    ("Shop assistant asking about a refund", MOBILE,
+     "姐，后台有个买家申请退款，说衣服有色差，金额129，要不要同意？截图我发你微信了，你回我一下。"),
+    ("Customer reporting broken item from livestream", MOBILE,
+     "老板你好，我昨天在你直播间拍的那套茶具收到了，有一个杯子碎了，我拍了开箱视频，补发一个或者退钱都行。"),
+    ("Neighbour about parcels at the door", MOBILE,
+     "小刘，你的快递又堆在我家门口了，一共六个箱子，我帮你搬进楼道了，回来记得拿一下。"),
+    ("Accountant about monthly settlement and tax", MOBILE,
+     "王总，上个月的账做完了，平台结算一共入账23万7，退款扣了1万2，税还要再交3400左右，明天把银行流水发我核对一下。"),
+    ("Supplier about shipment and packaging cost", MOBILE,
+     "货已经发了，物流单号我发你微信了，这次换了新纸箱，每箱多两块钱成本，下次对账时一起算。"),
+    ("Streamer friend wants to sell sausages", MOBILE,
+     "我直播间下周想上你家的腊肠，佣金按20%走，样品先寄两斤给我试吃，地址还是上次那个。"),
+    ("Spouse at bank opening business account", MOBILE,
+     "我在银行办对公账户，柜员要你身份证原件和营业执照，你下班顺路带过来，五点前要到。"),
+    ("Host quoting livestream slot fee", MOBILE,
+     "张总，我下个月档期只剩3号和17号两个晚上，坑位费5000加15%佣金，要的话先签合同，定金付一半。"),
+    ("Owner telling staff about sub-account setup", MOBILE,
+     "店铺子账号给你开好了，用你自己手机号登录，验证码会发到你手机上，初始密码我当面告诉你，登进去先改掉。"),
+    ("Warehouse partner about inventory shortfall", MOBILE,
+     "仓库库存盘点完了，保温杯少了12个，可能是上次退货没入库，我再查查监控，你先别在后台改库存。"),
+    ("Friend repaying a loan after platform payout", MOBILE,
+     "上次借你的两千周转，我刚转你支付宝了，谢谢啊，这个月平台回款总算下来了，改天请你吃饭。"),
+    ("Brother asking about selling father's eggs online", MOBILE,
+     "哥，爸说想在你网店上帮村里卖点土鸡蛋，你问问平台要什么资质、要交多少押金，他自己弄不明白。"),
+    ("Repeat B2B client reordering on monthly terms", MOBILE,
+     "老板，上次那批货我们客户反馈很好，下周再订500套，价格还能再便宜点吗？付款还是老规矩月结。"),
+    ("Warehouse landlord asking for rent", MOBILE,
+     "小陈，仓库下季度租金9600，押金照旧不用再交，25号前转到我工行卡上，收据到时候拍照给你。"),
+]
+
+
+WRITER_BZ_SCAMS = [
+    ("冒充公检法", "first contact: fake police claim victim's bank card is tied to money laundering, push to call back",
+     "您好，这里是上海市公安局浦东分局刑侦支队，警号037216。经查您名下一张建设银行卡涉嫌一起跨境洗钱案，涉案金额217万元，请于今日16"
+     "点前回电021-58934726配合调查，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: demand secrecy, install meeting app, share screen, move funds to 'safe account'",
+     "本案属于机密案件，通话内容不得告知家人和银行柜员。现在请你下载“云会议”，会议号862 155 407，进入后打开屏幕共享，我们要核查你"
+     "的资金流水，核查完毕的资金会从安全账户原路退回。"),
+    ("冒充公检法", "casual: fake local officer mentions problem parcel and asks victim to add WeChat for case file",
+     "王女士，我是城西派出所的小刘，你上周网购的那个快递里查出点问题，麻烦加下我微信jingguan_liu0921，我把立案材料发你看一眼，"
+     "不是大事，配合一下就行。"),
+    ("冒充公检法", "filter evasion: spaced characters and symbols, fake procuratorate warrant with short link",
+     "【最·高·检】您 身 份 证 涉 洗-钱 案，通 缉 令 编 号 A20240317，详 情 查 看 t.cn/A6xQ2kP，或 加 "
+     "V：zfjc_0571，逾 期 将 冻 结 帐 户 🚔"),
+    ("冒充电商物流客服", "first contact: courier claims lost parcel and offers triple compensation via QQ agent",
+     "【中通快递】您好，您的快递单号7531 2288 0946在分拣中心遗失，按规定给予您三倍理赔共计267元，请添加理赔专员QQ 2839"
+     "176540办理，今日内有效。"),
+    ("冒充电商物流客服", "later stage: refund agent has victim borrow from Alipay credit product and read out the code",
+     "亲，理赔款要走支付宝备用金通道发放，您打开支付宝搜“备用金”，先借出500元，我们会连同理赔款一起返还给您，操作时收到的验证码报给我核对"
+     "一下就可以了。"),
+    ("冒充电商物流客服", "casual: fake shop service says victim was wrongly enrolled as paid wholesale member",
+     "你好，我是你上周在淘宝下单那家童装店的客服，我们系统误把你设成了批发商会员，每月会自动扣费800，不取消今天就开始扣了，需要我帮你关一下"
+     "吗？"),
+    ("冒充电商物流客服", "filter evasion: spaced platform name, quality-failure double refund, short link and emoji QQ",
+     "【抖 音 商 城】亲，您购买的商品质检不合格已下架，可申请双倍退款¥158，点 击 dy-tk.cc/r8M 填 写 退 款 信 息，或"
+     " 加 ⭕⭕：3391 0725 86"),
+    ("虚假投资理财", "first contact: fake broker adviser invites to free stock-tip group",
+     "王总您好，我是中信证券投资顾问李婷，本周内部群有老师免费分享一只即将涨停的潜力股，昨天推荐的已经涨了9.8%，有兴趣加我微信lt_zxz"
+     "q88，拉您进群。"),
+    ("虚假投资理财", "later stage: push fake trading app and minimum deposit to corporate account",
+     "老师今天给的是机构专用通道，散户在同花顺上买不到，需要下载我们的“鼎盛国际”APP，首笔入金不低于5万，明早开盘前转到对公账户，名额只剩"
+     "3个了。"),
+    ("虚假投资理财", "casual: acquaintance brags about crypto arbitrage gains and offers group invite",
+     "哥，我表姐在做数字货币搬砖套利，我跟着投了两万，半个月赚了六千多，提现也挺快的，你要不要试试？我把她拉进来你们聊。"),
+    ("虚假投资理财", "filter evasion: spaced text, split stock code, emoji heart for WeChat",
+     "牛 股 内 参🔥 明 日 必 涨 代 码 6-0-0-X-X-X，带 单 老 师 胜 率 92%，加 薇 ❤：jj8 8 6 7 2 2"
+     "，进 群 免 费 领，名 额 有 限"),
+    ("虚假网络贷款", "first contact: fake lender SMS with large credit line and short link",
+     "【安心借】尊敬的用户，您已获得最高20万元信用额度，年化利率低至3.6%，无需抵押，最快10分钟到账，点击axj.vip/d5K立即领取"
+     "，拒收请回复R。"),
+    ("虚假网络贷款", "later stage: loan 'frozen' due to wrong card number, demands unfreeze deposit",
+     "你好，你的贷款已审批通过，但系统检测到你填写的银行卡号有误，资金已被冻结，需缴纳贷款金额10%的解冻保证金5000元，到账后会连同贷款一"
+     "起打给你。"),
+    ("虚假网络贷款", "casual: peer recommends no-credit-check platform with referral code",
+     "我之前急用钱也是在这个平台借的，不看征信，黑户也能下款，我朋友的推荐码是6628，你填上额度能高一点，下载链接等下发你。"),
+    ("虚假网络贷款", "filter evasion: pinyin for sensitive words, split QQ number",
+     "急 用 钱 找 我，无 视 黑 白 户，不 看 征 xin，当 天 下 kuan，3-5 万 秒 批，加 Q 扣：1 9 2 8 4 7"
+     " 3 6 5 5 💰 私 聊"),
+    ("虚假征信", "first contact: fake JD Finance agent says student account must be cancelled or credit suffers",
+     "您好，我是京东金融客服，您之前开通的京东白条学生账户没有按规定注销，会影响您的个人征信，需要今天之内办理注销，请问现在方便处理吗？"),
+    ("虚假征信", "later stage: instructs victim to max out loan apps and transfer to 'verification account'",
+     "注销前需要清空您各平台的贷款额度，请在借呗和微粒贷把能借的都借出来，转入金融监管部门指定的验证账户，核验完毕全额退还，并为您出具无逾期证"
+     "明。"),
+    ("虚假征信", "casual: offers paid credit-record repair via 'internal channel'",
+     "刘先生，您有一笔网贷逾期记录显示在征信上了，我们可以协助做征信修复，走内部渠道，三个工作日就能消除，成功后再付一半费用。"),
+    ("虚假征信", "filter evasion: spaced characters, abbreviated center name, short domain",
+     "【Z X 中 心】您 的 个 人 征 信 存 在 异 常 记 录，影 响 房 贷 车 贷，请 于 24h 内 登 录 zx-xf.top"
+     " 核 实 处 理，逾 期 上 报 央 行 系 统"),
+    ("刷单返利", "first contact: part-time job recruiting for likes and follows, daily pay",
+     "招兼职！宝妈学生均可，手机给抖音视频点赞关注，一单3元，日结，一天能赚200到500，不收任何费用，感兴趣加客服V：jz_xiaoyu5"
+     "20"),
+    ("刷单返利", "later stage: 'combo task' requires more advance payment before withdrawal",
+     "恭喜您完成3单新手任务，现在进入联单任务，需连续完成3单才能结算，本金加佣金共计8960元，请尽快转入以下账户，任务卡单就无法提现了哦。"),
+    ("刷单返利", "casual: friend-like invite to review-boosting side job",
+     "姐妹，我最近在做帮商家刷好评的兼职，每天花一小时，昨天刚提了380，挺靠谱的，你有空的话我拉你进去看看？"),
+    ("刷单返利", "filter evasion: emoji penguin for QQ, spaced text, split group number",
+     "💰在家动动手指💰 点 赞 1 个 赚 2 元，垫 付 任 务 佣 金 30%，加 🐧 群：7 3 6-2 2 9-4 1 8，日 结 不"
+     " 拖 欠"),
+    ("网络婚恋交友", "first contact: dating-site match moves conversation to WeChat",
+     "你好呀，刚在珍爱网看到你的资料，感觉我们挺合适的，我在深圳做跨境电商，平时比较忙，可以加个微信慢慢聊吗？我的是yuxin_1992"),
+    ("网络婚恋交友", "later stage: romance partner pushes gambling-site 'loophole' and deposit",
+     "亲爱的，我舅舅在博彩网站做技术，发现了后台漏洞，稳赚不赔，我已经赚了30万。你先注册一下，充5万进去，我带你操作，赚了钱我们一起买婚房。"),
+    ("网络婚恋交友", "casual: overseas lover asks victim to pay customs fee for gift parcel",
+     "早安宝贝，昨晚又梦到你了。海关说寄给你的包裹里有首饰和现金，要先交一笔清关费才放行，我在国外不方便转账，你先帮我垫一下好吗？"),
+    ("网络婚恋交友", "filter evasion: spaced flirt text with split QQ number and emoji",
+     "哥 哥 在 吗 🥰 一 个 人 好 无 聊，想 找 个 人 聊 聊 天，Q：2 6 3 9 8 1 0 4 7 5，同 城 可 约 见 "
+     "面 💋"),
+    ("冒充领导熟人", "first contact: fake bureau chief announces new number",
+     "小张，我是李局，这是我的新号码，旧号不用了，存一下。明天上午10点来我办公室一趟。"),
+    ("冒充领导熟人", "later stage: 'boss' in meeting asks subordinate to transfer money to a friend's account",
+     "小张，我在开会不方便接电话，有个朋友急需一笔周转资金，我不好直接出面，你先帮我转8万到他账户，卡号6228 4800 1234 5678"
+     " 912，户名王建国，会后让财务还你。"),
+    ("冒充领导熟人", "casual: fake child with broken phone asks mother to pay fee to 'classmate'",
+     "妈，我手机掉水里坏了，这是同学的号，我现在急需交一个培训资料费1200，你先转到我同学微信上可以吗，回头再跟你解释。"),
+    ("冒充领导熟人", "filter evasion: spaced text, tells victim to add leader's new WeChat and not call",
+     "领 导 让 你 加 一 下 他 的 新 微 信：ld_zhang 6 6 8，有 急 事 找 你，别 打 电 话 他 在 开 会 📵"),
+    ("虚假购物服务", "first contact: 'customs confiscated' cheap iPhones, deposit to reserve",
+     "全新iPhone 15 Pro Max 256G海关罚没机，原价9999，现价只要3280，正品可验，数量有限，加微信hgfm_phon"
+     "e预定，先付定金500锁货。"),
+    ("虚假购物服务", "later stage: seller demands insurance fee before shipping liquor",
+     "亲，您订的茅台已经发货了，但物流显示需要补交保价费和运输险398元，付完才能派送，确认收货后会一并退还给您。"),
+    ("虚假购物服务", "casual: concert ticket resale off-platform with deposit",
+     "我这有两张周杰伦演唱会内场票，本来跟对象去的，分手了不想去了，原价出，1280一张，要的话先转个定金，不走闲鱼能便宜点。"),
+    ("虚假购物服务", "filter evasion: counterfeit luxury bags, spaced text, split WeChat id",
+     "🔥 名 牌 包 包 工 厂 直 销 🔥 LV/GC 一 比 一，看 图 下 单，包 邮 到 家，加 V：mp_shop8 8 9，付 款"
+     " 码 私 发"),
+    ("网络游戏虚假交易", "first contact: cheap high-level game account offered in trading group",
+     "兄弟，看你在交易群里收王者荣耀号，我这有个V8满皮肤号，380个皮肤，急出，1500就给你，要的话加我QQ 1473829560细聊。"),
+    ("网络游戏虚假交易", "later stage: fake trading-platform support demands unfreeze fee",
+     "您好，这里是交易猫客服，您的账户因银行卡号填写错误已被冻结，需缴纳3000元解冻金才能提现出售所得，解冻后一并退回。"),
+    ("网络游戏虚假交易", "casual: seller sends phishing 'escrow' link for game account purchase",
+     "你要的原神号我已经挂到平台上了，你点这个链接直接下单就行，平台担保交易，放心：jiaoyimao-vip.cc/g/8852"),
+    ("网络游戏虚假交易", "filter evasion: free skins lure aimed at kids, spaced text and split group number",
+     "🎮 游 戏 皮 肤 免 费 送，迷 你 世 界 全 皮 肤 限 时 领 取，扫 码 进 群，q 群 号：8 6 5-3 3 0-2 1 "
+     "7，小 朋 友 也 可 以 哦"),
+]
+
+
+WRITER_BZ_ORDINARY = [
+    ("exam registration fee reminder", SERVICE,
+     "【中国人事考试网】您已成功报名2024年度一级建造师资格考试，请于9月10日前完成网上缴费，逾期未缴费视为放弃报名。缴费后可于考前一周登"
+     "录网站打印准考证。"),
+    ("ticketing login verification code", SERVICE,
+     "【大麦】验证码482913，您正在登录大麦账号，5分钟内有效，如非本人操作请忽略本短信。"),
+    ("concert cancellation refund", SERVICE,
+     "【大麦】您购买的10月12日五月天演唱会北京站订单因演出延期已取消，票款1710元将于3-7个工作日内原路退回至您的支付账户，请注意查收"
+     "。"),
+    ("show e-ticket issued, real-name entry", SERVICE,
+     "【猫眼】您购买的11月3日上海梅赛德斯奔驰文化中心演出电子票已出票，入场需携带购票时登记的身份证原件，实名制一人一票，不可转让。"),
+    ("bank debit for exam fee", SERVICE,
+     "【招商银行】您账户尾号3326于08月21日14:32支出人民币580.00元，交易对象：四川省教育考试院，可用余额12,406.55元"
+     "。"),
+    ("credit card instalment for training course", SERVICE,
+     "【中国银行】尊敬的客户，您信用卡尾号7715的职业教育分期已办理成功，共12期，每期本金541.67元，首期将计入下期账单。"),
+    ("CET registration opening notice", SERVICE,
+     "【北京教育考试院】下半年全国大学英语四六级考试报名将于9月3日开始，请考生登录报名系统完成报名及缴费，笔试每科30元。"),
+    ("certificate mailed by EMS", SERVICE,
+     "【EMS】您的证书邮件（单号1174 6290 3358）已由北京市人事考试中心寄出，预计2日内送达，请保持电话畅通，签收时需出示身份证"
+     "。"),
+    ("driving school exam appointment", SERVICE,
+     "【安驰驾校】学员张伟您好，您预约的科目二考试时间为6月18日上午8:30，考场为丰台区花乡考场，请提前30分钟到达并携带身份证。"),
+    ("summer class cancelled, tuition refunded", SERVICE,
+     "【新东方】家长您好，您为孩子报名的暑期英语班因人数不足未能开班，学费3680元已退回原支付账户，预计1-3个工作日到账。"),
+    ("marathon lottery win, pay entry fee", SERVICE,
+     "【上海马拉松组委会】恭喜您中签上海马拉松全程项目，请于11月5日24时前登录报名系统缴纳报名费200元，逾期视为自动放弃。"),
+    ("operator data package for online courses", SERVICE,
+     "【中国移动】您已成功订购学习通定向流量包，月费15元，次月1日生效。如需退订请发送TD到10086。"),
+    ("gig ticket sale announcement", SERVICE,
+     "【秀动】您关注的草东没有派对巡演杭州站将于明天12:00开售，票价280/380元，每人限购2张，购票需提前完成实名认证。"),
+    ("exam score release", SERVICE,
+     "【中国人事考试网】您参加的中级会计资格考试成绩已发布，请登录网站查询。合格人员请关注当地财政部门的证书领取通知。"),
+    ("WeChat Pay receipt for computer exam fee", SERVICE,
+     "【微信支付】你已成功支付全国计算机等级考试报名费，金额¥137.00，收款方：江苏省教育考试院，可在账单中查看详情。"),
+    ("ballet performance cancelled, refund", SERVICE,
+     "【携程】您预订的国家大剧院芭蕾舞剧《天鹅湖》门票2张因场馆原因取消演出，已为您全额退款1360元，积分同步返还至您的账户。"),
+    ("student loan disbursed to school", SERVICE,
+     "【国家开发银行】你的生源地信用助学贷款8000元已发放至学校账户，用于缴纳学费和住宿费，毕业后按合同约定还款，详情请登录学生在线服务系统"
+     "查询。"),
+    ("online training camp starts with short link", SERVICE,
+     "【得到】你订阅的产品经理实战训练营将于今晚20:00开课，点击dedao.cn/c/9Xk2进入直播间，课程回放保留30天。"),
+    ("degree verification report code", SERVICE,
+     "【学信网】您的学历认证报告已生成，在线验证码A7K92F3M，有效期至2025年3月1日，可提供给用人单位在线查验。"),
+    ("sports accident insurance for half marathon", SERVICE,
+     "【中国平安】您为杭州半程马拉松投保的运动意外险已生效，保额10万元，保费12元，电子保单已发送至您的邮箱，请注意查收。"),
+    ("friend bought concert tickets, asks for transfer", MOBILE,
+     "我帮你抢到周五那场张学友的票了，两张看台，一共1760，你微信转我就行，票我到时候直接转赠到你大麦账号上。"),
+    ("mother paid exam fee", MOBILE,
+     "闺女，你二级建造师的报名费我帮你交了，385块，收据放你书桌上了，身份证复印件也给你印好了两份。"),
+    ("colleague on training reimbursement", MOBILE,
+     "王姐，公司安排报的那个PMP培训，费用先个人垫付4800，拿到证书后凭发票和结业证明找财务报销，发票千万留好。"),
+    ("classmate reminds about exam registration deadline", MOBILE,
+     "考研报名今天最后一天了，你别忘了交费啊，我刚交完，网站卡得要死，刷了十几次才付成功。"),
+    ("neighbour asks about swimming class", MOBILE,
+     "刘姐，你家孩子报的那个游泳班还有名额不？我家闺女也想去，一期多少钱，要不要先交押金？"),
+    ("client confirms training fee and asks for invoice", MOBILE,
+     "李老师，培训费两万八已经从我们公司对公账户转过去了，麻烦开一下增值税专用发票，抬头和税号我一会发您邮箱。"),
+    ("friend registered IELTS for you", MOBILE,
+     "你让我帮你报的雅思，我用你身份证号把信息都填好了，付款那步得你自己扫码，2170块，截图发你了，记得考前打印准考证。"),
+    ("husband paid piano grading fee", MOBILE,
+     "老婆，孩子钢琴考级的报名费我刚转给老师了，600，老师说证书下个月统一寄到学校。"),
+    ("football coach on training fees", MOBILE,
+     "各位家长，这周六足球训练照常，下学期训练费1800元请月底前交给班长，统一打到俱乐部对公账户，收据随后发。"),
+    ("friend offers spare NBA ticket face to face", MOBILE,
+     "NBA中国赛的票我这边多出一张，原价1080转你，要的话明天中午我拿纸质票去你公司楼下，当面给钱就行。"),
+    ("sister passed driving test, will repay loan", MOBILE,
+     "姐，我驾照考下来了！科目三一把过，你借我的那三千学车费下个月发工资就还你哈😄"),
+    ("HR colleague on certificate pickup", MOBILE,
+     "小陈，你的中级职称证书到了，在人事处，来领的时候带上身份证，顺便签个字，评上职称以后工资会调。"),
+    ("friend transfers unused training course", MOBILE,
+     "你那个教资面试培训还要报不？我报的班课还剩一半我就考过了，机构说可以转给别人，你给我1500就行，去前台改个名字。"),
+    ("father on CET results and money deposit", MOBILE,
+     "儿子，你的四六级成绩单寄到家了，我拆开看了，六级528，不错！另外往你银行卡里存了两千，复习别舍不得吃。"),
+    ("class rep collects computer exam fee", MOBILE,
+     "同学们，本周五前把计算机二级报名费98元交给学委，支付宝转账备注姓名学号，截止后统一在考试院网站缴费。"),
+    ("friend transferred e-ticket via app", MOBILE,
+     "演唱会门票我已经转赠给你了，你打开大麦App在“我的”里点接收，接收之后要绑定身份证，入场是刷脸的。"),
+    ("colleague splits badminton court fee", MOBILE,
+     "张哥，周末羽毛球馆场地费我先垫了，4个人一人45，微信转我就行，不急。"),
+    ("friend mentions instalment for accounting course", MOBILE,
+     "我为了报那个会计实操培训开了个分期，每月还四百多，你要报的话先问问他们有没有早鸟价，能便宜一千呢。"),
+    ("dance teacher on grading certificate and renewal", MOBILE,
+     "张妈妈您好，孩子舞蹈考级通过了，证书已经到了，明天放学来舞蹈室领一下。下学期学费老学员打9折，需要续费可以跟我说。"),
+    ("cousin after exam wants to stay and watch match", MOBILE,
+     "哥，我在北京考完试了，今晚在你那住一宿行吗？我买了明天国安的球票，多一张，你要不要一起去看？"),
+]
+
 WRITER_AA = HandWrittenSet("AA", WRITER_AA_SCAMS, WRITER_AA_ORDINARY)
 WRITER_AB = HandWrittenSet("AB", WRITER_AB_SCAMS, WRITER_AB_ORDINARY)
 WRITER_AC = HandWrittenSet("AC", WRITER_AC_SCAMS, WRITER_AC_ORDINARY)
@@ -10964,6 +11763,10 @@ WRITER_BS = HandWrittenSet("BS", WRITER_BS_SCAMS, WRITER_BS_ORDINARY)
 WRITER_BT = HandWrittenSet("BT", WRITER_BT_SCAMS, WRITER_BT_ORDINARY)
 WRITER_BU = HandWrittenSet("BU", WRITER_BU_SCAMS, WRITER_BU_ORDINARY)
 WRITER_BV = HandWrittenSet("BV", WRITER_BV_SCAMS, WRITER_BV_ORDINARY)
+WRITER_BW = HandWrittenSet("BW", WRITER_BW_SCAMS, WRITER_BW_ORDINARY)
+WRITER_BX = HandWrittenSet("BX", WRITER_BX_SCAMS, WRITER_BX_ORDINARY)
+WRITER_BY = HandWrittenSet("BY", WRITER_BY_SCAMS, WRITER_BY_ORDINARY)
+WRITER_BZ = HandWrittenSet("BZ", WRITER_BZ_SCAMS, WRITER_BZ_ORDINARY)
 SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, NEW_NUMBERS_Y, NEW_NUMBER_NOTICES,
         WRITER_Z, NEW_NUMBERS_Z, WRITER_Z2, WRITER_AA, WRITER_AB,
         WRITER_AC, WRITER_AD, WRITER_AE, WRITER_AF, WRITER_AG, WRITER_AH,
@@ -10973,7 +11776,8 @@ SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, 
         WRITER_BG, WRITER_BH, WRITER_BI, WRITER_BJ,
         WRITER_BK, WRITER_BL, WRITER_BM, WRITER_BN,
         WRITER_BO, WRITER_BP, WRITER_BQ, WRITER_BR,
-        WRITER_BS, WRITER_BT, WRITER_BU, WRITER_BV)
+        WRITER_BS, WRITER_BT, WRITER_BU, WRITER_BV,
+        WRITER_BW, WRITER_BX, WRITER_BY, WRITER_BZ)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5
@@ -11213,6 +12017,27 @@ KNOWN_CROSS_SET_DUPLICATES = {
     "24-0731，请于今日17点前拨打021-5867 3302配合核查，逾期将依法冻结您名下全部账户。",
     "您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌参与一起跨境洗钱案，案件编号沪公（20"
     "24）刑字第0736号，请于今日17点前拨打021-60213847配合调查，逾期将冻结您名下全部账户。",
+    # Session 45's blind writers BW-BZ, apart from each other and from earlier writers: the boss's new-number opener
+    # four more times (close to Z new numbers', AR's, AT's, AW's, BK's and BL's), the Pudong criminal-police call once
+    # more as BM's and BS's, the loan-unfreeze fee as BN's (scams, kept as written), and three writers' one-time
+    # codes for a pet app, a shop's back office and a ticket app, written almost alike (ordinary, kept as written).
+    "【大麦】验证码482913，您正在登录大麦账号，5分钟内有效，如非本人操作请忽略本短信。",
+    "【拼多多】验证码：482913，您正在登录拼多多商家后台，5分钟内有效，如非本人操作请"
+    "忽略本短信。",
+    "【波奇宠物】验证码482915，您正在注册波奇宠物账号，5分钟内有效，如非本人操作请忽略本短信。",
+    "【通知】您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌参与一起跨境洗钱案，案"
+    "件编号SH2024-0873，请于今日17点前回电021-58162047配合调查，逾期将冻结您"
+    "名下全部账户。",
+    "小刘，我是王局，这是我新号，原来那个号不用了，你存一下。明天上午九点来我办公室一趟。",
+    "小张，我是李局，这是我的新号码，旧号不用了，存一下。明天上午10点来我办公室一趟。",
+    "小张，我是王局，这是我新换的号码，旧号不用了，你存一下。明天上午九点到我办公室来一趟，有点事情要"
+    "当面交代。",
+    "小李，我是王局长，这是我新号，旧号不用了，你存一下。明天上午九点到我办公室来一趟。",
+    "您好，您的5万元贷款已审批通过，但系统检测到您填写的银行卡号有误，资金已被冻结，需缴纳9800元"
+    "解冻金证明还款能力，缴纳后将连同贷款一起打到您卡上。",
+    "您好，这里是上海市公安局浦东分局反诈中心，经核查您名下一张建设银行卡涉嫌参与跨境洗钱案件，案件编"
+    "号SH2024-0917，请于今日17点前回电021-6097 3385配合调查，逾期将冻结您名"
+    "下全部账户。",
 }
 
 
