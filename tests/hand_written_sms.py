@@ -11715,6 +11715,787 @@ WRITER_BZ_ORDINARY = [
      "哥，我在北京考完试了，今晚在你那住一宿行吗？我买了明天国安的球票，多一张，你要不要一起去看？"),
 ]
 
+# Blind sets CA, CB, CC and CD, written on 2026-12-05 (session 45) by four more helpers from the same prompt, the
+# ordinary messages' theme changed (housekeeping, nannies and movers; restaurants, delivery riders and takeout
+# refunds; appliance after-sales, repairs and warranties; photography, print shops, events and small ad agencies);
+# scored once, blind, in candidate N28's run (docs/benchmarks.md "Candidate N28"). Never copy into the generator.
+WRITER_CA_SCAMS = [
+    ("冒充公检法", "first contact: fake police branch claims victim's bank card is tied to money laundering, threatens account freeze",
+     "【通知】您好，这里是上海市公安局浦东分局刑侦支队，经查您名下一张建设银行卡涉嫌参与一起跨境洗钱案，涉案金额138万元。请于今日17点前拨"
+     "打021-58394417联系李警官配合调查，逾期将依法冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: demands secrecy, meeting app screen share and moving funds to a 'safe account'",
+     "这个案子涉及国家机密，你不能告诉任何人，包括家人。现在下载云视讯，会议号826 339 1047，进去后打开屏幕共享，我要核查你的资金流"
+     "水。清查完毕后，转到安全账户的钱会原路退回。"),
+    ("冒充公检法", "subtle: casual 'local police officer' about a parcel containing others' ID cards, asks to add WeChat",
+     "王女士你好，我是派出所的小陈，你上周寄的那个快递被查出夹带了别人的身份证和银行卡，需要你过来做个笔录。不方便过来的话先加我微信chenj"
+     "g_0517说一下情况。"),
+    ("冒充公检法", "filter evasion: pinyin, emoji lock, spaced phone number, wanted-notice threat",
+     "您名下身份证涉嫌xi钱案件，账户已被🔒定。请速联系 j-i-n-g 官 1 3 8-7 6 2 1-0 9 4 5 ，否则将对您发布通."
+     "缉.令。"),
+    ("冒充电商物流客服", "first contact: lost-parcel triple compensation, add 'claims specialist' QQ",
+     "【快递理赔】您好，您在淘宝购买的商品在运输途中丢失，我方将给予三倍赔偿共计297元，请添加理赔专员QQ 2847561903办理，本短信"
+     "无需回复。"),
+    ("冒充电商物流客服", "later stage: asks victim to open a credit feature and send the 6-digit verification code",
+     "亲，理赔需要先开通支付宝备用金，您点开后手机会收到一个6位数验证码，把验证码发给我，系统核实后赔付金马上到账哦，大概两分钟。"),
+    ("冒充电商物流客服", "subtle: 'after-sales' claims product formaldehyde issue, offers proactive refund via WeChat",
+     "您好，我是抖音小店的售后，您上次买的那件羽绒服检测出甲醛超标，我们这边主动给您退款，您方便加个微信吗？我把退款流程发您。"),
+    ("冒充电商物流客服", "filter evasion: fake membership auto-debit, short link, split hotline digits",
+     "【抖Y商城】亲，您开通的会员服务今日起自动扣费800元/月，如非本人操作请速点 t.cn/A6x9Kq 取.消，或致电 4 0 0-8 "
+     "1 2-6 6 7 3，逾期将按月扣款。"),
+    ("虚假投资理财", "first contact: fake stock-picking 'VIP' group recruitment via assistant WeChat",
+     "恭喜您被选为【鼎盛资本】VIP学员，资深导师每日免费推荐牛股，近一周胜率92%。名额有限，添加助理微信 ds_zhuli88 即可进群领"
+     "取今日三只潜力股。"),
+    ("虚假投资理财", "later stage: pushes deposit in fake platform app with guaranteed return and deadline",
+     "张哥，今天老师发的内部额度只剩最后5个，最低入金5万，三天保底收益18%。您在汇鑫国际APP里充值后截图给我，我帮您抢额度，下午收盘前必"
+     "须操作。"),
+    ("虚假投资理财", "subtle: acquaintance-style pitch for crypto platform with quick profits",
+     "哥跟你说个事，我表姐在一个数字货币平台上班，上个月带我做了几单，我投两万赚了六千多，提现也快，你要不要试试？不想弄就当我没说。"),
+    ("虚假投资理财", "filter evasion: spaced characters, bull emoji, split WeChat id",
+     "📈 内 部 消 息：明早🐂股拉升，进 qun 免 费 领 取，v❤：gp 6 6 8 _ 0 9 2，名额仅限今晚。"),
+    ("虚假网络贷款", "first contact: low-interest no-collateral loan offer with short link",
+     "【极速金融】您的信用良好，已获得最高20万元借款额度，年化3.6%，无抵押当天放款，点击 dwz.cn/k3Jx8P 立即领取，退订回T"
+     "。"),
+    ("虚假网络贷款", "later stage: claims wrong card number froze the loan, demands unfreezing deposit",
+     "您的贷款审核已通过，但因您填写的银行卡号有误导致放款资金被冻结，需缴纳解冻保证金4980元至指定账户，解冻后连同贷款一并返还，请在30分"
+     "钟内完成。"),
+    ("虚假网络贷款", "subtle: 'loan agent' says renovation loan approved but needs upfront review fee",
+     "你好，上次你咨询的那笔装修贷我帮你问了，银行那边说你征信没问题，能批15万，就是要先交两千的资料审核费，你看啥时候方便？"),
+    ("虚假网络贷款", "filter evasion: spaced text, emoji, no credit check, plus-sign WeChat",
+     "急用 钱？💰 不 看 征 信、不 查 负 债，身 份 证 即 可 下 款 5 万，➕ V：dk 9 9 6 1，秒.批.秒.到"),
+    ("虚假征信", "first contact: fake credit center says old student loan account must be cancelled",
+     "【征信中心】您在大学期间开通的校园贷账户至今未注销，根据金融监管最新规定将影响您的个人征信，请于今日内联系客服0755-83267714"
+     "办理注销。"),
+    ("虚假征信", "later stage: borrow from all platforms and transfer to 'verification account' via Tencent Meeting",
+     "注销账户需要把您各个借贷平台里的额度全部借出来，转到我们监管部门的核查账户清零，核实完毕后资金原路退还。请打开腾讯会议共享屏幕，会议号5"
+     "19 204 7736。"),
+    ("虚假征信", "subtle: fake JD Finance rep about closing a student Baitiao account",
+     "你好，我是京东金融的客服小林，系统显示你之前开过一个白条学生账户，现在要统一关闭，不然会影响你以后买房贷款，耽误你两分钟可以吗？"),
+    ("虚假征信", "filter evasion: pinyin for credit, warning emoji, dotted blacklist, split id",
+     "您的个人zheng信已出现异常记录⚠️，逾期未处理将纳入黑.名.单，影响买房、坐高铁。请速联系专员 V x：zx_kf 2 0 2 4 "
+     "处理。"),
+    ("刷单返利", "first contact: phone-liking part-time job, daily pay, QQ contact",
+     "招聘兼职：手机点赞关注，一单3元，日结200-500元，不收任何费用，宝妈学生均可，有意者加QQ 1936284570 备注兼职。"),
+    ("刷单返利", "later stage: combined-order task demands large payment or account freeze",
+     "你前三单的佣金已经返了，现在是联单任务，需要连续做完3单才能一起返，本单金额3888元，返款4665元，请尽快付款，超时系统会冻结你的账"
+     "户。"),
+    ("刷单返利", "subtle: friend-like invite to be a 'review tester' for shops",
+     "姐妹，我最近在做电商评价员，就是帮店铺下单写好评，商家返本金加佣金，这个月赚了三千多，你要是有空我拉你进群。"),
+    ("刷单返利", "filter evasion: pinyin, spaced digits, keycap emoji QQ group",
+     "在家用手机 dian 赞，1 单 5 元，日入 3 0 0 +，不 压 金，👉 进群扣 8️⃣7️⃣2️⃣5️⃣0️⃣1️⃣3️⃣6️⃣"),
+    ("网络婚恋交友", "first contact: dating-site profile introduction, asks to move to WeChat",
+     "你好呀，我在婚恋网上看到你的资料，感觉我们挺合适的。我叫林悦，32岁，在深圳做外贸，离异没孩子，想认真找个人过日子，可以加个微信聊吗？l"
+     "inyue_1992"),
+    ("网络婚恋交友", "later stage: romance partner lures into fake platform 'loophole', asks to deposit",
+     "亲爱的，我舅舅是这个平台的数据分析师，他发现这两天有个漏洞能稳赚，我已经赚了三十多万了。你先注册环球汇试试，充两万进去，我教你操作，以后"
+     "我们结婚的钱就有了。"),
+    ("网络婚恋交友", "subtle: lonely small-talk to build emotional intimacy",
+     "今天加班到好晚，一个人在出租屋吃泡面，突然好想有人陪😔 你在干嘛呀，吃饭了吗？"),
+    ("网络婚恋交友", "filter evasion: escort lure, short link, spaced deposit amount, full-width id",
+     "帅哥，同城❤️寂寞，可上门，先在这个平台 s.yue55.cc 注册交 定 金 2 0 0，到了再付 余 款，ｖ：ａｉｌｉ７７"),
+    ("冒充领导熟人", "first contact: boss claims new WeChat account",
+     "小刘，我是王总，这是我新的微信号，之前那个不用了。你先加一下，有事要交代你。"),
+    ("冒充领导熟人", "later stage: boss in meeting demands urgent transfer of contract deposit",
+     "我现在在跟客户开会不方便接电话，有笔合同保证金46万要马上付给对方，你先从公司账户转过去，账号我发你了，转完把回单截图给我。"),
+    ("冒充领导熟人", "subtle: nephew with new number asks aunt for a small loan",
+     "二姨，我是小军啊，换手机号了，这个是新的。我在外面跟朋友吃饭，手机支付出了点问题，你先转我1500，明天还你。"),
+    ("冒充领导熟人", "filter evasion: spaced characters, fake bureau chief, spelled-out WeChat",
+     "我 是 你 们 陈 局，明 天 上 午 来 我 办 公 室 一 趟，先 加 我 V 信：c h e n _ 6 6 5 8，别 声 张。"),
+    ("虚假购物服务", "first contact: cheap second-hand iPhone, move off Xianyu to WeChat",
+     "二手苹果15Pro Max 256G仅售2800元，99新，个人闲置，支持验机。有意加微信 pg_xianzhi22，闲鱼上问的人太多就"
+     "不挂了。"),
+    ("虚假购物服务", "later stage: after deposit, demands extra 'insured shipping fee'",
+     "定金收到了，我这边马上发顺丰，但物流说高价值物品要交保价费600元，到货确认后全额退你，你转到这个支付宝就行。"),
+    ("虚假购物服务", "subtle: concert tickets at face value, trade outside platform",
+     "我看到你发的演唱会门票求购，我这有两张内场的，原价出，临时去不了。你要的话我们不走闲鱼，直接微信转，手续费能省点。"),
+    ("虚假购物服务", "filter evasion: spaced text, misspelled word, emoji, short link for cheap liquor",
+     "茅 台 🍶 飞 天 53 度 原 厢 批 发，一 瓶 仅 1 1 0 0，假 一 赔 十，扫 码 下 单 👉 w.mt58.cn/q8"),
+    ("网络游戏虚假交易", "first contact: buyer for listed game account, move to QQ",
+     "你好，你在交易猫上挂的那个王者荣耀账号我想要，价格2600没问题，你加我QQ 3012846572，我们详细聊一下。"),
+    ("网络游戏虚假交易", "later stage: fake platform says seller funds frozen, demands activation deposit",
+     "我已经付款了，但是平台显示你的收款信息填写错误，资金被冻结了，客服说要你交1500元保证金激活账户才能解冻提现，你赶紧联系下客服。"),
+    ("网络游戏虚假交易", "subtle: buyer proposes cheaper third-party trading site link",
+     "兄弟，你那个原神号还卖吗？我朋友想要，他说可以走我们常用的那个交易网站，我把链接发你，比官方平台手续费低不少。"),
+    ("网络游戏虚假交易", "filter evasion: spaced text, emoji, split QQ group number for free skins",
+     "🎮 免 费 领 取 和 平 精 英 皮 肤、点 券，+ Q 群：6 2 3 ➖ 8 1 0 ➖ 4 5 7，限 时 活 动，先 到 先 "
+     "得！"),
+]
+
+
+WRITER_CA_ORDINARY = [
+    ("employer tells nanny salary was transferred", MOBILE,
+     "张阿姨，这个月工资6500我刚转到您建行卡上了，您查收一下。下周三我出差，麻烦那几天晚上多待一会儿，加班费另算。"),
+    ("nanny reports child fever and medicine purchase", MOBILE,
+     "李姐，孩子下午有点低烧37.8度，已经物理降温了，药箱里的美林没了，我先去楼下药房买，小票拍给你，回头你微信转我就行。"),
+    ("friend recommends cleaning lady", MOBILE,
+     "我家之前那个保洁阿姨挺靠谱的，一次三小时150，她电话是13816274593，你就说是3号楼王姐介绍的。"),
+    ("moving worker confirms arrival and balance", MOBILE,
+     "您好，我是明天上午给您搬家的师傅老赵，八点半到小区门口，您提前跟物业说好用电梯。尾款1200等搬完检查没问题再付就行。"),
+    ("daughter discusses postpartum nanny contract with mother", MOBILE,
+     "妈，月嫂那边的合同我看了，定金3000先交，剩下的26800分两次付。你把身份证号发我一下，中介要登记紧急联系人。"),
+    ("neighbour apologises for moving noise", MOBILE,
+     "邻居你好，我是楼上1502的，这周六家里搬家，上午可能会有点吵，楼道里也会暂时堆几个箱子，给你添麻烦了。"),
+    ("agency broker sends nanny resume", MOBILE,
+     "王先生，给您推荐的育儿嫂简历发您微信了，46岁，做过三家，有健康证和育婴师证，您看合适的话周四上午可以面试。"),
+    ("domestic helper asks for salary advance", MOBILE,
+     "刘太太，我老家儿子开学要交学费，能不能先预支下个月工资的一半，三千块？从下个月工资里扣，实在不好意思开这个口。"),
+    ("colleague shares cleaning group-buy", MOBILE,
+     "你上次说要找钟点工，我们公司群里有人转了个家政团购，深度保洁4小时299，链接我发你微信了，你自己看看。"),
+    ("client asks cleaner to refund overcharge", MOBILE,
+     "阿姨，上次开荒保洁多收了我200，我跟你们老板说过了，他让你直接退我，你微信转我就好，不着急。"),
+    ("husband tells wife about moving quote and deposit", MOBILE,
+     "老婆，搬家报价出来了，三家里面蚂蚁搬家最便宜，4米2的车加4个人1680，要先付300定金，我用花呗付了啊。"),
+    ("nanny mentions parcel and gas card balance", MOBILE,
+     "王姐，你让我取的快递拿回来了，放在门口鞋柜上。另外燃气卡余额只剩20多块了，你记得充一下。"),
+    ("relative asks about live-in nanny agency fees", MOBILE,
+     "小芳，你舅妈想去北京做住家保姆，你帮着打听下那边中介的行情，听说要先交三千介绍费，还要留身份证复印件，是不是都这样？"),
+    ("mover asks approval for extra charges", MOBILE,
+     "老板，你家那个衣柜整体搬不出门，要拆装另加150，钢琴上楼也要另算，一层50块，你确认一下我们就开始搬。"),
+    ("landlord about cleaning and deposit refund on move-out", MOBILE,
+     "小陈，你退租那天记得找人做个保洁，押金3000我验完房当天退你，卡号还是之前那张工行的吧？"),
+    ("friend recommends home organiser", MOBILE,
+     "我找的那个收纳师上门整理衣柜，一天800，效果特别好，她还能开发票，你要的话我把她微信推给你。"),
+    ("son instructs elderly caregiver about hospital visit", MOBILE,
+     "陈阿姨，我爸下周二去医院复查，医保卡和身份证在他床头抽屉里，挂号验证码会发到我手机上，到时候我转给你。"),
+    ("nanny requests leave", MOBILE,
+     "姐，我明天要回老家办社保卡，请两天假，宝宝的辅食我都提前做好冻在冰箱第二层了，热一下就能吃。"),
+    ("client leaves cash and asks cleaner a favour", MOBILE,
+     "周阿姨，今天的200块放在茶几上了，顺便帮我把阳台那两箱快递拆一下，纸箱拿下楼扔掉就行，谢谢啦。"),
+    ("agency staff asks about contract renewal", MOBILE,
+     "刘女士您好，我是阳光家政的小吴，您家月嫂的合同明天到期，续约的话服务费按上次的价格，不续我们就安排阿姨下户，您回复一下。"),
+    ("cleaning platform dispatch notice", SERVICE,
+     "【58到家】您预约的日常保洁服务已派单，保洁师李红将于5月18日14:00上门，服务时长3小时，订单金额117元。如需改约请在APP内操"
+     "作。"),
+    ("freight app trip receipt", SERVICE,
+     "【货拉拉】您的订单已完成，司机王师傅，车牌粤B·5K2T8，本次费用共计286元（含搬运费80元），已通过微信支付扣款，可在APP内评价"
+     "司机。"),
+    ("housekeeping app login code", SERVICE,
+     "【天鹅到家】您的验证码为482915，用于登录账户，5分钟内有效。如非本人操作，请忽略本短信。"),
+    ("bank transfer notice for nanny salary", SERVICE,
+     "【招商银行】您账户3827于06月02日10:15向张秀英转账支出人民币6500.00元，余额12430.56元。"),
+    ("refund notice for cancelled cleaning order", SERVICE,
+     "【支付宝】你在好慷在家的订单已取消，退款199.00元已原路退回至余额宝，请注意查收。"),
+    ("group-buy coupon expiry for appliance cleaning", SERVICE,
+     "【美团】您购买的油烟机深度清洗团购券将于3天后过期，券码6812 3390 5471，请尽快预约使用，过期未使用将自动退款。"),
+    ("government nanny training approval", SERVICE,
+     "【区人社局】您报名的育婴员职业技能培训已审核通过，请于6月10日上午9点携带身份证原件到区职业培训中心报到，培训补贴将在考核合格后发放至"
+     "社保卡。"),
+    ("operator broadband relocation accepted", SERVICE,
+     "【中国移动】尊敬的客户，您的宽带移机申请已受理，新地址为锦绣花园7栋1203，装维师傅将在48小时内与您联系，移机费50元将计入下月话费"
+     "。"),
+    ("utility account transfer after moving", SERVICE,
+     "【国家电网】您申请的用电户更名业务已受理，户号0123456789，原户主结清电费后即可生效，详情可登录网上国网APP查询。"),
+    ("courier luggage shipment for move", SERVICE,
+     "【顺丰速运】您寄往北京市朝阳区的6件行李包裹已揽收，运单号SF1402938475612，到付运费共计428元，可在顺丰小程序查看物流。"),
+    ("insurance policy for domestic worker", SERVICE,
+     "【中国平安】您为家政服务人员投保的家政意外险已生效，被保险人赵*兰，保额30万元，保单号P7722031948，保费89元。"),
+    ("JD appliance cleaning visit with service code", SERVICE,
+     "【京东】您预约的京东服务+空调清洗，师傅将于今天15:00-17:00上门，服务完成后请向师傅出示服务码3816确认完工。"),
+    ("credit card instalment for moving expense", SERVICE,
+     "【建设银行】您尾号6614的信用卡分期申请已成功，分期金额9800.00元，分12期，每期手续费39.20元，首期将计入本月账单。"),
+    ("housing fund rent withdrawal approved", SERVICE,
+     "【住房公积金】您的租房提取申请已审核通过，金额3000.00元将于3个工作日内转入您尾号0932的银行卡。"),
+    ("cleaning app prepaid card top-up", SERVICE,
+     "【e家洁】您的储值卡充值1000元已到账，赠送100元，当前余额1100元，可用于日常保洁、擦玻璃等服务。"),
+    ("platform monthly nanny fee settlement with link", SERVICE,
+     "【管家帮】您雇佣的住家保姆刘阿姨本月服务期满，系统已生成服务费结算单，金额5800元，可在管家帮APP或 gjb.cn/js/82KD "
+     "查看并确认。"),
+    ("property management moving permit and deposit", SERVICE,
+     "【物业服务中心】尊敬的业主，您申请的搬家出入证已办理，有效期6月8日至6月9日，搬家押金500元将在检查公共区域无损坏后退还。"),
+    ("WeChat Pay payment to housekeeping company", SERVICE,
+     "【微信支付】您已成功向洁馨家政服务有限公司付款350.00元，支付方式为零钱，可在账单中查看详情或申请电子发票。"),
+    ("social insurance registration for flexible worker", SERVICE,
+     "【人社局】您以灵活就业人员身份办理的养老保险参保登记已成功，月缴费基数4000元，首次扣款将于下月5日从您签约的银行卡划扣。"),
+    ("moving company order confirmation", SERVICE,
+     "【蚂蚁搬家】您的搬家订单已确认，6月15日08:30上门，车型4.2米厢货，预估费用1480元，已付定金200元，师傅出发前会电话联系您"
+     "。"),
+]
+
+
+WRITER_CB_SCAMS = [
+    ("冒充公检法", "first contact: fake police claim bank card tied to money laundering, demand callback",
+     "您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌参与一起跨境洗钱案，涉案金额386万元，请于今天17点前拨打021-5"
+     "8327741配合核查，逾期将冻结您名下全部账户。"),
+    ("冒充公检法", "later stage: move funds to 'safe account', download meeting app and share screen",
+     "李女士，你的案件编号SH2024刑字0917号已立案，为证明资金清白，需要把卡内余额转入国家安全账户进行清查，核查完48小时内原路退回。"
+     "现在下载“警务云会议”，会议号835226119，打开屏幕共享，检察官会指导你操作，不要告诉任何人。"),
+    ("冒充公检法", "casual: fake household registration officer about parcel with ID cards, asks to add WeChat",
+     "喂，是王建国吧？我是派出所户籍科的小陈，你之前寄往广州的一个包裹里查出十二张别人的身份证，快递单上留的是你电话，方便加我微信gzpcs_"
+     "chen2说一下情况吗"),
+    ("冒充公检法", "filter evasion: symbols and spaced digits, threat of wanted notice, short link",
+     "【通❤知】您的身/份/证已被他人冒用开户，涉嫌洗qian案件，请速联系办案民警 1 3 6 - 0 2 1 7 - 8 8 5 3，否则"
+     "将发布通~缉令。详情 t.cn/A6xQ2k"),
+    ("冒充电商物流客服", "first contact: fake Taobao after-sales recall with triple compensation, add QQ",
+     "【淘宝售后】您好，您8月3日购买的儿童保温杯经质检发现材料超标，已被召回，平台为您办理三倍理赔共计267元，请添加理赔专员QQ 2851"
+     "736094办理退款。"),
+    ("冒充电商物流客服", "later stage: borrow from Alipay reserve fund, transfer and send verification code",
+     "亲，理赔前需要先验证您支付宝的备用金功能，请打开支付宝搜索“备用金”，借出500元转到我发您的对公账户，系统核验后会连同267元理赔款一"
+     "起退回，稍后收到的6位验证码也请发给我。"),
+    ("冒充电商物流客服", "casual: fake courier says parcel lost, lures into compensation group",
+     "你好，我是中通快递网点的，你有个件在我们这压了三天，外包装破了里面东西丢了，按规定赔你两倍货款，你加我一下微信，我拉你进理赔群办一下"),
+    ("冒充电商物流客服", "filter evasion: dots between characters, circled numbers, short link for payout info",
+     "亲，您的快.递在运.输中丢.失，现为您办理 ③ 倍理.赔，点 j.mp/kd8Lq 填写收.款.信.息，逾.期视为自动放弃。"),
+    ("虚假投资理财", "first contact: invite to free stock tips group run by 'teacher'",
+     "您好，我是鼎盛财富的客服小雅，邀请您免费加入A股实战交流群，每天由清华毕业的刘老师分享涨停牛股，上周推荐的三只全部涨停，加微信ds_ca"
+     "ifu88拉你进群，名额有限。"),
+    ("虚假投资理财", "later stage: push victim to top up fake trading app via corporate account",
+     "张哥，机构内部通道今天只开放最后两个小时，在“汇金国际”App里认购新股中签率是外面的30倍，您账户现在只有2万，建议补到10万，中签后"
+     "收益至少翻三倍，入金走我发您的对公账户。"),
+    ("虚假投资理财", "casual: acquaintance brags gold futures profit, offers to refer 'cousin'",
+     "姐，我表哥在期货公司做，他说最近黄金有个波段稳赚，我上周跟着投了5000，今天提出来8600了，你要不要试试，我把他微信推给你"),
+    ("虚假投资理财", "filter evasion: emoji separators, spaced pinyin WeChat id, short link to app",
+     "💰日💰入💰五💰位💰数💰 导师带单，原油/黄金/数字币 稳稳上车🚀 V：j i n r o n g 6 6 8，App下载👉 dwz.cn"
+     "/Yt7kP"),
+    ("虚假网络贷款", "first contact: loan ad with high limit, no credit check, short link",
+     "【易借钱】尊敬的用户，您已获得最高20万元借款额度，年化利率低至3.6%，无需征信无需抵押，最快5分钟到账，点击 u6.gg/jq82K"
+     " 立即领取，回T退订。"),
+    ("虚假网络贷款", "later stage: claims card number typo froze loan, demands unfreeze fee",
+     "您好，您的8万元贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需要您转账8000元解冻金证明还款能力，解冻后连同"
+     "贷款一起打到您卡上。"),
+    ("虚假网络贷款", "casual: friend-style offer of insider bank loan channel, upfront fee",
+     "兄弟，听说你最近手头紧？我有个朋友在银行信贷部，能走内部通道，黑户也能下款，三五万没问题，先交点手续费就行，要的话我把他QQ给你"),
+    ("虚假网络贷款", "filter evasion: pinyin substitution, split amounts and spaced WeChat id",
+     "急用钱找我们，不看zheng信，不查大shu据，有身份证就能借，额度 3 w - 20 w，当天放 kuan。加V📱 dai-kuan "
+     "5 2 0 1"),
+    ("虚假征信", "first contact: fake regulator says old campus loan account hurts credit",
+     "您好，我是金融监管部门工作人员，您大学期间开通的校园贷账户至今未注销，按最新规定会影响您的个人征信，请今天内配合注销，否则将上报人民银行"
+     "征信中心。"),
+    ("虚假征信", "later stage: borrow from all loan apps, transfer to 'clearing account', screen share",
+     "注销流程需要先把您在各网贷平台能借出的额度全部借出来，转到我们指定的清查账户，核验后统一注销，款项原路退回。请下载腾讯会议，输入会议号6"
+     "97318244，打开共享屏幕。"),
+    ("虚假征信", "casual: fake JD Finance agent offering to clear student account quickly",
+     "你好，我是京东金融的客服，查到你以前开通过金条，现在国家要求清理学生账户，不处理会有逾期记录，影响以后买房贷款，我帮你弄一下，几分钟的事"),
+    ("虚假征信", "filter evasion: pinyin in credit center name, spaced hotline, threat to mortgage and schooling",
+     "【征 xin 中 心】您名下存在不良记录，将影响房dai、车dai及子女入学，请于今日联系 4 0 0 - 6 8 1 - 2 3 7 "
+     "9 修复，逾期自动上报。"),
+    ("刷单返利", "first contact: part-time job ad for liking and following, add QQ",
+     "招聘兼职：手机做任务，给商家点赞关注就有佣金，一单3到5元，日结不压款，宝妈学生在家都能做，有意者加QQ 3390172856 备注“兼"
+     "职”。"),
+    ("刷单返利", "later stage: 'combo task' requiring escalating advance payments",
+     "恭喜你完成了前三单体验任务，佣金已到账。接下来是连单任务，需要依次垫付1280元、3680元、8800元，完成后本金加30%佣金一起返还"
+     "，中途中断系统会判定任务失败，无法退款哦。"),
+    ("刷单返利", "casual: fake shop operator offers red packets for liking videos",
+     "亲，我是一家抖音小店的运营，最近在做推广，只需要你帮我们的视频点个赞截个图，一个给你2块，做完直接微信发红包，你看可以吗"),
+    ("刷单返利", "filter evasion: every character spaced, pinyin mix, spaced QQ number",
+     "在 家 动 动 手 指，日 赚 2 0 0 +，不 收 任 何 费 用👍 点 zan 关 zhu 即 可，加 qun 领 第 一 笔 ➡"
+     "️ Q：4 8 7 2 0 6 1 3"),
+    ("网络婚恋交友", "first contact: attractive stranger from 'people nearby' starts friendly chat",
+     "哥哥你好呀，我刚从广州搬到你这边，在附近的人里看到你，感觉你挺踏实的，可以交个朋友吗？我平时做珠宝设计，有空一起喝个咖啡呀😊"),
+    ("网络婚恋交友", "later stage: lover pushes gambling platform 'loophole', top up 50k",
+     "亲爱的，我舅舅在博彩公司做技术，他发现这个平台每晚9点到10点的数据可以预测，我已经赚了十几万了。你也去“澳博娱乐”注册一个，先充5万试"
+     "试，我陪你一起下，赚了我们就去拍婚纱照。"),
+    ("网络婚恋交友", "casual: online partner asks to borrow money for mother's hospital deposit",
+     "早安呀，昨晚梦到你了，哈哈。对了，我妈住院了，要交三万押金，我的钱都在理财里取不出来，能不能先借我一点，下周一到期就还你"),
+    ("网络婚恋交友", "filter evasion: spaced characters, pinyin, emoji, short link and invite code",
+     "宝贝💕 我 在 那 个 平 tai 投 了 点，每 天 都 有 shou 益，你 也 来 嘛，链 接👉 t.ly/aB3x 注 册 时 "
+     "填 我 的 邀 请 码 L O V E 9 9"),
+    ("冒充领导熟人", "first contact: fake bureau chief announces new number",
+     "小刘，我是你们处的张局，这是我新换的号码，旧号不用了，你存一下。明天上午九点来我办公室一趟。"),
+    ("冒充领导熟人", "later stage: 'boss' in meeting asks to transfer 80k to a friend's account",
+     "我现在在开会不方便接电话，有个老朋友急需一笔周转资金，我不方便直接出面，你先帮我转8万到他账户：工商银行6222021908734416"
+     " 李建平，下午我让财务还你。"),
+    ("冒充领导熟人", "casual: guess-who old classmate with new number, plans visit",
+     "哎，是我啊，猜猜我是谁？好久没联系了，我换号了，上次同学聚会你还提到我呢。这周去你们那出差，方便的话见一面"),
+    ("冒充领导熟人", "filter evasion: spaced text, pinyin WeChat id, urgent exclamation emoji",
+     "王 总 让 我 联 系 你，加 一 下 他 新 的 微 x：w a n g z o n g _ 0 7 1 8，有 急 事，速 回❗❗"),
+    ("虚假购物服务", "first contact: 'customs confiscated' iPhones at low price, add WeChat",
+     "【特价清仓】iPhone 15 Pro Max 海关罚没机，全新未激活，仅售2999元，支持验机，数量有限，加微信hgfmj2024获取"
+     "实拍图。"),
+    ("虚假购物服务", "later stage: demands 20% deposit via Alipay before shipping",
+     "亲，您的订单已锁定，由于是海关渠道货品，需要先支付20%定金600元才能安排发货，尾款到货验机后再付，定金请转到我发您的支付宝账户。"),
+    ("虚假购物服务", "casual: fake concert ticket reseller asks for deposit",
+     "姐妹，我囤了太多演唱会门票，周杰伦上海站内场票原价出，1280一张，朋友圈可以看我的出票记录，要的话先转我定金我帮你占位"),
+    ("虚假购物服务", "filter evasion: spaced characters, emoji, pinyin WeChat id, pay-first",
+     "名 牌 包 包💼 原 单 尾 货，一 折 起❗ 需 要 的 扫 码 或 加 V❤ b a o b a o _ 6 6 8 看 实 拍，先"
+     " 款 后 发🚚"),
+    ("网络游戏虚假交易", "first contact: buyer of game account lures seller to fake escrow site",
+     "你好，看到你在闲鱼上挂的王者荣耀账号，V10有52个皮肤，我很感兴趣，3500可以吗？我们去“游易交易网”走平台担保交易更安全。"),
+    ("网络游戏虚假交易", "later stage: fake platform freeze, seller must pay deposit to unfreeze",
+     "老板，我这边已经付款3500了，但是平台提示你的收款银行卡信息有误，资金被冻结了，客服说需要你先交2000元保证金解冻，解冻后会一起打给"
+     "你。"),
+    ("网络游戏虚假交易", "casual: cheap Genshin account sold via direct WeChat transfer",
+     "兄弟，我这有个原神满命号不想玩了，才800，比市场价便宜一半，你要的话直接微信转我，我把账号密码都给你，还能改绑"),
+    ("网络游戏虚假交易", "filter evasion: spaced text, emoji, off-platform QQ contact for cheap game coins",
+     "低 价 出 售 和 平 精 英 金 币🎮 1 0 0 0 0 只 要 9 8 元，游 戏 内 私 聊 不 方 便，加 Q Q：1 2 5"
+     " 8 7 3 3 9 6 0 详 谈"),
+]
+
+
+WRITER_CB_ORDINARY = [
+    ("friend splitting hotpot bill", MOBILE,
+     "昨晚火锅一共花了486，四个人平摊每人121.5，我已经在群里发了收款码，你方便的时候转我就行，不急。"),
+    ("delivery rider at gate", MOBILE,
+     "您好，我是美团骑手，您点的麻辣香锅到小区门口了，保安不让进，麻烦下楼拿一下，或者我放门卫室那里？"),
+    ("rider apologising for spilled drink", MOBILE,
+     "您好，我是给您送奶茶的骑手，路上洒了一点，实在不好意思，我已经帮您在平台申请了部分退款，您看一下，麻烦别给差评，谢谢了。"),
+    ("restaurant confirming company banquet deposit", MOBILE,
+     "王经理您好，下周五贵公司年会的12桌已经给您留好了，按之前说的每桌2888，定金麻烦转到我们店对公账户，开票信息也发我一下。"),
+    ("colleague collecting lunch money", MOBILE,
+     "今天中午团建的外卖我先垫付了，一共378元，人均27，大家微信转我就行，发票我已经申请了，报销的时候一起交。"),
+    ("mother sending frozen dumplings", MOBILE,
+     "儿子，你上次说外卖吃多了胃不舒服，妈给你寄了一箱自己包的饺子，冷链快递明天到，单号我发你微信了，到了记得放冰箱。"),
+    ("neighbour took wrong takeout", MOBILE,
+     "我是楼下502的，你家外卖被我家孩子误拿上来了，拆开才发现不是我们的，一份黄焖鸡米饭，我转你28块钱吧，真不好意思。"),
+    ("host booking home banquet chef", MOBILE,
+     "李师傅，周六我女儿满月宴，20人的家宴菜单我看过了，就按1880那档来，我先转你500定金，剩下的做完再结。"),
+    ("staff reporting daily takings to owner", MOBILE,
+     "老板，今天店里营业额一共6843，其中现金1260我已经存到店里那张银行卡上了，小票和存款回单都放在收银台抽屉里。"),
+    ("friend booked restaurant table", MOBILE,
+     "你上次说的那家潮汕牛肉火锅我订好位子了，周六晚上六点半，要交200押金，我已经付了，到时候直接从账单里扣。"),
+    ("client asking caterer for partial refund", MOBILE,
+     "陈老板，昨天送来的盒饭有十份少了鸡腿，员工都在抱怨，这部分能不能退一下差价？麻烦核对一下，今天下午给个答复。"),
+    ("husband asking wife for login code", MOBILE,
+     "老婆，我用你手机号登录美团领外卖券，刚发到你手机上的验证码帮我看一下，4位数的，我这边等着下单。"),
+    ("roommate about takeout refund to card", MOBILE,
+     "上周那单外卖退款到了，25块，因为当时是用你绑定的卡付的，所以退回你那张招行卡了，你查一下，对上了就行。"),
+    ("restaurant owner paying meat supplier", MOBILE,
+     "张哥，这个月的猪肉款一共12460，我下午通过网银转给你，你那边开好发票一起寄过来，快递费我出。"),
+    ("old classmate proposing noodle shop investment", MOBILE,
+     "老同学，我打算在大学城开家米线店，加盟费加装修大概要30万，你之前说想一起投点钱，这周末见面聊聊具体怎么分成？"),
+    ("rider brother repaying loan", MOBILE,
+     "哥，我今天跑了63单，挣了四百多，平台这周的冲单奖励还没发，下周一到账了就把上次借你的800还上。"),
+    ("rider running late", MOBILE,
+     "您好，我是您外卖的配送员，前面修路堵车，可能要晚十分钟左右，实在抱歉，麻烦先别点超时，到了马上给您打电话。"),
+    ("community group-buy organiser", MOBILE,
+     "明天的预制菜团购截单了，一共37单，已付款的请核对一下金额，还没付的今晚十点前在群里接龙后面补上，过时不候哈。"),
+    ("father booked birthday dinner", MOBILE,
+     "你妈生日那天的包间我订好了，还是老地方福满楼，最低消费2000，我用信用卡付过了，你们几个到时候别再抢着买单。"),
+    ("colleague arranging client lunch", MOBILE,
+     "明天客户来考察，中午接待餐标每人150，你帮忙联系一下楼下那家粤菜馆订个包间，记得让他们开增值税专票，报销要用。"),
+    ("Meituan takeout refund notice", SERVICE,
+     "【美团】您的订单退款已成功，退款金额32.50元将在1-3个工作日内原路退回至您的支付账户，可在“我的-退款”中查看进度。"),
+    ("Ele.me login verification code", SERVICE,
+     "【饿了么】验证码：482917，您正在登录饿了么账号，5分钟内有效，如非本人操作请忽略本短信。"),
+    ("bank credit card dining transaction", SERVICE,
+     "【招商银行】您尾号3852的信用卡10月12日19:43在海底捞消费人民币628.00元，本月已累计消费3420.00元。"),
+    ("KFC birthday party booking", SERVICE,
+     "【肯德基】您预订的儿童生日会套餐已确认，时间10月20日14:00，定金200元已支付，如需改期请提前24小时致电门店。"),
+    ("merchant onboarding approved", SERVICE,
+     "【美团外卖】您的商家入驻资质审核已通过，店铺“老张烧烤”可于明日上线，请登录商家版App完善菜单并绑定结算银行卡。"),
+    ("bank incoming platform settlement", SERVICE,
+     "【中国建设银行】您尾号6721的账户10月15日10:22收到美团结算款人民币18432.60元，当前余额52108.33元。"),
+    ("coffee pickup code", SERVICE,
+     "【瑞幸咖啡】您的订单已制作完成，取餐码A127，请至北京东路店取餐，超过2小时未取订单将自动完成。"),
+    ("market regulator licence renewal", SERVICE,
+     "【市场监督管理局】您经营的餐饮店食品经营许可证将于11月30日到期，请在到期前30个工作日内通过政务服务网提交延续申请。"),
+    ("business loan disbursed to restaurant owner", SERVICE,
+     "【网商银行】您申请的经营贷款50000元已放款至尾号2209的账户，借款期限12个月，首期还款日为11月18日，可在App查看还款计划。"),
+    ("courier platform weekly pay settlement", SERVICE,
+     "【达达快送】您的骑手账号已完成实名认证，本周配送收入1236元已结算至绑定的工商银行卡，请注意查收。"),
+    ("undelivered order full refund and coupon", SERVICE,
+     "【美团】因商家原因您的外卖未能送达，已为您全额退款45.80元，并补偿一张10元无门槛红包，已放入您的账户。"),
+    ("tea shop stored-value top-up", SERVICE,
+     "【喜茶】您的会员储值已充值成功，充值300元赠送30元，当前余额330元，可在小程序“我的钱包”中查看明细。"),
+    ("Huabei dining payment", SERVICE,
+     "【支付宝】您使用花呗在“西贝莜面村”消费186.00元，将计入12月账单，12月1日出账，还款日为12月10日。"),
+    ("cold-chain parcel in locker", SERVICE,
+     "【京东物流】您的生鲜冷链包裹（进口牛排）已放入小区快递柜，取件码62831，请于24小时内取件，超时将收取保管费。"),
+    ("late delivery compensation", SERVICE,
+     "【饿了么】您申请的超时赔付已审核通过，赔付金额8元已转入您的账户余额，下次下单可直接抵扣。"),
+    ("operator food-delivery data package", SERVICE,
+     "【中国移动】您订购的外卖会员流量包已生效，月费15元将从话费中扣除，到期自动续订，回复QXWM可取消。"),
+    ("restaurant reservation with deposit and link", SERVICE,
+     "【大众点评】您预订的“渝信川菜”10月18日18:30 6人包间已确认，押金100元到店后退回，查看详情 dpurl.cn/k3Rm7Q"),
+    ("rider accident insurance deduction", SERVICE,
+     "【美团众包】您的骑手意外保险已生效，每日3元从当日配送收入中扣除，保障期内如发生意外可在App“保险理赔”页面申请。"),
+    ("corporate coffee group order invoice", SERVICE,
+     "【星巴克】您的企业团购订单（150杯拿铁）已确认，金额4350元，发票将在配送完成后3个工作日内发送至您预留的邮箱。"),
+    ("university canteen meal subsidy", SERVICE,
+     "【学校后勤集团】本学期食堂伙食补贴每月200元已发放至校园卡，请同学们登录“智慧校园”查询余额，补贴限食堂消费使用。"),
+]
+
+
+WRITER_CC_SCAMS = [
+    ("冒充公检法", "Fake police first contact: ID card linked to money-laundering case, call back or accounts frozen",
+     "您好，这里是上海市公安局浦东分局刑侦支队，警号031862。经查，您身份证于今年3月在我市开办的一张工商银行卡涉嫌参与一起洗钱案，涉案金"
+     "额287万元。请于今日17点前回拨021-53861274配合调查，逾期将依法冻结您名下所有账户。"),
+    ("冒充公检法", "Later stage: case secret, download meeting app and share screen for fund check",
+     "案件已移交检察院，你现在是秘密侦查对象，不能告诉任何人包括家属。马上下载“云视讯”，会议号8826 3317 05，进入后打开屏幕共享，"
+     "我们要对你名下资金做清查，清查完毕48小时内原路退回。"),
+    ("冒充公检法", "Casual fake officer asks to add WeChat to check documents about misused identity",
+     "王女士你好，我是市局经侦的李警官，之前有人冒用你的身份信息办了卡，卷宗里有几份材料要你本人核对一下，方便时加我微信 jingguan_l"
+     "i0571，很快的。"),
+    ("冒充公检法", "Filter-dodging: hyphenated and pinyin words, split phone number, short link",
+     "【通知】您的身-份-证涉嫌一起跨境洗qian案，已被gong an机关立案❗请立即致电 021-6388-5127 转2号线配合核查，2"
+     "4h内未处理将冻jie名下全部帐户。详情 t.cn/A6xK9pQ"),
+    ("冒充电商物流客服", "Fake courier compensation for damaged parcel, add QQ for claim",
+     "您好，我是中通快递理赔专员，您尾号3372的快递在运输中因仓库进水损毁，我们将按商品价值三倍赔付您，共计267元。请添加理赔专员QQ 2"
+     "981736450办理，今日内有效。"),
+    ("冒充电商物流客服", "Later stage: refund blocked by credit score, borrow from Alipay and transfer to clearing account",
+     "亲，核实到您的订单符合退款条件了，但系统显示您的芝麻信用分不够，退款无法原路返回。需要您打开支付宝备用金借出500元，转到我提供的清算账"
+     "户验证流水，验证完会连同退款一起返还给您哦。"),
+    ("冒充电商物流客服", "Casual fake shop after-sales asks for payment QR code to refund price difference",
+     "亲在吗？我是你上周买那件羊绒大衣店里的售后，仓库那边发错颜色了，不用退货，直接给你退差价89块，你方便把收款码发我一下不"),
+    ("冒充电商物流客服", "Filter-dodging: fake membership auto-deduction, spaced words and split QQ",
+     "亲，您在抖音商城开通了“会 员 服 务”，下月起每月自动扣费￥800，如非本人操作请尽快联系客 服取消：Q Q 3671-208-559"
+     " 📞 逾期视为默认开通"),
+    ("虚假投资理财", "First contact: stock guru group, free lessons, add assistant WeChat",
+     "【财富圈】张老师实盘带队，本周3只票已兑现收益23%+。免费进群听课领取内部研报，名额仅剩17个，加助理微信zx88win备注“股票”即"
+     "可。回T退订"),
+    ("虚假投资理财", "Later stage: profits shown, must pay VIP margin 80k before withdrawal",
+     "王哥，你昨天跟投的那笔已经浮盈4.6万了，但平台显示账户要升级VIP才能提现，需要补缴保证金8万，到账后连本带利一起提。今天下午三点前打"
+     "到平台对公账户，我把卡号发你。"),
+    ("虚假投资理财", "Casual acquaintance invites victim into forex group",
+     "哈喽，我是上次读书会坐你旁边的小林，最近跟一个叔叔学做外汇，他手把手教，我这个月赚了小两万，你要有兴趣我拉你进群看看，不强求哈😊"),
+    ("虚假投资理财", "Filter-dodging: traditional chars, spaced words, emoji, pinyin WeChat id, short link",
+     "📈牛股內參｜明日漲 停預判，准 确 率90%↑ 速领👉 w.url.cn/s/Ab7xQ2 V❤：gu piao 6688（看不懂就别加"
+     "）"),
+    ("虚假网络贷款", "First contact: fake lending app offers 200k quota, no credit check",
+     "【易借钱包】尊敬的用户，您已获得最高20万元信用额度，年化利率低至3.6%，无抵押不查征信，最快5分钟到账。立即领取：https://y"
+     "jqb-app.cn/d 退订回T"),
+    ("虚假网络贷款", "Later stage: loan frozen due to wrong card number, pay unfreeze fee",
+     "您的贷款5万元已审批通过，但系统检测到您填写的银行卡号有误，资金已被冻结。需转账解冻金5000元到公司监管账户验证还款能力，之后连同贷款"
+     "一并打到您卡上，请20分钟内处理。"),
+    ("虚假网络贷款", "Casual friend-style referral to loan broker needing upfront service fee",
+     "兄弟，上回你问周转的事我帮你打听了，我表哥在做助贷，征信花了也能下款，就是得先交两千服务费走流程，你要的话我把他微信推给你"),
+    ("虚假网络贷款", "Filter-dodging: spaced characters, emoji, W for 10k, spaced WeChat id",
+     "急用钱？无视黑 白💰 身 份 证就能下，3W-5W当天到！加V：dk 9952 01，不看流水不打回访"),
+    ("虚假征信", "First contact: fake WeBank service, cancel student loan account or credit damaged",
+     "您好，这边是微粒贷客服中心，系统检测到您在大学期间开通过校园贷账户，根据金融监管最新要求需要注销，否则将影响您的个人征信，请回电4008"
+     "-162-298处理。"),
+    ("虚假征信", "Later stage: borrow all credit lines and transfer to safe account for verification",
+     "您的账户已核实，但注销前要把额度清零。请按我说的在京东金融和借呗把能借的额度都借出来，转到我们提供的银保监安全账户做核验，核验完自动退回"
+     "，全程不影响征信。"),
+    ("虚假征信", "Casual fake bank staff offers to erase overdue record, asks for a call",
+     "您好，我是招商银行信用卡中心的小周，看到您征信上有一条逾期记录，其实是系统误报，我们这边可以帮您申请消除，需要您本人配合操作一下，您现在"
+     "方便接电话吗？"),
+    ("虚假征信", "Filter-dodging: credit repair ad with spaced words, emoji and short link",
+     "【征 信 修 复】逾期记录可洗 白✅不成功不收费，已帮3000+客户上 岸！咨询qq：5538 2176 或戳➡ dwz.cn/zx9K"
+     "p"),
+    ("刷单返利", "First contact: part-time liking job recruitment on Douyin, add mentor QQ",
+     "【抖音】招聘兼职点赞员，每天花20分钟关注博主并截图，一单3元，日结200-500，宝妈学生均可。加导师QQ 1847365920领取第"
+     "一单任务。退订回T"),
+    ("刷单返利", "Later stage: combo task requires prepaying 6800, threat of losing principal",
+     "恭喜你完成前三单新手任务！现在是连单任务，需要一次性垫付三单共计6800元，完成后返还本金加佣金1360元。中途退出系统会判定违规，本金"
+     "无法退回哦，请尽快操作。"),
+    ("刷单返利", "Casual friend-like invite to review-boosting side gig with red packet",
+     "姐妹在吗～我最近在做一个帮商家提好评的小兼职，一天下来能赚一两百，挺轻松的，我拉你进群就能领18块红包，要不要试试"),
+    ("刷单返利", "Filter-dodging: spaced words, emoji, app download short link, invite code",
+     "宝子们，手机就能做📱点个赞一单💰3元，日入200+，下 载【星火任务】👉 3a4.cn/Rk8 ，邀请码 661 902"),
+    ("网络婚恋交友", "First contact: attractive stranger from nearby people asks for WeChat",
+     "你好呀，我在附近的人里看到你，感觉你笑起来很阳光。我叫Linda，在深圳做外贸，平时比较宅，想交个朋友，可以加个微信吗？linda_sz"
+     "1992"),
+    ("网络婚恋交友", "Later stage: romance partner pushes gambling platform deposit of 20k",
+     "亲爱的，我舅舅在博彩平台做技术，发现系统有漏洞，我昨天投了3万赚了1万2。你先注册个账号充2万进去，我教你下注，赚的钱我们存起来以后结婚"
+     "用好不好😘"),
+    ("网络婚恋交友", "Subtle grooming chat building intimacy, no ask yet",
+     "今天加班到九点，吃了个便利店饭团就当晚饭了😔 你呢，吃了没？下次你来深圳我带你去吃我最喜欢的那家潮汕牛肉火锅"),
+    ("网络婚恋交友", "Filter-dodging: customs tax emergency, split card number with dots",
+     "亲爱的，我在海 关被扣了，带回来的黄 金要交关 税3.8万，你先帮我转一下，回去马上还你❤ 卡号6228 48·0192·3375·66"
+     "1"),
+    ("冒充领导熟人", "First contact: boss claims new number, asks to save it and come to office",
+     "小刘，我是张局，这是我新号码，旧号不用了你存一下。明天上午九点来我办公室一趟。"),
+    ("冒充领导熟人", "Later stage: boss in meeting asks to transfer 120k deposit secretly",
+     "我现在在开会不方便接电话。有个老朋友急着要一笔项目保证金，我不方便直接出面，你先帮我转12万到他对公账户，卡号等下发你，下午让财务给你报"
+     "。这事别跟其他人说。"),
+    ("冒充领导熟人", "Casual: fake cousin with new number, WeChat banned, wants a favour",
+     "在不，我是你二舅家的表哥，换了个号，微信被封了登不上。有个事想麻烦你一下，方便的时候回我。"),
+    ("冒充领导熟人", "Filter-dodging: spaced boss impersonation asking urgent 58000 transfer",
+     "小陈，我 王 总，Q Q号被盗了换的这个📞 钉钉不方便，你在公司吗？有笔款子5 8 0 0 0需要你马上打一下，账号发你，搞完截图给我"),
+    ("虚假购物服务", "First contact: fake Moutai internal sale with cheap price and link",
+     "【茅台内购】生肖纪念酒内部渠道限量放货，原价3699，会员价1299，每人限购2瓶，先到先得。扫码进内购群：http://mt-vip."
+     "shop/q"),
+    ("虚假购物服务", "Later stage: smuggled iPhone deposit via QR code before shipping",
+     "您要的iPhone15 Pro已锁定库存，因为是海关罚没机，需要先付定金1500元，剩余5200元货到付款。扫这个二维码付款，付完把截图"
+     "发我，今天就安排顺丰发出。"),
+    ("虚假购物服务", "Casual: concert ticket seller pulls buyer off Xianyu to WeChat transfer",
+     "看到你在闲鱼问那场周杰伦演唱会的票，我这有两张内场的，家里有事去不了了，原价出。你要的话咱们走微信转账，我直接把电子票转你，闲鱼手续费太"
+     "高了"),
+    ("虚假购物服务", "Filter-dodging: luxury bag clearance with spaced brand names and short link",
+     "🔥官方清仓！大牌包包1折起👜 L V、G U C C I专柜正品仅需399，加微：baobao 8890，戳👉 dwz.cn/bG3q"),
+    ("网络游戏虚假交易", "First contact: selling Honor of Kings account cheaply in trading group",
+     "兄弟，看你在王者荣耀交易群里收号，我这有个V8的号，120个皮肤，五个荣耀典藏，急出2800，有意私聊，QQ 2947185503。"),
+    ("网络游戏虚假交易", "Later stage: pushes fake trading site and asks buyer to deposit money",
+     "号你已经看过了没问题吧？我们走这个交易平台更安全：http://www.yx-jiaoyi.cc 。你注册后充2800进去，平台会冻结资"
+     "金，等你换绑成功再放款给我。"),
+    ("网络游戏虚假交易", "Casual buyer asks seller for password and SMS code to steal account",
+     "哥们儿你原神那个号还卖不卖？我出1500，你把账号密码和手机验证码发我先登上去看下有没有被封过，没问题我马上转钱"),
+    ("网络游戏虚假交易", "Filter-dodging: free in-game currency bait with spaced words and code request",
+     "【原 神】免费领648创世结晶🎮限时活动，输入uid即可领取！戳👉 t.cn/A6Ym2Kq ，收到的验 证 码发给客 服就能到账哦"),
+]
+
+
+WRITER_CC_ORDINARY = [
+    ("Repair technician confirms AC visit and refrigerant price", MOBILE,
+     "张姐您好，我是格力售后的维修师傅小李，明天下午两点左右到您家看空调外机，缺氟的话加氟按公斤算，一公斤一百二左右，到时候开单给您看。"),
+    ("Mother asks daughter for purchase record as warranty proof", MOBILE,
+     "闺女，家里热水器又不出热水了，我打了售后电话说明天来人，保修卡找不着了，你手机上不是有买的记录吗，截个图发我。"),
+    ("Downstairs neighbour reports washing machine leak", MOBILE,
+     "502的王姐，我是402的小赵，你家洗衣机好像漏水了，我家卫生间顶上一直在滴水，你回来看一下，维修的钱咱们再商量。"),
+    ("Colleague asks for fridge repairman contact", MOBILE,
+     "老周，上次你推荐的那个修冰箱的师傅电话再发我一下呗，我家冰箱不制冷了，他收费还算公道吧？"),
+    ("Friend recommends buying extended warranty", MOBILE,
+     "跟你说，买空调一定要买延保，我家那台去年压缩机坏了，没延保的话修一下要1800，有延保一分钱没花。"),
+    ("Husband asks wife whether dishwasher refund arrived", MOBILE,
+     "老婆，洗碗机的退款到账了没？客服说3299原路退到你招行卡上，你看下，没到的话我明天再打电话催。"),
+    ("Landlord arranges water heater repair for tenant", MOBILE,
+     "小刘，你说的热水器问题我联系了师傅，明天上午十点上门，维修费我出，你在家开个门就行，修完把发票拍给我。"),
+    ("Tenant asks landlord to reimburse AC capacitor cost", MOBILE,
+     "房东您好，空调不制冷了，师傅来看说是电容坏了，换一个150，我先垫付了，发票拍给您了，您看是从下个月房租里扣还是转我？"),
+    ("Technician confirms payment received and warranty on board", MOBILE,
+     "您好，转账280收到了，维修单和保修凭证我拍照发您，这次换的主板保修一年，有问题直接打我电话13917625548。"),
+    ("Customer tells appliance shop about deposit and balance payment", MOBILE,
+     "老板，我昨天在你店里订的那台海尔冰箱，定金500交了，尾款4299送货时付现金还是扫码都行吧？送货前先打我电话。"),
+    ("Sister needs ID number to register trade-in subsidy", MOBILE,
+     "妹，我帮你在京东抢了个美的空调以旧换新，能补贴600，要用你的身份证号实名登记，你发我一下，下完单我截图给你看。"),
+    ("Father asks son about a verification code he received", MOBILE,
+     "儿子，我刚收到一条海尔发来的验证码短信，是不是你在帮我弄那个报修的APP？要的话我念给你听。"),
+    ("Employee asks manager to sign water dispenser repair reimbursement", MOBILE,
+     "王经理，办公室那台饮水机的维修费报销单我填好了，金额85元，发票和付款截图都贴上了，麻烦您有空签个字。"),
+    ("Property staff announces free appliance cleaning event", MOBILE,
+     "各位业主好，我是物业小陈，本周六上午小区门口有海尔、美的厂家联合做免费家电清洗检测，需要的业主到物业前台登记门牌号。"),
+    ("Friend shares experience mailing robot vacuum for repair", MOBILE,
+     "你那个扫地机器人送修了吗？我上次寄小米售后，自己付了顺丰运费23块，修好寄回来是他们包邮的，大概一周。"),
+    ("Wife compares extended warranty prices and offers her credit card", MOBILE,
+     "延保我查了，京东三年的是399，苏宁的359但只保压缩机，我觉得京东的划算，你看着买吧，用我那张信用卡付就行。"),
+    ("Customer asks repairman to recheck washer under warranty", MOBILE,
+     "师傅，你上周给我修的洗衣机今天又咯噔咯噔响了，还在保修期内吧？你啥时候有空再来看看，我这两天都在家。"),
+    ("Grandmother asks grandson to look at TV with no sound", MOBILE,
+     "孩子，电视没声音了，按遥控器也不管用，你晚上下班过来看看吧，不行就叫人来修，钱奶奶出。"),
+    ("Friend offers to sell used fridge still under warranty", MOBILE,
+     "我家那台九成新的美的冰箱要换了，还有两年厂家保修，800块给你要不要？发票保修卡都在，你微信转我就行。"),
+    ("Repair shop owner quotes microwave magnetron replacement", MOBILE,
+     "刘姐，您送来的微波炉检测好了，是磁控管坏了，换新的加人工一共220，换不换您回个话，不换的话收您30块检测费。"),
+    ("Brand after-sales work order confirmation with technician", SERVICE,
+     "【美的】您的售后工单2406180032已受理，工程师王师傅（138****5621）将于6月19日14:00-16:00上门检修空调，"
+     "请保持电话畅通。"),
+    ("App login verification code", SERVICE,
+     "【海尔智家】验证码482915，您正在登录海尔智家APP，5分钟内有效。"),
+    ("Warranty activation notice", SERVICE,
+     "【格力电器】您购买的KFR-35GW空调已激活整机六年保修，机身条码GL35A0921873，电子保修卡可在“格力+”小程序查询。"),
+    ("E-commerce extended warranty policy effective", SERVICE,
+     "【京东】您购买的美的洗碗机延保服务（2年）已生效，服务单号JDYB20240611087，服务期内可享免费上门维修，详情见“我的-京东服"
+     "务+”。"),
+    ("Return approved and refund to bank card", SERVICE,
+     "【苏宁易购】您申请的冰箱退货已审核通过，退款3299.00元将于1-3个工作日原路退回至您尾号6612的招商银行卡，请注意查收。"),
+    ("Bank credit notice for refund", SERVICE,
+     "【招商银行】您账户6612于06月20日15:32入账人民币3,299.00元，摘要：苏宁易购退款，可用余额12,486.35元。"),
+    ("Repair completed, pay fee via official link", SERVICE,
+     "【小米】您送修的米家扫地机器人已维修完成，更换主刷电机，费用189元，请登录 https://www.mi.com/service 确认"
+     "并支付，付款后3日内寄回。"),
+    ("Out-of-warranty fee breakdown from brand", SERVICE,
+     "【方太】您的油烟机已过保修期，本次上门检测费50元，更换止回阀配件费120元，共计170元，支付后可在“方太服务”公众号下载电子发票。"),
+    ("Consumer complaint mediation result", SERVICE,
+     "【全国12315平台】您投诉的热水器维修纠纷（编号1231520240611872）已调解完成，商家同意退还维修费680元，请留意商家联"
+     "系。"),
+    ("Bank debit notice for repair payment", SERVICE,
+     "【工商银行】您尾号2231卡6月21日14:05快捷支付支出(财付通-海尔智家服务)260.00元，余额5,318.42元。"),
+    ("Delivery and installation appointment with extra fee note", SERVICE,
+     "【天猫】您购买的西门子洗衣机送装服务已预约，师傅将于6月22日上午上门，请提前准备好水龙头和插座，如需加长进水管另收费30元。"),
+    ("Trade-in subsidy approved, paid to bank card", SERVICE,
+     "【美的】您的家电以旧换新补贴申请已审核通过，补贴金额400元将在15个工作日内打入您绑定的银行卡（尾号0357）。"),
+    ("Extended warranty renewal reminder with price", SERVICE,
+     "【海信】您家电视的延保将于2024年7月31日到期，续保三年仅需299元，可在“海信爱家”APP-我的服务-延保中购买，到期后续保需重新"
+     "检测。"),
+    ("Credit card instalment for appliance purchase", SERVICE,
+     "【建设银行】您尾号4408的信用卡6月21日消费2,699.00元（格力电器官方旗舰店），已办理12期分期，每期手续费0元。"),
+    ("Courier delivered parcel to repair centre", SERVICE,
+     "【顺丰速运】您寄往小米售后服务中心的快件SF1428765390216已签收，签收人：前台，感谢使用顺丰。"),
+    ("Cleaning service done, paid with credit product", SERVICE,
+     "【京东】您的家电清洗订单已完成，师傅为您清洗了2台挂机空调，费用158元已通过京东白条支付，欢迎在APP中评价本次服务。"),
+    ("Appliance extended-warranty insurance policy issued", SERVICE,
+     "【中国人保】您投保的家电延保综合险已出单，保单号PICC2024EW0318726，保费199元，保障期2024.07.01至2027."
+     "06.30，理赔请拨95518。"),
+    ("Electronic invoice download link", SERVICE,
+     "【诺诺发票】您收到珠海格力电器股份有限公司开具的电子发票，金额3599.00元，下载地址：https://nnfp.jss.com.cn"
+     "/aB3kX9m"),
+    ("Consumer finance appliance instalment loan disbursed", SERVICE,
+     "【海尔消费金融】您申请的家电分期已放款，金额8,800.00元，分12期，每期还款764.12元，首期还款日2024年7月15日，详情可"
+     "在APP查看。"),
+    ("After-service satisfaction survey with small reward", SERVICE,
+     "【格力电器】您6月15日的空调维修服务已完成，诚邀您对本次服务进行评价，完成问卷可得5元话费：https://gree.cn/s/8Kq"
+     "2 回复TD退订"),
+]
+
+
+WRITER_CD_SCAMS = [
+    ("冒充公检法", "fake police first contact: ID linked to money laundering case, call officer or cards frozen",
+     "【上海市公安局】您好，您名下身份证号310***开户的银行账户涉嫌一起洗钱案件，案件编号HS2024-0871，请于今日17点前拨打02"
+     "1-5839 6612联系王警官配合调查，逾期将冻结您名下全部银行卡。"),
+    ("冒充公检法", "later stage: install app, move savings to 'safe account' for fund verification, keep it secret",
+     "李女士，你的资金需要做清查比对，证明是合法来源。下载好“安全防护”APP后把卡里余额转到指定的安全账户，核查完24小时内原路退回。这是保"
+     "密案件，不准告诉家人，否则按妨碍侦查处理。"),
+    ("冒充公检法", "casual: self-styled local officer asks about a parcel with bank cards, moves to WeChat",
+     "你好，我是派出所的小陈，你上个月是不是在网上寄过一个包裹？里面查出几张有问题的银行卡，麻烦加我微信jc_chen0917说一下情况，不复"
+     "杂，几分钟就好。"),
+    ("冒充公检法", "filter dodge: spaced pinyin and circled digits, 'wanted' threat with short link",
+     "您的sh.en.fen证涉 嫌 洗*钱，已被列入通缉名单，请立即联系 ① 3 ⑧-2 7 6 1-0 4 5 9 办理撤销，zhong要"
+     "：勿告知他人 ➡️ t.cn/A6xQk2"),
+    ("冒充电商物流客服", "first contact: fake Taobao claims agent, product has carcinogen, triple refund via QQ",
+     "您好，我是淘宝理赔专员，您6月12日购买的儿童保温杯经质检含有超标物质，平台将为您办理三倍赔付共计357元，请添加理赔客服QQ 2874"
+     "419063领取。"),
+    ("冒充电商物流客服", "later stage: asks victim to open Alipay credit, transfer to 'corporate account' to unlock refund",
+     "亲，退款需要您打开支付宝的“备用金”功能验证一下，系统会打2000元到您账户，您转回到我发的对公账户就可以激活退款通道，完成后记得截图给"
+     "我哦。"),
+    ("冒充电商物流客服", "casual: courier says parcel lost, wants to add WeChat for compensation",
+     "你好，我是中通快递网点的，你有个件在我们这边中转丢了，公司这边给你赔偿，麻烦加一下微信说下地址和卡号，免得耽误你时间。"),
+    ("冒充电商物流客服", "filter dodge: fake SF returned parcel, mixed traditional chars and symbols, short link",
+     "【顺丰】您的快➕件因地址不全已被退回仓库，理賠请点 s.u2k.cn/Yq7 填写资料，赔付金额①⑥⑧元，逾期作废。"),
+    ("虚假投资理财", "first contact: stock tips group recruiting via assistant WeChat",
+     "王老师的股票内部交流群今天开放最后50个名额，每天免费推荐一只潜力股，上周三只票全部涨停，想进群的加助理微信 gp88zl_2，备注“股"
+     "友”。"),
+    ("虚假投资理财", "later stage: pushes deposit of 50k into fake app for guaranteed IPO allocation",
+     "张哥，今天的打新额度给你申请下来了，需要在“鼎盛国际”APP里先充值5万认购，中签率百分百，明天上市至少翻倍，错过这次要等下个月了，抓紧"
+     "入金。"),
+    ("虚假投资理财", "casual: friend-like pitch for crypto mentor, small first stake",
+     "姐，我最近跟个老师做数字货币，一个月赚了两万多，挺稳的，你要不要试试？先投个三五千看看，我把平台链接发你。"),
+    ("虚假投资理财", "filter dodge: spaced guarantees, emoji, split WeChat id, odd domain",
+     "【内部消息】日收益8%，保 本 保 息，稳 赚 不 赔 💰💰 加 V：y j 9 9 3 1 6，名额有限先到先得👉 kt.dw5.to"
+     "p"),
+    ("虚假网络贷款", "first contact: fake lending app offers big low-rate credit line, link",
+     "【易借钱包】尊敬的客户，您已获得最高20万元信用额度，年化仅3.6%，无需抵押，当天放款，点击 yjqb.cc/q8 立即领取。"),
+    ("虚假网络贷款", "later stage: loan frozen due to wrong card number, pay 30% unfreezing deposit",
+     "您的贷款5万元已审批通过，但因您填写的银行卡号有误，资金已被系统冻结，需缴纳30%解冻保证金15000元到财务账户，解冻后与贷款一并打入"
+     "您卡里。"),
+    ("虚假网络贷款", "casual: acquaintance offers no-credit-check loan channel",
+     "哥，之前你不是说缺钱周转吗，我朋友那边有个渠道，不看征信，身份证加银行卡就能下款，利息也不高，要的话我拉你进群。"),
+    ("虚假网络贷款", "filter dodge: pinyin, spaced text, circled digits QQ",
+     "急用qian? 无 视 黑 白，秒 下 款 🈶额度5~50w，不查zheng信，加Q：⑨⑧⑦-⑥⑤④-③②① 立即办理"),
+    ("虚假征信", "first contact: fake regulator says old student loan account hurts credit, must cancel",
+     "您好，这里是金融监管征信中心，系统显示您大学期间开通过校园贷账户至今未注销，按照最新规定将影响个人征信，请尽快回电010-8532 71"
+     "40办理注销。"),
+    ("虚假征信", "later stage: borrow from all platforms, transfer to 'supervised account', join meeting and share screen",
+     "注销前需要把您各个借贷平台的额度全部借出来，转到我们的监管账户做清零处理，核实后原路退还，请现在打开腾讯会议，会议号836 217 44"
+     "5，开启屏幕共享。"),
+    ("虚假征信", "casual: fake JD Finance rep says interest issue will blacklist credit",
+     "你好，我是京东金融的客服，你之前开通的金条有个利率不合规的问题，不处理会上征信黑名单，你方便的话我加你微信跟你说一下怎么弄。"),
+    ("虚假征信", "filter dodge: variant characters, emoji, short link and split hotline for 'credit repair'",
+     "您的个人徵信异常⚠️，已有逾⚡期记录，影 响 房 贷 车 贷，请尽快修复：zx-xf.top/7k 或致电 400-8 7 6-2 1 "
+     "3 5"),
+    ("刷单返利", "first contact: part-time liking/following job, QQ contact",
+     "招聘兼职，在家用手机给商家点赞关注，一单3元，一天轻松赚200到500，不收任何费用，有意者添加QQ 3351847702。"),
+    ("刷单返利", "later stage: combo tasks with escalating advances, threat of freeze if stopped",
+     "第一单返佣已经到账了吧？接下来是联单任务，需要连续完成3单，金额分别是800、2600、5800元，全部完成后本金加佣金一次性返还，中途"
+     "停止系统会冻结。"),
+    ("刷单返利", "casual: friend shares invite code for paid video watching",
+     "宝，我最近在做一个看视频领红包的活，真的给钱的，今天已经提了86了，你要试试的话我把邀请码发你，下载那个APP填一下就行。"),
+    ("刷单返利", "filter dodge: sparkle emoji, spaced text, circled numbers, split WeChat id",
+     "招✨兼 职✨ 手 机 dian 赞 日 结 ①⑤⓪-③⓪⓪ 元，宝妈学生均可，➕ V：jz 6 6 8 2 0 3"),
+    ("网络婚恋交友", "first contact: dating profile persona, foreign trade worker, asks for WeChat",
+     "你好呀，看你资料挺有缘的，我是在深圳做外贸的，平时工作比较忙，想找个真诚的人聊聊天，可以加个微信吗？我的是 lin_wenxin88。"),
+    ("网络婚恋交友", "later stage: romance partner pushes betting site 'loophole', deposit 50k for house",
+     "亲爱的，我舅舅在博彩网站做技术，发现了系统漏洞，我们一起下注肯定赢，你先充5万进去，赢了钱我们一起付首付买房，以后就不用两地分居了。"),
+    ("网络婚恋交友", "casual: affectionate chat that slips in gold investment hint",
+     "今天加班到九点，回家路上想起你说喜欢吃芒果，明天给你寄一箱。对了，我最近在研究黄金理财，收益还不错，等你有空我教你。"),
+    ("网络婚恋交友", "filter dodge: emoji-laden local hookup lure with short link and membership",
+     "哥哥，一个人寂寞吗😘 同城交友 附近的小姐姐都在这里 ❤️ 点开 yh.d8k.cn/m 注册就送会员，视 频 聊 天 💋"),
+    ("冒充领导熟人", "first contact: boss with new number asks to save it and come to office",
+     "小刘，我是张局，这是我新换的号码，把我存一下，明天上午九点到我办公室来一趟。"),
+    ("冒充领导熟人", "later stage: boss in meeting asks employee to transfer 80k to a friend's card",
+     "我这边正在开会，不方便接电话。有个朋友急需一笔合同保证金，我不方便直接转，你先帮我转8万到他账户，卡号6222 0213 0800 54"
+     "16 273，户名王建国，开完会我就还你。"),
+    ("冒充领导熟人", "casual: 'child' with broken phone asks mother to pay training fee to classmate",
+     "妈，我手机掉水里了，这是同学的号，我现在急着交培训费，你先转3800给我同学微信，等我修好手机再跟你说。"),
+    ("冒充领导熟人", "filter dodge: old classmate with spaced WeChat id and arrow symbols",
+     "老 同 学，还记得我吗？我是高中坐你后面的那个，换号了，加V聊 ➡️ w x：z h y 1 9 8 8 0 6，有点事想请你帮 ↓ 忙"),
+    ("虚假购物服务", "first contact: too-cheap refurbished iPhone clearance via WeChat",
+     "【清仓特卖】原价3999元的iPhone 15官方翻新机，现仅需1280元，全国包邮，货到验机，仅剩18台，加微信 apple_tm16"
+     "8 下单。"),
+    ("虚假购物服务", "later stage: order 'stuck', pay activation fee again, promise refund",
+     "亲，您的订单已经拍下了，但是付款时系统检测到您账户异常被卡单了，需要您再付一次激活款1280元，48小时内原路退回第一笔。"),
+    ("虚假购物服务", "casual: concert tickets resale by direct WeChat transfer",
+     "哎，我这有两张周杰伦演唱会的内场票，朋友临时去不了，原价出了，1680一张，要的话直接微信转我，我发你电子票。"),
+    ("虚假购物服务", "filter dodge: cheap Moutai, emoji digits, pay first, split QQ",
+     "低❗价 出 售 茅 台 飞 天 53 度，1️⃣4️⃣9️⃣9️⃣/瓶 保 真，先 款 后 货，加 Q Q：5 2 8 ~ 3 6 1 "
+     "~ 9 0 4"),
+    ("网络游戏虚假交易", "first contact: selling Honor of Kings account cheaply, QQ",
+     "出王者荣耀账号，V10，128个皮肤，含5个限定，诚心要的980拿走，可走交易猫平台，加QQ 1926638057详聊。"),
+    ("网络游戏虚假交易", "later stage: payment frozen on trading platform, pay 2000 deposit to unfreeze",
+     "兄弟，你在交易平台付的款因为你的账户没实名认证，已经被冻结了，客服说要再交2000元保证金才能解冻，解冻后连同之前的一起退给你。"),
+    ("网络游戏虚假交易", "casual: chat group member offers Genshin account for a deposit",
+     "哥们，我看到你在群里说想要那个原神号，我这个号刚好不玩了，给你便宜点，你先转个定金200，我把登录信息发你。"),
+    ("网络游戏虚假交易", "filter dodge: spaced game item deals, link and circled-digit group number",
+     "🎮 游 戏 装 备 低 价 回 收 / 出 售，和 平 精 英 皮 肤 一 折 起，点 击 → yx-jy.vip/ab 加 群 ⑧⑧⑥"
+     "⑤③②⑦"),
+]
+
+
+WRITER_CD_ORDINARY = [
+    ("client confirms wedding photo deposit paid to studio", MOBILE,
+     "你好，我是上周约婚纱照的刘女士，定金2000已经转到你们对公账户了，截图发你微信了，麻烦确认一下，拍摄日期还是定在23号吗？"),
+    ("friend asks to rent photo studio space", MOBILE,
+     "老周，你那个影棚下周三能借我用半天吗？我给客户拍产品图，场地费按老规矩300，转你微信还是支付宝？"),
+    ("print shop colleague about brochure balance payment", MOBILE,
+     "王姐，学校那批宣传册500本印好了，尾款1850对方说今天下午公转，到账了你跟我说一声我再安排送货。"),
+    ("mother about birthday banquet photo prints", MOBILE,
+     "闺女，你给你爸拍的那套寿宴照片洗出来了没有？我跟你舅妈说好了要几张，钱我转你微信了，别又不收。"),
+    ("event planner requests venue deposit from client", MOBILE,
+     "陈总您好，年会场地已经跟酒店谈好了，需要先付30%定金，合计12600元，合同我发您邮箱了，财务盖章后打款就行，发票下周开。"),
+    ("customer needs urgent reprint at print shop", MOBILE,
+     "师傅，我刚在你店里打印的那份标书少了两页营业执照复印件，我下午四点前得交，能不能加急补一下，多少钱我扫码给你。"),
+    ("neighbour asks about ID photos at copy shop", MOBILE,
+     "楼下的小赵，你是不是开图文店的？我家孩子要拍证件照，需要带身份证吗？一寸和两寸的各要八张。"),
+    ("ad agency colleague about billboard revision", MOBILE,
+     "刚跟甲方开完会，户外广告牌的方案他们要改第二版，预付款已经打了一半，剩下的等画面定稿再结，你今晚能出个初稿吗？"),
+    ("photographer friend selling used camera face to face", MOBILE,
+     "你上次说想买二手相机，我这台索尼A7M3要出，快门两万多次，带原装电池，4800，同城当面交易，你可以先来店里试拍。"),
+    ("couple requests partial refund of wedding videography deposit", MOBILE,
+     "您好，我们婚礼跟拍改时间了，之前交的1500定金合同上写可以退一半，麻烦退回到我尾号3382的建行卡上，谢谢。"),
+    ("colleague asks for a VAT invoice to be issued", MOBILE,
+     "小林，客户要开专票，税号发你了，开票金额8640，抬头是深圳市启明文化传播有限公司，下午下班前给我，他们月底要走账。"),
+    ("wedding planner quotes decoration price", MOBILE,
+     "婚庆这边跟你确认一下，路引花艺和灯光加起来报价9800，不含主持，如果要加主持再多1200，你们商量好了告诉我，我好排档期。"),
+    ("husband about monthly billing at print shop", MOBILE,
+     "老婆，打印店老板说名片的钱可以月结，我先让他把500张印出来，你明天去拿的时候顺便把上个月的320一起结了。"),
+    ("studio staff sends retouched baby photos via cloud drive", MOBILE,
+     "亲，宝宝百天照已经精修好了，一共30张底片，入册选了15张，加选每张50元，您先看一下网盘链接里的片子，提取码我另外发您。"),
+    ("friend asks banker about small business loan for printer", MOBILE,
+     "我那个小广告公司最近想贷款买台大幅面写真机，你们银行小微企业贷利率现在多少？要准备哪些材料？改天请你吃饭细聊。"),
+    ("company client requests event proposal and quote", MOBILE,
+     "我们公司周年庆想做个快闪活动，预算五万左右，包括场地布置、摄影摄像和物料，你们能先出个方案和报价吗？月底前给就行。"),
+    ("colleague received cash-on-delivery display stands", MOBILE,
+     "快递刚到，是上次订的那批展架和易拉宝，一共12个，我签收了放在前台，单子上写着到付68元，我先垫了，记得给我报销。"),
+    ("landlord reminds studio rent and utilities", MOBILE,
+     "小张，你工作室这个月的房租3500和水电费两百多还没转，我晚上把电表读数拍给你，你算好了一起转我就行。"),
+    ("event staff needs guest ID numbers for hotel registration", MOBILE,
+     "酒店那边要给发布会嘉宾报备入住，麻烦把你们五位嘉宾的姓名和身份证号今天发我，房费我们统一挂账，会后一起结算。"),
+    ("colleague urgently approves extra fee for reprinting backdrop", MOBILE,
+     "急！明天展会的背景板尺寸做错了，要重做，喷绘厂说今晚加急得加400块，我已经让他开工了，先用公司账户付，回头补审批。"),
+    ("bank credit notice for event payment", SERVICE,
+     "【中国工商银行】您尾号6621卡3月15日14:32转账收入12,600.00元，付方：杭州星辰会展服务有限公司，余额48,213.55"
+     "元。"),
+    ("Alipay merchant QR daily settlement", SERVICE,
+     "【支付宝】您的商家收款码今日收款共计23笔，合计2,386.00元，已自动结算至余额，可在“收钱码”页面查看明细。"),
+    ("Meituan new booking for photo studio", SERVICE,
+     "【美团】您的店铺“光影人像摄影”新增一条订单：儿童写真套餐，实付599元，预约时间4月6日10:00，请及时在商家后台确认接单。"),
+    ("Dianping ID photo appointment confirmation", SERVICE,
+     "【大众点评】您预约的“拾光证件照”已成功，时间：本周六15:30，到店请出示预约码2839，如需取消请提前2小时操作。"),
+    ("SF Express shipment of printed leaflets", SERVICE,
+     "【顺丰速运】您的快件SF1402387765123已由长沙星火图文寄出，内件：宣传折页，预计明天18点前送达，请保持电话畅通。"),
+    ("China Mobile monthly bill and broadband renewal", SERVICE,
+     "【中国移动】尊敬的客户，您本月套餐费128元已扣除，账户余额36.20元。您的企业宽带将于4月30日到期，续费可登录中国移动APP办理。"),
+    ("JD enterprise login verification code", SERVICE,
+     "【京东企业购】验证码482917，用于登录企业账户“博远广告”，5分钟内有效。"),
+    ("tax bureau filing deadline reminder", SERVICE,
+     "【国家税务总局深圳市税务局】贵单位一季度增值税纳税申报期截至4月18日，请登录电子税务局按时申报，逾期将产生滞纳金。"),
+    ("bank small business loan approval", SERVICE,
+     "【招商银行】您申请的小微企业“生意贷”已审批通过，授信金额30万元，请登录招商银行APP“贷款”页面查看合同并签约，详询95555。"),
+    ("WeChat Pay refund from print shop", SERVICE,
+     "【微信支付】您在“小象印社”的退款已到账，金额45.00元，已原路退回至零钱，可在微信支付账单中查看详情。"),
+    ("Taobao shipping notice for custom display board", SERVICE,
+     "【淘宝】您购买的“定制KT板展示牌60x90cm”卖家已发货，中通快递单号78312654098，可在手机淘宝“我的订单”中查看物流。"),
+    ("Ctrip business booking for team event", SERVICE,
+     "【携程商旅】您为“春季团建”预订的杭州西溪宾馆会议室及15间客房已确认，订单金额21,450元，入住日期5月10日，可在APP内修改。"),
+    ("government portal business scope change approved", SERVICE,
+     "【浙江政务服务网】您提交的个体工商户“一帧影像工作室”经营范围变更申请已审核通过，电子营业执照已更新，可在线下载。"),
+    ("camera service center repair quote", SERVICE,
+     "【佳能中国】您送修的EOS R6（序列号尾号0837）已检测完毕，需更换快门组件，维修费用1,280元，确认维修请回复1，不修回复2，我"
+     "们将原机寄回。"),
+    ("Tencent Meeting invite for wedding planning call", SERVICE,
+     "【腾讯会议】陈颖邀请您参加会议：婚礼策划方案沟通，时间：4月12日20:00-21:00，会议号：582 613 907，可在腾讯会议A"
+     "PP中加入。"),
+    ("bank annual online banking fee deduction", SERVICE,
+     "【平安银行】您的对公账户尾号9930于04月02日扣收企业网银年费300.00元，账户可用余额82,117.40元。"),
+    ("Xianyu sale completed, payment released", SERVICE,
+     "【闲鱼】您出售的“尼康50mm f1.8定焦镜头”买家已确认收货，货款680元已转入您的支付宝账户。"),
+    ("Cainiao pickup code for wedding supplies parcel", SERVICE,
+     "【菜鸟驿站】您的包裹已到幸福里小区东门驿站，取件码6-3-2108，来自广州喜事汇婚庆用品，请于今晚19:00前领取。"),
+    ("insurer confirms liability policy for weekend market event", SERVICE,
+     "【中国平安】您为“周末亲子市集”活动投保的公众责任险已生效，保单号10628003900512345，保费860元，保障期间5月18日至"
+     "5月19日。"),
+    ("ad platform low balance reminder", SERVICE,
+     "【巨量引擎】您的广告账户（ID：1782334455）余额已不足500元，当前日消耗约1,200元，为避免投放中断，请及时登录后台充值。"),
+]
+
 WRITER_AA = HandWrittenSet("AA", WRITER_AA_SCAMS, WRITER_AA_ORDINARY)
 WRITER_AB = HandWrittenSet("AB", WRITER_AB_SCAMS, WRITER_AB_ORDINARY)
 WRITER_AC = HandWrittenSet("AC", WRITER_AC_SCAMS, WRITER_AC_ORDINARY)
@@ -11767,6 +12548,10 @@ WRITER_BW = HandWrittenSet("BW", WRITER_BW_SCAMS, WRITER_BW_ORDINARY)
 WRITER_BX = HandWrittenSet("BX", WRITER_BX_SCAMS, WRITER_BX_ORDINARY)
 WRITER_BY = HandWrittenSet("BY", WRITER_BY_SCAMS, WRITER_BY_ORDINARY)
 WRITER_BZ = HandWrittenSet("BZ", WRITER_BZ_SCAMS, WRITER_BZ_ORDINARY)
+WRITER_CA = HandWrittenSet("CA", WRITER_CA_SCAMS, WRITER_CA_ORDINARY)
+WRITER_CB = HandWrittenSet("CB", WRITER_CB_SCAMS, WRITER_CB_ORDINARY)
+WRITER_CC = HandWrittenSet("CC", WRITER_CC_SCAMS, WRITER_CC_ORDINARY)
+WRITER_CD = HandWrittenSet("CD", WRITER_CD_SCAMS, WRITER_CD_ORDINARY)
 SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, NEW_NUMBERS_Y, NEW_NUMBER_NOTICES,
         WRITER_Z, NEW_NUMBERS_Z, WRITER_Z2, WRITER_AA, WRITER_AB,
         WRITER_AC, WRITER_AD, WRITER_AE, WRITER_AF, WRITER_AG, WRITER_AH,
@@ -11777,7 +12562,8 @@ SETS = (CHECK, DEV, HELD_BACK, PILOT_A, DEV_HARD, INVESTMENT, FAMILY, WRITER_Y, 
         WRITER_BK, WRITER_BL, WRITER_BM, WRITER_BN,
         WRITER_BO, WRITER_BP, WRITER_BQ, WRITER_BR,
         WRITER_BS, WRITER_BT, WRITER_BU, WRITER_BV,
-        WRITER_BW, WRITER_BX, WRITER_BY, WRITER_BZ)
+        WRITER_BW, WRITER_BX, WRITER_BY, WRITER_BZ,
+        WRITER_CA, WRITER_CB, WRITER_CC, WRITER_CD)
 
 # A message closer than this to another (character-trigram Jaccard) is a near-duplicate.
 NEAR_DUPLICATE_JACCARD = 0.5
@@ -12038,6 +12824,29 @@ KNOWN_CROSS_SET_DUPLICATES = {
     "您好，这里是上海市公安局浦东分局反诈中心，经核查您名下一张建设银行卡涉嫌参与跨境洗钱案件，案件编"
     "号SH2024-0917，请于今日17点前回电021-6097 3385配合调查，逾期将冻结您名"
     "下全部账户。",
+    # Session 45's second four writers CA-CD, apart from each other and from earlier writers: the boss's new-number
+    # opener twice more, the Pudong criminal-police call three times, the campus-loan cancellation as BI's, the
+    # loan-unfreeze fee once more (scams, kept as written), and two one-time codes close to BO's, BP's, BY's and
+    # BZ's (ordinary, kept as written).
+    "【Keep】您的验证码为482915，用于绑定手机号，5分钟内有效。如非本人操作可忽略本短信。",
+    "【天鹅到家】您的验证码为482915，用于登录账户，5分钟内有效。如非本人操作，请忽略本短信。",
+    "【好好住】验证码538217，您正在登录好好住账号，5分钟内有效，如非本人操作请忽略本短信。",
+    "【征信中心】您在大学期间开通的校园贷账户至今未注销，根据金融监管最新规定将影响您的个人征信，"
+    "请于今日内联系客服0755-83267714办理注销。",
+    "【征信中心】您好，您在大学期间开通的校园贷账户至今未注销，根据监管最新规定将影响您的个人征信"
+    "，请于今日内致电0755-2836 4419办理注销。",
+    "【通知】您好，这里是上海市公安局浦东分局刑侦支队，经查您名下一张建设银行卡涉嫌参与一起跨境洗"
+    "钱案，涉案金额138万元。请于今日17点前拨打021-58394417联系李警官配合调查，逾"
+    "期将依法冻结您名下全部账户。",
+    "【饿了么】验证码：482917，您正在登录饿了么账号，5分钟内有效，如非本人操作请忽略本短信。",
+    "小刘，我是你们处的张局，这是我新换的号码，旧号不用了，你存一下。明天上午九点来我办公室一趟。",
+    "小刘，我是张局，这是我新号码，旧号不用了你存一下。明天上午九点来我办公室一趟。",
+    "您好，您的8万元贷款已审批通过，但系统检测到您填写的银行卡号有一位错误，资金已被冻结。需要您"
+    "转账8000元解冻金证明还款能力，解冻后连同贷款一起打到您卡上。",
+    "您好，这里是上海市公安局浦东分局刑侦支队，您名下一张建设银行卡涉嫌参与一起跨境洗钱案，涉案金"
+    "额386万元，请于今天17点前拨打021-58327741配合核查，逾期将冻结您名下全部账户。",
+    "您好，这里是浦东分局刑侦支队，经查您名下一张建设银行卡涉嫌参与一起跨境洗钱案件，涉案金额13"
+    "8万元，请于今日17点前拨打021-58634417配合调查，逾期将依法冻结您名下全部账户。",
 }
 
 
